@@ -1,0 +1,34 @@
+// swift-tools-version:6.0
+// Stage order (dependencies only point down):
+//   flowmap (CLI) -> FlowMapKit (facade) -> Policy, Inference, FlowStore, FlowIngest -> FlowModel
+import PackageDescription
+
+let package = Package(
+    name: "FlowMap",
+    platforms: [.macOS(.v13)],
+    products: [
+        .executable(name: "flowmap", targets: ["flowmap"]),
+        .library(name: "FlowMapKit", targets: ["FlowMapKit"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+    ],
+    targets: [
+        .systemLibrary(name: "CSQLite", path: "Sources/CSQLite"),
+        .target(name: "FlowModel"),
+        .target(name: "FlowIngest", dependencies: ["FlowModel"]),
+        .target(name: "FlowStore", dependencies: ["FlowModel", "CSQLite"]),
+        .target(name: "Inference", dependencies: ["FlowModel"]),
+        .target(name: "Policy", dependencies: ["FlowModel", "Inference", .product(name: "Yams", package: "Yams")]),
+        .target(name: "FlowMapKit", dependencies: ["FlowModel", "FlowIngest", "FlowStore", "Inference", "Policy"]),
+        .executableTarget(name: "flowmap", dependencies: [
+            "FlowMapKit", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ]),
+        .testTarget(name: "FlowIngestTests", dependencies: ["FlowIngest", "FlowModel"]),
+        .testTarget(name: "FlowStoreTests", dependencies: ["FlowStore", "FlowModel"]),
+        .testTarget(name: "InferenceTests", dependencies: ["Inference", "FlowModel"]),
+        .testTarget(name: "PolicyTests", dependencies: ["Policy", "Inference", "FlowModel", .product(name: "Yams", package: "Yams")]),
+        .testTarget(name: "FlowMapKitTests", dependencies: ["FlowMapKit", "FlowModel", "Policy", .product(name: "Yams", package: "Yams")]),
+    ]
+)

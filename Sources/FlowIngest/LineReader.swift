@@ -1,0 +1,17 @@
+import FlowModel
+
+/// What a reader made of one line.
+public enum LineResult: Sendable, Equatable {
+    /// A flow, added to the aggregator.
+    case accepted
+    /// A valid record that is not a flow (status lines, NODATA, a header).
+    case skipped
+    /// A malformed record: the field (JSON path or column) and what is wrong.
+    case rejected(field: String, message: String)
+}
+
+/// One reader per line-oriented format. Readers are stateful (a CSV header, a VPC field list) and see each
+/// line without its newline.
+public protocol LineReader {
+    mutating func read(line: UnsafeRawBufferPointer, into aggregator: inout FlowAggregator) -> LineResult
+}
