@@ -27,6 +27,12 @@ public struct FlowAggregator {
     /// Adds one flow. Returns false when the flow was a reply and contributed no edge.
     @discardableResult
     public mutating func add(_ flow: Flow) -> Bool {
+        var flow = flow
+        // A `world` (or CIDR) identity with a known address is that address: policies need the IP.
+        if flow.source.endpoint == Self.world, !flow.source.ip.isEmpty { flow.source.endpoint = .external(flow.source.ip) }
+        if flow.destination.endpoint == Self.world, !flow.destination.ip.isEmpty {
+            flow.destination.endpoint = .external(flow.destination.ip)
+        }
         counts.accepted += 1
         note(flow.source)
         note(flow.destination)
@@ -65,9 +71,17 @@ public struct FlowAggregator {
         return true
     }
 
+    static let world = Endpoint.reserved("world")
+    /// Reserved entities whose addresses inference can turn into ipBlocks.
+    static let addressedEntities: Set<String> = ["kube-apiserver", "remote-node", "host"]
+
     /// Records what a peer tells about its workload and namespace.
     private mutating func note(_ peer: FlowPeer) {
         let ep = peer.endpoint
+        if ep.kind == .reserved, Self.addressedEntities.contains(ep.name), !peer.ip.isEmpty,
+           batch.addresses[ep]?.contains(peer.ip) != true {
+            batch.addresses[ep, default: []].insert(peer.ip)
+        }
         guard ep.kind == .workload else { return }
         if !peer.labels.isEmpty {
             let stable = VolatileLabels.stable(peer.labels).canonical

@@ -1,0 +1,70 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+import FlowModel
+import FlowStore
+import Inference
+import Policy
+
+/// `flowmap generate`: store -> inference -> YAML files.
+public enum Generate {
+    public struct Options: Sendable {
+        public var db: String
+        /// A directory, or `-` for stdout.
+        public var out: String
+        public var inference = InferenceOptions()
+        public var emit = EmitOptions()
+        public init(db: String, out: String) {
+            self.db = db
+            self.out = out
+        }
+    }
+
+    public struct Report: Sendable {
+        public var plan: PolicyPlan
+        /// Edges in the store (all outcomes) that inference read.
+        public var edgesRead: Int
+        /// Files written (relative to the output directory), or empty for stdout.
+        public var files: [String]
+        /// The YAML stream when `out` is `-`.
+        public var stream: String?
+        public var policies: Int { plan.namespaces.count + plan.workloadCount }
+    }
+
+    public struct Failure: Error, CustomStringConvertible {
+        public var description: String
+    }
+
+    /// Reads the store's evidence.
+    public static func evidence(from store: FlowStore) throws -> Evidence {
+        Evidence(edges: try store.edges(), l7: try store.l7(), labelSets: try store.labelSets(),
+                 namespaceLabels: try store.namespaceLabels(), names: try store.names(),
+                 addresses: try store.addresses())
+    }
+
+    /// Opens an existing store (never creates one: a typo in --db should not look like "no traffic").
+    public static func openExisting(_ db: String) throws -> FlowStore {
+        guard access(db, F_OK) == 0 else {
+            throw Failure(description: "\(db): no such store; run `flowmap ingest --db \(db) FILES` first")
+        }
+        return try FlowStore(path: db)
+    }
+
+    public static func plan(db: String, options: InferenceOptions) throws -> PolicyPlan {
+        Inferrer(options: options).infer(try evidence(from: try openExisting(db)))
+    }
+
+    public static func run(_ o: Options) throws -> Report {
+        let ev = try evidence(from: try openExisting(o.db))
+        let plan = Inferrer(options: o.inference).infer(ev)
+        let emitter = NetworkPolicyEmitter(options: o.emit)
+        if o.out == "-" {
+            return Report(plan: plan, edgesRead: ev.edges.count, files: [], stream: emitter.stream(for: plan))
+        }
+        let files = emitter.files(for: plan)
+        try FileOutput.replaceGenerated(in: o.out, with: files)
+        return Report(plan: plan, edgesRead: ev.edges.count, files: files.map(\.name), stream: nil)
+    }
+}
