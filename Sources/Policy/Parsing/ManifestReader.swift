@@ -53,15 +53,10 @@ public enum ManifestReader {
     public static func parse(text: String, file: String) -> ManifestSet {
         var set = ManifestSet()
         set.files = 1
-        let docs: [(index: Int, node: ManifestNode)]
-        do {
-            docs = try YAMLDocumentLoader.documents(text)
-        } catch let e as YAMLDocumentLoader.LoadError {
-            set.issues.append(ManifestIssue(file: file, document: -1, path: "", line: e.line, message: e.message))
-            return set
-        } catch {
-            set.issues.append(ManifestIssue(file: file, document: -1, path: "", message: "\(error)"))
-            return set
+        let (docs, error) = YAMLDocumentLoader.documents(text)
+        if let e = error {
+            let doc = (docs.last?.index ?? -1) + 1
+            set.issues.append(ManifestIssue(file: file, document: doc, path: "", line: e.line, message: e.message))
         }
         var decoder = ManifestDecoder(file: file)
         for d in docs { decoder.decode(document: d.index, d.node, into: &set) }

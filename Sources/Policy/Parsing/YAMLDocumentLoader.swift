@@ -9,20 +9,25 @@ public enum YAMLDocumentLoader {
     }
 
     /// All documents of the text; empty documents are dropped but still counted in the index (so indexes match
-    /// what a user counts between `---` separators). Throws on a syntax error with the line when known.
-    public static func documents(_ text: String) throws -> [(index: Int, node: ManifestNode)] {
-        var out: [(Int, ManifestNode)] = []
+    /// what a user counts between `---` separators). On a syntax error, the documents before it and the error
+    /// (with its line when known) are returned.
+    public static func documents(_ text: String) -> (documents: [(index: Int, node: ManifestNode)], error: LoadError?) {
+        var out: [(index: Int, node: ManifestNode)] = []
         do {
             var index = 0
-            for node in try Yams.compose_all(yaml: text) {
+            var seq = try Yams.compose_all(yaml: text)
+            while let node = seq.next() {
                 let m = convert(node)
                 if !m.isNull { out.append((index, m)) }
                 index += 1
             }
+            if let e = seq.error { throw e }
         } catch let e as YamlError {
-            throw LoadError(line: line(of: e), message: "YAML syntax error: \(e)")
+            return (out, LoadError(line: line(of: e), message: "YAML syntax error: \(e)"))
+        } catch {
+            return (out, LoadError(line: 0, message: "YAML error: \(error)"))
         }
-        return out
+        return (out, nil)
     }
 
     static func line(of e: YamlError) -> Int {
