@@ -8,9 +8,9 @@ public enum CanonicalPolicyText {
         where p.affects(key == "ingress" ? .ingress : .egress) {
             out.append(rules.isEmpty ? "\(key): []" : "\(key):")
             for r in rules {
-                out.append("- \(peersKey): \(r.peers.isEmpty ? "[] # all" : "")")
+                out.append("- \(peersKey):" + (r.peers.isEmpty ? " [] # all" : ""))
                 for peer in r.peers { out.append("  - " + self.peer(peer)) }
-                out.append("  ports: \(r.ports.isEmpty ? "[] # all" : "")")
+                out.append("  ports:" + (r.ports.isEmpty ? " [] # all" : ""))
                 for port in r.ports { out.append("  - " + self.port(port)) }
             }
         }
