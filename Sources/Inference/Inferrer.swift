@@ -50,6 +50,8 @@ public struct Inferrer: Sendable {
         var notes = [Endpoint: Set<String>]()
         var internetSources = [Endpoint: [PortKey: [ObservedEdge]]]()
         var first: Int64?, last: Int64?
+        // Reserved-entity peers per owner, [ingress, egress], for flavours that can name them.
+        var entities = [[Endpoint: [String: [PortPlan]]]](repeating: [:], count: 2)
 
         func peerPlans(for ep: Endpoint, of owner: Endpoint, ingressSide: Bool) -> [PeerPlan] {
             switch ep.kind {
@@ -77,8 +79,13 @@ public struct Inferrer: Sendable {
             last = max(last ?? .min, e.stats.lastSeen)
             let examples = (ev.l7[k] ?? []).sorted { $0.stats.flows != $1.stats.flows ? $0.stats.flows > $1.stats.flows : $0.request < $1.request }
                 .prefix(3).map(\.request.description)
-            let port = PortPlan(proto: k.proto, port: k.port, name: nil, flows: e.stats.flows,
+            var port = PortPlan(proto: k.proto, port: k.port, name: nil, flows: e.stats.flows,
                                 firstSeen: e.stats.firstSeen, lastSeen: e.stats.lastSeen, examples: examples)
+            (port.http, port.dnsNames) = Self.l7Rules(ev.l7[k] ?? [])
+            for (ep, owner, ingressSide) in [(k.source, k.destination, true), (k.destination, k.source, false)]
+            where ep.kind == .reserved && Self.entityPeers.contains(ep.name) && included(owner) {
+                entities[ingressSide ? 0 : 1][owner, default: [:]][ep.name, default: []].append(port)
+            }
             if dstIn {
                 if k.source.kind == .external && !IPAddress.isPrivate(k.source.name) {
                     internetSources[k.destination, default: [:]][PortKey(k.proto, k.port), default: []].append(e)
@@ -95,6 +102,8 @@ public struct Inferrer: Sendable {
                     other.proto = k.proto == .udp ? .tcp : .udp
                     other.flows = 0
                     other.examples = []
+                    other.http = []
+                    other.dnsNames = []
                     ports.append(other)
                 }
                 egress[k.source, default: [:]][p, default: []].append(contentsOf: ports)
@@ -146,33 +155,80 @@ public struct Inferrer: Sendable {
             plans[w.namespace, default: []].append(WorkloadPlan(
                 endpoint: w, selector: choice.selector, selectorWarning: selWarning,
                 ingress: rules(ingress[w] ?? [:]), egress: rules(egress[w] ?? [:]),
-                notes: (notes[w] ?? []).sorted()))
+                notes: (notes[w] ?? []).sorted(),
+                ingressEntities: entityRules(entities[0][w] ?? [:]), egressEntities: entityRules(entities[1][w] ?? [:])))
         }
         let namespaces = plans.keys.sorted().map { NamespacePlan(name: $0, workloads: plans[$0]!) }
-        return PolicyPlan(namespaces: namespaces, denied: denied, warnings: warnings.sorted(), firstSeen: first,
-                          lastSeen: last)
+        var plan = PolicyPlan(namespaces: namespaces, denied: denied, warnings: warnings.sorted(), firstSeen: first,
+                              lastSeen: last)
+        for (ep, names) in ev.names where ep.kind == .external && !names.isEmpty {
+            plan.externalNames[IPAddress.hostCIDR(ep.name)] = Set(names).sorted()
+        }
+        return plan
+    }
+
+    /// Reserved entities a flavour may name as peers (Cilium `fromEntities`/`toEntities`).
+    static let entityPeers: Set<String> = ["host", "kube-apiserver", "remote-node"]
+
+    /// HTTP rules (one per observed method and path) and DNS names of an edge's L7 observations, sorted.
+    static func l7Rules(_ obs: [L7Observation]) -> ([HTTPRulePlan], [String]) {
+        var http = [HTTPRulePlan](), dns = Set<String>()
+        for o in obs {
+            switch o.request {
+            case .http(let method, let path):
+                http.append(.literal(method: method, path: path, flows: o.stats.flows))
+            case .dns(let q):
+                dns.insert(q)
+            }
+        }
+        return (mergeHTTP(http), dns.sorted())
+    }
+
+    /// One rule per (method, path regex): flows summed, examples merged.
+    static func mergeHTTP(_ rules: [HTTPRulePlan]) -> [HTTPRulePlan] {
+        var merged = [String: HTTPRulePlan]()
+        for r in rules {
+            let k = r.method + " " + r.pathRegex
+            if var m = merged[k] {
+                m.flows += r.flows
+                m.examples = Array(Set(m.examples + r.examples).sorted().prefix(3))
+                merged[k] = m
+            } else {
+                merged[k] = r
+            }
+        }
+        return merged.values.sorted()
+    }
+
+    func entityRules(_ byEntity: [String: [PortPlan]]) -> [EntityRulePlan] {
+        byEntity.keys.sorted().map { EntityRulePlan(entity: $0, ports: mergePorts(byEntity[$0]!)) }
     }
 
     /// Merges port entries per peer (same proto/port summed) and sorts everything.
     func rules(_ byPeer: [PeerPlan: [PortPlan]]) -> [RulePlan] {
-        byPeer.keys.sorted().map { peer in
-            var merged = [PortKey: PortPlan]()
-            for p in byPeer[peer]! {
-                let k = PortKey(p.proto, p.port)
-                if var m = merged[k] {
-                    m.flows += p.flows
-                    if p.flows > 0 || m.firstSeen == 0 {
-                        m.firstSeen = min(m.firstSeen, p.firstSeen)
-                        m.lastSeen = max(m.lastSeen, p.lastSeen)
-                    }
-                    m.examples = Array(Set(m.examples + p.examples).sorted().prefix(3))
-                    merged[k] = m
-                } else {
-                    merged[k] = p
+        byPeer.keys.sorted().map { RulePlan(peer: $0, ports: mergePorts(byPeer[$0]!)) }
+    }
+
+    /// Port entries with the same proto/port merged: flows summed, window widened, L7 evidence united.
+    func mergePorts(_ ports: [PortPlan]) -> [PortPlan] {
+        var merged = [PortKey: PortPlan]()
+        for p in ports {
+            let k = PortKey(p.proto, p.port)
+            if var m = merged[k] {
+                m.flows += p.flows
+                if p.flows > 0 || m.firstSeen == 0 {
+                    m.firstSeen = min(m.firstSeen, p.firstSeen)
+                    m.lastSeen = max(m.lastSeen, p.lastSeen)
                 }
+                m.examples = Array(Set(m.examples + p.examples).sorted().prefix(3))
+                m.http = Self.mergeHTTP(m.http + p.http)
+                m.dnsNames = Set(m.dnsNames + p.dnsNames).sorted()
+                merged[k] = m
+            } else {
+                merged[k] = p
             }
-            return RulePlan(peer: peer, ports: merged.values.sorted())
         }
+        return merged.values.sorted()
     }
 
     /// How each reserved peer is treated. Never an allow-all.

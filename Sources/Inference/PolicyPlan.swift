@@ -11,6 +11,9 @@ public struct PolicyPlan: Sendable, Hashable {
     /// Evidence window of the edges used (nanoseconds), nil when there were none.
     public var firstSeen: Int64?
     public var lastSeen: Int64?
+    /// DNS names known for external peers, by the peer's host CIDR (`ipBlock.cidr`), each list sorted. Lets a
+    /// flavour that can (Cilium `toFQDNs`) allow the name instead of a stale address.
+    public var externalNames: [String: [String]] = [:]
 
     public init(namespaces: [NamespacePlan], denied: [ObservedEdge], warnings: [String], firstSeen: Int64?,
                 lastSeen: Int64?) {
@@ -39,6 +42,23 @@ public struct WorkloadPlan: Sendable, Hashable {
     public var egress: [RulePlan]
     /// Observed peers that produced no rule, each with the reason (shown as comments).
     public var notes: [String]
+    /// Traffic from / to Cilium reserved entities (`host`, `kube-apiserver`, `remote-node`) by entity, sorted.
+    /// NetworkPolicy cannot name entities (its emitter uses the ipBlocks in `ingress`/`egress`, or notes);
+    /// Cilium can (`fromEntities`/`toEntities`), and then skips the ipBlocks whose `reservedEntity` is listed here.
+    public var ingressEntities: [EntityRulePlan] = []
+    public var egressEntities: [EntityRulePlan] = []
+}
+
+/// A rule to a reserved entity and the ports it was seen on.
+public struct EntityRulePlan: Sendable, Hashable {
+    /// Cilium entity name: `host`, `kube-apiserver`, `remote-node`.
+    public var entity: String
+    public var ports: [PortPlan]
+
+    public init(entity: String, ports: [PortPlan]) {
+        self.entity = entity
+        self.ports = ports
+    }
 }
 
 /// One rule: a single peer and the ports it was seen on.
@@ -56,6 +76,12 @@ public enum PeerPlan: Sendable, Hashable, Comparable {
     case ipBlock(cidr: String, except: [String], note: String)
 
     public static func < (a: PeerPlan, b: PeerPlan) -> Bool { a.sortKey < b.sortKey }
+
+    /// The reserved entity an ipBlock stands for (`kube-apiserver`, `remote-node`), nil for anything else.
+    public var reservedEntity: String? {
+        guard case .ipBlock(_, _, let note) = self, note.hasPrefix("reserved:") else { return nil }
+        return String(note.dropFirst("reserved:".count))
+    }
 
     var sortKey: String {
         switch self {
@@ -76,6 +102,48 @@ public struct PortPlan: Sendable, Hashable, Comparable {
     public var lastSeen: Int64
     /// Up to three example L7 requests or DNS names.
     public var examples: [String]
+    /// HTTP requests observed on this port (all of them, generalised), sorted. Empty when no L7 was seen.
+    public var http: [HTTPRulePlan] = []
+    /// DNS names queried on this port (all of them), sorted. Empty when no DNS L7 was seen.
+    public var dnsNames: [String] = []
 
     public static func < (a: PortPlan, b: PortPlan) -> Bool { (a.proto, a.port) < (b.proto, b.port) }
+}
+
+/// One allowed HTTP request shape on a port, with its evidence.
+public struct HTTPRulePlan: Sendable, Hashable, Comparable {
+    /// Request method as observed (`GET`).
+    public var method: String
+    /// Extended POSIX regular expression matched against the whole request path (Cilium `rules.http[].path`),
+    /// e.g. `/reviews/[0-9]+`; `literal` makes one that matches exactly one path.
+    public var pathRegex: String
+    public var flows: Int64
+    /// Concrete paths behind the rule, up to three, for review comments.
+    public var examples: [String]
+
+    public init(method: String, pathRegex: String, flows: Int64, examples: [String]) {
+        self.method = method
+        self.pathRegex = pathRegex
+        self.flows = flows
+        self.examples = examples
+    }
+
+    /// A rule for exactly one observed path.
+    public static func literal(method: String, path: String, flows: Int64) -> HTTPRulePlan {
+        HTTPRulePlan(method: method, pathRegex: escapeRegex(path), flows: flows, examples: [path])
+    }
+
+    /// Escapes the extended POSIX (and RE2) regular expression metacharacters.
+    public static func escapeRegex(_ s: String) -> String {
+        var out = ""
+        for c in s {
+            if "\\.[]{}()*+?^$|".contains(c) { out.append("\\") }
+            out.append(c)
+        }
+        return out
+    }
+
+    public static func < (a: HTTPRulePlan, b: HTTPRulePlan) -> Bool {
+        (a.pathRegex, a.method) < (b.pathRegex, b.method)
+    }
 }
