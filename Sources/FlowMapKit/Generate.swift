@@ -52,7 +52,7 @@ public enum Generate {
 
     public static func run(_ o: Options) throws -> Report {
         let plan = try plan(db: o.db, options: o.inference)
-        let emitter = NetworkPolicyEmitter(options: o.emit)
+        let emitter = PolicyEmitter(options: o.emit)
         if o.out == "-" {
             return Report(plan: plan, files: [], stream: emitter.stream(for: plan))
         }
