@@ -90,8 +90,10 @@ public struct CiliumPolicyEmitter: Sendable, PolicyDocumentWriter {
         if !egress.isEmpty || !w.egressEntities.isEmpty {
             y.line(2, "egress:")
             for r in egress {
+                var unused: [String]?
+                if case .ipBlock(let cidr, _, _) = r.peer, fqdns[r.peer] == nil { unused = plan.externalNames[cidr] }
                 rule(&y, r, ingress: false, namespace: w.endpoint.namespace, fqdns: fqdns[r.peer],
-                     extraDNS: Self.isDNSRule(r) ? fqdnNames : [])
+                     extraDNS: Self.isDNSRule(r) ? fqdnNames : [], unusedNames: unused)
             }
             for e in w.egressEntities { entityRule(&y, e, ingress: false) }
         }
@@ -99,7 +101,7 @@ public struct CiliumPolicyEmitter: Sendable, PolicyDocumentWriter {
     }
 
     private func rule(_ y: inout YAMLBuilder, _ r: RulePlan, ingress: Bool, namespace: String, fqdns: [String]?,
-                      extraDNS: [String]) {
+                      extraDNS: [String], unusedNames: [String]? = nil) {
         let evidence = EmitCommon.peerEvidence(EmitCommon.peerText(r.peer), r.ports)
         switch r.peer {
         case .workload(let ep, let sel):
@@ -114,6 +116,10 @@ public struct CiliumPolicyEmitter: Sendable, PolicyDocumentWriter {
                 for n in names { y.itemPair(8, "matchName", n) }
             } else {
                 y.line(4, ingress ? "- fromCIDRSet:" : "- toCIDRSet:", comment: evidence)
+                if !ingress, let names = unusedNames, !names.isEmpty {
+                    y.comment(8, "known as \(names.joined(separator: ", ")); no DNS rule observed for this workload, "
+                              + "so toFQDNs could not learn its addresses: kept as a CIDR")
+                }
                 y.itemPair(8, "cidr", cidr, comment: note.isEmpty ? nil : note)
                 if !except.isEmpty {
                     y.line(10, "except:")
