@@ -32,6 +32,7 @@ let package = Package(
         .testTarget(name: "EmitTests", dependencies: [
             "FlowMapKit", "Policy", "Inference", "FlowModel", .product(name: "Yams", package: "Yams"),
         ], exclude: ["Fixtures"]),
+        .testTarget(name: "HardeningTests", dependencies: ["FlowMapKit"]),
         .testTarget(name: "FlowMapKitTests", dependencies: ["FlowMapKit", "FlowModel", "Policy", .product(name: "Yams", package: "Yams")]),
     ]
 )

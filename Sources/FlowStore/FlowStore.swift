@@ -5,6 +5,8 @@ import FlowModel
 public final class FlowStore {
     let db: SQLite
     public let path: String
+    /// Tests set this to make a write fail after its edges are written, to prove the transaction rolls back.
+    var faultAfterEdges: (() throws -> Void)?
 
     public enum Failure: Error, CustomStringConvertible {
         case newerSchema(path: String, found: Int, known: Int)
@@ -88,6 +90,7 @@ public final class FlowStore {
                 try upsertEdge.bind(base + [.int(s.flows), .int(s.firstSeen), .int(s.lastSeen)]).run()
                 for r in s.dropReasons { try insertReason.bind(base + [.text(r)]).run() }
             }
+            try faultAfterEdges?()
             let upsertL7 = try db.prepare("""
                 INSERT INTO edge_l7 (src, dst, proto, port, outcome, kind, method, path, flows, first_seen, last_seen)
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)

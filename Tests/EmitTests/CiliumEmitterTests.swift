@@ -36,7 +36,8 @@ struct CiliumEmitterTests {
         let http = Tree.list(first, "toPorts", 0, "rules", "http").compactMap(Tree.strings)
         #expect(http == [["method": "GET", "path": "/api/v1/items/[0-9]+"],
                          ["method": "POST", "path": "/api/v1/cart"],
-                         ["method": "GET", "path": "/healthz"]])
+                         ["method": "GET", "path": "/healthz"],
+                         ["method": "GET", "path": "/static/app\\.js"]])
         #expect(Tree.strings(Tree.at(first, "toPorts", 0, "ports", 0)) == ["port": "8080", "protocol": "TCP"])
         // Internet-facing stays a CIDR set with the private ranges excepted.
         let internet = Tree.at(web, "spec", "ingress", 1, "fromCIDRSet", 0)

@@ -10,7 +10,13 @@ enum SyntheticPlan {
     static func port(_ proto: Proto, _ n: UInt16, flows: Int64 = 10, examples: [String] = [],
                      http: [HTTPRulePlan] = [], dns: [String] = []) -> PortPlan {
         PortPlan(proto: proto, port: n, name: nil, flows: flows, firstSeen: flows == 0 ? 0 : t0,
-                 lastSeen: flows == 0 ? 0 : t1, examples: examples, http: http, dnsNames: dns)
+                 lastSeen: flows == 0 ? 0 : t1, examples: examples, http: http, dnsQueries: dns)
+    }
+
+    static func http(_ method: String, _ regex: String, _ template: String, _ requests: Int64,
+                     _ examples: [String]) -> HTTPRulePlan {
+        HTTPRulePlan(method: method, pathRegex: regex, pathTemplate: template, requests: requests, firstSeen: t0,
+                     lastSeen: t1, examples: examples)
     }
 
     static func workload(_ ns: String, _ name: String, _ kind: String = "Deployment", selector: Labels,
@@ -27,10 +33,11 @@ enum SyntheticPlan {
 
     static var plan: PolicyPlan {
         let itemHTTP = [
-            HTTPRulePlan(method: "GET", pathRegex: "/api/v1/items/[0-9]+", flows: 40,
-                         examples: ["/api/v1/items/1", "/api/v1/items/2", "/api/v1/items/3"]),
-            HTTPRulePlan.literal(method: "POST", path: "/api/v1/cart", flows: 3),
-            HTTPRulePlan.literal(method: "GET", path: "/healthz", flows: 100),
+            http("GET", "/api/v1/items/[0-9]+", "/api/v1/items/{int}", 40,
+                 ["/api/v1/items/1", "/api/v1/items/2", "/api/v1/items/3"]),
+            http("POST", "/api/v1/cart", "/api/v1/cart", 3, ["/api/v1/cart"]),
+            http("GET", "/healthz", "/healthz", 100, ["/healthz"]),
+            http("GET", "/static/app\\.js", "/static/app.js", 9, ["/static/app.js"]),
         ]
         let web = workload(
             "shop", "web", selector: ["app.kubernetes.io/name": "web"],

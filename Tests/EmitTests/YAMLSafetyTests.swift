@@ -68,7 +68,7 @@ struct YAMLSafetyTests {
         let peerNS = s(), peerName = s(), ownName = s()
         let peer = PeerPlan.workload(.workload(peerNS, peerName, kind: "Deployment"), selector: Nasty.labels(&rng))
         let http = (0..<Int.random(in: 1...3, using: &rng)).map { _ in
-            HTTPRulePlan(method: s(), pathRegex: s(), flows: 3, examples: [s(), s()])
+            SyntheticPlan.http(s(), s(), s(), 3, [s(), s()])
         }
         let dnsNames = [s(), s(), "ok.example.com"]
         let examples = [s(), s(), s()]
@@ -100,7 +100,10 @@ struct YAMLSafetyTests {
 
     static func blank(_ p: inout PortPlan) {
         p.examples = []
-        for k in p.http.indices { p.http[k].examples = [] }
+        for k in p.http.indices {
+            p.http[k].examples = []
+            p.http[k].pathTemplate = ""
+        }
     }
 
     @Test("label keys and values, namespaces, methods and paths full of YAML specials read back unchanged (Yams)")

@@ -66,9 +66,10 @@ public struct CiliumPolicyEmitter: Sendable, PolicyDocumentWriter {
         // External peers with known names become toFQDNs, which only works when the workload's DNS traffic goes
         // through a DNS rule: so only when it has one.
         let hasDNSRule = egress.contains(where: Self.isDNSRule)
+            || w.egressEntities.contains { $0.ports.contains(where: Self.isDNSPort) }
         var fqdns = [PeerPlan: [String]]()
         if hasDNSRule {
-            for r in egress {
+            for r in egress where !Self.isDNSRule(r) {
                 guard case .ipBlock(let cidr, let except, _) = r.peer, except.isEmpty else { continue }
                 let names = (plan.externalNames[cidr] ?? []).filter(Self.isValidDNSName)
                 if !names.isEmpty { fqdns[r.peer] = names }
@@ -85,7 +86,7 @@ public struct CiliumPolicyEmitter: Sendable, PolicyDocumentWriter {
         if !ingress.isEmpty || !w.ingressEntities.isEmpty {
             y.line(2, "ingress:")
             for r in ingress { rule(&y, r, ingress: true, namespace: w.endpoint.namespace, fqdns: nil, extraDNS: []) }
-            for e in w.ingressEntities { entityRule(&y, e, ingress: true) }
+            for e in w.ingressEntities { entityRule(&y, e, ingress: true, extraDNS: []) }
         }
         if !egress.isEmpty || !w.egressEntities.isEmpty {
             y.line(2, "egress:")
@@ -95,7 +96,7 @@ public struct CiliumPolicyEmitter: Sendable, PolicyDocumentWriter {
                 rule(&y, r, ingress: false, namespace: w.endpoint.namespace, fqdns: fqdns[r.peer],
                      extraDNS: Self.isDNSRule(r) ? fqdnNames : [], unusedNames: unused)
             }
-            for e in w.egressEntities { entityRule(&y, e, ingress: false) }
+            for e in w.egressEntities { entityRule(&y, e, ingress: false, extraDNS: fqdnNames) }
         }
         return y.text
     }
@@ -130,11 +131,12 @@ public struct CiliumPolicyEmitter: Sendable, PolicyDocumentWriter {
         toPorts(&y, r.ports, ingress: ingress, dnsServer: !ingress && Self.isDNSRule(r), extraDNS: extraDNS)
     }
 
-    private func entityRule(_ y: inout YAMLBuilder, _ e: EntityRulePlan, ingress: Bool) {
+    private func entityRule(_ y: inout YAMLBuilder, _ e: EntityRulePlan, ingress: Bool, extraDNS: [String]) {
         y.line(4, ingress ? "- fromEntities:" : "- toEntities:",
                comment: EmitCommon.peerEvidence("reserved:\(e.entity)", e.ports))
         y.line(8, "- \(YAMLText.scalar(e.entity))")
-        toPorts(&y, e.ports, ingress: ingress, dnsServer: false, extraDNS: [])
+        let dns = !ingress && e.ports.contains(where: Self.isDNSPort)
+        toPorts(&y, e.ports, ingress: ingress, dnsServer: dns, extraDNS: dns ? extraDNS : [])
     }
 
     /// What a group of ports shares in one `toPorts` entry.
@@ -150,7 +152,7 @@ public struct CiliumPolicyEmitter: Sendable, PolicyDocumentWriter {
     private func toPorts(_ y: inout YAMLBuilder, _ ports: [PortPlan], ingress: Bool, dnsServer: Bool,
                          extraDNS: [String]) {
         var observed = Set<String>()
-        for p in ports where Self.isDNSPort(p) { observed.formUnion(p.dnsNames) }
+        for p in ports where Self.isDNSPort(p) { observed.formUnion(p.dnsQueries) }
         let unusable = observed.filter { !Self.isValidDNSName($0) }.sorted()
         let dnsNames = observed.subtracting(unusable).union(extraDNS).sorted()
         var groups: [(l7: L7, ports: [PortPlan])] = []
@@ -185,8 +187,10 @@ public struct CiliumPolicyEmitter: Sendable, PolicyDocumentWriter {
                 y.line(10, "rules:")
                 y.line(12, "http:")
                 for r in rules {
-                    var evidence = "\(r.flows) flows"
-                    if !r.examples.isEmpty { evidence += "; e.g. " + r.examples.joined(separator: ", ") }
+                    var evidence = "\(r.pathTemplate): \(r.requests) requests"
+                    if r.examples != [r.pathTemplate] && !r.examples.isEmpty {
+                        evidence += "; e.g. " + r.examples.joined(separator: ", ")
+                    }
                     y.itemPair(14, "method", r.method, comment: evidence)
                     y.pair(16, "path", r.pathRegex)
                 }
@@ -206,11 +210,8 @@ public struct CiliumPolicyEmitter: Sendable, PolicyDocumentWriter {
         }
     }
 
-    /// Egress to a DNS server: a pod peer on port 53.
-    static func isDNSRule(_ r: RulePlan) -> Bool {
-        guard case .workload = r.peer else { return false }
-        return r.ports.contains(where: isDNSPort)
-    }
+    /// Egress to a DNS server: a peer on port 53 (resolver pods, node-local DNS addresses).
+    static func isDNSRule(_ r: RulePlan) -> Bool { r.ports.contains(where: isDNSPort) }
 
     static func isDNSPort(_ p: PortPlan) -> Bool { p.port == 53 && (p.proto == .udp || p.proto == .tcp) }
 
