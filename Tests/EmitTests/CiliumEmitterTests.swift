@@ -100,7 +100,7 @@ struct CiliumEmitterTests {
     @Test("workloads sharing a name get distinct, valid policy names; long names are shortened stably")
     func names() throws {
         let names = try Self.docs().keys.sorted()
-        #expect(names.count == 7)
+        #expect(names.count == 8)
         #expect(names.filter { $0.hasPrefix("allow-cache-") }.count == 2)
         for n in names {
             #expect(n.count <= 63 && PolicyNameTests.isDNSLabel(n), "\(n)")
@@ -109,6 +109,15 @@ struct CiliumEmitterTests {
         // A policy that allows nothing is still a valid document with a rule list.
         let onlyNotes = try #require(try Self.docs()[names.first { $0.hasPrefix("allow-cache-statefulset") }!])
         #expect(Tree.list(onlyNotes, "spec", "ingress").count == 1)
+    }
+}
+
+extension CiliumEmitterTests {
+    @Test("more than 40 ports to one peer are split over toPorts entries (the CRD's limit)")
+    func portLimit() throws {
+        let scraper = try #require(try Self.docs()["allow-scraper"])
+        let entries = Tree.list(scraper, "spec", "egress", 0, "toPorts")
+        #expect(entries.map { Tree.list($0, "ports").count } == [40, 5])
     }
 }
 

@@ -1,4 +1,5 @@
 import Foundation
+import FlowMapKit
 import Testing
 @testable import Inference
 @testable import Policy
@@ -71,6 +72,32 @@ struct DeterminismTests {
                 #expect(a.map(\.text) == b.map(\.text), "\(flavor) \(layout): ingest order changed the output")
                 #expect(a.map(\.text) == c.map(\.text))
             }
+        }
+    }
+}
+
+@Suite("generate --flavor")
+struct GenerateFlavorTests {
+    @Test("Generate.run writes each flavour's files and a kustomization listing exactly them", arguments: EmitOptions.Flavor.allCases)
+    func writesFiles(_ flavor: EmitOptions.Flavor) throws {
+        let dir = EmitSupport.tempDir()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let db = dir.appendingPathComponent("s.db").path
+        _ = try Ingest.run(paths: EmitSupport.hubbleSamples, options: Ingest.Options(db: db)) { _ in }
+        for layout in EmitOptions.Layout.allCases {
+            let out = dir.appendingPathComponent("out-\(layout.rawValue)")
+            var o = Generate.Options(db: db, out: out.path)
+            o.emit.flavor = flavor
+            o.emit.layout = layout
+            let r = try Generate.run(o)
+            let written = EmitSupport.read(out)
+            #expect(Set(written.keys) == Set(r.files))
+            let k = try #require(written["kustomization.yaml"])
+            let resources = try #require(Tree.at(try Tree.docs(k).first, "resources") as? [String])
+            #expect(Set(resources) == Set(r.files).subtracting(["kustomization.yaml"]))
+            let kinds = Set(try written.filter { $0.key != "kustomization.yaml" }.values.flatMap(Tree.docs)
+                .compactMap { $0["kind"] as? String })
+            #expect(kinds == [flavor == .k8s ? "NetworkPolicy" : "CiliumNetworkPolicy"])
         }
     }
 }

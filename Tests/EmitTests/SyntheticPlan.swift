@@ -92,8 +92,13 @@ enum SyntheticPlan {
                             selector: ["app": "long"],
                             egress: [RulePlan(peer: coredns, ports: [port(.udp, 53, flows: 1, dns: ["x.example.com"]),
                                                                      port(.tcp, 53, flows: 0)])])
+        // More ports to one peer than one Cilium toPorts entry may hold (40).
+        let scraper = workload("shop", "scraper", selector: ["app": "scraper"],
+                               egress: [RulePlan(peer: .ipBlock(cidr: "10.1.2.3/32", except: [], note: ""),
+                                                 ports: (9000..<9045).map { port(.tcp, UInt16($0), flows: 1) })])
         var plan = PolicyPlan(
-            namespaces: [NamespacePlan(name: "shop", workloads: [cacheD, cacheS, mailer, web, worker, long])],
+            namespaces: [NamespacePlan(name: "shop",
+                                       workloads: [cacheD, cacheS, mailer, scraper, web, worker, long])],
             denied: [], warnings: [], firstSeen: t0, lastSeen: t1)
         plan.externalNames = ["52.1.2.3/32": ["api.stripe.com"], "93.184.216.34/32": ["example.org"],
                               "198.51.100.25/32": ["smtp.example.net", "bad name!"]]

@@ -167,7 +167,7 @@ public struct CiliumPolicyEmitter: Sendable, PolicyDocumentWriter {
             } else {
                 l7 = .none
             }
-            if let i = groups.firstIndex(where: { $0.l7 == l7 }) {
+            if let i = groups.firstIndex(where: { $0.l7 == l7 && $0.ports.count < Self.maxPortsPerEntry }) {
                 groups[i].ports.append(p)
             } else {
                 groups.append((l7, [p]))
@@ -187,7 +187,7 @@ public struct CiliumPolicyEmitter: Sendable, PolicyDocumentWriter {
                 y.line(10, "rules:")
                 y.line(12, "http:")
                 for r in rules {
-                    var evidence = "\(r.pathTemplate): \(r.requests) requests"
+                    var evidence = "\(r.pathTemplate): \(EmitCommon.count(r.requests, "request"))"
                     if r.examples != [r.pathTemplate] && !r.examples.isEmpty {
                         evidence += "; e.g. " + r.examples.joined(separator: ", ")
                     }
@@ -209,6 +209,9 @@ public struct CiliumPolicyEmitter: Sendable, PolicyDocumentWriter {
             }
         }
     }
+
+    /// The CRD allows at most 40 ports in one `toPorts` entry; more become further entries with the same rules.
+    static let maxPortsPerEntry = 40
 
     /// Egress to a DNS server: a peer on port 53 (resolver pods, node-local DNS addresses).
     static func isDNSRule(_ r: RulePlan) -> Bool { r.ports.contains(where: isDNSPort) }

@@ -94,9 +94,12 @@ enum EmitCommon {
         for n in w.notes { y.comment(indent, "note: \(n)") }
     }
 
+    /// `1 flow`, `2 flows`.
+    static func count(_ n: Int64, _ noun: String) -> String { n == 1 ? "1 \(noun)" : "\(n) \(noun)s" }
+
     /// Evidence beside a rule's peer: who and how many flows in total.
     static func peerEvidence(_ peer: String, _ ports: [PortPlan]) -> String {
-        "\(peer): \(ports.reduce(0) { $0 + $1.flows }) flows"
+        "\(peer): \(count(ports.reduce(0) { $0 + $1.flows }, "flow"))"
     }
 
     static func peerText(_ p: PeerPlan) -> String {
@@ -109,7 +112,7 @@ enum EmitCommon {
     /// Evidence beside a port: flow count, first and last seen, up to three example requests or DNS names.
     static func portEvidence(_ p: PortPlan) -> String {
         if p.flows == 0 { return "not observed; allowed with its DNS sibling protocol" }
-        var s = "\(p.flows) flows, \(Timestamp.format(p.firstSeen)) .. \(Timestamp.format(p.lastSeen))"
+        var s = "\(count(p.flows, "flow")), \(Timestamp.format(p.firstSeen)) .. \(Timestamp.format(p.lastSeen))"
         if !p.examples.isEmpty { s += "; e.g. " + p.examples.joined(separator: ", ") }
         return s
     }
