@@ -10,7 +10,7 @@ FLOWMAP    := $(BUILD_DIR)/debug/flowmap
 DEMO_OUT   := out
 SAMPLES    := $(sort $(wildcard samples/hubble/*/*.json samples/hubble/*/*.jsonl))
 
-.PHONY: all build demo test deps venv schema clean
+.PHONY: all build demo test deps venv schema clean oracle
 
 all: build
 
@@ -38,7 +38,7 @@ demo: build
 	$(FLOWMAP) generate --db $(DEMO_OUT)/flowmap.db --out $(DEMO_OUT)/policies
 	@echo "policies written to $(DEMO_OUT)/policies:"; ls $(DEMO_OUT)/policies
 
-test: deps venv
+test: deps venv oracle
 	$(SWIFT) build
 	FLOWMAP_VENV=$(CURDIR)/$(VENV) $(SWIFT) test
 
@@ -48,3 +48,11 @@ schema:
 
 clean:
 	rm -rf $(BUILD_DIR) $(DEMO_OUT) $(VENV)
+
+# --- Policy checks (issue 9): the NetworkPolicy oracle -------------------------------------------------------
+# network-config-analyzer (nca) in the same venv, for the differential test in Tests/PolicyTests
+# (NCADifferentialTests runs scripts/nca_batch.py with .venv/bin/python and fails when nca is missing).
+oracle: $(VENV)/.oracle-stamp
+$(VENV)/.oracle-stamp: $(VENV)/.stamp
+	$(VENV)/bin/pip install -q --disable-pip-version-check network-config-analyzer==2.1.0 kubernetes-validate==1.37.0
+	touch $@
