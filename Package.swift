@@ -25,6 +25,8 @@ let package = Package(
         .executableTarget(name: "flowmap", dependencies: [
             "FlowMapKit", .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
+        // `make bench`: check / diff at 2,000 policies over 5,000 pods (Sources/PolicyBench/main.swift).
+        .executableTarget(name: "PolicyBench", dependencies: ["Policy", "FlowModel"]),
         .testTarget(name: "FlowModelTests", dependencies: ["FlowModel"]),
         .testTarget(name: "FlowIngestTests", dependencies: ["FlowIngest", "FlowModel"]),
         .testTarget(name: "FlowStoreTests", dependencies: ["FlowStore", "FlowModel"]),

@@ -15,7 +15,7 @@ public enum YAMLDocumentLoader {
         var out: [(index: Int, node: ManifestNode)] = []
         do {
             var index = 0
-            var seq = try Yams.compose_all(yaml: text)
+            var seq = try Yams.compose_all(yaml: text, .basic)
             while let node = seq.next() {
                 let m = convert(node)
                 if !m.isNull { out.append((index, m)) }
@@ -39,16 +39,33 @@ public enum YAMLDocumentLoader {
         }
     }
 
+    /// Core-schema typing of a plain scalar: null, bool, decimal / 0x / 0o integers; anything else a string.
+    static func plainScalar(_ t: String) -> ManifestNode.Value {
+        switch t {
+        case "", "~", "null", "Null", "NULL": return .null
+        case "true", "True", "TRUE": return .bool(true)
+        case "false", "False", "FALSE": return .bool(false)
+        default: break
+        }
+        let u = t.utf8
+        guard let f = u.first, f == UInt8(ascii: "-") || f == UInt8(ascii: "+") || (f >= 48 && f <= 57) else {
+            return .string(t)
+        }
+        if let i = Int(t) { return .int(i) }
+        if t.hasPrefix("0x"), let i = Int(t.dropFirst(2), radix: 16) { return .int(i) }
+        if t.hasPrefix("0o"), let i = Int(t.dropFirst(2), radix: 8) { return .int(i) }
+        if let d = Double(t), t.contains(".") || t.contains("e") || t.contains("E") { return .double(d) }
+        return .string(t)
+    }
+
     static func convert(_ node: Node) -> ManifestNode {
         let line = node.mark?.line ?? 0
         switch node {
         case .scalar(let s):
-            switch node.tag.rawValue {
-            case Tag.Name.null.rawValue: return ManifestNode(.null, line: line)
-            case Tag.Name.bool.rawValue: if let b = node.bool { return ManifestNode(.bool(b), line: line) }
-            case Tag.Name.int.rawValue: if let i = node.int { return ManifestNode(.int(i), line: line) }
-            case Tag.Name.float.rawValue: if let d = node.float { return ManifestNode(.double(d), line: line) }
-            default: break
+            // Resolver.basic (no per-scalar regular expressions: Yams' default resolver dominates parse time);
+            // plain scalars are typed here with the YAML 1.2 core schema rules that matter for manifests.
+            if s.style == .plain {
+                return ManifestNode(plainScalar(s.string), line: line)
             }
             return ManifestNode(.string(s.string), line: line)
         case .mapping(let m):
