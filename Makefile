@@ -10,7 +10,7 @@ FLOWMAP    := $(BUILD_DIR)/debug/flowmap
 DEMO_OUT   := out
 SAMPLES    := $(sort $(wildcard samples/hubble/*/*.json samples/hubble/*/*.jsonl))
 
-.PHONY: all build demo test deps venv schema clean
+.PHONY: all build demo test deps venv viewdeps schema clean
 
 all: build
 
@@ -19,6 +19,17 @@ deps:
 	@if [ ! -f /usr/include/sqlite3.h ]; then \
 	  echo "installing libsqlite3-dev"; \
 	  (apt-get update -qq || true) && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq libsqlite3-dev; \
+	fi
+
+# Map oracles: graphviz (`dot -Tsvg` must accept the DOT output) and headless Chromium (the HTML map's DOM and
+# the README screenshot). apt-get only when a tool is missing.
+viewdeps:
+	@missing=""; \
+	command -v dot >/dev/null 2>&1 || missing="$$missing graphviz"; \
+	command -v chromium >/dev/null 2>&1 || missing="$$missing chromium"; \
+	if [ -n "$$missing" ]; then \
+	  echo "installing$$missing"; \
+	  (apt-get update -qq || true) && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing; \
 	fi
 
 # Python test oracles live in a venv: kubernetes-validate (Kubernetes schemas).
@@ -38,7 +49,7 @@ demo: build
 	$(FLOWMAP) generate --db $(DEMO_OUT)/flowmap.db --out $(DEMO_OUT)/policies
 	@echo "policies written to $(DEMO_OUT)/policies:"; ls $(DEMO_OUT)/policies
 
-test: deps venv
+test: deps venv viewdeps
 	$(SWIFT) build
 	FLOWMAP_VENV=$(CURDIR)/$(VENV) $(SWIFT) test
 
