@@ -387,7 +387,9 @@ public enum HTMLRenderer {
           c.style.background = st.color;
           return c;
         }
-        function connections(title, edges, peerOf, parent) {
+        function connections(title, edges, peerOf, panelEl) {
+          var parent = h("div", "dir", null, panelEl);
+          parent.setAttribute("data-direction", title.toLowerCase());
           h("h3", null, title + " (" + edges.length + ")", parent);
           if (!edges.length) { h("div", "hint", "none observed", parent); return; }
           edges.slice().sort(function (a, b) { return b.flows - a.flows || (a.id < b.id ? -1 : 1); }).forEach(function (e) {
@@ -460,6 +462,17 @@ public enum HTMLRenderer {
         if (D.notes.length) document.getElementById("notes").textContent = D.notes.join(" ");
 
         fit();
+        // Links: #node=<key> opens a workload's panel, #q=<text> searches.
+        function fromHash() {
+          var hsh = location.hash.slice(1), i = hsh.indexOf("="), k = hsh.slice(0, i), v = "";
+          try { v = decodeURIComponent(hsh.slice(i + 1)); } catch (err) { return; }
+          if (k === "node") {
+            var n = D.nodes.filter(function (x) { return x.key === v; })[0];
+            if (n) { select(n.id); selecting = false; centreOn(n); }
+          } else if (k === "q") { search.value = v; runSearch(); }
+        }
+        if (location.hash) fromHash();
+        window.addEventListener("hashchange", fromHash);
         document.body.setAttribute("data-render-ms", String(Math.round(performance.now() - t0)));
         document.body.setAttribute("data-ready", "true");
         })();
