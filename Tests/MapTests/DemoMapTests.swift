@@ -112,7 +112,7 @@ struct DemoMapTests {
         let lines = text.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
         let h = try #require(lines.firstIndex { $0.contains("ENDPOINT") && $0.contains("FLOWS") })
         let end = lines[h].range(of: "FLOWS")!.upperBound.utf16Offset(in: lines[h])
-        for row in lines[(h + 2)...].prefix { !$0.isEmpty } {
+        for row in lines[(h + 2)...].prefix(while: { !$0.isEmpty }) {
             let chars = Array(row.utf16)
             #expect(chars.count > end && chars[end] == 32 && chars[end - 1] >= 48 && chars[end - 1] <= 57, "\(row)")
         }
