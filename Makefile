@@ -10,7 +10,7 @@ FLOWMAP    := $(BUILD_DIR)/debug/flowmap
 DEMO_OUT   := out
 SAMPLES    := $(sort $(wildcard samples/hubble/*/*.json samples/hubble/*/*.jsonl))
 
-.PHONY: all build demo test deps venv viewdeps schema clean
+.PHONY: all build demo test deps venv viewdeps screenshot schema clean
 
 all: build
 
@@ -48,6 +48,14 @@ demo: build
 	$(FLOWMAP) ingest --db $(DEMO_OUT)/flowmap.db $(SAMPLES)
 	$(FLOWMAP) generate --db $(DEMO_OUT)/flowmap.db --out $(DEMO_OUT)/policies
 	@echo "policies written to $(DEMO_OUT)/policies:"; ls $(DEMO_OUT)/policies
+	$(FLOWMAP) map --db $(DEMO_OUT)/flowmap.db --format html --out $(DEMO_OUT)/map.html
+	$(FLOWMAP) summary --db $(DEMO_OUT)/flowmap.db
+
+# The README's picture of the demo map (headless Chromium, 1400x900).
+screenshot: demo viewdeps
+	mkdir -p docs
+	chromium --headless --no-sandbox --disable-gpu --hide-scrollbars --user-data-dir=$(CURDIR)/$(DEMO_OUT)/chromium \
+	  --window-size=1400,900 --screenshot=$(CURDIR)/docs/map.png file://$(CURDIR)/$(DEMO_OUT)/map.html 2>/dev/null
 
 test: deps venv viewdeps
 	$(SWIFT) build

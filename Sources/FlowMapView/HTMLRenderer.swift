@@ -91,7 +91,7 @@ public enum HTMLRenderer {
         .conn .peer { font-weight: 600; cursor: pointer; color: #1f4e8c; word-break: break-all; }
         .conn .peer:hover { text-decoration: underline; }
         .chip { display: inline-block; padding: 0 6px; border-radius: 8px; color: #fff; font-size: 11px; margin-left: 4px; }
-        .ev { margin: 3px 0 0 10px; color: #3a4655; font-size: 12px; word-break: break-all; }
+        .ev { margin: 3px 0 0 10px; color: #3a4655; font-size: 12px; overflow-wrap: anywhere; }
         .ev .ex { color: #6a7686; }
         #legend { border: 1px solid #d5dbe3; border-radius: 6px; padding: 8px 10px; font-size: 12px; margin-bottom: 10px; background: #fbfcfd; }
         #legend h4 { margin: 0 0 4px; font-size: 12px; }
@@ -276,6 +276,7 @@ public enum HTMLRenderer {
             d = "M" + p0[0].toFixed(1) + "," + p0[1].toFixed(1) + " Q" + cx.toFixed(1) + "," + cy.toFixed(1) + " " +
               p2[0].toFixed(1) + "," + p2[1].toFixed(1);
             lx = 0.25 * p0[0] + 0.5 * cx + 0.25 * p2[0]; ly = 0.25 * p0[1] + 0.5 * cy + 0.25 * p2[1];
+            e.curve = [p0[0], p0[1], cx, cy, p2[0], p2[1]];
           }
           var p = el("path", { d: d, stroke: st.color, "marker-end": "url(#" + st.marker + ")" }, g);
           if (st.dashed) p.setAttribute("stroke-dasharray", "6 4");
@@ -296,16 +297,34 @@ public enum HTMLRenderer {
         D.nodes.forEach(function (n) { occupy([n.x - NW / 2, n.y - NH / 2, n.x + NW / 2, n.y + NH / 2]); });
         D.groups.forEach(function (g) { occupy([g.x, g.y + 4, g.x + 24 + 8 * (g.label.length + 10), g.y + 26]); });
         D.edges.slice().sort(function (a, b) { return b.flows - a.flows || (a.id < b.id ? -1 : 1); }).forEach(function (e) {
-          var t = e.elem.querySelector("text"), cx = +t.getAttribute("x"), cy = +t.getAttribute("y");
-          var w = e.label.length * 5.6 + 6, box = [cx - w / 2, cy - 10, cx + w / 2, cy + 3];
-          var keys = [];
-          for (var gx = Math.floor(box[0] / CELL); gx <= Math.floor(box[2] / CELL); gx++)
-            for (var gy = Math.floor(box[1] / CELL); gy <= Math.floor(box[3] / CELL); gy++) keys.push(gx + "," + gy);
-          var hit = keys.some(function (k) {
-            return (grid[k] || []).some(function (b) { return box[0] < b[2] && b[0] < box[2] && box[1] < b[3] && b[1] < box[3]; });
-          });
-          if (hit || box[0] < 0 || box[2] > totalW) { e.elem.classList.add("crowded"); return; }
-          occupy(box);
+          var t = e.elem.querySelector("text"), w = e.label.length * 5.6 + 6;
+          // Candidate spots: the curve's middle, then nearer either end, each on the curve or just above/below it.
+          var spots = [[+t.getAttribute("x"), +t.getAttribute("y")]];
+          if (e.curve) {
+            var q = e.curve;
+            [0.5, 0.3, 0.7].forEach(function (u) {
+              var a = (1 - u) * (1 - u), b = 2 * u * (1 - u), c = u * u;
+              var px = a * q[0] + b * q[2] + c * q[4], py = a * q[1] + b * q[3] + c * q[5];
+              [0, -11, 13].forEach(function (dy) { spots.push([px, py + dy]); });
+            });
+          }
+          function free(box) {
+            if (box[0] < 0 || box[2] > totalW) return false;
+            for (var gx = Math.floor(box[0] / CELL); gx <= Math.floor(box[2] / CELL); gx++)
+              for (var gy = Math.floor(box[1] / CELL); gy <= Math.floor(box[3] / CELL); gy++)
+                if ((grid[gx + "," + gy] || []).some(function (b) {
+                  return box[0] < b[2] && b[0] < box[2] && box[1] < b[3] && b[1] < box[3]; })) return false;
+            return true;
+          }
+          for (var i = 0; i < spots.length; i++) {
+            var box = [spots[i][0] - w / 2, spots[i][1] - 10, spots[i][0] + w / 2, spots[i][1] + 3];
+            if (free(box)) {
+              t.setAttribute("x", spots[i][0].toFixed(1)); t.setAttribute("y", spots[i][1].toFixed(1));
+              occupy(box);
+              return;
+            }
+          }
+          e.elem.classList.add("crowded");
         });
 
         // ---- nodes
