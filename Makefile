@@ -10,7 +10,7 @@ FLOWMAP    := $(BUILD_DIR)/debug/flowmap
 DEMO_OUT   := out
 SAMPLES    := $(sort $(wildcard samples/hubble/*/*.json samples/hubble/*/*.jsonl))
 
-.PHONY: all build demo test deps venv viewdeps screenshot schema clean
+.PHONY: all build demo test deps venv viewdeps screenshot schema clean oracle
 
 all: build
 
@@ -57,7 +57,7 @@ screenshot: demo viewdeps
 	chromium --headless --no-sandbox --disable-gpu --hide-scrollbars --user-data-dir=$(CURDIR)/$(DEMO_OUT)/chromium \
 	  --window-size=1400,900 --screenshot=$(CURDIR)/docs/map.png file://$(CURDIR)/$(DEMO_OUT)/map.html 2>/dev/null
 
-test: deps venv viewdeps
+test: deps venv oracle viewdeps
 	$(SWIFT) build
 	FLOWMAP_VENV=$(CURDIR)/$(VENV) $(SWIFT) test
 
@@ -67,3 +67,11 @@ schema:
 
 clean:
 	rm -rf $(BUILD_DIR) $(DEMO_OUT) $(VENV)
+
+# --- Policy checks (issue 9): the NetworkPolicy oracle -------------------------------------------------------
+# network-config-analyzer (nca) in the same venv, for the differential test in Tests/PolicyTests
+# (NCADifferentialTests runs scripts/nca_batch.py with .venv/bin/python and fails when nca is missing).
+oracle: $(VENV)/.oracle-stamp
+$(VENV)/.oracle-stamp: $(VENV)/.stamp
+	$(VENV)/bin/pip install -q --disable-pip-version-check network-config-analyzer==2.1.0 kubernetes-validate==1.37.0
+	touch $@
