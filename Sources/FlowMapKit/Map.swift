@@ -20,6 +20,8 @@ public enum Map {
         /// A file path, or `-` for stdout.
         public var out: String = "-"
         public var view = MapOptions()
+        /// NetworkPolicy manifests (file or folder) to colour edges by verdict; nil: observed status only.
+        public var policies: String?
         public init(db: String) { self.db = db }
     }
 
@@ -27,6 +29,10 @@ public enum Map {
         public var graph: MapGraph
         /// The rendered text when `out` is `-`.
         public var text: String?
+        /// Rejected manifest documents when `--policies` was given.
+        public var policyIssues: [String] = []
+        /// Policies read when `--policies` was given.
+        public var policies: Int?
     }
 
     /// Reads the store and builds the graph.
@@ -46,14 +52,23 @@ public enum Map {
     }
 
     public static func run(_ o: Options) throws -> Report {
-        let g = try graph(db: o.db, options: o.view)
+        var verdicts: PolicyVerdicts?
+        var issues: [String] = []
+        var count: Int?
+        if let p = o.policies {
+            let r = try MapPolicies.evaluate(store: try openExisting(o.db), policiesPath: p)
+            verdicts = r.verdicts
+            issues = r.issues
+            count = r.policies
+        }
+        let g = try graph(db: o.db, options: o.view, verdicts: verdicts)
         let text = render(g, format: o.format)
-        if o.out == "-" { return Report(graph: g, text: text) }
+        if o.out == "-" { return Report(graph: g, text: text, policyIssues: issues, policies: count) }
         if let slash = o.out.lastIndex(of: "/"), slash != o.out.startIndex {
             try FileOutput.makeDirectories(String(o.out[..<slash]))
         }
         try FileOutput.write(o.out, text)
-        return Report(graph: g, text: nil)
+        return Report(graph: g, text: nil, policyIssues: issues, policies: count)
     }
 
     static func openExisting(_ db: String) throws -> FlowStore {

@@ -21,7 +21,7 @@ public enum HTMLRenderer {
     /// The embedded graph as JSON (deterministic: keys and arrays in the graph's order).
     public static func data(_ g: MapGraph, title: String = "FlowMap") -> String {
         let statuses: [EdgeStatus] = g.hasVerdicts
-            ? [.allowedObserved, .observedDenied, .allowedUnobserved, .dropped]
+            ? [.allowedObserved, .observedDenied, .allowedUnobserved, .dropped, .observed]
             : [.observed, .dropped]
         let j = JSON.object([
             ("title", .string(title)),

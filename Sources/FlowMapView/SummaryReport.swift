@@ -127,7 +127,7 @@ public struct SummaryReport: Sendable {
         if namespaces.isEmpty {
             s += "  (no namespaces with workloads)\n"
         } else {
-            var t = TextTable(headers: ["NAMESPACE", "WORKLOADS", "POLICIES", "FLOWMAP WOULD GENERATE"], rightAligned: [1])
+            var t = TextTable(headers: ["NAMESPACE", "WORKLOADS", "POLICIES", "FLOWMAP WOULD GENERATE"], rightAligned: [1, 2])
             for n in namespaces {
                 let pol = n.policies.map { $0 == 0 ? "none" : "\($0)" } ?? "not given"
                 let plan = n.planned.map { "default-deny + \($0) allow" + ($0 == 1 ? "" : "s") } ?? "nothing (no allowed flows)"

@@ -27,6 +27,10 @@ struct MapCommand: ParsableCommand {
     @Option(help: "Leave out edges with fewer flows.")
     var minFlows: Int64 = 1
 
+    @Option(help: ArgumentHelp("NetworkPolicy manifests (file or folder): colour edges by verdict.",
+                               discussion: "allowed and observed / observed but denied / allowed but never observed"))
+    var policies: String?
+
     func run() throws {
         guard let f = Map.Format(rawValue: format) else {
             throw ValidationError("unknown --format \(format); expected one of "
@@ -37,12 +41,20 @@ struct MapCommand: ParsableCommand {
         o.out = out
         o.view.namespaces = Set(namespace)
         o.view.minFlows = minFlows
+        o.policies = policies
         let r = try Map.run(o)
+        for i in r.policyIssues { Console.error("warning: \(i)") }
         if let t = r.text {
             print(t, terminator: "")
         } else {
             let workloads = r.graph.nodes.filter { $0.kind == .workload }.count
-            Console.out("wrote \(out): \(workloads) workloads, \(r.graph.nodes.count) nodes, \(r.graph.edges.count) edges")
+            var line = "wrote \(out): \(workloads) workloads, \(r.graph.nodes.count) nodes, \(r.graph.edges.count) edges"
+            if let n = r.policies {
+                let by = Dictionary(grouping: r.graph.edges, by: \.status).mapValues(\.count)
+                line += " (\(n) policies: \(by[.allowedObserved] ?? 0) allowed and observed, "
+                    + "\(by[.observedDenied] ?? 0) observed but denied, \(by[.allowedUnobserved] ?? 0) allowed but unused)"
+            }
+            Console.out(line)
         }
         for n in r.graph.notes { Console.error("note: \(n)") }
     }

@@ -13,9 +13,15 @@ struct SummaryCommand: ParsableCommand {
     @Option(help: "Rows in the top-talkers table.")
     var top = 10
 
+    @Option(help: "NetworkPolicy manifests (file or folder): which namespaces have policies.")
+    var policies: String?
+
     func run() throws {
         var o = Summary.Options(db: db)
         o.top = top
-        print(try Summary.run(o).render(), terminator: "")
+        o.policies = policies
+        let r = try Summary.run(o)
+        for i in r.policyIssues { Console.error("warning: \(i)") }
+        print(r.report.render(), terminator: "")
     }
 }

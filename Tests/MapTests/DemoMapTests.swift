@@ -100,7 +100,7 @@ struct DemoMapTests {
     @Test("summary of the demo data: four aligned tables")
     func demoSummary() throws {
         let db = try MapSupport.demoStore()
-        let text = try Summary.run(Summary.Options(db: db)).render()
+        let text = try Summary.run(Summary.Options(db: db)).report.render()
         for title in ["Top talkers (by flows)", "Namespaces without policies", "Internet-facing ports", "Denied flows"] {
             #expect(text.contains(title))
         }
