@@ -33,6 +33,9 @@ let package = Package(
         .testTarget(name: "InferenceTests", dependencies: ["Inference", "FlowModel"]),
         .testTarget(name: "PolicyTests", dependencies: ["Policy", "Inference", "FlowModel", .product(name: "Yams", package: "Yams")]),
         .testTarget(name: "MapTests", dependencies: ["FlowMapView", "FlowMapKit", "FlowModel"]),
+        .testTarget(name: "EmitTests", dependencies: [
+            "FlowMapKit", "Policy", "Inference", "FlowModel", .product(name: "Yams", package: "Yams"),
+        ], exclude: ["Fixtures"]),
         .testTarget(name: "HardeningTests", dependencies: ["FlowMapKit"]),
         .testTarget(name: "FlowMapKitTests", dependencies: ["FlowMapKit", "FlowModel", "Policy", .product(name: "Yams", package: "Yams")]),
     ]
