@@ -110,6 +110,12 @@ public struct FlowAggregator {
     /// Adds one flow. Returns false when the flow was a reply and contributed no edge.
     @discardableResult
     public mutating func add(_ flow: Flow) -> Bool {
+        var flow = flow
+        // A `world` (or CIDR) identity with a known address is that address: policies need the IP.
+        if flow.source.endpoint == Self.world, !flow.source.ip.isEmpty { flow.source.endpoint = .external(flow.source.ip) }
+        if flow.destination.endpoint == Self.world, !flow.destination.ip.isEmpty {
+            flow.destination.endpoint = .external(flow.destination.ip)
+        }
         let src = endpointID(flow.source.endpoint)
         let dst = endpointID(flow.destination.endpoint)
         notePeer(src, flow.source)
@@ -181,16 +187,30 @@ public struct FlowAggregator {
         return true
     }
 
-    /// Records what a peer tells about its workload and namespace (workload endpoints only).
+    static let world = Endpoint.reserved("world")
+    /// Reserved entities whose addresses inference can turn into ipBlocks.
+    public static let addressedEntities: Set<String> = ["kube-apiserver", "remote-node", "host"]
+
+    /// True when `notePeer`/`noteWorkload` record anything for this endpoint.
+    public static func isNoted(_ e: Endpoint) -> Bool {
+        e.kind == .workload || (e.kind == .reserved && addressedEntities.contains(e.name))
+    }
+
+    /// Records what a peer tells about its workload and namespace (and the address of an addressed entity).
     public mutating func notePeer(_ id: Int32, _ peer: FlowPeer) {
-        guard peer.endpoint.kind == .workload else { return }
+        guard Self.isNoted(peer.endpoint) else { return }
         noteWorkload(id, stableLabels: peer.labels.isEmpty ? nil : VolatileLabels.stable(peer.labels).canonical,
                      namespaceLabels: peer.namespaceLabels, ip: peer.ip)
     }
 
-    /// Records a workload's stable label set (canonical form), namespace labels and pod IP.
+    /// Records a workload's stable label set (canonical form), namespace labels and pod IP; for the reserved
+    /// entities in `addressedEntities` only the IP.
     public mutating func noteWorkload(_ id: Int32, stableLabels: String?, namespaceLabels: Labels, ip: String) {
         let ep = endpoints[Int(id)]
+        if ep.kind == .reserved, Self.addressedEntities.contains(ep.name) {
+            if !ip.isEmpty, side.addresses[ep]?.contains(ip) != true { side.addresses[ep, default: []].insert(ip) }
+            return
+        }
         guard ep.kind == .workload else { return }
         if let stable = stableLabels {
             let key = UInt64(UInt32(bitPattern: id)) << 32 | UInt64(UInt32(bitPattern: stringID(stable)))

@@ -19,6 +19,7 @@ struct HubbleCache {
 
     struct Identity {
         var resolution: Resolution
+        /// Noted in the batch (labels, namespace labels, addresses): workloads and addressed entities.
         var isWorkload: Bool
         var stableLabels: String?
         var namespaceLabels: Labels
@@ -184,7 +185,9 @@ struct HubbleCache {
         if reserved == nil, labels.isEmpty, let n = identityNumber { reserved = HubbleLabels.reservedName(identity: n) }
         let cidrIdentity = parsed.hasCIDR || (identityNumber ?? 0) >= 1 << 24
         if let r = reserved, r != "world", r != "unknown" {
-            return Identity(resolution: .fixed(.reserved(r)), isWorkload: false, stableLabels: nil, namespaceLabels: [:])
+            // Addressed entities (host, remote-node, kube-apiserver) get their IPs noted like pods.
+            return Identity(resolution: .fixed(.reserved(r)), isWorkload: FlowAggregator.addressedEntities.contains(r),
+                            stableLabels: nil, namespaceLabels: [:])
         }
         if !namespace.isEmpty {
             let ep: Endpoint

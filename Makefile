@@ -1,0 +1,50 @@
+# FlowMap — the two commands that matter: `make demo` and `make test`.
+# Everything a fresh machine of this kind needs is installed from here (apt for libsqlite3-dev, a venv for the
+# Python test oracles); nothing is assumed to be installed by hand.
+
+SWIFT      ?= swift
+PYTHON     ?= python3
+VENV       := .venv
+BUILD_DIR  := .build
+FLOWMAP    := $(BUILD_DIR)/debug/flowmap
+DEMO_OUT   := out
+SAMPLES    := $(sort $(wildcard samples/hubble/*/*.json samples/hubble/*/*.jsonl))
+
+.PHONY: all build demo test deps venv schema clean
+
+all: build
+
+# System libraries: the SQLite (and zlib) headers. apt-get only when a header is missing.
+deps:
+	@if [ ! -f /usr/include/sqlite3.h ]; then \
+	  echo "installing libsqlite3-dev"; \
+	  (apt-get update -qq || true) && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq libsqlite3-dev; \
+	fi
+
+# Python test oracles live in a venv: kubernetes-validate (Kubernetes schemas).
+venv: $(VENV)/.stamp
+$(VENV)/.stamp: Makefile
+	$(PYTHON) -m venv $(VENV)
+	$(VENV)/bin/pip install -q --disable-pip-version-check kubernetes-validate==1.37.0
+	touch $@
+
+build: deps
+	$(SWIFT) build
+
+# Ingest the embedded real Hubble samples, generate policies into out/, print a summary.
+demo: build
+	@rm -rf $(DEMO_OUT) && mkdir -p $(DEMO_OUT)
+	$(FLOWMAP) ingest --db $(DEMO_OUT)/flowmap.db $(SAMPLES)
+	$(FLOWMAP) generate --db $(DEMO_OUT)/flowmap.db --out $(DEMO_OUT)/policies
+	@echo "policies written to $(DEMO_OUT)/policies:"; ls $(DEMO_OUT)/policies
+
+test: deps venv
+	$(SWIFT) build
+	FLOWMAP_VENV=$(CURDIR)/$(VENV) $(SWIFT) test
+
+# Re-embed schema/*.sql into the binary after adding a migration (a test fails when they drift).
+schema:
+	$(PYTHON) scripts/embed-schema.py
+
+clean:
+	rm -rf $(BUILD_DIR) $(DEMO_OUT) $(VENV)

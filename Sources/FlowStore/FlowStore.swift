@@ -1,0 +1,286 @@
+import FlowModel
+
+/// The embedded SQLite store: the only place with SQL. Holds aggregated edges with counts and first/last seen,
+/// what is known about each endpoint, and a record per ingested source.
+public final class FlowStore {
+    let db: SQLite
+    public let path: String
+    /// Tests set this to make a write fail after its edges are written, to prove the transaction rolls back.
+    var faultAfterEdges: (() throws -> Void)?
+
+    public enum Failure: Error, CustomStringConvertible {
+        case newerSchema(path: String, found: Int, known: Int)
+        case notAStore(path: String, reason: String)
+
+        public var description: String {
+            switch self {
+            case .newerSchema(let p, let found, let known):
+                return "\(p): written by a newer FlowMap (schema \(found); this FlowMap knows up to \(known)). "
+                    + "Upgrade flowmap, or use a new --db file."
+            case .notAStore(let p, let r):
+                return "\(p): not a FlowMap store (\(r)). Pass a new --db path or a store written by flowmap."
+            }
+        }
+    }
+
+    /// Opens (creating when missing) and migrates the store.
+    public init(path: String) throws {
+        self.path = path
+        do {
+            db = try SQLite(path: path)
+            try db.exec("PRAGMA journal_mode = WAL")
+        } catch let e as SQLite.Failure {
+            throw Failure.notAStore(path: path, reason: e.message)
+        }
+        try db.exec("PRAGMA synchronous = NORMAL")
+        try db.exec("PRAGMA foreign_keys = ON")
+        try Migrations.apply(to: db)
+    }
+
+    /// The schema version stored in the file.
+    public var schemaVersion: Int { get throws { try db.userVersion } }
+
+    // MARK: Writing
+
+    /// Result of writing one ingest unit.
+    public enum WriteResult: Sendable, Equatable {
+        case written
+        /// A file with the same content hash was ingested before; nothing was written.
+        case duplicate(previousPath: String)
+    }
+
+    /// Writes one batch and its source record in a single transaction. With a content hash, a second write of
+    /// the same content is refused as a duplicate, so re-ingesting a file never doubles a count.
+    public func write(_ batch: IngestBatch, counts: IngestCounts, path: String, format: String,
+                      contentHash: String?, now: Int64) throws -> WriteResult {
+        try db.transaction {
+            if let h = contentHash {
+                let q = try db.prepare("SELECT path FROM sources WHERE content_hash = ?")
+                if try q.bind(.text(h)).step() { return .duplicate(previousPath: q.text(0)) }
+            }
+            var ids = [Endpoint: Int64]()
+            let insertEndpoint = try db.prepare(
+                "INSERT INTO endpoints (kind, namespace, name, workload_kind) VALUES (?, ?, ?, ?) "
+                    + "ON CONFLICT DO NOTHING")
+            let selectEndpoint = try db.prepare(
+                "SELECT id FROM endpoints WHERE kind = ? AND namespace = ? AND name = ? AND workload_kind = ?")
+            func id(_ e: Endpoint) throws -> Int64 {
+                if let i = ids[e] { return i }
+                let vals: [Value] = [.text(e.kind.rawValue), .text(e.namespace), .text(e.name), .text(e.workloadKind)]
+                try insertEndpoint.bind(vals).run()
+                guard try selectEndpoint.bind(vals).step() else { throw db.error(1) }
+                let i = selectEndpoint.int(0)
+                ids[e] = i
+                return i
+            }
+            let upsertEdge = try db.prepare("""
+                INSERT INTO edges (src, dst, proto, port, outcome, flows, first_seen, last_seen)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+                ON CONFLICT (src, dst, proto, port, outcome) DO UPDATE SET
+                  flows = flows + excluded.flows,
+                  first_seen = min(first_seen, excluded.first_seen),
+                  last_seen = max(last_seen, excluded.last_seen)
+                """)
+            let insertReason = try db.prepare(
+                "INSERT INTO edge_drop_reasons (src, dst, proto, port, outcome, reason) VALUES (?, ?, ?, ?, ?, ?) "
+                    + "ON CONFLICT DO NOTHING")
+            for (k, s) in batch.edges {
+                let base: [Value] = [.int(try id(k.source)), .int(try id(k.destination)), .text(k.proto.rawValue),
+                                     .int(Int64(k.port)), .text(k.outcome.rawValue)]
+                try upsertEdge.bind(base + [.int(s.flows), .int(s.firstSeen), .int(s.lastSeen)]).run()
+                for r in s.dropReasons { try insertReason.bind(base + [.text(r)]).run() }
+            }
+            try faultAfterEdges?()
+            let upsertL7 = try db.prepare("""
+                INSERT INTO edge_l7 (src, dst, proto, port, outcome, kind, method, path, flows, first_seen, last_seen)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                ON CONFLICT (src, dst, proto, port, outcome, kind, method, path) DO UPDATE SET
+                  flows = flows + excluded.flows,
+                  first_seen = min(first_seen, excluded.first_seen),
+                  last_seen = max(last_seen, excluded.last_seen)
+                """)
+            for (k, s) in batch.l7 {
+                let (kind, method, p): (String, String, String)
+                switch k.request {
+                case .http(let m, let path): (kind, method, p) = ("http", m, path)
+                case .dns(let q): (kind, method, p) = ("dns", "", q)
+                }
+                let e = k.edge
+                try upsertL7.bind(
+                    .int(try id(e.source)), .int(try id(e.destination)), .text(e.proto.rawValue), .int(Int64(e.port)),
+                    .text(e.outcome.rawValue), .text(kind), .text(method), .text(p), .int(s.flows),
+                    .int(s.firstSeen), .int(s.lastSeen)
+                ).run()
+            }
+            let insertLabels = try db.prepare(
+                "INSERT INTO label_sets (endpoint_id, labels) VALUES (?, ?) ON CONFLICT DO NOTHING")
+            for (e, sets) in batch.labelSets {
+                for s in sets { try insertLabels.bind(.int(try id(e)), .text(s)).run() }
+            }
+            let insertAddress = try db.prepare(
+                "INSERT INTO endpoint_addresses (endpoint_id, address) VALUES (?, ?) ON CONFLICT DO NOTHING")
+            for (e, addrs) in batch.addresses {
+                for a in addrs { try insertAddress.bind(.int(try id(e)), .text(a)).run() }
+            }
+            let insertName = try db.prepare(
+                "INSERT INTO endpoint_names (endpoint_id, name) VALUES (?, ?) ON CONFLICT DO NOTHING")
+            for (e, names) in batch.names {
+                for n in names { try insertName.bind(.int(try id(e)), .text(n)).run() }
+            }
+            let upsertNamespace = try db.prepare(
+                "INSERT INTO namespaces (name, labels) VALUES (?, ?) "
+                    + "ON CONFLICT (name) DO UPDATE SET labels = excluded.labels")
+            for (ns, labels) in batch.namespaceLabels {
+                try upsertNamespace.bind(.text(ns), .text(labels.canonical)).run()
+            }
+            try db.prepare("""
+                INSERT INTO sources (path, format, content_hash, ingested_at, lines, accepted, skipped, rejected,
+                                     replies, bytes)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                """).bind(
+                    .text(path), .text(format), contentHash.map { .text($0) } ?? .null, .int(now),
+                    .int(counts.lines), .int(counts.accepted), .int(counts.skipped), .int(counts.rejected),
+                    .int(counts.replies), .int(counts.bytes)
+                ).run()
+            return .written
+        }
+    }
+
+    // MARK: Reading
+
+    private func endpointMap() throws -> [Int64: Endpoint] {
+        let q = try db.prepare("SELECT id, kind, namespace, name, workload_kind FROM endpoints")
+        var out = [Int64: Endpoint]()
+        while try q.step() {
+            guard let kind = EndpointKind(rawValue: q.text(1)) else { continue }
+            out[q.int(0)] = Endpoint(kind: kind, namespace: q.text(2), name: q.text(3), workloadKind: q.text(4))
+        }
+        return out
+    }
+
+    /// Every aggregated edge, sorted by key.
+    public func edges() throws -> [ObservedEdge] {
+        let eps = try endpointMap()
+        var reasons = [EdgeRow: Set<String>]()
+        let r = try db.prepare("SELECT src, dst, proto, port, outcome, reason FROM edge_drop_reasons")
+        while try r.step() {
+            reasons[EdgeRow(r), default: []].insert(r.text(5))
+        }
+        let q = try db.prepare(
+            "SELECT src, dst, proto, port, outcome, flows, first_seen, last_seen FROM edges")
+        var out: [ObservedEdge] = []
+        while try q.step() {
+            let row = EdgeRow(q)
+            guard let key = row.key(eps) else { continue }
+            out.append(ObservedEdge(key: key, stats: EdgeStats(
+                flows: q.int(5), firstSeen: q.int(6), lastSeen: q.int(7), dropReasons: reasons[row] ?? [])))
+        }
+        return out.sorted { $0.key < $1.key }
+    }
+
+    /// L7 requests per edge.
+    public func l7() throws -> [EdgeKey: [L7Observation]] {
+        let eps = try endpointMap()
+        let q = try db.prepare(
+            "SELECT src, dst, proto, port, outcome, kind, method, path, flows, first_seen, last_seen FROM edge_l7")
+        var out = [EdgeKey: [L7Observation]]()
+        while try q.step() {
+            guard let key = EdgeRow(q).key(eps) else { continue }
+            let req: L7Request = q.text(5) == "http" ? .http(method: q.text(6), path: q.text(7)) : .dns(query: q.text(7))
+            out[key, default: []].append(L7Observation(
+                request: req, stats: EdgeStats(flows: q.int(8), firstSeen: q.int(9), lastSeen: q.int(10))))
+        }
+        for k in out.keys { out[k]!.sort { $0.request < $1.request } }
+        return out
+    }
+
+    /// Distinct stable label sets per workload.
+    public func labelSets() throws -> [Endpoint: [Labels]] {
+        try perEndpoint("SELECT endpoint_id, labels FROM label_sets ORDER BY labels").mapValues {
+            $0.map(Labels.fromCanonical)
+        }
+    }
+
+    /// Pod IPs per workload.
+    public func addresses() throws -> [Endpoint: [String]] {
+        try perEndpoint("SELECT endpoint_id, address FROM endpoint_addresses ORDER BY address")
+    }
+
+    /// DNS names per external endpoint.
+    public func names() throws -> [Endpoint: [String]] {
+        try perEndpoint("SELECT endpoint_id, name FROM endpoint_names ORDER BY name")
+    }
+
+    private func perEndpoint(_ sql: String) throws -> [Endpoint: [String]] {
+        let eps = try endpointMap()
+        let q = try db.prepare(sql)
+        var out = [Endpoint: [String]]()
+        while try q.step() {
+            guard let e = eps[q.int(0)] else { continue }
+            out[e, default: []].append(q.text(1))
+        }
+        return out
+    }
+
+    /// Namespace labels by namespace.
+    public func namespaceLabels() throws -> [String: Labels] {
+        let q = try db.prepare("SELECT name, labels FROM namespaces")
+        var out = [String: Labels]()
+        while try q.step() { out[q.text(0)] = Labels.fromCanonical(q.text(1)) }
+        return out
+    }
+
+    /// Every endpoint known to the store.
+    public func endpoints() throws -> [Endpoint] {
+        try endpointMap().values.sorted()
+    }
+
+    /// The ingested sources, oldest first.
+    public func sources() throws -> [SourceRecord] {
+        let q = try db.prepare("""
+            SELECT path, format, content_hash, ingested_at, lines, accepted, skipped, rejected, replies, bytes
+            FROM sources ORDER BY id
+            """)
+        var out: [SourceRecord] = []
+        while try q.step() {
+            var c = IngestCounts()
+            c.lines = q.int(4)
+            c.accepted = q.int(5)
+            c.skipped = q.int(6)
+            c.rejected = q.int(7)
+            c.replies = q.int(8)
+            c.bytes = q.int(9)
+            out.append(SourceRecord(path: q.text(0), format: q.text(1),
+                                    contentHash: q.isNull(2) ? nil : q.text(2), ingestedAt: q.int(3), counts: c))
+        }
+        return out
+    }
+
+    /// `PRAGMA integrity_check`: "ok" or the problems SQLite found.
+    public func integrityCheck() throws -> [String] {
+        let q = try db.prepare("PRAGMA integrity_check")
+        var out: [String] = []
+        while try q.step() { out.append(q.text(0)) }
+        return out
+    }
+}
+
+/// Raw key columns of an edge row (the first five columns of a query).
+private struct EdgeRow: Hashable {
+    var src: Int64, dst: Int64, proto: String, port: Int64, outcome: String
+
+    init(_ q: Statement) {
+        src = q.int(0)
+        dst = q.int(1)
+        proto = q.text(2)
+        port = q.int(3)
+        outcome = q.text(4)
+    }
+
+    func key(_ eps: [Int64: Endpoint]) -> EdgeKey? {
+        guard let s = eps[src], let d = eps[dst], let p = Proto(rawValue: proto), let o = Outcome(rawValue: outcome),
+              let port = UInt16(exactly: port)
+        else { return nil }
+        return EdgeKey(source: s, destination: d, proto: p, port: port, outcome: o)
+    }
+}

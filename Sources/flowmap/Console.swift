@@ -1,0 +1,14 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// stdout for results, stderr for diagnostics.
+enum Console {
+    static func out(_ s: String) { print(s) }
+    static func error(_ s: String) {
+        let line = Array((s + "\n").utf8)
+        _ = line.withUnsafeBytes { write(2, $0.baseAddress, $0.count) }
+    }
+}

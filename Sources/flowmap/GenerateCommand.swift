@@ -1,0 +1,70 @@
+import ArgumentParser
+import FlowMapKit
+import FlowModel
+
+struct GenerateCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "generate",
+        abstract: "Write least-privilege NetworkPolicies from the store: default-deny plus one allow per workload."
+    )
+
+    @Option(help: "The store (SQLite file).")
+    var db = "flowmap.db"
+
+    @Option(help: "Output directory, or - for one YAML stream on stdout.")
+    var out = "policies"
+
+    @Option(help: "File layout: per-namespace or per-workload.")
+    var layout = "per-namespace"
+
+    @Option(help: "Leave out edges with fewer flows.")
+    var minFlows: Int64 = 1
+
+    @Option(help: "Only these namespaces (repeatable).")
+    var namespace: [String] = []
+
+    @Option(help: "Leave out these namespaces (repeatable).")
+    var excludeNamespace: [String] = []
+
+    @Option(help: "Only evidence seen at or after this RFC 3339 time.")
+    var since: String?
+
+    @Option(help: "Only evidence seen at or before this RFC 3339 time.")
+    var until: String?
+
+    @Option(help: "Distinct public sources on one port at which one internet-facing rule replaces the /32s.")
+    var internetThreshold = 16
+
+    func run() throws {
+        var o = Generate.Options(db: db, out: out)
+        guard let l = EmitOptions.Layout(rawValue: layout) else {
+            throw ValidationError("unknown --layout \(layout); expected per-namespace or per-workload")
+        }
+        o.emit.layout = l
+        o.emit.version = FlowMapVersion.current
+        o.inference.minFlows = minFlows
+        o.inference.namespaces = Set(namespace)
+        o.inference.excludeNamespaces = Set(excludeNamespace)
+        o.inference.internetThreshold = internetThreshold
+        o.inference.since = try since.map { try Self.time($0, "--since") }
+        o.inference.until = try until.map { try Self.time($0, "--until") }
+        let r = try Generate.run(o)
+        if let s = r.stream {
+            print(s, terminator: "")
+        } else {
+            Console.out("wrote \(r.policies) policies for \(r.plan.workloadCount) workloads in "
+                        + "\(r.plan.namespaces.count) namespaces to \(out)/ (\(r.files.count) files)")
+        }
+        for w in r.plan.warnings { Console.error("warning: \(w)") }
+        if !r.plan.denied.isEmpty {
+            Console.error("\(r.plan.denied.count) observed-denied connection(s) were not turned into allows")
+        }
+    }
+
+    static func time(_ s: String, _ flag: String) throws -> Int64 {
+        guard let t = Timestamp.parseRFC3339(s) else {
+            throw ValidationError("\(flag) \(s): expected an RFC 3339 time such as 2024-05-01T00:00:00Z")
+        }
+        return t
+    }
+}

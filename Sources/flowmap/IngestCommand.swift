@@ -1,0 +1,54 @@
+import ArgumentParser
+import FlowMapKit
+import FlowModel
+
+struct IngestCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "ingest",
+        abstract: "Read flow logs into the store (aggregated edges with counts and first/last seen).",
+        discussion: """
+            Each file is stored in one transaction; ingesting the same file again changes nothing.
+            Use - to read a stream from stdin (committed in batches), e.g.
+              hubble observe -o jsonpb --follow | flowmap ingest --db flowmap.db -
+            Malformed lines are reported as file:line: field: reason and the rest is still ingested.
+            """
+    )
+
+    @Option(help: "The store (SQLite file); created when missing.")
+    var db = "flowmap.db"
+
+    @Option(help: "Input format: \(InputFormat.allCases.map(\.rawValue).joined(separator: ", ")).")
+    var format = "auto"
+
+    @Option(help: "Stream batch size: flows per transaction when reading stdin.")
+    var batchFlows = 200_000
+
+    @Argument(help: "Files to read, or - for stdin.")
+    var inputs: [String]
+
+    func run() throws {
+        guard let fmt = InputFormat(rawValue: format) else {
+            throw ValidationError("unknown --format \(format); expected one of "
+                                  + InputFormat.allCases.map(\.rawValue).joined(separator: ", "))
+        }
+        var options = Ingest.Options(db: db)
+        options.format = fmt
+        options.batchFlows = batchFlows
+        let report = try Ingest.run(paths: inputs, options: options) { issue in
+            Console.error(issue.description)
+        }
+        for f in report.failures { Console.error("error: \(f)") }
+        for f in report.files {
+            if let prev = f.duplicateOf {
+                Console.out("\(f.path): already ingested (same content as \(prev)); nothing changed")
+            }
+        }
+        let t = report.total
+        Console.out("""
+            ingested \(report.files.count - report.files.filter { $0.duplicateOf != nil }.count) input(s) into \(db): \
+            \(t.lines) lines, \(t.accepted) accepted (\(t.replies) replies), \(t.skipped) skipped, \(t.rejected) rejected
+            """)
+        if !report.failures.isEmpty { throw ExitCode(2) }
+        if t.rejected > 0 { throw ExitCode(1) }
+    }
+}
