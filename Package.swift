@@ -26,6 +26,7 @@ let package = Package(
         .executableTarget(name: "flowmap", dependencies: [
             "FlowMapKit", .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
+        .executableTarget(name: "ingest-bench", dependencies: ["FlowIngest", "FlowModel"], path: "bench/IngestBench"),
         .testTarget(name: "FlowIngestTests", dependencies: ["FlowIngest", "FlowModel"]),
         .testTarget(name: "FlowStoreTests", dependencies: ["FlowStore", "FlowModel"]),
         .testTarget(name: "InferenceTests", dependencies: ["Inference", "FlowModel"]),

@@ -36,13 +36,22 @@ struct ByteInterner {
         arena.removeAll(keepingCapacity: true)
     }
 
+    /// Four independent lanes over 32-byte blocks, so long keys (endpoint objects) hash at memory speed.
     @inline(__always) static func hash(_ p: UnsafeRawPointer, _ n: Int) -> UInt64 {
-        var h: UInt64 = 0x9E37_79B9_7F4A_7C15 ^ UInt64(truncatingIfNeeded: n)
+        var a: UInt64 = 0x9E37_79B9_7F4A_7C15 ^ UInt64(truncatingIfNeeded: n)
+        var b: UInt64 = 0xC2B2_AE3D_27D4_EB4F
+        var c: UInt64 = 0x1656_67B1_9E37_79F9
+        var d: UInt64 = 0x85EB_CA77_C2B2_AE63
         var i = 0
+        while i + 32 <= n {
+            a = ContentHash.lane(a, p.loadUnaligned(fromByteOffset: i, as: UInt64.self))
+            b = ContentHash.lane(b, p.loadUnaligned(fromByteOffset: i + 8, as: UInt64.self))
+            c = ContentHash.lane(c, p.loadUnaligned(fromByteOffset: i + 16, as: UInt64.self))
+            d = ContentHash.lane(d, p.loadUnaligned(fromByteOffset: i + 24, as: UInt64.self))
+            i += 32
+        }
         while i + 8 <= n {
-            let w = p.loadUnaligned(fromByteOffset: i, as: UInt64.self)
-            h = (h ^ w) &* 0xFF51_AFD7_ED55_8CCD
-            h ^= h >> 29
+            a = ContentHash.lane(a, p.loadUnaligned(fromByteOffset: i, as: UInt64.self))
             i += 8
         }
         if i < n {
@@ -53,9 +62,9 @@ struct ByteInterner {
                 i += 1
                 k += 1
             }
-            h = (h ^ w) &* 0xC4CE_B9FE_1A85_EC53
-            h ^= h >> 31
+            b = ContentHash.lane(b, w)
         }
+        var h = a ^ (b &* 0x9E37_79B9_7F4A_7C15) ^ (c &* 0xC2B2_AE3D_27D4_EB4F) ^ (d &* 0x1656_67B1_9E37_79F9)
         h = (h ^ (h >> 33)) &* 0xFF51_AFD7_ED55_8CCD
         return h ^ (h >> 33)
     }
