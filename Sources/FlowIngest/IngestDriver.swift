@@ -26,6 +26,8 @@ public struct IngestDriver {
     public enum Progress: Sendable { case auto, on, off }
     /// `auto`: a progress line on stderr for files when stderr is a terminal.
     public var progress: Progress
+    /// The descriptor `-` reads (standard input unless a test or an embedding program says otherwise).
+    public var stdinDescriptor: Int32 = 0
 
     public init(batchFlows: Int = 200_000, batchSeconds: Double = 5, maxLineBytes: Int = 64 << 20,
                 chunkBytes: Int = 8 << 20, threads: Int = 2, progress: Progress = .auto) {
@@ -60,7 +62,7 @@ public struct IngestDriver {
     /// Runs the input through `reader`. `onIssue` gets each rejected line (in line order); `commit` gets each batch.
     public func run<R: LineReader>(path: String, reader: inout R, onIssue: (InputIssue) -> Void,
                                    commit: (Chunk) throws -> Void) throws {
-        let src = try InputSource(path: path)
+        let src = try InputSource(path: path, stdin: stdinDescriptor)
         let isStream = path == "-"
         let display = src.display
         var agg = FlowAggregator()

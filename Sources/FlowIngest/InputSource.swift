@@ -35,14 +35,14 @@ final class InputSource {
     private var z = z_stream()
     private var zOpen = false
 
-    init(path: String) throws {
+    init(path: String, stdin: Int32 = 0) throws {
         let isStdin = path == "-"
         display = isStdin ? "<stdin>" : path
         if isStdin {
-            fd = 0
+            fd = stdin
             ownsFD = false
             var st = stat()
-            size = fstat(0, &st) == 0 && (st.st_mode & S_IFMT) == S_IFREG ? Int64(st.st_size) : 0
+            size = fstat(stdin, &st) == 0 && (st.st_mode & S_IFMT) == S_IFREG ? Int64(st.st_size) : 0
             hashing = false
         } else {
             var st = stat()
