@@ -72,13 +72,37 @@ struct HubbleCache {
         return identityKeys.footprint + ipKeys.footprint + l7Keys.footprint + nameKeys.footprint > Self.maxBytes
     }
 
+    // MARK: Validation through the cache
+
+    /// Skips the endpoint object at the scanner's position; returns its range and its identity id when these
+    /// exact bytes were seen (and validated) before, else -1 after validating them with `skipValue`.
+    @inline(__always) func validatedPeer(_ s: inout JSONScanner) throws(JSONError) -> (Range<Int>, Int32) {
+        try Self.validated(&s, identityKeys)
+    }
+
+    func validatedNames(_ s: inout JSONScanner) throws(JSONError) -> Range<Int> {
+        try Self.validated(&s, nameKeys).0
+    }
+
+    @inline(__always) private static func validated(_ s: inout JSONScanner, _ keys: ByteInterner)
+        throws(JSONError) -> (Range<Int>, Int32) {
+        let start = s.pos
+        if let r = s.skipStructureUnvalidated(), let id = keys.find(s.base + r.lowerBound, r.count) {
+            return (r, id)
+        }
+        s.pos = start
+        return (try s.skipValueRange(), -1)
+    }
+
     // MARK: Peers
 
     /// Aggregator endpoint id for one side of a flow, noting the workload's labels and IP once per batch.
-    mutating func peer(_ range: Range<Int>?, ip: JSONStringSpan?, line s: JSONScanner,
+    mutating func peer(_ range: Range<Int>?, knownID: Int32, ip: JSONStringSpan?, line s: JSONScanner,
                        agg: inout FlowAggregator) -> Int32 {
         let (id, isNew): (Int32, Bool)
-        if let r = range {
+        if knownID >= 0 {
+            (id, isNew) = (knownID, false)
+        } else if let r = range {
             (id, isNew) = identityKeys.intern(s.base + r.lowerBound, r.count)
         } else {
             (id, isNew) = Self.emptyObject.withUnsafeBytes { identityKeys.intern($0.baseAddress!, $0.count) }

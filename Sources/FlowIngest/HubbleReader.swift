@@ -16,6 +16,7 @@ public struct HubbleReader: LineReader {
     public func makeParallelReader() -> HubbleReader? { HubbleReader() }
 
     public mutating func read(line: UnsafeRawBufferPointer, into agg: inout FlowAggregator) -> LineResult {
+        cache.sync(with: agg)  // before decoding: decoding looks ids up in the cache
         var s = JSONScanner(line)
         var top = FlowFields()
         var inner = FlowFields()
@@ -77,8 +78,13 @@ public struct HubbleReader: LineReader {
         var sourcePort: UInt16 = 0
         var destinationPort: UInt16 = 0
         var flags: TCPFlags?
+        /// Endpoint objects and the name list: byte ranges found by structure and validated through the cache
+        /// (`HubbleCache.validatedPeer`), so identical bytes are validated once.
         var source: Range<Int>?
         var destination: Range<Int>?
+        /// Cache ids of the endpoint objects when their bytes were seen before, else -1.
+        var sourceID: Int32 = -1
+        var destinationID: Int32 = -1
         var destinationNames: Range<Int>?
         var isReply: Bool?
         var legacyReply: Bool?
@@ -94,7 +100,7 @@ public struct HubbleReader: LineReader {
         var sawFlowKey = false
     }
 
-    func decodeFlow(_ s: inout JSONScanner, into f: inout FlowFields, path: String) throws(JSONError) {
+    mutating func decodeFlow(_ s: inout JSONScanner, into f: inout FlowFields, path: String) throws(JSONError) {
         guard try s.beginObject() else { return }
         repeat {
             let k = try s.nextKey()
@@ -115,7 +121,7 @@ public struct HubbleReader: LineReader {
     }
 
     /// One member of a flow object. Unknown keys are skipped (validated).
-    func decodeField(_ k: JSONStringSpan, _ s: inout JSONScanner, into f: inout FlowFields,
+    mutating func decodeField(_ k: JSONStringSpan, _ s: inout JSONScanner, into f: inout FlowFields,
                      path: String) throws(JSONError) {
         if k.hasEscapes {
             // Rare: an escaped key. Compare by decoded value through the same switch.
@@ -137,7 +143,7 @@ public struct HubbleReader: LineReader {
         k.count == lit.utf8CodeUnitCount && memcmpEq(k.baseAddress, lit.utf8Start, k.count)
     }
 
-    func decodeField(named k: UnsafeRawBufferPointer, _ s: inout JSONScanner, into f: inout FlowFields,
+    mutating func decodeField(named k: UnsafeRawBufferPointer, _ s: inout JSONScanner, into f: inout FlowFields,
                      path: String) throws(JSONError) {
         typealias E = HubbleReader
         switch k.count {
@@ -192,7 +198,7 @@ public struct HubbleReader: LineReader {
                 f.sawFlowKey = true
                 if try isNull(&s) { return }
                 guard s.peek() == 0x7B else { throw fieldError(s, path, "source", "expected an object") }
-                f.source = try s.skipValueRange()
+                (f.source, f.sourceID) = try cache.validatedPeer(&s)
                 return
             }
         case 7:
@@ -216,7 +222,7 @@ public struct HubbleReader: LineReader {
                 f.sawFlowKey = true
                 if try isNull(&s) { return }
                 guard s.peek() == 0x7B else { throw fieldError(s, path, "destination", "expected an object") }
-                f.destination = try s.skipValueRange()
+                (f.destination, f.destinationID) = try cache.validatedPeer(&s)
                 return
             }
             if E.eq(k, "drop_reason") {
@@ -240,7 +246,7 @@ public struct HubbleReader: LineReader {
             if E.eq(k, "destination_names") {
                 if try isNull(&s) { return }
                 guard s.peek() == 0x5B else { throw fieldError(s, path, "destination_names", "expected an array") }
-                f.destinationNames = try s.skipValueRange()
+                f.destinationNames = try cache.validatedNames(&s)
                 return
             }
             if E.eq(k, "traffic_direction") {
@@ -491,9 +497,8 @@ public struct HubbleReader: LineReader {
             }
             time = t
         }
-        cache.sync(with: agg)
-        let src = cache.peer(f.source, ip: f.ipSource, line: s, agg: &agg)
-        let dst = cache.peer(f.destination, ip: f.ipDestination, line: s, agg: &agg)
+        let src = cache.peer(f.source, knownID: f.sourceID, ip: f.ipSource, line: s, agg: &agg)
+        let dst = cache.peer(f.destination, knownID: f.destinationID, ip: f.ipDestination, line: s, agg: &agg)
         let isReplyField = f.isReply ?? f.legacyReply
         let (reply, rule) = ReplyRule.classify(
             isReply: isReplyField, proto: f.proto, tcpFlags: f.flags, traceReason: f.traceReason,

@@ -433,6 +433,53 @@ public struct JSONScanner {
         }
     }
 
+    /// Finds the end of the object or array starting at `pos` by structure alone (strings and brackets), without
+    /// validating anything, and returns its byte range; nil when the input ends first. Used only where the bytes
+    /// are then looked up in a cache of previously validated values, or validated with `skipValue`.
+    public mutating func skipStructureUnvalidated() -> Range<Int>? {
+        skipWhitespace()
+        let start = pos
+        var i = pos
+        let n = count
+        let b = base
+        var depth = 0
+        while i < n {
+            let c = b[i]
+            if c == 0x22 {
+                i += 1
+                // Inside a string: find the closing quote, stepping over escapes.
+                while true {
+                    while i &+ 8 <= n {
+                        let w = UnsafeRawPointer(b + i).loadUnaligned(as: UInt64.self)
+                        let q = w ^ 0x2222_2222_2222_2222
+                        let s = w ^ 0x5C5C_5C5C_5C5C_5C5C
+                        let hit = (((q &- 0x0101_0101_0101_0101) & ~q) | ((s &- 0x0101_0101_0101_0101) & ~s))
+                            & 0x8080_8080_8080_8080
+                        if hit != 0 {
+                            i &+= hit.trailingZeroBitCount >> 3
+                            break
+                        }
+                        i &+= 8
+                    }
+                    guard i < n else { return nil }
+                    let d = b[i]
+                    if d == 0x22 { break }
+                    i += d == 0x5C ? 2 : 1
+                }
+            } else if c == 0x7B || c == 0x5B {
+                depth += 1
+            } else if c == 0x7D || c == 0x5D {
+                depth -= 1
+                if depth <= 0 {
+                    pos = i + 1
+                    return start..<(i + 1)
+                }
+            }
+            i += 1
+        }
+        return nil
+    }
+
     /// Skips a value and returns the byte range it occupied (without surrounding whitespace).
     public mutating func skipValueRange() throws(JSONError) -> Range<Int> {
         skipWhitespace()
