@@ -104,8 +104,9 @@ public struct IngestDriver {
             if batchStart == nil { batchStart = now() }
             let region = UnsafeRawBufferPointer(start: buf, count: end)
             if let w = worker, end >= 1 << 20 {
-                // Split near the middle at a newline; the second half goes to the worker thread.
-                let mid = end / 2
+                // Split at a newline; the second part goes to the worker thread. The main thread also reads and
+                // hashes the next input, so the worker gets a little more than half.
+                let mid = end * 45 / 100
                 let nl = memchr(buf + mid, 0x0A, end - mid)
                 if let nl {
                     let split = UnsafeMutableRawPointer(nl) - UnsafeMutableRawPointer(buf) + 1
