@@ -27,6 +27,7 @@ let package = Package(
             "FlowMapKit", .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .executableTarget(name: "ingest-bench", dependencies: ["FlowIngest", "FlowModel"], path: "bench/IngestBench"),
+        .testTarget(name: "FlowModelTests", dependencies: ["FlowModel"]),
         .testTarget(name: "FlowIngestTests", dependencies: ["FlowIngest", "FlowModel"]),
         .testTarget(name: "FlowStoreTests", dependencies: ["FlowStore", "FlowModel"]),
         .testTarget(name: "InferenceTests", dependencies: ["Inference", "FlowModel"]),
@@ -35,3 +36,15 @@ let package = Package(
         .testTarget(name: "FlowMapKitTests", dependencies: ["FlowMapKit", "FlowModel", "Policy", .product(name: "Yams", package: "Yams")]),
     ]
 )
+
+// libFuzzer targets (see `make fuzz`): only with FLOWMAP_FUZZ=1, because a fuzz target has no `main` and would
+// break a normal build. Built with -sanitize=fuzzer,address into .build-fuzz.
+if Context.environment["FLOWMAP_FUZZ"] == "1" {
+    for name in ["FuzzHubble"] {
+        package.targets.append(.executableTarget(
+            name: name, dependencies: ["FlowMapKit"], path: "Fuzz/\(name)",
+            // No top-level code: the target exports `<name>_main` (SwiftPM's renamed entry point), which starts
+            // libFuzzer's driver.
+            swiftSettings: [.unsafeFlags(["-parse-as-library"])]))
+    }
+}
