@@ -97,9 +97,14 @@ enum EmitCommon {
     /// `1 flow`, `2 flows`.
     static func count(_ n: Int64, _ noun: String) -> String { n == 1 ? "1 \(noun)" : "\(n) \(noun)s" }
 
-    /// Evidence beside a rule's peer: who and how many flows in total.
+    /// Evidence beside a rule's peer: who, how many flows in total, first and last seen over its ports.
     static func peerEvidence(_ peer: String, _ ports: [PortPlan]) -> String {
-        "\(peer): \(count(ports.reduce(0) { $0 + $1.flows }, "flow"))"
+        let observed = ports.filter { $0.flows > 0 }
+        var s = "\(peer): \(count(observed.reduce(0) { $0 + $1.flows }, "flow"))"
+        if let f = observed.map(\.firstSeen).min(), let l = observed.map(\.lastSeen).max() {
+            s += ", \(Timestamp.format(f)) .. \(Timestamp.format(l))"
+        }
+        return s
     }
 
     static func peerText(_ p: PeerPlan) -> String {
