@@ -36,7 +36,7 @@ public enum MapPolicies {
         }
         var workloads: [Workload] = []
         for ep in known.sorted() {
-            let ips = (addresses[ep] ?? []).compactMap(Policy.IPAddress.init)
+            let ips = (addresses[ep] ?? []).compactMap(IPAddr.init)
             if let sets = labelSets[ep], !sets.isEmpty {
                 for l in sets { workloads.append(Workload(endpoint: ep, labels: l, ips: ips)) }
             } else if let ws = manifestWorkloads[ep] {
@@ -54,10 +54,10 @@ public enum MapPolicies {
         func peers(_ ep: Endpoint) -> [EvalPeer] {
             switch ep.kind {
             case .workload: return ev.indexes(of: ep).map { .workload($0) }
-            case .external: return [Policy.IPAddress(ep.name).map { .address($0) } ?? .unknownAddress]
+            case .external: return [IPAddr(ep.name).map { .address($0) } ?? .unknownAddress]
             case .reserved:
                 if ep.name == "host" { return [.ownNode] }
-                let a = (addresses[ep] ?? []).compactMap(Policy.IPAddress.init)
+                let a = (addresses[ep] ?? []).compactMap(IPAddr.init)
                 return [a.count == 1 ? .address(a[0]) : .unknownAddress]
             }
         }
