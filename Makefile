@@ -10,7 +10,7 @@ FLOWMAP    := $(BUILD_DIR)/debug/flowmap
 DEMO_OUT   := out
 SAMPLES    := $(sort $(wildcard samples/hubble/*/*.json samples/hubble/*/*.jsonl))
 
-.PHONY: all build demo test deps venv schema clean fuzz oracle
+.PHONY: all build demo test deps venv schema clean fuzz oracle bench
 
 all: build
 
@@ -19,6 +19,10 @@ deps:
 	@if [ ! -f /usr/include/sqlite3.h ]; then \
 	  echo "installing libsqlite3-dev"; \
 	  (apt-get update -qq || true) && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq libsqlite3-dev; \
+	fi
+	@if [ ! -f /usr/include/zlib.h ]; then \
+	  echo "installing zlib1g-dev"; \
+	  (apt-get update -qq || true) && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq zlib1g-dev; \
 	fi
 
 # Python test oracles live in a venv: kubernetes-validate (Kubernetes schemas), jsonschema (Cilium CRD schema).
@@ -77,3 +81,17 @@ fuzz: deps
 	  if ls .build-fuzz/crashes/$$t-* >/dev/null 2>&1; then echo "fuzz $$t: crash found"; exit 1; fi; \
 	  echo "fuzz $$t: clean for $(FUZZ_SECONDS)s"; \
 	done
+
+# --- Ingest benchmark (issue 3) -------------------------------------------------------------------------------
+# Not part of `make test`. Generates a synthetic Hubble capture once (bench/data/, BENCH_MB, default 2100 MB),
+# then times the release `flowmap ingest` end to end beside a Python+orjson peer and jq; prints the table.
+BENCH_MB ?= 2100
+bench: deps $(VENV)/.bench-stamp
+	$(SWIFT) build -c release --product flowmap
+	$(SWIFT) build -c release --product ingest-bench
+	@command -v jq >/dev/null || { (apt-get update -qq || true) && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq jq; }
+	@command -v /usr/bin/time >/dev/null || { (apt-get update -qq || true) && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq time; }
+	BENCH_MB=$(BENCH_MB) PYTHON=$(CURDIR)/$(VENV)/bin/python bench/run.sh
+$(VENV)/.bench-stamp: $(VENV)/.stamp
+	$(VENV)/bin/pip install -q --disable-pip-version-check orjson==3.11.4
+	touch $@
