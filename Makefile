@@ -25,11 +25,11 @@ deps:
 	  (apt-get update -qq || true) && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq zlib1g-dev; \
 	fi
 
-# Python test oracles live in a venv: kubernetes-validate (Kubernetes schemas).
+# Python test oracles live in a venv: kubernetes-validate (Kubernetes schemas), jsonschema (Cilium CRD schema).
 venv: $(VENV)/.stamp
 $(VENV)/.stamp: Makefile
 	$(PYTHON) -m venv $(VENV)
-	$(VENV)/bin/pip install -q --disable-pip-version-check kubernetes-validate==1.37.0
+	$(VENV)/bin/pip install -q --disable-pip-version-check kubernetes-validate==1.37.0 jsonschema
 	touch $@
 
 build: deps
