@@ -67,7 +67,7 @@ FUZZ_SECONDS ?= 60
 FUZZ_TARGETS := $(notdir $(wildcard Fuzz/Fuzz*))
 # Seed corpus, shared by every target (all inputs are text; a mixed corpus is fine for mutation).
 FUZZ_SEEDS := $(wildcard samples/*/*.json samples/*/*.jsonl samples/*/*.log samples/*/*.csv samples/*/*.yaml \
-                samples/*/*/*.json samples/*/*/*.jsonl)
+                samples/*/*/*.json samples/*/*/*.jsonl Tests/PolicyTests/Fixtures/*/*.yaml Tests/PolicyTests/Fixtures/*/*/*.yaml)
 fuzz: deps
 	FLOWMAP_FUZZ=1 $(SWIFT) build -Xswiftc -sanitize=fuzzer,address -Xswiftc -use-ld=lld --scratch-path .build-fuzz \
 	  $(foreach t,$(FUZZ_TARGETS),--product $(t))

@@ -28,7 +28,7 @@ let package = Package(
         ]),
         .executableTarget(name: "ingest-bench", dependencies: ["FlowIngest", "FlowModel"], path: "bench/IngestBench"),
         .testTarget(name: "FlowModelTests", dependencies: ["FlowModel"]),
-        .testTarget(name: "FlowIngestTests", dependencies: ["FlowIngest", "FlowModel"]),
+        .testTarget(name: "FlowIngestTests", dependencies: ["FlowIngest", "FlowModel", "FlowStore"]),
         .testTarget(name: "FlowStoreTests", dependencies: ["FlowStore", "FlowModel"]),
         .testTarget(name: "InferenceTests", dependencies: ["Inference", "FlowModel"]),
         .testTarget(name: "PolicyTests", dependencies: ["Policy", "Inference", "FlowModel", .product(name: "Yams", package: "Yams")],
@@ -44,7 +44,7 @@ let package = Package(
 // libFuzzer targets (see `make fuzz`): only with FLOWMAP_FUZZ=1, because a fuzz target has no `main` and would
 // break a normal build. Built with -sanitize=fuzzer,address into .build-fuzz.
 if Context.environment["FLOWMAP_FUZZ"] == "1" {
-    for name in ["FuzzHubble"] {
+    for name in ["FuzzHubble", "FuzzManifest"] {
         package.targets.append(.executableTarget(
             name: name, dependencies: ["FlowMapKit"], path: "Fuzz/\(name)",
             // No top-level code: the target exports `<name>_main` (SwiftPM's renamed entry point), which starts

@@ -24,6 +24,8 @@ public enum Ingest {
         public var files: [FileReport] = []
         /// Inputs that could not be read at all (missing, a directory ...).
         public var failures: [String] = []
+        /// Inputs skipped for a reason that is not an error (an empty file).
+        public var notes: [String] = []
         public var total: IngestCounts {
             var t = IngestCounts()
             for f in files where f.duplicateOf == nil { t.add(f.counts) }
@@ -36,6 +38,16 @@ public enum Ingest {
         let store = try FlowStore(path: options.db)
         var report = Report()
         for path in paths {
+            switch InputCheck.look(at: path) {
+            case .ok: break
+            case .empty:
+                report.notes.append("\(path): empty file; nothing to ingest")
+                continue
+            case .binary(let why):
+                report.failures.append("\(path): looks binary (\(why)), not a text flow log; "
+                                       + "compressed logs must be gzip")
+                continue
+            }
             do {
                 let format = try FormatChoice.resolve(options.format, path: path)
                 var fileCounts = IngestCounts()

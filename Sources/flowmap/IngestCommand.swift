@@ -47,6 +47,7 @@ struct IngestCommand: ParsableCommand {
                 Console.error("\(issue.file): more rejected lines not shown; the summary counts them all")
             }
         }
+        for n in report.notes { Console.error("note: \(n)") }
         for f in report.failures { Console.error("error: \(f)") }
         for f in report.files {
             if let prev = f.duplicateOf {
