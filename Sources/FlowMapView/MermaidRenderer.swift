@@ -30,13 +30,21 @@ public enum MermaidRenderer {
         for (i, e) in g.edges.enumerated() {
             out += "  linkStyle \(i) stroke:\(e.status.color),color:\(e.status.color)\n"
         }
-        out += "  classDef workload fill:#ffffff,stroke:#555555\n"
-        out += "  classDef reserved fill:#f4f0fa,stroke:#7a5ea8\n"
-        out += "  classDef external fill:#fbf3ea,stroke:#b07a2a\n"
+        out += classDefs
         for kind in ["workload", "reserved", "external"] {
             let ids = g.nodes.filter { $0.kind.rawValue == kind }.map(\.id)
             if !ids.isEmpty { out += "  class \(ids.joined(separator: ",")) \(kind)\n" }
         }
         return out
     }
+
+    public static let classDefs = """
+          classDef workload fill:#ffffff,stroke:#555555
+          classDef reserved fill:#f4f0fa,stroke:#7a5ea8
+          classDef external fill:#fbf3ea,stroke:#b07a2a
+
+        """
+
+    /// Mermaid's default `maxEdges`: renderers refuse larger diagrams unless configured.
+    public static let defaultMaxEdges = 500
 }

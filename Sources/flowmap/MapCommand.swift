@@ -57,5 +57,9 @@ struct MapCommand: ParsableCommand {
             Console.out(line)
         }
         for n in r.graph.notes { Console.error("note: \(n)") }
+        if f == .mermaid && r.graph.edges.count > MermaidRenderer.defaultMaxEdges {
+            Console.error("note: \(r.graph.edges.count) edges; Mermaid renders at most "
+                          + "\(MermaidRenderer.defaultMaxEdges) unless its maxEdges is raised (or use --namespace, dot, html)")
+        }
     }
 }

@@ -69,6 +69,29 @@ struct DemoMapTests {
         #expect(dom.contains("class=\"node selected hl\""))
     }
 
+    @Test("the search box (#q= link) marks the matching workloads and counts them")
+    func demoSearch() throws {
+        let g = try Map.graph(db: try MapSupport.demoStore())
+        let dom = try MapSupport.dumpDOM(html: Map.render(g, format: .html), fragment: "#q=reviews")
+        let matched = MapSupport.startTags("<g class=\"node match\"", in: dom).compactMap { $0["data-key"] }
+        let expected = g.nodes.filter { $0.key.lowercased().contains("reviews") }.map(\.key)
+        #expect(expected.count == 3)
+        #expect(Set(matched) == Set(expected))
+        #expect(dom.contains("3 matches"))
+    }
+
+    @Test("an empty store renders: DOT accepted, the page's script finishes")
+    func emptyStore() throws {
+        let db = MapSupport.tempDir().appendingPathComponent("empty.db").path
+        _ = try FlowStore(path: db)
+        let g = try Map.graph(db: db)
+        #expect(g.nodes.isEmpty && g.edges.isEmpty)
+        #expect(try MapSupport.dotSVG(Map.render(g, format: .dot)).status == 0)
+        let dom = try MapSupport.dumpDOM(html: Map.render(g, format: .html))
+        #expect(dom.contains("data-ready=\"true\""))
+        #expect(Map.render(g, format: .mermaid) == "flowchart LR\n" + MermaidRenderer.classDefs)
+    }
+
     @Test("Mermaid output for the demo names every node and edge")
     func demoMermaid() throws {
         let g = try Map.graph(db: try MapSupport.demoStore())

@@ -133,3 +133,13 @@ struct EscapingTests {
         #expect(s.contains("?[31mred?[0m ?"))
     }
 }
+
+@Suite("Oracles")
+struct OracleTests {
+    @Test("a missing oracle fails the test with the install command, it does not skip")
+    func missingToolFails() {
+        withKnownIssue("the tool is missing on purpose") {
+            _ = try MapSupport.tool("flowmap-no-such-tool", package: "nothing")
+        }
+    }
+}
