@@ -60,6 +60,10 @@ screenshot: demo viewdeps
 	mkdir -p docs
 	chromium --headless --no-sandbox --disable-gpu --hide-scrollbars --user-data-dir=$(CURDIR)/$(DEMO_OUT)/chromium \
 	  --window-size=1400,900 --screenshot=$(CURDIR)/docs/map.png file://$(CURDIR)/$(DEMO_OUT)/map.html 2>/dev/null
+	$(FLOWMAP) map --db $(DEMO_OUT)/flowmap.db --policies $(DEMO_OUT)/policies --out $(DEMO_OUT)/map-policies.html
+	chromium --headless --no-sandbox --disable-gpu --hide-scrollbars --user-data-dir=$(CURDIR)/$(DEMO_OUT)/chromium \
+	  --window-size=1400,900 --screenshot=$(CURDIR)/docs/map-policies.png \
+	  'file://$(CURDIR)/$(DEMO_OUT)/map-policies.html#node=kube-system/Deployment/coredns' 2>/dev/null
 
 test: deps venv oracle viewdeps
 	$(SWIFT) build

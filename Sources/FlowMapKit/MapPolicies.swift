@@ -51,7 +51,14 @@ public enum MapPolicies {
         let ev = PolicyEvaluator(policies: set.policies, namespaces: namespaces.keys.sorted().map { namespaces[$0]! },
                                  workloads: workloads, options: options)
 
+        var peerCache = [Endpoint: [EvalPeer]]()
         func peers(_ ep: Endpoint) -> [EvalPeer] {
+            if let p = peerCache[ep] { return p }
+            let p = uncachedPeers(ep)
+            peerCache[ep] = p
+            return p
+        }
+        func uncachedPeers(_ ep: Endpoint) -> [EvalPeer] {
             switch ep.kind {
             case .workload: return ev.indexes(of: ep).map { .workload($0) }
             case .external: return [IPAddr(ep.name).map { .address($0) } ?? .unknownAddress]
@@ -70,7 +77,15 @@ public enum MapPolicies {
         func policyNames(_ idx: [Int]) -> [String] {
             Set(idx.map { "\(ev.policies[$0].namespace)/\(ev.policies[$0].name)" }).sorted()
         }
+        var isolationCache = [String: String]()
         func isolation(_ ep: Endpoint, egress: Bool) -> String {
+            let ck = "\(egress)\u{1}\(ep.key)"
+            if let c = isolationCache[ck] { return c }
+            let c = uncachedIsolation(ep, egress: egress)
+            isolationCache[ck] = c
+            return c
+        }
+        func uncachedIsolation(_ ep: Endpoint, egress: Bool) -> String {
             let idx = ev.indexes(of: ep)
             guard !idx.isEmpty else { return "" }
             let names = Set(idx.flatMap { policyNames(egress ? ev.egressPolicies[$0] : ev.ingressPolicies[$0]) }).sorted()

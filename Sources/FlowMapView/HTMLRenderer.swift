@@ -117,7 +117,7 @@ public enum HTMLRenderer {
         #map.focus .node:not(.hl) { opacity: .3; }
         #map.searching .node:not(.match) { opacity: .25; }
         #map.searching .edge { opacity: .15; }
-        .edge.hl path { stroke-width: 2.6; }
+        .edge.hl path, .edge[data-status=observed-denied] path { stroke-width: 2.6; }
         </style>
 
         """

@@ -93,7 +93,7 @@ public enum EdgeStatus: String, Sendable, Hashable, CaseIterable, Comparable {
     public var color: String {
         switch self {
         case .observed: return "#4a6fa5"
-        case .dropped: return "#b8336a"
+        case .dropped: return "#8e44ad"
         case .allowedObserved: return "#2e8540"
         case .observedDenied: return "#d62728"
         case .allowedUnobserved: return "#9a9a9a"
