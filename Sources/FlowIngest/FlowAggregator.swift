@@ -52,7 +52,7 @@ public struct FlowAggregator {
         var stats = batch.edges[key] ?? EdgeStats()
         stats.flows = max(stats.flows, n)
         stats.firstSeen = min(stats.firstSeen, flow.time)
-        stats.lastSeen = max(stats.lastSeen, flow.time)
+        stats.lastSeen = max(stats.lastSeen, flow.endTime ?? flow.time)
         if !flow.dropReason.isEmpty && key.outcome == .denied { stats.dropReasons.insert(flow.dropReason) }
         batch.edges[key] = stats
         if let l7 = flow.l7 {
@@ -62,7 +62,7 @@ public struct FlowAggregator {
             var ls = batch.l7[lk] ?? EdgeStats()
             ls.flows = max(ls.flows, m)
             ls.firstSeen = min(ls.firstSeen, flow.time)
-            ls.lastSeen = max(ls.lastSeen, flow.time)
+            ls.lastSeen = max(ls.lastSeen, flow.endTime ?? flow.time)
             batch.l7[lk] = ls
         }
         if flow.destination.endpoint.kind != .workload, !flow.destination.names.isEmpty {
@@ -93,6 +93,11 @@ public struct FlowAggregator {
         if !peer.ip.isEmpty, batch.addresses[ep]?.contains(peer.ip) != true {
             batch.addresses[ep, default: []].insert(peer.ip)
         }
+    }
+
+    /// Records that flows to `endpoint` were addressed to `service` (`namespace/name[:port-name]`).
+    public mutating func noteService(_ service: String, for endpoint: Endpoint) {
+        if batch.services[endpoint]?.contains(service) != true { batch.services[endpoint, default: []].insert(service) }
     }
 
     public mutating func countLine() { counts.lines += 1 }

@@ -68,19 +68,32 @@ public struct IngestDriver {
         defer { buf.deallocate() }
         var sinceCommit = 0
 
+        var recordStart: Int?  // first line of a multi-line record still being read
+
+        func count(_ result: LineResult) {
+            if case .pending = result {
+                if recordStart == nil { recordStart = lineNo }
+                return
+            }
+            let at = recordStart ?? lineNo
+            recordStart = nil
+            agg.countLine()
+            switch result {
+            case .accepted: sinceCommit += 1
+            case .skipped: agg.countSkipped()
+            case .rejected(let field, let message):
+                agg.countRejected()
+                onIssue(InputIssue(file: display, line: at, field: field, message: message))
+            case .pending: break
+            }
+        }
+
         func handle(_ line: UnsafeRawBufferPointer) {
             lineNo += 1
             var l = line
             if let last = l.last, last == UInt8(ascii: "\r") { l = UnsafeRawBufferPointer(rebasing: l.dropLast()) }
             if l.allSatisfy({ $0 == 0x20 || $0 == 0x09 }) { return }
-            agg.countLine()
-            switch reader.read(line: l, into: &agg) {
-            case .accepted: sinceCommit += 1
-            case .skipped: agg.countSkipped()
-            case .rejected(let field, let message):
-                agg.countRejected()
-                onIssue(InputIssue(file: display, line: lineNo, field: field, message: message))
-            }
+            count(reader.read(line: l, into: &agg))
         }
 
         while true {
@@ -130,6 +143,7 @@ public struct IngestDriver {
             }
         }
         if !carry.isEmpty { carry.withUnsafeBytes { handle($0) } }
+        if let last = reader.finish(into: &agg) { count(last) }
         let (b, c) = agg.take()
         try commit(Chunk(batch: b, counts: c, contentHash: isStdin ? nil : hash.hex, isFinal: true))
     }

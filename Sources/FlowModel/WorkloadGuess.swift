@@ -19,12 +19,12 @@ public enum WorkloadGuess {
         return (pod, "Pod")
     }
 
-    static func isSuffix(_ s: Substring) -> Bool {
+    public static func isSuffix(_ s: Substring) -> Bool {
         s.count == 5 && s.allSatisfy { podSuffixAlphabet.contains($0) }
     }
 
     /// pod-template-hash: 6 to 10 characters of the same safe alphabet.
-    static func isTemplateHash(_ s: Substring) -> Bool {
+    public static func isTemplateHash(_ s: Substring) -> Bool {
         (6...10).contains(s.count) && s.allSatisfy { podSuffixAlphabet.contains($0) }
     }
 }
