@@ -29,6 +29,7 @@ let package = Package(
         .testTarget(name: "FlowStoreTests", dependencies: ["FlowStore", "FlowModel"]),
         .testTarget(name: "InferenceTests", dependencies: ["Inference", "FlowModel"]),
         .testTarget(name: "PolicyTests", dependencies: ["Policy", "Inference", "FlowModel", .product(name: "Yams", package: "Yams")]),
+        .testTarget(name: "HardeningTests", dependencies: ["FlowMapKit"]),
         .testTarget(name: "FlowMapKitTests", dependencies: ["FlowMapKit", "FlowModel", "Policy", .product(name: "Yams", package: "Yams")]),
     ]
 )

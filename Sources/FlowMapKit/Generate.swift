@@ -24,6 +24,8 @@ public enum Generate {
 
     public struct Report: Sendable {
         public var plan: PolicyPlan
+        /// Edges in the store (all outcomes) that inference read.
+        public var edgesRead: Int
         /// Files written (relative to the output directory), or empty for stdout.
         public var files: [String]
         /// The YAML stream when `out` is `-`.
@@ -42,22 +44,27 @@ public enum Generate {
                  addresses: try store.addresses())
     }
 
-    public static func plan(db: String, options: InferenceOptions) throws -> PolicyPlan {
+    /// Opens an existing store (never creates one: a typo in --db should not look like "no traffic").
+    public static func openExisting(_ db: String) throws -> FlowStore {
         guard access(db, F_OK) == 0 else {
             throw Failure(description: "\(db): no such store; run `flowmap ingest --db \(db) FILES` first")
         }
-        let store = try FlowStore(path: db)
-        return Inferrer(options: options).infer(try evidence(from: store))
+        return try FlowStore(path: db)
+    }
+
+    public static func plan(db: String, options: InferenceOptions) throws -> PolicyPlan {
+        Inferrer(options: options).infer(try evidence(from: try openExisting(db)))
     }
 
     public static func run(_ o: Options) throws -> Report {
-        let plan = try plan(db: o.db, options: o.inference)
+        let ev = try evidence(from: try openExisting(o.db))
+        let plan = Inferrer(options: o.inference).infer(ev)
         let emitter = NetworkPolicyEmitter(options: o.emit)
         if o.out == "-" {
-            return Report(plan: plan, files: [], stream: emitter.stream(for: plan))
+            return Report(plan: plan, edgesRead: ev.edges.count, files: [], stream: emitter.stream(for: plan))
         }
         let files = emitter.files(for: plan)
         try FileOutput.replaceGenerated(in: o.out, with: files)
-        return Report(plan: plan, files: files.map(\.name), stream: nil)
+        return Report(plan: plan, edgesRead: ev.edges.count, files: files.map(\.name), stream: nil)
     }
 }

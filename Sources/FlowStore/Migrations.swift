@@ -20,6 +20,8 @@ public enum Migrations {
         }
         for m in embedded.sorted(by: { $0.version < $1.version }) where m.version > current {
             try db.transaction {
+                // Another process may have migrated while we waited for the write lock: look again inside it.
+                guard try db.userVersion < m.version else { return }
                 try db.exec(m.sql)
                 try db.exec("PRAGMA user_version = \(m.version)")  // an integer we own, not user input
             }

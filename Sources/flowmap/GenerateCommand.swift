@@ -52,8 +52,8 @@ struct GenerateCommand: ParsableCommand {
         if let s = r.stream {
             print(s, terminator: "")
         } else {
-            Console.out("wrote \(r.policies) policies for \(r.plan.workloadCount) workloads in "
-                        + "\(r.plan.namespaces.count) namespaces to \(out)/ (\(r.files.count) files)")
+            Console.out("read \(r.edgesRead) edges; wrote \(r.policies) policies for \(r.plan.workloadCount) "
+                        + "workloads in \(r.plan.namespaces.count) namespaces to \(out)/ (\(r.files.count) files)")
         }
         for w in r.plan.warnings { Console.error("warning: \(w)") }
         if !r.plan.denied.isEmpty {

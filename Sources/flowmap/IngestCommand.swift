@@ -26,6 +26,8 @@ struct IngestCommand: ParsableCommand {
     @Argument(help: "Files to read, or - for stdin.")
     var inputs: [String]
 
+    static let issuesShownPerFile = 50
+
     func run() throws {
         guard let fmt = InputFormat(rawValue: format) else {
             throw ValidationError("unknown --format \(format); expected one of "
@@ -34,8 +36,16 @@ struct IngestCommand: ParsableCommand {
         var options = Ingest.Options(db: db)
         options.format = fmt
         options.batchFlows = batchFlows
+        // Print the first rejects of each file in full; a file that is all garbage should not flood the terminal.
+        var shown = [String: Int]()
         let report = try Ingest.run(paths: inputs, options: options) { issue in
-            Console.error(issue.description)
+            let n = shown[issue.file, default: 0]
+            shown[issue.file] = n + 1
+            if n < Self.issuesShownPerFile {
+                Console.error(issue.description)
+            } else if n == Self.issuesShownPerFile {
+                Console.error("\(issue.file): more rejected lines not shown; the summary counts them all")
+            }
         }
         for f in report.failures { Console.error("error: \(f)") }
         for f in report.files {

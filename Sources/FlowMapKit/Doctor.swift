@@ -1,0 +1,23 @@
+import FlowStore
+
+/// `flowmap doctor`: checks a store file without changing it.
+public enum Doctor {
+    public struct Report: Sendable {
+        public var schemaVersion: Int
+        public var latestKnown: Int
+        /// `["ok"]` when healthy, else SQLite's findings.
+        public var integrity: [String]
+        public var sources: Int
+        public var edges: Int
+        public var healthy: Bool { integrity == ["ok"] }
+    }
+
+    public static func run(db: String) throws -> Report {
+        let store = try Generate.openExisting(db)
+        let integrity = try store.integrityCheck()
+        // Counting reads every edge page, which also surfaces corruption the check may report first.
+        let healthy = integrity == ["ok"]
+        return Report(schemaVersion: try store.schemaVersion, latestKnown: Migrations.latest, integrity: integrity,
+                      sources: healthy ? try store.sources().count : 0, edges: healthy ? try store.edges().count : 0)
+    }
+}
