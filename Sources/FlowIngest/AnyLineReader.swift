@@ -63,7 +63,13 @@ public enum AnyLineReader: LineReader {
 /// For streams (stdin) with `--format auto`: detects the format from the first non-empty line, then reads
 /// everything with that format's reader. Files are detected before reading instead (see FlowMapKit's Ingest).
 public struct AutoReader: LineReader {
-    public private(set) var detection: FormatDetector.Detection?
+    /// Shared, so a caller can read the choice while the reader is being driven.
+    public final class Choice {
+        public internal(set) var detection: FormatDetector.Detection?
+    }
+
+    public let choice = Choice()
+    public var detection: FormatDetector.Detection? { choice.detection }
     private var inner: AnyLineReader?
     private let addressBook: AddressBook?
 
@@ -80,7 +86,7 @@ public struct AutoReader: LineReader {
                 return .rejected(field: "", message: "this looks like a \(d.format.rawValue) document; "
                                  + "pass it as a file, or with --format \(d.format.rawValue)")
             }
-            detection = d
+            choice.detection = d
             inner = r
         }
         return inner!.read(line: line, into: &agg)

@@ -57,6 +57,11 @@ public struct FlowRecordReader: LineReader {
         return .success(fields)
     }
 
+    /// The cells of a CSV line, nil when a quote is not closed.
+    public static func csvCells(_ line: String) -> [String]? {
+        try? CSV.split(line).get()
+    }
+
     public let syntax: Syntax
     public let addressBook: AddressBook?
     private var columns: [Field]?
