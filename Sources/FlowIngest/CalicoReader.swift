@@ -224,7 +224,9 @@ public struct CalicoReader: LineReader {
            labels["controller-revision-hash"] == nil, labels["job-name"] == nil {
             return (parts.dropLast().joined(separator: "-"), "Deployment")
         }
-        if labels["job-name"] != nil || labels["batch.kubernetes.io/job-name"] != nil { return (stem, "Job") }
+        if let job = labels["job-name"] ?? labels["batch.kubernetes.io/job-name"] {
+            return WorkloadGuess.fromJobName(stem == job || stem.isEmpty ? job : stem)
+        }
         if labels["controller-revision-hash"] != nil && labels["pod-template-generation"] == nil {
             return (stem, "StatefulSet")
         }

@@ -127,6 +127,7 @@ public enum InventoryReader {
             }
         }
         if kind == "Node" { return (podName, "Pod") }  // static (mirror) pods are owned by their node
+        if kind == "Job" { return WorkloadGuess.fromJobName(name) }
         return (name, kind)
     }
 

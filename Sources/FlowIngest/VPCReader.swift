@@ -9,7 +9,7 @@ import FlowModel
 /// - `pkt-srcaddr` / `pkt-dstaddr` are preferred to `srcaddr` / `dstaddr` when present (the packet's real ends
 ///   behind NAT and secondary interfaces). NODATA / SKIPDATA records are skipped. ACCEPT / REJECT is the verdict.
 /// - The opener: `tcp-flags` (SYN opens, SYN-ACK answers); a record without SYN continues a connection seen
-///   opened earlier in the input; otherwise the port heuristic. `flow-direction` is the observation side and
+///   opened earlier in the input (it extends last seen and is not counted again); otherwise the port heuristic. `flow-direction` is the observation side and
 ///   the interface id the observation point, so both interfaces' records of one connection count once.
 /// - Addresses map to pods through the inventory for the record's start time; a Service ClusterIP maps to its
 ///   backends; anything else is an external peer.
@@ -192,12 +192,15 @@ public struct VPCReader: LineReader {
         // Who opened the connection: SYN decides and is remembered, so later records of a long connection
         // (no SYN in their window) are classified by it.
         var isReply: Bool?
+        var weight: Int64 = 1
         let key = ConnKey(a: src, ap: sport, b: dst, bp: dport, proto: proto)
         if proto == .tcp, let f = flags, f.contains(.syn) {
             if opened.count > 1_000_000 { opened.removeAll(keepingCapacity: true) }
             opened.insert(f.contains(.ack) ? key.reversed : key)
         } else if opened.contains(key) {
+            // A later window of a connection already counted: extends last seen, adds no connection.
             isReply = false
+            weight = 0
         } else if opened.contains(key.reversed) {
             isReply = true
         }
@@ -221,7 +224,7 @@ public struct VPCReader: LineReader {
             agg.add(Flow(time: time, source: srcPeer, destination: dstPeer, proto: proto, sourcePort: sport,
                          destinationPort: proto.isPolicyProtocol ? p : 0, verdict: verdict, dropReason: dropReason,
                          direction: direction, observationPoint: point, isReply: isReply, tcpFlags: flags,
-                         endTime: endNs))
+                         weight: weight, endTime: endNs))
         }
         return .accepted
     }
