@@ -30,6 +30,7 @@ let package = Package(
         .testTarget(name: "InferenceTests", dependencies: ["Inference", "FlowModel"]),
         .testTarget(name: "PolicyTests", dependencies: ["Policy", "Inference", "FlowModel", .product(name: "Yams", package: "Yams")]),
         .testTarget(name: "HardeningTests", dependencies: ["FlowMapKit"]),
+        .testTarget(name: "FormatTests", dependencies: ["FlowMapKit"], exclude: ["Fixtures"]),
         .testTarget(name: "FlowMapKitTests", dependencies: ["FlowMapKit", "FlowModel", "Policy", .product(name: "Yams", package: "Yams")]),
     ]
 )
