@@ -4,38 +4,66 @@ import FlowModel
 public struct Evidence: Sendable {
     public var edges: [ObservedEdge]
     public var l7: [EdgeKey: [L7Observation]]
-    /// Distinct stable label sets per workload (all pods known, observed or from an inventory).
+    /// Distinct stable label sets per workload (all pods known, observed or from an inventory). A workload that
+    /// appears only here (inventory, no flows) still takes part in selector choice: selectors must not match it.
     public var labelSets: [Endpoint: [Labels]]
     public var namespaceLabels: [String: Labels]
     /// DNS names per external endpoint.
     public var names: [Endpoint: [String]]
     /// Addresses per endpoint (pod IPs; kube-apiserver / node addresses for reserved entities).
     public var addresses: [Endpoint: [String]]
+    /// Named container ports per workload, from an inventory (pod specs / pod templates). List every known pod's
+    /// ports (duplicates are fine): a name is used for a (protocol, port) only when every entry for that
+    /// (protocol, port) of the workload carries the same name. Used with `InferenceOptions.namedPorts`.
+    public var containerPorts: [Endpoint: [NamedPort]]
 
     public init(edges: [ObservedEdge], l7: [EdgeKey: [L7Observation]] = [:], labelSets: [Endpoint: [Labels]] = [:],
                 namespaceLabels: [String: Labels] = [:], names: [Endpoint: [String]] = [:],
-                addresses: [Endpoint: [String]] = [:]) {
+                addresses: [Endpoint: [String]] = [:], containerPorts: [Endpoint: [NamedPort]] = [:]) {
         self.edges = edges
         self.l7 = l7
         self.labelSets = labelSets
         self.namespaceLabels = namespaceLabels
         self.names = names
         self.addresses = addresses
+        self.containerPorts = containerPorts
     }
+}
+
+/// A container port with a name (`containers[].ports[]` with `name`). `proto` defaults to TCP as in Kubernetes.
+public struct NamedPort: Sendable, Hashable, Comparable, Codable {
+    public var proto: Proto
+    public var port: UInt16
+    public var name: String
+
+    public init(proto: Proto = .tcp, port: UInt16, name: String) {
+        self.proto = proto
+        self.port = port
+        self.name = name
+    }
+
+    public static func < (a: NamedPort, b: NamedPort) -> Bool { (a.proto, a.port, a.name) < (b.proto, b.port, b.name) }
 }
 
 /// Knobs of inference.
 public struct InferenceOptions: Sendable {
-    /// Only edges seen inside [since, until] (nanoseconds; an edge counts when its first/last-seen window overlaps).
+    /// Evidence window (nanoseconds since the epoch, inclusive). Edges are stored aggregated (flow count plus
+    /// first and last seen), so the window cannot split one: an edge is used when its [firstSeen, lastSeen] span
+    /// overlaps [since, until], and it keeps its whole count and span. An edge seen only before `since` or only
+    /// after `until` is left out. Ingest into separate stores for exact per-window counts.
     public var since: Int64?
     public var until: Int64?
-    /// Edges with fewer flows are left out (reported as skipped).
+    /// Edges with fewer flows are left out (reported in a warning).
     public var minFlows: Int64 = 1
-    /// Generate policies only for these namespaces (empty: all).
+    /// Generate policies only for these namespaces (empty: all). Peers in other namespaces still get rules.
     public var namespaces: Set<String> = []
     public var excludeNamespaces: Set<String> = []
-    /// Distinct internet sources on one port at which one `0.0.0.0/0` rule replaces the /32s.
+    /// Distinct internet sources on one port at which one `0.0.0.0/0` + `::/0` rule replaces the /32s.
     public var internetThreshold: Int = 16
+    /// Use container port names (`port: http`) where the inventory knows them (`Evidence.containerPorts`).
+    public var namedPorts: Bool = false
+    /// Distinct literal values at one path position at which HTTP path segments collapse to `{any}`.
+    public var pathCardinalityThreshold: Int = 8
 
     public init() {}
 }

@@ -46,3 +46,12 @@ public enum IPAddress {
         return "6" + cidr
     }
 }
+
+extension IPAddress {
+    /// 169.254.0.0/16 or fe80::/10 (node-local DNS listens on 169.254.20.10).
+    public static func isLinkLocal(_ s: String) -> Bool {
+        if let v = v4(s) { return v >> 16 == 0xA9FE }
+        let l = s.lowercased()
+        return l.hasPrefix("fe8") || l.hasPrefix("fe9") || l.hasPrefix("fea") || l.hasPrefix("feb")
+    }
+}

@@ -3,41 +3,100 @@ import FlowModel
 /// Pure inference: observed edges -> the least-privilege policy plan.
 ///
 /// Rules, each for a reason:
-/// - only observed-allowed edges with a policy protocol (TCP/UDP/SCTP) become rules; denied ones are listed;
-/// - one rule per peer, with one port entry per observed (protocol, destination port); never source ports;
-/// - DNS: an egress edge to port 53 allows both UDP and TCP 53 to that peer (resolvers retry over TCP);
+/// - only observed-allowed edges with a policy protocol (TCP/UDP/SCTP) and a destination port become rules;
+///   observed-denied ones are listed in `PolicyPlan.denied` and never allowed (an edge seen both allowed and
+///   denied is allowed on the allowed evidence, with a warning);
+/// - one rule per peer, with one port entry per observed (protocol, destination port); never source ports and
+///   never reverse rules (replies are implicit; ingest drops reply flows);
+/// - workload peers are selected by their own exact selector (`SelectorChooser`); another namespace adds a
+///   `kubernetes.io/metadata.name` namespaceSelector in the same peer (emitters);
+/// - DNS: see `dnsPlan`. Every workload that resolved names may reach the resolvers it used (or, when its own
+///   DNS flows are missing, the cluster's resolvers) on UDP and TCP 53;
 /// - external peers become /32 or /128 ipBlocks, or one internet-facing rule past the threshold;
-/// - reserved peers: see `reservedTreatment`.
+/// - reserved peers: see `reservedTreatment`;
+/// - HTTP observations on an edge become its (method, generalised path) set (`PathGeneralizer`).
 public struct Inferrer: Sendable {
     public var options: InferenceOptions
 
     public init(options: InferenceOptions = InferenceOptions()) { self.options = options }
 
+    /// Identity of a rule's peer (cheap to hash); the `PeerPlan` is built once per key.
+    enum PeerKey: Hashable {
+        case workload(Endpoint)
+        case block(String)
+    }
+
+    /// A port entry being accumulated from one or more edges.
+    struct PortAcc {
+        var name: String?
+        var flows: Int64 = 0
+        var firstSeen: Int64 = .max
+        var lastSeen: Int64 = .min
+        var l7: [L7Observation] = []
+        var extraExamples: [String] = []
+
+        mutating func add(_ s: EdgeStats, l7 obs: [L7Observation]) {
+            flows += s.flows
+            firstSeen = min(firstSeen, s.firstSeen)
+            lastSeen = max(lastSeen, s.lastSeen)
+            l7 += obs
+        }
+    }
+
+    /// Rules of one workload in one direction: peer -> (proto, port) -> accumulated evidence.
+    typealias RuleAcc = [PeerKey: [PortKey: PortAcc]]
+
+    static func isDNS(_ k: EdgeKey) -> Bool { k.port == 53 && (k.proto == .udp || k.proto == .tcp) }
+
     public func infer(_ ev: Evidence) -> PolicyPlan {
         var warnings = Set<String>()
-        let inWindow = ev.edges.filter { e in
-            if let s = options.since, e.stats.lastSeen < s { return false }
-            if let u = options.until, e.stats.firstSeen > u { return false }
-            return true
-        }
-        let allowed = inWindow.filter {
-            $0.key.outcome == .allowed && $0.key.proto.isPolicyProtocol && $0.stats.flows >= options.minFlows
-        }
-        let denied = inWindow.filter { $0.key.outcome == .denied }.sorted { $0.key < $1.key }
-        let skippedFew = inWindow.filter { $0.key.outcome == .allowed && $0.stats.flows < options.minFlows }.count
-        if skippedFew > 0 { warnings.insert("\(skippedFew) edge(s) below --min-flows \(options.minFlows) left out") }
 
-        // Selectors for every workload that appears anywhere.
+        // 1. The evidence used.
+        var allowed: [ObservedEdge] = []
+        var denied: [ObservedEdge] = []
+        var skippedFew = 0, portless = 0
+        for e in ev.edges {
+            if let s = options.since, e.stats.lastSeen < s { continue }
+            if let u = options.until, e.stats.firstSeen > u { continue }
+            switch e.key.outcome {
+            case .denied:
+                denied.append(e)
+            case .allowed:
+                guard e.key.proto.isPolicyProtocol else { continue }  // ICMP etc.: NetworkPolicy cannot say
+                if e.key.port == 0 { portless += 1; continue }
+                if e.stats.flows < options.minFlows { skippedFew += 1; continue }
+                allowed.append(e)
+            case .other:
+                continue
+            }
+        }
+        denied.sort { $0.key < $1.key }
+        if skippedFew > 0 { warnings.insert("\(skippedFew) edge(s) below --min-flows \(options.minFlows) left out") }
+        if portless > 0 { warnings.insert("\(portless) allowed edge(s) without a destination port left out") }
+        if !denied.isEmpty {
+            var allowedKeys = Set<EdgeKey>()
+            for e in allowed { allowedKeys.insert(e.key) }
+            for d in denied {
+                var k = d.key
+                k.outcome = .allowed
+                if allowedKeys.contains(k) {
+                    warnings.insert("\(k.source) -> \(k.destination) \(k.proto.rawValue)/\(k.port) was observed both "
+                                    + "allowed and denied; allowed on the allowed evidence")
+                }
+            }
+        }
+
+        // 2. Selectors for every workload known in each namespace (inventory, allowed and denied edges).
         var pods = ev.labelSets
-        for e in allowed {
+        for e in allowed + denied {
             for ep in [e.key.source, e.key.destination] where ep.kind == .workload && pods[ep] == nil { pods[ep] = [] }
         }
-        let byNamespace = Dictionary(grouping: pods.keys.filter { $0.kind == .workload }, by: \.namespace)
+        var byNamespace = [String: [Endpoint: [Labels]]]()
+        for (ep, sets) in pods where ep.kind == .workload { byNamespace[ep.namespace, default: [:]][ep] = sets }
         var selectors = [Endpoint: SelectorChooser.Choice]()
-        for (ns, eps) in byNamespace {
-            let nsPods = Dictionary(uniqueKeysWithValues: eps.map { ($0, pods[$0] ?? []) })
-            for ep in eps { selectors[ep] = SelectorChooser.choose(for: ep, in: nsPods) }
-            _ = ns
+        for (_, nsPods) in byNamespace {
+            let index = SelectorChooser.NamespaceIndex(nsPods)
+            for ep in nsPods.keys { selectors[ep] = index.choose(for: ep) }
         }
 
         func included(_ ep: Endpoint) -> Bool {
@@ -45,13 +104,28 @@ public struct Inferrer: Sendable {
                 && !options.excludeNamespaces.contains(ep.namespace)
         }
 
-        var ingress = [Endpoint: [PeerPlan: [PortPlan]]]()
-        var egress = [Endpoint: [PeerPlan: [PortPlan]]]()
+        // Named container ports: (workload, proto, port) -> name, only when every entry agrees.
+        var portNames = [Endpoint: [PortKey: String]]()
+        if options.namedPorts {
+            for (ep, list) in ev.containerPorts {
+                var names = [PortKey: Set<String>]()
+                for p in list where !p.name.isEmpty { names[PortKey(p.proto, p.port), default: []].insert(p.name) }
+                for (k, v) in names where v.count == 1 { portNames[ep, default: [:]][k] = v.first! }
+            }
+        }
+        func portName(_ dst: Endpoint, _ k: PortKey) -> String? {
+            dst.kind == .workload ? portNames[dst]?[k] : nil
+        }
+
+        var ingress = [Endpoint: RuleAcc]()
+        var egress = [Endpoint: RuleAcc]()
         var notes = [Endpoint: Set<String>]()
+        var peerPlans = [PeerKey: PeerPlan]()
         var internetSources = [Endpoint: [PortKey: [ObservedEdge]]]()
         var first: Int64?, last: Int64?
 
-        func peerPlans(for ep: Endpoint, of owner: Endpoint, ingressSide: Bool) -> [PeerPlan] {
+        /// Rule peers for `ep` seen by `owner`; empty (with a note) when it cannot be expressed.
+        func peers(for ep: Endpoint, of owner: Endpoint, ingressSide: Bool, port: PortKey) -> [PeerKey] {
             switch ep.kind {
             case .workload:
                 guard let c = selectors[ep], !c.selector.isEmpty else {
@@ -60,78 +134,98 @@ public struct Inferrer: Sendable {
                     warnings.insert("\(ep): no stable labels; rules that need it were left out")
                     return []
                 }
-                return [.workload(ep, selector: c.selector)]
+                let k = PeerKey.workload(ep)
+                if peerPlans[k] == nil { peerPlans[k] = .workload(ep, selector: c.selector) }
+                return [k]
             case .external:
-                return [.ipBlock(cidr: IPAddress.hostCIDR(ep.name), except: [],
-                                 note: (ev.names[ep] ?? []).prefix(3).joined(separator: ", "))]
+                let cidr = IPAddress.hostCIDR(ep.name)
+                let k = PeerKey.block(cidr)
+                if peerPlans[k] == nil {
+                    peerPlans[k] = .ipBlock(cidr: cidr, except: [],
+                                            note: (ev.names[ep] ?? []).sorted().prefix(3).joined(separator: ", "))
+                }
+                return [k]
             case .reserved:
-                return reservedTreatment(ep, owner: owner, ingressSide: ingressSide, ev: ev, notes: &notes)
+                return reservedTreatment(ep, owner: owner, ingressSide: ingressSide, port: port, ev: ev,
+                                         notes: &notes).map { plan in
+                    guard case .ipBlock(let cidr, _, _) = plan else { return .block("") }
+                    let k = PeerKey.block(cidr)
+                    if peerPlans[k] == nil { peerPlans[k] = plan }
+                    return k
+                }
             }
         }
 
+        // 3. Edges -> rules.
         for e in allowed {
             let k = e.key
             let srcIn = included(k.source), dstIn = included(k.destination)
             guard srcIn || dstIn else { continue }
             first = min(first ?? .max, e.stats.firstSeen)
             last = max(last ?? .min, e.stats.lastSeen)
-            let examples = (ev.l7[k] ?? []).sorted { $0.stats.flows != $1.stats.flows ? $0.stats.flows > $1.stats.flows : $0.request < $1.request }
-                .prefix(3).map(\.request.description)
-            let port = PortPlan(proto: k.proto, port: k.port, name: nil, flows: e.stats.flows,
-                                firstSeen: e.stats.firstSeen, lastSeen: e.stats.lastSeen, examples: examples)
+            let pk = PortKey(k.proto, k.port)
+            let obs = ev.l7[k] ?? []
+            let name = portName(k.destination, pk)
             if dstIn {
                 if k.source.kind == .external && !IPAddress.isPrivate(k.source.name) {
-                    internetSources[k.destination, default: [:]][PortKey(k.proto, k.port), default: []].append(e)
+                    internetSources[k.destination, default: [:]][pk, default: []].append(e)
                 } else {
-                    for p in peerPlans(for: k.source, of: k.destination, ingressSide: true) {
-                        ingress[k.destination, default: [:]][p, default: []].append(port)
+                    for p in peers(for: k.source, of: k.destination, ingressSide: true, port: pk) {
+                        ingress[k.destination, default: [:]][p, default: [:]][pk, default: PortAcc(name: name)]
+                            .add(e.stats, l7: obs)
                     }
                 }
             }
-            for p in srcIn ? peerPlans(for: k.destination, of: k.source, ingressSide: false) : [] {
-                var ports = [port]
-                if k.port == 53 && (k.proto == .udp || k.proto == .tcp) {
-                    var other = port
-                    other.proto = k.proto == .udp ? .tcp : .udp
-                    other.flows = 0
-                    other.examples = []
-                    ports.append(other)
+            if srcIn {
+                for p in peers(for: k.destination, of: k.source, ingressSide: false, port: pk) {
+                    egress[k.source, default: [:]][p, default: [:]][pk, default: PortAcc(name: name)]
+                        .add(e.stats, l7: obs)
                 }
-                egress[k.source, default: [:]][p, default: []].append(contentsOf: ports)
             }
         }
 
-        // Internet-facing: many distinct public sources on one port collapse into one rule.
+        // 4. DNS: both protocols to every resolver a workload used; the cluster's resolvers for workloads that
+        // resolved names without a DNS flow of their own in the evidence.
+        // (`peers` itself records notes and warnings, so the DNS step returns its own instead of sharing them.)
+        let dnsNotes = dnsPlan(
+            allowed: allowed, ev: ev, included: included, ingress: &ingress, egress: &egress,
+            peers: { ep, owner, ingressSide, pk in peers(for: ep, of: owner, ingressSide: ingressSide, port: pk) },
+            portName: portName)
+        for (w, n) in dnsNotes.notes { notes[w, default: []].formUnion(n) }
+        warnings.formUnion(dnsNotes.warnings)
+
+        // 5. Internet-facing: many distinct public sources on one port collapse into one rule.
         for (dst, perPort) in internetSources {
             for (pk, edges) in perPort {
+                let name = portName(dst, pk)
                 if edges.count >= options.internetThreshold {
-                    let flows = edges.reduce(0) { $0 + $1.stats.flows }
-                    let port = PortPlan(proto: pk.proto, port: pk.port, name: nil, flows: flows,
-                                        firstSeen: edges.map(\.stats.firstSeen).min()!,
-                                        lastSeen: edges.map(\.stats.lastSeen).max()!,
-                                        examples: ["\(edges.count) distinct internet sources"])
-                    ingress[dst, default: [:]][.ipBlock(cidr: "0.0.0.0/0", except: IPAddress.privateV4,
-                                                        note: "internet-facing"), default: []].append(port)
-                    ingress[dst, default: [:]][.ipBlock(cidr: "::/0", except: IPAddress.privateV6,
-                                                        note: "internet-facing"), default: []].append(port)
+                    var acc = PortAcc(name: name)
+                    for e in edges { acc.add(e.stats, l7: ev.l7[e.key] ?? []) }
+                    acc.extraExamples = ["\(edges.count) distinct internet sources"]
+                    for (cidr, except) in [("0.0.0.0/0", IPAddress.privateV4), ("::/0", IPAddress.privateV6)] {
+                        let key = PeerKey.block(cidr)
+                        peerPlans[key] = .ipBlock(cidr: cidr, except: except, note: PeerPlan.internetFacingNote)
+                        ingress[dst, default: [:]][key, default: [:]][pk] = acc
+                    }
                     warnings.insert("\(dst) \(pk.proto.rawValue)/\(pk.port) is internet-facing "
-                                    + "(\(edges.count) distinct public sources): allowed from 0.0.0.0/0 and ::/0")
+                                    + "(\(edges.count) distinct public sources): allowed from 0.0.0.0/0 and ::/0 "
+                                    + "except private ranges")
                 } else {
                     for e in edges {
-                        let port = PortPlan(proto: pk.proto, port: pk.port, name: nil, flows: e.stats.flows,
-                                            firstSeen: e.stats.firstSeen, lastSeen: e.stats.lastSeen,
-                                            examples: [])
-                        let peer = PeerPlan.ipBlock(cidr: IPAddress.hostCIDR(e.key.source.name), except: [],
-                                                    note: (ev.names[e.key.source] ?? []).prefix(3).joined(separator: ", "))
-                        ingress[dst, default: [:]][peer, default: []].append(port)
+                        for p in peers(for: e.key.source, of: dst, ingressSide: true, port: pk) {
+                            ingress[dst, default: [:]][p, default: [:]][pk, default: PortAcc(name: name)]
+                                .add(e.stats, l7: ev.l7[e.key] ?? [])
+                        }
                     }
                 }
             }
         }
 
+        // 6. One plan per included workload with rules, notes or denied evidence.
         var workloads = Set(ingress.keys).union(egress.keys).union(notes.keys).filter(included)
         for e in denied where included(e.key.destination) { workloads.insert(e.key.destination) }
         var plans = [String: [WorkloadPlan]]()
+        let generalizer = PathGeneralizer(threshold: options.pathCardinalityThreshold)
         for w in workloads.sorted() {
             guard let choice = selectors[w], !choice.selector.isEmpty else {
                 warnings.insert("\(w): no stable labels; no allow policy generated (default deny applies)")
@@ -145,46 +239,136 @@ public struct Inferrer: Sendable {
             }
             plans[w.namespace, default: []].append(WorkloadPlan(
                 endpoint: w, selector: choice.selector, selectorWarning: selWarning,
-                ingress: rules(ingress[w] ?? [:]), egress: rules(egress[w] ?? [:]),
+                ingress: rules(ingress[w] ?? [:], peerPlans, generalizer),
+                egress: rules(egress[w] ?? [:], peerPlans, generalizer),
                 notes: (notes[w] ?? []).sorted()))
         }
+        var idle = 0
+        for (ep, _) in pods where ep.kind == .workload && included(ep) && !workloads.contains(ep) { idle += 1 }
+        if idle > 0 {
+            warnings.insert("\(idle) known workload(s) had no allowed traffic in the evidence: default-deny isolates "
+                            + "them completely")
+        }
+        // Every included namespace with a known workload gets a plan (and so a default-deny), even when none of
+        // its workloads had allowed traffic: otherwise its pods would stay open.
+        for ns in byNamespace.keys where plans[ns] == nil
+            && byNamespace[ns]!.keys.contains(where: included) { plans[ns] = [] }
         let namespaces = plans.keys.sorted().map { NamespacePlan(name: $0, workloads: plans[$0]!) }
         return PolicyPlan(namespaces: namespaces, denied: denied, warnings: warnings.sorted(), firstSeen: first,
                           lastSeen: last)
     }
 
-    /// Merges port entries per peer (same proto/port summed) and sorts everything.
-    func rules(_ byPeer: [PeerPlan: [PortPlan]]) -> [RulePlan] {
-        byPeer.keys.sorted().map { peer in
-            var merged = [PortKey: PortPlan]()
-            for p in byPeer[peer]! {
-                let k = PortKey(p.proto, p.port)
-                if var m = merged[k] {
-                    m.flows += p.flows
-                    if p.flows > 0 || m.firstSeen == 0 {
-                        m.firstSeen = min(m.firstSeen, p.firstSeen)
-                        m.lastSeen = max(m.lastSeen, p.lastSeen)
+    /// DNS egress. A DNS edge is an allowed edge to UDP or TCP port 53.
+    /// - Every included workload with DNS edges may reach each resolver it used on both UDP and TCP 53 (resolvers
+    ///   retry truncated answers over TCP); the protocol not observed is a port entry with 0 flows.
+    /// - A workload resolved names also when an L7 DNS request of it was seen, or it reached an external address
+    ///   known by a DNS name. If none of its own DNS flows is in the evidence, it gets the cluster's resolvers:
+    ///   the in-cluster DNS peers (workloads, or link-local node-local DNS addresses) that served the most
+    ///   distinct workloads. A note says so.
+    /// - Node-local DNS (169.254.20.10) appears as an external link-local address (an ipBlock /32) or as
+    ///   reserved:host with that address (see `reservedTreatment`).
+    func dnsPlan(allowed: [ObservedEdge], ev: Evidence, included: (Endpoint) -> Bool,
+                 ingress: inout [Endpoint: RuleAcc], egress: inout [Endpoint: RuleAcc],
+                 peers: (Endpoint, Endpoint, Bool, PortKey) -> [PeerKey],
+                 portName: (Endpoint, PortKey) -> String?) -> (notes: [Endpoint: Set<String>], warnings: Set<String>) {
+        var notes = [Endpoint: Set<String>]()
+        var warnings = Set<String>()
+        var resolversOf = [Endpoint: Set<Endpoint>]()  // source workload -> DNS destinations
+        var clientsOf = [Endpoint: Set<Endpoint>]()  // DNS destination -> source workloads
+        for e in allowed where Self.isDNS(e.key) && e.key.source.kind == .workload {
+            resolversOf[e.key.source, default: []].insert(e.key.destination)
+            clientsOf[e.key.destination, default: []].insert(e.key.source)
+        }
+        // Both directions: the client's egress and, when the resolver's namespace gets policies, its ingress.
+        func addBoth(_ w: Endpoint, _ resolver: Endpoint) {
+            for proto in [Proto.udp, .tcp] {
+                let pk = PortKey(proto, 53)
+                let name = portName(resolver, pk)
+                for p in peers(resolver, w, false, pk) where egress[w]?[p]?[pk] == nil {
+                    egress[w, default: [:]][p, default: [:]][pk] = PortAcc(name: name)
+                }
+                if included(resolver) {
+                    for p in peers(w, resolver, true, pk) where ingress[resolver]?[p]?[pk] == nil {
+                        ingress[resolver, default: [:]][p, default: [:]][pk] = PortAcc(name: name)
                     }
-                    m.examples = Array(Set(m.examples + p.examples).sorted().prefix(3))
-                    merged[k] = m
-                } else {
-                    merged[k] = p
                 }
             }
-            return RulePlan(peer: peer, ports: merged.values.sorted())
         }
+        for (w, resolvers) in resolversOf where included(w) || resolvers.contains(where: included) {
+            for r in resolvers where included(w) || included(r) { addBoth(w, r) }
+        }
+
+        // Workloads that resolved names without a DNS edge of their own.
+        var resolvedNames = Set<Endpoint>()
+        for (k, obs) in ev.l7 where k.source.kind == .workload && k.outcome == .allowed {
+            if obs.contains(where: { if case .dns = $0.request { return true } else { return false } }) {
+                resolvedNames.insert(k.source)
+            }
+        }
+        for e in allowed where e.key.source.kind == .workload && e.key.destination.kind == .external
+            && !(ev.names[e.key.destination] ?? []).isEmpty {
+            resolvedNames.insert(e.key.source)
+        }
+        let orphans = resolvedNames.filter { included($0) && resolversOf[$0] == nil }.sorted()
+        guard !orphans.isEmpty else { return (notes, warnings) }
+        let candidates = clientsOf.filter { ep, _ in
+            ep.kind == .workload || (ep.kind == .external && IPAddress.isLinkLocal(ep.name))
+        }
+        let most = candidates.values.map(\.count).max() ?? 0
+        let cluster = candidates.filter { $0.value.count == most }.keys.sorted()
+        for w in orphans {
+            if cluster.isEmpty {
+                notes[w, default: []].insert("resolved names but no DNS server was observed: no DNS rule")
+                warnings.insert("\(w): resolved names but no DNS server was observed anywhere; no DNS egress rule")
+                continue
+            }
+            for r in cluster { addBoth(w, r) }
+            notes[w, default: []].insert(
+                "resolved names, but none of its DNS flows is in the evidence: DNS allowed to the cluster resolver(s) "
+                    + cluster.map(\.description).joined(separator: ", "))
+        }
+        return (notes, warnings)
+    }
+
+    /// Merges nothing further (accumulation already keyed by peer and port), builds the plan types, sorted.
+    func rules(_ acc: RuleAcc, _ peerPlans: [PeerKey: PeerPlan], _ generalizer: PathGeneralizer) -> [RulePlan] {
+        acc.compactMap { key, ports -> RulePlan? in
+            guard let peer = peerPlans[key] else { return nil }
+            let plans = ports.map { pk, a -> PortPlan in
+                let ranked = Dictionary(grouping: a.l7, by: \.request).map { req, list in
+                    (req, list.reduce(0) { $0 + $1.stats.flows })
+                }.sorted { $0.1 != $1.1 ? $0.1 > $1.1 : $0.0 < $1.0 }
+                let examples = a.extraExamples + ranked.prefix(3).map(\.0.description)
+                var dns = Set<String>()
+                for o in a.l7 { if case .dns(let q) = o.request { dns.insert(q) } }
+                let observed = a.flows > 0
+                return PortPlan(proto: pk.proto, port: pk.port, name: a.name, flows: a.flows,
+                                firstSeen: observed ? a.firstSeen : 0, lastSeen: observed ? a.lastSeen : 0,
+                                examples: Array(examples.prefix(3)), http: generalizer.rules(a.l7),
+                                dnsQueries: dns.sorted())
+            }.sorted()
+            return RulePlan(peer: peer, ports: plans)
+        }.sorted { $0.peer < $1.peer }
     }
 
     /// How each reserved peer is treated. Never an allow-all.
-    /// - host: traffic from the pod's own node (kubelet probes) is always allowed by NetworkPolicy; no rule.
+    /// - host: traffic from the pod's own node (kubelet probes) is always allowed by NetworkPolicy; no rule, a
+    ///   note. Exception: egress to reserved:host on port 53 whose known addresses include link-local ones is
+    ///   node-local DNS (169.254.20.10): an ipBlock per such address.
     /// - kube-apiserver: an ipBlock per observed apiserver address; skipped with a note when none is known.
     /// - remote-node: an ipBlock per observed node address; skipped with a note when none is known.
     /// - world without an address, health, init, unmanaged, ingress, unknown: skipped with a note.
-    func reservedTreatment(_ ep: Endpoint, owner: Endpoint, ingressSide: Bool, ev: Evidence,
+    func reservedTreatment(_ ep: Endpoint, owner: Endpoint, ingressSide: Bool, port: PortKey, ev: Evidence,
                            notes: inout [Endpoint: Set<String>]) -> [PeerPlan] {
         let dir = ingressSide ? "from" : "to"
         switch ep.name {
         case "host":
+            if !ingressSide && port.port == 53 {
+                let local = (ev.addresses[ep] ?? []).filter(IPAddress.isLinkLocal).sorted()
+                if !local.isEmpty {
+                    return local.map { .ipBlock(cidr: IPAddress.hostCIDR($0), except: [], note: "node-local DNS") }
+                }
+            }
             notes[owner, default: []].insert(
                 "traffic \(dir) reserved:host (node, kubelet probes) observed: always allowed for the pod's own node, no rule")
             return []

@@ -2,6 +2,9 @@ import FlowModel
 
 /// The inferred least-privilege policy set, before any output format: one plan per namespace with one entry
 /// per workload. Everything is sorted, so emitters stay deterministic by walking it in order.
+///
+/// For emitter authors: every type here has a public memberwise-style initialiser whose newer parameters have
+/// defaults, so plans can be built by hand in tests; fields are only ever added (with defaults), never changed.
 public struct PolicyPlan: Sendable, Hashable {
     public var namespaces: [NamespacePlan]
     /// Observed-denied connections (never turned into allows), for the report.
@@ -27,6 +30,11 @@ public struct PolicyPlan: Sendable, Hashable {
 public struct NamespacePlan: Sendable, Hashable {
     public var name: String
     public var workloads: [WorkloadPlan]
+
+    public init(name: String, workloads: [WorkloadPlan]) {
+        self.name = name
+        self.workloads = workloads
+    }
 }
 
 public struct WorkloadPlan: Sendable, Hashable {
@@ -39,21 +47,54 @@ public struct WorkloadPlan: Sendable, Hashable {
     public var egress: [RulePlan]
     /// Observed peers that produced no rule, each with the reason (shown as comments).
     public var notes: [String]
+
+    public init(endpoint: Endpoint, selector: Labels, selectorWarning: String? = nil, ingress: [RulePlan] = [],
+                egress: [RulePlan] = [], notes: [String] = []) {
+        self.endpoint = endpoint
+        self.selector = selector
+        self.selectorWarning = selectorWarning
+        self.ingress = ingress
+        self.egress = egress
+        self.notes = notes
+    }
+
+    /// Ports of this workload reachable from the internet (an ingress rule from `0.0.0.0/0`, see
+    /// `PeerPlan.isInternetFacing`).
+    public var internetFacingPorts: [PortPlan] {
+        ingress.filter(\.peer.isInternetFacing).flatMap(\.ports).reduce(into: [PortPlan]()) { acc, p in
+            if !acc.contains(where: { $0.proto == p.proto && $0.port == p.port }) { acc.append(p) }
+        }.sorted()
+    }
 }
 
 /// One rule: a single peer and the ports it was seen on.
 public struct RulePlan: Sendable, Hashable {
     public var peer: PeerPlan
     public var ports: [PortPlan]
+
+    public init(peer: PeerPlan, ports: [PortPlan]) {
+        self.peer = peer
+        self.ports = ports
+    }
 }
 
 /// Who is on the other end of a rule.
 public enum PeerPlan: Sendable, Hashable, Comparable {
-    /// Pods of a workload. `namespace` is the peer's namespace; emitters add a namespaceSelector when it differs
-    /// from the policy's namespace.
+    /// Pods of a workload. `namespace` is the peer's namespace; emitters add a namespaceSelector on
+    /// `kubernetes.io/metadata.name` (in the same peer item, ANDed) when it differs from the policy's namespace.
     case workload(Endpoint, selector: Labels)
-    /// An address range, with exceptions. `note` says why (external address, internet-facing, apiserver ...).
+    /// An address range, with exceptions. `note` says why (DNS names of an external address, `internet-facing`,
+    /// `reserved:kube-apiserver` ...).
     case ipBlock(cidr: String, except: [String], note: String)
+
+    /// The note an internet-facing ipBlock (`0.0.0.0/0` / `::/0` minus the private ranges) carries.
+    public static let internetFacingNote = "internet-facing"
+
+    /// True for the `0.0.0.0/0` and `::/0` rules made when a port was reached from many public addresses.
+    public var isInternetFacing: Bool {
+        if case .ipBlock(_, _, let note) = self { return note == Self.internetFacingNote }
+        return false
+    }
 
     public static func < (a: PeerPlan, b: PeerPlan) -> Bool { a.sortKey < b.sortKey }
 
@@ -69,13 +110,73 @@ public enum PeerPlan: Sendable, Hashable, Comparable {
 public struct PortPlan: Sendable, Hashable, Comparable {
     public var proto: Proto
     public var port: UInt16
-    /// Container port name when `--named-ports` and the inventory knows it.
+    /// Container port name of the destination pods, set only with `--named-ports` (`InferenceOptions.namedPorts`)
+    /// when the inventory names this (protocol, port) the same way on every known pod of the destination
+    /// workload. Emitters write `port: <name>` instead of the number then. Never set towards ipBlocks.
     public var name: String?
+    /// Connections behind the entry; 0 for an entry that was not observed itself (the sibling protocol of DNS).
     public var flows: Int64
     public var firstSeen: Int64
     public var lastSeen: Int64
     /// Up to three example L7 requests or DNS names.
     public var examples: [String]
+    /// For the Cilium emitter (`toPorts[].rules.http[]`): the observed HTTP API endpoints on this (peer, port),
+    /// each a method and a generalised path regex, sorted. Empty when no HTTP was observed: then emit no L7 rule
+    /// (an empty `http` list in Cilium would deny all HTTP, which the evidence does not support).
+    public var http: [HTTPRulePlan]
+    /// DNS query names observed on this (peer, port) (lower-case, no trailing dot), sorted; empty when none.
+    /// For a Cilium `rules.dns` `matchName` list on the DNS egress rule.
+    public var dnsQueries: [String]
+
+    public init(proto: Proto, port: UInt16, name: String? = nil, flows: Int64, firstSeen: Int64, lastSeen: Int64,
+                examples: [String] = [], http: [HTTPRulePlan] = [], dnsQueries: [String] = []) {
+        self.proto = proto
+        self.port = port
+        self.name = name
+        self.flows = flows
+        self.firstSeen = firstSeen
+        self.lastSeen = lastSeen
+        self.examples = examples
+        self.http = http
+        self.dnsQueries = dnsQueries
+    }
+
+    /// True for an entry added without evidence of its own (the other protocol of DNS port 53).
+    public var isSibling: Bool { flows == 0 }
 
     public static func < (a: PortPlan, b: PortPlan) -> Bool { (a.proto, a.port) < (b.proto, b.port) }
+}
+
+/// One HTTP API endpoint allowed on a port: for Cilium's `rules.http[]` (`method`, `path`).
+public struct HTTPRulePlan: Sendable, Hashable, Comparable {
+    /// Upper-case HTTP method (`GET`, `POST` ...). Cilium's `method` is a regex too; method names need no escaping.
+    public var method: String
+    /// Cilium `path`: an extended POSIX regular expression that must match the whole request path (Cilium/Envoy
+    /// match it against the full path, so no `^`/`$` is added). Literal segments are regex-escaped; generalised
+    /// segments are `[0-9]+` (numeric ids), `[0-9a-fA-F]{8}-…` (UUIDs), `[0-9a-fA-F]+` (long hex),
+    /// `[^/]+` (high-cardinality).
+    public var pathRegex: String
+    /// Human form for comments and reports: `/users/{int}/orders`, `/items/{uuid}`, `/files/{any}`.
+    public var pathTemplate: String
+    /// Requests observed that this entry stands for.
+    public var requests: Int64
+    public var firstSeen: Int64
+    public var lastSeen: Int64
+    /// Up to three concrete observed paths this entry generalises (sorted).
+    public var examples: [String]
+
+    public init(method: String, pathRegex: String, pathTemplate: String, requests: Int64, firstSeen: Int64,
+                lastSeen: Int64, examples: [String]) {
+        self.method = method
+        self.pathRegex = pathRegex
+        self.pathTemplate = pathTemplate
+        self.requests = requests
+        self.firstSeen = firstSeen
+        self.lastSeen = lastSeen
+        self.examples = examples
+    }
+
+    public static func < (a: HTTPRulePlan, b: HTTPRulePlan) -> Bool {
+        (a.pathTemplate, a.method) < (b.pathTemplate, b.method)
+    }
 }

@@ -2,6 +2,12 @@ import FlowModel
 
 /// Chooses, for each workload, the smallest set of stable labels that selects exactly its pods among every pod
 /// known in its namespace.
+///
+/// - Candidates are the stable labels (volatile keys such as `pod-template-hash` removed) that every known pod of
+///   the workload carries, so a rollout or a new replica keeps matching.
+/// - Smallest first; among equally small sets, the one whose keys rank best in `preferredKeys`.
+/// - When no candidate set separates the workload (another workload's pods carry all its common labels), the
+///   choice is every common label (the tightest possible) with the workloads it also matches; the caller warns.
 public enum SelectorChooser {
     /// Well-known keys, preferred in this order when several label sets separate equally well.
     public static let preferredKeys = [
@@ -9,35 +15,89 @@ public enum SelectorChooser {
         "app.kubernetes.io/component", "tier", "version",
     ]
 
+    /// Largest selector tried before falling back to every common label.
+    static let maxSearchedKeys = 3
+
     public struct Choice: Sendable, Hashable {
         /// Never empty when `ok` or ambiguous; empty only when the workload has no stable labels at all.
         public var selector: Labels
         /// Workloads (other than the target) the selector also matches; empty when exact.
         public var alsoMatches: [Endpoint]
+
+        public init(selector: Labels, alsoMatches: [Endpoint]) {
+            self.selector = selector
+            self.alsoMatches = alsoMatches
+        }
     }
 
     /// `target` is the workload; `namespacePods` maps every workload of the namespace to its known label sets.
     public static func choose(for target: Endpoint, in namespacePods: [Endpoint: [Labels]]) -> Choice {
-        let own = (namespacePods[target] ?? []).map(VolatileLabels.stable)
-        guard var common = own.first else { return Choice(selector: [:], alsoMatches: []) }
-        for s in own.dropFirst() { common = common.filter { s[$0.key] == $0.value } }
-        if common.isEmpty { return Choice(selector: [:], alsoMatches: []) }
-        let others = namespacePods.filter { $0.key != target }.sorted { $0.key < $1.key }
-            .map { ($0.key, $0.value.map(VolatileLabels.stable)) }
+        NamespaceIndex(namespacePods).choose(for: target)
+    }
 
-        func conflicts(_ sel: Labels) -> [Endpoint] {
-            others.filter { _, sets in sets.contains { $0.matches(sel) } }.map(\.0)
+    /// All workloads of one namespace, indexed by label pair, so that many choices in one namespace stay cheap.
+    public struct NamespaceIndex: Sendable {
+        /// Workloads, sorted.
+        let workloads: [Endpoint]
+        let position: [Endpoint: Int]
+        /// Stable label sets per workload (same order as `workloads`).
+        let sets: [[Labels]]
+        /// `key=value` -> workloads with at least one known pod carrying it (sorted positions).
+        let byPair: [Pair: [Int]]
+
+        struct Pair: Hashable {
+            var key: String
+            var value: String
         }
-        let keys = common.keys.sorted { rank($0) < rank($1) }
-        // Smallest first; within a size, preferred keys first. Label sets are small, so this stays cheap; the
-        // search is capped at 3 keys and falls back to every common label.
-        for size in 1...min(3, keys.count) {
-            for combo in combinations(keys, size) {
-                let sel = Labels(uniqueKeysWithValues: combo.map { ($0, common[$0]!) })
-                if conflicts(sel).isEmpty { return Choice(selector: sel, alsoMatches: []) }
+
+        public init(_ namespacePods: [Endpoint: [Labels]]) {
+            workloads = namespacePods.keys.sorted()
+            position = Dictionary(uniqueKeysWithValues: workloads.enumerated().map { ($1, $0) })
+            sets = workloads.map { namespacePods[$0]!.map(VolatileLabels.stable) }
+            var idx: [Pair: [Int]] = [:]
+            for (i, ss) in sets.enumerated() {
+                var seen = Set<Pair>()
+                for s in ss { for (k, v) in s { seen.insert(Pair(key: k, value: v)) } }
+                for p in seen { idx[p, default: []].append(i) }
+            }
+            byPair = idx
+        }
+
+        /// Workloads other than `target` with a known pod that `sel` matches, sorted.
+        func conflicts(_ sel: Labels, target: Int) -> [Int] {
+            // Candidates: workloads carrying every pair somewhere (cheap superset), then an exact per-pod check.
+            var cands: [Int]?
+            for (k, v) in sel {
+                let l = byPair[Pair(key: k, value: v)] ?? []
+                if let c = cands {
+                    let ls = Set(l)
+                    cands = c.filter(ls.contains)
+                } else {
+                    cands = l
+                }
+                if cands!.isEmpty { return [] }
+            }
+            return (cands ?? Array(workloads.indices)).filter { i in
+                i != target && sets[i].contains { $0.matches(sel) }
             }
         }
-        return Choice(selector: common, alsoMatches: conflicts(common))
+
+        public func choose(for target: Endpoint) -> Choice {
+            guard let t = position[target] else { return Choice(selector: [:], alsoMatches: []) }
+            let own = sets[t]
+            guard var common = own.first else { return Choice(selector: [:], alsoMatches: []) }
+            for s in own.dropFirst() { common = common.filter { s[$0.key] == $0.value } }
+            if common.isEmpty { return Choice(selector: [:], alsoMatches: []) }
+            let keys = common.keys.sorted { rank($0) < rank($1) }
+            for size in 1...min(maxSearchedKeys, keys.count) {
+                for combo in combinations(keys, size) {
+                    let sel = Labels(uniqueKeysWithValues: combo.map { ($0, common[$0]!) })
+                    if conflicts(sel, target: t).isEmpty { return Choice(selector: sel, alsoMatches: []) }
+                }
+            }
+            // Nothing small separates it: every common label is the tightest selector there is.
+            return Choice(selector: common, alsoMatches: conflicts(common, target: t).map { workloads[$0] })
+        }
     }
 
     static func rank(_ key: String) -> (Int, String) {

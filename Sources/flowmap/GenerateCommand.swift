@@ -26,14 +26,19 @@ struct GenerateCommand: ParsableCommand {
     @Option(help: "Leave out these namespaces (repeatable).")
     var excludeNamespace: [String] = []
 
-    @Option(help: "Only evidence seen at or after this RFC 3339 time.")
+    @Option(help: ArgumentHelp("Only evidence seen at or after this RFC 3339 time.",
+                               discussion: "Edges are stored aggregated: an edge is used when its first..last seen "
+                                   + "span overlaps the window, with its whole count."))
     var since: String?
 
-    @Option(help: "Only evidence seen at or before this RFC 3339 time.")
+    @Option(help: "Only evidence seen at or before this RFC 3339 time (same overlap rule as --since).")
     var until: String?
 
     @Option(help: "Distinct public sources on one port at which one internet-facing rule replaces the /32s.")
     var internetThreshold = 16
+
+    @Flag(help: "Name ports (port: http) where the inventory knows the destination container port's name.")
+    var namedPorts = false
 
     func run() throws {
         var o = Generate.Options(db: db, out: out)
@@ -46,6 +51,7 @@ struct GenerateCommand: ParsableCommand {
         o.inference.namespaces = Set(namespace)
         o.inference.excludeNamespaces = Set(excludeNamespace)
         o.inference.internetThreshold = internetThreshold
+        o.inference.namedPorts = namedPorts
         o.inference.since = try since.map { try Self.time($0, "--since") }
         o.inference.until = try until.map { try Self.time($0, "--until") }
         let r = try Generate.run(o)
