@@ -13,7 +13,7 @@ SAMPLES    := $(sort $(wildcard samples/hubble/*/*.json samples/hubble/*/*.jsonl
 MORE_SAMPLES := $(sort $(wildcard samples/inventory/*.json samples/calico/*.log samples/calico/*.json \
                   samples/vpc/*.txt samples/vpc/*.log))
 
-.PHONY: all build demo test deps venv schema clean
+.PHONY: all build demo test deps venv schema clean oracle
 
 all: build
 
@@ -45,7 +45,7 @@ demo: build
 	$(FLOWMAP) generate --db $(DEMO_OUT)/more-sources.db --out $(DEMO_OUT)/policies-more-sources
 	@echo "policies written to $(DEMO_OUT)/policies-more-sources:"; ls $(DEMO_OUT)/policies-more-sources
 
-test: deps venv
+test: deps venv oracle
 	$(SWIFT) build
 	FLOWMAP_VENV=$(CURDIR)/$(VENV) $(SWIFT) test
 
@@ -55,3 +55,11 @@ schema:
 
 clean:
 	rm -rf $(BUILD_DIR) $(DEMO_OUT) $(VENV)
+
+# --- Policy checks (issue 9): the NetworkPolicy oracle -------------------------------------------------------
+# network-config-analyzer (nca) in the same venv, for the differential test in Tests/PolicyTests
+# (NCADifferentialTests runs scripts/nca_batch.py with .venv/bin/python and fails when nca is missing).
+oracle: $(VENV)/.oracle-stamp
+$(VENV)/.oracle-stamp: $(VENV)/.stamp
+	$(VENV)/bin/pip install -q --disable-pip-version-check network-config-analyzer==2.1.0 kubernetes-validate==1.37.0
+	touch $@
