@@ -41,9 +41,8 @@ public enum AnyLineReader: LineReader {
 
     public mutating func finish(into agg: inout FlowAggregator) -> LineResult? {
         switch self {
-        case .hubble(var r):
-            defer { self = .hubble(r) }
-            return r.finish(into: &agg)
+        case .hubble:
+            return nil  // one record per line
         case .calico(var r):
             self = .hubble(HubbleReader())  // drop the enum's reference so `r` mutates in place
             defer { self = .calico(r) }

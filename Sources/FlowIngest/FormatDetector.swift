@@ -33,16 +33,17 @@ public enum FormatDetector {
         return Array((try? h.read(upToCount: limit)) ?? Data())
     }
 
-    static let hubbleEnvelopes: Set<String> = ["flow", "node_status", "lost_events", "agent_event", "debug_event"]
-    static let calicoKeys: Set<String> = ["reporter", "source_name_aggr", "dest_name_aggr", "num_flows"]
+    // Arrays, in the order tried, so the reason given is the same every time.
+    static let hubbleEnvelopes = ["flow", "node_status", "lost_events", "agent_event", "debug_event"]
+    static let calicoKeys = ["reporter", "source_name_aggr", "dest_name_aggr", "num_flows"]
     static let k8sKinds: Set<String> = ["List", "Pod", "Namespace", "Service", "EndpointSlice", "Node", "PodList",
                                         "NamespaceList", "ServiceList", "EndpointSliceList", "NodeList"]
 
     static func json(keys: Set<String>, object o: [String: Any]) -> Detection? {
-        if let k = keys.first(where: hubbleEnvelopes.contains) {
+        if let k = hubbleEnvelopes.first(where: keys.contains) {
             return Detection(format: .hubble, reason: "JSON with a \"\(k)\" key")
         }
-        if let k = keys.first(where: calicoKeys.contains) {
+        if let k = calicoKeys.first(where: keys.contains) {
             return Detection(format: .calico, reason: "JSON with Calico's \"\(k)\"")
         }
         if let kind = o["kind"] as? String, k8sKinds.contains(kind) || o["apiVersion"] != nil {

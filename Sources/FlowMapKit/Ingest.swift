@@ -28,7 +28,8 @@ public enum Ingest {
         public var files: [FileReport] = []
         /// Inputs that could not be read at all (missing, a directory, a wrong --format, a rejected header ...).
         public var failures: [String] = []
-        /// Things the user should know that are not errors (e.g. VPC addresses read without an inventory).
+        /// Things the user should know that are not errors: inputs skipped (an empty file), VPC addresses read
+        /// without an inventory.
         public var notes: [String] = []
         public var total: IngestCounts {
             var t = IngestCounts()
@@ -44,6 +45,16 @@ public enum Ingest {
         var report = Report()
         var planned: [(path: String, format: InputFormat, detection: FormatDetector.Detection?)] = []
         for path in paths {
+            switch InputCheck.look(at: path) {
+            case .ok: break
+            case .empty:
+                report.notes.append("\(path): empty file; nothing to ingest")
+                continue
+            case .binary(let why):
+                report.failures.append("\(path): looks binary (\(why)), not a text flow log; "
+                                       + "compressed logs must be gzip")
+                continue
+            }
             do {
                 let (f, d) = try FormatChoice.resolve(options.format, path: path)
                 planned.append((path, f, d))

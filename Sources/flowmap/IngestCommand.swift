@@ -51,8 +51,8 @@ struct IngestCommand: ParsableCommand {
                 Console.error("\(issue.file): more rejected lines not shown; the summary counts them all")
             }
         }
-        for f in report.failures { Console.error("error: \(f)") }
         for n in report.notes { Console.error("note: \(n)") }
+        for f in report.failures { Console.error("error: \(f)") }
         for f in report.files {
             if let d = f.detection {
                 Console.out("\(f.path): read as \(d.format.rawValue) (--format auto: \(d.reason))")

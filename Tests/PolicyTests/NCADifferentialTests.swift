@@ -55,7 +55,7 @@ import Testing
         for l in nca {
             podPairs[l.source, default: [:]][l.destination, default: .none].formUnion(l.connections)
         }
-        func ncaRange(_ ip: IPAddress, pod: String, outbound: Bool) -> ConnectionSet {
+        func ncaRange(_ ip: IPAddr, pod: String, outbound: Bool) -> ConnectionSet {
             var c = ConnectionSet.none
             for l in nca {
                 if outbound, case .pod(pod) = l.source, case .range(let r) = l.destination, r.contains(ip) {

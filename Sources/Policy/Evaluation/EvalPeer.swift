@@ -3,7 +3,7 @@ public enum EvalPeer: Sendable, Hashable {
     /// Index into the evaluator's `workloads`.
     case workload(Int)
     /// An address outside the cluster's pods.
-    case address(IPAddress)
+    case address(IPAddr)
     /// A range of addresses: matched by an ipBlock only when the block holds the whole range.
     case range(IPRange)
     /// An address that is not known (a reserved identity such as `world`): matched only by rules that match

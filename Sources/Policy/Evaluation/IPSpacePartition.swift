@@ -17,7 +17,7 @@ public enum IPSpacePartition {
 
     static func split(_ whole: IPRange, cidrs: [CIDR]) -> [IPRange] {
         // Boundaries: every range start, and every range end + 1.
-        var starts = Set<IPAddress>([whole.first])
+        var starts = Set<IPAddr>([whole.first])
         for c in cidrs {
             let r = c.range
             starts.insert(r.first)

@@ -8,7 +8,7 @@ public struct IPBlock: Sendable, Hashable {
         self.except = except
     }
 
-    public func contains(_ ip: IPAddress) -> Bool {
+    public func contains(_ ip: IPAddr) -> Bool {
         cidr.contains(ip) && !except.contains { $0.contains(ip) }
     }
 

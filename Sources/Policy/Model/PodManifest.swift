@@ -8,14 +8,14 @@ public struct PodManifest: Sendable, Hashable {
     public var ownerName: String
     public var hostNetwork: Bool
     public var nodeName: String
-    public var ips: [IPAddress]
-    public var hostIP: IPAddress?
+    public var ips: [IPAddr]
+    public var hostIP: IPAddr?
     public var containerPorts: [ContainerPort]
     public var location: SourceLocation?
 
     public init(name: String, namespace: String = "default", labels: [String: String] = [:], ownerKind: String = "",
-                ownerName: String = "", hostNetwork: Bool = false, nodeName: String = "", ips: [IPAddress] = [],
-                hostIP: IPAddress? = nil, containerPorts: [ContainerPort] = [], location: SourceLocation? = nil) {
+                ownerName: String = "", hostNetwork: Bool = false, nodeName: String = "", ips: [IPAddr] = [],
+                hostIP: IPAddr? = nil, containerPorts: [ContainerPort] = [], location: SourceLocation? = nil) {
         self.name = name
         self.namespace = namespace
         self.labels = labels

@@ -9,13 +9,13 @@ public struct Workload: Sendable, Hashable {
     public var labels: [String: String]
     public var containerPorts: [ContainerPort]
     /// Pod IPs (used only when ipBlocks match pod IPs, E3, or for host-network pods treated as node traffic).
-    public var ips: [IPAddress]
+    public var ips: [IPAddr]
     public var hostNetwork: Bool
     /// Node the pods run on, when known (own-node traffic is always allowed, B5).
     public var nodeName: String
 
     public init(endpoint: Endpoint, labels: [String: String] = [:], containerPorts: [ContainerPort] = [],
-                ips: [IPAddress] = [], hostNetwork: Bool = false, nodeName: String = "") {
+                ips: [IPAddr] = [], hostNetwork: Bool = false, nodeName: String = "") {
         self.endpoint = endpoint
         self.labels = labels
         self.containerPorts = containerPorts

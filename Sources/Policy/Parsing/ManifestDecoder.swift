@@ -118,17 +118,17 @@ public struct ManifestDecoder {
                             location: SourceLocation) -> PodManifest {
         let meta = node["metadata"]
         let spec = node["spec"], status = node["status"]
-        var ips: [IPAddress] = []
+        var ips: [IPAddr] = []
         for p in status?["podIPs"]?.array ?? [] {
-            if let t = p["ip"]?.scalarText, let ip = IPAddress(t), !ips.contains(ip) { ips.append(ip) }
+            if let t = p["ip"]?.scalarText, let ip = IPAddr(t), !ips.contains(ip) { ips.append(ip) }
         }
-        if let t = status?["podIP"]?.scalarText, let ip = IPAddress(t), !ips.contains(ip) { ips.insert(ip, at: 0) }
+        if let t = status?["podIP"]?.scalarText, let ip = IPAddr(t), !ips.contains(ip) { ips.insert(ip, at: 0) }
         let owner = controllerOwner(meta)
         return PodManifest(
             name: name, namespace: namespace, labels: labels(meta?["labels"], path: ""),
             ownerKind: owner.kind, ownerName: owner.name, hostNetwork: spec?["hostNetwork"].map(bool) ?? false,
             nodeName: spec?["nodeName"]?.scalarText ?? "", ips: ips,
-            hostIP: status?["hostIP"]?.scalarText.flatMap { IPAddress($0) },
+            hostIP: status?["hostIP"]?.scalarText.flatMap { IPAddr($0) },
             containerPorts: containerPorts(spec), location: location)
     }
 

@@ -72,7 +72,7 @@ struct Harness {
             precondition(i != nil, "no workload \(s)")
             return .workload(i!)
         }
-        return .address(IPAddress(s)!)
+        return .address(IPAddr(s)!)
     }
 
     /// Connections from `a` to `b` in connlist text (`All Connections`, `TCP 80`, `No Connections`).

@@ -80,12 +80,12 @@ struct NCAOracle {
 
     static func end(_ s: String) -> End? {
         if s.hasSuffix("]"), let b = s.firstIndex(of: "[") { return .pod(String(s[..<b])) }
-        if let dash = s.firstIndex(of: "-"), let a = IPAddress(String(s[..<dash])),
-           let b = IPAddress(String(s[s.index(after: dash)...])) {
+        if let dash = s.firstIndex(of: "-"), let a = IPAddr(String(s[..<dash])),
+           let b = IPAddr(String(s[s.index(after: dash)...])) {
             return .range(IPRange(first: a, last: b))
         }
         if let c = CIDR(s) { return .range(c.range) }
-        if let a = IPAddress(s) { return .range(IPRange(first: a, last: a)) }
+        if let a = IPAddr(s) { return .range(IPRange(first: a, last: a)) }
         return nil
     }
 

@@ -1,5 +1,5 @@
 /// An IPv4 or IPv6 address as a 128-bit number (IPv4 in the low 32 bits). Ordered by family, then value.
-public struct IPAddress: Sendable, Hashable, Comparable, CustomStringConvertible {
+public struct IPAddr: Sendable, Hashable, Comparable, CustomStringConvertible {
     public var isV6: Bool
     public var hi: UInt64
     public var lo: UInt64
@@ -15,7 +15,7 @@ public struct IPAddress: Sendable, Hashable, Comparable, CustomStringConvertible
     /// Number of address bits of the family.
     public var bits: Int { isV6 ? 128 : 32 }
 
-    public static func < (a: IPAddress, b: IPAddress) -> Bool {
+    public static func < (a: IPAddr, b: IPAddr) -> Bool {
         if a.isV6 != b.isV6 { return !a.isV6 }
         if a.hi != b.hi { return a.hi < b.hi }
         return a.lo < b.lo
@@ -24,10 +24,10 @@ public struct IPAddress: Sendable, Hashable, Comparable, CustomStringConvertible
     /// Parses dotted IPv4 or RFC 4291 IPv6 text (with `::` and an embedded IPv4 tail). Nil when malformed.
     public init?(_ text: String) {
         if text.contains(":") {
-            guard let v = IPAddress.parseV6(text) else { return nil }
+            guard let v = IPAddr.parseV6(text) else { return nil }
             self = v
         } else {
-            guard let v = IPAddress.parseV4(Substring(text)) else { return nil }
+            guard let v = IPAddr.parseV4(Substring(text)) else { return nil }
             self.init(v4: v)
         }
     }
@@ -45,7 +45,7 @@ public struct IPAddress: Sendable, Hashable, Comparable, CustomStringConvertible
         return v
     }
 
-    static func parseV6(_ s: String) -> IPAddress? {
+    static func parseV6(_ s: String) -> IPAddr? {
         var groups: [UInt16] = []
         var tailGroups: [UInt16] = []
         var sawGap = false
@@ -85,7 +85,7 @@ public struct IPAddress: Sendable, Hashable, Comparable, CustomStringConvertible
         var hi: UInt64 = 0, lo: UInt64 = 0
         for i in 0..<4 { hi = hi << 16 | UInt64(groups[i]) }
         for i in 4..<8 { lo = lo << 16 | UInt64(groups[i]) }
-        return IPAddress(isV6: true, hi: hi, lo: lo)
+        return IPAddr(isV6: true, hi: hi, lo: lo)
     }
 
     public var description: String {
@@ -114,23 +114,23 @@ public struct IPAddress: Sendable, Hashable, Comparable, CustomStringConvertible
     }
 
     /// The address plus one, nil on overflow of the family's range.
-    public var successor: IPAddress? {
-        if !isV6 { return lo >= 0xffff_ffff ? nil : IPAddress(v4: UInt32(lo + 1)) }
-        if lo == .max { return hi == .max ? nil : IPAddress(isV6: true, hi: hi + 1, lo: 0) }
-        return IPAddress(isV6: true, hi: hi, lo: lo + 1)
+    public var successor: IPAddr? {
+        if !isV6 { return lo >= 0xffff_ffff ? nil : IPAddr(v4: UInt32(lo + 1)) }
+        if lo == .max { return hi == .max ? nil : IPAddr(isV6: true, hi: hi + 1, lo: 0) }
+        return IPAddr(isV6: true, hi: hi, lo: lo + 1)
     }
 
     /// The address minus one, nil below zero.
-    public var predecessor: IPAddress? {
+    public var predecessor: IPAddr? {
         if lo == 0 {
             if !isV6 || hi == 0 { return nil }
-            return IPAddress(isV6: true, hi: hi - 1, lo: .max)
+            return IPAddr(isV6: true, hi: hi - 1, lo: .max)
         }
-        return IPAddress(isV6: isV6, hi: hi, lo: lo - 1)
+        return IPAddr(isV6: isV6, hi: hi, lo: lo - 1)
     }
 
-    public static let v4Min = IPAddress(v4: 0)
-    public static let v4Max = IPAddress(v4: .max)
-    public static let v6Min = IPAddress(isV6: true, hi: 0, lo: 0)
-    public static let v6Max = IPAddress(isV6: true, hi: .max, lo: .max)
+    public static let v4Min = IPAddr(v4: 0)
+    public static let v4Max = IPAddr(v4: .max)
+    public static let v6Min = IPAddr(isV6: true, hi: 0, lo: 0)
+    public static let v6Max = IPAddr(isV6: true, hi: .max, lo: .max)
 }
