@@ -101,9 +101,26 @@ public struct IngestDriver {
         }
 
         /// Reads the complete lines in buf[0..<end].
-        func process(_ end: Int) {
+        func process(_ end: Int) throws {
             if batchStart == nil { batchStart = now() }
             let region = UnsafeRawBufferPointer(start: buf, count: end)
+            if isStream {
+                // One thread, so a batch ends exactly after its batchFlows-th flow.
+                var offset = 0
+                while offset < end {
+                    let r = readLines(UnsafeRawBufferPointer(rebasing: region[offset..<end]), reader: &reader,
+                                      agg: &agg, lineBase: lineNo, recordStart: &recordStart, issue: issue,
+                                      limit: batchFlows - sinceCommit)
+                    lineNo += r.lines
+                    sinceCommit += r.accepted
+                    offset += r.consumed
+                    if sinceCommit >= batchFlows {
+                        try commitBatch(final: false)
+                        if offset < end { batchStart = now() }
+                    }
+                }
+                return
+            }
             if let w = worker, end >= 1 << 20 {
                 // Split at a newline; the second part goes to the worker thread. The main thread also reads and
                 // hashes the next input, so the worker gets a little more than half.
@@ -188,20 +205,16 @@ public struct IngestDriver {
             while last >= from && buf[last] != 0x0A { last -= 1 }
             guard last >= from else { continue }
             let end = last + 1
-            process(end)
+            try process(end)
             memmove(buf, buf + end, have - end)
             have -= end
-            if isStream {
-                if sinceCommit >= batchFlows {
-                    try commitBatch(final: false)
-                } else if let start = batchStart, now() - start >= batchSeconds, sinceCommit > 0 || agg.counts.lines > 0 {
-                    try commitBatch(final: false)
-                }
+            if isStream, let start = batchStart, now() - start >= batchSeconds, sinceCommit > 0 || agg.counts.lines > 0 {
+                try commitBatch(final: false)
             }
         }
         if have > 0 && !skippingLongLine {
             buf[have] = 0x0A  // have < cap here: the loop grows the buffer before it is full
-            process(have + 1)
+            try process(have + 1)
         }
         if let last = reader.finish(into: &agg) {
             // An unfinished multi-line record at the end of the input.
@@ -232,13 +245,13 @@ struct UnsafeSendable<T>: @unchecked Sendable {
     init(_ v: T) { value = v }
 }
 
-/// Reads complete lines (each ends with '\n'). Returns how many lines (blank ones included, for numbering)
-/// and how many were accepted flows.
+/// Reads complete lines (each ends with '\n'), stopping after `limit` accepted flows. Returns how many lines
+/// (blank ones included, for numbering), how many were accepted flows, and how many bytes were consumed.
 @inline(__always)
 func readLines<R: LineReader>(_ region: UnsafeRawBufferPointer, reader: inout R, agg: inout FlowAggregator,
-                              lineBase: Int, recordStart: inout Int,
-                              issue: (Int, String, String) -> Void) -> (lines: Int, accepted: Int) {
-    guard let base = region.baseAddress, region.count > 0 else { return (0, 0) }
+                              lineBase: Int, recordStart: inout Int, issue: (Int, String, String) -> Void,
+                              limit: Int = .max) -> (lines: Int, accepted: Int, consumed: Int) {
+    guard let base = region.baseAddress, region.count > 0 else { return (0, 0, 0) }
     let p = base.assumingMemoryBound(to: UInt8.self)
     let n = region.count
     var start = 0
@@ -275,7 +288,9 @@ func readLines<R: LineReader>(_ region: UnsafeRawBufferPointer, reader: inout R,
                 recordStart = 0
                 agg.countLine()
                 switch result {
-                case .accepted: accepted += 1
+                case .accepted:
+                    accepted += 1
+                    if accepted >= limit { return (lines, accepted, min(end + 1, n)) }
                 case .skipped: agg.countSkipped()
                 case .rejected(let field, let message):
                     agg.countRejected()
@@ -286,7 +301,7 @@ func readLines<R: LineReader>(_ region: UnsafeRawBufferPointer, reader: inout R,
         }
         start = end + 1
     }
-    return (lines, accepted)
+    return (lines, accepted, n)
 }
 
 /// The second thread's state: its own reader and aggregator, and the issues it found (line numbers relative
