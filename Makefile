@@ -13,7 +13,7 @@ SAMPLES    := $(sort $(wildcard samples/hubble/*/*.json samples/hubble/*/*.jsonl
 MORE_SAMPLES := $(sort $(wildcard samples/inventory/*.json samples/calico/*.log samples/calico/*.json \
                   samples/vpc/*.txt samples/vpc/*.log))
 
-.PHONY: all build demo test deps venv viewdeps screenshot schema clean fuzz oracle bench
+.PHONY: all build demo test deps venv viewdeps screenshot schema clean fuzz oracle bench bench-policy
 
 all: build
 
