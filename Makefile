@@ -9,6 +9,9 @@ BUILD_DIR  := .build
 FLOWMAP    := $(BUILD_DIR)/debug/flowmap
 DEMO_OUT   := out
 SAMPLES    := $(sort $(wildcard samples/hubble/*/*.json samples/hubble/*/*.jsonl))
+# Other sources, into a store of their own (other clusters): a Kubernetes inventory, Calico and VPC flow logs.
+MORE_SAMPLES := $(sort $(wildcard samples/inventory/*.json samples/calico/*.log samples/calico/*.json \
+                  samples/vpc/*.txt samples/vpc/*.log))
 
 .PHONY: all build demo test deps venv viewdeps screenshot schema clean fuzz oracle bench
 
@@ -54,6 +57,10 @@ demo: build
 	@echo "policies written to $(DEMO_OUT)/policies:"; ls $(DEMO_OUT)/policies
 	$(FLOWMAP) map --db $(DEMO_OUT)/flowmap.db --format html --out $(DEMO_OUT)/map.html
 	$(FLOWMAP) summary --db $(DEMO_OUT)/flowmap.db
+	@echo "--- more sources (Calico, VPC + inventory); the rejected lines are rejected on purpose, see samples/*/SOURCES.md"
+	$(FLOWMAP) ingest --db $(DEMO_OUT)/more-sources.db $(MORE_SAMPLES) || [ $$? -eq 1 ]
+	$(FLOWMAP) generate --db $(DEMO_OUT)/more-sources.db --out $(DEMO_OUT)/policies-more-sources
+	@echo "policies written to $(DEMO_OUT)/policies-more-sources:"; ls $(DEMO_OUT)/policies-more-sources
 
 # The README's picture of the demo map (headless Chromium, 1400x900).
 screenshot: demo viewdeps
