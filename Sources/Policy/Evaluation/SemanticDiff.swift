@@ -75,16 +75,53 @@ public enum SemanticDiff {
 
     /// `old` and `new` must be built over the same workloads (same order).
     public static func run(old: PolicyEvaluator, new: PolicyEvaluator, edges: [ObservedEdge] = []) -> Report {
-        let ranges = IPSpacePartition.ranges(blocks: old.ipBlocks + new.ipBlocks)
-        let a = ConnectivityMap(old, ranges: ranges), b = ConnectivityMap(new, ranges: ranges)
+        let v6 = old.hasIPv6Blocks || new.hasIPv6Blocks
+        let a = ConnectivityMap(old, includeV6: v6), b = ConnectivityMap(new, includeV6: v6)
         let observed = Observed(edges)
         let n = a.endpoints.count
+        // Candidate pairs: a pair can differ only if one set allows something, and a set allows s -> d only when
+        // s is among d's possible sources and d among s's possible destinations. Computed per endpoint from its
+        // variants, as workload bits, then mapped to endpoint indexes.
+        var endpointOf = [Int](repeating: 0, count: old.workloads.count)
+        for (e, v) in a.endpoints.enumerated() { for w in v.variants { endpointOf[w] = e } }
+        let epOf = endpointOf
+        @Sendable func endpointBits(_ b: Bitset) -> Bitset {
+            var out = Bitset(count: n)
+            for w in b.members { out.insert(epOf[w]) }
+            return out
+        }
+        let wn = old.workloads.count
+        let fullW = Bitset.full(wn)
+        let dests: [Bitset] = ParallelChunks.map(count: n) { rows -> [Bitset] in
+            rows.map { s in
+                var b = Bitset(count: wn)
+                for v in a.endpoints[s].variants {
+                    b.formUnion(old.possibleDestinations(of: v))
+                    if b == fullW { break }
+                    b.formUnion(new.possibleDestinations(of: v))
+                    if b == fullW { break }
+                }
+                return b == fullW ? Bitset.full(n) : endpointBits(b)
+            }
+        }.flatMap { $0 }
+        let sources: [Bitset] = ParallelChunks.map(count: n) { rows -> [Bitset] in
+            rows.map { d in
+                var b = Bitset(count: wn)
+                for v in a.endpoints[d].variants {
+                    b.formUnion(old.possibleSources(of: v))
+                    if b == fullW { break }
+                    b.formUnion(new.possibleSources(of: v))
+                    if b == fullW { break }
+                }
+                return b == fullW ? Bitset.full(n) : endpointBits(b)
+            }
+        }.flatMap { $0 }
         let parts = ParallelChunks.map(count: n) { rows -> [Change] in
             var out: [Change] = []
             for s in rows {
                 let se = a.endpoints[s].endpoint
                 let seenFrom = observed.pairs[se] ?? [:]
-                for d in 0..<n where d != s {
+                for d in dests[s].members where d != s && sources[d].contains(s) {
                     let o = a.connections(s, d), w = b.connections(s, d)
                     if o == w { continue }
                     let de = a.endpoints[d].endpoint
