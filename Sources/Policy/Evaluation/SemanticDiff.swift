@@ -60,7 +60,12 @@ public enum SemanticDiff {
     static func change(_ src: String, _ dst: String, _ o: ConnectionSet, _ w: ConnectionSet,
                 _ seen: [(Proto, Int, Int64)]) -> Change {
         let kind: Kind = o.isEmpty ? .added : (w.isEmpty ? .removed : .changed)
-        let lost = o.subtracting(w), gained = w.subtracting(o)
+        let gained = w.subtracting(o)
+        if seen.isEmpty {
+            return Change(kind: kind, source: src, destination: dst, old: o.description, new: w.description,
+                          breaks: [], addedObserved: false, addedAnything: !gained.isEmpty)
+        }
+        let lost = o.subtracting(w)
         var breaks: [String: Int64] = [:]
         var addedObserved = false
         for (p, port, flows) in seen {
