@@ -30,6 +30,8 @@ let package = Package(
         .testTarget(name: "InferenceTests", dependencies: ["Inference", "FlowModel"]),
         .testTarget(name: "PolicyTests", dependencies: ["Policy", "Inference", "FlowModel", .product(name: "Yams", package: "Yams")]),
         .testTarget(name: "HardeningTests", dependencies: ["FlowMapKit"]),
+        // Random clusters -> inference (-> emitter -> manifest reader -> evaluator): issue 5's property tests.
+        .testTarget(name: "PropertyTests", dependencies: ["Inference", "FlowModel", "Policy"]),
         .testTarget(name: "FlowMapKitTests", dependencies: ["FlowMapKit", "FlowModel", "Policy", .product(name: "Yams", package: "Yams")]),
     ]
 )
