@@ -10,7 +10,7 @@ FLOWMAP    := $(BUILD_DIR)/debug/flowmap
 DEMO_OUT   := out
 SAMPLES    := $(sort $(wildcard samples/hubble/*/*.json samples/hubble/*/*.jsonl))
 
-.PHONY: all build demo test deps venv schema clean
+.PHONY: all build demo test deps venv schema clean fuzz oracle bench
 
 all: build
 
@@ -20,12 +20,16 @@ deps:
 	  echo "installing libsqlite3-dev"; \
 	  (apt-get update -qq || true) && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq libsqlite3-dev; \
 	fi
+	@if [ ! -f /usr/include/zlib.h ]; then \
+	  echo "installing zlib1g-dev"; \
+	  (apt-get update -qq || true) && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq zlib1g-dev; \
+	fi
 
-# Python test oracles live in a venv: kubernetes-validate (Kubernetes schemas).
+# Python test oracles live in a venv: kubernetes-validate (Kubernetes schemas), jsonschema (Cilium CRD schema).
 venv: $(VENV)/.stamp
 $(VENV)/.stamp: Makefile
 	$(PYTHON) -m venv $(VENV)
-	$(VENV)/bin/pip install -q --disable-pip-version-check kubernetes-validate==1.37.0
+	$(VENV)/bin/pip install -q --disable-pip-version-check kubernetes-validate==1.37.0 jsonschema
 	touch $@
 
 build: deps
@@ -38,7 +42,7 @@ demo: build
 	$(FLOWMAP) generate --db $(DEMO_OUT)/flowmap.db --out $(DEMO_OUT)/policies
 	@echo "policies written to $(DEMO_OUT)/policies:"; ls $(DEMO_OUT)/policies
 
-test: deps venv
+test: deps venv oracle
 	$(SWIFT) build
 	FLOWMAP_VENV=$(CURDIR)/$(VENV) $(SWIFT) test
 
@@ -48,3 +52,46 @@ schema:
 
 clean:
 	rm -rf $(BUILD_DIR) $(DEMO_OUT) $(VENV)
+
+# --- Policy checks (issue 9): the NetworkPolicy oracle -------------------------------------------------------
+# network-config-analyzer (nca) in the same venv, for the differential test in Tests/PolicyTests
+# (NCADifferentialTests runs scripts/nca_batch.py with .venv/bin/python and fails when nca is missing).
+oracle: $(VENV)/.oracle-stamp
+$(VENV)/.oracle-stamp: $(VENV)/.stamp
+	$(VENV)/bin/pip install -q --disable-pip-version-check network-config-analyzer==2.1.0 kubernetes-validate==1.37.0
+	touch $@
+
+# libFuzzer: every target in Fuzz/ for FUZZ_SECONDS each, seeded from samples/. A crash leaves its input in
+# .build-fuzz/crashes/ and fails the run; turn each into a regression test.
+FUZZ_SECONDS ?= 60
+FUZZ_TARGETS := $(notdir $(wildcard Fuzz/Fuzz*))
+# Seed corpus, shared by every target (all inputs are text; a mixed corpus is fine for mutation).
+FUZZ_SEEDS := $(wildcard samples/*/*.json samples/*/*.jsonl samples/*/*.log samples/*/*.csv samples/*/*.yaml \
+                samples/*/*/*.json samples/*/*/*.jsonl)
+fuzz: deps
+	FLOWMAP_FUZZ=1 $(SWIFT) build -Xswiftc -sanitize=fuzzer,address -Xswiftc -use-ld=lld --scratch-path .build-fuzz \
+	  $(foreach t,$(FUZZ_TARGETS),--product $(t))
+	@mkdir -p .build-fuzz/crashes
+	@set -e; for t in $(FUZZ_TARGETS); do \
+	  corpus=.build-fuzz/corpus/$$t; mkdir -p $$corpus; \
+	  for f in $(FUZZ_SEEDS); do head -c 16384 "$$f" > $$corpus/seed-$$(basename $$f); done; \
+	  echo "fuzz $$t for $(FUZZ_SECONDS)s"; \
+	  .build-fuzz/debug/$$t -max_total_time=$(FUZZ_SECONDS) -max_len=16384 -timeout=10 -rss_limit_mb=2048 \
+	    -artifact_prefix=.build-fuzz/crashes/$$t- $$corpus 2>&1 | grep -E "^(#[0-9]+ +DONE|Done|==[0-9]+==ERROR|SUMMARY)" || true; \
+	  if ls .build-fuzz/crashes/$$t-* >/dev/null 2>&1; then echo "fuzz $$t: crash found"; exit 1; fi; \
+	  echo "fuzz $$t: clean for $(FUZZ_SECONDS)s"; \
+	done
+
+# --- Ingest benchmark (issue 3) -------------------------------------------------------------------------------
+# Not part of `make test`. Generates a synthetic Hubble capture once (bench/data/, BENCH_MB, default 2100 MB),
+# then times the release `flowmap ingest` end to end beside a Python+orjson peer and jq; prints the table.
+BENCH_MB ?= 2100
+bench: deps $(VENV)/.bench-stamp
+	$(SWIFT) build -c release --product flowmap
+	$(SWIFT) build -c release --product ingest-bench
+	@command -v jq >/dev/null || { (apt-get update -qq || true) && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq jq; }
+	@command -v /usr/bin/time >/dev/null || { (apt-get update -qq || true) && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq time; }
+	BENCH_MB=$(BENCH_MB) PYTHON=$(CURDIR)/$(VENV)/bin/python bench/run.sh
+$(VENV)/.bench-stamp: $(VENV)/.stamp
+	$(VENV)/bin/pip install -q --disable-pip-version-check orjson==3.11.4
+	touch $@

@@ -16,8 +16,9 @@ let package = Package(
     ],
     targets: [
         .systemLibrary(name: "CSQLite", path: "Sources/CSQLite"),
+        .systemLibrary(name: "CZlib", path: "Sources/CZlib"),
         .target(name: "FlowModel"),
-        .target(name: "FlowIngest", dependencies: ["FlowModel"]),
+        .target(name: "FlowIngest", dependencies: ["FlowModel", "CZlib"]),
         .target(name: "FlowStore", dependencies: ["FlowModel", "CSQLite"]),
         .target(name: "Inference", dependencies: ["FlowModel"]),
         .target(name: "Policy", dependencies: ["FlowModel", "Inference", .product(name: "Yams", package: "Yams")]),
@@ -25,13 +26,31 @@ let package = Package(
         .executableTarget(name: "flowmap", dependencies: [
             "FlowMapKit", .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
+        .executableTarget(name: "ingest-bench", dependencies: ["FlowIngest", "FlowModel"], path: "bench/IngestBench"),
+        .testTarget(name: "FlowModelTests", dependencies: ["FlowModel"]),
         .testTarget(name: "FlowIngestTests", dependencies: ["FlowIngest", "FlowModel"]),
         .testTarget(name: "FlowStoreTests", dependencies: ["FlowStore", "FlowModel"]),
         .testTarget(name: "InferenceTests", dependencies: ["Inference", "FlowModel"]),
-        .testTarget(name: "PolicyTests", dependencies: ["Policy", "Inference", "FlowModel", .product(name: "Yams", package: "Yams")]),
+        .testTarget(name: "PolicyTests", dependencies: ["Policy", "Inference", "FlowModel", .product(name: "Yams", package: "Yams")],
+                    exclude: ["Fixtures"]),
+        .testTarget(name: "EmitTests", dependencies: [
+            "FlowMapKit", "Policy", "Inference", "FlowModel", .product(name: "Yams", package: "Yams"),
+        ], exclude: ["Fixtures"]),
         .testTarget(name: "HardeningTests", dependencies: ["FlowMapKit"]),
         // Random clusters -> inference (-> emitter -> manifest reader -> evaluator): issue 5's property tests.
         .testTarget(name: "PropertyTests", dependencies: ["Inference", "FlowModel", "Policy"]),
         .testTarget(name: "FlowMapKitTests", dependencies: ["FlowMapKit", "FlowModel", "Policy", .product(name: "Yams", package: "Yams")]),
     ]
 )
+
+// libFuzzer targets (see `make fuzz`): only with FLOWMAP_FUZZ=1, because a fuzz target has no `main` and would
+// break a normal build. Built with -sanitize=fuzzer,address into .build-fuzz.
+if Context.environment["FLOWMAP_FUZZ"] == "1" {
+    for name in ["FuzzHubble"] {
+        package.targets.append(.executableTarget(
+            name: name, dependencies: ["FlowMapKit"], path: "Fuzz/\(name)",
+            // No top-level code: the target exports `<name>_main` (SwiftPM's renamed entry point), which starts
+            // libFuzzer's driver.
+            swiftSettings: [.unsafeFlags(["-parse-as-library"])]))
+    }
+}

@@ -7,22 +7,105 @@ import FlowModel
 /// its own counter and the edge's flow count is the largest of them, so a second observation point of the same
 /// connection never doubles a count, and a capture from a single node still counts what that node saw.
 /// Reply flows add nothing.
+///
+/// Internally everything is interned to small integers so the per-flow work is one hash lookup on two machine
+/// words; `Endpoint`s, label sets and strings are materialised once per batch in `take()`. Decoders with their
+/// own caches use the id-based entry points (`endpointID`, `pointID`, `addInterned`); `add(_:)` is the generic
+/// entry point for any `Flow`. Two aggregators filled in parallel are combined with `absorb(_:)`, which adds the
+/// per-observation-point counters before taking the maximum, so the result equals a single-threaded run.
 public struct FlowAggregator {
-    public private(set) var batch = IngestBatch()
-    public private(set) var counts = IngestCounts()
-    private var perPoint: [PointKey: Int64] = [:]
-    private var l7PerPoint: [L7PointKey: Int64] = [:]
+    // MARK: Persistent interning (survives take(); reset with an epoch bump when it grows too large)
+
+    private(set) var endpoints: [Endpoint] = []
+    private var endpointIDs: [Endpoint: Int32] = [:]
+    private(set) var strings: [String] = []
+    private var stringIDs: [String: Int32] = [:]
+    private(set) var l7Requests: [L7Request] = []
+    private var l7IDs: [L7Request: Int32] = [:]
+    /// Changes whenever the interned ids above are invalidated; decoders caching ids compare it.
+    public private(set) var epoch: Int = 0
+    /// Changes with every `take()`; decoders caching "already noted in this batch" compare it.
+    public private(set) var batchSerial: Int = 0
+    /// Tells aggregators apart for decoder caches (a copy shares it: give each worker its own aggregator).
+    public let instance = UInt64.random(in: 1...UInt64.max)
+
+    // MARK: Per batch
 
     struct PointKey: Hashable {
-        var edge: EdgeKey
-        var point: String
+        /// source id << 32 | destination id
+        var peers: UInt64
+        /// port | proto << 16 | outcome << 24 | point << 32
+        var rest: UInt64
     }
-    struct L7PointKey: Hashable {
-        var l7: L7Key
-        var point: String
+    struct Acc {
+        var flows: Int64
+        var first: Int64
+        var last: Int64
+        /// First drop reason (string id), -1 when none; more in `extraReasons`.
+        var reason: Int32
     }
+    private var pointIndex: [PointKey: Int32] = [:]
+    private var pointKeys: [PointKey] = []
+    private var pointAcc: [Acc] = []
+    private var extraReasons: Set<UInt64> = []
+    /// (point entry << 32 | l7 id) -> index into l7Acc
+    private var l7Index: [UInt64: Int32] = [:]
+    private var l7Acc: [Acc] = []
+    /// Labels, namespaces, names and addresses (the edge maps are filled in `take()`).
+    private var side = IngestBatch()
+    private var notedLabels: Set<UInt64> = []
+    private var ruleCounts = [Int64](repeating: 0, count: ReplyRule.allCases.count)
+    private var plainCounts = IngestCounts()
+
+    /// Limits on the persistent tables; past them they are cleared at the next `take()`.
+    static let maxInterned = 500_000
 
     public init() {}
+
+    /// Counts so far in the current batch.
+    public var counts: IngestCounts {
+        var c = plainCounts
+        for rule in ReplyRule.allCases where ruleCounts[rule.index] > 0 {
+            c.replyRules[rule.rawValue, default: 0] += ruleCounts[rule.index]
+        }
+        return c
+    }
+
+    /// Snapshot of the current batch (for tests and tools; `take()` is the normal way out).
+    public var batch: IngestBatch { finish() }
+
+    // MARK: Interning
+
+    public mutating func endpointID(_ e: Endpoint) -> Int32 {
+        if let id = endpointIDs[e] { return id }
+        let id = Int32(endpoints.count)
+        endpoints.append(e)
+        endpointIDs[e] = id
+        return id
+    }
+
+    public mutating func stringID(_ s: String) -> Int32 {
+        if let id = stringIDs[s] { return id }
+        let id = Int32(strings.count)
+        strings.append(s)
+        stringIDs[s] = id
+        return id
+    }
+
+    public mutating func l7ID(_ r: L7Request) -> Int32 {
+        if let id = l7IDs[r] { return id }
+        let id = Int32(l7Requests.count)
+        l7Requests.append(r)
+        l7IDs[r] = id
+        return id
+    }
+
+    /// Id of an observation point: direction and the producer's point name.
+    public mutating func pointID(direction: Direction, observationPoint: String) -> Int32 {
+        stringID("\(direction.rawValue)/\(observationPoint)")
+    }
+
+    // MARK: Adding
 
     /// Adds one flow. Returns false when the flow was a reply and contributed no edge.
     @discardableResult
@@ -33,81 +116,306 @@ public struct FlowAggregator {
         if flow.destination.endpoint == Self.world, !flow.destination.ip.isEmpty {
             flow.destination.endpoint = .external(flow.destination.ip)
         }
-        counts.accepted += 1
-        note(flow.source)
-        note(flow.destination)
+        let src = endpointID(flow.source.endpoint)
+        let dst = endpointID(flow.destination.endpoint)
+        notePeer(src, flow.source)
+        notePeer(dst, flow.destination)
         let (reply, rule) = ReplyRule.classify(flow)
-        counts.replyRules[rule.rawValue, default: 0] += 1
-        if reply {
-            counts.replies += 1
+        let reason = flow.dropReason.isEmpty ? -1 : stringID(flow.dropReason)
+        let l7 = flow.l7.map { l7ID($0) } ?? -1
+        let point = pointID(direction: flow.direction, observationPoint: flow.observationPoint)
+        let added = addInterned(source: src, destination: dst, proto: flow.proto, port: flow.destinationPort,
+                                verdict: flow.verdict, isReply: reply, rule: rule, point: point, time: flow.time,
+                                weight: flow.weight, dropReason: reason, l7: l7)
+        if added, flow.destination.endpoint.kind != .workload, !flow.destination.names.isEmpty {
+            noteNames(dst, flow.destination.names)
+        }
+        return added
+    }
+
+    /// The hot path: a flow whose parts are already interned. Counts the flow as accepted.
+    /// Returns false when the flow was a reply and contributed no edge.
+    @inline(__always)
+    public mutating func addInterned(source: Int32, destination: Int32, proto: Proto, port: UInt16, verdict: Verdict,
+                                     isReply: Bool, rule: ReplyRule, point: Int32, time: Int64, weight: Int64,
+                                     dropReason: Int32, l7: Int32) -> Bool {
+        plainCounts.accepted += 1
+        ruleCounts[rule.index] += 1
+        if isReply {
+            plainCounts.replies += 1
             return false
         }
-        if !flow.proto.isPolicyProtocol { counts.nonPolicyProtocol += 1 }
-        let key = EdgeKey(source: flow.source.endpoint, destination: flow.destination.endpoint, proto: flow.proto,
-                          port: flow.proto.isPolicyProtocol ? flow.destinationPort : 0,
-                          outcome: flow.verdict.outcome)
-        let point = "\(flow.direction.rawValue)/\(flow.observationPoint)"
-        let n = perPoint[PointKey(edge: key, point: point), default: 0] + flow.weight
-        perPoint[PointKey(edge: key, point: point)] = n
-        var stats = batch.edges[key] ?? EdgeStats()
-        stats.flows = max(stats.flows, n)
-        stats.firstSeen = min(stats.firstSeen, flow.time)
-        stats.lastSeen = max(stats.lastSeen, flow.time)
-        if !flow.dropReason.isEmpty && key.outcome == .denied { stats.dropReasons.insert(flow.dropReason) }
-        batch.edges[key] = stats
-        if let l7 = flow.l7 {
-            let lk = L7Key(edge: key, request: l7)
-            let m = l7PerPoint[L7PointKey(l7: lk, point: point), default: 0] + flow.weight
-            l7PerPoint[L7PointKey(l7: lk, point: point)] = m
-            var ls = batch.l7[lk] ?? EdgeStats()
-            ls.flows = max(ls.flows, m)
-            ls.firstSeen = min(ls.firstSeen, flow.time)
-            ls.lastSeen = max(ls.lastSeen, flow.time)
-            batch.l7[lk] = ls
+        let policyProto = proto.isPolicyProtocol
+        if !policyProto { plainCounts.nonPolicyProtocol += 1 }
+        let outcome = verdict.outcome
+        let key = PointKey(
+            peers: UInt64(UInt32(bitPattern: source)) << 32 | UInt64(UInt32(bitPattern: destination)),
+            rest: UInt64(policyProto ? port : 0) | UInt64(Self.protoCode(proto)) << 16
+                | UInt64(Self.outcomeCode(outcome)) << 24 | UInt64(UInt32(bitPattern: point)) << 32)
+        let reason = outcome == .denied ? dropReason : -1
+        let idx: Int
+        if let i = pointIndex[key] {
+            idx = Int(i)
+            pointAcc[idx].flows += weight
+            if time < pointAcc[idx].first { pointAcc[idx].first = time }
+            if time > pointAcc[idx].last { pointAcc[idx].last = time }
+            if reason >= 0 && pointAcc[idx].reason != reason {
+                if pointAcc[idx].reason < 0 {
+                    pointAcc[idx].reason = reason
+                } else {
+                    extraReasons.insert(UInt64(idx) << 32 | UInt64(reason))
+                }
+            }
+        } else {
+            idx = pointAcc.count
+            pointIndex[key] = Int32(idx)
+            pointKeys.append(key)
+            pointAcc.append(Acc(flows: weight, first: time, last: time, reason: reason))
         }
-        if flow.destination.endpoint.kind != .workload, !flow.destination.names.isEmpty {
-            batch.names[flow.destination.endpoint, default: []].formUnion(flow.destination.names)
+        if l7 >= 0 {
+            let lk = UInt64(idx) << 32 | UInt64(UInt32(bitPattern: l7))
+            if let j = l7Index[lk] {
+                let j = Int(j)
+                l7Acc[j].flows += weight
+                if time < l7Acc[j].first { l7Acc[j].first = time }
+                if time > l7Acc[j].last { l7Acc[j].last = time }
+            } else {
+                l7Index[lk] = Int32(l7Acc.count)
+                l7Acc.append(Acc(flows: weight, first: time, last: time, reason: -1))
+            }
         }
         return true
     }
 
     static let world = Endpoint.reserved("world")
     /// Reserved entities whose addresses inference can turn into ipBlocks.
-    static let addressedEntities: Set<String> = ["kube-apiserver", "remote-node", "host"]
+    public static let addressedEntities: Set<String> = ["kube-apiserver", "remote-node", "host"]
 
-    /// Records what a peer tells about its workload and namespace.
-    private mutating func note(_ peer: FlowPeer) {
-        let ep = peer.endpoint
-        if ep.kind == .reserved, Self.addressedEntities.contains(ep.name), !peer.ip.isEmpty,
-           batch.addresses[ep]?.contains(peer.ip) != true {
-            batch.addresses[ep, default: []].insert(peer.ip)
+    /// True when `notePeer`/`noteWorkload` record anything for this endpoint.
+    public static func isNoted(_ e: Endpoint) -> Bool {
+        e.kind == .workload || (e.kind == .reserved && addressedEntities.contains(e.name))
+    }
+
+    /// Records what a peer tells about its workload and namespace (and the address of an addressed entity).
+    public mutating func notePeer(_ id: Int32, _ peer: FlowPeer) {
+        guard Self.isNoted(peer.endpoint) else { return }
+        noteWorkload(id, stableLabels: peer.labels.isEmpty ? nil : VolatileLabels.stable(peer.labels).canonical,
+                     namespaceLabels: peer.namespaceLabels, ip: peer.ip)
+    }
+
+    /// Records a workload's stable label set (canonical form), namespace labels and pod IP; for the reserved
+    /// entities in `addressedEntities` only the IP.
+    public mutating func noteWorkload(_ id: Int32, stableLabels: String?, namespaceLabels: Labels, ip: String) {
+        let ep = endpoints[Int(id)]
+        if ep.kind == .reserved, Self.addressedEntities.contains(ep.name) {
+            if !ip.isEmpty, side.addresses[ep]?.contains(ip) != true { side.addresses[ep, default: []].insert(ip) }
+            return
         }
         guard ep.kind == .workload else { return }
-        if !peer.labels.isEmpty {
-            let stable = VolatileLabels.stable(peer.labels).canonical
-            if batch.labelSets[ep]?.contains(stable) != true { batch.labelSets[ep, default: []].insert(stable) }
+        if let stable = stableLabels {
+            let key = UInt64(UInt32(bitPattern: id)) << 32 | UInt64(UInt32(bitPattern: stringID(stable)))
+            if notedLabels.insert(key).inserted { side.labelSets[ep, default: []].insert(stable) }
         }
-        if !peer.namespaceLabels.isEmpty, batch.namespaceLabels[ep.namespace] == nil {
-            batch.namespaceLabels[ep.namespace] = peer.namespaceLabels
+        if !namespaceLabels.isEmpty, side.namespaceLabels[ep.namespace] == nil {
+            side.namespaceLabels[ep.namespace] = namespaceLabels
         }
-        if !peer.ip.isEmpty, batch.addresses[ep]?.contains(peer.ip) != true {
-            batch.addresses[ep, default: []].insert(peer.ip)
+        if !ip.isEmpty, side.addresses[ep]?.contains(ip) != true {
+            side.addresses[ep, default: []].insert(ip)
         }
     }
 
-    public mutating func countLine() { counts.lines += 1 }
-    public mutating func countSkipped() { counts.skipped += 1 }
-    public mutating func countRejected() { counts.rejected += 1 }
-    public mutating func countBytes(_ n: Int) { counts.bytes += Int64(n) }
+    /// Records DNS names seen for a (non-workload) destination.
+    public mutating func noteNames(_ id: Int32, _ names: [String]) {
+        let ep = endpoints[Int(id)]
+        guard ep.kind != .workload, !names.isEmpty else { return }
+        if let have = side.names[ep], names.allSatisfy(have.contains) { return }
+        side.names[ep, default: []].formUnion(names)
+    }
+
+    public mutating func countLine() { plainCounts.lines += 1 }
+    public mutating func countSkipped() { plainCounts.skipped += 1 }
+    public mutating func countRejected() { plainCounts.rejected += 1 }
+    public mutating func countBytes(_ n: Int) { plainCounts.bytes += Int64(n) }
+
+    // MARK: Combining and handing out
+
+    /// Adds everything `other` gathered in its current batch to this one, as if its flows had been added here.
+    public mutating func absorb(_ other: FlowAggregator) {
+        var epMap = [Int32](repeating: -1, count: other.endpoints.count)
+        func ep(_ id: Int32) -> Int32 {
+            if epMap[Int(id)] < 0 { epMap[Int(id)] = endpointID(other.endpoints[Int(id)]) }
+            return epMap[Int(id)]
+        }
+        var strMap = [Int32](repeating: -1, count: other.strings.count)
+        func str(_ id: Int32) -> Int32 {
+            if id < 0 { return -1 }
+            if strMap[Int(id)] < 0 { strMap[Int(id)] = stringID(other.strings[Int(id)]) }
+            return strMap[Int(id)]
+        }
+        var pointMap = [Int32](repeating: -1, count: other.pointKeys.count)
+        for (i, k) in other.pointKeys.enumerated() {
+            let src = ep(Int32(truncatingIfNeeded: k.peers >> 32))
+            let dst = ep(Int32(truncatingIfNeeded: k.peers & 0xFFFF_FFFF))
+            let point = str(Int32(truncatingIfNeeded: k.rest >> 32))
+            let key = PointKey(peers: UInt64(UInt32(bitPattern: src)) << 32 | UInt64(UInt32(bitPattern: dst)),
+                               rest: (k.rest & 0xFFFF_FFFF) | UInt64(UInt32(bitPattern: point)) << 32)
+            let o = other.pointAcc[i]
+            let reason = str(o.reason)
+            let idx: Int
+            if let j = pointIndex[key] {
+                idx = Int(j)
+                pointAcc[idx].flows += o.flows
+                pointAcc[idx].first = min(pointAcc[idx].first, o.first)
+                pointAcc[idx].last = max(pointAcc[idx].last, o.last)
+                if reason >= 0 && pointAcc[idx].reason != reason {
+                    if pointAcc[idx].reason < 0 {
+                        pointAcc[idx].reason = reason
+                    } else {
+                        extraReasons.insert(UInt64(idx) << 32 | UInt64(reason))
+                    }
+                }
+            } else {
+                idx = pointAcc.count
+                pointIndex[key] = Int32(idx)
+                pointKeys.append(key)
+                pointAcc.append(Acc(flows: o.flows, first: o.first, last: o.last, reason: reason))
+            }
+            pointMap[i] = Int32(idx)
+        }
+        for packed in other.extraReasons {
+            let idx = Int(pointMap[Int(packed >> 32)])
+            let r = str(Int32(truncatingIfNeeded: packed & 0xFFFF_FFFF))
+            if pointAcc[idx].reason < 0 {
+                pointAcc[idx].reason = r
+            } else if pointAcc[idx].reason != r {
+                extraReasons.insert(UInt64(idx) << 32 | UInt64(r))
+            }
+        }
+        for (lk, j) in other.l7Index {
+            let idx = pointMap[Int(lk >> 32)]
+            let l7 = l7ID(other.l7Requests[Int(lk & 0xFFFF_FFFF)])
+            let key = UInt64(UInt32(bitPattern: idx)) << 32 | UInt64(UInt32(bitPattern: l7))
+            let o = other.l7Acc[Int(j)]
+            if let m = l7Index[key] {
+                let m = Int(m)
+                l7Acc[m].flows += o.flows
+                l7Acc[m].first = min(l7Acc[m].first, o.first)
+                l7Acc[m].last = max(l7Acc[m].last, o.last)
+            } else {
+                l7Index[key] = Int32(l7Acc.count)
+                l7Acc.append(o)
+            }
+        }
+        for (e, sets) in other.side.labelSets {
+            let id = endpointID(e)
+            for s in sets {
+                let key = UInt64(UInt32(bitPattern: id)) << 32 | UInt64(UInt32(bitPattern: stringID(s)))
+                if notedLabels.insert(key).inserted { side.labelSets[e, default: []].insert(s) }
+            }
+        }
+        for (ns, l) in other.side.namespaceLabels where side.namespaceLabels[ns] == nil {
+            side.namespaceLabels[ns] = l
+        }
+        for (e, n) in other.side.names { side.names[e, default: []].formUnion(n) }
+        for (e, a) in other.side.addresses { side.addresses[e, default: []].formUnion(a) }
+        plainCounts.add(other.plainCounts)
+        for i in ruleCounts.indices { ruleCounts[i] += other.ruleCounts[i] }
+    }
+
+    /// The batch as gathered so far: per-point counters folded into edges (maximum over points).
+    private func finish() -> IngestBatch {
+        var b = side
+        var edgeOf = [EdgeKey]()
+        edgeOf.reserveCapacity(pointKeys.count)
+        for (i, k) in pointKeys.enumerated() {
+            let key = edgeKey(k)
+            edgeOf.append(key)
+            let a = pointAcc[i]
+            var s = b.edges[key] ?? EdgeStats()
+            s.flows = max(s.flows, a.flows)
+            s.firstSeen = min(s.firstSeen, a.first)
+            s.lastSeen = max(s.lastSeen, a.last)
+            if a.reason >= 0 { s.dropReasons.insert(strings[Int(a.reason)]) }
+            b.edges[key] = s
+        }
+        for packed in extraReasons {
+            let key = edgeOf[Int(packed >> 32)]
+            b.edges[key]!.dropReasons.insert(strings[Int(packed & 0xFFFF_FFFF)])
+        }
+        for (lk, j) in l7Index {
+            let key = L7Key(edge: edgeOf[Int(lk >> 32)], request: l7Requests[Int(lk & 0xFFFF_FFFF)])
+            let a = l7Acc[Int(j)]
+            var s = b.l7[key] ?? EdgeStats()
+            s.flows = max(s.flows, a.flows)
+            s.firstSeen = min(s.firstSeen, a.first)
+            s.lastSeen = max(s.lastSeen, a.last)
+            b.l7[key] = s
+        }
+        return b
+    }
+
+    private func edgeKey(_ k: PointKey) -> EdgeKey {
+        EdgeKey(source: endpoints[Int(k.peers >> 32)], destination: endpoints[Int(k.peers & 0xFFFF_FFFF)],
+                proto: Self.protoFromCode(UInt8(truncatingIfNeeded: k.rest >> 16)),
+                port: UInt16(truncatingIfNeeded: k.rest),
+                outcome: Self.outcomeFromCode(UInt8(truncatingIfNeeded: k.rest >> 24)))
+    }
 
     /// Hands out what was gathered so far and starts a new batch (stream batching).
     public mutating func take() -> (IngestBatch, IngestCounts) {
-        defer {
-            batch = IngestBatch()
-            counts = IngestCounts()
-            perPoint.removeAll(keepingCapacity: true)
-            l7PerPoint.removeAll(keepingCapacity: true)
+        let out = (finish(), counts)
+        resetBatch()
+        return out
+    }
+
+    /// Drops the current batch (after it was absorbed elsewhere) and starts a new one.
+    public mutating func resetBatch() {
+        pointIndex.removeAll(keepingCapacity: true)
+        pointKeys.removeAll(keepingCapacity: true)
+        pointAcc.removeAll(keepingCapacity: true)
+        extraReasons.removeAll()
+        l7Index.removeAll(keepingCapacity: true)
+        l7Acc.removeAll(keepingCapacity: true)
+        side = IngestBatch()
+        notedLabels.removeAll()
+        plainCounts = IngestCounts()
+        for i in ruleCounts.indices { ruleCounts[i] = 0 }
+        batchSerial += 1
+        if endpoints.count > Self.maxInterned || strings.count > Self.maxInterned
+            || l7Requests.count > Self.maxInterned {
+            endpoints.removeAll()
+            endpointIDs.removeAll()
+            strings.removeAll()
+            stringIDs.removeAll()
+            l7Requests.removeAll()
+            l7IDs.removeAll()
+            epoch += 1
         }
-        return (batch, counts)
+    }
+
+    // MARK: Codes
+
+    @inline(__always) static func protoCode(_ p: Proto) -> UInt8 {
+        switch p {
+        case .tcp: return 0
+        case .udp: return 1
+        case .sctp: return 2
+        case .icmpv4: return 3
+        case .icmpv6: return 4
+        case .other: return 5
+        }
+    }
+    static func protoFromCode(_ c: UInt8) -> Proto {
+        [Proto.tcp, .udp, .sctp, .icmpv4, .icmpv6, .other][Int(c)]
+    }
+    @inline(__always) static func outcomeCode(_ o: Outcome) -> UInt8 {
+        switch o {
+        case .allowed: return 0
+        case .denied: return 1
+        case .other: return 2
+        }
+    }
+    static func outcomeFromCode(_ c: UInt8) -> Outcome {
+        [Outcome.allowed, .denied, .other][Int(c)]
     }
 }

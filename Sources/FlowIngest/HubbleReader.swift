@@ -1,159 +1,541 @@
-import Foundation
 import FlowModel
 
 /// Reads Hubble flows: `hubble observe -o jsonpb` / exporter lines (`{"flow":{…}}` envelope) and bare legacy
 /// flow objects. Non-flow envelopes (`node_status`, `lost_events`, `agent_event`, `debug_event`) are skipped.
+///
+/// Decoding walks the line's bytes once with `JSONScanner` (every byte validated, keys in any order, unknown
+/// fields skipped) and keeps only byte ranges; the `source`/`destination` endpoint objects, IPs, name lists,
+/// observation points and L7 requests are recognised by their raw bytes and decoded once per distinct value,
+/// so the steady state allocates nothing per flow. See `docs` in the README for the field semantics.
 public struct HubbleReader: LineReader {
+    var cache = HubbleCache()
+
     public init() {}
 
+    /// Lines are independent, so a second worker can read with its own reader.
+    public func makeParallelReader() -> HubbleReader? { HubbleReader() }
+
     public mutating func read(line: UnsafeRawBufferPointer, into agg: inout FlowAggregator) -> LineResult {
-        let obj: Any
-        do {
-            obj = try JSONSerialization.jsonObject(with: Data(line), options: [])
-        } catch {
-            return .rejected(field: "", message: "not valid JSON (\(Self.jsonReason(error))); is the line truncated?")
-        }
-        guard let top = obj as? [String: Any] else {
-            return .rejected(field: "", message: "expected a JSON object")
-        }
-        let flowObj: [String: Any]
-        if let f = top["flow"] {
-            guard let f = f as? [String: Any] else { return .rejected(field: "flow", message: "expected an object") }
-            flowObj = f
-        } else if top["verdict"] != nil || top["IP"] != nil || top["source"] != nil || top["l4"] != nil {
-            flowObj = top  // legacy bare flow
-        } else if Self.nonFlowKeys.contains(where: { top[$0] != nil }) {
-            return .skipped
-        } else {
+        cache.sync(with: agg)  // before decoding: decoding looks ids up in the cache
+        var s = JSONScanner(line)
+        var top = FlowFields()
+        var inner = FlowFields()
+        var hasFlow = false
+        var nonFlow = false
+        do throws(JSONError) {
+            guard s.peek() == 0x7B else {
+                if s.peek() == nil { return .rejected(field: "", message: "empty line") }
+                return .rejected(field: "", message: "expected a JSON object, found \(s.describe(s.base[s.pos]))")
+            }
+            if try s.beginObject() {
+                repeat {
+                    let k = try s.nextKey()
+                    if s.spanEquals(k, "flow") {
+                        if s.peek() == 0x7B {
+                            try decodeFlow(&s, into: &inner, path: "flow")
+                            hasFlow = true
+                        } else if s.peek() == 0x6E {
+                            try s.skipValue()
+                        } else {
+                            throw JSONError(offset: s.pos, message: "expected an object", field: "flow")
+                        }
+                    } else if s.spanEquals(k, "node_status") || s.spanEquals(k, "lost_events")
+                        || s.spanEquals(k, "agent_event") || s.spanEquals(k, "debug_event") {
+                        nonFlow = true
+                        try s.skipValue()
+                    } else {
+                        try decodeField(k, &s, into: &top, path: "")
+                    }
+                } while try s.nextMember()
+            }
+            try s.expectEnd()
+            if hasFlow {
+                if inner.time == nil { inner.time = top.time }  // field mask without flow.time: envelope time
+                return try finish(&inner, &s, agg: &agg, path: "flow")
+            }
+            if top.sawFlowKey { return try finish(&top, &s, agg: &agg, path: "") }
+            if nonFlow { return .skipped }
             return .rejected(field: "", message: "neither a flow nor a known Hubble event (no \"flow\" key)")
-        }
-        switch Self.decode(flowObj) {
-        case .success(let flow):
-            agg.add(flow)
-            return .accepted
-        case .failure(let issue):
-            return .rejected(field: issue.field, message: issue.message)
+        } catch {
+            if error.isSyntax {
+                return .rejected(field: "", message: "not valid JSON (\(error)); is the line truncated?")
+            }
+            return .rejected(field: error.field, message: error.message)
         }
     }
 
-    static let nonFlowKeys = ["node_status", "lost_events", "agent_event", "debug_event"]
+    // MARK: - Field walk
 
-    struct FieldError: Error {
-        var field: String
-        var message: String
-    }
-
-    static func jsonReason(_ error: Error) -> String {
-        let ns = error as NSError
-        return (ns.userInfo[NSDebugDescriptionErrorKey] as? String) ?? "parse error"
-    }
-
-    static func decode(_ f: [String: Any]) -> Result<Flow, FieldError> {
-        guard let timeText = f["time"] as? String else {
-            return .failure(FieldError(field: "flow.time", message: "missing or not a string"))
-        }
-        guard let time = Timestamp.parseRFC3339(timeText) else {
-            return .failure(FieldError(field: "flow.time", message: "not an RFC 3339 timestamp: \(timeText)"))
-        }
-        let verdict = (f["verdict"] as? String).flatMap(Verdict.init(rawValue:)) ?? .unknown
-        let ip = f["IP"] as? [String: Any] ?? [:]
-        var proto = Proto.other
-        var sport: UInt16 = 0, dport: UInt16 = 0
+    /// What one flow object says, as byte ranges of the line (decoded later, through the caches).
+    struct FlowFields {
+        var time: JSONStringSpan?
+        var verdict: Verdict = .unknown
+        var dropReason: Range<Int>?
+        var dropReasonNumber: Int64?
+        var ipSource: JSONStringSpan?
+        var ipDestination: JSONStringSpan?
+        var proto: Proto = .other
+        var sourcePort: UInt16 = 0
+        var destinationPort: UInt16 = 0
         var flags: TCPFlags?
-        if let l4 = f["l4"] as? [String: Any] {
-            for (k, v) in l4 {
-                guard let o = v as? [String: Any] else { continue }
-                switch k {
-                case "TCP":
-                    proto = .tcp
-                    if let fl = o["flags"] as? [String: Any] {
-                        var t = TCPFlags()
-                        if fl["SYN"] as? Bool == true { t.insert(.syn) }
-                        if fl["ACK"] as? Bool == true { t.insert(.ack) }
-                        if fl["FIN"] as? Bool == true { t.insert(.fin) }
-                        if fl["RST"] as? Bool == true { t.insert(.rst) }
-                        if fl["PSH"] as? Bool == true { t.insert(.psh) }
-                        flags = t
-                    }
-                case "UDP": proto = .udp
-                case "SCTP": proto = .sctp
-                case "ICMPv4": proto = .icmpv4
-                case "ICMPv6": proto = .icmpv6
-                default: proto = .other
-                }
-                if proto == .tcp || proto == .udp || proto == .sctp {
-                    guard let s = port(o["source_port"]), let d = port(o["destination_port"]) else {
-                        return .failure(FieldError(field: "flow.l4.\(k)", message: "port out of range 0..65535"))
-                    }
-                    sport = s
-                    dport = d
-                }
-            }
-        }
-        let src = peer(f["source"] as? [String: Any] ?? [:], ip: ip["source"] as? String ?? "",
-                       names: f["source_names"] as? [String] ?? [])
-        let dst = peer(f["destination"] as? [String: Any] ?? [:], ip: ip["destination"] as? String ?? "",
-                       names: f["destination_names"] as? [String] ?? [])
+        /// Endpoint objects and the name list: byte ranges found by structure and validated through the cache
+        /// (`HubbleCache.validatedPeer`), so identical bytes are validated once.
+        var source: Range<Int>?
+        var destination: Range<Int>?
+        /// Cache ids of the endpoint objects when their bytes were seen before, else -1.
+        var sourceID: Int32 = -1
+        var destinationID: Int32 = -1
+        var destinationNames: Range<Int>?
         var isReply: Bool?
-        if let r = f["is_reply"] as? Bool { isReply = r } else if let r = f["reply"] as? Bool { isReply = r }
-        let direction: Direction
-        switch f["traffic_direction"] as? String {
-        case "INGRESS": direction = .ingress
-        case "EGRESS": direction = .egress
-        default: direction = .unknown
+        var legacyReply: Bool?
+        var direction: Direction = .unknown
+        var point: Range<Int>?
+        var traceReason: ReplyRule.TraceReason = .other
+        var l7Kind: UInt8 = 0  // 0 none, 1 http, 2 dns
+        var l7IsResponse = false
+        var l7Method: JSONStringSpan?
+        var l7Target: JSONStringSpan?  // url or query
+        var weight: Int64 = 1
+        /// Saw a key only a flow has (for telling a legacy bare flow from other objects).
+        var sawFlowKey = false
+    }
+
+    mutating func decodeFlow(_ s: inout JSONScanner, into f: inout FlowFields, path: String) throws(JSONError) {
+        guard try s.beginObject() else { return }
+        repeat {
+            let k = try s.nextKey()
+            try decodeField(k, &s, into: &f, path: path)
+        } while try s.nextMember()
+    }
+
+    @inline(__always) func isNull(_ s: inout JSONScanner) throws(JSONError) -> Bool {
+        if s.peek() == 0x6E {
+            try s.skipValue()
+            return true
         }
-        var l7: L7Request?
-        if let l = f["l7"] as? [String: Any] {
-            if let h = l["http"] as? [String: Any], (l["type"] as? String) != "RESPONSE",
-               let method = h["method"] as? String, !method.isEmpty {
-                l7 = .http(method: method, path: L7Request.path(fromURL: h["url"] as? String ?? "/"))
-            } else if let d = l["dns"] as? [String: Any], (l["type"] as? String) != "RESPONSE",
-                      let q = d["query"] as? String, !q.isEmpty {
-                l7 = .dns(query: DNSName.normalize(q))
+        return false
+    }
+
+    func fieldError(_ s: JSONScanner, _ path: String, _ key: String, _ message: String) -> JSONError {
+        JSONError(offset: s.pos, message: message, field: path.isEmpty ? key : "\(path).\(key)")
+    }
+
+    /// One member of a flow object. Unknown keys are skipped (validated).
+    mutating func decodeField(_ k: JSONStringSpan, _ s: inout JSONScanner, into f: inout FlowFields,
+                     path: String) throws(JSONError) {
+        if k.hasEscapes {
+            // Rare: an escaped key. Compare by decoded value through the same switch.
+            let name = s.string(k)
+            let copy = Array(name.utf8)
+            var sc = s, ff = f
+            let r: Result<Void, JSONError> = copy.withUnsafeBytes { kb in
+                do throws(JSONError) { try decodeField(named: kb, &sc, into: &ff, path: path) } catch { return .failure(error) }
+                return .success(())
             }
+            s = sc
+            f = ff
+            return try r.get()
         }
-        return .success(Flow(
-            time: time, source: src, destination: dst, proto: proto, sourcePort: sport, destinationPort: dport,
-            verdict: verdict, dropReason: f["drop_reason_desc"] as? String ?? "", direction: direction,
-            observationPoint: f["trace_observation_point"] as? String ?? "", isReply: isReply, tcpFlags: flags,
-            traceReason: f["trace_reason"] as? String ?? "", l7: l7))
+        try decodeField(named: s.bytes(k), &s, into: &f, path: path)
     }
 
-    static func port(_ v: Any?) -> UInt16? {
-        guard let v else { return 0 }
-        guard let n = v as? NSNumber else { return nil }
-        let i = n.int64Value
-        return (0...65535).contains(i) ? UInt16(i) : nil
+    @inline(__always) static func eq(_ k: UnsafeRawBufferPointer, _ lit: StaticString) -> Bool {
+        k.count == lit.utf8CodeUnitCount && memcmpEq(k.baseAddress, lit.utf8Start, k.count)
     }
 
-    static func peer(_ e: [String: Any], ip: String, names: [String]) -> FlowPeer {
-        let labelList = e["labels"] as? [String] ?? []
-        let parsed = HubbleLabels.parse(labelList)
-        let ns = e["namespace"] as? String ?? ""
-        let podName = e["pod_name"] as? String ?? ""
-        let endpoint: Endpoint
-        if let reserved = parsed.reserved {
-            endpoint = .reserved(reserved)
-        } else if !ns.isEmpty {
-            if let w = (e["workloads"] as? [[String: Any]])?.first, let name = w["name"] as? String {
-                endpoint = .workload(ns, name, kind: w["kind"] as? String ?? "Deployment")
-            } else if !podName.isEmpty {
-                let g = WorkloadGuess.fromPodName(podName)
-                endpoint = .workload(ns, g.name, kind: g.kind)
-            } else if let app = parsed.pod["app"] ?? parsed.pod["k8s-app"] ?? parsed.pod["app.kubernetes.io/name"] {
-                endpoint = .workload(ns, app, kind: "Deployment")
+    mutating func decodeField(named k: UnsafeRawBufferPointer, _ s: inout JSONScanner, into f: inout FlowFields,
+                     path: String) throws(JSONError) {
+        typealias E = HubbleReader
+        switch k.count {
+        case 2:
+            if E.eq(k, "IP") {
+                f.sawFlowKey = true
+                if try isNull(&s) { return }
+                guard s.peek() == 0x7B else { throw fieldError(s, path, "IP", "expected an object") }
+                guard try s.beginObject() else { return }
+                repeat {
+                    let kk = try s.nextKey()
+                    if s.spanEquals(kk, "source") {
+                        if try isNull(&s) { continue }
+                        f.ipSource = try s.scanString()
+                    } else if s.spanEquals(kk, "destination") {
+                        if try isNull(&s) { continue }
+                        f.ipDestination = try s.scanString()
+                    } else {
+                        try s.skipValue()
+                    }
+                } while try s.nextMember()
+                return
+            }
+            if E.eq(k, "l4") {
+                f.sawFlowKey = true
+                try decodeL4(&s, into: &f, path: path)
+                return
+            }
+            if E.eq(k, "l7") {
+                try decodeL7(&s, into: &f, path: path)
+                return
+            }
+        case 4:
+            if E.eq(k, "time") {
+                if try isNull(&s) { return }
+                guard s.peek() == 0x22 else { throw fieldError(s, path, "time", "expected an RFC 3339 string") }
+                f.time = try s.scanString()
+                return
+            }
+            if E.eq(k, "Type") {
+                f.sawFlowKey = true
+                try s.skipValue()
+                return
+            }
+        case 5:
+            if E.eq(k, "reply") {
+                f.legacyReply = try s.readBool()
+                return
+            }
+        case 6:
+            if E.eq(k, "source") {
+                f.sawFlowKey = true
+                if try isNull(&s) { return }
+                guard s.peek() == 0x7B else { throw fieldError(s, path, "source", "expected an object") }
+                (f.source, f.sourceID) = try cache.validatedPeer(&s)
+                return
+            }
+        case 7:
+            if E.eq(k, "verdict") {
+                f.sawFlowKey = true
+                f.verdict = try readVerdict(&s)
+                return
+            }
+        case 8:
+            if E.eq(k, "is_reply") {
+                f.isReply = try s.readBool()
+                return
+            }
+        case 9:
+            if E.eq(k, "aggregate") {
+                try decodeAggregate(&s, into: &f)
+                return
+            }
+        case 11:
+            if E.eq(k, "destination") {
+                f.sawFlowKey = true
+                if try isNull(&s) { return }
+                guard s.peek() == 0x7B else { throw fieldError(s, path, "destination", "expected an object") }
+                (f.destination, f.destinationID) = try cache.validatedPeer(&s)
+                return
+            }
+            if E.eq(k, "drop_reason") {
+                // Deprecated numeric reason; used only when drop_reason_desc is absent.
+                if f.dropReason == nil, f.dropReasonNumber == nil { f.dropReasonNumber = try s.readInteger() } else { try s.skipValue() }
+                return
+            }
+        case 12:
+            if E.eq(k, "trace_reason") {
+                f.traceReason = try readTraceReason(&s)
+                return
+            }
+        case 16:
+            if E.eq(k, "drop_reason_desc") {
+                if try isNull(&s) { return }
+                f.dropReason = try s.skipValueRange()
+                f.dropReasonNumber = nil
+                return
+            }
+        case 17:
+            if E.eq(k, "destination_names") {
+                if try isNull(&s) { return }
+                guard s.peek() == 0x5B else { throw fieldError(s, path, "destination_names", "expected an array") }
+                f.destinationNames = try cache.validatedNames(&s)
+                return
+            }
+            if E.eq(k, "traffic_direction") {
+                f.direction = try readDirection(&s)
+                return
+            }
+        case 23:
+            if E.eq(k, "trace_observation_point") {
+                if try isNull(&s) { return }
+                f.point = try s.skipValueRange()
+                return
+            }
+        default:
+            break
+        }
+        try s.skipValue()
+    }
+
+    // MARK: - Enums (strings, or numbers for values newer than this reader)
+
+    func readVerdict(_ s: inout JSONScanner) throws(JSONError) -> Verdict {
+        guard let c = s.peek() else { throw s.fail("unexpected end of input, expected a value") }
+        if c == 0x22 {
+            let v = try s.scanString()
+            let b = s.bytes(v)
+            if v.hasEscapes { return Verdict(rawValue: s.string(v)) ?? .unknown }
+            switch b.count {
+            case 9:
+                if Self.eq(b, "FORWARDED") { return .forwarded }
+            case 7:
+                if Self.eq(b, "DROPPED") { return .dropped }
+            case 5:
+                if Self.eq(b, "AUDIT") { return .audit }
+                if Self.eq(b, "ERROR") { return .error }
+            case 10:
+                if Self.eq(b, "REDIRECTED") { return .redirected }
+                if Self.eq(b, "TRANSLATED") { return .translated }
+            case 6:
+                if Self.eq(b, "TRACED") { return .traced }
+            default: break
+            }
+            return .unknown
+        }
+        // flow.proto Verdict numbers
+        switch try s.readInteger() {
+        case 1: return .forwarded
+        case 2: return .dropped
+        case 3: return .error
+        case 4: return .audit
+        case 5: return .redirected
+        case 6: return .traced
+        case 7: return .translated
+        default: return .unknown
+        }
+    }
+
+    func readDirection(_ s: inout JSONScanner) throws(JSONError) -> Direction {
+        guard let c = s.peek() else { throw s.fail("unexpected end of input, expected a value") }
+        if c == 0x22 {
+            let v = try s.scanString()
+            if s.spanEquals(v, "INGRESS") { return .ingress }
+            if s.spanEquals(v, "EGRESS") { return .egress }
+            return .unknown
+        }
+        switch try s.readInteger() {
+        case 1: return .ingress
+        case 2: return .egress
+        default: return .unknown
+        }
+    }
+
+    func readTraceReason(_ s: inout JSONScanner) throws(JSONError) -> ReplyRule.TraceReason {
+        guard let c = s.peek() else { throw s.fail("unexpected end of input, expected a value") }
+        if c == 0x22 {
+            let v = try s.scanString()
+            if s.spanEquals(v, "NEW") { return .new }
+            if s.spanEquals(v, "ESTABLISHED") { return .established }
+            if s.spanEquals(v, "REPLY") { return .reply }
+            return .other
+        }
+        switch try s.readInteger() {
+        case 1: return .new
+        case 2: return .established
+        case 3: return .reply
+        default: return .other
+        }
+    }
+
+    // MARK: - l4, l7, aggregate
+
+    func decodeL4(_ s: inout JSONScanner, into f: inout FlowFields, path: String) throws(JSONError) {
+        if try isNull(&s) { return }
+        guard s.peek() == 0x7B else { throw fieldError(s, path, "l4", "expected an object") }
+        guard try s.beginObject() else { return }
+        repeat {
+            let k = try s.nextKey()
+            let proto: Proto
+            if s.spanEquals(k, "TCP") { proto = .tcp }
+            else if s.spanEquals(k, "UDP") { proto = .udp }
+            else if s.spanEquals(k, "SCTP") { proto = .sctp }
+            else if s.spanEquals(k, "ICMPv4") { proto = .icmpv4 }
+            else if s.spanEquals(k, "ICMPv6") { proto = .icmpv6 }
+            else { proto = .other }
+            f.proto = proto
+            guard proto.isPolicyProtocol else {
+                try s.skipValue()
+                continue
+            }
+            if try isNull(&s) { continue }
+            let name = s.string(k)
+            guard s.peek() == 0x7B else { throw fieldError(s, path, "l4.\(name)", "expected an object") }
+            guard try s.beginObject() else { continue }
+            repeat {
+                let kk = try s.nextKey()
+                if s.spanEquals(kk, "source_port") {
+                    f.sourcePort = try readPort(&s, path: path, field: "l4.\(name).source_port")
+                } else if s.spanEquals(kk, "destination_port") {
+                    f.destinationPort = try readPort(&s, path: path, field: "l4.\(name).destination_port")
+                } else if proto == .tcp && s.spanEquals(kk, "flags") {
+                    f.flags = try readFlags(&s)
+                } else {
+                    try s.skipValue()
+                }
+            } while try s.nextMember()
+        } while try s.nextMember()
+    }
+
+    func readPort(_ s: inout JSONScanner, path: String, field: String) throws(JSONError) -> UInt16 {
+        if try isNull(&s) { return 0 }
+        guard let c = s.peek(), c == 0x2D || (c >= 0x30 && c <= 0x39) else {
+            throw fieldError(s, path, field, "expected a number")
+        }
+        let r = try s.scanNumber()
+        guard let v = s.integer(r), v >= 0, v <= 65535 else {
+            throw fieldError(s, path, field, "port out of range 0..65535")
+        }
+        return UInt16(v)
+    }
+
+    func readFlags(_ s: inout JSONScanner) throws(JSONError) -> TCPFlags? {
+        if try isNull(&s) { return nil }
+        guard s.peek() == 0x7B else {
+            try s.skipValue()
+            return nil
+        }
+        var t = TCPFlags()
+        guard try s.beginObject() else { return t }
+        repeat {
+            let k = try s.nextKey()
+            let on = try s.readBool() == true
+            guard on else { continue }
+            if s.spanEquals(k, "SYN") { t.insert(.syn) }
+            else if s.spanEquals(k, "ACK") { t.insert(.ack) }
+            else if s.spanEquals(k, "FIN") { t.insert(.fin) }
+            else if s.spanEquals(k, "RST") { t.insert(.rst) }
+            else if s.spanEquals(k, "PSH") { t.insert(.psh) }
+        } while try s.nextMember()
+        return t
+    }
+
+    func decodeL7(_ s: inout JSONScanner, into f: inout FlowFields, path: String) throws(JSONError) {
+        if try isNull(&s) { return }
+        guard s.peek() == 0x7B else { throw fieldError(s, path, "l7", "expected an object") }
+        guard try s.beginObject() else { return }
+        repeat {
+            let k = try s.nextKey()
+            if s.spanEquals(k, "type") {
+                if s.peek() == 0x22 {
+                    f.l7IsResponse = s.spanEquals(try s.scanString(), "RESPONSE")
+                } else {
+                    f.l7IsResponse = try s.readInteger() == 2
+                }
+            } else if s.spanEquals(k, "http") {
+                if try isNull(&s) { continue }
+                guard s.peek() == 0x7B else { throw fieldError(s, path, "l7.http", "expected an object") }
+                f.l7Kind = 1
+                guard try s.beginObject() else { continue }
+                repeat {
+                    let kk = try s.nextKey()
+                    if s.spanEquals(kk, "method") {
+                        if try isNull(&s) { continue }
+                        f.l7Method = try s.scanString()
+                    } else if s.spanEquals(kk, "url") {
+                        if try isNull(&s) { continue }
+                        f.l7Target = try s.scanString()
+                    } else {
+                        try s.skipValue()
+                    }
+                } while try s.nextMember()
+            } else if s.spanEquals(k, "dns") {
+                if try isNull(&s) { continue }
+                guard s.peek() == 0x7B else { throw fieldError(s, path, "l7.dns", "expected an object") }
+                f.l7Kind = 2
+                guard try s.beginObject() else { continue }
+                repeat {
+                    let kk = try s.nextKey()
+                    if s.spanEquals(kk, "query") {
+                        if try isNull(&s) { continue }
+                        f.l7Target = try s.scanString()
+                    } else {
+                        try s.skipValue()
+                    }
+                } while try s.nextMember()
             } else {
-                endpoint = .workload(ns, "unknown", kind: "Pod")
+                try s.skipValue()
             }
-        } else if !ip.isEmpty {
-            endpoint = .external(ip)
-        } else {
-            endpoint = .reserved("unknown")
+        } while try s.nextMember()
+    }
+
+    func decodeAggregate(_ s: inout JSONScanner, into f: inout FlowFields) throws(JSONError) {
+        if try isNull(&s) { return }
+        guard s.peek() == 0x7B else {
+            try s.skipValue()
+            return
         }
-        return FlowPeer(endpoint: endpoint, labels: parsed.pod, namespaceLabels: parsed.namespace,
-                        podName: podName, ip: ip, names: names.map(DNSName.normalize))
+        var total: Int64 = 0
+        if try s.beginObject() {
+            repeat {
+                let k = try s.nextKey()
+                if s.spanEquals(k, "ingress_flow_count") || s.spanEquals(k, "egress_flow_count")
+                    || s.spanEquals(k, "unknown_direction_flow_count") {
+                    total += max(0, try s.readInteger() ?? 0)
+                } else {
+                    try s.skipValue()
+                }
+            } while try s.nextMember()
+        }
+        if total > 0 { f.weight = total }
+    }
+
+    // MARK: - Finishing a flow: caches, then the aggregator
+
+    mutating func finish(_ f: inout FlowFields, _ s: inout JSONScanner, agg: inout FlowAggregator,
+                         path: String) throws(JSONError) -> LineResult {
+        let p = path.isEmpty ? "" : path + "."
+        guard let ts = f.time else {
+            return .rejected(field: p + "time", message: "missing (needed for first/last seen)")
+        }
+        let time: Int64
+        if ts.hasEscapes {
+            guard let t = Timestamp.parseRFC3339(s.string(ts)) else {
+                return .rejected(field: p + "time", message: "not an RFC 3339 timestamp: \(s.string(ts))")
+            }
+            time = t
+        } else {
+            guard let t = Timestamp.parseRFC3339(s.bytes(ts)) else {
+                return .rejected(field: p + "time", message: "not an RFC 3339 timestamp: \(s.string(ts))")
+            }
+            time = t
+        }
+        let src = cache.peer(f.source, knownID: f.sourceID, ip: f.ipSource, line: s, agg: &agg)
+        let dst = cache.peer(f.destination, knownID: f.destinationID, ip: f.ipDestination, line: s, agg: &agg)
+        let isReplyField = f.isReply ?? f.legacyReply
+        let (reply, rule) = ReplyRule.classify(
+            isReply: isReplyField, proto: f.proto, tcpFlags: f.flags, traceReason: f.traceReason,
+            sourcePort: f.sourcePort, destinationPort: f.destinationPort)
+        let point = cache.point(f.point, direction: f.direction, line: s, agg: &agg)
+        var reason: Int32 = -1
+        if f.verdict == .dropped {
+            if let r = f.dropReason {
+                reason = cache.dropReason(r, line: s, agg: &agg)
+            } else if let n = f.dropReasonNumber {
+                reason = agg.stringID(HubbleCache.dropReasonName(n))
+            }
+        }
+        var l7: Int32 = -1
+        if f.l7Kind != 0, !f.l7IsResponse, !reply {
+            l7 = cache.l7(kind: f.l7Kind, method: f.l7Method, target: f.l7Target, line: s, agg: &agg)
+        }
+        let added = agg.addInterned(
+            source: src, destination: dst, proto: f.proto, port: f.destinationPort, verdict: f.verdict,
+            isReply: reply, rule: rule, point: point, time: time, weight: f.weight, dropReason: reason, l7: l7)
+        if added, let names = f.destinationNames {
+            cache.names(names, destination: dst, line: s, agg: &agg)
+        }
+        return .accepted
     }
 }
+
+@inline(__always) func memcmpEq(_ a: UnsafeRawPointer?, _ b: UnsafeRawPointer, _ n: Int) -> Bool {
+    guard n > 0 else { return true }
+    return memcmp(a!, b, n) == 0
+}
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 
 /// Splits Cilium identity labels (`source:key=value`) into pod labels, namespace labels and the reserved entity.
 public enum HubbleLabels {
@@ -162,6 +544,8 @@ public enum HubbleLabels {
         public var namespace = Labels()
         /// The most specific reserved entity (`kube-apiserver` wins over `world`), nil for pods.
         public var reserved: String?
+        /// True when a `cidr:` label is present (a CIDR identity).
+        public var hasCIDR = false
     }
 
     static let nsPrefix = "io.cilium.k8s.namespace.labels."
@@ -186,6 +570,7 @@ public enum HubbleLabels {
             }
             switch source {
             case "reserved": reserved.append(String(key))
+            case "cidr": p.hasCIDR = true
             case "k8s":
                 if key.hasPrefix(nsPrefix) {
                     p.namespace[String(key.dropFirst(nsPrefix.count))] = String(value)
@@ -194,7 +579,7 @@ public enum HubbleLabels {
                 } else {
                     p.pod[String(key)] = String(value)
                 }
-            default: continue  // cidr:, fqdn:, container: ... are not Kubernetes labels
+            default: continue  // fqdn:, container: ... are not Kubernetes labels
             }
         }
         if !reserved.isEmpty {
@@ -202,6 +587,21 @@ public enum HubbleLabels {
             if p.reserved == "world-ipv4" || p.reserved == "world-ipv6" { p.reserved = "world" }
         }
         return p
+    }
+
+    /// Reserved entity of a numeric identity (pkg/identity), for lines whose labels were masked out.
+    public static func reservedName(identity: Int64) -> String? {
+        switch identity {
+        case 1: return "host"
+        case 2, 9, 10: return "world"
+        case 3: return "unmanaged"
+        case 4: return "health"
+        case 5: return "init"
+        case 6: return "remote-node"
+        case 7: return "kube-apiserver"
+        case 8: return "ingress"
+        default: return nil
+        }
     }
 }
 

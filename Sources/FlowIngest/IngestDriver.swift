@@ -3,21 +3,40 @@ import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
+import Dispatch
 import FlowModel
 
-/// Reads one input (a file or `-` for stdin), splits it into lines, feeds a `LineReader`, and hands aggregated
-/// batches to `commit`. A file is one batch (one transaction); a stream commits every `batchFlows` accepted
-/// flows so a crash loses at most the last batch.
+/// Reads one input (a file or `-` for stdin, plain or gzip), splits it into lines, feeds a `LineReader`, and
+/// hands aggregated batches to `commit`. A file is one batch (one transaction); a stream commits every
+/// `batchFlows` accepted flows or `batchSeconds` after a batch's first line, whichever comes first, so a crash
+/// loses at most the last batch. Batches always end at a line boundary.
+///
+/// Large reads are split at a newline into two halves read by two threads (when the reader offers a
+/// `makeParallelReader()`), each into its own aggregator; the halves are combined with `FlowAggregator.absorb`
+/// before commit, so results do not depend on the thread count.
 public struct IngestDriver {
     public var batchFlows: Int
+    /// Streams: commit a non-empty batch this many seconds after its first line even if it is not full.
+    public var batchSeconds: Double
     /// Lines longer than this are rejected and skipped without being held in memory.
     public var maxLineBytes: Int
     public var chunkBytes: Int
+    /// Worker threads (1 or 2).
+    public var threads: Int
+    public enum Progress: Sendable { case auto, on, off }
+    /// `auto`: a progress line on stderr for files when stderr is a terminal.
+    public var progress: Progress
+    /// The descriptor `-` reads (standard input unless a test or an embedding program says otherwise).
+    public var stdinDescriptor: Int32 = 0
 
-    public init(batchFlows: Int = 200_000, maxLineBytes: Int = 64 << 20, chunkBytes: Int = 4 << 20) {
+    public init(batchFlows: Int = 200_000, batchSeconds: Double = 5, maxLineBytes: Int = 64 << 20,
+                chunkBytes: Int = 8 << 20, threads: Int = 2, progress: Progress = .auto) {
         self.batchFlows = batchFlows
+        self.batchSeconds = batchSeconds
         self.maxLineBytes = maxLineBytes
         self.chunkBytes = chunkBytes
+        self.threads = threads
+        self.progress = progress
     }
 
     /// What `commit` receives.
@@ -40,97 +59,276 @@ public struct IngestDriver {
         }
     }
 
-    /// Runs the input through `reader`. `onIssue` gets each rejected line; `commit` gets each batch.
+    /// Runs the input through `reader`. `onIssue` gets each rejected line (in line order); `commit` gets each batch.
     public func run<R: LineReader>(path: String, reader: inout R, onIssue: (InputIssue) -> Void,
                                    commit: (Chunk) throws -> Void) throws {
-        let isStdin = path == "-"
-        let display = isStdin ? "<stdin>" : path
-        let fd: Int32
-        if isStdin {
-            fd = 0
-        } else {
-            var st = stat()
-            if stat(path, &st) != 0 { throw Failure.open(path: path, reason: String(cString: strerror(errno))) }
-            if (st.st_mode & S_IFMT) == S_IFDIR {
-                throw Failure.open(path: path, reason: "is a directory; pass the files in it (e.g. \(path)/*.json)")
-            }
-            fd = open(path, O_RDONLY)
-            if fd < 0 { throw Failure.open(path: path, reason: String(cString: strerror(errno))) }
-        }
-        defer { if !isStdin { close(fd) } }
-
+        let src = try InputSource(path: path, stdin: stdinDescriptor)
+        let isStream = path == "-"
+        let display = src.display
         var agg = FlowAggregator()
-        var hash = ContentHash()
+        let worker: LineWorker<R>? = threads >= 2 ? reader.makeParallelReader().map { LineWorker(reader: $0) } : nil
         var lineNo = 0
-        var carry = [UInt8]()  // bytes of a line that spans chunks
-        var skippingLongLine = false
-        let buf = UnsafeMutableRawBufferPointer.allocate(byteCount: chunkBytes, alignment: 8)
-        defer { buf.deallocate() }
         var sinceCommit = 0
+        var batchStart: Double?
+        var bytesCounted: Int64 = 0
+        var meter = ProgressMeter(enabled: progress == .on || (progress == .auto && path != "-" && isatty(2) == 1),
+                                  display: display, total: src.size)
+        defer { meter.finish() }
 
-        func handle(_ line: UnsafeRawBufferPointer) {
-            lineNo += 1
-            var l = line
-            if let last = l.last, last == UInt8(ascii: "\r") { l = UnsafeRawBufferPointer(rebasing: l.dropLast()) }
-            if l.allSatisfy({ $0 == 0x20 || $0 == 0x09 }) { return }
+        var cap = max(chunkBytes, 1 << 16)
+        var buf = UnsafeMutablePointer<UInt8>.allocate(capacity: cap)
+        defer { buf.deallocate() }
+        var have = 0
+        var skippingLongLine = false
+
+        func issue(_ line: Int, _ field: String, _ message: String) {
+            onIssue(InputIssue(file: display, line: line, field: field, message: message))
+        }
+
+        func commitBatch(final: Bool) throws {
+            agg.countBytes(Int(src.rawBytes - bytesCounted))
+            bytesCounted = src.rawBytes
+            if let w = worker {
+                agg.absorb(w.agg)
+                w.agg.resetBatch()
+            }
+            let (b, c) = agg.take()
+            try commit(Chunk(batch: b, counts: c, contentHash: final && src.hashing ? src.hash.hex : nil,
+                             isFinal: final))
+            sinceCommit = 0
+            batchStart = nil
+        }
+
+        /// Reads the complete lines in buf[0..<end].
+        func process(_ end: Int) {
+            if batchStart == nil { batchStart = now() }
+            let region = UnsafeRawBufferPointer(start: buf, count: end)
+            if let w = worker, end >= 1 << 20 {
+                // Split at a newline; the second part goes to the worker thread. The main thread also reads and
+                // hashes the next input, so the worker gets a little more than half.
+                let mid = end * 45 / 100
+                let nl = memchr(buf + mid, 0x0A, end - mid)
+                if let nl {
+                    let split = UnsafeMutableRawPointer(nl) - UnsafeMutableRawPointer(buf) + 1
+                    w.region = UnsafeRawBufferPointer(rebasing: region[split..<end])
+                    let group = DispatchGroup()
+                    let box = UnsafeSendable<any RegionRunner>(w)
+                    DispatchQueue.global().async(group: group) { box.value.run() }
+                    let first = readLines(UnsafeRawBufferPointer(rebasing: region[0..<split]), reader: &reader,
+                                          agg: &agg, lineBase: lineNo, issue: issue)
+                    group.wait()
+                    lineNo += first.lines
+                    for i in w.issues { issue(lineNo + i.line, i.field, i.message) }
+                    lineNo += w.lines
+                    sinceCommit += first.accepted + w.accepted
+                    w.issues.removeAll(keepingCapacity: true)
+                    meter.update(bytes: src.rawBytes, flows: agg.counts.accepted + w.agg.counts.accepted,
+                                 rejected: agg.counts.rejected + w.agg.counts.rejected)
+                    return
+                }
+            }
+            let r = readLines(region, reader: &reader, agg: &agg, lineBase: lineNo, issue: issue)
+            lineNo += r.lines
+            sinceCommit += r.accepted
+            meter.update(bytes: src.rawBytes, flows: agg.counts.accepted + (worker?.agg.counts.accepted ?? 0),
+                         rejected: agg.counts.rejected + (worker?.agg.counts.rejected ?? 0))
+        }
+
+        readLoop: while true {
+            if have == cap {
+                // A line longer than the buffer: grow up to maxLineBytes, then give up on that line.
+                if cap < maxLineBytes {
+                    let ncap = min(cap * 2, max(maxLineBytes, cap))
+                    let nb = UnsafeMutablePointer<UInt8>.allocate(capacity: ncap)
+                    nb.update(from: buf, count: have)
+                    buf.deallocate()
+                    buf = nb
+                    cap = ncap
+                } else {
+                    lineNo += 1
+                    agg.countLine()
+                    agg.countRejected()
+                    issue(lineNo, "", "line longer than \(maxLineBytes >> 20) MiB; skipped")
+                    have = 0
+                    skippingLongLine = true
+                }
+            }
+            var timeout = -1
+            if isStream, let start = batchStart {
+                let left = start + batchSeconds - now()
+                if left <= 0, sinceCommit > 0 || agg.counts.lines > 0 {
+                    try commitBatch(final: false)
+                    continue
+                }
+                timeout = max(0, Int(left * 1000) + 1)
+            }
+            let n: Int
+            switch try src.read(into: buf + have, max: cap - have, timeoutMS: timeout) {
+            case .data(let k): n = k
+            case .end: break readLoop
+            case .timeout: continue
+            }
+            var from = have
+            have += n
+            if skippingLongLine {
+                guard let nl = memchr(buf + from, 0x0A, have - from) else {
+                    have = 0
+                    continue
+                }
+                let cut = UnsafeMutableRawPointer(nl) - UnsafeMutableRawPointer(buf) + 1
+                memmove(buf, buf + cut, have - cut)
+                have -= cut
+                from = 0
+                skippingLongLine = false
+            }
+            // Only complete lines are read; the tail waits for the next read.
+            var last = have - 1
+            while last >= from && buf[last] != 0x0A { last -= 1 }
+            guard last >= from else { continue }
+            let end = last + 1
+            process(end)
+            memmove(buf, buf + end, have - end)
+            have -= end
+            if isStream {
+                if sinceCommit >= batchFlows {
+                    try commitBatch(final: false)
+                } else if let start = batchStart, now() - start >= batchSeconds, sinceCommit > 0 || agg.counts.lines > 0 {
+                    try commitBatch(final: false)
+                }
+            }
+        }
+        if have > 0 && !skippingLongLine {
+            buf[have] = 0x0A  // have < cap here: the loop grows the buffer before it is full
+            process(have + 1)
+        }
+        try commitBatch(final: true)
+    }
+}
+
+/// Seconds on a monotonic clock.
+@inline(__always) func now() -> Double {
+    var ts = timespec()
+    clock_gettime(CLOCK_MONOTONIC, &ts)
+    return Double(ts.tv_sec) + Double(ts.tv_nsec) / 1e9
+}
+
+struct UnsafeSendable<T>: @unchecked Sendable {
+    let value: T
+    init(_ v: T) { value = v }
+}
+
+/// Reads complete lines (each ends with '\n'). Returns how many lines (blank ones included, for numbering)
+/// and how many were accepted flows.
+@inline(__always)
+func readLines<R: LineReader>(_ region: UnsafeRawBufferPointer, reader: inout R, agg: inout FlowAggregator,
+                              lineBase: Int, issue: (Int, String, String) -> Void) -> (lines: Int, accepted: Int) {
+    guard let base = region.baseAddress, region.count > 0 else { return (0, 0) }
+    let p = base.assumingMemoryBound(to: UInt8.self)
+    let n = region.count
+    var start = 0
+    var lines = 0
+    var accepted = 0
+    while start < n {
+        let end: Int
+        if let nl = memchr(p + start, 0x0A, n - start) {
+            end = UnsafeRawPointer(nl) - base
+        } else {
+            end = n
+        }
+        lines += 1
+        var stop = end
+        if stop > start && p[stop - 1] == 0x0D { stop -= 1 }
+        let first = stop > start ? p[start] : 0x20
+        var blank = false
+        if first != 0x7B {
+            blank = true
+            var i = start
+            while i < stop {
+                let c = p[i]
+                if c != 0x20 && c != 0x09 { blank = false; break }
+                i += 1
+            }
+        }
+        if !blank {
             agg.countLine()
-            switch reader.read(line: l, into: &agg) {
-            case .accepted: sinceCommit += 1
+            switch reader.read(line: UnsafeRawBufferPointer(start: p + start, count: stop - start), into: &agg) {
+            case .accepted: accepted += 1
             case .skipped: agg.countSkipped()
             case .rejected(let field, let message):
                 agg.countRejected()
-                onIssue(InputIssue(file: display, line: lineNo, field: field, message: message))
+                issue(lineBase + lines, field, message)
             }
         }
+        start = end + 1
+    }
+    return (lines, accepted)
+}
 
-        while true {
-            let n = read(fd, buf.baseAddress, chunkBytes)
-            if n < 0 {
-                if errno == EINTR { continue }
-                throw Failure.read(path: display, reason: String(cString: strerror(errno)))
-            }
-            if n == 0 { break }
-            let data = UnsafeRawBufferPointer(rebasing: buf[0..<n])
-            if !isStdin { hash.update(data) }
-            agg.countBytes(n)
-            var start = 0
-            while start < n {
-                guard let nl = memchr(data.baseAddress! + start, 0x0A, n - start) else {
-                    // No newline in the rest of the chunk: keep it for the next read.
-                    if !skippingLongLine {
-                        carry.append(contentsOf: data[start..<n])
-                        if carry.count > maxLineBytes {
-                            lineNo += 1
-                            agg.countLine()
-                            agg.countRejected()
-                            onIssue(InputIssue(file: display, line: lineNo,
-                                               message: "line longer than \(maxLineBytes >> 20) MiB; skipped"))
-                            carry = []
-                            skippingLongLine = true
-                        }
-                    }
-                    break
-                }
-                let end = UnsafeRawPointer(nl) - data.baseAddress!
-                if skippingLongLine {
-                    skippingLongLine = false
-                } else if carry.isEmpty {
-                    handle(UnsafeRawBufferPointer(rebasing: data[start..<end]))
-                } else {
-                    carry.append(contentsOf: data[start..<end])
-                    carry.withUnsafeBytes { handle($0) }
-                    carry.removeAll(keepingCapacity: false)
-                }
-                start = end + 1
-            }
-            if isStdin && sinceCommit >= batchFlows {
-                let (b, c) = agg.take()
-                try commit(Chunk(batch: b, counts: c, contentHash: nil, isFinal: false))
-                sinceCommit = 0
-            }
-        }
-        if !carry.isEmpty { carry.withUnsafeBytes { handle($0) } }
-        let (b, c) = agg.take()
-        try commit(Chunk(batch: b, counts: c, contentHash: isStdin ? nil : hash.hex, isFinal: true))
+/// The second thread's state: its own reader and aggregator, and the issues it found (line numbers relative
+/// to its region).
+protocol RegionRunner: AnyObject {
+    func run()
+}
+
+final class LineWorker<R: LineReader>: RegionRunner, @unchecked Sendable {
+    var reader: R
+    var agg = FlowAggregator()
+    var region = UnsafeRawBufferPointer(start: nil, count: 0)
+    var issues: [(line: Int, field: String, message: String)] = []
+    var lines = 0
+    var accepted = 0
+
+    init(reader: R) { self.reader = reader }
+
+    func run() {
+        var found: [(line: Int, field: String, message: String)] = []
+        let r = readLines(region, reader: &reader, agg: &agg, lineBase: 0) { found.append(($0, $1, $2)) }
+        issues = found
+        lines = r.lines
+        accepted = r.accepted
+    }
+}
+
+func writeStderr(_ s: String) {
+    var t = s
+    t.withUTF8 { p in _ = write(2, p.baseAddress, p.count) }
+}
+
+/// `\r`-rewritten status line on stderr: bytes, MB/s, flows/s, rejects. Silent unless enabled.
+struct ProgressMeter {
+    let enabled: Bool
+    let display: String
+    let total: Int64
+    private let started = now()
+    private var lastPrint = 0.0
+    private var printed = false
+
+    init(enabled: Bool, display: String, total: Int64) {
+        self.enabled = enabled
+        self.display = display
+        self.total = total
+    }
+
+    mutating func update(bytes: Int64, flows: Int64, rejected: Int64) {
+        guard enabled else { return }
+        let t = now()
+        guard t - lastPrint >= 0.5 else { return }
+        lastPrint = t
+        let dt = max(t - started, 1e-3)
+        let mb = Double(bytes) / 1e6
+        var s = "\r\(display): \(fmt(mb)) MB"
+        if total > 0 { s += " / \(fmt(Double(total) / 1e6)) MB" }
+        s += "  \(fmt(mb / dt)) MB/s  \(Int(Double(flows) / dt)) flows/s  \(rejected) rejected\u{1B}[K"
+        writeStderr(s)
+        printed = true
+    }
+
+    mutating func finish() {
+        if enabled && printed { writeStderr("\r\u{1B}[K") }
+    }
+
+    private func fmt(_ v: Double) -> String {
+        let r = (v * 10).rounded() / 10
+        return String(r)
     }
 }

@@ -14,4 +14,11 @@ public enum LineResult: Sendable, Equatable {
 /// line without its newline.
 public protocol LineReader {
     mutating func read(line: UnsafeRawBufferPointer, into aggregator: inout FlowAggregator) -> LineResult
+    /// A fresh reader for a second worker thread that reads other lines of the same input into its own
+    /// aggregator, or nil when lines must be read in order by one reader (a CSV header, a field list).
+    func makeParallelReader() -> Self?
+}
+
+extension LineReader {
+    public func makeParallelReader() -> Self? { nil }
 }

@@ -59,7 +59,7 @@ public enum Generate {
     public static func run(_ o: Options) throws -> Report {
         let ev = try evidence(from: try openExisting(o.db))
         let plan = Inferrer(options: o.inference).infer(ev)
-        let emitter = NetworkPolicyEmitter(options: o.emit)
+        let emitter = PolicyEmitter(options: o.emit)
         if o.out == "-" {
             return Report(plan: plan, edgesRead: ev.edges.count, files: [], stream: emitter.stream(for: plan))
         }

@@ -16,17 +16,38 @@ public enum ReplyRule: String, Sendable, Hashable, CaseIterable, Codable {
 
     /// Returns (isReply, rule that decided).
     public static func classify(_ flow: Flow) -> (isReply: Bool, rule: ReplyRule) {
-        if let r = flow.isReply { return (r, .reported) }
-        if flow.proto == .tcp, let f = flow.tcpFlags, f.contains(.syn) {
+        classify(isReply: flow.isReply, proto: flow.proto, tcpFlags: flow.tcpFlags,
+                 traceReason: TraceReason(flow.traceReason), sourcePort: flow.sourcePort,
+                 destinationPort: flow.destinationPort)
+    }
+
+    /// The Hubble trace reasons the rules look at.
+    public enum TraceReason: UInt8, Sendable {
+        case other, new, established, reply
+        public init(_ text: String) {
+            switch text {
+            case "NEW": self = .new
+            case "ESTABLISHED": self = .established
+            case "REPLY": self = .reply
+            default: self = .other
+            }
+        }
+    }
+
+    /// The rules on the fields they use (the decoders' fast path calls this without building a `Flow`).
+    @inline(__always)
+    public static func classify(isReply: Bool?, proto: Proto, tcpFlags: TCPFlags?, traceReason: TraceReason,
+                                sourcePort s: UInt16, destinationPort d: UInt16) -> (isReply: Bool, rule: ReplyRule) {
+        if let r = isReply { return (r, .reported) }
+        if proto == .tcp, let f = tcpFlags, f.contains(.syn) {
             return (f.contains(.ack), .tcpFlags)
         }
-        switch flow.traceReason {
-        case "NEW", "ESTABLISHED": return (false, .traceReason)
-        case "REPLY": return (true, .traceReason)
-        default: break
+        switch traceReason {
+        case .new, .established: return (false, .traceReason)
+        case .reply: return (true, .traceReason)
+        case .other: break
         }
-        if flow.proto == .tcp || flow.proto == .udp || flow.proto == .sctp {
-            let s = flow.sourcePort, d = flow.destinationPort
+        if proto == .tcp || proto == .udp || proto == .sctp {
             if s != 0 && d != 0 {
                 let sWell = isServicePort(s), dWell = isServicePort(d)
                 if sWell && !dWell && d >= 32768 { return (true, .portHeuristic) }
@@ -34,6 +55,17 @@ public enum ReplyRule: String, Sendable, Hashable, CaseIterable, Codable {
             }
         }
         return (false, .undecided)
+    }
+
+    /// Position of each rule in `allCases` (for counters kept in arrays).
+    public var index: Int {
+        switch self {
+        case .reported: return 0
+        case .tcpFlags: return 1
+        case .traceReason: return 2
+        case .portHeuristic: return 3
+        case .undecided: return 4
+        }
     }
 
     /// Ports below 1024 plus common service ports above it.

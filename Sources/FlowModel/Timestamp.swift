@@ -50,7 +50,11 @@ public enum Timestamp {
         guard i == b.count else { return nil }
         let days = daysFromCivil(y, mo, d)
         let secs = days * 86400 + h * 3600 + mi * 60 + sec - offset
-        return secs * 1_000_000_000 + nanos
+        // Nanoseconds in an Int64 cover 1677..2262; anything outside is not a real capture time.
+        let (ns, overflow) = secs.multipliedReportingOverflow(by: 1_000_000_000)
+        guard !overflow else { return nil }
+        let (total, overflow2) = ns.addingReportingOverflow(nanos)
+        return overflow2 ? nil : total
     }
 
     /// Howard Hinnant's days_from_civil.

@@ -123,6 +123,8 @@ public struct Inferrer: Sendable {
         var peerPlans = [PeerKey: PeerPlan]()
         var internetSources = [Endpoint: [PortKey: [ObservedEdge]]]()
         var first: Int64?, last: Int64?
+        // Reserved-entity peers per owner, [ingress, egress], for flavours that can name them (`entityPeers`).
+        var entities = [[Endpoint: [String: [PortKey: PortAcc]]]](repeating: [:], count: 2)
 
         /// Rule peers for `ep` seen by `owner`; empty (with a note) when it cannot be expressed.
         func peers(for ep: Endpoint, of owner: Endpoint, ingressSide: Bool, port: PortKey) -> [PeerKey] {
@@ -166,6 +168,11 @@ public struct Inferrer: Sendable {
             let pk = PortKey(k.proto, k.port)
             let obs = ev.l7[k] ?? []
             let name = portName(k.destination, pk)
+            for (ep, owner, side) in [(k.source, k.destination, 0), (k.destination, k.source, 1)]
+            where ep.kind == .reserved && Self.entityPeers.contains(ep.name) && included(owner) {
+                entities[side][owner, default: [:]][ep.name, default: [:]][pk, default: PortAcc(name: nil)]
+                    .add(e.stats, l7: obs)
+            }
             if dstIn {
                 if k.source.kind == .external && !IPAddress.isPrivate(k.source.name) {
                     internetSources[k.destination, default: [:]][pk, default: []].append(e)
@@ -241,7 +248,9 @@ public struct Inferrer: Sendable {
                 endpoint: w, selector: choice.selector, selectorWarning: selWarning,
                 ingress: rules(ingress[w] ?? [:], peerPlans, generalizer),
                 egress: rules(egress[w] ?? [:], peerPlans, generalizer),
-                notes: (notes[w] ?? []).sorted()))
+                notes: (notes[w] ?? []).sorted(),
+                ingressEntities: entityRules(entities[0][w] ?? [:], generalizer),
+                egressEntities: entityRules(entities[1][w] ?? [:], generalizer)))
         }
         var idle = 0
         for (ep, _) in pods where ep.kind == .workload && included(ep) && !workloads.contains(ep) { idle += 1 }
@@ -254,8 +263,12 @@ public struct Inferrer: Sendable {
         for ns in byNamespace.keys where plans[ns] == nil
             && byNamespace[ns]!.keys.contains(where: included) { plans[ns] = [] }
         let namespaces = plans.keys.sorted().map { NamespacePlan(name: $0, workloads: plans[$0]!) }
-        return PolicyPlan(namespaces: namespaces, denied: denied, warnings: warnings.sorted(), firstSeen: first,
-                          lastSeen: last)
+        var plan = PolicyPlan(namespaces: namespaces, denied: denied, warnings: warnings.sorted(), firstSeen: first,
+                              lastSeen: last)
+        for (ep, names) in ev.names where ep.kind == .external && !names.isEmpty {
+            plan.externalNames[IPAddress.hostCIDR(ep.name)] = Set(names).sorted()
+        }
+        return plan
     }
 
     /// DNS egress. A DNS edge is an allowed edge to UDP or TCP port 53.
@@ -334,21 +347,31 @@ public struct Inferrer: Sendable {
     func rules(_ acc: RuleAcc, _ peerPlans: [PeerKey: PeerPlan], _ generalizer: PathGeneralizer) -> [RulePlan] {
         acc.compactMap { key, ports -> RulePlan? in
             guard let peer = peerPlans[key] else { return nil }
-            let plans = ports.map { pk, a -> PortPlan in
-                let ranked = Dictionary(grouping: a.l7, by: \.request).map { req, list in
-                    (req, list.reduce(0) { $0 + $1.stats.flows })
-                }.sorted { $0.1 != $1.1 ? $0.1 > $1.1 : $0.0 < $1.0 }
-                let examples = a.extraExamples + ranked.prefix(3).map(\.0.description)
-                var dns = Set<String>()
-                for o in a.l7 { if case .dns(let q) = o.request { dns.insert(q) } }
-                let observed = a.flows > 0
-                return PortPlan(proto: pk.proto, port: pk.port, name: a.name, flows: a.flows,
-                                firstSeen: observed ? a.firstSeen : 0, lastSeen: observed ? a.lastSeen : 0,
-                                examples: Array(examples.prefix(3)), http: generalizer.rules(a.l7),
-                                dnsQueries: dns.sorted())
-            }.sorted()
-            return RulePlan(peer: peer, ports: plans)
+            return RulePlan(peer: peer, ports: portPlans(ports, generalizer))
         }.sorted { $0.peer < $1.peer }
+    }
+
+    /// Reserved entities a flavour may name as peers (Cilium `fromEntities`/`toEntities`).
+    static let entityPeers: Set<String> = ["host", "kube-apiserver", "remote-node"]
+
+    func entityRules(_ acc: [String: [PortKey: PortAcc]], _ generalizer: PathGeneralizer) -> [EntityRulePlan] {
+        acc.keys.sorted().map { EntityRulePlan(entity: $0, ports: portPlans(acc[$0]!, generalizer)) }
+    }
+
+    func portPlans(_ ports: [PortKey: PortAcc], _ generalizer: PathGeneralizer) -> [PortPlan] {
+        ports.map { pk, a -> PortPlan in
+            let ranked = Dictionary(grouping: a.l7, by: \.request).map { req, list in
+                (req, list.reduce(0) { $0 + $1.stats.flows })
+            }.sorted { $0.1 != $1.1 ? $0.1 > $1.1 : $0.0 < $1.0 }
+            let examples = a.extraExamples + ranked.prefix(3).map(\.0.description)
+            var dns = Set<String>()
+            for o in a.l7 { if case .dns(let q) = o.request { dns.insert(q) } }
+            let observed = a.flows > 0
+            return PortPlan(proto: pk.proto, port: pk.port, name: a.name, flows: a.flows,
+                            firstSeen: observed ? a.firstSeen : 0, lastSeen: observed ? a.lastSeen : 0,
+                            examples: Array(examples.prefix(3)), http: generalizer.rules(a.l7),
+                            dnsQueries: dns.sorted())
+        }.sorted()
     }
 
     /// How each reserved peer is treated. Never an allow-all.

@@ -14,6 +14,9 @@ public struct PolicyPlan: Sendable, Hashable {
     /// Evidence window of the edges used (nanoseconds), nil when there were none.
     public var firstSeen: Int64?
     public var lastSeen: Int64?
+    /// DNS names known for external peers, by the peer's host CIDR (`ipBlock.cidr`), each list sorted. Lets a
+    /// flavour that can (Cilium `toFQDNs`) allow the name instead of a stale address.
+    public var externalNames: [String: [String]] = [:]
 
     public init(namespaces: [NamespacePlan], denied: [ObservedEdge], warnings: [String], firstSeen: Int64?,
                 lastSeen: Int64?) {
@@ -47,15 +50,23 @@ public struct WorkloadPlan: Sendable, Hashable {
     public var egress: [RulePlan]
     /// Observed peers that produced no rule, each with the reason (shown as comments).
     public var notes: [String]
+    /// Traffic from / to Cilium reserved entities (`host`, `kube-apiserver`, `remote-node`) by entity, sorted.
+    /// NetworkPolicy cannot name entities (its emitter uses the ipBlocks in `ingress`/`egress`, or notes);
+    /// Cilium can (`fromEntities`/`toEntities`), and then skips the ipBlocks whose `reservedEntity` is listed here.
+    public var ingressEntities: [EntityRulePlan]
+    public var egressEntities: [EntityRulePlan]
 
     public init(endpoint: Endpoint, selector: Labels, selectorWarning: String? = nil, ingress: [RulePlan] = [],
-                egress: [RulePlan] = [], notes: [String] = []) {
+                egress: [RulePlan] = [], notes: [String] = [], ingressEntities: [EntityRulePlan] = [],
+                egressEntities: [EntityRulePlan] = []) {
         self.endpoint = endpoint
         self.selector = selector
         self.selectorWarning = selectorWarning
         self.ingress = ingress
         self.egress = egress
         self.notes = notes
+        self.ingressEntities = ingressEntities
+        self.egressEntities = egressEntities
     }
 
     /// Ports of this workload reachable from the internet (an ingress rule from `0.0.0.0/0`, see
@@ -64,6 +75,18 @@ public struct WorkloadPlan: Sendable, Hashable {
         ingress.filter(\.peer.isInternetFacing).flatMap(\.ports).reduce(into: [PortPlan]()) { acc, p in
             if !acc.contains(where: { $0.proto == p.proto && $0.port == p.port }) { acc.append(p) }
         }.sorted()
+    }
+}
+
+/// A rule to a reserved entity and the ports it was seen on.
+public struct EntityRulePlan: Sendable, Hashable {
+    /// Cilium entity name: `host`, `kube-apiserver`, `remote-node`.
+    public var entity: String
+    public var ports: [PortPlan]
+
+    public init(entity: String, ports: [PortPlan]) {
+        self.entity = entity
+        self.ports = ports
     }
 }
 
@@ -97,6 +120,13 @@ public enum PeerPlan: Sendable, Hashable, Comparable {
     }
 
     public static func < (a: PeerPlan, b: PeerPlan) -> Bool { a.sortKey < b.sortKey }
+
+    /// The reserved entity an ipBlock stands for (note `reserved:kube-apiserver`, `reserved:remote-node`, see
+    /// `Inferrer.reservedTreatment`), nil for anything else.
+    public var reservedEntity: String? {
+        guard case .ipBlock(_, _, let note) = self, note.hasPrefix("reserved:") else { return nil }
+        return String(note.dropFirst("reserved:".count))
+    }
 
     var sortKey: String {
         switch self {

@@ -87,6 +87,9 @@ public enum SelectorChooser {
             let own = sets[t]
             guard var common = own.first else { return Choice(selector: [:], alsoMatches: []) }
             for s in own.dropFirst() { common = common.filter { s[$0.key] == $0.value } }
+            // A capture can carry label text the API server would reject; one such pair in a selector would make
+            // the whole policy invalid, so it is never a candidate.
+            common = common.filter { KubernetesLabel.isValidKey($0.key) && KubernetesLabel.isValidValue($0.value) }
             if common.isEmpty { return Choice(selector: [:], alsoMatches: []) }
             let keys = common.keys.sorted { rank($0) < rank($1) }
             for size in 1...min(maxSearchedKeys, keys.count) {

@@ -7,6 +7,6 @@ struct FlowMapCommand: ParsableCommand {
         commandName: "flowmap",
         abstract: "Turn observed Kubernetes network flows into least-privilege NetworkPolicies.",
         version: FlowMapVersion.current,
-        subcommands: [IngestCommand.self, GenerateCommand.self, DoctorCommand.self]
+        subcommands: [IngestCommand.self, GenerateCommand.self, DoctorCommand.self, CheckCommand.self, ConnectivityCommand.self, DiffCommand.self]
     )
 }

@@ -5,7 +5,7 @@ import FlowModel
 struct GenerateCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "generate",
-        abstract: "Write least-privilege NetworkPolicies from the store: default-deny plus one allow per workload."
+        abstract: "Write least-privilege NetworkPolicies (k8s or Cilium) from the store: default-deny plus one allow per workload."
     )
 
     @Option(help: "The store (SQLite file).")
@@ -13,6 +13,9 @@ struct GenerateCommand: ParsableCommand {
 
     @Option(help: "Output directory, or - for one YAML stream on stdout.")
     var out = "policies"
+
+    @Option(help: "Policy flavour: k8s (NetworkPolicy) or cilium (CiliumNetworkPolicy with L7, FQDN and entity rules).")
+    var flavor = "k8s"
 
     @Option(help: "File layout: per-namespace or per-workload.")
     var layout = "per-namespace"
@@ -46,6 +49,10 @@ struct GenerateCommand: ParsableCommand {
             throw ValidationError("unknown --layout \(layout); expected per-namespace or per-workload")
         }
         o.emit.layout = l
+        guard let f = EmitOptions.Flavor(rawValue: flavor) else {
+            throw ValidationError("unknown --flavor \(flavor); expected k8s or cilium")
+        }
+        o.emit.flavor = f
         o.emit.version = FlowMapVersion.current
         o.inference.minFlows = minFlows
         o.inference.namespaces = Set(namespace)

@@ -17,6 +17,11 @@ struct YAMLBuilder {
         line(indent, "\(YAMLText.scalar(key)): \(YAMLText.scalar(value))", comment: comment)
     }
 
+    /// `- key: value`, the first pair of a list item, with the value quoted as needed.
+    mutating func itemPair(_ indent: Int, _ key: String, _ value: String, comment: String? = nil) {
+        line(indent, "- \(YAMLText.scalar(key)): \(YAMLText.scalar(value))", comment: comment)
+    }
+
     /// A `matchLabels` map, keys sorted.
     mutating func labels(_ indent: Int, _ labels: [String: String]) {
         for k in labels.keys.sorted() { pair(indent, k, labels[k]!) }

@@ -1,0 +1,334 @@
+import FlowModel
+
+/// Per-reader caches of the Hubble decoder: raw JSON bytes -> what they decode to and the aggregator's ids for
+/// it. Pure caches: dropping them changes nothing but speed. They are tied to one aggregator (its `instance`
+/// and `epoch`) and cleared when that changes or when they outgrow `maxBytes`.
+struct HubbleCache {
+    static let maxBytes = 48 << 20
+
+    private var instance: UInt64 = 0
+    private var epoch = -1
+
+    /// How an endpoint object maps to an `Endpoint`.
+    enum Resolution {
+        /// Always the same endpoint (pods, named reserved entities).
+        case fixed(Endpoint)
+        /// The peer's IP address (`external`), or the given reserved entity when the line has no IP.
+        case byIP(fallback: String)
+    }
+
+    struct Identity {
+        var resolution: Resolution
+        /// Noted in the batch (labels, namespace labels, addresses): workloads and addressed entities.
+        var isWorkload: Bool
+        var stableLabels: String?
+        var namespaceLabels: Labels
+        /// Aggregator endpoint id (fixed) or fallback id (byIP); -1 until first needed.
+        var endpointID: Int32 = -1
+        var notedSerial = -1
+        var notedIP: Int32 = -2
+    }
+
+    struct Address {
+        var text: String
+        var externalID: Int32 = -1
+    }
+
+    private var identityKeys = ByteInterner()
+    private var identities: [Identity] = []
+    private var ipKeys = ByteInterner()
+    private var ips: [Address] = []
+    private var pointKeys = ByteInterner(capacity: 64)
+    /// Three entries (unknown, ingress, egress) per point key.
+    private var points: [Int32] = []
+    private var reasonKeys = ByteInterner(capacity: 64)
+    private var reasons: [Int32] = []
+    private var l7Keys = ByteInterner()
+    private var l7s: [Int32] = []
+    private var nameKeys = ByteInterner()
+    private var names: [[String]] = []
+    private var notedNames: Set<UInt64> = []
+    private var namesSerial = -1
+    private var scratch: [UInt8] = []
+
+    private static let emptyObject: [UInt8] = Array("{}".utf8)
+
+    /// Drops everything tied to another aggregator or epoch, and everything when the caches grew too large.
+    @inline(__always) mutating func sync(with agg: FlowAggregator) {
+        if agg.instance != instance || agg.epoch != epoch || footprintTooLarge() {
+            self = HubbleCache()
+            instance = agg.instance
+            epoch = agg.epoch
+        }
+        if namesSerial != agg.batchSerial {
+            notedNames.removeAll(keepingCapacity: true)
+            namesSerial = agg.batchSerial
+        }
+    }
+
+    @inline(__always) private func footprintTooLarge() -> Bool {
+        // Checked cheaply on counts first.
+        guard identities.count + ips.count + l7s.count + names.count > 4096 else { return false }
+        return identityKeys.footprint + ipKeys.footprint + l7Keys.footprint + nameKeys.footprint > Self.maxBytes
+    }
+
+    // MARK: Validation through the cache
+
+    /// Skips the endpoint object at the scanner's position; returns its range and its identity id when these
+    /// exact bytes were seen (and validated) before, else -1 after validating them with `skipValue`.
+    @inline(__always) func validatedPeer(_ s: inout JSONScanner) throws(JSONError) -> (Range<Int>, Int32) {
+        try Self.validated(&s, identityKeys)
+    }
+
+    func validatedNames(_ s: inout JSONScanner) throws(JSONError) -> Range<Int> {
+        try Self.validated(&s, nameKeys).0
+    }
+
+    @inline(__always) private static func validated(_ s: inout JSONScanner, _ keys: ByteInterner)
+        throws(JSONError) -> (Range<Int>, Int32) {
+        let start = s.pos
+        if let r = s.skipStructureUnvalidated(), let id = keys.find(s.base + r.lowerBound, r.count) {
+            return (r, id)
+        }
+        s.pos = start
+        return (try s.skipValueRange(), -1)
+    }
+
+    // MARK: Peers
+
+    /// Aggregator endpoint id for one side of a flow, noting the workload's labels and IP once per batch.
+    mutating func peer(_ range: Range<Int>?, knownID: Int32, ip: JSONStringSpan?, line s: JSONScanner,
+                       agg: inout FlowAggregator) -> Int32 {
+        let (id, isNew): (Int32, Bool)
+        if knownID >= 0 {
+            (id, isNew) = (knownID, false)
+        } else if let r = range {
+            (id, isNew) = identityKeys.intern(s.base + r.lowerBound, r.count)
+        } else {
+            (id, isNew) = Self.emptyObject.withUnsafeBytes { identityKeys.intern($0.baseAddress!, $0.count) }
+        }
+        if isNew {
+            identities.append(range.map { Self.decodeIdentity(s, $0) } ?? Self.identity(namespace: "",
+                labels: [], podName: "", workload: nil, identityNumber: nil))
+        }
+        var ipID: Int32 = -1
+        if let ip = ip, ip.count > 0 {
+            let (iid, ipNew) = ipKeys.intern(s.base + ip.start, ip.count)
+            if ipNew { ips.append(Address(text: s.string(ip))) }
+            ipID = iid
+        }
+        let i = Int(id)
+        let ep: Int32
+        switch identities[i].resolution {
+        case .fixed(let e):
+            if identities[i].endpointID < 0 { identities[i].endpointID = agg.endpointID(e) }
+            ep = identities[i].endpointID
+        case .byIP(let fallback):
+            if ipID >= 0 {
+                if ips[Int(ipID)].externalID < 0 {
+                    ips[Int(ipID)].externalID = agg.endpointID(.external(ips[Int(ipID)].text))
+                }
+                ep = ips[Int(ipID)].externalID
+            } else {
+                if identities[i].endpointID < 0 { identities[i].endpointID = agg.endpointID(.reserved(fallback)) }
+                ep = identities[i].endpointID
+            }
+        }
+        if identities[i].isWorkload
+            && (identities[i].notedSerial != agg.batchSerial || identities[i].notedIP != ipID) {
+            identities[i].notedSerial = agg.batchSerial
+            identities[i].notedIP = ipID
+            agg.noteWorkload(ep, stableLabels: identities[i].stableLabels,
+                             namespaceLabels: identities[i].namespaceLabels,
+                             ip: ipID >= 0 ? ips[Int(ipID)].text : "")
+        }
+        return ep
+    }
+
+    /// Decodes an endpoint object (already validated by the line walk).
+    static func decodeIdentity(_ line: JSONScanner, _ r: Range<Int>) -> Identity {
+        var s = JSONScanner(UnsafeRawBufferPointer(start: line.base + r.lowerBound, count: r.count))
+        var namespace = "", podName = ""
+        var labels: [String] = []
+        var workload: (name: String, kind: String)?
+        var identityNumber: Int64?
+        do {
+            if try s.beginObject() {
+                repeat {
+                    let k = try s.nextKey()
+                    if s.spanEquals(k, "namespace"), s.peek() == 0x22 {
+                        namespace = try s.readString()
+                    } else if s.spanEquals(k, "pod_name"), s.peek() == 0x22 {
+                        podName = try s.readString()
+                    } else if s.spanEquals(k, "identity") {
+                        identityNumber = try s.readInteger()
+                    } else if s.spanEquals(k, "labels"), s.peek() == 0x5B {
+                        if try s.beginArray() {
+                            repeat {
+                                if s.peek() == 0x22 { labels.append(try s.readString()) } else { try s.skipValue() }
+                            } while try s.nextElement()
+                        }
+                    } else if s.spanEquals(k, "workloads"), s.peek() == 0x5B {
+                        if try s.beginArray() {
+                            repeat {
+                                var name = "", kind = ""
+                                if s.peek() == 0x7B, try s.beginObject() {
+                                    repeat {
+                                        let kk = try s.nextKey()
+                                        if s.spanEquals(kk, "name"), s.peek() == 0x22 {
+                                            name = try s.readString()
+                                        } else if s.spanEquals(kk, "kind"), s.peek() == 0x22 {
+                                            kind = try s.readString()
+                                        } else {
+                                            try s.skipValue()
+                                        }
+                                    } while try s.nextMember()
+                                } else {
+                                    try s.skipValue()
+                                }
+                                if workload == nil, !name.isEmpty { workload = (name, kind) }
+                            } while try s.nextElement()
+                        }
+                    } else {
+                        try s.skipValue()
+                    }
+                } while try s.nextMember()
+            }
+        } catch {
+            // Unreachable: the bytes were validated by the line walk. Fall through with what was read.
+        }
+        return identity(namespace: namespace, labels: labels, podName: podName, workload: workload,
+                        identityNumber: identityNumber)
+    }
+
+    /// The identity rules (see README "Identities").
+    static func identity(namespace: String, labels: [String], podName: String, workload: (name: String, kind: String)?,
+                         identityNumber: Int64?) -> Identity {
+        let parsed = HubbleLabels.parse(labels)
+        var reserved = parsed.reserved
+        if reserved == nil, labels.isEmpty, let n = identityNumber { reserved = HubbleLabels.reservedName(identity: n) }
+        let cidrIdentity = parsed.hasCIDR || (identityNumber ?? 0) >= 1 << 24
+        if let r = reserved, r != "world", r != "unknown" {
+            // Addressed entities (host, remote-node, kube-apiserver) get their IPs noted like pods.
+            return Identity(resolution: .fixed(.reserved(r)), isWorkload: FlowAggregator.addressedEntities.contains(r),
+                            stableLabels: nil, namespaceLabels: [:])
+        }
+        if !namespace.isEmpty {
+            let ep: Endpoint
+            if let w = workload {
+                ep = .workload(namespace, w.name, kind: w.kind.isEmpty ? "Deployment" : w.kind)
+            } else if !podName.isEmpty {
+                let g = WorkloadGuess.fromPodName(podName)
+                ep = .workload(namespace, g.name, kind: g.kind)
+            } else if let app = parsed.pod["app"] ?? parsed.pod["k8s-app"] ?? parsed.pod["app.kubernetes.io/name"] {
+                ep = .workload(namespace, app, kind: "Deployment")
+            } else {
+                ep = .workload(namespace, "unknown", kind: "Pod")
+            }
+            return Identity(resolution: .fixed(ep), isWorkload: true,
+                            stableLabels: parsed.pod.isEmpty ? nil : VolatileLabels.stable(parsed.pod).canonical,
+                            namespaceLabels: parsed.namespace)
+        }
+        if reserved == "world" || cidrIdentity {
+            return Identity(resolution: .byIP(fallback: "world"), isWorkload: false, stableLabels: nil, namespaceLabels: [:])
+        }
+        return Identity(resolution: .byIP(fallback: "unknown"), isWorkload: false, stableLabels: nil, namespaceLabels: [:])
+    }
+
+    // MARK: Small enumerations
+
+    /// Aggregator id of (direction, observation point); the raw value bytes are the key.
+    mutating func point(_ range: Range<Int>?, direction: Direction, line s: JSONScanner,
+                        agg: inout FlowAggregator) -> Int32 {
+        let r = range ?? 0..<0
+        let (id, isNew) = pointKeys.intern(s.base + r.lowerBound, r.count)
+        if isNew { points.append(contentsOf: [-1, -1, -1]) }
+        let d: Int
+        switch direction {
+        case .unknown: d = 0
+        case .ingress: d = 1
+        case .egress: d = 2
+        }
+        let slot = Int(id) * 3 + d
+        if points[slot] < 0 {
+            points[slot] = agg.pointID(direction: direction, observationPoint: Self.enumText(s, range))
+        }
+        return points[slot]
+    }
+
+    mutating func dropReason(_ range: Range<Int>, line s: JSONScanner, agg: inout FlowAggregator) -> Int32 {
+        let (id, isNew) = reasonKeys.intern(s.base + range.lowerBound, range.count)
+        if isNew {
+            var text = Self.enumText(s, range)
+            if let n = Int64(text) { text = Self.dropReasonName(n) }
+            reasons.append(text.isEmpty ? -1 : agg.stringID(text))
+        }
+        return reasons[Int(id)]
+    }
+
+    /// An enum value's text: a string decoded, a number as written.
+    static func enumText(_ s: JSONScanner, _ range: Range<Int>?) -> String {
+        guard let r = range, r.count > 0 else { return "" }
+        var sub = JSONScanner(UnsafeRawBufferPointer(start: s.base + r.lowerBound, count: r.count))
+        if sub.peek() == 0x22, let span = try? sub.scanString() {
+            return sub.string(span)
+        }
+        return String(decoding: UnsafeBufferPointer(start: s.base + r.lowerBound, count: r.count), as: UTF8.self)
+    }
+
+    /// Names of the numeric drop reasons that matter (flow.proto DropReason), the number otherwise.
+    static func dropReasonName(_ n: Int64) -> String {
+        switch n {
+        case 133: return "POLICY_DENIED"
+        case 181: return "POLICY_DENY"
+        case 189: return "AUTH_REQUIRED"
+        default: return "DROP_REASON_\(n)"
+        }
+    }
+
+    // MARK: L7 and names
+
+    mutating func l7(kind: UInt8, method: JSONStringSpan?, target: JSONStringSpan?, line s: JSONScanner,
+                     agg: inout FlowAggregator) -> Int32 {
+        scratch.removeAll(keepingCapacity: true)
+        scratch.append(kind)
+        if let m = method { scratch.append(contentsOf: s.bytes(m)) }
+        scratch.append(0)
+        if let t = target { scratch.append(contentsOf: s.bytes(t)) }
+        let (id, isNew) = scratch.withUnsafeBytes { l7Keys.intern($0.baseAddress!, $0.count) }
+        if isNew {
+            var value: Int32 = -1
+            if kind == 1 {
+                let m = method.map { s.string($0) } ?? ""
+                if !m.isEmpty {
+                    value = agg.l7ID(.http(method: m, path: L7Request.path(fromURL: target.map { s.string($0) } ?? "/")))
+                }
+            } else {
+                let q = target.map { s.string($0) } ?? ""
+                if !q.isEmpty { value = agg.l7ID(.dns(query: DNSName.normalize(q))) }
+            }
+            l7s.append(value)
+        }
+        return l7s[Int(id)]
+    }
+
+    mutating func names(_ range: Range<Int>, destination: Int32, line s: JSONScanner, agg: inout FlowAggregator) {
+        let (id, isNew) = nameKeys.intern(s.base + range.lowerBound, range.count)
+        if isNew {
+            var list: [String] = []
+            var sub = JSONScanner(UnsafeRawBufferPointer(start: s.base + range.lowerBound, count: range.count))
+            do {
+                if try sub.beginArray() {
+                    repeat {
+                        if sub.peek() == 0x22 { list.append(DNSName.normalize(try sub.readString())) } else { try sub.skipValue() }
+                    } while try sub.nextElement()
+                }
+            } catch {}
+            names.append(list.filter { !$0.isEmpty })
+        }
+        guard !names[Int(id)].isEmpty else { return }
+        if notedNames.insert(UInt64(UInt32(bitPattern: destination)) << 32 | UInt64(UInt32(bitPattern: id))).inserted {
+            agg.noteNames(destination, names[Int(id)])
+        }
+    }
+}

@@ -1,0 +1,159 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+import CZlib
+
+/// Bytes of one input: a file or stdin, plain or gzip (recognised by its magic bytes, whatever the name).
+/// Concatenated gzip members (as `cat a.gz b.gz` makes) are read as one stream.
+final class InputSource {
+    enum ReadResult {
+        case data(Int)
+        case end
+        /// Nothing arrived within the timeout (streams only).
+        case timeout
+    }
+
+    let fd: Int32
+    let display: String
+    let ownsFD: Bool
+    /// Raw bytes read from the descriptor (compressed size for gzip).
+    private(set) var rawBytes: Int64 = 0
+    private(set) var isGzip = false
+    /// Size of a regular file, 0 otherwise.
+    let size: Int64
+    var hash = ContentHash()
+    let hashing: Bool
+
+    private var detected = false
+    private var rawEOF = false
+    private let rawCapacity = 1 << 20
+    private let raw: UnsafeMutablePointer<UInt8>
+    private var rawStart = 0
+    private var rawEnd = 0
+    private var z = z_stream()
+    private var zOpen = false
+
+    init(path: String, stdin: Int32 = 0) throws {
+        let isStdin = path == "-"
+        display = isStdin ? "<stdin>" : path
+        if isStdin {
+            fd = stdin
+            ownsFD = false
+            var st = stat()
+            size = fstat(stdin, &st) == 0 && (st.st_mode & S_IFMT) == S_IFREG ? Int64(st.st_size) : 0
+            hashing = false
+        } else {
+            var st = stat()
+            if stat(path, &st) != 0 {
+                throw IngestDriver.Failure.open(path: path, reason: String(cString: strerror(errno)))
+            }
+            if (st.st_mode & S_IFMT) == S_IFDIR {
+                throw IngestDriver.Failure.open(path: path, reason: "is a directory; pass the files in it (e.g. \(path)/*.json)")
+            }
+            let f = open(path, O_RDONLY)
+            if f < 0 { throw IngestDriver.Failure.open(path: path, reason: String(cString: strerror(errno))) }
+            fd = f
+            ownsFD = true
+            size = (st.st_mode & S_IFMT) == S_IFREG ? Int64(st.st_size) : 0
+            hashing = true
+        }
+        raw = .allocate(capacity: rawCapacity)
+    }
+
+    deinit {
+        if zOpen { inflateEnd(&z) }
+        raw.deallocate()
+        if ownsFD { close(fd) }
+    }
+
+    /// Reads raw bytes into `into`; `timeoutMS` < 0 blocks.
+    private func readRaw(_ into: UnsafeMutablePointer<UInt8>, _ max: Int, timeoutMS: Int) throws -> ReadResult {
+        if timeoutMS >= 0 {
+            var p = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
+            while true {
+                let r = poll(&p, 1, Int32(min(timeoutMS, Int(Int32.max))))
+                if r < 0 && errno == EINTR { continue }
+                if r == 0 { return .timeout }
+                break  // readable, hung up or error: read() tells which
+            }
+        }
+        while true {
+            let n = Glibc.read(fd, into, max)
+            if n < 0 {
+                if errno == EINTR { continue }
+                throw IngestDriver.Failure.read(path: display, reason: String(cString: strerror(errno)))
+            }
+            if n == 0 { return .end }
+            rawBytes += Int64(n)
+            if hashing { hash.update(UnsafeRawBufferPointer(start: into, count: n)) }
+            return .data(n)
+        }
+    }
+
+    /// Reads decoded bytes into `buf` (up to `max`).
+    func read(into buf: UnsafeMutablePointer<UInt8>, max: Int, timeoutMS: Int = -1) throws -> ReadResult {
+        if !detected {
+            // Look at the first bytes: gzip starts with 1f 8b.
+            while rawEnd < 2 && !rawEOF {
+                switch try readRaw(raw + rawEnd, rawCapacity - rawEnd, timeoutMS: timeoutMS) {
+                case .data(let n): rawEnd += n
+                case .end: rawEOF = true
+                case .timeout: return .timeout
+                }
+            }
+            detected = true
+            if rawEnd >= 2 && raw[0] == 0x1F && raw[1] == 0x8B {
+                isGzip = true
+                let rc = flowmap_inflate_init(&z)
+                guard rc == Z_OK else { throw IngestDriver.Failure.read(path: display, reason: "zlib init failed (\(rc))") }
+                zOpen = true
+            }
+        }
+        if !isGzip {
+            if rawStart < rawEnd {
+                let n = Swift.min(max, rawEnd - rawStart)
+                buf.update(from: raw + rawStart, count: n)
+                rawStart += n
+                return .data(n)
+            }
+            if rawEOF { return .end }
+            return try readRaw(buf, max, timeoutMS: timeoutMS)
+        }
+        while true {
+            if rawStart == rawEnd && !rawEOF {
+                rawStart = 0
+                rawEnd = 0
+                switch try readRaw(raw, rawCapacity, timeoutMS: timeoutMS) {
+                case .data(let n): rawEnd = n
+                case .end: rawEOF = true
+                case .timeout: return .timeout
+                }
+            }
+            if rawStart == rawEnd && rawEOF {
+                if zOpen && z.total_in > 0 {
+                    throw IngestDriver.Failure.read(path: display, reason: "gzip data ends in the middle of a member (truncated file?)")
+                }
+                return .end
+            }
+            z.next_in = raw + rawStart
+            z.avail_in = UInt32(rawEnd - rawStart)
+            z.next_out = buf
+            z.avail_out = UInt32(Swift.min(max, Int(UInt32.max)))
+            let rc = inflate(&z, Z_NO_FLUSH)
+            let consumed = (rawEnd - rawStart) - Int(z.avail_in)
+            rawStart += consumed
+            let produced = Swift.min(max, Int(UInt32.max)) - Int(z.avail_out)
+            if rc == Z_STREAM_END {
+                // End of one member; another may follow (concatenated gzip).
+                inflateReset(&z)
+                z.total_in = 0
+            } else if rc != Z_OK && rc != Z_BUF_ERROR {
+                let msg = z.msg.map { String(cString: $0) } ?? "code \(rc)"
+                throw IngestDriver.Failure.read(path: display, reason: "gzip: \(msg)")
+            }
+            if produced > 0 { return .data(produced) }
+        }
+    }
+}

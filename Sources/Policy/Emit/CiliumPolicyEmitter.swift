@@ -1,0 +1,238 @@
+import FlowModel
+import Inference
+
+/// Writes a `PolicyPlan` as CiliumNetworkPolicy (`cilium.io/v2`) YAML: per namespace a default-deny policy and
+/// one allow policy per workload, with the evidence as comments, like `NetworkPolicyEmitter`, plus what only
+/// Cilium can say:
+/// - peers as `fromEndpoints`/`toEndpoints` that always name the namespace (`k8s:io.kubernetes.pod.namespace`);
+/// - `toPorts[].rules.http` (method, path regex) on ports where HTTP was observed, on both sides of the edge;
+/// - egress to DNS servers with `rules.dns` listing the names queried (the DNS proxy must see the queries for
+///   `toFQDNs` to work);
+/// - `toFQDNs` instead of `/32`s for external peers with known names, when the workload has a DNS rule;
+/// - `fromEntities`/`toEntities` for `host`, `kube-apiserver` and `remote-node` instead of their addresses.
+/// Output is a pure function of the plan.
+public struct CiliumPolicyEmitter: Sendable, PolicyDocumentWriter {
+    public var options: EmitOptions
+
+    public init(options: EmitOptions = EmitOptions()) { self.options = options }
+
+    /// Cilium's label for an endpoint's namespace, used in every endpoint peer.
+    public static let namespaceLabel = "k8s:io.kubernetes.pod.namespace"
+
+    /// File name -> contents, plus `kustomization.yaml` listing the others.
+    public func files(for plan: PolicyPlan) -> [(name: String, text: String)] { layoutFiles(for: plan) }
+
+    /// All policies as one multi-document stream (for `--out -`).
+    public func stream(for plan: PolicyPlan) -> String { layoutStream(for: plan) }
+
+    private func header(_ y: inout YAMLBuilder, name: String, namespace: String, plan: PolicyPlan) {
+        EmitCommon.header(&y, apiVersion: "cilium.io/v2", kind: "CiliumNetworkPolicy", name: name,
+                          namespace: namespace, plan: plan, version: options.version)
+    }
+
+    func defaultDeny(_ ns: String, plan: PolicyPlan) -> String {
+        var y = YAMLBuilder()
+        header(&y, name: "default-deny", namespace: ns, plan: plan)
+        y.line(0, "spec:")
+        y.comment(2, "Selects every endpoint in the namespace; an empty rule in each direction allows nothing.")
+        y.line(2, "endpointSelector: {}")
+        y.line(2, "ingress:")
+        y.line(4, "- {}")
+        y.line(2, "egress:")
+        y.line(4, "- {}")
+        return y.text
+    }
+
+    func allow(_ w: WorkloadPlan, name: String, plan: PolicyPlan) -> String {
+        var y = YAMLBuilder()
+        header(&y, name: name, namespace: w.endpoint.namespace, plan: plan)
+        y.line(0, "spec:")
+        // Inference notes that NetworkPolicy cannot name an entity; here the entity rules below do.
+        var shown = w
+        shown.notes = w.notes.filter { n in
+            !w.ingressEntities.contains { n.hasPrefix("traffic from reserved:\($0.entity) ") }
+                && !w.egressEntities.contains { n.hasPrefix("traffic to reserved:\($0.entity) ") }
+        }
+        EmitCommon.workloadComments(&y, 2, shown)
+        y.line(2, "endpointSelector:")
+        y.line(4, "matchLabels:")
+        y.labels(6, w.selector)
+
+        // Entity rules replace the ipBlocks that stand for the same entity.
+        let inEntities = Set(w.ingressEntities.map(\.entity)), outEntities = Set(w.egressEntities.map(\.entity))
+        let ingress = w.ingress.filter { $0.peer.reservedEntity.map { !inEntities.contains($0) } ?? true }
+        let egress = w.egress.filter { $0.peer.reservedEntity.map { !outEntities.contains($0) } ?? true }
+
+        // External peers with known names become toFQDNs, which only works when the workload's DNS traffic goes
+        // through a DNS rule: so only when it has one.
+        let hasDNSRule = egress.contains(where: Self.isDNSRule)
+            || w.egressEntities.contains { $0.ports.contains(where: Self.isDNSPort) }
+        var fqdns = [PeerPlan: [String]]()
+        if hasDNSRule {
+            for r in egress where !Self.isDNSRule(r) {
+                guard case .ipBlock(let cidr, let except, _) = r.peer, except.isEmpty else { continue }
+                let names = (plan.externalNames[cidr] ?? []).filter(Self.isValidDNSName)
+                if !names.isEmpty { fqdns[r.peer] = names }
+            }
+        }
+        let fqdnNames = Set(fqdns.values.joined()).sorted()
+
+        if ingress.isEmpty && egress.isEmpty && w.ingressEntities.isEmpty && w.egressEntities.isEmpty {
+            // Only notes or denied evidence: keep the policy as a visible record that allows nothing.
+            y.line(2, "ingress:")
+            y.line(4, "- {}", comment: "nothing observed to allow")
+            return y.text
+        }
+        if !ingress.isEmpty || !w.ingressEntities.isEmpty {
+            y.line(2, "ingress:")
+            for r in ingress { rule(&y, r, ingress: true, namespace: w.endpoint.namespace, fqdns: nil, extraDNS: []) }
+            for e in w.ingressEntities { entityRule(&y, e, ingress: true, extraDNS: []) }
+        }
+        if !egress.isEmpty || !w.egressEntities.isEmpty {
+            y.line(2, "egress:")
+            for r in egress {
+                var unused: [String]?
+                if case .ipBlock(let cidr, _, _) = r.peer, fqdns[r.peer] == nil { unused = plan.externalNames[cidr] }
+                rule(&y, r, ingress: false, namespace: w.endpoint.namespace, fqdns: fqdns[r.peer],
+                     extraDNS: Self.isDNSRule(r) ? fqdnNames : [], unusedNames: unused)
+            }
+            for e in w.egressEntities { entityRule(&y, e, ingress: false, extraDNS: fqdnNames) }
+        }
+        return y.text
+    }
+
+    private func rule(_ y: inout YAMLBuilder, _ r: RulePlan, ingress: Bool, namespace: String, fqdns: [String]?,
+                      extraDNS: [String], unusedNames: [String]? = nil) {
+        let evidence = EmitCommon.peerEvidence(EmitCommon.peerText(r.peer), r.ports)
+        switch r.peer {
+        case .workload(let ep, let sel):
+            y.line(4, ingress ? "- fromEndpoints:" : "- toEndpoints:", comment: evidence)
+            y.line(8, "- matchLabels:")
+            var labels = sel
+            labels[Self.namespaceLabel] = ep.namespace
+            y.labels(12, labels)
+        case .ipBlock(let cidr, let except, let note):
+            if let names = fqdns {
+                y.line(4, "- toFQDNs:", comment: evidence)
+                for n in names { y.itemPair(8, "matchName", n) }
+            } else {
+                y.line(4, ingress ? "- fromCIDRSet:" : "- toCIDRSet:", comment: evidence)
+                if !ingress, let names = unusedNames, !names.isEmpty {
+                    y.comment(8, "known as \(names.joined(separator: ", ")); no DNS rule observed for this workload, "
+                              + "so toFQDNs could not learn its addresses: kept as a CIDR")
+                }
+                y.itemPair(8, "cidr", cidr, comment: note.isEmpty ? nil : note)
+                if !except.isEmpty {
+                    y.line(10, "except:")
+                    for e in except { y.line(12, "- \(YAMLText.scalar(e))") }
+                }
+            }
+        }
+        toPorts(&y, r.ports, ingress: ingress, dnsServer: !ingress && Self.isDNSRule(r), extraDNS: extraDNS)
+    }
+
+    private func entityRule(_ y: inout YAMLBuilder, _ e: EntityRulePlan, ingress: Bool, extraDNS: [String]) {
+        y.line(4, ingress ? "- fromEntities:" : "- toEntities:",
+               comment: EmitCommon.peerEvidence("reserved:\(e.entity)", e.ports))
+        y.line(8, "- \(YAMLText.scalar(e.entity))")
+        let dns = !ingress && e.ports.contains(where: Self.isDNSPort)
+        toPorts(&y, e.ports, ingress: ingress, dnsServer: dns, extraDNS: dns ? extraDNS : [])
+    }
+
+    /// What a group of ports shares in one `toPorts` entry.
+    private enum L7: Hashable {
+        case none
+        case http([HTTPRulePlan])
+        case dns([String])
+        /// Every name: DNS seen only at L4, yet toFQDNs needs the DNS proxy to see the answers.
+        case dnsAny
+    }
+
+    /// `toPorts`: ports with the same L7 rules share an entry; entries ordered by their first port.
+    private func toPorts(_ y: inout YAMLBuilder, _ ports: [PortPlan], ingress: Bool, dnsServer: Bool,
+                         extraDNS: [String]) {
+        var observed = Set<String>()
+        for p in ports where Self.isDNSPort(p) { observed.formUnion(p.dnsQueries) }
+        let unusable = observed.filter { !Self.isValidDNSName($0) }.sorted()
+        let dnsNames = observed.subtracting(unusable).union(extraDNS).sorted()
+        var groups: [(l7: L7, ports: [PortPlan])] = []
+        for p in ports {
+            let l7: L7
+            if dnsServer && Self.isDNSPort(p) && !observed.isEmpty {
+                l7 = .dns(dnsNames)
+            } else if dnsServer && Self.isDNSPort(p) && !extraDNS.isEmpty {
+                l7 = .dnsAny
+            } else if p.proto == .tcp && !p.http.isEmpty {
+                l7 = .http(p.http)
+            } else {
+                l7 = .none
+            }
+            if let i = groups.firstIndex(where: { $0.l7 == l7 && $0.ports.count < Self.maxPortsPerEntry }) {
+                groups[i].ports.append(p)
+            } else {
+                groups.append((l7, [p]))
+            }
+        }
+        y.line(6, "toPorts:")
+        for g in groups {
+            y.line(8, "- ports:")
+            for p in g.ports {
+                y.itemPair(12, "port", p.name ?? String(p.port), comment: EmitCommon.portEvidence(p))
+                y.line(14, "protocol: \(p.proto.rawValue)")
+            }
+            switch g.l7 {
+            case .none:
+                break
+            case .http(let rules):
+                y.line(10, "rules:")
+                y.line(12, "http:")
+                for r in rules {
+                    var evidence = "\(r.pathTemplate): \(EmitCommon.count(r.requests, "request"))"
+                    if r.examples != [r.pathTemplate] && !r.examples.isEmpty {
+                        evidence += "; e.g. " + r.examples.joined(separator: ", ")
+                    }
+                    y.itemPair(14, "method", r.method, comment: evidence)
+                    y.pair(16, "path", r.pathRegex)
+                }
+            case .dns(let names):
+                y.line(10, "rules:")
+                y.line(12, "dns:", comment: extraDNS.isEmpty ? "the names queried"
+                       : "the names queried, and the names toFQDNs needs resolved")
+                if !unusable.isEmpty {
+                    y.comment(14, "not expressible as matchName, left out: " + unusable.joined(separator: ", "))
+                }
+                for n in names { y.itemPair(14, "matchName", n) }
+            case .dnsAny:
+                y.line(10, "rules:")
+                y.line(12, "dns:", comment: "queries were not seen at L7: every name, so toFQDNs can learn addresses")
+                y.itemPair(14, "matchPattern", "*")
+            }
+        }
+    }
+
+    /// The CRD allows at most 40 ports in one `toPorts` entry; more become further entries with the same rules.
+    static let maxPortsPerEntry = 40
+
+    /// Egress to a DNS server: a peer on port 53 (resolver pods, node-local DNS addresses).
+    static func isDNSRule(_ r: RulePlan) -> Bool { r.ports.contains(where: isDNSPort) }
+
+    static func isDNSPort(_ p: PortPlan) -> Bool { p.port == 53 && (p.proto == .udp || p.proto == .tcp) }
+
+    /// What Cilium's `matchName` accepts: `^([-a-zA-Z0-9_]+[.]?)+$`, at most 255 characters.
+    static func isValidDNSName(_ s: String) -> Bool {
+        guard !s.isEmpty, s.utf8.count <= 255, s.first != "." else { return false }
+        var previousDot = false
+        for u in s.unicodeScalars {
+            if u == "." {
+                if previousDot { return false }
+                previousDot = true
+            } else {
+                let ok = (u >= "a" && u <= "z") || (u >= "A" && u <= "Z") || (u >= "0" && u <= "9") || u == "-"
+                    || u == "_"
+                if !ok { return false }
+                previousDot = false
+            }
+        }
+        return true
+    }
+}

@@ -1,0 +1,57 @@
+import FlowModel
+
+/// The workloads and namespaces an evaluation runs over: from manifests (Pods and controllers), from the flow
+/// store (observed workloads with their label sets and addresses), or both. A workload present in both takes
+/// the manifest's version (it has container ports for named ports); store-only workloads get one variant per
+/// observed label set.
+public struct ClusterInventory: Sendable {
+    public var workloads: [Workload]
+    public var namespaces: [ClusterNamespace]
+
+    public init(workloads: [Workload] = [], namespaces: [ClusterNamespace] = []) {
+        self.workloads = workloads
+        self.namespaces = namespaces
+    }
+
+    /// Store data as read from FlowStore: label sets, addresses and namespace labels per endpoint.
+    public struct StoreData: Sendable {
+        public var labelSets: [Endpoint: [Labels]]
+        public var addresses: [Endpoint: [String]]
+        public var namespaceLabels: [String: Labels]
+        /// Endpoints seen on edges (a workload with no label set still exists).
+        public var endpoints: [Endpoint]
+
+        public init(labelSets: [Endpoint: [Labels]] = [:], addresses: [Endpoint: [String]] = [:],
+                    namespaceLabels: [String: Labels] = [:], endpoints: [Endpoint] = []) {
+            self.labelSets = labelSets
+            self.addresses = addresses
+            self.namespaceLabels = namespaceLabels
+            self.endpoints = endpoints
+        }
+    }
+
+    public static func build(manifests: ManifestSet?, store: StoreData?) -> ClusterInventory {
+        var inv = ClusterInventory()
+        var nsLabels: [String: [String: String]] = [:]
+        var have = Set<Endpoint>()
+        if let m = manifests {
+            inv.workloads = WorkloadBuilder.workloads(from: m)
+            have = Set(inv.workloads.map(\.endpoint))
+            for (k, v) in m.namespaces { nsLabels[k] = v.labels }
+        }
+        if let s = store {
+            for (k, v) in s.namespaceLabels where nsLabels[k] == nil { nsLabels[k] = v }
+            var eps = Set(s.endpoints.filter { $0.kind == .workload })
+            eps.formUnion(s.labelSets.keys.filter { $0.kind == .workload })
+            for ep in eps.sorted() where !have.contains(ep) {
+                let ips = (s.addresses[ep] ?? []).compactMap { IPAddr($0) }
+                let sets = s.labelSets[ep] ?? []
+                for labels in sets.isEmpty ? [[:]] : sets {
+                    inv.workloads.append(Workload(endpoint: ep, labels: labels, ips: ips))
+                }
+            }
+        }
+        inv.namespaces = nsLabels.keys.sorted().map { ClusterNamespace(name: $0, labels: nsLabels[$0]!) }
+        return inv
+    }
+}

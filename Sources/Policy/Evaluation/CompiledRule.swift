@@ -1,0 +1,37 @@
+import FlowModel
+
+/// An ingress or egress rule with its peers resolved to workload bits once, so pairs only test bits.
+struct CompiledRule: Sendable {
+    /// Empty `from`/`to`: every peer, including external addresses (C5).
+    var matchesAll: Bool
+    /// Workloads matched by the selector peers (and by ipBlocks when those match pod IPs).
+    var workloads: Bitset
+    var blocks: [IPBlock]
+    /// Numeric and portless entries.
+    var fixed: ConnectionSet
+    /// Named port entries, resolved against the destination (F5, F6).
+    var named: [(proto: Proto, name: String)]
+    var policy: Int
+
+    func matches(_ peer: EvalPeer) -> Bool {
+        if matchesAll { return true }
+        switch peer {
+        case .workload(let i): return workloads.contains(i)
+        case .address(let ip): return blocks.contains { $0.contains(ip) }
+        case .range(let r): return blocks.contains { $0.contains(r) }
+        case .unknownAddress: return blocks.contains { $0.coversFamily }
+        case .ownNode: return false
+        }
+    }
+
+    /// The allowed connections towards `destination` (nil: not a pod, so named ports resolve to nothing).
+    func connections(to destination: Workload?) -> ConnectionSet {
+        if named.isEmpty { return fixed }
+        var c = fixed
+        guard let d = destination else { return c }
+        for n in named {
+            if let p = d.resolve(portName: n.name, proto: n.proto) { c[n.proto] = c[n.proto].union(PortSet(p...p)) }
+        }
+        return c
+    }
+}

@@ -1,0 +1,14 @@
+/// One end of a connection asked of the evaluator.
+public enum EvalPeer: Sendable, Hashable {
+    /// Index into the evaluator's `workloads`.
+    case workload(Int)
+    /// An address outside the cluster's pods.
+    case address(IPAddr)
+    /// A range of addresses: matched by an ipBlock only when the block holds the whole range.
+    case range(IPRange)
+    /// An address that is not known (a reserved identity such as `world`): matched only by rules that match
+    /// every address (no peers, or an ipBlock of a whole family without exceptions).
+    case unknownAddress
+    /// The node a pod runs on; traffic between a pod and its own node is always allowed (B5).
+    case ownNode
+}

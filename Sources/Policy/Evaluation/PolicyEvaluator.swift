@@ -1,0 +1,214 @@
+import FlowModel
+
+/// Exact NetworkPolicy evaluation over a fixed set of workloads (see docs/netpol-semantics.md; rule IDs in the
+/// comments). Construction precomputes, per policy, the workloads it selects and, per rule, the workloads its
+/// peers match; a pair query then only tests bits of the rules that apply to its two ends.
+public struct PolicyEvaluator: Sendable {
+    public let policies: [NetworkPolicy]
+    public let workloads: [Workload]
+    public let options: EvaluatorOptions
+    /// Namespaces by name, with `kubernetes.io/metadata.name` (C9); includes every namespace a workload or
+    /// policy mentions.
+    public let namespaces: [String: ClusterNamespace]
+
+    let rules: [CompiledRule]
+    let ingressIsolated: [Bool]
+    let egressIsolated: [Bool]
+    let ingressRules: [[Int32]]
+    let egressRules: [[Int32]]
+    /// Policies selecting each workload, per direction they affect it in.
+    public let ingressPolicies: [[Int]]
+    public let egressPolicies: [[Int]]
+    let indexByEndpoint: [Endpoint: [Int]]
+
+    public init(policies: [NetworkPolicy], namespaces: [ClusterNamespace] = [], workloads: [Workload],
+                options: EvaluatorOptions = .default) {
+        self.policies = policies
+        self.workloads = workloads
+        self.options = options
+        let n = workloads.count
+
+        var nsMap: [String: ClusterNamespace] = [:]
+        for ns in namespaces { nsMap[ns.name] = ClusterNamespace(name: ns.name, labels: ns.labels) }
+        for w in workloads where nsMap[w.namespace] == nil { nsMap[w.namespace] = ClusterNamespace(name: w.namespace) }
+        for p in policies where nsMap[p.namespace] == nil { nsMap[p.namespace] = ClusterNamespace(name: p.namespace) }
+        self.namespaces = nsMap
+
+        // G1: host-network pods treated as node traffic are invisible to selectors and never isolated.
+        let asNode = options.hostNetwork == .asNode
+        var selectable = Bitset.full(n)
+        var unitsInNs: [String: Bitset] = [:]
+        for (i, w) in workloads.enumerated() {
+            if asNode && w.hostNetwork { selectable.remove(i); continue }
+            unitsInNs[w.namespace, default: Bitset(count: n)].insert(i)
+        }
+        let index = LabelIndex(labels: workloads.map(\.labels), selectable: selectable)
+        var podSelCache: [LabelSelector: Bitset] = [:]
+        func selectPods(_ s: LabelSelector) -> Bitset {
+            if let b = podSelCache[s] { return b }
+            let b = index.select(s)
+            podSelCache[s] = b
+            return b
+        }
+        var nsSelCache: [LabelSelector: Bitset] = [:]
+        func selectNamespaces(_ s: LabelSelector) -> Bitset {
+            if let b = nsSelCache[s] { return b }
+            var b = Bitset(count: n)
+            for (name, ns) in nsMap where s.matches(ns.labels) {  // C8: namespace labels only
+                if let u = unitsInNs[name] { b.formUnion(u) }
+            }
+            nsSelCache[s] = b
+            return b
+        }
+        // Workloads whose every IP an ipBlock holds (E3 option, or host-network pods as node traffic: E5).
+        let ipMatchable: [Int] = workloads.indices.filter {
+            !workloads[$0].ips.isEmpty && (options.ipBlockMatchesPodIPs || (asNode && workloads[$0].hostNetwork))
+        }
+
+        var rules: [CompiledRule] = []
+        var ingressIsolated = [Bool](repeating: false, count: n)
+        var egressIsolated = [Bool](repeating: false, count: n)
+        var ingressRules = [[Int32]](repeating: [], count: n)
+        var egressRules = [[Int32]](repeating: [], count: n)
+        var ingressPolicies = [[Int]](repeating: [], count: n)
+        var egressPolicies = [[Int]](repeating: [], count: n)
+
+        for (pi, p) in policies.enumerated() {
+            // A3: spec.podSelector selects only in the policy's own namespace.
+            guard let nsUnits = unitsInNs[p.namespace] else { continue }
+            let targets = selectPods(p.podSelector).intersection(nsUnits).members
+            if targets.isEmpty { continue }
+            for direction in PolicyType.allCases where p.affects(direction) {  // A4, A5
+                var ids: [Int32] = []
+                for r in direction == .ingress ? p.ingress : p.egress {
+                    var c = CompiledRule(matchesAll: r.peers.isEmpty, workloads: Bitset(count: n), blocks: [],
+                                         fixed: .none, named: [], policy: pi)
+                    for peer in r.peers {  // B4: peers ORed
+                        switch peer {
+                        case .pods(let ps, let nsSel):
+                            // C1, C2, C3: podSelector alone = policy namespace; both = AND.
+                            let nsBits = nsSel.map(selectNamespaces) ?? nsUnits
+                            let podBits = ps.map(selectPods) ?? selectable
+                            c.workloads.formUnion(nsBits.intersection(podBits))
+                        case .ipBlock(let b):
+                            c.blocks.append(b)
+                            for i in ipMatchable where workloads[i].ips.allSatisfy({ b.contains($0) }) {
+                                c.workloads.insert(i)
+                            }
+                        }
+                    }
+                    if r.ports.isEmpty {
+                        c.fixed = .all  // F3
+                    } else {
+                        for port in r.ports {  // B4: ports ORed
+                            switch port.port {
+                            case nil: c.fixed[port.proto] = .all  // F2
+                            case .number(let a)?:
+                                let b = options.endPortSupported ? (port.endPort ?? a) : a  // F4
+                                c.fixed[port.proto] = c.fixed[port.proto].union(PortSet(a...max(a, b)))
+                            case .name(let s)?: c.named.append((port.proto, s))
+                            }
+                        }
+                    }
+                    ids.append(Int32(rules.count))
+                    rules.append(c)
+                }
+                for t in targets {
+                    if direction == .ingress {
+                        ingressIsolated[t] = true  // A2
+                        ingressRules[t] += ids  // A7: union over policies
+                        ingressPolicies[t].append(pi)
+                    } else {
+                        egressIsolated[t] = true
+                        egressRules[t] += ids
+                        egressPolicies[t].append(pi)
+                    }
+                }
+            }
+        }
+        self.rules = rules
+        self.ingressIsolated = ingressIsolated
+        self.egressIsolated = egressIsolated
+        self.ingressRules = ingressRules
+        self.egressRules = egressRules
+        self.ingressPolicies = ingressPolicies
+        self.egressPolicies = egressPolicies
+        var byEp: [Endpoint: [Int]] = [:]
+        for (i, w) in workloads.enumerated() { byEp[w.endpoint, default: []].append(i) }
+        indexByEndpoint = byEp
+    }
+
+    /// Indexes of the workload variants of an endpoint.
+    public func indexes(of endpoint: Endpoint) -> [Int] { indexByEndpoint[endpoint] ?? [] }
+
+    public func isIngressIsolated(_ i: Int) -> Bool { ingressIsolated[i] }
+    public func isEgressIsolated(_ i: Int) -> Bool { egressIsolated[i] }
+
+    /// Every ipBlock of the policy set (for partitioning external addresses).
+    public var ipBlocks: [IPBlock] {
+        var out: [IPBlock] = []
+        for p in policies {
+            for r in p.ingress + p.egress {
+                for peer in r.peers { if case .ipBlock(let b) = peer { out.append(b) } }
+            }
+        }
+        return out
+    }
+
+    /// What the policy set allows from `source` to `destination` (B1, B2). Reply traffic needs nothing (B3).
+    public func connections(from source: EvalPeer, to destination: EvalPeer) -> ConnectionSet {
+        switch (source, destination) {
+        case (.workload(let s), .workload(let d)):
+            let ws = workloads[s], wd = workloads[d]
+            if s == d && options.selfAlwaysAllowed && ws.endpoint.workloadKind == "Pod" { return .all }  // B6
+            if options.hostNetwork == .asNode && (ws.hostNetwork || wd.hostNetwork) {
+                if !ws.nodeName.isEmpty && ws.nodeName == wd.nodeName { return .all }  // B5
+                if ws.hostNetwork && wd.hostNetwork { return .all }  // node to node: no pod involved
+            }
+            let e = egress(s, to: destination, workload: wd)
+            if e.isEmpty { return e }
+            return e.intersection(ingress(d, from: source))
+        case (.workload(let s), _):
+            if case .ownNode = destination { return .all }  // B5
+            return egress(s, to: destination, workload: nil)  // B2: only the pod's side
+        case (_, .workload(let d)):
+            if case .ownNode = source { return .all }  // B5
+            return ingress(d, from: source)
+        default:
+            return .all  // no pod on either end: NetworkPolicy does not apply
+        }
+    }
+
+    @inline(__always)
+    func egress(_ s: Int, to peer: EvalPeer, workload: Workload?) -> ConnectionSet {
+        guard egressIsolated[s] else { return .all }  // A1, A8
+        var c = ConnectionSet.none  // A6
+        for r in egressRules[s] {
+            let rule = rules[Int(r)]
+            if rule.matches(peer) { c.formUnion(rule.connections(to: workload)) }
+        }
+        return c
+    }
+
+    @inline(__always)
+    func ingress(_ d: Int, from peer: EvalPeer) -> ConnectionSet {
+        guard ingressIsolated[d] else { return .all }
+        var c = ConnectionSet.none
+        let w = workloads[d]
+        for r in ingressRules[d] {
+            let rule = rules[Int(r)]
+            if rule.matches(peer) { c.formUnion(rule.connections(to: w)) }
+        }
+        return c
+    }
+
+    /// Connections between two endpoints over all their workload variants: what holds for every variant pair.
+    /// Nil when an endpoint is unknown.
+    public func connections(from source: Endpoint, to destination: Endpoint) -> ConnectionSet? {
+        let ss = indexes(of: source), ds = indexes(of: destination)
+        guard !ss.isEmpty, !ds.isEmpty else { return nil }
+        var out = ConnectionSet.all
+        for s in ss { for d in ds { out = out.intersection(connections(from: .workload(s), to: .workload(d))) } }
+        return out
+    }
+}

@@ -1,0 +1,65 @@
+import Foundation
+
+/// Reads manifests from files, folders (recursively: `.yaml`, `.yml`, `.json`) and stdin (`-`).
+public enum ManifestReader {
+    public static let extensions: Set<String> = ["yaml", "yml", "json"]
+
+    /// Reads every path; a path that cannot be read becomes an issue (document -1), not a thrown error, unless
+    /// it does not exist at all.
+    public static func read(paths: [String]) throws -> ManifestSet {
+        var set = ManifestSet()
+        for p in paths { set.merge(try read(path: p)) }
+        return set
+    }
+
+    public static func read(path: String) throws -> ManifestSet {
+        if path == "-" {
+            let data = FileHandle.standardInput.readDataToEndOfFile()
+            return parse(text: String(decoding: data, as: UTF8.self), file: "-")
+        }
+        var isDir: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDir) else {
+            throw ManifestIssue(file: path, document: -1, path: "", message: "no such file or directory")
+        }
+        if !isDir.boolValue { return try parse(file: path) }
+        var set = ManifestSet()
+        for f in files(under: path) { set.merge(try parse(file: f)) }
+        return set
+    }
+
+    /// Manifest files under a folder, sorted, hidden entries skipped.
+    public static func files(under dir: String) -> [String] {
+        guard let e = FileManager.default.enumerator(atPath: dir) else { return [] }
+        var out: [String] = []
+        while let rel = e.nextObject() as? String {
+            let last = (rel as NSString).lastPathComponent
+            if last.hasPrefix(".") {
+                e.skipDescendants()
+                continue
+            }
+            let ext = (rel as NSString).pathExtension.lowercased()
+            if extensions.contains(ext) { out.append((dir as NSString).appendingPathComponent(rel)) }
+        }
+        return out.sorted()
+    }
+
+    public static func parse(file: String) throws -> ManifestSet {
+        guard let data = FileManager.default.contents(atPath: file) else {
+            throw ManifestIssue(file: file, document: -1, path: "", message: "cannot read file")
+        }
+        return parse(text: String(decoding: data, as: UTF8.self), file: file)
+    }
+
+    public static func parse(text: String, file: String) -> ManifestSet {
+        var set = ManifestSet()
+        set.files = 1
+        let (docs, error) = YAMLDocumentLoader.documents(text)
+        if let e = error {
+            let doc = (docs.last?.index ?? -1) + 1
+            set.issues.append(ManifestIssue(file: file, document: doc, path: "", line: e.line, message: e.message))
+        }
+        var decoder = ManifestDecoder(file: file)
+        for d in docs { decoder.decode(document: d.index, d.node, into: &set) }
+        return set
+    }
+}

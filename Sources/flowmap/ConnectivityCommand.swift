@@ -1,0 +1,43 @@
+import ArgumentParser
+import FlowMapKit
+
+struct ConnectivityCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "connectivity",
+        abstract: "List what a policy set allows between every pair of known workloads and external ranges.",
+        discussion: "One line per pair in netpol-analyzer's connlist style: "
+            + "`ns/a[Deployment] => ns/b[StatefulSet] : TCP 80,UDP 53`. Workloads come from the manifests "
+            + "(Pods and controllers in the same path), from --db, or both."
+    )
+
+    @Option(help: "Policy manifests: file, folder (recursive) or - for stdin (repeatable).")
+    var policies: [String]
+
+    @Option(help: "A store supplying observed workloads (optional).")
+    var db: String?
+
+    @Option(help: "Output: text, json or md.")
+    var output: OutputFormat = .text
+
+    @Flag(help: "Leave out external address ranges.")
+    var noExternal = false
+
+    @OptionGroup var evaluator: EvaluatorFlags
+
+    func run() throws {
+        var o = Connectivity.Options(policies: policies, db: db)
+        o.evaluator = try evaluator.options()
+        o.includeExternal = !noExternal
+        do {
+            let r = try Connectivity.run(o)
+            for line in PolicyInputs.describeIssues(r.manifests) { Console.error(line) }
+            if r.workloads == 0 {
+                Console.error("warning: no workloads known: add Pods/controllers to the path or pass --db")
+            }
+            print(ConnlistFormatter.format(r.entries, as: output), terminator: "")
+        } catch {
+            Console.error("error: \(error)")
+            throw ExitCode(2)
+        }
+    }
+}

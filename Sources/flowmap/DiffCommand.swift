@@ -1,0 +1,65 @@
+import ArgumentParser
+import FlowMapKit
+
+struct DiffCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "diff",
+        abstract: "Semantic connectivity diff of two policy sets over the known workloads, with the evidence.",
+        discussion: """
+            flowmap diff OLD NEW            two manifests paths
+            flowmap diff OLD --generated    NEW is the set `flowmap generate` would write from --db
+            flowmap diff NEW --generated-old  OLD is the generated set
+            Each changed / added / removed (source, destination) pair is annotated: removed connections that were \
+            observed (what breaks), added connections never observed. Exit status: 0 no semantic difference, 1 \
+            differences, 2 error.
+            """
+    )
+
+    @Argument(help: "Manifests paths: OLD then NEW (one path with --generated / --generated-old).")
+    var paths: [String] = []
+
+    @Flag(help: "NEW is the store's generated set.")
+    var generated = false
+
+    @Flag(help: "OLD is the store's generated set.")
+    var generatedOld = false
+
+    @Option(help: "The store: workloads, evidence annotations, and the generated set.")
+    var db: String?
+
+    @Option(help: "Output: text, json or md (for pull-request comments).")
+    var output: OutputFormat = .text
+
+    @Flag(help: "Also print a structural YAML diff per policy.")
+    var structural = false
+
+    @OptionGroup var evaluator: EvaluatorFlags
+
+    func run() throws {
+        let old: Diff.Side, new: Diff.Side
+        switch (generated, generatedOld, paths.count) {
+        case (false, false, 2): (old, new) = (.manifests([paths[0]]), .manifests([paths[1]]))
+        case (true, false, 1): (old, new) = (.manifests([paths[0]]), .generated)
+        case (false, true, 1): (old, new) = (.generated, .manifests([paths[0]]))
+        default:
+            Console.error("error: expected OLD NEW, or one path with --generated or --generated-old")
+            throw ExitCode(2)
+        }
+        var o = Diff.Options(old: old, new: new, db: db ?? ((generated || generatedOld) ? "flowmap.db" : nil))
+        o.evaluator = try evaluator.options()
+        let r: Diff.Result
+        do {
+            r = try Diff.run(o)
+        } catch {
+            Console.error("error: \(error)")
+            throw ExitCode(2)
+        }
+        for line in PolicyInputs.describeIssues(r.old) + PolicyInputs.describeIssues(r.new) { Console.error(line) }
+        print(DiffFormatter.format(r.report, as: output), terminator: "")
+        if structural {
+            print(StructuralDiff.format(old: r.old.policies, new: r.new.policies, markdown: output == .md),
+                  terminator: "")
+        }
+        if !r.report.isEmpty { throw ExitCode(1) }
+    }
+}

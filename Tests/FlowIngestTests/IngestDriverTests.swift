@@ -1,0 +1,200 @@
+import Foundation
+import Testing
+@testable import FlowIngest
+import FlowModel
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+@Suite("Ingest driver")
+struct IngestDriverTests {
+    static let tcpSample = Fixtures.hubbleSamples.first { $0.lastPathComponent == "basic-sample-400-tcp-flows.json" }!
+
+    static func merged(_ chunks: [IngestDriver.Chunk]) -> IngestCounts {
+        var c = IngestCounts()
+        for ch in chunks { c.add(ch.counts) }
+        return c
+    }
+
+    @Test("a gzip file (and concatenated gzip members) reads like the plain file")
+    func gzip() throws {
+        let plain = try drive(Self.tcpSample.path)
+        let gz = try drive(Fixtures.url("basic-sample-400-tcp-flows.json.gz").path)
+        let two = try drive(Fixtures.url("two-members.json.gz").path)
+        #expect(plain.chunks.count == 1)
+        #expect(gz.chunks.count == 1)
+        #expect(gz.chunks[0].batch.edges == plain.chunks[0].batch.edges)
+        #expect(two.chunks[0].batch.edges == plain.chunks[0].batch.edges)
+        #expect(gz.chunks[0].counts.accepted == 400)
+        #expect(two.chunks[0].counts.accepted == 400)
+        #expect(gz.issues.isEmpty && two.issues.isEmpty)
+        #expect(gz.chunks[0].contentHash != nil && gz.chunks[0].contentHash != plain.chunks[0].contentHash)
+    }
+
+    @Test("a truncated gzip file is an error, not a silent partial read")
+    func truncatedGzip() throws {
+        let data = try Data(contentsOf: Fixtures.url("basic-sample-400-tcp-flows.json.gz"))
+        let u = Fixtures.tempDir().appendingPathComponent("cut.json.gz")
+        try data.prefix(data.count / 2).write(to: u)
+        #expect(throws: IngestDriver.Failure.self) { try drive(u.path) }
+    }
+
+    @Test("files: one batch, content hash independent of chunk size; threads do not change the result")
+    func chunkingAndThreads() throws {
+        // Big enough for the two-thread split (> 1 MiB per read).
+        let lines = Fixtures.hubbleSamples.flatMap { Fixtures.lines($0) }
+        var text = ""
+        for _ in 0..<3 { text += lines.joined(separator: "\n") + "\n" }
+        let u = Fixtures.tempDir().appendingPathComponent("big.json")
+        try text.write(to: u, atomically: true, encoding: .utf8)
+        let one = try drive(u.path, driver: IngestDriver(threads: 1, progress: .off))
+        let two = try drive(u.path, driver: IngestDriver(chunkBytes: 3 << 20, threads: 2, progress: .off))
+        let small = try drive(u.path, driver: IngestDriver(chunkBytes: 1 << 16, threads: 2, progress: .off))
+        for r in [one, two, small] {
+            #expect(r.chunks.count == 1)
+            #expect(r.chunks[0].isFinal)
+        }
+        #expect(two.chunks[0].batch.edges == one.chunks[0].batch.edges)
+        #expect(small.chunks[0].batch.edges == one.chunks[0].batch.edges)
+        #expect(two.chunks[0].batch.labelSets == one.chunks[0].batch.labelSets)
+        #expect(two.chunks[0].counts == one.chunks[0].counts)
+        #expect(one.chunks[0].counts.lines == Int64(lines.count * 3))
+        #expect(one.chunks[0].counts.bytes == Int64(text.utf8.count))
+        #expect(two.chunks[0].contentHash == one.chunks[0].contentHash)
+        #expect(small.chunks[0].contentHash == one.chunks[0].contentHash)
+    }
+
+    @Test("rejected lines are reported with their line numbers, in order, across reads and threads")
+    func issueLineNumbers() throws {
+        let good = Fixtures.lines(Self.tcpSample)
+        var out: [String] = []
+        var bad: [Int] = []
+        for i in 0..<4000 {
+            if i % 397 == 5 {
+                out.append(#"{"flow":{"time":"not a time"}}"#)
+                bad.append(i + 1)
+            } else if i % 500 == 7 {
+                out.append("   ")  // blank: numbered, not counted
+            } else {
+                out.append(good[i % good.count])
+            }
+        }
+        let u = Fixtures.tempDir().appendingPathComponent("bad.json")
+        try (out.joined(separator: "\r\n")).write(to: u, atomically: true, encoding: .utf8)  // CRLF, no final newline
+        for driver in [IngestDriver(chunkBytes: 1 << 16, threads: 2, progress: .off),
+                       IngestDriver(chunkBytes: 2 << 20, threads: 2, progress: .off),
+                       IngestDriver(threads: 1, progress: .off)] {
+            let r = try drive(u.path, driver: driver)
+            #expect(r.issues.map(\.line) == bad)
+            #expect(r.issues.allSatisfy { $0.field == "flow.time" && $0.file == u.path })
+            let c = Self.merged(r.chunks)
+            #expect(c.rejected == Int64(bad.count))
+            #expect(c.lines == Int64(4000 - 8))
+        }
+    }
+
+    @Test("a line longer than the limit is rejected and skipped; the next line still reads")
+    func longLine() throws {
+        let good = Fixtures.lines(Self.tcpSample)[0]
+        let long = #"{"flow":{"x":""# + String(repeating: "a", count: 300_000) + #""}}"#
+        let u = Fixtures.tempDir().appendingPathComponent("long.json")
+        try ([good, long, good].joined(separator: "\n") + "\n").write(to: u, atomically: true, encoding: .utf8)
+        let r = try drive(u.path, driver: IngestDriver(maxLineBytes: 1 << 17, chunkBytes: 1 << 16, progress: .off))
+        #expect(r.issues.map(\.line) == [2])
+        #expect(r.issues.first?.message.contains("longer than") == true)
+        #expect(Self.merged(r.chunks).accepted == 2)
+    }
+
+    @Test("missing file and directory are open failures")
+    func openFailures() {
+        #expect(throws: IngestDriver.Failure.self) { try drive("/nonexistent/flows.json") }
+        #expect(throws: IngestDriver.Failure.self) { try drive(Fixtures.dir.path) }
+    }
+
+    /// Feeds `lines` into a pipe the driver reads as stdin; `pauseAfter` lines, the writer waits `pause` seconds.
+    static func stream(_ lines: [String], driver: IngestDriver, pauseAfter: Int? = nil, pause: Double = 0,
+                       chunkCallback: @escaping (IngestDriver.Chunk) -> Void = { _ in }) throws
+        -> [IngestDriver.Chunk] {
+        var fds: [Int32] = [0, 0]
+        #expect(pipe(&fds) == 0)
+        let wfd = fds[1]
+        let writer = Thread {
+            var i = 0
+            for line in lines {
+                var l = line + "\n"
+                l.withUTF8 { p in
+                    var off = 0
+                    while off < p.count { off += write(wfd, p.baseAddress! + off, p.count - off) }
+                }
+                i += 1
+                if i == pauseAfter { usleep(UInt32(pause * 1_000_000)) }
+            }
+            close(wfd)
+        }
+        writer.start()
+        var d = driver
+        d.stdinDescriptor = fds[0]
+        var reader = HubbleReader()
+        var chunks: [IngestDriver.Chunk] = []
+        try d.run(path: "-", reader: &reader, onIssue: { _ in }) { c in
+            chunks.append(c)
+            chunkCallback(c)
+        }
+        close(fds[0])
+        return chunks
+    }
+
+    @Test("stdin: a batch boundary every N flows, at line boundaries; batches add up to the whole")
+    func stdinBatches() throws {
+        let lines = Fixtures.lines(Self.tcpSample)
+        let chunks = try Self.stream(lines + lines, driver: IngestDriver(batchFlows: 150, batchSeconds: 3600, progress: .off))
+        #expect(chunks.count >= 5)
+        #expect(chunks.last?.isFinal == true)
+        #expect(chunks.dropLast().allSatisfy { !$0.isFinal && $0.contentHash == nil })
+        let total = Self.merged(chunks)
+        #expect(total.accepted == 800)
+        #expect(total.lines == 800)
+        #expect(chunks.dropLast().allSatisfy { $0.counts.accepted >= 150 })
+        // Every edge of the file shows up, and its flows add up over the batches.
+        let whole = try drive(Self.tcpSample.path).chunks[0].batch.edges
+        var sum: [EdgeKey: Int64] = [:]
+        for c in chunks { for (k, v) in c.batch.edges { sum[k, default: 0] += v.flows } }
+        #expect(Set(sum.keys) == Set(whole.keys))
+    }
+
+    @Test("stdin: a quiet stream still commits its partial batch after batchSeconds")
+    func stdinTimedBatch() throws {
+        let lines = Array(Fixtures.lines(Self.tcpSample).prefix(20))
+        var arrivals: [Int64] = []
+        let chunks = try Self.stream(lines, driver: IngestDriver(batchFlows: 1_000_000, batchSeconds: 0.2, progress: .off),
+                                     pauseAfter: 10, pause: 2.0) { arrivals.append($0.counts.accepted) }
+        // The first 10 lines are committed while the writer is still paused, before end of input.
+        #expect(chunks.count >= 2)
+        #expect(arrivals.first == 10)
+        #expect(Self.merged(chunks).accepted == 20)
+    }
+
+    @Test("stdin may be gzip too")
+    func stdinGzip() throws {
+        let data = try Data(contentsOf: Fixtures.url("two-members.json.gz"))
+        var fds: [Int32] = [0, 0]
+        #expect(pipe(&fds) == 0)
+        let wfd = fds[1]
+        let writer = Thread {
+            data.withUnsafeBytes { p in
+                var off = 0
+                while off < p.count { off += write(wfd, p.baseAddress! + off, p.count - off) }
+            }
+            close(wfd)
+        }
+        writer.start()
+        var d = IngestDriver(progress: .off)
+        d.stdinDescriptor = fds[0]
+        var reader = HubbleReader()
+        var total = IngestCounts()
+        try d.run(path: "-", reader: &reader, onIssue: { _ in }) { total.add($0.counts) }
+        close(fds[0])
+        #expect(total.accepted == 400)
+    }
+}

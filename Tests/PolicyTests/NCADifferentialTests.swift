@@ -1,0 +1,98 @@
+import Foundation
+import Testing
+@testable import Policy
+
+/// Differential test: our evaluator against network-config-analyzer (`nca`) on seeded random cases.
+/// NCA assumes: ipBlocks never match pod IPs, host-network pods are ordinary pods, self pairs omitted — which
+/// is `EvaluatorOptions.default`. Requires `make oracle` (the venv with nca); fails, not skips, without it.
+/// Reproduce one case: `RandomCaseGenerator(seed: <base + index>).generate()`.
+@Suite struct NCADifferentialTests {
+    static let caseCount = 240
+    static let baseSeed: UInt64 = 20_261_127
+
+    @Test func evaluatorAgreesWithNCAOnRandomCases() throws {
+        guard NCAOracle.isInstalled else {
+            Issue.record("network-config-analyzer is not installed at \(NCAOracle.executable.path): run `make oracle` first")
+            return
+        }
+        var cases: [String] = []
+        for i in 0..<Self.caseCount {
+            var g = RandomCaseGenerator(seed: Self.baseSeed + UInt64(i))
+            cases.append(g.generate())
+        }
+        let work = FileManager.default.temporaryDirectory.appendingPathComponent("flowmap-nca-\(getpid())")
+        let results = try NCAOracle.run(cases: cases, workDir: work)
+        var failures: [String] = []
+        var comparisons = 0
+        for (i, text) in cases.enumerated() {
+            let set = ManifestReader.parse(text: text, file: "case\(i).yaml")
+            if !set.issues.isEmpty {
+                failures.append("case \(i): our reader rejected a valid case: \(set.issues)")
+                continue
+            }
+            let (diffs, n) = Self.compare(set: set, nca: results[i])
+            comparisons += n
+            if !diffs.isEmpty {
+                failures.append("case \(i) (seed \(Self.baseSeed + UInt64(i))):\n" + diffs.prefix(8).joined(separator: "\n")
+                                + "\n--- manifest ---\n\(text)")
+            }
+        }
+        if failures.isEmpty {
+            try? FileManager.default.removeItem(at: work)
+        } else {
+            try? failures.joined(separator: "\n\n").write(to: work.appendingPathComponent("disagreements.txt"),
+                                                          atomically: true, encoding: .utf8)
+        }
+        #expect(comparisons > Self.caseCount * 10, "too few comparisons: \(comparisons)")
+        #expect(failures.isEmpty, "\(failures.count) of \(cases.count) cases disagree with nca (inputs in \(work.path)):\n\(failures.first ?? "")\nall of them: \(work.path)/disagreements.txt")
+    }
+
+    /// Differences between our answers and NCA's lines, and the number of (peer, peer) answers compared.
+    static func compare(set: ManifestSet, nca: [NCAOracle.Line]) -> ([String], Int) {
+        let workloads = WorkloadBuilder.workloads(from: set)
+        let ev = PolicyEvaluator(policies: set.policies, namespaces: Array(set.namespaces.values), workloads: workloads)
+        var podPairs: [NCAOracle.End: [NCAOracle.End: ConnectionSet]] = [:]
+        for l in nca {
+            podPairs[l.source, default: [:]][l.destination, default: .none].formUnion(l.connections)
+        }
+        func ncaRange(_ ip: IPAddr, pod: String, outbound: Bool) -> ConnectionSet {
+            var c = ConnectionSet.none
+            for l in nca {
+                if outbound, case .pod(pod) = l.source, case .range(let r) = l.destination, r.contains(ip) {
+                    c.formUnion(l.connections)
+                }
+                if !outbound, case .pod(pod) = l.destination, case .range(let r) = l.source, r.contains(ip) {
+                    c.formUnion(l.connections)
+                }
+            }
+            return c
+        }
+        var diffs: [String] = []
+        var n = 0
+        func name(_ i: Int) -> String { "\(workloads[i].namespace)/\(workloads[i].endpoint.name)" }
+        for s in workloads.indices {
+            for d in workloads.indices where s != d {
+                let ours = ev.connections(from: .workload(s), to: .workload(d))
+                let theirs = podPairs[.pod(name(s))]?[.pod(name(d))] ?? .none
+                n += 1
+                if ours != theirs { diffs.append("  \(name(s)) => \(name(d)): ours \(ours), nca \(theirs)") }
+            }
+        }
+        for a in IPSpacePartition.ranges(blocks: ev.ipBlocks) {
+            for d in workloads.indices {
+                for outbound in [false, true] {
+                    let ours = outbound ? ev.connections(from: .workload(d), to: .range(a))
+                                        : ev.connections(from: .range(a), to: .workload(d))
+                    let first = ncaRange(a.first, pod: name(d), outbound: outbound)
+                    let last = ncaRange(a.last, pod: name(d), outbound: outbound)
+                    n += 1
+                    if ours != first || ours != last {
+                        let dir = outbound ? "\(name(d)) => \(a)" : "\(a) => \(name(d))"
+                        diffs.append("  \(dir): ours \(ours), nca \(first) / \(last)")
+                    }
+                }
+            }
+        }
+        return (diffs, n)
+    }
+}

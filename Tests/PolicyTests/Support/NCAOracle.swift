@@ -1,0 +1,146 @@
+import Foundation
+@testable import Policy
+
+/// Runs network-config-analyzer (`nca`, installed by `make oracle` into `<repo>/.venv`) on many cases in one
+/// process through a scheme file, and parses its `txt_no_fw_rules` connectivity lines.
+struct NCAOracle {
+    static var repoRoot: URL {
+        URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().deletingLastPathComponent()
+    }
+    static var executable: URL { repoRoot.appendingPathComponent(".venv/bin/nca") }
+    static var isInstalled: Bool { FileManager.default.isExecutableFile(atPath: executable.path) }
+
+    enum End: Hashable, CustomStringConvertible {
+        case pod(String)  // "ns/name"
+        case range(IPRange)
+        var description: String {
+            switch self {
+            case .pod(let p): return p
+            case .range(let r): return r.description
+            }
+        }
+    }
+
+    struct Line: Hashable {
+        var source: End
+        var destination: End
+        var connections: ConnectionSet
+    }
+
+    struct Failure: Error, CustomStringConvertible { var description: String }
+
+    static var python: URL { repoRoot.appendingPathComponent(".venv/bin/python") }
+    static var batchScript: URL { repoRoot.appendingPathComponent("scripts/nca_batch.py") }
+
+    /// Runs every case (YAML text) through `scripts/nca_batch.py`: one forked NCA run per case (NCA keeps
+    /// global state between the configs of one scheme run, so cases must not share a process state).
+    static func run(cases: [String], workDir: URL) throws -> [[Line]] {
+        let fm = FileManager.default
+        try? fm.removeItem(at: workDir)
+        try fm.createDirectory(at: workDir, withIntermediateDirectories: true)
+        for (i, text) in cases.enumerated() {
+            try text.write(to: workDir.appendingPathComponent("case\(i).yaml"), atomically: true, encoding: .utf8)
+        }
+        let p = Process()
+        p.executableURL = python
+        p.arguments = [batchScript.path, workDir.path]
+        try p.run()
+        p.waitUntilExit()
+        guard p.terminationStatus == 0 else {
+            throw Failure(description: "\(batchScript.path) exited with \(p.terminationStatus)")
+        }
+        var out: [[Line]] = []
+        for i in cases.indices {
+            let f = workDir.appendingPathComponent("out\(i).txt")
+            guard let text = try? String(contentsOf: f, encoding: .utf8) else {
+                let log = workDir.appendingPathComponent("nca\(i).log")
+                let tail = (try? String(contentsOf: log, encoding: .utf8)).map { String($0.suffix(2000)) } ?? ""
+                throw Failure(description: "nca wrote no output for case \(i); log tail:\n\(tail)")
+            }
+            out.append(try parse(text))
+        }
+        return out
+    }
+
+    static func parse(_ text: String) throws -> [Line] {
+        var out: [Line] = []
+        for raw in text.split(separator: "\n") {
+            let line = String(raw)
+            guard let arrow = line.range(of: " => "), let colon = line.range(of: " : ", range: arrow.upperBound..<line.endIndex)
+            else { continue }
+            let src = String(line[..<arrow.lowerBound]), dst = String(line[arrow.upperBound..<colon.lowerBound])
+            if src.contains("-livesim") || dst.contains("-livesim") { continue }  // NCA's invented pods
+            let conn = String(line[colon.upperBound...])
+            guard let s = end(src), let d = end(dst) else { throw Failure(description: "cannot parse peer in: \(line)") }
+            out.append(Line(source: s, destination: d, connections: try connections(conn)))
+        }
+        return out
+    }
+
+    static func end(_ s: String) -> End? {
+        if s.hasSuffix("]"), let b = s.firstIndex(of: "[") { return .pod(String(s[..<b])) }
+        if let dash = s.firstIndex(of: "-"), let a = IPAddr(String(s[..<dash])),
+           let b = IPAddr(String(s[s.index(after: dash)...])) {
+            return .range(IPRange(first: a, last: b))
+        }
+        if let c = CIDR(s) { return .range(c.range) }
+        if let a = IPAddr(s) { return .range(IPRange(first: a, last: a)) }
+        return nil
+    }
+
+    /// `All connections`, `No connections`, `{protocols:TCP, UDP,dst_ports:53},{...}`, `All but {...}`.
+    static func connections(_ s: String) throws -> ConnectionSet {
+        if s == "All connections" { return .all }
+        if s == "No connections" { return .none }
+        if s.hasPrefix("All but ") { return ConnectionSet.all.subtracting(try cubes(String(s.dropFirst(8)))) }
+        return try cubes(s)
+    }
+
+    static func cubes(_ s: String) throws -> ConnectionSet {
+        var result = ConnectionSet.none
+        var rest = Substring(s)
+        while let open = rest.firstIndex(of: "{") {
+            guard let close = rest[open...].firstIndex(of: "}") else { throw Failure(description: "bad cube: \(s)") }
+            result.formUnion(try cube(String(rest[rest.index(after: open)..<close])))
+            rest = rest[rest.index(after: close)...]
+        }
+        return result
+    }
+
+    static func cube(_ body: String) throws -> ConnectionSet {
+        var protocols: Set<String> = ["TCP", "UDP", "SCTP"]
+        var ports = PortSet.all
+        var protoText: String? = nil, portText: String? = nil
+        if let r = body.range(of: "dst_ports:") {
+            portText = String(body[r.upperBound...])
+            let before = body[..<r.lowerBound]
+            if before.hasPrefix("protocols:") { protoText = String(before.dropFirst(10).dropLast()) }
+        } else if body.hasPrefix("protocols:") {
+            protoText = String(body.dropFirst(10))
+        } else {
+            throw Failure(description: "unknown cube dimensions: {\(body)}")
+        }
+        if let pt = protoText {
+            var names = pt.components(separatedBy: ", ").map { $0.trimmingCharacters(in: .whitespaces) }
+            if names.first?.hasPrefix("all but ") == true {
+                names[0] = String(names[0].dropFirst(8))
+                protocols.subtract(names)
+            } else {
+                protocols = protocols.intersection(names)
+            }
+        }
+        if let pt = portText {
+            var set = PortSet()
+            for part in pt.split(separator: ",") {
+                let bounds = part.split(separator: "-").compactMap { Int($0) }
+                guard bounds.count == 1 || bounds.count == 2 else { throw Failure(description: "bad ports: \(pt)") }
+                set.formUnion(PortSet(bounds[0]...bounds.last!))
+            }
+            ports = set
+        }
+        var c = ConnectionSet.none
+        for p in ConnectionSet.protocols where protocols.contains(p.rawValue) { c[p] = ports }
+        return c
+    }
+}

@@ -1,0 +1,88 @@
+#!/usr/bin/env bash
+# `make bench`: FlowMap's end-to-end Hubble ingest (release `flowmap ingest` into a fresh SQLite store) beside
+# the peer a user would otherwise write (bench/peer_orjson.py: orjson per line, same edges) and, for reference,
+# `jq -c .flow.verdict` and FlowIngest alone (ingest-bench: read, parse, aggregate, no store).
+#
+# Environment: BENCH_MB (capture size, default 2100), PYTHON (with orjson), FLOWMAP_BIN_DIR (release build dir).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+MB="${BENCH_MB:-2100}"
+PY="${PYTHON:-python3}"
+BIN="${FLOWMAP_BIN_DIR:-.build/release}"
+DATA=bench/data
+CAPTURE="$DATA/capture-${MB}mb.jsonl"
+mkdir -p "$DATA"
+
+if [ ! -s "$CAPTURE" ]; then
+  echo "generating $CAPTURE (once; kept for later runs)" >&2
+  "$PY" bench/gen_hubble.py "$CAPTURE.tmp" --mb "$MB" --workloads 320 --seed 1
+  mv "$CAPTURE.tmp" "$CAPTURE"
+fi
+BYTES=$(stat -c %s "$CAPTURE")
+LINES=$(wc -l < "$CAPTURE")
+cat "$CAPTURE" > /dev/null  # every contender reads from the page cache
+
+TIMEFMT="%e %M"
+measure() {  # name, command...: prints "name seconds peakKB" and keeps the command's output in $DATA/name.out
+  local name="$1"; shift
+  local tf="$DATA/$name.time"
+  /usr/bin/time -f "$TIMEFMT" -o "$tf" "$@" > "$DATA/$name.out" 2> "$DATA/$name.err" || {
+    echo "$name failed:" >&2; cat "$DATA/$name.err" >&2; exit 1; }
+  echo "$name $(cat "$tf")"
+}
+
+DB="$DATA/bench.db"
+rm -f "$DB" "$DB-wal" "$DB-shm"
+R_FLOWMAP=$(measure flowmap "$BIN/flowmap" ingest --db "$DB" "$CAPTURE")
+R_INGEST=$(measure ingest-bench "$BIN/ingest-bench" "$CAPTURE")
+R_INGEST1=$(measure ingest-bench-1thread "$BIN/ingest-bench" "$CAPTURE" --threads 1)
+R_PEER=$(measure python-orjson "$PY" bench/peer_orjson.py "$CAPTURE")
+R_JQ=$(measure jq sh -c "jq -c .flow.verdict '$CAPTURE' > /dev/null")
+
+FLOWS=$(grep -o '[0-9]* accepted' "$DATA/ingest-bench.out" | head -1 | cut -d' ' -f1)
+EDGES_FM=$(grep -o 'edges [0-9]*' "$DATA/ingest-bench.out" | cut -d' ' -f2)
+EDGES_PY=$(grep -o 'edges [0-9]*' "$DATA/python-orjson.out" | cut -d' ' -f2)
+
+"$PY" - "$BYTES" "$LINES" "$FLOWS" "$EDGES_FM" "$EDGES_PY" "$R_FLOWMAP" "$R_INGEST" "$R_INGEST1" "$R_PEER" "$R_JQ" <<'EOF'
+import os, platform, sys
+bytes_, lines, flows, edges_fm, edges_py = (int(x) for x in sys.argv[1:6])
+rows = [r.split() for r in sys.argv[6:]]
+label = {
+    "flowmap": "flowmap ingest → SQLite (end-to-end, 2 threads)",
+    "ingest-bench": "FlowIngest only, 2 threads (no store)",
+    "ingest-bench-1thread": "FlowIngest only, 1 thread (no store)",
+    "python-orjson": "Python + orjson peer (bench/peer_orjson.py)",
+    "jq": "jq -c .flow.verdict (parse only, reference)",
+}
+cpu = "?"
+try:
+    for l in open("/proc/cpuinfo"):
+        if l.startswith("model name"):
+            cpu = l.split(":", 1)[1].strip(); break
+except OSError:
+    pass
+print(f"\ncapture: {bytes_/1e6:.0f} MB, {lines} lines, {flows} flows; machine: {os.cpu_count()} cores ({cpu}), "
+      f"{platform.system()} {platform.release()}")
+print(f"edges: FlowMap {edges_fm}, Python peer {edges_py}" + ("" if edges_fm == edges_py else "  (DIFFER)"))
+print()
+print("| contender | seconds | MB/s | flows/s | peak RSS MB |")
+print("|---|---:|---:|---:|---:|")
+res = {}
+for name, secs, kb in rows:
+    s = float(secs)
+    res[name] = (bytes_ / 1e6 / s, int(kb) / 1024)
+    print(f"| {label[name]} | {s:.2f} | {bytes_/1e6/s:.0f} | {flows/s:,.0f} | {int(kb)/1024:.0f} |")
+fm, py = res["flowmap"][0], res["python-orjson"][0]
+rss = res["flowmap"][1]
+print()
+print(f"FlowMap end-to-end vs Python peer: {fm/py:.1f}x  (bar: >= 4x)      -> {'met' if fm >= 4 * py else 'NOT met'}")
+print(f"FlowMap end-to-end throughput: {fm:.0f} MB/s  (bar: >= 400 MB/s) -> {'met' if fm >= 400 else 'NOT met'}")
+print(f"FlowMap peak RSS: {rss:.0f} MB on {bytes_/1e9:.1f} GB  (bar: < 200 MB)  -> {'met' if rss < 200 else 'NOT met'}")
+try:
+    load = os.getloadavg()[0]
+    if load > 1.5:
+        print(f"note: load average {load:.1f} while measuring: other work shared the cores; numbers are low")
+except OSError:
+    pass
+EOF
