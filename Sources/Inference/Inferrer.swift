@@ -106,6 +106,10 @@ public struct Inferrer: Sendable {
 
         // Named container ports: (workload, proto, port) -> name, only when every entry agrees.
         var portNames = [Endpoint: [PortKey: String]]()
+        if options.namedPorts && ev.containerPorts.isEmpty {
+            warnings.insert("--named-ports: no container port names are known (they come from an inventory); "
+                            + "ports stay numeric")
+        }
         if options.namedPorts {
             for (ep, list) in ev.containerPorts {
                 var names = [PortKey: Set<String>]()
