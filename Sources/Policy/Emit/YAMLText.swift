@@ -68,13 +68,15 @@ public enum YAMLText {
     /// Makes capture-derived text safe inside a `#` comment: one line, printable, bounded length.
     public static func comment(_ s: String, limit: Int = 200) -> String {
         var out = ""
+        var n = 0  // scalars written; `out.count` here would rescan the string every time (quadratic)
         for u in s.unicodeScalars {
             if isUnsafe(u) {
                 out += "?"
             } else {
                 out.unicodeScalars.append(u)
             }
-            if out.count >= limit {
+            n += 1
+            if n >= limit {
                 out += "..."
                 break
             }
