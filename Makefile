@@ -9,8 +9,11 @@ BUILD_DIR  := .build
 FLOWMAP    := $(BUILD_DIR)/debug/flowmap
 DEMO_OUT   := out
 SAMPLES    := $(sort $(wildcard samples/hubble/*/*.json samples/hubble/*/*.jsonl))
+# Other sources, into a store of their own (other clusters): a Kubernetes inventory, Calico and VPC flow logs.
+MORE_SAMPLES := $(sort $(wildcard samples/inventory/*.json samples/calico/*.log samples/calico/*.json \
+                  samples/vpc/*.txt samples/vpc/*.log))
 
-.PHONY: all build demo test deps venv schema clean fuzz oracle bench
+.PHONY: all build demo test deps venv viewdeps screenshot schema clean fuzz oracle bench
 
 all: build
 
@@ -23,6 +26,17 @@ deps:
 	@if [ ! -f /usr/include/zlib.h ]; then \
 	  echo "installing zlib1g-dev"; \
 	  (apt-get update -qq || true) && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq zlib1g-dev; \
+	fi
+
+# Map oracles: graphviz (`dot -Tsvg` must accept the DOT output) and headless Chromium (the HTML map's DOM and
+# the README screenshot). apt-get only when a tool is missing.
+viewdeps:
+	@missing=""; \
+	command -v dot >/dev/null 2>&1 || missing="$$missing graphviz"; \
+	command -v chromium >/dev/null 2>&1 || missing="$$missing chromium"; \
+	if [ -n "$$missing" ]; then \
+	  echo "installing$$missing"; \
+	  (apt-get update -qq || true) && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing; \
 	fi
 
 # Python test oracles live in a venv: kubernetes-validate (Kubernetes schemas), jsonschema (Cilium CRD schema).
@@ -41,8 +55,24 @@ demo: build
 	$(FLOWMAP) ingest --db $(DEMO_OUT)/flowmap.db $(SAMPLES)
 	$(FLOWMAP) generate --db $(DEMO_OUT)/flowmap.db --out $(DEMO_OUT)/policies
 	@echo "policies written to $(DEMO_OUT)/policies:"; ls $(DEMO_OUT)/policies
+	$(FLOWMAP) map --db $(DEMO_OUT)/flowmap.db --format html --out $(DEMO_OUT)/map.html
+	$(FLOWMAP) summary --db $(DEMO_OUT)/flowmap.db
+	@echo "--- more sources (Calico, VPC + inventory); the rejected lines are rejected on purpose, see samples/*/SOURCES.md"
+	$(FLOWMAP) ingest --db $(DEMO_OUT)/more-sources.db $(MORE_SAMPLES) || [ $$? -eq 1 ]
+	$(FLOWMAP) generate --db $(DEMO_OUT)/more-sources.db --out $(DEMO_OUT)/policies-more-sources
+	@echo "policies written to $(DEMO_OUT)/policies-more-sources:"; ls $(DEMO_OUT)/policies-more-sources
 
-test: deps venv oracle
+# The README's picture of the demo map (headless Chromium, 1400x900).
+screenshot: demo viewdeps
+	mkdir -p docs
+	chromium --headless --no-sandbox --disable-gpu --hide-scrollbars --user-data-dir=$(CURDIR)/$(DEMO_OUT)/chromium \
+	  --window-size=1400,900 --screenshot=$(CURDIR)/docs/map.png file://$(CURDIR)/$(DEMO_OUT)/map.html 2>/dev/null
+	$(FLOWMAP) map --db $(DEMO_OUT)/flowmap.db --policies $(DEMO_OUT)/policies --out $(DEMO_OUT)/map-policies.html
+	chromium --headless --no-sandbox --disable-gpu --hide-scrollbars --user-data-dir=$(CURDIR)/$(DEMO_OUT)/chromium \
+	  --window-size=1400,900 --screenshot=$(CURDIR)/docs/map-policies.png \
+	  'file://$(CURDIR)/$(DEMO_OUT)/map-policies.html#node=kube-system/Deployment/coredns' 2>/dev/null
+
+test: deps venv oracle viewdeps
 	$(SWIFT) build
 	FLOWMAP_VENV=$(CURDIR)/$(VENV) $(SWIFT) test
 
@@ -67,7 +97,7 @@ FUZZ_SECONDS ?= 60
 FUZZ_TARGETS := $(notdir $(wildcard Fuzz/Fuzz*))
 # Seed corpus, shared by every target (all inputs are text; a mixed corpus is fine for mutation).
 FUZZ_SEEDS := $(wildcard samples/*/*.json samples/*/*.jsonl samples/*/*.log samples/*/*.csv samples/*/*.yaml \
-                samples/*/*/*.json samples/*/*/*.jsonl)
+                samples/*/*/*.json samples/*/*/*.jsonl Tests/PolicyTests/Fixtures/*/*.yaml Tests/PolicyTests/Fixtures/*/*/*.yaml)
 fuzz: deps
 	FLOWMAP_FUZZ=1 $(SWIFT) build -Xswiftc -sanitize=fuzzer,address -Xswiftc -use-ld=lld --scratch-path .build-fuzz \
 	  $(foreach t,$(FUZZ_TARGETS),--product $(t))

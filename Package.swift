@@ -22,7 +22,9 @@ let package = Package(
         .target(name: "FlowStore", dependencies: ["FlowModel", "CSQLite"]),
         .target(name: "Inference", dependencies: ["FlowModel"]),
         .target(name: "Policy", dependencies: ["FlowModel", "Inference", .product(name: "Yams", package: "Yams")]),
-        .target(name: "FlowMapKit", dependencies: ["FlowModel", "FlowIngest", "FlowStore", "Inference", "Policy"]),
+        .target(name: "FlowMapView", dependencies: ["FlowModel", "Inference"]),
+        .target(name: "FlowMapKit", dependencies: ["FlowModel", "FlowIngest", "FlowStore", "Inference", "Policy",
+                                                   "FlowMapView"]),
         .executableTarget(name: "flowmap", dependencies: [
             "FlowMapKit", .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
@@ -30,17 +32,19 @@ let package = Package(
         .executableTarget(name: "generate-bench", dependencies: ["FlowMapKit", "FlowStore", "Inference", "Policy", "FlowModel"],
                           path: "bench/GenerateBench"),
         .testTarget(name: "FlowModelTests", dependencies: ["FlowModel"]),
-        .testTarget(name: "FlowIngestTests", dependencies: ["FlowIngest", "FlowModel"]),
+        .testTarget(name: "FlowIngestTests", dependencies: ["FlowIngest", "FlowModel", "FlowStore"]),
         .testTarget(name: "FlowStoreTests", dependencies: ["FlowStore", "FlowModel"]),
         .testTarget(name: "InferenceTests", dependencies: ["Inference", "FlowModel"]),
         .testTarget(name: "PolicyTests", dependencies: ["Policy", "Inference", "FlowModel", .product(name: "Yams", package: "Yams")],
                     exclude: ["Fixtures"]),
+        .testTarget(name: "MapTests", dependencies: ["FlowMapView", "FlowMapKit", "FlowModel"]),
         .testTarget(name: "EmitTests", dependencies: [
             "FlowMapKit", "Policy", "Inference", "FlowModel", .product(name: "Yams", package: "Yams"),
         ], exclude: ["Fixtures"]),
         .testTarget(name: "HardeningTests", dependencies: ["FlowMapKit"]),
         // Random clusters -> inference (-> emitter -> manifest reader -> evaluator): issue 5's property tests.
         .testTarget(name: "PropertyTests", dependencies: ["Inference", "FlowModel", "Policy"]),
+        .testTarget(name: "FormatTests", dependencies: ["FlowMapKit"], exclude: ["Fixtures"]),
         .testTarget(name: "FlowMapKitTests", dependencies: ["FlowMapKit", "FlowModel", "Policy", .product(name: "Yams", package: "Yams")]),
     ]
 )
@@ -48,7 +52,7 @@ let package = Package(
 // libFuzzer targets (see `make fuzz`): only with FLOWMAP_FUZZ=1, because a fuzz target has no `main` and would
 // break a normal build. Built with -sanitize=fuzzer,address into .build-fuzz.
 if Context.environment["FLOWMAP_FUZZ"] == "1" {
-    for name in ["FuzzHubble"] {
+    for name in ["FuzzHubble", "FuzzManifest"] {
         package.targets.append(.executableTarget(
             name: name, dependencies: ["FlowMapKit"], path: "Fuzz/\(name)",
             // No top-level code: the target exports `<name>_main` (SwiftPM's renamed entry point), which starts

@@ -126,7 +126,7 @@ public struct FlowAggregator {
         let point = pointID(direction: flow.direction, observationPoint: flow.observationPoint)
         let added = addInterned(source: src, destination: dst, proto: flow.proto, port: flow.destinationPort,
                                 verdict: flow.verdict, isReply: reply, rule: rule, point: point, time: flow.time,
-                                weight: flow.weight, dropReason: reason, l7: l7)
+                                weight: flow.weight, dropReason: reason, l7: l7, until: flow.endTime ?? .min)
         if added, flow.destination.endpoint.kind != .workload, !flow.destination.names.isEmpty {
             noteNames(dst, flow.destination.names)
         }
@@ -138,7 +138,7 @@ public struct FlowAggregator {
     @inline(__always)
     public mutating func addInterned(source: Int32, destination: Int32, proto: Proto, port: UInt16, verdict: Verdict,
                                      isReply: Bool, rule: ReplyRule, point: Int32, time: Int64, weight: Int64,
-                                     dropReason: Int32, l7: Int32) -> Bool {
+                                     dropReason: Int32, l7: Int32, until: Int64 = .min) -> Bool {
         plainCounts.accepted += 1
         ruleCounts[rule.index] += 1
         if isReply {
@@ -153,12 +153,14 @@ public struct FlowAggregator {
             rest: UInt64(policyProto ? port : 0) | UInt64(Self.protoCode(proto)) << 16
                 | UInt64(Self.outcomeCode(outcome)) << 24 | UInt64(UInt32(bitPattern: point)) << 32)
         let reason = outcome == .denied ? dropReason : -1
+        // An aggregated record (Calico, VPC) covers [time, until]: last seen is its end.
+        let last = max(time, until)
         let idx: Int
         if let i = pointIndex[key] {
             idx = Int(i)
             pointAcc[idx].flows += weight
             if time < pointAcc[idx].first { pointAcc[idx].first = time }
-            if time > pointAcc[idx].last { pointAcc[idx].last = time }
+            if last > pointAcc[idx].last { pointAcc[idx].last = last }
             if reason >= 0 && pointAcc[idx].reason != reason {
                 if pointAcc[idx].reason < 0 {
                     pointAcc[idx].reason = reason
@@ -170,7 +172,7 @@ public struct FlowAggregator {
             idx = pointAcc.count
             pointIndex[key] = Int32(idx)
             pointKeys.append(key)
-            pointAcc.append(Acc(flows: weight, first: time, last: time, reason: reason))
+            pointAcc.append(Acc(flows: weight, first: time, last: last, reason: reason))
         }
         if l7 >= 0 {
             let lk = UInt64(idx) << 32 | UInt64(UInt32(bitPattern: l7))
@@ -178,10 +180,10 @@ public struct FlowAggregator {
                 let j = Int(j)
                 l7Acc[j].flows += weight
                 if time < l7Acc[j].first { l7Acc[j].first = time }
-                if time > l7Acc[j].last { l7Acc[j].last = time }
+                if last > l7Acc[j].last { l7Acc[j].last = last }
             } else {
                 l7Index[lk] = Int32(l7Acc.count)
-                l7Acc.append(Acc(flows: weight, first: time, last: time, reason: -1))
+                l7Acc.append(Acc(flows: weight, first: time, last: last, reason: -1))
             }
         }
         return true
@@ -230,6 +232,11 @@ public struct FlowAggregator {
         guard ep.kind != .workload, !names.isEmpty else { return }
         if let have = side.names[ep], names.allSatisfy(have.contains) { return }
         side.names[ep, default: []].formUnion(names)
+    }
+
+    /// Records that flows to `endpoint` were addressed to `service` (`namespace/name[:port-name]`).
+    public mutating func noteService(_ service: String, for endpoint: Endpoint) {
+        if side.services[endpoint]?.contains(service) != true { side.services[endpoint, default: []].insert(service) }
     }
 
     public mutating func countLine() { plainCounts.lines += 1 }
@@ -318,6 +325,7 @@ public struct FlowAggregator {
         }
         for (e, n) in other.side.names { side.names[e, default: []].formUnion(n) }
         for (e, a) in other.side.addresses { side.addresses[e, default: []].formUnion(a) }
+        for (e, a) in other.side.services { side.services[e, default: []].formUnion(a) }
         plainCounts.add(other.plainCounts)
         for i in ruleCounts.indices { ruleCounts[i] += other.ruleCounts[i] }
     }

@@ -80,6 +80,7 @@ public struct IngestDriver {
         defer { buf.deallocate() }
         var have = 0
         var skippingLongLine = false
+        var recordStart = 0  // first line of a record still being read (LineResult.pending), 0 when none
 
         func issue(_ line: Int, _ field: String, _ message: String) {
             onIssue(InputIssue(file: display, line: line, field: field, message: message))
@@ -100,9 +101,26 @@ public struct IngestDriver {
         }
 
         /// Reads the complete lines in buf[0..<end].
-        func process(_ end: Int) {
+        func process(_ end: Int) throws {
             if batchStart == nil { batchStart = now() }
             let region = UnsafeRawBufferPointer(start: buf, count: end)
+            if isStream {
+                // One thread, so a batch ends exactly after its batchFlows-th flow.
+                var offset = 0
+                while offset < end {
+                    let r = readLines(UnsafeRawBufferPointer(rebasing: region[offset..<end]), reader: &reader,
+                                      agg: &agg, lineBase: lineNo, recordStart: &recordStart, issue: issue,
+                                      limit: batchFlows - sinceCommit)
+                    lineNo += r.lines
+                    sinceCommit += r.accepted
+                    offset += r.consumed
+                    if sinceCommit >= batchFlows {
+                        try commitBatch(final: false)
+                        if offset < end { batchStart = now() }
+                    }
+                }
+                return
+            }
             if let w = worker, end >= 1 << 20 {
                 // Split at a newline; the second part goes to the worker thread. The main thread also reads and
                 // hashes the next input, so the worker gets a little more than half.
@@ -115,7 +133,7 @@ public struct IngestDriver {
                     let box = UnsafeSendable<any RegionRunner>(w)
                     DispatchQueue.global().async(group: group) { box.value.run() }
                     let first = readLines(UnsafeRawBufferPointer(rebasing: region[0..<split]), reader: &reader,
-                                          agg: &agg, lineBase: lineNo, issue: issue)
+                                          agg: &agg, lineBase: lineNo, recordStart: &recordStart, issue: issue)
                     group.wait()
                     lineNo += first.lines
                     for i in w.issues { issue(lineNo + i.line, i.field, i.message) }
@@ -127,7 +145,8 @@ public struct IngestDriver {
                     return
                 }
             }
-            let r = readLines(region, reader: &reader, agg: &agg, lineBase: lineNo, issue: issue)
+            let r = readLines(region, reader: &reader, agg: &agg, lineBase: lineNo, recordStart: &recordStart,
+                              issue: issue)
             lineNo += r.lines
             sinceCommit += r.accepted
             meter.update(bytes: src.rawBytes, flows: agg.counts.accepted + (worker?.agg.counts.accepted ?? 0),
@@ -186,20 +205,29 @@ public struct IngestDriver {
             while last >= from && buf[last] != 0x0A { last -= 1 }
             guard last >= from else { continue }
             let end = last + 1
-            process(end)
+            try process(end)
             memmove(buf, buf + end, have - end)
             have -= end
-            if isStream {
-                if sinceCommit >= batchFlows {
-                    try commitBatch(final: false)
-                } else if let start = batchStart, now() - start >= batchSeconds, sinceCommit > 0 || agg.counts.lines > 0 {
-                    try commitBatch(final: false)
-                }
+            if isStream, let start = batchStart, now() - start >= batchSeconds, sinceCommit > 0 || agg.counts.lines > 0 {
+                try commitBatch(final: false)
             }
         }
         if have > 0 && !skippingLongLine {
             buf[have] = 0x0A  // have < cap here: the loop grows the buffer before it is full
-            process(have + 1)
+            try process(have + 1)
+        }
+        if let last = reader.finish(into: &agg) {
+            // An unfinished multi-line record at the end of the input.
+            agg.countLine()
+            switch last {
+            case .accepted: sinceCommit += 1
+            case .skipped: agg.countSkipped()
+            case .rejected(let field, let message):
+                agg.countRejected()
+                issue(recordStart != 0 ? recordStart : lineNo, field, message)
+            case .pending: agg.countRejected()
+            }
+            recordStart = 0
         }
         try commitBatch(final: true)
     }
@@ -217,12 +245,13 @@ struct UnsafeSendable<T>: @unchecked Sendable {
     init(_ v: T) { value = v }
 }
 
-/// Reads complete lines (each ends with '\n'). Returns how many lines (blank ones included, for numbering)
-/// and how many were accepted flows.
+/// Reads complete lines (each ends with '\n'), stopping after `limit` accepted flows. Returns how many lines
+/// (blank ones included, for numbering), how many were accepted flows, and how many bytes were consumed.
 @inline(__always)
 func readLines<R: LineReader>(_ region: UnsafeRawBufferPointer, reader: inout R, agg: inout FlowAggregator,
-                              lineBase: Int, issue: (Int, String, String) -> Void) -> (lines: Int, accepted: Int) {
-    guard let base = region.baseAddress, region.count > 0 else { return (0, 0) }
+                              lineBase: Int, recordStart: inout Int, issue: (Int, String, String) -> Void,
+                              limit: Int = .max) -> (lines: Int, accepted: Int, consumed: Int) {
+    guard let base = region.baseAddress, region.count > 0 else { return (0, 0, 0) }
     let p = base.assumingMemoryBound(to: UInt8.self)
     let n = region.count
     var start = 0
@@ -250,18 +279,29 @@ func readLines<R: LineReader>(_ region: UnsafeRawBufferPointer, reader: inout R,
             }
         }
         if !blank {
-            agg.countLine()
-            switch reader.read(line: UnsafeRawBufferPointer(start: p + start, count: stop - start), into: &agg) {
-            case .accepted: accepted += 1
-            case .skipped: agg.countSkipped()
-            case .rejected(let field, let message):
-                agg.countRejected()
-                issue(lineBase + lines, field, message)
+            let result = reader.read(line: UnsafeRawBufferPointer(start: p + start, count: stop - start), into: &agg)
+            if case .pending = result {
+                // A record spanning lines: counted once when it ends, located at its first line.
+                if recordStart == 0 { recordStart = lineBase + lines }
+            } else {
+                let at = recordStart != 0 ? recordStart : lineBase + lines
+                recordStart = 0
+                agg.countLine()
+                switch result {
+                case .accepted:
+                    accepted += 1
+                    if accepted >= limit { return (lines, accepted, min(end + 1, n)) }
+                case .skipped: agg.countSkipped()
+                case .rejected(let field, let message):
+                    agg.countRejected()
+                    issue(at, field, message)
+                case .pending: break
+                }
             }
         }
         start = end + 1
     }
-    return (lines, accepted)
+    return (lines, accepted, n)
 }
 
 /// The second thread's state: its own reader and aggregator, and the issues it found (line numbers relative
@@ -282,7 +322,10 @@ final class LineWorker<R: LineReader>: RegionRunner, @unchecked Sendable {
 
     func run() {
         var found: [(line: Int, field: String, message: String)] = []
-        let r = readLines(region, reader: &reader, agg: &agg, lineBase: 0) { found.append(($0, $1, $2)) }
+        var recordStart = 0  // parallel readers never return .pending
+        let r = readLines(region, reader: &reader, agg: &agg, lineBase: 0, recordStart: &recordStart) {
+            found.append(($0, $1, $2))
+        }
         issues = found
         lines = r.lines
         accepted = r.accepted

@@ -8,6 +8,10 @@ public enum LineResult: Sendable, Equatable {
     case skipped
     /// A malformed record: the field (JSON path or column) and what is wrong.
     case rejected(field: String, message: String)
+    /// The line is part of a record that continues on the next line (a pretty-printed JSON object). The record
+    /// is counted once, and its issues are reported at the line where it starts. Readers that return it must
+    /// not offer a parallel reader.
+    case pending
 }
 
 /// One reader per line-oriented format. Readers are stateful (a CSV header, a VPC field list) and see each
@@ -15,10 +19,14 @@ public enum LineResult: Sendable, Equatable {
 public protocol LineReader {
     mutating func read(line: UnsafeRawBufferPointer, into aggregator: inout FlowAggregator) -> LineResult
     /// A fresh reader for a second worker thread that reads other lines of the same input into its own
-    /// aggregator, or nil when lines must be read in order by one reader (a CSV header, a field list).
+    /// aggregator, or nil when lines must be read in order by one reader (a CSV header, a field list, records
+    /// spanning lines).
     func makeParallelReader() -> Self?
+    /// Called once after the last line. A reader still holding an unfinished multi-line record says what it is.
+    mutating func finish(into aggregator: inout FlowAggregator) -> LineResult?
 }
 
 extension LineReader {
     public func makeParallelReader() -> Self? { nil }
+    public mutating func finish(into aggregator: inout FlowAggregator) -> LineResult? { nil }
 }

@@ -10,13 +10,62 @@ enum FileOutput {
         var description: String
     }
 
-    static func replaceGenerated(in dir: String, with files: [(name: String, text: String)]) throws {
+    /// Writes `files` under `dir`, then removes the files an earlier run generated there that this run did not
+    /// write (a `.yaml` file starting with `marker`), so a directory applied as a whole (GitOps) never keeps a
+    /// stale policy; directories left empty by that are removed too. Only the two levels the layouts use are
+    /// looked at (`dir/*.yaml`, `dir/*/*.yaml`), hidden entries never. Returns the removed paths, relative, sorted.
+    @discardableResult
+    static func replaceGenerated(in dir: String, with files: [(name: String, text: String)],
+                                 marker: String) throws -> [String] {
         try makeDirectories(dir)
         for f in files {
             let path = dir + "/" + f.name
             if let slash = path.lastIndex(of: "/") { try makeDirectories(String(path[..<slash])) }
             try write(path, f.text)
         }
+        let keep = Set(files.map(\.name))
+        var removed: [String] = []
+        func sweep(_ rel: String) {
+            let abs = rel.isEmpty ? dir : dir + "/" + rel
+            for entry in list(abs) where !entry.hasPrefix(".") {
+                let childRel = rel.isEmpty ? entry : rel + "/" + entry
+                let child = dir + "/" + childRel
+                var st = stat()
+                guard lstat(child, &st) == 0 else { continue }
+                if (st.st_mode & S_IFMT) == S_IFDIR && rel.isEmpty {
+                    sweep(childRel)
+                    rmdir(child)  // only succeeds when now empty
+                } else if (st.st_mode & S_IFMT) == S_IFREG, childRel.hasSuffix(".yaml"), !keep.contains(childRel),
+                          startsWith(child, marker), unlink(child) == 0 {
+                    removed.append(childRel)
+                }
+            }
+        }
+        sweep("")
+        return removed.sorted()
+    }
+
+    /// Names in a directory, without `.` and `..`.
+    static func list(_ path: String) -> [String] {
+        guard let d = opendir(path) else { return [] }
+        defer { closedir(d) }
+        var out: [String] = []
+        while let e = readdir(d) {
+            let name = withUnsafePointer(to: e.pointee.d_name) {
+                $0.withMemoryRebound(to: CChar.self, capacity: 256) { String(cString: $0) }
+            }
+            if name != "." && name != ".." { out.append(name) }
+        }
+        return out.sorted()
+    }
+
+    /// True when the file's first bytes are `prefix`.
+    static func startsWith(_ path: String, _ prefix: String) -> Bool {
+        guard let f = fopen(path, "r") else { return false }
+        defer { fclose(f) }
+        let want = Array(prefix.utf8)
+        var got = [UInt8](repeating: 0, count: want.count)
+        return fread(&got, 1, want.count, f) == want.count && got == want
     }
 
     static func makeDirectories(_ path: String) throws {

@@ -30,6 +30,8 @@ public enum Generate {
         public var files: [String]
         /// The YAML stream when `out` is `-`.
         public var stream: String?
+        /// Files an earlier run generated in the output directory that this run no longer writes, now removed.
+        public var removed: [String] = []
         public var policies: Int { plan.namespaces.count + plan.workloadCount }
     }
 
@@ -64,7 +66,7 @@ public enum Generate {
             return Report(plan: plan, edgesRead: ev.edges.count, files: [], stream: emitter.stream(for: plan))
         }
         let files = emitter.files(for: plan)
-        try FileOutput.replaceGenerated(in: o.out, with: files)
-        return Report(plan: plan, edgesRead: ev.edges.count, files: files.map(\.name), stream: nil)
+        let removed = try FileOutput.replaceGenerated(in: o.out, with: files, marker: PolicyEmitter.generatedMarker)
+        return Report(plan: plan, edgesRead: ev.edges.count, files: files.map(\.name), stream: nil, removed: removed)
     }
 }

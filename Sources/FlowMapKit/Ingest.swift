@@ -1,3 +1,4 @@
+import Foundation
 import FlowIngest
 import FlowModel
 import FlowStore
@@ -14,7 +15,10 @@ public enum Ingest {
     /// What happened to one input.
     public struct FileReport: Sendable {
         public var path: String
+        /// The format it was read as.
         public var format: InputFormat
+        /// Set when `--format auto` chose the format: what gave it away.
+        public var detection: FormatDetector.Detection?
         public var counts: IngestCounts
         /// Set when the same content was ingested before (nothing written).
         public var duplicateOf: String?
@@ -22,8 +26,11 @@ public enum Ingest {
 
     public struct Report: Sendable {
         public var files: [FileReport] = []
-        /// Inputs that could not be read at all (missing, a directory ...).
+        /// Inputs that could not be read at all (missing, a directory, a wrong --format, a rejected header ...).
         public var failures: [String] = []
+        /// Things the user should know that are not errors: inputs skipped (an empty file), VPC addresses read
+        /// without an inventory.
+        public var notes: [String] = []
         public var total: IngestCounts {
             var t = IngestCounts()
             for f in files where f.duplicateOf == nil { t.add(f.counts) }
@@ -32,25 +39,90 @@ public enum Ingest {
     }
 
     /// Ingests each path (`-` is stdin). `onIssue` receives every rejected line as it is found.
+    /// Inventories are read first, whatever their position, so flows in the same call map to pods.
     public static func run(paths: [String], options: Options, onIssue: (InputIssue) -> Void) throws -> Report {
         let store = try FlowStore(path: options.db)
         var report = Report()
+        var planned: [(path: String, format: InputFormat, detection: FormatDetector.Detection?)] = []
         for path in paths {
+            switch InputCheck.look(at: path) {
+            case .ok: break
+            case .empty:
+                report.notes.append("\(path): empty file; nothing to ingest")
+                continue
+            case .binary(let why):
+                report.failures.append("\(path): looks binary (\(why)), not a text flow log; "
+                                       + "compressed logs must be gzip")
+                continue
+            }
             do {
-                let format = try FormatChoice.resolve(options.format, path: path)
-                var fileCounts = IngestCounts()
+                let (f, d) = try FormatChoice.resolve(options.format, path: path)
+                planned.append((path, f, d))
+            } catch let e as FormatChoice.Failure {
+                report.failures.append(e.description)
+            }
+        }
+        planned = planned.filter { $0.format == .inventory } + planned.filter { $0.format != .inventory }
+
+        var book: AddressBook??  // loaded on first need; reset after an inventory is written
+        func addressBook() throws -> AddressBook? {
+            if let b = book { return b }
+            let inv = try store.inventory()
+            let b: AddressBook? = inv.pods.isEmpty && inv.services.isEmpty ? nil : AddressBook(inv)
+            book = .some(b)
+            return b
+        }
+
+        for (path, format, detection) in planned {
+            do {
+                if format == .inventory {
+                    if var r = try ingestInventory(path: path, store: store, onIssue: onIssue) {
+                        r.detection = detection
+                        report.files.append(r)
+                        book = nil
+                    }
+                    continue
+                }
+                var counts = IngestCounts()
                 var duplicate: String?
+                var chosen = format
+                var chosenBy = detection
                 let driver = IngestDriver(batchFlows: options.batchFlows)
-                try withReader(format) { reader in
+                func drive<R: LineReader>(_ reader: inout R, as name: () -> String) throws {
                     try driver.run(path: path, reader: &reader, onIssue: onIssue) { chunk in
-                        let r = try store.write(chunk.batch, counts: chunk.counts, path: path,
-                                                format: format.rawValue, contentHash: chunk.contentHash,
-                                                now: Clock.nowNanos())
+                        let r = try store.write(chunk.batch, counts: chunk.counts, path: path, format: name(),
+                                                contentHash: chunk.contentHash, now: Clock.nowNanos())
                         if case .duplicate(let prev) = r { duplicate = prev }
-                        fileCounts.add(chunk.counts)
+                        counts.add(chunk.counts)
                     }
                 }
-                report.files.append(FileReport(path: path, format: format, counts: fileCounts, duplicateOf: duplicate))
+                let needsBook = format == .vpc || format == .flowmapCSV || format == .flowmapJSONL
+                    || format == .auto
+                let b = needsBook ? try addressBook() : nil
+                if needsBook && b == nil && format == .vpc {
+                    report.notes.append("\(path): no Kubernetes inventory in \(options.db): every VPC address "
+                                        + "becomes an external peer; ingest `kubectl get namespaces,pods,services,"
+                                        + "endpointslices -A -o json` first (--format inventory)")
+                }
+                switch format {
+                case .hubble:
+                    var r = HubbleReader()
+                    try drive(&r) { "hubble" }
+                case .auto:
+                    // A stream: the format is told from its first line.
+                    var r = AutoReader(addressBook: b)
+                    let choice = r.choice
+                    try drive(&r) { choice.detection?.format.rawValue ?? "auto" }
+                    if let d = choice.detection {
+                        chosen = d.format
+                        chosenBy = d
+                    }
+                default:
+                    guard var r = AnyLineReader.make(format, addressBook: b) else { continue }
+                    try drive(&r) { format.rawValue }
+                }
+                report.files.append(FileReport(path: path, format: chosen, detection: chosenBy, counts: counts,
+                                               duplicateOf: duplicate))
             } catch let e as IngestDriver.Failure {
                 report.failures.append(e.description)
             } catch let e as FormatChoice.Failure {
@@ -60,23 +132,83 @@ public enum Ingest {
         return report
     }
 
-    static func withReader(_ format: InputFormat, _ body: (inout HubbleReader) throws -> Void) throws {
-        var r = HubbleReader()
-        try body(&r)
+    /// Reads a whole inventory document and stores it. Nil when it could not be read (a failure was thrown).
+    static func ingestInventory(path: String, store: FlowStore, onIssue: (InputIssue) -> Void) throws -> FileReport? {
+        let display = path == "-" ? "<stdin>" : path
+        let data: Data
+        if path == "-" {
+            data = FileHandle.standardInput.readDataToEndOfFile()
+        } else {
+            var isDir: ObjCBool = false
+            if FileManager.default.fileExists(atPath: path, isDirectory: &isDir), isDir.boolValue {
+                throw FormatChoice.Failure(description: "\(path): cannot open: is a directory")
+            }
+            guard let d = FileManager.default.contents(atPath: path) else {
+                throw FormatChoice.Failure(description: "\(path): cannot open: no such file or not readable")
+            }
+            data = d
+        }
+        let parsed: InventoryReader.Result
+        do {
+            parsed = try InventoryReader.read(data)
+        } catch let e as InventoryReader.Failure {
+            throw FormatChoice.Failure(description: "\(display): \(e.description)")
+        }
+        for i in parsed.issues { onIssue(InputIssue(file: display, line: 0, field: i.field, message: i.message)) }
+        var hash = ContentHash()
+        data.withUnsafeBytes { hash.update($0) }
+        let r = try store.writeInventory(parsed.inventory, batch: InventoryReader.batch(for: parsed.inventory),
+                                         counts: parsed.counts, path: path,
+                                         contentHash: path == "-" ? nil : hash.hex, now: Clock.nowNanos())
+        var duplicate: String?
+        if case .duplicate(let prev) = r { duplicate = prev }
+        return FileReport(path: path, format: .inventory, detection: nil, counts: parsed.counts,
+                          duplicateOf: duplicate)
     }
 }
 
-/// Picks the reader for `--format`.
+/// Picks the reader for `--format`: `auto` detects files from their first lines (streams from their first line
+/// while reading); an explicit format that the first lines contradict fails before anything is read, and so
+/// does a generic CSV whose header names an unknown column or lacks a required one.
 public enum FormatChoice {
     public struct Failure: Error, CustomStringConvertible {
         public var description: String
     }
 
-    public static func resolve(_ format: InputFormat, path: String) throws -> InputFormat {
-        switch format {
-        case .auto, .hubble: return .hubble
-        default:
-            throw Failure(description: "\(path): --format \(format.rawValue) is not supported yet; use hubble")
+    public static func resolve(_ format: InputFormat, path: String) throws
+        -> (InputFormat, FormatDetector.Detection?) {
+        if path == "-" { return (format, nil) }
+        guard let prefix = FormatDetector.prefix(ofFile: path) else { return (format == .auto ? .hubble : format, nil) }
+        let blank = prefix.allSatisfy { $0 == 0x20 || $0 == 0x09 || $0 == 0x0A || $0 == 0x0D }
+        if blank { return (format == .auto ? .hubble : format, nil) }  // nothing to read; the driver reports errors
+        let detected = FormatDetector.detect(prefix: prefix)
+        var chosen = format
+        if format == .auto {
+            guard let d = detected else {
+                throw Failure(description: "\(path): cannot tell the format from the first lines; pass --format "
+                              + InputFormat.allCases.filter { $0 != .auto }.map(\.rawValue).joined(separator: "|"))
+            }
+            chosen = d.format
+        } else if let d = detected, d.format != format {
+            throw Failure(description: "\(path): --format \(format.rawValue), but the first lines look like "
+                          + "\(d.format.rawValue) (\(d.reason)); pass --format \(d.format.rawValue) or auto")
         }
+        if chosen == .flowmapCSV {
+            // The header is checked before any row is read.
+            let text = String(decoding: prefix, as: UTF8.self)
+            var lineNo = 0
+            for line in text.split(separator: "\n", omittingEmptySubsequences: false) {
+                lineNo += 1
+                let l = line.trimmingCharacters(in: .whitespacesAndNewlines)
+                if l.isEmpty { continue }
+                let cols = FlowRecordReader.csvCells(l) ?? []
+                if case .failure(let e) = FlowRecordReader.validate(columns: cols) {
+                    throw Failure(description: "\(path):\(lineNo): header: \(e.description); nothing was read "
+                                  + "(columns are documented in schema/flow-record.schema.json)")
+                }
+                break
+            }
+        }
+        return (chosen, format == .auto ? detected : nil)
     }
 }

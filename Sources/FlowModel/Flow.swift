@@ -16,8 +16,10 @@ public struct TCPFlags: OptionSet, Sendable, Hashable {
 
 /// One decoded flow record from any source format.
 public struct Flow: Sendable, Hashable {
-    /// Nanoseconds since the Unix epoch.
+    /// Nanoseconds since the Unix epoch. For a record that aggregates an interval (Calico, VPC), its start.
     public var time: Int64
+    /// End of the interval an aggregated record covers (nanoseconds); nil for per-event formats.
+    public var endTime: Int64?
     public var source: FlowPeer
     public var destination: FlowPeer
     public var proto: Proto
@@ -43,8 +45,9 @@ public struct Flow: Sendable, Hashable {
     public init(time: Int64, source: FlowPeer, destination: FlowPeer, proto: Proto, sourcePort: UInt16 = 0,
                 destinationPort: UInt16, verdict: Verdict = .forwarded, dropReason: String = "",
                 direction: Direction = .unknown, observationPoint: String = "", isReply: Bool? = nil,
-                tcpFlags: TCPFlags? = nil, traceReason: String = "", weight: Int64 = 1, l7: L7Request? = nil) {
+                tcpFlags: TCPFlags? = nil, traceReason: String = "", weight: Int64 = 1, l7: L7Request? = nil, endTime: Int64? = nil) {
         self.time = time
+        self.endTime = endTime
         self.source = source
         self.destination = destination
         self.proto = proto

@@ -11,12 +11,15 @@ public struct IngestBatch: Sendable {
     public var names: [Endpoint: Set<String>] = [:]
     /// Pod IPs seen per workload endpoint (evidence for IP mapping of IP-only formats).
     public var addresses: [Endpoint: Set<String>] = [:]
+    /// Services flows were addressed to, per destination endpoint (`namespace/name` or `namespace/name:port-name`;
+    /// Calico `dest_service_*`).
+    public var services: [Endpoint: Set<String>] = [:]
 
     public init() {}
 
     public var isEmpty: Bool {
         edges.isEmpty && l7.isEmpty && labelSets.isEmpty && namespaceLabels.isEmpty && names.isEmpty
-            && addresses.isEmpty
+            && addresses.isEmpty && services.isEmpty
     }
 }
 

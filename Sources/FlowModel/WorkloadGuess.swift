@@ -19,12 +19,22 @@ public enum WorkloadGuess {
         return (pod, "Pod")
     }
 
-    static func isSuffix(_ s: Substring) -> Bool {
+    /// A Job's workload: a CronJob names its Jobs `<cronjob>-<scheduled minute>` (8 or more digits), so such a
+    /// Job belongs to that CronJob; any other Job is its own workload.
+    public static func fromJobName(_ job: String) -> (name: String, kind: String) {
+        let parts = job.split(separator: "-", omittingEmptySubsequences: false)
+        if parts.count >= 2, let last = parts.last, last.count >= 8, last.allSatisfy(\.isNumber) {
+            return (parts.dropLast().joined(separator: "-"), "CronJob")
+        }
+        return (job, "Job")
+    }
+
+    public static func isSuffix(_ s: Substring) -> Bool {
         s.count == 5 && s.allSatisfy { podSuffixAlphabet.contains($0) }
     }
 
     /// pod-template-hash: 6 to 10 characters of the same safe alphabet.
-    static func isTemplateHash(_ s: Substring) -> Bool {
+    public static func isTemplateHash(_ s: Substring) -> Bool {
         (6...10).contains(s.count) && s.allSatisfy { podSuffixAlphabet.contains($0) }
     }
 }

@@ -133,6 +133,7 @@ public final class FlowStore {
             for (ns, labels) in batch.namespaceLabels {
                 try upsertNamespace.bind(.text(ns), .text(labels.canonical)).run()
             }
+            try writeServices(batch, id: id)
             try db.prepare("""
                 INSERT INTO sources (path, format, content_hash, ingested_at, lines, accepted, skipped, rejected,
                                      replies, bytes)

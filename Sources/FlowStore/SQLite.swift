@@ -50,8 +50,19 @@ final class SQLite {
         return Statement(db: self, stmt: stmt)
     }
 
-    /// Runs `body` in one IMMEDIATE transaction: all of it is stored, or none.
+    /// Transactions opened and not yet ended; a nested `transaction` joins the outer one.
+    private var depth = 0
+
+    /// Runs `body` in one IMMEDIATE transaction: all of it is stored, or none. Inside another transaction, `body`
+    /// becomes part of it (an error still rolls the whole outer transaction back, as it propagates).
     func transaction<T>(_ body: () throws -> T) throws -> T {
+        if depth > 0 {
+            depth += 1
+            defer { depth -= 1 }
+            return try body()
+        }
+        depth = 1
+        defer { depth = 0 }
         try exec("BEGIN IMMEDIATE")
         do {
             let r = try body()

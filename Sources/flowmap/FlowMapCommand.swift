@@ -7,6 +7,7 @@ struct FlowMapCommand: ParsableCommand {
         commandName: "flowmap",
         abstract: "Turn observed Kubernetes network flows into least-privilege NetworkPolicies.",
         version: FlowMapVersion.current,
-        subcommands: [IngestCommand.self, GenerateCommand.self, DoctorCommand.self, CheckCommand.self, ConnectivityCommand.self, DiffCommand.self]
+        subcommands: [IngestCommand.self, GenerateCommand.self, DoctorCommand.self, CheckCommand.self, ConnectivityCommand.self, DiffCommand.self,
+                      MapCommand.self, SummaryCommand.self]
     )
 }

@@ -67,6 +67,10 @@ struct GenerateCommand: ParsableCommand {
         } else {
             Console.out("read \(r.edgesRead) edges; wrote \(r.policies) policies for \(r.plan.workloadCount) "
                         + "workloads in \(r.plan.namespaces.count) namespaces to \(out)/ (\(r.files.count) files)")
+            if !r.removed.isEmpty {
+                Console.out("removed \(r.removed.count) file(s) an earlier run generated there: "
+                            + r.removed.joined(separator: ", "))
+            }
         }
         for w in r.plan.warnings { Console.error("warning: \(w)") }
         if !r.plan.denied.isEmpty {

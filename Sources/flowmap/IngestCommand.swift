@@ -11,6 +11,10 @@ struct IngestCommand: ParsableCommand {
             Use - to read a stream from stdin (committed in batches), e.g.
               hubble observe -o jsonpb --follow | flowmap ingest --db flowmap.db -
             Malformed lines are reported as file:line: field: reason and the rest is still ingested.
+            Formats: hubble, calico (flows.log), vpc (AWS VPC flow logs), flowmap-csv / flowmap-jsonl (the generic
+            format, schema/flow-record.schema.json), inventory (kubectl get namespaces,pods,services,endpointslices
+            -A -o json). auto tells the format from the first lines and says what it chose; inventories are read
+            first so the flows of the same call map to pods.
             """
     )
 
@@ -47,8 +51,12 @@ struct IngestCommand: ParsableCommand {
                 Console.error("\(issue.file): more rejected lines not shown; the summary counts them all")
             }
         }
+        for n in report.notes { Console.error("note: \(n)") }
         for f in report.failures { Console.error("error: \(f)") }
         for f in report.files {
+            if let d = f.detection {
+                Console.out("\(f.path): read as \(d.format.rawValue) (--format auto: \(d.reason))")
+            }
             if let prev = f.duplicateOf {
                 Console.out("\(f.path): already ingested (same content as \(prev)); nothing changed")
             }

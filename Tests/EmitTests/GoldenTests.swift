@@ -101,3 +101,37 @@ struct GenerateFlavorTests {
         }
     }
 }
+
+extension GenerateFlavorTests {
+    @Test("a second run into the same directory removes what the first generated and no longer applies, nothing else")
+    func staleFilesRemoved() throws {
+        let dir = EmitSupport.tempDir()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let db = dir.appendingPathComponent("s.db").path
+        _ = try Ingest.run(paths: EmitSupport.hubbleSamples, options: Ingest.Options(db: db)) { _ in }
+        let out = dir.appendingPathComponent("out")
+        var first = Generate.Options(db: db, out: out.path)
+        first.emit.layout = .perWorkload
+        let r1 = try Generate.run(first)
+        #expect(r1.removed.isEmpty)
+        // Files that are not ours, or too deep to be ours, stay.
+        let generatedDeep = PolicyEmitter.generatedMarker + "elsewhere\n"
+        let own: [(name: String, text: String)] = [
+            ("notes.yaml", "# my notes\n"), ("bookinfo/custom-policy.yaml", "kind: NetworkPolicy\n"),
+            ("deep/er/kept.yaml", generatedDeep), ("bookinfo/readme.txt", generatedDeep),
+        ]
+        try EmitSupport.write(own, under: out)
+        var second = first
+        second.emit.layout = .perNamespace
+        second.emit.flavor = .cilium
+        let r2 = try Generate.run(second)
+        let now = EmitSupport.read(out)
+        #expect(Set(now.keys) == Set(r2.files).union(own.map(\.name)))
+        #expect(Set(r2.removed) == Set(r1.files).subtracting(r2.files))
+        #expect(!r2.removed.isEmpty)
+        // Directories emptied by the sweep are gone; one with a user file stays.
+        #expect(!FileManager.default.fileExists(atPath: out.appendingPathComponent("kube-system").path))
+        #expect(FileManager.default.fileExists(atPath: out.appendingPathComponent("bookinfo").path))
+        #expect(now["kustomization.yaml"]?.hasPrefix(PolicyEmitter.generatedMarker) == true)
+    }
+}

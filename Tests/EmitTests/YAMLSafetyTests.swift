@@ -65,7 +65,7 @@ struct YAMLSafetyTests {
     /// One plan per iteration, with capture-derived text everywhere it can appear.
     static func nastyPlan(_ rng: inout SplitMix64, comments: Bool = true) -> (PolicyPlan, WorkloadPlan) {
         func s() -> String { Nasty.string(&rng) }
-        let peerNS = s(), peerName = s(), ownName = s()
+        let peerNS = s(), peerName = s(), ownName = s(), ownNS = s()
         let peer = PeerPlan.workload(.workload(peerNS, peerName, kind: "Deployment"), selector: Nasty.labels(&rng))
         let http = (0..<Int.random(in: 1...3, using: &rng)).map { _ in
             SyntheticPlan.http(s(), s(), s(), 3, [s(), s()])
@@ -78,7 +78,7 @@ struct YAMLSafetyTests {
         let port = SyntheticPlan.port(.tcp, 8080, examples: examples, http: http)
         let dns = SyntheticPlan.port(.udp, 53, examples: examples, dns: dnsNames)
         var w = SyntheticPlan.workload(
-            "shop", ownName, selector: Nasty.labels(&rng),
+            ownNS, ownName, selector: Nasty.labels(&rng),
             ingress: [RulePlan(peer: peer, ports: [port])],
             egress: [RulePlan(peer: peer, ports: [dns]),
                      RulePlan(peer: .ipBlock(cidr: "203.0.113.9/32", except: [], note: cidrNote),
@@ -92,7 +92,7 @@ struct YAMLSafetyTests {
             for i in w.egress.indices { for j in w.egress[i].ports.indices { blank(&w.egress[i].ports[j]) } }
             w.egress[1].peer = .ipBlock(cidr: "203.0.113.9/32", except: [], note: "")
         }
-        var plan = PolicyPlan(namespaces: [NamespacePlan(name: "shop", workloads: [w])], denied: [], warnings: [],
+        var plan = PolicyPlan(namespaces: [NamespacePlan(name: ownNS, workloads: [w])], denied: [], warnings: [],
                               firstSeen: SyntheticPlan.t0, lastSeen: SyntheticPlan.t1)
         plan.externalNames = ["203.0.113.9/32": [s(), "api.example.com"]]
         return (plan, w)
@@ -125,14 +125,22 @@ struct YAMLSafetyTests {
                 let d = docs[1]
                 let name = Tree.name(d)
                 #expect(PolicyNameTests.isDNSLabel(name), "\(context): name \(name)")
+                for doc in docs {
+                    #expect(Tree.at(doc, "metadata", "namespace") as? String == Tree.yams(w.endpoint.namespace),
+                            "\(context)")
+                }
                 switch flavor {
                 case .k8s:
                     #expect(Tree.strings(Tree.at(d, "spec", "podSelector", "matchLabels")) == Tree.yams(w.selector),
                             "\(context)")
                     let from = Tree.at(d, "spec", "ingress", 0, "from", 0)
                     #expect(Tree.strings(Tree.at(from, "podSelector", "matchLabels")) == Tree.yams(peerSel), "\(context)")
-                    #expect(Tree.strings(Tree.at(from, "namespaceSelector", "matchLabels"))
-                            == ["kubernetes.io/metadata.name": Tree.yams(peerEP.namespace)], "\(context)")
+                    if peerEP.namespace == w.endpoint.namespace {
+                        #expect(Tree.at(from, "namespaceSelector") == nil, "\(context)")
+                    } else {
+                        #expect(Tree.strings(Tree.at(from, "namespaceSelector", "matchLabels"))
+                                == ["kubernetes.io/metadata.name": Tree.yams(peerEP.namespace)], "\(context)")
+                    }
                 case .cilium:
                     #expect(Tree.strings(Tree.at(d, "spec", "endpointSelector", "matchLabels")) == Tree.yams(w.selector),
                             "\(context)")

@@ -155,7 +155,7 @@ struct IngestDriverTests {
         let total = Self.merged(chunks)
         #expect(total.accepted == 800)
         #expect(total.lines == 800)
-        #expect(chunks.dropLast().allSatisfy { $0.counts.accepted >= 150 })
+        #expect(chunks.dropLast().allSatisfy { $0.counts.accepted == 150 })  // exact batch size
         // Every edge of the file shows up, and its flows add up over the batches.
         let whole = try drive(Self.tcpSample.path).chunks[0].batch.edges
         var sum: [EdgeKey: Int64] = [:]

@@ -58,6 +58,7 @@ func ingestLines(_ lines: [String], reader: HubbleReader = HubbleReader()) -> In
         case .accepted: break
         case .skipped: agg.countSkipped()
         case .rejected: agg.countRejected()
+        case .pending: break  // Hubble records are one line each
         }
         results.append(res)
     }

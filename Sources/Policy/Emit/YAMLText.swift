@@ -47,39 +47,45 @@ public enum YAMLText {
     ]
 
     static func needsQuotes(_ s: String) -> Bool {
-        if s.isEmpty { return true }
-        if reserved.contains(s.lowercased()) { return true }
-        guard let first = s.unicodeScalars.first else { return true }
+        let b = s.utf8
+        guard let first = b.first else { return true }
+        if b.count <= 5 && reserved.contains(s.lowercased()) { return true }
         // Anything that starts like a number (1.0, 0755, .5, -1, +1, 0x1F, 1e3, 1_000, 12:30) is quoted.
-        if first.properties.numericType != nil || "+-.".unicodeScalars.contains(first) { return true }
-        // Plain scalars limited to a conservative alphabet: letters, digits and . _ / -, and ':' inside (as in
-        // `k8s:io.kubernetes.pod.namespace`): a ':' is only an indicator before a space or at the end, and every
-        // YAML 1.1 type with a ':' (sexagesimal numbers, times) starts with a digit, which is quoted above.
-        let scalars = Array(s.unicodeScalars)
-        for (i, u) in scalars.enumerated() {
-            let ok = (u >= "a" && u <= "z") || (u >= "A" && u <= "Z") || (u >= "0" && u <= "9") || u == "."
-                || u == "_" || u == "/" || u == "-" || (u == ":" && i > 0 && i < scalars.count - 1)
+        if (first >= 0x30 && first <= 0x39) || first == 0x2B || first == 0x2D || first == 0x2E { return true }
+        // Plain scalars limited to a conservative ASCII alphabet: letters, digits and . _ / -, and ':' inside (as
+        // in `k8s:io.kubernetes.pod.namespace`): a ':' is only an indicator before a space or at the end, and
+        // every YAML 1.1 type with a ':' (sexagesimal numbers, times) starts with a digit, which is quoted above.
+        // Anything else, any non-ASCII character included, is quoted.
+        var i = 0
+        let last = b.count - 1
+        for c in b {
+            let ok = (c >= 0x61 && c <= 0x7A) || (c >= 0x41 && c <= 0x5A) || (c >= 0x30 && c <= 0x39) || c == 0x2E
+                || c == 0x5F || c == 0x2F || c == 0x2D || (c == 0x3A && i > 0 && i < last)
             if !ok { return true }
+            i += 1
         }
         // `.inf`, `.nan` start with '.', handled above; words like `Inf`/`NaN` are strings in every reader.
         return false
     }
 
-    /// Makes capture-derived text safe inside a `#` comment: one line, printable, bounded length.
+    /// Makes capture-derived text safe inside a `#` comment: one line, printable, at most `limit` characters
+    /// (Unicode scalars) plus `...`.
     public static func comment(_ s: String, limit: Int = 200) -> String {
+        // Fast path: short printable ASCII, the usual case, is already safe.
+        if s.utf8.count <= limit && s.utf8.allSatisfy({ $0 >= 0x20 && $0 < 0x7F }) { return s }
         var out = ""
-        var n = 0  // scalars written; `out.count` here would rescan the string every time (quadratic)
+        var n = 0
         for u in s.unicodeScalars {
+            if n >= limit {
+                out += "..."
+                break
+            }
             if isUnsafe(u) {
                 out += "?"
             } else {
                 out.unicodeScalars.append(u)
             }
             n += 1
-            if n >= limit {
-                out += "..."
-                break
-            }
         }
         return out
     }

@@ -1,0 +1,97 @@
+import FlowModel
+
+/// One of the line readers, chosen at run time.
+public enum AnyLineReader: LineReader {
+    case hubble(HubbleReader)
+    case calico(CalicoReader)
+    case vpc(VPCReader)
+    case record(FlowRecordReader)
+
+    /// The reader for a line format; nil for `auto` and `inventory` (not line formats).
+    public static func make(_ format: InputFormat, addressBook: AddressBook?) -> AnyLineReader? {
+        switch format {
+        case .hubble: return .hubble(HubbleReader())
+        case .calico: return .calico(CalicoReader())
+        case .vpc: return .vpc(VPCReader(addressBook: addressBook))
+        case .flowmapCSV: return .record(FlowRecordReader(syntax: .csv, addressBook: addressBook))
+        case .flowmapJSONL: return .record(FlowRecordReader(syntax: .jsonl, addressBook: addressBook))
+        case .auto, .inventory: return nil
+        }
+    }
+
+    public mutating func read(line: UnsafeRawBufferPointer, into agg: inout FlowAggregator) -> LineResult {
+        switch self {
+        case .hubble(var r):
+            defer { self = .hubble(r) }
+            return r.read(line: line, into: &agg)
+        case .calico(var r):
+            self = .hubble(HubbleReader())  // drop the enum's reference so `r` mutates in place
+            defer { self = .calico(r) }
+            return r.read(line: line, into: &agg)
+        case .vpc(var r):
+            self = .hubble(HubbleReader())  // drop the enum's reference so `r` mutates in place
+            defer { self = .vpc(r) }
+            return r.read(line: line, into: &agg)
+        case .record(var r):
+            self = .hubble(HubbleReader())  // drop the enum's reference so `r` mutates in place
+            defer { self = .record(r) }
+            return r.read(line: line, into: &agg)
+        }
+    }
+
+    public mutating func finish(into agg: inout FlowAggregator) -> LineResult? {
+        switch self {
+        case .hubble:
+            return nil  // one record per line
+        case .calico(var r):
+            self = .hubble(HubbleReader())  // drop the enum's reference so `r` mutates in place
+            defer { self = .calico(r) }
+            return r.finish(into: &agg)
+        case .vpc(var r):
+            self = .hubble(HubbleReader())  // drop the enum's reference so `r` mutates in place
+            defer { self = .vpc(r) }
+            return r.finish(into: &agg)
+        case .record(var r):
+            self = .hubble(HubbleReader())  // drop the enum's reference so `r` mutates in place
+            defer { self = .record(r) }
+            return r.finish(into: &agg)
+        }
+    }
+}
+
+/// For streams (stdin) with `--format auto`: detects the format from the first non-empty line, then reads
+/// everything with that format's reader. Files are detected before reading instead (see FlowMapKit's Ingest).
+public struct AutoReader: LineReader {
+    /// Shared, so a caller can read the choice while the reader is being driven.
+    public final class Choice {
+        public internal(set) var detection: FormatDetector.Detection?
+    }
+
+    public let choice = Choice()
+    public var detection: FormatDetector.Detection? { choice.detection }
+    private var inner: AnyLineReader?
+    private let addressBook: AddressBook?
+
+    public init(addressBook: AddressBook?) {
+        self.addressBook = addressBook
+    }
+
+    public mutating func read(line: UnsafeRawBufferPointer, into agg: inout FlowAggregator) -> LineResult {
+        if inner == nil {
+            guard let d = FormatDetector.detect(prefix: Array(line)) else {
+                return .rejected(field: "", message: "cannot tell the input format from this line; pass --format")
+            }
+            guard let r = AnyLineReader.make(d.format, addressBook: addressBook) else {
+                return .rejected(field: "", message: "this looks like a \(d.format.rawValue) document; "
+                                 + "pass it as a file, or with --format \(d.format.rawValue)")
+            }
+            choice.detection = d
+            inner = r
+        }
+        return inner!.read(line: line, into: &agg)
+    }
+
+    public mutating func finish(into agg: inout FlowAggregator) -> LineResult? {
+        inner?.finish(into: &agg)
+    }
+}

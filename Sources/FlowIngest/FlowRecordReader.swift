@@ -1,0 +1,329 @@
+import Foundation
+import FlowModel
+
+/// The documented generic format (`schema/flow-record.schema.json`, README "Generic flow records"): CSV with a
+/// header line, or JSON lines, one flow record each. Meant for anything a one-liner can convert (Inspektor
+/// Gadget, Antrea, Zeek ...). Addresses without a namespace are mapped to pods through the inventory when one is
+/// loaded, else they are external peers.
+public struct FlowRecordReader: LineReader {
+    public enum Syntax: Sendable { case csv, jsonl }
+
+    /// The fields of a record. Column names in CSV, keys in JSON.
+    public enum Field: String, CaseIterable, Sendable {
+        case time, endTime = "end_time", proto, srcPort = "src_port", dstPort = "dst_port"
+        case srcIP = "src_ip", dstIP = "dst_ip"
+        case srcNamespace = "src_namespace", dstNamespace = "dst_namespace"
+        case srcPod = "src_pod", dstPod = "dst_pod"
+        case srcWorkload = "src_workload", dstWorkload = "dst_workload"
+        case srcWorkloadKind = "src_workload_kind", dstWorkloadKind = "dst_workload_kind"
+        case srcLabels = "src_labels", dstLabels = "dst_labels"
+        case verdict, dropReason = "drop_reason", direction, observer, isReply = "is_reply", count
+    }
+
+    /// Fields a record (and a CSV header) must have.
+    public static let required: [Field] = [.time, .proto, .dstPort]
+
+    public struct HeaderError: Error, Sendable, CustomStringConvertible {
+        public var column: String
+        public var message: String
+        public var description: String { column.isEmpty ? message : "\(column): \(message)" }
+    }
+
+    /// Checks a CSV header (or the keys of a JSON record): every name known, every required one present, and a
+    /// source and a destination each named by an address or a namespace.
+    public static func validate(columns: [String]) -> Result<[Field], HeaderError> {
+        var fields: [Field] = []
+        var seen = Set<Field>()
+        for c in columns {
+            let name = c.trimmingCharacters(in: .whitespaces)
+            guard let f = Field(rawValue: name) else {
+                return .failure(HeaderError(column: name, message: "unknown column; known columns: "
+                                            + Field.allCases.map(\.rawValue).joined(separator: ", ")))
+            }
+            guard seen.insert(f).inserted else {
+                return .failure(HeaderError(column: name, message: "column given twice"))
+            }
+            fields.append(f)
+        }
+        for r in required where !seen.contains(r) {
+            return .failure(HeaderError(column: r.rawValue, message: "required column missing"))
+        }
+        if !seen.contains(.srcIP) && !seen.contains(.srcNamespace) {
+            return .failure(HeaderError(column: "src_ip", message: "required: src_ip or src_namespace"))
+        }
+        if !seen.contains(.dstIP) && !seen.contains(.dstNamespace) {
+            return .failure(HeaderError(column: "dst_ip", message: "required: dst_ip or dst_namespace"))
+        }
+        return .success(fields)
+    }
+
+    /// The cells of a CSV line, nil when a quote is not closed.
+    public static func csvCells(_ line: String) -> [String]? {
+        try? CSV.split(line).get()
+    }
+
+    public let syntax: Syntax
+    public let addressBook: AddressBook?
+    private var columns: [Field]?
+    private var headerFailed = false
+    private var multi = MultiLineJSON()
+
+    /// For CSV, `header` may be given when it was validated up front; otherwise the first line is the header.
+    public init(syntax: Syntax, addressBook: AddressBook? = nil) {
+        self.syntax = syntax
+        self.addressBook = addressBook
+    }
+
+    public mutating func read(line: UnsafeRawBufferPointer, into agg: inout FlowAggregator) -> LineResult {
+        switch syntax {
+        case .csv: return readCSV(String(decoding: line, as: UTF8.self), into: &agg)
+        case .jsonl:
+            switch multi.feed(line) {
+            case .pending: return .pending
+            case .complete(let b): return readJSON(JSONRecord.parse(b), into: &agg)
+            case .single: return readJSON(JSONRecord.parse(line), into: &agg)
+            }
+        }
+    }
+
+    public mutating func finish(into agg: inout FlowAggregator) -> LineResult? {
+        guard multi.isActive else { return nil }
+        multi.reset()
+        return .rejected(field: "", message: "input ended inside a JSON object (no closing brace); truncated?")
+    }
+
+    private mutating func readCSV(_ text: String, into agg: inout FlowAggregator) -> LineResult {
+        let cells: [String]
+        switch CSV.split(text) {
+        case .success(let c): cells = c
+        case .failure(let e): return .rejected(field: "", message: e.message)
+        }
+        guard let cols = columns else {
+            if headerFailed { return .rejected(field: "", message: "not read: the header was rejected") }
+            switch Self.validate(columns: cells) {
+            case .success(let f):
+                columns = f
+                return .skipped
+            case .failure(let e):
+                headerFailed = true
+                return .rejected(field: e.column, message: "header: \(e.message)")
+            }
+        }
+        guard cells.count == cols.count else {
+            return .rejected(field: "", message: "\(cells.count) columns, the header has \(cols.count)")
+        }
+        var values = [Field: String]()
+        for (f, v) in zip(cols, cells) where !v.isEmpty { values[f] = v }
+        return add(values, into: &agg)
+    }
+
+    private func readJSON(_ parsed: Result<Any, JSONRecord.JSONError>, into agg: inout FlowAggregator) -> LineResult {
+        let obj: [String: Any]
+        switch parsed {
+        case .failure(let e): return .rejected(field: "", message: e.message)
+        case .success(let o):
+            guard let o = o as? [String: Any] else { return .rejected(field: "", message: "expected a JSON object") }
+            obj = o
+        }
+        var values = [Field: String]()
+        for (k, v) in obj {
+            guard let f = Field(rawValue: k) else { return .rejected(field: k, message: "unknown field") }
+            if JSONRecord.isNull(v) { continue }
+            switch v {
+            case let s as String: values[f] = s
+            case let m as [String: Any]:
+                guard f == .srcLabels || f == .dstLabels else {
+                    return .rejected(field: k, message: "expected a string or number, got an object")
+                }
+                values[f] = m.compactMap { k, v in (v as? String).map { "\(k)=\($0)" } }.sorted()
+                    .joined(separator: ",")
+            case let n as NSNumber:
+                if f == .isReply, let b = v as? Bool { values[f] = b ? "true" : "false" } else { values[f] = n.stringValue }
+            case let b as Bool: values[f] = b ? "true" : "false"
+            default: return .rejected(field: k, message: "expected a string or number")
+            }
+        }
+        for r in Self.required where values[r] == nil {
+            return .rejected(field: r.rawValue, message: "required field missing")
+        }
+        return add(values, into: &agg)
+    }
+
+    private func add(_ v: [Field: String], into agg: inout FlowAggregator) -> LineResult {
+        switch decode(v) {
+        case .success(let flows):
+            for f in flows { agg.add(f) }
+            return .accepted
+        case .failure(let e): return .rejected(field: e.column, message: e.message)
+        }
+    }
+
+    func decode(_ v: [Field: String]) -> Result<[Flow], HeaderError> {
+        func fail(_ f: Field, _ m: String) -> Result<[Flow], HeaderError> {
+            .failure(HeaderError(column: f.rawValue, message: m))
+        }
+        guard let tText = v[.time] else { return fail(.time, "required field empty") }
+        guard let time = FlexibleTime.nanos(text: Substring(tText)) else {
+            return fail(.time, "not an RFC 3339 time or Unix seconds: \(tText)")
+        }
+        var end: Int64?
+        if let e = v[.endTime] {
+            guard let t = FlexibleTime.nanos(text: Substring(e)) else {
+                return fail(.endTime, "not an RFC 3339 time or Unix seconds: \(e)")
+            }
+            end = max(t, time)
+        }
+        guard let pText = v[.proto] else { return fail(.proto, "required field empty") }
+        guard let proto = Proto(loose: pText) else {
+            return fail(.proto, "expected tcp, udp, sctp, icmp, icmpv6 or a protocol number, got \(pText)")
+        }
+        func port(_ f: Field) -> (ok: Bool, value: UInt16) {
+            guard let s = v[f] else { return (true, 0) }
+            guard let n = UInt16(s.trimmingCharacters(in: .whitespaces)) else { return (false, 0) }
+            return (true, n)
+        }
+        let (dOK, dport) = port(.dstPort), (sOK, sport) = port(.srcPort)
+        guard dOK else { return fail(.dstPort, "not a port number 0..65535") }
+        guard sOK else { return fail(.srcPort, "not a port number 0..65535") }
+        if proto.isPolicyProtocol && v[.dstPort] == nil { return fail(.dstPort, "required for \(proto.rawValue)") }
+        let verdict: Verdict
+        switch v[.verdict]?.lowercased() {
+        case nil, "allow", "allowed", "accept", "forwarded", "pass": verdict = .forwarded
+        case "deny", "denied", "drop", "dropped", "reject", "rejected", "block", "blocked": verdict = .dropped
+        case "audit": verdict = .audit
+        case .some(let x): return fail(.verdict, "expected allowed or denied, got \(x)")
+        }
+        let direction: Direction
+        switch v[.direction]?.lowercased() {
+        case nil, "", "unknown": direction = .unknown
+        case "ingress", "in", "dst": direction = .ingress
+        case "egress", "out", "src": direction = .egress
+        case .some(let x): return fail(.direction, "expected ingress or egress, got \(x)")
+        }
+        var isReply: Bool?
+        switch v[.isReply]?.lowercased() {
+        case nil, "": isReply = nil
+        case "true", "1", "yes": isReply = true
+        case "false", "0", "no": isReply = false
+        case .some(let x): return fail(.isReply, "expected true or false, got \(x)")
+        }
+        var weight: Int64 = 1
+        if let c = v[.count] {
+            guard let n = Int64(c.trimmingCharacters(in: .whitespaces)), n >= 1 else {
+                return fail(.count, "expected a positive integer, got \(c)")
+            }
+            weight = n
+        }
+        // Addresses without a namespace are looked up in the inventory (node addresses are `host` when the
+        // other end is a pod on that node).
+        let srcNode = v[.srcNamespace] == nil ? v[.srcIP].flatMap { addressBook?.pod(ip: $0, at: time)?.node } : nil
+        let dstNode = v[.dstNamespace] == nil ? v[.dstIP].flatMap { addressBook?.pod(ip: $0, at: time)?.node } : nil
+        guard let srcPeer = peer(ns: v[.srcNamespace], pod: v[.srcPod], workload: v[.srcWorkload],
+                                 kind: v[.srcWorkloadKind], labels: v[.srcLabels], ip: v[.srcIP], time: time,
+                                 isDestination: false, port: 0, proto: proto, otherNode: dstNode)
+        else { return fail(.srcIP, "a source needs src_ip or src_namespace") }
+        var targets: [(FlowPeer, UInt16)] = []
+        if v[.dstNamespace] == nil, let ip = v[.dstIP], let book = addressBook,
+           let svc = book.service(ip: ip, port: dport, proto: proto, at: time), !svc.backends.isEmpty {
+            targets = svc.backends.map { ($0.peer, $0.port) }
+        } else {
+            guard let dstPeer = peer(ns: v[.dstNamespace], pod: v[.dstPod], workload: v[.dstWorkload],
+                                     kind: v[.dstWorkloadKind], labels: v[.dstLabels], ip: v[.dstIP], time: time,
+                                     isDestination: true, port: dport, proto: proto, otherNode: srcNode)
+            else { return fail(.dstIP, "a destination needs dst_ip or dst_namespace") }
+            targets = [(dstPeer, dport)]
+        }
+        let flows = targets.map { dst, p in
+            Flow(time: time, source: srcPeer, destination: dst, proto: proto, sourcePort: sport,
+                 destinationPort: proto.isPolicyProtocol ? p : 0, verdict: verdict,
+                 dropReason: verdict == .dropped ? (v[.dropReason] ?? "denied") : "", direction: direction,
+                 observationPoint: v[.observer] ?? "", isReply: isReply, weight: weight, endTime: end)
+        }
+        return .success(flows)
+    }
+
+    func peer(ns: String?, pod: String?, workload: String?, kind: String?, labels: String?, ip: String?,
+              time: Int64, isDestination: Bool, port: UInt16, proto: Proto, otherNode: String?) -> FlowPeer? {
+        let labels = Self.labels(labels ?? "")
+        let ip = ip ?? ""
+        if let ns, !ns.isEmpty {
+            let w: (name: String, kind: String)
+            if let workload, !workload.isEmpty {
+                w = (workload, kind.flatMap { $0.isEmpty ? nil : $0 } ?? "Deployment")
+            } else if let pod, !pod.isEmpty {
+                w = WorkloadGuess.fromPodName(pod)
+            } else if let app = labels["app.kubernetes.io/name"] ?? labels["app"] ?? labels["k8s-app"] {
+                w = (app, "Deployment")
+            } else {
+                w = ("unknown", "Pod")
+            }
+            return FlowPeer(endpoint: .workload(ns, w.name, kind: w.kind), labels: labels, podName: pod ?? "", ip: ip)
+        }
+        guard !ip.isEmpty else { return nil }
+        if let book = addressBook,
+           let p = book.resolve(ip: ip, at: time, port: port, proto: proto, isDestination: isDestination,
+                                otherNode: otherNode) {
+            return p
+        }
+        return FlowPeer(endpoint: .external(ip), ip: ip)
+    }
+
+    /// `k=v,k=v` (or `;`-separated).
+    static func labels(_ s: String) -> Labels {
+        var out = Labels()
+        for part in s.split(whereSeparator: { $0 == "," || $0 == ";" }) {
+            let item = part.trimmingCharacters(in: .whitespaces)
+            guard let eq = item.firstIndex(of: "=") else { continue }
+            out[String(item[..<eq])] = String(item[item.index(after: eq)...])
+        }
+        return out
+    }
+}
+
+/// Minimal RFC 4180 CSV: comma-separated, fields optionally double-quoted with `""` for a quote. One record per
+/// line (no line breaks inside quotes).
+enum CSV {
+    struct Failure: Error {
+        var message: String
+    }
+
+    static func split(_ line: String) -> Result<[String], Failure> {
+        var out: [String] = []
+        var cur = ""
+        var quoted = false
+        var i = line.startIndex
+        var atFieldStart = true
+        while i < line.endIndex {
+            let c = line[i]
+            if quoted {
+                if c == "\"" {
+                    let n = line.index(after: i)
+                    if n < line.endIndex && line[n] == "\"" {
+                        cur.append("\"")
+                        i = n
+                    } else {
+                        quoted = false
+                    }
+                } else {
+                    cur.append(c)
+                }
+            } else if c == "\"" && atFieldStart {
+                quoted = true
+                atFieldStart = false
+            } else if c == "," {
+                out.append(cur)
+                cur = ""
+                atFieldStart = true
+                i = line.index(after: i)
+                continue
+            } else {
+                cur.append(c)
+                atFieldStart = false
+            }
+            i = line.index(after: i)
+        }
+        if quoted { return .failure(Failure(message: "unterminated quoted field")) }
+        out.append(cur)
+        return .success(out.map { $0.trimmingCharacters(in: .whitespaces) })
+    }
+}

@@ -1,0 +1,100 @@
+import Foundation
+import FlowModel
+
+/// Tells the input format from the first non-empty lines of an input.
+public enum FormatDetector {
+    public struct Detection: Sendable, Equatable, CustomStringConvertible {
+        public var format: InputFormat
+        /// What gave it away, for the user.
+        public var reason: String
+        public var description: String { "\(format.rawValue) (\(reason))" }
+    }
+
+    /// Detects from the start of an input (a few KiB are enough; a pretty-printed document may need more).
+    /// Nil when nothing matches.
+    public static func detect(prefix: [UInt8]) -> Detection? {
+        let text = String(decoding: prefix, as: UTF8.self)
+        let lines = text.split(whereSeparator: { $0 == "\n" || $0 == "\r" })
+            .map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+        guard let first = lines.first else { return nil }
+        if first.hasPrefix("{") || first.hasPrefix("[") {
+            if let obj = try? JSONSerialization.jsonObject(with: Data(first.utf8)), let o = obj as? [String: Any] {
+                return json(keys: Set(o.keys), object: o)
+            }
+            return jsonText(text)
+        }
+        return textual(lines)
+    }
+
+    /// Reads up to `limit` bytes of a file.
+    public static func prefix(ofFile path: String, limit: Int = 256 << 10) -> [UInt8]? {
+        guard let h = FileHandle(forReadingAtPath: path) else { return nil }
+        defer { try? h.close() }
+        return Array((try? h.read(upToCount: limit)) ?? Data())
+    }
+
+    // Arrays, in the order tried, so the reason given is the same every time.
+    static let hubbleEnvelopes = ["flow", "node_status", "lost_events", "agent_event", "debug_event"]
+    static let calicoKeys = ["reporter", "source_name_aggr", "dest_name_aggr", "num_flows"]
+    static let k8sKinds: Set<String> = ["List", "Pod", "Namespace", "Service", "EndpointSlice", "Node", "PodList",
+                                        "NamespaceList", "ServiceList", "EndpointSliceList", "NodeList"]
+
+    static func json(keys: Set<String>, object o: [String: Any]) -> Detection? {
+        if let k = hubbleEnvelopes.first(where: keys.contains) {
+            return Detection(format: .hubble, reason: "JSON with a \"\(k)\" key")
+        }
+        if let k = calicoKeys.first(where: keys.contains) {
+            return Detection(format: .calico, reason: "JSON with Calico's \"\(k)\"")
+        }
+        if let kind = o["kind"] as? String, k8sKinds.contains(kind) || o["apiVersion"] != nil {
+            return Detection(format: .inventory, reason: "Kubernetes \(kind)")
+        }
+        if keys.contains("verdict") && (keys.contains("IP") || keys.contains("l4") || keys.contains("source")) {
+            return Detection(format: .hubble, reason: "a bare Hubble flow object")
+        }
+        let generic = Set(FlowRecordReader.Field.allCases.map(\.rawValue))
+        if keys.contains("time") && keys.contains("dst_port") || !keys.isEmpty && keys.isSubset(of: generic) {
+            return Detection(format: .flowmapJSONL, reason: "JSON with FlowMap record fields")
+        }
+        return nil
+    }
+
+    /// A document spread over lines: look for telling keys in the text.
+    static func jsonText(_ text: String) -> Detection? {
+        if text.contains("\"apiVersion\"") && text.contains("\"kind\"") {
+            return Detection(format: .inventory, reason: "a Kubernetes JSON document")
+        }
+        if text.contains("\"reporter\"") || text.contains("_name_aggr\"") {
+            return Detection(format: .calico, reason: "pretty-printed JSON with Calico fields")
+        }
+        if text.contains("\"flow\"") { return Detection(format: .hubble, reason: "JSON with a \"flow\" key") }
+        if text.contains("\"dst_port\"") {
+            return Detection(format: .flowmapJSONL, reason: "JSON with FlowMap record fields")
+        }
+        return nil
+    }
+
+    static func textual(_ lines: [String]) -> Detection? {
+        let first = lines[0]
+        let tokens = first.split(whereSeparator: { $0 == " " || $0 == "\t" })
+        if VPCReader.isHeader(tokens) {
+            return Detection(format: .vpc, reason: "a VPC flow log header line")
+        }
+        if first.contains(",") {
+            let cols = (try? CSV.split(first).get()) ?? []
+            let generic = Set(FlowRecordReader.Field.allCases.map(\.rawValue))
+            if cols.contains(where: generic.contains) {
+                return Detection(format: .flowmapCSV, reason: "a CSV header with FlowMap record columns")
+            }
+        }
+        // Records: the version number first, an action / log status among the fields.
+        for line in lines.prefix(5) where !line.hasPrefix("#") {
+            let t = line.split(whereSeparator: { $0 == " " || $0 == "\t" })
+            if t.count >= 14, let v = Int(t[0]), (2...8).contains(v),
+               t.contains(where: { ["ACCEPT", "REJECT", "OK", "NODATA", "SKIPDATA"].contains($0) }) {
+                return Detection(format: .vpc, reason: "VPC flow log records (version \(v))")
+            }
+        }
+        return nil
+    }
+}

@@ -1,0 +1,254 @@
+import Foundation
+import FlowModel
+
+/// Reads a Kubernetes inventory: the JSON of `kubectl get namespaces,pods,services,endpointslices -A -o json`
+/// (a `List`), any `*List`, or a single object; Node objects are used for node addresses when present.
+/// The inventory is a whole document, not lines: problems are located by item (`items[3].status.podIPs`).
+public enum InventoryReader {
+    public struct Result: Sendable {
+        public var inventory = Inventory()
+        public var counts = IngestCounts()
+        /// Item-located problems (`field` is the JSON path); the item is left out, the rest kept.
+        public var issues: [(field: String, message: String)] = []
+    }
+
+    public struct Failure: Error, CustomStringConvertible, Sendable {
+        public var description: String
+    }
+
+    /// Parses the document. Throws when it is not JSON or not Kubernetes objects at all.
+    public static func read(_ data: Data) throws -> Result {
+        let obj: Any
+        do {
+            obj = try JSONSerialization.jsonObject(with: data, options: [])
+        } catch {
+            let ns = error as NSError
+            let why = (ns.userInfo[NSDebugDescriptionErrorKey] as? String) ?? "parse error"
+            throw Failure(description: "not a JSON document (\(why)); expected `kubectl get ... -o json` output")
+        }
+        guard let top = obj as? [String: Any], top["kind"] is String || top["items"] is [Any] else {
+            throw Failure(description: "not a Kubernetes object or List (no \"kind\")")
+        }
+        var r = Result()
+        r.counts.bytes = Int64(data.count)
+        var items: [(String, [String: Any])] = []
+        if let list = top["items"] as? [Any] {
+            let listKind = (top["kind"] as? String) ?? "List"
+            let implied = listKind.hasSuffix("List") && listKind != "List" ? String(listKind.dropLast(4)) : nil
+            for (i, el) in list.enumerated() {
+                guard var o = el as? [String: Any] else {
+                    r.counts.lines += 1
+                    r.counts.rejected += 1
+                    r.issues.append(("items[\(i)]", "expected an object"))
+                    continue
+                }
+                if o["kind"] == nil, let implied { o["kind"] = implied }
+                items.append(("items[\(i)]", o))
+            }
+        } else {
+            items.append(("", top))
+        }
+        var slices: [(String, [String: Any])] = []
+        for (path, o) in items {
+            r.counts.lines += 1
+            let kind = o["kind"] as? String ?? ""
+            do {
+                switch kind {
+                case "Namespace": try namespace(o, into: &r.inventory)
+                case "Pod": try pod(o, into: &r.inventory)
+                case "Service": try service(o, into: &r.inventory)
+                case "Node": try node(o, into: &r.inventory)
+                case "EndpointSlice":
+                    slices.append((path, o))
+                    continue  // counted once resolved below
+                default:
+                    r.counts.skipped += 1
+                    continue
+                }
+                r.counts.accepted += 1
+            } catch let e as ItemError {
+                r.counts.rejected += 1
+                r.issues.append((path.isEmpty ? e.field : "\(path).\(e.field)", e.message))
+            }
+        }
+        for (path, o) in slices {
+            do {
+                try endpointSlice(o, into: &r.inventory)
+                r.counts.accepted += 1
+            } catch let e as ItemError {
+                r.counts.rejected += 1
+                r.issues.append((path.isEmpty ? e.field : "\(path).\(e.field)", e.message))
+            }
+        }
+        return r
+    }
+
+    struct ItemError: Error {
+        var field: String
+        var message: String
+    }
+
+    static func meta(_ o: [String: Any]) throws -> (name: String, namespace: String, labels: Labels, m: [String: Any]) {
+        guard let m = o["metadata"] as? [String: Any] else { throw ItemError(field: "metadata", message: "missing") }
+        guard let name = m["name"] as? String, !name.isEmpty else {
+            throw ItemError(field: "metadata.name", message: "missing")
+        }
+        return (name, m["namespace"] as? String ?? "", m["labels"] as? [String: String] ?? [:], m)
+    }
+
+    static func time(_ v: Any?, _ field: String) throws -> Int64? {
+        guard let s = v as? String else { return nil }
+        guard let t = Timestamp.parseRFC3339(s) else { throw ItemError(field: field, message: "not RFC 3339: \(s)") }
+        return t
+    }
+
+    static func namespace(_ o: [String: Any], into inv: inout Inventory) throws {
+        let m = try meta(o)
+        var labels = m.labels
+        // Set by the API server since 1.21; added for inventories from older clusters.
+        labels["kubernetes.io/metadata.name"] = labels["kubernetes.io/metadata.name"] ?? m.name
+        inv.namespaces[m.name] = labels
+    }
+
+    /// The workload of a pod from its controller owner reference: a ReplicaSet whose name is another name plus
+    /// the pod's `pod-template-hash` belongs to that Deployment.
+    public static func workload(podName: String, labels: Labels, owners: [[String: Any]]) -> (name: String, kind: String) {
+        let owner = owners.first { $0["controller"] as? Bool == true } ?? owners.first
+        guard let owner, let kind = owner["kind"] as? String, let name = owner["name"] as? String else {
+            return (podName, "Pod")
+        }
+        if kind == "ReplicaSet" {
+            if let hash = labels["pod-template-hash"], name.hasSuffix("-" + hash) {
+                return (String(name.dropLast(hash.count + 1)), "Deployment")
+            }
+            let parts = name.split(separator: "-", omittingEmptySubsequences: false)
+            if parts.count >= 2, WorkloadGuess.isTemplateHash(parts[parts.count - 1]) {
+                return (parts.dropLast().joined(separator: "-"), "Deployment")
+            }
+        }
+        if kind == "Node" { return (podName, "Pod") }  // static (mirror) pods are owned by their node
+        if kind == "Job" { return WorkloadGuess.fromJobName(name) }
+        return (name, kind)
+    }
+
+    static func pod(_ o: [String: Any], into inv: inout Inventory) throws {
+        let m = try meta(o)
+        guard !m.namespace.isEmpty else { throw ItemError(field: "metadata.namespace", message: "missing") }
+        let spec = o["spec"] as? [String: Any] ?? [:]
+        let status = o["status"] as? [String: Any] ?? [:]
+        var ips: [String] = []
+        if let list = status["podIPs"] as? [[String: Any]] { ips = list.compactMap { $0["ip"] as? String } }
+        if ips.isEmpty, let ip = status["podIP"] as? String, !ip.isEmpty { ips = [ip] }
+        let owners = m.m["ownerReferences"] as? [[String: Any]] ?? []
+        let w = workload(podName: m.name, labels: m.labels, owners: owners)
+        var ports: [ContainerPort] = []
+        for case let c as [String: Any] in (spec["containers"] as? [Any] ?? []) + (spec["initContainers"] as? [Any] ?? []) {
+            for case let p as [String: Any] in c["ports"] as? [Any] ?? [] {
+                guard let n = JSONRecord.int(p["containerPort"]), (1...65535).contains(n) else {
+                    throw ItemError(field: "spec.containers.ports.containerPort", message: "not a port number")
+                }
+                let proto = Proto(loose: p["protocol"] as? String ?? "TCP") ?? .tcp
+                ports.append(ContainerPort(name: p["name"] as? String ?? "", proto: proto, port: UInt16(n)))
+            }
+        }
+        let created = try time(m.m["creationTimestamp"], "metadata.creationTimestamp")
+        let started = try time(status["startTime"], "status.startTime")
+        var until = try time(m.m["deletionTimestamp"], "metadata.deletionTimestamp")
+        let phase = status["phase"] as? String ?? ""
+        if until == nil, phase == "Succeeded" || phase == "Failed" {
+            // A finished pod gave its IP back when its last container finished.
+            var last: Int64?
+            for case let cs as [String: Any] in status["containerStatuses"] as? [Any] ?? [] {
+                if let state = cs["state"] as? [String: Any], let term = state["terminated"] as? [String: Any],
+                   let f = try time(term["finishedAt"], "status.containerStatuses.state.terminated.finishedAt") {
+                    last = max(last ?? f, f)
+                }
+            }
+            until = last ?? started ?? created
+        }
+        let hostIP = status["hostIP"] as? String ?? ""
+        let node = spec["nodeName"] as? String ?? ""
+        if !node.isEmpty && !hostIP.isEmpty { inv.nodes[node, default: []].insert(hostIP) }
+        inv.pods.append(InventoryPod(
+            namespace: m.namespace, name: m.name, uid: m.m["uid"] as? String ?? "",
+            workload: .workload(m.namespace, w.name, kind: w.kind), labels: m.labels, ips: ips, node: node,
+            hostIP: hostIP, hostNetwork: spec["hostNetwork"] as? Bool ?? false, ports: ports.sorted(),
+            from: started ?? created ?? 0, until: until))
+    }
+
+    static func service(_ o: [String: Any], into inv: inout Inventory) throws {
+        let m = try meta(o)
+        guard !m.namespace.isEmpty else { throw ItemError(field: "metadata.namespace", message: "missing") }
+        let spec = o["spec"] as? [String: Any] ?? [:]
+        var ips = spec["clusterIPs"] as? [String] ?? []
+        if ips.isEmpty, let ip = spec["clusterIP"] as? String { ips = [ip] }
+        ips = ips.filter { $0 != "None" && !$0.isEmpty }
+        var ports: [ServicePort] = []
+        for (i, el) in (spec["ports"] as? [Any] ?? []).enumerated() {
+            guard let p = el as? [String: Any], let n = JSONRecord.int(p["port"]), (1...65535).contains(n) else {
+                throw ItemError(field: "spec.ports[\(i)].port", message: "not a port number")
+            }
+            let proto = Proto(loose: p["protocol"] as? String ?? "TCP") ?? .tcp
+            var target: UInt16 = UInt16(n), targetName = ""
+            if let t = p["targetPort"] {
+                if let s = t as? String, Int(s) == nil {
+                    target = 0
+                    targetName = s
+                } else if let tn = JSONRecord.int(t), (1...65535).contains(tn) {
+                    target = UInt16(tn)
+                } else {
+                    throw ItemError(field: "spec.ports[\(i)].targetPort", message: "not a port number or name")
+                }
+            }
+            ports.append(ServicePort(name: p["name"] as? String ?? "", proto: proto, port: UInt16(n),
+                                     targetPort: target, targetPortName: targetName))
+        }
+        let svc = InventoryService(namespace: m.namespace, name: m.name, clusterIPs: ips,
+                                   selector: spec["selector"] as? [String: String] ?? [:], ports: ports.sorted())
+        if let i = inv.services.firstIndex(where: { $0.namespace == m.namespace && $0.name == m.name }) {
+            var merged = svc
+            merged.backendIPs = inv.services[i].backendIPs
+            inv.services[i] = merged
+        } else {
+            inv.services.append(svc)
+        }
+    }
+
+    static func endpointSlice(_ o: [String: Any], into inv: inout Inventory) throws {
+        let m = try meta(o)
+        guard let svcName = m.labels["kubernetes.io/service-name"] else { return }
+        var addrs: [String] = []
+        for case let e as [String: Any] in o["endpoints"] as? [Any] ?? [] {
+            addrs += e["addresses"] as? [String] ?? []
+        }
+        if let i = inv.services.firstIndex(where: { $0.namespace == m.namespace && $0.name == svcName }) {
+            inv.services[i].backendIPs = Array(Set(inv.services[i].backendIPs + addrs)).sorted()
+        } else {
+            inv.services.append(InventoryService(namespace: m.namespace, name: svcName, backendIPs: addrs.sorted()))
+        }
+    }
+
+    static func node(_ o: [String: Any], into inv: inout Inventory) throws {
+        let m = try meta(o)
+        let status = o["status"] as? [String: Any] ?? [:]
+        for case let a as [String: Any] in status["addresses"] as? [Any] ?? [] {
+            if let t = a["type"] as? String, t == "InternalIP" || t == "ExternalIP", let ip = a["address"] as? String {
+                inv.nodes[m.name, default: []].insert(ip)
+            }
+        }
+        if inv.nodes[m.name] == nil { inv.nodes[m.name] = [] }
+    }
+
+    /// What the inventory adds to the store besides itself: every pod's stable labels per workload (so selectors
+    /// are chosen among all known pods, not only those seen in flows), namespace labels, and pod IPs.
+    public static func batch(for inv: Inventory) -> IngestBatch {
+        var b = IngestBatch()
+        for p in inv.pods {
+            let stable = VolatileLabels.stable(p.labels)
+            if !stable.isEmpty { b.labelSets[p.workload, default: []].insert(stable.canonical) }
+            if !p.hostNetwork { for ip in p.ips { b.addresses[p.workload, default: []].insert(ip) } }
+        }
+        b.namespaceLabels = inv.namespaces
+        return b
+    }
+}

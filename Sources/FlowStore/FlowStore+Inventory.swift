@@ -1,0 +1,179 @@
+import FlowModel
+
+/// The Kubernetes inventory in the store (schema 2), and the Services flows were addressed to.
+extension FlowStore {
+    /// Writes `batch` (the inventory's label sets, namespace labels and pod IPs) and the inventory itself in one
+    /// transaction with the source record. The same content ingested again is a duplicate and writes nothing.
+    /// A later inventory updates pods (labels, the end of their IP window) and replaces the Services it names.
+    public func writeInventory(_ inv: Inventory, batch: IngestBatch, counts: IngestCounts, path: String,
+                               contentHash: String?, now: Int64) throws -> WriteResult {
+        try db.transaction {
+            let r = try write(batch, counts: counts, path: path, format: "inventory", contentHash: contentHash,
+                              now: now)
+            guard r == .written else { return r }
+            let upsertPod = try db.prepare("""
+                INSERT INTO inventory_pods (namespace, name, uid, endpoint_id, labels, node, host_ip, host_network,
+                                            valid_from, valid_until)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                ON CONFLICT (namespace, name, uid) DO UPDATE SET
+                  endpoint_id = excluded.endpoint_id, labels = excluded.labels, node = excluded.node,
+                  host_ip = excluded.host_ip, host_network = excluded.host_network,
+                  valid_from = min(valid_from, excluded.valid_from),
+                  valid_until = coalesce(excluded.valid_until, valid_until)
+                """)
+            let insertIP = try db.prepare(
+                "INSERT INTO inventory_pod_ips (namespace, name, uid, ip) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING")
+            let insertPort = try db.prepare("""
+                INSERT INTO inventory_container_ports (namespace, name, uid, port_name, proto, port)
+                VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING
+                """)
+            for p in inv.pods {
+                let key: [Value] = [.text(p.namespace), .text(p.name), .text(p.uid)]
+                try upsertPod.bind(key + [
+                    .int(try endpointID(p.workload)), .text(p.labels.canonical), .text(p.node), .text(p.hostIP),
+                    .int(p.hostNetwork ? 1 : 0), .int(p.from), p.until.map { .int($0) } ?? .null,
+                ]).run()
+                for ip in p.ips { try insertIP.bind(key + [.text(ip)]).run() }
+                for c in p.ports {
+                    try insertPort.bind(key + [.text(c.name), .text(c.proto.rawValue), .int(Int64(c.port))]).run()
+                }
+            }
+            let upsertService = try db.prepare("""
+                INSERT INTO inventory_services (namespace, name, selector) VALUES (?, ?, ?)
+                ON CONFLICT (namespace, name) DO UPDATE SET selector = excluded.selector
+                """)
+            for s in inv.services {
+                let key: [Value] = [.text(s.namespace), .text(s.name)]
+                let described = !s.ports.isEmpty || !s.clusterIPs.isEmpty || !s.selector.isEmpty
+                if described {
+                    try upsertService.bind(key + [.text(s.selector.canonical)]).run()
+                    for t in ["inventory_service_ips", "inventory_service_ports"] {
+                        try db.prepare("DELETE FROM \(t) WHERE namespace = ? AND name = ?").bind(key).run()
+                    }
+                    let ip = try db.prepare("INSERT INTO inventory_service_ips (namespace, name, ip) VALUES (?, ?, ?)")
+                    for a in Set(s.clusterIPs) { try ip.bind(key + [.text(a)]).run() }
+                    let port = try db.prepare("""
+                        INSERT INTO inventory_service_ports (namespace, name, port_name, proto, port, target_port,
+                                                             target_port_name)
+                        VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING
+                        """)
+                    for sp in s.ports {
+                        try port.bind(key + [.text(sp.name), .text(sp.proto.rawValue), .int(Int64(sp.port)),
+                                             .int(Int64(sp.targetPort)), .text(sp.targetPortName)]).run()
+                    }
+                } else {
+                    try db.prepare("INSERT INTO inventory_services (namespace, name, selector) VALUES (?, ?, '') "
+                                   + "ON CONFLICT DO NOTHING").bind(key).run()
+                }
+                if !s.backendIPs.isEmpty {
+                    try db.prepare("DELETE FROM inventory_service_backends WHERE namespace = ? AND name = ?")
+                        .bind(key).run()
+                    let b = try db.prepare(
+                        "INSERT INTO inventory_service_backends (namespace, name, ip) VALUES (?, ?, ?)")
+                    for a in Set(s.backendIPs) { try b.bind(key + [.text(a)]).run() }
+                }
+            }
+            let node = try db.prepare(
+                "INSERT INTO inventory_nodes (name, address) VALUES (?, ?) ON CONFLICT DO NOTHING")
+            for (n, addrs) in inv.nodes {
+                for a in addrs { try node.bind(.text(n), .text(a)).run() }
+            }
+            return .written
+        }
+    }
+
+    /// The endpoint's row id, inserting it when new.
+    func endpointID(_ e: Endpoint) throws -> Int64 {
+        let vals: [Value] = [.text(e.kind.rawValue), .text(e.namespace), .text(e.name), .text(e.workloadKind)]
+        try db.prepare("INSERT INTO endpoints (kind, namespace, name, workload_kind) VALUES (?, ?, ?, ?) "
+                       + "ON CONFLICT DO NOTHING").bind(vals).run()
+        let q = try db.prepare(
+            "SELECT id FROM endpoints WHERE kind = ? AND namespace = ? AND name = ? AND workload_kind = ?")
+        guard try q.bind(vals).step() else { throw db.error(1) }
+        return q.int(0)
+    }
+
+    /// Part of `write`: the Services flows were addressed to.
+    func writeServices(_ batch: IngestBatch, id: (Endpoint) throws -> Int64) throws {
+        guard !batch.services.isEmpty else { return }
+        let q = try db.prepare(
+            "INSERT INTO endpoint_services (endpoint_id, service) VALUES (?, ?) ON CONFLICT DO NOTHING")
+        for (e, services) in batch.services {
+            for s in services { try q.bind(.int(try id(e)), .text(s)).run() }
+        }
+    }
+
+    /// Services flows to each endpoint were addressed to, sorted.
+    public func services() throws -> [Endpoint: [String]] {
+        let q = try db.prepare("""
+            SELECT e.kind, e.namespace, e.name, e.workload_kind, s.service
+            FROM endpoint_services s JOIN endpoints e ON e.id = s.endpoint_id ORDER BY s.service
+            """)
+        var out = [Endpoint: [String]]()
+        while try q.step() {
+            guard let kind = EndpointKind(rawValue: q.text(0)) else { continue }
+            out[Endpoint(kind: kind, namespace: q.text(1), name: q.text(2), workloadKind: q.text(3)), default: []]
+                .append(q.text(4))
+        }
+        return out
+    }
+
+    /// The stored inventory (empty when none was ingested), in a stable order.
+    public func inventory() throws -> Inventory {
+        var inv = Inventory()
+        let ns = try db.prepare("SELECT name, labels FROM namespaces ORDER BY name")
+        while try ns.step() { inv.namespaces[ns.text(0)] = Labels.fromCanonical(ns.text(1)) }
+        struct Key: Hashable { var ns: String, name: String, uid: String }
+        var ips = [Key: [String]]()
+        let qi = try db.prepare("SELECT namespace, name, uid, ip FROM inventory_pod_ips ORDER BY ip")
+        while try qi.step() { ips[Key(ns: qi.text(0), name: qi.text(1), uid: qi.text(2)), default: []].append(qi.text(3)) }
+        var ports = [Key: [ContainerPort]]()
+        let qp = try db.prepare("SELECT namespace, name, uid, port_name, proto, port FROM inventory_container_ports")
+        while try qp.step() {
+            guard let proto = Proto(rawValue: qp.text(4)), let port = UInt16(exactly: qp.int(5)) else { continue }
+            ports[Key(ns: qp.text(0), name: qp.text(1), uid: qp.text(2)), default: []]
+                .append(ContainerPort(name: qp.text(3), proto: proto, port: port))
+        }
+        let q = try db.prepare("""
+            SELECT p.namespace, p.name, p.uid, e.kind, e.namespace, e.name, e.workload_kind, p.labels, p.node,
+                   p.host_ip, p.host_network, p.valid_from, p.valid_until
+            FROM inventory_pods p JOIN endpoints e ON e.id = p.endpoint_id
+            ORDER BY p.namespace, p.name, p.valid_from, p.uid
+            """)
+        while try q.step() {
+            guard let kind = EndpointKind(rawValue: q.text(3)) else { continue }
+            let k = Key(ns: q.text(0), name: q.text(1), uid: q.text(2))
+            inv.pods.append(InventoryPod(
+                namespace: k.ns, name: k.name, uid: k.uid,
+                workload: Endpoint(kind: kind, namespace: q.text(4), name: q.text(5), workloadKind: q.text(6)),
+                labels: Labels.fromCanonical(q.text(7)), ips: ips[k] ?? [], node: q.text(8), hostIP: q.text(9),
+                hostNetwork: q.int(10) != 0, ports: (ports[k] ?? []).sorted(), from: q.int(11),
+                until: q.isNull(12) ? nil : q.int(12)))
+        }
+        struct SKey: Hashable { var ns: String, name: String }
+        var sips = [SKey: [String]](), sports = [SKey: [ServicePort]](), backends = [SKey: [String]]()
+        let a = try db.prepare("SELECT namespace, name, ip FROM inventory_service_ips ORDER BY ip")
+        while try a.step() { sips[SKey(ns: a.text(0), name: a.text(1)), default: []].append(a.text(2)) }
+        let b = try db.prepare("SELECT namespace, name, ip FROM inventory_service_backends ORDER BY ip")
+        while try b.step() { backends[SKey(ns: b.text(0), name: b.text(1)), default: []].append(b.text(2)) }
+        let c = try db.prepare("""
+            SELECT namespace, name, port_name, proto, port, target_port, target_port_name FROM inventory_service_ports
+            """)
+        while try c.step() {
+            guard let proto = Proto(rawValue: c.text(3)), let port = UInt16(exactly: c.int(4)),
+                  let target = UInt16(exactly: c.int(5)) else { continue }
+            sports[SKey(ns: c.text(0), name: c.text(1)), default: []].append(
+                ServicePort(name: c.text(2), proto: proto, port: port, targetPort: target, targetPortName: c.text(6)))
+        }
+        let s = try db.prepare("SELECT namespace, name, selector FROM inventory_services ORDER BY namespace, name")
+        while try s.step() {
+            let k = SKey(ns: s.text(0), name: s.text(1))
+            inv.services.append(InventoryService(
+                namespace: k.ns, name: k.name, clusterIPs: sips[k] ?? [], selector: Labels.fromCanonical(s.text(2)),
+                ports: (sports[k] ?? []).sorted(), backendIPs: backends[k] ?? []))
+        }
+        let n = try db.prepare("SELECT name, address FROM inventory_nodes")
+        while try n.step() { inv.nodes[n.text(0), default: []].insert(n.text(1)) }
+        return inv
+    }
+}

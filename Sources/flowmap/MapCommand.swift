@@ -1,0 +1,65 @@
+import ArgumentParser
+import FlowMapKit
+
+struct MapCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "map",
+        abstract: "Draw the observed flows: namespaces as groups, workloads as nodes, edges with ports and flow counts.",
+        discussion: """
+            Formats: html (one self-contained file: pan, zoom, search, click a workload for its ingress and
+            egress with evidence), dot (Graphviz: dot -Tsvg map.dot > map.svg), mermaid.
+            External addresses are grouped by DNS name, else into private addresses / public internet.
+            """
+    )
+
+    @Option(help: "The store (SQLite file).")
+    var db = "flowmap.db"
+
+    @Option(help: "Output format: \(Map.Format.allCases.map(\.rawValue).joined(separator: ", ")).")
+    var format = "html"
+
+    @Option(name: [.short, .long], help: "Output file, or - for stdout.")
+    var out = "-"
+
+    @Option(help: "Only edges with an end in these namespaces (repeatable).")
+    var namespace: [String] = []
+
+    @Option(help: "Leave out edges with fewer flows.")
+    var minFlows: Int64 = 1
+
+    @Option(help: ArgumentHelp("NetworkPolicy manifests (file or folder): colour edges by verdict.",
+                               discussion: "allowed and observed / observed but denied / allowed but never observed"))
+    var policies: String?
+
+    func run() throws {
+        guard let f = Map.Format(rawValue: format) else {
+            throw ValidationError("unknown --format \(format); expected one of "
+                                  + Map.Format.allCases.map(\.rawValue).joined(separator: ", "))
+        }
+        var o = Map.Options(db: db)
+        o.format = f
+        o.out = out
+        o.view.namespaces = Set(namespace)
+        o.view.minFlows = minFlows
+        o.policies = policies
+        let r = try Map.run(o)
+        for i in r.policyIssues { Console.error("warning: \(i)") }
+        if let t = r.text {
+            print(t, terminator: "")
+        } else {
+            let workloads = r.graph.nodes.filter { $0.kind == .workload }.count
+            var line = "wrote \(out): \(workloads) workloads, \(r.graph.nodes.count) nodes, \(r.graph.edges.count) edges"
+            if let n = r.policies {
+                let by = Dictionary(grouping: r.graph.edges, by: \.status).mapValues(\.count)
+                line += " (\(n) policies: \(by[.allowedObserved] ?? 0) allowed and observed, "
+                    + "\(by[.observedDenied] ?? 0) observed but denied, \(by[.allowedUnobserved] ?? 0) allowed but unused)"
+            }
+            Console.out(line)
+        }
+        for n in r.graph.notes { Console.error("note: \(n)") }
+        if f == .mermaid && r.graph.edges.count > MermaidRenderer.defaultMaxEdges {
+            Console.error("note: \(r.graph.edges.count) edges; Mermaid renders at most "
+                          + "\(MermaidRenderer.defaultMaxEdges) unless its maxEdges is raised (or use --namespace, dot, html)")
+        }
+    }
+}

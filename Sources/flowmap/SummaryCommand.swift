@@ -1,0 +1,27 @@
+import ArgumentParser
+import FlowMapKit
+
+struct SummaryCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "summary",
+        abstract: "Tables: top talkers, namespaces without policies, internet-facing ports, denied flows."
+    )
+
+    @Option(help: "The store (SQLite file).")
+    var db = "flowmap.db"
+
+    @Option(help: "Rows in the top-talkers table.")
+    var top = 10
+
+    @Option(help: "NetworkPolicy manifests (file or folder): which namespaces have policies.")
+    var policies: String?
+
+    func run() throws {
+        var o = Summary.Options(db: db)
+        o.top = top
+        o.policies = policies
+        let r = try Summary.run(o)
+        for i in r.policyIssues { Console.error("warning: \(i)") }
+        print(r.report.render(), terminator: "")
+    }
+}
