@@ -114,8 +114,10 @@ public struct Inferrer: Sendable {
         if options.namedPorts {
             for (ep, list) in ev.containerPorts {
                 var names = [PortKey: Set<String>]()
-                for p in list where !p.name.isEmpty { names[PortKey(p.proto, p.port), default: []].insert(p.name) }
-                for (k, v) in names where v.count == 1 { portNames[ep, default: [:]][k] = v.first! }
+                // An unnamed entry counts as a different name: a pod that does not name the port would not
+                // resolve it.
+                for p in list { names[PortKey(p.proto, p.port), default: []].insert(p.name) }
+                for (k, v) in names where v.count == 1 && !v.first!.isEmpty { portNames[ep, default: [:]][k] = v.first! }
             }
         }
         func portName(_ dst: Endpoint, _ k: PortKey) -> String? {
