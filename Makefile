@@ -13,7 +13,7 @@ SAMPLES    := $(sort $(wildcard samples/hubble/*/*.json samples/hubble/*/*.jsonl
 MORE_SAMPLES := $(sort $(wildcard samples/inventory/*.json samples/calico/*.log samples/calico/*.json \
                   samples/vpc/*.txt samples/vpc/*.log))
 
-.PHONY: all build demo test deps venv viewdeps screenshot schema clean fuzz oracle bench
+.PHONY: all build demo test deps venv viewdeps screenshot schema clean fuzz oracle bench bench-policy
 
 all: build
 
@@ -111,6 +111,13 @@ fuzz: deps
 	  if ls .build-fuzz/crashes/$$t-* >/dev/null 2>&1; then echo "fuzz $$t: crash found"; exit 1; fi; \
 	  echo "fuzz $$t: clean for $(FUZZ_SECONDS)s"; \
 	done
+
+# check / diff at 2,000 policies over 5,000 pods (release build; bar: under 2 s each). Prints wall and CPU time
+# per phase: on a shared machine CPU time is the stable number.
+bench: bench-policy
+bench-policy: deps
+	$(SWIFT) build -c release --product PolicyBench
+	$(BUILD_DIR)/release/PolicyBench
 
 # --- Ingest benchmark (issue 3) -------------------------------------------------------------------------------
 # Not part of `make test`. Generates a synthetic Hubble capture once (bench/data/, BENCH_MB, default 2100 MB),

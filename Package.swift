@@ -28,6 +28,8 @@ let package = Package(
         .executableTarget(name: "flowmap", dependencies: [
             "FlowMapKit", .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
+        // `make bench`: check / diff at 2,000 policies over 5,000 pods (Sources/PolicyBench/main.swift).
+        .executableTarget(name: "PolicyBench", dependencies: ["Policy", "FlowModel"]),
         .executableTarget(name: "ingest-bench", dependencies: ["FlowIngest", "FlowModel"], path: "bench/IngestBench"),
         .executableTarget(name: "generate-bench", dependencies: ["FlowMapKit", "FlowStore", "Inference", "Policy", "FlowModel"],
                           path: "bench/GenerateBench"),
