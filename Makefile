@@ -129,6 +129,9 @@ BENCH_MB ?= 2100
 bench: deps $(VENV)/.bench-stamp
 	$(SWIFT) build -c release --product flowmap
 	$(SWIFT) build -c release --product ingest-bench
+	$(SWIFT) build -c release --product generate-bench
+	@echo "== generate: 2,000 workloads / 50,000 edges (bench/GenerateBench) =="
+	$(BUILD_DIR)/release/generate-bench
 	@command -v jq >/dev/null || { (apt-get update -qq || true) && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq jq; }
 	@command -v /usr/bin/time >/dev/null || { (apt-get update -qq || true) && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq time; }
 	BENCH_MB=$(BENCH_MB) PYTHON=$(CURDIR)/$(VENV)/bin/python bench/run.sh
