@@ -26,11 +26,21 @@ struct CompiledRule: Sendable {
 
     /// The allowed connections towards `destination` (nil: not a pod, so named ports resolve to nothing).
     func connections(to destination: Workload?) -> ConnectionSet {
+        guard let d = destination else { return fixed }
+        return connections(toPorts: d.containerPorts)
+    }
+
+    /// Same as `connections(to:)` for a pod destination given by its container ports (no Workload copy in the
+    /// pair loop).
+    @inline(__always)
+    func connections(toPorts ports: [ContainerPort]) -> ConnectionSet {
         if named.isEmpty { return fixed }
         var c = fixed
-        guard let d = destination else { return c }
         for n in named {
-            if let p = d.resolve(portName: n.name, proto: n.proto) { c[n.proto] = c[n.proto].union(PortSet(p...p)) }
+            // Workload.resolve(portName:proto:): the first container port with this name and protocol.
+            if let p = ports.first(where: { $0.name == n.name && $0.proto == n.proto })?.port {
+                c[n.proto] = c[n.proto].union(PortSet(p...p))
+            }
         }
         return c
     }

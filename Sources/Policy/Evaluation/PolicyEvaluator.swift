@@ -24,6 +24,7 @@ public struct PolicyEvaluator: Sendable {
     let isSinglePod: [Bool]
     let isHostNetwork: [Bool]
     let nodeIndex: [Int]
+    let containerPorts: [[ContainerPort]]
     let hasNamedRules: Bool
 
     public init(policies: [NetworkPolicy], namespaces: [ClusterNamespace] = [], workloads: [Workload],
@@ -143,6 +144,7 @@ public struct PolicyEvaluator: Sendable {
         indexByEndpoint = byEp
         isSinglePod = workloads.map { $0.endpoint.workloadKind == "Pod" }
         isHostNetwork = workloads.map(\.hostNetwork)
+        containerPorts = workloads.map(\.containerPorts)
         var nodes: [String: Int] = ["": -1]
         nodeIndex = workloads.map { w in
             if let i = nodes[w.nodeName] { return i }
@@ -259,7 +261,7 @@ public struct PolicyEvaluator: Sendable {
                 if rp[i].named.isEmpty {
                     c.formUnion(rp[i].fixed)
                 } else {
-                    c.formUnion(rp[i].connections(to: d >= 0 ? workloads[d] : nil))
+                    c.formUnion(d >= 0 ? rp[i].connections(toPorts: containerPorts[d]) : rp[i].fixed)
                 }
                 if c.isAll { break }
             }
@@ -278,7 +280,7 @@ public struct PolicyEvaluator: Sendable {
                 if rp[i].named.isEmpty {
                     c.formUnion(rp[i].fixed)
                 } else {
-                    c.formUnion(rp[i].connections(to: workloads[d]))
+                    c.formUnion(rp[i].connections(toPorts: containerPorts[d]))
                 }
                 if c.isAll { break }
             }

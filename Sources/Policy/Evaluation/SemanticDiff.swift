@@ -57,14 +57,44 @@ public enum SemanticDiff {
         }
     }
 
+    /// `ConnectionSet.description` and whether `new` adds anything to `old`, memoized per chunk (a diff has
+    /// many changed pairs but few distinct connection sets).
+    struct Memo {
+        var text: [ConnectionSet: String] = [:]
+        var gains: [Pair: Bool] = [:]
+        struct Pair: Hashable {
+            var old: ConnectionSet
+            var new: ConnectionSet
+        }
+        mutating func describe(_ c: ConnectionSet) -> String {
+            if let t = text[c] { return t }
+            let t = c.description
+            text[c] = t
+            return t
+        }
+        mutating func gains(_ o: ConnectionSet, _ w: ConnectionSet) -> Bool {
+            let k = Pair(old: o, new: w)
+            if let g = gains[k] { return g }
+            let g = !w.subtracting(o).isEmpty
+            gains[k] = g
+            return g
+        }
+    }
+
     static func change(_ src: String, _ dst: String, _ o: ConnectionSet, _ w: ConnectionSet,
                 _ seen: [(Proto, Int, Int64)]) -> Change {
+        var memo = Memo()
+        return change(src, dst, o, w, seen, &memo)
+    }
+
+    static func change(_ src: String, _ dst: String, _ o: ConnectionSet, _ w: ConnectionSet,
+                       _ seen: [(Proto, Int, Int64)], _ memo: inout Memo) -> Change {
         let kind: Kind = o.isEmpty ? .added : (w.isEmpty ? .removed : .changed)
-        let gained = w.subtracting(o)
         if seen.isEmpty {
-            return Change(kind: kind, source: src, destination: dst, old: o.description, new: w.description,
-                          breaks: [], addedObserved: false, addedAnything: !gained.isEmpty)
+            return Change(kind: kind, source: src, destination: dst, old: memo.describe(o), new: memo.describe(w),
+                          breaks: [], addedObserved: false, addedAnything: memo.gains(o, w))
         }
+        let gained = w.subtracting(o)
         let lost = o.subtracting(w)
         var breaks: [String: Int64] = [:]
         var addedObserved = false
@@ -72,8 +102,8 @@ public enum SemanticDiff {
             if lost.contains(p, port) { breaks["\(p.rawValue) \(port)", default: 0] += flows }
             if gained.contains(p, port) { addedObserved = true }
         }
-        return Change(kind: kind, source: src, destination: dst, old: o.description,
-                      new: w.description,
+        return Change(kind: kind, source: src, destination: dst, old: memo.describe(o),
+                      new: memo.describe(w),
                       breaks: breaks.keys.sorted().map { "\($0) (\(breaks[$0]!) flows)" },
                       addedObserved: addedObserved, addedAnything: !gained.isEmpty)
     }
@@ -90,6 +120,7 @@ public enum SemanticDiff {
         let names = a.endpoints.map(\.endpoint.description)
         let parts = ParallelChunks.map(count: n) { rows -> [Change] in
             var out: [Change] = []
+            var memo = Memo()
             for s in rows {
                 let se = a.endpoints[s].endpoint, sName = names[s]
                 let seenFrom = observed.pairs[se] ?? [:]
@@ -97,7 +128,7 @@ public enum SemanticDiff {
                     let o = a.connections(s, d), w = b.connections(s, d)
                     if o == w { continue }
                     let de = a.endpoints[d].endpoint
-                    out.append(change(sName, names[d], o, w, seenFrom.isEmpty ? [] : seenFrom[de] ?? []))
+                    out.append(change(sName, names[d], o, w, seenFrom.isEmpty ? [] : seenFrom[de] ?? [], &memo))
                 }
                 for outbound in [false, true] {
                     let oldR = a.merged(endpoint: s, outbound: outbound)
@@ -121,8 +152,8 @@ public enum SemanticDiff {
                     let seenIPs = (outbound ? observed.outbound[se] : observed.inbound[se]) ?? []
                     for (r, o, w) in pending {
                         let seen = seenIPs.filter { r.contains($0.0) }.map { ($0.1, $0.2, $0.3) }
-                        out.append(outbound ? change(sName, r.description, o, w, seen)
-                                            : change(r.description, sName, o, w, seen))
+                        out.append(outbound ? change(sName, r.description, o, w, seen, &memo)
+                                            : change(r.description, sName, o, w, seen, &memo))
                     }
                 }
             }

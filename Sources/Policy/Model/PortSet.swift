@@ -38,6 +38,7 @@ public struct PortSet: Sendable, Hashable, CustomStringConvertible {
     public func union(_ o: PortSet) -> PortSet {
         if o.isEmpty || isFull { return self }
         if isEmpty || o.isFull { return o }
+        if ranges == o.ranges { return self }
         var all = ranges + o.ranges
         all.sort { $0.lowerBound < $1.lowerBound }
         var out: [ClosedRange<Int>] = []
@@ -59,6 +60,7 @@ public struct PortSet: Sendable, Hashable, CustomStringConvertible {
     public func intersection(_ o: PortSet) -> PortSet {
         if isEmpty || o.isFull { return self }
         if o.isEmpty || isFull { return o }
+        if ranges == o.ranges { return self }
         var out: [ClosedRange<Int>] = []
         var i = 0, j = 0
         while i < ranges.count && j < o.ranges.count {
