@@ -17,9 +17,18 @@ public struct ConnectivityMap: Sendable {
         self.evaluator = evaluator
         var byEp: [Endpoint: [Int]] = [:]
         for (i, w) in evaluator.workloads.enumerated() { byEp[w.endpoint, default: []].append(i) }
-        endpoints = byEp.keys.sorted { $0.description < $1.description }.map { ($0, byEp[$0]!) }
+        // Sort on precomputed names (a comparator building both descriptions costs two strings per comparison).
+        endpoints = byEp.keys.map { ($0.description, $0) }.sorted { $0.0 < $1.0 }.map { ($0.1, byEp[$0.1]!) }
         self.includeV6 = includeV6 ?? evaluator.hasIPv6Blocks
         single = endpoints.map { $0.variants.count == 1 ? $0.variants[0] : -1 }
+    }
+
+    /// A map of `evaluator` over the same workloads (same order) as `other`: shares its endpoint order.
+    init(_ evaluator: PolicyEvaluator, sameWorkloadsAs other: ConnectivityMap, includeV6: Bool) {
+        self.evaluator = evaluator
+        endpoints = other.endpoints
+        self.includeV6 = includeV6
+        single = other.single
     }
 
     /// Connections from endpoint `s` to endpoint `d` (indexes into `endpoints`).

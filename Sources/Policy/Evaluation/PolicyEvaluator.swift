@@ -25,6 +25,8 @@ public struct PolicyEvaluator: Sendable {
     let isHostNetwork: [Bool]
     let nodeIndex: [Int]
     let containerPorts: [[ContainerPort]]
+    /// Per workload, what each of its ingress rules allows towards it (named ports resolved against it once).
+    let ingressResolved: [[ConnectionSet]]
     let hasNamedRules: Bool
 
     public init(policies: [NetworkPolicy], namespaces: [ClusterNamespace] = [], workloads: [Workload],
@@ -145,6 +147,9 @@ public struct PolicyEvaluator: Sendable {
         isSinglePod = workloads.map { $0.endpoint.workloadKind == "Pod" }
         isHostNetwork = workloads.map(\.hostNetwork)
         containerPorts = workloads.map(\.containerPorts)
+        ingressResolved = workloads.indices.map { d in
+            ingressRules[d].map { rules[Int($0)].connections(toPorts: workloads[d].containerPorts) }
+        }
         var nodes: [String: Int] = ["": -1]
         nodeIndex = workloads.map { w in
             if let i = nodes[w.nodeName] { return i }
@@ -273,15 +278,11 @@ public struct PolicyEvaluator: Sendable {
     func ingress(_ d: Int, from peer: EvalPeer) -> ConnectionSet {
         guard ingressIsolated[d] else { return .all }
         var c = ConnectionSet.none
+        let resolved = ingressResolved[d]
         return rules.withUnsafeBufferPointer { rp in
-            for r in ingressRules[d] {
-                let i = Int(r)
-                guard rp[i].matches(peer) else { continue }
-                if rp[i].named.isEmpty {
-                    c.formUnion(rp[i].fixed)
-                } else {
-                    c.formUnion(rp[i].connections(toPorts: containerPorts[d]))
-                }
+            for (k, r) in ingressRules[d].enumerated() {
+                guard rp[Int(r)].matches(peer) else { continue }
+                c.formUnion(resolved[k])
                 if c.isAll { break }
             }
             return c

@@ -111,7 +111,7 @@ public enum SemanticDiff {
     /// `old` and `new` must be built over the same workloads (same order).
     public static func run(old: PolicyEvaluator, new: PolicyEvaluator, edges: [ObservedEdge] = []) -> Report {
         let v6 = old.hasIPv6Blocks || new.hasIPv6Blocks
-        let a = ConnectivityMap(old, includeV6: v6), b = ConnectivityMap(new, includeV6: v6)
+        let a = ConnectivityMap(old, includeV6: v6), b = ConnectivityMap(new, sameWorkloadsAs: a, includeV6: v6)
         let observed = Observed(edges)
         let n = a.endpoints.count
         // Candidate pairs: a pair can differ only if one set allows something, and a set allows s -> d only when
