@@ -27,6 +27,12 @@ public struct PolicyEvaluator: Sendable {
     let containerPorts: [[ContainerPort]]
     /// Per workload, what each of its ingress rules allows towards it (named ports resolved against it once).
     let ingressResolved: [[ConnectionSet]]
+    /// Named-port rules resolved once per distinct container-port list (when that table is small): the rule's
+    /// connections towards workload `d` are `namedResolved[namedSlot[rule] * portClassCount + portClass[d]]`.
+    let portClass: [Int32]
+    let namedSlot: [Int32]
+    let namedResolved: [ConnectionSet]
+    let portClassCount: Int
     let hasNamedRules: Bool
 
     public init(policies: [NetworkPolicy], namespaces: [ClusterNamespace] = [], workloads: [Workload],
@@ -150,6 +156,33 @@ public struct PolicyEvaluator: Sendable {
         ingressResolved = workloads.indices.map { d in
             ingressRules[d].map { rules[Int($0)].connections(toPorts: workloads[d].containerPorts) }
         }
+        var classes: [[ContainerPort]: Int32] = [:]
+        var classLists: [[ContainerPort]] = []
+        portClass = workloads.map { w in
+            if let c = classes[w.containerPorts] { return c }
+            classes[w.containerPorts] = Int32(classLists.count)
+            classLists.append(w.containerPorts)
+            return Int32(classLists.count - 1)
+        }
+        var slot = [Int32](repeating: -1, count: rules.count)
+        var namedRules: [Int] = []
+        for (i, r) in rules.enumerated() where !r.named.isEmpty {
+            slot[i] = Int32(namedRules.count)
+            namedRules.append(i)
+        }
+        namedSlot = slot
+        if !namedRules.isEmpty && namedRules.count * classLists.count <= 1 << 20 {
+            var table: [ConnectionSet] = []
+            table.reserveCapacity(namedRules.count * classLists.count)
+            for i in namedRules {
+                for ports in classLists { table.append(rules[i].connections(toPorts: ports)) }
+            }
+            namedResolved = table
+            portClassCount = classLists.count
+        } else {
+            namedResolved = []
+            portClassCount = 0
+        }
         var nodes: [String: Int] = ["": -1]
         nodeIndex = workloads.map { w in
             if let i = nodes[w.nodeName] { return i }
@@ -266,7 +299,13 @@ public struct PolicyEvaluator: Sendable {
                 if rp[i].named.isEmpty {
                     c.formUnion(rp[i].fixed)
                 } else {
-                    c.formUnion(d >= 0 ? rp[i].connections(toPorts: containerPorts[d]) : rp[i].fixed)
+                    if d < 0 {
+                        c.formUnion(rp[i].fixed)
+                    } else if portClassCount > 0 {
+                        c.formUnion(namedResolved[Int(namedSlot[i]) * portClassCount + Int(portClass[d])])
+                    } else {
+                        c.formUnion(rp[i].connections(toPorts: containerPorts[d]))
+                    }
                 }
                 if c.isAll { break }
             }
