@@ -13,7 +13,7 @@ SAMPLES    := $(sort $(wildcard samples/hubble/*/*.json samples/hubble/*/*.jsonl
 MORE_SAMPLES := $(sort $(wildcard samples/inventory/*.json samples/calico/*.log samples/calico/*.json \
                   samples/vpc/*.txt samples/vpc/*.log))
 
-.PHONY: all build demo test deps venv viewdeps screenshot schema clean fuzz oracle bench
+.PHONY: all build demo test deps venv viewdeps screenshot schema clean fuzz oracle bench bench-policy
 
 all: build
 
@@ -94,23 +94,33 @@ $(VENV)/.oracle-stamp: $(VENV)/.stamp
 # libFuzzer: every target in Fuzz/ for FUZZ_SECONDS each, seeded from samples/. A crash leaves its input in
 # .build-fuzz/crashes/ and fails the run; turn each into a regression test.
 FUZZ_SECONDS ?= 60
+# debug builds fastest (CI's short run); FUZZ_CONFIG=release runs several times more inputs per second.
+FUZZ_CONFIG ?= debug
 FUZZ_TARGETS := $(notdir $(wildcard Fuzz/Fuzz*))
 # Seed corpus, shared by every target (all inputs are text; a mixed corpus is fine for mutation).
 FUZZ_SEEDS := $(wildcard samples/*/*.json samples/*/*.jsonl samples/*/*.log samples/*/*.csv samples/*/*.yaml \
                 samples/*/*/*.json samples/*/*/*.jsonl Tests/PolicyTests/Fixtures/*/*.yaml Tests/PolicyTests/Fixtures/*/*/*.yaml)
 fuzz: deps
-	FLOWMAP_FUZZ=1 $(SWIFT) build -Xswiftc -sanitize=fuzzer,address -Xswiftc -use-ld=lld --scratch-path .build-fuzz \
+	FLOWMAP_FUZZ=1 $(SWIFT) build -c $(FUZZ_CONFIG) -Xswiftc -sanitize=fuzzer,address -Xswiftc -use-ld=lld \
+	  --scratch-path .build-fuzz \
 	  $(foreach t,$(FUZZ_TARGETS),--product $(t))
 	@mkdir -p .build-fuzz/crashes
 	@set -e; for t in $(FUZZ_TARGETS); do \
 	  corpus=.build-fuzz/corpus/$$t; mkdir -p $$corpus; \
 	  for f in $(FUZZ_SEEDS); do head -c 16384 "$$f" > $$corpus/seed-$$(basename $$f); done; \
 	  echo "fuzz $$t for $(FUZZ_SECONDS)s"; \
-	  .build-fuzz/debug/$$t -max_total_time=$(FUZZ_SECONDS) -max_len=16384 -timeout=10 -rss_limit_mb=2048 \
+	  .build-fuzz/$(FUZZ_CONFIG)/$$t -max_total_time=$(FUZZ_SECONDS) -max_len=16384 -timeout=10 -rss_limit_mb=2048 \
 	    -artifact_prefix=.build-fuzz/crashes/$$t- $$corpus 2>&1 | grep -E "^(#[0-9]+ +DONE|Done|==[0-9]+==ERROR|SUMMARY)" || true; \
 	  if ls .build-fuzz/crashes/$$t-* >/dev/null 2>&1; then echo "fuzz $$t: crash found"; exit 1; fi; \
 	  echo "fuzz $$t: clean for $(FUZZ_SECONDS)s"; \
 	done
+
+# check / diff at 2,000 policies over 5,000 pods (release build; bar: under 2 s each). Prints wall and CPU time
+# per phase: on a shared machine CPU time is the stable number.
+bench: bench-policy
+bench-policy: deps
+	$(SWIFT) build -c release --product PolicyBench
+	$(BUILD_DIR)/release/PolicyBench
 
 # --- Ingest benchmark (issue 3) -------------------------------------------------------------------------------
 # Not part of `make test`. Generates a synthetic Hubble capture once (bench/data/, BENCH_MB, default 2100 MB),
@@ -119,6 +129,9 @@ BENCH_MB ?= 2100
 bench: deps $(VENV)/.bench-stamp
 	$(SWIFT) build -c release --product flowmap
 	$(SWIFT) build -c release --product ingest-bench
+	$(SWIFT) build -c release --product generate-bench
+	@echo "== generate: 2,000 workloads / 50,000 edges (bench/GenerateBench) =="
+	$(BUILD_DIR)/release/generate-bench
 	@command -v jq >/dev/null || { (apt-get update -qq || true) && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq jq; }
 	@command -v /usr/bin/time >/dev/null || { (apt-get update -qq || true) && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq time; }
 	BENCH_MB=$(BENCH_MB) PYTHON=$(CURDIR)/$(VENV)/bin/python bench/run.sh

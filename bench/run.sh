@@ -23,7 +23,7 @@ BYTES=$(stat -c %s "$CAPTURE")
 LINES=$(wc -l < "$CAPTURE")
 cat "$CAPTURE" > /dev/null  # every contender reads from the page cache
 
-TIMEFMT="%e %M"
+TIMEFMT="%e %M %U %S"
 measure() {  # name, command...: prints "name seconds peakKB" and keeps the command's output in $DATA/name.out
   local name="$1"; shift
   local tf="$DATA/$name.time"
@@ -34,17 +34,18 @@ measure() {  # name, command...: prints "name seconds peakKB" and keeps the comm
 
 DB="$DATA/bench.db"
 rm -f "$DB" "$DB-wal" "$DB-shm"
+LOAD_BEFORE=$(cut -d' ' -f1 /proc/loadavg)
 R_FLOWMAP=$(measure flowmap "$BIN/flowmap" ingest --db "$DB" "$CAPTURE")
 R_INGEST=$(measure ingest-bench "$BIN/ingest-bench" "$CAPTURE")
 R_INGEST1=$(measure ingest-bench-1thread "$BIN/ingest-bench" "$CAPTURE" --threads 1)
 R_PEER=$(measure python-orjson "$PY" bench/peer_orjson.py "$CAPTURE")
 R_JQ=$(measure jq sh -c "jq -c .flow.verdict '$CAPTURE' > /dev/null")
 
-FLOWS=$(grep -o '[0-9]* accepted' "$DATA/ingest-bench.out" | head -1 | cut -d' ' -f1)
+FLOWS=$(grep -o 'accepted [0-9]*' "$DATA/ingest-bench.out" | head -1 | cut -d' ' -f2)
 EDGES_FM=$(grep -o 'edges [0-9]*' "$DATA/ingest-bench.out" | cut -d' ' -f2)
 EDGES_PY=$(grep -o 'edges [0-9]*' "$DATA/python-orjson.out" | cut -d' ' -f2)
 
-"$PY" - "$BYTES" "$LINES" "$FLOWS" "$EDGES_FM" "$EDGES_PY" "$R_FLOWMAP" "$R_INGEST" "$R_INGEST1" "$R_PEER" "$R_JQ" <<'EOF'
+LOAD_BEFORE="$LOAD_BEFORE" "$PY" - "$BYTES" "$LINES" "$FLOWS" "$EDGES_FM" "$EDGES_PY" "$R_FLOWMAP" "$R_INGEST" "$R_INGEST1" "$R_PEER" "$R_JQ" <<'EOF'
 import os, platform, sys
 bytes_, lines, flows, edges_fm, edges_py = (int(x) for x in sys.argv[1:6])
 rows = [r.split() for r in sys.argv[6:]]
@@ -66,23 +67,24 @@ print(f"\ncapture: {bytes_/1e6:.0f} MB, {lines} lines, {flows} flows; machine: {
       f"{platform.system()} {platform.release()}")
 print(f"edges: FlowMap {edges_fm}, Python peer {edges_py}" + ("" if edges_fm == edges_py else "  (DIFFER)"))
 print()
-print("| contender | seconds | MB/s | flows/s | peak RSS MB |")
-print("|---|---:|---:|---:|---:|")
+print("| contender | wall s | MB/s | flows/s | peak RSS MB | CPU s (user+sys) | MB per CPU-s |")
+print("|---|---:|---:|---:|---:|---:|---:|")
 res = {}
-for name, secs, kb in rows:
+for name, secs, kb, us, ss in rows:
     s = float(secs)
+    cpu_s = float(us) + float(ss)
     res[name] = (bytes_ / 1e6 / s, int(kb) / 1024)
-    print(f"| {label[name]} | {s:.2f} | {bytes_/1e6/s:.0f} | {flows/s:,.0f} | {int(kb)/1024:.0f} |")
+    print(f"| {label[name]} | {s:.2f} | {bytes_/1e6/s:.0f} | {flows/s:,.0f} | {int(kb)/1024:.0f} | {cpu_s:.2f} | "
+          f"{bytes_/1e6/cpu_s:.0f} |")
 fm, py = res["flowmap"][0], res["python-orjson"][0]
 rss = res["flowmap"][1]
 print()
 print(f"FlowMap end-to-end vs Python peer: {fm/py:.1f}x  (bar: >= 4x)      -> {'met' if fm >= 4 * py else 'NOT met'}")
 print(f"FlowMap end-to-end throughput: {fm:.0f} MB/s  (bar: >= 400 MB/s) -> {'met' if fm >= 400 else 'NOT met'}")
 print(f"FlowMap peak RSS: {rss:.0f} MB on {bytes_/1e9:.1f} GB  (bar: < 200 MB)  -> {'met' if rss < 200 else 'NOT met'}")
-try:
-    load = os.getloadavg()[0]
-    if load > 1.5:
-        print(f"note: load average {load:.1f} while measuring: other work shared the cores; numbers are low")
-except OSError:
-    pass
+load = float(os.environ.get("LOAD_BEFORE", "0"))
+after = os.getloadavg()[0]
+print(f"load average before/after: {load:.1f} / {after:.1f}" + (
+    "  (other work shared the 2 cores: wall-clock numbers are low; CPU-s columns are less affected)"
+    if max(load, after) > 1.5 else ""))
 EOF

@@ -1,4 +1,6 @@
 // Shared by every fuzz target (each target directory links to this file). SwiftPM renames an executable's
+import FlowMapKit
+
 // entry point to `<target>_main`; each target exports that name and starts libFuzzer's driver from it.
 
 typealias FuzzCallback = @convention(c) (UnsafePointer<UInt8>?, Int) -> Int32
@@ -35,3 +37,11 @@ func forEachLine(_ buf: UnsafeRawBufferPointer, _ body: (UnsafeRawBufferPointer)
     }
 }
 
+
+/// Feeds the input line by line to a fresh reader of `format`, then lets it finish, as ingest does.
+func fuzzLines(_ format: InputFormat, _ buf: UnsafeRawBufferPointer) {
+    guard var reader = AnyLineReader.make(format, addressBook: nil) else { fatalError("no reader for \(format)") }
+    var agg = FlowAggregator()
+    forEachLine(buf) { _ = reader.read(line: $0, into: &agg) }
+    _ = reader.finish(into: &agg)
+}

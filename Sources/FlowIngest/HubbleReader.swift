@@ -356,15 +356,14 @@ public struct HubbleReader: LineReader {
                 continue
             }
             if try isNull(&s) { continue }
-            let name = s.string(k)
-            guard s.peek() == 0x7B else { throw fieldError(s, path, "l4.\(name)", "expected an object") }
+            guard s.peek() == 0x7B else { throw fieldError(s, path, "l4.\(s.string(k))", "expected an object") }
             guard try s.beginObject() else { continue }
             repeat {
                 let kk = try s.nextKey()
                 if s.spanEquals(kk, "source_port") {
-                    f.sourcePort = try readPort(&s, path: path, field: "l4.\(name).source_port")
+                    f.sourcePort = try readPort(&s, path: path, key: k, field: "source_port")
                 } else if s.spanEquals(kk, "destination_port") {
-                    f.destinationPort = try readPort(&s, path: path, field: "l4.\(name).destination_port")
+                    f.destinationPort = try readPort(&s, path: path, key: k, field: "destination_port")
                 } else if proto == .tcp && s.spanEquals(kk, "flags") {
                     f.flags = try readFlags(&s)
                 } else {
@@ -374,14 +373,16 @@ public struct HubbleReader: LineReader {
         } while try s.nextMember()
     }
 
-    func readPort(_ s: inout JSONScanner, path: String, field: String) throws(JSONError) -> UInt16 {
+    /// `key` is the l4 member (TCP ...); the field path is only built for an error.
+    func readPort(_ s: inout JSONScanner, path: String, key: JSONStringSpan, field: StaticString)
+        throws(JSONError) -> UInt16 {
         if try isNull(&s) { return 0 }
         guard let c = s.peek(), c == 0x2D || (c >= 0x30 && c <= 0x39) else {
-            throw fieldError(s, path, field, "expected a number")
+            throw fieldError(s, path, "l4.\(s.string(key)).\(field)", "expected a number")
         }
         let r = try s.scanNumber()
         guard let v = s.integer(r), v >= 0, v <= 65535 else {
-            throw fieldError(s, path, field, "port out of range 0..65535")
+            throw fieldError(s, path, "l4.\(s.string(key)).\(field)", "port out of range 0..65535")
         }
         return UInt16(v)
     }
@@ -481,19 +482,19 @@ public struct HubbleReader: LineReader {
 
     mutating func finish(_ f: inout FlowFields, _ s: inout JSONScanner, agg: inout FlowAggregator,
                          path: String) throws(JSONError) -> LineResult {
-        let p = path.isEmpty ? "" : path + "."
+        let timeField = path.isEmpty ? "time" : "flow.time"
         guard let ts = f.time else {
-            return .rejected(field: p + "time", message: "missing (needed for first/last seen)")
+            return .rejected(field: timeField, message: "missing (needed for first/last seen)")
         }
         let time: Int64
         if ts.hasEscapes {
             guard let t = Timestamp.parseRFC3339(s.string(ts)) else {
-                return .rejected(field: p + "time", message: "not an RFC 3339 timestamp: \(s.string(ts))")
+                return .rejected(field: timeField, message: "not an RFC 3339 timestamp: \(s.string(ts))")
             }
             time = t
         } else {
             guard let t = Timestamp.parseRFC3339(s.bytes(ts)) else {
-                return .rejected(field: p + "time", message: "not an RFC 3339 timestamp: \(s.string(ts))")
+                return .rejected(field: timeField, message: "not an RFC 3339 timestamp: \(s.string(ts))")
             }
             time = t
         }
@@ -526,9 +527,27 @@ public struct HubbleReader: LineReader {
     }
 }
 
+/// Equality of two byte runs of length `n`, inline for the short keys and enum names of Hubble JSON
+/// (overlapping word loads never read outside either run).
 @inline(__always) func memcmpEq(_ a: UnsafeRawPointer?, _ b: UnsafeRawPointer, _ n: Int) -> Bool {
-    guard n > 0 else { return true }
-    return memcmp(a!, b, n) == 0
+    guard n > 0, let a else { return n == 0 }
+    if n >= 8 && n <= 16 {
+        return a.loadUnaligned(as: UInt64.self) == b.loadUnaligned(as: UInt64.self)
+            && a.loadUnaligned(fromByteOffset: n - 8, as: UInt64.self)
+            == b.loadUnaligned(fromByteOffset: n - 8, as: UInt64.self)
+    }
+    if n >= 4 && n < 8 {
+        return a.loadUnaligned(as: UInt32.self) == b.loadUnaligned(as: UInt32.self)
+            && a.loadUnaligned(fromByteOffset: n - 4, as: UInt32.self)
+            == b.loadUnaligned(fromByteOffset: n - 4, as: UInt32.self)
+    }
+    if n < 4 {
+        for i in 0..<n where a.load(fromByteOffset: i, as: UInt8.self) != b.load(fromByteOffset: i, as: UInt8.self) {
+            return false
+        }
+        return true
+    }
+    return memcmp(a, b, n) == 0
 }
 
 #if canImport(Glibc)

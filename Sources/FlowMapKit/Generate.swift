@@ -40,10 +40,23 @@ public enum Generate {
     }
 
     /// Reads the store's evidence.
+    /// From an ingested inventory: container ports per workload (for `--named-ports`) and node addresses
+    /// (`reserved:remote-node` becomes ipBlocks of every known node address, not only those seen in flows).
     public static func evidence(from store: FlowStore) throws -> Evidence {
-        Evidence(edges: try store.edges(), l7: try store.l7(), labelSets: try store.labelSets(),
-                 namespaceLabels: try store.namespaceLabels(), names: try store.names(),
-                 addresses: try store.addresses())
+        var addresses = try store.addresses()
+        var containerPorts = [Endpoint: [NamedPort]]()
+        let inv = try store.inventory()
+        for p in inv.pods where p.workload.kind == .workload {
+            for c in p.ports { containerPorts[p.workload, default: []].append(NamedPort(proto: c.proto, port: c.port, name: c.name)) }
+        }
+        let nodeAddresses = Set(inv.nodes.values.joined())
+        if !nodeAddresses.isEmpty {
+            let remote = Endpoint.reserved("remote-node")
+            addresses[remote] = nodeAddresses.union(addresses[remote] ?? []).sorted()
+        }
+        return Evidence(edges: try store.edges(), l7: try store.l7(), labelSets: try store.labelSets(),
+                        namespaceLabels: try store.namespaceLabels(), names: try store.names(),
+                        addresses: addresses, containerPorts: containerPorts)
     }
 
     /// Opens an existing store (never creates one: a typo in --db should not look like "no traffic").

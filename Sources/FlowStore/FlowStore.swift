@@ -11,6 +11,7 @@ public final class FlowStore {
     public enum Failure: Error, CustomStringConvertible {
         case newerSchema(path: String, found: Int, known: Int)
         case notAStore(path: String, reason: String)
+        case corrupt(path: String, findings: [String])
 
         public var description: String {
             switch self {
@@ -19,12 +20,20 @@ public final class FlowStore {
                     + "Upgrade flowmap, or use a new --db file."
             case .notAStore(let p, let r):
                 return "\(p): not a FlowMap store (\(r)). Pass a new --db path or a store written by flowmap."
+            case .corrupt(let p, let f):
+                return "\(p): the store is damaged (\(f.prefix(3).joined(separator: "; "))). "
+                    + "Run `flowmap doctor --db \(p)` for details; re-ingest the inputs into a new --db file."
             }
         }
     }
 
-    /// Opens (creating when missing) and migrates the store.
-    public init(path: String) throws {
+    /// Opens (creating when missing), checks and migrates the store.
+    public convenience init(path: String) throws {
+        try self.init(path: path, verify: true)
+    }
+
+    /// `verify: false` skips the quick check, for `flowmap doctor`, which runs the full one itself.
+    public init(path: String, verify: Bool) throws {
         self.path = path
         do {
             db = try SQLite(path: path)
@@ -34,7 +43,24 @@ public final class FlowStore {
         }
         try db.exec("PRAGMA synchronous = NORMAL")
         try db.exec("PRAGMA foreign_keys = ON")
+        if verify {
+            // A damaged store is never used silently. quick_check is linear in the store's size, which holds
+            // aggregated edges only, so it stays cheap; `flowmap doctor` runs the full integrity_check.
+            let findings = try quickCheck()
+            if findings != ["ok"] { throw Failure.corrupt(path: path, findings: findings) }
+        }
         try Migrations.apply(to: db)
+    }
+
+    private func quickCheck() throws -> [String] {
+        do {
+            let q = try db.prepare("PRAGMA quick_check")
+            var out: [String] = []
+            while try q.step() { out.append(q.text(0)) }
+            return out
+        } catch let e as SQLite.Failure {
+            return [e.message]
+        }
     }
 
     /// The schema version stored in the file.

@@ -12,9 +12,10 @@ public struct Evidence: Sendable {
     public var names: [Endpoint: [String]]
     /// Addresses per endpoint (pod IPs; kube-apiserver / node addresses for reserved entities).
     public var addresses: [Endpoint: [String]]
-    /// Named container ports per workload, from an inventory (pod specs / pod templates). List every known pod's
-    /// ports (duplicates are fine): a name is used for a (protocol, port) only when every entry for that
-    /// (protocol, port) of the workload carries the same name. Used with `InferenceOptions.namedPorts`.
+    /// Container ports per workload, from an inventory (pod specs / pod templates). List every known pod's
+    /// ports, named or not (duplicates are fine): a name is used for a (protocol, port) only when every entry for
+    /// that (protocol, port) of the workload carries the same non-empty name. Used with
+    /// `InferenceOptions.namedPorts`.
     public var containerPorts: [Endpoint: [NamedPort]]
 
     public init(edges: [ObservedEdge], l7: [EdgeKey: [L7Observation]] = [:], labelSets: [Endpoint: [Labels]] = [:],

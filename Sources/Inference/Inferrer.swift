@@ -70,7 +70,8 @@ public struct Inferrer: Sendable {
                 continue
             }
         }
-        denied.sort { $0.key < $1.key }
+        // Sorted like `EdgeKey <` (the text key orders the same way, and is built once per edge, not per comparison).
+        denied = denied.map { (Self.sortKey($0.key), $0) }.sorted { $0.0 < $1.0 }.map(\.1)
         if skippedFew > 0 { warnings.insert("\(skippedFew) edge(s) below --min-flows \(options.minFlows) left out") }
         if portless > 0 { warnings.insert("\(portless) allowed edge(s) without a destination port left out") }
         if !denied.isEmpty {
@@ -106,11 +107,17 @@ public struct Inferrer: Sendable {
 
         // Named container ports: (workload, proto, port) -> name, only when every entry agrees.
         var portNames = [Endpoint: [PortKey: String]]()
+        if options.namedPorts && ev.containerPorts.isEmpty {
+            warnings.insert("--named-ports: no container port names are known (they come from an inventory); "
+                            + "ports stay numeric")
+        }
         if options.namedPorts {
             for (ep, list) in ev.containerPorts {
                 var names = [PortKey: Set<String>]()
-                for p in list where !p.name.isEmpty { names[PortKey(p.proto, p.port), default: []].insert(p.name) }
-                for (k, v) in names where v.count == 1 { portNames[ep, default: [:]][k] = v.first! }
+                // An unnamed entry counts as a different name: a pod that does not name the port would not
+                // resolve it.
+                for p in list { names[PortKey(p.proto, p.port), default: []].insert(p.name) }
+                for (k, v) in names where v.count == 1 && !v.first!.isEmpty { portNames[ep, default: [:]][k] = v.first! }
             }
         }
         func portName(_ dst: Endpoint, _ k: PortKey) -> String? {
@@ -348,7 +355,7 @@ public struct Inferrer: Sendable {
         acc.compactMap { key, ports -> RulePlan? in
             guard let peer = peerPlans[key] else { return nil }
             return RulePlan(peer: peer, ports: portPlans(ports, generalizer))
-        }.sorted { $0.peer < $1.peer }
+        }.map { ($0.peer.sortKey, $0) }.sorted { $0.0 < $1.0 }.map(\.1)
     }
 
     /// Reserved entities a flavour may name as peers (Cilium `fromEntities`/`toEntities`).
@@ -360,13 +367,18 @@ public struct Inferrer: Sendable {
 
     func portPlans(_ ports: [PortKey: PortAcc], _ generalizer: PathGeneralizer) -> [PortPlan] {
         ports.map { pk, a -> PortPlan in
+            let observed = a.flows > 0
+            if a.l7.isEmpty {
+                return PortPlan(proto: pk.proto, port: pk.port, name: a.name, flows: a.flows,
+                                firstSeen: observed ? a.firstSeen : 0, lastSeen: observed ? a.lastSeen : 0,
+                                examples: a.extraExamples)
+            }
             let ranked = Dictionary(grouping: a.l7, by: \.request).map { req, list in
                 (req, list.reduce(0) { $0 + $1.stats.flows })
             }.sorted { $0.1 != $1.1 ? $0.1 > $1.1 : $0.0 < $1.0 }
             let examples = a.extraExamples + ranked.prefix(3).map(\.0.description)
             var dns = Set<String>()
             for o in a.l7 { if case .dns(let q) = o.request { dns.insert(q) } }
-            let observed = a.flows > 0
             return PortPlan(proto: pk.proto, port: pk.port, name: a.name, flows: a.flows,
                             firstSeen: observed ? a.firstSeen : 0, lastSeen: observed ? a.lastSeen : 0,
                             examples: Array(examples.prefix(3)), http: generalizer.rules(a.l7),
@@ -406,6 +418,17 @@ public struct Inferrer: Sendable {
                                              + "NetworkPolicy peer, no rule")
             return []
         }
+    }
+}
+
+extension Inferrer {
+    /// A text key that sorts like `EdgeKey <`: endpoint fields are compared in the same order, separated by a
+    /// character below any that labels, names or addresses contain.
+    static func sortKey(_ k: EdgeKey) -> String {
+        func ep(_ e: Endpoint) -> String { "\(e.kind.rawValue)\u{1}\(e.namespace)\u{1}\(e.name)\u{1}\(e.workloadKind)" }
+        let port = String(k.port)
+        return ep(k.source) + "\u{2}" + ep(k.destination) + "\u{2}" + "\(Proto.allCases.firstIndex(of: k.proto)!)"
+            + String(repeating: "0", count: 5 - port.count) + port + k.outcome.rawValue
     }
 }
 

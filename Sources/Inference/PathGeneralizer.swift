@@ -97,6 +97,7 @@ public struct PathGeneralizer: Sendable {
 
     /// Generalises the HTTP observations; other L7 kinds are ignored. Sorted by template, then method.
     public func rules(_ observations: [L7Observation]) -> [HTTPRulePlan] {
+        if observations.isEmpty { return [] }
         var roots: [String: Node] = [:]
         for o in observations {
             guard case .http(let method, let rawPath) = o.request else { continue }

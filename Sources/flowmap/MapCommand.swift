@@ -6,9 +6,11 @@ struct MapCommand: ParsableCommand {
         commandName: "map",
         abstract: "Draw the observed flows: namespaces as groups, workloads as nodes, edges with ports and flow counts.",
         discussion: """
-            Formats: html (one self-contained file: pan, zoom, search, click a workload for its ingress and
+            Formats: html (one self-contained file: pan, zoom, search, click a workload for its ingress and \
             egress with evidence), dot (Graphviz: dot -Tsvg map.dot > map.svg), mermaid.
             External addresses are grouped by DNS name, else into private addresses / public internet.
+            With --policies, edges are coloured: allowed and observed / observed but denied / allowed but never \
+            observed.
             """
     )
 
@@ -27,8 +29,7 @@ struct MapCommand: ParsableCommand {
     @Option(help: "Leave out edges with fewer flows.")
     var minFlows: Int64 = 1
 
-    @Option(help: ArgumentHelp("NetworkPolicy manifests (file or folder): colour edges by verdict.",
-                               discussion: "allowed and observed / observed but denied / allowed but never observed"))
+    @Option(help: "NetworkPolicy manifests (file or folder): colour edges by the policies' verdict.")
     var policies: String?
 
     func run() throws {

@@ -113,11 +113,11 @@ enum EmitSupport {
         return repoRoot.appendingPathComponent(".venv")
     }
 
-    /// The CiliumNetworkPolicy v2 JSON schema: FLOWMAP_CILIUM_SCHEMA, else ../shared/schemas/cilium/.
+    /// The CiliumNetworkPolicy v2 JSON schema: FLOWMAP_CILIUM_SCHEMA, else the copy under Fixtures (from the
+    /// project's shared/schemas/cilium, see its SOURCES.md).
     static var ciliumSchema: String {
         if let s = ProcessInfo.processInfo.environment["FLOWMAP_CILIUM_SCHEMA"] { return s }
-        return repoRoot.deletingLastPathComponent()
-            .appendingPathComponent("shared/schemas/cilium/ciliumnetworkpolicy.v2.schema.json").path
+        return repoRoot.appendingPathComponent("Tests/EmitTests/Fixtures/cilium-schema/ciliumnetworkpolicy.v2.schema.json").path
     }
 
     struct Missing: Error, CustomStringConvertible {

@@ -84,3 +84,32 @@ struct CrashAndConcurrencyTests {
         #expect(try snapshot(db) == expected)
     }
 }
+
+@Suite("Damaged stores")
+struct DamagedStoreTests {
+    @Test("a corrupted store is refused by every verb and reported by `flowmap doctor` (exit 1)")
+    func corruptStore() throws {
+        let dir = Binary.tempDir()
+        let input = dir.appendingPathComponent("f.json")
+        try Synthetic.hubble(lines: 3_000).write(to: input, atomically: true, encoding: .utf8)
+        let db = dir.appendingPathComponent("s.db").path
+        #expect(try Binary.run(["ingest", "--db", db, input.path]).0 == 0)
+        #expect(try Binary.run(["doctor", "--db", db]).0 == 0)
+        // Checkpoint the WAL into the main file (doctor's connection closed last), then overwrite part of a
+        // b-tree page in the middle of the file.
+        let size = try FileManager.default.attributesOfItem(atPath: db)[.size] as! Int
+        #expect(size > 4096 * 4)
+        let h = try FileHandle(forUpdating: URL(fileURLWithPath: db))
+        try h.seek(toOffset: UInt64(4096 * 2 + 64))
+        try h.write(contentsOf: Data(repeating: 0xFF, count: 2000))
+        try h.close()
+        let (doctor, dout) = try Binary.run(["doctor", "--db", db])
+        #expect(doctor == 1, "\(dout)")
+        #expect(dout.contains("damaged"), "\(dout)")
+        let (gen, gout) = try Binary.run(["generate", "--db", db, "--out", "-"])
+        #expect(gen != 0, "generate used a damaged store: \(gout)")
+        #expect(gout.contains("flowmap doctor"), "\(gout)")
+        let (ing, iout) = try Binary.run(["ingest", "--db", db, input.path])
+        #expect(ing != 0, "ingest wrote into a damaged store: \(iout)")
+    }
+}

@@ -200,7 +200,9 @@ struct InferrerTests {
                           labelSets: labels,
                           containerPorts: [api: [NamedPort(port: 8080, name: "http"), NamedPort(port: 8080, name: "http"),
                                                  NamedPort(port: 9090, name: "metrics"),
-                                                 NamedPort(port: 9090, name: "prom")]])
+                                                 NamedPort(port: 9090, name: "prom"),
+                                                 NamedPort(proto: .udp, port: 8080, name: "stats"),
+                                                 NamedPort(proto: .udp, port: 8080, name: "")]])
         #expect(Fx.plan(web, in: Inferrer().infer(ev))!.egress.flatMap(\.ports).allSatisfy { $0.name == nil })
         var o = InferenceOptions()
         o.namedPorts = true

@@ -80,6 +80,47 @@ struct DemoMapTests {
         #expect(dom.contains("3 matches"))
     }
 
+    @Test("wheel zooms about the cursor, drag pans, click opens the panel (synthetic events in Chromium)")
+    func demoInteraction() throws {
+        let g = try Map.graph(db: try MapSupport.demoStore())
+        let probe = """
+            <script>
+            (function () {
+              var vp = document.getElementById("viewport"), svg = document.getElementById("map");
+              function t() { return vp.getAttribute("transform"); }
+              var r = svg.getBoundingClientRect(), x = r.left + 300, y = r.top + 200;
+              document.body.setAttribute("data-t0", t());
+              svg.dispatchEvent(new WheelEvent("wheel", { deltaY: -400, clientX: x, clientY: y, bubbles: true, cancelable: true }));
+              document.body.setAttribute("data-t1", t());
+              svg.dispatchEvent(new PointerEvent("pointerdown", { button: 0, clientX: x, clientY: y, bubbles: true }));
+              window.dispatchEvent(new PointerEvent("pointermove", { clientX: x + 80, clientY: y + 40, bubbles: true }));
+              window.dispatchEvent(new PointerEvent("pointerup", { clientX: x + 80, clientY: y + 40, bubbles: true }));
+              document.body.setAttribute("data-t2", t());
+              document.querySelector('g.node[data-key="bookinfo/Deployment/details-v1"]').dispatchEvent(new MouseEvent("click", { bubbles: true }));
+            })();
+            </script>
+            </body>
+            """
+        let html = Map.render(g, format: .html).replacing("</body>", with: probe)
+        let dom = try MapSupport.dumpDOM(html: html)
+        let body = try #require(MapSupport.startTags("<body", in: dom).first)
+        func parse(_ s: String?) throws -> [Double] {
+            let t = try #require(s)  // translate(x,y) scale(s)
+            return t.split(whereSeparator: { "(), ".contains($0) }).compactMap { Double($0) }
+        }
+        let t0 = try parse(body["data-t0"]), t1 = try parse(body["data-t1"]), t2 = try parse(body["data-t2"])
+        #expect(t0.count == 3 && t1.count == 3 && t2.count == 3)
+        #expect(t1[2] > t0[2] * 1.5, "wheel did not zoom in")
+        // The point under the cursor stays put: (p - t0)/s0 == (p - t1)/s1 for the cursor's map coordinates.
+        let rectLeftTop = (300.0, 200.0)
+        let mx0 = (rectLeftTop.0 - t0[0]) / t0[2], mx1 = (rectLeftTop.0 - t1[0]) / t1[2]
+        #expect(abs(mx0 - mx1) < 0.5)
+        #expect(abs(t2[0] - t1[0] - 80) < 0.2 && abs(t2[1] - t1[1] - 40) < 0.2, "drag did not pan by (80, 40)")
+        #expect(t2[2] == t1[2])
+        #expect(dom.contains("class=\"node selected hl\""))
+        #expect(dom.contains("Deployment in namespace bookinfo"))
+    }
+
     @Test("an empty store renders: DOT accepted, the page's script finishes")
     func emptyStore() throws {
         let db = MapSupport.tempDir().appendingPathComponent("empty.db").path

@@ -75,6 +75,7 @@ enum MapSupport {
     static func dumpDOM(html: String, fragment: String = "") throws -> String {
         let exe = try tool("chromium", package: "chromium")
         let dir = tempDir()
+        defer { try? FileManager.default.removeItem(at: dir) }
         let file = dir.appendingPathComponent("map.html")
         try html.write(to: file, atomically: true, encoding: .utf8)
         let r = try run(exe, ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",

@@ -83,3 +83,30 @@ import Testing
         #expect(throws: ManifestIssue.self) { try ManifestReader.read(path: dir.appendingPathComponent("missing").path) }
     }
 }
+
+@Suite struct LargeManifestTests {
+    /// Texts over 256 KiB are split at document markers and parsed in parallel: indexes and lines must be
+    /// the same as a sequential parse.
+    @Test func parallelParseKeepsDocumentIndexesAndLines() {
+        var docs: [String] = []
+        for i in 0..<3000 { docs.append(np("ns\(i % 10)", "p\(i)", "podSelector: {matchLabels: {app: a\(i)}}\ningress: [{ports: [{port: 80}]}]")) }
+        docs[2500] = np("ns0", "bad", "podSelector: {}\ningress: [{from: [{}]}]")
+        let text = docs.joined(separator: "\n---\n") + "\n"
+        #expect(text.utf8.count > 300_000)
+        #expect(YAMLDocumentLoader.split(text).count > 1)
+        let set = ManifestReader.parse(text: text, file: "big.yaml")
+        #expect(set.policies.count == 2999)
+        #expect(set.policies.map(\.name).prefix(3) == ["p0", "p1", "p2"])
+        // Reference: one sequential parse of the whole text.
+        var reference = ManifestSet()
+        var decoder = ManifestDecoder(file: "big.yaml")
+        for d in YAMLDocumentLoader.parse(text, lineOffset: 0).docs { decoder.decode(document: d.index, d.node, into: &reference) }
+        #expect(set.issues.count == 1)
+        #expect(set.issues.first?.document == 2500)
+        #expect(set.issues == reference.issues)
+        #expect(set.policies.map(\.location) == reference.policies.map(\.location))
+        let badLine = text.split(separator: "\n", omittingEmptySubsequences: false).firstIndex { $0.contains("from: [{}]") }! + 1
+        #expect(set.issues.first?.line == badLine)
+        #expect(set.policies[2999 - 1].location?.document == 2999)
+    }
+}

@@ -261,7 +261,7 @@ public struct JSONScanner {
     @inline(__always) public func spanEquals(_ s: JSONStringSpan, _ literal: StaticString) -> Bool {
         if s.hasEscapes { return string(s) == literal.description }
         guard s.count == literal.utf8CodeUnitCount else { return false }
-        return memcmp(base + s.start, literal.utf8Start, s.count) == 0
+        return memcmpEq(base + s.start, literal.utf8Start, s.count)
     }
 
     /// Decodes a span into a String (escapes resolved; a lone surrogate becomes U+FFFD).

@@ -7,26 +7,30 @@ public struct ConnectivityMap: Sendable {
     public let evaluator: PolicyEvaluator
     /// Endpoints in output order, each with its workload variant indexes.
     public let endpoints: [(endpoint: Endpoint, variants: [Int])]
-    /// The external ranges the policy set distinguishes (see `IPSpacePartition`).
-    public let ranges: [IPRange]
+    /// Whether external ranges include IPv6 (some policy of either compared set has an IPv6 block).
+    public let includeV6: Bool
 
-    public init(_ evaluator: PolicyEvaluator, ranges: [IPRange]? = nil) {
+    /// The variant index of each endpoint with exactly one variant, else -1.
+    let single: [Int]
+
+    public init(_ evaluator: PolicyEvaluator, includeV6: Bool? = nil) {
         self.evaluator = evaluator
         var byEp: [Endpoint: [Int]] = [:]
         for (i, w) in evaluator.workloads.enumerated() { byEp[w.endpoint, default: []].append(i) }
         endpoints = byEp.keys.sorted { $0.description < $1.description }.map { ($0, byEp[$0]!) }
-        self.ranges = ranges ?? IPSpacePartition.ranges(blocks: evaluator.ipBlocks)
+        self.includeV6 = includeV6 ?? evaluator.hasIPv6Blocks
+        single = endpoints.map { $0.variants.count == 1 ? $0.variants[0] : -1 }
     }
 
     /// Connections from endpoint `s` to endpoint `d` (indexes into `endpoints`).
     @inline(__always)
     public func connections(_ s: Int, _ d: Int) -> ConnectionSet {
-        let vs = endpoints[s].variants, vd = endpoints[d].variants
-        if vs.count == 1 && vd.count == 1 {
-            return evaluator.connections(from: .workload(vs[0]), to: .workload(vd[0]))
-        }
+        let a0 = single[s], b0 = single[d]
+        if a0 >= 0 && b0 >= 0 { return evaluator.connections(a0, b0) }
         var out = ConnectionSet.all
-        for a in vs { for b in vd { out = out.intersection(evaluator.connections(from: .workload(a), to: .workload(b))) } }
+        for a in endpoints[s].variants {
+            for b in endpoints[d].variants { out = out.intersection(evaluator.connections(a, b)) }
+        }
         return out
     }
 
@@ -78,10 +82,14 @@ public struct ConnectivityMap: Sendable {
         return all
     }
 
-    /// The partition's ranges for one endpoint and direction, adjacent ranges with equal answers merged.
+    /// Answers towards external addresses for one endpoint and direction, as ranges covering the whole address
+    /// space (adjacent ranges with equal answers merged). Only the blocks of the rules that apply to the
+    /// endpoint's variants can change the answer, so only their boundaries are visited.
     public func merged(endpoint e: Int, outbound: Bool) -> [(IPRange, ConnectionSet)] {
+        var blocks: [IPBlock] = []
+        for v in endpoints[e].variants { blocks += evaluator.applicableBlocks(of: v, outbound: outbound) }
         var out: [(IPRange, ConnectionSet)] = []
-        for r in ranges {
+        for r in IPSpacePartition.ranges(blocks: blocks, includeV6: includeV6) {
             let c = connections(endpoint: e, range: r, outbound: outbound)
             if let last = out.last, last.1 == c, last.0.first.isV6 == r.first.isV6,
                last.0.last.successor == r.first {

@@ -47,16 +47,16 @@ public enum PolicyCheck {
                 r.skipped += 1
                 continue
             }
-            let item = Item(source: k.source.description, destination: k.destination.description,
+            func makeItem() -> Item { Item(source: k.source.description, destination: k.destination.description,
                             proto: k.proto.rawValue, port: Int(k.port), flows: e.stats.flows,
                             firstSeen: e.stats.firstSeen == .max ? "" : Timestamp.format(e.stats.firstSeen),
-                            lastSeen: e.stats.lastSeen == .min ? "" : Timestamp.format(e.stats.lastSeen), note: "")
+                            lastSeen: e.stats.lastSeen == .min ? "" : Timestamp.format(e.stats.lastSeen), note: "") }
             let src = peers(k.source, ev, addresses), dst = peers(k.destination, ev, addresses)
             if src.isEmpty || dst.isEmpty {
                 if k.outcome == .allowed {
                     r.unresolvedConnections += 1
                     r.unresolvedFlows += e.stats.flows
-                    var i = item
+                    var i = makeItem()
                     i.note = "\(src.isEmpty ? k.source.description : k.destination.description) is not in the inventory"
                     r.unresolved.append(i)
                 }
@@ -76,10 +76,10 @@ public enum PolicyCheck {
             case (.allowed, false):
                 r.deniedConnections += 1
                 r.deniedFlows += e.stats.flows
-                r.denied.append(item)
+                r.denied.append(makeItem())
             case (.denied, true):
                 r.observedDeniedNowAllowed += 1
-                r.nowAllowed.append(item)
+                r.nowAllowed.append(makeItem())
             default:
                 break
             }

@@ -20,6 +20,11 @@ public struct PolicyEvaluator: Sendable {
     public let ingressPolicies: [[Int]]
     public let egressPolicies: [[Int]]
     let indexByEndpoint: [Endpoint: [Int]]
+    /// Flat per-workload facts for the pair loop (no Workload copies there).
+    let isSinglePod: [Bool]
+    let isHostNetwork: [Bool]
+    let nodeIndex: [Int]
+    let hasNamedRules: Bool
 
     public init(policies: [NetworkPolicy], namespaces: [ClusterNamespace] = [], workloads: [Workload],
                 options: EvaluatorOptions = .default) {
@@ -136,6 +141,64 @@ public struct PolicyEvaluator: Sendable {
         var byEp: [Endpoint: [Int]] = [:]
         for (i, w) in workloads.enumerated() { byEp[w.endpoint, default: []].append(i) }
         indexByEndpoint = byEp
+        isSinglePod = workloads.map { $0.endpoint.workloadKind == "Pod" }
+        isHostNetwork = workloads.map(\.hostNetwork)
+        var nodes: [String: Int] = ["": -1]
+        nodeIndex = workloads.map { w in
+            if let i = nodes[w.nodeName] { return i }
+            nodes[w.nodeName] = nodes.count
+            return nodes.count - 1
+        }
+        hasNamedRules = rules.contains { !$0.named.isEmpty }
+    }
+
+    /// Workloads that can possibly reach workload `d` (a superset): every workload when `d` is not
+    /// ingress-isolated or a rule matches all peers, else the union of its ingress rules' peer bits; host-network
+    /// workloads are always included when they are node traffic (same-node traffic is allowed).
+    public func possibleSources(of d: Int) -> Bitset {
+        let n = workloads.count
+        guard ingressIsolated[d] else { return Bitset.full(n) }
+        var b = Bitset(count: n)
+        for r in ingressRules[d] {
+            let rule = rules[Int(r)]
+            if rule.matchesAll { return Bitset.full(n) }
+            b.formUnion(rule.workloads)
+        }
+        if options.hostNetwork == .asNode { b.formUnion(hostNetworkBits) }
+        if options.selfAlwaysAllowed { b.insert(d) }
+        return b
+    }
+
+    /// Workloads that workload `s` can possibly reach (a superset; see `possibleSources`).
+    public func possibleDestinations(of s: Int) -> Bitset {
+        let n = workloads.count
+        guard egressIsolated[s] else { return Bitset.full(n) }
+        var b = Bitset(count: n)
+        for r in egressRules[s] {
+            let rule = rules[Int(r)]
+            if rule.matchesAll { return Bitset.full(n) }
+            b.formUnion(rule.workloads)
+        }
+        if options.hostNetwork == .asNode { b.formUnion(hostNetworkBits) }
+        if options.selfAlwaysAllowed { b.insert(s) }
+        return b
+    }
+
+    /// The ipBlocks of the rules that apply to workload `w` in one direction: its answers towards external
+    /// addresses only change at these blocks' boundaries.
+    public func applicableBlocks(of w: Int, outbound: Bool) -> [IPBlock] {
+        var out: [IPBlock] = []
+        for r in outbound ? egressRules[w] : ingressRules[w] { out += rules[Int(r)].blocks }
+        return out
+    }
+
+    /// True when some ipBlock of the set is IPv6 (external ranges then cover IPv6 too).
+    public var hasIPv6Blocks: Bool { ipBlocks.contains { $0.cidr.network.isV6 } }
+
+    var hostNetworkBits: Bitset {
+        var b = Bitset(count: workloads.count)
+        for (i, w) in workloads.enumerated() where w.hostNetwork { b.insert(i) }
+        return b
     }
 
     /// Indexes of the workload variants of an endpoint.
@@ -159,18 +222,10 @@ public struct PolicyEvaluator: Sendable {
     public func connections(from source: EvalPeer, to destination: EvalPeer) -> ConnectionSet {
         switch (source, destination) {
         case (.workload(let s), .workload(let d)):
-            let ws = workloads[s], wd = workloads[d]
-            if s == d && options.selfAlwaysAllowed && ws.endpoint.workloadKind == "Pod" { return .all }  // B6
-            if options.hostNetwork == .asNode && (ws.hostNetwork || wd.hostNetwork) {
-                if !ws.nodeName.isEmpty && ws.nodeName == wd.nodeName { return .all }  // B5
-                if ws.hostNetwork && wd.hostNetwork { return .all }  // node to node: no pod involved
-            }
-            let e = egress(s, to: destination, workload: wd)
-            if e.isEmpty { return e }
-            return e.intersection(ingress(d, from: source))
+            return connections(s, d)
         case (.workload(let s), _):
             if case .ownNode = destination { return .all }  // B5
-            return egress(s, to: destination, workload: nil)  // B2: only the pod's side
+            return egress(s, to: destination, destinationIndex: -1)  // B2: only the pod's side
         case (_, .workload(let d)):
             if case .ownNode = source { return .all }  // B5
             return ingress(d, from: source)
@@ -179,27 +234,56 @@ public struct PolicyEvaluator: Sendable {
         }
     }
 
+    /// Workload to workload (indexes), the pair loop's entry point.
     @inline(__always)
-    func egress(_ s: Int, to peer: EvalPeer, workload: Workload?) -> ConnectionSet {
+    public func connections(_ s: Int, _ d: Int) -> ConnectionSet {
+        if s == d && options.selfAlwaysAllowed && isSinglePod[s] { return .all }  // B6
+        if options.hostNetwork == .asNode && (isHostNetwork[s] || isHostNetwork[d]) {
+            if nodeIndex[s] >= 0 && nodeIndex[s] == nodeIndex[d] { return .all }  // B5
+            if isHostNetwork[s] && isHostNetwork[d] { return .all }  // node to node: no pod involved
+        }
+        let e = egress(s, to: .workload(d), destinationIndex: d)
+        if e.isEmpty { return e }
+        if !ingressIsolated[d] { return e }
+        return e.intersection(ingress(d, from: .workload(s)))
+    }
+
+    @inline(__always)
+    func egress(_ s: Int, to peer: EvalPeer, destinationIndex d: Int) -> ConnectionSet {
         guard egressIsolated[s] else { return .all }  // A1, A8
         var c = ConnectionSet.none  // A6
-        for r in egressRules[s] {
-            let rule = rules[Int(r)]
-            if rule.matches(peer) { c.formUnion(rule.connections(to: workload)) }
+        return rules.withUnsafeBufferPointer { rp in
+            for r in egressRules[s] {
+                let i = Int(r)
+                guard rp[i].matches(peer) else { continue }
+                if rp[i].named.isEmpty {
+                    c.formUnion(rp[i].fixed)
+                } else {
+                    c.formUnion(rp[i].connections(to: d >= 0 ? workloads[d] : nil))
+                }
+                if c.isAll { break }
+            }
+            return c
         }
-        return c
     }
 
     @inline(__always)
     func ingress(_ d: Int, from peer: EvalPeer) -> ConnectionSet {
         guard ingressIsolated[d] else { return .all }
         var c = ConnectionSet.none
-        let w = workloads[d]
-        for r in ingressRules[d] {
-            let rule = rules[Int(r)]
-            if rule.matches(peer) { c.formUnion(rule.connections(to: w)) }
+        return rules.withUnsafeBufferPointer { rp in
+            for r in ingressRules[d] {
+                let i = Int(r)
+                guard rp[i].matches(peer) else { continue }
+                if rp[i].named.isEmpty {
+                    c.formUnion(rp[i].fixed)
+                } else {
+                    c.formUnion(rp[i].connections(to: workloads[d]))
+                }
+                if c.isAll { break }
+            }
+            return c
         }
-        return c
     }
 
     /// Connections between two endpoints over all their workload variants: what holds for every variant pair.

@@ -57,17 +57,22 @@ public enum SemanticDiff {
         }
     }
 
-    static func change(_ src: ConnectivityPeer, _ dst: ConnectivityPeer, _ o: ConnectionSet, _ w: ConnectionSet,
+    static func change(_ src: String, _ dst: String, _ o: ConnectionSet, _ w: ConnectionSet,
                 _ seen: [(Proto, Int, Int64)]) -> Change {
         let kind: Kind = o.isEmpty ? .added : (w.isEmpty ? .removed : .changed)
-        let lost = o.subtracting(w), gained = w.subtracting(o)
+        let gained = w.subtracting(o)
+        if seen.isEmpty {
+            return Change(kind: kind, source: src, destination: dst, old: o.description, new: w.description,
+                          breaks: [], addedObserved: false, addedAnything: !gained.isEmpty)
+        }
+        let lost = o.subtracting(w)
         var breaks: [String: Int64] = [:]
         var addedObserved = false
         for (p, port, flows) in seen {
             if lost.contains(p, port) { breaks["\(p.rawValue) \(port)", default: 0] += flows }
             if gained.contains(p, port) { addedObserved = true }
         }
-        return Change(kind: kind, source: src.description, destination: dst.description, old: o.description,
+        return Change(kind: kind, source: src, destination: dst, old: o.description,
                       new: w.description,
                       breaks: breaks.keys.sorted().map { "\($0) (\(breaks[$0]!) flows)" },
                       addedObserved: addedObserved, addedAnything: !gained.isEmpty)
@@ -75,20 +80,58 @@ public enum SemanticDiff {
 
     /// `old` and `new` must be built over the same workloads (same order).
     public static func run(old: PolicyEvaluator, new: PolicyEvaluator, edges: [ObservedEdge] = []) -> Report {
-        let ranges = IPSpacePartition.ranges(blocks: old.ipBlocks + new.ipBlocks)
-        let a = ConnectivityMap(old, ranges: ranges), b = ConnectivityMap(new, ranges: ranges)
+        let v6 = old.hasIPv6Blocks || new.hasIPv6Blocks
+        let a = ConnectivityMap(old, includeV6: v6), b = ConnectivityMap(new, includeV6: v6)
         let observed = Observed(edges)
         let n = a.endpoints.count
+        // Candidate pairs: a pair can differ only if one set allows something, and a set allows s -> d only when
+        // s is among d's possible sources and d among s's possible destinations. Computed per endpoint from its
+        // variants, as workload bits, then mapped to endpoint indexes.
+        var endpointOf = [Int](repeating: 0, count: old.workloads.count)
+        for (e, v) in a.endpoints.enumerated() { for w in v.variants { endpointOf[w] = e } }
+        let epOf = endpointOf
+        @Sendable func endpointBits(_ b: Bitset) -> Bitset {
+            var out = Bitset(count: n)
+            for w in b.members { out.insert(epOf[w]) }
+            return out
+        }
+        let wn = old.workloads.count
+        let fullW = Bitset.full(wn)
+        let dests: [Bitset] = ParallelChunks.map(count: n) { rows -> [Bitset] in
+            rows.map { s in
+                var b = Bitset(count: wn)
+                for v in a.endpoints[s].variants {
+                    b.formUnion(old.possibleDestinations(of: v))
+                    if b == fullW { break }
+                    b.formUnion(new.possibleDestinations(of: v))
+                    if b == fullW { break }
+                }
+                return b == fullW ? Bitset.full(n) : endpointBits(b)
+            }
+        }.flatMap { $0 }
+        let sources: [Bitset] = ParallelChunks.map(count: n) { rows -> [Bitset] in
+            rows.map { d in
+                var b = Bitset(count: wn)
+                for v in a.endpoints[d].variants {
+                    b.formUnion(old.possibleSources(of: v))
+                    if b == fullW { break }
+                    b.formUnion(new.possibleSources(of: v))
+                    if b == fullW { break }
+                }
+                return b == fullW ? Bitset.full(n) : endpointBits(b)
+            }
+        }.flatMap { $0 }
+        let names = a.endpoints.map(\.endpoint.description)
         let parts = ParallelChunks.map(count: n) { rows -> [Change] in
             var out: [Change] = []
             for s in rows {
-                let se = a.endpoints[s].endpoint
+                let se = a.endpoints[s].endpoint, sName = names[s]
                 let seenFrom = observed.pairs[se] ?? [:]
-                for d in 0..<n where d != s {
+                for d in dests[s].members where d != s && sources[d].contains(s) {
                     let o = a.connections(s, d), w = b.connections(s, d)
                     if o == w { continue }
                     let de = a.endpoints[d].endpoint
-                    out.append(change(.endpoint(se), .endpoint(de), o, w, seenFrom[de] ?? []))
+                    out.append(change(sName, names[d], o, w, seenFrom.isEmpty ? [] : seenFrom[de] ?? []))
                 }
                 for outbound in [false, true] {
                     let oldR = a.merged(endpoint: s, outbound: outbound)
@@ -112,15 +155,17 @@ public enum SemanticDiff {
                     let seenIPs = (outbound ? observed.outbound[se] : observed.inbound[se]) ?? []
                     for (r, o, w) in pending {
                         let seen = seenIPs.filter { r.contains($0.0) }.map { ($0.1, $0.2, $0.3) }
-                        out.append(outbound ? change(.endpoint(se), .range(r), o, w, seen)
-                                            : change(.range(r), .endpoint(se), o, w, seen))
+                        out.append(outbound ? change(sName, r.description, o, w, seen)
+                                            : change(r.description, sName, o, w, seen))
                     }
                 }
             }
             return out
         }
         var r = Report()
-        r.changes = parts.flatMap { $0 }.sorted { ($0.source, $0.destination) < ($1.source, $1.destination) }
+        // Order: by workload (endpoints sorted by name); for each, its outgoing pairs in destination order, then
+        // its external ranges (inbound, then outbound). Deterministic without a global string sort.
+        r.changes = parts.flatMap { $0 }
         r.workloads = n
         r.pairsCompared = n * (n - 1)
         var coveredNs = Set<String>()

@@ -24,7 +24,7 @@ public struct ManifestIssue: Error, Sendable, Hashable, CustomStringConvertible 
     public var description: String {
         var s = file
         if line > 0 { s += ":\(line)" }
-        s += ": document \(document)"
+        if document >= 0 { s += ": document \(document)" }
         if !object.isEmpty { s += ": \(object)" }
         if !path.isEmpty { s += ": \(path)" }
         return s + ": " + message

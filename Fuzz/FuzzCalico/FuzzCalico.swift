@@ -1,0 +1,7 @@
+import FlowMapKit
+
+/// The Calico reader: each input is split into lines as ingest would.
+@_cdecl("FuzzCalico_main")
+func fuzzMain(_ argc: Int32, _ argv: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>) -> Int32 {
+    runFuzzer(argc, argv) { fuzzLines(.calico, $0) }
+}

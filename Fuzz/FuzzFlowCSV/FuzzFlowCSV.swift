@@ -1,0 +1,7 @@
+import FlowMapKit
+
+/// The FlowCSV reader: each input is split into lines as ingest would.
+@_cdecl("FuzzFlowCSV_main")
+func fuzzMain(_ argc: Int32, _ argv: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>) -> Int32 {
+    runFuzzer(argc, argv) { fuzzLines(.flowmapCSV, $0) }
+}

@@ -1,0 +1,1 @@
+../../PolicyTests/Support/NCAOracle.swift
