@@ -169,9 +169,11 @@ struct IngestDriverTests {
         var arrivals: [Int64] = []
         let chunks = try Self.stream(lines, driver: IngestDriver(batchFlows: 1_000_000, batchSeconds: 0.2, progress: .off),
                                      pauseAfter: 10, pause: 2.0) { arrivals.append($0.counts.accepted) }
-        // The first 10 lines are committed while the writer is still paused, before end of input.
+        // Lines of the first burst are committed while the writer is still paused, before end of input
+        // (normally all 10 in one batch; a heavily loaded machine may split the burst).
         #expect(chunks.count >= 2)
-        #expect(arrivals.first == 10)
+        #expect((1...10).contains(arrivals.first ?? 0))
+        #expect(chunks.first?.isFinal == false)
         #expect(Self.merged(chunks).accepted == 20)
     }
 

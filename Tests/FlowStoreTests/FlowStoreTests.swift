@@ -125,3 +125,20 @@ extension String {
         return s
     }
 }
+
+@Suite("SQLite behaviour FlowStore relies on")
+struct SQLiteBehaviourTests {
+    @Test("integrity_check is clean on a WITHOUT ROWID table whose key reorders columns (quick_check is not, in 3.40)")
+    func integrityCheckOnReorderedKey() throws {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("sq-\(UUID().uuidString).db").path
+        let db = try SQLite(path: path)
+        try db.exec("""
+            CREATE TABLE t (a TEXT NOT NULL, b TEXT NOT NULL, c INTEGER NOT NULL, PRIMARY KEY (a, c, b)) WITHOUT ROWID;
+            INSERT INTO t VALUES ('x', 'y', 1);
+            """)
+        let q = try db.prepare("PRAGMA integrity_check")
+        var out: [String] = []
+        while try q.step() { out.append(q.text(0)) }
+        #expect(out == ["ok"])
+    }
+}

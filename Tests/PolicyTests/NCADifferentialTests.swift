@@ -78,6 +78,30 @@ import Testing
                 if ours != theirs { diffs.append("  \(name(s)) => \(name(d)): ours \(ours), nca \(theirs)") }
             }
         }
+        // The pruned pair listing (ConnectivityMap) must equal the brute-force answers above.
+        var listed: [String: ConnectionSet] = [:]
+        for e in ConnectivityMap(ev).entries(includeExternal: false) {
+            listed["\(e.source) => \(e.destination)"] = e.connections
+        }
+        for s in workloads.indices {
+            for d in workloads.indices where s != d {
+                let c = ev.connections(from: .workload(s), to: .workload(d))
+                let key = "\(workloads[s].endpoint) => \(workloads[d].endpoint)"
+                if (listed[key] ?? .none) != c { diffs.append("  connlist \(key): \(listed[key] ?? .none), pair \(c)") }
+            }
+        }
+        // Per-endpoint external ranges (built from the endpoint's own rules' blocks) against the global partition.
+        let map = ConnectivityMap(ev)
+        for (e, entry) in map.endpoints.enumerated() {
+            for outbound in [false, true] {
+                let merged = map.merged(endpoint: e, outbound: outbound)
+                for a in IPSpacePartition.ranges(blocks: ev.ipBlocks) {
+                    let want = map.connections(endpoint: e, range: a, outbound: outbound)
+                    let got = merged.first { $0.0.contains(a) }?.1
+                    if got != want { diffs.append("  ranges \(entry.endpoint) \(outbound ? "=>" : "<=") \(a): merged \(String(describing: got)), atom \(want)") }
+                }
+            }
+        }
         for a in IPSpacePartition.ranges(blocks: ev.ipBlocks) {
             for d in workloads.indices {
                 for outbound in [false, true] {

@@ -49,10 +49,11 @@ public struct ConnectivityMap: Sendable {
     /// sorted netpol-analyzer style (by source, then destination).
     public func entries(includeExternal: Bool = true) -> [ConnectivityEntry] {
         let n = endpoints.count
+        let (dests, sources) = candidates([evaluator])
         let pairParts = ParallelChunks.map(count: n) { rows -> [ConnectivityEntry] in
             var out: [ConnectivityEntry] = []
             for s in rows {
-                for d in 0..<n where d != s {
+                for d in dests[s].members where d != s && sources[d].contains(s) {
                     let c = connections(s, d)
                     if !c.isEmpty {
                         out.append(ConnectivityEntry(source: .endpoint(endpoints[s].endpoint),
@@ -80,6 +81,34 @@ public struct ConnectivityMap: Sendable {
         }
         all.sort { ($0.source, $0.destination) < ($1.source, $1.destination) }
         return all
+    }
+
+    /// Per endpoint, the endpoints it can possibly reach and be reached from under any of `evaluators` (all built
+    /// over this map's workloads): a pair is non-empty only if each is a candidate of the other.
+    public func candidates(_ evaluators: [PolicyEvaluator]) -> (destinations: [Bitset], sources: [Bitset]) {
+        let n = endpoints.count, wn = evaluator.workloads.count
+        var endpointOf = [Int](repeating: 0, count: wn)
+        for (e, v) in endpoints.enumerated() { for w in v.variants { endpointOf[w] = e } }
+        let epOf = endpointOf
+        let fullW = Bitset.full(wn)
+        func collect(outbound: Bool) -> [Bitset] {
+            ParallelChunks.map(count: n) { rows -> [Bitset] in
+                rows.map { e in
+                    var b = Bitset(count: wn)
+                    outer: for v in endpoints[e].variants {
+                        for ev in evaluators {
+                            b.formUnion(outbound ? ev.possibleDestinations(of: v) : ev.possibleSources(of: v))
+                            if b == fullW { break outer }
+                        }
+                    }
+                    if b == fullW { return Bitset.full(n) }
+                    var out = Bitset(count: n)
+                    for w in b.members { out.insert(epOf[w]) }
+                    return out
+                }
+            }.flatMap { $0 }
+        }
+        return (collect(outbound: true), collect(outbound: false))
     }
 
     /// Answers towards external addresses for one endpoint and direction, as ranges covering the whole address

@@ -60,7 +60,12 @@ public enum SemanticDiff {
     static func change(_ src: String, _ dst: String, _ o: ConnectionSet, _ w: ConnectionSet,
                 _ seen: [(Proto, Int, Int64)]) -> Change {
         let kind: Kind = o.isEmpty ? .added : (w.isEmpty ? .removed : .changed)
-        let lost = o.subtracting(w), gained = w.subtracting(o)
+        let gained = w.subtracting(o)
+        if seen.isEmpty {
+            return Change(kind: kind, source: src, destination: dst, old: o.description, new: w.description,
+                          breaks: [], addedObserved: false, addedAnything: !gained.isEmpty)
+        }
+        let lost = o.subtracting(w)
         var breaks: [String: Int64] = [:]
         var addedObserved = false
         for (p, port, flows) in seen {
@@ -80,42 +85,8 @@ public enum SemanticDiff {
         let observed = Observed(edges)
         let n = a.endpoints.count
         // Candidate pairs: a pair can differ only if one set allows something, and a set allows s -> d only when
-        // s is among d's possible sources and d among s's possible destinations. Computed per endpoint from its
-        // variants, as workload bits, then mapped to endpoint indexes.
-        var endpointOf = [Int](repeating: 0, count: old.workloads.count)
-        for (e, v) in a.endpoints.enumerated() { for w in v.variants { endpointOf[w] = e } }
-        let epOf = endpointOf
-        @Sendable func endpointBits(_ b: Bitset) -> Bitset {
-            var out = Bitset(count: n)
-            for w in b.members { out.insert(epOf[w]) }
-            return out
-        }
-        let wn = old.workloads.count
-        let fullW = Bitset.full(wn)
-        let dests: [Bitset] = ParallelChunks.map(count: n) { rows -> [Bitset] in
-            rows.map { s in
-                var b = Bitset(count: wn)
-                for v in a.endpoints[s].variants {
-                    b.formUnion(old.possibleDestinations(of: v))
-                    if b == fullW { break }
-                    b.formUnion(new.possibleDestinations(of: v))
-                    if b == fullW { break }
-                }
-                return b == fullW ? Bitset.full(n) : endpointBits(b)
-            }
-        }.flatMap { $0 }
-        let sources: [Bitset] = ParallelChunks.map(count: n) { rows -> [Bitset] in
-            rows.map { d in
-                var b = Bitset(count: wn)
-                for v in a.endpoints[d].variants {
-                    b.formUnion(old.possibleSources(of: v))
-                    if b == fullW { break }
-                    b.formUnion(new.possibleSources(of: v))
-                    if b == fullW { break }
-                }
-                return b == fullW ? Bitset.full(n) : endpointBits(b)
-            }
-        }.flatMap { $0 }
+        // s is among d's possible sources and d among s's possible destinations.
+        let (dests, sources) = a.candidates([old, new])
         let names = a.endpoints.map(\.endpoint.description)
         let parts = ParallelChunks.map(count: n) { rows -> [Change] in
             var out: [Change] = []
