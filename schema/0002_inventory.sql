@@ -27,14 +27,15 @@ CREATE TABLE inventory_pod_ips (
 
 CREATE INDEX inventory_pod_ips_by_ip ON inventory_pod_ips (ip);
 
--- Container ports, named ones resolve Service targetPort names.
+-- Container ports, named ones resolve Service targetPort names. The key lists the columns in their declared
+-- order: SQLite 3.40's quick_check misreports WITHOUT ROWID rows as holding NULLs when it does not.
 CREATE TABLE inventory_container_ports (
     namespace TEXT NOT NULL,
     name      TEXT NOT NULL,
     uid       TEXT NOT NULL,
-    port_name TEXT NOT NULL,
     proto     TEXT NOT NULL,
     port      INTEGER NOT NULL,
+    port_name TEXT NOT NULL,
     PRIMARY KEY (namespace, name, uid, proto, port, port_name)
 ) WITHOUT ROWID;
 

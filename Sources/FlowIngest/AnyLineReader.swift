@@ -59,8 +59,9 @@ public enum AnyLineReader: LineReader {
     }
 }
 
-/// For streams (stdin) with `--format auto`: detects the format from the first non-empty line, then reads
-/// everything with that format's reader. Files are detected before reading instead (see FlowMapKit's Ingest).
+/// For streams (stdin) with `--format auto`: detects the format from the first non-empty line (or, when the
+/// input starts with a pretty-printed JSON object, from that whole object), then reads everything with that
+/// format's reader. Files are detected before reading instead (see FlowMapKit's Ingest).
 public struct AutoReader: LineReader {
     /// Shared, so a caller can read the choice while the reader is being driven.
     public final class Choice {
@@ -71,27 +72,59 @@ public struct AutoReader: LineReader {
     public var detection: FormatDetector.Detection? { choice.detection }
     private var inner: AnyLineReader?
     private let addressBook: AddressBook?
+    /// Lines of a first record spanning several lines, held until its format is known.
+    private var held: [[UInt8]] = []
+    private var multi = MultiLineJSON()
+    static let maxHeldLines = 10_000
 
     public init(addressBook: AddressBook?) {
         self.addressBook = addressBook
     }
 
     public mutating func read(line: UnsafeRawBufferPointer, into agg: inout FlowAggregator) -> LineResult {
-        if inner == nil {
-            guard let d = FormatDetector.detect(prefix: Array(line)) else {
-                return .rejected(field: "", message: "cannot tell the input format from this line; pass --format")
-            }
-            guard let r = AnyLineReader.make(d.format, addressBook: addressBook) else {
-                return .rejected(field: "", message: "this looks like a \(d.format.rawValue) document; "
-                                 + "pass it as a file, or with --format \(d.format.rawValue)")
-            }
-            choice.detection = d
-            inner = r
+        if inner != nil { return inner!.read(line: line, into: &agg) }
+        var complete: [UInt8]?
+        switch multi.feed(line) {
+        case .single: complete = nil
+        case .pending:
+            held.append(Array(line))
+            if held.count < Self.maxHeldLines { return .pending }
+            complete = held.joined(separator: [0x0A]).map { $0 }
+        case .complete(let bytes):
+            held.append(Array(line))
+            complete = bytes
         }
-        return inner!.read(line: line, into: &agg)
+        let sample = complete ?? Array(line)
+        guard let d = FormatDetector.detect(prefix: sample) else {
+            held = []
+            multi.reset()
+            return .rejected(field: "", message: "cannot tell the input format from this record; pass --format")
+        }
+        guard var r = AnyLineReader.make(d.format, addressBook: addressBook) else {
+            held = []
+            multi.reset()
+            return .rejected(field: "", message: "this looks like a \(d.format.rawValue) document; "
+                             + "pass it as a file, or with --format \(d.format.rawValue)")
+        }
+        choice.detection = d
+        if complete == nil {
+            inner = r
+            return inner!.read(line: line, into: &agg)
+        }
+        // Replay the held lines: the reader sees them as if it had read them itself.
+        var last = LineResult.pending
+        for l in held { last = l.withUnsafeBytes { r.read(line: $0, into: &agg) } }
+        held = []
+        multi.reset()
+        inner = r
+        return last
     }
 
     public mutating func finish(into agg: inout FlowAggregator) -> LineResult? {
-        inner?.finish(into: &agg)
+        if let r = inner?.finish(into: &agg) { return r }
+        guard !held.isEmpty else { return nil }
+        held = []
+        multi.reset()
+        return .rejected(field: "", message: "input ended inside a JSON object (no closing brace); truncated?")
     }
 }

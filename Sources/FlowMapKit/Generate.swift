@@ -40,14 +40,21 @@ public enum Generate {
     }
 
     /// Reads the store's evidence.
-    /// From an ingested inventory: container ports per workload (for `--named-ports`) and node addresses
-    /// (`reserved:remote-node` becomes ipBlocks of every known node address, not only those seen in flows).
+    /// From an ingested inventory: container ports per workload (for `--named-ports`), node addresses
+    /// (`reserved:remote-node` becomes ipBlocks of every known node address, not only those seen in flows) and the
+    /// apiserver's addresses (endpoints of the `default/kubernetes` Service, for `reserved:kube-apiserver`).
     public static func evidence(from store: FlowStore) throws -> Evidence {
         var addresses = try store.addresses()
         var containerPorts = [Endpoint: [NamedPort]]()
         let inv = try store.inventory()
         for p in inv.pods where p.workload.kind == .workload {
             for c in p.ports { containerPorts[p.workload, default: []].append(NamedPort(proto: c.proto, port: c.port, name: c.name)) }
+        }
+        // The `default/kubernetes` Service's endpoints are the apiserver's addresses.
+        if let api = inv.services.first(where: { $0.namespace == "default" && $0.name == "kubernetes" }),
+           !api.backendIPs.isEmpty {
+            let ep = Endpoint.reserved("kube-apiserver")
+            addresses[ep] = Set(api.backendIPs).union(addresses[ep] ?? []).sorted()
         }
         let nodeAddresses = Set(inv.nodes.values.joined())
         if !nodeAddresses.isEmpty {

@@ -169,9 +169,11 @@ struct IngestDriverTests {
         var arrivals: [Int64] = []
         let chunks = try Self.stream(lines, driver: IngestDriver(batchFlows: 1_000_000, batchSeconds: 0.2, progress: .off),
                                      pauseAfter: 10, pause: 2.0) { arrivals.append($0.counts.accepted) }
-        // The first 10 lines are committed while the writer is still paused, before end of input.
+        // Lines of the first burst are committed while the writer is still paused, before end of input
+        // (normally all 10 in one batch; a heavily loaded machine may split the burst).
         #expect(chunks.count >= 2)
-        #expect(arrivals.first == 10)
+        #expect((1...10).contains(arrivals.first ?? 0))
+        #expect(chunks.first?.isFinal == false)
         #expect(Self.merged(chunks).accepted == 20)
     }
 
@@ -196,5 +198,18 @@ struct IngestDriverTests {
         try d.run(path: "-", reader: &reader, onIssue: { _ in }) { total.add($0.counts) }
         close(fds[0])
         #expect(total.accepted == 400)
+    }
+}
+
+@Suite("Format detection sees through gzip")
+struct GzipDetectionTests {
+    @Test("the prefix of a .gz file is its decompressed text, so --format auto works on it")
+    func gzipPrefix() throws {
+        let gz = try #require(FormatDetector.prefix(ofFile: Fixtures.url("basic-sample-400-tcp-flows.json.gz").path))
+        let plain = try #require(FormatDetector.prefix(ofFile: IngestDriverTests.tcpSample.path))
+        #expect(gz.count == plain.count)
+        #expect(gz == plain)
+        #expect(FormatDetector.detect(prefix: gz)?.format == .hubble)
+        #expect(FormatDetector.prefix(ofFile: "/nonexistent/x.gz") == nil)
     }
 }

@@ -149,6 +149,22 @@ struct DetectionTests {
         #expect(r2.failures.first?.contains("cannot tell the format") == true)
     }
 
+    @Test("stdin-style auto: a pretty-printed first record is held until complete, then read as what it is")
+    func autoReaderPretty() throws {
+        let pretty = try String(contentsOfFile: Support.sample("calico/flowmap-pretty-printed.json"), encoding: .utf8)
+        var reader = AutoReader(addressBook: nil)
+        var agg = FlowAggregator()
+        var results: [LineResult] = []
+        for line in pretty.split(separator: "\n") {
+            var l = String(line)
+            results.append(l.withUTF8 { reader.read(line: UnsafeRawBufferPointer($0), into: &agg) })
+        }
+        #expect(reader.detection?.format == .calico)
+        #expect(results.filter { $0 == .accepted }.count == 2)
+        #expect(results.filter { $0 != .accepted && $0 != .pending }.isEmpty)
+        #expect(reader.finish(into: &agg) == nil)
+    }
+
     @Test("stdin-style auto: the first line decides, and the choice is reported")
     func autoReader() {
         var reader = AutoReader(addressBook: nil)
