@@ -26,11 +26,17 @@ public enum FormatDetector {
         return textual(lines)
     }
 
-    /// Reads up to `limit` bytes of a file.
+    /// Reads up to `limit` bytes of a file, decompressed when it is gzip (as the ingest driver reads it).
     public static func prefix(ofFile path: String, limit: Int = 256 << 10) -> [UInt8]? {
-        guard let h = FileHandle(forReadingAtPath: path) else { return nil }
-        defer { try? h.close() }
-        return Array((try? h.read(upToCount: limit)) ?? Data())
+        guard let src = try? InputSource(path: path) else { return nil }
+        var out = [UInt8](repeating: 0, count: limit)
+        var n = 0
+        while n < limit {
+            let r = out.withUnsafeMutableBufferPointer { b in try? src.read(into: b.baseAddress! + n, max: limit - n) }
+            guard case .data(let k)? = r else { break }
+            n += k
+        }
+        return Array(out.prefix(n))
     }
 
     // Arrays, in the order tried, so the reason given is the same every time.

@@ -200,3 +200,16 @@ struct IngestDriverTests {
         #expect(total.accepted == 400)
     }
 }
+
+@Suite("Format detection sees through gzip")
+struct GzipDetectionTests {
+    @Test("the prefix of a .gz file is its decompressed text, so --format auto works on it")
+    func gzipPrefix() throws {
+        let gz = try #require(FormatDetector.prefix(ofFile: Fixtures.url("basic-sample-400-tcp-flows.json.gz").path))
+        let plain = try #require(FormatDetector.prefix(ofFile: IngestDriverTests.tcpSample.path))
+        #expect(gz.count == plain.count)
+        #expect(gz == plain)
+        #expect(FormatDetector.detect(prefix: gz)?.format == .hubble)
+        #expect(FormatDetector.prefix(ofFile: "/nonexistent/x.gz") == nil)
+    }
+}
