@@ -15,6 +15,14 @@ public struct EdgeKey: Sendable, Hashable, Comparable {
         self.outcome = outcome
     }
 
+    /// Endpoints and port only (protocol and outcome are raw-value strings, costly to hash and rarely the only
+    /// difference); equality still compares every field.
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(source)
+        hasher.combine(destination)
+        hasher.combine(port)
+    }
+
     public static func < (a: EdgeKey, b: EdgeKey) -> Bool {
         if a.source != b.source { return a.source < b.source }
         if a.destination != b.destination { return a.destination < b.destination }

@@ -52,6 +52,14 @@ public struct Endpoint: Sendable, Hashable, Comparable, Codable, CustomStringCon
         }
     }
 
+    /// Hashes only the name and namespace: endpoints that differ only in kind or workload kind are rare, and
+    /// equality still compares every field. Endpoints key most dictionaries of ingest and inference, and the
+    /// synthesized hash (five strings, `kind` through its raw value) dominated their profiles.
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(name)
+        hasher.combine(namespace)
+    }
+
     public static func < (a: Endpoint, b: Endpoint) -> Bool {
         (a.kind, a.namespace, a.name, a.workloadKind) < (b.kind, b.namespace, b.name, b.workloadKind)
     }

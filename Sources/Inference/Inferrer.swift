@@ -102,7 +102,7 @@ public struct Inferrer: Sendable {
 
         func included(_ ep: Endpoint) -> Bool {
             ep.kind == .workload && (options.namespaces.isEmpty || options.namespaces.contains(ep.namespace))
-                && !options.excludeNamespaces.contains(ep.namespace)
+                && (options.excludeNamespaces.isEmpty || !options.excludeNamespaces.contains(ep.namespace))
         }
 
         // Named container ports: (workload, proto, port) -> name, only when every entry agrees.
