@@ -1,3 +1,4 @@
+import Dispatch
 import FlowModel
 import Inference
 
@@ -14,9 +15,10 @@ protocol PolicyDocumentWriter: Sendable {
 extension PolicyDocumentWriter {
     /// File name -> contents, plus `kustomization.yaml` listing the others. Sorted by namespace, then workload.
     func layoutFiles(for plan: PolicyPlan) -> [(name: String, text: String)] {
-        var out: [(String, String)] = []
         let header = PolicyEmitter.generatedMarker + "\(options.version) from observed flows. Review before applying.\n"
-        for ns in plan.namespaces {
+        // Namespaces are independent: written on every core, then joined in plan order (output unchanged).
+        let perNamespace = EmitCommon.concurrentMap(plan.namespaces) { ns -> [(String, String)] in
+            var out: [(String, String)] = []
             let dir = PolicyName.make(ns.name)
             let names = EmitCommon.allowNames(ns)
             switch options.layout {
@@ -30,7 +32,9 @@ extension PolicyDocumentWriter {
                     out.append(("\(dir)/\(name).yaml", header + allow(w, name: name, plan: plan)))
                 }
             }
+            return out
         }
+        let out = perNamespace.flatMap { $0 }
         var k = YAMLBuilder()
         k.comment(0, PolicyEmitter.generatedMarker.dropFirst(2) + "\(options.version): every policy file of this directory.")
         k.line(0, "apiVersion: kustomize.config.k8s.io/v1beta1")
@@ -42,20 +46,38 @@ extension PolicyDocumentWriter {
 
     /// All policies as one multi-document stream.
     func layoutStream(for plan: PolicyPlan) -> String {
-        var docs: [String] = []
-        for ns in plan.namespaces {
-            docs.append(defaultDeny(ns.name, plan: plan))
+        let docs = EmitCommon.concurrentMap(plan.namespaces) { ns -> [String] in
+            var docs = [defaultDeny(ns.name, plan: plan)]
             for (w, name) in zip(ns.workloads, EmitCommon.allowNames(ns)) {
                 docs.append(allow(w, name: name, plan: plan))
             }
+            return docs
         }
-        return docs.joined(separator: "---\n")
+        return docs.flatMap { $0 }.joined(separator: "---\n")
     }
 }
 
 /// Pieces every flavour writes the same way.
 enum EmitCommon {
     static let managedBy = "flowmap"
+
+    /// `items.map(transform)` on every core; results in input order. Each slot is written by one iteration only.
+    static func concurrentMap<T: Sendable, R>(_ items: [T], _ transform: @Sendable (T) -> R) -> [R] {
+        let slots = UnsafeMutableBufferPointer<R?>.allocate(capacity: items.count)
+        slots.initialize(repeating: nil)
+        defer {
+            _ = slots.deinitialize()
+            slots.deallocate()
+        }
+        let box = SlotBox(slots)
+        DispatchQueue.concurrentPerform(iterations: items.count) { i in box.slots[i] = transform(items[i]) }
+        return slots.map { $0! }
+    }
+
+    private final class SlotBox<R>: @unchecked Sendable {
+        let slots: UnsafeMutableBufferPointer<R?>
+        init(_ slots: UnsafeMutableBufferPointer<R?>) { self.slots = slots }
+    }
 
     /// `apiVersion`, `kind` and `metadata` with the managed-by label and the evidence annotations.
     static func header(_ y: inout YAMLBuilder, apiVersion: String, kind: String, name: String, namespace: String,
