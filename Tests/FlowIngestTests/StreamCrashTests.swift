@@ -43,7 +43,11 @@ struct StreamCrashTests {
         try p.run()
         let fd = input.fileHandleForWriting.fileDescriptor
         let total = 400_000
+        // The writer must be finished before the pipe's descriptor is closed: a write on a closed descriptor number
+        // can land in whatever the process opens next (here: the store being checked).
+        let writerDone = DispatchSemaphore(value: 0)
         let writer = Thread {
+            defer { writerDone.signal() }
             var i = 0
             while i < total {
                 var chunk = ""
@@ -75,7 +79,12 @@ struct StreamCrashTests {
         let wasRunning = p.isRunning
         kill(p.processIdentifier, SIGKILL)
         p.waitUntilExit()
-        try? input.fileHandleForWriting.close()
+        // The reader is gone, so the next write fails with EPIPE and the writer returns.
+        if writerDone.wait(timeout: .now() + 60) == .success {
+            try? input.fileHandleForWriting.close()
+        } else {
+            Issue.record("the stream writer did not stop after the kill (descriptor left open)")
+        }
         #expect(wasRunning, "flowmap finished before the kill; make the stream longer")
         #expect(committed >= 3, "no batches committed within the deadline")
 
