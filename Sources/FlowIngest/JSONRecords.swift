@@ -123,9 +123,11 @@ enum FlexibleTime {
 
     static func fromNumber(_ d: Double) -> Int64? {
         guard d.isFinite, d >= 0 else { return nil }
-        if d >= 1e18 { return Int64(d) }
-        if d >= 1e15 { return Int64(d * 1e3) }
-        if d >= 1e12 { return Int64(d * 1e6) }
+        // Int64 nanoseconds end in 2262; a larger value is not a capture time (and Int64(_:) would trap).
+        func ns(_ x: Double) -> Int64? { x < 9.2e18 ? Int64(x) : nil }
+        if d >= 1e18 { return ns(d) }
+        if d >= 1e15 { return ns(d * 1e3) }
+        if d >= 1e12 { return ns(d * 1e6) }
         guard d < 1e11 else { return nil }
         let whole = d.rounded(.down)
         return Int64(whole) * 1_000_000_000 + Int64(((d - whole) * 1e9).rounded())

@@ -151,12 +151,16 @@ public struct VPCReader: LineReader {
         guard sOK else { return .rejected(field: "srcport", message: "not a port number") }
         guard dOK else { return .rejected(field: "dstport", message: "not a port number") }
         let startText = get("start") ?? get("end")
-        guard let st = startText, let startSec = Int64(st), startSec >= 0 else {
+        // Seconds must fit Int64 nanoseconds (up to 2262); a larger number is not a capture time.
+        let maxSeconds: Int64 = Int64.max / 1_000_000_000
+        guard let st = startText, let startSec = Int64(st), startSec >= 0, startSec <= maxSeconds else {
             return .rejected(field: "start", message: "not Unix seconds: \(startText ?? "-")")
         }
         var endNs = startSec * 1_000_000_000
         if let e = get("end") {
-            guard let es = Int64(e) else { return .rejected(field: "end", message: "not Unix seconds: \(e)") }
+            guard let es = Int64(e), es >= 0, es <= maxSeconds else {
+                return .rejected(field: "end", message: "not Unix seconds: \(e)")
+            }
             endNs = max(es * 1_000_000_000, startSec * 1_000_000_000)
         }
         let time = startSec * 1_000_000_000
