@@ -96,6 +96,9 @@ $(VENV)/.oracle-stamp: $(VENV)/.stamp
 FUZZ_SECONDS ?= 60
 # debug builds fastest (CI's short run); FUZZ_CONFIG=release runs several times more inputs per second.
 FUZZ_CONFIG ?= debug
+# FUZZ_RUNS > 0 with a fixed FUZZ_SEED makes a run reproducible (CI uses that); 0 = run for FUZZ_SECONDS.
+FUZZ_RUNS ?= 0
+FUZZ_SEED ?= 0
 FUZZ_TARGETS := $(notdir $(wildcard Fuzz/Fuzz*))
 # Seed corpus, shared by every target (all inputs are text; a mixed corpus is fine for mutation).
 FUZZ_SEEDS := $(wildcard samples/*/*.json samples/*/*.jsonl samples/*/*.log samples/*/*.csv samples/*/*.yaml \
@@ -108,11 +111,12 @@ fuzz: deps
 	@set -e; for t in $(FUZZ_TARGETS); do \
 	  corpus=.build-fuzz/corpus/$$t; mkdir -p $$corpus; \
 	  for f in $(FUZZ_SEEDS); do head -c 16384 "$$f" > $$corpus/seed-$$(basename $$f); done; \
-	  echo "fuzz $$t for $(FUZZ_SECONDS)s"; \
-	  .build-fuzz/$(FUZZ_CONFIG)/$$t -max_total_time=$(FUZZ_SECONDS) -max_len=16384 -timeout=10 -rss_limit_mb=2048 \
+	  echo "fuzz $$t"; \
+	  .build-fuzz/$(FUZZ_CONFIG)/$$t -max_total_time=$(FUZZ_SECONDS) -runs=$(if $(filter 0,$(FUZZ_RUNS)),-1,$(FUZZ_RUNS)) \
+	    -seed=$(FUZZ_SEED) -max_len=16384 -timeout=10 -rss_limit_mb=2048 \
 	    -artifact_prefix=.build-fuzz/crashes/$$t- $$corpus 2>&1 | grep -E "^(#[0-9]+ +DONE|Done|==[0-9]+==ERROR|SUMMARY)" || true; \
 	  if ls .build-fuzz/crashes/$$t-* >/dev/null 2>&1; then echo "fuzz $$t: crash found"; exit 1; fi; \
-	  echo "fuzz $$t: clean for $(FUZZ_SECONDS)s"; \
+	  echo "fuzz $$t: clean (at most $(FUZZ_SECONDS)s$(if $(filter 0,$(FUZZ_RUNS)),, or $(FUZZ_RUNS) runs, seed $(FUZZ_SEED)))"; \
 	done
 
 # check / diff at 2,000 policies over 5,000 pods (release build; bar: under 2 s each). Prints wall and CPU time
