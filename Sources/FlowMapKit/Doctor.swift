@@ -12,10 +12,15 @@ public enum Doctor {
         public var healthy: Bool { integrity == ["ok"] }
     }
 
+    /// Opens the store read-only: doctor never writes (no journal mode, no migration, no stamp).
     public static func run(db: String) throws -> Report {
-        _ = try Generate.openExisting(db)  // the clear "no such store" message
-        let store = try FlowStore(path: db, verify: false)
-        let integrity = try store.integrityCheck()
+        try Generate.requireExisting(db)
+        let store = try FlowStore(path: db, verify: false, readOnly: true)
+        var integrity = try store.integrityCheck()
+        if integrity == ["ok"] {
+            let counts = try store.countFindings()
+            if !counts.isEmpty { integrity = counts }
+        }
         // Counting reads every edge page, which also surfaces corruption the check may report first.
         let healthy = integrity == ["ok"]
         return Report(schemaVersion: try store.schemaVersion, latestKnown: Migrations.latest, integrity: integrity,

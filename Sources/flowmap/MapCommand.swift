@@ -43,7 +43,7 @@ struct MapCommand: ParsableCommand {
         o.view.namespaces = Set(namespace)
         o.view.minFlows = minFlows
         o.policies = policies
-        let r = try Map.run(o)
+        let r = try CouldNotEvaluate.exit2 { try Map.run(o) }
         for i in r.policyIssues { Console.error("warning: \(i)") }
         if let t = r.text {
             print(t, terminator: "")
