@@ -55,7 +55,7 @@ public enum ManifestReader {
         set.files = 1
         let (docs, error) = YAMLDocumentLoader.documents(text)
         if let e = error {
-            let doc = (docs.last?.index ?? -1) + 1
+            let doc = e.document ?? (docs.last?.index ?? -1) + 1
             set.issues.append(ManifestIssue(file: file, document: doc, path: "", line: e.line, message: e.message))
         }
         var decoder = ManifestDecoder(file: file)
