@@ -152,13 +152,21 @@ public final class FlowStore {
     }
 
     /// Writes one batch and its source record in a single transaction. With a content hash, a second write of
-    /// the same content is refused as a duplicate, so re-ingesting a file never doubles a count.
+    /// the same content is refused as a duplicate, so re-ingesting a file never doubles a count. `legacyHash` is
+    /// the hash an earlier FlowMap stored for the same bytes: a source recorded under it is the same file, and
+    /// its row is re-stamped with `contentHash` (so the weak hash is consulted once per old row).
     public func write(_ batch: IngestBatch, counts: IngestCounts, path: String, format: String,
-                      contentHash: String?, now: Int64) throws -> WriteResult {
+                      contentHash: String?, now: Int64, legacyHash: String? = nil) throws -> WriteResult {
         try db.transaction {
             if let h = contentHash {
                 let q = try db.prepare("SELECT path FROM sources WHERE content_hash = ?")
                 if try q.bind(.text(h)).step() { return .duplicate(previousPath: q.text(0)) }
+                if let old = legacyHash, old != h, try q.bind(.text(old)).step() {
+                    let previous = q.text(0)
+                    try db.prepare("UPDATE sources SET content_hash = ? WHERE content_hash = ?")
+                        .bind(.text(h), .text(old)).run()
+                    return .duplicate(previousPath: previous)
+                }
             }
             var ids = [Endpoint: Int64]()
             let insertEndpoint = try db.prepare(
