@@ -25,16 +25,21 @@ public struct ManifestDecoder {
 
     static func join(_ path: String, _ key: String) -> String { path.isEmpty ? key : "\(path).\(key)" }
 
-    mutating func decodeObject(_ node: ManifestNode, path: String, into set: inout ManifestSet) {
+    /// `itemKind`, `itemAPIVersion`: a typed list's item kind (`PodList` -> `Pod`) and apiVersion, which the API
+    /// server and many repositories leave out of each item.
+    mutating func decodeObject(_ node: ManifestNode, path: String, into set: inout ManifestSet, itemKind: String = "",
+                               itemAPIVersion: String = "") {
         guard node.object != nil else {
             set.skipped["(not an object)", default: 0] += 1
             return
         }
-        let kind = node["kind"]?.scalarText ?? ""
-        let apiVersion = node["apiVersion"]?.scalarText ?? ""
+        let kind = node["kind"]?.scalarText ?? itemKind
+        let apiVersion = node["apiVersion"]?.scalarText ?? itemAPIVersion
         if kind.hasSuffix("List"), let items = node["items"] {
+            let itemKind = kind == "List" ? "" : String(kind.dropLast(4))
             for (i, item) in (items.array ?? []).enumerated() {
-                decodeObject(item, path: "\(Self.join(path, "items"))[\(i)]", into: &set)
+                decodeObject(item, path: "\(Self.join(path, "items"))[\(i)]", into: &set, itemKind: itemKind,
+                             itemAPIVersion: kind == "List" ? "" : apiVersion)
             }
             return
         }
