@@ -44,7 +44,8 @@ public enum SemanticDiff {
     }
 
     public struct Report: Sendable {
-        /// netpol-analyzer's order: changed, added, removed; each sorted by source then destination.
+        /// netpol-analyzer's grouping: changed, added, removed; each sorted by source then destination (address
+        /// ranges first, by address; workloads by name).
         public var changes: [Change] = []
         /// Workloads present only in NEW / only in OLD (`ns/name[Kind]`), sorted.
         public var addedWorkloads: [String] = []
@@ -134,6 +135,32 @@ public enum SemanticDiff {
         static func < (a: PortKey, b: PortKey) -> Bool { (a.proto.rawValue, a.port) < (b.proto.rawValue, b.port) }
     }
 
+    /// Output order without comparing strings: kind (changed, added, removed), then source, then destination;
+    /// address ranges (index -1, by address) before workloads (by name: union index), as in the connlist.
+    struct Order: Comparable {
+        var kind: Int
+        var source: Int
+        var sourceRange: IPAddr
+        var destination: Int
+        var destinationRange: IPAddr
+
+        init(_ k: Kind, _ s: Int, _ sr: IPRange?, _ d: Int, _ dr: IPRange?) {
+            kind = k == .changed ? 0 : (k == .added ? 1 : 2)
+            source = s
+            sourceRange = sr?.first ?? .v4Min
+            destination = d
+            destinationRange = dr?.first ?? .v4Min
+        }
+
+        static func < (a: Order, b: Order) -> Bool {
+            if a.kind != b.kind { return a.kind < b.kind }
+            if a.source != b.source { return a.source < b.source }
+            if a.sourceRange != b.sourceRange { return a.sourceRange < b.sourceRange }
+            if a.destination != b.destination { return a.destination < b.destination }
+            return a.destinationRange < b.destinationRange
+        }
+    }
+
     /// One endpoint of the union of both sides: its index in each side's map, or -1 where it is absent.
     struct UnionEndpoint {
         var endpoint: Endpoint
@@ -179,8 +206,8 @@ public enum SemanticDiff {
         let (destsA, sourcesA) = a.candidates([old])
         let (destsB, sourcesB) = b.candidates([new])
         let nothing = IPSpacePartition.ranges(blocks: [], includeV6: v6).map { ($0, ConnectionSet.none) }
-        let parts = ParallelChunks.map(count: n) { rows -> [Change] in
-            var out: [Change] = []
+        let parts = ParallelChunks.map(count: n) { rows -> [(Order, Change)] in
+            var out: [(Order, Change)] = []
             var memo = Memo()
             for s in rows {
                 let se = all[s], sa = se.old, sb = se.new
@@ -195,7 +222,7 @@ public enum SemanticDiff {
                     if o == w { continue }
                     var c = change(se.name, de.name, o, w, seenFrom.isEmpty ? [] : seenFrom[de.endpoint] ?? [], &memo)
                     mark(&c, source: se, destination: de)
-                    out.append(c)
+                    out.append((Order(c.kind, s, nil, d, nil), c))
                 }
                 for outbound in [false, true] {
                     let oldR = sa >= 0 ? a.merged(endpoint: sa, outbound: outbound) : nothing
@@ -224,22 +251,19 @@ public enum SemanticDiff {
                         if outbound {
                             c.destinationIsExternal = true
                             mark(&c, source: se, destination: nil)
+                            out.append((Order(c.kind, s, nil, -1, r), c))
                         } else {
                             c.sourceIsExternal = true
                             mark(&c, source: nil, destination: se)
+                            out.append((Order(c.kind, -1, r, s, nil), c))
                         }
-                        out.append(c)
                     }
                 }
             }
             return out
         }
         var r = Report()
-        let order: [Kind: Int] = [.changed: 0, .added: 1, .removed: 2]
-        r.changes = parts.flatMap { $0 }.sorted {
-            ($0.kind == $1.kind) ? ($0.source, $0.destination) < ($1.source, $1.destination)
-                                 : order[$0.kind]! < order[$1.kind]!
-        }
+        r.changes = parts.flatMap { $0 }.sorted { $0.0 < $1.0 }.map(\.1)
         r.addedWorkloads = all.filter { $0.old < 0 }.map(\.name)
         r.removedWorkloads = all.filter { $0.new < 0 }.map(\.name)
         r.oldWorkloads = a.endpoints.count
