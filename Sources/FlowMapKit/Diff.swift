@@ -15,6 +15,7 @@ public enum Diff {
         public var new: Side
         public var db: String?
         public var evaluator = EvaluatorOptions()
+        public var accept = PolicyInputs.Acceptance()
         public init(old: Side, new: Side, db: String? = nil) {
             self.old = old
             self.new = new
@@ -26,14 +27,17 @@ public enum Diff {
         public var report: SemanticDiff.Report
         public var old: ManifestSet
         public var new: ManifestSet
+        /// Stderr lines: what either side's loading skipped or ignored.
+        public var notes: [String] = []
     }
 
-    static func load(_ side: Side, db: String?) throws -> ManifestSet {
+    static func load(_ side: Side, db: String?, accept: PolicyInputs.Acceptance) throws -> PolicyInputs.Loaded {
         switch side {
-        case .manifests(let paths): return try PolicyInputs.manifests(paths)
+        case .manifests(let paths): return try PolicyInputs.load(paths, accept: accept)
         case .generated:
             guard let db else { throw PolicyInputs.Failure(description: "--generated needs the store (--db)") }
-            return try PolicyInputs.generated(db: db)
+            return PolicyInputs.Loaded(manifests: try PolicyInputs.generated(db: db), caveats: EvaluationCaveats(),
+                                       notes: [])
         }
     }
 
@@ -48,7 +52,8 @@ public enum Diff {
     /// Each side is evaluated over its own workloads (its manifests' Pods and controllers, plus the store's), as
     /// netpol-analyzer's diff does.
     public static func run(_ o: Options) throws -> Result {
-        let old = try load(o.old, db: o.db), new = try load(o.new, db: o.db)
+        let oldLoaded = try load(o.old, db: o.db, accept: o.accept), newLoaded = try load(o.new, db: o.db, accept: o.accept)
+        let old = oldLoaded.manifests, new = newLoaded.manifests
         let store = try o.db.map { try PolicyInputs.store($0) }
         let invOld = ClusterInventory.build(manifests: old, store: store?.data)
         let invNew = ClusterInventory.build(manifests: new, store: store?.data)
@@ -61,6 +66,7 @@ public enum Diff {
                                 options: o.evaluator)
         let b = PolicyEvaluator(policies: new.policies, namespaces: invNew.namespaces, workloads: invNew.workloads,
                                 options: o.evaluator)
-        return Result(report: SemanticDiff.run(old: a, new: b, edges: store?.edges ?? []), old: old, new: new)
+        return Result(report: SemanticDiff.run(old: a, new: b, edges: store?.edges ?? []), old: old, new: new,
+                      notes: oldLoaded.notes + newLoaded.notes)
     }
 }

@@ -38,6 +38,7 @@ struct DiffCommand: ParsableCommand {
     @Flag(help: "Also print a structural YAML diff per policy.")
     var structural = false
 
+    @OptionGroup var inputs: PolicyInputFlags
     @OptionGroup var evaluator: EvaluatorFlags
 
     func run() throws {
@@ -47,24 +48,18 @@ struct DiffCommand: ParsableCommand {
         case (true, false, 1): (old, new) = (.manifests([paths[0]]), .generated)
         case (false, true, 1): (old, new) = (.generated, .manifests([paths[0]]))
         default:
-            Console.error("error: expected OLD NEW, or one path with --generated or --generated-old")
-            throw ExitCode(2)
+            throw ValidationError("expected OLD NEW, or one path with --generated or --generated-old")
         }
         var o = Diff.Options(old: old, new: new, db: db ?? ((generated || generatedOld) ? "flowmap.db" : nil))
         o.evaluator = try evaluator.options()
-        let r: Diff.Result
-        do {
-            r = try Diff.run(o)
-        } catch {
-            Console.error("error: \(error)")
-            throw ExitCode(2)
-        }
-        for line in PolicyInputs.describeIssues(r.old) + PolicyInputs.describeIssues(r.new) { Console.error(line) }
+        o.accept = inputs.acceptance
+        let r = try Diff.run(o)
+        for line in r.notes { Console.error(line) }
         print(DiffFormatter.format(r.report, as: output, limit: max(0, limit)), terminator: "")
         if structural {
             print(StructuralDiff.format(old: r.old.policies, new: r.new.policies, markdown: output == .md),
                   terminator: "")
         }
-        if !r.report.isEmpty { throw ExitCode(1) }
+        if !r.report.isEmpty { throw ExitCode(ExitStatus.finding.rawValue) }
     }
 }

@@ -74,8 +74,8 @@ import Testing
         #expect(first["diff_type"] as? String == "changed")
         #expect(first["source_type"] as? String == "workload")
         let ref1 = try #require(first["ref1"] as? [[String: Any]])
-        #expect(ref1.count == 1 && ref1[0]["protocol"] as? String == "TCP" && ref1[0]["from"] as? Int == 80
-                && ref1[0]["to"] as? Int == 80)
+        #expect(ref1.count == 1 && ref1[0]["protocol"] as? String == "TCP" && ref1[0]["port"] as? Int == 80
+                && ref1[0]["end_port"] as? Int == 80)
         #expect(first["ref2_text"] as? String == "TCP 443")
     }
 }

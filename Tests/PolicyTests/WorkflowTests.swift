@@ -42,7 +42,8 @@ import Testing
         #expect(text.contains("0.0.0.0-255.255.255.255 => shop/frontend[Deployment] : TCP 8080\n"))
         #expect(!text.contains("monitoring/prom[Deployment] => shop/api[Deployment]"))
         Golden.check(text, "shop/connlist-old.txt")
-        Golden.check(ConnlistFormatter.format(ConnectivityMap(ev).entries(), as: .json), "shop/connlist-old.json")
+        let context = ConnlistFormatter.Context(policies: ev.policies.count, workloads: Set(ev.workloads.map(\.endpoint)).count)
+        Golden.check(ConnlistFormatter.format(ConnectivityMap(ev).entries(), as: .json, context: context), "shop/connlist-old.json")
     }
 
     @Test func checkCountsAllowedAndListsWhatWouldBreak() throws {
@@ -57,7 +58,10 @@ import Testing
         #expect(r.skipped == 1)
         #expect(r.observedDeniedNowAllowed == 0)
         #expect(r.breaks)
-        Golden.check(CheckFormatter.format(r, as: .text), "shop/check-old.txt")
+        let context = CheckFormatter.Context(policies: ev.policies.count, workloads: Set(ev.workloads.map(\.endpoint)).count)
+        Golden.check(CheckFormatter.format(r, as: .text, context: context), "shop/check-old.txt")
+        Golden.check(CheckFormatter.format(r, as: .md, context: context), "shop/check-old.md")
+        Golden.check(CheckFormatter.format(r, as: .json, context: context), "shop/check-old.json")
 
         let (_, evNew) = try Self.load("new")
         let n = PolicyCheck.run(evNew, edges: Self.edges)

@@ -131,18 +131,6 @@ public enum DiffFormatter {
 
     // MARK: - JSON (snake_case, structured ports)
 
-    struct PortRange: Encodable {
-        var `protocol`: String
-        var from: Int
-        var to: Int
-    }
-
-    static func ports(_ c: ConnectionSet) -> [PortRange] {
-        ConnectionSet.protocols.flatMap { p in
-            c[p].ranges.map { PortRange(protocol: p.rawValue, from: $0.lowerBound, to: $0.upperBound) }
-        }
-    }
-
     struct BreakJSON: Encodable {
         var `protocol`: String
         var port: Int
@@ -155,8 +143,8 @@ public enum DiffFormatter {
         var source_type: String
         var destination: String
         var destination_type: String
-        var ref1: [PortRange]
-        var ref2: [PortRange]
+        var ref1: [PortJSON]
+        var ref2: [PortJSON]
         var ref1_text: String
         var ref2_text: String
         var workloads_diff_info: String?
@@ -198,7 +186,7 @@ public enum DiffFormatter {
         let changes = sections(r).flatMap(\.changes).map { c in
             ChangeJSON(diff_type: c.kind.rawValue, source: c.source, source_type: c.sourceIsExternal ? "external" : "workload",
                        destination: c.destination, destination_type: c.destinationIsExternal ? "external" : "workload",
-                       ref1: ports(c.old), ref2: ports(c.new), ref1_text: c.old.description, ref2_text: c.new.description,
+                       ref1: PortJSON.ranges(c.old), ref2: PortJSON.ranges(c.new), ref1_text: c.old.description, ref2_text: c.new.description,
                        workloads_diff_info: c.workloadsInfo.isEmpty ? nil : c.workloadsInfo,
                        breaks: r.hasEvidence ? c.breaks.map { BreakJSON(protocol: $0.proto.rawValue, port: $0.port, flows: $0.flows) } : nil,
                        added_never_observed: r.hasEvidence ? (c.addedAnything && !c.addedObserved) : nil)

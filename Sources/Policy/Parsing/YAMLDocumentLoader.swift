@@ -8,27 +8,53 @@ public enum YAMLDocumentLoader {
         public var description: String { message }
     }
 
+    /// A document that could not be parsed: its 0-based index in the text and the error.
+    public struct DocumentError: Sendable {
+        public var index: Int
+        public var error: LoadError
+    }
+
     /// All documents of the text; empty documents are dropped but still counted in the index (so indexes match
-    /// what a user counts between `---` separators). On a syntax error, the documents before it and the error
-    /// (with its line when known) are returned. Large texts are split at document markers and parsed on all
-    /// cores (documents are independent in YAML: anchors do not cross them).
-    public static func documents(_ text: String) -> (documents: [(index: Int, node: ManifestNode)], error: LoadError?) {
+    /// what a user counts between `---` separators). A syntax error fails only its own document: the text around
+    /// it is re-read document by document, so one stray byte never hides the rest of a file. Large texts are
+    /// split at document markers and parsed on all cores (documents are independent in YAML: anchors do not
+    /// cross them).
+    public static func documents(_ text: String) -> (documents: [(index: Int, node: ManifestNode)], errors: [DocumentError]) {
         let chunks = split(text)
-        if chunks.count <= 1 {
-            let r = parse(text, lineOffset: 0)
-            return (r.docs, r.error)
-        }
-        let parts = ParallelChunks.map(count: chunks.count, minimumChunk: 1) { range in
-            range.map { parse(chunks[$0].text, lineOffset: chunks[$0].lineOffset) }
-        }.flatMap { $0 }
+        let parts = chunks.count <= 1 ? [parseIsolatingErrors(chunks[0])]
+            : ParallelChunks.map(count: chunks.count, minimumChunk: 1) { range in
+                range.map { parseIsolatingErrors(chunks[$0]) }
+            }.flatMap { $0 }
         var out: [(index: Int, node: ManifestNode)] = []
+        var errors: [DocumentError] = []
         var base = 0
         for p in parts {
             out += p.docs.map { ($0.index + base, $0.node) }
-            if let e = p.error { return (out, e) }
+            errors += p.errors.map { DocumentError(index: $0.index + base, error: $0.error) }
             base += p.count
         }
-        return (out, nil)
+        return (out, errors)
+    }
+
+    /// Parses a chunk; when it has a syntax error, parses each of its documents on its own instead.
+    static func parseIsolatingErrors(_ c: Chunk) -> (docs: [(index: Int, node: ManifestNode)], count: Int,
+                                                     errors: [DocumentError]) {
+        let whole = parse(c.text, lineOffset: c.lineOffset)
+        guard whole.error != nil else { return (whole.docs, whole.count, []) }
+        var docs: [(index: Int, node: ManifestNode)] = []
+        var errors: [DocumentError] = []
+        var index = 0
+        for d in split(c.text, target: 0) {
+            let p = parse(d.text, lineOffset: c.lineOffset + d.lineOffset)
+            docs += p.docs.map { ($0.index + index, $0.node) }
+            if let e = p.error {
+                errors.append(DocumentError(index: index + p.count, error: e))
+                index += p.count + 1  // the failed document counts as one
+            } else {
+                index += p.count
+            }
+        }
+        return (docs, index, errors)
     }
 
     struct Chunk: Sendable {
@@ -38,15 +64,19 @@ public enum YAMLDocumentLoader {
 
     /// Cuts a large text before lines that start a document (`---` at column 0), into about two pieces per core.
     static func split(_ text: String) -> [Chunk] {
+        split(text, target: max(256 * 1024, text.utf8.count / max(1, System.cores * 2)))
+    }
+
+    /// Cuts before document markers once a piece holds at least `target` bytes (0: before every marker).
+    static func split(_ text: String, target: Int) -> [Chunk] {
         let bytes = Array(text.utf8)
-        let target = max(256 * 1024, bytes.count / max(1, System.cores * 2))
         guard bytes.count > target else { return [Chunk(text: text, lineOffset: 0)] }
         var chunks: [Chunk] = []
         var start = 0, startLine = 0, line = 0, i = 0
         let dash = UInt8(ascii: "-"), nl = UInt8(ascii: "\n")
         while i < bytes.count {
             // i is at the start of a line.
-            if i - start >= target, i + 3 <= bytes.count, bytes[i] == dash, bytes[i + 1] == dash, bytes[i + 2] == dash,
+            if i - start >= target, i > start || target > 0, i + 3 <= bytes.count, bytes[i] == dash, bytes[i + 1] == dash, bytes[i + 2] == dash,
                i + 3 == bytes.count || bytes[i + 3] == nl || bytes[i + 3] == UInt8(ascii: " ") || bytes[i + 3] == UInt8(ascii: "\r") {
                 chunks.append(Chunk(text: String(decoding: bytes[start..<i], as: UTF8.self), lineOffset: startLine))
                 start = i
