@@ -66,7 +66,9 @@ public enum Diff {
                                 options: o.evaluator)
         let b = PolicyEvaluator(policies: new.policies, namespaces: invNew.namespaces, workloads: invNew.workloads,
                                 options: o.evaluator)
-        return Result(report: SemanticDiff.run(old: a, new: b, edges: store?.edges ?? []), old: old, new: new,
-                      notes: oldLoaded.notes + newLoaded.notes)
+        var report = SemanticDiff.run(old: a, new: b, edges: store?.edges ?? [])
+        report.caveats.skippedInvalid = oldLoaded.caveats.skippedInvalid + newLoaded.caveats.skippedInvalid
+        report.caveats.ignoredKinds = oldLoaded.caveats.ignoredKinds.merging(newLoaded.caveats.ignoredKinds, uniquingKeysWith: +)
+        return Result(report: report, old: old, new: new, notes: oldLoaded.notes + newLoaded.notes)
     }
 }

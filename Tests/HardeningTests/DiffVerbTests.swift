@@ -78,4 +78,17 @@ import Testing
                 && ref1[0]["end_port"] as? Int == 80)
         #expect(first["ref2_text"] as? String == "TCP 443")
     }
+
+    @Test func skippedInvalidPoliciesAreNamedInTheVerdict() throws {
+        let (old, new) = Self.folders()
+        try Self.policy.replacingOccurrences(of: "name: web", with: "name: bad")
+            .replacingOccurrences(of: "protocol: TCP", with: "protocol: tcp")
+            .write(to: URL(fileURLWithPath: new).appendingPathComponent("bad.yaml"), atomically: true, encoding: .utf8)
+        let (rc, out) = try Binary.run(["diff", old, new])
+        #expect(rc == 2, "\(out)")
+        let (rcSkip, outSkip) = try Binary.run(["diff", old, new, "--skip-invalid"])
+        #expect(rcSkip == 1, "\(outSkip)")
+        let verdict = outSkip.split(separator: "\n").first { $0.hasPrefix("differs: ") }
+        #expect(verdict?.hasSuffix("(evaluated without 1 invalid object(s): --skip-invalid)") == true, "\(outSkip)")
+    }
 }

@@ -59,6 +59,8 @@ public enum SemanticDiff {
         public var uncoveredEgress: [String] = []
         /// Namespaces with workloads but no policy in the NEW set.
         public var uncoveredNamespaces: [String] = []
+        /// What either side knowingly left out (`--skip-invalid`, `--ignore-kind`): the verdict says it.
+        public var caveats = EvaluationCaveats()
 
         public init() {}
 

@@ -45,14 +45,14 @@ public enum DiffFormatter {
     /// The verdict line: `differs: …` or `no differences: …`.
     public static func verdict(_ r: SemanticDiff.Report, _ n: Names = Names()) -> String {
         let over = "\(r.oldWorkloads) workload(s) in \(n.ref1), \(r.newWorkloads) in \(n.ref2)"
-        if r.isEmpty { return "no differences: the same connectivity over \(over)" }
+        if r.isEmpty { return "no differences: the same connectivity over \(over)" + r.caveats.suffix }
         var s = "differs: \(r.changes.count) connection difference(s) (\(r.count(.changed)) changed, "
         s += "\(r.count(.added)) added, \(r.count(.removed)) removed); \(r.addedWorkloads.count) workload(s) added, "
         s += "\(r.removedWorkloads.count) removed; over \(over)"
         if r.hasEvidence {
             s += "; \(r.breakingChanges) break observed traffic, \(r.unobservedAdditions) add connections never observed"
         }
-        return s
+        return s + r.caveats.suffix
     }
 
     /// `limit`: lines per section in text and Markdown (0 = all); JSON is always complete.
@@ -180,6 +180,7 @@ public enum DiffFormatter {
         var workloads_removed: [String]
         var changes: [ChangeJSON]
         var coverage: Coverage
+        var caveats: EvaluationCaveats.JSON
     }
 
     static func json(_ r: SemanticDiff.Report, _ n: Names) -> String {
@@ -201,6 +202,7 @@ public enum DiffFormatter {
             totals: totals, workloads_added: r.addedWorkloads, workloads_removed: r.removedWorkloads, changes: changes,
             coverage: Coverage(namespaces_without_policy: r.uncoveredNamespaces,
                                workloads_without_ingress_policy: r.uncoveredIngress,
-                               workloads_without_egress_policy: r.uncoveredEgress)))
+                               workloads_without_egress_policy: r.uncoveredEgress),
+            caveats: r.caveats.json))
     }
 }
