@@ -149,16 +149,23 @@ import Testing
                    issues: r.manifests.issues.map(\.description))
     }
 
-    @Test(arguments: diffPairs.map { "\($0.old) -> \($0.new)" })
+    /// netpol-analyzer's `TsetOutputWithArgNamesOption_` golden: the same diff with ref names `old` / `new`.
+    static let namedRefs = "TsetOutputWithArgNamesOption_"
+
+    @Test(arguments: diffPairs.map { "\($0.old) -> \($0.new)" }
+                     + ["onlineboutique_workloads -> onlineboutique_workloads_changed_netpols (old/new)"])
     func diffAgreesWithGolden(_ pair: String) throws {
-        let sides = pair.components(separatedBy: " -> ")
+        let named = pair.hasSuffix(" (old/new)")
+        let sides = pair.replacingOccurrences(of: " (old/new)", with: "").components(separatedBy: " -> ")
         let (old, new) = (sides[0], sides[1])
         let r = try Diff.run(Diff.Options(old: .manifests([Fixture.input(old)]), new: .manifests([Fixture.input(new)])))
-        let file = "diff/diff_between_\(new)_and_\(old).txt"
+        let names = named ? DiffFormatter.Names(ref1: "old", ref2: "new") : DiffFormatter.Names()
+        let file = "diff/\(named ? Self.namedRefs : "")diff_between_\(new)_and_\(old).txt"
         let (golden, unparsed) = Self.goldenEntries(try Fixture.golden(file), file: file,
                                                     rename: Self.renames([r.old, r.new]), parse: AnalyzerEntry.diff)
         let ours = r.report.changes.compactMap {
-            let l = DiffFormatter.line($0)
+            let l = DiffFormatter.line($0, names)
+            #expect(l.contains(", \(names.ref1): ") && l.contains(", \(names.ref2): "))
             return AnalyzerEntry.diff(l, origin: l, rename: { $0 })
         }
         #expect(ours.count == r.report.changes.count, "FlowMap's own diff lines must parse")
