@@ -11,14 +11,24 @@ struct DoctorCommand: ParsableCommand {
     var db = "flowmap.db"
 
     func run() throws {
-        let r = try Doctor.run(db: db)
+        let r: Doctor.Report
+        do {
+            r = try Doctor.run(db: db)
+        } catch let missing as Generate.Failure {
+            throw missing  // no such store: nothing to check (exit 2)
+        } catch {
+            // The file exists but SQLite cannot read it through: that is the finding doctor reports.
+            Console.error("integrity: \(error)")
+            Console.error("\(db) is damaged: re-ingest the inputs into a new --db file")
+            throw ExitCode(ExitStatus.finding.rawValue)
+        }
         Console.out("\(db): schema \(r.schemaVersion) (this FlowMap knows up to \(r.latestKnown))")
         if r.healthy {
             Console.out("integrity: ok; \(r.sources) sources, \(r.edges) edges")
         } else {
             for line in r.integrity { Console.error("integrity: \(line)") }
             Console.error("\(db) is damaged: re-ingest the inputs into a new --db file")
-            throw ExitCode(1)
+            throw ExitCode(ExitStatus.finding.rawValue)
         }
     }
 }
