@@ -11,24 +11,14 @@ struct DoctorCommand: ParsableCommand {
     var db = "flowmap.db"
 
     func run() throws {
-        let r: Doctor.Report
-        do {
-            r = try Doctor.run(db: db)
-        } catch let missing as Generate.Failure {
-            throw missing  // no such store: nothing to check (exit 2)
-        } catch {
-            // The file exists but SQLite cannot read it through: that is the finding doctor reports.
-            Console.error("integrity: \(error)")
-            Console.error("\(db) is damaged: re-ingest the inputs into a new --db file")
-            throw ExitCode(ExitStatus.finding.rawValue)
-        }
+        let r = try CouldNotEvaluate.exit2 { try Doctor.run(db: db) }
         Console.out("\(db): schema \(r.schemaVersion) (this FlowMap knows up to \(r.latestKnown))")
         if r.healthy {
             Console.out("integrity: ok; \(r.sources) sources, \(r.edges) edges")
         } else {
             for line in r.integrity { Console.error("integrity: \(line)") }
             Console.error("\(db) is damaged: re-ingest the inputs into a new --db file")
-            throw ExitCode(ExitStatus.finding.rawValue)
+            throw ExitCode(1)
         }
     }
 }
