@@ -48,7 +48,7 @@ struct MapCommand: ParsableCommand {
         o.policies = policies
         o.evaluator = try evaluator.options()
         o.accept = inputs.acceptance
-        let r = try Map.run(o)
+        let r = try CouldNotEvaluate.exit2 { try Map.run(o) }
         for line in r.policyNotes { Console.error(line) }
         if let t = r.text {
             print(t, terminator: "")

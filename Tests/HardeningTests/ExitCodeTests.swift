@@ -127,6 +127,20 @@ struct ExitCodeTests {
         #expect(try Binary.run(["explain", "--policies", path, "--db", db, "ns0/nothing", "ns0/svc0", "TCP/8000"]).0 == 2)
     }
 
+    @Test("diff uses the same mapping: invalid input and bad usage are 2, a difference 1, none 0")
+    func diffWiring() throws {
+        let dir = Binary.tempDir()
+        let db = try Self.store(dir)
+        let open = try Self.folder(dir, "open", ["p.yaml": Self.allowAll])
+        let deny = try Self.folder(dir, "deny", ["p.yaml": Self.np("ns1", "deny", "{podSelector: {}, policyTypes: [Ingress]}")])
+        let bad = try Self.folder(dir, "bad", ["p.yaml": Self.np("ns0", "p", "{podSelectr: {}}")])
+        #expect(try Binary.run(["diff", open, bad, "--db", db]).0 == 2)
+        #expect(try Binary.run(["diff", open]).0 == 2)
+        #expect(try Binary.run(["diff", open, deny, "--db", db]).0 == 1)
+        #expect(try Binary.run(["diff", open, open, "--db", db]).0 == 0)
+        #expect(try Binary.run(["explain", "--policies", open, "--db", db, "ns0/svc0", "ns1/svc1"]).0 == 2)
+    }
+
     /// A full device of our own (a character node 1:7 in the temp dir, so a regression can never replace the
     /// machine's /dev/full), else /dev/full.
     static func fullDevice(_ dir: URL) -> String {

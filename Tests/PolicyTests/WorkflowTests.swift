@@ -44,6 +44,7 @@ import Testing
         Golden.check(text, "shop/connlist-old.txt")
         let context = ConnlistFormatter.Context(policies: ev.policies.count, workloads: Set(ev.workloads.map(\.endpoint)).count)
         Golden.check(ConnlistFormatter.format(ConnectivityMap(ev).entries(), as: .json, context: context), "shop/connlist-old.json")
+        Golden.check(ConnlistFormatter.format(ConnectivityMap(ev).entries(), as: .md, context: context), "shop/connlist-old.md")
     }
 
     @Test func checkCountsAllowedAndListsWhatWouldBreak() throws {

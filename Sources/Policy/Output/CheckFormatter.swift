@@ -19,6 +19,9 @@ public enum CheckFormatter {
         var s = "verdict: "
         if r.breaks {
             s += "\(r.deniedConnections) observed connection(s) would break (\(r.deniedFlows) flows)"
+            if r.unresolvedConnections > 0 {
+                s += "; \(r.unresolvedConnections) not evaluated (an end the inventory does not know)"
+            }
         } else if r.unresolvedConnections > 0 {
             s += "not fully evaluated: \(r.unresolvedConnections) observed connection(s) have an end the inventory does not know"
         } else {

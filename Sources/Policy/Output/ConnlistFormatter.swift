@@ -1,5 +1,5 @@
-/// Connectivity output: netpol-analyzer's connlist lines (`src => dst : conns`) in text; a summary line and a
-/// table in Markdown; in JSON the documented schema (docs/json-output.md) with ports as structured ranges.
+/// Connectivity output: netpol-analyzer's connlist lines (`src => dst : conns`) in text; in Markdown a
+/// pull-request comment (summary table, then the pairs in a collapsible section); in JSON the documented schema (docs/json-output.md) with ports as structured ranges.
 public enum ConnlistFormatter {
     public typealias Context = CheckFormatter.Context
 
@@ -35,12 +35,18 @@ public enum ConnlistFormatter {
                                      all_connections: $0.connections.isAll, ports: PortJSON.ranges($0.connections))
                 }))
         case .md:
+            let inbound = entries.filter { $0.source.isExternal }.count
+            let outbound = entries.filter { $0.destination.isExternal }.count
             var s = "**FlowMap connectivity** — \(MarkdownText.cell(summary(entries, context)))\n\n"
+            s += "| | pairs |\n|---|---:|\n"
+            s += "| workload to workload | \(entries.count - inbound - outbound) |\n"
+            s += "| from external ranges | \(inbound) |\n| to external ranges | \(outbound) |\n"
+            s += "\n<details><summary>allowed connections: \(entries.count)</summary>\n\n"
             s += "| src | dst | conn |\n|-----|-----|------|\n"
             for e in entries {
                 s += "| \(MarkdownText.cell(e.source.description)) | \(MarkdownText.cell(e.destination.description)) | \(e.connections) |\n"
             }
-            return s
+            return s + "\n</details>\n"
         case .text:
             var s = ""
             for e in entries { s += "\(e.source) => \(e.destination) : \(e.connections)\n" }

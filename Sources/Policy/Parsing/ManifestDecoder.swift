@@ -37,7 +37,11 @@ public struct ManifestDecoder {
         if kind.isEmpty { kind = listKind }
         var apiVersion = node["apiVersion"]?.scalarText ?? ""
         if apiVersion.isEmpty { apiVersion = listAPIVersion }
-        if kind.hasSuffix("List"), let items = node["items"] {
+        if kind.hasSuffix("List") {
+            guard let items = node["items"] else {
+                set.skipped[kind, default: 0] += 1  // an empty list as some tools write it, or another kind
+                return
+            }
             guard let list = items.array else {
                 if !items.isNull { issue(Self.join(path, "items"), items, "expected a list, got \(items.typeName)") }
                 return
