@@ -134,7 +134,7 @@ struct YAMLLimitsTests {
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         let path = dir.appendingPathComponent("big.yaml").path
         // Sparse: the size is what counts.
-        FileManager.default.createFile(atPath: path, contents: nil)
+        #expect(FileManager.default.createFile(atPath: path, contents: nil))
         let h = try FileHandle(forWritingTo: URL(fileURLWithPath: path))
         try h.truncate(atOffset: UInt64(YAMLDocumentLoader.Limits().bytes + 1))
         try h.close()
