@@ -1,7 +1,7 @@
 import FlowModel
 import Policy
 
-/// `flowmap diff OLD NEW`: semantic connectivity diff of two policy sets over the known workloads, annotated
+/// `flowmap diff OLD NEW`: semantic connectivity diff of two policy sets, each over its own workloads, annotated
 /// with the store's evidence; optionally a structural per-policy diff.
 public enum Diff {
     public enum Side: Sendable {
@@ -41,19 +41,34 @@ public enum Diff {
         }
     }
 
+    /// Exit-2 condition: neither side has a workload to evaluate connectivity over.
+    public static let noWorkloads = """
+        no workloads to compare connectivity over: neither OLD nor NEW has Pods or workload controllers \
+        (Deployment, StatefulSet, DaemonSet, ReplicaSet, Job, CronJob), and no --db was given. Add the cluster's \
+        workloads to both sides (`kubectl get pods,namespaces -A -o yaml > workloads.yaml`) or pass --db \
+        flowmap.db (observed workloads)
+        """
+
+    /// Each side is evaluated over its own workloads (its manifests' Pods and controllers, plus the store's), as
+    /// netpol-analyzer's diff does.
     public static func run(_ o: Options) throws -> Result {
         let oldLoaded = try load(o.old, db: o.db, accept: o.accept), newLoaded = try load(o.new, db: o.db, accept: o.accept)
         let old = oldLoaded.manifests, new = newLoaded.manifests
         let store = try o.db.map { try PolicyInputs.store($0) }
-        var both = ManifestSet()
-        both.merge(old)
-        both.merge(new)
-        let inv = ClusterInventory.build(manifests: both, store: store?.data)
-        let a = PolicyEvaluator(policies: old.policies, namespaces: inv.namespaces, workloads: inv.workloads,
+        let invOld = ClusterInventory.build(manifests: old, store: store?.data)
+        let invNew = ClusterInventory.build(manifests: new, store: store?.data)
+        if invOld.workloads.isEmpty && invNew.workloads.isEmpty {
+            throw PolicyInputs.Failure(description: o.db == nil ? noWorkloads
+                : "no workloads to compare connectivity over: neither OLD, NEW nor the store \(o.db!) has any; "
+                  + "ingest flows first (`flowmap ingest`) or add `kubectl get pods,namespaces -A -o yaml` output to both sides")
+        }
+        let a = PolicyEvaluator(policies: old.policies, namespaces: invOld.namespaces, workloads: invOld.workloads,
                                 options: o.evaluator)
-        let b = PolicyEvaluator(policies: new.policies, namespaces: inv.namespaces, workloads: inv.workloads,
+        let b = PolicyEvaluator(policies: new.policies, namespaces: invNew.namespaces, workloads: invNew.workloads,
                                 options: o.evaluator)
-        return Result(report: SemanticDiff.run(old: a, new: b, edges: store?.edges ?? []), old: old, new: new,
-                      notes: oldLoaded.notes + newLoaded.notes)
+        var report = SemanticDiff.run(old: a, new: b, edges: store?.edges ?? [])
+        report.caveats.skippedInvalid = oldLoaded.caveats.skippedInvalid + newLoaded.caveats.skippedInvalid
+        report.caveats.ignoredKinds = oldLoaded.caveats.ignoredKinds.merging(newLoaded.caveats.ignoredKinds, uniquingKeysWith: +)
+        return Result(report: report, old: old, new: new, notes: oldLoaded.notes + newLoaded.notes)
     }
 }
