@@ -158,7 +158,7 @@ public struct FlowAggregator {
         let idx: Int
         if let i = pointIndex[key] {
             idx = Int(i)
-            pointAcc[idx].flows += weight
+            pointAcc[idx].flows = Counts.saturatingAdd(pointAcc[idx].flows, weight)
             if time < pointAcc[idx].first { pointAcc[idx].first = time }
             if last > pointAcc[idx].last { pointAcc[idx].last = last }
             if reason >= 0 && pointAcc[idx].reason != reason {
@@ -178,7 +178,7 @@ public struct FlowAggregator {
             let lk = UInt64(idx) << 32 | UInt64(UInt32(bitPattern: l7))
             if let j = l7Index[lk] {
                 let j = Int(j)
-                l7Acc[j].flows += weight
+                l7Acc[j].flows = Counts.saturatingAdd(l7Acc[j].flows, weight)
                 if time < l7Acc[j].first { l7Acc[j].first = time }
                 if last > l7Acc[j].last { l7Acc[j].last = last }
             } else {
@@ -271,7 +271,7 @@ public struct FlowAggregator {
             let idx: Int
             if let j = pointIndex[key] {
                 idx = Int(j)
-                pointAcc[idx].flows += o.flows
+                pointAcc[idx].flows = Counts.saturatingAdd(pointAcc[idx].flows, o.flows)
                 pointAcc[idx].first = min(pointAcc[idx].first, o.first)
                 pointAcc[idx].last = max(pointAcc[idx].last, o.last)
                 if reason >= 0 && pointAcc[idx].reason != reason {
@@ -305,7 +305,7 @@ public struct FlowAggregator {
             let o = other.l7Acc[Int(j)]
             if let m = l7Index[key] {
                 let m = Int(m)
-                l7Acc[m].flows += o.flows
+                l7Acc[m].flows = Counts.saturatingAdd(l7Acc[m].flows, o.flows)
                 l7Acc[m].first = min(l7Acc[m].first, o.first)
                 l7Acc[m].last = max(l7Acc[m].last, o.last)
             } else {

@@ -45,6 +45,11 @@ public enum Ingest {
         var report = Report()
         var planned: [(path: String, format: InputFormat, detection: FormatDetector.Detection?)] = []
         for path in paths {
+            if IngestDriver.isStream(path: path) {
+                // Read once, by the driver: no look ahead (a second open of `<(…)` sees nothing, a FIFO blocks).
+                planned.append((path, options.format, nil))
+                continue
+            }
             switch InputCheck.look(at: path) {
             case .ok: break
             case .empty:
