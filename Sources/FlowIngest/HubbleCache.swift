@@ -133,8 +133,6 @@ struct HubbleCache {
                 }
             }
             ipID = iid
-        } else if let ip, ip.count == 0 {
-            return .failure(JSONError(offset: 0, message: "empty; expected one IP address", field: "IP"))
         }
         if ipID >= 0, let p = ips[Int(ipID)].problem { return .failure(JSONError(offset: 0, message: p, field: "IP")) }
         return .success(Side(identity: id, ip: ipID))

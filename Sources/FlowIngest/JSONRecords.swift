@@ -138,8 +138,10 @@ enum JSONRecord {
         if isBool(v) || isFloating(v) { return nil }
         switch v {
         case let n as NSNumber:
-            let d = n.doubleValue
-            guard d.isFinite, d.rounded() == d, abs(d) < 9.2e18 else { return nil }
+            // An integer: exact, whatever its size (a double round trip would lose the low digits).
+            if String(cString: n.objCType) == "Q" {
+                return n.uint64Value <= UInt64(Int64.max) ? Int64(n.uint64Value) : nil
+            }
             return n.int64Value
         case let s as String: return Int64(s.trimmingCharacters(in: .whitespaces))
         default: return nil
