@@ -54,7 +54,8 @@ let package = Package(
 // libFuzzer targets (see `make fuzz`): only with FLOWMAP_FUZZ=1, because a fuzz target has no `main` and would
 // break a normal build. Built with -sanitize=fuzzer,address into .build-fuzz.
 if Context.environment["FLOWMAP_FUZZ"] == "1" {
-    for name in ["FuzzHubble", "FuzzCalico", "FuzzVPC", "FuzzFlowCSV", "FuzzFlowJSONL", "FuzzInventory", "FuzzManifest"] {
+    for name in ["FuzzHubble", "FuzzCalico", "FuzzVPC", "FuzzFlowCSV", "FuzzFlowJSONL", "FuzzInventory", "FuzzManifest",
+                 "FuzzAddress"] {
         package.targets.append(.executableTarget(
             name: name, dependencies: ["FlowMapKit"], path: "Fuzz/\(name)",
             // No top-level code: the target exports `<name>_main` (SwiftPM's renamed entry point), which starts
