@@ -345,6 +345,7 @@ public struct FlowAggregator {
             s.lastSeen = max(s.lastSeen, a.last)
             if a.reason >= 0 { s.dropReasons.insert(strings[Int(a.reason)]) }
             b.edges[key] = s
+            b.pointFlows[key, default: [:]][strings[Int(k.rest >> 32)], default: 0] = a.flows
         }
         for packed in extraReasons {
             let key = edgeOf[Int(packed >> 32)]

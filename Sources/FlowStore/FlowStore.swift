@@ -111,11 +111,26 @@ public final class FlowStore {
             let insertReason = try db.prepare(
                 "INSERT INTO edge_drop_reasons (src, dst, proto, port, outcome, reason) VALUES (?, ?, ?, ?, ?, ?) "
                     + "ON CONFLICT DO NOTHING")
+            // Per observation point counts add up across files; the edge's count is their maximum (schema 4).
+            let upsertPoint = try db.prepare("""
+                INSERT INTO edge_points (src, dst, proto, port, outcome, point, flows) VALUES (?, ?, ?, ?, ?, ?, ?)
+                ON CONFLICT (src, dst, proto, port, outcome, point) DO UPDATE SET
+                  flows = CASE WHEN flows > 9223372036854775807 - excluded.flows THEN 9223372036854775807
+                               ELSE flows + excluded.flows END
+                """)
+            let maxPoint = try db.prepare("""
+                UPDATE edges SET flows = (SELECT max(p.flows) FROM edge_points p WHERE p.src = edges.src
+                  AND p.dst = edges.dst AND p.proto = edges.proto AND p.port = edges.port AND p.outcome = edges.outcome)
+                WHERE src = ? AND dst = ? AND proto = ? AND port = ? AND outcome = ?
+                """)
             for (k, s) in batch.edges {
                 let base: [Value] = [.int(try id(k.source)), .int(try id(k.destination)), .text(k.proto.rawValue),
                                      .int(Int64(k.port)), .text(k.outcome.rawValue)]
                 try upsertEdge.bind(base + [.int(s.flows), .int(s.firstSeen), .int(s.lastSeen)]).run()
                 for r in s.dropReasons { try insertReason.bind(base + [.text(r)]).run() }
+                let points = batch.pointFlows[k] ?? ["": s.flows]
+                for (point, flows) in points { try upsertPoint.bind(base + [.text(point), .int(flows)]).run() }
+                try maxPoint.bind(base).run()
             }
             try faultAfterEdges?()
             let upsertL7 = try db.prepare("""

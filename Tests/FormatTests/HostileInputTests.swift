@@ -17,13 +17,14 @@ struct HostileInputTests {
     }
 
     static func hubble(srcNS: String = "shop", srcIP: String = "10.0.0.1", dstIP: String = "10.0.0.2",
-                       verdict: String = "\"verdict\":\"FORWARDED\"") -> String {
+                       verdict: String = "\"verdict\":\"FORWARDED\"", direction: String = "EGRESS",
+                       point: String = "TO_STACK") -> String {
         """
         {"flow":{"time":"2024-05-01T10:00:00Z",\(verdict),"IP":{"source":"\(srcIP)","destination":"\(dstIP)"},\
         "l4":{"TCP":{"source_port":40000,"destination_port":80,"flags":{"SYN":true}}},\
         "source":{"namespace":"\(srcNS)","pod_name":"web-7d4b9c8f6d-x7k2p","labels":["k8s:app=web"]},\
-        "destination":{"namespace":"shop","pod_name":"api-5f6d7c8b9a-abcde","labels":["k8s:app=api"]},\
-        "is_reply":false,"traffic_direction":"EGRESS"}}
+        "destination":{"namespace":"shop","pod_name":"api-7d4b9c8f6d-x7k2p","labels":["k8s:app=api"]},\
+        "is_reply":false,"traffic_direction":"\(direction)","trace_observation_point":"\(point)"}}
         """
     }
 
@@ -208,6 +209,29 @@ struct HostileInputTests {
         let (r, issues) = try Support.ingest(["/dev/fd/\(fds[0])"], db: db)
         #expect(issues.isEmpty && r.failures.isEmpty, "\(issues) \(r.failures)")
         #expect(r.total.accepted == 2, "\(r.total)")
+    }
+
+    // MARK: 9. Observation points across files
+
+    @Test("one capture per node (egress on one, ingress on the other) counts once across files and ingests")
+    func splitObservationPoints() throws {
+        let dir = Support.tempDir()
+        let egress = Support.file("node1.json", Array(repeating: Self.hubble(), count: 3).joined(separator: "\n") + "\n", in: dir)
+        let ingress = Support.file("node2.json", Array(repeating: Self.hubble(direction: "INGRESS", point: "TO_ENDPOINT"),
+                                                       count: 3).joined(separator: "\n") + "\n", in: dir)
+        let later = Support.file("node1-later.json", Array(repeating: Self.hubble(), count: 2).joined(separator: "\n")
+                                 + "\n" + "\n", in: dir)
+        let together = Support.newDB()
+        try Support.ingest([egress, ingress], db: together)
+        let t = try Support.edgeLines(together)
+        #expect(t == ["shop/web[Deployment] -> shop/api[Deployment] TCP/80 allowed 3"], "\(t)")
+        let apart = Support.newDB()
+        try Support.ingest([egress], db: apart)
+        try Support.ingest([ingress], db: apart)
+        #expect(try Support.edgeLines(apart) == ["shop/web[Deployment] -> shop/api[Deployment] TCP/80 allowed 3"])
+        // A later capture of the same point adds to it: the busiest point now has 5.
+        try Support.ingest([later], db: apart)
+        #expect(try Support.edgeLines(apart) == ["shop/web[Deployment] -> shop/api[Deployment] TCP/80 allowed 5"])
     }
 
     // MARK: 7. Duplicate keys
