@@ -345,7 +345,8 @@ public struct FlowAggregator {
             s.lastSeen = max(s.lastSeen, a.last)
             if a.reason >= 0 { s.dropReasons.insert(strings[Int(a.reason)]) }
             b.edges[key] = s
-            b.pointFlows[key, default: [:]][strings[Int(k.rest >> 32)], default: 0] = a.flows
+            b.points[key, default: [:]][strings[Int(k.rest >> 32)]] = EdgeStats(flows: a.flows, firstSeen: a.first,
+                                                                                 lastSeen: a.last)
         }
         for packed in extraReasons {
             let key = edgeOf[Int(packed >> 32)]

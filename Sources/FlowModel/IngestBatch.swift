@@ -14,10 +14,10 @@ public struct IngestBatch: Sendable {
     /// Services flows were addressed to, per destination endpoint (`namespace/name` or `namespace/name:port-name`;
     /// Calico `dest_service_*`).
     public var services: [Endpoint: Set<String>] = [:]
-    /// Each edge's flow count per observation point (`direction/point`); the edge's own count is the largest.
-    /// The store keeps them so that maximum holds across files (one capture per node counts once). Empty for
-    /// producers that know no points: the store then adds `edges` counts as before.
-    public var pointFlows: [EdgeKey: [String: Int64]] = [:]
+    /// Each edge's count and first/last seen per observation point (`direction/point`); the edge's own count is
+    /// the largest. The store keeps them so that maximum holds across files (one capture per node counts once).
+    /// Empty for producers that know no points: the store then takes `edges` as one point.
+    public var points: [EdgeKey: [String: EdgeStats]] = [:]
 
     public init() {}
 

@@ -65,7 +65,7 @@ struct DemoMapTests {
         let ingress = g.edges.filter { $0.target == pp.id }.count, egress = g.edges.filter { $0.source == pp.id }.count
         #expect(dom.contains("Ingress (\(ingress))"))
         #expect(dom.contains("Egress (\(egress))"))
-        #expect(dom.contains("bookinfo/productpage-v1[Deployment] → bookinfo/details-v1[Deployment]  TCP 9080  111 flows"))
+        #expect(dom.contains("bookinfo/productpage-v1[Deployment] → bookinfo/details-v1[Deployment]  TCP 9080  92 flows"))
         #expect(dom.contains("class=\"node selected hl\""))
     }
 
