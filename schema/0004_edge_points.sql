@@ -7,7 +7,7 @@
 -- new numbered file instead.
 -- (Number 4: schema 3 is the application id, from the same hardening round.)
 
-CREATE TABLE edge_points (
+CREATE TABLE IF NOT EXISTS edge_points (
     src        INTEGER NOT NULL,
     dst        INTEGER NOT NULL,
     proto      TEXT NOT NULL,
@@ -20,6 +20,7 @@ CREATE TABLE edge_points (
     PRIMARY KEY (src, dst, proto, port, outcome, point)
 ) WITHOUT ROWID;
 
--- Edges stored before this schema keep their count, as one point of their own.
-INSERT INTO edge_points (src, dst, proto, port, outcome, point, flows, first_seen, last_seen)
+-- Edges stored before this schema keep their count, as one point of their own. (Idempotent: a store whose
+-- user_version was lowered by hand re-runs it harmlessly; the '' point then equals the edge's count.)
+INSERT OR IGNORE INTO edge_points (src, dst, proto, port, outcome, point, flows, first_seen, last_seen)
     SELECT src, dst, proto, port, outcome, '', flows, first_seen, last_seen FROM edges;
