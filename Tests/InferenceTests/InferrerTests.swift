@@ -30,7 +30,7 @@ struct InferrerTests {
         #expect(d.egress.isEmpty)  // no reply rule back to api
         #expect(Fx.ports(d.ingress.first) == ["TCP/5432"])
         #expect(d.ingress.first?.ports.first?.firstSeen == Fx.t0)
-        #expect(plan.namespaces.map(\.name) == ["data", "kube-system", "shop"])  // kube-system: idle, default-deny
+        #expect(plan.namespaces.map(\.name) == ["data", "shop"])  // kube-system: a system namespace, left out
     }
 
     @Test("external peers: /32 and /128 with their DNS names; internet-facing past the threshold")

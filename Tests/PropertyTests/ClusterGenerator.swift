@@ -200,12 +200,22 @@ enum ClusterGenerator {
                 allowed.insert(Conn(src: .external(ip), dst: dst, proto: proto, port: port))
             }
             if rng.chance(0.5) { allowed.insert(Conn(src: .external("192.168.7.\(rng.int(1...9))"), dst: dst, proto: proto, port: port)) }
+            // A public source observed denied on an internet-facing port: the collapsed rule must carve it out.
+            if n >= threshold && rng.chance(0.6) {
+                denied.insert(Conn(src: .external("203.0.113.\(rng.int(1...254))"), dst: dst, proto: proto, port: port))
+            }
         }
         // Dropped probes between workloads that never talked on that port.
         for _ in 0..<rng.int(0...4) {
             let s = rng.pick(apps), d = rng.pick(apps)
             let (proto, port) = rng.pick(servicePorts)
             let c = Conn(src: s, dst: d, proto: proto, port: port)
+            if !allowed.contains(c) { denied.insert(c) }
+        }
+        // TCP 53 observed denied for a workload that resolves over UDP: neither the DNS sibling protocol nor the
+        // DNS baseline may allow it.
+        if rng.chance(0.5), let s = active.first(where: { allowed.contains(Conn(src: $0, dst: dns, proto: .udp, port: 53)) }) {
+            let c = Conn(src: s, dst: dns, proto: .tcp, port: 53)
             if !allowed.contains(c) { denied.insert(c) }
         }
 
