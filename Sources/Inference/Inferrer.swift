@@ -316,8 +316,11 @@ public struct Inferrer: Sendable {
                     let ports = protos.map {
                         PortPlan(proto: $0, port: 53, name: portName(r, PortKey($0, 53)), flows: 0, firstSeen: 0,
                                  lastSeen: 0, examples: [PortPlan.dnsBaselineNote])
+                    }.sorted()
+                    // Resolvers sharing a selector (coredns and kube-dns both `k8s-app: kube-dns`) give one rule.
+                    for p in rPeers where !out.contains(where: { Self.sameSelection($0.peer, p) }) {
+                        out.append(RulePlan(peer: p, ports: ports))
                     }
-                    out += rPeers.map { RulePlan(peer: $0, ports: ports) }
                     guard included(r) else { continue }
                     let key = PeerKey.namespace(ns)
                     peerPlans[key] = .namespace(ns)
@@ -501,6 +504,12 @@ public struct Inferrer: Sendable {
                 .ipBlock(cidr: IPAddress.hostCIDR($0), except: [], note: "node-local DNS")
             }
         }
+    }
+
+    /// True when two peers select the same pods or addresses (workloads: same namespace and selector).
+    static func sameSelection(_ a: PeerPlan, _ b: PeerPlan) -> Bool {
+        if case .workload(let x, let s) = a, case .workload(let y, let t) = b { return x.namespace == y.namespace && s == t }
+        return a == b
     }
 
     /// Endpoints for a warning, sorted; at most 20 named.

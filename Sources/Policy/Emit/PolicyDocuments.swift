@@ -144,6 +144,7 @@ enum EmitCommon {
     /// Evidence beside a rule's peer: who, how many flows in total, first and last seen over its ports.
     static func peerEvidence(_ peer: String, _ ports: [PortPlan]) -> String {
         let observed = ports.filter { $0.flows > 0 }
+        if observed.isEmpty { return peer }  // the DNS baseline: its ports say why
         var s = "\(peer): \(count(observed.reduce(0) { $0 + $1.flows }, "flow"))"
         if let f = observed.map(\.firstSeen).min(), let l = observed.map(\.lastSeen).max() {
             s += ", \(Timestamp.format(f)) .. \(Timestamp.format(l))"
