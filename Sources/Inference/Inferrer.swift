@@ -49,8 +49,11 @@ public struct Inferrer: Sendable {
 
     static func isDNS(_ k: EdgeKey) -> Bool { k.port == 53 && (k.proto == .udp || k.proto == .tcp) }
 
-    public func infer(_ ev: Evidence) -> PolicyPlan {
+    public func infer(_ observed: Evidence) -> PolicyPlan {
         var warnings = Set<String>()
+        // 0. Stand-ins: label identities become their workloads, node ends join pod-to-pod connections.
+        let (ev, standInWarnings) = StandIns.resolve(observed)
+        warnings.formUnion(standInWarnings)
 
         // 1. The evidence used.
         var allowed: [ObservedEdge] = []
