@@ -45,7 +45,7 @@ let package = Package(
         ], exclude: ["Fixtures"]),
         .testTarget(name: "HardeningTests", dependencies: ["FlowMapKit"]),
         // Random clusters -> inference (-> emitter -> manifest reader -> evaluator): issue 5's property tests.
-        .testTarget(name: "PropertyTests", dependencies: ["Inference", "FlowModel", "Policy"]),
+        .testTarget(name: "PropertyTests", dependencies: ["Inference", "FlowModel", "Policy", "FlowIngest"]),
         .testTarget(name: "FormatTests", dependencies: ["FlowMapKit"], exclude: ["Fixtures"]),
         .testTarget(name: "FlowMapKitTests", dependencies: ["FlowMapKit", "FlowModel", "Policy", .product(name: "Yams", package: "Yams")]),
     ]

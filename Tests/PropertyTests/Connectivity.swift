@@ -279,7 +279,7 @@ struct Expectation {
         var outside = Set((cluster.allowed.union(cluster.denied)).flatMap { [$0.src, $0.dst] }
             .filter { $0.kind == .external }.map(\.name))
         outside.formUnion(["93.184.1.1", "198.51.200.9", "2001:db8:ffff::9", "10.99.0.1", "192.168.99.9",
-                           "169.254.20.10", "8.8.8.8"])
+                           "169.254.20.10", "8.8.8.8", ClusterGenerator.nodeAddress])
         for ip in outside.sorted() {
             let priv = Self.isPrivate(ip)
             for p in cluster.pods {

@@ -135,10 +135,11 @@ struct GeneratorCoverageTests {
             count("DNS baseline", plan.namespaces.contains { !$0.dnsBaseline.isEmpty })
             count("denied DNS", c.denied.contains { $0.port == 53 })
             count("denied internet source", c.denied.contains { $0.src.kind == .external })
+            count("stand-ins", c.evidence.edges.contains { $0.key.source.workloadKind == Endpoint.labelIdentityKind })
         }
         for f in ["future replicas", "StatefulSet", "internet-facing", "orphan resolver", "node-local DNS", "named port",
                   "dropped probe", "http rules", "cross-namespace", "IPv6 peer", "one-sided namespace", "DNS baseline",
-                  "denied DNS", "denied internet source"] {
+                  "denied DNS", "denied internet source", "stand-ins"] {
             #expect(features[f, default: 0] >= 3, "feature \(f) covered by only \(features[f, default: 0]) seeds")
         }
     }
