@@ -82,7 +82,7 @@ struct GenerateCommand: ParsableCommand {
         o.inference.dns = d
         o.inference.since = try since.map { try Self.time($0, "--since") }
         o.inference.until = try until.map { try Self.time($0, "--until") }
-        let r = try Generate.run(o)
+        let r = try CouldNotEvaluate.exit2 { try Generate.run(o) }
         if let s = r.stream {
             print(s, terminator: "")
         } else {
