@@ -45,7 +45,7 @@ let package = Package(
         ], exclude: ["Fixtures"]),
         .testTarget(name: "HardeningTests", dependencies: ["FlowMapKit"]),
         // Random clusters -> inference (-> emitter -> manifest reader -> evaluator): issue 5's property tests.
-        .testTarget(name: "PropertyTests", dependencies: ["Inference", "FlowModel", "Policy"]),
+        .testTarget(name: "PropertyTests", dependencies: ["Inference", "FlowModel", "Policy", "FlowIngest"]),
         .testTarget(name: "FormatTests", dependencies: ["FlowMapKit"], exclude: ["Fixtures"]),
         // netpol-analyzer's test inputs and golden connlist / diff outputs (Fixtures/SOURCES.md).
         .testTarget(name: "NetpolAnalyzerTests", dependencies: ["FlowMapKit", "Policy", "FlowModel", "CZlib"],

@@ -258,6 +258,8 @@ struct HubbleCache {
             return Identity(resolution: .fixed(.reserved(r)), isWorkload: FlowAggregator.addressedEntities.contains(r),
                             stableLabels: nil, namespaceLabels: [:])
         }
+        // Proxy legs report a pod's identity (labels, namespace label) without its namespace field or pod name.
+        let namespace = namespace.isEmpty ? parsed.podNamespace ?? "" : namespace
         if !namespace.isEmpty {
             let ep: Endpoint
             if let w = workload {
@@ -265,8 +267,11 @@ struct HubbleCache {
             } else if !podName.isEmpty {
                 let g = WorkloadGuess.fromPodName(podName)
                 ep = .workload(namespace, g.name, kind: g.kind)
-            } else if let app = parsed.pod["app"] ?? parsed.pod["k8s-app"] ?? parsed.pod["app.kubernetes.io/name"] {
-                ep = .workload(namespace, app, kind: "Deployment")
+            } else if !parsed.pod.isEmpty {
+                // No pod name: the workload these labels select, resolved by inference (`StandIns`).
+                let name = parsed.pod["app"] ?? parsed.pod["k8s-app"] ?? parsed.pod["app.kubernetes.io/name"]
+                    ?? VolatileLabels.stable(parsed.pod).canonical
+                ep = .workload(namespace, name, kind: Endpoint.labelIdentityKind)
             } else {
                 ep = .workload(namespace, "unknown", kind: "Pod")
             }

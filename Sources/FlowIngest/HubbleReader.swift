@@ -549,7 +549,7 @@ public struct HubbleReader: LineReader {
         let src = cache.peer(srcSide, agg: &agg)
         let dst = cache.peer(dstSide, agg: &agg)
         let isReplyField = f.isReply ?? f.legacyReply
-        let (reply, rule) = ReplyRule.classify(
+        let (reply, rule, opens) = ReplyRule.classify(
             isReply: isReplyField, proto: f.proto, tcpFlags: f.flags, traceReason: f.traceReason,
             sourcePort: f.sourcePort, destinationPort: f.destinationPort)
         let point = cache.point(f.point, direction: f.direction, line: s, agg: &agg)
@@ -567,7 +567,8 @@ public struct HubbleReader: LineReader {
         }
         let added = agg.addInterned(
             source: src, destination: dst, proto: f.proto, port: f.destinationPort, verdict: f.verdict,
-            isReply: reply, rule: rule, point: point, time: time, weight: f.weight, dropReason: reason, l7: l7)
+            isReply: reply, rule: rule, point: point, time: time, weight: f.weight, dropReason: reason, l7: l7,
+            sourcePort: f.sourcePort, opens: opens)
         if added, let names = f.destinationNames {
             cache.names(names, destination: dst, line: s, agg: &agg)
         }
@@ -613,6 +614,8 @@ public enum HubbleLabels {
         public var reserved: String?
         /// True when a `cidr:` label is present (a CIDR identity).
         public var hasCIDR = false
+        /// `k8s:io.kubernetes.pod.namespace`: the namespace of an endpoint reported without its `namespace` field.
+        public var podNamespace: String?
     }
 
     static let nsPrefix = "io.cilium.k8s.namespace.labels."
@@ -641,6 +644,8 @@ public enum HubbleLabels {
             case "k8s":
                 if key.hasPrefix(nsPrefix) {
                     p.namespace[String(key.dropFirst(nsPrefix.count))] = String(value)
+                } else if key == "io.kubernetes.pod.namespace" {
+                    p.podNamespace = String(value)
                 } else if key.hasPrefix("io.kubernetes.pod.namespace") || key.hasPrefix("io.cilium.k8s.policy.") {
                     continue  // Cilium-internal identity labels, not pod labels
                 } else {

@@ -28,6 +28,8 @@ public struct IngestDriver {
     public var progress: Progress
     /// The descriptor `-` reads (standard input unless a test or an embedding program says otherwise).
     public var stdinDescriptor: Int32 = 0
+    /// Listening ports known before the input (from an inventory), for flows no per-flow rule can orient.
+    public var listening: Set<FlowAggregator.ListeningPort> = []
 
     public init(batchFlows: Int = 200_000, batchSeconds: Double = 5, maxLineBytes: Int = 64 << 20,
                 chunkBytes: Int = 8 << 20, threads: Int = 2, progress: Progress = .auto) {
@@ -71,6 +73,7 @@ public struct IngestDriver {
         let isStream = !src.isRegular
         let display = src.display
         var agg = FlowAggregator()
+        for l in listening { agg.declareListening(l.endpoint, proto: l.proto, port: l.port) }
         let worker: LineWorker<R>? = threads >= 2 ? reader.makeParallelReader().map { LineWorker(reader: $0) } : nil
         var lineNo = 0
         var sinceCommit = 0
