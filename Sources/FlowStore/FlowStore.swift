@@ -117,6 +117,7 @@ public final class FlowStore {
     public func countFindings() throws -> [String] {
         let columns = [("edges", ["flows", "first_seen", "last_seen"]),
                        ("edge_l7", ["flows", "first_seen", "last_seen"]),
+                       ("edge_points", ["flows", "first_seen", "last_seen"]),
                        ("sources", ["lines", "accepted", "skipped", "rejected", "replies", "bytes"])]
         let present = Set(try db.tableNames())
         var out: [String] = []
@@ -199,8 +200,7 @@ public final class FlowStore {
                 INSERT INTO edge_points (src, dst, proto, port, outcome, point, flows, first_seen, last_seen)
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
                 ON CONFLICT (src, dst, proto, port, outcome, point) DO UPDATE SET
-                  flows = CASE WHEN flows > 9223372036854775807 - excluded.flows THEN 9223372036854775807
-                               ELSE flows + excluded.flows END,
+                  flows = \(Self.saturatingSum("flows")),
                   first_seen = min(first_seen, excluded.first_seen),
                   last_seen = max(last_seen, excluded.last_seen)
                 """)
