@@ -40,7 +40,7 @@ public enum Check {
         public init(manifests: ManifestSet, data: ClusterInventory.StoreData, edges: [ObservedEdge],
                     options: EvaluatorOptions) {
             inventory = ClusterInventory.build(manifests: manifests, store: data)
-            evaluator = PolicyEvaluator(policies: manifests.policies, namespaces: inventory.namespaces,
+            evaluator = PolicyEvaluator(policies: manifests.policies, adminPolicies: manifests.adminPolicies, namespaces: inventory.namespaces,
                                         workloads: inventory.workloads, options: options)
             self.data = data
             self.edges = edges
