@@ -214,3 +214,29 @@ import Testing
         #expect(h.conn("dev/client", "prod/web") == "No Connections")  // `a` first
     }
 }
+
+/// `explain` names the admin or baseline rule that decides the port (its verdict is the shared one).
+@Suite struct AdminTierExplainTests {
+    @Test func explainNamesTheDecidingTierRule() {
+        let h = Harness(AdminTierRuleTests.anp("a", priority: 1, """
+            \(AdminTierRuleTests.prodSubject)
+            ingress:
+            - {action: Pass, from: [{namespaces: {matchLabels: {env: dev}}}], ports: [{portNumber: {protocol: TCP, port: 80}}]}
+            - {action: Deny, from: [{namespaces: {matchLabels: {env: dev}}}]}
+            """) + "\n---\n" + AdminTierRuleTests.banp("""
+            \(AdminTierRuleTests.prodSubject)
+            ingress:
+            - {action: Deny, from: [{namespaces: {}}], ports: [{portNumber: {protocol: TCP, port: 80}}]}
+            """))
+        let client = h.ev.workloads.first { $0.endpoint.name == "client" }!.endpoint
+        let web = h.ev.workloads.first { $0.namespace == "prod" && $0.endpoint.name == "web" }!.endpoint
+        let denied = PolicyExplanation(h.ev, source: client, destination: web, proto: .tcp, port: 443)
+        #expect(!denied.allowed)
+        #expect(denied.ingress.rules == ["AdminNetworkPolicy/a ingress[1] (Admin tier, priority 1): Deny TCP 443"])
+        let passed = PolicyExplanation(h.ev, source: client, destination: web, proto: .tcp, port: 80)
+        #expect(!passed.allowed)
+        #expect(passed.ingress.rules == ["AdminNetworkPolicy/a ingress[0] (Admin tier, priority 1): Pass (to the next tier) TCP 80",
+                                         "BaselineAdminNetworkPolicy/default ingress[0] (Baseline tier): Deny TCP 80"])
+        #expect(passed.text.contains("BaselineAdminNetworkPolicy/default ingress[0]"))
+    }
+}

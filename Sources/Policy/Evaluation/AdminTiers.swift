@@ -152,6 +152,28 @@ final class AdminTiers: Sendable {
         return admin.allow.union(undecided.intersection(lower))
     }
 
+    /// For `explain`: per tier (admin, then baseline where no NetworkPolicy isolates), the rule that decides
+    /// one port of one direction, as `Kind/name ingress[2] (Admin tier, priority 10): Deny`; a tier with no
+    /// matching rule is left out.
+    func deciding(_ w: Int, egress: Bool, peer: EvalPeer, destinationPorts: [ContainerPort]?, proto: Proto,
+                  port: Int, networkPolicyIsolates: Bool) -> [String] {
+        var out: [String] = []
+        for tier in [0, 1] {
+            if tier == 1 && networkPolicyIsolates { break }
+            guard let id = ids[w][egress ? 1 : 0][tier].first(where: {
+                rules[Int($0)].matches(peer) && rules[Int($0)].connections(toPorts: destinationPorts).contains(proto, port)
+            }) else { continue }
+            let r = rules[Int(id)]
+            let p = policies[r.policy]
+            let at = p.kind == .baselineAdminNetworkPolicy ? "" : ", priority \(p.priority)"
+            let action = r.action == .pass ? "Pass (to the next tier)" : r.action == .allow ? "Allow" : "Deny"
+            out.append("\(p.qualifiedName) \(egress ? "egress" : "ingress")[\(r.index)] (\(p.tier.rawValue) tier\(at)): "
+                       + "\(action) \(proto.rawValue) \(port)")
+            if r.action != .pass { break }
+        }
+        return out
+    }
+
     /// The `networks` blocks of the rules applying to workload `w` in one direction.
     func blocks(of w: Int, egress: Bool) -> [IPBlock] {
         ids[w][egress ? 1 : 0].flatMap { $0 }.flatMap { rules[Int($0)].blocks }

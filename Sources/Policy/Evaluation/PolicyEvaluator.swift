@@ -397,6 +397,16 @@ public struct PolicyEvaluator: Sendable {
         }
     }
 
+    /// The admin-tier (and, where no NetworkPolicy isolates, baseline-tier) rules deciding one port of one
+    /// direction for workload variant `w` towards `peer` (empty without tiers or when none matches).
+    public func tierDecisions(of w: Int, egress isEgress: Bool, peer: EvalPeer, proto: Proto, port: Int) -> [String] {
+        guard let tiers else { return [] }
+        var ports: [ContainerPort]? = containerPorts[w]
+        if isEgress { if case .workload(let d) = peer { ports = containerPorts[d] } else { ports = nil } }
+        return tiers.deciding(w, egress: isEgress, peer: peer, destinationPorts: ports, proto: proto, port: port,
+                              networkPolicyIsolates: isEgress ? egressIsolated[w] : ingressIsolated[w])
+    }
+
     /// Names (`namespace/name`, sorted) of the policies isolating a workload variant in one direction.
     public func isolatingPolicies(of w: Int, egress: Bool) -> [String] {
         Set((egress ? egressPolicies[w] : ingressPolicies[w]).map { policies[$0].qualifiedName }).sorted()
