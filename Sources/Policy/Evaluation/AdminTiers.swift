@@ -17,13 +17,7 @@ final class AdminTiers: Sendable {
         var index: Int
 
         func matches(_ peer: EvalPeer) -> Bool {
-            switch peer {
-            case .workload(let i): return workloads.contains(i)
-            case .address(let ip): return blocks.contains { $0.contains(ip) }
-            case .range(let r): return blocks.contains { $0.contains(r) }
-            case .unknownAddress: return blocks.contains { $0.coversFamily }
-            case .ownNode: return false
-            }
+            peer.isMatched(byWorkloads: workloads, blocks: blocks)
         }
 
         /// What the rule covers towards a destination with these container ports (nil: not a pod).
