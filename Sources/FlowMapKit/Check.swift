@@ -61,7 +61,7 @@ public enum Check {
         let (data, edges) = try PolicyInputs.store(o.db)
         try requireEdges(edges, db: o.db)
         let e = Evaluation(manifests: loaded.manifests, data: data, edges: edges, options: o.evaluator)
-        return Result(report: e.report(), manifests: loaded.manifests, policies: loaded.manifests.policies.count,
+        return Result(report: e.report(), manifests: loaded.manifests, policies: loaded.manifests.evaluatedPolicyCount,
                       workloads: Set(e.inventory.workloads.map(\.endpoint)).count, caveats: loaded.caveats,
                       notes: loaded.notes)
     }

@@ -24,7 +24,7 @@ public enum Connectivity {
         public var notes: [String]
 
         public var context: ConnlistFormatter.Context {
-            ConnlistFormatter.Context(policies: manifests.policies.count, workloads: workloads, caveats: caveats)
+            ConnlistFormatter.Context(policies: manifests.evaluatedPolicyCount, workloads: workloads, caveats: caveats)
         }
     }
 

@@ -78,6 +78,15 @@ extension NetpolAnalyzerGoldenTests {
         return out
     }()
 
+    /// Verdict lines count admin-tier objects as policies (anp_test_4: one ANP, one BANP, no NetworkPolicy), and
+    /// their warnings reach the notes.
+    @Test func adminTierObjectsAreCountedAndWarned() throws {
+        let r = try Connectivity.run(Connectivity.Options(policies: [Fixture.input("anp_test_4")]))
+        #expect(r.context.policies == 2)
+        let nodes = try Connectivity.run(Connectivity.Options(policies: [Fixture.input("anp_and_banp_using_networks_and_nodes_test")]))
+        #expect(nodes.notes.contains { $0.hasPrefix("warning: ") && $0.contains("spec.egress[0].to[0]: nodes peer") })
+    }
+
     @Test(arguments: adminConnlistDirs)
     func adminTierConnlistAgreesWithGolden(_ dir: String) throws {
         try connlistAgreesWithGolden(dir)

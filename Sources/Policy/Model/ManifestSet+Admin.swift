@@ -51,3 +51,8 @@ extension ManifestSet {
         }
     }
 }
+
+extension ManifestSet {
+    /// NetworkPolicies plus admin-tier objects: what a verdict line counts as "policies".
+    public var evaluatedPolicyCount: Int { policies.count + adminPolicies.count }
+}
