@@ -11,6 +11,7 @@ public enum ManifestReader {
         var set = ManifestSet()
         for p in paths { set.merge(try load(path: p)) }
         set.rejectDuplicatePolicies()
+        set.checkAdminPolicies()
         return set
     }
 
@@ -51,6 +52,7 @@ public enum ManifestReader {
     public static func parse(file: String) throws -> ManifestSet {
         var set = try load(file: file)
         set.rejectDuplicatePolicies()
+        set.checkAdminPolicies()
         return set
     }
 
@@ -74,6 +76,7 @@ public enum ManifestReader {
     public static func parse(text: String, file: String) -> ManifestSet {
         var set = decode(text: text, file: file)
         set.rejectDuplicatePolicies()
+        set.checkAdminPolicies()
         return set
     }
 
