@@ -2,6 +2,8 @@
 /// documents' issues, and how many documents of other kinds were skipped.
 public struct ManifestSet: Sendable {
     public var policies: [NetworkPolicy] = []
+    /// CiliumNetworkPolicies and CiliumClusterwideNetworkPolicies (`cilium.io/v2`).
+    public var ciliumPolicies: [CiliumPolicy] = []
     /// Namespaces by name (labels as given; the evaluator adds `kubernetes.io/metadata.name`).
     public var namespaces: [String: ClusterNamespace] = [:]
     public var pods: [PodManifest] = []
@@ -18,6 +20,7 @@ public struct ManifestSet: Sendable {
 
     public mutating func merge(_ o: ManifestSet) {
         policies += o.policies
+        ciliumPolicies += o.ciliumPolicies
         for (k, v) in o.namespaces { namespaces[k] = v }
         pods += o.pods
         controllers += o.controllers
