@@ -304,6 +304,10 @@ import Testing
         #expect(sel.matches("a.b.example.com"))
         #expect(sel.matches("b.example.com"))
         #expect(!sel.matches("example.com"))
+        let middle = CiliumFQDNSelector(matchPattern: "_sub.**.io")
+        #expect(middle.matches("_sub.a.b.io"))
+        #expect(!middle.matches("_sub.io"))
+        #expect(!CiliumFQDNSelector(matchPattern: "a+b.io").matches("aab.io"))  // literal, not a regex
     }
 
     @Test func cv1ToServicesSelectsBackends() {
