@@ -1,4 +1,5 @@
 import FlowModel
+import Foundation
 
 /// One `toPorts` entry: ports (ORed; none = every port, CR2) and the L7 rules that filter requests on them.
 public struct CiliumPortRule: Sendable, Hashable {
@@ -96,7 +97,7 @@ public struct CiliumHTTPRule: Sendable, Hashable {
     /// Empty pattern: any value. An invalid pattern matches nothing (the reader rejects it first).
     static func fullMatch(_ pattern: String, _ value: String) -> Bool {
         if pattern.isEmpty { return true }
-        guard let re = try? Regex(pattern) else { return false }
+        guard let re = RegexCache.shared.regex(pattern) else { return false }
         return (try? re.wholeMatch(in: value)) != nil
     }
 
@@ -108,5 +109,21 @@ public struct CiliumHTTPRule: Sendable, Hashable {
         } catch {
             return "\(error)"
         }
+    }
+}
+
+/// Compiled L7 regexes by pattern: a check replays many requests against the same few rules.
+final class RegexCache: @unchecked Sendable {
+    static let shared = RegexCache()
+    private let lock = NSLock()
+    private var compiled: [String: Regex<AnyRegexOutput>?] = [:]
+
+    func regex(_ pattern: String) -> Regex<AnyRegexOutput>? {
+        lock.lock()
+        defer { lock.unlock() }
+        if let r = compiled[pattern] { return r }
+        let r = try? Regex(pattern)
+        compiled[pattern] = r
+        return r
     }
 }
