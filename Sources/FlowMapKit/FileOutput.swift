@@ -79,6 +79,13 @@ enum FileOutput {
     }
 
     static func write(_ path: String, _ text: String) throws {
+        var st = stat()
+        if stat(path, &st) == 0 && (st.st_mode & S_IFMT) != S_IFREG && (st.st_mode & S_IFMT) != S_IFDIR {
+            // A device or pipe (/dev/stdout, /dev/full, a FIFO): write into it. Renaming a temporary file over
+            // it would replace the device node itself (and, run as root, hide every write error).
+            try writeInPlace(path, text)
+            return
+        }
         let tmp = path + ".tmp-flowmap"
         guard let f = fopen(tmp, "w") else {
             throw Failure(description: "\(path): cannot write: \(String(cString: strerror(errno)))")
@@ -89,6 +96,20 @@ enum FileOutput {
         guard n == bytes.count, closed == 0, rename(tmp, path) == 0 else {
             unlink(tmp)
             throw Failure(description: "\(path): write failed: \(String(cString: strerror(errno)))")
+        }
+    }
+
+    static func writeInPlace(_ path: String, _ text: String) throws {
+        guard let f = fopen(path, "w") else {
+            throw Failure(description: "\(path): cannot write: \(String(cString: strerror(errno)))")
+        }
+        let bytes = Array(text.utf8)
+        let n = fwrite(bytes, 1, bytes.count, f)
+        var failure = n == bytes.count ? 0 : errno
+        if fflush(f) != 0 && failure == 0 { failure = errno }
+        if fclose(f) != 0 && failure == 0 { failure = errno }
+        if failure != 0 {
+            throw Failure(description: "\(path): write failed: \(String(cString: strerror(failure))): the output is incomplete")
         }
     }
 }

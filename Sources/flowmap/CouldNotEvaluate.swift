@@ -11,7 +11,7 @@ enum CouldNotEvaluate {
             throw e
         } catch {
             Console.error("error: \(error)")
-            throw ExitCode(2)
+            throw ExitCode(ExitStatus.cannotEvaluate.rawValue)
         }
     }
 }

@@ -38,11 +38,11 @@ struct YAMLLimitsTests {
         var lines = ["a0: &a0 [\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\"]"]
         for i in 1...7 { lines.append("a\(i): &a\(i) [" + Array(repeating: "*a\(i - 1)", count: 9).joined(separator: ",") + "]") }
         let text = lines.prefix(2).joined(separator: "\n") + "\n? *a1\n: x\n"
-        let (docs, error) = YAMLDocumentLoader.documents(text)
-        #expect(error == nil)
+        let (docs, errors) = YAMLDocumentLoader.documents(text)
+        #expect(errors.isEmpty)
         #expect(docs.count == 1)
         let big = lines.joined(separator: "\n") + "\n? *a7\n: x\n"
-        let (_, e2) = YAMLDocumentLoader.documents(big)
+        let e2 = YAMLDocumentLoader.documents(big).errors.last?.error
         #expect(e2?.description.contains("aliases") == true, "\(String(describing: e2))")
     }
 
@@ -59,7 +59,7 @@ struct YAMLLimitsTests {
         }
         // Within the bound: read.
         let ok = String(repeating: "[", count: 200) + String(repeating: "]", count: 200)
-        #expect(YAMLDocumentLoader.documents(ok).error == nil)
+        #expect(YAMLDocumentLoader.documents(ok).errors.isEmpty)
     }
 
     @Test("anchors, aliases, alias-expanded nodes, documents and bytes: each bound is a located error")
@@ -67,14 +67,14 @@ struct YAMLLimitsTests {
         var limits = YAMLDocumentLoader.Limits()
         limits.anchors = 3
         let anchors = "a: &x 1\nb: &y 2\nc: &z 3\nd: &w 4\n"
-        #expect(YAMLDocumentLoader.documents(anchors, limits: limits).error?.description
+        #expect(YAMLDocumentLoader.documents(anchors, limits: limits).errors.last?.error.description
                 == "document 0: more than 3 anchors (&name)")
-        #expect(YAMLDocumentLoader.documents(String(anchors.dropLast(8))).error == nil)
+        #expect(YAMLDocumentLoader.documents(String(anchors.dropLast(8))).errors.isEmpty)
 
         limits = YAMLDocumentLoader.Limits()
         limits.aliases = 2
         let aliases = "a: &x 1\nb: [*x, *x, *x]\n"
-        #expect(YAMLDocumentLoader.documents(aliases, limits: limits).error?.description.hasPrefix(
+        #expect(YAMLDocumentLoader.documents(aliases, limits: limits).errors.last?.error.description.hasPrefix(
             "document 0: more than 2 aliases") == true)
 
         // Nodes added by aliases count over the whole file: ten documents of 300 each pass 1,000 at document 3.
@@ -84,20 +84,20 @@ struct YAMLLimitsTests {
         let ten = Array(repeating: doc, count: 10).joined(separator: "---\n")
         let r = YAMLDocumentLoader.documents(ten, limits: limits)
         #expect(r.documents.count == 3)
-        #expect(r.error?.document == 3 && r.error?.message.hasPrefix("aliases expand to more than 1000 nodes") == true,
-                "\(String(describing: r.error))")
+        #expect(r.errors.last?.error.document == 3 && r.errors.last?.error.message.hasPrefix("aliases expand to more than 1000 nodes") == true,
+                "\(String(describing: r.errors))")
 
         limits = YAMLDocumentLoader.Limits()
         limits.documents = 5
         let many = Array(repeating: "a: 1\n", count: 8).joined(separator: "---\n")
         let m = YAMLDocumentLoader.documents(many, limits: limits)
         #expect(m.documents.count == 5)
-        #expect(m.error?.description == "document 5: more than 5 documents in one file; split it into several files")
+        #expect(m.errors.last?.error.description == "document 5: more than 5 documents in one file; split it into several files")
 
         limits = YAMLDocumentLoader.Limits()
         limits.bytes = 100
         let big = YAMLDocumentLoader.documents(String(repeating: "a: 1\n", count: 30), limits: limits)
-        #expect(big.documents.isEmpty && big.error?.message.hasPrefix("the file is 150 bytes; at most 100") == true)
+        #expect(big.documents.isEmpty && big.errors.last?.error.message.hasPrefix("the file is 150 bytes; at most 100") == true)
     }
 
     @Test("the bounds hold the same when a large file is parsed in parallel chunks")
@@ -110,7 +110,7 @@ struct YAMLLimitsTests {
         #expect(YAMLDocumentLoader.split(text).count > 1)
         let r = YAMLDocumentLoader.documents(text, limits: limits)
         // 12 nodes (the list and its 11 items) added per document: the bound passes at document 416 (5,004).
-        #expect(r.error?.document == 416, "\(String(describing: r.error))")
+        #expect(r.errors.last?.error.document == 416, "\(String(describing: r.errors))")
         #expect(r.documents.count == 416)
     }
 

@@ -28,51 +28,92 @@ public enum YAMLDocumentLoader {
         public init() {}
     }
 
+    /// A document that could not be parsed: its 0-based index in the text and the error.
+    public struct DocumentError: Sendable {
+        public var index: Int
+        public var error: LoadError
+    }
+
     /// All documents of the text; empty documents are dropped but still counted in the index (so indexes match
-    /// what a user counts between `---` separators). On a syntax error or a bound of `limits` exceeded, the
-    /// documents before it and the error (with its line when known) are returned. Large texts are split at
-    /// document markers and parsed on all cores (documents are independent in YAML: anchors do not cross them).
-    public static func documents(_ text: String, limits: Limits = Limits()) -> (documents: [(index: Int, node: ManifestNode)], error: LoadError?) {
+    /// what a user counts between `---` separators). A syntax error fails only its own document: the text around
+    /// it is re-read document by document, so one stray byte never hides the rest of a file. A bound of `limits`
+    /// exceeded stops the file there: the documents before it and the error are returned. Large texts are split
+    /// at document markers and parsed on all cores (documents are independent in YAML: anchors do not cross them).
+    public static func documents(_ text: String, limits: Limits = Limits())
+        -> (documents: [(index: Int, node: ManifestNode)], errors: [DocumentError]) {
         let size = text.utf8.count
         if size > limits.bytes {
-            return ([], LoadError(line: 0, message: "the file is \(size) bytes; at most \(limits.bytes) are read "
-                                  + "(split it into several files)"))
+            return ([], [DocumentError(index: 0, error: LoadError(
+                line: 0, message: "the file is \(size) bytes; at most \(limits.bytes) are read (split it into several files)"))])
         }
         let chunks = split(text)
         let parts: [Parsed]
         if chunks.count <= 1 {
-            parts = [parse(text, lineOffset: 0, limits: limits)]
+            parts = [parseIsolatingErrors(chunks[0], limits: limits)]
         } else {
             parts = ParallelChunks.map(count: chunks.count, minimumChunk: 1) { range in
-                range.map { parse(chunks[$0].text, lineOffset: chunks[$0].lineOffset, limits: limits) }
+                range.map { parseIsolatingErrors(chunks[$0], limits: limits) }
             }.flatMap { $0 }
         }
         // The file-wide bounds, in document order: the same error whatever the number of cores.
         var out: [(index: Int, node: ManifestNode)] = []
+        var errors: [DocumentError] = []
         var base = 0, aliasNodes = 0
+        func stop(_ index: Int, _ e: LoadError) -> (documents: [(index: Int, node: ManifestNode)], errors: [DocumentError]) {
+            (out, errors + [DocumentError(index: index, error: e)])
+        }
         for p in parts {
             for (k, d) in p.docs.enumerated() {
                 aliasNodes += p.aliasNodes[k]
                 if aliasNodes > limits.aliasNodes {
-                    return (out, LoadError(line: d.node.line, message: "aliases expand to more than \(limits.aliasNodes) "
-                                           + "nodes in this file (an alias bomb?); write the repeated parts out or "
-                                           + "split the file", document: d.index + base))
+                    return stop(d.index + base, LoadError(line: d.node.line, message: "aliases expand to more than "
+                                + "\(limits.aliasNodes) nodes in this file (an alias bomb?); write the repeated parts "
+                                + "out or split the file", document: d.index + base))
                 }
                 if d.index + base >= limits.documents {
-                    return (out, LoadError(line: 0, message: documentsMessage(limits), document: d.index + base))
+                    return stop(d.index + base, LoadError(line: 0, message: documentsMessage(limits), document: d.index + base))
                 }
                 out.append((d.index + base, d.node))
             }
+            errors += p.syntaxErrors.map { DocumentError(index: $0.index + base, error: $0.error) }
             if var e = p.error {
                 if let d = p.errorDocument { e.document = d + base }
-                return (out, e)
+                return stop(e.document ?? base + p.count, e)
             }
             base += p.count
             if base > limits.documents {
-                return (out, LoadError(line: 0, message: documentsMessage(limits), document: limits.documents))
+                return stop(limits.documents, LoadError(line: 0, message: documentsMessage(limits), document: limits.documents))
             }
         }
-        return (out, nil)
+        return (out, errors)
+    }
+
+    /// Parses a chunk; when it has a syntax error, parses each of its documents on its own instead, so only
+    /// the broken ones fail (`syntaxErrors`). A bound exceeded is not isolated: it stops the chunk (`error`).
+    static func parseIsolatingErrors(_ c: Chunk, limits: Limits) -> Parsed {
+        let whole = parse(c.text, lineOffset: c.lineOffset, limits: limits)
+        guard whole.error != nil, whole.errorDocument == nil else { return whole }
+        var out = Parsed()
+        var index = 0
+        for d in split(c.text, target: 0) {
+            let p = parse(d.text, lineOffset: c.lineOffset + d.lineOffset, limits: limits)
+            out.docs += p.docs.map { ($0.index + index, $0.node) }
+            out.aliasNodes += p.aliasNodes
+            if let e = p.error, let stopped = p.errorDocument {
+                out.error = e
+                out.errorDocument = index + stopped
+                out.count = index + p.count
+                return out
+            }
+            if let e = p.error {
+                out.syntaxErrors.append(DocumentError(index: index + p.count, error: e))
+                index += p.count + 1  // the failed document counts as one
+            } else {
+                index += p.count
+            }
+        }
+        out.count = index
+        return out
     }
 
     static func documentsMessage(_ limits: Limits) -> String {
@@ -86,15 +127,19 @@ public enum YAMLDocumentLoader {
 
     /// Cuts a large text before lines that start a document (`---` at column 0), into about two pieces per core.
     static func split(_ text: String) -> [Chunk] {
+        split(text, target: max(256 * 1024, text.utf8.count / max(1, System.cores * 2)))
+    }
+
+    /// Cuts before document markers once a piece holds at least `target` bytes (0: before every marker).
+    static func split(_ text: String, target: Int) -> [Chunk] {
         let bytes = Array(text.utf8)
-        let target = max(256 * 1024, bytes.count / max(1, System.cores * 2))
         guard bytes.count > target else { return [Chunk(text: text, lineOffset: 0)] }
         var chunks: [Chunk] = []
         var start = 0, startLine = 0, line = 0, i = 0
         let dash = UInt8(ascii: "-"), nl = UInt8(ascii: "\n")
         while i < bytes.count {
             // i is at the start of a line.
-            if i - start >= target, i + 3 <= bytes.count, bytes[i] == dash, bytes[i + 1] == dash, bytes[i + 2] == dash,
+            if i - start >= target, i > start || target > 0, i + 3 <= bytes.count, bytes[i] == dash, bytes[i + 1] == dash, bytes[i + 2] == dash,
                i + 3 == bytes.count || bytes[i + 3] == nl || bytes[i + 3] == UInt8(ascii: " ") || bytes[i + 3] == UInt8(ascii: "\r") {
                 chunks.append(Chunk(text: String(decoding: bytes[start..<i], as: UTF8.self), lineOffset: startLine))
                 start = i
@@ -116,6 +161,8 @@ public enum YAMLDocumentLoader {
         var error: LoadError?
         /// The chunk's index of the document a bound stopped at (the file's index is known after combining).
         var errorDocument: Int?
+        /// Documents that failed alone with a syntax error (chunk indexes); the others were read.
+        var syntaxErrors: [DocumentError] = []
     }
 
     static func parse(_ text: String, lineOffset: Int, limits: Limits = Limits()) -> Parsed {
