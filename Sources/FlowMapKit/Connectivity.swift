@@ -24,7 +24,7 @@ public enum Connectivity {
         public var notes: [String]
 
         public var context: ConnlistFormatter.Context {
-            ConnlistFormatter.Context(policies: manifests.policies.count, workloads: workloads, caveats: caveats)
+            ConnlistFormatter.Context(policies: manifests.policies.count + manifests.ciliumPolicies.count, workloads: workloads, caveats: caveats)
         }
     }
 
@@ -36,7 +36,7 @@ public enum Connectivity {
         let inv = ClusterInventory.build(manifests: m, store: store)
         try PolicyInputs.requireWorkloads(inv, o.policies, db: o.db)
         let ev = PolicyEvaluator(policies: m.policies, namespaces: inv.namespaces, workloads: inv.workloads,
-                                 options: o.evaluator)
+                                 options: o.evaluator, ciliumPolicies: m.ciliumPolicies)
         let entries = ConnectivityMap(ev).entries(includeExternal: o.includeExternal)
         return Result(entries: entries, manifests: m, workloads: Set(inv.workloads.map(\.endpoint)).count,
                       caveats: loaded.caveats, notes: loaded.notes)

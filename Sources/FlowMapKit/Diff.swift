@@ -63,9 +63,9 @@ public enum Diff {
                   + "ingest flows first (`flowmap ingest`) or add `kubectl get pods,namespaces -A -o yaml` output to both sides")
         }
         let a = PolicyEvaluator(policies: old.policies, namespaces: invOld.namespaces, workloads: invOld.workloads,
-                                options: o.evaluator)
+                                options: o.evaluator, ciliumPolicies: old.ciliumPolicies)
         let b = PolicyEvaluator(policies: new.policies, namespaces: invNew.namespaces, workloads: invNew.workloads,
-                                options: o.evaluator)
+                                options: o.evaluator, ciliumPolicies: new.ciliumPolicies)
         var report = SemanticDiff.run(old: a, new: b, edges: store?.edges ?? [])
         report.caveats.skippedInvalid = oldLoaded.caveats.skippedInvalid + newLoaded.caveats.skippedInvalid
         report.caveats.ignoredKinds = oldLoaded.caveats.ignoredKinds.merging(newLoaded.caveats.ignoredKinds, uniquingKeysWith: +)

@@ -365,6 +365,30 @@ public struct CiliumEvaluator: Sendable {
         connections(from: CiliumPeer(source), to: CiliumPeer(destination))
     }
 
+    /// The two halves (the source's egress, the destination's ingress), `.all` for a side not policed.
+    public func halves(from source: CiliumPeer, to destination: CiliumPeer) -> (egress: ConnectionSet, ingress: ConnectionSet) {
+        let (e, i, open) = sides(from: source, to: destination)
+        if open { return (.all, .all) }
+        return (e?.allowed ?? .all, i?.allowed ?? .all)
+    }
+
+    /// Cilium policies (`CiliumNetworkPolicy ns/name`, `CiliumClusterwideNetworkPolicy name`) with rules for a
+    /// workload variant in one direction, sorted.
+    public func isolatingPolicies(of w: Int, egress: Bool) -> [String] {
+        Set((egress ? egressEntries[w] : ingressEntries[w]).map { policies[entries[$0].policy].displayName }).sorted()
+    }
+
+    /// Every CIDR block of the Cilium policies (external answers only change at their boundaries).
+    public var blocks: [IPBlock] { entries.flatMap { $0.rule.blocks } }
+
+    /// Which sides reject an L4-allowed request at L7 (egress, ingress).
+    public func rejects(from source: CiliumPeer, to destination: CiliumPeer, proto: Proto, port: Int,
+                        request: L7Request) -> (egress: Bool, ingress: Bool) {
+        let (e, i, open) = sides(from: source, to: destination)
+        if open { return (false, false) }
+        return (!(e?.admits(proto, port, request) ?? true), !(i?.admits(proto, port, request) ?? true))
+    }
+
     /// Does the set let this request through, at L4 and at every L7 rule on its way (CL3)?
     public func allows(from source: CiliumPeer, to destination: CiliumPeer, proto: Proto, port: Int,
                        request: L7Request) -> Bool {
@@ -381,4 +405,11 @@ public struct CiliumEvaluator: Sendable {
         for s in ss { for d in ds { out = out.intersection(connections(from: CiliumPeer.workload(s), to: CiliumPeer.workload(d))) } }
         return out
     }
+}
+
+/// A CiliumEvaluator held by reference, so `PolicyEvaluator` (which it contains for a mixed set's
+/// NetworkPolicies) can hold one too.
+public final class CiliumBox: Sendable {
+    public let evaluator: CiliumEvaluator
+    public init(_ evaluator: CiliumEvaluator) { self.evaluator = evaluator }
 }

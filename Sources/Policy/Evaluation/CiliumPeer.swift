@@ -19,6 +19,7 @@ public enum CiliumPeer: Sendable, Hashable {
         case .range(let r): self = .range(r)
         case .unknownAddress: self = .entity(.world)
         case .ownNode: self = .entity(.host)
+        case .reserved(let name): self = .entity(CiliumEntity(rawValue: name) ?? .world)
         }
     }
 

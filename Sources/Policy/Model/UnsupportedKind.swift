@@ -28,7 +28,7 @@ public struct UnsupportedKind: Sendable, Hashable, Comparable, CustomStringConve
     public static func < (a: UnsupportedKind, b: UnsupportedKind) -> Bool { a.qualifiedName < b.qualifiedName }
 
     static let adminTier = "cluster-wide rules evaluated before (admin) or after (baseline) NetworkPolicies: they can allow or deny any pair"
-    static let cilium = "Cilium allow and deny rules (L3-L7, entities, FQDNs) that apply beside NetworkPolicies"
+    static let cilium = "Cilium local redirects and egress gateways, which change where traffic goes"
     static let calico = "Calico ordered allow / deny / pass rules evaluated before NetworkPolicies"
     static let antrea = "Antrea tiered allow / drop rules evaluated before NetworkPolicies"
     static let ingress = "traffic from the ingress or gateway controller's pods to the routed backends"
@@ -39,7 +39,7 @@ public struct UnsupportedKind: Sendable, Hashable, Comparable, CustomStringConve
     static let table: [String: [String: String]] = [
         "policy.networking.k8s.io": ["AdminNetworkPolicy": adminTier, "BaselineAdminNetworkPolicy": adminTier,
                                      "ClusterNetworkPolicy": adminTier],
-        "cilium.io": ["CiliumNetworkPolicy": cilium, "CiliumClusterwideNetworkPolicy": cilium],
+        "cilium.io": ["CiliumLocalRedirectPolicy": cilium, "CiliumEgressGatewayPolicy": cilium],
         "projectcalico.org": ["NetworkPolicy": calico, "GlobalNetworkPolicy": calico,
                               "StagedNetworkPolicy": calico, "StagedGlobalNetworkPolicy": calico],
         "crd.projectcalico.org": ["NetworkPolicy": calico, "GlobalNetworkPolicy": calico],
