@@ -32,14 +32,7 @@ import Testing
                                  dnsNames: names)
         }
 
-        func peer(_ s: String) -> CiliumPeer {
-            if let e = CiliumEntity(rawValue: s) { return .entity(e) }
-            if let ip = IPAddr(s) { return .address(ip) }
-            let parts = s.split(separator: "/")
-            let i = ev.workloads.firstIndex { $0.namespace == parts[0] && $0.endpoint.name == parts[1] }
-            precondition(i != nil, "no workload \(s)")
-            return .workload(i!)
-        }
+        func peer(_ s: String) -> CiliumPeer { ciliumPeer(s, ev.workloads) }
 
         func conn(_ a: String, _ b: String) -> String { ev.connections(from: peer(a), to: peer(b)).description }
 

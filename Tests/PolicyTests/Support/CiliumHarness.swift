@@ -18,16 +18,7 @@ struct CiliumHarness {
                              options: options, dnsNames: names, services: services)
     }
 
-    func peer(_ s: String) -> CiliumPeer {
-        if let e = CiliumEntity(rawValue: s) { return .entity(e) }
-        if s.contains("/") {
-            let parts = s.split(separator: "/")
-            let i = ev.workloads.firstIndex { $0.namespace == parts[0] && $0.endpoint.name == parts[1] }
-            precondition(i != nil, "no workload \(s)")
-            return .workload(i!)
-        }
-        return .address(IPAddr(s)!)
-    }
+    func peer(_ s: String) -> CiliumPeer { ciliumPeer(s, ev.workloads) }
 
     func conn(_ a: String, _ b: String) -> String { ev.connections(from: peer(a), to: peer(b)).description }
 
@@ -59,4 +50,14 @@ func ccnp(_ spec: String, name: String = "c") -> String {
     spec:
     \(spec.split(separator: "\n", omittingEmptySubsequences: false).map { "  " + $0 }.joined(separator: "\n"))
     """
+}
+
+/// `ns/name` (a workload), an entity name, or an IP address.
+func ciliumPeer(_ s: String, _ workloads: [Workload]) -> CiliumPeer {
+    if let e = CiliumEntity(rawValue: s) { return .entity(e) }
+    if let ip = IPAddr(s) { return .address(ip) }
+    let parts = s.split(separator: "/")
+    let i = workloads.firstIndex { $0.namespace == parts[0] && $0.endpoint.name == parts[1] }
+    precondition(i != nil, "no workload \(s)")
+    return .workload(i!)
 }
