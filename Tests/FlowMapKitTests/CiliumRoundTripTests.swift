@@ -97,3 +97,25 @@ import Testing
         #expect(r.report.breaks)
     }
 }
+
+/// connectivity and diff answer from Cilium policies through the same façade calls.
+@Suite struct CiliumVerbsTests {
+    static var examples: String {
+        URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent("PolicyTests/Fixtures/cilium-examples").path
+    }
+
+    @Test func connectivityAndDiffEvaluateCiliumPolicies() throws {
+        let ex = Self.examples
+        let c = try Connectivity.run(Connectivity.Options(policies: [ex + "/cluster.yaml", ex + "/l3.yaml"]))
+        let toBackend = c.entries.filter { $0.destination.description.hasPrefix("default/backend") }
+            .map(\.source.description).filter { !$0.hasPrefix("default/backend") }
+        #expect(toBackend == ["default/frontend[Pod]"], "\(toBackend)")
+        let d = try Diff.run(Diff.Options(old: .manifests([ex + "/cluster.yaml"]),
+                                          new: .manifests([ex + "/cluster.yaml", ex + "/l3.yaml"])))
+        #expect(!d.report.isEmpty)
+        let same = try Diff.run(Diff.Options(old: .manifests([ex + "/cluster.yaml", ex + "/l3.yaml"]),
+                                             new: .manifests([ex + "/l3.yaml", ex + "/cluster.yaml"])))
+        #expect(same.report.isEmpty)
+    }
+}
