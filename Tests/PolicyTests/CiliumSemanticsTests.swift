@@ -44,12 +44,14 @@ import Testing
             endpointSelector: {}
             ingress:
             - fromRequires: [{matchLabels: {env: prod}}]
+            - fromEndpoints: [{matchLabels: {"io.cilium.k8s.policy.serviceaccount": sa}}]
             egress:
             - toPorts: [{ports: [{port: "9092"}], rules: {kafka: [{topic: t}]}}]
             """), file: "bad.yaml")
         #expect(set.ciliumPolicies.isEmpty)
         let paths = set.issues.map(\.path).sorted()
-        #expect(paths == ["spec.egress[0].toPorts[0].rules.kafka", "spec.ingress[0].fromRequires"])
+        #expect(paths == ["spec.egress[0].toPorts[0].rules.kafka", "spec.ingress[0].fromRequires",
+                          "spec.ingress[1].fromEndpoints[0].matchLabels"])
     }
 
     @Test func cp6InvalidFieldsAreLocated() {

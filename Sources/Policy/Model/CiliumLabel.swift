@@ -8,6 +8,7 @@ public struct CiliumLabel: Sendable, Hashable, Comparable, CustomStringConvertib
     public static let namespaceKey = "io.kubernetes.pod.namespace"
     public static let namespaceLabelsPrefix = "io.cilium.k8s.namespace.labels."
     public static let clusterKey = "io.cilium.k8s.policy.cluster"
+    public static let serviceAccountKey = "io.cilium.k8s.policy.serviceaccount"
 
     public var source: String
     public var key: String

@@ -178,6 +178,10 @@ extension ManifestDecoder {
         var reqs: [CiliumSelector.Requirement] = []
         func keyError(_ text: String) -> String? {
             let (_, key) = CiliumLabel.parseKey(text)
+            if key == CiliumLabel.serviceAccountKey {
+                // Not in the inventory: evaluating it as absent would drop the policy's effect silently.
+                return "not evaluated by flowmap: the inventory has no service accounts; select by pod labels"
+            }
             return key.isEmpty ? "key must not be empty" : nil
         }
         if let ml = node["matchLabels"], !ml.isNull {
