@@ -32,7 +32,13 @@ public enum Generate {
         public var stream: String?
         /// Files an earlier run generated in the output directory that this run no longer writes, now removed.
         public var removed: [String] = []
-        public var policies: Int { plan.namespaces.count + plan.workloadCount }
+        /// Documents written: each namespace's default-deny (when a direction was observed) and DNS baseline, and
+        /// one allow policy per workload.
+        public var policies: Int {
+            plan.namespaces.reduce(plan.workloadCount) {
+                $0 + ($1.hasDefaultDeny ? 1 : 0) + ($1.dnsBaseline.isEmpty ? 0 : 1)
+            }
+        }
     }
 
     public struct Failure: Error, CustomStringConvertible {

@@ -21,15 +21,31 @@ public struct NetworkPolicyEmitter: Sendable, PolicyDocumentWriter {
                           namespace: namespace, plan: plan, version: options.version)
     }
 
-    func defaultDeny(_ ns: String, plan: PolicyPlan) -> String {
+    func defaultDeny(_ ns: NamespacePlan, plan: PolicyPlan) -> String {
         var y = YAMLBuilder()
-        header(&y, name: "default-deny", namespace: ns, plan: plan)
+        header(&y, name: "default-deny", namespace: ns.name, plan: plan)
         y.line(0, "spec:")
-        y.comment(2, "Selects every pod in the namespace; with no rules it allows nothing in either direction.")
+        y.comment(2, ns.denyIngress && ns.denyEgress
+                  ? "Selects every pod in the namespace; with no rules it allows nothing in either direction."
+                  : "Selects every pod in the namespace; with no rules it allows nothing in the direction listed.")
+        EmitCommon.namespaceComments(&y, 2, ns)
         y.line(2, "podSelector: {}")
         y.line(2, "policyTypes:")
-        y.line(4, "- Ingress")
+        if ns.denyIngress { y.line(4, "- Ingress") }
+        if ns.denyEgress { y.line(4, "- Egress") }
+        return y.text
+    }
+
+    func dnsBaseline(_ ns: NamespacePlan, plan: PolicyPlan) -> String {
+        var y = YAMLBuilder()
+        header(&y, name: EmitCommon.dnsBaselineName, namespace: ns.name, plan: plan)
+        y.line(0, "spec:")
+        y.comment(2, "DNS baseline: every pod of the namespace may query the cluster resolvers observed.")
+        y.line(2, "podSelector: {}")
+        y.line(2, "policyTypes:")
         y.line(4, "- Egress")
+        y.line(2, "egress:")
+        for r in ns.dnsBaseline { rule(&y, r, field: "to", policyNamespace: ns.name) }
         return y.text
     }
 
@@ -44,15 +60,17 @@ public struct NetworkPolicyEmitter: Sendable, PolicyDocumentWriter {
         y.line(2, "policyTypes:")
         if !w.ingress.isEmpty { y.line(4, "- Ingress") }
         if !w.egress.isEmpty { y.line(4, "- Egress") }
-        if w.ingress.isEmpty && w.egress.isEmpty {
-            // Only notes or denied evidence: keep the policy as a visible record that allows nothing.
-            y.line(4, "- Ingress")
-        }
+        // Only notes or denied evidence: keep the policy as a visible record that allows nothing, in a direction
+        // the namespace's default-deny already isolates (never one the capture did not see).
+        let recordOnly = w.ingress.isEmpty && w.egress.isEmpty
+        let recordEgress = recordOnly
+            && plan.namespaces.first(where: { $0.name == w.endpoint.namespace }).map { !$0.denyIngress } == true
+        if recordOnly { y.line(4, recordEgress ? "- Egress" : "- Ingress") }
         if !w.ingress.isEmpty {
             y.line(2, "ingress:")
             for r in w.ingress { rule(&y, r, field: "from", policyNamespace: w.endpoint.namespace) }
-        } else if w.egress.isEmpty {
-            y.line(2, "ingress: []")
+        } else if recordOnly {
+            y.line(2, recordEgress ? "egress: []" : "ingress: []")
         }
         if !w.egress.isEmpty {
             y.line(2, "egress:")
@@ -82,6 +100,10 @@ public struct NetworkPolicyEmitter: Sendable, PolicyDocumentWriter {
                 y.line(12, "except:")
                 for e in except { y.line(14, "- \(YAMLText.scalar(e))") }
             }
+        case .namespace(let ns):
+            y.line(8, "- namespaceSelector:")
+            y.line(12, "matchLabels:")
+            y.pair(14, "kubernetes.io/metadata.name", ns)
         }
         y.line(6, "ports:")
         for p in r.ports {
