@@ -1,3 +1,5 @@
+import FlowModel
+
 /// The parts of Cilium's enforcement that depend on agent configuration, as switches (docs/cilium-semantics.md,
 /// section "Configuration"). Defaults are Cilium's defaults.
 public struct CiliumOptions: Sendable, Hashable {

@@ -1,3 +1,5 @@
+import FlowModel
+
 /// One end of a connection asked of the Cilium evaluator: a pod workload, a reserved identity, or an address
 /// outside the cluster.
 public enum CiliumPeer: Sendable, Hashable {

@@ -1,3 +1,5 @@
+import FlowModel
+
 /// A Cilium entity (`fromEntities`/`toEntities`): a name for peers without pod labels (CE1-CE4).
 public enum CiliumEntity: String, Sendable, Hashable, CaseIterable, Comparable {
     case all

@@ -1,3 +1,5 @@
+import FlowModel
+
 /// `toFQDNs[]` and `rules.dns[]`: `matchName` (exact, case-insensitive, trailing dot ignored) or
 /// `matchPattern` (`*` alone: every name; `*` within a name: any run of DNS characters within one label;
 /// `**.`: one or more labels), CF1-CF3.

@@ -1,3 +1,5 @@
+import FlowModel
+
 /// A Cilium label: source (`k8s`, `reserved`, ...; `any` in selectors), key and value (CS1).
 public struct CiliumLabel: Sendable, Hashable, Comparable, CustomStringConvertible {
     public static let any = "any"

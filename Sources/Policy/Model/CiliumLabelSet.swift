@@ -1,3 +1,5 @@
+import FlowModel
+
 /// The labels of one identity (a pod's workload, a reserved entity, an address), indexed by key.
 public struct CiliumLabelSet: Sendable, Hashable {
     /// key -> (source, value) pairs, sorted.

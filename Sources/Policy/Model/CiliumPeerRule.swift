@@ -1,3 +1,5 @@
+import FlowModel
+
 /// One ingress/egress (allow or deny) rule: the L3 peers (`from*`/`to*`, ORed) and the ports (`toPorts`).
 /// Every selector list is nil when absent; a present empty list selects nothing (CR3).
 public struct CiliumPeerRule: Sendable, Hashable {

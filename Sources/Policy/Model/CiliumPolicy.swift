@@ -1,3 +1,5 @@
+import FlowModel
+
 /// A `cilium.io/v2` CiliumNetworkPolicy (namespaced) or CiliumClusterwideNetworkPolicy: `spec` and `specs`
 /// are both rules of the same policy (docs/cilium-semantics.md, CP1).
 public struct CiliumPolicy: Sendable, Hashable {

@@ -1,3 +1,5 @@
+import FlowModel
+
 /// One rule of a Cilium policy (api.Rule): the endpoints or nodes it selects and what it allows or denies in
 /// each direction. A nil section is absent; an empty one is present but has no rules (CP4).
 public struct CiliumRule: Sendable, Hashable {

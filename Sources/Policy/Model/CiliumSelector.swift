@@ -1,3 +1,5 @@
+import FlowModel
+
 /// A Cilium endpoint selector: `matchLabels` AND `matchExpressions`, keys with a label source (CS1, CS2).
 public struct CiliumSelector: Sendable, Hashable, CustomStringConvertible {
     public struct Requirement: Sendable, Hashable {

@@ -1,3 +1,5 @@
+import FlowModel
+
 /// `toServices[]`: a Kubernetes Service by name (`k8sService`) or by its labels (`k8sServiceSelector`); the
 /// namespace defaults to the policy's (CV1). Matched against the services given to the evaluator.
 public struct CiliumServiceSelector: Sendable, Hashable {
