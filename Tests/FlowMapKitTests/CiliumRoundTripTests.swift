@@ -85,9 +85,13 @@ import Testing
 
     @Test func requestsOutsideTheL7RulesBreak() throws {
         let (db, dir) = try Self.store()
+        // The namespace's DNS baseline allows every name (`matchPattern: "*"`): L7 rules are a union (CL3), so
+        // narrow it too for the workload's own `rules.dns` to decide.
         let text = try Self.generated(db)
             .replacingOccurrences(of: "method: GET", with: "method: POST")
             .replacingOccurrences(of: "matchName: api.example.com", with: "matchName: other.example.com")
+            .replacingOccurrences(of: "matchPattern: \"*\"", with: "matchPattern: \"*.internal\"")
+            .replacingOccurrences(of: "matchPattern: '*'", with: "matchPattern: '*.internal'")
         let r = try Check.run(Check.Options(policies: [try Self.write(text, dir, "l7.yaml")], db: db))
         let notes = r.report.denied.map(\.note).filter { !$0.isEmpty }.sorted()
         #expect(notes == ["DNS query api.example.com: outside rules.dns", "HTTP GET /items: rejected by rules.http"], "\(r.report.denied)")
