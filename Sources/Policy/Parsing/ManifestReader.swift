@@ -55,6 +55,16 @@ public enum ManifestReader {
     }
 
     static func load(file: String) throws -> ManifestSet {
+        // The loader's size bound, before the file is read into memory.
+        let limit = YAMLDocumentLoader.Limits().bytes
+        if let size = (try? FileManager.default.attributesOfItem(atPath: file))?[.size] as? Int, size > limit {
+            var set = ManifestSet()
+            set.files = 1
+            set.paths = [file]
+            set.issues.append(ManifestIssue(file: file, document: -1, path: "", message:
+                "the file is \(size) bytes; at most \(limit) are read (split it into several files)"))
+            return set
+        }
         guard let data = FileManager.default.contents(atPath: file) else {
             throw ManifestIssue(file: file, document: -1, path: "", message: "cannot read file")
         }
