@@ -21,9 +21,13 @@ public enum PolicyInputs {
     /// Store data for the inventory plus the observed edges.
     public static func store(_ db: String) throws -> (data: ClusterInventory.StoreData, edges: [ObservedEdge]) {
         let s = try Generate.openExisting(db)
-        let data = ClusterInventory.StoreData(labelSets: try s.labelSets(), addresses: try s.addresses(),
-                                              namespaceLabels: try s.namespaceLabels(), endpoints: try s.endpoints())
-        return (data, try s.edges())
+        return (try storeData(s), try s.edges())
+    }
+
+    /// What the evaluator needs from a store besides its edges.
+    static func storeData(_ s: FlowStore) throws -> ClusterInventory.StoreData {
+        ClusterInventory.StoreData(labelSets: try s.labelSets(), addresses: try s.addresses(),
+                                   namespaceLabels: try s.namespaceLabels(), endpoints: try s.endpoints())
     }
 
     /// The policy set `flowmap generate` would write from the store, read back through the manifest reader.

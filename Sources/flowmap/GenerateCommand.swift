@@ -5,7 +5,10 @@ import FlowModel
 struct GenerateCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "generate",
-        abstract: "Write least-privilege NetworkPolicies (k8s or Cilium) from the store: default-deny plus one allow per workload."
+        abstract: "Write least-privilege NetworkPolicies (k8s or Cilium) from the store: default-deny plus one allow per workload.",
+        discussion: "The output is replayed against the evidence it came from with `check`'s evaluator first. Exit "
+            + "status: 0 when it keeps every observed-allowed connection and opens no observed-denied one (or "
+            + "--allow-breaks), 1 when it would not (listed; nothing written), 2 on error (nothing written)."
     )
 
     @Option(help: "The store (SQLite file).")
@@ -43,6 +46,10 @@ struct GenerateCommand: ParsableCommand {
     @Flag(help: "Name ports (port: http) where the inventory knows the destination container port's name.")
     var namedPorts = false
 
+    @Flag(help: ArgumentHelp("Write the policies even when they would break or open observed connections.",
+                             discussion: "They are still listed on stderr; the exit status is then 0."))
+    var allowBreaks = false
+
     func run() throws {
         var o = Generate.Options(db: db, out: out)
         guard let l = EmitOptions.Layout(rawValue: layout) else {
@@ -61,10 +68,17 @@ struct GenerateCommand: ParsableCommand {
         o.inference.namedPorts = namedPorts
         o.inference.since = try since.map { try Self.time($0, "--since") }
         o.inference.until = try until.map { try Self.time($0, "--until") }
-        let r = try Generate.run(o)
+        o.allowBreaks = allowBreaks
+        let r: Generate.Report
+        do {
+            r = try Generate.run(o)
+        } catch {
+            Console.error("error: \(error)")
+            throw ExitCode(2)
+        }
         if let s = r.stream {
             print(s, terminator: "")
-        } else {
+        } else if r.written {
             Console.out("read \(r.edgesRead) edges; wrote \(r.policies) policies for \(r.plan.workloadCount) "
                         + "workloads in \(r.plan.namespaces.count) namespaces to \(out)/ (\(r.files.count) files)")
             if !r.removed.isEmpty {
@@ -75,6 +89,17 @@ struct GenerateCommand: ParsableCommand {
         for w in r.plan.warnings { Console.error("warning: \(w)") }
         if !r.plan.denied.isEmpty {
             Console.error("\(r.plan.denied.count) observed-denied connection(s) were not turned into allows")
+        }
+        guard r.selfCheck.failed else { return }
+        Console.error("self-check: the generated policies, replayed against the \(r.selfCheck.edges) edges they "
+                      + "were inferred from:")
+        for line in r.selfCheck.findings { Console.error(line) }
+        if r.written {
+            Console.error("written anyway (--allow-breaks); review the connections above before applying")
+        } else {
+            Console.error("nothing written. Fix the evidence (e.g. ingest an inventory that labels these workloads), "
+                          + "narrow --namespace, or rerun with --allow-breaks to write them knowingly")
+            throw ExitCode(1)
         }
     }
 
