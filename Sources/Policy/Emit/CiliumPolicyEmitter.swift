@@ -187,11 +187,8 @@ public struct CiliumPolicyEmitter: Sendable, PolicyDocumentWriter {
                 y.line(10, "rules:")
                 y.line(12, "http:")
                 for r in rules {
-                    var evidence = "\(r.pathTemplate): \(EmitCommon.count(r.requests, "request"))"
-                    if r.examples != [r.pathTemplate] && !r.examples.isEmpty {
-                        evidence += "; e.g. " + r.examples.joined(separator: ", ")
-                    }
-                    y.itemPair(14, "method", r.method, comment: evidence)
+                    y.itemPair(14, "method", r.method,
+                               comment: "\(r.pathTemplate): \(EmitCommon.band(r.requests)) requests")
                     y.pair(16, "path", r.pathRegex)
                 }
             case .dns(let names):
