@@ -19,9 +19,10 @@ public enum Generate {
         /// Write (and succeed) even when the self-check finds observed connections the output would break or
         /// open; they are still reported in `Report.selfCheck`.
         public var allowBreaks = false
-        public init(db: String, out: String) {
+        public init(db: String, out: String, allowBreaks: Bool = false) {
             self.db = db
             self.out = out
+            self.allowBreaks = allowBreaks
         }
     }
 

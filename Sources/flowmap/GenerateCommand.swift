@@ -97,8 +97,9 @@ struct GenerateCommand: ParsableCommand {
         if r.written {
             Console.error("written anyway (--allow-breaks); review the connections above before applying")
         } else {
-            Console.error("nothing written. Fix the evidence (e.g. ingest an inventory that labels these workloads), "
-                          + "narrow --namespace, or rerun with --allow-breaks to write them knowingly")
+            Console.error("nothing written: applying these policies would break or open the connections above. The "
+                          + "warnings say why (e.g. a workload without stable labels: ingest an inventory that labels "
+                          + "it); narrow --namespace, or rerun with --allow-breaks to write them knowingly")
             throw ExitCode(1)
         }
     }
