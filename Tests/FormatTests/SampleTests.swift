@@ -2,7 +2,7 @@ import Foundation
 import Testing
 import FlowMapKit
 
-@Suite("Shared and shipped Calico / VPC samples")
+@Suite("Shipped (and opt-in extra) Calico / VPC samples")
 struct SampleTests {
     /// Every sample with exactly the lines FlowMap must reject (see the SOURCES.md files for why).
     static let awsDocsRejected = [28, 30, 32, 33, 35, 37, 38, 40, 42, 43, 44, 46, 48]
@@ -14,7 +14,9 @@ struct SampleTests {
         ("vpc/flowmap-tgw-default.log", []),
         ("vpc/flowmap-v8-ecs.log", []),
     ]
-    static let shared: [(String, [Int])] = [
+    /// The originals that may not be copied into the repository (Elastic License 2.0, unchecked licence), with the
+    /// two shipped copies; FLOWMAP_EXTRA_SAMPLES=<dir> (a directory with calico/ and vpc/) runs the test over them.
+    static let extra: [(String, [Int])] = [
         ("calico/calico_felix_flows.log", [4]),
         ("calico/calico_docs_example_noaggr.json", []),
         ("vpc/awsdocs_flow-logs-records-examples_codeblocks.txt", awsDocsRejected),
@@ -24,6 +26,8 @@ struct SampleTests {
         ("vpc/elastic_test-v5-all-fields.log", []),
         ("vpc/elastic_test-v8-samples.log", []),
     ]
+    static let extraDir: URL? = ProcessInfo.processInfo.environment["FLOWMAP_EXTRA_SAMPLES"]
+        .flatMap { $0.isEmpty ? nil : URL(fileURLWithPath: $0) }
 
     static func check(_ path: String, rejected: [Int]) throws {
         let (r, issues) = try Support.ingest([Support.sample("inventory/vpc-sample-cluster.json"), path],
@@ -40,26 +44,23 @@ struct SampleTests {
     @Test("every shipped sample ingests, with exactly its malformed lines reported by line number")
     func shippedSamples() throws {
         for (rel, lines) in Self.shipped { try Self.check(Support.sample(rel), rejected: lines) }
-        // The shipped copies are the shared files, unchanged.
-        for rel in ["calico/calico_felix_flows.log", "vpc/awsdocs_flow-logs-records-examples_codeblocks.txt"]
-        where FileManager.default.fileExists(atPath: Support.shared.appendingPathComponent(rel).path) {
-            #expect(FileManager.default.contentsEqual(atPath: Support.sample(rel),
-                                                      andPath: Support.shared.appendingPathComponent(rel).path))
-        }
     }
 
-    @Test("every shared sample (../shared/samples) ingests, with exactly its malformed lines reported by line number")
-    func sharedSamples() throws {
-        let dir = Support.shared
-        guard FileManager.default.fileExists(atPath: dir.path) else {
-            Issue.record("\(dir.path) is missing: the shared samples sit beside the checkout (CI lays them there)")
-            return
+    /// Opt-in: the originals live outside the repository, so a clone's `make test` never needs them.
+    @Test("every extra sample (FLOWMAP_EXTRA_SAMPLES) ingests, with exactly its malformed lines reported by line number",
+          .enabled(if: SampleTests.extraDir != nil, "set FLOWMAP_EXTRA_SAMPLES=<dir with calico/ and vpc/>"))
+    func extraSamples() throws {
+        let dir = try #require(Self.extraDir)
+        let fm = FileManager.default
+        let present = Set(try fm.contentsOfDirectory(atPath: dir.appendingPathComponent("calico").path).map { "calico/" + $0 }
+                          + fm.contentsOfDirectory(atPath: dir.appendingPathComponent("vpc").path).map { "vpc/" + $0 })
+        // A new extra sample must be added to the list above.
+        #expect(present.filter { !$0.hasSuffix(".md") } == Set(Self.extra.map(\.0)))
+        for (rel, lines) in Self.extra { try Self.check(dir.appendingPathComponent(rel).path, rejected: lines) }
+        // The shipped copies are the originals, unchanged.
+        for rel in ["calico/calico_felix_flows.log", "vpc/awsdocs_flow-logs-records-examples_codeblocks.txt"] {
+            #expect(fm.contentsEqual(atPath: Support.sample(rel), andPath: dir.appendingPathComponent(rel).path), "\(rel)")
         }
-        let present = Set(try FileManager.default.contentsOfDirectory(atPath: dir.appendingPathComponent("calico").path).map { "calico/" + $0 }
-                          + FileManager.default.contentsOfDirectory(atPath: dir.appendingPathComponent("vpc").path).map { "vpc/" + $0 })
-        // A new shared sample must be added to the list above.
-        #expect(present.filter { !$0.hasSuffix(".md") } == Set(Self.shared.map(\.0)))
-        for (rel, lines) in Self.shared { try Self.check(dir.appendingPathComponent(rel).path, rejected: lines) }
     }
 
     @Test("the VPC samples map to the inventory's pods")

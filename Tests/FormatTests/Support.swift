@@ -6,8 +6,6 @@ enum Support {
     static let repoRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
         .deletingLastPathComponent()
     static let fixtures = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Fixtures")
-    /// The shared samples beside the checkout (CI lays them there; the originals of the repo's copies).
-    static let shared = repoRoot.deletingLastPathComponent().appendingPathComponent("shared/samples")
 
     static func sample(_ rel: String) -> String { repoRoot.appendingPathComponent("samples/" + rel).path }
     static func fixture(_ rel: String) -> String { fixtures.appendingPathComponent(rel).path }

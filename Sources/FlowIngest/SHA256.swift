@@ -1,0 +1,115 @@
+/// SHA-256 (FIPS 180-4), incremental: the result depends only on the bytes, not on how they were split across
+/// `update` calls. Written here because the project takes no crypto dependency; checked against the FIPS 180-4
+/// example vectors in the tests.
+public struct SHA256: Sendable {
+    private var h: (UInt32, UInt32, UInt32, UInt32, UInt32, UInt32, UInt32, UInt32) =
+        (0x6a09_e667, 0xbb67_ae85, 0x3c6e_f372, 0xa54f_f53a, 0x510e_527f, 0x9b05_688c, 0x1f83_d9ab, 0x5be0_cd19)
+    /// Bytes of an incomplete block carried to the next update.
+    private var pending = [UInt8](repeating: 0, count: 64)
+    private var pendingCount = 0
+    public private(set) var length: UInt64 = 0
+
+    public init() {}
+
+    static let k: [UInt32] = [
+        0x428a_2f98, 0x7137_4491, 0xb5c0_fbcf, 0xe9b5_dba5, 0x3956_c25b, 0x59f1_11f1, 0x923f_82a4, 0xab1c_5ed5,
+        0xd807_aa98, 0x1283_5b01, 0x2431_85be, 0x550c_7dc3, 0x72be_5d74, 0x80de_b1fe, 0x9bdc_06a7, 0xc19b_f174,
+        0xe49b_69c1, 0xefbe_4786, 0x0fc1_9dc6, 0x240c_a1cc, 0x2de9_2c6f, 0x4a74_84aa, 0x5cb0_a9dc, 0x76f9_88da,
+        0x983e_5152, 0xa831_c66d, 0xb003_27c8, 0xbf59_7fc7, 0xc6e0_0bf3, 0xd5a7_9147, 0x06ca_6351, 0x1429_2967,
+        0x27b7_0a85, 0x2e1b_2138, 0x4d2c_6dfc, 0x5338_0d13, 0x650a_7354, 0x766a_0abb, 0x81c2_c92e, 0x9272_2c85,
+        0xa2bf_e8a1, 0xa81a_664b, 0xc24b_8b70, 0xc76c_51a3, 0xd192_e819, 0xd699_0624, 0xf40e_3585, 0x106a_a070,
+        0x19a4_c116, 0x1e37_6c08, 0x2748_774c, 0x34b0_bcb5, 0x391c_0cb3, 0x4ed8_aa4a, 0x5b9c_ca4f, 0x682e_6ff3,
+        0x748f_82ee, 0x78a5_636f, 0x84c8_7814, 0x8cc7_0208, 0x90be_fffa, 0xa450_6ceb, 0xbef9_a3f7, 0xc671_78f2,
+    ]
+
+    @inline(__always) private static func rotr(_ x: UInt32, _ n: UInt32) -> UInt32 { (x >> n) | (x << (32 - n)) }
+
+    /// One 64-byte block at `p`.
+    private mutating func block(_ p: UnsafeRawPointer) {
+        var w = (UInt32(0), UInt32(0), UInt32(0), UInt32(0), UInt32(0), UInt32(0), UInt32(0), UInt32(0),
+                 UInt32(0), UInt32(0), UInt32(0), UInt32(0), UInt32(0), UInt32(0), UInt32(0), UInt32(0))
+        withUnsafeMutableBytes(of: &w) { wb in
+            let ws = wb.bindMemory(to: UInt32.self)
+            for i in 0..<16 { ws[i] = UInt32(bigEndian: p.loadUnaligned(fromByteOffset: i * 4, as: UInt32.self)) }
+        }
+        var (a, b, c, d, e, f, g, hh) = h
+        Self.k.withUnsafeBufferPointer { k in
+            withUnsafeMutableBytes(of: &w) { wb in
+                let ws = wb.bindMemory(to: UInt32.self)
+                for i in 0..<64 {
+                    let wi: UInt32
+                    if i < 16 {
+                        wi = ws[i]
+                    } else {
+                        // The message schedule kept in a 16-word ring.
+                        let w15 = ws[(i - 15) & 15], w2 = ws[(i - 2) & 15]
+                        let s0 = Self.rotr(w15, 7) ^ Self.rotr(w15, 18) ^ (w15 >> 3)
+                        let s1 = Self.rotr(w2, 17) ^ Self.rotr(w2, 19) ^ (w2 >> 10)
+                        wi = ws[i & 15] &+ s0 &+ ws[(i - 7) & 15] &+ s1
+                        ws[i & 15] = wi
+                    }
+                    let t1 = hh &+ (Self.rotr(e, 6) ^ Self.rotr(e, 11) ^ Self.rotr(e, 25)) &+ ((e & f) ^ (~e & g))
+                        &+ k[i] &+ wi
+                    let t2 = (Self.rotr(a, 2) ^ Self.rotr(a, 13) ^ Self.rotr(a, 22)) &+ ((a & b) ^ (a & c) ^ (b & c))
+                    hh = g; g = f; f = e; e = d &+ t1
+                    d = c; c = b; b = a; a = t1 &+ t2
+                }
+            }
+        }
+        h = (h.0 &+ a, h.1 &+ b, h.2 &+ c, h.3 &+ d, h.4 &+ e, h.5 &+ f, h.6 &+ g, h.7 &+ hh)
+    }
+
+    public mutating func update(_ buf: UnsafeRawBufferPointer) {
+        guard let base = buf.baseAddress, buf.count > 0 else { return }
+        length &+= UInt64(buf.count)
+        var i = 0
+        let n = buf.count
+        if pendingCount > 0 {
+            let take = min(64 - pendingCount, n)
+            pending.withUnsafeMutableBytes { $0.baseAddress!.advanced(by: pendingCount).copyMemory(from: base, byteCount: take) }
+            pendingCount += take
+            i = take
+            if pendingCount < 64 { return }
+            var blk = pending
+            blk.withUnsafeBytes { block($0.baseAddress!) }
+            pendingCount = 0
+        }
+        while i + 64 <= n {
+            block(base + i)
+            i += 64
+        }
+        if i < n {
+            pending.withUnsafeMutableBytes { $0.baseAddress!.copyMemory(from: base + i, byteCount: n - i) }
+            pendingCount = n - i
+        }
+    }
+
+    public mutating func update(_ bytes: [UInt8]) { bytes.withUnsafeBytes { update($0) } }
+
+    /// The 32-byte digest of everything so far (the state is not changed: more bytes may follow).
+    public var digest: [UInt8] {
+        var copy = self
+        let bits = length &* 8
+        var tail: [UInt8] = [0x80] + [UInt8](repeating: 0, count: (119 - pendingCount) % 64)
+        for s in stride(from: 56, through: 0, by: -8) { tail.append(UInt8(truncatingIfNeeded: bits >> UInt64(s))) }
+        copy.update(tail)
+        var out: [UInt8] = []
+        out.reserveCapacity(32)
+        for v in [copy.h.0, copy.h.1, copy.h.2, copy.h.3, copy.h.4, copy.h.5, copy.h.6, copy.h.7] {
+            for s in stride(from: 24, through: 0, by: -8) { out.append(UInt8(truncatingIfNeeded: v >> UInt32(s))) }
+        }
+        return out
+    }
+
+    /// The digest as 64 lowercase hex digits.
+    public var hex: String {
+        let digits = Array("0123456789abcdef".utf8)
+        var s = [UInt8]()
+        s.reserveCapacity(64)
+        for b in digest {
+            s.append(digits[Int(b >> 4)])
+            s.append(digits[Int(b & 15)])
+        }
+        return String(decoding: s, as: UTF8.self)
+    }
+}

@@ -1,0 +1,51 @@
+import Testing
+@testable import FlowIngest
+
+@Suite("SHA-256 (FIPS 180-4 examples)")
+struct SHA256Tests {
+    static func hex(_ bytes: [UInt8]) -> String {
+        var s = SHA256()
+        s.update(bytes)
+        return s.hex
+    }
+
+    @Test("the FIPS 180-4 / NIST example vectors")
+    func vectors() {
+        #expect(Self.hex([]) == "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855")
+        #expect(Self.hex(Array("abc".utf8)) == "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad")
+        #expect(Self.hex(Array("abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq".utf8))
+                == "248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1")
+        #expect(Self.hex(Array(("abcdefghbcdefghicdefghijdefghijkefghijklfghijklmghijklmnhijklmnoijklmnopjklmnopq"
+                                + "klmnopqrlmnopqrsmnopqrstnopqrstu").utf8))
+                == "cf5b16a778af8380036ce59e7b0492370b249b11e8f07a51afac45037afee9d1")
+        #expect(Self.hex([UInt8](repeating: UInt8(ascii: "a"), count: 1_000_000))
+                == "cdc76e5c9914fb9281a1c7e284d73e67f1809a48a497200e046d39ccc7112cd0")
+    }
+
+    @Test("the digest does not depend on how the bytes are split across updates")
+    func splitInvariant() {
+        let bytes = (0..<1000).map { UInt8(truncatingIfNeeded: ($0 &* 31 &+ 7) & 0xFF) }
+        let whole = Self.hex(bytes)
+        for step in [1, 3, 55, 56, 63, 64, 65, 127, 999] {
+            var s = SHA256()
+            var i = 0
+            while i < bytes.count {
+                let j = min(bytes.count, i + step)
+                s.update(Array(bytes[i..<j]))
+                i = j
+            }
+            #expect(s.hex == whole, "step \(step)")
+            #expect(s.length == 1000)
+        }
+        // Every padding length (0 to 129 bytes): the digests of all prefixes, checked against Python's hashlib
+        // (sha256 over the concatenated hex digests), and whole versus split at the middle.
+        #expect(Self.hex(Array((0..<130).map { Self.hex(Array(bytes[0..<$0])) }.joined().utf8))
+                == "89e2c7039d0690d7614bc4c6002a929407988c6214746687152ea3eda1de9d3b")
+        for n in 0..<130 {
+            var s = SHA256()
+            s.update(Array(bytes[0..<(n / 2)]))
+            s.update(Array(bytes[(n / 2)..<n]))
+            #expect(s.hex == Self.hex(Array(bytes[0..<n])), "length \(n)")
+        }
+    }
+}
