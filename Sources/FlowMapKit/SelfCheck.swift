@@ -58,12 +58,15 @@ public struct SelfCheck: Sendable {
         }
     }
 
-    /// Replays `edges` against the NetworkPolicy text of `plan` (the flavour every `check` reads; a Cilium run
-    /// is checked through the NetworkPolicy rendering of the same plan).
+    /// Replays `edges` against the NetworkPolicy rendering of `plan` (the flavour `check` reads; a Cilium run is
+    /// checked through the NetworkPolicy rendering of the same plan), built as the evaluator's model directly:
+    /// equal to the YAML read back by `check` (`EmitTests` "the policy model equals the YAML read back"), without
+    /// the cost of writing and parsing it again.
     static func run(plan: PolicyPlan, edges: [ObservedEdge], store: ClusterInventory.StoreData) -> SelfCheck {
-        let text = NetworkPolicyEmitter(options: EmitOptions()).stream(for: plan)
-        let set = ManifestReader.parse(text: text, file: "<generated>")
+        var set = ManifestSet()
+        let built = NetworkPolicyEmitter(options: EmitOptions()).policies(for: plan)
+        set.policies = built.policies
         let r = Check.evaluate(set, store: store, edges: edges, options: EvaluatorOptions())
-        return SelfCheck(report: r.report, invalid: set.issues.map(\.description), edges: edges.count)
+        return SelfCheck(report: r.report, invalid: built.invalid, edges: edges.count)
     }
 }

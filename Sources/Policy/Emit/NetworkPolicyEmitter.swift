@@ -16,6 +16,47 @@ public struct NetworkPolicyEmitter: Sendable, PolicyDocumentWriter {
     /// All policies as one multi-document stream (for `--out -`).
     public func stream(for plan: PolicyPlan) -> String { layoutStream(for: plan) }
 
+    /// The same policies as `stream(for:)`, as the evaluator's model, without writing and re-reading YAML (for
+    /// `generate`'s self-check on large plans). Equal to the stream read back by `ManifestReader` (tested), apart
+    /// from source locations. `invalid` lists CIDRs the API server would reject (never expected).
+    public func policies(for plan: PolicyPlan) -> (policies: [NetworkPolicy], invalid: [String]) {
+        var out: [NetworkPolicy] = []
+        var invalid: [String] = []
+        for ns in plan.namespaces {
+            out.append(NetworkPolicy(name: "default-deny", namespace: ns.name, podSelector: .everything,
+                                     policyTypes: [.ingress, .egress]))
+            for (w, name) in zip(ns.workloads, EmitCommon.allowNames(ns)) {
+                func rules(_ list: [RulePlan]) -> [NetworkPolicyRule] {
+                    list.compactMap { r in
+                        let peer: NetworkPolicyPeer
+                        switch r.peer {
+                        case .workload(let ep, let sel):
+                            peer = .pods(podSelector: LabelSelector(matchLabels: sel),
+                                         namespaceSelector: ep.namespace == ns.name ? nil
+                                             : LabelSelector(matchLabels: ["kubernetes.io/metadata.name": ep.namespace]))
+                        case .ipBlock(let cidr, let except, _):
+                            let ex = except.compactMap(CIDR.init)
+                            guard let c = CIDR(cidr), ex.count == except.count else {
+                                invalid.append("\(ns.name)/\(name): ipBlock \(cidr) except \(except)")
+                                return nil
+                            }
+                            peer = .ipBlock(IPBlock(cidr: c, except: ex))
+                        }
+                        return NetworkPolicyRule(peers: [peer], ports: r.ports.map {
+                            NetworkPolicyPort(proto: $0.proto, port: $0.name.map { .name($0) } ?? .number(Int($0.port)))
+                        })
+                    }
+                }
+                var types = Set<PolicyType>()
+                if !w.ingress.isEmpty || w.egress.isEmpty { types.insert(.ingress) }
+                if !w.egress.isEmpty { types.insert(.egress) }
+                out.append(NetworkPolicy(name: name, namespace: ns.name, podSelector: LabelSelector(matchLabels: w.selector),
+                                         policyTypes: types, ingress: rules(w.ingress), egress: rules(w.egress)))
+            }
+        }
+        return (out, invalid)
+    }
+
     private func header(_ y: inout YAMLBuilder, name: String, namespace: String, plan: PolicyPlan) {
         EmitCommon.header(&y, apiVersion: "networking.k8s.io/v1", kind: "NetworkPolicy", name: name,
                           namespace: namespace, plan: plan, version: options.version)
