@@ -25,7 +25,7 @@ public enum PolicyInputs {
     }
 
     /// What the evaluator needs from a store besides its edges.
-    static func storeData(_ s: FlowStore) throws -> ClusterInventory.StoreData {
+    public static func storeData(_ s: FlowStore) throws -> ClusterInventory.StoreData {
         ClusterInventory.StoreData(labelSets: try s.labelSets(), addresses: try s.addresses(),
                                    namespaceLabels: try s.namespaceLabels(), endpoints: try s.endpoints())
     }

@@ -47,7 +47,7 @@ public struct SelfCheck: Sendable {
 
     /// The edges inference used: in the evidence window, at least `minFlows` flows (denied edges always), with
     /// an end in an included namespace. Edges between namespaces the run left out are not its to judge.
-    static func edges(_ all: [ObservedEdge], _ o: InferenceOptions) -> [ObservedEdge] {
+    public static func edges(_ all: [ObservedEdge], _ o: InferenceOptions) -> [ObservedEdge] {
         func included(_ ep: Endpoint) -> Bool {
             ep.kind == .workload && (o.namespaces.isEmpty || o.namespaces.contains(ep.namespace))
                 && !o.excludeNamespaces.contains(ep.namespace)
@@ -62,7 +62,7 @@ public struct SelfCheck: Sendable {
     /// checked through the NetworkPolicy rendering of the same plan), built as the evaluator's model directly:
     /// equal to the YAML read back by `check` (`EmitTests` "the policy model equals the YAML read back"), without
     /// the cost of writing and parsing it again.
-    static func run(plan: PolicyPlan, edges: [ObservedEdge], store: ClusterInventory.StoreData) -> SelfCheck {
+    public static func run(plan: PolicyPlan, edges: [ObservedEdge], store: ClusterInventory.StoreData) -> SelfCheck {
         var set = ManifestSet()
         let built = NetworkPolicyEmitter(options: EmitOptions()).policies(for: plan)
         set.policies = built.policies
