@@ -18,7 +18,8 @@ struct NameCollisionTests {
             NamespacePlan(name: "kustomization", workloads: [w("kustomization", "app")]),
             NamespacePlan(name: "shop", workloads: [
                 w("shop", "Api"), w("shop", "api"), w("shop", "web"), w("shop", "web", "StatefulSet"),
-                w("shop", "web-statefulset"),
+                w("shop", "web-statefulset"), w("shop", "a.b"), w("shop", "a-b"),
+                w("shop", String(repeating: "long", count: 20) + "-one"), w("shop", String(repeating: "long", count: 20) + "-two"),
             ]),
         ], denied: [], warnings: [], firstSeen: SyntheticPlan.t0, lastSeen: SyntheticPlan.t1)
     }
@@ -46,7 +47,7 @@ struct NameCollisionTests {
         let docs = try Tree.docs(e.stream(for: Self.plan))
         let shop = docs.filter { Tree.at($0, "metadata", "namespace") as? String == "shop" }
             .compactMap { Tree.at($0, "metadata", "name") as? String }
-        #expect(shop.count == 6)
+        #expect(shop.count == 10)
         #expect(Set(shop).count == shop.count, "colliding policy names: \(shop.sorted())")
         #expect(shop.allSatisfy(Self.isLabel), "\(shop)")
         #expect(e.stream(for: Self.plan) == e.stream(for: Self.plan))
