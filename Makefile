@@ -111,7 +111,8 @@ FUZZ_SEED ?= 0
 FUZZ_TARGETS := $(notdir $(wildcard Fuzz/Fuzz*))
 # Seed corpus, shared by every target (all inputs are text; a mixed corpus is fine for mutation).
 FUZZ_SEEDS := $(wildcard samples/*/*.json samples/*/*.jsonl samples/*/*.log samples/*/*.csv samples/*/*.yaml \
-                samples/*/*/*.json samples/*/*/*.jsonl Tests/PolicyTests/Fixtures/*/*.yaml Tests/PolicyTests/Fixtures/*/*/*.yaml)
+                samples/*/*/*.json samples/*/*/*.jsonl Tests/PolicyTests/Fixtures/*/*.yaml Tests/PolicyTests/Fixtures/*/*/*.yaml \
+                Fuzz/seeds/*)
 fuzz: deps
 	FLOWMAP_FUZZ=1 $(SWIFT) build -c $(FUZZ_CONFIG) -Xswiftc -sanitize=fuzzer,address -Xswiftc -use-ld=lld \
 	  --scratch-path .build-fuzz \

@@ -47,6 +47,9 @@ let package = Package(
         // Random clusters -> inference (-> emitter -> manifest reader -> evaluator): issue 5's property tests.
         .testTarget(name: "PropertyTests", dependencies: ["Inference", "FlowModel", "Policy"]),
         .testTarget(name: "FormatTests", dependencies: ["FlowMapKit"], exclude: ["Fixtures"]),
+        // netpol-analyzer's test inputs and golden connlist / diff outputs (Fixtures/SOURCES.md).
+        .testTarget(name: "NetpolAnalyzerTests", dependencies: ["FlowMapKit", "Policy", "FlowModel", "CZlib"],
+                    exclude: ["Fixtures"]),
         .testTarget(name: "FlowMapKitTests", dependencies: ["FlowMapKit", "FlowModel", "Policy", .product(name: "Yams", package: "Yams")]),
     ]
 )
@@ -54,7 +57,8 @@ let package = Package(
 // libFuzzer targets (see `make fuzz`): only with FLOWMAP_FUZZ=1, because a fuzz target has no `main` and would
 // break a normal build. Built with -sanitize=fuzzer,address into .build-fuzz.
 if Context.environment["FLOWMAP_FUZZ"] == "1" {
-    for name in ["FuzzHubble", "FuzzCalico", "FuzzVPC", "FuzzFlowCSV", "FuzzFlowJSONL", "FuzzInventory", "FuzzManifest"] {
+    for name in ["FuzzHubble", "FuzzCalico", "FuzzVPC", "FuzzFlowCSV", "FuzzFlowJSONL", "FuzzInventory", "FuzzManifest",
+                 "FuzzYAMLLimits"] {
         package.targets.append(.executableTarget(
             name: name, dependencies: ["FlowMapKit"], path: "Fuzz/\(name)",
             // No top-level code: the target exports `<name>_main` (SwiftPM's renamed entry point), which starts

@@ -1,4 +1,5 @@
 import FlowModel
+import FlowStore
 import Policy
 
 /// `flowmap check`: replay the store's observed edges against a policy set.
@@ -7,6 +8,7 @@ public enum Check {
         public var policies: [String]
         public var db: String
         public var evaluator = EvaluatorOptions()
+        public var accept = PolicyInputs.Acceptance()
         public init(policies: [String], db: String) {
             self.policies = policies
             self.db = db
@@ -18,22 +20,56 @@ public enum Check {
         public var manifests: ManifestSet
         public var policies: Int
         public var workloads: Int
+        public var caveats: EvaluationCaveats
+        /// Stderr lines: what was skipped or ignored.
+        public var notes: [String]
+
+        public var context: CheckFormatter.Context {
+            CheckFormatter.Context(policies: policies, workloads: workloads, caveats: caveats)
+        }
+    }
+
+    /// The evaluator every policy verb uses over a store: manifests' workloads and namespaces joined with the
+    /// store's (ClusterInventory), the same for `check`, `map --policies` and `explain --db`.
+    public struct Evaluation: Sendable {
+        public var evaluator: PolicyEvaluator
+        public var inventory: ClusterInventory
+        public var data: ClusterInventory.StoreData
+        public var edges: [ObservedEdge]
+
+        public init(manifests: ManifestSet, data: ClusterInventory.StoreData, edges: [ObservedEdge],
+                    options: EvaluatorOptions) {
+            inventory = ClusterInventory.build(manifests: manifests, store: data)
+            evaluator = PolicyEvaluator(policies: manifests.policies, namespaces: inventory.namespaces,
+                                        workloads: inventory.workloads, options: options)
+            self.data = data
+            self.edges = edges
+        }
+
+        /// The verdict for one observed edge (PolicyCheck.verdict: the one evaluation path).
+        public func verdict(_ k: EdgeKey) -> PolicyCheck.Verdict {
+            PolicyCheck.verdict(k, evaluator, addresses: data.addresses)
+        }
+
+        public func report() -> PolicyCheck.Report {
+            PolicyCheck.run(evaluator, edges: edges, addresses: data.addresses)
+        }
     }
 
     public static func run(_ o: Options) throws -> Result {
-        let m = try PolicyInputs.manifests(o.policies)
+        let loaded = try PolicyInputs.load(o.policies, accept: o.accept, requirePolicies: true)
         let (data, edges) = try PolicyInputs.store(o.db)
-        return evaluate(m, store: data, edges: edges, options: o.evaluator)
+        try requireEdges(edges, db: o.db)
+        let e = Evaluation(manifests: loaded.manifests, data: data, edges: edges, options: o.evaluator)
+        return Result(report: e.report(), manifests: loaded.manifests, policies: loaded.manifests.policies.count,
+                      workloads: Set(e.inventory.workloads.map(\.endpoint)).count, caveats: loaded.caveats,
+                      notes: loaded.notes)
     }
 
-    /// The evaluation itself, shared with `generate`'s self-check: `edges` replayed against `m` over the
-    /// workloads of `m` and the store.
-    static func evaluate(_ m: ManifestSet, store data: ClusterInventory.StoreData, edges: [ObservedEdge],
-                         options: EvaluatorOptions) -> Result {
-        let inv = ClusterInventory.build(manifests: m, store: data)
-        let ev = PolicyEvaluator(policies: m.policies, namespaces: inv.namespaces, workloads: inv.workloads,
-                                 options: options)
-        let report = PolicyCheck.run(ev, edges: edges, addresses: data.addresses)
-        return Result(report: report, manifests: m, policies: m.policies.count, workloads: inv.workloads.count)
+    /// A store without observed connections has nothing to replay.
+    static func requireEdges(_ edges: [ObservedEdge], db: String) throws {
+        guard edges.isEmpty else { return }
+        throw PolicyInputs.Failure(description: "\(db): the store holds no observed connections: nothing to check; "
+                                   + "ingest flows first (`flowmap ingest --db \(db) FILES`)")
     }
 }

@@ -8,6 +8,7 @@ public enum Connectivity {
         /// Optional store supplying more workloads.
         public var db: String?
         public var evaluator = EvaluatorOptions()
+        public var accept = PolicyInputs.Acceptance()
         public var includeExternal = true
         public init(policies: [String], db: String? = nil) {
             self.policies = policies
@@ -19,15 +20,25 @@ public enum Connectivity {
         public var entries: [ConnectivityEntry]
         public var manifests: ManifestSet
         public var workloads: Int
+        public var caveats: EvaluationCaveats
+        public var notes: [String]
+
+        public var context: ConnlistFormatter.Context {
+            ConnlistFormatter.Context(policies: manifests.policies.count, workloads: workloads, caveats: caveats)
+        }
     }
 
+    /// Throws when there are no workloads to evaluate pairs between (none in the manifests, none in the store).
     public static func run(_ o: Options) throws -> Result {
-        let m = try PolicyInputs.manifests(o.policies)
+        let loaded = try PolicyInputs.load(o.policies, accept: o.accept)
+        let m = loaded.manifests
         let store = try o.db.map { try PolicyInputs.store($0).data }
         let inv = ClusterInventory.build(manifests: m, store: store)
+        try PolicyInputs.requireWorkloads(inv, o.policies, db: o.db)
         let ev = PolicyEvaluator(policies: m.policies, namespaces: inv.namespaces, workloads: inv.workloads,
                                  options: o.evaluator)
         let entries = ConnectivityMap(ev).entries(includeExternal: o.includeExternal)
-        return Result(entries: entries, manifests: m, workloads: Set(inv.workloads.map(\.endpoint)).count)
+        return Result(entries: entries, manifests: m, workloads: Set(inv.workloads.map(\.endpoint)).count,
+                      caveats: loaded.caveats, notes: loaded.notes)
     }
 }

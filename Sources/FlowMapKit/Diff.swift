@@ -1,7 +1,7 @@
 import FlowModel
 import Policy
 
-/// `flowmap diff OLD NEW`: semantic connectivity diff of two policy sets over the known workloads, annotated
+/// `flowmap diff OLD NEW`: semantic connectivity diff of two policy sets, each over its own workloads, annotated
 /// with the store's evidence; optionally a structural per-policy diff.
 public enum Diff {
     public enum Side: Sendable {
@@ -15,6 +15,7 @@ public enum Diff {
         public var new: Side
         public var db: String?
         public var evaluator = EvaluatorOptions()
+        public var accept = PolicyInputs.Acceptance()
         public init(old: Side, new: Side, db: String? = nil) {
             self.old = old
             self.new = new
@@ -26,28 +27,48 @@ public enum Diff {
         public var report: SemanticDiff.Report
         public var old: ManifestSet
         public var new: ManifestSet
+        /// Stderr lines: what either side's loading skipped or ignored.
+        public var notes: [String] = []
     }
 
-    static func load(_ side: Side, db: String?) throws -> ManifestSet {
+    static func load(_ side: Side, db: String?, accept: PolicyInputs.Acceptance) throws -> PolicyInputs.Loaded {
         switch side {
-        case .manifests(let paths): return try PolicyInputs.manifests(paths)
+        case .manifests(let paths): return try PolicyInputs.load(paths, accept: accept)
         case .generated:
             guard let db else { throw PolicyInputs.Failure(description: "--generated needs the store (--db)") }
-            return try PolicyInputs.generated(db: db)
+            return PolicyInputs.Loaded(manifests: try PolicyInputs.generated(db: db), caveats: EvaluationCaveats(),
+                                       notes: [])
         }
     }
 
+    /// Exit-2 condition: neither side has a workload to evaluate connectivity over.
+    public static let noWorkloads = """
+        no workloads to compare connectivity over: neither OLD nor NEW has Pods or workload controllers \
+        (Deployment, StatefulSet, DaemonSet, ReplicaSet, Job, CronJob), and no --db was given. Add the cluster's \
+        workloads to both sides (`kubectl get pods,namespaces -A -o yaml > workloads.yaml`) or pass --db \
+        flowmap.db (observed workloads)
+        """
+
+    /// Each side is evaluated over its own workloads (its manifests' Pods and controllers, plus the store's), as
+    /// netpol-analyzer's diff does.
     public static func run(_ o: Options) throws -> Result {
-        let old = try load(o.old, db: o.db), new = try load(o.new, db: o.db)
+        let oldLoaded = try load(o.old, db: o.db, accept: o.accept), newLoaded = try load(o.new, db: o.db, accept: o.accept)
+        let old = oldLoaded.manifests, new = newLoaded.manifests
         let store = try o.db.map { try PolicyInputs.store($0) }
-        var both = ManifestSet()
-        both.merge(old)
-        both.merge(new)
-        let inv = ClusterInventory.build(manifests: both, store: store?.data)
-        let a = PolicyEvaluator(policies: old.policies, namespaces: inv.namespaces, workloads: inv.workloads,
+        let invOld = ClusterInventory.build(manifests: old, store: store?.data)
+        let invNew = ClusterInventory.build(manifests: new, store: store?.data)
+        if invOld.workloads.isEmpty && invNew.workloads.isEmpty {
+            throw PolicyInputs.Failure(description: o.db == nil ? noWorkloads
+                : "no workloads to compare connectivity over: neither OLD, NEW nor the store \(o.db!) has any; "
+                  + "ingest flows first (`flowmap ingest`) or add `kubectl get pods,namespaces -A -o yaml` output to both sides")
+        }
+        let a = PolicyEvaluator(policies: old.policies, namespaces: invOld.namespaces, workloads: invOld.workloads,
                                 options: o.evaluator)
-        let b = PolicyEvaluator(policies: new.policies, namespaces: inv.namespaces, workloads: inv.workloads,
+        let b = PolicyEvaluator(policies: new.policies, namespaces: invNew.namespaces, workloads: invNew.workloads,
                                 options: o.evaluator)
-        return Result(report: SemanticDiff.run(old: a, new: b, edges: store?.edges ?? []), old: old, new: new)
+        var report = SemanticDiff.run(old: a, new: b, edges: store?.edges ?? [])
+        report.caveats.skippedInvalid = oldLoaded.caveats.skippedInvalid + newLoaded.caveats.skippedInvalid
+        report.caveats.ignoredKinds = oldLoaded.caveats.ignoredKinds.merging(newLoaded.caveats.ignoredKinds, uniquingKeysWith: +)
+        return Result(report: report, old: old, new: new, notes: oldLoaded.notes + newLoaded.notes)
     }
 }

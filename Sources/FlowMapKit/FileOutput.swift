@@ -122,6 +122,13 @@ enum FileOutput {
     /// Writes `text` to a new temporary file beside `path` (created exclusively, never through a link), flushes
     /// it to disk and renames it over `path`; every step is checked and a failure leaves `path` as it was.
     static func write(_ path: String, _ text: String) throws {
+        var st = stat()
+        if stat(path, &st) == 0 && (st.st_mode & S_IFMT) != S_IFREG && (st.st_mode & S_IFMT) != S_IFDIR {
+            // A device or pipe (/dev/stdout, /dev/full, a FIFO): write into it. Renaming a temporary file over
+            // it would replace the device node itself (and, run as root, hide every write error).
+            try writeInPlace(path, text)
+            return
+        }
         let tmp = path + ".tmp-flowmap"
         func fail(_ what: String) -> Failure {
             let reason = String(cString: strerror(errno))
@@ -151,5 +158,19 @@ enum FileOutput {
         }
         guard close(fd) == 0 else { throw fail("write failed (close)") }
         guard rename(tmp, path) == 0 else { throw fail("cannot replace") }
+    }
+
+    static func writeInPlace(_ path: String, _ text: String) throws {
+        guard let f = fopen(path, "w") else {
+            throw Failure(description: "\(path): cannot write: \(String(cString: strerror(errno)))")
+        }
+        let bytes = Array(text.utf8)
+        let n = fwrite(bytes, 1, bytes.count, f)
+        var failure = n == bytes.count ? 0 : errno
+        if fflush(f) != 0 && failure == 0 { failure = errno }
+        if fclose(f) != 0 && failure == 0 { failure = errno }
+        if failure != 0 {
+            throw Failure(description: "\(path): write failed: \(String(cString: strerror(failure))): the output is incomplete")
+        }
     }
 }

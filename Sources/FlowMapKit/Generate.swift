@@ -76,10 +76,15 @@ public enum Generate {
 
     /// Opens an existing store (never creates one: a typo in --db should not look like "no traffic").
     public static func openExisting(_ db: String) throws -> FlowStore {
+        try requireExisting(db)
+        return try FlowStore(path: db)
+    }
+
+    /// The clear "no such store" message, before SQLite would create an empty file.
+    public static func requireExisting(_ db: String) throws {
         guard access(db, F_OK) == 0 else {
             throw Failure(description: "\(db): no such store; run `flowmap ingest --db \(db) FILES` first")
         }
-        return try FlowStore(path: db)
     }
 
     public static func plan(db: String, options: InferenceOptions) throws -> PolicyPlan {
@@ -95,7 +100,7 @@ public enum Generate {
         try validate(ev, o.inference)
         let plan = Inferrer(options: o.inference).infer(ev)
         let check = SelfCheck.run(plan: plan, edges: SelfCheck.edges(ev.edges, o.inference),
-                                  store: try PolicyInputs.storeData(store))
+                                  store: try PolicyInputs.data(store))
         var r = Report(plan: plan, edgesRead: ev.edges.count, files: [], stream: nil, selfCheck: check,
                        written: !check.failed || o.allowBreaks)
         guard r.written else { return r }

@@ -7,6 +7,7 @@ import Darwin
 import FlowModel
 import FlowStore
 import Inference
+import Policy
 
 /// `flowmap map`: the store's edges as a graph a person can read (DOT, Mermaid, or one self-contained HTML file).
 public enum Map {
@@ -22,6 +23,8 @@ public enum Map {
         public var view = MapOptions()
         /// NetworkPolicy manifests (file or folder) to colour edges by verdict; nil: observed status only.
         public var policies: String?
+        public var evaluator = EvaluatorOptions()
+        public var accept = PolicyInputs.Acceptance()
         public init(db: String) { self.db = db }
     }
 
@@ -29,10 +32,13 @@ public enum Map {
         public var graph: MapGraph
         /// The rendered text when `out` is `-`.
         public var text: String?
-        /// Rejected manifest documents when `--policies` was given.
-        public var policyIssues: [String] = []
+        /// With `--policies`: what was skipped or ignored (stderr lines).
+        public var policyNotes: [String] = []
         /// Policies read when `--policies` was given.
         public var policies: Int?
+        /// With `--policies`: the check over the same edges (the map's colours are its verdicts).
+        public var check: PolicyCheck.Report?
+        public var caveats = EvaluationCaveats()
     }
 
     /// Reads the store and builds the graph.
@@ -52,23 +58,21 @@ public enum Map {
     }
 
     public static func run(_ o: Options) throws -> Report {
-        var verdicts: PolicyVerdicts?
-        var issues: [String] = []
-        var count: Int?
+        var evaluated: MapPolicies.Result?
         if let p = o.policies {
-            let r = try MapPolicies.evaluate(store: try openExisting(o.db), policiesPath: p)
-            verdicts = r.verdicts
-            issues = r.issues
-            count = r.policies
+            evaluated = try MapPolicies.evaluate(db: o.db, policiesPath: p, options: o.evaluator, accept: o.accept)
         }
-        let g = try graph(db: o.db, options: o.view, verdicts: verdicts)
+        let g = try graph(db: o.db, options: o.view, verdicts: evaluated?.verdicts)
         let text = render(g, format: o.format)
-        if o.out == "-" { return Report(graph: g, text: text, policyIssues: issues, policies: count) }
+        var report = Report(graph: g, text: text, policyNotes: evaluated?.notes ?? [], policies: evaluated?.policies,
+                            check: evaluated?.report, caveats: evaluated?.caveats ?? EvaluationCaveats())
+        if o.out == "-" { return report }
         if let slash = o.out.lastIndex(of: "/"), slash != o.out.startIndex {
             try FileOutput.makeDirectories(String(o.out[..<slash]))
         }
         try FileOutput.write(o.out, text)
-        return Report(graph: g, text: nil, policyIssues: issues, policies: count)
+        report.text = nil
+        return report
     }
 
     static func openExisting(_ db: String) throws -> FlowStore {

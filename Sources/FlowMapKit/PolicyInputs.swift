@@ -3,29 +3,109 @@ import FlowStore
 import Inference
 import Policy
 
-/// Loading for `check`, `connectivity` and `diff`: manifests paths, the store, and the store's generated set.
+/// Loading for `check`, `connectivity`, `explain`, `diff` and `map --policies`: manifests paths, the store, and
+/// the store's generated set. A verdict is only given over input that was read completely: anything that would
+/// make it partial throws `Failure` (exit 2), unless the user accepted it knowingly (`Acceptance`).
 public enum PolicyInputs {
+    /// Input that cannot be evaluated as given; the description says what and how to fix it.
     public struct Failure: Error, CustomStringConvertible {
         public var description: String
+        public init(description: String) { self.description = description }
     }
 
-    /// Reads manifests paths (files, folders, `-`).
-    public static func manifests(_ paths: [String]) throws -> ManifestSet {
+    /// What the user accepted to leave out: invalid objects (`--skip-invalid`) and unsupported kinds
+    /// (`--ignore-kind KIND`, qualified `Kind.group` or the bare kind).
+    public struct Acceptance: Sendable {
+        public var skipInvalid = false
+        public var ignoredKinds: [String] = []
+        public init(skipInvalid: Bool = false, ignoredKinds: [String] = []) {
+            self.skipInvalid = skipInvalid
+            self.ignoredKinds = ignoredKinds
+        }
+    }
+
+    /// Manifests read and accepted, with what was left out.
+    public struct Loaded: Sendable {
+        public var manifests: ManifestSet
+        public var caveats: EvaluationCaveats
+        /// Lines for stderr: each invalid object skipped, each ignored kind, the harmless kinds skipped.
+        public var notes: [String]
+    }
+
+    /// Reads manifests paths (files, folders, `-`) and refuses what cannot be evaluated: no manifest file or no
+    /// document at all, invalid objects (unless `skipInvalid`), unsupported kinds that change connectivity
+    /// (unless ignored), and, when `requirePolicies`, a set without any NetworkPolicy.
+    public static func load(_ paths: [String], accept: Acceptance = Acceptance(),
+                            requirePolicies: Bool = false) throws -> Loaded {
+        let m: ManifestSet
         do {
-            return try ManifestReader.read(paths: paths)
+            m = try ManifestReader.read(paths: paths)
         } catch let e as ManifestIssue {
             throw Failure(description: e.description)
         }
+        let where_ = paths.joined(separator: " ")
+        if m.files == 0 {
+            throw Failure(description: "\(where_): no manifest files (.yaml, .yml, .json): nothing to evaluate; "
+                          + "pass the folder or file holding the NetworkPolicies (or - for stdin)")
+        }
+        if m.documents == 0 {
+            throw Failure(description: "\(where_): \(m.files) file(s) but no documents: nothing to evaluate")
+        }
+        var problems: [String] = []
+        var notes: [String] = []
+        var caveats = EvaluationCaveats()
+        let invalidObjects = Set(m.issues.map { i in
+            "\(i.file)#\(i.document)#\(i.path.hasPrefix("items[") ? String(i.path.prefix { $0 != "." }) : "")"
+        }).count
+        if !m.issues.isEmpty {
+            if accept.skipInvalid {
+                notes += m.issues.map { "skipped invalid: \($0)" }
+                caveats.skippedInvalid = invalidObjects
+            } else {
+                problems += m.issues.map { "invalid: \($0)" }
+                problems.append("\(invalidObjects) invalid object(s): fix them (the API server would refuse them), "
+                                + "or pass --skip-invalid to evaluate without them")
+            }
+        }
+        for kind in m.unsupported.keys.sorted() {
+            let locations = m.unsupported[kind]!
+            let first = locations.map(\.description).sorted().first ?? ""
+            let line = "\(locations.count) \(kind.qualifiedName) (first at \(first)): not evaluated by FlowMap; "
+                + "they can change \(kind.effect)"
+            if accept.ignoredKinds.contains(where: kind.matches) {
+                notes.append("ignored: " + line)
+                caveats.ignoredKinds[kind.qualifiedName] = locations.count
+            } else {
+                problems.append("unsupported: " + line + "; pass --ignore-kind \(kind.qualifiedName) to evaluate "
+                                + "without them knowingly")
+            }
+        }
+        if !problems.isEmpty {
+            throw Failure(description: (problems + ["nothing evaluated: the verdict would leave out what is listed above"])
+                .joined(separator: "\n"))
+        }
+        if requirePolicies && m.policies.isEmpty {
+            throw Failure(description: "\(where_): no NetworkPolicy among \(m.documents) document(s): nothing to "
+                          + "evaluate (an empty set allows everything); pass the folder holding the policies")
+        }
+        if m.skippedCount > 0 {
+            let kinds = m.skipped.keys.sorted().map { "\($0): \(m.skipped[$0]!)" }.joined(separator: ", ")
+            notes.append("skipped \(m.skippedCount) document(s) of kinds that do not change connectivity (\(kinds))")
+        }
+        return Loaded(manifests: m, caveats: caveats, notes: notes)
     }
 
     /// Store data for the inventory plus the observed edges.
     public static func store(_ db: String) throws -> (data: ClusterInventory.StoreData, edges: [ObservedEdge]) {
-        let s = try Generate.openExisting(db)
-        return (try storeData(s), try s.edges())
+        try store(try Generate.openExisting(db))
     }
 
-    /// What the evaluator needs from a store besides its edges.
-    public static func storeData(_ s: FlowStore) throws -> ClusterInventory.StoreData {
+    static func store(_ s: FlowStore) throws -> (data: ClusterInventory.StoreData, edges: [ObservedEdge]) {
+        (try data(s), try s.edges())
+    }
+
+    /// What the evaluator needs from a store besides its edges (for `generate`'s self-check, which has them).
+    public static func data(_ s: FlowStore) throws -> ClusterInventory.StoreData {
         ClusterInventory.StoreData(labelSets: try s.labelSets(), addresses: try s.addresses(),
                                    namespaceLabels: try s.namespaceLabels(), endpoints: try s.endpoints())
     }
@@ -38,16 +118,12 @@ public enum PolicyInputs {
         return ManifestReader.parse(text: text, file: "<generated from \(db)>")
     }
 
-    /// One line per rejected document, plus the skipped count.
-    public static func describeIssues(_ set: ManifestSet) -> [String] {
-        var out = set.issues.map { "invalid: \($0)" }
-        if !set.issues.isEmpty {
-            out.append("\(Set(set.issues.map { "\($0.file)#\($0.document)#\($0.object)" }).count) invalid object(s) left out")
-        }
-        if set.skippedCount > 0 {
-            let kinds = set.skipped.keys.sorted().map { "\($0): \(set.skipped[$0]!)" }.joined(separator: ", ")
-            out.append("skipped \(set.skippedCount) document(s) of other kinds (\(kinds))")
-        }
-        return out
+    /// Refuses an inventory without workloads: nothing to evaluate a pair between.
+    static func requireWorkloads(_ inv: ClusterInventory, _ paths: [String], db: String?) throws {
+        guard inv.workloads.isEmpty else { return }
+        let from = db.map { "\(paths.joined(separator: " ")) and \($0)" } ?? paths.joined(separator: " ")
+        throw Failure(description: "no workloads known in \(from): nothing to evaluate; add the cluster's pods "
+                      + "(`kubectl get pods -A -o yaml > pods.yaml`, or Deployments and other controllers) to the "
+                      + "policies path, or pass --db with a store of observed flows")
     }
 }

@@ -3,7 +3,7 @@ import Inference
 import Policy
 
 /// `generate`'s check of its own output: the generated set replayed against the evidence it was inferred from,
-/// by the evaluator `flowmap check` uses (`Check.evaluate`), so `flowmap check` of the written files agrees.
+/// by the evaluation `flowmap check` uses (`Check.Evaluation`), so `flowmap check` of the written files agrees.
 public struct SelfCheck: Sendable {
     /// What `check` reports for the generated set over the edges inference used.
     public var report: PolicyCheck.Report
@@ -66,7 +66,7 @@ public struct SelfCheck: Sendable {
         var set = ManifestSet()
         let built = NetworkPolicyEmitter(options: EmitOptions()).policies(for: plan)
         set.policies = built.policies
-        let r = Check.evaluate(set, store: store, edges: edges, options: EvaluatorOptions())
-        return SelfCheck(report: r.report, invalid: built.invalid, edges: edges.count)
+        let report = Check.Evaluation(manifests: set, data: store, edges: edges, options: EvaluatorOptions()).report()
+        return SelfCheck(report: report, invalid: built.invalid, edges: edges.count)
     }
 }

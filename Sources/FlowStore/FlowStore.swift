@@ -12,6 +12,8 @@ public final class FlowStore {
         case newerSchema(path: String, found: Int, known: Int)
         case notAStore(path: String, reason: String)
         case corrupt(path: String, findings: [String])
+        /// The file could not be opened or created: permissions, a missing or read-only directory.
+        case cannotOpen(path: String, reason: String)
 
         public var description: String {
             switch self {
@@ -23,9 +25,18 @@ public final class FlowStore {
             case .corrupt(let p, let f):
                 return "\(p): the store is damaged (\(f.prefix(3).joined(separator: "; "))). "
                     + "Run `flowmap doctor --db \(p)` for details; re-ingest the inputs into a new --db file."
+            case .cannotOpen(let p, let r):
+                return "\(p): cannot open the store: \(r). Check the path and its permissions (the directory must be "
+                    + "writable: SQLite keeps \(p)-wal and \(p)-shm beside it), or pass another --db."
             }
         }
     }
+
+    /// `PRAGMA application_id` of every FlowMap store ("FLMP"), set by migration 3.
+    public static let applicationID: Int64 = 0x464C_4D50
+
+    /// Tables every FlowMap schema has had since version 1: a file holding them is an earlier FlowMap's store.
+    static let coreTables: Set<String> = ["edges", "endpoints", "sources"]
 
     /// Opens (creating when missing), checks and migrates the store.
     public convenience init(path: String) throws {
@@ -33,24 +44,61 @@ public final class FlowStore {
     }
 
     /// `verify: false` skips the integrity check, for `flowmap doctor`, which runs and reports it itself.
-    public init(path: String, verify: Bool) throws {
+    /// `readOnly` opens an existing store without writing anything (no journal mode, no migration): `doctor`.
+    /// Another program's database (an application_id that is not FlowMap's, or tables without FlowMap's) is
+    /// refused before anything is written to it.
+    public init(path: String, verify: Bool, readOnly: Bool = false) throws {
         self.path = path
         do {
-            db = try SQLite(path: path)
-            try db.exec("PRAGMA journal_mode = WAL")
+            db = try SQLite(path: path, readOnly: readOnly)
+            try Self.identify(db, path: path, readOnly: readOnly)
+            if !readOnly {
+                try db.exec("PRAGMA journal_mode = WAL")
+                try db.exec("PRAGMA synchronous = NORMAL")
+            }
+            try db.exec("PRAGMA foreign_keys = ON")
         } catch let e as SQLite.Failure {
+            if e.isAccess { throw Failure.cannotOpen(path: path, reason: FileAccess.reason(path, e.message, readOnly: readOnly)) }
             throw Failure.notAStore(path: path, reason: e.message)
         }
-        try db.exec("PRAGMA synchronous = NORMAL")
-        try db.exec("PRAGMA foreign_keys = ON")
         if verify {
             // A damaged store is never used silently. The store holds aggregated edges only, so a full check stays
             // cheap. Not quick_check: SQLite 3.40's reports false "NULL value" findings for WITHOUT ROWID tables
             // whose primary key reorders columns (integrity_check does not).
-            let findings = try check()
+            var findings = try check()
+            if findings == ["ok"] {
+                let counts = try countFindings()
+                if !counts.isEmpty { findings = counts }
+            }
             if findings != ["ok"] { throw Failure.corrupt(path: path, findings: findings) }
         }
-        try Migrations.apply(to: db)
+        if readOnly {
+            let v = try db.userVersion
+            if v > Migrations.latest { throw Failure.newerSchema(path: path, found: v, known: Migrations.latest) }
+        } else {
+            try Migrations.apply(to: db)
+        }
+    }
+
+    /// Refuses a file that is another program's; accepts FlowMap's stores (stamped or from before the stamp)
+    /// and a new, empty database.
+    static func identify(_ db: SQLite, path: String, readOnly: Bool) throws {
+        let id = try db.applicationID
+        if id == applicationID { return }
+        if id != 0 {
+            throw Failure.notAStore(path: path, reason: "its application_id is 0x\(String(UInt32(truncatingIfNeeded: id), radix: 16)), "
+                                    + "another program's database; it was left untouched")
+        }
+        let tables = try db.tableNames()
+        let version = try db.userVersion
+        if tables.isEmpty && version == 0 {
+            if readOnly { throw Failure.notAStore(path: path, reason: "an empty database; `flowmap ingest` creates a store") }
+            return
+        }
+        if coreTables.isSubset(of: tables) && version > 0 { return }  // an earlier FlowMap's: migration 3 stamps it
+        let shown = tables.prefix(3).joined(separator: ", ") + (tables.count > 3 ? ", …" : "")
+        throw Failure.notAStore(path: path, reason: "a SQLite database without FlowMap's application_id or tables "
+                                + "(\(tables.isEmpty ? "user_version \(version)" : "tables \(shown)")); it was left untouched")
     }
 
     private func check() throws -> [String] {
@@ -64,10 +112,37 @@ public final class FlowStore {
         }
     }
 
+    /// Count and time columns that do not hold integers. SQLite turns an integer sum past Int64.max into a REAL;
+    /// this FlowMap saturates instead, but a store written by an earlier one may hold such values.
+    public func countFindings() throws -> [String] {
+        let columns = [("edges", ["flows", "first_seen", "last_seen"]),
+                       ("edge_l7", ["flows", "first_seen", "last_seen"]),
+                       ("sources", ["lines", "accepted", "skipped", "rejected", "replies", "bytes"])]
+        let present = Set(try db.tableNames())
+        var out: [String] = []
+        for (table, cols) in columns where present.contains(table) {
+            for c in cols {
+                // Table and column names are the constants above, never input.
+                let q = try db.prepare("SELECT count(*), min(typeof(\(c))) FROM \(table) WHERE typeof(\(c)) <> 'integer'")
+                if try q.step(), q.int(0) > 0 {
+                    out.append("\(table).\(c): \(q.int(0)) row(s) hold a \(q.text(1)), not an integer "
+                               + "(a count summed past 9223372036854775807 by an earlier FlowMap?)")
+                }
+            }
+        }
+        return out
+    }
+
     /// The schema version stored in the file.
     public var schemaVersion: Int { get throws { try db.userVersion } }
 
     // MARK: Writing
+
+    /// `column + excluded.column`, stopping at Int64.max: SQLite would turn a larger sum into a REAL.
+    static func saturatingSum(_ column: String) -> String {
+        "CASE WHEN excluded.\(column) > 9223372036854775807 - \(column) THEN 9223372036854775807 "
+            + "ELSE \(column) + excluded.\(column) END"
+    }
 
     /// Result of writing one ingest unit.
     public enum WriteResult: Sendable, Equatable {
@@ -104,7 +179,7 @@ public final class FlowStore {
                 INSERT INTO edges (src, dst, proto, port, outcome, flows, first_seen, last_seen)
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?)
                 ON CONFLICT (src, dst, proto, port, outcome) DO UPDATE SET
-                  flows = flows + excluded.flows,
+                  flows = \(Self.saturatingSum("flows")),
                   first_seen = min(first_seen, excluded.first_seen),
                   last_seen = max(last_seen, excluded.last_seen)
                 """)
@@ -122,7 +197,7 @@ public final class FlowStore {
                 INSERT INTO edge_l7 (src, dst, proto, port, outcome, kind, method, path, flows, first_seen, last_seen)
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 ON CONFLICT (src, dst, proto, port, outcome, kind, method, path) DO UPDATE SET
-                  flows = flows + excluded.flows,
+                  flows = \(Self.saturatingSum("flows")),
                   first_seen = min(first_seen, excluded.first_seen),
                   last_seen = max(last_seen, excluded.last_seen)
                 """)

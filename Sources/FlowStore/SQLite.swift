@@ -11,11 +11,16 @@ final class SQLite {
         var code: Int32
         var message: String
         var description: String { "\(path): SQLite error \(code): \(message)" }
+        /// The file could not be opened, created or written (permissions, a missing directory, a read-only file).
+        var isAccess: Bool {
+            [SQLITE_CANTOPEN, SQLITE_PERM, SQLITE_READONLY, SQLITE_AUTH, SQLITE_IOERR].contains(code & 0xFF)
+        }
     }
 
-    init(path: String) throws {
+    /// `readOnly` opens an existing file without write access: nothing, not even the journal mode, can change it.
+    init(path: String, readOnly: Bool = false) throws {
         var db: OpaquePointer?
-        let flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX
+        let flags = (readOnly ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE) | SQLITE_OPEN_NOMUTEX
         let rc = sqlite3_open_v2(path, &db, flags, nil)
         guard rc == SQLITE_OK, let db else {
             let msg = db.map { String(cString: sqlite3_errmsg($0)) } ?? "cannot open"
@@ -79,6 +84,22 @@ final class SQLite {
             let s = try prepare("PRAGMA user_version")
             return try s.step() ? Int(s.int(0)) : 0
         }
+    }
+
+    /// `PRAGMA application_id`: which program's file this is (0 when none was set).
+    var applicationID: Int64 {
+        get throws {
+            let s = try prepare("PRAGMA application_id")
+            return try s.step() ? s.int(0) : 0
+        }
+    }
+
+    /// The names of the tables in the file, sorted.
+    func tableNames() throws -> [String] {
+        let q = try prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")
+        var out: [String] = []
+        while try q.step() { out.append(q.text(0)) }
+        return out
     }
 }
 

@@ -68,8 +68,9 @@ public struct PathGeneralizer: Sendable {
         return true
     }
 
-    /// Escapes the characters that are special in an extended POSIX regex.
-    static func escape(_ s: String) -> String {
+    /// Escapes the characters that are special in an extended POSIX (and RE2) regex: the result matches `s`
+    /// only. Also the Cilium emitter's, for HTTP methods.
+    public static func escape(_ s: String) -> String {
         var out = ""
         for c in s {
             if "\\.[]{}()*+?^$|".contains(c) { out.append("\\") }

@@ -5,8 +5,9 @@ struct CheckCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "check",
         abstract: "Replay every observed connection against a policy set: what it allows, and what it would break.",
-        discussion: "Exit status: 0 when every observed-allowed connection stays allowed, 1 when any would be "
-            + "denied, 2 on error."
+        discussion: "Exit status: 0 every observed-allowed connection stays allowed; 1 some would be denied; 2 "
+            + "could not evaluate (invalid policies, unsupported kinds, no policies, a store without edges, an "
+            + "end the inventory does not know ...)."
     )
 
     @Option(help: ArgumentHelp("Policy manifests: file, folder (recursive) or - for stdin (repeatable).",
@@ -16,26 +17,27 @@ struct CheckCommand: ParsableCommand {
     @Option(help: "The store (SQLite file).")
     var db = "flowmap.db"
 
-    @Option(help: "Output: text, json or md.")
+    @Option(help: "Output: text, json or md (a pull-request comment).")
     var output: OutputFormat = .text
 
     @Option(help: "List at most this many connections per section (text and md).")
     var limit = 200
 
+    @OptionGroup var inputs: PolicyInputFlags
     @OptionGroup var evaluator: EvaluatorFlags
 
     func run() throws {
         var o = Check.Options(policies: policies, db: db)
         o.evaluator = try evaluator.options()
-        let r: Check.Result
-        do {
-            r = try Check.run(o)
-        } catch {
-            Console.error("error: \(error)")
-            throw ExitCode(2)
+        o.accept = inputs.acceptance
+        let r = try Check.run(o)
+        for line in r.notes { Console.error(line) }
+        print(CheckFormatter.format(r.report, as: output, limit: limit, context: r.context), terminator: "")
+        if r.report.breaks { throw ExitCode(ExitStatus.finding.rawValue) }
+        if r.report.unresolvedConnections > 0 {
+            Console.error("error: \(r.report.unresolvedConnections) observed connection(s) were not evaluated: an end "
+                          + "is not in the inventory (add its Pods or controllers to the policies path)")
+            throw ExitCode(ExitStatus.cannotEvaluate.rawValue)
         }
-        for line in PolicyInputs.describeIssues(r.manifests) { Console.error(line) }
-        print(CheckFormatter.format(r.report, as: output, limit: limit), terminator: "")
-        if r.report.breaks { throw ExitCode(1) }
     }
 }

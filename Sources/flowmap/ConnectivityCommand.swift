@@ -7,7 +7,8 @@ struct ConnectivityCommand: ParsableCommand {
         abstract: "List what a policy set allows between every pair of known workloads and external ranges.",
         discussion: "One line per pair in netpol-analyzer's connlist style: "
             + "`ns/a[Deployment] => ns/b[StatefulSet] : TCP 80,UDP 53`. Workloads come from the manifests "
-            + "(Pods and controllers in the same path), from --db, or both."
+            + "(Pods and controllers in the same path), from --db, or both. Exit status: 0 listed; 2 could not "
+            + "evaluate (no workloads, invalid policies, unsupported kinds ...)."
     )
 
     @Option(help: "Policy manifests: file, folder (recursive) or - for stdin (repeatable).")
@@ -22,22 +23,17 @@ struct ConnectivityCommand: ParsableCommand {
     @Flag(help: "Leave out external address ranges.")
     var noExternal = false
 
+    @OptionGroup var inputs: PolicyInputFlags
     @OptionGroup var evaluator: EvaluatorFlags
 
     func run() throws {
         var o = Connectivity.Options(policies: policies, db: db)
         o.evaluator = try evaluator.options()
         o.includeExternal = !noExternal
-        do {
-            let r = try Connectivity.run(o)
-            for line in PolicyInputs.describeIssues(r.manifests) { Console.error(line) }
-            if r.workloads == 0 {
-                Console.error("warning: no workloads known: add Pods/controllers to the path or pass --db")
-            }
-            print(ConnlistFormatter.format(r.entries, as: output), terminator: "")
-        } catch {
-            Console.error("error: \(error)")
-            throw ExitCode(2)
-        }
+        o.accept = inputs.acceptance
+        let r = try Connectivity.run(o)
+        for line in r.notes { Console.error(line) }
+        if output == .text { Console.error(ConnlistFormatter.summary(r.entries, r.context)) }
+        print(ConnlistFormatter.format(r.entries, as: output, context: r.context), terminator: "")
     }
 }

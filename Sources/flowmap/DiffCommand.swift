@@ -4,14 +4,16 @@ import FlowMapKit
 struct DiffCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "diff",
-        abstract: "Semantic connectivity diff of two policy sets over the known workloads, with the evidence.",
+        abstract: "Semantic connectivity diff of two policy sets, each over its own workloads, with the evidence.",
         discussion: """
             flowmap diff OLD NEW            two manifests paths
             flowmap diff OLD --generated    NEW is the set `flowmap generate` would write from --db
             flowmap diff NEW --generated-old  OLD is the generated set
-            Each changed / added / removed (source, destination) pair is annotated: removed connections that were \
-            observed (what breaks), added connections never observed. Exit status: 0 no semantic difference, 1 \
-            differences, 2 error.
+            Each side's connectivity is computed over its own workloads (Pods and controllers in its manifests, \
+            plus --db's); pairs are changed / added / removed in netpol-analyzer's format, workloads present on \
+            one side only are listed as added / removed. With --db each line is annotated: removed connections \
+            that were observed (what breaks, listed first), added connections never observed. Exit status: 0 no \
+            difference, 1 differences, 2 could not evaluate (no workloads on either side, unreadable input).
             """
     )
 
@@ -30,9 +32,13 @@ struct DiffCommand: ParsableCommand {
     @Option(help: "Output: text, json or md (for pull-request comments).")
     var output: OutputFormat = .text
 
+    @Option(help: "Lines per section in text and md output (0 = all; JSON is always complete).")
+    var limit: Int = 0
+
     @Flag(help: "Also print a structural YAML diff per policy.")
     var structural = false
 
+    @OptionGroup var inputs: PolicyInputFlags
     @OptionGroup var evaluator: EvaluatorFlags
 
     func run() throws {
@@ -42,24 +48,18 @@ struct DiffCommand: ParsableCommand {
         case (true, false, 1): (old, new) = (.manifests([paths[0]]), .generated)
         case (false, true, 1): (old, new) = (.generated, .manifests([paths[0]]))
         default:
-            Console.error("error: expected OLD NEW, or one path with --generated or --generated-old")
-            throw ExitCode(2)
+            throw ValidationError("expected OLD NEW, or one path with --generated or --generated-old")
         }
         var o = Diff.Options(old: old, new: new, db: db ?? ((generated || generatedOld) ? "flowmap.db" : nil))
         o.evaluator = try evaluator.options()
-        let r: Diff.Result
-        do {
-            r = try Diff.run(o)
-        } catch {
-            Console.error("error: \(error)")
-            throw ExitCode(2)
-        }
-        for line in PolicyInputs.describeIssues(r.old) + PolicyInputs.describeIssues(r.new) { Console.error(line) }
-        print(DiffFormatter.format(r.report, as: output), terminator: "")
+        o.accept = inputs.acceptance
+        let r = try Diff.run(o)
+        for line in r.notes { Console.error(line) }
+        print(DiffFormatter.format(r.report, as: output, limit: max(0, limit)), terminator: "")
         if structural {
             print(StructuralDiff.format(old: r.old.policies, new: r.new.policies, markdown: output == .md),
                   terminator: "")
         }
-        if !r.report.isEmpty { throw ExitCode(1) }
+        if !r.report.isEmpty { throw ExitCode(ExitStatus.finding.rawValue) }
     }
 }

@@ -11,7 +11,7 @@ struct DoctorCommand: ParsableCommand {
     var db = "flowmap.db"
 
     func run() throws {
-        let r = try Doctor.run(db: db)
+        let r = try CouldNotEvaluate.exit2 { try Doctor.run(db: db) }
         Console.out("\(db): schema \(r.schemaVersion) (this FlowMap knows up to \(r.latestKnown))")
         if r.healthy {
             Console.out("integrity: ok; \(r.sources) sources, \(r.edges) edges")

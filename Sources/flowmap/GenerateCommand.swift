@@ -69,13 +69,7 @@ struct GenerateCommand: ParsableCommand {
         o.inference.since = try since.map { try Self.time($0, "--since") }
         o.inference.until = try until.map { try Self.time($0, "--until") }
         o.allowBreaks = allowBreaks
-        let r: Generate.Report
-        do {
-            r = try Generate.run(o)
-        } catch {
-            Console.error("error: \(error)")
-            throw ExitCode(2)
-        }
+        let r = try CouldNotEvaluate.exit2 { try Generate.run(o) }
         if let s = r.stream {
             print(s, terminator: "")
         } else if r.written {
@@ -100,7 +94,7 @@ struct GenerateCommand: ParsableCommand {
             Console.error("nothing written: applying these policies would break or open the connections above. The "
                           + "warnings say why (e.g. a workload without stable labels: ingest an inventory that labels "
                           + "it); narrow --namespace, or rerun with --allow-breaks to write them knowingly")
-            throw ExitCode(1)
+            throw ExitStatus.findingCode
         }
     }
 

@@ -42,7 +42,7 @@ struct IngestCommand: ParsableCommand {
         options.batchFlows = batchFlows
         // Print the first rejects of each file in full; a file that is all garbage should not flood the terminal.
         var shown = [String: Int]()
-        let report = try Ingest.run(paths: inputs, options: options) { issue in
+        let report = try CouldNotEvaluate.exit2 { try Ingest.run(paths: inputs, options: options) { issue in
             let n = shown[issue.file, default: 0]
             shown[issue.file] = n + 1
             if n < Self.issuesShownPerFile {
@@ -50,7 +50,7 @@ struct IngestCommand: ParsableCommand {
             } else if n == Self.issuesShownPerFile {
                 Console.error("\(issue.file): more rejected lines not shown; the summary counts them all")
             }
-        }
+        } }
         for n in report.notes { Console.error("note: \(n)") }
         for f in report.failures { Console.error("error: \(f)") }
         for f in report.files {

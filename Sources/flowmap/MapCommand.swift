@@ -29,8 +29,11 @@ struct MapCommand: ParsableCommand {
     @Option(help: "Leave out edges with fewer flows.")
     var minFlows: Int64 = 1
 
-    @Option(help: "NetworkPolicy manifests (file or folder): colour edges by the policies' verdict.")
+    @Option(help: "NetworkPolicy manifests (file or folder): colour edges by the verdicts `flowmap check` gives.")
     var policies: String?
+
+    @OptionGroup var inputs: PolicyInputFlags
+    @OptionGroup var evaluator: EvaluatorFlags
 
     func run() throws {
         guard let f = Map.Format(rawValue: format) else {
@@ -43,8 +46,10 @@ struct MapCommand: ParsableCommand {
         o.view.namespaces = Set(namespace)
         o.view.minFlows = minFlows
         o.policies = policies
-        let r = try Map.run(o)
-        for i in r.policyIssues { Console.error("warning: \(i)") }
+        o.evaluator = try evaluator.options()
+        o.accept = inputs.acceptance
+        let r = try CouldNotEvaluate.exit2 { try Map.run(o) }
+        for line in r.policyNotes { Console.error(line) }
         if let t = r.text {
             print(t, terminator: "")
         } else {
@@ -54,13 +59,19 @@ struct MapCommand: ParsableCommand {
                 let by = Dictionary(grouping: r.graph.edges, by: \.status).mapValues(\.count)
                 line += " (\(n) policies: \(by[.allowedObserved] ?? 0) allowed and observed, "
                     + "\(by[.observedDenied] ?? 0) observed but denied, \(by[.allowedUnobserved] ?? 0) allowed but unused)"
+                    + r.caveats.suffix
             }
             Console.out(line)
+        }
+        if let c = r.check, policies != nil {
+            Console.error("policies: \(c.deniedConnections) observed connection(s) would break, "
+                          + "\(c.allowedConnections) stay allowed (the verdicts of `flowmap check`)\(r.caveats.suffix)")
         }
         for n in r.graph.notes { Console.error("note: \(n)") }
         if f == .mermaid && r.graph.edges.count > MermaidRenderer.defaultMaxEdges {
             Console.error("note: \(r.graph.edges.count) edges; Mermaid renders at most "
                           + "\(MermaidRenderer.defaultMaxEdges) unless its maxEdges is raised (or use --namespace, dot, html)")
         }
+        if r.check?.breaks == true { throw ExitCode(ExitStatus.finding.rawValue) }
     }
 }

@@ -20,7 +20,7 @@ struct SummaryCommand: ParsableCommand {
         var o = Summary.Options(db: db)
         o.top = top
         o.policies = policies
-        let r = try Summary.run(o)
+        let r = try CouldNotEvaluate.exit2 { try Summary.run(o) }
         for i in r.policyIssues { Console.error("warning: \(i)") }
         print(r.report.render(), terminator: "")
     }

@@ -45,7 +45,7 @@ import Testing
         let d = try Diff.run(Diff.Options(old: .manifests([Self.shop + "/cluster", Self.shop + "/old"]),
                                           new: .manifests([Self.shop + "/cluster", Self.shop + "/new"]), db: db))
         #expect(!d.report.isEmpty)
-        #expect(d.report.changes.contains { $0.breaks == ["TCP 8080 (40 flows)"] })
+        #expect(d.report.changes.contains { $0.breaks.map(\.description) == ["TCP 8080 (40 flows)"] })
         let same = try Diff.run(Diff.Options(old: .manifests([Self.shop + "/cluster", Self.shop + "/old"]),
                                              new: .manifests([Self.shop + "/old", Self.shop + "/cluster"])))
         #expect(same.report.isEmpty)

@@ -49,7 +49,7 @@ struct PolicyVerdictTests {
         o.format = .dot
         let r = try Map.run(o)
         #expect(r.policies == 2)
-        #expect(r.policyIssues.isEmpty)
+        #expect(r.policyNotes.isEmpty)
         let g = r.graph
         #expect(g.hasVerdicts)
         func node(_ label: String) -> String { g.nodes.first { $0.label == label }!.id }

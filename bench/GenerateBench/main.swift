@@ -128,7 +128,7 @@ for _ in 0..<runs {
     bytesCilium = PolicyEmitter(options: o).files(for: p).reduce(0) { $0 + $1.text.utf8.count }
     t.lap("4 emit CiliumNetworkPolicy")
     _ = SelfCheck.run(plan: p, edges: SelfCheck.edges(ev.edges, InferenceOptions()),
-                      store: try PolicyInputs.storeData(FlowStore(path: db)))
+                      store: try PolicyInputs.data(FlowStore(path: db)))
     t.lap("4a self-check (model + evaluator)")
     let report = EvidenceReport(plan: p, version: "bench")
     bytesEvidence = report.json.utf8.count + report.markdown.utf8.count

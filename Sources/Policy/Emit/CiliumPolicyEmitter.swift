@@ -186,8 +186,19 @@ public struct CiliumPolicyEmitter: Sendable, PolicyDocumentWriter {
             case .http(let rules):
                 y.line(10, "rules:")
                 y.line(12, "http:")
-                for r in rules {
-                    y.itemPair(14, "method", r.method,
+                let usable = rules.filter { Self.isHTTPToken($0.method) }
+                let unusable = Set(rules.map(\.method)).filter { !Self.isHTTPToken($0) }.sorted()
+                if !unusable.isEmpty {
+                    y.comment(14, "not HTTP methods (RFC 9110 tokens), no rule allows them: "
+                              + unusable.map { YAMLText.quoted($0) }.joined(separator: ", "))
+                }
+                if usable.isEmpty {
+                    // Still an L7 rule, so the port does not open to every request: `^$` matches no method.
+                    y.itemPair(14, "method", Self.noMethod, comment: "nothing observed here is an HTTP request")
+                }
+                for r in usable {
+                    // Cilium reads the method as a regular expression: the observed one must match only itself.
+                    y.itemPair(14, "method", PathGeneralizer.escape(r.method),
                                comment: "\(r.pathTemplate): \(EmitCommon.band(r.requests)) requests")
                     y.pair(16, "path", r.pathRegex)
                 }
@@ -204,6 +215,17 @@ public struct CiliumPolicyEmitter: Sendable, PolicyDocumentWriter {
                 y.line(12, "dns:", comment: "queries were not seen at L7: every name, so toFQDNs can learn addresses")
                 y.itemPair(14, "matchPattern", "*")
             }
+        }
+    }
+
+    /// A method regex no request matches (every request has a non-empty method).
+    static let noMethod = "^$"
+
+    /// An RFC 9110 token (`1*tchar`), what an HTTP method is.
+    static func isHTTPToken(_ s: String) -> Bool {
+        !s.isEmpty && s.utf8.allSatisfy { c in
+            (c >= 0x30 && c <= 0x39) || (c >= 0x41 && c <= 0x5A) || (c >= 0x61 && c <= 0x7A)
+                || "!#$%&'*+-.^_`|~".utf8.contains(c)
         }
     }
 

@@ -12,6 +12,8 @@ struct CompiledRule: Sendable {
     /// Named port entries, resolved against the destination (F5, F6).
     var named: [(proto: Proto, name: String)]
     var policy: Int
+    /// Position in the policy's `ingress` or `egress` list (for explanations).
+    var index: Int
 
     func matches(_ peer: EvalPeer) -> Bool {
         if matchesAll { return true }

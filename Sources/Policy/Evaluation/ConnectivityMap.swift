@@ -23,14 +23,6 @@ public struct ConnectivityMap: Sendable {
         single = endpoints.map { $0.variants.count == 1 ? $0.variants[0] : -1 }
     }
 
-    /// A map of `evaluator` over the same workloads (same order) as `other`: shares its endpoint order.
-    init(_ evaluator: PolicyEvaluator, sameWorkloadsAs other: ConnectivityMap, includeV6: Bool) {
-        self.evaluator = evaluator
-        endpoints = other.endpoints
-        self.includeV6 = includeV6
-        single = other.single
-    }
-
     /// Connections from endpoint `s` to endpoint `d` (indexes into `endpoints`).
     @inline(__always)
     public func connections(_ s: Int, _ d: Int) -> ConnectionSet {

@@ -3,7 +3,7 @@ import FlowModel
 /// Replays observed edges against a policy set: what the set allows, and which observed-allowed connections it
 /// would deny (what would break).
 public enum PolicyCheck {
-    public struct Item: Sendable, Hashable, Codable {
+    public struct Item: Sendable, Hashable {
         public var source: String
         public var destination: String
         public var proto: String
@@ -13,9 +13,26 @@ public enum PolicyCheck {
         public var lastSeen: String
         /// Why it could not be decided (unresolved items only).
         public var note: String
+        /// Policies isolating the source's egress and the destination's ingress (`namespace/name`, sorted;
+        /// empty: that end is not isolated in that direction).
+        public var sourceEgressPolicies: [String] = []
+        public var destinationIngressPolicies: [String] = []
+        /// The sides that deny it (`egress`, `ingress`); denied items only.
+        public var deniedBy: [String] = []
     }
 
-    public struct Report: Sendable, Codable {
+    /// One observed edge replayed against the policy set.
+    public enum Verdict: Sendable, Hashable {
+        case allowed
+        /// Denied by the source's egress, the destination's ingress, or both.
+        case denied(egress: Bool, ingress: Bool)
+        /// An end is a workload the inventory does not know.
+        case unresolved(Endpoint)
+        /// NetworkPolicy does not cover the protocol (ICMP ...), or the edge has no verdict.
+        case notCovered
+    }
+
+    public struct Report: Sendable {
         /// Observed-allowed connections (edges) and their flows that the policy set allows / denies.
         public var allowedConnections = 0
         public var allowedFlows: Int64 = 0
@@ -24,8 +41,9 @@ public enum PolicyCheck {
         /// Observed-allowed connections that could not be evaluated (workload missing from the inventory).
         public var unresolvedConnections = 0
         public var unresolvedFlows: Int64 = 0
-        /// Observed-denied connections that this set would allow.
+        /// Observed-denied connections (and their flows) that this set would allow.
         public var observedDeniedNowAllowed = 0
+        public var nowAllowedFlows: Int64 = 0
         /// Edges whose protocol NetworkPolicy does not cover (ICMP ...), or with another outcome.
         public var skipped = 0
         /// What would break, most flows first.
@@ -36,49 +54,64 @@ public enum PolicyCheck {
         public var breaks: Bool { deniedConnections > 0 }
     }
 
+    /// The verdict for one observed edge: the one evaluation path `check`, `map --policies` and `explain` share.
     /// `addresses` lists known addresses of reserved endpoints (kube-apiserver ...): such an edge is allowed only
-    /// when every address is.
+    /// when every address is; an endpoint with several workload variants only when every variant is.
+    public static func verdict(_ k: EdgeKey, _ ev: PolicyEvaluator, addresses: [Endpoint: [String]] = [:]) -> Verdict {
+        guard k.proto.isPolicyProtocol, k.outcome != .other else { return .notCovered }
+        let src = peers(k.source, ev, addresses), dst = peers(k.destination, ev, addresses)
+        if src.isEmpty { return .unresolved(k.source) }
+        if dst.isEmpty { return .unresolved(k.destination) }
+        var egress = false, ingress = false
+        for s in src {
+            for d in dst where !ev.connections(from: s, to: d).contains(k.proto, Int(k.port)) {
+                let sides = ev.sides(from: s, to: d)
+                if !sides.egress.contains(k.proto, Int(k.port)) { egress = true }
+                if !sides.ingress.contains(k.proto, Int(k.port)) { ingress = true }
+            }
+        }
+        return egress || ingress ? .denied(egress: egress, ingress: ingress) : .allowed
+    }
+
+    /// Policies isolating an observed endpoint (all its variants) in one direction.
+    public static func isolatingPolicies(_ ep: Endpoint, _ ev: PolicyEvaluator, egress: Bool) -> [String] {
+        Set(ev.indexes(of: ep).flatMap { ev.isolatingPolicies(of: $0, egress: egress) }).sorted()
+    }
+
     public static func run(_ ev: PolicyEvaluator, edges: [ObservedEdge],
                            addresses: [Endpoint: [String]] = [:]) -> Report {
         var r = Report()
         for e in edges {
             let k = e.key
-            guard k.proto.isPolicyProtocol, k.outcome != .other else {
+            func makeItem() -> Item {
+                Item(source: k.source.description, destination: k.destination.description,
+                     proto: k.proto.rawValue, port: Int(k.port), flows: e.stats.flows,
+                     firstSeen: e.stats.firstSeen == .max ? "" : Timestamp.format(e.stats.firstSeen),
+                     lastSeen: e.stats.lastSeen == .min ? "" : Timestamp.format(e.stats.lastSeen), note: "",
+                     sourceEgressPolicies: isolatingPolicies(k.source, ev, egress: true),
+                     destinationIngressPolicies: isolatingPolicies(k.destination, ev, egress: false))
+            }
+            switch (k.outcome, verdict(k, ev, addresses: addresses)) {
+            case (_, .notCovered):
                 r.skipped += 1
-                continue
-            }
-            func makeItem() -> Item { Item(source: k.source.description, destination: k.destination.description,
-                            proto: k.proto.rawValue, port: Int(k.port), flows: e.stats.flows,
-                            firstSeen: e.stats.firstSeen == .max ? "" : Timestamp.format(e.stats.firstSeen),
-                            lastSeen: e.stats.lastSeen == .min ? "" : Timestamp.format(e.stats.lastSeen), note: "") }
-            let src = peers(k.source, ev, addresses), dst = peers(k.destination, ev, addresses)
-            if src.isEmpty || dst.isEmpty {
-                if k.outcome == .allowed {
-                    r.unresolvedConnections += 1
-                    r.unresolvedFlows += e.stats.flows
-                    var i = makeItem()
-                    i.note = "\(src.isEmpty ? k.source.description : k.destination.description) is not in the inventory"
-                    r.unresolved.append(i)
-                }
-                continue
-            }
-            var allowed = true
-            outer: for s in src {
-                for d in dst where !ev.connections(from: s, to: d).contains(k.proto, Int(k.port)) {
-                    allowed = false
-                    break outer
-                }
-            }
-            switch (k.outcome, allowed) {
-            case (.allowed, true):
+            case (.allowed, .unresolved(let ep)):
+                r.unresolvedConnections += 1
+                r.unresolvedFlows += e.stats.flows
+                var i = makeItem()
+                i.note = "\(ep) is not in the inventory"
+                r.unresolved.append(i)
+            case (.allowed, .allowed):
                 r.allowedConnections += 1
                 r.allowedFlows += e.stats.flows
-            case (.allowed, false):
+            case (.allowed, .denied(let egress, let ingress)):
                 r.deniedConnections += 1
                 r.deniedFlows += e.stats.flows
-                r.denied.append(makeItem())
-            case (.denied, true):
+                var i = makeItem()
+                i.deniedBy = (egress ? ["egress"] : []) + (ingress ? ["ingress"] : [])
+                r.denied.append(i)
+            case (.denied, .allowed):
                 r.observedDeniedNowAllowed += 1
+                r.nowAllowedFlows += e.stats.flows
                 r.nowAllowed.append(makeItem())
             default:
                 break

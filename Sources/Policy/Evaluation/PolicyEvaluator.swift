@@ -94,9 +94,9 @@ public struct PolicyEvaluator: Sendable {
             if targets.isEmpty { continue }
             for direction in PolicyType.allCases where p.affects(direction) {  // A4, A5
                 var ids: [Int32] = []
-                for r in direction == .ingress ? p.ingress : p.egress {
+                for (ri, r) in (direction == .ingress ? p.ingress : p.egress).enumerated() {
                     var c = CompiledRule(matchesAll: r.peers.isEmpty, workloads: Bitset(count: n), blocks: [],
-                                         fixed: .none, named: [], policy: pi)
+                                         fixed: .none, named: [], policy: pi, index: ri)
                     for peer in r.peers {  // B4: peers ORed
                         switch peer {
                         case .pods(let ps, let nsSel):
@@ -326,6 +326,56 @@ public struct PolicyEvaluator: Sendable {
             }
             return c
         }
+    }
+
+    /// The two halves of a connection (B1): what the source's egress allows towards the destination, and what
+    /// the destination's ingress allows from the source (`.all` for a side that is not a pod or not isolated).
+    /// `connections(from:to:)` is their intersection, except for the pairs it always allows (B5, B6, G1).
+    public func sides(from source: EvalPeer, to destination: EvalPeer) -> (egress: ConnectionSet, ingress: ConnectionSet) {
+        var e = ConnectionSet.all, i = ConnectionSet.all
+        if case .workload(let s) = source {
+            if case .workload(let d) = destination {
+                e = egress(s, to: destination, destinationIndex: d)
+            } else if destination != .ownNode {
+                e = egress(s, to: destination, destinationIndex: -1)
+            }
+        }
+        if case .workload(let d) = destination, source != .ownNode { i = ingress(d, from: source) }
+        return (e, i)
+    }
+
+    /// One rule that applies to a workload variant in one direction, asked about one peer: whether its peers
+    /// match, and what it allows towards the destination (named ports resolved).
+    public struct RuleMatch: Sendable, Hashable {
+        /// Index into `policies`.
+        public var policy: Int
+        /// Index of the rule in the policy's `ingress` or `egress` list.
+        public var rule: Int
+        public var peerMatches: Bool
+        public var connections: ConnectionSet
+    }
+
+    /// The rules of the policies isolating workload variant `w` in one direction, asked about `peer` (the other
+    /// end). Egress rules resolve named ports against `peer` when it is a workload.
+    public func ruleMatches(of w: Int, egress isEgress: Bool, peer: EvalPeer) -> [RuleMatch] {
+        if isEgress {
+            return egressRules[w].map { r in
+                let rule = rules[Int(r)]
+                var c = rule.fixed
+                if case .workload(let d) = peer { c = rule.connections(toPorts: containerPorts[d]) }
+                return RuleMatch(policy: rule.policy, rule: rule.index, peerMatches: rule.matches(peer), connections: c)
+            }
+        }
+        return ingressRules[w].enumerated().map { k, r in
+            let rule = rules[Int(r)]
+            return RuleMatch(policy: rule.policy, rule: rule.index, peerMatches: rule.matches(peer),
+                             connections: ingressResolved[w][k])
+        }
+    }
+
+    /// Names (`namespace/name`, sorted) of the policies isolating a workload variant in one direction.
+    public func isolatingPolicies(of w: Int, egress: Bool) -> [String] {
+        Set((egress ? egressPolicies[w] : ingressPolicies[w]).map { policies[$0].qualifiedName }).sorted()
     }
 
     /// Connections between two endpoints over all their workload variants: what holds for every variant pair.

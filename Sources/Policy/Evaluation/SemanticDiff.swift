@@ -1,38 +1,75 @@
 import FlowModel
 
-/// A semantic connectivity diff of two policy sets over the same workloads (netpol-analyzer's `diff`:
-/// changed / added / removed per source-destination pair), annotated with observed evidence.
+/// A semantic connectivity diff of two policy sets as netpol-analyzer's `diff` defines it: each side's
+/// connectivity over its OWN workloads, compared per (source, destination) pair — changed / added / removed —
+/// with external ranges refined to the common partition of both sides; a pair whose workload exists on one side
+/// only is added or removed and says so. Annotated with observed evidence when edges are given.
 public enum SemanticDiff {
     public enum Kind: String, Sendable, Codable {
         case changed, added, removed
     }
 
-    public struct Change: Sendable, Hashable, Codable {
-        public var kind: Kind
-        public var source: String
-        public var destination: String
-        public var old: String
-        public var new: String
-        /// Observed-allowed connections the new set no longer allows: what would break (`TCP 80 (12 flows)`).
-        public var breaks: [String]
-        /// Connections the new set adds: `never observed` when no observed flow uses any of them.
-        public var addedObserved: Bool
-        public var addedAnything: Bool
+    /// Observed-allowed traffic on one port that the new set no longer allows.
+    public struct Break: Sendable, Hashable, CustomStringConvertible {
+        public var proto: Proto
+        public var port: Int
+        public var flows: Int64
+        public var description: String { "\(proto.rawValue) \(port) (\(flows) flows)" }
     }
 
-    public struct Report: Sendable, Codable {
+    public struct Change: Sendable, Hashable {
+        public var kind: Kind
+        /// `ns/name[Kind]`, or `first-last[External]` for an external range (netpol-analyzer's naming).
+        public var source: String
+        public var destination: String
+        public var sourceIsExternal = false
+        public var destinationIsExternal = false
+        public var old: ConnectionSet
+        public var new: ConnectionSet
+        /// The source (destination) workload exists only in NEW (added) or only in OLD (removed).
+        public var sourceOnOneSide = false
+        public var destinationOnOneSide = false
+        /// Observed-allowed connections the new set no longer allows: what would break.
+        public var breaks: [Break] = []
+        /// Connections the new set adds: `never observed` when no observed flow uses any of them.
+        public var addedObserved = false
+        public var addedAnything = false
+
+        /// netpol-analyzer's `workloads-diff-info` (`workload ns/a[Deployment] added`), or "".
+        public var workloadsInfo: String {
+            guard sourceOnOneSide || destinationOnOneSide else { return "" }
+            let names = (sourceOnOneSide ? [source] : []) + (destinationOnOneSide ? [destination] : [])
+            return "workload " + names.joined(separator: " and ") + " " + kind.rawValue
+        }
+    }
+
+    public struct Report: Sendable {
+        /// netpol-analyzer's grouping: changed, added, removed; each sorted by source then destination (address
+        /// ranges first, by address; workloads by name).
         public var changes: [Change] = []
+        /// Workloads present only in NEW / only in OLD (`ns/name[Kind]`), sorted.
+        public var addedWorkloads: [String] = []
+        public var removedWorkloads: [String] = []
+        public var oldWorkloads = 0
+        public var newWorkloads = 0
+        /// Whether observed edges were given (the evidence annotations mean something).
+        public var hasEvidence = false
         /// Workloads that no policy of the NEW set selects, per direction (`ns/name[Kind]`).
         public var uncoveredIngress: [String] = []
         public var uncoveredEgress: [String] = []
         /// Namespaces with workloads but no policy in the NEW set.
         public var uncoveredNamespaces: [String] = []
-        public var workloads = 0
-        public var pairsCompared = 0
+        /// What either side knowingly left out (`--skip-invalid`, `--ignore-kind`): the verdict says it.
+        public var caveats = EvaluationCaveats()
 
-        public var isEmpty: Bool { changes.isEmpty }
+        public init() {}
+
+        public var isEmpty: Bool { changes.isEmpty && addedWorkloads.isEmpty && removedWorkloads.isEmpty }
+        /// Workloads on either side.
+        public var workloads: Int { newWorkloads + removedWorkloads.count }
         public var breakingChanges: Int { changes.filter { !$0.breaks.isEmpty }.count }
         public var unobservedAdditions: Int { changes.filter { $0.addedAnything && !$0.addedObserved }.count }
+        public func count(_ k: Kind) -> Int { changes.filter { $0.kind == k }.count }
     }
 
     struct Observed {
@@ -57,20 +94,13 @@ public enum SemanticDiff {
         }
     }
 
-    /// `ConnectionSet.description` and whether `new` adds anything to `old`, memoized per chunk (a diff has
-    /// many changed pairs but few distinct connection sets).
+    /// Whether `new` adds anything to `old`, memoized per chunk (a diff has many changed pairs but few distinct
+    /// connection sets).
     struct Memo {
-        var text: [ConnectionSet: String] = [:]
         var gains: [Pair: Bool] = [:]
         struct Pair: Hashable {
             var old: ConnectionSet
             var new: ConnectionSet
-        }
-        mutating func describe(_ c: ConnectionSet) -> String {
-            if let t = text[c] { return t }
-            let t = c.description
-            text[c] = t
-            return t
         }
         mutating func gains(_ o: ConnectionSet, _ w: ConnectionSet) -> Bool {
             let k = Pair(old: o, new: w)
@@ -82,57 +112,123 @@ public enum SemanticDiff {
     }
 
     static func change(_ src: String, _ dst: String, _ o: ConnectionSet, _ w: ConnectionSet,
-                _ seen: [(Proto, Int, Int64)]) -> Change {
-        var memo = Memo()
-        return change(src, dst, o, w, seen, &memo)
-    }
-
-    static func change(_ src: String, _ dst: String, _ o: ConnectionSet, _ w: ConnectionSet,
                        _ seen: [(Proto, Int, Int64)], _ memo: inout Memo) -> Change {
         let kind: Kind = o.isEmpty ? .added : (w.isEmpty ? .removed : .changed)
+        var c = Change(kind: kind, source: src, destination: dst, old: o, new: w)
         if seen.isEmpty {
-            return Change(kind: kind, source: src, destination: dst, old: memo.describe(o), new: memo.describe(w),
-                          breaks: [], addedObserved: false, addedAnything: memo.gains(o, w))
+            c.addedAnything = memo.gains(o, w)
+            return c
         }
         let gained = w.subtracting(o)
         let lost = o.subtracting(w)
-        var breaks: [String: Int64] = [:]
-        var addedObserved = false
+        var breaks: [PortKey: Int64] = [:]
         for (p, port, flows) in seen {
-            if lost.contains(p, port) { breaks["\(p.rawValue) \(port)", default: 0] += flows }
-            if gained.contains(p, port) { addedObserved = true }
+            if lost.contains(p, port) { breaks[PortKey(proto: p, port: port), default: 0] += flows }
+            if gained.contains(p, port) { c.addedObserved = true }
         }
-        return Change(kind: kind, source: src, destination: dst, old: memo.describe(o),
-                      new: memo.describe(w),
-                      breaks: breaks.keys.sorted().map { "\($0) (\(breaks[$0]!) flows)" },
-                      addedObserved: addedObserved, addedAnything: !gained.isEmpty)
+        c.breaks = breaks.keys.sorted().map { Break(proto: $0.proto, port: $0.port, flows: breaks[$0]!) }
+        c.addedAnything = !gained.isEmpty
+        return c
     }
 
-    /// `old` and `new` must be built over the same workloads (same order).
+    struct PortKey: Hashable, Comparable {
+        var proto: Proto
+        var port: Int
+        static func < (a: PortKey, b: PortKey) -> Bool { (a.proto.rawValue, a.port) < (b.proto.rawValue, b.port) }
+    }
+
+    /// Output order without comparing strings: kind (changed, added, removed), then source, then destination;
+    /// address ranges (index -1, by address) before workloads (by name: union index), as in the connlist.
+    struct Order: Comparable {
+        var kind: Int
+        var source: Int
+        var sourceRange: IPAddr
+        var destination: Int
+        var destinationRange: IPAddr
+
+        init(_ k: Kind, _ s: Int, _ sr: IPRange?, _ d: Int, _ dr: IPRange?) {
+            kind = k == .changed ? 0 : (k == .added ? 1 : 2)
+            source = s
+            sourceRange = sr?.first ?? .v4Min
+            destination = d
+            destinationRange = dr?.first ?? .v4Min
+        }
+
+        static func < (a: Order, b: Order) -> Bool {
+            if a.kind != b.kind { return a.kind < b.kind }
+            if a.source != b.source { return a.source < b.source }
+            if a.sourceRange != b.sourceRange { return a.sourceRange < b.sourceRange }
+            if a.destination != b.destination { return a.destination < b.destination }
+            return a.destinationRange < b.destinationRange
+        }
+    }
+
+    /// One endpoint of the union of both sides: its index in each side's map, or -1 where it is absent.
+    struct UnionEndpoint {
+        var endpoint: Endpoint
+        var name: String
+        var old: Int
+        var new: Int
+    }
+
+    /// Both sides' endpoints merged by name (each map lists its endpoints sorted by name).
+    static func union(_ a: ConnectivityMap, _ b: ConnectivityMap) -> [UnionEndpoint] {
+        let na = a.endpoints.map(\.endpoint.description), nb = b.endpoints.map(\.endpoint.description)
+        var out: [UnionEndpoint] = []
+        out.reserveCapacity(max(na.count, nb.count))
+        var i = 0, j = 0
+        while i < na.count || j < nb.count {
+            if j == nb.count || (i < na.count && na[i] < nb[j]) {
+                out.append(UnionEndpoint(endpoint: a.endpoints[i].endpoint, name: na[i], old: i, new: -1)); i += 1
+            } else if i == na.count || nb[j] < na[i] {
+                out.append(UnionEndpoint(endpoint: b.endpoints[j].endpoint, name: nb[j], old: -1, new: j)); j += 1
+            } else {
+                out.append(UnionEndpoint(endpoint: a.endpoints[i].endpoint, name: na[i], old: i, new: j)); i += 1; j += 1
+            }
+        }
+        return out
+    }
+
+    /// `old` and `new` may be built over different workloads: each side is evaluated over its own.
     public static func run(old: PolicyEvaluator, new: PolicyEvaluator, edges: [ObservedEdge] = []) -> Report {
         let v6 = old.hasIPv6Blocks || new.hasIPv6Blocks
-        let a = ConnectivityMap(old, includeV6: v6), b = ConnectivityMap(new, sameWorkloadsAs: a, includeV6: v6)
+        let a = ConnectivityMap(old, includeV6: v6), b = ConnectivityMap(new, includeV6: v6)
         let observed = Observed(edges)
-        let n = a.endpoints.count
-        // Candidate pairs: a pair can differ only if one set allows something, and a set allows s -> d only when
-        // s is among d's possible sources and d among s's possible destinations.
-        let (dests, sources) = a.candidates([old, new])
-        let names = a.endpoints.map(\.endpoint.description)
-        let parts = ParallelChunks.map(count: n) { rows -> [Change] in
-            var out: [Change] = []
+        let all = union(a, b)
+        let n = all.count
+        var unionOfOld = [Int](repeating: 0, count: a.endpoints.count)
+        var unionOfNew = [Int](repeating: 0, count: b.endpoints.count)
+        for (u, e) in all.enumerated() {
+            if e.old >= 0 { unionOfOld[e.old] = u }
+            if e.new >= 0 { unionOfNew[e.new] = u }
+        }
+        let fromOld = unionOfOld, fromNew = unionOfNew
+        // Candidate pairs: a side allows s -> d only when s is among d's possible sources and d among s's
+        // possible destinations on that side.
+        let (destsA, sourcesA) = a.candidates([old])
+        let (destsB, sourcesB) = b.candidates([new])
+        let nothing = IPSpacePartition.ranges(blocks: [], includeV6: v6).map { ($0, ConnectionSet.none) }
+        let parts = ParallelChunks.map(count: n) { rows -> [(Order, Change)] in
+            var out: [(Order, Change)] = []
             var memo = Memo()
             for s in rows {
-                let se = a.endpoints[s].endpoint, sName = names[s]
-                let seenFrom = observed.pairs[se] ?? [:]
-                for d in dests[s].members where d != s && sources[d].contains(s) {
-                    let o = a.connections(s, d), w = b.connections(s, d)
+                let se = all[s], sa = se.old, sb = se.new
+                let seenFrom = observed.pairs[se.endpoint] ?? [:]
+                var cand = Bitset(count: n)
+                if sa >= 0 { for d in destsA[sa].members where sourcesA[d].contains(sa) { cand.insert(fromOld[d]) } }
+                if sb >= 0 { for d in destsB[sb].members where sourcesB[d].contains(sb) { cand.insert(fromNew[d]) } }
+                for d in cand.members where d != s {
+                    let de = all[d]
+                    let o = sa >= 0 && de.old >= 0 ? a.connections(sa, de.old) : .none
+                    let w = sb >= 0 && de.new >= 0 ? b.connections(sb, de.new) : .none
                     if o == w { continue }
-                    let de = a.endpoints[d].endpoint
-                    out.append(change(sName, names[d], o, w, seenFrom.isEmpty ? [] : seenFrom[de] ?? [], &memo))
+                    var c = change(se.name, de.name, o, w, seenFrom.isEmpty ? [] : seenFrom[de.endpoint] ?? [], &memo)
+                    mark(&c, source: se, destination: de)
+                    out.append((Order(c.kind, s, nil, d, nil), c))
                 }
                 for outbound in [false, true] {
-                    let oldR = a.merged(endpoint: s, outbound: outbound)
-                    let newR = b.merged(endpoint: s, outbound: outbound)
+                    let oldR = sa >= 0 ? a.merged(endpoint: sa, outbound: outbound) : nothing
+                    let newR = sb >= 0 ? b.merged(endpoint: sb, outbound: outbound) : nothing
                     // Compare on the common refinement of both merged range lists.
                     var i = 0, j = 0
                     var pending: [(IPRange, ConnectionSet, ConnectionSet)] = []
@@ -149,22 +245,32 @@ public enum SemanticDiff {
                         }
                         if oldR[i].0.last < newR[j].0.last { i += 1 } else if newR[j].0.last < oldR[i].0.last { j += 1 } else { i += 1; j += 1 }
                     }
-                    let seenIPs = (outbound ? observed.outbound[se] : observed.inbound[se]) ?? []
+                    let seenIPs = (outbound ? observed.outbound[se.endpoint] : observed.inbound[se.endpoint]) ?? []
                     for (r, o, w) in pending {
                         let seen = seenIPs.filter { r.contains($0.0) }.map { ($0.1, $0.2, $0.3) }
-                        out.append(outbound ? change(sName, r.description, o, w, seen, &memo)
-                                            : change(r.description, sName, o, w, seen, &memo))
+                        let ext = r.description + "[External]"
+                        var c = outbound ? change(se.name, ext, o, w, seen, &memo) : change(ext, se.name, o, w, seen, &memo)
+                        if outbound {
+                            c.destinationIsExternal = true
+                            mark(&c, source: se, destination: nil)
+                            out.append((Order(c.kind, s, nil, -1, r), c))
+                        } else {
+                            c.sourceIsExternal = true
+                            mark(&c, source: nil, destination: se)
+                            out.append((Order(c.kind, -1, r, s, nil), c))
+                        }
                     }
                 }
             }
             return out
         }
         var r = Report()
-        // Order: by workload (endpoints sorted by name); for each, its outgoing pairs in destination order, then
-        // its external ranges (inbound, then outbound). Deterministic without a global string sort.
-        r.changes = parts.flatMap { $0 }
-        r.workloads = n
-        r.pairsCompared = n * (n - 1)
+        r.changes = parts.flatMap { $0 }.sorted { $0.0 < $1.0 }.map(\.1)
+        r.addedWorkloads = all.filter { $0.old < 0 }.map(\.name)
+        r.removedWorkloads = all.filter { $0.new < 0 }.map(\.name)
+        r.oldWorkloads = a.endpoints.count
+        r.newWorkloads = b.endpoints.count
+        r.hasEvidence = !edges.isEmpty
         var coveredNs = Set<String>()
         for p in new.policies { coveredNs.insert(p.namespace) }
         var nsWithWorkloads = Set<String>()
@@ -175,5 +281,19 @@ public enum SemanticDiff {
         }
         r.uncoveredNamespaces = nsWithWorkloads.subtracting(coveredNs).sorted()
         return r
+    }
+
+    /// Marks the workload ends that exist on one side only (netpol-analyzer: only for added / removed pairs).
+    static func mark(_ c: inout Change, source: UnionEndpoint?, destination: UnionEndpoint?) {
+        func oneSide(_ e: UnionEndpoint?) -> Bool {
+            guard let e else { return false }
+            switch c.kind {
+            case .added: return e.old < 0
+            case .removed: return e.new < 0
+            case .changed: return false
+            }
+        }
+        c.sourceOnOneSide = oneSide(source)
+        c.destinationOnOneSide = oneSide(destination)
     }
 }

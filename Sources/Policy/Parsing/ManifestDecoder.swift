@@ -25,16 +25,31 @@ public struct ManifestDecoder {
 
     static func join(_ path: String, _ key: String) -> String { path.isEmpty ? key : "\(path).\(key)" }
 
-    mutating func decodeObject(_ node: ManifestNode, path: String, into set: inout ManifestSet) {
+    /// `listKind` / `listAPIVersion`: the item kind and apiVersion a typed list (`PodList`, `NetworkPolicyList`)
+    /// implies for items that carry none, as `kubectl get -o yaml` writes them.
+    mutating func decodeObject(_ node: ManifestNode, path: String, into set: inout ManifestSet,
+                               listKind: String = "", listAPIVersion: String = "") {
         guard node.object != nil else {
             set.skipped["(not an object)", default: 0] += 1
             return
         }
-        let kind = node["kind"]?.scalarText ?? ""
-        let apiVersion = node["apiVersion"]?.scalarText ?? ""
-        if kind.hasSuffix("List"), let items = node["items"] {
-            for (i, item) in (items.array ?? []).enumerated() {
-                decodeObject(item, path: "\(Self.join(path, "items"))[\(i)]", into: &set)
+        var kind = node["kind"]?.scalarText ?? ""
+        if kind.isEmpty { kind = listKind }
+        var apiVersion = node["apiVersion"]?.scalarText ?? ""
+        if apiVersion.isEmpty { apiVersion = listAPIVersion }
+        if kind.hasSuffix("List") {
+            guard let items = node["items"] else {
+                set.skipped[kind, default: 0] += 1  // an empty list as some tools write it, or another kind
+                return
+            }
+            guard let list = items.array else {
+                if !items.isNull { issue(Self.join(path, "items"), items, "expected a list, got \(items.typeName)") }
+                return
+            }
+            let itemKind = kind == "List" ? "" : String(kind.dropLast(4))
+            for (i, item) in list.enumerated() {
+                decodeObject(item, path: "\(Self.join(path, "items"))[\(i)]", into: &set,
+                             listKind: itemKind, listAPIVersion: itemKind.isEmpty ? "" : apiVersion)
             }
             return
         }
@@ -43,6 +58,14 @@ public struct ManifestDecoder {
         var namespace = meta?["namespace"]?.scalarText ?? ""
         if namespace.isEmpty { namespace = "default" }
         let loc = SourceLocation(file: file, document: document, line: node.line)
+        if let u = UnsupportedKind.of(kind: kind, apiVersion: apiVersion) {
+            set.unsupported[u, default: []].append(loc)
+            return
+        }
+        if let message = Self.kindError(kind: kind, apiVersion: apiVersion) {
+            issue(Self.join(path, "kind"), node["kind"] ?? node, message)
+            return
+        }
         switch kind {
         case "NetworkPolicy":
             object = "NetworkPolicy \(namespace)/\(name)"
@@ -51,6 +74,10 @@ public struct ManifestDecoder {
                 issue(Self.join(path, "apiVersion"), node["apiVersion"],
                       "unsupported apiVersion \"\(apiVersion)\" for NetworkPolicy (expected networking.k8s.io/v1)")
                 return
+            }
+            checkKnown(node, ["apiVersion", "kind", "metadata", "spec", "status"], path: path)
+            if let m = meta, m.object != nil {
+                checkKnown(m, Self.objectMetaFields, path: Self.join(path, "metadata"))
             }
             if let p = decodePolicy(node, path: path, name: name, namespace: namespace, location: loc) {
                 set.policies.append(p)
@@ -77,6 +104,57 @@ public struct ManifestDecoder {
         default:
             set.skipped[kind.isEmpty ? "(none)" : kind, default: 0] += 1
         }
+    }
+
+    static let objectMetaFields: Set<String> = [
+        "name", "generateName", "namespace", "selfLink", "uid", "resourceVersion", "generation",
+        "creationTimestamp", "deletionTimestamp", "deletionGracePeriodSeconds", "labels", "annotations",
+        "ownerReferences", "finalizers", "managedFields",
+    ]
+
+    /// Kinds of the built-in API groups FlowMap reads or that often sit beside policies; any other kind in these
+    /// groups is a typo the API server would refuse (`kind: NetworkPolcy`).
+    static let builtInKinds: [String: Set<String>] = [
+        "": ["Binding", "ComponentStatus", "ConfigMap", "Endpoints", "Event", "LimitRange", "Namespace", "Node",
+             "PersistentVolume", "PersistentVolumeClaim", "Pod", "PodTemplate", "ReplicationController",
+             "ResourceQuota", "Secret", "Service", "ServiceAccount", "List"],
+        "apps": ["ControllerRevision", "DaemonSet", "Deployment", "ReplicaSet", "StatefulSet"],
+        "batch": ["CronJob", "Job"],
+        "networking.k8s.io": ["IPAddress", "Ingress", "IngressClass", "NetworkPolicy", "ServiceCIDR"],
+    ]
+
+    /// The API server's answer to a kind it does not know in a built-in group, or to an object without a kind;
+    /// nil for every other kind (CRDs FlowMap does not know are skipped as harmless).
+    static func kindError(kind: String, apiVersion: String) -> String? {
+        if kind.isEmpty {
+            return apiVersion.isEmpty ? nil : "Object 'Kind' is missing (apiVersion \"\(apiVersion)\")"
+        }
+        let group = apiVersion.contains("/") ? String(apiVersion.split(separator: "/")[0]) : ""
+        let nearPolicy = kind != "NetworkPolicy" && editDistance(kind.lowercased(), "networkpolicy") <= 2
+        if let known = builtInKinds[group], !known.contains(kind) || nearPolicy {
+            let hint = nearPolicy ? " (did you mean NetworkPolicy?)"
+                : known.sorted().first { editDistance($0.lowercased(), kind.lowercased()) <= 2 }
+                    .map { " (did you mean \($0)?)" } ?? ""
+            return "no matches for kind \"\(kind)\" in version \"\(apiVersion)\"\(hint)"
+        }
+        if nearPolicy { return "unknown kind \"\(kind)\" (did you mean NetworkPolicy?)" }
+        return nil
+    }
+
+    /// Levenshtein distance (kind names are short).
+    static func editDistance(_ a: String, _ b: String) -> Int {
+        let x = Array(a.utf8), y = Array(b.utf8)
+        var row = Array(0...y.count)
+        for (i, cx) in x.enumerated() {
+            var prev = row[0]
+            row[0] = i + 1
+            for (j, cy) in y.enumerated() {
+                let cur = row[j + 1]
+                row[j + 1] = min(cur + 1, row[j] + 1, prev + (cx == cy ? 0 : 1))
+                prev = cur
+            }
+        }
+        return row[y.count]
     }
 
     // MARK: - Pods and controllers (lenient: these only supply labels, IPs and ports)

@@ -6,16 +6,20 @@ public enum ManifestReader {
 
     /// Reads every path; a path that cannot be read becomes an issue (document -1), not a thrown error, unless
     /// it does not exist at all.
+    /// Checks that need every file at once (duplicate names) run on the merged set.
     public static func read(paths: [String]) throws -> ManifestSet {
         var set = ManifestSet()
-        for p in paths { set.merge(try read(path: p)) }
+        for p in paths { set.merge(try load(path: p)) }
+        set.rejectDuplicatePolicies()
         return set
     }
 
-    public static func read(path: String) throws -> ManifestSet {
+    public static func read(path: String) throws -> ManifestSet { try read(paths: [path]) }
+
+    static func load(path: String) throws -> ManifestSet {
         if path == "-" {
             let data = FileHandle.standardInput.readDataToEndOfFile()
-            return parse(text: String(decoding: data, as: UTF8.self), file: "-")
+            return decode(text: String(decoding: data, as: UTF8.self), file: "-")
         }
         var isDir: ObjCBool = false
         guard FileManager.default.fileExists(atPath: path, isDirectory: &isDir) else {
@@ -23,7 +27,8 @@ public enum ManifestReader {
         }
         if !isDir.boolValue { return try parse(file: path) }
         var set = ManifestSet()
-        for f in files(under: path) { set.merge(try parse(file: f)) }
+        set.paths = [path]
+        for f in files(under: path) { set.merge(try load(file: f)) }
         return set
     }
 
@@ -44,22 +49,39 @@ public enum ManifestReader {
     }
 
     public static func parse(file: String) throws -> ManifestSet {
+        var set = try load(file: file)
+        set.rejectDuplicatePolicies()
+        return set
+    }
+
+    static func load(file: String) throws -> ManifestSet {
         guard let data = FileManager.default.contents(atPath: file) else {
             throw ManifestIssue(file: file, document: -1, path: "", message: "cannot read file")
         }
-        return parse(text: String(decoding: data, as: UTF8.self), file: file)
+        return decode(text: String(decoding: data, as: UTF8.self), file: file)
     }
 
     public static func parse(text: String, file: String) -> ManifestSet {
+        var set = decode(text: text, file: file)
+        set.rejectDuplicatePolicies()
+        return set
+    }
+
+    static func decode(text: String, file: String) -> ManifestSet {
         var set = ManifestSet()
         set.files = 1
-        let (docs, error) = YAMLDocumentLoader.documents(text)
-        if let e = error {
-            let doc = (docs.last?.index ?? -1) + 1
-            set.issues.append(ManifestIssue(file: file, document: doc, path: "", line: e.line, message: e.message))
-        }
+        set.paths = [file]
+        let (docs, errors) = YAMLDocumentLoader.documents(text)
         var decoder = ManifestDecoder(file: file)
         for d in docs { decoder.decode(document: d.index, d.node, into: &set) }
+        set.documents = docs.count + errors.count
+        for e in errors {
+            set.issues.append(ManifestIssue(file: file, document: e.index, path: "", line: e.error.line,
+                                            message: e.error.message))
+        }
+        // Document order (a syntax error found while re-reading sits between the documents around it).
+        set.issues = set.issues.enumerated().sorted { ($0.element.document, $0.offset) < ($1.element.document, $1.offset) }
+            .map(\.element)
         return set
     }
 }

@@ -1,0 +1,132 @@
+import Foundation
+import Testing
+import FlowModel
+@testable import FlowStore
+
+/// Issue 12: counts that sum past Int64.max, another program's database, read-only opens.
+@Suite("Store identity and count bounds")
+struct StoreIdentityTests {
+    func tempDB() -> String {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("flowstore-\(UUID().uuidString)")
+        try! FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        return dir.appendingPathComponent("s.db").path
+    }
+
+    static let web = Endpoint.workload("shop", "web", kind: "Deployment")
+    static let api = Endpoint.workload("shop", "api", kind: "Deployment")
+    static let key = EdgeKey(source: web, destination: api, proto: .tcp, port: 8080, outcome: .allowed)
+
+    func batch(flows: Int64) -> IngestBatch {
+        var b = IngestBatch()
+        b.edges[Self.key] = EdgeStats(flows: flows, firstSeen: 1, lastSeen: 2)
+        b.l7[L7Key(edge: Self.key, request: .http(method: "GET", path: "/"))] = EdgeStats(flows: flows, firstSeen: 1,
+                                                                                          lastSeen: 2)
+        return b
+    }
+
+    func typeof(_ store: FlowStore, _ sql: String) throws -> [String] {
+        let q = try store.db.prepare(sql)
+        var out: [String] = []
+        while try q.step() { out.append(q.text(0)) }
+        return out
+    }
+
+    /// A store as FlowMap wrote it before the application_id: schemas 1 and 2, no stamp.
+    func earlierStore(_ path: String) throws {
+        let db = try SQLite(path: path)
+        for m in Migrations.embedded where m.version <= 2 { try db.exec(m.sql) }
+        try db.exec("PRAGMA user_version = 2")
+    }
+
+    func bytes(_ path: String) throws -> Data { try Data(contentsOf: URL(fileURLWithPath: path)) }
+
+    @Test("counts summed past Int64.max across two writes saturate and stay integers")
+    func countsSaturate() throws {
+        let store = try FlowStore(path: tempDB())
+        let big = Int64.max - 5
+        _ = try store.write(batch(flows: big), counts: IngestCounts(), path: "a", format: "x", contentHash: "h1", now: 1)
+        _ = try store.write(batch(flows: big), counts: IngestCounts(), path: "b", format: "x", contentHash: "h2", now: 2)
+        #expect(try typeof(store, "SELECT typeof(flows) FROM edges") == ["integer"])
+        #expect(try typeof(store, "SELECT typeof(flows) FROM edge_l7") == ["integer"])
+        #expect(try store.edges().map(\.stats.flows) == [Int64.max])
+        #expect(try store.l7()[Self.key]?.map(\.stats.flows) == [Int64.max])
+        #expect(try store.countFindings().isEmpty)
+        // Below the bound, sums stay exact.
+        let small = try FlowStore(path: tempDB())
+        _ = try small.write(batch(flows: 2), counts: IngestCounts(), path: "a", format: "x", contentHash: "h1", now: 1)
+        _ = try small.write(batch(flows: 3), counts: IngestCounts(), path: "b", format: "x", contentHash: "h2", now: 2)
+        #expect(try small.edges().map(\.stats.flows) == [5])
+    }
+
+    @Test("a count that is not an integer (an earlier FlowMap's REAL sum) is a finding; the store is refused")
+    func realCountIsFound() throws {
+        let path = tempDB()
+        do {
+            let store = try FlowStore(path: path)
+            _ = try store.write(batch(flows: 1), counts: IngestCounts(), path: "a", format: "x", contentHash: "h1", now: 1)
+            try store.db.exec("UPDATE edges SET flows = 9.3e18")
+        }
+        let findings = try FlowStore(path: path, verify: false, readOnly: true).countFindings()
+        #expect(findings.count == 1 && findings[0].hasPrefix("edges.flows: 1 row(s) hold a real"), "\(findings)")
+        #expect {
+            _ = try FlowStore(path: path)
+        } throws: { error in
+            "\(error)".contains("damaged") && "\(error)".contains("edges.flows")
+        }
+    }
+
+    @Test("a new store carries FlowMap's application_id")
+    func newStoreStamped() throws {
+        let store = try FlowStore(path: tempDB())
+        #expect(try store.db.applicationID == FlowStore.applicationID)
+        #expect(try store.schemaVersion == Migrations.latest)
+    }
+
+    @Test("a store from an earlier FlowMap (its tables, no application_id) is adopted and stamped")
+    func earlierStoreAdopted() throws {
+        let path = tempDB()
+        try earlierStore(path)
+        let store = try FlowStore(path: path)
+        #expect(try store.db.applicationID == FlowStore.applicationID)
+        #expect(try store.schemaVersion == Migrations.latest)
+    }
+
+    @Test("another program's database is refused and left byte-for-byte untouched")
+    func foreignRefused() throws {
+        let path = tempDB()
+        do {
+            let db = try SQLite(path: path)
+            try db.exec("CREATE TABLE notes (id INTEGER PRIMARY KEY, body TEXT); INSERT INTO notes (body) VALUES ('x')")
+        }
+        let before = try bytes(path)
+        for readOnly in [false, true] {
+            #expect {
+                _ = try FlowStore(path: path, verify: true, readOnly: readOnly)
+            } throws: { error in
+                "\(error)".contains("not a FlowMap store") && "\(error)".contains("left untouched")
+            }
+        }
+        #expect(try bytes(path) == before)
+        #expect(!FileManager.default.fileExists(atPath: path + "-wal"))
+        // FlowMap's tables under another program's application_id are not FlowMap's either.
+        let other = tempDB()
+        try earlierStore(other)
+        try SQLite(path: other).exec("PRAGMA application_id = 42")
+        let otherBefore = try bytes(other)
+        #expect(throws: FlowStore.Failure.self) { _ = try FlowStore(path: other) }
+        #expect(try bytes(other) == otherBefore)
+    }
+
+    @Test("a read-only open writes nothing: no stamp, no migration, the same bytes")
+    func readOnlyWritesNothing() throws {
+        let path = tempDB()
+        try earlierStore(path)
+        let before = try bytes(path)
+        let store = try FlowStore(path: path, verify: true, readOnly: true)
+        #expect(try store.schemaVersion == 2)
+        #expect(try store.db.applicationID == 0)
+        #expect(try store.edges().isEmpty)
+        #expect(throws: (any Error).self) { try store.db.exec("CREATE TABLE x (y)") }
+        #expect(try bytes(path) == before)
+    }
+}
