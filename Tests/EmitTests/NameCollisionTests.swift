@@ -12,7 +12,7 @@ struct NameCollisionTests {
     /// two kinds next to a Deployment already called `web-statefulset`, and names that differ only in case.
     static var plan: PolicyPlan {
         func w(_ ns: String, _ name: String, _ kind: String = "Deployment") -> WorkloadPlan {
-            SyntheticPlan.workload(ns, name, kind, selector: ["app": name.lowercased() + "-" + kind.lowercased()])
+            SyntheticPlan.workload(ns, name, kind, selector: ["app": String((name.lowercased() + "-" + kind.lowercased()).suffix(40))])
         }
         return PolicyPlan(namespaces: [
             NamespacePlan(name: "kustomization", workloads: [w("kustomization", "app")]),
