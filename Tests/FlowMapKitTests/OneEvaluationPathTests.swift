@@ -135,6 +135,25 @@ import Testing
         #expect(throws: PolicyInputs.Failure.self) {
             try Explain.run(Explain.Options(policies: [policies], db: db, source: "shop/nope", destination: "data/db", port: "TCP/1"))
         }
+        // A pod (by name or by its IP) stands for its workload: a ReplicaSet-owned pod is its Deployment's.
+        let pods = URL(fileURLWithPath: policies).deletingLastPathComponent().appendingPathComponent("pods.yaml")
+        try """
+            apiVersion: v1
+            kind: PodList
+            items:
+            - metadata:
+                name: api-7d4b9c8f6d-x7k2p
+                namespace: shop
+                labels: {app: api, pod-template-hash: 7d4b9c8f6d}
+                ownerReferences: [{kind: ReplicaSet, name: api-7d4b9c8f6d, controller: true}]
+              status: {podIP: 10.9.9.9}
+            """.write(to: pods, atomically: true, encoding: .utf8)
+        for name in ["shop/api-7d4b9c8f6d-x7k2p", "10.9.9.9"] {
+            let byPod = try Explain.run(Explain.Options(policies: [policies, pods.path], db: db, source: name,
+                                                        destination: "data/db", port: "TCP/5432"))
+            #expect(byPod.explanation.source == "shop/api[Deployment]", "\(name)")
+            #expect(byPod.explanation.allowed)
+        }
         #expect(throws: PolicyInputs.Failure.self) {
             try Explain.run(Explain.Options(policies: [policies], db: db, source: "shop/api", destination: "data/db", port: "ICMP/1"))
         }

@@ -66,6 +66,8 @@ import Testing
         #expect(rc == 1)
         let obj = try #require(try JSONSerialization.jsonObject(with: Data(out.utf8)) as? [String: Any])
         #expect(obj["verdict"] as? String == "differs")
+        #expect(obj["schema_version"] as? Int == 1 && obj["verb"] as? String == "diff")
+        #expect((obj["summary"] as? String)?.hasPrefix("differs: 3 connection difference(s)") == true)
         let totals = try #require(obj["totals"] as? [String: Any])
         #expect(totals["changed"] as? Int == 3 && totals["workloads_added"] as? Int == 0)
         #expect(totals["breaking"] == nil)  // no --db: no evidence fields

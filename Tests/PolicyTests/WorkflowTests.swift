@@ -88,6 +88,7 @@ import Testing
         #expect(r.uncoveredEgress.count == 4)
         Golden.check(DiffFormatter.format(r, as: .text), "shop/diff.txt")
         Golden.check(DiffFormatter.format(r, as: .md), "shop/diff.md")
+        Golden.check(DiffFormatter.format(r, as: .json), "shop/diff.json")
         Golden.check(StructuralDiff.format(old: old.policies, new: new.policies), "shop/structural.txt")
     }
 

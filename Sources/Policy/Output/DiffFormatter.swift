@@ -171,6 +171,9 @@ public enum DiffFormatter {
     }
 
     struct ReportJSON: Encodable {
+        var schema_version = 1
+        var verb = "diff"
+        var summary: String
         var verdict: String
         var ref1: String
         var ref2: String
@@ -198,7 +201,7 @@ public enum DiffFormatter {
                             breaking: r.hasEvidence ? r.breakingChanges : nil,
                             added_never_observed: r.hasEvidence ? r.unobservedAdditions : nil)
         return JSONText.encode(ReportJSON(
-            verdict: r.isEmpty ? "same" : "differs", ref1: n.ref1, ref2: n.ref2, evidence: r.hasEvidence,
+            summary: verdict(r, n), verdict: r.isEmpty ? "same" : "differs", ref1: n.ref1, ref2: n.ref2, evidence: r.hasEvidence,
             totals: totals, workloads_added: r.addedWorkloads, workloads_removed: r.removedWorkloads, changes: changes,
             coverage: Coverage(namespaces_without_policy: r.uncoveredNamespaces,
                                workloads_without_ingress_policy: r.uncoveredIngress,
