@@ -87,12 +87,16 @@ public struct AutoReader: LineReader {
         switch multi.feed(line) {
         case .single: complete = nil
         case .pending:
-            held.append(Array(line))
+            // Past the record bound the lines are not held either (the record is rejected when it ends).
+            if multi.isOverflowed { held = [] } else { held.append(Array(line)) }
             if held.count < Self.maxHeldLines { return .pending }
             complete = held.joined(separator: [0x0A]).map { $0 }
         case .complete(let bytes):
             held.append(Array(line))
             complete = bytes
+        case .tooLarge:
+            held = []
+            return .rejected(field: "", message: multi.tooLargeMessage)
         }
         let sample = complete ?? Array(line)
         guard let d = FormatDetector.detect(prefix: sample) else {
@@ -122,9 +126,7 @@ public struct AutoReader: LineReader {
 
     public mutating func finish(into agg: inout FlowAggregator) -> LineResult? {
         if let r = inner?.finish(into: &agg) { return r }
-        guard !held.isEmpty else { return nil }
         held = []
-        multi.reset()
-        return .rejected(field: "", message: "input ended inside a JSON object (no closing brace); truncated?")
+        return multi.finish().map { .rejected(field: $0.field, message: $0.message) }
     }
 }

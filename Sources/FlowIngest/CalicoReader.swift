@@ -21,20 +21,19 @@ public struct CalicoReader: LineReader {
     public mutating func read(line: UnsafeRawBufferPointer, into agg: inout FlowAggregator) -> LineResult {
         switch multi.feed(line) {
         case .pending: return .pending
+        case .tooLarge: return .rejected(field: "", message: multi.tooLargeMessage)
         case .complete(let bytes): return Self.record(JSONRecord.parse(bytes), into: &agg)
         case .single: return Self.record(JSONRecord.parse(line), into: &agg)
         }
     }
 
     public mutating func finish(into agg: inout FlowAggregator) -> LineResult? {
-        guard multi.isActive else { return nil }
-        multi.reset()
-        return .rejected(field: "", message: "input ended inside a JSON object (no closing brace); truncated?")
+        multi.finish().map { .rejected(field: $0.field, message: $0.message) }
     }
 
     static func record(_ parsed: Result<Any, JSONRecord.JSONError>, into agg: inout FlowAggregator) -> LineResult {
         switch parsed {
-        case .failure(let e): return .rejected(field: "", message: e.message)
+        case .failure(let e): return .rejected(field: e.field, message: e.message)
         case .success(let obj):
             if let o = obj as? [String: Any] { return add(o, into: &agg) }
             if let arr = obj as? [Any] {
@@ -177,7 +176,13 @@ public struct CalicoReader: LineReader {
         let ns = text(o["\(side)_namespace"])
         let aggr = text(o["\(side)_name_aggr"])
         let name = text(o["\(side)_name"])
-        let ip = text(o["\(side)_ip"])
+        var ip = text(o["\(side)_ip"])
+        if !ip.isEmpty {
+            switch IPAddr.canonicalHost(ip) {
+            case .success(let a): ip = a
+            case .failure(let e): return .failure(FieldError(field: "\(side)_ip", message: e.description))
+            }
+        }
         let labels = labels(o["\(side)_labels"])
         switch type {
         case "wep":
@@ -188,6 +193,17 @@ public struct CalicoReader: LineReader {
                 return .failure(FieldError(field: "\(side)_name_aggr", message: "missing for a pod (wep) endpoint"))
             }
             let w = workload(nameAggr: aggr, podName: name, labels: labels)
+            if let p = KubernetesName.problem(namespace: ns, pod: name.hasSuffix("*") ? "" : name, workload: w.name,
+                                              kind: w.kind, labels: labels) {
+                let field: String
+                switch p.part {
+                case .namespace: field = "\(side)_namespace"
+                case .pod: field = "\(side)_name"
+                case .workload, .kind: field = aggr.isEmpty ? "\(side)_name" : "\(side)_name_aggr"
+                case .labelKey, .labelValue: field = "\(side)_labels"
+                }
+                return .failure(FieldError(field: field, message: p.message))
+            }
             return .success(FlowPeer(endpoint: .workload(ns, w.name, kind: w.kind), labels: labels,
                                      podName: name, ip: ip))
         case "hep":

@@ -57,6 +57,51 @@ public struct FlowAggregator {
     private var ruleCounts = [Int64](repeating: 0, count: ReplyRule.allCases.count)
     private var plainCounts = IngestCounts()
 
+    /// A flow no per-flow rule could orient, kept until the batch ends (`resolvePending`).
+    struct Pending {
+        var source: Int32, destination: Int32
+        var proto: Proto
+        var sourcePort: UInt16, port: UInt16
+        var verdict: Verdict
+        var point: Int32, time: Int64, weight: Int64, dropReason: Int32, l7: Int32, until: Int64
+    }
+    private var pending: [Pending] = []
+    /// Listening ports seen in this epoch: endpoint id << 32 | proto code << 16 | port.
+    private var listeningIDs: Set<UInt64> = []
+    /// Listening ports by endpoint: declared by an inventory, or seen in an earlier epoch. Never reset.
+    private var listeningPorts: Set<ListeningPort> = []
+
+    /// A port a workload listens on.
+    public struct ListeningPort: Hashable, Sendable {
+        public var endpoint: Endpoint
+        public var proto: Proto
+        public var port: UInt16
+        public init(endpoint: Endpoint, proto: Proto, port: UInt16) {
+            self.endpoint = endpoint
+            self.proto = proto
+            self.port = port
+        }
+
+        /// The listening ports an inventory declares: every pod's container ports, and each Service's target
+        /// ports on the pods its selector matches (named target ports resolved on the pod).
+        public static func declared(by inv: Inventory) -> Set<ListeningPort> {
+            var out = Set<ListeningPort>()
+            for p in inv.pods {
+                for c in p.ports { out.insert(ListeningPort(endpoint: p.workload, proto: c.proto, port: c.port)) }
+            }
+            for svc in inv.services where !svc.selector.isEmpty {
+                for p in inv.pods where p.namespace == svc.namespace && p.labels.matches(svc.selector) {
+                    for sp in svc.ports {
+                        let port = sp.targetPort != 0 ? sp.targetPort
+                            : p.ports.first { $0.name == sp.targetPortName && $0.proto == sp.proto }?.port ?? 0
+                        if port != 0 { out.insert(ListeningPort(endpoint: p.workload, proto: sp.proto, port: port)) }
+                    }
+                }
+            }
+            return out
+        }
+    }
+
     /// Limits on the persistent tables; past them they are cleared at the next `take()`.
     static let maxInterned = 500_000
 
@@ -64,6 +109,11 @@ public struct FlowAggregator {
 
     /// Counts so far in the current batch.
     public var counts: IngestCounts {
+        if !pending.isEmpty {
+            var copy = self
+            copy.resolvePending()
+            return copy.counts
+        }
         var c = plainCounts
         for rule in ReplyRule.allCases where ruleCounts[rule.index] > 0 {
             c.replyRules[rule.rawValue, default: 0] += ruleCounts[rule.index]
@@ -72,7 +122,11 @@ public struct FlowAggregator {
     }
 
     /// Snapshot of the current batch (for tests and tools; `take()` is the normal way out).
-    public var batch: IngestBatch { finish() }
+    public var batch: IngestBatch {
+        var copy = self
+        copy.resolvePending()
+        return copy.finish()
+    }
 
     // MARK: Interning
 
@@ -120,13 +174,14 @@ public struct FlowAggregator {
         let dst = endpointID(flow.destination.endpoint)
         notePeer(src, flow.source)
         notePeer(dst, flow.destination)
-        let (reply, rule) = ReplyRule.classify(flow)
+        let (reply, rule, opens) = ReplyRule.classify(flow)
         let reason = flow.dropReason.isEmpty ? -1 : stringID(flow.dropReason)
         let l7 = flow.l7.map { l7ID($0) } ?? -1
         let point = pointID(direction: flow.direction, observationPoint: flow.observationPoint)
         let added = addInterned(source: src, destination: dst, proto: flow.proto, port: flow.destinationPort,
                                 verdict: flow.verdict, isReply: reply, rule: rule, point: point, time: flow.time,
-                                weight: flow.weight, dropReason: reason, l7: l7, until: flow.endTime ?? .min)
+                                weight: flow.weight, dropReason: reason, l7: l7, until: flow.endTime ?? .min,
+                                sourcePort: flow.sourcePort, opens: opens)
         if added, flow.destination.endpoint.kind != .workload, !flow.destination.names.isEmpty {
             noteNames(dst, flow.destination.names)
         }
@@ -134,13 +189,82 @@ public struct FlowAggregator {
     }
 
     /// The hot path: a flow whose parts are already interned. Counts the flow as accepted.
-    /// Returns false when the flow was a reply and contributed no edge.
+    /// Returns false when the flow was a reply and contributed no edge. `opens` (from `ReplyRule.classify`):
+    /// the flow shows a listening port (the destination's, or a reply's source port). An `undecided` flow with
+    /// both ports waits for the end of the batch, when the listening ports are known (`resolvePending`).
     @inline(__always)
     public mutating func addInterned(source: Int32, destination: Int32, proto: Proto, port: UInt16, verdict: Verdict,
                                      isReply: Bool, rule: ReplyRule, point: Int32, time: Int64, weight: Int64,
-                                     dropReason: Int32, l7: Int32, until: Int64 = .min) -> Bool {
+                                     dropReason: Int32, l7: Int32, until: Int64 = .min, sourcePort: UInt16 = 0,
+                                     opens: Bool = false) -> Bool {
         plainCounts.accepted += 1
+        if rule == .undecided && port != 0 && sourcePort != 0 && proto.isPolicyProtocol {
+            pending.append(Pending(source: source, destination: destination, proto: proto, sourcePort: sourcePort,
+                                   port: port, verdict: verdict, point: point, time: time, weight: weight,
+                                   dropReason: dropReason, l7: l7, until: until))
+            return true
+        }
+        return record(source: source, destination: destination, proto: proto, port: port, verdict: verdict,
+                      isReply: isReply, rule: rule, point: point, time: time, weight: weight, dropReason: dropReason,
+                      l7: l7, until: until, sourcePort: sourcePort, opens: opens)
+    }
+
+    /// Declares a listening port known from elsewhere (an inventory's containerPort or Service targetPort).
+    public mutating func declareListening(_ endpoint: Endpoint, proto: Proto, port: UInt16) {
+        listeningPorts.insert(ListeningPort(endpoint: endpoint, proto: proto, port: port))
+    }
+
+    @inline(__always) static func listeningKey(_ ep: Int32, _ proto: Proto, _ port: UInt16) -> UInt64 {
+        UInt64(UInt32(bitPattern: ep)) << 32 | UInt64(protoCode(proto)) << 16 | UInt64(port)
+    }
+
+    func isListening(_ ep: Int32, _ proto: Proto, _ port: UInt16) -> Bool {
+        listeningIDs.contains(Self.listeningKey(ep, proto, port))
+            || listeningPorts.contains(ListeningPort(endpoint: endpoints[Int(ep)], proto: proto, port: port))
+    }
+
+    /// Decides the batch's undecided flows from the listening ports (see `ReplyRule`): from a listening port to
+    /// one that is not a reply; to a listening port forward; else from an ephemeral port to a non-ephemeral one
+    /// forward; else undecided: to an ephemeral port no edge, otherwise forward, and named in the counts.
+    mutating func resolvePending() {
+        for p in pending {
+            let srcListens = isListening(p.source, p.proto, p.sourcePort)
+            let dstListens = isListening(p.destination, p.proto, p.port)
+            var reply = false, rule = ReplyRule.listeningPort
+            if srcListens && !dstListens {
+                reply = true
+            } else if dstListens {
+                reply = false
+            } else if ReplyRule.isEphemeral(p.sourcePort) && !ReplyRule.isEphemeral(p.port) {
+                rule = .ephemeralPort
+            } else {
+                rule = .undecided
+                let written = !ReplyRule.isEphemeral(p.port)
+                plainCounts.noteUnoriented("\(endpoints[Int(p.source)]):\(p.sourcePort) -> \(endpoints[Int(p.destination)]):"
+                                           + "\(p.port) \(p.proto.rawValue): "
+                                           + (written ? "treated as forward" : "no edge (ephemeral port)"), p.weight)
+                if !written {
+                    ruleCounts[rule.index] += 1
+                    continue
+                }
+            }
+            _ = record(source: p.source, destination: p.destination, proto: p.proto, port: p.port,
+                       verdict: p.verdict, isReply: reply, rule: rule, point: p.point, time: p.time,
+                       weight: p.weight, dropReason: p.dropReason, l7: p.l7, until: p.until)
+        }
+        pending.removeAll()
+    }
+
+    @inline(__always)
+    private mutating func record(source: Int32, destination: Int32, proto: Proto, port: UInt16, verdict: Verdict,
+                                 isReply: Bool, rule: ReplyRule, point: Int32, time: Int64, weight: Int64,
+                                 dropReason: Int32, l7: Int32, until: Int64, sourcePort: UInt16 = 0,
+                                 opens: Bool = false) -> Bool {
         ruleCounts[rule.index] += 1
+        if opens {
+            let k = isReply ? Self.listeningKey(source, proto, sourcePort) : Self.listeningKey(destination, proto, port)
+            if (isReply ? sourcePort : port) != 0 { listeningIDs.insert(k) }
+        }
         if isReply {
             plainCounts.replies += 1
             return false
@@ -158,7 +282,7 @@ public struct FlowAggregator {
         let idx: Int
         if let i = pointIndex[key] {
             idx = Int(i)
-            pointAcc[idx].flows += weight
+            pointAcc[idx].flows = Counts.saturatingAdd(pointAcc[idx].flows, weight)
             if time < pointAcc[idx].first { pointAcc[idx].first = time }
             if last > pointAcc[idx].last { pointAcc[idx].last = last }
             if reason >= 0 && pointAcc[idx].reason != reason {
@@ -178,7 +302,7 @@ public struct FlowAggregator {
             let lk = UInt64(idx) << 32 | UInt64(UInt32(bitPattern: l7))
             if let j = l7Index[lk] {
                 let j = Int(j)
-                l7Acc[j].flows += weight
+                l7Acc[j].flows = Counts.saturatingAdd(l7Acc[j].flows, weight)
                 if time < l7Acc[j].first { l7Acc[j].first = time }
                 if last > l7Acc[j].last { l7Acc[j].last = last }
             } else {
@@ -271,7 +395,7 @@ public struct FlowAggregator {
             let idx: Int
             if let j = pointIndex[key] {
                 idx = Int(j)
-                pointAcc[idx].flows += o.flows
+                pointAcc[idx].flows = Counts.saturatingAdd(pointAcc[idx].flows, o.flows)
                 pointAcc[idx].first = min(pointAcc[idx].first, o.first)
                 pointAcc[idx].last = max(pointAcc[idx].last, o.last)
                 if reason >= 0 && pointAcc[idx].reason != reason {
@@ -305,7 +429,7 @@ public struct FlowAggregator {
             let o = other.l7Acc[Int(j)]
             if let m = l7Index[key] {
                 let m = Int(m)
-                l7Acc[m].flows += o.flows
+                l7Acc[m].flows = Counts.saturatingAdd(l7Acc[m].flows, o.flows)
                 l7Acc[m].first = min(l7Acc[m].first, o.first)
                 l7Acc[m].last = max(l7Acc[m].last, o.last)
             } else {
@@ -328,6 +452,20 @@ public struct FlowAggregator {
         for (e, a) in other.side.services { side.services[e, default: []].formUnion(a) }
         plainCounts.add(other.plainCounts)
         for i in ruleCounts.indices { ruleCounts[i] += other.ruleCounts[i] }
+        for k in other.listeningIDs {
+            listeningIDs.insert(Self.listeningKey(ep(Int32(truncatingIfNeeded: k >> 32)),
+                                                  Self.protoFromCode(UInt8(truncatingIfNeeded: k >> 16)),
+                                                  UInt16(truncatingIfNeeded: k)))
+        }
+        listeningPorts.formUnion(other.listeningPorts)
+        for var p in other.pending {
+            p.source = ep(p.source)
+            p.destination = ep(p.destination)
+            p.point = str(p.point)
+            p.dropReason = str(p.dropReason)
+            p.l7 = p.l7 < 0 ? -1 : l7ID(other.l7Requests[Int(p.l7)])
+            pending.append(p)
+        }
     }
 
     /// The batch as gathered so far: per-point counters folded into edges (maximum over points).
@@ -345,6 +483,8 @@ public struct FlowAggregator {
             s.lastSeen = max(s.lastSeen, a.last)
             if a.reason >= 0 { s.dropReasons.insert(strings[Int(a.reason)]) }
             b.edges[key] = s
+            b.points[key, default: [:]][strings[Int(k.rest >> 32)]] = EdgeStats(flows: a.flows, firstSeen: a.first,
+                                                                                 lastSeen: a.last)
         }
         for packed in extraReasons {
             let key = edgeOf[Int(packed >> 32)]
@@ -371,6 +511,7 @@ public struct FlowAggregator {
 
     /// Hands out what was gathered so far and starts a new batch (stream batching).
     public mutating func take() -> (IngestBatch, IngestCounts) {
+        resolvePending()
         let out = (finish(), counts)
         resetBatch()
         return out
@@ -388,9 +529,17 @@ public struct FlowAggregator {
         notedLabels.removeAll()
         plainCounts = IngestCounts()
         for i in ruleCounts.indices { ruleCounts[i] = 0 }
+        pending.removeAll()
         batchSerial += 1
         if endpoints.count > Self.maxInterned || strings.count > Self.maxInterned
             || l7Requests.count > Self.maxInterned {
+            // Listening ports outlive the interned ids.
+            for k in listeningIDs {
+                listeningPorts.insert(ListeningPort(endpoint: endpoints[Int(k >> 32)],
+                                                    proto: Self.protoFromCode(UInt8(truncatingIfNeeded: k >> 16)),
+                                                    port: UInt16(truncatingIfNeeded: k)))
+            }
+            listeningIDs.removeAll()
             endpoints.removeAll()
             endpointIDs.removeAll()
             strings.removeAll()

@@ -80,6 +80,7 @@ public struct FlowRecordReader: LineReader {
         case .jsonl:
             switch multi.feed(line) {
             case .pending: return .pending
+            case .tooLarge: return .rejected(field: "", message: multi.tooLargeMessage)
             case .complete(let b): return readJSON(JSONRecord.parse(b), into: &agg)
             case .single: return readJSON(JSONRecord.parse(line), into: &agg)
             }
@@ -87,9 +88,7 @@ public struct FlowRecordReader: LineReader {
     }
 
     public mutating func finish(into agg: inout FlowAggregator) -> LineResult? {
-        guard multi.isActive else { return nil }
-        multi.reset()
-        return .rejected(field: "", message: "input ended inside a JSON object (no closing brace); truncated?")
+        multi.finish().map { .rejected(field: $0.field, message: $0.message) }
     }
 
     private mutating func readCSV(_ text: String, into agg: inout FlowAggregator) -> LineResult {
@@ -120,7 +119,7 @@ public struct FlowRecordReader: LineReader {
     private func readJSON(_ parsed: Result<Any, JSONRecord.JSONError>, into agg: inout FlowAggregator) -> LineResult {
         let obj: [String: Any]
         switch parsed {
-        case .failure(let e): return .rejected(field: "", message: e.message)
+        case .failure(let e): return .rejected(field: e.field, message: e.message)
         case .success(let o):
             guard let o = o as? [String: Any] else { return .rejected(field: "", message: "expected a JSON object") }
             obj = o
@@ -138,8 +137,14 @@ public struct FlowRecordReader: LineReader {
                 values[f] = m.compactMap { k, v in (v as? String).map { "\(k)=\($0)" } }.sorted()
                     .joined(separator: ",")
             case let n as NSNumber:
-                if f == .isReply, let b = v as? Bool { values[f] = b ? "true" : "false" } else { values[f] = n.stringValue }
-            case let b as Bool: values[f] = b ? "true" : "false"
+                if JSONRecord.isBool(n) {
+                    guard f == .isReply else { return .rejected(field: k, message: "expected a string or number, got a boolean") }
+                    values[f] = n.boolValue ? "true" : "false"
+                } else if JSONRecord.isFloating(n), [.srcPort, .dstPort, .count].contains(f) {
+                    return .rejected(field: k, message: "expected an integer, got \(n.stringValue)")
+                } else {
+                    values[f] = n.stringValue
+                }
             default: return .rejected(field: k, message: "expected a string or number")
             }
         }
@@ -161,6 +166,34 @@ public struct FlowRecordReader: LineReader {
     func decode(_ v: [Field: String]) -> Result<[Flow], HeaderError> {
         func fail(_ f: Field, _ m: String) -> Result<[Flow], HeaderError> {
             .failure(HeaderError(column: f.rawValue, message: m))
+        }
+        var v = v
+        // Every address is one host address in its canonical spelling; every name a valid Kubernetes name.
+        for f in [Field.srcIP, .dstIP] {
+            guard let t = v[f] else { continue }
+            switch IPAddr.canonicalHost(t) {
+            case .success(let a): v[f] = a
+            case .failure(let e): return fail(f, e.description)
+            }
+        }
+        for (ns, pod, workload, kind, labels) in [(Field.srcNamespace, Field.srcPod, Field.srcWorkload,
+                                                  Field.srcWorkloadKind, Field.srcLabels),
+                                                 (.dstNamespace, .dstPod, .dstWorkload, .dstWorkloadKind, .dstLabels)] {
+            let l = Self.labels(v[labels] ?? "")
+            let problem = (v[ns] ?? "").isEmpty
+                ? KubernetesName.labelProblem(l)
+                : KubernetesName.problem(namespace: v[ns]!, pod: v[pod] ?? "",
+                                         workload: v[workload].flatMap { $0.isEmpty ? nil : $0 },
+                                         kind: v[kind].flatMap { $0.isEmpty ? nil : $0 }, labels: l)
+            if let p = problem {
+                switch p.part {
+                case .namespace: return fail(ns, p.message)
+                case .pod: return fail(pod, p.message)
+                case .workload: return fail(workload, p.message)
+                case .kind: return fail(kind, p.message)
+                case .labelKey, .labelValue: return fail(labels, p.message)
+                }
+            }
         }
         guard let tText = v[.time] else { return fail(.time, "required field empty") }
         guard let time = FlexibleTime.nanos(text: Substring(tText)) else {

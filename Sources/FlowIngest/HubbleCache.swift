@@ -27,10 +27,15 @@ struct HubbleCache {
         var endpointID: Int32 = -1
         var notedSerial = -1
         var notedIP: Int32 = -2
+        /// Why the endpoint object cannot be used (a member of it, relative to the object, and the reason):
+        /// an invalid Kubernetes name or label, a key given twice. The flow is rejected.
+        var problem: (field: String, message: String)?
     }
 
     struct Address {
+        /// Canonical text (`IPAddr.canonicalHost`); empty when `problem` is set.
         var text: String
+        var problem: String?
         var externalID: Int32 = -1
     }
 
@@ -96,9 +101,15 @@ struct HubbleCache {
 
     // MARK: Peers
 
-    /// Aggregator endpoint id for one side of a flow, noting the workload's labels and IP once per batch.
-    mutating func peer(_ range: Range<Int>?, knownID: Int32, ip: JSONStringSpan?, line s: JSONScanner,
-                       agg: inout FlowAggregator) -> Int32 {
+    /// One side of a flow, interned but not yet noted: its identity id and address id (-1 without an address),
+    /// or why it cannot be used (`field` relative to the endpoint object, or `IP` for the address).
+    struct Side {
+        var identity: Int32
+        var ip: Int32
+    }
+
+    mutating func side(_ range: Range<Int>?, knownID: Int32, ip: JSONStringSpan?, line s: JSONScanner)
+        -> Result<Side, JSONError> {
         let (id, isNew): (Int32, Bool)
         if knownID >= 0 {
             (id, isNew) = (knownID, false)
@@ -111,13 +122,27 @@ struct HubbleCache {
             identities.append(range.map { Self.decodeIdentity(s, $0) } ?? Self.identity(namespace: "",
                 labels: [], podName: "", workload: nil, identityNumber: nil))
         }
+        if let p = identities[Int(id)].problem { return .failure(JSONError(offset: 0, message: p.message, field: p.field)) }
         var ipID: Int32 = -1
         if let ip = ip, ip.count > 0 {
             let (iid, ipNew) = ipKeys.intern(s.base + ip.start, ip.count)
-            if ipNew { ips.append(Address(text: s.string(ip))) }
+            if ipNew {
+                switch IPAddr.canonicalHost(s.string(ip)) {
+                case .success(let a): ips.append(Address(text: a))
+                case .failure(let e): ips.append(Address(text: "", problem: e.description))
+                }
+            }
             ipID = iid
         }
-        let i = Int(id)
+        if ipID >= 0, let p = ips[Int(ipID)].problem { return .failure(JSONError(offset: 0, message: p, field: "IP")) }
+        return .success(Side(identity: id, ip: ipID))
+    }
+
+    /// Aggregator endpoint id for one side of a flow (from `side`), noting the workload's labels and IP once
+    /// per batch.
+    mutating func peer(_ side: Side, agg: inout FlowAggregator) -> Int32 {
+        let ipID = side.ip
+        let i = Int(side.identity)
         let ep: Int32
         switch identities[i].resolution {
         case .fixed(let e):
@@ -152,10 +177,13 @@ struct HubbleCache {
         var labels: [String] = []
         var workload: (name: String, kind: String)?
         var identityNumber: Int64?
+        var seen = Set<String>()
+        var duplicate: String?
         do {
             if try s.beginObject() {
                 repeat {
                     let k = try s.nextKey()
+                    if duplicate == nil, !seen.insert(s.string(k)).inserted { duplicate = s.string(k) }
                     if s.spanEquals(k, "namespace"), s.peek() == 0x22 {
                         namespace = try s.readString()
                     } else if s.spanEquals(k, "pod_name"), s.peek() == 0x22 {
@@ -197,8 +225,25 @@ struct HubbleCache {
         } catch {
             // Unreachable: the bytes were validated by the line walk. Fall through with what was read.
         }
-        return identity(namespace: namespace, labels: labels, podName: podName, workload: workload,
-                        identityNumber: identityNumber)
+        var id = identity(namespace: namespace, labels: labels, podName: podName, workload: workload,
+                          identityNumber: identityNumber)
+        if let d = duplicate {
+            id.problem = (d, "key given twice; a record with duplicate keys is ambiguous, so it is rejected")
+        } else if !namespace.isEmpty, case .fixed(let ep) = id.resolution, ep.kind == .workload {
+            let parsed = HubbleLabels.parse(labels)
+            let problem = KubernetesName.problem(namespace: namespace, pod: podName, workload: ep.name,
+                                                 kind: ep.workloadKind, labels: parsed.pod)
+                ?? KubernetesName.labelProblem(parsed.namespace)
+            if let p = problem {
+                switch p.part {
+                case .namespace: id.problem = ("namespace", p.message)
+                case .pod: id.problem = ("pod_name", p.message)
+                case .workload, .kind: id.problem = (workload == nil ? "pod_name" : "workloads", p.message)
+                case .labelKey, .labelValue: id.problem = ("labels", p.message)
+                }
+            }
+        }
+        return id
     }
 
     /// The identity rules (see README "Identities").
@@ -213,6 +258,8 @@ struct HubbleCache {
             return Identity(resolution: .fixed(.reserved(r)), isWorkload: FlowAggregator.addressedEntities.contains(r),
                             stableLabels: nil, namespaceLabels: [:])
         }
+        // Proxy legs report a pod's identity (labels, namespace label) without its namespace field or pod name.
+        let namespace = namespace.isEmpty ? parsed.podNamespace ?? "" : namespace
         if !namespace.isEmpty {
             let ep: Endpoint
             if let w = workload {
@@ -220,8 +267,11 @@ struct HubbleCache {
             } else if !podName.isEmpty {
                 let g = WorkloadGuess.fromPodName(podName)
                 ep = .workload(namespace, g.name, kind: g.kind)
-            } else if let app = parsed.pod["app"] ?? parsed.pod["k8s-app"] ?? parsed.pod["app.kubernetes.io/name"] {
-                ep = .workload(namespace, app, kind: "Deployment")
+            } else if !parsed.pod.isEmpty {
+                // No pod name: the workload these labels select, resolved by inference (`StandIns`).
+                let name = parsed.pod["app"] ?? parsed.pod["k8s-app"] ?? parsed.pod["app.kubernetes.io/name"]
+                    ?? VolatileLabels.stable(parsed.pod).canonical
+                ep = .workload(namespace, name, kind: Endpoint.labelIdentityKind)
             } else {
                 ep = .workload(namespace, "unknown", kind: "Pod")
             }

@@ -31,6 +31,10 @@ public struct HubbleReader: LineReader {
                 repeat {
                     let k = try s.nextKey()
                     if s.spanEquals(k, "flow") {
+                        if hasFlow {
+                            throw JSONError(offset: s.pos, message: "key given twice; a record with duplicate keys "
+                                            + "is ambiguous, so it is rejected", field: "flow")
+                        }
                         if s.peek() == 0x7B {
                             try decodeFlow(&s, into: &inner, path: "flow")
                             hasFlow = true
@@ -98,6 +102,8 @@ public struct HubbleReader: LineReader {
         var weight: Int64 = 1
         /// Saw a key only a flow has (for telling a legacy bare flow from other objects).
         var sawFlowKey = false
+        /// Keys read so far (bits assigned in `decodeField(named:)`), for rejecting duplicates.
+        var seen: UInt32 = 0
     }
 
     mutating func decodeFlow(_ s: inout JSONScanner, into f: inout FlowFields, path: String) throws(JSONError) {
@@ -118,6 +124,17 @@ public struct HubbleReader: LineReader {
 
     func fieldError(_ s: JSONScanner, _ path: String, _ key: String, _ message: String) -> JSONError {
         JSONError(offset: s.pos, message: message, field: path.isEmpty ? key : "\(path).\(key)")
+    }
+
+    /// A key the decoder reads may appear once: with two (`"verdict":"DROPPED"` then `"FORWARDED"`) the record is
+    /// ambiguous and rejected, never read last-wins.
+    @inline(__always) func once(_ f: inout FlowFields, _ bit: Int, _ s: JSONScanner, _ path: String,
+                                _ key: StaticString) throws(JSONError) {
+        let m: UInt32 = 1 << UInt32(bit)
+        if f.seen & m != 0 {
+            throw fieldError(s, path, "\(key)", "key given twice; a record with duplicate keys is ambiguous, so it is rejected")
+        }
+        f.seen |= m
     }
 
     /// One member of a flow object. Unknown keys are skipped (validated).
@@ -149,6 +166,7 @@ public struct HubbleReader: LineReader {
         switch k.count {
         case 2:
             if E.eq(k, "IP") {
+                try once(&f, 0, s, path, "IP")
                 f.sawFlowKey = true
                 if try isNull(&s) { return }
                 guard s.peek() == 0x7B else { throw fieldError(s, path, "IP", "expected an object") }
@@ -156,9 +174,11 @@ public struct HubbleReader: LineReader {
                 repeat {
                     let kk = try s.nextKey()
                     if s.spanEquals(kk, "source") {
+                        try once(&f, 30, s, path, "IP.source")
                         if try isNull(&s) { continue }
                         f.ipSource = try s.scanString()
                     } else if s.spanEquals(kk, "destination") {
+                        try once(&f, 31, s, path, "IP.destination")
                         if try isNull(&s) { continue }
                         f.ipDestination = try s.scanString()
                     } else {
@@ -168,16 +188,19 @@ public struct HubbleReader: LineReader {
                 return
             }
             if E.eq(k, "l4") {
+                try once(&f, 1, s, path, "l4")
                 f.sawFlowKey = true
                 try decodeL4(&s, into: &f, path: path)
                 return
             }
             if E.eq(k, "l7") {
+                try once(&f, 2, s, path, "l7")
                 try decodeL7(&s, into: &f, path: path)
                 return
             }
         case 4:
             if E.eq(k, "time") {
+                try once(&f, 3, s, path, "time")
                 if try isNull(&s) { return }
                 guard s.peek() == 0x22 else { throw fieldError(s, path, "time", "expected an RFC 3339 string") }
                 f.time = try s.scanString()
@@ -190,11 +213,13 @@ public struct HubbleReader: LineReader {
             }
         case 5:
             if E.eq(k, "reply") {
+                try once(&f, 4, s, path, "reply")
                 f.legacyReply = try s.readBool()
                 return
             }
         case 6:
             if E.eq(k, "source") {
+                try once(&f, 5, s, path, "source")
                 f.sawFlowKey = true
                 if try isNull(&s) { return }
                 guard s.peek() == 0x7B else { throw fieldError(s, path, "source", "expected an object") }
@@ -203,22 +228,26 @@ public struct HubbleReader: LineReader {
             }
         case 7:
             if E.eq(k, "verdict") {
+                try once(&f, 6, s, path, "verdict")
                 f.sawFlowKey = true
                 f.verdict = try readVerdict(&s)
                 return
             }
         case 8:
             if E.eq(k, "is_reply") {
+                try once(&f, 7, s, path, "is_reply")
                 f.isReply = try s.readBool()
                 return
             }
         case 9:
             if E.eq(k, "aggregate") {
+                try once(&f, 8, s, path, "aggregate")
                 try decodeAggregate(&s, into: &f)
                 return
             }
         case 11:
             if E.eq(k, "destination") {
+                try once(&f, 9, s, path, "destination")
                 f.sawFlowKey = true
                 if try isNull(&s) { return }
                 guard s.peek() == 0x7B else { throw fieldError(s, path, "destination", "expected an object") }
@@ -226,17 +255,20 @@ public struct HubbleReader: LineReader {
                 return
             }
             if E.eq(k, "drop_reason") {
+                try once(&f, 10, s, path, "drop_reason")
                 // Deprecated numeric reason; used only when drop_reason_desc is absent.
                 if f.dropReason == nil, f.dropReasonNumber == nil { f.dropReasonNumber = try s.readInteger() } else { try s.skipValue() }
                 return
             }
         case 12:
             if E.eq(k, "trace_reason") {
+                try once(&f, 11, s, path, "trace_reason")
                 f.traceReason = try readTraceReason(&s)
                 return
             }
         case 16:
             if E.eq(k, "drop_reason_desc") {
+                try once(&f, 12, s, path, "drop_reason_desc")
                 if try isNull(&s) { return }
                 f.dropReason = try s.skipValueRange()
                 f.dropReasonNumber = nil
@@ -244,17 +276,20 @@ public struct HubbleReader: LineReader {
             }
         case 17:
             if E.eq(k, "destination_names") {
+                try once(&f, 13, s, path, "destination_names")
                 if try isNull(&s) { return }
                 guard s.peek() == 0x5B else { throw fieldError(s, path, "destination_names", "expected an array") }
                 f.destinationNames = try cache.validatedNames(&s)
                 return
             }
             if E.eq(k, "traffic_direction") {
+                try once(&f, 14, s, path, "traffic_direction")
                 f.direction = try readDirection(&s)
                 return
             }
         case 23:
             if E.eq(k, "trace_observation_point") {
+                try once(&f, 15, s, path, "trace_observation_point")
                 if try isNull(&s) { return }
                 f.point = try s.skipValueRange()
                 return
@@ -469,7 +504,7 @@ public struct HubbleReader: LineReader {
                 let k = try s.nextKey()
                 if s.spanEquals(k, "ingress_flow_count") || s.spanEquals(k, "egress_flow_count")
                     || s.spanEquals(k, "unknown_direction_flow_count") {
-                    total += max(0, try s.readInteger() ?? 0)
+                    total = Counts.saturatingAdd(total, max(0, try s.readInteger() ?? 0))
                 } else {
                     try s.skipValue()
                 }
@@ -498,10 +533,23 @@ public struct HubbleReader: LineReader {
             }
             time = t
         }
-        let src = cache.peer(f.source, knownID: f.sourceID, ip: f.ipSource, line: s, agg: &agg)
-        let dst = cache.peer(f.destination, knownID: f.destinationID, ip: f.ipDestination, line: s, agg: &agg)
+        let prefix = path.isEmpty ? "" : "\(path)."
+        let srcSide: HubbleCache.Side, dstSide: HubbleCache.Side
+        switch cache.side(f.source, knownID: f.sourceID, ip: f.ipSource, line: s) {
+        case .success(let x): srcSide = x
+        case .failure(let e):
+            return .rejected(field: prefix + (e.field == "IP" ? "IP.source" : "source.\(e.field)"), message: e.message)
+        }
+        switch cache.side(f.destination, knownID: f.destinationID, ip: f.ipDestination, line: s) {
+        case .success(let x): dstSide = x
+        case .failure(let e):
+            return .rejected(field: prefix + (e.field == "IP" ? "IP.destination" : "destination.\(e.field)"),
+                             message: e.message)
+        }
+        let src = cache.peer(srcSide, agg: &agg)
+        let dst = cache.peer(dstSide, agg: &agg)
         let isReplyField = f.isReply ?? f.legacyReply
-        let (reply, rule) = ReplyRule.classify(
+        let (reply, rule, opens) = ReplyRule.classify(
             isReply: isReplyField, proto: f.proto, tcpFlags: f.flags, traceReason: f.traceReason,
             sourcePort: f.sourcePort, destinationPort: f.destinationPort)
         let point = cache.point(f.point, direction: f.direction, line: s, agg: &agg)
@@ -519,7 +567,8 @@ public struct HubbleReader: LineReader {
         }
         let added = agg.addInterned(
             source: src, destination: dst, proto: f.proto, port: f.destinationPort, verdict: f.verdict,
-            isReply: reply, rule: rule, point: point, time: time, weight: f.weight, dropReason: reason, l7: l7)
+            isReply: reply, rule: rule, point: point, time: time, weight: f.weight, dropReason: reason, l7: l7,
+            sourcePort: f.sourcePort, opens: opens)
         if added, let names = f.destinationNames {
             cache.names(names, destination: dst, line: s, agg: &agg)
         }
@@ -565,6 +614,8 @@ public enum HubbleLabels {
         public var reserved: String?
         /// True when a `cidr:` label is present (a CIDR identity).
         public var hasCIDR = false
+        /// `k8s:io.kubernetes.pod.namespace`: the namespace of an endpoint reported without its `namespace` field.
+        public var podNamespace: String?
     }
 
     static let nsPrefix = "io.cilium.k8s.namespace.labels."
@@ -593,6 +644,8 @@ public enum HubbleLabels {
             case "k8s":
                 if key.hasPrefix(nsPrefix) {
                     p.namespace[String(key.dropFirst(nsPrefix.count))] = String(value)
+                } else if key == "io.kubernetes.pod.namespace" {
+                    p.podNamespace = String(value)
                 } else if key.hasPrefix("io.kubernetes.pod.namespace") || key.hasPrefix("io.cilium.k8s.policy.") {
                     continue  // Cilium-internal identity labels, not pod labels
                 } else {

@@ -28,6 +28,8 @@ public struct IngestDriver {
     public var progress: Progress
     /// The descriptor `-` reads (standard input unless a test or an embedding program says otherwise).
     public var stdinDescriptor: Int32 = 0
+    /// Listening ports known before the input (from an inventory), for flows no per-flow rule can orient.
+    public var listening: Set<FlowAggregator.ListeningPort> = []
 
     public init(batchFlows: Int = 200_000, batchSeconds: Double = 5, maxLineBytes: Int = 64 << 20,
                 chunkBytes: Int = 8 << 20, threads: Int = 2, progress: Progress = .auto) {
@@ -59,13 +61,19 @@ public struct IngestDriver {
         }
     }
 
+    /// True when `path` is read as a stream: stdin, a pipe, a FIFO or a device (`<(…)`, `/dev/fd/N`). Such an
+    /// input can be read only once, so nothing may look at it before the driver does: its format comes from its
+    /// first record (`AutoReader`), and it is committed in batches like stdin.
+    public static func isStream(path: String) -> Bool { InputSource.isStream(path) }
+
     /// Runs the input through `reader`. `onIssue` gets each rejected line (in line order); `commit` gets each batch.
     public func run<R: LineReader>(path: String, reader: inout R, onIssue: (InputIssue) -> Void,
                                    commit: (Chunk) throws -> Void) throws {
         let src = try InputSource(path: path, stdin: stdinDescriptor)
-        let isStream = path == "-"
+        let isStream = !src.isRegular
         let display = src.display
         var agg = FlowAggregator()
+        for l in listening { agg.declareListening(l.endpoint, proto: l.proto, port: l.port) }
         let worker: LineWorker<R>? = threads >= 2 ? reader.makeParallelReader().map { LineWorker(reader: $0) } : nil
         var lineNo = 0
         var sinceCommit = 0
@@ -215,6 +223,11 @@ public struct IngestDriver {
         if have > 0 && !skippingLongLine {
             buf[have] = 0x0A  // have < cap here: the loop grows the buffer before it is full
             try process(have + 1)
+        }
+        if let problem = src.gzipProblem {
+            // The readable part was read and is kept; the rest is reported once, after its last line.
+            agg.countRejected()
+            issue(lineNo + 1, "", problem)
         }
         if let last = reader.finish(into: &agg) {
             // An unfinished multi-line record at the end of the input.

@@ -23,6 +23,9 @@ final class InputSource {
     private(set) var isGzip = false
     /// Size of a regular file, 0 otherwise.
     let size: Int64
+    /// False for stdin and for paths that are pipes, FIFOs or devices (`<(…)`, `/dev/fd/N`, `mkfifo`): those
+    /// can be read once only, so they are read like stdin (format from the first record, batches, no hash).
+    let isRegular: Bool
     var hash = ContentHash()
     let hashing: Bool
 
@@ -35,6 +38,17 @@ final class InputSource {
     private var z = z_stream()
     private var zOpen = false
 
+    /// True when `path` is stdin or names something that is neither a regular file nor a directory (a pipe, a
+    /// FIFO, a device): it must be opened once and read as a stream. A missing path is not one (the open
+    /// reports it).
+    static func isStream(_ path: String) -> Bool {
+        if path == "-" { return true }
+        var st = stat()
+        guard stat(path, &st) == 0 else { return false }
+        let type = st.st_mode & S_IFMT
+        return type != S_IFREG && type != S_IFDIR
+    }
+
     init(path: String, stdin: Int32 = 0) throws {
         let isStdin = path == "-"
         display = isStdin ? "<stdin>" : path
@@ -44,6 +58,7 @@ final class InputSource {
             var st = stat()
             size = fstat(stdin, &st) == 0 && (st.st_mode & S_IFMT) == S_IFREG ? Int64(st.st_size) : 0
             hashing = false
+            isRegular = false
         } else {
             var st = stat()
             if stat(path, &st) != 0 {
@@ -56,8 +71,9 @@ final class InputSource {
             if f < 0 { throw IngestDriver.Failure.open(path: path, reason: String(cString: strerror(errno))) }
             fd = f
             ownsFD = true
-            size = (st.st_mode & S_IFMT) == S_IFREG ? Int64(st.st_size) : 0
-            hashing = true
+            isRegular = (st.st_mode & S_IFMT) == S_IFREG
+            size = isRegular ? Int64(st.st_size) : 0
+            hashing = isRegular
         }
         raw = .allocate(capacity: rawCapacity)
     }
@@ -92,8 +108,26 @@ final class InputSource {
         }
     }
 
-    /// Reads decoded bytes into `buf` (up to `max`).
+    private var atStart = true
+    /// Set when gzip data stopped being readable (a truncated member, bytes that are not gzip after the last
+    /// member): everything decompressed before it is kept and read; the driver reports this after the last line.
+    private(set) var gzipProblem: String?
+    private var sawMember = false
+
+    /// Reads decoded bytes into `buf` (up to `max`). A UTF-8 byte order mark at the start of the input is
+    /// dropped (spreadsheet exports write one before a CSV header), so every format reads such a file normally.
     func read(into buf: UnsafeMutablePointer<UInt8>, max: Int, timeoutMS: Int = -1) throws -> ReadResult {
+        let r = try readDecoded(into: buf, max: max, timeoutMS: timeoutMS)
+        guard atStart, case .data(let n) = r else { return r }
+        atStart = false
+        if n >= 3 && buf[0] == 0xEF && buf[1] == 0xBB && buf[2] == 0xBF {
+            memmove(buf, buf + 3, n - 3)
+            return n == 3 ? try read(into: buf, max: max, timeoutMS: timeoutMS) : .data(n - 3)
+        }
+        return r
+    }
+
+    private func readDecoded(into buf: UnsafeMutablePointer<UInt8>, max: Int, timeoutMS: Int) throws -> ReadResult {
         if !detected {
             // Look at the first bytes: gzip starts with 1f 8b.
             while rawEnd < 2 && !rawEOF {
@@ -121,6 +155,7 @@ final class InputSource {
             if rawEOF { return .end }
             return try readRaw(buf, max, timeoutMS: timeoutMS)
         }
+        if gzipProblem != nil { return .end }
         while true {
             if rawStart == rawEnd && !rawEOF {
                 rawStart = 0
@@ -133,7 +168,8 @@ final class InputSource {
             }
             if rawStart == rawEnd && rawEOF {
                 if zOpen && z.total_in > 0 {
-                    throw IngestDriver.Failure.read(path: display, reason: "gzip data ends in the middle of a member (truncated file?)")
+                    gzipProblem = "gzip data ends in the middle of a member (truncated file?); what decompressed "
+                        + "before it was read"
                 }
                 return .end
             }
@@ -149,9 +185,14 @@ final class InputSource {
                 // End of one member; another may follow (concatenated gzip).
                 inflateReset(&z)
                 z.total_in = 0
+                sawMember = true
             } else if rc != Z_OK && rc != Z_BUF_ERROR {
                 let msg = z.msg.map { String(cString: $0) } ?? "code \(rc)"
-                throw IngestDriver.Failure.read(path: display, reason: "gzip: \(msg)")
+                let message = sawMember && z.total_out == 0
+                    ? "bytes after the last gzip member are not gzip (\(msg)); ignored"
+                    : "gzip data is damaged (\(msg)); what decompressed before it was read, the rest ignored"
+                gzipProblem = message
+                return produced > 0 ? .data(produced) : .end
             }
             if produced > 0 { return .data(produced) }
         }

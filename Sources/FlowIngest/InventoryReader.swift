@@ -29,6 +29,15 @@ public enum InventoryReader {
         guard let top = obj as? [String: Any], top["kind"] is String || top["items"] is [Any] else {
             throw Failure(description: "not a Kubernetes object or List (no \"kind\")")
         }
+        // A key given twice is ambiguous: its item is left out (the whole document when outside the items).
+        var duplicates: [Int: String] = [:]
+        for path in data.withUnsafeBytes({ JSONDuplicateKeys.all(in: $0) }) {
+            guard path.hasPrefix("items["), let close = path.firstIndex(of: "]"),
+                  let i = Int(path[path.index(path.startIndex, offsetBy: 6)..<close]) else {
+                throw Failure(description: "\(path): key given twice; a document with duplicate keys is ambiguous")
+            }
+            if duplicates[i] == nil { duplicates[i] = path }
+        }
         var r = Result()
         r.counts.bytes = Int64(data.count)
         var items: [(String, [String: Any])] = []
@@ -36,6 +45,12 @@ public enum InventoryReader {
             let listKind = (top["kind"] as? String) ?? "List"
             let implied = listKind.hasSuffix("List") && listKind != "List" ? String(listKind.dropLast(4)) : nil
             for (i, el) in list.enumerated() {
+                if let d = duplicates[i] {
+                    r.counts.lines += 1
+                    r.counts.rejected += 1
+                    r.issues.append((d, "key given twice; an item with duplicate keys is ambiguous, so it is left out"))
+                    continue
+                }
                 guard var o = el as? [String: Any] else {
                     r.counts.lines += 1
                     r.counts.rejected += 1
@@ -93,7 +108,26 @@ public enum InventoryReader {
         guard let name = m["name"] as? String, !name.isEmpty else {
             throw ItemError(field: "metadata.name", message: "missing")
         }
-        return (name, m["namespace"] as? String ?? "", m["labels"] as? [String: String] ?? [:], m)
+        let namespace = m["namespace"] as? String ?? ""
+        let labels = m["labels"] as? [String: String] ?? [:]
+        if let p = KubernetesName.problem(namespace: namespace.isEmpty ? "default" : namespace, labels: labels) {
+            switch p.part {
+            case .labelKey(let k), .labelValue(let k): throw ItemError(field: "metadata.labels.\(k)", message: p.message)
+            default: throw ItemError(field: "metadata.namespace", message: p.message)
+            }
+        }
+        guard KubernetesName.isValidName(name) else {
+            throw ItemError(field: "metadata.name", message: "not a valid Kubernetes name: \(IPAddr.quoted(name))")
+        }
+        return (name, namespace, labels, m)
+    }
+
+    /// One host address in canonical form (`IPAddr.host`), or an error naming the field.
+    static func address(_ text: String, _ field: String) throws -> String {
+        switch IPAddr.canonicalHost(text) {
+        case .success(let a): return a
+        case .failure(let e): throw ItemError(field: field, message: e.description)
+        }
     }
 
     static func time(_ v: Any?, _ field: String) throws -> Int64? {
@@ -104,6 +138,9 @@ public enum InventoryReader {
 
     static func namespace(_ o: [String: Any], into inv: inout Inventory) throws {
         let m = try meta(o)
+        guard KubernetesName.isValidNamespace(m.name) else {
+            throw ItemError(field: "metadata.name", message: "not a valid Kubernetes namespace: \(IPAddr.quoted(m.name))")
+        }
         var labels = m.labels
         // Set by the API server since 1.21; added for inventories from older clusters.
         labels["kubernetes.io/metadata.name"] = labels["kubernetes.io/metadata.name"] ?? m.name
@@ -137,10 +174,17 @@ public enum InventoryReader {
         let spec = o["spec"] as? [String: Any] ?? [:]
         let status = o["status"] as? [String: Any] ?? [:]
         var ips: [String] = []
-        if let list = status["podIPs"] as? [[String: Any]] { ips = list.compactMap { $0["ip"] as? String } }
-        if ips.isEmpty, let ip = status["podIP"] as? String, !ip.isEmpty { ips = [ip] }
+        if let list = status["podIPs"] as? [[String: Any]] {
+            for (i, e) in list.enumerated() {
+                if let ip = e["ip"] as? String { ips.append(try address(ip, "status.podIPs[\(i)].ip")) }
+            }
+        }
+        if ips.isEmpty, let ip = status["podIP"] as? String, !ip.isEmpty { ips = [try address(ip, "status.podIP")] }
         let owners = m.m["ownerReferences"] as? [[String: Any]] ?? []
         let w = workload(podName: m.name, labels: m.labels, owners: owners)
+        if let p = KubernetesName.problem(namespace: m.namespace, workload: w.name, kind: w.kind) {
+            throw ItemError(field: "metadata.ownerReferences", message: p.message)
+        }
         var ports: [ContainerPort] = []
         for case let c as [String: Any] in (spec["containers"] as? [Any] ?? []) + (spec["initContainers"] as? [Any] ?? []) {
             for case let p as [String: Any] in c["ports"] as? [Any] ?? [] {
@@ -166,7 +210,8 @@ public enum InventoryReader {
             }
             until = last ?? started ?? created
         }
-        let hostIP = status["hostIP"] as? String ?? ""
+        var hostIP = status["hostIP"] as? String ?? ""
+        if !hostIP.isEmpty { hostIP = try address(hostIP, "status.hostIP") }
         let node = spec["nodeName"] as? String ?? ""
         if !node.isEmpty && !hostIP.isEmpty { inv.nodes[node, default: []].insert(hostIP) }
         inv.pods.append(InventoryPod(
@@ -182,7 +227,8 @@ public enum InventoryReader {
         let spec = o["spec"] as? [String: Any] ?? [:]
         var ips = spec["clusterIPs"] as? [String] ?? []
         if ips.isEmpty, let ip = spec["clusterIP"] as? String { ips = [ip] }
-        ips = ips.filter { $0 != "None" && !$0.isEmpty }
+        ips = try ips.enumerated().filter { $0.element != "None" && !$0.element.isEmpty }
+            .map { try address($0.element, "spec.clusterIPs[\($0.offset)]") }
         var ports: [ServicePort] = []
         for (i, el) in (spec["ports"] as? [Any] ?? []).enumerated() {
             guard let p = el as? [String: Any], let n = JSONRecord.int(p["port"]), (1...65535).contains(n) else {
@@ -218,8 +264,11 @@ public enum InventoryReader {
         let m = try meta(o)
         guard let svcName = m.labels["kubernetes.io/service-name"] else { return }
         var addrs: [String] = []
-        for case let e as [String: Any] in o["endpoints"] as? [Any] ?? [] {
-            addrs += e["addresses"] as? [String] ?? []
+        for (i, el) in (o["endpoints"] as? [Any] ?? []).enumerated() {
+            guard let e = el as? [String: Any] else { continue }
+            for (j, a) in (e["addresses"] as? [String] ?? []).enumerated() {
+                addrs.append(try address(a, "endpoints[\(i)].addresses[\(j)]"))
+            }
         }
         if let i = inv.services.firstIndex(where: { $0.namespace == m.namespace && $0.name == svcName }) {
             inv.services[i].backendIPs = Array(Set(inv.services[i].backendIPs + addrs)).sorted()
@@ -231,11 +280,14 @@ public enum InventoryReader {
     static func node(_ o: [String: Any], into inv: inout Inventory) throws {
         let m = try meta(o)
         let status = o["status"] as? [String: Any] ?? [:]
-        for case let a as [String: Any] in status["addresses"] as? [Any] ?? [] {
-            if let t = a["type"] as? String, t == "InternalIP" || t == "ExternalIP", let ip = a["address"] as? String {
-                inv.nodes[m.name, default: []].insert(ip)
+        var addrs: [String] = []
+        for (i, el) in (status["addresses"] as? [Any] ?? []).enumerated() {
+            if let a = el as? [String: Any], let t = a["type"] as? String, t == "InternalIP" || t == "ExternalIP",
+               let ip = a["address"] as? String {
+                addrs.append(try address(ip, "status.addresses[\(i)].address"))
             }
         }
+        inv.nodes[m.name, default: []].formUnion(addrs)
         if inv.nodes[m.name] == nil { inv.nodes[m.name] = [] }
     }
 

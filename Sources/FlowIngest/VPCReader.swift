@@ -135,8 +135,15 @@ public struct VPCReader: LineReader {
         guard let srcRaw = get("srcaddr"), let dstRaw = get("dstaddr") else {
             return .rejected(field: get("srcaddr") == nil ? "srcaddr" : "dstaddr", message: "missing address")
         }
-        let src = String(get("pkt-srcaddr") ?? srcRaw)
-        let dst = String(get("pkt-dstaddr") ?? dstRaw)
+        let src: String, dst: String
+        switch (IPAddr.canonicalHost(String(get("pkt-srcaddr") ?? srcRaw)),
+                IPAddr.canonicalHost(String(get("pkt-dstaddr") ?? dstRaw))) {
+        case (.success(let a), .success(let b)): (src, dst) = (a, b)
+        case (.failure(let e), _):
+            return .rejected(field: get("pkt-srcaddr") == nil ? "srcaddr" : "pkt-srcaddr", message: e.description)
+        case (_, .failure(let e)):
+            return .rejected(field: get("pkt-dstaddr") == nil ? "dstaddr" : "pkt-dstaddr", message: e.description)
+        }
         guard let pText = get("protocol") else { return .rejected(field: "protocol", message: "missing") }
         let proto = Proto(loose: String(pText)) ?? .other
         if Proto(loose: String(pText)) == nil && UInt8(pText) == nil {

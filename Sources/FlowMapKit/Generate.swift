@@ -40,7 +40,13 @@ public enum Generate {
         public var selfCheck: SelfCheck
         /// False when the self-check failed and `allowBreaks` was off: nothing was written (no files, no stream).
         public var written: Bool
-        public var policies: Int { plan.namespaces.count + plan.workloadCount }
+        /// Documents written: each namespace's default-deny (when a direction was observed) and DNS baseline, and
+        /// one allow policy per workload.
+        public var policies: Int {
+            plan.namespaces.reduce(plan.workloadCount) {
+                $0 + ($1.hasDefaultDeny ? 1 : 0) + ($1.dnsBaseline.isEmpty ? 0 : 1)
+            }
+        }
     }
 
     public struct Failure: Error, CustomStringConvertible {

@@ -45,6 +45,11 @@ public enum Ingest {
         var report = Report()
         var planned: [(path: String, format: InputFormat, detection: FormatDetector.Detection?)] = []
         for path in paths {
+            if IngestDriver.isStream(path: path) {
+                // Read once, by the driver: no look ahead (a second open of `<(…)` sees nothing, a FIFO blocks).
+                planned.append((path, options.format, nil))
+                continue
+            }
             switch InputCheck.look(at: path) {
             case .ok: break
             case .empty:
@@ -65,10 +70,12 @@ public enum Ingest {
         planned = planned.filter { $0.format == .inventory } + planned.filter { $0.format != .inventory }
 
         var book: AddressBook??  // loaded on first need; reset after an inventory is written
+        var declared: Set<FlowAggregator.ListeningPort> = []
         func addressBook() throws -> AddressBook? {
             if let b = book { return b }
             let inv = try store.inventory()
             let b: AddressBook? = inv.pods.isEmpty && inv.services.isEmpty ? nil : AddressBook(inv)
+            declared = FlowAggregator.ListeningPort.declared(by: inv)
             book = .some(b)
             return b
         }
@@ -87,7 +94,9 @@ public enum Ingest {
                 var duplicate: String?
                 var chosen = format
                 var chosenBy = detection
-                let driver = IngestDriver(batchFlows: options.batchFlows)
+                let b0 = try addressBook()  // also the inventory's listening ports, for every format
+                var driver = IngestDriver(batchFlows: options.batchFlows)
+                driver.listening = declared
                 func drive<R: LineReader>(_ reader: inout R, as name: () -> String) throws {
                     try driver.run(path: path, reader: &reader, onIssue: onIssue) { chunk in
                         let r = try store.write(chunk.batch, counts: chunk.counts, path: path, format: name(),
@@ -98,7 +107,7 @@ public enum Ingest {
                 }
                 let needsBook = format == .vpc || format == .flowmapCSV || format == .flowmapJSONL
                     || format == .auto
-                let b = needsBook ? try addressBook() : nil
+                let b = needsBook ? b0 : nil
                 if needsBook && b == nil && format == .vpc {
                     report.notes.append("\(path): no Kubernetes inventory in \(options.db): every VPC address "
                                         + "becomes an external peer; ingest `kubectl get namespaces,pods,services,"

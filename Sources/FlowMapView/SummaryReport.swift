@@ -130,7 +130,7 @@ public struct SummaryReport: Sendable {
             var t = TextTable(headers: ["NAMESPACE", "WORKLOADS", "POLICIES", "FLOWMAP WOULD GENERATE"], rightAligned: [1, 2])
             for n in namespaces {
                 let pol = n.policies.map { $0 == 0 ? "none" : "\($0)" } ?? "not given"
-                let plan = n.planned.map { "default-deny + \($0) allow" + ($0 == 1 ? "" : "s") } ?? "nothing (no allowed flows)"
+                let plan = n.planned.map { "default-deny + \($0) allow" + ($0 == 1 ? "" : "s") } ?? "nothing (no allowed flows, or a system namespace)"
                 t.add([n.name, "\(n.workloads)", pol, plan])
             }
             s += t.render()

@@ -50,7 +50,7 @@ public struct EdgeStats: Sendable, Hashable {
     }
 
     public mutating func merge(_ o: EdgeStats) {
-        flows += o.flows
+        flows = Counts.saturatingAdd(flows, o.flows)
         firstSeen = min(firstSeen, o.firstSeen)
         lastSeen = max(lastSeen, o.lastSeen)
         dropReasons.formUnion(o.dropReasons)

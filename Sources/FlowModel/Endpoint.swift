@@ -64,3 +64,9 @@ public struct Endpoint: Sendable, Hashable, Comparable, Codable, CustomStringCon
         (a.kind, a.namespace, a.name, a.workloadKind) < (b.kind, b.namespace, b.name, b.workloadKind)
     }
 }
+
+extension Endpoint {
+    /// Workload kind of a pod known only by its labels (a Hubble endpoint with labels and a namespace but no pod
+    /// name); inference resolves it to the workload those labels select (`StandIns`).
+    public static let labelIdentityKind = "LabelIdentity"
+}

@@ -14,6 +14,10 @@ public struct IngestBatch: Sendable {
     /// Services flows were addressed to, per destination endpoint (`namespace/name` or `namespace/name:port-name`;
     /// Calico `dest_service_*`).
     public var services: [Endpoint: Set<String>] = [:]
+    /// Each edge's count and first/last seen per observation point (`direction/point`); the edge's own count is
+    /// the largest. The store keeps them so that maximum holds across files (one capture per node counts once).
+    /// Empty for producers that know no points: the store then takes `edges` as one point.
+    public var points: [EdgeKey: [String: EdgeStats]] = [:]
 
     public init() {}
 
@@ -41,8 +45,22 @@ public struct IngestCounts: Sendable, Hashable, Codable {
     public var replyRules: [String: Int64] = [:]
     /// Input bytes read.
     public var bytes: Int64 = 0
+    /// Flows whose direction nothing decided (`ReplyRule.undecided`), by a readable key
+    /// (`src:port -> dst:port PROTO: no edge|treated as forward`), at most `unorientedLimit` keys; the rest are
+    /// counted under `unorientedOther`.
+    public var unoriented: [String: Int64] = [:]
+    public var unorientedOther: Int64 = 0
+    public static let unorientedLimit = 50
 
     public init() {}
+
+    public mutating func noteUnoriented(_ key: String, _ n: Int64) {
+        if unoriented[key] != nil || unoriented.count < Self.unorientedLimit {
+            unoriented[key, default: 0] += n
+        } else {
+            unorientedOther += n
+        }
+    }
 
     public mutating func add(_ o: IngestCounts) {
         lines += o.lines
@@ -53,5 +71,7 @@ public struct IngestCounts: Sendable, Hashable, Codable {
         nonPolicyProtocol += o.nonPolicyProtocol
         bytes += o.bytes
         for (k, v) in o.replyRules { replyRules[k, default: 0] += v }
+        for k in o.unoriented.keys.sorted() { noteUnoriented(k, o.unoriented[k]!) }
+        unorientedOther += o.unorientedOther
     }
 }

@@ -1,6 +1,10 @@
 /// Decides whether a flow event travels in the reply direction of its connection, so that no edge is built
 /// from reply traffic (NetworkPolicy is stateful: replies are implicitly allowed and need no rule).
 /// The rules are tried in order; the first that can decide wins. Counting which rule decided is the caller's job.
+/// The per-flow rules (`classify`) use only the flow's own fields; what they leave open (`undecided`) is decided
+/// from evidence about the ports (`FlowAggregator`, at the end of a batch): a port is a *listening port* of a
+/// workload when the capture saw it opened (TCP SYN without ACK, `is_reply: false`, trace reason NEW, or answered:
+/// SYN+ACK, `is_reply: true`, REPLY from it) or the inventory declares it (containerPort, Service targetPort).
 public enum ReplyRule: String, Sendable, Hashable, CaseIterable, Codable {
     /// The producer said so (`is_reply`, legacy `reply`).
     case reported
@@ -8,14 +12,17 @@ public enum ReplyRule: String, Sendable, Hashable, CaseIterable, Codable {
     case tcpFlags
     /// Hubble `trace_reason`: NEW / ESTABLISHED are forward, REPLY is a reply.
     case traceReason
-    /// Well-known port heuristic: traffic from a port below 1024 (or a known service port) to an ephemeral port
-    /// is a reply.
-    case portHeuristic
-    /// Nothing could decide; treated as a forward flow.
+    /// From a listening port to a port that is not one: a reply; to a listening port: forward.
+    case listeningPort
+    /// No listening port known on either end, from a port in the ephemeral range to one outside it: forward.
+    case ephemeralPort
+    /// Nothing could decide. To a port in the ephemeral range: no edge (a rule there would be a reply's);
+    /// otherwise treated as forward. Either way the flow is named (`IngestCounts.unoriented`).
     case undecided
 
-    /// Returns (isReply, rule that decided).
-    public static func classify(_ flow: Flow) -> (isReply: Bool, rule: ReplyRule) {
+    /// Returns (isReply, rule that decided, whether the flow is evidence that its destination port listens).
+    /// `undecided` is provisional: the aggregator decides such flows from listening ports.
+    public static func classify(_ flow: Flow) -> (isReply: Bool, rule: ReplyRule, opens: Bool) {
         classify(isReply: flow.isReply, proto: flow.proto, tcpFlags: flow.tcpFlags,
                  traceReason: TraceReason(flow.traceReason), sourcePort: flow.sourcePort,
                  destinationPort: flow.destinationPort)
@@ -35,26 +42,23 @@ public enum ReplyRule: String, Sendable, Hashable, CaseIterable, Codable {
     }
 
     /// The rules on the fields they use (the decoders' fast path calls this without building a `Flow`).
+    /// `opens`: a forward flow that shows its destination port listening (SYN, `is_reply: false`, NEW); for a
+    /// reply decided here, the reply's source port listens.
     @inline(__always)
     public static func classify(isReply: Bool?, proto: Proto, tcpFlags: TCPFlags?, traceReason: TraceReason,
-                                sourcePort s: UInt16, destinationPort d: UInt16) -> (isReply: Bool, rule: ReplyRule) {
-        if let r = isReply { return (r, .reported) }
+                                sourcePort s: UInt16, destinationPort d: UInt16)
+        -> (isReply: Bool, rule: ReplyRule, opens: Bool) {
+        if let r = isReply { return (r, .reported, true) }
         if proto == .tcp, let f = tcpFlags, f.contains(.syn) {
-            return (f.contains(.ack), .tcpFlags)
+            return (f.contains(.ack), .tcpFlags, true)
         }
         switch traceReason {
-        case .new, .established: return (false, .traceReason)
-        case .reply: return (true, .traceReason)
+        case .new: return (false, .traceReason, true)
+        case .established: return (false, .traceReason, false)
+        case .reply: return (true, .traceReason, true)
         case .other: break
         }
-        if proto == .tcp || proto == .udp || proto == .sctp {
-            if s != 0 && d != 0 {
-                let sWell = isServicePort(s), dWell = isServicePort(d)
-                if sWell && !dWell && d >= 32768 { return (true, .portHeuristic) }
-                if dWell && !sWell { return (false, .portHeuristic) }
-            }
-        }
-        return (false, .undecided)
+        return (false, .undecided, false)
     }
 
     /// Position of each rule in `allCases` (for counters kept in arrays).
@@ -63,21 +67,13 @@ public enum ReplyRule: String, Sendable, Hashable, CaseIterable, Codable {
         case .reported: return 0
         case .tcpFlags: return 1
         case .traceReason: return 2
-        case .portHeuristic: return 3
-        case .undecided: return 4
+        case .listeningPort: return 3
+        case .ephemeralPort: return 4
+        case .undecided: return 5
         }
     }
 
-    /// Ports below 1024 plus common service ports above it.
-    public static func isServicePort(_ p: UInt16) -> Bool {
-        if p < 1024 { return true }
-        switch p {
-        case 2379, 2380, 3000, 3306, 4317, 4318, 5432, 5672, 6379, 6443, 8080, 8443, 8000, 8888, 9000, 9090,
-             9091, 9093, 9100, 9200, 9300, 9153, 9253, 10250, 10255, 11211, 15000, 15001, 15006, 15020, 15021,
-             15090, 27017:
-            return true
-        default:
-            return false
-        }
-    }
+    /// Ports operating systems hand out as client ports: Linux's default 32768–60999 and the IANA range
+    /// 49152–65535 (Windows, BSD), together 32768–65535.
+    public static func isEphemeral(_ p: UInt16) -> Bool { p >= 32768 }
 }

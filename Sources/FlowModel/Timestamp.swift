@@ -34,7 +34,8 @@ public enum Timestamp {
                 i += 1
             }
             guard digits > 0 else { return nil }
-            for _ in digits..<9 where digits < 9 { nanos *= 10 }
+            // Digits past the ninth (below a nanosecond) are read and dropped; `digits..<9` would trap for 10+.
+            if digits < 9 { for _ in digits..<9 { nanos *= 10 } }
         }
         guard i < b.count else { return nil }
         var offset: Int64 = 0

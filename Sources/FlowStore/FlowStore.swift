@@ -186,11 +186,34 @@ public final class FlowStore {
             let insertReason = try db.prepare(
                 "INSERT INTO edge_drop_reasons (src, dst, proto, port, outcome, reason) VALUES (?, ?, ?, ?, ?, ?) "
                     + "ON CONFLICT DO NOTHING")
+            // Per observation point counts add up across files; the edge's count is computed from them (schema 4).
+            let upsertPoint = try db.prepare("""
+                INSERT INTO edge_points (src, dst, proto, port, outcome, point, flows, first_seen, last_seen)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+                ON CONFLICT (src, dst, proto, port, outcome, point) DO UPDATE SET
+                  flows = CASE WHEN flows > 9223372036854775807 - excluded.flows THEN 9223372036854775807
+                               ELSE flows + excluded.flows END,
+                  first_seen = min(first_seen, excluded.first_seen),
+                  last_seen = max(last_seen, excluded.last_seen)
+                """)
+            let selectPoints = try db.prepare("""
+                SELECT flows, first_seen, last_seen FROM edge_points
+                WHERE src = ? AND dst = ? AND proto = ? AND port = ? AND outcome = ?
+                """)
+            let setFlows = try db.prepare(
+                "UPDATE edges SET flows = ? WHERE src = ? AND dst = ? AND proto = ? AND port = ? AND outcome = ?")
             for (k, s) in batch.edges {
                 let base: [Value] = [.int(try id(k.source)), .int(try id(k.destination)), .text(k.proto.rawValue),
                                      .int(Int64(k.port)), .text(k.outcome.rawValue)]
                 try upsertEdge.bind(base + [.int(s.flows), .int(s.firstSeen), .int(s.lastSeen)]).run()
                 for r in s.dropReasons { try insertReason.bind(base + [.text(r)]).run() }
+                for (point, p) in batch.points[k] ?? ["": s] {
+                    try upsertPoint.bind(base + [.text(point), .int(p.flows), .int(p.firstSeen), .int(p.lastSeen)]).run()
+                }
+                var stored: [EdgeStats] = []
+                let q = try selectPoints.bind(base)
+                while try q.step() { stored.append(EdgeStats(flows: q.int(0), firstSeen: q.int(1), lastSeen: q.int(2))) }
+                try setFlows.bind([.int(Self.pointCount(stored))] + base).run()
             }
             try faultAfterEdges?()
             let upsertL7 = try db.prepare("""
@@ -262,6 +285,24 @@ public final class FlowStore {
     }
 
     /// Every aggregated edge, sorted by key.
+    /// An edge's count from its per observation point counts: points whose first..last-seen windows overlap saw
+    /// the same connections (a capture per node, each point of one connection) and count as their busiest;
+    /// windows apart are different connections and add up (saturating).
+    static func pointCount(_ points: [EdgeStats]) -> Int64 {
+        var total: Int64 = 0
+        var clusterMax: Int64 = -1, clusterEnd = Int64.min  // the current group of overlapping windows
+        for p in points.sorted(by: { ($0.firstSeen, $0.lastSeen) < ($1.firstSeen, $1.lastSeen) }) {
+            if clusterMax >= 0 && p.firstSeen > clusterEnd {
+                total = Counts.saturatingAdd(total, clusterMax)
+                clusterMax = -1
+                clusterEnd = .min
+            }
+            clusterMax = max(clusterMax, p.flows)
+            clusterEnd = max(clusterEnd, p.lastSeen)
+        }
+        return Counts.saturatingAdd(total, max(clusterMax, 0))
+    }
+
     public func edges() throws -> [ObservedEdge] {
         let eps = try endpointMap()
         var reasons = [EdgeRow: Set<String>]()

@@ -65,6 +65,26 @@ public struct InferenceOptions: Sendable {
     public var namedPorts: Bool = false
     /// Distinct literal values at one path position at which HTTP path segments collapse to `{any}`.
     public var pathCardinalityThreshold: Int = 8
+    /// Namespaces of the cluster's own machinery (Kubernetes, CNI, service mesh, monitoring stack). A capture
+    /// of minutes rarely shows all of their traffic (API server watches, upstream DNS, node agents), so they get
+    /// no policies unless `includeSystem` or they are named in `namespaces`; a warning names what was left out.
+    public var systemNamespaces: Set<String> = InferenceOptions.defaultSystemNamespaces
+    public var includeSystem = false
+    /// `baseline`: every namespace with an egress default-deny also gets `allow-dns` (all its pods to the cluster
+    /// resolvers observed, UDP and TCP 53); `observed`: DNS only where it was observed.
+    public var dns: DNSMode = .baseline
+
+    public enum DNSMode: String, Sendable, CaseIterable {
+        case baseline, observed
+    }
+
+    /// The default `systemNamespaces`.
+    public static let defaultSystemNamespaces: Set<String> = [
+        "kube-system", "kube-public", "kube-node-lease",  // Kubernetes
+        "calico-system", "calico-apiserver", "tigera-operator", "kube-flannel", "cilium", "cilium-system",  // CNI
+        "istio-system", "linkerd", "linkerd-viz",  // mesh
+        "monitoring", "prometheus", "grafana",  // monitoring stack
+    ]
 
     public init() {}
 }

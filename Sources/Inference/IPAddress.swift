@@ -1,3 +1,5 @@
+import FlowModel
+
 /// Just enough IP handling for ipBlocks: family detection, host CIDRs and private ranges.
 public enum IPAddress {
     public static func isIPv6(_ s: String) -> Bool { s.contains(":") }
@@ -8,16 +10,10 @@ public enum IPAddress {
         return isIPv6(s) ? "\(s)/128" : "\(s)/32"
     }
 
-    /// Dotted IPv4 to its 32-bit value, nil when not IPv4.
+    /// Dotted IPv4 to its 32-bit value, nil when not IPv4 (parsed by FlowModel's `IPAddr`, the one parser).
     public static func v4(_ s: String) -> UInt32? {
-        let parts = s.split(separator: ".", omittingEmptySubsequences: false)
-        guard parts.count == 4 else { return nil }
-        var v: UInt32 = 0
-        for p in parts {
-            guard let b = UInt8(p), p.count <= 3 else { return nil }
-            v = v << 8 | UInt32(b)
-        }
-        return v
+        guard !s.contains(":"), let ip = IPAddr(s) else { return nil }
+        return UInt32(truncatingIfNeeded: ip.lo)
     }
 
     /// True for RFC 1918, loopback, link-local, CGNAT (IPv4) and ULA / link-local / loopback (IPv6).

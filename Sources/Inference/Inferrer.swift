@@ -24,6 +24,7 @@ public struct Inferrer: Sendable {
     enum PeerKey: Hashable {
         case workload(Endpoint)
         case block(String)
+        case namespace(String)
     }
 
     /// A port entry being accumulated from one or more edges.
@@ -48,22 +49,32 @@ public struct Inferrer: Sendable {
 
     static func isDNS(_ k: EdgeKey) -> Bool { k.port == 53 && (k.proto == .udp || k.proto == .tcp) }
 
-    public func infer(_ ev: Evidence) -> PolicyPlan {
+    public func infer(_ observed: Evidence) -> PolicyPlan {
         var warnings = Set<String>()
+        // 0. Stand-ins: label identities become their workloads, node ends join pod-to-pod connections.
+        let (ev, standInWarnings) = StandIns.resolve(observed)
+        warnings.formUnion(standInWarnings)
 
         // 1. The evidence used.
         var allowed: [ObservedEdge] = []
         var denied: [ObservedEdge] = []
-        var skippedFew = 0, portless = 0
+        var skippedFew = 0
+        var withoutPort: [ObservedEdge] = []  // allowed, but no TCP/UDP/SCTP port a rule could name
+        // Namespaces whose pods were observed sending (egress) / receiving (ingress), allowed or denied.
+        var egressSeen = Set<String>(), ingressSeen = Set<String>()
         for e in ev.edges {
             if let s = options.since, e.stats.lastSeen < s { continue }
             if let u = options.until, e.stats.firstSeen > u { continue }
+            if e.key.outcome != .other {
+                if e.key.source.kind == .workload { egressSeen.insert(e.key.source.namespace) }
+                if e.key.destination.kind == .workload { ingressSeen.insert(e.key.destination.namespace) }
+            }
             switch e.key.outcome {
             case .denied:
                 denied.append(e)
             case .allowed:
-                guard e.key.proto.isPolicyProtocol else { continue }  // ICMP etc.: NetworkPolicy cannot say
-                if e.key.port == 0 { portless += 1; continue }
+                // ICMP, protocol OTHER (no L4) or no port: NetworkPolicy cannot say; named in warnings below.
+                guard e.key.proto.isPolicyProtocol, e.key.port != 0 else { withoutPort.append(e); continue }
                 if e.stats.flows < options.minFlows { skippedFew += 1; continue }
                 allowed.append(e)
             case .other:
@@ -73,7 +84,14 @@ public struct Inferrer: Sendable {
         // Sorted like `EdgeKey <` (the text key orders the same way, and is built once per edge, not per comparison).
         denied = denied.map { (Self.sortKey($0.key), $0) }.sorted { $0.0 < $1.0 }.map(\.1)
         if skippedFew > 0 { warnings.insert("\(skippedFew) edge(s) below --min-flows \(options.minFlows) left out") }
-        if portless > 0 { warnings.insert("\(portless) allowed edge(s) without a destination port left out") }
+        // Observed-denied connections as allowed keys: no expansion (DNS sibling protocol, DNS baseline,
+        // internet-facing collapse) may admit one.
+        var deniedKeys = Set<EdgeKey>()
+        for d in denied {
+            var k = d.key
+            k.outcome = .allowed
+            deniedKeys.insert(k)
+        }
         if !denied.isEmpty {
             var allowedKeys = Set<EdgeKey>()
             for e in allowed { allowedKeys.insert(e.key) }
@@ -100,9 +118,29 @@ public struct Inferrer: Sendable {
             for ep in nsPods.keys { selectors[ep] = index.choose(for: ep) }
         }
 
+        // A system namespace takes part only with --include-system or when named in --namespace.
+        func isLeftOutSystem(_ ns: String) -> Bool {
+            options.namespaces.isEmpty && !options.includeSystem && options.systemNamespaces.contains(ns)
+        }
         func included(_ ep: Endpoint) -> Bool {
             ep.kind == .workload && (options.namespaces.isEmpty || options.namespaces.contains(ep.namespace))
                 && (options.excludeNamespaces.isEmpty || !options.excludeNamespaces.contains(ep.namespace))
+                && !isLeftOutSystem(ep.namespace)
+        }
+        for ns in byNamespace.keys.sorted() where isLeftOutSystem(ns) && !options.excludeNamespaces.contains(ns) {
+            warnings.insert("system namespace \(ns) left out (known workloads: "
+                            + Self.list(byNamespace[ns]!.keys) + "): a capture rarely shows all of its traffic; "
+                            + "--include-system to generate policies for it")
+        }
+        var notes = [Endpoint: Set<String>]()
+        for e in withoutPort where included(e.key.source) || included(e.key.destination) {
+            let what = "\(e.key.source) -> \(e.key.destination) \(e.key.proto.rawValue)"
+                + (e.key.port == 0 ? " (no port)" : "/\(e.key.port)")
+            warnings.insert("\(what): observed allowed, but NetworkPolicy can only allow TCP, UDP and SCTP ports; "
+                            + "no rule")
+            for ep in [e.key.source, e.key.destination] where included(ep) {
+                notes[ep, default: []].insert("\(what) observed: not expressible (no TCP/UDP/SCTP port), no rule")
+            }
         }
 
         // Named container ports: (workload, proto, port) -> name, only when every entry agrees.
@@ -126,7 +164,6 @@ public struct Inferrer: Sendable {
 
         var ingress = [Endpoint: RuleAcc]()
         var egress = [Endpoint: RuleAcc]()
-        var notes = [Endpoint: Set<String>]()
         var peerPlans = [PeerKey: PeerPlan]()
         var internetSources = [Endpoint: [PortKey: [ObservedEdge]]]()
         var first: Int64?, last: Int64?
@@ -156,7 +193,7 @@ public struct Inferrer: Sendable {
                 return [k]
             case .reserved:
                 return reservedTreatment(ep, owner: owner, ingressSide: ingressSide, port: port, ev: ev,
-                                         notes: &notes).map { plan in
+                                         notes: &notes, warnings: &warnings).map { plan in
                     guard case .ipBlock(let cidr, _, _) = plan else { return .block("") }
                     let k = PeerKey.block(cidr)
                     if peerPlans[k] == nil { peerPlans[k] = plan }
@@ -202,13 +239,19 @@ public struct Inferrer: Sendable {
         // resolved names without a DNS flow of their own in the evidence.
         // (`peers` itself records notes and warnings, so the DNS step returns its own instead of sharing them.)
         let dnsNotes = dnsPlan(
-            allowed: allowed, ev: ev, included: included, ingress: &ingress, egress: &egress,
+            allowed: allowed, deniedKeys: deniedKeys, ev: ev, included: included, ingress: &ingress, egress: &egress,
             peers: { ep, owner, ingressSide, pk in peers(for: ep, of: owner, ingressSide: ingressSide, port: pk) },
             portName: portName)
         for (w, n) in dnsNotes.notes { notes[w, default: []].formUnion(n) }
         warnings.formUnion(dnsNotes.warnings)
 
         // 5. Internet-facing: many distinct public sources on one port collapse into one rule.
+        // Public sources observed denied on the same port are carved out of the collapsed rule.
+        var deniedPublic = [Endpoint: [PortKey: [String]]]()
+        for d in denied where d.key.source.kind == .external && !IPAddress.isPrivate(d.key.source.name) {
+            deniedPublic[d.key.destination, default: [:]][PortKey(d.key.proto, d.key.port), default: []]
+                .append(IPAddress.hostCIDR(d.key.source.name))
+        }
         for (dst, perPort) in internetSources {
             for (pk, edges) in perPort {
                 let name = portName(dst, pk)
@@ -216,14 +259,20 @@ public struct Inferrer: Sendable {
                     var acc = PortAcc(name: name)
                     for e in edges { acc.add(e.stats, l7: ev.l7[e.key] ?? []) }
                     acc.extraExamples = ["\(edges.count) distinct internet sources"]
-                    for (cidr, except) in [("0.0.0.0/0", IPAddress.privateV4), ("::/0", IPAddress.privateV6)] {
-                        let key = PeerKey.block(cidr)
+                    let allowedCIDRs = Set(edges.map { IPAddress.hostCIDR($0.key.source.name) })
+                    let carved = Set(deniedPublic[dst]?[pk] ?? []).subtracting(allowedCIDRs)
+                    for (cidr, priv) in [("0.0.0.0/0", IPAddress.privateV4), ("::/0", IPAddress.privateV6)] {
+                        let v6 = cidr.contains(":")
+                        let except = priv + carved.filter { $0.contains(":") == v6 }
+                            .sorted { IPAddress.sortKey($0) < IPAddress.sortKey($1) }
+                        let key = PeerKey.block(([cidr] + except).joined(separator: " "))
                         peerPlans[key] = .ipBlock(cidr: cidr, except: except, note: PeerPlan.internetFacingNote)
                         ingress[dst, default: [:]][key, default: [:]][pk] = acc
                     }
                     warnings.insert("\(dst) \(pk.proto.rawValue)/\(pk.port) is internet-facing "
                                     + "(\(edges.count) distinct public sources): allowed from 0.0.0.0/0 and ::/0 "
-                                    + "except private ranges")
+                                    + "except private ranges"
+                                    + (carved.isEmpty ? "" : " and the \(carved.count) public source(s) observed denied"))
                 } else {
                     for e in edges {
                         for p in peers(for: e.key.source, of: dst, ingressSide: true, port: pk) {
@@ -235,7 +284,60 @@ public struct Inferrer: Sendable {
             }
         }
 
-        // 6. One plan per included workload with rules, notes or denied evidence.
+        // 6. DNS baseline: every namespace that gets an egress default-deny may reach the cluster resolvers on
+        // UDP and TCP 53 (rarely-resolving workloads keep DNS), and the resolvers admit it; minus what was
+        // observed denied from the namespace.
+        let outNamespaces = Set(byNamespace.keys.filter { byNamespace[$0]!.keys.contains(where: included) })
+        var baseline = [String: [RulePlan]]()
+        if options.dns == .baseline {
+            let withEgressDeny = outNamespaces.intersection(egressSeen).sorted()
+            let resolvers = clusterResolvers(allowed, ev: ev)
+            if resolvers.isEmpty && !withEgressDeny.isEmpty {
+                warnings.insert("no cluster DNS resolver was observed: no DNS baseline (allow-dns) for "
+                                + withEgressDeny.joined(separator: ", ") + "; DNS is allowed only where observed")
+            }
+            var deniedFrom = [String: [Endpoint: Set<Proto>]]()  // namespace -> resolver -> protocols denied
+            for k in deniedKeys where Self.isDNS(k) && k.source.kind == .workload {
+                deniedFrom[k.source.namespace, default: [:]][k.destination, default: []].insert(k.proto)
+            }
+            for ns in withEgressDeny {
+                var out = [RulePlan]()
+                for r in resolvers {
+                    let rPeers = baselinePeers(r, selectors: selectors, ev: ev)
+                    if rPeers.isEmpty {
+                        warnings.insert("\(r): DNS resolver without stable labels: not in the DNS baseline")
+                        continue
+                    }
+                    let deniedProtos = deniedFrom[ns]?[r] ?? []
+                    let protos = [Proto.udp, .tcp].filter { !deniedProtos.contains($0) }
+                    if !deniedProtos.isEmpty {
+                        warnings.insert("\(ns): the DNS baseline leaves out \(r) "
+                                        + deniedProtos.map { "\($0.rawValue)/53" }.sorted().joined(separator: ", ")
+                                        + ": observed denied from a pod of the namespace")
+                    }
+                    guard !protos.isEmpty else { continue }
+                    let ports = protos.map {
+                        PortPlan(proto: $0, port: 53, name: portName(r, PortKey($0, 53)), flows: 0, firstSeen: 0,
+                                 lastSeen: 0, examples: [PortPlan.dnsBaselineNote])
+                    }.sorted()
+                    // Resolvers sharing a selector (coredns and kube-dns both `k8s-app: kube-dns`) give one rule.
+                    for p in rPeers where !out.contains(where: { Self.sameSelection($0.peer, p) }) {
+                        out.append(RulePlan(peer: p, ports: ports))
+                    }
+                    guard included(r) else { continue }
+                    let key = PeerKey.namespace(ns)
+                    peerPlans[key] = .namespace(ns)
+                    for proto in protos where ingress[r]?[key]?[PortKey(proto, 53)] == nil {
+                        var acc = PortAcc(name: portName(r, PortKey(proto, 53)))
+                        acc.extraExamples = [PortPlan.dnsBaselineNote]
+                        ingress[r, default: [:]][key, default: [:]][PortKey(proto, 53)] = acc
+                    }
+                }
+                baseline[ns] = out.sorted { $0.peer < $1.peer }
+            }
+        }
+
+        // 7. One plan per included workload with rules, notes or denied evidence.
         var workloads = Set(ingress.keys).union(egress.keys).union(notes.keys).filter(included)
         for e in denied where included(e.key.destination) { workloads.insert(e.key.destination) }
         var plans = [String: [WorkloadPlan]]()
@@ -259,17 +361,32 @@ public struct Inferrer: Sendable {
                 ingressEntities: entityRules(entities[0][w] ?? [:], generalizer),
                 egressEntities: entityRules(entities[1][w] ?? [:], generalizer)))
         }
-        var idle = 0
-        for (ep, _) in pods where ep.kind == .workload && included(ep) && !workloads.contains(ep) { idle += 1 }
-        if idle > 0 {
-            warnings.insert("\(idle) known workload(s) had no allowed traffic in the evidence: default-deny isolates "
-                            + "them completely")
+        let idle = pods.keys.filter { $0.kind == .workload && included($0) && !workloads.contains($0) }
+        if !idle.isEmpty {
+            warnings.insert("\(idle.count) known workload(s) had no allowed traffic in the evidence (\(Self.list(idle))): "
+                            + "their namespace's default-deny isolates them in the directions it covers")
         }
-        // Every included namespace with a known workload gets a plan (and so a default-deny), even when none of
-        // its workloads had allowed traffic: otherwise its pods would stay open.
-        for ns in byNamespace.keys where plans[ns] == nil
-            && byNamespace[ns]!.keys.contains(where: included) { plans[ns] = [] }
-        let namespaces = plans.keys.sorted().map { NamespacePlan(name: $0, workloads: plans[$0]!) }
+        // 8. Namespaces: a default-deny only for the directions the capture observed its pods in; a direction
+        // never seen says nothing about what its pods need, so it is left open, by name.
+        var namespaces = [NamespacePlan]()
+        for ns in outNamespaces.union(plans.keys).sorted() {
+            let known = Self.list(byNamespace[ns]?.keys.filter(included) ?? [])
+            let denyIn = ingressSeen.contains(ns), denyOut = egressSeen.contains(ns)
+            guard denyIn || denyOut || plans[ns] != nil else {
+                warnings.insert("\(ns): no traffic of its pods was observed (known workloads: \(known)): "
+                                + "no default-deny, its pods stay unrestricted")
+                continue
+            }
+            var nsNotes = [String]()
+            for (seen, dir, side) in [(denyIn, "ingress", "to"), (denyOut, "egress", "from")] where !seen {
+                let text = "no \(dir) \(side) its pods was observed (known workloads: \(known)): no \(dir) "
+                    + "default-deny, \(dir) stays unrestricted"
+                nsNotes.append(text)
+                warnings.insert("\(ns): \(text)")
+            }
+            namespaces.append(NamespacePlan(name: ns, workloads: plans[ns] ?? [], denyIngress: denyIn,
+                                            denyEgress: denyOut, notes: nsNotes, dnsBaseline: baseline[ns] ?? []))
+        }
         var plan = PolicyPlan(namespaces: namespaces, denied: denied, warnings: warnings.sorted(), firstSeen: first,
                               lastSeen: last)
         for (ep, names) in ev.names where ep.kind == .external && !names.isEmpty {
@@ -287,7 +404,7 @@ public struct Inferrer: Sendable {
     ///   distinct workloads. A note says so.
     /// - Node-local DNS (169.254.20.10) appears as an external link-local address (an ipBlock /32) or as
     ///   reserved:host with that address (see `reservedTreatment`).
-    func dnsPlan(allowed: [ObservedEdge], ev: Evidence, included: (Endpoint) -> Bool,
+    func dnsPlan(allowed: [ObservedEdge], deniedKeys: Set<EdgeKey>, ev: Evidence, included: (Endpoint) -> Bool,
                  ingress: inout [Endpoint: RuleAcc], egress: inout [Endpoint: RuleAcc],
                  peers: (Endpoint, Endpoint, Bool, PortKey) -> [PeerKey],
                  portName: (Endpoint, PortKey) -> String?) -> (notes: [Endpoint: Set<String>], warnings: Set<String>) {
@@ -300,9 +417,16 @@ public struct Inferrer: Sendable {
             clientsOf[e.key.destination, default: []].insert(e.key.source)
         }
         // Both directions: the client's egress and, when the resolver's namespace gets policies, its ingress.
+        // A protocol observed denied between the two stays denied.
         func addBoth(_ w: Endpoint, _ resolver: Endpoint) {
             for proto in [Proto.udp, .tcp] {
                 let pk = PortKey(proto, 53)
+                if deniedKeys.contains(EdgeKey(source: w, destination: resolver, proto: proto, port: 53,
+                                               outcome: .allowed)) {
+                    notes[w, default: []].insert("\(proto.rawValue)/53 to \(resolver) was observed denied: not "
+                                                 + "allowed with its DNS sibling protocol")
+                    continue
+                }
                 let name = portName(resolver, pk)
                 for p in peers(resolver, w, false, pk) where egress[w]?[p]?[pk] == nil {
                     egress[w, default: [:]][p, default: [:]][pk] = PortAcc(name: name)
@@ -350,6 +474,53 @@ public struct Inferrer: Sendable {
         return (notes, warnings)
     }
 
+    /// The cluster's DNS resolvers for the baseline: DNS servers observed serving workloads that run in a system
+    /// namespace (CoreDNS) or are node-local DNS (link-local addresses); else the in-cluster DNS workloads that
+    /// served the most distinct workloads.
+    func clusterResolvers(_ allowed: [ObservedEdge], ev: Evidence) -> [Endpoint] {
+        var clients = [Endpoint: Set<Endpoint>]()
+        for e in allowed where Self.isDNS(e.key) && e.key.source.kind == .workload {
+            clients[e.key.destination, default: []].insert(e.key.source)
+        }
+        let system = clients.keys.filter {
+            ($0.kind == .workload && options.systemNamespaces.contains($0.namespace))
+                || ($0.kind == .external && IPAddress.isLinkLocal($0.name))
+                || ($0.kind == .reserved && $0.name == "host"
+                    && (ev.addresses[$0] ?? []).contains(where: IPAddress.isLinkLocal))
+        }
+        if !system.isEmpty { return system.sorted() }
+        let workloads = clients.filter { $0.key.kind == .workload }
+        let most = workloads.values.map(\.count).max() ?? 0
+        return workloads.filter { $0.value.count == most }.keys.sorted()
+    }
+
+    /// Rule peers of a resolver in the DNS baseline; empty when it cannot be selected.
+    func baselinePeers(_ r: Endpoint, selectors: [Endpoint: SelectorChooser.Choice], ev: Evidence) -> [PeerPlan] {
+        switch r.kind {
+        case .workload:
+            guard let c = selectors[r], !c.selector.isEmpty else { return [] }
+            return [.workload(r, selector: c.selector)]
+        case .external:
+            return [.ipBlock(cidr: IPAddress.hostCIDR(r.name), except: [], note: "node-local DNS")]
+        case .reserved:
+            return (ev.addresses[r] ?? []).filter(IPAddress.isLinkLocal).sorted().map {
+                .ipBlock(cidr: IPAddress.hostCIDR($0), except: [], note: "node-local DNS")
+            }
+        }
+    }
+
+    /// True when two peers select the same pods or addresses (workloads: same namespace and selector).
+    static func sameSelection(_ a: PeerPlan, _ b: PeerPlan) -> Bool {
+        if case .workload(let x, let s) = a, case .workload(let y, let t) = b { return x.namespace == y.namespace && s == t }
+        return a == b
+    }
+
+    /// Endpoints for a warning, sorted; at most 20 named.
+    static func list<S: Sequence>(_ eps: S) -> String where S.Element == Endpoint {
+        let all = eps.map(\.description).sorted()
+        return all.prefix(20).joined(separator: ", ") + (all.count > 20 ? " and \(all.count - 20) more" : "")
+    }
+
     /// Merges nothing further (accumulation already keyed by peer and port), builds the plan types, sorted.
     func rules(_ acc: RuleAcc, _ peerPlans: [PeerKey: PeerPlan], _ generalizer: PathGeneralizer) -> [RulePlan] {
         acc.compactMap { key, ports -> RulePlan? in
@@ -394,7 +565,7 @@ public struct Inferrer: Sendable {
     /// - remote-node: an ipBlock per observed node address; skipped with a note when none is known.
     /// - world without an address, health, init, unmanaged, ingress, unknown: skipped with a note.
     func reservedTreatment(_ ep: Endpoint, owner: Endpoint, ingressSide: Bool, port: PortKey, ev: Evidence,
-                           notes: inout [Endpoint: Set<String>]) -> [PeerPlan] {
+                           notes: inout [Endpoint: Set<String>], warnings: inout Set<String>) -> [PeerPlan] {
         let dir = ingressSide ? "from" : "to"
         switch ep.name {
         case "host":
@@ -411,11 +582,15 @@ public struct Inferrer: Sendable {
             let addrs = (ev.addresses[ep] ?? []).sorted()
             if addrs.isEmpty {
                 notes[owner, default: []].insert("traffic \(dir) reserved:\(ep.name) observed with no address: no rule")
+                warnings.insert("\(owner): traffic \(dir) reserved:\(ep.name) \(port.proto.rawValue)/\(port.port) "
+                                + "observed, but no address of it is known: no rule")
             }
             return addrs.map { .ipBlock(cidr: IPAddress.hostCIDR($0), except: [], note: "reserved:\(ep.name)") }
         default:
             notes[owner, default: []].insert("traffic \(dir) reserved:\(ep.name) observed: not expressible as a "
                                              + "NetworkPolicy peer, no rule")
+            warnings.insert("\(owner): traffic \(dir) reserved:\(ep.name) \(port.proto.rawValue)/\(port.port) observed, "
+                            + "but reserved:\(ep.name) is not expressible as a NetworkPolicy peer: no rule")
             return []
         }
     }

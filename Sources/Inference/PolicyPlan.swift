@@ -33,11 +33,28 @@ public struct PolicyPlan: Sendable, Hashable {
 public struct NamespacePlan: Sendable, Hashable {
     public var name: String
     public var workloads: [WorkloadPlan]
+    /// Directions the namespace's default-deny isolates: only those its pods were observed in (egress from them,
+    /// ingress to them). Both false: no default-deny at all.
+    public var denyIngress: Bool
+    public var denyEgress: Bool
+    /// Why a direction has no default-deny (shown as comments), sorted.
+    public var notes: [String]
+    /// The DNS baseline (`allow-dns`): egress from every pod of the namespace to the cluster resolvers, UDP and
+    /// TCP 53, minus what was observed denied. Empty: no such policy.
+    public var dnsBaseline: [RulePlan]
 
-    public init(name: String, workloads: [WorkloadPlan]) {
+    public init(name: String, workloads: [WorkloadPlan], denyIngress: Bool = true, denyEgress: Bool = true,
+                notes: [String] = [], dnsBaseline: [RulePlan] = []) {
         self.name = name
         self.workloads = workloads
+        self.denyIngress = denyIngress
+        self.denyEgress = denyEgress
+        self.notes = notes
+        self.dnsBaseline = dnsBaseline
     }
+
+    /// True when the namespace gets a default-deny policy (for at least one direction).
+    public var hasDefaultDeny: Bool { denyIngress || denyEgress }
 }
 
 public struct WorkloadPlan: Sendable, Hashable {
@@ -109,6 +126,9 @@ public enum PeerPlan: Sendable, Hashable, Comparable {
     /// An address range, with exceptions. `note` says why (DNS names of an external address, `internet-facing`,
     /// `reserved:kube-apiserver` ...).
     case ipBlock(cidr: String, except: [String], note: String)
+    /// Every pod of a namespace (a `kubernetes.io/metadata.name` namespaceSelector alone): the DNS baseline's
+    /// clients, as the resolvers' ingress peer.
+    case namespace(String)
 
     /// The note an internet-facing ipBlock (`0.0.0.0/0` / `::/0` minus the private ranges) carries.
     public static let internetFacingNote = "internet-facing"
@@ -132,6 +152,7 @@ public enum PeerPlan: Sendable, Hashable, Comparable {
         switch self {
         case .workload(let e, _): return "0\(e.namespace)\u{1}\(e.name)\u{1}\(e.workloadKind)"
         case .ipBlock(let c, _, _): return "1\(IPAddress.sortKey(c))"
+        case .namespace(let n): return "2\(n)"
         }
     }
 }
@@ -171,8 +192,11 @@ public struct PortPlan: Sendable, Hashable, Comparable {
         self.dnsQueries = dnsQueries
     }
 
-    /// True for an entry added without evidence of its own (the other protocol of DNS port 53).
+    /// True for an entry added without evidence of its own (the other protocol of DNS port 53, the DNS baseline).
     public var isSibling: Bool { flows == 0 }
+
+    /// The example an entry of the DNS baseline carries (no flows of its own).
+    public static let dnsBaselineNote = "DNS baseline for every pod of the namespace"
 
     public static func < (a: PortPlan, b: PortPlan) -> Bool { (a.proto, a.port) < (b.proto, b.port) }
 }

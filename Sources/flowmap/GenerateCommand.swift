@@ -50,6 +50,19 @@ struct GenerateCommand: ParsableCommand {
                              discussion: "They are still listed on stderr; the exit status is then 0."))
     var allowBreaks = false
 
+    @Flag(help: "Also generate policies for system namespaces (kube-system, the CNI's, mesh's, monitoring stack's).")
+    var includeSystem = false
+
+    @Option(help: ArgumentHelp("System namespaces, comma-separated (replaces the built-in list).",
+                               discussion: "Default: " + InferenceOptions.defaultSystemNamespaces.sorted()
+                                   .joined(separator: ",")))
+    var systemNamespaces: String?
+
+    @Option(help: ArgumentHelp("DNS: baseline or observed.",
+                               discussion: "baseline: every namespace with an egress default-deny may reach the "
+                                   + "observed cluster resolvers on UDP and TCP 53; observed: only DNS seen."))
+    var dns = "baseline"
+
     func run() throws {
         var o = Generate.Options(db: db, out: out)
         guard let l = EmitOptions.Layout(rawValue: layout) else {
@@ -66,6 +79,14 @@ struct GenerateCommand: ParsableCommand {
         o.inference.excludeNamespaces = Set(excludeNamespace)
         o.inference.internetThreshold = internetThreshold
         o.inference.namedPorts = namedPorts
+        o.inference.includeSystem = includeSystem
+        if let list = systemNamespaces {
+            o.inference.systemNamespaces = Set(list.split(separator: ",").map { String($0.filter { $0 != " " }) })
+        }
+        guard let d = InferenceOptions.DNSMode(rawValue: dns) else {
+            throw ValidationError("unknown --dns \(dns); expected baseline or observed")
+        }
+        o.inference.dns = d
         o.inference.since = try since.map { try Self.time($0, "--since") }
         o.inference.until = try until.map { try Self.time($0, "--until") }
         o.allowBreaks = allowBreaks

@@ -66,6 +66,13 @@ struct IngestCommand: ParsableCommand {
             ingested \(report.files.count - report.files.filter { $0.duplicateOf != nil }.count) input(s) into \(db): \
             \(t.lines) lines, \(t.accepted) accepted (\(t.replies) replies), \(t.skipped) skipped, \(t.rejected) rejected
             """)
+        for k in t.unoriented.keys.sorted() {
+            Console.error("warning: direction undecided (no listening port known on either end): \(k) "
+                          + "(\(t.unoriented[k]!) flow(s)); ingest an inventory or flows with TCP flags / is_reply")
+        }
+        if t.unorientedOther > 0 {
+            Console.error("warning: \(t.unorientedOther) more flow(s) with an undecided direction")
+        }
         if !report.failures.isEmpty { throw ExitCode(2) }
         if t.rejected > 0 { throw ExitCode(1) }
     }

@@ -26,16 +26,24 @@ enum EmitSupport {
     }
 
     /// Ingests `paths` into a fresh store and infers the plan with default options.
-    static func plan(from paths: [String]) throws -> PolicyPlan {
+    static func plan(from paths: [String], options: InferenceOptions = InferenceOptions()) throws -> PolicyPlan {
         let dir = tempDir()
         defer { try? FileManager.default.removeItem(at: dir) }
         let db = dir.appendingPathComponent("s.db").path
         _ = try Ingest.run(paths: paths, options: Ingest.Options(db: db)) { _ in }
-        return try Generate.plan(db: db, options: InferenceOptions())
+        return try Generate.plan(db: db, options: options)
     }
 
     /// The plan of every real sample, computed once.
     static let samplesPlan: Result<PolicyPlan, Error> = Result { try plan(from: hubbleSamples) }
+
+    /// The same with `--include-system` (kube-system and istio-system get policies too: node-local DNS, the
+    /// resolvers admitting the DNS baseline's namespaces, reserved entities).
+    static let samplesPlanWithSystem: Result<PolicyPlan, Error> = Result {
+        var o = InferenceOptions()
+        o.includeSystem = true
+        return try plan(from: hubbleSamples, options: o)
+    }
 
     static func options(_ flavor: EmitOptions.Flavor, _ layout: EmitOptions.Layout = .perNamespace) -> EmitOptions {
         var o = EmitOptions()

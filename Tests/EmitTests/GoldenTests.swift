@@ -9,6 +9,7 @@ import Testing
 /// diff of Tests/EmitTests/Fixtures/golden like any other change.
 @Suite("Golden files")
 struct GoldenTests {
+    /// Per-namespace cases: default options; per-workload cases: `--include-system` (system namespaces too).
     static let cases: [(name: String, flavor: EmitOptions.Flavor, layout: EmitOptions.Layout)] = [
         ("samples-k8s", .k8s, .perNamespace),
         ("samples-k8s-per-workload", .k8s, .perWorkload),
@@ -19,7 +20,7 @@ struct GoldenTests {
     @Test("real samples: output equals the golden files", arguments: 0..<4)
     func samples(_ i: Int) throws {
         let c = Self.cases[i]
-        let plan = try EmitSupport.samplesPlan.get()
+        let plan = try (c.layout == .perWorkload ? EmitSupport.samplesPlanWithSystem : EmitSupport.samplesPlan).get()
         let files = PolicyEmitter(options: EmitSupport.options(c.flavor, c.layout)).files(for: plan)
         #expect(files.count > 3)
         let problems = try EmitSupport.golden(c.name, files)

@@ -81,7 +81,7 @@ struct HubbleReaderTests {
         #expect(r.batch.edges.count == 1)
     }
 
-    @Test("is_reply absent: TCP flags, then trace_reason, then ports, in that order; each rule counted")
+    @Test("is_reply absent: TCP flags, then trace_reason, then listening/ephemeral ports; each rule counted")
     func replyFallbacks() {
         func line(_ l4: String, trace: String? = nil, legacyReply: String? = nil) -> String {
             var l = FlowLine()
@@ -100,12 +100,73 @@ struct HubbleReaderTests {
         let undecided = line(#"{"UDP":{"source_port":41000,"destination_port":42000}}"#)
         let legacy = line(#"{"TCP":{"source_port":5432,"destination_port":40000,"flags":{"ACK":true}}}"#, legacyReply: "true")
         let r = ingestLines([syn, synAck, estab, replyTrace, portReply, portForward, undecided, legacy])
-        #expect(r.counts.replyRules == ["tcpFlags": 2, "traceReason": 2, "portHeuristic": 2, "undecided": 1, "reported": 1])
-        #expect(r.counts.replies == 4)  // SYN+ACK, trace REPLY, port reply, legacy reply
+        // UDP 53 -> 41000 and 41000 -> 42000: no listening port known, to an ephemeral port: undecided, no edge;
+        // 41000 -> 53: from an ephemeral port to a non-ephemeral one, forward.
+        #expect(r.counts.replyRules == ["tcpFlags": 2, "traceReason": 2, "ephemeralPort": 1, "undecided": 2, "reported": 1])
+        #expect(r.counts.replies == 3)  // SYN+ACK, trace REPLY, legacy reply
         #expect(r.edge(Self.web, Self.db, .tcp, 5432)?.flows == 2)  // SYN and ESTABLISHED, same point
         #expect(r.edge(Self.web, Self.db, .udp, 53)?.flows == 1)
-        #expect(r.edge(Self.web, Self.db, .udp, 42000)?.flows == 1)
+        #expect(r.edge(Self.web, Self.db, .udp, 42000) == nil)
+        #expect(r.edge(Self.web, Self.db, .udp, 41000) == nil)
         #expect(r.edge(Self.web, Self.db, .tcp, 40000) == nil)
+        #expect(r.counts.unoriented.keys.sorted() == [
+            "shop/web[Deployment]:41000 -> shop/db[StatefulSet]:42000 UDP: no edge (ephemeral port)",
+            "shop/web[Deployment]:53 -> shop/db[StatefulSet]:41000 UDP: no edge (ephemeral port)",
+        ])
+    }
+
+    @Test("replies from evidence: a port seen opened listens; FIN/ACK from it is a reply whatever its number")
+    func listeningPortReplies() {
+        func line(_ l4: String, reversed: Bool = false) -> String {
+            var l = FlowLine()
+            l.isReply = nil
+            l.l4 = l4
+            if reversed { (l.src, l.dst, l.srcIP, l.dstIP) = (l.dst, l.src, l.dstIP, l.srcIP) }
+            return l.json
+        }
+        // Bookinfo: FIN/ACK replies from 9080 to ephemeral ports (one below the range), listed before the SYN.
+        let finAck = line(#"{"TCP":{"source_port":9080,"destination_port":58634,"flags":{"FIN":true,"ACK":true}}}"#,
+                          reversed: true)
+        let lowPort = line(#"{"TCP":{"source_port":9080,"destination_port":20000,"flags":{"ACK":true}}}"#,
+                           reversed: true)
+        let syn = line(#"{"TCP":{"source_port":58634,"destination_port":9080,"flags":{"SYN":true}}}"#)
+        // Hubble UDP 8125 without is_reply: the answer towards the client's ephemeral port is no rule.
+        let statsd = line(#"{"UDP":{"source_port":8125,"destination_port":51000}}"#, reversed: true)
+        let r = ingestLines([finAck, lowPort, statsd, syn])
+        #expect(r.edge(Self.web, Self.db, .tcp, 9080)?.flows == 1)
+        #expect(r.edge(Self.db, Self.web, .tcp, 58634) == nil)
+        #expect(r.edge(Self.db, Self.web, .tcp, 20000) == nil)  // not ephemeral, but from a listening port
+        #expect(r.edge(Self.db, Self.web, .udp, 51000) == nil)
+        #expect(r.counts.replyRules["listeningPort"] == 2)
+        #expect(r.counts.replies == 2)
+        #expect(r.counts.unoriented.keys.sorted() == ["shop/db[StatefulSet]:8125 -> shop/web[Deployment]:51000 UDP: no edge (ephemeral port)"])
+    }
+
+    @Test("an endpoint with labels and the pod-namespace label but no namespace field or pod name is a label identity")
+    func labelIdentity() {
+        var l = FlowLine()
+        l.src = #"{"identity":3418,"labels":["k8s:app=productpage","k8s:io.kubernetes.pod.namespace=bookinfo","k8s:version=v1"]}"#
+        let r = ingestLine(l.json)
+        #expect(r.edge("bookinfo/\(Endpoint.labelIdentityKind)/productpage", Self.db, .tcp, 5432)?.flows == 1)
+        #expect(r.batch.edges.keys.allSatisfy { $0.source.kind == .workload })  // not an ipBlock of 10.0.0.1
+    }
+
+    @Test("a port the inventory declares listens: replies from it are no edge")
+    func declaredListeningPort() {
+        var agg = FlowAggregator()
+        let server = Endpoint.workload("perf", "iperf", kind: "Deployment"), client = Endpoint.external("10.9.9.9")
+        agg.declareListening(server, proto: .tcp, port: 5001)
+        var reply = Flow(time: 1, source: FlowPeer(endpoint: server), destination: FlowPeer(endpoint: client),
+                         proto: .tcp, sourcePort: 5001, destinationPort: 30000)
+        reply.isReply = nil
+        agg.add(reply)
+        var forward = Flow(time: 1, source: FlowPeer(endpoint: client), destination: FlowPeer(endpoint: server),
+                           proto: .tcp, sourcePort: 30000, destinationPort: 5001)
+        forward.isReply = nil
+        agg.add(forward)
+        let (b, c) = agg.take()
+        #expect(b.edges.keys.map { "\($0.source) -> \($0.destination) \($0.port)" } == ["10.9.9.9 -> perf/iperf[Deployment] 5001"])
+        #expect(c.replyRules == ["listeningPort": 2])
     }
 
     @Test("a second observation point never doubles a count; the busiest point wins")
@@ -193,7 +254,7 @@ struct HubbleReaderTests {
         #expect(r.batch.names[.reserved("kube-apiserver")] == ["kubernetes.default.svc"])
     }
 
-    @Test("pods: workloads[] first, else the pod name, else the app label; labels and namespace labels split")
+    @Test("pods: workloads[] first, else the pod name, else a label identity; labels and namespace labels split")
     func pods() throws {
         var l = FlowLine()
         l.src = #"{"ID":1,"identity":2000,"namespace":"shop","labels":["k8s:app=web","k8s:pod-template-hash=6d4cf56db6","k8s:io.kubernetes.pod.namespace=shop","k8s:io.cilium.k8s.policy.serviceaccount=web","k8s:io.cilium.k8s.namespace.labels.team=a","k8s:io.cilium.k8s.namespace.labels.kubernetes.io/metadata.name=shop","container:x=y"],"pod_name":"web-6d4cf56db6-abcde","workloads":[{"name":"web","kind":"Deployment"}]}"#
@@ -203,7 +264,8 @@ struct HubbleReaderTests {
         m.dst = Self.peer([], namespace: "data", pod: "fluentd-x7k2p")
         let r = ingestLines([l.json, m.json])
         #expect(r.edge(Self.web, "data/StatefulSet/db", .tcp, 5432) != nil)
-        #expect(r.edge("jobs/Deployment/cron", "data/DaemonSet/fluentd", .tcp, 5432) != nil)
+        // No pod name: a label identity, resolved to the workload its labels select by inference.
+        #expect(r.edge("jobs/\(Endpoint.labelIdentityKind)/cron", "data/DaemonSet/fluentd", .tcp, 5432) != nil)
         let webEP = Endpoint.workload("shop", "web", kind: "Deployment")
         #expect(r.batch.labelSets[webEP] == ["app=web"])  // volatile and Cilium-internal labels dropped
         #expect(r.batch.namespaceLabels["shop"] == ["team": "a", "kubernetes.io/metadata.name": "shop"])

@@ -50,6 +50,28 @@ struct BadInputTests {
         #expect(out.contains("2 accepted"), "\(out)")
     }
 
+    static let calicoLine = #"{"start_time":1700000000,"end_time":1700000300,"source_ip":"198.51.100.7","source_name":"-","source_name_aggr":"pub","source_namespace":"-","source_type":"net","dest_ip":null,"dest_name":"-","dest_name_aggr":"api-5f6d7c8b9d-*","dest_namespace":"shop","dest_port":8080,"dest_type":"wep","proto":"tcp","action":"allow","reporter":"dst","num_flows":5}"#
+
+    @Test("a multi-line object over 64 MiB, closed or never closed, is rejected at its first line with bounded memory")
+    func hugeMultiLineObject() throws {
+        for closed in [true, false] {
+            let dir = Binary.tempDir()
+            let u = dir.appendingPathComponent("pretty.json")
+            FileManager.default.createFile(atPath: u.path, contents: nil)
+            let h = try FileHandle(forWritingTo: u)
+            try h.write(contentsOf: Data((Self.calicoLine + "\n{\n  \"reporter\": \"dst\",\n").utf8))
+            let member = Data(("  \"a\": \"" + String(repeating: "a", count: 1 << 20) + "\",\n").utf8)
+            for _ in 0..<80 { try h.write(contentsOf: member) }  // 80 MiB in one object, 1 MiB per line
+            if closed { try h.write(contentsOf: Data(("  \"b\": 1\n}\n" + Self.calicoLine + "\n").utf8)) }
+            try h.close()
+            let (status, out, rssMiB) = try ingest(["--format", "calico", u.path], db: dir.appendingPathComponent("s.db").path)
+            #expect(status == 1, "\(out)")
+            #expect(out.contains("\(u.path):2: a JSON object spanning lines is longer than 64 MiB"), "\(out)")
+            #expect(out.contains(closed ? "2 accepted" : "1 accepted"), "\(out)")
+            #expect(rssMiB > 0 && rssMiB < 200, "peak RSS \(rssMiB) MiB for an 80 MiB object")
+        }
+    }
+
     @Test("a line over 64 MiB is rejected without holding it in memory")
     func hugeLine() throws {
         let dir = Binary.tempDir()

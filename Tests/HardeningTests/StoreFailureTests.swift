@@ -60,7 +60,7 @@ struct StoreFailureTests {
         let (s1, o1) = try Binary.run(["generate", "--db", db, "--out", "-"])
         #expect(s1 == 0, "\(o1)")
         let (_, o2) = try Binary.run(["doctor", "--db", db])
-        #expect(o2.contains("schema 3"), "\(o2)")
+        #expect(o2.contains("schema 4"), "\(o2)")
     }
 
     @Test("a directory the store cannot be created in: `cannot create it`, exit 2, not `not a FlowMap store`")

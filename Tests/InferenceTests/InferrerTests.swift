@@ -30,7 +30,7 @@ struct InferrerTests {
         #expect(d.egress.isEmpty)  // no reply rule back to api
         #expect(Fx.ports(d.ingress.first) == ["TCP/5432"])
         #expect(d.ingress.first?.ports.first?.firstSeen == Fx.t0)
-        #expect(plan.namespaces.map(\.name) == ["data", "kube-system", "shop"])  // kube-system: idle, default-deny
+        #expect(plan.namespaces.map(\.name) == ["data", "shop"])  // kube-system: a system namespace, left out
     }
 
     @Test("external peers: /32 and /128 with their DNS names; internet-facing past the threshold")
@@ -62,7 +62,9 @@ struct InferrerTests {
     @Test("DNS: UDP and TCP 53 to the resolver pods actually used, on both ends")
     func dnsBothProtocols() throws {
         let ev = Evidence(edges: [Fx.edge(web, dns, .udp, 53), Fx.edge(api, dns, .tcp, 53)], labelSets: labels)
-        let plan = Inferrer().infer(ev)
+        var o = InferenceOptions()
+        o.includeSystem = true
+        let plan = Inferrer(options: o).infer(ev)
         let peer = PeerPlan.workload(dns, selector: ["k8s-app": "kube-dns"])
         for (w, observed) in [(web, Proto.udp), (api, Proto.tcp)] {
             let r = try #require(Fx.rule(Fx.plan(w, in: plan)!.egress, peer))
@@ -70,9 +72,11 @@ struct InferrerTests {
             #expect(r.ports.first { $0.proto == observed }!.flows == 10)
             #expect(r.ports.first { $0.proto != observed }!.isSibling)
         }
-        // The resolver's own policy admits both protocols from each client.
+        // The resolver's own policy admits both protocols from each client (and, for the DNS baseline, from
+        // every pod of the client's namespace).
         let d = try #require(Fx.plan(dns, in: plan))
-        #expect(d.ingress.count == 2)
+        #expect(d.ingress.map(\.peer) == [.workload(api, selector: ["app": "api"]), .workload(web, selector: ["app": "web"]),
+                                         .namespace("shop")])
         #expect(d.ingress.allSatisfy { Fx.ports($0) == ["TCP/53", "UDP/53"] })
     }
 
@@ -180,7 +184,10 @@ struct InferrerTests {
         let plan = Inferrer(options: o).infer(ev)
         #expect(Fx.ports(Fx.plan(web, in: plan)?.egress.first) == ["TCP/81"])
         #expect(plan.warnings.contains { $0.contains("--min-flows 2") })
-        #expect(plan.warnings.contains { $0.contains("without a destination port") })
+        // ICMP and a portless UDP edge: named, never silently dropped.
+        #expect(plan.warnings.contains { $0.hasPrefix("shop/web[Deployment] -> shop/api[Deployment] ICMPv4 (no port)") })
+        #expect(plan.warnings.contains { $0.hasPrefix("shop/web[Deployment] -> shop/api[Deployment] UDP (no port)") })
+        #expect(Fx.plan(web, in: plan)?.notes.contains { $0.contains("ICMPv4 (no port) observed: not expressible") } == true)
         o = InferenceOptions()
         o.excludeNamespaces = ["data"]
         let p2 = Inferrer(options: o).infer(ev)
@@ -239,13 +246,15 @@ struct InferrerTests {
         #expect(d.ports.first { $0.proto == .udp }?.dnsQueries == ["api.shop.svc.cluster.local"])
     }
 
-    @Test("a namespace whose known workloads saw no traffic still gets a plan (so a default-deny)")
+    @Test("a namespace whose known workloads saw no traffic gets no default-deny; warnings name the workloads")
     func idleNamespace() {
-        let idle = Fx.w("idle", "batch")
+        let idle = Fx.w("idle", "batch"), worker = Fx.w("shop", "worker")
         let plan = Inferrer().infer(Evidence(edges: [Fx.edge(web, api, .tcp, 80)],
-                                             labelSets: labels.merging([idle: [["app": "batch"]]]) { a, _ in a }))
-        #expect(plan.namespaces.map(\.name).contains("idle"))
-        #expect(plan.namespaces.first { $0.name == "idle" }?.workloads.isEmpty == true)
-        #expect(plan.warnings.contains { $0.contains("no allowed traffic") })
+                                             labelSets: labels.merging([idle: [["app": "batch"]],
+                                                                        worker: [["app": "worker"]]]) { a, _ in a }))
+        #expect(!plan.namespaces.map(\.name).contains("idle"))
+        #expect(plan.warnings.contains { $0.hasPrefix("idle: no traffic of its pods was observed (known workloads: idle/batch[Deployment])") })
+        // An idle workload in a namespace that gets a default-deny is named, not counted.
+        #expect(plan.warnings.contains { $0.hasPrefix("3 known workload(s) had no allowed traffic in the evidence (data/db[StatefulSet], idle/batch[Deployment], shop/worker[Deployment])") })
     }
 }

@@ -107,11 +107,12 @@ struct PolicyVerdictTests {
         #expect(statuses.count == g.edges.count)
         #expect(statuses.filter { $0 == "allowed-observed" }.count == allowed.count)
         #expect(dom.contains("Edges (policy verdict)"))
-        // The summary sees the generated policies in every namespace.
+        // The summary sees the generated policies in every namespace but the system ones (left out by default).
         var so = Summary.Options(db: db)
         so.policies = dir
         let text = try Summary.run(so).report.render()
-        #expect(text.contains("every namespace with workloads has a NetworkPolicy"))
+        #expect(text.contains("2 of 5 namespaces with workloads have no NetworkPolicy"))
+        #expect(text.contains("nothing (no allowed flows, or a system namespace)"))
     }
 
     @Test("a missing --policies path is an error")

@@ -1,3 +1,4 @@
+import FlowModel
 import Policy
 
 /// Compares netpol-analyzer's entries with FlowMap's: workload pairs by name; external peers per (workload,

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import FlowModel
 @testable import Policy
 
 /// Differential test: our evaluator against network-config-analyzer (`nca`) on seeded random cases.

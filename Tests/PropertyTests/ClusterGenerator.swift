@@ -66,6 +66,8 @@ enum ClusterGenerator {
     static let servicePorts: [(Proto, UInt16)] = [(.tcp, 80), (.tcp, 443), (.tcp, 8080), (.tcp, 5432), (.tcp, 6379),
                                                   (.tcp, 9090), (.udp, 5353), (.sctp, 3868), (.udp, 8125)]
     static let t0: Int64 = 1_750_000_000_000_000_000
+    /// The node address remote-node stand-ins carry (checked as an address: it must stay denied).
+    static let nodeAddress = "10.250.0.1"
     static let alphabet = Array("bcdfghjklmnpqrstvwxz2456789")
 
     static func hash(_ rng: inout SeededRNG, _ n: Int) -> String { String((0..<n).map { _ in rng.pick(alphabet) }) }
@@ -200,12 +202,22 @@ enum ClusterGenerator {
                 allowed.insert(Conn(src: .external(ip), dst: dst, proto: proto, port: port))
             }
             if rng.chance(0.5) { allowed.insert(Conn(src: .external("192.168.7.\(rng.int(1...9))"), dst: dst, proto: proto, port: port)) }
+            // A public source observed denied on an internet-facing port: the collapsed rule must carve it out.
+            if n >= threshold && rng.chance(0.6) {
+                denied.insert(Conn(src: .external("203.0.113.\(rng.int(1...254))"), dst: dst, proto: proto, port: port))
+            }
         }
         // Dropped probes between workloads that never talked on that port.
         for _ in 0..<rng.int(0...4) {
             let s = rng.pick(apps), d = rng.pick(apps)
             let (proto, port) = rng.pick(servicePorts)
             let c = Conn(src: s, dst: d, proto: proto, port: port)
+            if !allowed.contains(c) { denied.insert(c) }
+        }
+        // TCP 53 observed denied for a workload that resolves over UDP: neither the DNS sibling protocol nor the
+        // DNS baseline may allow it.
+        if rng.chance(0.5), let s = active.first(where: { allowed.contains(Conn(src: $0, dst: dns, proto: .udp, port: 53)) }) {
+            let c = Conn(src: s, dst: dns, proto: .tcp, port: 53)
             if !allowed.contains(c) { denied.insert(c) }
         }
 
@@ -239,6 +251,25 @@ enum ClusterGenerator {
             if labelSets[p.workload]?.contains(p.labels) != true { labelSets[p.workload, default: []].append(p.labels) }
             addresses[p.workload, default: []].append(p.ip)
             containerPorts[p.workload, default: []] += p.containerPorts
+        }
+        // Stand-ins (a separate generator, so the cluster itself does not change): the far end of a pod-to-pod
+        // connection reported as remote-node (with a node address), and a Hubble identity without a pod name.
+        var standRNG = SeededRNG(seed: seed ^ 0x5157)
+        let podToPod = allowed.filter { $0.src.kind == .workload && $0.dst.kind == .workload }
+            .sorted { $0.description < $1.description }
+        if !podToPod.isEmpty && standRNG.chance(0.6) {
+            let c = standRNG.pick(podToPod)
+            edges.append(ObservedEdge(key: EdgeKey(source: .reserved("remote-node"), destination: c.dst, proto: c.proto,
+                                                   port: c.port, outcome: .allowed),
+                                      stats: EdgeStats(flows: 3, firstSeen: t0, lastSeen: t0)))
+            addresses[.reserved("remote-node")] = [Self.nodeAddress]
+            let leg = Endpoint.workload(c.src.namespace, "leg-\(c.src.name)", kind: Endpoint.labelIdentityKind)
+            if let p = pods.first(where: { $0.workload == c.src && $0.observed }) {
+                labelSets[leg] = [VolatileLabels.stable(p.labels)]
+                edges.append(ObservedEdge(key: EdgeKey(source: leg, destination: c.dst, proto: c.proto, port: c.port,
+                                                       outcome: .allowed),
+                                          stats: EdgeStats(flows: 2, firstSeen: t0, lastSeen: t0)))
+            }
         }
         let evidence = Evidence(edges: rng.chance(0.5) ? edges : edges.reversed(), l7: l7, labelSets: labelSets,
                                 names: names, addresses: addresses, containerPorts: containerPorts)

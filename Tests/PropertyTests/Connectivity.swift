@@ -72,13 +72,16 @@ enum CIDRMath {
     }
 }
 
-/// Reads a `PolicyPlan` with NetworkPolicy semantics, as the emitter renders it: every namespace of the plan has
-/// a default-deny for both directions; a workload plan selects the pods its selector matches in its namespace;
+/// Reads a `PolicyPlan` with NetworkPolicy semantics, as the emitter renders it: a namespace of the plan has a
+/// default-deny for the directions it lists (`denyIngress`/`denyEgress`) and its DNS baseline (every pod's egress
+/// to the baseline rules); a workload plan selects the pods its selector matches in its namespace;
 /// a workload peer is (namespace AND selector); ipBlocks never match pod IPs (netpol-analyzer/NCA mode); a named
 /// port resolves on the destination pod.
 struct PlanOracle: ConnectivityOracle {
     let plan: PolicyPlan
-    let isolated: Set<String>
+    let isolatedIngress: Set<String>
+    let isolatedEgress: Set<String>
+    let baseline: [String: [RulePlan]]
     /// Workload plans whose selector matches each pod, by `Pod.id`.
     let selectingPod: [[WorkloadPlan]]
     /// Every CIDR of the plan, parsed once.
@@ -86,15 +89,17 @@ struct PlanOracle: ConnectivityOracle {
 
     init(_ plan: PolicyPlan, pods: [Pod]) {
         self.plan = plan
-        isolated = Set(plan.namespaces.map(\.name))
+        isolatedIngress = Set(plan.namespaces.filter(\.denyIngress).map(\.name))
+        isolatedEgress = Set(plan.namespaces.filter(\.denyEgress).map(\.name))
+        baseline = Dictionary(uniqueKeysWithValues: plan.namespaces.map { ($0.name, $0.dnsBaseline) })
         let byNamespace = Dictionary(uniqueKeysWithValues: plan.namespaces.map { ($0.name, $0.workloads) })
         var sel = [[WorkloadPlan]](repeating: [], count: pods.count)
         for p in pods { sel[p.id] = (byNamespace[p.namespace] ?? []).filter { p.labels.matches($0.selector) } }
         selectingPod = sel
         var cidrs: [String: (net: [UInt8], len: Int)] = [:]
         for ns in plan.namespaces {
-            for w in ns.workloads {
-                for r in w.ingress + w.egress {
+            for r in ns.workloads.flatMap({ $0.ingress + $0.egress }) + ns.dnsBaseline {
+                do {
                     if case .ipBlock(let c, let ex, _) = r.peer {
                         for x in [c] + ex { cidrs[x] = CIDRMath.parse(x) }
                     }
@@ -117,6 +122,7 @@ struct PlanOracle: ConnectivityOracle {
     func peerMatches(_ peer: PeerPlan, _ t: Target) -> Bool {
         switch (peer, t) {
         case (.workload(let ep, let sel), .pod(let p)): return ep.namespace == p.namespace && p.labels.matches(sel)
+        case (.namespace(let ns), .pod(let p)): return ns == p.namespace
         case (.ipBlock(let cidr, let except, _), .address(let ip)):
             guard let a = CIDRMath.bytes(ip), let n = cidrs[cidr], CIDRMath.contains(n, a) else { return false }
             return !except.contains { cidrs[$0].map { CIDRMath.contains($0, a) } ?? false }
@@ -125,14 +131,16 @@ struct PlanOracle: ConnectivityOracle {
     }
 
     func egress(_ p: Pod, _ t: Target, _ proto: Proto, _ port: UInt16, dst: Pod?) -> Bool {
-        guard isolated.contains(p.namespace) else { return true }
-        return selecting(p).contains { w in
-            w.egress.contains { r in peerMatches(r.peer, t) && r.ports.contains { portMatches($0, proto, port, dst: dst) } }
+        guard isolatedEgress.contains(p.namespace) else { return true }
+        func admits(_ r: RulePlan) -> Bool {
+            peerMatches(r.peer, t) && r.ports.contains { portMatches($0, proto, port, dst: dst) }
         }
+        return selecting(p).contains { $0.egress.contains(where: admits) }
+            || (baseline[p.namespace] ?? []).contains(where: admits)
     }
 
     func ingress(_ q: Pod, _ t: Target, _ proto: Proto, _ port: UInt16) -> Bool {
-        guard isolated.contains(q.namespace) else { return true }
+        guard isolatedIngress.contains(q.namespace) else { return true }
         return selecting(q).contains { w in
             w.ingress.contains { r in peerMatches(r.peer, t) && r.ports.contains { portMatches($0, proto, port, dst: q) } }
         }
@@ -157,14 +165,30 @@ struct Expectation {
     let cluster: GeneratedCluster
     let allowed: Set<Conn>
     let internetFacing: Set<Conn>  // src = .external("*")
+    /// Namespaces whose pods were never observed sending / receiving: that direction is not restricted.
+    let openEgress: Set<String>
+    let openIngress: Set<String>
+    /// DNS baseline: "namespace resolver proto" for every namespace with an egress default-deny, to each cluster
+    /// resolver (CoreDNS in kube-system, node-local DNS), UDP and TCP 53, unless observed denied from it.
+    let baseline: Set<String>
 
-    init(_ c: GeneratedCluster) {
+    init(_ c: GeneratedCluster, dnsBaseline: Bool = true) {
         cluster = c
+        var egressSeen = Set<String>(), ingressSeen = Set<String>()
+        for e in c.evidence.edges where e.key.outcome != .other {
+            if e.key.source.kind == .workload { egressSeen.insert(e.key.source.namespace) }
+            if e.key.destination.kind == .workload { ingressSeen.insert(e.key.destination.namespace) }
+        }
+        openEgress = Set(c.namespaces).subtracting(egressSeen)
+        openIngress = Set(c.namespaces).subtracting(ingressSeen)
         var allowed = c.allowed
         var clients: [Endpoint: Set<Endpoint>] = [:]
         var usedDNS = Set<Endpoint>()
         for x in c.allowed where x.port == 53 && (x.proto == .udp || x.proto == .tcp) && x.src.kind == .workload {
-            for proto in [Proto.udp, .tcp] { allowed.insert(Conn(src: x.src, dst: x.dst, proto: proto, port: 53)) }
+            // The sibling protocol, unless it was observed denied.
+            for proto in [Proto.udp, .tcp] where !c.denied.contains(Conn(src: x.src, dst: x.dst, proto: proto, port: 53)) {
+                allowed.insert(Conn(src: x.src, dst: x.dst, proto: proto, port: 53))
+            }
             clients[x.dst, default: []].insert(x.src)
             usedDNS.insert(x.src)
         }
@@ -174,16 +198,38 @@ struct Expectation {
         for x in c.allowed where x.src.kind == .workload && !usedDNS.contains(x.src)
             && !(c.names[x.dst] ?? []).isEmpty {
             for r in resolvers {
-                for proto in [Proto.udp, .tcp] { allowed.insert(Conn(src: x.src, dst: r, proto: proto, port: 53)) }
+                for proto in [Proto.udp, .tcp] where !c.denied.contains(Conn(src: x.src, dst: r, proto: proto, port: 53)) {
+                    allowed.insert(Conn(src: x.src, dst: r, proto: proto, port: 53))
+                }
             }
         }
         self.allowed = allowed
+        var baseline = Set<String>()
+        if dnsBaseline {
+            let clusterResolvers = clients.keys.filter {
+                $0.namespace == "kube-system" || $0.name.hasPrefix("169.254.")
+            }
+            for ns in egressSeen {
+                for r in clusterResolvers {
+                    for proto in [Proto.udp, .tcp] where !c.denied.contains(where: {
+                        $0.src.namespace == ns && $0.dst == r && $0.proto == proto && $0.port == 53
+                    }) {
+                        baseline.insert("\(ns) \(r) \(proto.rawValue)")
+                    }
+                }
+            }
+        }
+        self.baseline = baseline
         var publicSources: [Conn: Set<String>] = [:]
         for x in c.allowed where x.src.kind == .external && !Self.isPrivate(x.src.name) {
             publicSources[Conn(src: .external("*"), dst: x.dst, proto: x.proto, port: x.port), default: []]
                 .insert(x.src.name)
         }
         internetFacing = Set(publicSources.filter { $0.value.count >= c.internetThreshold }.keys)
+    }
+
+    func inBaseline(_ ns: String, _ r: Endpoint, _ proto: Proto, _ port: UInt16) -> Bool {
+        port == 53 && baseline.contains("\(ns) \(r) \(proto.rawValue)")
     }
 
     static let privateRanges = ["10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "100.64.0.0/10", "127.0.0.0/8",
@@ -195,14 +241,20 @@ struct Expectation {
     }
 
     func pod(_ s: Pod, _ d: Pod, _ proto: Proto, _ port: UInt16) -> Bool {
-        allowed.contains(Conn(src: s.workload, dst: d.workload, proto: proto, port: port))
+        if allowed.contains(Conn(src: s.workload, dst: d.workload, proto: proto, port: port)) { return true }
+        let base = inBaseline(s.namespace, d.workload, proto, port)
+        return (openEgress.contains(s.namespace) || base) && (openIngress.contains(d.namespace) || base)
     }
     func toAddress(_ s: Pod, _ ip: String, _ proto: Proto, _ port: UInt16) -> Bool {
         allowed.contains(Conn(src: s.workload, dst: .external(ip), proto: proto, port: port))
+            || openEgress.contains(s.namespace) || inBaseline(s.namespace, .external(ip), proto, port)
     }
     func fromAddress(_ ip: String, _ d: Pod, _ proto: Proto, _ port: UInt16, isPrivate: Bool? = nil) -> Bool {
         allowed.contains(Conn(src: .external(ip), dst: d.workload, proto: proto, port: port))
-            || (!(isPrivate ?? Self.isPrivate(ip)) && internetFacing.contains(Conn(src: .external("*"), dst: d.workload, proto: proto, port: port)))
+            || openIngress.contains(d.namespace)
+            || (!(isPrivate ?? Self.isPrivate(ip))
+                && internetFacing.contains(Conn(src: .external("*"), dst: d.workload, proto: proto, port: port))
+                && !cluster.denied.contains(Conn(src: .external(ip), dst: d.workload, proto: proto, port: port)))
     }
 
     /// Every (source, destination, protocol, port) tuple of the cluster where `oracle` disagrees with the
@@ -224,9 +276,10 @@ struct Expectation {
                 }
             }
         }
-        var outside = Set(cluster.allowed.flatMap { [$0.src, $0.dst] }.filter { $0.kind == .external }.map(\.name))
+        var outside = Set((cluster.allowed.union(cluster.denied)).flatMap { [$0.src, $0.dst] }
+            .filter { $0.kind == .external }.map(\.name))
         outside.formUnion(["93.184.1.1", "198.51.200.9", "2001:db8:ffff::9", "10.99.0.1", "192.168.99.9",
-                           "169.254.20.10", "8.8.8.8"])
+                           "169.254.20.10", "8.8.8.8", ClusterGenerator.nodeAddress])
         for ip in outside.sorted() {
             let priv = Self.isPrivate(ip)
             for p in cluster.pods {

@@ -65,7 +65,13 @@ struct NCAResultOracle: ConnectivityOracle {
             }
         }
         pairs = p
+        modelsIPv6 = lines.contains { l in
+            [l.source, l.destination].contains { if case .range(let r) = $0 { return r.first.isV6 } else { return false } }
+        }
     }
+
+    /// True when NCA's answer has any IPv6 range.
+    let modelsIPv6: Bool
 
     static func key(_ p: Pod) -> String { "\(p.namespace)/\(ManifestCluster.podName(p))" }
 
@@ -74,7 +80,10 @@ struct NCAResultOracle: ConnectivityOracle {
     }
 
     func address(_ ip: String, pod: String, outbound: Bool) -> ConnectionSet {
-        guard let a = IPAddr(ip) else { return .none }
+        guard var a = IPAddr(ip) else { return .none }
+        // NCA lists IPv6 ranges only when a policy names an IPv6 block; otherwise an IPv6 address is one that no
+        // policy names, like the top of the IPv4 space (whose range line says whether the pod is unrestricted).
+        if ip.contains(":") && !modelsIPv6 { a = IPAddr("255.255.255.255")! }
         var c = ConnectionSet.none
         for l in lines {
             if outbound, case .pod(pod) = l.source, case .range(let r) = l.destination, r.contains(a) {

@@ -13,6 +13,7 @@ struct PlanPropertyTests {
         var o = InferenceOptions()
         o.internetThreshold = c.internetThreshold
         o.namedPorts = c.seed % 2 == 1
+        o.includeSystem = true  // kube-system (CoreDNS) is checked too
         return o
     }
 
@@ -130,9 +131,15 @@ struct GeneratorCoverageTests {
             count("http rules", plan.namespaces.flatMap(\.workloads).flatMap(\.ingress).flatMap(\.ports).contains { !$0.http.isEmpty })
             count("cross-namespace", c.allowed.contains { $0.src.kind == .workload && $0.dst.kind == .workload && $0.src.namespace != $0.dst.namespace && $0.dst.namespace != "kube-system" })
             count("IPv6 peer", c.allowed.contains { $0.src.name.contains(":") || $0.dst.name.contains(":") })
+            count("one-sided namespace", !exp.openEgress.isEmpty || !exp.openIngress.isEmpty)
+            count("DNS baseline", plan.namespaces.contains { !$0.dnsBaseline.isEmpty })
+            count("denied DNS", c.denied.contains { $0.port == 53 })
+            count("denied internet source", c.denied.contains { $0.src.kind == .external })
+            count("stand-ins", c.evidence.edges.contains { $0.key.source.workloadKind == Endpoint.labelIdentityKind })
         }
         for f in ["future replicas", "StatefulSet", "internet-facing", "orphan resolver", "node-local DNS", "named port",
-                  "dropped probe", "http rules", "cross-namespace", "IPv6 peer"] {
+                  "dropped probe", "http rules", "cross-namespace", "IPv6 peer", "one-sided namespace", "DNS baseline",
+                  "denied DNS", "denied internet source", "stand-ins"] {
             #expect(features[f, default: 0] >= 3, "feature \(f) covered by only \(features[f, default: 0]) seeds")
         }
     }

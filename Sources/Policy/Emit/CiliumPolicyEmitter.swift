@@ -30,16 +30,38 @@ public struct CiliumPolicyEmitter: Sendable, PolicyDocumentWriter {
                           namespace: namespace, plan: plan, version: options.version)
     }
 
-    func defaultDeny(_ ns: String, plan: PolicyPlan) -> String {
+    func defaultDeny(_ ns: NamespacePlan, plan: PolicyPlan) -> String {
         var y = YAMLBuilder()
-        header(&y, name: "default-deny", namespace: ns, plan: plan)
+        header(&y, name: "default-deny", namespace: ns.name, plan: plan)
         y.line(0, "spec:")
-        y.comment(2, "Selects every endpoint in the namespace; an empty rule in each direction allows nothing.")
+        y.comment(2, ns.denyIngress && ns.denyEgress
+                  ? "Selects every endpoint in the namespace; an empty rule in each direction allows nothing."
+                  : "Selects every endpoint in the namespace; an empty rule in the direction listed allows nothing.")
+        EmitCommon.namespaceComments(&y, 2, ns)
         y.line(2, "endpointSelector: {}")
-        y.line(2, "ingress:")
-        y.line(4, "- {}")
+        if ns.denyIngress {
+            y.line(2, "ingress:")
+            y.line(4, "- {}")
+        }
+        if ns.denyEgress {
+            y.line(2, "egress:")
+            y.line(4, "- {}")
+        }
+        return y.text
+    }
+
+    /// DNS baseline; `rules.dns` with every name, so the DNS proxy still sees the queries (`toFQDNs`).
+    func dnsBaseline(_ ns: NamespacePlan, plan: PolicyPlan) -> String {
+        var y = YAMLBuilder()
+        header(&y, name: EmitCommon.dnsBaselineName, namespace: ns.name, plan: plan)
+        y.line(0, "spec:")
+        y.comment(2, "DNS baseline: every endpoint of the namespace may query the cluster resolvers observed.")
+        y.line(2, "endpointSelector: {}")
         y.line(2, "egress:")
-        y.line(4, "- {}")
+        for r in ns.dnsBaseline {
+            // No names observed on these entries, so a non-empty `extraDNS` makes `toPorts` write `matchPattern: "*"`.
+            rule(&y, r, ingress: false, namespace: ns.name, fqdns: nil, extraDNS: ["*"])
+        }
         return y.text
     }
 
@@ -127,6 +149,10 @@ public struct CiliumPolicyEmitter: Sendable, PolicyDocumentWriter {
                     for e in except { y.line(12, "- \(YAMLText.scalar(e))") }
                 }
             }
+        case .namespace(let ns):
+            y.line(4, ingress ? "- fromEndpoints:" : "- toEndpoints:", comment: evidence)
+            y.line(8, "- matchLabels:")
+            y.labels(12, [Self.namespaceLabel: ns])
         }
         toPorts(&y, r.ports, ingress: ingress, dnsServer: !ingress && Self.isDNSRule(r), extraDNS: extraDNS)
     }

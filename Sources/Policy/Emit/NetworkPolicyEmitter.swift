@@ -23,35 +23,50 @@ public struct NetworkPolicyEmitter: Sendable, PolicyDocumentWriter {
         var out: [NetworkPolicy] = []
         var invalid: [String] = []
         for ns in plan.namespaces {
-            out.append(NetworkPolicy(name: "default-deny", namespace: ns.name, podSelector: .everything,
-                                     policyTypes: [.ingress, .egress]))
-            for (w, name) in zip(ns.workloads, EmitCommon.allowNames(ns)) {
-                func rules(_ list: [RulePlan]) -> [NetworkPolicyRule] {
-                    list.compactMap { r in
-                        let peer: NetworkPolicyPeer
-                        switch r.peer {
-                        case .workload(let ep, let sel):
-                            peer = .pods(podSelector: LabelSelector(matchLabels: sel),
-                                         namespaceSelector: ep.namespace == ns.name ? nil
-                                             : LabelSelector(matchLabels: ["kubernetes.io/metadata.name": ep.namespace]))
-                        case .ipBlock(let cidr, let except, _):
-                            let ex = except.compactMap(CIDR.init)
-                            guard let c = CIDR(cidr), ex.count == except.count else {
-                                invalid.append("\(ns.name)/\(name): ipBlock \(cidr) except \(except)")
-                                return nil
-                            }
-                            peer = .ipBlock(IPBlock(cidr: c, except: ex))
+            func rules(_ list: [RulePlan], _ policy: String) -> [NetworkPolicyRule] {
+                list.compactMap { r in
+                    let peer: NetworkPolicyPeer
+                    switch r.peer {
+                    case .workload(let ep, let sel):
+                        peer = .pods(podSelector: LabelSelector(matchLabels: sel),
+                                     namespaceSelector: ep.namespace == ns.name ? nil
+                                         : LabelSelector(matchLabels: ["kubernetes.io/metadata.name": ep.namespace]))
+                    case .ipBlock(let cidr, let except, _):
+                        let ex = except.compactMap(CIDR.init)
+                        guard let c = CIDR(cidr), ex.count == except.count else {
+                            invalid.append("\(ns.name)/\(policy): ipBlock \(cidr) except \(except)")
+                            return nil
                         }
-                        return NetworkPolicyRule(peers: [peer], ports: r.ports.map {
-                            NetworkPolicyPort(proto: $0.proto, port: $0.name.map { .name($0) } ?? .number(Int($0.port)))
-                        })
+                        peer = .ipBlock(IPBlock(cidr: c, except: ex))
+                    case .namespace(let other):
+                        peer = .pods(podSelector: nil,
+                                     namespaceSelector: LabelSelector(matchLabels: ["kubernetes.io/metadata.name": other]))
                     }
+                    return NetworkPolicyRule(peers: [peer], ports: r.ports.map {
+                        NetworkPolicyPort(proto: $0.proto, port: $0.name.map { .name($0) } ?? .number(Int($0.port)))
+                    })
                 }
+            }
+            if ns.hasDefaultDeny {
                 var types = Set<PolicyType>()
-                if !w.ingress.isEmpty || w.egress.isEmpty { types.insert(.ingress) }
+                if ns.denyIngress { types.insert(.ingress) }
+                if ns.denyEgress { types.insert(.egress) }
+                out.append(NetworkPolicy(name: "default-deny", namespace: ns.name, podSelector: .everything,
+                                         policyTypes: types))
+            }
+            if !ns.dnsBaseline.isEmpty {
+                out.append(NetworkPolicy(name: EmitCommon.dnsBaselineName, namespace: ns.name, podSelector: .everything,
+                                         policyTypes: [.egress],
+                                         egress: rules(ns.dnsBaseline, EmitCommon.dnsBaselineName)))
+            }
+            for (w, name) in zip(ns.workloads, EmitCommon.allowNames(ns)) {
+                // As `allow`: a policy with no rules is a record in a direction the default-deny isolates.
+                var types = Set<PolicyType>()
+                if !w.ingress.isEmpty { types.insert(.ingress) }
                 if !w.egress.isEmpty { types.insert(.egress) }
+                if types.isEmpty { types.insert(ns.denyIngress ? .ingress : .egress) }
                 out.append(NetworkPolicy(name: name, namespace: ns.name, podSelector: LabelSelector(matchLabels: w.selector),
-                                         policyTypes: types, ingress: rules(w.ingress), egress: rules(w.egress)))
+                                         policyTypes: types, ingress: rules(w.ingress, name), egress: rules(w.egress, name)))
             }
         }
         return (out, invalid)
@@ -62,15 +77,31 @@ public struct NetworkPolicyEmitter: Sendable, PolicyDocumentWriter {
                           namespace: namespace, plan: plan, version: options.version)
     }
 
-    func defaultDeny(_ ns: String, plan: PolicyPlan) -> String {
+    func defaultDeny(_ ns: NamespacePlan, plan: PolicyPlan) -> String {
         var y = YAMLBuilder()
-        header(&y, name: "default-deny", namespace: ns, plan: plan)
+        header(&y, name: "default-deny", namespace: ns.name, plan: plan)
         y.line(0, "spec:")
-        y.comment(2, "Selects every pod in the namespace; with no rules it allows nothing in either direction.")
+        y.comment(2, ns.denyIngress && ns.denyEgress
+                  ? "Selects every pod in the namespace; with no rules it allows nothing in either direction."
+                  : "Selects every pod in the namespace; with no rules it allows nothing in the direction listed.")
+        EmitCommon.namespaceComments(&y, 2, ns)
         y.line(2, "podSelector: {}")
         y.line(2, "policyTypes:")
-        y.line(4, "- Ingress")
+        if ns.denyIngress { y.line(4, "- Ingress") }
+        if ns.denyEgress { y.line(4, "- Egress") }
+        return y.text
+    }
+
+    func dnsBaseline(_ ns: NamespacePlan, plan: PolicyPlan) -> String {
+        var y = YAMLBuilder()
+        header(&y, name: EmitCommon.dnsBaselineName, namespace: ns.name, plan: plan)
+        y.line(0, "spec:")
+        y.comment(2, "DNS baseline: every pod of the namespace may query the cluster resolvers observed.")
+        y.line(2, "podSelector: {}")
+        y.line(2, "policyTypes:")
         y.line(4, "- Egress")
+        y.line(2, "egress:")
+        for r in ns.dnsBaseline { rule(&y, r, field: "to", policyNamespace: ns.name) }
         return y.text
     }
 
@@ -85,15 +116,17 @@ public struct NetworkPolicyEmitter: Sendable, PolicyDocumentWriter {
         y.line(2, "policyTypes:")
         if !w.ingress.isEmpty { y.line(4, "- Ingress") }
         if !w.egress.isEmpty { y.line(4, "- Egress") }
-        if w.ingress.isEmpty && w.egress.isEmpty {
-            // Only notes or denied evidence: keep the policy as a visible record that allows nothing.
-            y.line(4, "- Ingress")
-        }
+        // Only notes or denied evidence: keep the policy as a visible record that allows nothing, in a direction
+        // the namespace's default-deny already isolates (never one the capture did not see).
+        let recordOnly = w.ingress.isEmpty && w.egress.isEmpty
+        let recordEgress = recordOnly
+            && plan.namespaces.first(where: { $0.name == w.endpoint.namespace }).map { !$0.denyIngress } == true
+        if recordOnly { y.line(4, recordEgress ? "- Egress" : "- Ingress") }
         if !w.ingress.isEmpty {
             y.line(2, "ingress:")
             for r in w.ingress { rule(&y, r, field: "from", policyNamespace: w.endpoint.namespace) }
-        } else if w.egress.isEmpty {
-            y.line(2, "ingress: []")
+        } else if recordOnly {
+            y.line(2, recordEgress ? "egress: []" : "ingress: []")
         }
         if !w.egress.isEmpty {
             y.line(2, "egress:")
@@ -123,6 +156,10 @@ public struct NetworkPolicyEmitter: Sendable, PolicyDocumentWriter {
                 y.line(12, "except:")
                 for e in except { y.line(14, "- \(YAMLText.scalar(e))") }
             }
+        case .namespace(let ns):
+            y.line(8, "- namespaceSelector:")
+            y.line(12, "matchLabels:")
+            y.pair(14, "kubernetes.io/metadata.name", ns)
         }
         y.line(6, "ports:")
         for p in r.ports {

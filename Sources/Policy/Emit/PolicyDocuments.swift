@@ -6,8 +6,10 @@ import Inference
 /// metadata and the evidence comments are shared (`PolicyDocumentWriter` extension, `EmitCommon`).
 protocol PolicyDocumentWriter: Sendable {
     var options: EmitOptions { get }
-    /// The namespace's default-deny policy (Ingress and Egress).
-    func defaultDeny(_ namespace: String, plan: PolicyPlan) -> String
+    /// The namespace's default-deny policy, for the directions it isolates (`NamespacePlan.denyIngress/Egress`).
+    func defaultDeny(_ ns: NamespacePlan, plan: PolicyPlan) -> String
+    /// The namespace's DNS baseline policy (`allow-dns`, `NamespacePlan.dnsBaseline`).
+    func dnsBaseline(_ ns: NamespacePlan, plan: PolicyPlan) -> String
     /// One workload's allow policy, named `name`.
     func allow(_ w: WorkloadPlan, name: String, plan: PolicyPlan) -> String
 }
@@ -25,11 +27,11 @@ extension PolicyDocumentWriter {
             let names = EmitCommon.allowNames(ns)
             switch options.layout {
             case .perNamespace:
-                var docs = [defaultDeny(ns.name, plan: plan)]
+                var docs = namespaceDocuments(ns, plan: plan).map(\.text)
                 for (w, name) in zip(ns.workloads, names) { docs.append(allow(w, name: name, plan: plan)) }
                 out.append(("\(dir).yaml", header + docs.joined(separator: "---\n")))
             case .perWorkload:
-                out.append(("\(dir)/default-deny.yaml", header + defaultDeny(ns.name, plan: plan)))
+                for d in namespaceDocuments(ns, plan: plan) { out.append(("\(dir)/\(d.name).yaml", header + d.text)) }
                 for (w, name) in zip(ns.workloads, names) {
                     out.append(("\(dir)/\(name).yaml", header + allow(w, name: name, plan: plan)))
                 }
@@ -51,13 +53,22 @@ extension PolicyDocumentWriter {
     /// All policies as one multi-document stream.
     func layoutStream(for plan: PolicyPlan) -> String {
         let docs = EmitCommon.concurrentMap(plan.namespaces) { ns -> [String] in
-            var docs = [defaultDeny(ns.name, plan: plan)]
+            var docs = namespaceDocuments(ns, plan: plan).map(\.text)
             for (w, name) in zip(ns.workloads, EmitCommon.allowNames(ns)) {
                 docs.append(allow(w, name: name, plan: plan))
             }
             return docs
         }
         return docs.flatMap { $0 }.joined(separator: "---\n")
+    }
+
+    /// The namespace-wide policies, by name: the default-deny (when a direction was observed) and the DNS
+    /// baseline (when it has one).
+    func namespaceDocuments(_ ns: NamespacePlan, plan: PolicyPlan) -> [(name: String, text: String)] {
+        var out: [(name: String, text: String)] = []
+        if ns.hasDefaultDeny { out.append(("default-deny", defaultDeny(ns, plan: plan))) }
+        if !ns.dnsBaseline.isEmpty { out.append((EmitCommon.dnsBaselineName, dnsBaseline(ns, plan: plan))) }
+        return out
     }
 }
 
@@ -106,18 +117,28 @@ enum EmitCommon {
                  reserved: ["kustomization"])
     }
 
+    /// Name of the DNS baseline policy.
+    static let dnsBaselineName = "allow-dns"
+
+    /// The comments at the top of a default-deny's spec: the directions left open and why.
+    static func namespaceComments(_ y: inout YAMLBuilder, _ indent: Int, _ ns: NamespacePlan) {
+        for n in ns.notes { y.comment(indent, "note: \(n)") }
+    }
+
     /// Allow-policy names of a namespace's workloads, in order: `allow-<workload>`, plus the kind when two
-    /// workloads of different kinds would get the same name, made distinct where they still collide (names that
-    /// differ only in case, a kind-suffixed name equal to another workload's). Always valid DNS-1123 labels.
+    /// workloads of different kinds would get the same name (or a workload's name is the DNS baseline's), made
+    /// distinct where they still collide (names that differ only in case, a kind-suffixed name equal to another
+    /// workload's). Always valid DNS-1123 labels.
     static func allowNames(_ ns: NamespacePlan) -> [String] {
         let plain = ns.workloads.map { PolicyName.make("allow", $0.endpoint.name) }
         var count = [String: Int]()
+        if !ns.dnsBaseline.isEmpty { count[dnsBaselineName] = 1 }
         for n in plain { count[n, default: 0] += 1 }
         let named = zip(ns.workloads, plain).map { w, n in
             count[n]! > 1 ? PolicyName.make("allow", w.endpoint.name, w.endpoint.workloadKind) : n
         }
         return distinct(named, identities: ns.workloads.map { "\($0.endpoint.workloadKind)/\($0.endpoint.name)" },
-                        reserved: ["default-deny"])
+                        reserved: ns.dnsBaseline.isEmpty ? ["default-deny"] : ["default-deny", dnsBaselineName])
     }
 
     /// `wanted` with every name that occurs twice or is `reserved` suffixed with a hash of its item's identity
@@ -162,6 +183,7 @@ enum EmitCommon {
     /// Evidence beside a rule's peer: who, a band of its flows over its ports, the first day seen.
     static func peerEvidence(_ peer: String, _ ports: [PortPlan]) -> String {
         let observed = ports.filter { $0.flows > 0 }
+        if observed.isEmpty { return peer }  // the DNS baseline: its ports say why
         var s = "\(peer): \(band(observed.reduce(0) { $0 + $1.flows })) flows"
         if let f = observed.map(\.firstSeen).min() { s += ", first seen \(day(f))" }
         return s
@@ -171,13 +193,14 @@ enum EmitCommon {
         switch p {
         case .workload(let e, _): return e.description
         case .ipBlock(let c, _, let note): return note.isEmpty ? c : "\(c) (\(note))"
+        case .namespace(let n): return "every pod of namespace \(n)"
         }
     }
 
     /// Evidence beside a port: a band of its flows and the first day seen (examples and exact counts are in the
     /// evidence report).
     static func portEvidence(_ p: PortPlan) -> String {
-        if p.flows == 0 { return "not observed; allowed with its DNS sibling protocol" }
+        if p.flows == 0 { return p.examples.first ?? "not observed; allowed with its DNS sibling protocol" }
         return "\(band(p.flows)) flows, first seen \(day(p.firstSeen))"
     }
 }

@@ -1,3 +1,5 @@
+import FlowModel
+
 /// One end of a connection asked of the evaluator.
 public enum EvalPeer: Sendable, Hashable {
     /// Index into the evaluator's `workloads`.

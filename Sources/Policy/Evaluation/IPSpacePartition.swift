@@ -1,3 +1,5 @@
+import FlowModel
+
 /// Splits the address space into the coarsest ranges that every ipBlock of a policy set holds either entirely or
 /// not at all, so one representative answer per range is exact (external peers of the connectivity map).
 public enum IPSpacePartition {

@@ -1,3 +1,5 @@
+import FlowModel
+
 /// NetworkPolicyPeer.ipBlock: `cidr` minus every `except` block (semantics E1).
 public struct IPBlock: Sendable, Hashable {
     public var cidr: CIDR

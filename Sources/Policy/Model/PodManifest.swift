@@ -1,3 +1,5 @@
+import FlowModel
+
 /// What the evaluator needs from a Pod object.
 public struct PodManifest: Sendable, Hashable {
     public var name: String

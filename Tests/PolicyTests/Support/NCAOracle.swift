@@ -1,4 +1,5 @@
 import Foundation
+import FlowModel
 @testable import Policy
 
 /// Runs network-config-analyzer (`nca`, installed by `make oracle` into `<repo>/.venv`) on many cases in one

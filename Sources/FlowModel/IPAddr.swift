@@ -49,7 +49,14 @@ public struct IPAddr: Sendable, Hashable, Comparable, CustomStringConvertible {
         var groups: [UInt16] = []
         var tailGroups: [UInt16] = []
         var sawGap = false
-        let halves = s.components(separatedBy: "::")
+        // Split at "::" (at most one), without Foundation.
+        var halves: [String] = []
+        var rest = Substring(s)
+        while let i = rest.firstRange(of: "::") {
+            halves.append(String(rest[..<i.lowerBound]))
+            rest = rest[i.upperBound...]
+        }
+        halves.append(String(rest))
         guard halves.count <= 2 else { return nil }
         func parseHalf(_ h: String, allowV4Tail: Bool) -> [UInt16]? {
             if h.isEmpty { return [] }

@@ -1,0 +1,1 @@
+../FuzzHubble/FuzzDriver.swift

@@ -1,0 +1,95 @@
+import FlowModel
+
+/// Observations that stand for a connection's real ends, resolved before inference (README "Identity"):
+/// - a *label identity* (`Endpoint.labelIdentityKind`: a Hubble endpoint with labels and a namespace but no pod
+///   name, as proxy legs report) is the workload those labels select: the one known workload of the namespace
+///   with a pod carrying every one of them. None or several: a Deployment named by its `app` label, with a warning;
+/// - a `reserved:remote-node` or `reserved:host` end of an allowed edge whose other end is a workload is the far
+///   end of a pod-to-pod connection when that workload has the same (protocol, port) connection with a workload
+///   in the same role (a cross-node connection seen at the receiving node names the source by its node): it joins
+///   that connection and makes no rule of its own (no node ipBlock, no `fromEntities: remote-node`).
+enum StandIns {
+    static let nodeEntities: Set<String> = ["remote-node", "host"]
+
+    static func resolve(_ ev: Evidence) -> (evidence: Evidence, warnings: [String]) {
+        var warnings: [String] = []
+        // 1. Label identities -> workloads.
+        var byNamespace = [String: [(Endpoint, [Labels])]]()
+        for (ep, sets) in ev.labelSets where ep.kind == .workload && ep.workloadKind != Endpoint.labelIdentityKind {
+            byNamespace[ep.namespace, default: []].append((ep, sets))
+        }
+        var standIns = Set<Endpoint>()
+        for e in ev.edges {
+            for ep in [e.key.source, e.key.destination] where ep.workloadKind == Endpoint.labelIdentityKind {
+                standIns.insert(ep)
+            }
+        }
+        var mapped = [Endpoint: Endpoint]()
+        for s in standIns.sorted() {
+            let labels = (ev.labelSets[s] ?? []).reduce(into: Labels()) { acc, l in acc.merge(l) { a, _ in a } }
+            let matches = labels.isEmpty ? [] : (byNamespace[s.namespace] ?? [])
+                .filter { _, sets in sets.contains { $0.matches(labels) } }.map(\.0).sorted()
+            if matches.count == 1 {
+                mapped[s] = matches[0]
+            } else {
+                mapped[s] = .workload(s.namespace, s.name, kind: "Deployment")  // as named before this rule
+                warnings.append("\(s): a Hubble identity without a pod name whose labels select "
+                                + (matches.isEmpty ? "no known workload" : "\(matches.count) workloads ("
+                                   + matches.map(\.description).joined(separator: ", ") + ")")
+                                + ": kept as its own peer")
+            }
+        }
+        var out = ev
+        if !mapped.isEmpty {
+            func m(_ ep: Endpoint) -> Endpoint { mapped[ep] ?? ep }
+            func m(_ k: EdgeKey) -> EdgeKey {
+                EdgeKey(source: m(k.source), destination: m(k.destination), proto: k.proto, port: k.port,
+                        outcome: k.outcome)
+            }
+            var edges = [EdgeKey: EdgeStats]()
+            for e in ev.edges { edges[m(e.key), default: EdgeStats()].merge(e.stats) }
+            out.edges = edges.map { ObservedEdge(key: $0.key, stats: $0.value) }.sorted { $0.key < $1.key }
+            var l7 = [EdgeKey: [L7Observation]]()
+            for (k, v) in ev.l7 { l7[m(k), default: []] += v }
+            out.l7 = l7
+            for (s, w) in mapped {
+                if w.workloadKind == "Deployment" && w.name == s.name {
+                    out.labelSets[w, default: []] += ev.labelSets[s] ?? []
+                }
+                out.labelSets[s] = nil
+            }
+        }
+        // 2. Node stand-ins joining a pod-to-pod connection.
+        guard out.edges.contains(where: { e in
+            [e.key.source, e.key.destination].contains { $0.kind == .reserved && nodeEntities.contains($0.name) }
+        }) else { return (out, warnings) }
+        struct SideKey: Hashable {
+            var ingress: Bool, workload: Endpoint, proto: Proto, port: UInt16
+        }
+        var podPorts = Set<SideKey>()  // workloads with a pod-to-pod connection on (proto, port), by side
+        func key(_ side: String, _ ep: Endpoint, _ k: EdgeKey) -> SideKey {
+            SideKey(ingress: side == "in", workload: ep, proto: k.proto, port: k.port)
+        }
+        for e in out.edges where e.key.outcome == .allowed && e.key.source.kind == .workload
+            && e.key.destination.kind == .workload {
+            podPorts.insert(key("in", e.key.destination, e.key))
+            podPorts.insert(key("out", e.key.source, e.key))
+        }
+        var joined: [String] = []
+        out.edges = out.edges.filter { e in
+            guard e.key.outcome == .allowed else { return true }
+            let k = e.key
+            let far = (k.source.kind == .reserved && nodeEntities.contains(k.source.name)
+                       && k.destination.kind == .workload && podPorts.contains(key("in", k.destination, k)))
+                || (k.destination.kind == .reserved && nodeEntities.contains(k.destination.name)
+                    && k.source.kind == .workload && podPorts.contains(key("out", k.source, k)))
+            if far { joined.append("\(k.source) -> \(k.destination) \(k.proto.rawValue)/\(k.port)") }
+            return !far
+        }
+        for j in joined.sorted() {
+            warnings.append("\(j): joined the pod-to-pod connection on the same port (the far end of a cross-node "
+                            + "connection, named by its node): no rule of its own")
+        }
+        return (out, warnings)
+    }
+}

@@ -1,0 +1,56 @@
+import Foundation
+import Testing
+import FlowMapKit
+
+/// Issue 14: replies decided from evidence through the whole ingest (format readers, inventory, aggregator).
+@Suite("Replies from evidence: generic CSV and an inventory's declared ports")
+struct ReplyEvidenceTests {
+    @Test("Kafka 9092 in generic CSV without is_reply: the broker's answers to the client port are no rule")
+    func kafka() throws {
+        let text = """
+            time,src_namespace,src_workload,dst_namespace,dst_workload,proto,src_port,dst_port
+            2024-05-01T10:00:00Z,shop,app,data,kafka,tcp,40000,9092
+            2024-05-01T10:00:01Z,data,kafka,shop,app,tcp,9092,40000
+
+            """
+        let db = Support.newDB()
+        let (r, issues) = try Support.ingest([Support.file("k.csv", text)], db: db)
+        #expect(issues.isEmpty, "\(issues)")
+        #expect(try Support.edgeLines(db) == ["shop/app[Deployment] -> data/kafka[Deployment] TCP/9092 allowed 1"])
+        #expect(r.total.unoriented.keys.sorted()
+                == ["data/kafka[Deployment]:9092 -> shop/app[Deployment]:40000 TCP: no edge (ephemeral port)"])
+    }
+
+    @Test("iperf 5001 declared as a containerPort: answers from it are replies even to a low client port")
+    func declaredPort() throws {
+        func pod(_ name: String, _ ip: String, ports: String) -> String {
+            """
+            {"apiVersion": "v1", "kind": "Pod",
+             "metadata": {"name": "\(name)", "namespace": "perf", "uid": "u-\(name)", "labels": {"app": "\(name)"},
+                          "creationTimestamp": "2024-01-01T00:00:00Z"},
+             "spec": {"containers": [{"name": "c", "image": "x"\(ports)}], "nodeName": "n1"},
+             "status": {"phase": "Running", "podIP": "\(ip)", "podIPs": [{"ip": "\(ip)"}],
+                        "startTime": "2024-01-01T00:00:00Z"}}
+            """
+        }
+        let inventory = """
+            {"apiVersion": "v1", "kind": "List", "items": [
+            \(pod("iperf", "10.0.1.5", ports: #", "ports": [{"containerPort": 5001, "protocol": "TCP"}]"#)),
+            \(pod("client", "10.0.1.6", ports: ""))
+            ]}
+            """
+        // A client port below the ephemeral range: only the declared port tells the answer from a request.
+        let flows = """
+            time,src_ip,dst_ip,proto,src_port,dst_port
+            2024-05-01T10:00:00Z,10.0.1.5,10.0.1.6,tcp,5001,20000
+            2024-05-01T10:00:00Z,10.0.1.6,10.0.1.5,tcp,20000,5001
+
+            """
+        let dir = Support.tempDir()
+        let db = Support.newDB()
+        let (_, issues) = try Support.ingest([Support.file("inv.json", inventory, in: dir),
+                                              Support.file("f.csv", flows, in: dir)], db: db)
+        #expect(issues.isEmpty, "\(issues)")
+        #expect(try Support.edgeLines(db) == ["perf/client[Pod] -> perf/iperf[Pod] TCP/5001 allowed 1"])
+    }
+}
