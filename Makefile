@@ -51,15 +51,10 @@ build: deps
 
 # Ingest the embedded real Hubble samples, generate policies into out/, print a summary; then the other sources;
 # then `flowmap check` of both generated sets against their stores, which must pass.
-# The Hubble captures' system namespaces are left out: two of their workloads (jaeger, clickhouse-operator) are
-# seen only as unlabelled pods (Cilium reports them as `reserved:world` with a pod name), which no rule can
-# select, so generate's self-check refuses policies there; and minutes of capture are no basis for a control
-# plane's policies.
-DEMO_EXCLUDE := --exclude-namespace kube-system --exclude-namespace istio-system
 demo: build
 	@rm -rf $(DEMO_OUT) && mkdir -p $(DEMO_OUT)
 	$(FLOWMAP) ingest --db $(DEMO_OUT)/flowmap.db $(SAMPLES)
-	$(FLOWMAP) generate --db $(DEMO_OUT)/flowmap.db --out $(DEMO_OUT)/policies $(DEMO_EXCLUDE)
+	$(FLOWMAP) generate --db $(DEMO_OUT)/flowmap.db --out $(DEMO_OUT)/policies
 	@echo "policies written to $(DEMO_OUT)/policies:"; ls $(DEMO_OUT)/policies
 	$(FLOWMAP) map --db $(DEMO_OUT)/flowmap.db --format html --out $(DEMO_OUT)/map.html
 	$(FLOWMAP) summary --db $(DEMO_OUT)/flowmap.db
