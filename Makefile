@@ -49,7 +49,8 @@ $(VENV)/.stamp: Makefile
 build: deps
 	$(SWIFT) build
 
-# Ingest the embedded real Hubble samples, generate policies into out/, print a summary.
+# Ingest the embedded real Hubble samples, generate policies into out/, print a summary; then the other sources;
+# then `flowmap check` of both generated sets against their stores, which must pass.
 demo: build
 	@rm -rf $(DEMO_OUT) && mkdir -p $(DEMO_OUT)
 	$(FLOWMAP) ingest --db $(DEMO_OUT)/flowmap.db $(SAMPLES)
@@ -65,6 +66,9 @@ demo: build
 	$(FLOWMAP) ingest --db $(DEMO_OUT)/more-sources.db $(MORE_SAMPLES) || [ $$? -eq 1 ]
 	$(FLOWMAP) generate --db $(DEMO_OUT)/more-sources.db --out $(DEMO_OUT)/policies-more-sources
 	@echo "policies written to $(DEMO_OUT)/policies-more-sources:"; ls $(DEMO_OUT)/policies-more-sources
+	@echo "--- every observed connection replayed against the generated policies (exit 0 required)"
+	$(FLOWMAP) check --db $(DEMO_OUT)/flowmap.db --policies $(DEMO_OUT)/policies
+	$(FLOWMAP) check --db $(DEMO_OUT)/more-sources.db --policies $(DEMO_OUT)/policies-more-sources
 
 # The README's picture of the demo map (headless Chromium, 1400x900).
 screenshot: demo viewdeps

@@ -108,9 +108,13 @@ public enum PolicyInputs {
     }
 
     static func store(_ s: FlowStore) throws -> (data: ClusterInventory.StoreData, edges: [ObservedEdge]) {
-        let data = ClusterInventory.StoreData(labelSets: try s.labelSets(), addresses: try s.addresses(),
-                                              namespaceLabels: try s.namespaceLabels(), endpoints: try s.endpoints())
-        return (data, try s.edges())
+        (try data(s), try s.edges())
+    }
+
+    /// What the evaluator needs from a store besides its edges (for `generate`'s self-check, which has them).
+    public static func data(_ s: FlowStore) throws -> ClusterInventory.StoreData {
+        ClusterInventory.StoreData(labelSets: try s.labelSets(), addresses: try s.addresses(),
+                                   namespaceLabels: try s.namespaceLabels(), endpoints: try s.endpoints())
     }
 
     /// What Cilium's L7 rules and `toFQDNs` are checked against: the DNS names observed per external address
