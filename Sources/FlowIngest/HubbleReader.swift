@@ -128,11 +128,12 @@ public struct HubbleReader: LineReader {
 
     /// A key the decoder reads may appear once: with two (`"verdict":"DROPPED"` then `"FORWARDED"`) the record is
     /// ambiguous and rejected, never read last-wins.
+    /// Bits 0-15 and 30-31 are flow-level keys; 16-25 the keys read inside `l4` and `l7` (one object each).
     @inline(__always) func once(_ f: inout FlowFields, _ bit: Int, _ s: JSONScanner, _ path: String,
-                                _ key: StaticString) throws(JSONError) {
+                                _ key: @autoclosure () -> String) throws(JSONError) {
         let m: UInt32 = 1 << UInt32(bit)
         if f.seen & m != 0 {
-            throw fieldError(s, path, "\(key)", "key given twice; a record with duplicate keys is ambiguous, so it is rejected")
+            throw fieldError(s, path, key(), "key given twice; a record with duplicate keys is ambiguous, so it is rejected")
         }
         f.seen |= m
     }
@@ -385,6 +386,13 @@ public struct HubbleReader: LineReader {
             else if s.spanEquals(k, "ICMPv4") { proto = .icmpv4 }
             else if s.spanEquals(k, "ICMPv6") { proto = .icmpv6 }
             else { proto = .other }
+            if proto != .other {
+                if f.seen & (1 << 16) != 0 && f.proto != proto {
+                    throw fieldError(s, path, "l4.\(s.string(k))", "a second protocol; a flow has one, so the record "
+                                     + "is ambiguous and rejected")
+                }
+                try once(&f, 16, s, path, "l4.\(s.string(k))")
+            }
             f.proto = proto
             guard proto.isPolicyProtocol else {
                 try s.skipValue()
@@ -396,10 +404,13 @@ public struct HubbleReader: LineReader {
             repeat {
                 let kk = try s.nextKey()
                 if s.spanEquals(kk, "source_port") {
+                    try once(&f, 17, s, path, "l4.\(s.string(k)).source_port")
                     f.sourcePort = try readPort(&s, path: path, key: k, field: "source_port")
                 } else if s.spanEquals(kk, "destination_port") {
+                    try once(&f, 18, s, path, "l4.\(s.string(k)).destination_port")
                     f.destinationPort = try readPort(&s, path: path, key: k, field: "destination_port")
                 } else if proto == .tcp && s.spanEquals(kk, "flags") {
+                    try once(&f, 19, s, path, "l4.TCP.flags")
                     f.flags = try readFlags(&s)
                 } else {
                     try s.skipValue()
@@ -450,12 +461,14 @@ public struct HubbleReader: LineReader {
         repeat {
             let k = try s.nextKey()
             if s.spanEquals(k, "type") {
+                try once(&f, 20, s, path, "l7.type")
                 if s.peek() == 0x22 {
                     f.l7IsResponse = s.spanEquals(try s.scanString(), "RESPONSE")
                 } else {
                     f.l7IsResponse = try s.readInteger() == 2
                 }
             } else if s.spanEquals(k, "http") {
+                try once(&f, 21, s, path, "l7.http")
                 if try isNull(&s) { continue }
                 guard s.peek() == 0x7B else { throw fieldError(s, path, "l7.http", "expected an object") }
                 f.l7Kind = 1
@@ -463,9 +476,11 @@ public struct HubbleReader: LineReader {
                 repeat {
                     let kk = try s.nextKey()
                     if s.spanEquals(kk, "method") {
+                        try once(&f, 23, s, path, "l7.http.method")
                         if try isNull(&s) { continue }
                         f.l7Method = try s.scanString()
                     } else if s.spanEquals(kk, "url") {
+                        try once(&f, 24, s, path, "l7.http.url")
                         if try isNull(&s) { continue }
                         f.l7Target = try s.scanString()
                     } else {
@@ -473,6 +488,7 @@ public struct HubbleReader: LineReader {
                     }
                 } while try s.nextMember()
             } else if s.spanEquals(k, "dns") {
+                try once(&f, 22, s, path, "l7.dns")
                 if try isNull(&s) { continue }
                 guard s.peek() == 0x7B else { throw fieldError(s, path, "l7.dns", "expected an object") }
                 f.l7Kind = 2
@@ -480,6 +496,7 @@ public struct HubbleReader: LineReader {
                 repeat {
                     let kk = try s.nextKey()
                     if s.spanEquals(kk, "query") {
+                        try once(&f, 25, s, path, "l7.dns.query")
                         if try isNull(&s) { continue }
                         f.l7Target = try s.scanString()
                     } else {

@@ -16,6 +16,51 @@ public enum InventoryReader {
         public var description: String
     }
 
+    /// The largest inventory document read: it is parsed whole, in memory (a cluster's `kubectl get ... -o json`
+    /// is far smaller; a larger input is a mistake or hostile).
+    public static let maxBytes = 1 << 30
+
+    /// Reads the document at `path` (`-` is stdin), refusing one over `limit` bytes before holding it whole:
+    /// a file by its size, a stream after `limit` + 1 bytes. Errors name the file.
+    public static func load(path: String, limit: Int = maxBytes) throws -> Data {
+        let display = path == "-" ? "<stdin>" : path
+        let tooBig = { (size: String) in
+            Failure(description: "\(display): the inventory document is \(size) bytes; at most \(limit) are read "
+                    + "(pass only the namespaces, pods, services, endpointslices and nodes, or split it by namespace)")
+        }
+        let handle: FileHandle
+        if path == "-" {
+            handle = FileHandle.standardInput
+        } else {
+            var isDir: ObjCBool = false
+            if FileManager.default.fileExists(atPath: path, isDirectory: &isDir), isDir.boolValue {
+                throw Failure(description: "\(path): cannot open: is a directory")
+            }
+            guard let h = FileHandle(forReadingAtPath: path) else {
+                throw Failure(description: "\(path): cannot open: no such file or not readable")
+            }
+            handle = h
+            let attributes = (try? FileManager.default.attributesOfItem(atPath: path)) ?? [:]
+            if attributes[.type] as? FileAttributeType == .typeRegular, let size = attributes[.size] as? Int, size > limit {
+                try? h.close()
+                throw tooBig("\(size)")
+            }
+        }
+        defer { if path != "-" { try? handle.close() } }
+        var data = Data()
+        while true {
+            let chunk: Data?
+            do {
+                chunk = try handle.read(upToCount: min(1 << 20, limit + 1 - data.count))
+            } catch {
+                throw Failure(description: "\(display): cannot read: \(error.localizedDescription)")
+            }
+            guard let chunk, !chunk.isEmpty else { return data }
+            data.append(chunk)
+            if data.count > limit { throw tooBig("more than \(limit)") }
+        }
+    }
+
     /// Parses the document. Throws when it is not JSON or not Kubernetes objects at all.
     public static func read(_ data: Data) throws -> Result {
         let obj: Any

@@ -146,17 +146,10 @@ public enum Ingest {
     static func ingestInventory(path: String, store: FlowStore, onIssue: (InputIssue) -> Void) throws -> FileReport? {
         let display = path == "-" ? "<stdin>" : path
         let data: Data
-        if path == "-" {
-            data = FileHandle.standardInput.readDataToEndOfFile()
-        } else {
-            var isDir: ObjCBool = false
-            if FileManager.default.fileExists(atPath: path, isDirectory: &isDir), isDir.boolValue {
-                throw FormatChoice.Failure(description: "\(path): cannot open: is a directory")
-            }
-            guard let d = FileManager.default.contents(atPath: path) else {
-                throw FormatChoice.Failure(description: "\(path): cannot open: no such file or not readable")
-            }
-            data = d
+        do {
+            data = try InventoryReader.load(path: path)
+        } catch let e as InventoryReader.Failure {
+            throw FormatChoice.Failure(description: e.description)
         }
         let parsed: InventoryReader.Result
         do {

@@ -270,6 +270,63 @@ struct HostileInputTests {
         #expect(try Support.edgeLines(db).isEmpty)
     }
 
+    @Test("a duplicate key inside Hubble's l4 or l7 (destination_port 80 then 443) rejects the record with the key named")
+    func nestedDuplicateKeys() throws {
+        let base = Self.hubble()
+        let cases: [(String, String)] = [
+            ("\"destination_port\":80", "\"destination_port\":80,\"destination_port\":443"),
+            ("\"source_port\":40000", "\"source_port\":40000,\"source_port\":1"),
+            ("\"flags\":{\"SYN\":true}", "\"flags\":{\"SYN\":true},\"flags\":{\"ACK\":true}"),
+            ("\"l4\":{\"TCP\":{", "\"l4\":{\"TCP\":{\"destination_port\":443},\"TCP\":{"),
+            ("\"l4\":{\"TCP\":{", "\"l4\":{\"UDP\":{\"destination_port\":53},\"TCP\":{"),
+            ("\"is_reply\":false", "\"is_reply\":false,\"l7\":{\"type\":\"REQUEST\",\"http\":{\"method\":\"GET\",\"method\":\"DELETE\",\"url\":\"http://api/\"}}"),
+            ("\"is_reply\":false", "\"is_reply\":false,\"l7\":{\"type\":\"REQUEST\",\"http\":{\"method\":\"GET\",\"url\":\"http://api/\",\"url\":\"http://api/admin\"}}"),
+            ("\"is_reply\":false", "\"is_reply\":false,\"l7\":{\"type\":\"REQUEST\",\"type\":\"RESPONSE\",\"dns\":{\"query\":\"a.example.\"}}"),
+            ("\"is_reply\":false", "\"is_reply\":false,\"l7\":{\"dns\":{\"query\":\"a.example.\",\"query\":\"b.example.\"}}"),
+            ("\"is_reply\":false", "\"is_reply\":false,\"l7\":{\"dns\":{\"query\":\"a.example.\"},\"dns\":{\"query\":\"b.example.\"}}"),
+        ]
+        var text = ""
+        for (from, to) in cases {
+            let line = base.replacingOccurrences(of: from, with: to)
+            #expect(line != base, "\(from) not in the fixture line")
+            text += line + "\n"
+        }
+        let (r, issues) = try Support.ingest([Support.file("l4l7.json", text)], db: Support.newDB())
+        #expect(r.total.accepted == 0)
+        #expect(issues.map(\.field) == ["flow.l4.TCP.destination_port", "flow.l4.TCP.source_port", "flow.l4.TCP.flags",
+                                        "flow.l4.TCP", "flow.l4.TCP", "flow.l7.http.method", "flow.l7.http.url",
+                                        "flow.l7.type", "flow.l7.dns.query", "flow.l7.dns"], "\(issues)")
+        #expect(issues.filter { $0.message.hasPrefix("key given twice") }.count == 9, "\(issues)")
+        // The line without a duplicate still reads.
+        let (ok, none) = try Support.ingest([Support.file("ok.json", base + "\n")], db: Support.newDB())
+        #expect(ok.total.accepted == 1 && none.isEmpty, "\(none)")
+    }
+
+    @Test("an inventory document over the size bound is refused with the file and the bound named, file or stream")
+    func inventorySizeBound() throws {
+        let doc = #"{"kind":"List","items":[{"kind":"Namespace","metadata":{"name":"shop"}}]}"#
+        let path = Support.file("big-inv.json", doc)
+        #expect(try InventoryReader.load(path: path, limit: doc.utf8.count) == Data(doc.utf8))
+        do {
+            _ = try InventoryReader.load(path: path, limit: 16)
+            Issue.record("a document over the bound was read")
+        } catch let e as InventoryReader.Failure {
+            #expect(e.description == "\(path): the inventory document is \(doc.utf8.count) bytes; at most 16 are read "
+                    + "(pass only the namespaces, pods, services, endpointslices and nodes, or split it by namespace)")
+        }
+        // A stream (no size up front) stops after the bound + 1 bytes.
+        let fifo = path + ".fifo"
+        #expect(mkfifo(fifo, 0o600) == 0)
+        let writer = Thread {
+            guard let h = FileHandle(forWritingAtPath: fifo) else { return }
+            h.write(Data(doc.utf8))  // one write, well under the pipe buffer
+            try? h.close()
+        }
+        writer.start()
+        #expect(throws: InventoryReader.Failure.self) { try InventoryReader.load(path: fifo, limit: 16) }
+        #expect(InventoryReader.maxBytes == 1 << 30)
+    }
+
     // MARK: 8. Types, BOM, NUL bytes
 
     @Test("dst_port true or 80.5 is rejected, never port 1 or 80")
