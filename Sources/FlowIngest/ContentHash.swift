@@ -3,13 +3,20 @@
 /// The result depends only on the bytes, not on how they were split across `update` calls.
 public struct ContentHash: Sendable {
     private var sha = SHA256()
+    private var legacy = LegacyContentHash()
     public var length: UInt64 { sha.length }
     public init() {}
 
-    public mutating func update(_ buf: UnsafeRawBufferPointer) { sha.update(buf) }
+    public mutating func update(_ buf: UnsafeRawBufferPointer) {
+        sha.update(buf)
+        legacy.update(buf)
+    }
 
     /// `sha256:` and the hex digest. Stores written before SHA-256 hold other values, which never equal these.
     public var hex: String { "sha256:" + sha.hex }
+
+    /// The hash an earlier FlowMap stored for these bytes (see `LegacyContentHash`).
+    public var legacyHex: String { legacy.hex }
 
     /// A multiply-xorshift mixing step, for `ByteInterner`'s (non-cryptographic) table hash.
     @inline(__always) static func lane(_ h: UInt64, _ w: UInt64) -> UInt64 {

@@ -48,6 +48,8 @@ public struct IngestDriver {
         /// Content hash of the whole input; set on the final chunk of a file, nil for streams.
         public var contentHash: String?
         public var isFinal: Bool
+        /// What an earlier FlowMap stored as the content hash (set with `contentHash`).
+        public var legacyContentHash: String? = nil
     }
 
     public enum Failure: Error, CustomStringConvertible {
@@ -102,8 +104,9 @@ public struct IngestDriver {
                 w.agg.resetBatch()
             }
             let (b, c) = agg.take()
-            try commit(Chunk(batch: b, counts: c, contentHash: final && src.hashing ? src.hash.hex : nil,
-                             isFinal: final))
+            let hashed = final && src.hashing
+            try commit(Chunk(batch: b, counts: c, contentHash: hashed ? src.hash.hex : nil, isFinal: final,
+                             legacyContentHash: hashed ? src.hash.legacyHex : nil))
             sinceCommit = 0
             batchStart = nil
         }

@@ -24,63 +24,60 @@ public struct SHA256: Sendable {
 
     @inline(__always) private static func rotr(_ x: UInt32, _ n: UInt32) -> UInt32 { (x >> n) | (x << (32 - n)) }
 
-    /// One 64-byte block at `p`.
-    private mutating func block(_ p: UnsafeRawPointer) {
-        var w = (UInt32(0), UInt32(0), UInt32(0), UInt32(0), UInt32(0), UInt32(0), UInt32(0), UInt32(0),
-                 UInt32(0), UInt32(0), UInt32(0), UInt32(0), UInt32(0), UInt32(0), UInt32(0), UInt32(0))
-        withUnsafeMutableBytes(of: &w) { wb in
-            let ws = wb.bindMemory(to: UInt32.self)
-            for i in 0..<16 { ws[i] = UInt32(bigEndian: p.loadUnaligned(fromByteOffset: i * 4, as: UInt32.self)) }
-        }
-        var (a, b, c, d, e, f, g, hh) = h
-        Self.k.withUnsafeBufferPointer { k in
-            withUnsafeMutableBytes(of: &w) { wb in
-                let ws = wb.bindMemory(to: UInt32.self)
+    /// `blocks` 64-byte blocks from `p`; `w` is room for the 64-word message schedule.
+    private mutating func compress(_ p: UnsafeRawPointer, blocks: Int, _ w: UnsafeMutablePointer<UInt32>) {
+        Self.k.withUnsafeBufferPointer { kb in
+            let k = kb.baseAddress!
+            var (h0, h1, h2, h3, h4, h5, h6, h7) = h
+            for blk in 0..<blocks {
+                let base = p + blk * 64
+                for i in 0..<16 { w[i] = UInt32(bigEndian: base.loadUnaligned(fromByteOffset: i * 4, as: UInt32.self)) }
+                for i in 16..<64 {
+                    let w15 = w[i - 15], w2 = w[i - 2]
+                    let s0 = Self.rotr(w15, 7) ^ Self.rotr(w15, 18) ^ (w15 >> 3)
+                    let s1 = Self.rotr(w2, 17) ^ Self.rotr(w2, 19) ^ (w2 >> 10)
+                    w[i] = w[i - 16] &+ s0 &+ w[i - 7] &+ s1
+                }
+                var a = h0, b = h1, c = h2, d = h3, e = h4, f = h5, g = h6, hh = h7
                 for i in 0..<64 {
-                    let wi: UInt32
-                    if i < 16 {
-                        wi = ws[i]
-                    } else {
-                        // The message schedule kept in a 16-word ring.
-                        let w15 = ws[(i - 15) & 15], w2 = ws[(i - 2) & 15]
-                        let s0 = Self.rotr(w15, 7) ^ Self.rotr(w15, 18) ^ (w15 >> 3)
-                        let s1 = Self.rotr(w2, 17) ^ Self.rotr(w2, 19) ^ (w2 >> 10)
-                        wi = ws[i & 15] &+ s0 &+ ws[(i - 7) & 15] &+ s1
-                        ws[i & 15] = wi
-                    }
                     let t1 = hh &+ (Self.rotr(e, 6) ^ Self.rotr(e, 11) ^ Self.rotr(e, 25)) &+ ((e & f) ^ (~e & g))
-                        &+ k[i] &+ wi
+                        &+ k[i] &+ w[i]
                     let t2 = (Self.rotr(a, 2) ^ Self.rotr(a, 13) ^ Self.rotr(a, 22)) &+ ((a & b) ^ (a & c) ^ (b & c))
                     hh = g; g = f; f = e; e = d &+ t1
                     d = c; c = b; b = a; a = t1 &+ t2
                 }
+                h0 &+= a; h1 &+= b; h2 &+= c; h3 &+= d; h4 &+= e; h5 &+= f; h6 &+= g; h7 &+= hh
             }
+            h = (h0, h1, h2, h3, h4, h5, h6, h7)
         }
-        h = (h.0 &+ a, h.1 &+ b, h.2 &+ c, h.3 &+ d, h.4 &+ e, h.5 &+ f, h.6 &+ g, h.7 &+ hh)
     }
 
     public mutating func update(_ buf: UnsafeRawBufferPointer) {
         guard let base = buf.baseAddress, buf.count > 0 else { return }
         length &+= UInt64(buf.count)
-        var i = 0
-        let n = buf.count
-        if pendingCount > 0 {
-            let take = min(64 - pendingCount, n)
-            pending.withUnsafeMutableBytes { $0.baseAddress!.advanced(by: pendingCount).copyMemory(from: base, byteCount: take) }
-            pendingCount += take
-            i = take
-            if pendingCount < 64 { return }
-            var blk = pending
-            blk.withUnsafeBytes { block($0.baseAddress!) }
-            pendingCount = 0
-        }
-        while i + 64 <= n {
-            block(base + i)
-            i += 64
-        }
-        if i < n {
-            pending.withUnsafeMutableBytes { $0.baseAddress!.copyMemory(from: base + i, byteCount: n - i) }
-            pendingCount = n - i
+        withUnsafeTemporaryAllocation(of: UInt32.self, capacity: 64) { wb in
+            let w = wb.baseAddress!
+            var i = 0
+            let n = buf.count
+            if pendingCount > 0 {
+                let take = min(64 - pendingCount, n)
+                pending.withUnsafeMutableBytes { $0.baseAddress!.advanced(by: pendingCount).copyMemory(from: base, byteCount: take) }
+                pendingCount += take
+                i = take
+                if pendingCount < 64 { return }
+                let blk = pending
+                blk.withUnsafeBytes { compress($0.baseAddress!, blocks: 1, w) }
+                pendingCount = 0
+            }
+            let blocks = (n - i) / 64
+            if blocks > 0 {
+                compress(base + i, blocks: blocks, w)
+                i += blocks * 64
+            }
+            if i < n {
+                pending.withUnsafeMutableBytes { $0.baseAddress!.copyMemory(from: base + i, byteCount: n - i) }
+                pendingCount = n - i
+            }
         }
     }
 

@@ -40,7 +40,7 @@ public enum Check {
         public init(manifests: ManifestSet, data: ClusterInventory.StoreData, edges: [ObservedEdge],
                     options: EvaluatorOptions) {
             inventory = ClusterInventory.build(manifests: manifests, store: data)
-            evaluator = PolicyEvaluator(policies: manifests.policies, namespaces: inventory.namespaces,
+            evaluator = PolicyEvaluator(policies: manifests.policies, adminPolicies: manifests.adminPolicies, namespaces: inventory.namespaces,
                                         workloads: inventory.workloads, options: options)
             self.data = data
             self.edges = edges
@@ -61,7 +61,7 @@ public enum Check {
         let (data, edges) = try PolicyInputs.store(o.db)
         try requireEdges(edges, db: o.db)
         let e = Evaluation(manifests: loaded.manifests, data: data, edges: edges, options: o.evaluator)
-        return Result(report: e.report(), manifests: loaded.manifests, policies: loaded.manifests.policies.count,
+        return Result(report: e.report(), manifests: loaded.manifests, policies: loaded.manifests.evaluatedPolicyCount,
                       workloads: Set(e.inventory.workloads.map(\.endpoint)).count, caveats: loaded.caveats,
                       notes: loaded.notes + sharedSelectors(loaded.manifests.policies, e.inventory.workloads))
     }

@@ -24,7 +24,7 @@ public enum Connectivity {
         public var notes: [String]
 
         public var context: ConnlistFormatter.Context {
-            ConnlistFormatter.Context(policies: manifests.policies.count, workloads: workloads, caveats: caveats)
+            ConnlistFormatter.Context(policies: manifests.evaluatedPolicyCount, workloads: workloads, caveats: caveats)
         }
     }
 
@@ -35,7 +35,7 @@ public enum Connectivity {
         let store = try o.db.map { try PolicyInputs.store($0).data }
         let inv = ClusterInventory.build(manifests: m, store: store)
         try PolicyInputs.requireWorkloads(inv, o.policies, db: o.db)
-        let ev = PolicyEvaluator(policies: m.policies, namespaces: inv.namespaces, workloads: inv.workloads,
+        let ev = PolicyEvaluator(policies: m.policies, adminPolicies: m.adminPolicies, namespaces: inv.namespaces, workloads: inv.workloads,
                                  options: o.evaluator)
         let entries = ConnectivityMap(ev).entries(includeExternal: o.includeExternal)
         return Result(entries: entries, manifests: m, workloads: Set(inv.workloads.map(\.endpoint)).count,

@@ -47,7 +47,7 @@ public enum Explain {
         let src = try resolve(o.source, e, loaded.manifests), dst = try resolve(o.destination, e, loaded.manifests)
         let x = PolicyExplanation(e.evaluator, source: src, destination: dst, proto: proto, port: port,
                                   addresses: data.addresses)
-        return Result(explanation: x, policies: loaded.manifests.policies.count,
+        return Result(explanation: x, policies: loaded.manifests.evaluatedPolicyCount,
                       workloads: Set(e.inventory.workloads.map(\.endpoint)).count, caveats: loaded.caveats,
                       notes: loaded.notes)
     }

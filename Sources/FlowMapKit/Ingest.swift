@@ -100,7 +100,8 @@ public enum Ingest {
                 func drive<R: LineReader>(_ reader: inout R, as name: () -> String) throws {
                     try driver.run(path: path, reader: &reader, onIssue: onIssue) { chunk in
                         let r = try store.write(chunk.batch, counts: chunk.counts, path: path, format: name(),
-                                                contentHash: chunk.contentHash, now: Clock.nowNanos())
+                                                contentHash: chunk.contentHash, now: Clock.nowNanos(),
+                                                legacyHash: chunk.legacyContentHash)
                         if case .duplicate(let prev) = r { duplicate = prev }
                         counts.add(chunk.counts)
                     }
@@ -168,7 +169,8 @@ public enum Ingest {
         data.withUnsafeBytes { hash.update($0) }
         let r = try store.writeInventory(parsed.inventory, batch: InventoryReader.batch(for: parsed.inventory),
                                          counts: parsed.counts, path: path,
-                                         contentHash: path == "-" ? nil : hash.hex, now: Clock.nowNanos())
+                                         contentHash: path == "-" ? nil : hash.hex, now: Clock.nowNanos(),
+                                         legacyHash: path == "-" ? nil : hash.legacyHex)
         var duplicate: String?
         if case .duplicate(let prev) = r { duplicate = prev }
         return FileReport(path: path, format: .inventory, detection: nil, counts: parsed.counts,

@@ -89,7 +89,7 @@ public enum MapPolicies {
         var counts = [String: Int]()
         for p in set.policies { counts[p.namespace, default: 0] += 1 }
         return Result(verdicts: PolicyVerdicts(decisions: decisions, unobserved: unobserved), policyCounts: counts,
-                      policies: set.policies.count, report: evaluation.report(), caveats: loaded.caveats,
+                      policies: set.evaluatedPolicyCount, report: evaluation.report(), caveats: loaded.caveats,
                       notes: loaded.notes)
     }
 

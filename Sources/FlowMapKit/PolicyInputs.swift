@@ -84,7 +84,8 @@ public enum PolicyInputs {
             throw Failure(description: (problems + ["nothing evaluated: the verdict would leave out what is listed above"])
                 .joined(separator: "\n"))
         }
-        if requirePolicies && m.policies.isEmpty {
+        notes += m.warnings.map { "warning: \($0)" }
+        if requirePolicies && m.policies.isEmpty && m.adminPolicies.isEmpty {
             throw Failure(description: "\(where_): no NetworkPolicy among \(m.documents) document(s): nothing to "
                           + "evaluate (an empty set allows everything); pass the folder holding the policies")
         }

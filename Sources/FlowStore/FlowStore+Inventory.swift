@@ -6,10 +6,10 @@ extension FlowStore {
     /// transaction with the source record. The same content ingested again is a duplicate and writes nothing.
     /// A later inventory updates pods (labels, the end of their IP window) and replaces the Services it names.
     public func writeInventory(_ inv: Inventory, batch: IngestBatch, counts: IngestCounts, path: String,
-                               contentHash: String?, now: Int64) throws -> WriteResult {
+                               contentHash: String?, now: Int64, legacyHash: String? = nil) throws -> WriteResult {
         try db.transaction {
             let r = try write(batch, counts: counts, path: path, format: "inventory", contentHash: contentHash,
-                              now: now)
+                              now: now, legacyHash: legacyHash)
             guard r == .written else { return r }
             let upsertPod = try db.prepare("""
                 INSERT INTO inventory_pods (namespace, name, uid, endpoint_id, labels, node, host_ip, host_network,

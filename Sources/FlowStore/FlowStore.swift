@@ -117,6 +117,7 @@ public final class FlowStore {
     public func countFindings() throws -> [String] {
         let columns = [("edges", ["flows", "first_seen", "last_seen"]),
                        ("edge_l7", ["flows", "first_seen", "last_seen"]),
+                       ("edge_points", ["flows", "first_seen", "last_seen"]),
                        ("sources", ["lines", "accepted", "skipped", "rejected", "replies", "bytes"])]
         let present = Set(try db.tableNames())
         var out: [String] = []
@@ -152,13 +153,21 @@ public final class FlowStore {
     }
 
     /// Writes one batch and its source record in a single transaction. With a content hash, a second write of
-    /// the same content is refused as a duplicate, so re-ingesting a file never doubles a count.
+    /// the same content is refused as a duplicate, so re-ingesting a file never doubles a count. `legacyHash` is
+    /// the hash an earlier FlowMap stored for the same bytes: a source recorded under it is the same file, and
+    /// its row is re-stamped with `contentHash` (so the weak hash is consulted once per old row).
     public func write(_ batch: IngestBatch, counts: IngestCounts, path: String, format: String,
-                      contentHash: String?, now: Int64) throws -> WriteResult {
+                      contentHash: String?, now: Int64, legacyHash: String? = nil) throws -> WriteResult {
         try db.transaction {
             if let h = contentHash {
                 let q = try db.prepare("SELECT path FROM sources WHERE content_hash = ?")
                 if try q.bind(.text(h)).step() { return .duplicate(previousPath: q.text(0)) }
+                if let old = legacyHash, old != h, try q.bind(.text(old)).step() {
+                    let previous = q.text(0)
+                    try db.prepare("UPDATE sources SET content_hash = ? WHERE content_hash = ?")
+                        .bind(.text(h), .text(old)).run()
+                    return .duplicate(previousPath: previous)
+                }
             }
             var ids = [Endpoint: Int64]()
             let insertEndpoint = try db.prepare(
@@ -191,8 +200,7 @@ public final class FlowStore {
                 INSERT INTO edge_points (src, dst, proto, port, outcome, point, flows, first_seen, last_seen)
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
                 ON CONFLICT (src, dst, proto, port, outcome, point) DO UPDATE SET
-                  flows = CASE WHEN flows > 9223372036854775807 - excluded.flows THEN 9223372036854775807
-                               ELSE flows + excluded.flows END,
+                  flows = \(Self.saturatingSum("flows")),
                   first_seen = min(first_seen, excluded.first_seen),
                   last_seen = max(last_seen, excluded.last_seen)
                 """)

@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 @testable import FlowIngest
 
@@ -46,6 +47,24 @@ struct SHA256Tests {
             s.update(Array(bytes[0..<(n / 2)]))
             s.update(Array(bytes[(n / 2)..<n]))
             #expect(s.hex == Self.hex(Array(bytes[0..<n])), "length \(n)")
+        }
+    }
+
+    @Test("ContentHash.legacyHex is what FlowMap stored before SHA-256, however the bytes are split")
+    func legacyHash() throws {
+        // Stored by FlowMap at commit 9f9ecc2 for this sample (`sources.content_hash`).
+        let url = Fixtures.repoRoot.appendingPathComponent("samples/hubble/hubble-otel/basic-sample-10-flows.json")
+        let bytes = Array(try Data(contentsOf: url))
+        for step in [7, 32, 4096, bytes.count] {
+            var h = ContentHash()
+            var i = 0
+            while i < bytes.count {
+                let j = min(bytes.count, i + step)
+                Array(bytes[i..<j]).withUnsafeBytes { h.update($0) }
+                i = j
+            }
+            #expect(h.legacyHex == "e67e9691c5415493-12821", "step \(step)")
+            #expect(h.hex.hasPrefix("sha256:") && h.hex.count == 71)
         }
     }
 }

@@ -129,4 +129,22 @@ struct StoreIdentityTests {
         #expect(throws: (any Error).self) { try store.db.exec("CREATE TABLE x (y)") }
         #expect(try bytes(path) == before)
     }
+
+    @Test("a source recorded under an earlier FlowMap's hash is the same file: a duplicate, re-stamped with SHA-256")
+    func legacyHashRecognised() throws {
+        let store = try FlowStore(path: tempDB())
+        _ = try store.write(batch(flows: 2), counts: IngestCounts(), path: "a", format: "x",
+                            contentHash: "f7e167d080a7cfac-450", now: 1)
+        let sha = "sha256:" + String(repeating: "ab", count: 32)
+        #expect(try store.write(batch(flows: 2), counts: IngestCounts(), path: "a2", format: "x", contentHash: sha,
+                                now: 2, legacyHash: "f7e167d080a7cfac-450") == .duplicate(previousPath: "a"))
+        #expect(try store.sources().map(\.contentHash) == [sha])
+        #expect(try store.edges().map(\.stats.flows) == [2])
+        // From now on the SHA-256 alone recognises it; the old value no longer matches anything.
+        #expect(try store.write(batch(flows: 2), counts: IngestCounts(), path: "a3", format: "x", contentHash: sha,
+                                now: 3) == .duplicate(previousPath: "a"))
+        #expect(try store.write(batch(flows: 2), counts: IngestCounts(), path: "b", format: "x",
+                                contentHash: "sha256:" + String(repeating: "cd", count: 32), now: 4,
+                                legacyHash: "f7e167d080a7cfac-450") == .written)
+    }
 }

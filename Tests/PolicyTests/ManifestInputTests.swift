@@ -74,9 +74,9 @@ import Testing
             kind: CiliumNetworkPolicy
             metadata: {name: c, namespace: a}
             ---
-            apiVersion: policy.networking.k8s.io/v1alpha1
-            kind: AdminNetworkPolicy
-            metadata: {name: anp}
+            apiVersion: crd.antrea.io/v1beta1
+            kind: ClusterNetworkPolicy
+            metadata: {name: acnp}
             ---
             apiVersion: projectcalico.org/v3
             kind: NetworkPolicy
@@ -93,7 +93,7 @@ import Testing
         let set = ManifestReader.parse(text: text, file: "k.yaml")
         #expect(set.issues.isEmpty, "\(set.issues)")
         #expect(set.unsupported.keys.map(\.qualifiedName).sorted()
-                == ["AdminNetworkPolicy.policy.networking.k8s.io", "CiliumNetworkPolicy.cilium.io",
+                == ["CiliumNetworkPolicy.cilium.io", "ClusterNetworkPolicy.crd.antrea.io",
                     "Ingress.networking.k8s.io", "NetworkPolicy.projectcalico.org"])
         #expect(set.skipped == ["ConfigMap": 1])
         let calico = set.unsupported.keys.first { $0.group == "projectcalico.org" }!

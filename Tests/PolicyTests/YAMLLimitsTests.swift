@@ -127,4 +127,19 @@ struct YAMLLimitsTests {
         #expect(set.issues.isEmpty, "\(set.issues)")
         #expect(set.policies.count == 1)
     }
+
+    @Test("a manifest file over the size bound is refused before it is read into memory")
+    func oversizedFile() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("yaml-limits-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        let path = dir.appendingPathComponent("big.yaml").path
+        // Sparse: the size is what counts.
+        #expect(FileManager.default.createFile(atPath: path, contents: nil))
+        let h = try FileHandle(forWritingTo: URL(fileURLWithPath: path))
+        try h.truncate(atOffset: UInt64(YAMLDocumentLoader.Limits().bytes + 1))
+        try h.close()
+        let set = try ManifestReader.parse(file: path)
+        #expect(set.issues.map(\.message) == ["the file is \(YAMLDocumentLoader.Limits().bytes + 1) bytes; at most "
+                                              + "\(YAMLDocumentLoader.Limits().bytes) are read (split it into several files)"])
+    }
 }

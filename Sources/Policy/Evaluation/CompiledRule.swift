@@ -16,14 +16,7 @@ struct CompiledRule: Sendable {
     var index: Int
 
     func matches(_ peer: EvalPeer) -> Bool {
-        if matchesAll { return true }
-        switch peer {
-        case .workload(let i): return workloads.contains(i)
-        case .address(let ip): return blocks.contains { $0.contains(ip) }
-        case .range(let r): return blocks.contains { $0.contains(r) }
-        case .unknownAddress: return blocks.contains { $0.coversFamily }
-        case .ownNode: return false
-        }
+        matchesAll || peer.isMatched(byWorkloads: workloads, blocks: blocks)
     }
 
     /// The allowed connections towards `destination` (nil: not a pod, so named ports resolve to nothing).

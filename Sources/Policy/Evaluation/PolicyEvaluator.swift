@@ -5,6 +5,8 @@ import FlowModel
 /// peers match; a pair query then only tests bits of the rules that apply to its two ends.
 public struct PolicyEvaluator: Sendable {
     public let policies: [NetworkPolicy]
+    /// AdminNetworkPolicy, BaselineAdminNetworkPolicy and ClusterNetworkPolicy objects.
+    public let adminPolicies: [AdminPolicy]
     public let workloads: [Workload]
     public let options: EvaluatorOptions
     /// Namespaces by name, with `kubernetes.io/metadata.name` (C9); includes every namespace a workload or
@@ -34,10 +36,13 @@ public struct PolicyEvaluator: Sendable {
     let namedResolved: [ConnectionSet]
     let portClassCount: Int
     let hasNamedRules: Bool
+    /// The cluster-wide tiers around the NetworkPolicies (nil when there are none).
+    let tiers: AdminTiers?
 
-    public init(policies: [NetworkPolicy], namespaces: [ClusterNamespace] = [], workloads: [Workload],
-                options: EvaluatorOptions = .default) {
+    public init(policies: [NetworkPolicy], adminPolicies: [AdminPolicy] = [], namespaces: [ClusterNamespace] = [],
+                workloads: [Workload], options: EvaluatorOptions = .default) {
         self.policies = policies
+        self.adminPolicies = adminPolicies
         self.workloads = workloads
         self.options = options
         let n = workloads.count
@@ -190,6 +195,8 @@ public struct PolicyEvaluator: Sendable {
             return nodes.count - 1
         }
         hasNamedRules = rules.contains { !$0.named.isEmpty }
+        tiers = adminPolicies.isEmpty ? nil
+            : AdminTiers(policies: adminPolicies, namespaces: nsMap, workloads: workloads, selectable: selectable)
     }
 
     /// Workloads that can possibly reach workload `d` (a superset): every workload when `d` is not
@@ -197,7 +204,7 @@ public struct PolicyEvaluator: Sendable {
     /// workloads are always included when they are node traffic (same-node traffic is allowed).
     public func possibleSources(of d: Int) -> Bitset {
         let n = workloads.count
-        guard ingressIsolated[d] else { return Bitset.full(n) }
+        guard ingressIsolated[d], tiers == nil else { return Bitset.full(n) }
         var b = Bitset(count: n)
         for r in ingressRules[d] {
             let rule = rules[Int(r)]
@@ -212,7 +219,7 @@ public struct PolicyEvaluator: Sendable {
     /// Workloads that workload `s` can possibly reach (a superset; see `possibleSources`).
     public func possibleDestinations(of s: Int) -> Bitset {
         let n = workloads.count
-        guard egressIsolated[s] else { return Bitset.full(n) }
+        guard egressIsolated[s], tiers == nil else { return Bitset.full(n) }
         var b = Bitset(count: n)
         for r in egressRules[s] {
             let rule = rules[Int(r)]
@@ -229,6 +236,7 @@ public struct PolicyEvaluator: Sendable {
     public func applicableBlocks(of w: Int, outbound: Bool) -> [IPBlock] {
         var out: [IPBlock] = []
         for r in outbound ? egressRules[w] : ingressRules[w] { out += rules[Int(r)].blocks }
+        if let tiers { out += tiers.blocks(of: w, egress: outbound) }
         return out
     }
 
@@ -255,6 +263,7 @@ public struct PolicyEvaluator: Sendable {
                 for peer in r.peers { if case .ipBlock(let b) = peer { out.append(b) } }
             }
         }
+        if let tiers { out += tiers.allBlocks }
         return out
     }
 
@@ -284,12 +293,27 @@ public struct PolicyEvaluator: Sendable {
         }
         let e = egress(s, to: .workload(d), destinationIndex: d)
         if e.isEmpty { return e }
-        if !ingressIsolated[d] { return e }
+        if !ingressIsolated[d] && tiers == nil { return e }
         return e.intersection(ingress(d, from: .workload(s)))
     }
 
+    /// What the egress side allows: NetworkPolicies alone, or inside the cluster-wide tiers (T1).
     @inline(__always)
     func egress(_ s: Int, to peer: EvalPeer, destinationIndex d: Int) -> ConnectionSet {
+        guard let tiers else { return networkPolicyEgress(s, to: peer, destinationIndex: d) }
+        return tiers.direction(s, egress: true, peer: peer, destinationPorts: d >= 0 ? containerPorts[d] : nil,
+                               networkPolicy: egressIsolated[s] ? networkPolicyEgress(s, to: peer, destinationIndex: d) : nil)
+    }
+
+    @inline(__always)
+    func ingress(_ d: Int, from peer: EvalPeer) -> ConnectionSet {
+        guard let tiers else { return networkPolicyIngress(d, from: peer) }
+        return tiers.direction(d, egress: false, peer: peer, destinationPorts: containerPorts[d],
+                               networkPolicy: ingressIsolated[d] ? networkPolicyIngress(d, from: peer) : nil)
+    }
+
+    @inline(__always)
+    func networkPolicyEgress(_ s: Int, to peer: EvalPeer, destinationIndex d: Int) -> ConnectionSet {
         guard egressIsolated[s] else { return .all }  // A1, A8
         var c = ConnectionSet.none  // A6
         return rules.withUnsafeBufferPointer { rp in
@@ -314,7 +338,7 @@ public struct PolicyEvaluator: Sendable {
     }
 
     @inline(__always)
-    func ingress(_ d: Int, from peer: EvalPeer) -> ConnectionSet {
+    func networkPolicyIngress(_ d: Int, from peer: EvalPeer) -> ConnectionSet {
         guard ingressIsolated[d] else { return .all }
         var c = ConnectionSet.none
         let resolved = ingressResolved[d]
@@ -371,6 +395,16 @@ public struct PolicyEvaluator: Sendable {
             return RuleMatch(policy: rule.policy, rule: rule.index, peerMatches: rule.matches(peer),
                              connections: ingressResolved[w][k])
         }
+    }
+
+    /// The admin-tier (and, where no NetworkPolicy isolates, baseline-tier) rules deciding one port of one
+    /// direction for workload variant `w` towards `peer` (empty without tiers or when none matches).
+    public func tierDecisions(of w: Int, egress isEgress: Bool, peer: EvalPeer, proto: Proto, port: Int) -> [String] {
+        guard let tiers else { return [] }
+        var ports: [ContainerPort]? = containerPorts[w]
+        if isEgress { if case .workload(let d) = peer { ports = containerPorts[d] } else { ports = nil } }
+        return tiers.deciding(w, egress: isEgress, peer: peer, destinationPorts: ports, proto: proto, port: port,
+                              networkPolicyIsolates: isEgress ? egressIsolated[w] : ingressIsolated[w])
     }
 
     /// Names (`namespace/name`, sorted) of the policies isolating a workload variant in one direction.

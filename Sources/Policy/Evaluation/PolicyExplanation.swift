@@ -13,7 +13,8 @@ public struct PolicyExplanation: Sendable {
         public var allowed: Bool
         /// Policies isolating this end in this direction (`namespace/name`, sorted); empty: not isolated.
         public var isolatedBy: [String]
-        /// One line per rule of those policies (and per isolating policy without rules), sorted.
+        /// One line per rule of those policies (and per isolating policy without rules), and the admin/baseline
+        /// tier rules deciding the port, sorted.
         public var rules: [String]
     }
 
@@ -60,6 +61,7 @@ public struct PolicyExplanation: Sendable {
                 let half = isEgress ? ev.sides(from: .workload(w), to: o).egress : ev.sides(from: o, to: .workload(w)).ingress
                 if !half.contains(proto, port) { s.allowed = false }
                 let matches = ev.ruleMatches(of: w, egress: isEgress, peer: o)
+                lines.formUnion(ev.tierDecisions(of: w, egress: isEgress, peer: o, proto: proto, port: port))
                 for p in ev.isolatingPolicies(of: w, egress: isEgress) {
                     isolating.insert(p)
                     if !matches.contains(where: { ev.policies[$0.policy].qualifiedName == p }) {
@@ -115,9 +117,9 @@ public struct PolicyExplanation: Sendable {
             out += "\(title): \(s.allowed ? "allowed" : "denied")"
             if s.isolatedBy.isEmpty {
                 out += " (not isolated: no policy selects it for \(s.direction.rawValue.lowercased()))\n"
-                continue
+            } else {
+                out += " (isolated by \(s.isolatedBy.joined(separator: ", ")))\n"
             }
-            out += " (isolated by \(s.isolatedBy.joined(separator: ", ")))\n"
             for r in s.rules { out += "  \(r)\n" }
         }
         if verdict == .allowed && !(egress.allowed && ingress.allowed) {

@@ -3,12 +3,16 @@
 /// other (harmless) kinds were skipped.
 public struct ManifestSet: Sendable {
     public var policies: [NetworkPolicy] = []
+    /// AdminNetworkPolicy, BaselineAdminNetworkPolicy and ClusterNetworkPolicy objects (cluster-wide tiers).
+    public var adminPolicies: [AdminPolicy] = []
+    /// Accepted objects the API server would warn about (equal admin priorities, peers FlowMap cannot match).
+    public var warnings: [ManifestIssue] = []
     /// Namespaces by name (labels as given; the evaluator adds `kubernetes.io/metadata.name`).
     public var namespaces: [String: ClusterNamespace] = [:]
     public var pods: [PodManifest] = []
     public var controllers: [ControllerManifest] = []
     public var issues: [ManifestIssue] = []
-    /// Objects of kinds that change connectivity but are not evaluated (AdminNetworkPolicy, Cilium, Calico,
+    /// Objects of kinds that change connectivity but are not evaluated (Cilium, Calico,
     /// Ingress ...), with where each was found.
     public var unsupported: [UnsupportedKind: [SourceLocation]] = [:]
     /// Documents of other kinds, by kind (`(none)` for documents without a kind).
@@ -25,6 +29,8 @@ public struct ManifestSet: Sendable {
 
     public mutating func merge(_ o: ManifestSet) {
         policies += o.policies
+        adminPolicies += o.adminPolicies
+        warnings += o.warnings
         for (k, v) in o.namespaces { namespaces[k] = v }
         pods += o.pods
         controllers += o.controllers

@@ -1,4 +1,4 @@
-/// A kind FlowMap does not evaluate although it changes what can connect (admin tiers, CNI-specific policies,
+/// A kind FlowMap does not evaluate although it changes what can connect (CNI-specific policies,
 /// ingress routes). A check over a set that holds one would answer for only part of the rules in force.
 public struct UnsupportedKind: Sendable, Hashable, Comparable, CustomStringConvertible {
     /// The `kind` as written.
@@ -27,7 +27,6 @@ public struct UnsupportedKind: Sendable, Hashable, Comparable, CustomStringConve
 
     public static func < (a: UnsupportedKind, b: UnsupportedKind) -> Bool { a.qualifiedName < b.qualifiedName }
 
-    static let adminTier = "cluster-wide rules evaluated before (admin) or after (baseline) NetworkPolicies: they can allow or deny any pair"
     static let cilium = "Cilium allow and deny rules (L3-L7, entities, FQDNs) that apply beside NetworkPolicies"
     static let calico = "Calico ordered allow / deny / pass rules evaluated before NetworkPolicies"
     static let antrea = "Antrea tiered allow / drop rules evaluated before NetworkPolicies"
@@ -37,8 +36,6 @@ public struct UnsupportedKind: Sendable, Hashable, Comparable, CustomStringConve
 
     /// The known kinds, by API group (a group matches itself and, for the Calico CRD group, its prefix).
     static let table: [String: [String: String]] = [
-        "policy.networking.k8s.io": ["AdminNetworkPolicy": adminTier, "BaselineAdminNetworkPolicy": adminTier,
-                                     "ClusterNetworkPolicy": adminTier],
         "cilium.io": ["CiliumNetworkPolicy": cilium, "CiliumClusterwideNetworkPolicy": cilium],
         "projectcalico.org": ["NetworkPolicy": calico, "GlobalNetworkPolicy": calico,
                               "StagedNetworkPolicy": calico, "StagedGlobalNetworkPolicy": calico],

@@ -58,6 +58,10 @@ public struct ManifestDecoder {
         var namespace = meta?["namespace"]?.scalarText ?? ""
         if namespace.isEmpty { namespace = "default" }
         let loc = SourceLocation(file: file, document: document, line: node.line)
+        if let k = AdminPolicy.Kind(rawValue: kind), apiVersion.hasPrefix(Self.adminGroup + "/") {
+            decodeAdmin(k, node, path: path, apiVersion: apiVersion, location: loc, into: &set)
+            return
+        }
         if let u = UnsupportedKind.of(kind: kind, apiVersion: apiVersion) {
             set.unsupported[u, default: []].append(loc)
             return

@@ -11,6 +11,7 @@ public enum ManifestReader {
         var set = ManifestSet()
         for p in paths { set.merge(try load(path: p)) }
         set.rejectDuplicatePolicies()
+        set.checkAdminPolicies()
         return set
     }
 
@@ -51,10 +52,21 @@ public enum ManifestReader {
     public static func parse(file: String) throws -> ManifestSet {
         var set = try load(file: file)
         set.rejectDuplicatePolicies()
+        set.checkAdminPolicies()
         return set
     }
 
     static func load(file: String) throws -> ManifestSet {
+        // The loader's size bound, before the file is read into memory.
+        let limit = YAMLDocumentLoader.Limits().bytes
+        if let size = (try? FileManager.default.attributesOfItem(atPath: file))?[.size] as? Int, size > limit {
+            var set = ManifestSet()
+            set.files = 1
+            set.paths = [file]
+            set.issues.append(ManifestIssue(file: file, document: -1, path: "", message:
+                "the file is \(size) bytes; at most \(limit) are read (split it into several files)"))
+            return set
+        }
         guard let data = FileManager.default.contents(atPath: file) else {
             throw ManifestIssue(file: file, document: -1, path: "", message: "cannot read file")
         }
@@ -64,6 +76,7 @@ public enum ManifestReader {
     public static func parse(text: String, file: String) -> ManifestSet {
         var set = decode(text: text, file: file)
         set.rejectDuplicatePolicies()
+        set.checkAdminPolicies()
         return set
     }
 

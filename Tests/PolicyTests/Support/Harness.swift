@@ -59,7 +59,7 @@ struct Harness {
 
     init(_ policies: String, cluster: String = Harness.cluster, options: EvaluatorOptions = .default) {
         set = ManifestReader.parse(text: cluster + "\n---\n" + policies, file: "test.yaml")
-        ev = PolicyEvaluator(policies: set.policies, namespaces: Array(set.namespaces.values),
+        ev = PolicyEvaluator(policies: set.policies, adminPolicies: set.adminPolicies, namespaces: Array(set.namespaces.values),
                              workloads: WorkloadBuilder.workloads(from: set), options: options)
     }
 

@@ -1,0 +1,14 @@
+extension EvalPeer {
+    /// Whether a rule whose selector peers matched `workloads` and whose address peers are `blocks` matches
+    /// this peer (NetworkPolicy rules and admin-tier rules alike; the own node is never a rule's peer).
+    @inline(__always)
+    func isMatched(byWorkloads workloads: Bitset, blocks: [IPBlock]) -> Bool {
+        switch self {
+        case .workload(let i): return workloads.contains(i)
+        case .address(let ip): return blocks.contains { $0.contains(ip) }
+        case .range(let r): return blocks.contains { $0.contains(r) }
+        case .unknownAddress: return blocks.contains { $0.coversFamily }
+        case .ownNode: return false
+        }
+    }
+}
