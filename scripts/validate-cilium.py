@@ -1,13 +1,16 @@
 #!/usr/bin/env python3
 """Validates CiliumNetworkPolicy YAML files against the CRD's JSON schema (cilium.io/v2).
 
-Usage: validate-cilium.py --schema ciliumnetworkpolicy.v2.schema.json FILE...
+Usage: validate-cilium.py --schema ciliumnetworkpolicy.v2.schema.json [--allow-missing-namespace] FILE...
 
 - The schema's Go-only regex '^\\PC*$' (spec.log.value) cannot be compiled by Python's re: that pattern is
   dropped before validating (see the schema's SOURCES.md).
 - Strict like `kubectl apply` (server-side field validation "Strict"): every object schema that lists its
   properties gets additionalProperties: false, so a misspelt or misplaced field fails.
 - metadata: name must be a DNS-1123 subdomain, namespace a DNS-1123 label, labels/annotations string maps.
+  With --allow-missing-namespace a document may omit the namespace (`kubectl apply` then uses the current one,
+  as Cilium's published examples expect). CiliumClusterwideNetworkPolicy documents have no namespace and are
+  checked against the same spec schema (the two CRDs share it).
 Prints one line per problem; exit status 1 when any document is invalid, 2 on usage errors.
 """
 import json
@@ -37,7 +40,7 @@ def prepare(node):
     return node
 
 
-def metadata_problems(doc):
+def metadata_problems(doc, allow_missing_namespace=False):
     meta = doc.get("metadata")
     if not isinstance(meta, dict):
         return ["metadata: missing"]
@@ -46,7 +49,12 @@ def metadata_problems(doc):
     if not isinstance(name, str) or len(name) > 253 or not DNS1123_SUBDOMAIN.match(name):
         out.append(f"metadata.name: {name!r} is not a DNS-1123 subdomain")
     ns = meta.get("namespace")
-    if not isinstance(ns, str) or len(ns) > 63 or not DNS1123_LABEL.match(ns):
+    clusterwide = doc.get("kind") == "CiliumClusterwideNetworkPolicy"
+    if clusterwide and ns is not None:
+        out.append("metadata.namespace: a CiliumClusterwideNetworkPolicy has no namespace")
+    elif clusterwide or (ns is None and allow_missing_namespace):
+        pass
+    elif not isinstance(ns, str) or len(ns) > 63 or not DNS1123_LABEL.match(ns):
         out.append(f"metadata.namespace: {ns!r} is not a DNS-1123 label")
     for key in ("labels", "annotations"):
         m = meta.get(key, {})
@@ -65,9 +73,11 @@ def main(argv):
     with open(argv[1], encoding="utf-8") as f:
         schema = prepare(json.load(f))
     validator = jsonschema.Draft7Validator(schema)
+    allow_missing_namespace = "--allow-missing-namespace" in argv[2:]
+    files = [a for a in argv[2:] if a != "--allow-missing-namespace"]
     bad = 0
     count = 0
-    for path in argv[2:]:
+    for path in files:
         with open(path, encoding="utf-8") as f:
             docs = [d for d in yaml.safe_load_all(f) if d is not None]
         for i, doc in enumerate(docs):
@@ -77,9 +87,10 @@ def main(argv):
             if not isinstance(doc, dict):
                 problems.append("not a mapping")
             else:
-                if doc.get("apiVersion") != "cilium.io/v2" or doc.get("kind") != "CiliumNetworkPolicy":
+                kinds = ("CiliumNetworkPolicy", "CiliumClusterwideNetworkPolicy")
+                if doc.get("apiVersion") != "cilium.io/v2" or doc.get("kind") not in kinds:
                     problems.append(f"not a cilium.io/v2 CiliumNetworkPolicy: {doc.get('apiVersion')} {doc.get('kind')}")
-                problems += metadata_problems(doc)
+                problems += metadata_problems(doc, allow_missing_namespace)
                 for e in sorted(validator.iter_errors(doc), key=lambda e: list(e.absolute_path)):
                     loc = ".".join(str(p) for p in e.absolute_path) or "(document)"
                     problems.append(f"{loc}: {e.message[:300]}")

@@ -36,14 +36,19 @@ public enum Check {
         public var inventory: ClusterInventory
         public var data: ClusterInventory.StoreData
         public var edges: [ObservedEdge]
+        /// Requests observed per edge (checked against Cilium L7 rules).
+        public var l7: [EdgeKey: [L7Observation]]
 
         public init(manifests: ManifestSet, data: ClusterInventory.StoreData, edges: [ObservedEdge],
-                    options: EvaluatorOptions) {
+                    options: EvaluatorOptions, dnsNames: [IPAddr: [String]] = [:],
+                    l7: [EdgeKey: [L7Observation]] = [:]) {
             inventory = ClusterInventory.build(manifests: manifests, store: data)
-            evaluator = PolicyEvaluator(policies: manifests.policies, adminPolicies: manifests.adminPolicies, namespaces: inventory.namespaces,
-                                        workloads: inventory.workloads, options: options)
+            evaluator = PolicyEvaluator(policies: manifests.policies, adminPolicies: manifests.adminPolicies,
+                                        namespaces: inventory.namespaces, workloads: inventory.workloads,
+                                        options: options, ciliumPolicies: manifests.ciliumPolicies, dnsNames: dnsNames)
             self.data = data
             self.edges = edges
+            self.l7 = l7
         }
 
         /// The verdict for one observed edge (PolicyCheck.verdict: the one evaluation path).
@@ -52,7 +57,7 @@ public enum Check {
         }
 
         public func report() -> PolicyCheck.Report {
-            PolicyCheck.run(evaluator, edges: edges, addresses: data.addresses)
+            PolicyCheck.run(evaluator, edges: edges, addresses: data.addresses, l7: l7)
         }
     }
 
@@ -60,7 +65,9 @@ public enum Check {
         let loaded = try PolicyInputs.load(o.policies, accept: o.accept, requirePolicies: true)
         let (data, edges) = try PolicyInputs.store(o.db)
         try requireEdges(edges, db: o.db)
-        let e = Evaluation(manifests: loaded.manifests, data: data, edges: edges, options: o.evaluator)
+        let evidence = try PolicyInputs.l7Evidence(o.db)
+        let e = Evaluation(manifests: loaded.manifests, data: data, edges: edges, options: o.evaluator,
+                           dnsNames: evidence.names, l7: evidence.l7)
         return Result(report: e.report(), manifests: loaded.manifests, policies: loaded.manifests.evaluatedPolicyCount,
                       workloads: Set(e.inventory.workloads.map(\.endpoint)).count, caveats: loaded.caveats,
                       notes: loaded.notes + sharedSelectors(loaded.manifests.policies, e.inventory.workloads))

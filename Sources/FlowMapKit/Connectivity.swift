@@ -35,8 +35,8 @@ public enum Connectivity {
         let store = try o.db.map { try PolicyInputs.store($0).data }
         let inv = ClusterInventory.build(manifests: m, store: store)
         try PolicyInputs.requireWorkloads(inv, o.policies, db: o.db)
-        let ev = PolicyEvaluator(policies: m.policies, adminPolicies: m.adminPolicies, namespaces: inv.namespaces, workloads: inv.workloads,
-                                 options: o.evaluator)
+        let ev = PolicyEvaluator(policies: m.policies, adminPolicies: m.adminPolicies, namespaces: inv.namespaces,
+                                 workloads: inv.workloads, options: o.evaluator, ciliumPolicies: m.ciliumPolicies)
         let entries = ConnectivityMap(ev).entries(includeExternal: o.includeExternal)
         return Result(entries: entries, manifests: m, workloads: Set(inv.workloads.map(\.endpoint)).count,
                       caveats: loaded.caveats, notes: loaded.notes)

@@ -62,10 +62,10 @@ public enum Diff {
                 : "no workloads to compare connectivity over: neither OLD, NEW nor the store \(o.db!) has any; "
                   + "ingest flows first (`flowmap ingest`) or add `kubectl get pods,namespaces -A -o yaml` output to both sides")
         }
-        let a = PolicyEvaluator(policies: old.policies, adminPolicies: old.adminPolicies, namespaces: invOld.namespaces, workloads: invOld.workloads,
-                                options: o.evaluator)
-        let b = PolicyEvaluator(policies: new.policies, adminPolicies: new.adminPolicies, namespaces: invNew.namespaces, workloads: invNew.workloads,
-                                options: o.evaluator)
+        let a = PolicyEvaluator(policies: old.policies, adminPolicies: old.adminPolicies, namespaces: invOld.namespaces,
+                                workloads: invOld.workloads, options: o.evaluator, ciliumPolicies: old.ciliumPolicies)
+        let b = PolicyEvaluator(policies: new.policies, adminPolicies: new.adminPolicies, namespaces: invNew.namespaces,
+                                workloads: invNew.workloads, options: o.evaluator, ciliumPolicies: new.ciliumPolicies)
         var report = SemanticDiff.run(old: a, new: b, edges: store?.edges ?? [])
         report.caveats.skippedInvalid = oldLoaded.caveats.skippedInvalid + newLoaded.caveats.skippedInvalid
         report.caveats.ignoredKinds = oldLoaded.caveats.ignoredKinds.merging(newLoaded.caveats.ignoredKinds, uniquingKeysWith: +)

@@ -16,9 +16,13 @@ public enum Generate {
         public var out: String
         public var inference = InferenceOptions()
         public var emit = EmitOptions()
-        public init(db: String, out: String) {
+        /// Write (and succeed) even when the self-check finds observed connections the output would break or
+        /// open; they are still reported in `Report.selfCheck`.
+        public var allowBreaks = false
+        public init(db: String, out: String, allowBreaks: Bool = false) {
             self.db = db
             self.out = out
+            self.allowBreaks = allowBreaks
         }
     }
 
@@ -32,6 +36,10 @@ public enum Generate {
         public var stream: String?
         /// Files an earlier run generated in the output directory that this run no longer writes, now removed.
         public var removed: [String] = []
+        /// The output replayed against the evidence it came from (`check`'s evaluator).
+        public var selfCheck: SelfCheck
+        /// False when the self-check failed and `allowBreaks` was off: nothing was written (no files, no stream).
+        public var written: Bool
         /// Documents written: each namespace's default-deny (when a direction was observed) and DNS baseline, and
         /// one allow policy per workload.
         public var policies: Int {
@@ -91,15 +99,63 @@ public enum Generate {
         Inferrer(options: options).infer(try evidence(from: try openExisting(db)))
     }
 
+    /// Infers, checks the result against its own evidence, and writes it unless the check failed (see
+    /// `Options.allowBreaks`). Throws, writing nothing, on an evidence window without edges, a namespace filter
+    /// naming a namespace the store does not know, and a file in `out` it must not replace.
     public static func run(_ o: Options) throws -> Report {
-        let ev = try evidence(from: try openExisting(o.db))
+        let store = try openExisting(o.db)
+        let ev = try evidence(from: store)
+        try validate(ev, o.inference)
         let plan = Inferrer(options: o.inference).infer(ev)
+        let check = SelfCheck.run(plan: plan, edges: SelfCheck.edges(ev.edges, o.inference),
+                                  store: try PolicyInputs.data(store))
+        var r = Report(plan: plan, edgesRead: ev.edges.count, files: [], stream: nil, selfCheck: check,
+                       written: !check.failed || o.allowBreaks)
+        guard r.written else { return r }
         let emitter = PolicyEmitter(options: o.emit)
         if o.out == "-" {
-            return Report(plan: plan, edgesRead: ev.edges.count, files: [], stream: emitter.stream(for: plan))
+            r.stream = emitter.stream(for: plan)
+            return r
         }
         let files = emitter.files(for: plan)
-        let removed = try FileOutput.replaceGenerated(in: o.out, with: files, marker: PolicyEmitter.generatedMarker)
-        return Report(plan: plan, edgesRead: ev.edges.count, files: files.map(\.name), stream: nil, removed: removed)
+        r.removed = try FileOutput.replaceGenerated(in: o.out, with: files, markers: PolicyEmitter.generatedMarkers)
+        r.files = files.map(\.name)
+        return r
+    }
+
+    /// True when an edge's first..last-seen span overlaps the window (`InferenceOptions.since`/`until`).
+    static func inWindow(_ s: EdgeStats, _ o: InferenceOptions) -> Bool {
+        !(o.since.map { s.lastSeen < $0 } ?? false) && !(o.until.map { s.firstSeen > $0 } ?? false)
+    }
+
+    /// Errors that would otherwise produce output that blocks everything or silently covers the wrong
+    /// namespaces: no edge in the evidence window, and `--namespace`/`--exclude-namespace` names the store
+    /// does not know (with the closest known names).
+    static func validate(_ ev: Evidence, _ o: InferenceOptions) throws {
+        var known = Set(ev.namespaceLabels.keys)
+        for ep in ev.labelSets.keys where ep.kind == .workload { known.insert(ep.namespace) }
+        for e in ev.edges {
+            for ep in [e.key.source, e.key.destination] where ep.kind == .workload { known.insert(ep.namespace) }
+        }
+        var problems: [String] = []
+        for (flag, names) in [("--namespace", o.namespaces), ("--exclude-namespace", o.excludeNamespaces)] {
+            for n in names.sorted() where !known.contains(n) {
+                let close = CloseNames.suggest(n, among: known)
+                problems.append("\(flag) \(n): no such namespace in the store"
+                                + (close.isEmpty ? "" : " (did you mean \(close.joined(separator: ", "))?)")
+                                + "; known: " + CloseNames.list(known))
+            }
+        }
+        if !problems.isEmpty { throw Failure(description: problems.joined(separator: "\n")) }
+        guard !ev.edges.contains(where: { inWindow($0.stats, o) }) else { return }
+        let seen = ev.edges.filter { $0.stats.firstSeen <= $0.stats.lastSeen }
+        guard let first = seen.map(\.stats.firstSeen).min(), let last = seen.map(\.stats.lastSeen).max() else {
+            throw Failure(description: "the store holds no flows, so every policy would only deny; ingest a "
+                          + "capture first (`flowmap ingest --db STORE FILES`)")
+        }
+        let window = (o.since.map(Timestamp.format) ?? "the beginning") + " .. " + (o.until.map(Timestamp.format) ?? "now")
+        throw Failure(description: "no edges in the evidence window \(window), so every policy would only deny; the "
+                      + "store's flows were seen \(Timestamp.format(first)) .. \(Timestamp.format(last)): move "
+                      + "--since/--until into that span")
     }
 }

@@ -85,7 +85,13 @@ public enum PolicyInputs {
                 .joined(separator: "\n"))
         }
         notes += m.warnings.map { "warning: \($0)" }
-        if requirePolicies && m.policies.isEmpty && m.adminPolicies.isEmpty {
+        // Cilium's evaluator answers for the whole set and knows nothing of the admin tiers: refuse rather than
+        // give a verdict that leaves one of them out.
+        if !m.adminPolicies.isEmpty && !m.ciliumPolicies.isEmpty {
+            throw Failure(description: "\(where_): \(m.adminPolicies.count) admin-tier and \(m.ciliumPolicies.count) Cilium "
+                          + "policies in one set: their combination is not evaluated yet; check them as separate sets")
+        }
+        if requirePolicies && m.policies.isEmpty && m.adminPolicies.isEmpty && m.ciliumPolicies.isEmpty {
             throw Failure(description: "\(where_): no NetworkPolicy among \(m.documents) document(s): nothing to "
                           + "evaluate (an empty set allows everything); pass the folder holding the policies")
         }
@@ -102,9 +108,25 @@ public enum PolicyInputs {
     }
 
     static func store(_ s: FlowStore) throws -> (data: ClusterInventory.StoreData, edges: [ObservedEdge]) {
-        let data = ClusterInventory.StoreData(labelSets: try s.labelSets(), addresses: try s.addresses(),
-                                              namespaceLabels: try s.namespaceLabels(), endpoints: try s.endpoints())
-        return (data, try s.edges())
+        (try data(s), try s.edges())
+    }
+
+    /// What the evaluator needs from a store besides its edges (for `generate`'s self-check, which has them).
+    public static func data(_ s: FlowStore) throws -> ClusterInventory.StoreData {
+        ClusterInventory.StoreData(labelSets: try s.labelSets(), addresses: try s.addresses(),
+                                   namespaceLabels: try s.namespaceLabels(), endpoints: try s.endpoints())
+    }
+
+    /// What Cilium's L7 rules and `toFQDNs` are checked against: the DNS names observed per external address
+    /// and the requests observed per edge.
+    public static func l7Evidence(_ db: String) throws -> (names: [IPAddr: [String]], l7: [EdgeKey: [L7Observation]]) {
+        let s = try Generate.openExisting(db)
+        var names: [IPAddr: [String]] = [:]
+        for (ep, ns) in try s.names() {
+            guard ep.kind == .external, let ip = IPAddr(ep.name) else { continue }
+            names[ip, default: []] += ns
+        }
+        return (names, try s.l7())
     }
 
     /// The policy set `flowmap generate` would write from the store, read back through the manifest reader.

@@ -16,12 +16,38 @@ struct EvaluatorFlags: ParsableArguments {
     @Flag(help: "The CNI ignores endPort: only `port` of a range is enforced.")
     var noEndPort = false
 
+    // Cilium agent settings for sets with Cilium policies (docs/cilium-semantics.md, "Configuration").
+    @Option(help: "Cilium policy-enforcement: default, always or never.")
+    var ciliumEnforcement: String = "default"
+
+    @Flag(help: "Cilium agent with enable-non-default-deny-policies=false: enableDefaultDeny is ignored.")
+    var ciliumIgnoreEnableDefaultDeny = false
+
+    @Flag(help: "Cilium allow-localhost=policy: a pod's own node is policed like any peer.")
+    var ciliumPoliceLocalhost = false
+
+    @Flag(help: "Cilium host firewall on: nodeSelector policies police the host.")
+    var ciliumHostFirewall = false
+
+    @Flag(help: "Cilium dual-stack identities: external addresses are world-ipv4 / world-ipv6.")
+    var ciliumDualStack = false
+
+    @Flag(help: "Cilium enable-sctp: ANY covers SCTP and SCTP rules apply.")
+    var ciliumSctp = false
+
     func options() throws -> EvaluatorOptions {
         guard let mode = EvaluatorOptions.HostNetworkMode(rawValue: hostNetwork) else {
             throw ValidationError("--host-network \(hostNetwork): expected pods or node")
         }
-        return EvaluatorOptions(ipBlockMatchesPodIPs: ipblockMatchesPods, hostNetwork: mode,
-                                selfAlwaysAllowed: !evaluateSelf, endPortSupported: !noEndPort)
+        guard let enforcement = CiliumOptions.Enforcement(rawValue: ciliumEnforcement) else {
+            throw ValidationError("--cilium-enforcement \(ciliumEnforcement): expected default, always or never")
+        }
+        var o = EvaluatorOptions(ipBlockMatchesPodIPs: ipblockMatchesPods, hostNetwork: mode,
+                                 selfAlwaysAllowed: !evaluateSelf, endPortSupported: !noEndPort)
+        o.cilium = CiliumOptions(enforcement: enforcement, nonDefaultDenyPolicies: !ciliumIgnoreEnableDefaultDeny,
+                                 allowLocalhost: !ciliumPoliceLocalhost, hostFirewall: ciliumHostFirewall,
+                                 dualStack: ciliumDualStack, sctp: ciliumSctp)
+        return o
     }
 }
 

@@ -5,7 +5,10 @@ import FlowModel
 struct GenerateCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "generate",
-        abstract: "Write least-privilege NetworkPolicies (k8s or Cilium) from the store: default-deny plus one allow per workload."
+        abstract: "Write least-privilege NetworkPolicies (k8s or Cilium) from the store: default-deny plus one allow per workload.",
+        discussion: "The output is replayed against the evidence it came from with `check`'s evaluator first. Exit "
+            + "status: 0 when it keeps every observed-allowed connection and opens no observed-denied one (or "
+            + "--allow-breaks), 1 when it would not (listed; nothing written), 2 on error (nothing written)."
     )
 
     @Option(help: "The store (SQLite file).")
@@ -42,6 +45,10 @@ struct GenerateCommand: ParsableCommand {
 
     @Flag(help: "Name ports (port: http) where the inventory knows the destination container port's name.")
     var namedPorts = false
+
+    @Flag(help: ArgumentHelp("Write the policies even when they would break or open observed connections.",
+                             discussion: "They are still listed on stderr; the exit status is then 0."))
+    var allowBreaks = false
 
     @Flag(help: "Also generate policies for system namespaces (kube-system, the CNI's, mesh's, monitoring stack's).")
     var includeSystem = false
@@ -93,10 +100,11 @@ struct GenerateCommand: ParsableCommand {
         o.inference.selector = sm
         o.inference.since = try since.map { try Self.time($0, "--since") }
         o.inference.until = try until.map { try Self.time($0, "--until") }
+        o.allowBreaks = allowBreaks
         let r = try CouldNotEvaluate.exit2 { try Generate.run(o) }
         if let s = r.stream {
             print(s, terminator: "")
-        } else {
+        } else if r.written {
             Console.out("read \(r.edgesRead) edges; wrote \(r.policies) policies for \(r.plan.workloadCount) "
                         + "workloads in \(r.plan.namespaces.count) namespaces to \(out)/ (\(r.files.count) files)")
             if !r.removed.isEmpty {
@@ -107,6 +115,18 @@ struct GenerateCommand: ParsableCommand {
         for w in r.plan.warnings { Console.error("warning: \(w)") }
         if !r.plan.denied.isEmpty {
             Console.error("\(r.plan.denied.count) observed-denied connection(s) were not turned into allows")
+        }
+        guard r.selfCheck.failed else { return }
+        Console.error("self-check: the generated policies, replayed against the \(r.selfCheck.edges) edges they "
+                      + "were inferred from:")
+        for line in r.selfCheck.findings { Console.error(line) }
+        if r.written {
+            Console.error("written anyway (--allow-breaks); review the connections above before applying")
+        } else {
+            Console.error("nothing written: applying these policies would break or open the connections above. The "
+                          + "warnings say why (e.g. a workload without stable labels: ingest an inventory that labels "
+                          + "it); narrow --namespace, or rerun with --allow-breaks to write them knowingly")
+            throw ExitStatus.findingCode
         }
     }
 

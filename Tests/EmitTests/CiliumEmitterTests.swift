@@ -22,8 +22,7 @@ struct CiliumEmitterTests {
         #expect(Tree.list(d, "spec", "egress").count == 1)
         #expect((Tree.at(d, "spec", "ingress", 0) as? [String: Any])?.isEmpty == true)
         #expect(Tree.at(d, "metadata", "labels", "app.kubernetes.io/managed-by") as? String == "flowmap")
-        #expect(Tree.at(d, "metadata", "annotations", "flowmap.io/evidence-window") as? String
-                == "2024-05-01T00:00:00Z/2024-05-01T01:00:00Z")
+        #expect(Tree.at(d, "metadata", "annotations", "flowmap.io/evidence-since") as? String == "2024-05-01")
     }
 
     @Test("endpoint peers name their namespace; HTTP rules carry method and path regex")

@@ -74,7 +74,7 @@ struct CiliumHTTPRegexTests {
         var files: [(name: String, text: String)] = []
         for (i, p) in [Self.plan(Self.observed), Self.plan([("BAD METHOD", "/a")])].enumerated() {
             files += PolicyEmitter(options: EmitSupport.options(.cilium)).files(for: p)
-                .filter { $0.name != "kustomization.yaml" }.map { ("\(i)/\($0.name)", $0.text) }
+                .filter { $0.name.hasSuffix(".yaml") && $0.name != "kustomization.yaml" }.map { ("\(i)/\($0.name)", $0.text) }
         }
         let paths = try EmitSupport.write(files, under: dir)
         let (status, output) = try EmitSupport.ciliumValidate(paths)

@@ -13,11 +13,11 @@ struct ValidationTests {
         var paths = [String]()
         for layout in EmitOptions.Layout.allCases {
             let files = PolicyEmitter(options: EmitSupport.options(flavor, layout)).files(for: plan)
-                .filter { $0.name != "kustomization.yaml" }
+                .filter { $0.name.hasSuffix(".yaml") && $0.name != "kustomization.yaml" }
             paths += try EmitSupport.write(files, under: dir.appendingPathComponent("samples-\(layout.rawValue)"))
         }
         let synthetic = PolicyEmitter(options: EmitSupport.options(flavor)).files(for: SyntheticPlan.plan)
-            .filter { $0.name != "kustomization.yaml" }
+            .filter { $0.name.hasSuffix(".yaml") && $0.name != "kustomization.yaml" }
         paths += try EmitSupport.write(synthetic, under: dir.appendingPathComponent("synthetic"))
         return paths
     }

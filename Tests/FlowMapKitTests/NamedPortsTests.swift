@@ -13,8 +13,8 @@ struct NamedPortsTests {
         let dir = TestSupport.tempDir()
         let db = dir.appendingPathComponent("s.db").path
         _ = try TestSupport.ingest(inputs, db: db)
-        let plain = try Generate.run(Generate.Options(db: db, out: "-")).stream!
-        var o = Generate.Options(db: db, out: "-")
+        let plain = try Generate.run(Generate.Options(db: db, out: "-", allowBreaks: true)).stream!
+        var o = Generate.Options(db: db, out: "-", allowBreaks: true)
         o.inference.namedPorts = true
         let named = try Generate.run(o)
         let text = named.stream!

@@ -47,7 +47,7 @@ enum Support {
     /// Generated files (name -> text) of a store.
     static func generate(_ db: String) throws -> [String: String] {
         let out = tempDir().appendingPathComponent("out").path
-        let r = try Generate.run(Generate.Options(db: db, out: out))
+        let r = try Generate.run(Generate.Options(db: db, out: out, allowBreaks: true))
         var files: [String: String] = [:]
         for f in r.files { files[f] = try String(contentsOfFile: out + "/" + f, encoding: .utf8) }
         return files

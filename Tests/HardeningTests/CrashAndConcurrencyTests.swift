@@ -68,9 +68,10 @@ struct CrashAndConcurrencyTests {
         var generations = 0
         while a.isRunning || b.isRunning {
             if FileManager.default.fileExists(atPath: db) {
-                let (s, o) = try Binary.run(["generate", "--db", db, "--out", "-"])
+                let (s, o) = try Binary.run(["generate", "--db", db, "--out", "-", "--allow-breaks"])
                 generations += 1
-                if s != 0 && !o.contains("no such store") { generateFailures.append(o) }
+                // Before the first commit the store exists but holds no flows: an error, not a lock failure.
+                if s != 0 && !o.contains("no such store") && !o.contains("holds no flows") { generateFailures.append(o) }
             }
             usleep(20_000)
         }

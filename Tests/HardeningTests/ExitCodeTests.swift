@@ -94,19 +94,19 @@ struct ExitCodeTests {
     func unsupportedKinds() throws {
         let dir = Binary.tempDir()
         let db = try Self.store(dir)
-        let cnp = "apiVersion: cilium.io/v2\nkind: CiliumNetworkPolicy\nmetadata: {name: c, namespace: ns0}\nspec: {}\n"
+        let cnp = "apiVersion: cilium.io/v2\nkind: CiliumLocalRedirectPolicy\nmetadata: {name: c, namespace: ns0}\nspec: {}\n"
         let path = try Self.folder(dir, "cilium", ["p.yaml": Self.allowAll, "c.yaml": cnp + "---\n" + cnp.replacingOccurrences(of: "name: c", with: "name: d"),
                                                    "m.yaml": "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: x}\n"])
         for verb in [["check", "--db", db], ["connectivity", "--db", db], ["map", "--db", db, "--out", dir.appendingPathComponent("m.html").path]] {
             let (code, out) = try Binary.run(verb + ["--policies", path])
             #expect(code == 2, "\(verb[0]): \(out)")
-            #expect(out.contains("2 CiliumNetworkPolicy.cilium.io") && out.contains("Cilium allow and deny rules")
-                    && out.contains("--ignore-kind CiliumNetworkPolicy.cilium.io"), "\(verb[0]): \(out)")
+            #expect(out.contains("2 CiliumLocalRedirectPolicy.cilium.io") && out.contains("Cilium local redirects")
+                    && out.contains("--ignore-kind CiliumLocalRedirectPolicy.cilium.io"), "\(verb[0]): \(out)")
             #expect(!out.contains("unsupported: 1 ConfigMap"), "\(out)")
         }
-        let (code, out) = try Binary.run(["check", "--db", db, "--policies", path, "--ignore-kind", "CiliumNetworkPolicy"])
+        let (code, out) = try Binary.run(["check", "--db", db, "--policies", path, "--ignore-kind", "CiliumLocalRedirectPolicy"])
         #expect(code == 0, "\(out)")
-        #expect(out.contains("ignoring 2 CiliumNetworkPolicy.cilium.io: --ignore-kind"), "\(out)")
+        #expect(out.contains("ignoring 2 CiliumLocalRedirectPolicy.cilium.io: --ignore-kind"), "\(out)")
     }
 
     @Test("connectivity and explain need workloads: exit 2 saying where to get them; explain 0 allowed, 1 denied")

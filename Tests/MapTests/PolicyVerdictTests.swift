@@ -80,7 +80,7 @@ struct PolicyVerdictTests {
     func demoGenerated() throws {
         let db = try MapSupport.demoStore()
         let dir = MapSupport.tempDir().appendingPathComponent("policies").path
-        let generated = try Generate.run(Generate.Options(db: db, out: dir))
+        let generated = try Generate.run(Generate.Options(db: db, out: dir, allowBreaks: true))
         var o = Map.Options(db: db)
         o.policies = dir
         let r = try Map.run(o)

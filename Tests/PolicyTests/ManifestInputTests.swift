@@ -71,7 +71,7 @@ import Testing
     @Test func unsupportedKindsAreNamedAndHarmlessKindsCounted() {
         let text = """
             apiVersion: cilium.io/v2
-            kind: CiliumNetworkPolicy
+            kind: CiliumLocalRedirectPolicy
             metadata: {name: c, namespace: a}
             ---
             apiVersion: crd.antrea.io/v1beta1
@@ -93,7 +93,7 @@ import Testing
         let set = ManifestReader.parse(text: text, file: "k.yaml")
         #expect(set.issues.isEmpty, "\(set.issues)")
         #expect(set.unsupported.keys.map(\.qualifiedName).sorted()
-                == ["CiliumNetworkPolicy.cilium.io", "ClusterNetworkPolicy.crd.antrea.io",
+                == ["CiliumLocalRedirectPolicy.cilium.io", "ClusterNetworkPolicy.crd.antrea.io",
                     "Ingress.networking.k8s.io", "NetworkPolicy.projectcalico.org"])
         #expect(set.skipped == ["ConfigMap": 1])
         let calico = set.unsupported.keys.first { $0.group == "projectcalico.org" }!

@@ -223,12 +223,9 @@ public struct CiliumPolicyEmitter: Sendable, PolicyDocumentWriter {
                     y.itemPair(14, "method", Self.noMethod, comment: "nothing observed here is an HTTP request")
                 }
                 for r in usable {
-                    var evidence = "\(r.pathTemplate): \(EmitCommon.count(r.requests, "request"))"
-                    if r.examples != [r.pathTemplate] && !r.examples.isEmpty {
-                        evidence += "; e.g. " + r.examples.joined(separator: ", ")
-                    }
                     // Cilium reads the method as a regular expression: the observed one must match only itself.
-                    y.itemPair(14, "method", PathGeneralizer.escape(r.method), comment: evidence)
+                    y.itemPair(14, "method", PathGeneralizer.escape(r.method),
+                               comment: "\(r.pathTemplate): \(EmitCommon.band(r.requests)) requests")
                     y.pair(16, "path", r.pathRegex)
                 }
             case .dns(let names):

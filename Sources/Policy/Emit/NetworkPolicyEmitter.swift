@@ -16,6 +16,62 @@ public struct NetworkPolicyEmitter: Sendable, PolicyDocumentWriter {
     /// All policies as one multi-document stream (for `--out -`).
     public func stream(for plan: PolicyPlan) -> String { layoutStream(for: plan) }
 
+    /// The same policies as `stream(for:)`, as the evaluator's model, without writing and re-reading YAML (for
+    /// `generate`'s self-check on large plans). Equal to the stream read back by `ManifestReader` (tested), apart
+    /// from source locations. `invalid` lists CIDRs the API server would reject (never expected).
+    public func policies(for plan: PolicyPlan) -> (policies: [NetworkPolicy], invalid: [String]) {
+        var out: [NetworkPolicy] = []
+        var invalid: [String] = []
+        for ns in plan.namespaces {
+            func rules(_ list: [RulePlan], _ policy: String) -> [NetworkPolicyRule] {
+                list.compactMap { r in
+                    let peer: NetworkPolicyPeer
+                    switch r.peer {
+                    case .workload(let ep, let sel):
+                        peer = .pods(podSelector: LabelSelector(matchLabels: sel),
+                                     namespaceSelector: ep.namespace == ns.name ? nil
+                                         : LabelSelector(matchLabels: ["kubernetes.io/metadata.name": ep.namespace]))
+                    case .ipBlock(let cidr, let except, _):
+                        let ex = except.compactMap(CIDR.init)
+                        guard let c = CIDR(cidr), ex.count == except.count else {
+                            invalid.append("\(ns.name)/\(policy): ipBlock \(cidr) except \(except)")
+                            return nil
+                        }
+                        peer = .ipBlock(IPBlock(cidr: c, except: ex))
+                    case .namespace(let other):
+                        peer = .pods(podSelector: nil,
+                                     namespaceSelector: LabelSelector(matchLabels: ["kubernetes.io/metadata.name": other]))
+                    }
+                    return NetworkPolicyRule(peers: [peer], ports: r.ports.map {
+                        NetworkPolicyPort(proto: $0.proto, port: $0.name.map { .name($0) } ?? .number(Int($0.port)))
+                    })
+                }
+            }
+            if ns.hasDefaultDeny {
+                var types = Set<PolicyType>()
+                if ns.denyIngress { types.insert(.ingress) }
+                if ns.denyEgress { types.insert(.egress) }
+                out.append(NetworkPolicy(name: "default-deny", namespace: ns.name, podSelector: .everything,
+                                         policyTypes: types))
+            }
+            if !ns.dnsBaseline.isEmpty {
+                out.append(NetworkPolicy(name: EmitCommon.dnsBaselineName, namespace: ns.name, podSelector: .everything,
+                                         policyTypes: [.egress],
+                                         egress: rules(ns.dnsBaseline, EmitCommon.dnsBaselineName)))
+            }
+            for (w, name) in zip(ns.workloads, EmitCommon.allowNames(ns)) {
+                // As `allow`: a policy with no rules is a record in a direction the default-deny isolates.
+                var types = Set<PolicyType>()
+                if !w.ingress.isEmpty { types.insert(.ingress) }
+                if !w.egress.isEmpty { types.insert(.egress) }
+                if types.isEmpty { types.insert(ns.denyIngress ? .ingress : .egress) }
+                out.append(NetworkPolicy(name: name, namespace: ns.name, podSelector: LabelSelector(matchLabels: w.selector),
+                                         policyTypes: types, ingress: rules(w.ingress, name), egress: rules(w.egress, name)))
+            }
+        }
+        return (out, invalid)
+    }
+
     private func header(_ y: inout YAMLBuilder, name: String, namespace: String, plan: PolicyPlan) {
         EmitCommon.header(&y, apiVersion: "networking.k8s.io/v1", kind: "NetworkPolicy", name: name,
                           namespace: namespace, plan: plan, version: options.version)

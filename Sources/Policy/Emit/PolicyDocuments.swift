@@ -15,13 +15,15 @@ protocol PolicyDocumentWriter: Sendable {
 }
 
 extension PolicyDocumentWriter {
-    /// File name -> contents, plus `kustomization.yaml` listing the others. Sorted by namespace, then workload.
+    /// File name -> contents, plus `kustomization.yaml` listing the policy files, plus the evidence report
+    /// (`evidence.json`, `evidence.md`, listed nowhere). Sorted by namespace, then workload.
     func layoutFiles(for plan: PolicyPlan) -> [(name: String, text: String)] {
         let header = PolicyEmitter.generatedMarker + "\(options.version) from observed flows. Review before applying.\n"
+        let stems = EmitCommon.namespaceStems(plan)
+        let indexed = Array(zip(plan.namespaces, stems))
         // Namespaces are independent: written on every core, then joined in plan order (output unchanged).
-        let perNamespace = EmitCommon.concurrentMap(plan.namespaces) { ns -> [(String, String)] in
+        let perNamespace = EmitCommon.concurrentMap(indexed) { ns, dir -> [(String, String)] in
             var out: [(String, String)] = []
-            let dir = PolicyName.make(ns.name)
             let names = EmitCommon.allowNames(ns)
             switch options.layout {
             case .perNamespace:
@@ -43,7 +45,9 @@ extension PolicyDocumentWriter {
         k.line(0, "kind: Kustomization")
         k.line(0, out.isEmpty ? "resources: []" : "resources:")
         for f in out { k.line(2, "- \(YAMLText.scalar(f.0))") }
-        return out + [("kustomization.yaml", k.text)]
+        let report = EvidenceReport(plan: plan, version: options.version)
+        return out + [("kustomization.yaml", k.text), (EvidenceReport.jsonFile, report.json),
+                      (EvidenceReport.markdownFile, report.markdown)]
     }
 
     /// All policies as one multi-document stream.
@@ -101,13 +105,16 @@ enum EmitCommon {
         y.line(2, "labels:")
         y.pair(4, "app.kubernetes.io/managed-by", managedBy)
         y.line(2, "annotations:")
-        y.pair(4, "flowmap.io/evidence-window", window(plan))
+        y.pair(4, "flowmap.io/evidence-since", plan.firstSeen.map(day) ?? "no flows")
         y.pair(4, "flowmap.io/version", version)
     }
 
-    static func window(_ plan: PolicyPlan) -> String {
-        guard let f = plan.firstSeen, let l = plan.lastSeen else { return "no flows" }
-        return "\(Timestamp.format(f))/\(Timestamp.format(l))"
+    /// File (per-namespace) or directory (per-workload) name of each namespace of the plan, in order: the
+    /// namespace as a DNS-1123 label, made distinct (see `distinct`) where that would collide with another
+    /// namespace's or with `kustomization.yaml`.
+    static func namespaceStems(_ plan: PolicyPlan) -> [String] {
+        distinct(plan.namespaces.map { PolicyName.make($0.name) }, identities: plan.namespaces.map(\.name),
+                 reserved: ["kustomization"])
     }
 
     /// Name of the DNS baseline policy.
@@ -119,16 +126,36 @@ enum EmitCommon {
     }
 
     /// Allow-policy names of a namespace's workloads, in order: `allow-<workload>`, plus the kind when two
-    /// workloads of different kinds would get the same name (or a workload's name is the DNS baseline's).
-    /// Always valid DNS-1123 labels.
+    /// workloads of different kinds would get the same name (or a workload's name is the DNS baseline's), made
+    /// distinct where they still collide (names that differ only in case, a kind-suffixed name equal to another
+    /// workload's). Always valid DNS-1123 labels.
     static func allowNames(_ ns: NamespacePlan) -> [String] {
         let plain = ns.workloads.map { PolicyName.make("allow", $0.endpoint.name) }
         var count = [String: Int]()
         if !ns.dnsBaseline.isEmpty { count[dnsBaselineName] = 1 }
         for n in plain { count[n, default: 0] += 1 }
-        return zip(ns.workloads, plain).map { w, n in
+        let named = zip(ns.workloads, plain).map { w, n in
             count[n]! > 1 ? PolicyName.make("allow", w.endpoint.name, w.endpoint.workloadKind) : n
         }
+        return distinct(named, identities: ns.workloads.map { "\($0.endpoint.workloadKind)/\($0.endpoint.name)" },
+                        reserved: ns.dnsBaseline.isEmpty ? ["default-deny"] : ["default-deny", dnsBaselineName])
+    }
+
+    /// `wanted` with every name that occurs twice or is `reserved` suffixed with a hash of its item's identity
+    /// (the exact original text), repeated until all are distinct. A pure function of its input: stable across
+    /// runs, and a name changes only while it collides.
+    static func distinct(_ wanted: [String], identities: [String], reserved: Set<String>) -> [String] {
+        var out = wanted
+        for round in 0... {
+            var count = [String: Int]()
+            for n in out { count[n, default: 0] += 1 }
+            let clashing = out.indices.filter { count[out[$0]]! > 1 || reserved.contains(out[$0]) }
+            if clashing.isEmpty { break }
+            for i in clashing {
+                out[i] = PolicyName.suffixed(wanted[i], hashing: round == 0 ? identities[i] : "\(identities[i])#\(round)")
+            }
+        }
+        return out
     }
 
     /// The comments at the top of an allow policy's spec: what it selects, selector warning, notes.
@@ -138,17 +165,27 @@ enum EmitCommon {
         for n in w.notes { y.comment(indent, "note: \(n)") }
     }
 
-    /// `1 flow`, `2 flows`.
-    static func count(_ n: Int64, _ noun: String) -> String { n == 1 ? "1 \(noun)" : "\(n) \(noun)s" }
+    /// A count in a band (`1-9`, `10-99`, `100-999`, `1k+`): more evidence of the same connection rarely moves
+    /// it, so the comment stays put. Exact counts are in the evidence report.
+    static func band(_ n: Int64) -> String {
+        switch n {
+        case ..<1: return "0"
+        case ..<10: return "1-9"
+        case ..<100: return "10-99"
+        case ..<1000: return "100-999"
+        default: return "1k+"
+        }
+    }
 
-    /// Evidence beside a rule's peer: who, how many flows in total, first and last seen over its ports.
+    /// The day of a timestamp, `2024-05-01`.
+    static func day(_ t: Int64) -> String { String(Timestamp.format(t).prefix(10)) }
+
+    /// Evidence beside a rule's peer: who, a band of its flows over its ports, the first day seen.
     static func peerEvidence(_ peer: String, _ ports: [PortPlan]) -> String {
         let observed = ports.filter { $0.flows > 0 }
         if observed.isEmpty { return peer }  // the DNS baseline: its ports say why
-        var s = "\(peer): \(count(observed.reduce(0) { $0 + $1.flows }, "flow"))"
-        if let f = observed.map(\.firstSeen).min(), let l = observed.map(\.lastSeen).max() {
-            s += ", \(Timestamp.format(f)) .. \(Timestamp.format(l))"
-        }
+        var s = "\(peer): \(band(observed.reduce(0) { $0 + $1.flows })) flows"
+        if let f = observed.map(\.firstSeen).min() { s += ", first seen \(day(f))" }
         return s
     }
 
@@ -160,11 +197,10 @@ enum EmitCommon {
         }
     }
 
-    /// Evidence beside a port: flow count, first and last seen, up to three example requests or DNS names.
+    /// Evidence beside a port: a band of its flows and the first day seen (examples and exact counts are in the
+    /// evidence report).
     static func portEvidence(_ p: PortPlan) -> String {
         if p.flows == 0 { return p.examples.first ?? "not observed; allowed with its DNS sibling protocol" }
-        var s = "\(count(p.flows, "flow")), \(Timestamp.format(p.firstSeen)) .. \(Timestamp.format(p.lastSeen))"
-        if !p.examples.isEmpty { s += "; e.g. " + p.examples.joined(separator: ", ") }
-        return s
+        return "\(band(p.flows)) flows, first seen \(day(p.firstSeen))"
     }
 }

@@ -20,6 +20,17 @@ public enum PolicyName {
         return s + suffix
     }
 
+    /// `name` (a valid label) with `-` and a hash of `identity` appended, shortened to stay within 63 characters.
+    public static func suffixed(_ name: String, hashing identity: String) -> String {
+        let suffix = "-" + hash(identity)
+        var s = name
+        if s.count + suffix.count > 63 {
+            s = String(s.prefix(63 - suffix.count))
+            while s.hasSuffix("-") { s.removeLast() }
+        }
+        return s + suffix
+    }
+
     /// 8 hex digits of FNV-1a over the UTF-8 bytes: stable across runs and machines.
     static func hash(_ s: String) -> String {
         var h: UInt32 = 0x811C_9DC5

@@ -8,7 +8,7 @@ extension EvalPeer {
         case .address(let ip): return blocks.contains { $0.contains(ip) }
         case .range(let r): return blocks.contains { $0.contains(r) }
         case .unknownAddress: return blocks.contains { $0.coversFamily }
-        case .ownNode: return false
+        case .ownNode, .reserved: return false
         }
     }
 }

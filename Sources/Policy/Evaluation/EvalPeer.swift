@@ -13,4 +13,7 @@ public enum EvalPeer: Sendable, Hashable {
     case unknownAddress
     /// The node a pod runs on; traffic between a pod and its own node is always allowed (B5).
     case ownNode
+    /// Another reserved identity by its Cilium entity name (`kube-apiserver`, `remote-node`, ...): only sets
+    /// with Cilium policies ask about these; a NetworkPolicy rule matches it only when it matches every peer.
+    case reserved(String)
 }

@@ -30,5 +30,8 @@ public struct EvaluatorOptions: Sendable, Hashable {
         self.endPortSupported = endPortSupported
     }
 
+    /// How Cilium is configured, for sets with Cilium policies (docs/cilium-semantics.md, "Configuration").
+    public var cilium: CiliumOptions = .default
+
     public static let `default` = EvaluatorOptions()
 }

@@ -78,8 +78,10 @@ public enum PolicyCheck {
         Set(ev.indexes(of: ep).flatMap { ev.isolatingPolicies(of: $0, egress: egress) }).sorted()
     }
 
+    /// `l7`: the requests observed per edge; with Cilium policies, an allowed edge whose request some
+    /// `rules.http` / `rules.dns` on its way would reject is reported as breaking, one item per request (CL3).
     public static func run(_ ev: PolicyEvaluator, edges: [ObservedEdge],
-                           addresses: [Endpoint: [String]] = [:]) -> Report {
+                           addresses: [Endpoint: [String]] = [:], l7: [EdgeKey: [L7Observation]] = [:]) -> Report {
         var r = Report()
         for e in edges {
             let k = e.key
@@ -101,8 +103,26 @@ public enum PolicyCheck {
                 i.note = "\(ep) is not in the inventory"
                 r.unresolved.append(i)
             case (.allowed, .allowed):
-                r.allowedConnections += 1
-                r.allowedFlows += e.stats.flows
+                let rejected = rejectedRequests(k, ev, addresses: addresses, l7[k] ?? [])
+                if rejected.isEmpty {
+                    r.allowedConnections += 1
+                    r.allowedFlows += e.stats.flows
+                    break
+                }
+                r.deniedConnections += 1
+                r.deniedFlows += e.stats.flows
+                for (o, sides) in rejected {
+                    var i = makeItem()
+                    i.flows = o.stats.flows
+                    if o.stats.lastSeen != .min { i.lastSeen = Timestamp.format(o.stats.lastSeen) }
+                    if o.stats.firstSeen != .max { i.firstSeen = Timestamp.format(o.stats.firstSeen) }
+                    switch o.request {
+                    case .http(let m, let p): i.note = "HTTP \(m) \(p): rejected by rules.http"
+                    case .dns(let q): i.note = "DNS query \(q): outside rules.dns"
+                    }
+                    i.deniedBy = sides
+                    r.denied.append(i)
+                }
             case (.allowed, .denied(let egress, let ingress)):
                 r.deniedConnections += 1
                 r.deniedFlows += e.stats.flows
@@ -126,6 +146,27 @@ public enum PolicyCheck {
         return r
     }
 
+    /// The observed requests of an L4-allowed edge that an L7 rule on its way rejects, with the sides that
+    /// reject them (`egress`, `ingress`). Only Cilium policies have L7 rules.
+    static func rejectedRequests(_ k: EdgeKey, _ ev: PolicyEvaluator, addresses: [Endpoint: [String]],
+                                 _ observed: [L7Observation]) -> [(L7Observation, [String])] {
+        guard let c = ev.cilium?.evaluator, !observed.isEmpty else { return [] }
+        let src = peers(k.source, ev, addresses).map(CiliumPeer.init), dst = peers(k.destination, ev, addresses).map(CiliumPeer.init)
+        var out: [(L7Observation, [String])] = []
+        for o in observed {
+            var egress = false, ingress = false
+            for s in src {
+                for d in dst {
+                    let (e, i) = c.rejects(from: s, to: d, proto: k.proto, port: Int(k.port), request: o.request)
+                    egress = egress || e
+                    ingress = ingress || i
+                }
+            }
+            if egress || ingress { out.append((o, (egress ? ["egress"] : []) + (ingress ? ["ingress"] : []))) }
+        }
+        return out
+    }
+
     /// The evaluator peers an observed endpoint stands for; empty when a workload is unknown.
     static func peers(_ ep: Endpoint, _ ev: PolicyEvaluator, _ addresses: [Endpoint: [String]]) -> [EvalPeer] {
         switch ep.kind {
@@ -135,6 +176,10 @@ public enum PolicyCheck {
             return [IPAddr(ep.name).map { .address($0) } ?? .unknownAddress]
         case .reserved:
             if ep.name == "host" { return [.ownNode] }  // B5: the pod's own node
+            // Cilium selects reserved identities by entity, not by address (CE1).
+            if ev.cilium != nil, let e = CiliumEntity(rawValue: ep.name) {
+                return [e == .world ? .unknownAddress : .reserved(e.rawValue)]
+            }
             let known = (addresses[ep] ?? []).compactMap { IPAddr($0) }
             return known.isEmpty ? [.unknownAddress] : known.map { .address($0) }
         }

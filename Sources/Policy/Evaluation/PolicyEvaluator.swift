@@ -39,12 +39,30 @@ public struct PolicyEvaluator: Sendable {
     /// The cluster-wide tiers around the NetworkPolicies (nil when there are none).
     let tiers: AdminTiers?
 
+    /// With Cilium policies in the set, every answer comes from Cilium's semantics over the whole set
+    /// (docs/cilium-semantics.md, CM1); nil for a NetworkPolicy-only set.
+    public let cilium: CiliumBox?
+
+    /// `ciliumPolicies`: the set's CiliumNetworkPolicies and CiliumClusterwideNetworkPolicies; `dnsNames`: DNS
+    /// names observed for external addresses (for `toFQDNs`).
+    /// `adminPolicies`: the cluster-wide tiers. A set with both Cilium and admin-tier policies is refused by
+    /// `PolicyInputs` before it gets here (their combination is not modelled yet).
     public init(policies: [NetworkPolicy], adminPolicies: [AdminPolicy] = [], namespaces: [ClusterNamespace] = [],
-                workloads: [Workload], options: EvaluatorOptions = .default) {
+                workloads: [Workload], options: EvaluatorOptions = .default, ciliumPolicies: [CiliumPolicy] = [],
+                dnsNames: [IPAddr: [String]] = [:]) {
         self.policies = policies
         self.adminPolicies = adminPolicies
         self.workloads = workloads
         self.options = options
+        if ciliumPolicies.isEmpty {
+            cilium = nil
+        } else {
+            var co = options.cilium
+            co.selfAlwaysAllowed = options.selfAlwaysAllowed
+            cilium = CiliumBox(CiliumEvaluator(policies: ciliumPolicies, networkPolicies: policies,
+                                               namespaces: namespaces, workloads: workloads, options: co,
+                                               dnsNames: dnsNames))
+        }
         let n = workloads.count
 
         var nsMap: [String: ClusterNamespace] = [:]
@@ -204,6 +222,7 @@ public struct PolicyEvaluator: Sendable {
     /// workloads are always included when they are node traffic (same-node traffic is allowed).
     public func possibleSources(of d: Int) -> Bitset {
         let n = workloads.count
+        if cilium != nil { return Bitset.full(n) }
         guard ingressIsolated[d], tiers == nil else { return Bitset.full(n) }
         var b = Bitset(count: n)
         for r in ingressRules[d] {
@@ -219,6 +238,7 @@ public struct PolicyEvaluator: Sendable {
     /// Workloads that workload `s` can possibly reach (a superset; see `possibleSources`).
     public func possibleDestinations(of s: Int) -> Bitset {
         let n = workloads.count
+        if cilium != nil { return Bitset.full(n) }
         guard egressIsolated[s], tiers == nil else { return Bitset.full(n) }
         var b = Bitset(count: n)
         for r in egressRules[s] {
@@ -237,11 +257,14 @@ public struct PolicyEvaluator: Sendable {
         var out: [IPBlock] = []
         for r in outbound ? egressRules[w] : ingressRules[w] { out += rules[Int(r)].blocks }
         if let tiers { out += tiers.blocks(of: w, egress: outbound) }
+        if let c = cilium { out += c.evaluator.blocks }
         return out
     }
 
     /// True when some ipBlock of the set is IPv6 (external ranges then cover IPv6 too).
-    public var hasIPv6Blocks: Bool { ipBlocks.contains { $0.cidr.network.isV6 } }
+    public var hasIPv6Blocks: Bool {
+        ipBlocks.contains { $0.cidr.network.isV6 } || (cilium?.evaluator.blocks ?? []).contains { $0.cidr.network.isV6 }
+    }
 
     var hostNetworkBits: Bitset {
         var b = Bitset(count: workloads.count)
@@ -252,8 +275,8 @@ public struct PolicyEvaluator: Sendable {
     /// Indexes of the workload variants of an endpoint.
     public func indexes(of endpoint: Endpoint) -> [Int] { indexByEndpoint[endpoint] ?? [] }
 
-    public func isIngressIsolated(_ i: Int) -> Bool { ingressIsolated[i] }
-    public func isEgressIsolated(_ i: Int) -> Bool { egressIsolated[i] }
+    public func isIngressIsolated(_ i: Int) -> Bool { cilium?.evaluator.isIngressIsolated(i) ?? ingressIsolated[i] }
+    public func isEgressIsolated(_ i: Int) -> Bool { cilium?.evaluator.isEgressIsolated(i) ?? egressIsolated[i] }
 
     /// Every ipBlock of the policy set (for partitioning external addresses).
     public var ipBlocks: [IPBlock] {
@@ -269,6 +292,7 @@ public struct PolicyEvaluator: Sendable {
 
     /// What the policy set allows from `source` to `destination` (B1, B2). Reply traffic needs nothing (B3).
     public func connections(from source: EvalPeer, to destination: EvalPeer) -> ConnectionSet {
+        if let c = cilium { return c.evaluator.connections(from: source, to: destination) }
         switch (source, destination) {
         case (.workload(let s), .workload(let d)):
             return connections(s, d)
@@ -286,6 +310,7 @@ public struct PolicyEvaluator: Sendable {
     /// Workload to workload (indexes), the pair loop's entry point.
     @inline(__always)
     public func connections(_ s: Int, _ d: Int) -> ConnectionSet {
+        if let c = cilium { return c.evaluator.connections(from: CiliumPeer.workload(s), to: CiliumPeer.workload(d)) }
         if s == d && options.selfAlwaysAllowed && isSinglePod[s] { return .all }  // B6
         if options.hostNetwork == .asNode && (isHostNetwork[s] || isHostNetwork[d]) {
             if nodeIndex[s] >= 0 && nodeIndex[s] == nodeIndex[d] { return .all }  // B5
@@ -356,6 +381,7 @@ public struct PolicyEvaluator: Sendable {
     /// the destination's ingress allows from the source (`.all` for a side that is not a pod or not isolated).
     /// `connections(from:to:)` is their intersection, except for the pairs it always allows (B5, B6, G1).
     public func sides(from source: EvalPeer, to destination: EvalPeer) -> (egress: ConnectionSet, ingress: ConnectionSet) {
+        if let c = cilium { return c.evaluator.halves(from: CiliumPeer(source), to: CiliumPeer(destination)) }
         var e = ConnectionSet.all, i = ConnectionSet.all
         if case .workload(let s) = source {
             if case .workload(let d) = destination {
@@ -409,7 +435,8 @@ public struct PolicyEvaluator: Sendable {
 
     /// Names (`namespace/name`, sorted) of the policies isolating a workload variant in one direction.
     public func isolatingPolicies(of w: Int, egress: Bool) -> [String] {
-        Set((egress ? egressPolicies[w] : ingressPolicies[w]).map { policies[$0].qualifiedName }).sorted()
+        let own = Set((egress ? egressPolicies[w] : ingressPolicies[w]).map { policies[$0].qualifiedName }).sorted()
+        return own + (cilium?.evaluator.isolatingPolicies(of: w, egress: egress) ?? [])
     }
 
     /// Connections between two endpoints over all their workload variants: what holds for every variant pair.

@@ -64,7 +64,10 @@ public struct PolicyExplanation: Sendable {
                 lines.formUnion(ev.tierDecisions(of: w, egress: isEgress, peer: o, proto: proto, port: port))
                 for p in ev.isolatingPolicies(of: w, egress: isEgress) {
                     isolating.insert(p)
-                    if !matches.contains(where: { ev.policies[$0.policy].qualifiedName == p }) {
+                    if p.hasPrefix("Cilium") {
+                        // Rule-level detail is only listed for NetworkPolicies; the side's verdict covers Cilium's.
+                        lines.insert("\(p): has \(field) rules for this endpoint (the side's verdict includes them)")
+                    } else if !matches.contains(where: { ev.policies[$0.policy].qualifiedName == p }) {
                         lines.insert("\(p): isolates \(field), no \(field) rules: allows nothing")
                     }
                 }

@@ -54,5 +54,5 @@ extension ManifestSet {
 
 extension ManifestSet {
     /// NetworkPolicies plus admin-tier objects: what a verdict line counts as "policies".
-    public var evaluatedPolicyCount: Int { policies.count + adminPolicies.count }
+    public var evaluatedPolicyCount: Int { policies.count + adminPolicies.count + ciliumPolicies.count }
 }

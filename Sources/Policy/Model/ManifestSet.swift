@@ -7,6 +7,8 @@ public struct ManifestSet: Sendable {
     public var adminPolicies: [AdminPolicy] = []
     /// Accepted objects the API server would warn about (equal admin priorities, peers FlowMap cannot match).
     public var warnings: [ManifestIssue] = []
+    /// CiliumNetworkPolicies and CiliumClusterwideNetworkPolicies (`cilium.io/v2`).
+    public var ciliumPolicies: [CiliumPolicy] = []
     /// Namespaces by name (labels as given; the evaluator adds `kubernetes.io/metadata.name`).
     public var namespaces: [String: ClusterNamespace] = [:]
     public var pods: [PodManifest] = []
@@ -31,6 +33,7 @@ public struct ManifestSet: Sendable {
         policies += o.policies
         adminPolicies += o.adminPolicies
         warnings += o.warnings
+        ciliumPolicies += o.ciliumPolicies
         for (k, v) in o.namespaces { namespaces[k] = v }
         pods += o.pods
         controllers += o.controllers

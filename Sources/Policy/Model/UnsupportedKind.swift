@@ -27,7 +27,7 @@ public struct UnsupportedKind: Sendable, Hashable, Comparable, CustomStringConve
 
     public static func < (a: UnsupportedKind, b: UnsupportedKind) -> Bool { a.qualifiedName < b.qualifiedName }
 
-    static let cilium = "Cilium allow and deny rules (L3-L7, entities, FQDNs) that apply beside NetworkPolicies"
+    static let cilium = "Cilium local redirects and egress gateways, which change where traffic goes"
     static let calico = "Calico ordered allow / deny / pass rules evaluated before NetworkPolicies"
     static let antrea = "Antrea tiered allow / drop rules evaluated before NetworkPolicies"
     static let ingress = "traffic from the ingress or gateway controller's pods to the routed backends"
@@ -36,7 +36,7 @@ public struct UnsupportedKind: Sendable, Hashable, Comparable, CustomStringConve
 
     /// The known kinds, by API group (a group matches itself and, for the Calico CRD group, its prefix).
     static let table: [String: [String: String]] = [
-        "cilium.io": ["CiliumNetworkPolicy": cilium, "CiliumClusterwideNetworkPolicy": cilium],
+        "cilium.io": ["CiliumLocalRedirectPolicy": cilium, "CiliumEgressGatewayPolicy": cilium],
         "projectcalico.org": ["NetworkPolicy": calico, "GlobalNetworkPolicy": calico,
                               "StagedNetworkPolicy": calico, "StagedGlobalNetworkPolicy": calico],
         "crd.projectcalico.org": ["NetworkPolicy": calico, "GlobalNetworkPolicy": calico],

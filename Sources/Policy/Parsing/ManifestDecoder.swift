@@ -86,6 +86,11 @@ public struct ManifestDecoder {
             if let p = decodePolicy(node, path: path, name: name, namespace: namespace, location: loc) {
                 set.policies.append(p)
             }
+        case _ where Self.ciliumKinds.contains(kind):
+            if let p = decodeCiliumPolicy(node, kind: kind, path: path, name: name, namespace: namespace,
+                                          location: loc) {
+                set.ciliumPolicies.append(p)
+            }
         case "Namespace":
             guard !name.isEmpty else {
                 issue(Self.join(path, "metadata.name"), meta, "Required value: name is required")

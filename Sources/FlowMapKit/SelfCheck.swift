@@ -1,0 +1,75 @@
+import FlowModel
+import Inference
+import Policy
+
+/// `generate`'s check of its own output: the generated set replayed against the evidence it was inferred from,
+/// by the evaluation `flowmap check` uses (`Check.Evaluation`), so `flowmap check` of the written files agrees.
+public struct SelfCheck: Sendable {
+    /// What `check` reports for the generated set over the edges inference used.
+    public var report: PolicyCheck.Report
+    /// Documents of the generated set the manifest reader rejected (a FlowMap bug; never expected).
+    public var invalid: [String]
+    /// Edges replayed.
+    public var edges: Int
+
+    /// True when applying the set would deny an observed-allowed connection, allow an observed-denied one,
+    /// or when part of it could not be evaluated.
+    public var failed: Bool {
+        report.deniedConnections > 0 || report.observedDeniedNowAllowed > 0 || report.unresolvedConnections > 0
+            || !invalid.isEmpty
+    }
+
+    /// One line per finding, each naming source, destination, protocol and port; empty when nothing failed.
+    public var findings: [String] {
+        func line(_ i: PolicyCheck.Item) -> String {
+            "  \(i.source) => \(i.destination) : \(i.proto) \(i.port)  (\(i.flows) flow\(i.flows == 1 ? "" : "s")"
+                + (i.lastSeen.isEmpty ? ")" : ", last seen \(i.lastSeen))") + (i.note.isEmpty ? "" : ": \(i.note)")
+        }
+        var out: [String] = []
+        if !report.denied.isEmpty {
+            out.append("would break \(report.denied.count) observed-allowed connection(s), denied by the generated policies:")
+            out += report.denied.map(line)
+        }
+        if !report.nowAllowed.isEmpty {
+            out.append("would allow \(report.nowAllowed.count) observed-denied connection(s):")
+            out += report.nowAllowed.map(line)
+        }
+        if !report.unresolved.isEmpty {
+            out.append("could not evaluate \(report.unresolved.count) observed connection(s):")
+            out += report.unresolved.map(line)
+        }
+        if !invalid.isEmpty {
+            out.append("the generated policies were rejected by FlowMap's own manifest reader (please report this):")
+            out += invalid.map { "  \($0)" }
+        }
+        return out
+    }
+
+    /// The edges inference used: in the evidence window, at least `minFlows` flows (denied edges always), with
+    /// an end in an included namespace. Edges between namespaces the run left out are not its to judge.
+    public static func edges(_ all: [ObservedEdge], _ o: InferenceOptions) -> [ObservedEdge] {
+        // The same inclusion as `Inferrer.infer` (system namespaces take part only with includeSystem or when
+        // named in `namespaces`).
+        func included(_ ep: Endpoint) -> Bool {
+            ep.kind == .workload && (o.namespaces.isEmpty || o.namespaces.contains(ep.namespace))
+                && !o.excludeNamespaces.contains(ep.namespace)
+                && !(o.namespaces.isEmpty && !o.includeSystem && o.systemNamespaces.contains(ep.namespace))
+        }
+        return all.filter { e in
+            Generate.inWindow(e.stats, o) && (e.key.outcome == .denied || e.stats.flows >= o.minFlows)
+                && (included(e.key.source) || included(e.key.destination))
+        }
+    }
+
+    /// Replays `edges` against the NetworkPolicy rendering of `plan` (the flavour `check` reads; a Cilium run is
+    /// checked through the NetworkPolicy rendering of the same plan), built as the evaluator's model directly:
+    /// equal to the YAML read back by `check` (`EmitTests` "the policy model equals the YAML read back"), without
+    /// the cost of writing and parsing it again.
+    public static func run(plan: PolicyPlan, edges: [ObservedEdge], store: ClusterInventory.StoreData) -> SelfCheck {
+        var set = ManifestSet()
+        let built = NetworkPolicyEmitter(options: EmitOptions()).policies(for: plan)
+        set.policies = built.policies
+        let report = Check.Evaluation(manifests: set, data: store, edges: edges, options: EvaluatorOptions()).report()
+        return SelfCheck(report: report, invalid: built.invalid, edges: edges.count)
+    }
+}
