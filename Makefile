@@ -113,14 +113,18 @@ FUZZ_SEEDS := $(wildcard samples/*/*.json samples/*/*.jsonl samples/*/*.log samp
                 samples/*/*/*.json samples/*/*/*.jsonl Tests/PolicyTests/Fixtures/*/*.yaml Tests/PolicyTests/Fixtures/*/*/*.yaml \
                 Fuzz/seeds/*)
 fuzz: deps
-	FLOWMAP_FUZZ=1 $(SWIFT) build -c $(FUZZ_CONFIG) -Xswiftc -sanitize=fuzzer,address -Xswiftc -use-ld=lld \
-	  --scratch-path .build-fuzz \
-	  $(foreach t,$(FUZZ_TARGETS),--product $(t))
+	@# One build per product: `swift build` keeps only the last of several --product options, which left every
+	@# other target unbuilt while the loop below reported it clean.
+	@set -e; for t in $(FUZZ_TARGETS); do \
+	  FLOWMAP_FUZZ=1 $(SWIFT) build -c $(FUZZ_CONFIG) -Xswiftc -sanitize=fuzzer,address -Xswiftc -use-ld=lld \
+	    --scratch-path .build-fuzz --product $$t; \
+	done
 	@mkdir -p .build-fuzz/crashes
 	@set -e; for t in $(FUZZ_TARGETS); do \
 	  corpus=.build-fuzz/corpus/$$t; mkdir -p $$corpus; \
 	  for f in $(FUZZ_SEEDS); do head -c 16384 "$$f" > $$corpus/seed-$$(basename $$f); done; \
 	  echo "fuzz $$t"; \
+	  test -x .build-fuzz/$(FUZZ_CONFIG)/$$t || { echo "fuzz $$t: binary .build-fuzz/$(FUZZ_CONFIG)/$$t missing"; exit 1; }; \
 	  .build-fuzz/$(FUZZ_CONFIG)/$$t -max_total_time=$(FUZZ_SECONDS) -runs=$(if $(filter 0,$(FUZZ_RUNS)),-1,$(FUZZ_RUNS)) \
 	    -seed=$(FUZZ_SEED) -max_len=16384 -timeout=10 -rss_limit_mb=2048 \
 	    -artifact_prefix=.build-fuzz/crashes/$$t- $$corpus 2>&1 | grep -E "^(#[0-9]+ +DONE|Done|==[0-9]+==ERROR|SUMMARY)" || true; \

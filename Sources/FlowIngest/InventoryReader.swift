@@ -2,7 +2,8 @@ import Foundation
 import FlowModel
 
 /// Reads a Kubernetes inventory: the JSON of `kubectl get namespaces,pods,services,endpointslices -A -o json`
-/// (a `List`), any `*List`, or a single object; Node objects are used for node addresses when present.
+/// (a `List`), any `*List`, or a single object; Node objects are used for node addresses when present, and pod
+/// controllers (Deployments, StatefulSets, DaemonSets, ReplicaSets, Jobs, CronJobs) for their `spec.selector`.
 /// The inventory is a whole document, not lines: problems are located by item (`items[3].status.podIPs`).
 public enum InventoryReader {
     public struct Result: Sendable {
@@ -118,6 +119,8 @@ public enum InventoryReader {
                 case "Pod": try pod(o, into: &r.inventory)
                 case "Service": try service(o, into: &r.inventory)
                 case "Node": try node(o, into: &r.inventory)
+                case "Deployment", "StatefulSet", "DaemonSet", "ReplicaSet", "Job", "CronJob":
+                    try controller(o, kind: kind, into: &r.inventory)
                 case "EndpointSlice":
                     slices.append((path, o))
                     continue  // counted once resolved below
@@ -140,6 +143,7 @@ public enum InventoryReader {
                 r.issues.append((path.isEmpty ? e.field : "\(path).\(e.field)", e.message))
             }
         }
+        r.inventory.controllers.sort { $0.workload < $1.workload }
         return r
     }
 
@@ -264,6 +268,42 @@ public enum InventoryReader {
             workload: .workload(m.namespace, w.name, kind: w.kind), labels: m.labels, ips: ips, node: node,
             hostIP: hostIP, hostNetwork: spec["hostNetwork"] as? Bool ?? false, ports: ports.sorted(),
             from: started ?? created ?? 0, until: until))
+    }
+
+    /// A controller's `spec.selector` (a CronJob's `spec.jobTemplate.spec.selector`), under the workload name its
+    /// pods resolve to (`workload(podName:labels:owners:)` with the controller as owner). A ReplicaSet or Job
+    /// owned by another controller gives way to that controller's own object when both are listed.
+    static func controller(_ o: [String: Any], kind: String, into inv: inout Inventory) throws {
+        let m = try meta(o)
+        guard !m.namespace.isEmpty else { throw ItemError(field: "metadata.namespace", message: "missing") }
+        var spec = o["spec"] as? [String: Any] ?? [:]
+        var field = "spec.selector"
+        if kind == "CronJob" {
+            spec = (spec["jobTemplate"] as? [String: Any])?["spec"] as? [String: Any] ?? [:]
+            field = "spec.jobTemplate.spec.selector"
+        }
+        guard let sel = spec["selector"] as? [String: Any] else { return }  // Jobs usually get theirs generated
+        guard let match = (sel["matchLabels"] ?? [String: String]()) as? [String: String] else {
+            throw ItemError(field: field + ".matchLabels", message: "expected an object of strings")
+        }
+        for (k, v) in match.sorted(by: { $0.key < $1.key }) {
+            guard KubernetesLabel.isValidKey(k), KubernetesLabel.isValidValue(v) else {
+                throw ItemError(field: "\(field).matchLabels.\(k)", message: "not a valid label: \(IPAddr.quoted(k + "=" + v))")
+            }
+        }
+        let expressions = (sel["matchExpressions"] as? [Any] ?? []).isEmpty == false
+        var labels = m.labels
+        if let hash = match["pod-template-hash"] { labels["pod-template-hash"] = hash }
+        let w = kind == "ReplicaSet" || kind == "Job"
+            ? workload(podName: m.name, labels: labels, owners: [["kind": kind, "name": m.name, "controller": true]])
+            : (name: m.name, kind: kind)
+        let c = InventoryController(workload: .workload(m.namespace, w.name, kind: w.kind), selector: match,
+                                    usable: !expressions)
+        if let i = inv.controllers.firstIndex(where: { $0.workload == c.workload }) {
+            if kind == w.kind { inv.controllers[i] = c }  // the Deployment itself over its ReplicaSets
+        } else {
+            inv.controllers.append(c)
+        }
     }
 
     static func service(_ o: [String: Any], into inv: inout Inventory) throws {

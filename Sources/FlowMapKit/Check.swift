@@ -70,7 +70,21 @@ public enum Check {
                            dnsNames: evidence.names, l7: evidence.l7)
         return Result(report: e.report(), manifests: loaded.manifests, policies: loaded.manifests.evaluatedPolicyCount,
                       workloads: Set(e.inventory.workloads.map(\.endpoint)).count, caveats: loaded.caveats,
-                      notes: loaded.notes)
+                      notes: loaded.notes + sharedSelectors(loaded.manifests.policies, e.inventory.workloads))
+    }
+
+    /// A generated allow policy is for one workload; its podSelector, chosen before other workloads were known
+    /// (a `ratings-v2` Deployment after `app: ratings` was chosen), may select theirs too and admit their
+    /// traffic. One line per such policy naming every workload it selects, sorted.
+    static func sharedSelectors(_ policies: [NetworkPolicy], _ workloads: [Workload]) -> [String] {
+        policies.filter { $0.managedBy == NetworkPolicyEmitter.managedBy && !$0.podSelector.isEmpty }.compactMap { p in
+            let selected = Set(workloads.filter { $0.endpoint.namespace == p.namespace && p.podSelector.matches($0.labels) }
+                .map(\.endpoint))
+            guard selected.count > 1 else { return nil }
+            return "\(p.qualifiedName): generated for one workload, its podSelector \(p.podSelector) selects pods of "
+                + "\(selected.count) known workloads (\(selected.sorted().map(\.description).joined(separator: ", "))); "
+                + "regenerate (`flowmap generate`, --selector controller) so each policy selects only its own"
+        }.sorted()
     }
 
     /// A store without observed connections has nothing to replay.

@@ -75,9 +75,11 @@ public enum Generate {
             let remote = Endpoint.reserved("remote-node")
             addresses[remote] = nodeAddresses.union(addresses[remote] ?? []).sorted()
         }
-        return Evidence(edges: try store.edges(), l7: try store.l7(), labelSets: try store.labelSets(),
-                        namespaceLabels: try store.namespaceLabels(), names: try store.names(),
-                        addresses: addresses, containerPorts: containerPorts)
+        var ev = Evidence(edges: try store.edges(), l7: try store.l7(), labelSets: try store.labelSets(),
+                          namespaceLabels: try store.namespaceLabels(), names: try store.names(),
+                          addresses: addresses, containerPorts: containerPorts)
+        for c in inv.controllers where c.usable { ev.controllerSelectors[c.workload] = c.selector }
+        return ev
     }
 
     /// Opens an existing store (never creates one: a typo in --db should not look like "no traffic").

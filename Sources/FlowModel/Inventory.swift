@@ -8,10 +8,14 @@ public struct Inventory: Sendable, Hashable {
     public var services: [InventoryService] = []
     /// Node name -> addresses (InternalIP/ExternalIP of Node objects, and the `hostIP` of pods on the node).
     public var nodes: [String: Set<String>] = [:]
+    /// Pod controllers with their selectors, one per workload, sorted by workload.
+    public var controllers: [InventoryController] = []
 
     public init() {}
 
-    public var isEmpty: Bool { namespaces.isEmpty && pods.isEmpty && services.isEmpty && nodes.isEmpty }
+    public var isEmpty: Bool {
+        namespaces.isEmpty && pods.isEmpty && services.isEmpty && nodes.isEmpty && controllers.isEmpty
+    }
 
     /// Adds `other` (a later or separate snapshot). Pods are identified by namespace, name and uid.
     public mutating func merge(_ other: Inventory) {
@@ -38,6 +42,11 @@ public struct Inventory: Sendable, Hashable {
             }
         }
         for (n, a) in other.nodes { nodes[n, default: []].formUnion(a) }
+        // A later snapshot's selector replaces the earlier one (selectors are immutable, but a controller can be
+        // deleted and recreated under the same name).
+        var byWorkload = Dictionary(controllers.map { ($0.workload, $0) }) { _, b in b }
+        for c in other.controllers { byWorkload[c.workload] = c }
+        controllers = byWorkload.values.sorted { $0.workload < $1.workload }
     }
 }
 

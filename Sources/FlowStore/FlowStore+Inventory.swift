@@ -78,6 +78,16 @@ extension FlowStore {
             for (n, addrs) in inv.nodes {
                 for a in addrs { try node.bind(.text(n), .text(a)).run() }
             }
+            let controller = try db.prepare("""
+                INSERT INTO inventory_controllers (namespace, name, workload_kind, selector, usable)
+                VALUES (?, ?, ?, ?, ?)
+                ON CONFLICT (namespace, name, workload_kind) DO UPDATE SET
+                  selector = excluded.selector, usable = excluded.usable
+                """)
+            for c in inv.controllers {
+                try controller.bind(.text(c.workload.namespace), .text(c.workload.name), .text(c.workload.workloadKind),
+                                    .text(c.selector.canonical), .int(c.usable ? 1 : 0)).run()
+            }
             return .written
         }
     }
@@ -174,6 +184,15 @@ extension FlowStore {
         }
         let n = try db.prepare("SELECT name, address FROM inventory_nodes")
         while try n.step() { inv.nodes[n.text(0), default: []].insert(n.text(1)) }
+        let k = try db.prepare("""
+            SELECT namespace, name, workload_kind, selector, usable FROM inventory_controllers
+            ORDER BY namespace, name, workload_kind
+            """)
+        while try k.step() {
+            inv.controllers.append(InventoryController(
+                workload: .workload(k.text(0), k.text(1), kind: k.text(2)), selector: Labels.fromCanonical(k.text(3)),
+                usable: k.int(4) != 0))
+        }
         return inv
     }
 }

@@ -17,6 +17,9 @@ public struct Evidence: Sendable {
     /// that (protocol, port) of the workload carries the same non-empty name. Used with
     /// `InferenceOptions.namedPorts`.
     public var containerPorts: [Endpoint: [NamedPort]]
+    /// The owning controller's `spec.selector.matchLabels` per workload, from an inventory (only selectors without
+    /// `matchExpressions`). Used with `InferenceOptions.selector` `.controller`.
+    public var controllerSelectors: [Endpoint: Labels] = [:]
 
     public init(edges: [ObservedEdge], l7: [EdgeKey: [L7Observation]] = [:], labelSets: [Endpoint: [Labels]] = [:],
                 namespaceLabels: [String: Labels] = [:], names: [Endpoint: [String]] = [:],
@@ -63,6 +66,15 @@ public struct InferenceOptions: Sendable {
     public var internetThreshold: Int = 16
     /// Use container port names (`port: http`) where the inventory knows them (`Evidence.containerPorts`).
     public var namedPorts: Bool = false
+    /// `controller`: a workload whose owning controller is known selects by the controller's `spec.selector`
+    /// (volatile keys removed) when that selects exactly its known pods; otherwise, and with `minimal`, by the
+    /// smallest stable label set that does (`SelectorChooser`).
+    public var selector: SelectorMode = .controller
+
+    public enum SelectorMode: String, Sendable, CaseIterable {
+        case controller, minimal
+    }
+
     /// Distinct literal values at one path position at which HTTP path segments collapse to `{any}`.
     public var pathCardinalityThreshold: Int = 8
     /// Namespaces of the cluster's own machinery (Kubernetes, CNI, service mesh, monitoring stack). A capture

@@ -115,7 +115,10 @@ public struct Inferrer: Sendable {
         var selectors = [Endpoint: SelectorChooser.Choice]()
         for (_, nsPods) in byNamespace {
             let index = SelectorChooser.NamespaceIndex(nsPods)
-            for ep in nsPods.keys { selectors[ep] = index.choose(for: ep) }
+            for ep in nsPods.keys {
+                let controller = options.selector == .controller ? ev.controllerSelectors[ep] : nil
+                selectors[ep] = index.choose(for: ep, controller: controller)
+            }
         }
 
         // A system namespace takes part only with --include-system or when named in --namespace.
@@ -353,11 +356,16 @@ public struct Inferrer: Sendable {
                     + "no label set separates them"
                 warnings.insert("\(w): \(selWarning!)")
             }
+            var workloadNotes = notes[w] ?? []
+            if let why = choice.controllerRejected {
+                warnings.insert("\(w): \(why); the minimal selector \(choice.selector.canonical) is used")
+                workloadNotes.insert("\(why): minimal selector used")
+            }
             plans[w.namespace, default: []].append(WorkloadPlan(
                 endpoint: w, selector: choice.selector, selectorWarning: selWarning,
                 ingress: rules(ingress[w] ?? [:], peerPlans, generalizer),
                 egress: rules(egress[w] ?? [:], peerPlans, generalizer),
-                notes: (notes[w] ?? []).sorted(),
+                notes: workloadNotes.sorted(),
                 ingressEntities: entityRules(entities[0][w] ?? [:], generalizer),
                 egressEntities: entityRules(entities[1][w] ?? [:], generalizer)))
         }

@@ -23,10 +23,13 @@ public enum SelectorChooser {
         public var selector: Labels
         /// Workloads (other than the target) the selector also matches; empty when exact.
         public var alsoMatches: [Endpoint]
+        /// Why the controller's selector was not used, when one was known; the caller warns.
+        public var controllerRejected: String?
 
-        public init(selector: Labels, alsoMatches: [Endpoint]) {
+        public init(selector: Labels, alsoMatches: [Endpoint], controllerRejected: String? = nil) {
             self.selector = selector
             self.alsoMatches = alsoMatches
+            self.controllerRejected = controllerRejected
         }
     }
 
@@ -80,6 +83,28 @@ public enum SelectorChooser {
             return (cands ?? Array(workloads.indices)).filter { i in
                 i != target && sets[i].contains { $0.matches(sel) }
             }
+        }
+
+        /// The controller's selector without volatile keys when it selects every known pod of `target` and no
+        /// other workload's; else the minimal choice, saying why the controller's was not used.
+        public func choose(for target: Endpoint, controller: Labels?) -> Choice {
+            guard let controller else { return choose(for: target) }
+            let sel = VolatileLabels.stable(controller)
+            let why: String
+            let text = sel.canonical
+            if sel.isEmpty {
+                why = "its controller's selector has only volatile keys"
+            } else if let t = position[target], !sets[t].allSatisfy({ $0.matches(sel) }) {
+                why = "its controller's selector \(text) does not select all its known pods"
+            } else {
+                let others = position[target].map { conflicts(sel, target: $0) } ?? []
+                if others.isEmpty { return Choice(selector: sel, alsoMatches: []) }
+                why = "its controller's selector \(text) also selects pods of "
+                    + others.map { workloads[$0].description }.joined(separator: ", ")
+            }
+            var c = choose(for: target)
+            c.controllerRejected = why
+            return c
         }
 
         public func choose(for target: Endpoint) -> Choice {

@@ -63,6 +63,13 @@ struct GenerateCommand: ParsableCommand {
                                    + "observed cluster resolvers on UDP and TCP 53; observed: only DNS seen."))
     var dns = "baseline"
 
+    @Option(help: ArgumentHelp("Selectors: controller or minimal.",
+                               discussion: "controller: a workload whose Deployment/StatefulSet/DaemonSet/ReplicaSet/"
+                                   + "Job/CronJob is in the inventory selects by its spec.selector (volatile keys "
+                                   + "removed) when that selects exactly its known pods; minimal: the smallest "
+                                   + "stable label set that does."))
+    var selector = "controller"
+
     func run() throws {
         var o = Generate.Options(db: db, out: out)
         guard let l = EmitOptions.Layout(rawValue: layout) else {
@@ -87,6 +94,10 @@ struct GenerateCommand: ParsableCommand {
             throw ValidationError("unknown --dns \(dns); expected baseline or observed")
         }
         o.inference.dns = d
+        guard let sm = InferenceOptions.SelectorMode(rawValue: selector) else {
+            throw ValidationError("unknown --selector \(selector); expected controller or minimal")
+        }
+        o.inference.selector = sm
         o.inference.since = try since.map { try Self.time($0, "--since") }
         o.inference.until = try until.map { try Self.time($0, "--until") }
         o.allowBreaks = allowBreaks

@@ -69,6 +69,7 @@ public struct NetworkPolicyEmitter: Sendable, PolicyDocumentWriter {
                                          policyTypes: types, ingress: rules(w.ingress, name), egress: rules(w.egress, name)))
             }
         }
+        for i in out.indices { out[i].managedBy = Self.managedBy }  // as the YAML's managed-by label says
         return (out, invalid)
     }
 

@@ -8,6 +8,9 @@ public struct NetworkPolicy: Sendable, Hashable {
     public var ingress: [NetworkPolicyRule]
     public var egress: [NetworkPolicyRule]
     public var location: SourceLocation?
+    /// `metadata.labels["app.kubernetes.io/managed-by"]`, empty when absent: `flowmap` marks a generated policy
+    /// (one allow policy per workload), which `check` holds to selecting that one workload.
+    public var managedBy = ""
 
     public init(name: String, namespace: String = "default", podSelector: LabelSelector = .everything,
                 policyTypes: Set<PolicyType>? = nil, ingress: [NetworkPolicyRule] = [],

@@ -268,9 +268,11 @@ public struct ManifestDecoder {
             }
         }
         guard issues.count == before else { return nil }
-        return NetworkPolicy(name: name, namespace: namespace, podSelector: podSelector,
-                             policyTypes: types ?? NetworkPolicy.defaultPolicyTypes(egressRuleCount: egress.count),
-                             ingress: ingress, egress: egress, location: location)
+        var policy = NetworkPolicy(name: name, namespace: namespace, podSelector: podSelector,
+                                   policyTypes: types ?? NetworkPolicy.defaultPolicyTypes(egressRuleCount: egress.count),
+                                   ingress: ingress, egress: egress, location: location)
+        policy.managedBy = node["metadata"]?["labels"]?["app.kubernetes.io/managed-by"]?.scalarText ?? ""
+        return policy
     }
 
     mutating func checkKnown(_ node: ManifestNode, _ keys: Set<String>, path: String) {
