@@ -48,16 +48,9 @@ public struct SelfCheck: Sendable {
     /// The edges inference used: in the evidence window, at least `minFlows` flows (denied edges always), with
     /// an end in an included namespace. Edges between namespaces the run left out are not its to judge.
     public static func edges(_ all: [ObservedEdge], _ o: InferenceOptions) -> [ObservedEdge] {
-        // The same inclusion as `Inferrer.infer` (system namespaces take part only with includeSystem or when
-        // named in `namespaces`).
-        func included(_ ep: Endpoint) -> Bool {
-            ep.kind == .workload && (o.namespaces.isEmpty || o.namespaces.contains(ep.namespace))
-                && !o.excludeNamespaces.contains(ep.namespace)
-                && !(o.namespaces.isEmpty && !o.includeSystem && o.systemNamespaces.contains(ep.namespace))
-        }
-        return all.filter { e in
+        all.filter { e in
             Generate.inWindow(e.stats, o) && (e.key.outcome == .denied || e.stats.flows >= o.minFlows)
-                && (included(e.key.source) || included(e.key.destination))
+                && (o.includes(e.key.source) || o.includes(e.key.destination))
         }
     }
 

@@ -100,3 +100,17 @@ public struct InferenceOptions: Sendable {
 
     public init() {}
 }
+
+extension InferenceOptions {
+    /// A system namespace takes part only with --include-system or when named in --namespace.
+    public func leavesOutSystem(_ namespace: String) -> Bool {
+        namespaces.isEmpty && !includeSystem && systemNamespaces.contains(namespace)
+    }
+
+    /// Whether a run with these options generates for `endpoint`'s namespace: inference and generate's
+    /// self-check both judge by this one rule.
+    public func includes(_ endpoint: Endpoint) -> Bool {
+        endpoint.kind == .workload && (namespaces.isEmpty || namespaces.contains(endpoint.namespace))
+            && !excludeNamespaces.contains(endpoint.namespace) && !leavesOutSystem(endpoint.namespace)
+    }
+}

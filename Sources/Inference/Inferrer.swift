@@ -121,15 +121,8 @@ public struct Inferrer: Sendable {
             }
         }
 
-        // A system namespace takes part only with --include-system or when named in --namespace.
-        func isLeftOutSystem(_ ns: String) -> Bool {
-            options.namespaces.isEmpty && !options.includeSystem && options.systemNamespaces.contains(ns)
-        }
-        func included(_ ep: Endpoint) -> Bool {
-            ep.kind == .workload && (options.namespaces.isEmpty || options.namespaces.contains(ep.namespace))
-                && (options.excludeNamespaces.isEmpty || !options.excludeNamespaces.contains(ep.namespace))
-                && !isLeftOutSystem(ep.namespace)
-        }
+        func isLeftOutSystem(_ ns: String) -> Bool { options.leavesOutSystem(ns) }
+        func included(_ ep: Endpoint) -> Bool { options.includes(ep) }
         for ns in byNamespace.keys.sorted() where isLeftOutSystem(ns) && !options.excludeNamespaces.contains(ns) {
             warnings.insert("system namespace \(ns) left out (known workloads: "
                             + Self.list(byNamespace[ns]!.keys) + "): a capture rarely shows all of its traffic; "
