@@ -16,10 +16,10 @@ protocol PolicyDocumentWriter: Sendable {
 
 extension PolicyDocumentWriter {
     /// File name -> contents, plus `kustomization.yaml` listing the policy files, plus the evidence report
-    /// (`evidence.json`, `evidence.md`, listed nowhere). Sorted by namespace, then workload.
+    /// (`evidence/evidence.json`, `evidence/evidence.md`, listed nowhere). Sorted by namespace, then workload.
     func layoutFiles(for plan: PolicyPlan) -> [(name: String, text: String)] {
         let header = PolicyEmitter.generatedMarker + "\(options.version) from observed flows. Review before applying.\n"
-        let stems = EmitCommon.namespaceStems(plan)
+        let stems = EmitCommon.namespaceStems(plan, layout: options.layout)
         let indexed = Array(zip(plan.namespaces, stems))
         // Namespaces are independent: written on every core, then joined in plan order (output unchanged).
         let perNamespace = EmitCommon.concurrentMap(indexed) { ns, dir -> [(String, String)] in
@@ -111,10 +111,10 @@ enum EmitCommon {
 
     /// File (per-namespace) or directory (per-workload) name of each namespace of the plan, in order: the
     /// namespace as a DNS-1123 label, made distinct (see `distinct`) where that would collide with another
-    /// namespace's or with `kustomization.yaml`.
-    static func namespaceStems(_ plan: PolicyPlan) -> [String] {
+    /// namespace's or with `kustomization.yaml` (and, per workload, with the evidence report's directory).
+    static func namespaceStems(_ plan: PolicyPlan, layout: EmitOptions.Layout) -> [String] {
         distinct(plan.namespaces.map { PolicyName.make($0.name) }, identities: plan.namespaces.map(\.name),
-                 reserved: ["kustomization"])
+                 reserved: layout == .perWorkload ? ["kustomization", EvidenceReport.directory] : ["kustomization"])
     }
 
     /// Name of the DNS baseline policy.
