@@ -108,7 +108,7 @@ public enum Generate {
         try validate(ev, o.inference)
         let plan = Inferrer(options: o.inference).infer(ev)
         let check = SelfCheck.run(plan: plan, edges: SelfCheck.edges(ev.edges, o.inference),
-                                  store: try PolicyInputs.data(store))
+                                  store: try PolicyInputs.data(store, evidence: ev))
         var r = Report(plan: plan, edgesRead: ev.edges.count, files: [], stream: nil, selfCheck: check,
                        written: !check.failed || o.allowBreaks)
         guard r.written else { return r }

@@ -102,6 +102,13 @@ public enum PolicyInputs {
         return Loaded(manifests: m, caveats: caveats, notes: notes)
     }
 
+    /// `data(s)`, reusing what `Generate.evidence(from: s)` already read (label sets and namespace labels are the
+    /// store's as read; its addresses are not: they add the inventory's apiserver and node addresses).
+    static func data(_ s: FlowStore, evidence ev: Evidence) throws -> ClusterInventory.StoreData {
+        ClusterInventory.StoreData(labelSets: ev.labelSets, addresses: try s.addresses(),
+                                   namespaceLabels: ev.namespaceLabels, endpoints: try s.endpoints())
+    }
+
     /// Store data for the inventory plus the observed edges.
     public static func store(_ db: String) throws -> (data: ClusterInventory.StoreData, edges: [ObservedEdge]) {
         try store(try Generate.openExisting(db))

@@ -243,10 +243,16 @@ public struct EvidenceReport: Sendable, Codable, Equatable {
         return s
     }
 
+    /// The bytes `md` escapes.
+    private static let markup: Set<UInt8> = Set("|`*_[]\\<>&".utf8)
+
     /// Capture-derived text in a table cell: one line, no markup (`|`, `<`, `` ` ``, `*`, `_`, `[` escaped).
     static func md(_ s: String) -> String {
+        let safe = YAMLText.comment(s, limit: 4000)
+        // Fast path: nothing to escape (workload names, ports, times), the usual cell.
+        if !safe.utf8.contains(where: { Self.markup.contains($0) }) { return safe }
         var out = ""
-        for u in YAMLText.comment(s, limit: 4000).unicodeScalars {
+        for u in safe.unicodeScalars {
             switch u {
             case "|", "`", "*", "_", "[", "]", "\\": out += "\\" + String(u)
             case "<": out += "&lt;"
