@@ -88,7 +88,8 @@ public struct EvidenceReport: Sendable, Codable, Equatable {
             evidenceWindow = Window(firstSeen: Timestamp.format(f), lastSeen: Timestamp.format(l))
         }
         func time(_ t: Int64) -> String? { t > 0 ? Timestamp.format(t) : nil }
-        var rules: [(key: [String], rule: Rule)] = []
+        // Sort key: namespace, policy, direction, peer order, protocol, port.
+        var rules: [(key: (String, String, String, String, String, UInt16), rule: Rule)] = []
         for ns in plan.namespaces {
             for (w, policy) in zip(ns.workloads, EmitCommon.allowNames(ns)) {
                 func add(_ direction: String, _ peer: String, _ peerOrder: String, entity: Bool, _ ports: [PortPlan]) {
@@ -103,9 +104,7 @@ public struct EvidenceReport: Sendable, Codable, Equatable {
                                      port: Int(p.port), portName: p.name, flows: p.flows,
                                      firstSeen: p.isSibling ? nil : time(p.firstSeen),
                                      lastSeen: p.isSibling ? nil : time(p.lastSeen), examples: p.examples, http: http)
-                        let port = String(p.port)
-                        rules.append(([ns.name, policy, direction, peerOrder, p.proto.rawValue,
-                                       String(repeating: "0", count: 5 - port.count) + port], r))
+                        rules.append(((ns.name, policy, direction, peerOrder, p.proto.rawValue, p.port), r))
                     }
                 }
                 for (direction, list) in [("egress", w.egress), ("ingress", w.ingress)] {
@@ -119,7 +118,7 @@ public struct EvidenceReport: Sendable, Codable, Equatable {
                 }
             }
         }
-        self.rules = rules.sorted { $0.key.lexicographicallyPrecedes($1.key) }.map(\.rule)
+        self.rules = rules.sorted { $0.key < $1.key }.map(\.rule)
         denied = plan.denied.map { e in
             Denied(source: e.key.source.description, destination: e.key.destination.description,
                    protocol: e.key.proto.rawValue, port: Int(e.key.port), flows: e.stats.flows,

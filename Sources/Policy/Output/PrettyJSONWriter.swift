@@ -4,54 +4,64 @@
 /// large cluster is tens of thousands of objects. The caller writes keys in sorted order; `EmitTests` compares
 /// the output with `JSONEncoder`'s for the reports and for every character class.
 struct PrettyJSONWriter {
-    private(set) var text = ""
+    /// UTF-8 bytes written so far (appending bytes is several times cheaper than appending to a String).
+    private var bytes: [UInt8] = []
     /// Per open container: whether it has a member yet.
     private var filled: [Bool] = []
 
-    init(reservingCapacity n: Int = 0) { text.reserveCapacity(n) }
+    init(reservingCapacity n: Int = 0) { bytes.reserveCapacity(n) }
+
+    /// The JSON written so far.
+    var text: String { String(decoding: bytes, as: UTF8.self) }
+
+    private mutating func raw(_ s: StaticString) {
+        s.withUTF8Buffer { bytes.append(contentsOf: $0) }
+    }
 
     private mutating func indent(_ depth: Int) {
-        for _ in 0..<depth { text += "  " }
+        for _ in 0..<depth { bytes.append(0x20); bytes.append(0x20) }
     }
 
     /// Starts the next member or element of the innermost container.
     private mutating func next() {
         guard let last = filled.last else { return }
-        text += last ? ",\n" : "\n"
+        if last { bytes.append(0x2C) }
+        bytes.append(0x0A)
         filled[filled.count - 1] = true
         indent(filled.count)
     }
 
-    private mutating func open(_ c: String) {
-        text += c
+    private mutating func open(_ c: UInt8) {
+        bytes.append(c)
         filled.append(false)
     }
 
-    private mutating func close(_ c: String) {
+    private mutating func close(_ c: UInt8) {
         let had = filled.removeLast()
-        text += had ? "\n" : "\n\n"
+        bytes.append(0x0A)
+        if !had { bytes.append(0x0A) }
         indent(filled.count)
-        text += c
+        bytes.append(c)
     }
 
-    mutating func beginObject() { open("{") }
-    mutating func endObject() { close("}") }
-    mutating func beginArray() { open("[") }
-    mutating func endArray() { close("]") }
+    mutating func beginObject() { open(0x7B) }
+    mutating func endObject() { close(0x7D) }
+    mutating func beginArray() { open(0x5B) }
+    mutating func endArray() { close(0x5D) }
 
     /// A member's key; its value follows (a scalar or a container).
     mutating func key(_ k: String) {
         next()
         quoted(k)
-        text += " : "
+        raw(" : ")
     }
 
     /// An array element that is a container: call before `beginObject`/`beginArray` inside an array.
     mutating func element() { next() }
 
     mutating func string(_ s: String) { quoted(s) }
-    mutating func int<I: BinaryInteger>(_ n: I) { text += String(n) }
-    mutating func bool(_ b: Bool) { text += b ? "true" : "false" }
+    mutating func int<I: BinaryInteger>(_ n: I) { bytes.append(contentsOf: String(n).utf8) }
+    mutating func bool(_ b: Bool) { if b { raw("true") } else { raw("false") } }
 
     /// `key : value` members.
     mutating func member(_ k: String, _ s: String) { key(k); quoted(s) }
@@ -64,37 +74,28 @@ struct PrettyJSONWriter {
         endArray()
     }
 
-    private static let hex: [Character] = Array("0123456789abcdef")
+    private static let hex = Array("0123456789abcdef".utf8)
 
     /// A JSON string as JSONEncoder writes it: `"` and `\` escaped, control characters as `\b \f \n \r \t` or
     /// `\u00XX`, everything else (slashes, non-ASCII) as is.
     private mutating func quoted(_ s: String) {
-        text += "\""
-        var plain = true
-        for u in s.utf8 where u < 0x20 || u == 0x22 || u == 0x5C {
-            plain = false
-            break
-        }
-        if plain {
-            text += s
-        } else {
-            for c in s.unicodeScalars {
-                switch c {
-                case "\"": text += "\\\""
-                case "\\": text += "\\\\"
-                case "\n": text += "\\n"
-                case "\r": text += "\\r"
-                case "\t": text += "\\t"
-                case "\u{08}": text += "\\b"
-                case "\u{0C}": text += "\\f"
-                case _ where c.value < 0x20:
-                    text += "\\u00"
-                    text.append(Self.hex[Int(c.value >> 4)])
-                    text.append(Self.hex[Int(c.value & 0xF)])
-                default: text.unicodeScalars.append(c)
-                }
+        bytes.append(0x22)
+        for u in s.utf8 {
+            switch u {
+            case 0x22: raw("\\\"")
+            case 0x5C: raw("\\\\")
+            case 0x0A: raw("\\n")
+            case 0x0D: raw("\\r")
+            case 0x09: raw("\\t")
+            case 0x08: raw("\\b")
+            case 0x0C: raw("\\f")
+            case ..<0x20:
+                raw("\\u00")
+                bytes.append(Self.hex[Int(u >> 4)])
+                bytes.append(Self.hex[Int(u & 0xF)])
+            default: bytes.append(u)
             }
         }
-        text += "\""
+        bytes.append(0x22)
     }
 }
