@@ -202,7 +202,9 @@ public struct EvidenceReport: Sendable, Codable, Equatable {
 
     /// The same as a Markdown document for reviewers: one table per policy, then denied connections, warnings.
     public var markdown: String {
-        var s = "# " + comment + "\n\n"
+        var s = ""
+        s.reserveCapacity(160 * rules.count + 100 * denied.count + 4096)
+        s += "# " + comment + "\n\n"
         s += "Evidence window: " + (evidenceWindow.map { "\($0.firstSeen) .. \($0.lastSeen)" } ?? "no flows") + ".\n"
         s += "The policies carry only the first-seen day and a count band beside each rule, so seeing the same "
             + "connections again changes none of their lines; the exact counts, times and examples are here.\n"

@@ -80,6 +80,12 @@ struct PrettyJSONWriter {
     /// `\u00XX`, everything else (slashes, non-ASCII) as is.
     private mutating func quoted(_ s: String) {
         bytes.append(0x22)
+        // Fast path: nothing to escape (names, ports, times), copied as a whole.
+        if !s.utf8.contains(where: { $0 < 0x20 || $0 == 0x22 || $0 == 0x5C }) {
+            bytes.append(contentsOf: s.utf8)
+            bytes.append(0x22)
+            return
+        }
         for u in s.utf8 {
             switch u {
             case 0x22: raw("\\\"")
