@@ -102,7 +102,8 @@ public struct AutoReader: LineReader {
         guard let d = FormatDetector.detect(prefix: sample) else {
             held = []
             multi.reset()
-            return .rejected(field: "", message: "cannot tell the input format from this record; pass --format")
+            let hint = FormatDetector.wrongShape(prefix: sample)?.message ?? "pass --format"
+            return .rejected(field: "", message: "cannot tell the input format from this record; " + hint)
         }
         guard var r = AnyLineReader.make(d.format, addressBook: addressBook) else {
             held = []

@@ -182,10 +182,16 @@ public enum FormatChoice {
     public static func resolve(_ format: InputFormat, path: String) throws
         -> (InputFormat, FormatDetector.Detection?) {
         if path == "-" { return (format, nil) }
-        guard let prefix = FormatDetector.prefix(ofFile: path) else { return (format == .auto ? .hubble : format, nil) }
+        guard let (prefix, isArray) = FormatDetector.start(ofFile: path) else {
+            return (format == .auto ? .hubble : format, nil)
+        }
         let blank = prefix.allSatisfy { $0 == 0x20 || $0 == 0x09 || $0 == 0x0A || $0 == 0x0D }
         if blank { return (format == .auto ? .hubble : format, nil) }  // nothing to read; the driver reports errors
-        let detected = FormatDetector.detect(prefix: prefix)
+        var detected = FormatDetector.detect(prefix: prefix)
+        if isArray, let d = detected { detected?.reason = "a JSON array of records; \(d.reason)" }
+        if detected == nil, format != .vpc, format != .flowmapCSV, let w = FormatDetector.wrongShape(prefix: prefix) {
+            throw Failure(description: "\(path):\(w.line): \(w.message); nothing was read")
+        }
         var chosen = format
         if format == .auto {
             guard let d = detected else {
