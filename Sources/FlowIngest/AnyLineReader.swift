@@ -65,7 +65,11 @@ public enum AnyLineReader: LineReader {
 public struct AutoReader: LineReader {
     /// Shared, so a caller can read the choice while the reader is being driven.
     public final class Choice {
-        public internal(set) var detection: FormatDetector.Detection?
+        public internal(set) var detection: FormatDetector.Detection? {
+            didSet { if let d = detection, oldValue == nil { onDetect?(d) } }
+        }
+        /// Told once, when the format is known (before the first record is read with it).
+        public var onDetect: ((FormatDetector.Detection) -> Void)?
     }
 
     public let choice = Choice()

@@ -49,9 +49,9 @@ final class InputSource {
         return type != S_IFREG && type != S_IFDIR
     }
 
-    init(path: String, stdin: Int32 = 0) throws {
+    init(path: String, stdin: Int32 = 0, stdinName: String = "<stdin>") throws {
         let isStdin = path == "-"
-        display = isStdin ? "<stdin>" : path
+        display = isStdin ? stdinName : path
         if isStdin {
             fd = stdin
             ownsFD = false

@@ -14,7 +14,7 @@ struct FlowMapCommand: ParsableCommand {
         discussion: "Exit status (every verb): 0 evaluated everything, no finding; 1 evaluated everything, a "
             + "finding; 2 could not evaluate (bad usage, unreadable or invalid input, nothing to evaluate, a failed write).",
         version: FlowMapVersion.current,
-        subcommands: [IngestCommand.self, GenerateCommand.self, DoctorCommand.self, CheckCommand.self, ConnectivityCommand.self,
+        subcommands: [CollectCommand.self, IngestCommand.self, GenerateCommand.self, DoctorCommand.self, CheckCommand.self, ConnectivityCommand.self,
                       ExplainCommand.self, DiffCommand.self, MapCommand.self, SummaryCommand.self]
     )
 
