@@ -65,7 +65,7 @@ final class InputSource {
                 throw IngestDriver.Failure.open(path: path, reason: String(cString: strerror(errno)))
             }
             if (st.st_mode & S_IFMT) == S_IFDIR {
-                throw IngestDriver.Failure.open(path: path, reason: "is a directory; pass the files in it (e.g. \(path)/*.json)")
+                throw IngestDriver.Failure.open(path: path, reason: DirectoryHint.message(for: path))
             }
             let f = open(path, O_RDONLY)
             if f < 0 { throw IngestDriver.Failure.open(path: path, reason: String(cString: strerror(errno))) }

@@ -21,12 +21,15 @@ struct FlowMapCommand: ParsableCommand {
     /// Parses and runs one verb, mapping every outcome through `ExitStatus`.
     static func main() {
         var code = ExitStatus.ok.rawValue
-        do {
+        if let m = UnknownVerb.message(Array(CommandLine.arguments.dropFirst())) {
+            Console.error(m)
+            code = ExitStatus.cannotEvaluate.rawValue
+        } else { do {
             var command = try parseAsRoot()
             try command.run()
         } catch {
             code = ExitStatus.code(for: error)
-        }
+        } }
         #if canImport(Glibc)
         Glibc.exit(ExitStatus.finish(code))
         #else

@@ -51,7 +51,7 @@ struct IngestCommand: ParsableCommand {
                 Console.error("\(issue.file): more rejected lines not shown; the summary counts them all")
             }
         } onFormat: { path, d in
-            Console.out("\(path): read as \(d.format.rawValue) (--format auto: \(d.reason))")
+            Console.outNow("\(path): read as \(d.format.rawValue) (--format auto: \(d.reason))")
         } }
         for n in report.notes { Console.error("note: \(n)") }
         for f in report.failures { Console.error("error: \(f)") }
