@@ -14,13 +14,19 @@ struct InputShapeTests {
     func hubbleArray(format: InputFormat) throws {
         let lines = Support.newDB()
         try Support.ingest([Support.sample("hubble/hubble-otel/basic-sample-10-flows.json")], db: lines)
-        for name in ["hubble-array-pretty.json", "hubble-array-compact.json"] {
+        try Self.expectSameEdges(as: lines, ["hubble-array-pretty.json", "hubble-array-compact.json"], format: format,
+                                 accepted: 10)
+    }
+
+    /// Each array file, ingested alone, gives the edges of `reference` and says it read an array.
+    static func expectSameEdges(as reference: String, _ names: [String], format: InputFormat, accepted: Int64) throws {
+        for name in names {
             let db = Support.newDB()
-            let (report, issues) = try Support.ingest([Self.shape(name)], db: db, format: format)
+            let (report, issues) = try Support.ingest([shape(name)], db: db, format: format)
             #expect(issues.isEmpty, "\(name): \(issues)")
             #expect(report.failures.isEmpty, "\(name): \(report.failures)")
-            #expect(report.total.accepted == 10, "\(name)")
-            #expect(try Support.edgeLines(db) == Support.edgeLines(lines), "\(name)")
+            #expect(report.total.accepted == accepted, "\(name)")
+            #expect(try Support.edgeLines(db) == Support.edgeLines(reference), "\(name)")
             if format == .auto {
                 #expect(report.files.first?.detection?.reason.contains("JSON array") == true, "\(name)")
             }
@@ -33,14 +39,8 @@ struct InputShapeTests {
         let lines = Support.newDB()
         try Support.ingest([Self.shape("calico-lines.jsonl")], db: lines)
         #expect(try !Support.edgeLines(lines).isEmpty)
-        for name in ["calico-array-pretty.json", "calico-array-compact.json"] {
-            let db = Support.newDB()
-            let (report, issues) = try Support.ingest([Self.shape(name)], db: db, format: format)
-            #expect(issues.isEmpty, "\(name): \(issues)")
-            #expect(report.failures.isEmpty, "\(name): \(report.failures)")
-            #expect(report.total.accepted == 3, "\(name)")
-            #expect(try Support.edgeLines(db) == Support.edgeLines(lines), "\(name)")
-        }
+        try Self.expectSameEdges(as: lines, ["calico-array-pretty.json", "calico-array-compact.json"], format: format,
+                                 accepted: 3)
     }
 
     @Test("a bad element of a pretty-printed array is located at the line where it starts; the others are kept")
