@@ -7,7 +7,7 @@ import Testing
 struct TerminalTests {
     static let gz = Binary.repoRoot.appendingPathComponent("Tests/FlowIngestTests/Fixtures/basic-sample-400-tcp-flows.json.gz").path
 
-    @Test("progress (decompressed MB, how far into the .gz, flows/s, rejects) only when forced or on a terminal; the format note comes first")
+    @Test("progress (decompressed MB, how far into the .gz, flows/s, rejects) for files and streams, only when forced or on a terminal; the format note comes first")
     func progress() throws {
         let s = try StandIns()
         // stdout and stderr into one pipe, so their order is visible.
@@ -18,6 +18,10 @@ struct TerminalTests {
         #expect(note.lowerBound < bar.lowerBound, "the note must come before the work: \(forced.out)")
         #expect(forced.out.contains("MB (gzip, "), "\(forced.out)")
         #expect(forced.out.contains("flows/s") && forced.out.contains("rejected"))
+        // A stream shows it too, with the time it has run.
+        let stream = try s.sh("cat '\(Self.gz)' | flowmap ingest --db r.db -", env: ["FLOWMAP_PROGRESS": "1"])
+        #expect(stream.status == 0)
+        #expect(stream.err.contains("\r<stdin>: ") && stream.err.contains("flows/s"), "\(stream.err)")
         // A pipe is no terminal: nothing but the results.
         let plain = try s.sh("flowmap ingest --db q.db '\(Self.gz)'")
         #expect(plain.status == 0)
