@@ -41,8 +41,9 @@ public enum Explain {
         let loaded = try PolicyInputs.load(o.policies, accept: o.accept)
         let store = try o.db.map { try PolicyInputs.store($0) }
         let data = store?.data ?? ClusterInventory.StoreData()
+        let names = try o.db.map { try PolicyInputs.dnsNames(try Generate.openExisting($0)) } ?? [:]
         let e = Check.Evaluation(manifests: loaded.manifests, data: data, edges: store?.edges ?? [],
-                                 options: o.evaluator)
+                                 options: o.evaluator, dnsNames: names)
         try PolicyInputs.requireWorkloads(e.inventory, o.policies, db: o.db)
         let src = try resolve(o.source, e, loaded.manifests), dst = try resolve(o.destination, e, loaded.manifests)
         let x = PolicyExplanation(e.evaluator, source: src, destination: dst, proto: proto, port: port,
