@@ -40,11 +40,26 @@ struct ClusterBaselineGenerateTests {
         #expect(!shop.contains("name: allow-dns"))
         #expect(shop.contains("  policyTypes:\n    - Ingress\n---"), "shop's default-deny isolates ingress only")
         #expect(files["kustomization.yaml"]?.contains("- cluster-baseline.yaml") == true)
+        #expect(files["cluster-baseline.yaml"]?.contains("    flowmap.io/network-policy-api: \(b.release)\n") == true)
         // `check` reads the object and evaluates it: nothing breaks, the denial stays denied.
         let c = try Check.run(Check.Options(policies: [out], db: db))
         #expect(c.manifests.adminPolicies.count == 1 && c.manifests.issues.isEmpty, "\(c.manifests.issues)")
         #expect(!c.report.breaks && c.report.observedDeniedNowAllowed == 0)
         #expect(c.report.allowedConnections == r.selfCheck.report.allowedConnections)
+    }
+
+    @Test("the baseline set allows exactly what the per-namespace set allows between every known workload and range",
+          arguments: ClusterBaseline.Kind.allCases)
+    func sameConnectivityAsPerNamespace(kind: ClusterBaseline.Kind) throws {
+        let (db, dir) = try CSVCapture.store(Self.records)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let perNamespace = dir.appendingPathComponent("per-namespace").path
+        let baseline = dir.appendingPathComponent("baseline").path
+        #expect(try Generate.run(Generate.Options(db: db, out: perNamespace)).written)
+        #expect(try Generate.run(Self.options(db, baseline, kind)).written)
+        let d = try Diff.run(Diff.Options(old: .manifests([perNamespace]), new: .manifests([baseline]), db: db))
+        #expect(d.new.adminPolicies.count == 1 && d.old.adminPolicies.isEmpty)
+        #expect(d.report.changes.isEmpty, "\(d.report.changes.map { "\($0.source) => \($0.destination): \($0.old) -> \($0.new)" })")
     }
 
     @Test("the self-check evaluates the baseline object: without it, the moved egress denial would be open")

@@ -108,6 +108,9 @@ public struct ClusterBaseline: Sendable, Hashable {
         return q
     }
 
+    /// The network-policy-api release whose CRD (standard channel) the object validates against.
+    public var release: String { kind == .cnp ? "v0.2.0" : "v0.1.7" }
+
     public var adminKind: AdminPolicy.Kind { kind == .cnp ? .clusterNetworkPolicy : .baselineAdminNetworkPolicy }
     public var objectName: String { kind == .cnp ? Self.name : "default" }
 
@@ -155,6 +158,8 @@ public struct ClusterBaseline: Sendable, Hashable {
         let cnp = kind == .cnp
         EmitCommon.header(&y, apiVersion: cnp ? "policy.networking.k8s.io/v1alpha2" : "policy.networking.k8s.io/v1alpha1",
                           kind: adminKind.rawValue, name: objectName, namespace: nil, plan: plan, version: version)
+        // The network-policy-api release whose CRD the object is written for (schema/crds/network-policy-api).
+        y.pair(4, "flowmap.io/network-policy-api", release)
         y.line(0, "spec:")
         y.comment(2, "Cluster baseline: what no NetworkPolicy admits is denied here, for pods no NetworkPolicy "
                   + "isolates (an isolating NetworkPolicy decides on its own; the baseline tier is then not consulted).")
