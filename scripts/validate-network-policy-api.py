@@ -8,7 +8,8 @@ Usage: validate-network-policy-api.py --channel standard|experimental FILE...
   A document of one of the three kinds at a version no vendored CRD serves is invalid.
 - Strict like `kubectl apply` (server-side field validation "Strict"): every object schema that lists its
   properties gets additionalProperties: false (scripts/validate-cilium.py does the same).
-- metadata: name a DNS-1123 subdomain, no namespace (the kinds are cluster-scoped), labels/annotations string maps.
+- metadata as validate-cilium.py checks it: name a DNS-1123 subdomain, no namespace (the kinds are
+  cluster-scoped), labels/annotations string maps, no other fields.
 - The CRDs' CEL rules (x-kubernetes-validations) are not run: jsonschema cannot; FlowMap's reader checks them.
 Prints one line per document (`FILE[i] Kind name: valid` or `... : invalid: PATH: message`) and a summary line;
 exit status 1 when any document (or file that is not YAML) is invalid, 2 on usage errors.
@@ -16,7 +17,6 @@ exit status 1 when any document (or file that is not YAML) is invalid, 2 on usag
 import glob
 import importlib.util
 import os
-import re
 import sys
 
 import jsonschema
@@ -24,20 +24,18 @@ import yaml
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 KINDS = ("AdminNetworkPolicy", "BaselineAdminNetworkPolicy", "ClusterNetworkPolicy")
-DNS1123_SUBDOMAIN = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$")
 
 
-def load_prepare():
-    """`prepare` of validate-cilium.py: one definition of "strict"."""
+def load_cilium_validator():
+    """validate-cilium.py, for its `prepare` and `metadata_problems`: one definition of "strict"."""
     spec = importlib.util.spec_from_file_location("validate_cilium", os.path.join(ROOT, "scripts", "validate-cilium.py"))
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
-    return module.prepare
+    return module
 
 
-def validators(channel):
+def validators(channel, prepare):
     """(apiVersion, kind) -> a Draft 7 validator over the CRD version's openAPIV3Schema."""
-    prepare = load_prepare()
     out = {}
     for path in sorted(glob.glob(os.path.join(ROOT, "schema", "crds", "network-policy-api", "*", channel, "*.yaml"))):
         with open(path, encoding="utf-8") as f:
@@ -49,28 +47,12 @@ def validators(channel):
     return out
 
 
-def metadata_problems(doc):
-    meta = doc.get("metadata")
-    if not isinstance(meta, dict):
-        return ["metadata: missing"]
-    out = []
-    name = meta.get("name")
-    if not isinstance(name, str) or len(name) > 253 or not DNS1123_SUBDOMAIN.match(name):
-        out.append(f"metadata.name: {name!r} is not a DNS-1123 subdomain")
-    if "namespace" in meta:
-        out.append("metadata.namespace: the kind is cluster-scoped")
-    for key in ("labels", "annotations"):
-        m = meta.get(key, {})
-        if not isinstance(m, dict) or not all(isinstance(k, str) and isinstance(v, str) for k, v in m.items()):
-            out.append(f"metadata.{key}: not a map of strings")
-    return out
-
-
 def main(argv):
     if len(argv) < 3 or argv[0] != "--channel" or argv[1] not in ("standard", "experimental"):
         print(__doc__, file=sys.stderr)
         return 2
-    by_kind = validators(argv[1])
+    cilium = load_cilium_validator()
+    by_kind = validators(argv[1], cilium.prepare)
     if not by_kind:
         print(f"no CRDs found under {ROOT}/schema/crds/network-policy-api/*/{argv[1]}", file=sys.stderr)
         return 2
@@ -93,7 +75,7 @@ def main(argv):
             if validator is None:
                 problems = [f"apiVersion: no vendored CRD serves {doc.get('apiVersion')} {doc['kind']}"]
             else:
-                problems = metadata_problems(doc)
+                problems = cilium.metadata_problems(doc)
                 for e in sorted(validator.iter_errors(doc), key=lambda e: [str(p) for p in e.absolute_path]):
                     loc = ".".join(str(p) for p in e.absolute_path) or "(document)"
                     problems.append(f"{loc}: {e.message[:300]}")
