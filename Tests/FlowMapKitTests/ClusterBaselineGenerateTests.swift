@@ -46,6 +46,10 @@ struct ClusterBaselineGenerateTests {
         #expect(c.manifests.adminPolicies.count == 1 && c.manifests.issues.isEmpty, "\(c.manifests.issues)")
         #expect(!c.report.breaks && c.report.observedDeniedNowAllowed == 0)
         #expect(c.report.allowedConnections == r.selfCheck.report.allowedConnections)
+        // A later run without the flag removes the object (a generated file it no longer writes).
+        let again = try Generate.run(Generate.Options(db: db, out: out))
+        #expect(again.removed == ["cluster-baseline.yaml"] && again.baseline == nil)
+        #expect(CSVCapture.files(out)["shop.yaml"]?.contains("name: allow-dns") == true)
     }
 
     @Test("the baseline set allows exactly what the per-namespace set allows between every known workload and range",

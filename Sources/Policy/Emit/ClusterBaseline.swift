@@ -64,6 +64,8 @@ public struct ClusterBaseline: Sendable, Hashable {
             covered.append(ns.name)
             p.namespaces[i].denyEgress = false
             p.namespaces[i].dnsBaseline = []
+            p.namespaces[i].notes = (ns.notes + ["egress default-deny and DNS baseline: in the cluster baseline "
+                                                 + "(\(Self.name).yaml); ingress stays isolated here"]).sorted()
             for w in ns.workloads.indices where !ns.workloads[w].egress.isEmpty {
                 p.namespaces[i].workloads[w].egress = merged(ns.workloads[w].egress, shared)
             }
