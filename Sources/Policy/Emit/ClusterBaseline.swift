@@ -159,9 +159,8 @@ public struct ClusterBaseline: Sendable, Hashable {
         var y = YAMLBuilder()
         let cnp = kind == .cnp
         EmitCommon.header(&y, apiVersion: cnp ? "policy.networking.k8s.io/v1alpha2" : "policy.networking.k8s.io/v1alpha1",
-                          kind: adminKind.rawValue, name: objectName, namespace: nil, plan: plan, version: version)
-        // The network-policy-api release whose CRD the object is written for (schema/crds/network-policy-api).
-        y.pair(4, "flowmap.io/network-policy-api", release)
+                          kind: adminKind.rawValue, name: objectName, namespace: nil, plan: plan, version: version,
+                          annotations: ["flowmap.io/network-policy-api": release])  // the release whose CRD it follows
         y.line(0, "spec:")
         y.comment(2, "Cluster baseline: what no NetworkPolicy admits is denied here, for pods no NetworkPolicy "
                   + "isolates (an isolating NetworkPolicy decides on its own; the baseline tier is then not consulted).")

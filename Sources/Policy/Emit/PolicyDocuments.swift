@@ -98,9 +98,9 @@ enum EmitCommon {
     }
 
     /// `apiVersion`, `kind` and `metadata` with the managed-by label and the evidence annotations.
-    /// `namespace` nil: a cluster-scoped object.
+    /// `namespace` nil: a cluster-scoped object. `annotations` are added to FlowMap's own, all sorted by key.
     static func header(_ y: inout YAMLBuilder, apiVersion: String, kind: String, name: String, namespace: String?,
-                       plan: PolicyPlan, version: String) {
+                       plan: PolicyPlan, version: String, annotations: [String: String] = [:]) {
         y.line(0, "apiVersion: \(apiVersion)")
         y.line(0, "kind: \(kind)")
         y.line(0, "metadata:")
@@ -109,8 +109,10 @@ enum EmitCommon {
         y.line(2, "labels:")
         y.pair(4, "app.kubernetes.io/managed-by", managedBy)
         y.line(2, "annotations:")
-        y.pair(4, "flowmap.io/evidence-since", plan.firstSeen.map(day) ?? "no flows")
-        y.pair(4, "flowmap.io/version", version)
+        var all = annotations
+        all["flowmap.io/evidence-since"] = plan.firstSeen.map(day) ?? "no flows"
+        all["flowmap.io/version"] = version
+        for k in all.keys.sorted() { y.pair(4, k, all[k]!) }
     }
 
     /// File (per-namespace) or directory (per-workload) name of each namespace of the plan, in order: the
