@@ -124,8 +124,8 @@ public enum PolicyInputs {
         return (try dnsNames(s), try s.l7())
     }
 
-    /// The DNS names observed per external address (Cilium `toFQDNs`, admin-tier `domainNames`): every verb
-    /// that evaluates against a store passes them, so its verdicts agree with `check`'s.
+    /// The DNS names observed per external address (Cilium `toFQDNs`, admin-tier `domainNames`): `check`,
+    /// `explain` and `map --policies` all pass them, so their verdicts agree.
     public static func dnsNames(_ s: FlowStore) throws -> [IPAddr: [String]] {
         var names: [IPAddr: [String]] = [:]
         for (ep, ns) in try s.names() {
