@@ -79,6 +79,7 @@ public struct AutoReader: LineReader {
     /// Lines of a first record spanning several lines, held until its format is known.
     private var held: [[UInt8]] = []
     private var multi = MultiLineJSON()
+    private var saidWrongShape = false
     static let maxHeldLines = 10_000
 
     public init(addressBook: AddressBook?) {
@@ -106,8 +107,13 @@ public struct AutoReader: LineReader {
         guard let d = FormatDetector.detect(prefix: sample) else {
             held = []
             multi.reset()
-            let hint = FormatDetector.wrongShape(prefix: sample)?.message ?? "pass --format"
-            return .rejected(field: "", message: "cannot tell the input format from this record; " + hint)
+            // The command to run instead is said once; later lines point back to it.
+            if let w = FormatDetector.wrongShape(prefix: sample), !saidWrongShape {
+                saidWrongShape = true
+                return .rejected(field: "", message: "cannot tell the input format from this record; " + w.message)
+            }
+            return .rejected(field: "", message: "cannot tell the input format from this record; "
+                             + (saidWrongShape ? "see the first rejected line" : "pass --format"))
         }
         guard var r = AnyLineReader.make(d.format, addressBook: addressBook) else {
             held = []

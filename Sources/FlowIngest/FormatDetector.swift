@@ -65,7 +65,8 @@ public enum FormatDetector {
         return nil
     }
 
-    static let hubbleVerdicts = ["FORWARDED", "DROPPED", "AUDIT", "REDIRECTED", "TRACED", "TRANSLATED", "ERROR"]
+    static let hubbleVerdicts = ["FORWARDED", "DROPPED", "AUDIT", "REDIRECTED", "TRACED", "TRANSLATED", "ERROR",
+                                 "DENIED", "ALLOWED"]  // the last two: policy-verdict lines
 
     /// `Dec  1 10:21:48.123: default/xwing:41234 (ID:1234) -> default/web:80 (ID:5678) to-endpoint FORWARDED
     /// (TCP Flags: SYN)`, the table header `TIMESTAMP SOURCE DESTINATION …` and dict lines `TIMESTAMP: …`.

@@ -77,6 +77,29 @@ struct InputShapeTests {
         #expect(try Support.edgeLines(db).isEmpty)
     }
 
+    @Test("Hubble's text output on a stream: the first line names `hubble observe -o jsonpb`, the others point to it")
+    func hubbleTextStream() throws {
+        let text = try String(contentsOfFile: Self.shape("hubble-observe-compact.txt"), encoding: .utf8)
+        var fds: [Int32] = [0, 0]
+        #expect(pipe(&fds) == 0)
+        let wfd = fds[1]
+        let writer = Thread {
+            var t = text
+            t.withUTF8 { p in _ = write(wfd, p.baseAddress, p.count) }
+            close(wfd)
+        }
+        writer.start()
+        var o = Ingest.Options(db: Support.newDB())
+        o.stdinDescriptor = fds[0]
+        var issues: [InputIssue] = []
+        let report = try Ingest.run(paths: ["-"], options: o) { issues.append($0) }
+        close(fds[0])
+        #expect(report.total.rejected == 4)
+        #expect(issues.map(\.line) == [1, 2, 3, 4])
+        #expect(issues.first?.message.contains("hubble observe -o jsonpb") == true, "\(issues)")
+        #expect(issues.dropFirst().allSatisfy { $0.message.hasSuffix("see the first rejected line") }, "\(issues)")
+    }
+
     @Test("a YAML inventory is a located error naming `kubectl get … -o json`, under auto and --format inventory",
           arguments: [InputFormat.auto, .inventory])
     func yamlInventory(format: InputFormat) throws {
