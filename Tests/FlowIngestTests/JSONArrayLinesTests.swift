@@ -29,6 +29,46 @@ struct JSONArrayLinesTests {
         #expect(lines.count == pretty.split(separator: "\n", omittingEmptySubsequences: false).count)
     }
 
+    @Test("random arrays (nested values, strings with brackets, commas, escapes and quotes; any whitespace), fed in random chunks: the lines are the elements")
+    func randomArrays() throws {
+        var rng = UInt64(ProcessInfo.processInfo.environment["FLOWMAP_PROPERTY_SEED"].flatMap { UInt64($0) } ?? 20)
+        func next(_ n: Int) -> Int {
+            rng = rng &* 6364136223846793005 &+ 1442695040888963407
+            return Int((rng >> 33) % UInt64(n))
+        }
+        let space = [" ", "\n", "  ", "\t", "\r\n", ""]
+        func ws() -> String { space[next(space.count)] }
+        let pieces = ["[", "]", "{", "}", ",", ":", "\\\"", "\\\\", "\\n", "x", "é", " "]
+        func string() -> String { "\"" + (0..<next(6)).map { _ in pieces[next(pieces.count)] }.joined() + "\"" }
+        func value(_ depth: Int) -> String {
+            switch depth > 3 ? next(3) : next(6) {
+            case 0: return string()
+            case 1: return String(next(1000))
+            case 2: return ["true", "null", "-1.5e3"][next(3)]
+            case 3: return "[" + ws() + (0..<next(4)).map { _ in value(depth + 1) }.joined(separator: ws() + "," + ws()) + ws() + "]"
+            default:
+                return "{" + ws() + (0..<next(4)).map { _ in string() + ws() + ":" + ws() + value(depth + 1) }
+                    .joined(separator: "," + ws()) + ws() + "}"
+            }
+        }
+        for round in 0..<200 {
+            let elements = (0..<next(6)).map { _ in next(4) == 0 ? value(0) : "{" + string() + ":" + value(1) + "}" }
+            let array = ws() + "[" + ws() + elements.joined(separator: ws() + "," + ws()) + ws() + "]" + ws()
+            let out = Self.rewrite(array, chunk: 1 + next(9))
+            // As the driver splits: at 0x0A bytes (a "\r\n" is one Character in Swift, so not by Characters).
+            let lines = Array(out.utf8).split(separator: 0x0A).map { String(decoding: $0, as: UTF8.self) }
+                .filter { !$0.allSatisfy { $0 == " " || $0 == "\t" || $0 == "\r" } }
+            let whole = try JSONSerialization.jsonObject(with: Data(array.utf8), options: [.fragmentsAllowed]) as! [Any]
+            #expect(lines.count == whole.count, "round \(round): \(array.debugDescription) -> \(out.debugDescription)")
+            for (line, element) in zip(lines, whole) {
+                let parsed = try JSONSerialization.jsonObject(with: Data(line.utf8), options: [.fragmentsAllowed])
+                #expect(NSArray(array: [parsed]).isEqual(NSArray(array: [element])), "round \(round): \(line)")
+            }
+            // Never fewer lines than the input: an element is never reported before the line it starts on.
+            #expect(out.utf8.filter { $0 == 0x0A }.count >= array.utf8.filter { $0 == 0x0A }.count, "round \(round)")
+        }
+    }
+
     @Test("a one-line array far longer than the line bound is read whole, from a file and from a stream")
     func longerThanLineBound() throws {
         let line = Fixtures.lines(Fixtures.url("../../../samples/hubble/hubble-otel/basic-sample-400-tcp-flows.json"))[0]
