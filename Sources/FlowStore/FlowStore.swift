@@ -348,6 +348,19 @@ public final class FlowStore {
         return Counts.saturatingAdd(total, max(clusterMax, 0))
     }
 
+    /// The rows of one edge read under one key (a label identity's joined its workload's): they may be the same
+    /// connections seen at another hop, so their counts combine as observation points do (`pointCount`).
+    static func joined(_ rows: [EdgeStats]) -> EdgeStats {
+        guard rows.count > 1 else { return rows[0] }
+        var s = EdgeStats(flows: pointCount(rows))
+        for r in rows {
+            s.firstSeen = min(s.firstSeen, r.firstSeen)
+            s.lastSeen = max(s.lastSeen, r.lastSeen)
+            s.dropReasons.formUnion(r.dropReasons)
+        }
+        return s
+    }
+
     public func edges() throws -> [ObservedEdge] {
         let eps = try endpointMap()
         var reasons = [EdgeRow: Set<String>]()
@@ -357,14 +370,14 @@ public final class FlowStore {
         }
         let q = try db.prepare(
             "SELECT src, dst, proto, port, outcome, flows, first_seen, last_seen FROM edges")
-        var out = [EdgeKey: EdgeStats]()
+        var out = [EdgeKey: [EdgeStats]]()
         while try q.step() {
             let row = EdgeRow(q)
             guard let key = row.key(eps) else { continue }
-            let stats = EdgeStats(flows: q.int(5), firstSeen: q.int(6), lastSeen: q.int(7), dropReasons: reasons[row] ?? [])
-            if out[key] == nil { out[key] = stats } else { out[key]!.merge(stats) }  // a label identity's joins
+            out[key, default: []].append(EdgeStats(flows: q.int(5), firstSeen: q.int(6), lastSeen: q.int(7),
+                                                   dropReasons: reasons[row] ?? []))
         }
-        return out.map { ObservedEdge(key: $0.key, stats: $0.value) }.sorted { $0.key < $1.key }
+        return out.map { ObservedEdge(key: $0.key, stats: Self.joined($0.value)) }.sorted { $0.key < $1.key }
     }
 
     /// L7 requests per edge.
@@ -381,9 +394,10 @@ public final class FlowStore {
         }
         for k in out.keys {
             // A label identity's requests join the workload's: one observation per request.
-            var merged = [L7Request: EdgeStats]()
-            for o in out[k]! { merged[o.request, default: EdgeStats()].merge(o.stats) }
-            out[k] = merged.map { L7Observation(request: $0.key, stats: $0.value) }.sorted { $0.request < $1.request }
+            var merged = [L7Request: [EdgeStats]]()
+            for o in out[k]! { merged[o.request, default: []].append(o.stats) }
+            out[k] = merged.map { L7Observation(request: $0.key, stats: Self.joined($0.value)) }
+                .sorted { $0.request < $1.request }
         }
         return out
     }

@@ -42,7 +42,10 @@ struct LabelIdentityStoreTests {
         #expect(try s.endpoints() == [Self.other, Self.v1, Self.reviews].sorted())
         #expect(try s.edges().map(\.key) == [EdgeKey(source: Self.v1, destination: Self.reviews, proto: .tcp, port: 9080,
                                                      outcome: .allowed)])
+        // Windows apart (1..4, 5..6): different connections, counts add; overlapping ones count as the busiest.
         #expect(try s.edges().first?.stats == EdgeStats(flows: 5, firstSeen: 1, lastSeen: 6))
+        #expect(FlowStore.joined([EdgeStats(flows: 3, firstSeen: 1, lastSeen: 4), EdgeStats(flows: 2, firstSeen: 2, lastSeen: 3)])
+                == EdgeStats(flows: 3, firstSeen: 1, lastSeen: 4))
         #expect(try s.labelSets()[Self.v1] == [Labels.fromCanonical("app=productpage,version=v1")])
         #expect(try s.labelSets()[Self.identity] == nil)
         #expect(try s.addresses()[Self.v1] == ["10.0.3.200", "10.0.3.219"])
