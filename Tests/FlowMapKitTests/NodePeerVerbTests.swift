@@ -1,0 +1,105 @@
+import Foundation
+import FlowMapKit
+import FlowModel
+import Policy
+import Testing
+
+/// Issue 16 (T10): a store with two nodes of different labels (Node objects ingested as an inventory) and an
+/// AdminNetworkPolicy denying egress to the nodes with a label while allowing the others: `check`, `explain`,
+/// `map --policies` and `connectivity --db` give each node its own verdict from the one evaluator.
+@Suite struct NodePeerVerbTests {
+    static let api = Endpoint.workload("shop", "api", kind: "Deployment")
+
+    static let nodes = """
+        {"apiVersion": "v1", "kind": "NodeList", "items": [
+          {"metadata": {"name": "gpu-1", "labels": {"pool": "gpu"}},
+           "status": {"addresses": [{"type": "InternalIP", "address": "10.9.0.1"}]}},
+          {"metadata": {"name": "general-1", "labels": {"pool": "general"}},
+           "status": {"addresses": [{"type": "InternalIP", "address": "10.9.0.2"}]}}
+        ]}
+        """
+
+    static let policy = """
+        apiVersion: policy.networking.k8s.io/v1alpha1
+        kind: AdminNetworkPolicy
+        metadata: {name: nodes}
+        spec:
+          priority: 5
+          subject: {namespaces: {matchLabels: {kubernetes.io/metadata.name: shop}}}
+          egress:
+          - {name: deny-gpu, action: Deny, to: [{nodes: {matchLabels: {pool: gpu}}}]}
+          - {name: allow-nodes, action: Allow, to: [{nodes: {}}]}
+          - {name: deny-rest, action: Deny, to: [{networks: [0.0.0.0/0]}]}
+        """
+
+    static func edge(_ to: Endpoint, _ port: UInt16 = 10250) -> EdgeKey {
+        EdgeKey(source: api, destination: to, proto: .tcp, port: port, outcome: .allowed)
+    }
+
+    /// A store with the edges, and with the Node objects when `withNodes`.
+    static func store(in dir: URL, withNodes: Bool) throws -> String {
+        let path = dir.appendingPathComponent(withNodes ? "nodes.db" : "bare.db").path
+        var b = IngestBatch()
+        for k in [edge(.external("10.9.0.1")), edge(.external("10.9.0.2")), edge(.reserved("remote-node")),
+                  edge(.external("8.8.8.8"), 443)] {
+            b.edges[k] = EdgeStats(flows: 3, firstSeen: 1, lastSeen: 2)
+        }
+        b.labelSets[api] = [["app": "api"].canonical]
+        b.addresses[.reserved("remote-node")] = ["10.9.0.1", "10.9.0.2"]
+        _ = try FlowStore(path: path).write(b, counts: IngestCounts(), path: "t", format: "test", contentHash: nil, now: 0)
+        if withNodes {
+            let file = dir.appendingPathComponent("nodes.json")
+            TestSupport.write(nodes, to: file)
+            let (_, issues) = try TestSupport.ingest([file.path], db: path)
+            #expect(issues.isEmpty, "\(issues)")
+        }
+        return path
+    }
+
+    @Test func eachNodeGetsItsOwnVerdict() throws {
+        let dir = TestSupport.tempDir()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let db = try Self.store(in: dir, withNodes: true)
+        let policies = dir.appendingPathComponent("p.yaml")
+        TestSupport.write(Self.policy, to: policies)
+        let check = try Check.run(Check.Options(policies: [policies.path], db: db))
+        // The GPU node and the remote-node entity (one of its addresses is the GPU node's) are denied, the general
+        // node allowed; a non-node address falls to deny-rest.
+        #expect(check.report.denied.map(\.destination).sorted() == ["10.9.0.1", "8.8.8.8", "reserved:remote-node"],
+                "\(check.report.denied)")
+        #expect(check.report.allowedConnections == 1)
+        #expect(!check.notes.contains { $0.contains("nodes peer") }, "\(check.notes)")
+        let decisions = try MapPolicies.evaluate(db: db, policiesPath: policies.path).verdicts.decisions
+        for (ip, allowed, rule) in [("10.9.0.1", false, "egress[0]"), ("10.9.0.2", true, "egress[1]")] {
+            let x = try Explain.run(Explain.Options(policies: [policies.path], db: db, source: Self.api.description,
+                                                    destination: ip, port: "TCP/10250"))
+            #expect(x.explanation.allowed == allowed, "explain \(ip)")
+            #expect(x.explanation.text.contains("AdminNetworkPolicy/nodes \(rule) (Admin tier, priority 5)"),
+                    "\(x.explanation.text)")
+            #expect(decisions[Self.edge(.external(ip))]?.allowed == allowed, "map \(ip)")
+        }
+        let conn = try Connectivity.run(Connectivity.Options(policies: [policies.path], db: db))
+        let toNodes = conn.entries.filter { $0.source == .endpoint(Self.api) }
+            .map { "\($0.destination) \($0.connections)" }
+        #expect(toNodes.contains("10.9.0.2 All Connections"), "\(toNodes)")
+        #expect(!toNodes.contains { $0.hasPrefix("10.9.0.1") }, "\(toNodes)")
+    }
+
+    /// Without Node objects no nodes peer matches (the general node falls to deny-rest), and each verb warns.
+    @Test func withoutNodeLabelsNothingMatchesAndItIsWarned() throws {
+        let dir = TestSupport.tempDir()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let db = try Self.store(in: dir, withNodes: false)
+        let policies = dir.appendingPathComponent("p.yaml")
+        TestSupport.write(Self.policy, to: policies)
+        let check = try Check.run(Check.Options(policies: [policies.path], db: db))
+        #expect(check.report.denied.map(\.destination).sorted()
+                == ["10.9.0.1", "10.9.0.2", "8.8.8.8", "reserved:remote-node"])
+        let warning = "spec.egress[0].to[0]: nodes peer: no node labels are known"
+        #expect(check.notes.contains { $0.hasPrefix("warning: ") && $0.contains(warning) }, "\(check.notes)")
+        let x = try Explain.run(Explain.Options(policies: [policies.path], db: db, source: Self.api.description,
+                                                destination: "10.9.0.2", port: "TCP/10250"))
+        #expect(x.notes.contains { $0.contains(warning) })
+        #expect(try MapPolicies.evaluate(db: db, policiesPath: policies.path).notes.contains { $0.contains(warning) })
+    }
+}
