@@ -113,9 +113,10 @@ public enum PolicyInputs {
 
     /// What the evaluator needs from a store besides its edges (for `generate`'s self-check, which has them).
     public static func data(_ s: FlowStore) throws -> ClusterInventory.StoreData {
-        ClusterInventory.StoreData(labelSets: try s.labelSets(), addresses: try s.addresses(),
-                                   namespaceLabels: try s.namespaceLabels(), endpoints: try s.endpoints(),
-                                   nodes: try nodes(s))
+        let onOneNode = try s.workloadNodes().compactMapValues { $0.count == 1 ? $0.first : nil }
+        return ClusterInventory.StoreData(labelSets: try s.labelSets(), addresses: try s.addresses(),
+                                          namespaceLabels: try s.namespaceLabels(), endpoints: try s.endpoints(),
+                                          nodes: try nodes(s), workloadNodes: onOneNode)
     }
 
     /// The inventory's nodes with their labels (nil for a node no Node object was ingested for), sorted by name.

@@ -111,6 +111,21 @@ extension FlowStore {
         return (addresses, labels)
     }
 
+    /// The nodes each workload's inventoried pods ran on (pods without a node left out).
+    public func workloadNodes() throws -> [Endpoint: Set<String>] {
+        let q = try db.prepare("""
+            SELECT DISTINCT e.kind, e.namespace, e.name, e.workload_kind, p.node
+            FROM inventory_pods p JOIN endpoints e ON e.id = p.endpoint_id WHERE p.node != ''
+            """)
+        var out = [Endpoint: Set<String>]()
+        while try q.step() {
+            guard let kind = EndpointKind(rawValue: q.text(0)) else { continue }
+            out[Endpoint(kind: kind, namespace: q.text(1), name: q.text(2), workloadKind: q.text(3)), default: []]
+                .insert(q.text(4))
+        }
+        return out
+    }
+
     /// The endpoint's row id, inserting it when new.
     func endpointID(_ e: Endpoint) throws -> Int64 {
         let vals: [Value] = [.text(e.kind.rawValue), .text(e.namespace), .text(e.name), .text(e.workloadKind)]

@@ -6,7 +6,8 @@ import Testing
 
 /// Issue 16 (T10): a store with two nodes of different labels (Node objects ingested as an inventory) and an
 /// AdminNetworkPolicy denying egress to the nodes with a label while allowing the others: `check`, `explain`,
-/// `map --policies` and `connectivity --db` give each node its own verdict from the one evaluator.
+/// `map --policies` and `connectivity --db` give each node its own verdict from the one evaluator, and
+/// `reserved:host` is the node the inventory puts the workload's pods on.
 @Suite struct NodePeerVerbTests {
     static let api = Endpoint.workload("shop", "api", kind: "Deployment")
 
@@ -15,7 +16,12 @@ import Testing
           {"metadata": {"name": "gpu-1", "labels": {"pool": "gpu"}},
            "status": {"addresses": [{"type": "InternalIP", "address": "10.9.0.1"}]}},
           {"metadata": {"name": "general-1", "labels": {"pool": "general"}},
-           "status": {"addresses": [{"type": "InternalIP", "address": "10.9.0.2"}]}}
+           "status": {"addresses": [{"type": "InternalIP", "address": "10.9.0.2"}]}},
+          {"kind": "Pod", "metadata": {"name": "api-5d8f7b9c4d-x2x7p", "namespace": "shop",
+            "labels": {"app": "api", "pod-template-hash": "5d8f7b9c4d"},
+            "ownerReferences": [{"kind": "ReplicaSet", "name": "api-5d8f7b9c4d", "controller": true}],
+            "creationTimestamp": "2024-01-01T00:00:00Z"},
+           "spec": {"nodeName": "gpu-1"}, "status": {"podIP": "10.1.0.5", "hostIP": "10.9.0.1"}}
         ]}
         """
 
@@ -41,7 +47,7 @@ import Testing
         let path = dir.appendingPathComponent(withNodes ? "nodes.db" : "bare.db").path
         var b = IngestBatch()
         for k in [edge(.external("10.9.0.1")), edge(.external("10.9.0.2")), edge(.reserved("remote-node")),
-                  edge(.external("8.8.8.8"), 443)] {
+                  edge(.reserved("host")), edge(.external("8.8.8.8"), 443)] {
             b.edges[k] = EdgeStats(flows: 3, firstSeen: 1, lastSeen: 2)
         }
         b.labelSets[api] = [["app": "api"].canonical]
@@ -64,9 +70,9 @@ import Testing
         TestSupport.write(Self.policy, to: policies)
         let check = try Check.run(Check.Options(policies: [policies.path], db: db))
         // The GPU node and the remote-node entity (one of its addresses is the GPU node's) are denied, the general
-        // node allowed; a non-node address falls to deny-rest.
-        #expect(check.report.denied.map(\.destination).sorted() == ["10.9.0.1", "8.8.8.8", "reserved:remote-node"],
-                "\(check.report.denied)")
+        // node allowed; a non-node address falls to deny-rest. api's pod runs on the GPU node: its own node too.
+        #expect(check.report.denied.map(\.destination).sorted()
+                == ["10.9.0.1", "8.8.8.8", "reserved:host", "reserved:remote-node"], "\(check.report.denied)")
         #expect(check.report.allowedConnections == 1)
         #expect(!check.notes.contains { $0.contains("nodes peer") }, "\(check.notes)")
         let decisions = try MapPolicies.evaluate(db: db, policiesPath: policies.path).verdicts.decisions
@@ -78,6 +84,10 @@ import Testing
                     "\(x.explanation.text)")
             #expect(decisions[Self.edge(.external(ip))]?.allowed == allowed, "map \(ip)")
         }
+        let host = try Explain.run(Explain.Options(policies: [policies.path], db: db, source: Self.api.description,
+                                                   destination: "reserved:host", port: "TCP/10250"))
+        #expect(!host.explanation.allowed && host.explanation.text.contains("AdminNetworkPolicy/nodes egress[0]"))
+        #expect(decisions[Self.edge(.reserved("host"))]?.allowed == false)
         let conn = try Connectivity.run(Connectivity.Options(policies: [policies.path], db: db))
         let toNodes = conn.entries.filter { $0.source == .endpoint(Self.api) }
             .map { "\($0.destination) \($0.connections)" }
@@ -85,7 +95,8 @@ import Testing
         #expect(!toNodes.contains { $0.hasPrefix("10.9.0.1") }, "\(toNodes)")
     }
 
-    /// Without Node objects no nodes peer matches (the general node falls to deny-rest), and each verb warns.
+    /// Without Node objects no nodes peer matches (the general node falls to deny-rest, the own node stays
+    /// allowed: B5), and each verb warns.
     @Test func withoutNodeLabelsNothingMatchesAndItIsWarned() throws {
         let dir = TestSupport.tempDir()
         defer { try? FileManager.default.removeItem(at: dir) }

@@ -25,14 +25,18 @@ public struct ClusterInventory: Sendable {
         public var endpoints: [Endpoint]
         /// The inventory's nodes, sorted by name.
         public var nodes: [ClusterNode]
+        /// The node a workload's inventoried pods all ran on (own-node traffic, B5 and T10); absent when several.
+        public var workloadNodes: [Endpoint: String]
 
         public init(labelSets: [Endpoint: [Labels]] = [:], addresses: [Endpoint: [String]] = [:],
-                    namespaceLabels: [String: Labels] = [:], endpoints: [Endpoint] = [], nodes: [ClusterNode] = []) {
+                    namespaceLabels: [String: Labels] = [:], endpoints: [Endpoint] = [], nodes: [ClusterNode] = [],
+                    workloadNodes: [Endpoint: String] = [:]) {
             self.labelSets = labelSets
             self.addresses = addresses
             self.namespaceLabels = namespaceLabels
             self.endpoints = endpoints
             self.nodes = nodes
+            self.workloadNodes = workloadNodes
         }
     }
 
@@ -54,7 +58,8 @@ public struct ClusterInventory: Sendable {
                 let ips = (s.addresses[ep] ?? []).compactMap { IPAddr($0) }
                 let sets = s.labelSets[ep] ?? []
                 for labels in sets.isEmpty ? [[:]] : sets {
-                    inv.workloads.append(Workload(endpoint: ep, labels: labels, ips: ips))
+                    inv.workloads.append(Workload(endpoint: ep, labels: labels, ips: ips,
+                                                  nodeName: s.workloadNodes[ep] ?? ""))
                 }
             }
         }
