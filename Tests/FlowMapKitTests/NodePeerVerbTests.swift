@@ -42,8 +42,8 @@ import Testing
         EdgeKey(source: api, destination: to, proto: .tcp, port: port, outcome: .allowed)
     }
 
-    /// A store with the edges, and with the Node objects when `withNodes`.
-    static func store(in dir: URL, withNodes: Bool) throws -> String {
+    /// A store with the edges (and the inventory with the Node objects when `withNodes`) and the policy file.
+    static func inputs(in dir: URL, withNodes: Bool) throws -> (db: String, policies: String) {
         let path = dir.appendingPathComponent(withNodes ? "nodes.db" : "bare.db").path
         var b = IngestBatch()
         for k in [edge(.external("10.9.0.1")), edge(.external("10.9.0.2")), edge(.reserved("remote-node")),
@@ -59,40 +59,55 @@ import Testing
             let (_, issues) = try TestSupport.ingest([file.path], db: path)
             #expect(issues.isEmpty, "\(issues)")
         }
-        return path
+        let policies = dir.appendingPathComponent("p.yaml")
+        TestSupport.write(policy, to: policies)
+        return (path, policies.path)
     }
 
     @Test func eachNodeGetsItsOwnVerdict() throws {
         let dir = TestSupport.tempDir()
         defer { try? FileManager.default.removeItem(at: dir) }
-        let db = try Self.store(in: dir, withNodes: true)
-        let policies = dir.appendingPathComponent("p.yaml")
-        TestSupport.write(Self.policy, to: policies)
-        let check = try Check.run(Check.Options(policies: [policies.path], db: db))
+        let (db, policies) = try Self.inputs(in: dir, withNodes: true)
+        let check = try Check.run(Check.Options(policies: [policies], db: db))
         // The GPU node and the remote-node entity (one of its addresses is the GPU node's) are denied, the general
         // node allowed; a non-node address falls to deny-rest. api's pod runs on the GPU node: its own node too.
         #expect(check.report.denied.map(\.destination).sorted()
                 == ["10.9.0.1", "8.8.8.8", "reserved:host", "reserved:remote-node"], "\(check.report.denied)")
         #expect(check.report.allowedConnections == 1)
         #expect(!check.notes.contains { $0.contains("nodes peer") }, "\(check.notes)")
-        let decisions = try MapPolicies.evaluate(db: db, policiesPath: policies.path).verdicts.decisions
+        let decisions = try MapPolicies.evaluate(db: db, policiesPath: policies).verdicts.decisions
         for (ip, allowed, rule) in [("10.9.0.1", false, "egress[0]"), ("10.9.0.2", true, "egress[1]")] {
-            let x = try Explain.run(Explain.Options(policies: [policies.path], db: db, source: Self.api.description,
+            let x = try Explain.run(Explain.Options(policies: [policies], db: db, source: Self.api.description,
                                                     destination: ip, port: "TCP/10250"))
             #expect(x.explanation.allowed == allowed, "explain \(ip)")
             #expect(x.explanation.text.contains("AdminNetworkPolicy/nodes \(rule) (Admin tier, priority 5)"),
                     "\(x.explanation.text)")
             #expect(decisions[Self.edge(.external(ip))]?.allowed == allowed, "map \(ip)")
         }
-        let host = try Explain.run(Explain.Options(policies: [policies.path], db: db, source: Self.api.description,
+        let host = try Explain.run(Explain.Options(policies: [policies], db: db, source: Self.api.description,
                                                    destination: "reserved:host", port: "TCP/10250"))
         #expect(!host.explanation.allowed && host.explanation.text.contains("AdminNetworkPolicy/nodes egress[0]"))
         #expect(decisions[Self.edge(.reserved("host"))]?.allowed == false)
-        let conn = try Connectivity.run(Connectivity.Options(policies: [policies.path], db: db))
+        let conn = try Connectivity.run(Connectivity.Options(policies: [policies], db: db))
         let toNodes = conn.entries.filter { $0.source == .endpoint(Self.api) }
             .map { "\($0.destination) \($0.connections)" }
         #expect(toNodes.contains("10.9.0.2 All Connections"), "\(toNodes)")
         #expect(!toNodes.contains { $0.hasPrefix("10.9.0.1") }, "\(toNodes)")
+    }
+
+    /// `diff --db` over the same nodes: dropping the GPU Deny changes what reaches the GPU node only.
+    @Test func diffSeesTheNodeThatChanged() throws {
+        let dir = TestSupport.tempDir()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let (db, policies) = try Self.inputs(in: dir, withNodes: true)
+        let relaxed = dir.appendingPathComponent("relaxed.yaml")
+        let denyGPU = "  - {name: deny-gpu, action: Deny, to: [{nodes: {matchLabels: {pool: gpu}}}]}\n"
+        #expect(Self.policy.contains(denyGPU))
+        TestSupport.write(Self.policy.replacingOccurrences(of: denyGPU, with: ""), to: relaxed)
+        let r = try Diff.run(Diff.Options(old: .manifests([policies]), new: .manifests([relaxed.path]), db: db))
+        let changed = r.report.changes.filter { $0.source == Self.api.description }.map(\.destination)
+        #expect(changed.contains { $0.contains("10.9.0.1") }, "\(r.report.changes)")
+        #expect(!changed.contains { $0.contains("10.9.0.2") }, "\(changed)")
     }
 
     /// Without Node objects no nodes peer matches (the general node falls to deny-rest, the own node stays
@@ -100,17 +115,15 @@ import Testing
     @Test func withoutNodeLabelsNothingMatchesAndItIsWarned() throws {
         let dir = TestSupport.tempDir()
         defer { try? FileManager.default.removeItem(at: dir) }
-        let db = try Self.store(in: dir, withNodes: false)
-        let policies = dir.appendingPathComponent("p.yaml")
-        TestSupport.write(Self.policy, to: policies)
-        let check = try Check.run(Check.Options(policies: [policies.path], db: db))
+        let (db, policies) = try Self.inputs(in: dir, withNodes: false)
+        let check = try Check.run(Check.Options(policies: [policies], db: db))
         #expect(check.report.denied.map(\.destination).sorted()
                 == ["10.9.0.1", "10.9.0.2", "8.8.8.8", "reserved:remote-node"])
         let warning = "spec.egress[0].to[0]: nodes peer: no node labels are known"
         #expect(check.notes.contains { $0.hasPrefix("warning: ") && $0.contains(warning) }, "\(check.notes)")
-        let x = try Explain.run(Explain.Options(policies: [policies.path], db: db, source: Self.api.description,
+        let x = try Explain.run(Explain.Options(policies: [policies], db: db, source: Self.api.description,
                                                 destination: "10.9.0.2", port: "TCP/10250"))
         #expect(x.notes.contains { $0.contains(warning) })
-        #expect(try MapPolicies.evaluate(db: db, policiesPath: policies.path).notes.contains { $0.contains(warning) })
+        #expect(try MapPolicies.evaluate(db: db, policiesPath: policies).notes.contains { $0.contains(warning) })
     }
 }
