@@ -5,6 +5,8 @@ import FlowModel
 public final class FlowStore {
     let db: SQLite
     public let path: String
+    /// The evidence window `edges()` and `l7()` read when not given one (a verb's --since/--until).
+    public var window: TimeWindow = .all
     /// Tests set this to make a write fail after its edges are written, to prove the transaction rolls back.
     var faultAfterEdges: (() throws -> Void)?
 
@@ -337,10 +339,10 @@ public final class FlowStore {
 
     /// Every edge over the buckets `window` selects (whole buckets: see `TimeWindow`), sorted by key: counts
     /// summed over the buckets (saturating), first/last seen their min/max, drop reasons their union.
-    public func edges(window: TimeWindow = .all) throws -> [ObservedEdge] {
+    public func edges(window: TimeWindow? = nil) throws -> [ObservedEdge] {
         if try db.userVersion < Self.bucketSchema { return try legacyEdges() }
         let eps = try endpointMap()
-        let range = window.bucketRange(width: try bucketWidth)
+        let range = (window ?? self.window).bucketRange(width: try bucketWidth)
         var reasons = [EdgeRow: Set<String>]()
         let r = try db.prepare("""
             SELECT DISTINCT src, dst, proto, port, outcome, reason FROM edge_bucket_drop_reasons
@@ -383,9 +385,9 @@ public final class FlowStore {
     }
 
     /// L7 requests per edge over the buckets `window` selects (counts summed over buckets and sources).
-    public func l7(window: TimeWindow = .all) throws -> [EdgeKey: [L7Observation]] {
+    public func l7(window: TimeWindow? = nil) throws -> [EdgeKey: [L7Observation]] {
         let eps = try endpointMap()
-        let range = window.bucketRange(width: try bucketWidth)
+        let range = (window ?? self.window).bucketRange(width: try bucketWidth)
         let q = try db.prepare("""
             SELECT src, dst, proto, port, outcome, kind, method, path, flows, first_seen, last_seen FROM edge_bucket_l7
             WHERE bucket >= ? AND bucket <= ?
