@@ -14,6 +14,8 @@ public enum Ingest {
         public var stdinName = "<stdin>"
         /// A progress line on stderr: `auto` when stderr is a terminal (`FLOWMAP_PROGRESS=1|0` forces it).
         public var progress: IngestDriver.Progress = .auto
+        /// `--bucket`: the bucket width of a new store (nanoseconds); nil keeps the store's (1h when new).
+        public var bucketWidth: Int64?
         public init(db: String) { self.db = db }
     }
 
@@ -49,6 +51,8 @@ public enum Ingest {
     public static func run(paths: [String], options: Options, onIssue: (InputIssue) -> Void,
                            onFormat: (String, FormatDetector.Detection) -> Void = { _, _ in }) throws -> Report {
         let store = try FlowStore(path: options.db)
+        if let w = options.bucketWidth { try store.useBucketWidth(w) }
+        let bucketWidth = try store.bucketWidth
         var report = Report()
         var planned: [(path: String, format: InputFormat, detection: FormatDetector.Detection?)] = []
         for path in paths {
@@ -109,11 +113,16 @@ public enum Ingest {
                 driver.listening = declared.union(try store.listeningPorts().keys)
                 driver.stdinDescriptor = options.stdinDescriptor
                 driver.stdinName = options.stdinName
+                driver.bucketWidth = bucketWidth
+                // A stream's batches are one source (one row in `flowmap sources`, forgotten together).
+                var source: Int64?
                 func drive<R: LineReader>(_ reader: inout R, as name: () -> String) throws {
                     try driver.run(path: path, reader: &reader, onIssue: onIssue) { chunk in
-                        let r = try store.write(chunk.batch, counts: chunk.counts, path: path, format: name(),
-                                                contentHash: chunk.contentHash, now: Clock.nowNanos(),
-                                                legacyHash: chunk.legacyContentHash)
+                        let (r, id) = try store.writeSource(chunk.batch, counts: chunk.counts, path: path,
+                                                            format: name(), contentHash: chunk.contentHash,
+                                                            now: Clock.nowNanos(), legacyHash: chunk.legacyContentHash,
+                                                            continuing: source)
+                        if source == nil { source = id }
                         if case .duplicate(let prev) = r { duplicate = prev }
                         counts.add(chunk.counts)
                     }

@@ -14,8 +14,9 @@ struct FlowMapCommand: ParsableCommand {
         discussion: "Exit status (every verb): 0 evaluated everything, no finding; 1 evaluated everything, a "
             + "finding; 2 could not evaluate (bad usage, unreadable or invalid input, nothing to evaluate, a failed write).",
         version: FlowMapVersion.current,
-        subcommands: [CollectCommand.self, IngestCommand.self, GenerateCommand.self, DoctorCommand.self, CheckCommand.self, ConnectivityCommand.self,
-                      ExplainCommand.self, DiffCommand.self, MapCommand.self, SummaryCommand.self]
+        subcommands: [CollectCommand.self, IngestCommand.self, GenerateCommand.self, DoctorCommand.self, CheckCommand.self,
+                      ConnectivityCommand.self, ExplainCommand.self, DiffCommand.self, MapCommand.self, SummaryCommand.self,
+                      SourcesCommand.self, ForgetCommand.self, PruneCommand.self, ExportCommand.self]
     )
 
     /// Parses and runs one verb, mapping every outcome through `ExitStatus`.
