@@ -22,6 +22,8 @@ public enum Ingest {
         public var counts: IngestCounts
         /// Set when the same content was ingested before (nothing written).
         public var duplicateOf: String?
+        /// Set when the file begins with a file ingested before (this one grown): only what follows was read.
+        public var resumedFrom: ResumePoint? = nil
     }
 
     public struct Report: Sendable {
@@ -92,17 +94,23 @@ public enum Ingest {
                 }
                 var counts = IngestCounts()
                 var duplicate: String?
+                var resumed: ResumePoint?
                 var chosen = format
                 var chosenBy = detection
                 let b0 = try addressBook()  // also the inventory's listening ports, for every format
                 var driver = IngestDriver(batchFlows: options.batchFlows)
                 driver.listening = declared
+                if format != .auto, !IngestDriver.isStream(path: path), let head = IngestDriver.head(ofFile: path) {
+                    driver.resumeCandidates = try store.resumePoints(format: format.rawValue, size: head.size,
+                                                                     head: head.hash)
+                }
                 func drive<R: LineReader>(_ reader: inout R, as name: () -> String) throws {
                     try driver.run(path: path, reader: &reader, onIssue: onIssue) { chunk in
                         let r = try store.write(chunk.batch, counts: chunk.counts, path: path, format: name(),
                                                 contentHash: chunk.contentHash, now: Clock.nowNanos(),
-                                                legacyHash: chunk.legacyContentHash)
+                                                legacyHash: chunk.legacyContentHash, resume: chunk.resume)
                         if case .duplicate(let prev) = r { duplicate = prev }
+                        if r == .written { resumed = chunk.resume?.resumedFrom }
                         counts.add(chunk.counts)
                     }
                 }
@@ -132,7 +140,7 @@ public enum Ingest {
                     try drive(&r) { format.rawValue }
                 }
                 report.files.append(FileReport(path: path, format: chosen, detection: chosenBy, counts: counts,
-                                               duplicateOf: duplicate))
+                                               duplicateOf: duplicate, resumedFrom: resumed))
             } catch let e as IngestDriver.Failure {
                 report.failures.append(e.description)
             } catch let e as FormatChoice.Failure {

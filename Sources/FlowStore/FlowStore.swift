@@ -156,8 +156,10 @@ public final class FlowStore {
     /// the same content is refused as a duplicate, so re-ingesting a file never doubles a count. `legacyHash` is
     /// the hash an earlier FlowMap stored for the same bytes: a source recorded under it is the same file, and
     /// its row is re-stamped with `contentHash` (so the weak hash is consulted once per old row).
+    /// `resume` records where a file's read stopped, for a later ingest of it grown (`resumePoints`).
     public func write(_ batch: IngestBatch, counts: IngestCounts, path: String, format: String,
-                      contentHash: String?, now: Int64, legacyHash: String? = nil) throws -> WriteResult {
+                      contentHash: String?, now: Int64, legacyHash: String? = nil,
+                      resume: ResumeRecord? = nil) throws -> WriteResult {
         try db.transaction {
             if let h = contentHash {
                 let q = try db.prepare("SELECT path FROM sources WHERE content_hash = ?")
@@ -267,14 +269,17 @@ public final class FlowStore {
                 try upsertNamespace.bind(.text(ns), .text(labels.canonical)).run()
             }
             try writeServices(batch, id: id)
+            let r = contentHash == nil ? nil : resume
             try db.prepare("""
                 INSERT INTO sources (path, format, content_hash, ingested_at, lines, accepted, skipped, rejected,
-                                     replies, bytes)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                                     replies, bytes, raw_length, resume_offset, reader_state, head_hash)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """).bind(
                     .text(path), .text(format), contentHash.map { .text($0) } ?? .null, .int(now),
                     .int(counts.lines), .int(counts.accepted), .int(counts.skipped), .int(counts.rejected),
-                    .int(counts.replies), .int(counts.bytes)
+                    .int(counts.replies), .int(counts.bytes), r.map { .int($0.rawLength) } ?? .null,
+                    r?.offset.map { .int($0) } ?? .null, r?.readerState.map { .text($0) } ?? .null,
+                    r.map { .text($0.headHash) } ?? .null
                 ).run()
             return .written
         }
@@ -385,6 +390,24 @@ public final class FlowStore {
     /// Every endpoint known to the store.
     public func endpoints() throws -> [Endpoint] {
         try endpointMap().values.sorted()
+    }
+
+    /// Earlier file reads, of `format`, that a file of `size` bytes whose head hash is `head` may begin with:
+    /// those at least `ResumeRecord.headBytes` long with the same head, and every shorter one (the reader hashes
+    /// the file's first bytes to tell which, if any, it really begins with).
+    public func resumePoints(format: String, size: Int64, head: String) throws -> [ResumePoint] {
+        let q = try db.prepare("""
+            SELECT path, raw_length, content_hash, resume_offset, reader_state FROM sources
+            WHERE format = ? AND content_hash IS NOT NULL AND resume_offset IS NOT NULL AND raw_length <= ?
+              AND (raw_length < ? OR head_hash = ?)
+            ORDER BY raw_length, id
+            """).bind(.text(format), .int(size), .int(ResumeRecord.headBytes), .text(head))
+        var out: [ResumePoint] = []
+        while try q.step() {
+            out.append(ResumePoint(path: q.text(0), rawLength: q.int(1), contentHash: q.text(2), offset: q.int(3),
+                                   readerState: q.isNull(4) ? nil : q.text(4)))
+        }
+        return out
     }
 
     /// The ingested sources, oldest first.

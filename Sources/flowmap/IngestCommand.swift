@@ -60,6 +60,9 @@ struct IngestCommand: ParsableCommand {
             if let prev = f.duplicateOf {
                 Console.out("\(f.path): already ingested (same content as \(prev)); nothing changed")
             }
+            if let from = f.resumedFrom {
+                Console.out("\(f.path): begins with \(from.path) as ingested before; read from byte \(from.offset) on")
+            }
         }
         let t = report.total
         Console.out("""

@@ -1,0 +1,24 @@
+-- FlowMap store, schema 8: growing files, stream de-duplication and re-mapping (docs/evidence-store.md).
+-- Migrations never change once shipped: add a new numbered file instead.
+
+-- Where each file ingest stopped, so a later ingest of the same file grown reads only what was appended: the
+-- file must begin with the `raw_length` bytes that `content_hash` covers; reading goes on at `resume_offset`
+-- (decoded bytes up to the end of the last counted line) with the reader's `reader_state` (a CSV header, a VPC
+-- field list). `head_hash` (SHA-256 of the first min(raw_length, 65536) bytes) finds the candidates. NULL for
+-- stream batches, inventories and sources stored before this schema.
+ALTER TABLE sources ADD COLUMN raw_length INTEGER;
+ALTER TABLE sources ADD COLUMN resume_offset INTEGER;
+ALTER TABLE sources ADD COLUMN reader_state TEXT;
+ALTER TABLE sources ADD COLUMN head_hash TEXT;
+CREATE INDEX sources_by_head ON sources (head_hash);
+
+-- Flow events already stored by ingests with --dedupe-window: a 128-bit key of (time, source and destination
+-- address and endpoint, ports, protocol, observation point) and the event's time. Pruned to the window below
+-- the newest time on every write.
+CREATE TABLE seen_flows (
+    k1   INTEGER NOT NULL,
+    k2   INTEGER NOT NULL,
+    time INTEGER NOT NULL,
+    PRIMARY KEY (k1, k2)
+) WITHOUT ROWID;
+CREATE INDEX seen_flows_by_time ON seen_flows (time);
