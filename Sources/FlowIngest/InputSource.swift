@@ -182,7 +182,22 @@ final class InputSource {
 
     /// Reads raw bytes into `into`; `timeoutMS` < 0 blocks.
     private func readRaw(_ into: UnsafeMutablePointer<UInt8>, _ max: Int, timeoutMS: Int) throws -> ReadResult {
-        if timeoutMS >= 0 {
+        if !isRegular {
+            // A stream waits in slices, so a stop signal (StopSignal) that lands just before the wait ends it soon.
+            var left = timeoutMS
+            var p = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
+            while true {
+                if StopSignal.requested { return .end }
+                let slice = left < 0 ? 200 : Swift.min(left, 200)
+                let r = poll(&p, 1, Int32(slice))
+                if r < 0 && errno == EINTR { continue }
+                if r > 0 { break }  // readable, hung up or error: read() tells which
+                if left >= 0 {
+                    left -= slice
+                    if left <= 0 { return .timeout }
+                }
+            }
+        } else if timeoutMS >= 0 {
             var p = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
             while true {
                 let r = poll(&p, 1, Int32(min(timeoutMS, Int(Int32.max))))
@@ -194,7 +209,10 @@ final class InputSource {
         while true {
             let n = Glibc.read(fd, into, max)
             if n < 0 {
-                if errno == EINTR { continue }
+                if errno == EINTR {
+                    if StopSignal.requested { return .end }
+                    continue
+                }
                 throw IngestDriver.Failure.read(path: display, reason: String(cString: strerror(errno)))
             }
             if n == 0 { return .end }

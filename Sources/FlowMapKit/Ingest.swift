@@ -33,6 +33,9 @@ public enum Ingest {
         /// Things the user should know that are not errors: inputs skipped (an empty file), VPC addresses read
         /// without an inventory.
         public var notes: [String] = []
+        /// Set when SIGINT or SIGTERM ended a stream: what was read before it is stored; later inputs were not
+        /// read (each is a failure, so the ingest does not look complete).
+        public var stoppedBy: String?
         public var total: IngestCounts {
             var t = IngestCounts()
             for f in files where f.duplicateOf == nil { t.add(f.counts) }
@@ -82,7 +85,19 @@ public enum Ingest {
             return b
         }
 
-        for (path, format, detection) in planned {
+        for (i, (path, format, detection)) in planned.enumerated() {
+            if let s = report.stoppedBy {
+                report.failures += planned[i...].map { "\($0.path): not read: the ingest was stopped by \(s)" }
+                break
+            }
+            let isStream = IngestDriver.isStream(path: path)
+            if isStream && format != .inventory { StopSignal.install() }
+            defer {
+                if isStream && format != .inventory {
+                    StopSignal.restore()
+                    if let s = StopSignal.caught { report.stoppedBy = StopSignal.name(s) }
+                }
+            }
             do {
                 if format == .inventory {
                     if var r = try ingestInventory(path: path, store: store, onIssue: onIssue) {
@@ -100,7 +115,7 @@ public enum Ingest {
                 let b0 = try addressBook()  // also the inventory's listening ports, for every format
                 var driver = IngestDriver(batchFlows: options.batchFlows)
                 driver.listening = declared
-                if format != .auto, !IngestDriver.isStream(path: path), let head = IngestDriver.head(ofFile: path) {
+                if format != .auto, !isStream, let head = IngestDriver.head(ofFile: path) {
                     driver.resumeCandidates = try store.resumePoints(format: format.rawValue, size: head.size,
                                                                      head: head.hash)
                 }

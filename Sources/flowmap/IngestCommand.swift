@@ -10,6 +10,9 @@ struct IngestCommand: ParsableCommand {
             Each file is stored in one transaction; ingesting the same file again changes nothing.
             Use - to read a stream from stdin (committed in batches), e.g.
               hubble observe -o jsonpb --follow | flowmap ingest --db flowmap.db -
+            Ctrl-C (SIGINT) or SIGTERM ends a stream: the batch in progress is committed and the summary printed;
+            the exit status is as for any ingest. A file that only grew since it was ingested is read from where
+            that ingest stopped.
             Malformed lines are reported as file:line: field: reason and the rest is still ingested.
             Formats: hubble, calico (flows.log), vpc (AWS VPC flow logs), flowmap-csv / flowmap-jsonl (the generic
             format, schema/flow-record.schema.json), inventory (kubectl get namespaces,pods,services,endpointslices
@@ -63,6 +66,9 @@ struct IngestCommand: ParsableCommand {
             if let from = f.resumedFrom {
                 Console.out("\(f.path): begins with \(from.path) as ingested before; read from byte \(from.offset) on")
             }
+        }
+        if let s = report.stoppedBy {
+            Console.error("note: stopped by \(s): everything read before it is stored")
         }
         let t = report.total
         Console.out("""
