@@ -33,6 +33,8 @@ public struct IngestDriver {
     /// Earlier reads of files this one may begin with (`FlowStore.resumePoints`): a file that only grew is read
     /// from where the longest matching one stopped.
     public var resumeCandidates: [ResumePoint] = []
+    /// The store's bucket width: counts are kept per time bucket of this width.
+    public var bucketWidth: Int64 = TimeBucket.defaultWidth
 
     public init(batchFlows: Int = 200_000, batchSeconds: Double = 5, maxLineBytes: Int = 64 << 20,
                 chunkBytes: Int = 8 << 20, threads: Int = 2, progress: Progress = .auto) {
@@ -83,9 +85,10 @@ public struct IngestDriver {
         if let state = src.resumed?.readerState { reader.resume(from: state) }
         let isStream = !src.isRegular
         let display = src.display
-        var agg = FlowAggregator()
+        var agg = FlowAggregator(bucketWidth: bucketWidth)
         for l in listening { agg.declareListening(l.endpoint, proto: l.proto, port: l.port) }
         let worker: LineWorker<R>? = threads >= 2 ? reader.makeParallelReader().map { LineWorker(reader: $0) } : nil
+        worker?.agg.bucketWidth = bucketWidth
         var lineNo = 0
         var sinceCommit = 0
         var batchStart: Double?

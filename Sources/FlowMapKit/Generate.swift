@@ -15,6 +15,8 @@ public enum Generate {
         /// A directory, or `-` for stdout.
         public var out: String
         public var inference = InferenceOptions()
+        /// `--since/--until`: the buckets of evidence read (whole buckets, `TimeWindow`).
+        public var window = TimeWindow()
         public var emit = EmitOptions()
         /// Write (and succeed) even when the self-check finds observed connections the output would break or
         /// open; they are still reported in `Report.selfCheck`.
@@ -82,10 +84,13 @@ public enum Generate {
         return ev
     }
 
-    /// Opens an existing store (never creates one: a typo in --db should not look like "no traffic").
-    public static func openExisting(_ db: String) throws -> FlowStore {
+    /// Opens an existing store (never creates one: a typo in --db should not look like "no traffic"), reading
+    /// the evidence of `window` (whole buckets).
+    public static func openExisting(_ db: String, window: TimeWindow = .all) throws -> FlowStore {
         try requireExisting(db)
-        return try FlowStore(path: db)
+        let store = try FlowStore(path: db)
+        store.window = window
+        return store
     }
 
     /// The clear "no such store" message, before SQLite would create an empty file.
@@ -95,17 +100,17 @@ public enum Generate {
         }
     }
 
-    public static func plan(db: String, options: InferenceOptions) throws -> PolicyPlan {
-        Inferrer(options: options).infer(try evidence(from: try openExisting(db)))
+    public static func plan(db: String, options: InferenceOptions, window: TimeWindow = .all) throws -> PolicyPlan {
+        Inferrer(options: options).infer(try evidence(from: try openExisting(db, window: window)))
     }
 
     /// Infers, checks the result against its own evidence, and writes it unless the check failed (see
     /// `Options.allowBreaks`). Throws, writing nothing, on an evidence window without edges, a namespace filter
     /// naming a namespace the store does not know, and a file in `out` it must not replace.
     public static func run(_ o: Options) throws -> Report {
-        let store = try openExisting(o.db)
+        let store = try openExisting(o.db, window: o.window)
         let ev = try evidence(from: store)
-        try validate(ev, o.inference)
+        try validate(ev, o.inference, window: o.window, store: store)
         let plan = Inferrer(options: o.inference).infer(ev)
         let check = SelfCheck.run(plan: plan, edges: SelfCheck.edges(ev.edges, o.inference),
                                   store: try PolicyInputs.data(store))
@@ -123,15 +128,10 @@ public enum Generate {
         return r
     }
 
-    /// True when an edge's first..last-seen span overlaps the window (`InferenceOptions.since`/`until`).
-    static func inWindow(_ s: EdgeStats, _ o: InferenceOptions) -> Bool {
-        !(o.since.map { s.lastSeen < $0 } ?? false) && !(o.until.map { s.firstSeen > $0 } ?? false)
-    }
-
     /// Errors that would otherwise produce output that blocks everything or silently covers the wrong
     /// namespaces: no edge in the evidence window, and `--namespace`/`--exclude-namespace` names the store
     /// does not know (with the closest known names).
-    static func validate(_ ev: Evidence, _ o: InferenceOptions) throws {
+    static func validate(_ ev: Evidence, _ o: InferenceOptions, window: TimeWindow, store: FlowStore) throws {
         var known = Set(ev.namespaceLabels.keys)
         for ep in ev.labelSets.keys where ep.kind == .workload { known.insert(ep.namespace) }
         for e in ev.edges {
@@ -147,14 +147,15 @@ public enum Generate {
             }
         }
         if !problems.isEmpty { throw Failure(description: problems.joined(separator: "\n")) }
-        guard !ev.edges.contains(where: { inWindow($0.stats, o) }) else { return }
-        let seen = ev.edges.filter { $0.stats.firstSeen <= $0.stats.lastSeen }
+        guard ev.edges.isEmpty else { return }
+        let seen = try store.edges(window: .all).filter { $0.stats.firstSeen <= $0.stats.lastSeen }
         guard let first = seen.map(\.stats.firstSeen).min(), let last = seen.map(\.stats.lastSeen).max() else {
             throw Failure(description: "the store holds no flows, so every policy would only deny; ingest a "
                           + "capture first (`flowmap ingest --db STORE FILES`)")
         }
-        let window = (o.since.map(Timestamp.format) ?? "the beginning") + " .. " + (o.until.map(Timestamp.format) ?? "now")
-        throw Failure(description: "no edges in the evidence window \(window), so every policy would only deny; the "
+        let shown = (window.since.map(Timestamp.format) ?? "the beginning") + " .. "
+            + (window.until.map(Timestamp.format) ?? "now")
+        throw Failure(description: "no edges in the evidence window \(shown) (whole buckets), so every policy would only deny; the "
                       + "store's flows were seen \(Timestamp.format(first)) .. \(Timestamp.format(last)): move "
                       + "--since/--until into that span")
     }

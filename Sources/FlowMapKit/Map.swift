@@ -17,6 +17,8 @@ public enum Map {
 
     public struct Options: Sendable {
         public var db: String
+        /// `--since/--until`: the buckets of evidence read (whole buckets, `TimeWindow`).
+        public var window = TimeWindow()
         public var format: Format = .html
         /// A file path, or `-` for stdout.
         public var out: String = "-"
@@ -42,9 +44,9 @@ public enum Map {
     }
 
     /// Reads the store and builds the graph.
-    public static func graph(db: String, options: MapOptions = MapOptions(),
-                             verdicts: PolicyVerdicts? = nil) throws -> MapGraph {
-        let store = try openExisting(db)
+    public static func graph(db: String, options: MapOptions = MapOptions(), verdicts: PolicyVerdicts? = nil,
+                             window: TimeWindow = .all) throws -> MapGraph {
+        let store = try openExisting(db, window: window)
         return MapBuilder.build(edges: try store.edges(), l7: try store.l7(), names: try store.names(),
                                 endpoints: try store.endpoints(), verdicts: verdicts, options: options)
     }
@@ -60,9 +62,10 @@ public enum Map {
     public static func run(_ o: Options) throws -> Report {
         var evaluated: MapPolicies.Result?
         if let p = o.policies {
-            evaluated = try MapPolicies.evaluate(db: o.db, policiesPath: p, options: o.evaluator, accept: o.accept)
+            evaluated = try MapPolicies.evaluate(db: o.db, policiesPath: p, options: o.evaluator, accept: o.accept,
+                                                 window: o.window)
         }
-        let g = try graph(db: o.db, options: o.view, verdicts: evaluated?.verdicts)
+        let g = try graph(db: o.db, options: o.view, verdicts: evaluated?.verdicts, window: o.window)
         let text = render(g, format: o.format)
         var report = Report(graph: g, text: text, policyNotes: evaluated?.notes ?? [], policies: evaluated?.policies,
                             check: evaluated?.report, caveats: evaluated?.caveats ?? EvaluationCaveats())
@@ -75,10 +78,7 @@ public enum Map {
         return report
     }
 
-    static func openExisting(_ db: String) throws -> FlowStore {
-        guard access(db, F_OK) == 0 else {
-            throw Generate.Failure(description: "\(db): no such store; run `flowmap ingest --db \(db) FILES` first")
-        }
-        return try FlowStore(path: db)
+    static func openExisting(_ db: String, window: TimeWindow = .all) throws -> FlowStore {
+        try Generate.openExisting(db, window: window)
     }
 }

@@ -17,6 +17,8 @@ struct CheckCommand: ParsableCommand {
     @Option(help: "The store (SQLite file).")
     var db = "flowmap.db"
 
+    @OptionGroup var time: WindowFlags
+
     @Option(help: "Output: text, json or md (a pull-request comment).")
     var output: OutputFormat = .text
 
@@ -28,6 +30,7 @@ struct CheckCommand: ParsableCommand {
 
     func run() throws {
         var o = Check.Options(policies: policies, db: db)
+        o.window = try time.window
         o.evaluator = try evaluator.options()
         o.accept = inputs.acceptance
         let r = try Check.run(o)

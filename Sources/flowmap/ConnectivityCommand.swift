@@ -17,6 +17,8 @@ struct ConnectivityCommand: ParsableCommand {
     @Option(help: "A store supplying observed workloads (optional).")
     var db: String?
 
+    @OptionGroup var time: WindowFlags
+
     @Option(help: "Output: text, json or md.")
     var output: OutputFormat = .text
 
@@ -28,6 +30,7 @@ struct ConnectivityCommand: ParsableCommand {
 
     func run() throws {
         var o = Connectivity.Options(policies: policies, db: db)
+        o.window = try time.window
         o.evaluator = try evaluator.options()
         o.includeExternal = !noExternal
         o.accept = inputs.acceptance

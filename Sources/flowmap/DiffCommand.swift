@@ -29,6 +29,8 @@ struct DiffCommand: ParsableCommand {
     @Option(help: "The store: workloads, evidence annotations, and the generated set.")
     var db: String?
 
+    @OptionGroup var time: WindowFlags
+
     @Option(help: "Output: text, json or md (for pull-request comments).")
     var output: OutputFormat = .text
 
@@ -51,6 +53,7 @@ struct DiffCommand: ParsableCommand {
             throw ValidationError("expected OLD NEW, or one path with --generated or --generated-old")
         }
         var o = Diff.Options(old: old, new: new, db: db ?? ((generated || generatedOld) ? "flowmap.db" : nil))
+        o.window = try time.window
         o.evaluator = try evaluator.options()
         o.accept = inputs.acceptance
         let r = try Diff.run(o)

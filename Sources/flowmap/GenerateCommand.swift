@@ -32,13 +32,7 @@ struct GenerateCommand: ParsableCommand {
     @Option(help: "Leave out these namespaces (repeatable).")
     var excludeNamespace: [String] = []
 
-    @Option(help: ArgumentHelp("Only evidence seen at or after this RFC 3339 time.",
-                               discussion: "Edges are stored aggregated: an edge is used when its first..last seen "
-                                   + "span overlaps the window, with its whole count."))
-    var since: String?
-
-    @Option(help: "Only evidence seen at or before this RFC 3339 time (same overlap rule as --since).")
-    var until: String?
+    @OptionGroup var time: WindowFlags
 
     @Option(help: "Distinct public sources on one port at which one internet-facing rule replaces the /32s.")
     var internetThreshold = 16
@@ -98,8 +92,7 @@ struct GenerateCommand: ParsableCommand {
             throw ValidationError("unknown --selector \(selector); expected controller or minimal")
         }
         o.inference.selector = sm
-        o.inference.since = try since.map { try Self.time($0, "--since") }
-        o.inference.until = try until.map { try Self.time($0, "--until") }
+        o.window = try time.window
         o.allowBreaks = allowBreaks
         let r = try CouldNotEvaluate.exit2 { try Generate.run(o) }
         if let s = r.stream {
@@ -128,12 +121,5 @@ struct GenerateCommand: ParsableCommand {
                           + "it); narrow --namespace, or rerun with --allow-breaks to write them knowingly")
             throw ExitStatus.findingCode
         }
-    }
-
-    static func time(_ s: String, _ flag: String) throws -> Int64 {
-        guard let t = Timestamp.parseRFC3339(s) else {
-            throw ValidationError("\(flag) \(s): expected an RFC 3339 time such as 2024-05-01T00:00:00Z")
-        }
-        return t
     }
 }

@@ -17,6 +17,8 @@ struct MapCommand: ParsableCommand {
     @Option(help: "The store (SQLite file).")
     var db = "flowmap.db"
 
+    @OptionGroup var time: WindowFlags
+
     @Option(help: "Output format: \(Map.Format.allCases.map(\.rawValue).joined(separator: ", ")).")
     var format = "html"
 
@@ -41,6 +43,7 @@ struct MapCommand: ParsableCommand {
                                   + Map.Format.allCases.map(\.rawValue).joined(separator: ", "))
         }
         var o = Map.Options(db: db)
+        o.window = try time.window
         o.format = f
         o.out = out
         o.view.namespaces = Set(namespace)

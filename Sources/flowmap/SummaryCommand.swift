@@ -10,6 +10,8 @@ struct SummaryCommand: ParsableCommand {
     @Option(help: "The store (SQLite file).")
     var db = "flowmap.db"
 
+    @OptionGroup var time: WindowFlags
+
     @Option(help: "Rows in the top-talkers table.")
     var top = 10
 
@@ -18,6 +20,7 @@ struct SummaryCommand: ParsableCommand {
 
     func run() throws {
         var o = Summary.Options(db: db)
+        o.window = try time.window
         o.top = top
         o.policies = policies
         let r = try CouldNotEvaluate.exit2 { try Summary.run(o) }
