@@ -107,6 +107,9 @@ public struct FlowAggregator {
     /// Limits on the persistent tables; past them they are cleared at the next `take()`.
     static let maxInterned = 500_000
 
+    /// `--dedupe-window`: events seen before are dropped here, before they count (one thread only).
+    public var dedupe: FlowDedupe?
+
     /// Width of the time buckets counts are kept in (the store's): a flow goes into the bucket of its start.
     public var bucketWidth: Int64 = TimeBucket.defaultWidth
 
@@ -188,7 +191,8 @@ public struct FlowAggregator {
         let added = addInterned(source: src, destination: dst, proto: flow.proto, port: flow.destinationPort,
                                 verdict: flow.verdict, isReply: reply, rule: rule, point: point, time: flow.time,
                                 weight: flow.weight, dropReason: reason, l7: l7, until: flow.endTime ?? .min,
-                                sourcePort: flow.sourcePort, opens: opens)
+                                sourcePort: flow.sourcePort, opens: opens,
+                                addresses: dedupe == nil ? "" : flow.source.ip + " " + flow.destination.ip)
         if added, flow.destination.endpoint.kind != .workload, !flow.destination.names.isEmpty {
             noteNames(dst, flow.destination.names)
         }
@@ -203,7 +207,16 @@ public struct FlowAggregator {
     public mutating func addInterned(source: Int32, destination: Int32, proto: Proto, port: UInt16, verdict: Verdict,
                                      isReply: Bool, rule: ReplyRule, point: Int32, time: Int64, weight: Int64,
                                      dropReason: Int32, l7: Int32, until: Int64 = .min, sourcePort: UInt16 = 0,
-                                     opens: Bool = false) -> Bool {
+                                     opens: Bool = false, addresses: String = "") -> Bool {
+        if let d = dedupe {
+            let k = FlowDedupe.key(time: time, source: endpoints[Int(source)], destination: endpoints[Int(destination)],
+                                   addresses: addresses, proto: proto, sourcePort: sourcePort, port: port,
+                                   point: strings[Int(point)])
+            if !d.admit(k, time: time) {
+                plainCounts.duplicates += 1
+                return false
+            }
+        }
         plainCounts.accepted += 1
         if rule == .undecided && port != 0 && sourcePort != 0 && proto.isPolicyProtocol {
             pending.append(Pending(source: source, destination: destination, proto: proto, sourcePort: sourcePort,

@@ -33,6 +33,8 @@ public struct IngestDriver {
     /// Earlier reads of files this one may begin with (`FlowStore.resumePoints`): a file that only grew is read
     /// from where the longest matching one stopped.
     public var resumeCandidates: [ResumePoint] = []
+    /// `--dedupe-window`: drops events seen before (reading then uses one thread).
+    public var dedupe: FlowDedupe?
     /// The store's bucket width: counts are kept per time bucket of this width.
     public var bucketWidth: Int64 = TimeBucket.defaultWidth
 
@@ -87,7 +89,9 @@ public struct IngestDriver {
         let display = src.display
         var agg = FlowAggregator(bucketWidth: bucketWidth)
         for l in listening { agg.declareListening(l.endpoint, proto: l.proto, port: l.port) }
-        let worker: LineWorker<R>? = threads >= 2 ? reader.makeParallelReader().map { LineWorker(reader: $0) } : nil
+        agg.dedupe = dedupe
+        let worker: LineWorker<R>? = threads >= 2 && dedupe == nil
+            ? reader.makeParallelReader().map { LineWorker(reader: $0) } : nil
         worker?.agg.bucketWidth = bucketWidth
         var lineNo = 0
         var sinceCommit = 0
@@ -120,7 +124,11 @@ public struct IngestDriver {
                 agg.absorb(w.agg)
                 w.agg.resetBatch()
             }
-            let (b, c) = agg.take()
+            var (b, c) = agg.take()
+            if let d = dedupe {
+                b.seenFlows = d.drain()
+                b.dedupeWindow = d.window
+            }
             let hashed = final && src.hashing
             let resume = hashed
                 ? ResumeRecord(rawLength: Int64(src.hash.length), offset: resumeOffset, readerState: reader.resumeState,

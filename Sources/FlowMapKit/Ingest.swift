@@ -11,6 +11,8 @@ public enum Ingest {
         public var batchFlows: Int = 200_000
         /// `--bucket`: the bucket width of a new store (nanoseconds); nil keeps the store's (1h when new).
         public var bucketWidth: Int64?
+        /// `--dedupe-window` (nanoseconds): drop flow events already stored within this window of the newest.
+        public var dedupeWindow: Int64?
         public init(db: String) { self.db = db }
     }
 
@@ -120,6 +122,9 @@ public enum Ingest {
                 var driver = IngestDriver(batchFlows: options.batchFlows)
                 driver.listening = declared
                 driver.bucketWidth = bucketWidth
+                if let w = options.dedupeWindow {
+                    driver.dedupe = FlowDedupe(window: w, stored: try store.seenFlows(window: w))
+                }
                 if format != .auto, !isStream, let head = IngestDriver.head(ofFile: path) {
                     driver.resumeCandidates = try store.resumePoints(format: format.rawValue, size: head.size,
                                                                      head: head.hash)

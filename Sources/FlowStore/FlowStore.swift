@@ -307,6 +307,7 @@ public final class FlowStore {
             for (ns, labels) in batch.namespaceLabels {
                 try upsertNamespace.bind(.text(ns), .text(labels.canonical)).run()
             }
+            try writeSeen(batch)
             return (.written, source)
         }
     }

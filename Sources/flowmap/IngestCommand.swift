@@ -36,6 +36,12 @@ struct IngestCommand: ParsableCommand {
                                    + "an error."))
     var bucket: String?
 
+    @Option(help: ArgumentHelp("Drop flow events already stored within this window of the newest (e.g. 5m).",
+                               discussion: "Same time, addresses, endpoints, ports, protocol and observation point: "
+                                   + "piping an overlapping `hubble observe --since` again does not double. Pass it "
+                                   + "on every ingest of the stream (events are remembered only then)."))
+    var dedupeWindow: String?
+
     @Argument(help: "Files to read, or - for stdin.")
     var inputs: [String]
 
@@ -54,6 +60,12 @@ struct IngestCommand: ParsableCommand {
                 throw ValidationError("--bucket \(b): expected a duration such as 5m, 1h or 1d")
             }
             options.bucketWidth = w
+        }
+        if let d = dedupeWindow {
+            guard let w = RelativeTime.duration(d) else {
+                throw ValidationError("--dedupe-window \(d): expected a duration such as 5m, 1h or 1d")
+            }
+            options.dedupeWindow = w
         }
         // Print the first rejects of each file in full; a file that is all garbage should not flood the terminal.
         var shown = [String: Int]()
@@ -86,7 +98,7 @@ struct IngestCommand: ParsableCommand {
         Console.out("""
             ingested \(report.files.count - report.files.filter { $0.duplicateOf != nil }.count) input(s) into \(db): \
             \(t.lines) lines, \(t.accepted) accepted (\(t.replies) replies), \(t.skipped) skipped, \(t.rejected) rejected
-            """)
+            """ + (options.dedupeWindow == nil ? "" : ", \(t.duplicates) already stored (--dedupe-window)"))
         for k in t.unoriented.keys.sorted() {
             Console.error("warning: direction undecided (no listening port known on either end): \(k) "
                           + "(\(t.unoriented[k]!) flow(s)); ingest an inventory or flows with TCP flags / is_reply")
