@@ -22,3 +22,25 @@ CREATE TABLE seen_flows (
     PRIMARY KEY (k1, k2)
 ) WITHOUT ROWID;
 CREATE INDEX seen_flows_by_time ON seen_flows (time);
+
+-- Flows of IP-only formats (VPC, generic records) with an address no inventory knew when they were read, per
+-- edge, bucket, observation point and source (the edge_bucket_points row they are counted in) and the addresses
+-- as read: `flowmap remap` (and ingesting an inventory) maps them and moves their counts onto the workloads'
+-- edges. `sides`: 1 the source address was not known, 2 the destination's, 3 both.
+CREATE TABLE unmapped_flows (
+    src        INTEGER NOT NULL,
+    dst        INTEGER NOT NULL,
+    proto      TEXT NOT NULL,
+    port       INTEGER NOT NULL,
+    outcome    TEXT NOT NULL,
+    bucket     INTEGER NOT NULL,
+    point      TEXT NOT NULL,
+    source_id  INTEGER NOT NULL,
+    src_ip     TEXT NOT NULL,
+    dst_ip     TEXT NOT NULL,
+    sides      INTEGER NOT NULL,
+    flows      INTEGER NOT NULL,
+    first_seen INTEGER NOT NULL,
+    last_seen  INTEGER NOT NULL,
+    PRIMARY KEY (src, dst, proto, port, outcome, bucket, point, source_id, src_ip, dst_ip)
+) WITHOUT ROWID;

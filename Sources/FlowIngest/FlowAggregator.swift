@@ -53,6 +53,10 @@ public struct FlowAggregator {
     /// (point entry << 32 | l7 id) -> index into l7Acc
     private var l7Index: [UInt64: Int32] = [:]
     private var l7Acc: [Acc] = []
+    /// (point entry << 32 | string id of "sides srcIP dstIP") -> index into unmappedAcc: flows with an address no
+    /// inventory knew. Only readers without a parallel reader produce them (`absorb` does not carry them).
+    private var unmappedIndex: [UInt64: Int32] = [:]
+    private var unmappedAcc: [Acc] = []
     /// Labels, namespaces, names and addresses (the edge maps are filled in `take()`).
     private var side = IngestBatch()
     private var notedLabels: Set<UInt64> = []
@@ -66,6 +70,7 @@ public struct FlowAggregator {
         var sourcePort: UInt16, port: UInt16
         var verdict: Verdict
         var point: Int32, time: Int64, weight: Int64, dropReason: Int32, l7: Int32, until: Int64
+        var unmapped: Int32 = -1
     }
     private var pending: [Pending] = []
     /// Listening ports seen in this epoch: endpoint id << 32 | proto code << 16 | port.
@@ -192,7 +197,9 @@ public struct FlowAggregator {
                                 verdict: flow.verdict, isReply: reply, rule: rule, point: point, time: flow.time,
                                 weight: flow.weight, dropReason: reason, l7: l7, until: flow.endTime ?? .min,
                                 sourcePort: flow.sourcePort, opens: opens,
-                                addresses: dedupe == nil ? "" : flow.source.ip + " " + flow.destination.ip)
+                                addresses: dedupe == nil ? "" : flow.source.ip + " " + flow.destination.ip,
+                                unmapped: flow.unknownSides == 0 ? -1
+                                    : stringID("\(flow.unknownSides) \(flow.source.ip) \(flow.destination.ip)"))
         if added, flow.destination.endpoint.kind != .workload, !flow.destination.names.isEmpty {
             noteNames(dst, flow.destination.names)
         }
@@ -207,7 +214,7 @@ public struct FlowAggregator {
     public mutating func addInterned(source: Int32, destination: Int32, proto: Proto, port: UInt16, verdict: Verdict,
                                      isReply: Bool, rule: ReplyRule, point: Int32, time: Int64, weight: Int64,
                                      dropReason: Int32, l7: Int32, until: Int64 = .min, sourcePort: UInt16 = 0,
-                                     opens: Bool = false, addresses: String = "") -> Bool {
+                                     opens: Bool = false, addresses: String = "", unmapped: Int32 = -1) -> Bool {
         if let d = dedupe {
             let k = FlowDedupe.key(time: time, source: endpoints[Int(source)], destination: endpoints[Int(destination)],
                                    addresses: addresses, proto: proto, sourcePort: sourcePort, port: port,
@@ -221,12 +228,12 @@ public struct FlowAggregator {
         if rule == .undecided && port != 0 && sourcePort != 0 && proto.isPolicyProtocol {
             pending.append(Pending(source: source, destination: destination, proto: proto, sourcePort: sourcePort,
                                    port: port, verdict: verdict, point: point, time: time, weight: weight,
-                                   dropReason: dropReason, l7: l7, until: until))
+                                   dropReason: dropReason, l7: l7, until: until, unmapped: unmapped))
             return true
         }
         return record(source: source, destination: destination, proto: proto, port: port, verdict: verdict,
                       isReply: isReply, rule: rule, point: point, time: time, weight: weight, dropReason: dropReason,
-                      l7: l7, until: until, sourcePort: sourcePort, opens: opens)
+                      l7: l7, until: until, sourcePort: sourcePort, opens: opens, unmapped: unmapped)
     }
 
     /// Declares a listening port known from elsewhere (an inventory's containerPort or Service targetPort).
@@ -270,7 +277,7 @@ public struct FlowAggregator {
             }
             _ = record(source: p.source, destination: p.destination, proto: p.proto, port: p.port,
                        verdict: p.verdict, isReply: reply, rule: rule, point: p.point, time: p.time,
-                       weight: p.weight, dropReason: p.dropReason, l7: p.l7, until: p.until)
+                       weight: p.weight, dropReason: p.dropReason, l7: p.l7, until: p.until, unmapped: p.unmapped)
         }
         pending.removeAll()
     }
@@ -279,7 +286,7 @@ public struct FlowAggregator {
     private mutating func record(source: Int32, destination: Int32, proto: Proto, port: UInt16, verdict: Verdict,
                                  isReply: Bool, rule: ReplyRule, point: Int32, time: Int64, weight: Int64,
                                  dropReason: Int32, l7: Int32, until: Int64, sourcePort: UInt16 = 0,
-                                 opens: Bool = false) -> Bool {
+                                 opens: Bool = false, unmapped: Int32 = -1) -> Bool {
         ruleCounts[rule.index] += 1
         if opens {
             let k = isReply ? Self.listeningKey(source, proto, sourcePort) : Self.listeningKey(destination, proto, port)
@@ -318,6 +325,18 @@ public struct FlowAggregator {
             pointIndex[key] = Int32(idx)
             pointKeys.append(key)
             pointAcc.append(Acc(flows: weight, first: time, last: last, reason: reason))
+        }
+        if unmapped >= 0 {
+            let uk = UInt64(idx) << 32 | UInt64(UInt32(bitPattern: unmapped))
+            if let j = unmappedIndex[uk] {
+                let j = Int(j)
+                unmappedAcc[j].flows = Counts.saturatingAdd(unmappedAcc[j].flows, weight)
+                if time < unmappedAcc[j].first { unmappedAcc[j].first = time }
+                if last > unmappedAcc[j].last { unmappedAcc[j].last = last }
+            } else {
+                unmappedIndex[uk] = Int32(unmappedAcc.count)
+                unmappedAcc.append(Acc(flows: weight, first: time, last: last, reason: -1))
+            }
         }
         if l7 >= 0 {
             let lk = UInt64(idx) << 32 | UInt64(UInt32(bitPattern: l7))
@@ -524,6 +543,15 @@ public struct FlowAggregator {
             s.lastSeen = max(s.lastSeen, a.last)
             b.bucketL7[key, default: [:]][request] = s
         }
+        for (uk, j) in unmappedIndex {
+            let a = unmappedAcc[Int(j)]
+            let parts = strings[Int(uk & 0xFFFF_FFFF)].split(separator: " ", omittingEmptySubsequences: false)
+            let idx = Int(uk >> 32)
+            b.unmapped.append(UnmappedFlow(
+                sides: UInt8(parts[0]) ?? 0, sourceIP: String(parts[1]), destinationIP: String(parts[2]),
+                edge: edgeOf[idx], point: strings[Int(pointKeys[idx].rest >> 32)],
+                stats: EdgeStats(flows: a.flows, firstSeen: a.first, lastSeen: a.last)))
+        }
         for (key, byRequest) in b.bucketL7 {
             for (r, s) in byRequest { b.l7[L7Key(edge: key.edge, request: r), default: EdgeStats()].merge(s) }
         }
@@ -553,6 +581,8 @@ public struct FlowAggregator {
         extraReasons.removeAll()
         l7Index.removeAll(keepingCapacity: true)
         l7Acc.removeAll(keepingCapacity: true)
+        unmappedIndex.removeAll(keepingCapacity: true)
+        unmappedAcc.removeAll(keepingCapacity: true)
         side = IngestBatch()
         notedLabels.removeAll()
         plainCounts = IngestCounts()

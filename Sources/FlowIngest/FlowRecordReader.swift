@@ -280,10 +280,12 @@ public struct FlowRecordReader: LineReader {
             targets = [(dstPeer, dport)]
         }
         let flows = targets.map { dst, p in
-            Flow(time: time, source: srcPeer, destination: dst, proto: proto, sourcePort: sport,
-                 destinationPort: proto.isPolicyProtocol ? p : 0, verdict: verdict,
-                 dropReason: verdict == .dropped ? (v[.dropReason] ?? "denied") : "", direction: direction,
-                 observationPoint: v[.observer] ?? "", isReply: isReply, weight: weight, endTime: end)
+            var f = Flow(time: time, source: srcPeer, destination: dst, proto: proto, sourcePort: sport,
+                         destinationPort: proto.isPolicyProtocol ? p : 0, verdict: verdict,
+                         dropReason: verdict == .dropped ? (v[.dropReason] ?? "denied") : "", direction: direction,
+                         observationPoint: v[.observer] ?? "", isReply: isReply, weight: weight, endTime: end)
+            f.unknownSides = Flow.unknownSides(f)
+            return f
         }
         return .success(flows)
     }

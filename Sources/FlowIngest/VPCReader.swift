@@ -240,10 +240,12 @@ public struct VPCReader: LineReader {
             targets = [(p, dport)]
         }
         for (dstPeer, p) in targets {
-            agg.add(Flow(time: time, source: srcPeer, destination: dstPeer, proto: proto, sourcePort: sport,
-                         destinationPort: proto.isPolicyProtocol ? p : 0, verdict: verdict, dropReason: dropReason,
-                         direction: direction, observationPoint: point, isReply: isReply, tcpFlags: flags,
-                         weight: weight, endTime: endNs))
+            var flow = Flow(time: time, source: srcPeer, destination: dstPeer, proto: proto, sourcePort: sport,
+                            destinationPort: proto.isPolicyProtocol ? p : 0, verdict: verdict, dropReason: dropReason,
+                            direction: direction, observationPoint: point, isReply: isReply, tcpFlags: flags,
+                            weight: weight, endTime: endNs)
+            flow.unknownSides = Flow.unknownSides(flow)
+            agg.add(flow)
         }
         return .accepted
     }

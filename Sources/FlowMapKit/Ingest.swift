@@ -110,6 +110,14 @@ public enum Ingest {
                         r.detection = detection
                         report.files.append(r)
                         book = nil
+                        if r.duplicateOf == nil {
+                            // Flows read before this inventory, with addresses it now knows, move to their workloads.
+                            let m = try Remap.run(store)
+                            if m.mapped > 0 {
+                                report.notes.append("\(path): mapped \(m.mapped) kept flow row(s) (\(m.flows) flow(s)) "
+                                                    + "read before this inventory to its workloads")
+                            }
+                        }
                     }
                     continue
                 }

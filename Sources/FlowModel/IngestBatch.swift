@@ -14,6 +14,8 @@ public struct IngestBatch: Sendable {
     /// Services flows were addressed to, per destination endpoint (`namespace/name` or `namespace/name:port-name`;
     /// Calico `dest_service_*`).
     public var services: [Endpoint: Set<String>] = [:]
+    /// Flows with an address no inventory knew (IP-only formats), for `flowmap remap`.
+    public var unmapped: [UnmappedFlow] = []
     /// Flow events to remember for `--dedupe-window` (empty without it), and the window to prune the store to.
     public var seenFlows: [SeenFlow] = []
     public var dedupeWindow: Int64?

@@ -308,6 +308,7 @@ public final class FlowStore {
                 try upsertNamespace.bind(.text(ns), .text(labels.canonical)).run()
             }
             try writeSeen(batch)
+            try writeUnmapped(batch, source: source, key: key)
             return (.written, source)
         }
     }
