@@ -38,6 +38,12 @@ public struct FlowAggregator {
         var rest: UInt64
         /// Start of the flow's time bucket (`TimeBucket.start`).
         var bucket: Int64
+
+        /// Two words into the hasher, not three (the per-flow lookup is the hot path); equality compares all.
+        func hash(into h: inout Hasher) {
+            h.combine(peers ^ (UInt64(bitPattern: bucket) &* 0x9E37_79B9_7F4A_7C15))
+            h.combine(rest)
+        }
     }
     struct Acc {
         var flows: Int64
@@ -116,7 +122,18 @@ public struct FlowAggregator {
     public var dedupe: FlowDedupe?
 
     /// Width of the time buckets counts are kept in (the store's): a flow goes into the bucket of its start.
-    public var bucketWidth: Int64 = TimeBucket.defaultWidth
+    public var bucketWidth: Int64 = TimeBucket.defaultWidth {
+        didSet { lastBucket = 0 }
+    }
+    /// The bucket of the previous flow (flows mostly arrive in time order): spares two divisions per flow.
+    private var lastBucket: Int64 = 0
+
+    /// `TimeBucket.start(time, width: bucketWidth)`, reusing the previous flow's bucket when `time` is in it.
+    @inline(__always) private mutating func bucket(of time: Int64) -> Int64 {
+        if time >= lastBucket, UInt64(bitPattern: time &- lastBucket) < UInt64(bitPattern: bucketWidth) { return lastBucket }
+        lastBucket = TimeBucket.start(time, width: bucketWidth)
+        return lastBucket
+    }
 
     public init() {}
 
@@ -303,7 +320,7 @@ public struct FlowAggregator {
             peers: UInt64(UInt32(bitPattern: source)) << 32 | UInt64(UInt32(bitPattern: destination)),
             rest: UInt64(policyProto ? port : 0) | UInt64(Self.protoCode(proto)) << 16
                 | UInt64(Self.outcomeCode(outcome)) << 24 | UInt64(UInt32(bitPattern: point)) << 32,
-            bucket: TimeBucket.start(time, width: bucketWidth))
+            bucket: bucket(of: time))
         let reason = outcome == .denied ? dropReason : -1
         // An aggregated record (Calico, VPC) covers [time, until]: last seen is its end.
         let last = max(time, until)
@@ -327,30 +344,29 @@ public struct FlowAggregator {
             pointAcc.append(Acc(flows: weight, first: time, last: last, reason: reason))
         }
         if unmapped >= 0 {
-            let uk = UInt64(idx) << 32 | UInt64(UInt32(bitPattern: unmapped))
-            if let j = unmappedIndex[uk] {
-                let j = Int(j)
-                unmappedAcc[j].flows = Counts.saturatingAdd(unmappedAcc[j].flows, weight)
-                if time < unmappedAcc[j].first { unmappedAcc[j].first = time }
-                if last > unmappedAcc[j].last { unmappedAcc[j].last = last }
-            } else {
-                unmappedIndex[uk] = Int32(unmappedAcc.count)
-                unmappedAcc.append(Acc(flows: weight, first: time, last: last, reason: -1))
-            }
+            Self.count(UInt64(idx) << 32 | UInt64(UInt32(bitPattern: unmapped)), in: &unmappedIndex, &unmappedAcc,
+                       weight: weight, time: time, last: last)
         }
         if l7 >= 0 {
-            let lk = UInt64(idx) << 32 | UInt64(UInt32(bitPattern: l7))
-            if let j = l7Index[lk] {
-                let j = Int(j)
-                l7Acc[j].flows = Counts.saturatingAdd(l7Acc[j].flows, weight)
-                if time < l7Acc[j].first { l7Acc[j].first = time }
-                if last > l7Acc[j].last { l7Acc[j].last = last }
-            } else {
-                l7Index[lk] = Int32(l7Acc.count)
-                l7Acc.append(Acc(flows: weight, first: time, last: last, reason: -1))
-            }
+            Self.count(UInt64(idx) << 32 | UInt64(UInt32(bitPattern: l7)), in: &l7Index, &l7Acc,
+                       weight: weight, time: time, last: last)
         }
         return true
+    }
+
+    /// Adds a flow to the counter `key` of a point entry's details (its L7 requests, its unmapped addresses).
+    @inline(__always)
+    private static func count(_ key: UInt64, in index: inout [UInt64: Int32], _ acc: inout [Acc], weight: Int64,
+                              time: Int64, last: Int64) {
+        if let j = index[key] {
+            let j = Int(j)
+            acc[j].flows = Counts.saturatingAdd(acc[j].flows, weight)
+            if time < acc[j].first { acc[j].first = time }
+            if last > acc[j].last { acc[j].last = last }
+        } else {
+            index[key] = Int32(acc.count)
+            acc.append(Acc(flows: weight, first: time, last: last, reason: -1))
+        }
     }
 
     static let world = Endpoint.reserved("world")

@@ -22,18 +22,21 @@ extension FlowStore {
         }
     }
 
+    /// Adds to a kept row (its key, sides, count, first and last seen).
+    static let upsertUnmapped = """
+        INSERT INTO unmapped_flows (src, dst, proto, port, outcome, bucket, point, source_id, src_ip, dst_ip,
+                                    sides, flows, first_seen, last_seen)
+        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+        ON CONFLICT (src, dst, proto, port, outcome, bucket, point, source_id, src_ip, dst_ip) DO UPDATE SET
+          flows = \(saturatingSum("flows")),
+          first_seen = min(first_seen, excluded.first_seen),
+          last_seen = max(last_seen, excluded.last_seen)
+        """
+
     /// Part of `writeSource`: the batch's unmapped flows, counted under `source`.
     func writeUnmapped(_ batch: IngestBatch, source: Int64, key: (BucketedEdge) throws -> [Value]) throws {
         guard !batch.unmapped.isEmpty else { return }
-        let q = try db.prepare("""
-            INSERT INTO unmapped_flows (src, dst, proto, port, outcome, bucket, point, source_id, src_ip, dst_ip,
-                                        sides, flows, first_seen, last_seen)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-            ON CONFLICT (src, dst, proto, port, outcome, bucket, point, source_id, src_ip, dst_ip) DO UPDATE SET
-              flows = \(Self.saturatingSum("flows")),
-              first_seen = min(first_seen, excluded.first_seen),
-              last_seen = max(last_seen, excluded.last_seen)
-            """)
+        let q = try db.prepare(Self.upsertUnmapped)
         for u in batch.unmapped {
             try q.bind(try key(u.edge) + [.text(u.point), .int(source), .text(u.sourceIP), .text(u.destinationIP),
                                           .int(Int64(u.sides)), .int(u.stats.flows), .int(u.stats.firstSeen),
@@ -80,15 +83,7 @@ extension FlowStore {
                 WHERE src = ? AND dst = ? AND proto = ? AND port = ? AND outcome = ? AND bucket = ? AND point = ?
                   AND source_id = ? AND flows = 0
                 """)
-            let add = try db.prepare("""
-                INSERT INTO edge_bucket_points (src, dst, proto, port, outcome, bucket, point, source_id, flows,
-                                                first_seen, last_seen)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                ON CONFLICT (src, dst, proto, port, outcome, bucket, point, source_id) DO UPDATE SET
-                  flows = \(Self.saturatingSum("flows")),
-                  first_seen = min(first_seen, excluded.first_seen),
-                  last_seen = max(last_seen, excluded.last_seen)
-                """)
+            let add = try db.prepare(Self.upsertBucketPoint)
             let copyReasons = try db.prepare("""
                 INSERT INTO edge_bucket_drop_reasons (src, dst, proto, port, outcome, bucket, reason, source_id)
                 SELECT ?, ?, ?, ?, ?, bucket, reason, source_id FROM edge_bucket_drop_reasons
@@ -109,15 +104,7 @@ extension FlowStore {
                 WHERE src = ? AND dst = ? AND proto = ? AND port = ? AND outcome = ? AND bucket = ? AND point = ?
                   AND source_id = ? AND src_ip = ? AND dst_ip = ?
                 """)
-            let keep = try db.prepare("""
-                INSERT INTO unmapped_flows (src, dst, proto, port, outcome, bucket, point, source_id, src_ip, dst_ip,
-                                            sides, flows, first_seen, last_seen)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                ON CONFLICT (src, dst, proto, port, outcome, bucket, point, source_id, src_ip, dst_ip) DO UPDATE SET
-                  flows = \(Self.saturatingSum("flows")),
-                  first_seen = min(first_seen, excluded.first_seen),
-                  last_seen = max(last_seen, excluded.last_seen)
-                """)
+            let keep = try db.prepare(Self.upsertUnmapped)
             let fact = try db.prepare(
                 "INSERT INTO source_addresses (endpoint_id, address, source_id) VALUES (?, ?, ?) ON CONFLICT DO NOTHING")
             let labels = try db.prepare(

@@ -196,32 +196,40 @@ public final class FlowStore {
                 try db.prepare("""
                     UPDATE sources SET lines = lines + ?, accepted = accepted + ?, skipped = skipped + ?,
                       rejected = rejected + ?, replies = replies + ?, bytes = bytes + ?,
-                      content_hash = coalesce(?, content_hash),
-                      first_flow = min(coalesce(first_flow, ?), coalesce(?, first_flow)),
-                      last_flow = max(coalesce(last_flow, ?), coalesce(?, last_flow))
+                      content_hash = coalesce(?, content_hash)
                     WHERE id = ?
                     """).bind(
                         .int(counts.lines), .int(counts.accepted), .int(counts.skipped), .int(counts.rejected),
-                        .int(counts.replies), .int(counts.bytes), contentHash.map { .text($0) } ?? .null,
-                        Self.value(span?.first), Self.value(span?.first), Self.value(span?.last),
-                        Self.value(span?.last), .int(s)
+                        .int(counts.replies), .int(counts.bytes), contentHash.map { .text($0) } ?? .null, .int(s)
                     ).run()
+                try db.prepare("""
+                    UPDATE source_evidence SET first_flow = min(coalesce(first_flow, ?), coalesce(?, first_flow)),
+                      last_flow = max(coalesce(last_flow, ?), coalesce(?, last_flow))
+                    WHERE source_id = ?
+                    """).bind(Self.value(span?.first), Self.value(span?.first), Self.value(span?.last),
+                              Self.value(span?.last), .int(s)).run()
             } else {
                 let r = contentHash == nil ? nil : resume
                 let q = try db.prepare("""
                     INSERT INTO sources (path, format, content_hash, ingested_at, lines, accepted, skipped, rejected,
-                                         replies, bytes, first_flow, last_flow, attributed, raw_length,
-                                         resume_offset, reader_state, head_hash)
-                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?, ?, ?) RETURNING id
+                                         replies, bytes)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id
                     """).bind(
                         .text(path), .text(format), contentHash.map { .text($0) } ?? .null, .int(now),
                         .int(counts.lines), .int(counts.accepted), .int(counts.skipped), .int(counts.rejected),
-                        .int(counts.replies), .int(counts.bytes), Self.value(span?.first), Self.value(span?.last),
-                        Self.value(r?.rawLength), Self.value(r?.offset), r?.readerState.map { .text($0) } ?? .null,
-                        r.map { .text($0.headHash) } ?? .null)
+                        .int(counts.replies), .int(counts.bytes))
                 guard try q.step() else { throw db.error(1) }
                 source = q.int(0)
                 _ = try q.step()
+                try db.prepare("INSERT INTO source_evidence (source_id, first_flow, last_flow) VALUES (?, ?, ?)")
+                    .bind(.int(source), Self.value(span?.first), Self.value(span?.last)).run()
+                if let r {
+                    try db.prepare("""
+                        INSERT INTO source_resume (source_id, raw_length, resume_offset, reader_state, head_hash)
+                        VALUES (?, ?, ?, ?, ?)
+                        """).bind(.int(source), .int(r.rawLength), Self.value(r.offset),
+                                  r.readerState.map { .text($0) } ?? .null, .text(r.headHash)).run()
+                }
             }
             var ids = [Endpoint: Int64]()
             let insertEndpoint = try db.prepare(
@@ -243,15 +251,7 @@ public final class FlowStore {
                  .int(Int64(b.edge.port)), .text(b.edge.outcome.rawValue), .int(b.bucket)]
             }
             // Each source's count per bucket and observation point; the bucket's count is computed from them.
-            let upsertPoint = try db.prepare("""
-                INSERT INTO edge_bucket_points (src, dst, proto, port, outcome, bucket, point, source_id, flows,
-                                                first_seen, last_seen)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                ON CONFLICT (src, dst, proto, port, outcome, bucket, point, source_id) DO UPDATE SET
-                  flows = \(Self.saturatingSum("flows")),
-                  first_seen = min(first_seen, excluded.first_seen),
-                  last_seen = max(last_seen, excluded.last_seen)
-                """)
+            let upsertPoint = try db.prepare(Self.upsertBucketPoint)
             let insertReason = try db.prepare("""
                 INSERT INTO edge_bucket_drop_reasons (src, dst, proto, port, outcome, bucket, reason, source_id)
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING
@@ -314,6 +314,18 @@ public final class FlowStore {
     }
 
     static func value(_ v: Int64?) -> Value { v.map { .int($0) } ?? .null }
+
+    /// Adds to one source's count of an edge in a bucket at an observation point (the truth `edge_buckets` is
+    /// computed from): key, point, source, count, first and last seen.
+    static let upsertBucketPoint = """
+        INSERT INTO edge_bucket_points (src, dst, proto, port, outcome, bucket, point, source_id, flows,
+                                        first_seen, last_seen)
+        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+        ON CONFLICT (src, dst, proto, port, outcome, bucket, point, source_id) DO UPDATE SET
+          flows = \(saturatingSum("flows")),
+          first_seen = min(first_seen, excluded.first_seen),
+          last_seen = max(last_seen, excluded.last_seen)
+        """
 
     // MARK: Reading
 
@@ -459,10 +471,11 @@ public final class FlowStore {
     /// the file's first bytes to tell which, if any, it really begins with).
     public func resumePoints(format: String, size: Int64, head: String) throws -> [ResumePoint] {
         let q = try db.prepare("""
-            SELECT path, raw_length, content_hash, resume_offset, reader_state FROM sources
-            WHERE format = ? AND content_hash IS NOT NULL AND resume_offset IS NOT NULL AND raw_length <= ?
-              AND (raw_length < ? OR head_hash = ?)
-            ORDER BY raw_length, id
+            SELECT s.path, r.raw_length, s.content_hash, r.resume_offset, r.reader_state
+            FROM source_resume r JOIN sources s ON s.id = r.source_id
+            WHERE s.format = ? AND s.content_hash IS NOT NULL AND r.resume_offset IS NOT NULL AND r.raw_length <= ?
+              AND (r.raw_length < ? OR r.head_hash = ?)
+            ORDER BY r.raw_length, s.id
             """).bind(.text(format), .int(size), .int(ResumeRecord.headBytes), .text(head))
         var out: [ResumePoint] = []
         while try q.step() {
@@ -476,9 +489,10 @@ public final class FlowStore {
     public func sources() throws -> [SourceRecord] {
         let bucketed = try db.userVersion >= Self.bucketSchema
         let q = try db.prepare("""
-            SELECT path, format, content_hash, ingested_at, lines, accepted, skipped, rejected, replies, bytes,
-                   id, \(bucketed ? "first_flow, last_flow, attributed" : "NULL, NULL, 0")
-            FROM sources ORDER BY id
+            SELECT s.path, s.format, s.content_hash, s.ingested_at, s.lines, s.accepted, s.skipped, s.rejected,
+                   s.replies, s.bytes, s.id,
+                   \(bucketed ? "e.first_flow, e.last_flow, e.source_id IS NOT NULL" : "NULL, NULL, 0")
+            FROM sources s \(bucketed ? "LEFT JOIN source_evidence e ON e.source_id = s.id" : "") ORDER BY s.id
             """)
         var out: [SourceRecord] = []
         while try q.step() {
