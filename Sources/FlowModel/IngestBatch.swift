@@ -14,6 +14,11 @@ public struct IngestBatch: Sendable {
     /// Services flows were addressed to, per destination endpoint (`namespace/name` or `namespace/name:port-name`;
     /// Calico `dest_service_*`).
     public var services: [Endpoint: Set<String>] = [:]
+    /// Flows with an address no inventory knew (IP-only formats), for `flowmap remap`.
+    public var unmapped: [UnmappedFlow] = []
+    /// Flow events to remember for `--dedupe-window` (empty without it), and the window to prune the store to.
+    public var seenFlows: [SeenFlow] = []
+    public var dedupeWindow: Int64?
     /// Each edge's count and first/last seen per time bucket and observation point (`direction/point`); the
     /// edge's count in a bucket is its busiest point's there, and `edges` is the sum over buckets. The store keeps
     /// them so that maximum holds across files (one capture per node counts once). Empty for producers that know
@@ -110,6 +115,8 @@ public struct IngestCounts: Sendable, Hashable, Codable {
     public var replyRules: [String: Int64] = [:]
     /// Input bytes read.
     public var bytes: Int64 = 0
+    /// Flow events dropped by `--dedupe-window` as already stored (not in `accepted`).
+    public var duplicates: Int64 = 0
     /// Flows whose direction nothing decided (`ReplyRule.undecided`), by a readable key
     /// (`src:port -> dst:port PROTO: no edge|treated as forward`), at most `unorientedLimit` keys; the rest are
     /// counted under `unorientedOther`.
@@ -135,6 +142,7 @@ public struct IngestCounts: Sendable, Hashable, Codable {
         replies += o.replies
         nonPolicyProtocol += o.nonPolicyProtocol
         bytes += o.bytes
+        duplicates += o.duplicates
         for (k, v) in o.replyRules { replyRules[k, default: 0] += v }
         for k in o.unoriented.keys.sorted() { noteUnoriented(k, o.unoriented[k]!) }
         unorientedOther += o.unorientedOther

@@ -78,7 +78,7 @@ extension FlowStore {
                 }
                 // Table names are the constants listed here, never input.
                 for t in ["edge_bucket_points", "edge_bucket_drop_reasons", "edge_bucket_l7", "source_label_sets",
-                          "source_addresses", "source_names", "source_services"] {
+                          "source_addresses", "source_names", "source_services", "unmapped_flows"] {
                     try db.prepare("DELETE FROM \(t) WHERE source_id = ?").bind(.int(s.id)).run()
                 }
                 for k in keys { try refresh.run(k) }
@@ -111,7 +111,8 @@ extension FlowStore {
                 .bind(.int(limit))
             guard try q.step() else { throw db.error(1) }
             let out = Pruned(buckets: Int(q.int(0)), rows: Int(q.int(1)))
-            for t in ["edge_buckets", "edge_bucket_points", "edge_bucket_drop_reasons", "edge_bucket_l7"] {
+            for t in ["edge_buckets", "edge_bucket_points", "edge_bucket_drop_reasons", "edge_bucket_l7",
+                      "unmapped_flows"] {
                 try db.prepare("DELETE FROM \(t) WHERE bucket <= ?").bind(.int(limit)).run()
             }
             try dropUnreferencedEndpoints()

@@ -164,17 +164,20 @@ public final class FlowStore {
     /// the same content is refused as a duplicate, so re-ingesting a file never doubles a count. `legacyHash` is
     /// the hash an earlier FlowMap stored for the same bytes: a source recorded under it is the same file, and
     /// its row is re-stamped with `contentHash` (so the weak hash is consulted once per old row).
+    /// `resume` records where a file's read stopped, for a later ingest of it grown (`resumePoints`).
     public func write(_ batch: IngestBatch, counts: IngestCounts, path: String, format: String,
-                      contentHash: String?, now: Int64, legacyHash: String? = nil) throws -> WriteResult {
+                      contentHash: String?, now: Int64, legacyHash: String? = nil,
+                      resume: ResumeRecord? = nil) throws -> WriteResult {
         try writeSource(batch, counts: counts, path: path, format: format, contentHash: contentHash, now: now,
-                        legacyHash: legacyHash).result
+                        legacyHash: legacyHash, resume: resume).result
     }
 
     /// `write`, also giving the new source's id (nil for a duplicate). With `continuing`, the batch is added to
     /// that source (the next batch of the same stream): its counts add up and no new source row is made.
     public func writeSource(_ batch: IngestBatch, counts: IngestCounts, path: String, format: String,
                             contentHash: String?, now: Int64, legacyHash: String? = nil,
-                            continuing: Int64? = nil) throws -> (result: WriteResult, source: Int64?) {
+                            continuing: Int64? = nil,
+                            resume: ResumeRecord? = nil) throws -> (result: WriteResult, source: Int64?) {
         try db.transaction {
             if let h = contentHash {
                 let q = try db.prepare("SELECT path FROM sources WHERE content_hash = ?")
@@ -207,6 +210,7 @@ public final class FlowStore {
                     """).bind(Self.value(span?.first), Self.value(span?.first), Self.value(span?.last),
                               Self.value(span?.last), .int(s)).run()
             } else {
+                let r = contentHash == nil ? nil : resume
                 let q = try db.prepare("""
                     INSERT INTO sources (path, format, content_hash, ingested_at, lines, accepted, skipped, rejected,
                                          replies, bytes)
@@ -220,6 +224,13 @@ public final class FlowStore {
                 _ = try q.step()
                 try db.prepare("INSERT INTO source_evidence (source_id, first_flow, last_flow) VALUES (?, ?, ?)")
                     .bind(.int(source), Self.value(span?.first), Self.value(span?.last)).run()
+                if let r {
+                    try db.prepare("""
+                        INSERT INTO source_resume (source_id, raw_length, resume_offset, reader_state, head_hash)
+                        VALUES (?, ?, ?, ?, ?)
+                        """).bind(.int(source), .int(r.rawLength), Self.value(r.offset),
+                                  r.readerState.map { .text($0) } ?? .null, .text(r.headHash)).run()
+                }
             }
             var ids = [Endpoint: Int64]()
             let insertEndpoint = try db.prepare(
@@ -241,15 +252,7 @@ public final class FlowStore {
                  .int(Int64(b.edge.port)), .text(b.edge.outcome.rawValue), .int(b.bucket)]
             }
             // Each source's count per bucket and observation point; the bucket's count is computed from them.
-            let upsertPoint = try db.prepare("""
-                INSERT INTO edge_bucket_points (src, dst, proto, port, outcome, bucket, point, source_id, flows,
-                                                first_seen, last_seen)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                ON CONFLICT (src, dst, proto, port, outcome, bucket, point, source_id) DO UPDATE SET
-                  flows = \(Self.saturatingSum("flows")),
-                  first_seen = min(first_seen, excluded.first_seen),
-                  last_seen = max(last_seen, excluded.last_seen)
-                """)
+            let upsertPoint = try db.prepare(Self.upsertBucketPoint)
             let insertReason = try db.prepare("""
                 INSERT INTO edge_bucket_drop_reasons (src, dst, proto, port, outcome, bucket, reason, source_id)
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING
@@ -312,11 +315,25 @@ public final class FlowStore {
             for (l, n) in batch.listening {
                 try upsertListening.bind(.int(try id(l.endpoint)), .text(l.proto.rawValue), .int(Int64(l.port)), .int(n)).run()
             }
+            try writeSeen(batch)
+            try writeUnmapped(batch, source: source, key: key)
             return (.written, source)
         }
     }
 
     static func value(_ v: Int64?) -> Value { v.map { .int($0) } ?? .null }
+
+    /// Adds to one source's count of an edge in a bucket at an observation point (the truth `edge_buckets` is
+    /// computed from): key, point, source, count, first and last seen.
+    static let upsertBucketPoint = """
+        INSERT INTO edge_bucket_points (src, dst, proto, port, outcome, bucket, point, source_id, flows,
+                                        first_seen, last_seen)
+        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+        ON CONFLICT (src, dst, proto, port, outcome, bucket, point, source_id) DO UPDATE SET
+          flows = \(saturatingSum("flows")),
+          first_seen = min(first_seen, excluded.first_seen),
+          last_seen = max(last_seen, excluded.last_seen)
+        """
 
     // MARK: Reading
 
@@ -521,6 +538,25 @@ public final class FlowStore {
     /// Every endpoint known to the store.
     public func endpoints() throws -> [Endpoint] {
         Set(try endpointMap().values).sorted()
+    }
+
+    /// Earlier file reads, of `format`, that a file of `size` bytes whose head hash is `head` may begin with:
+    /// those at least `ResumeRecord.headBytes` long with the same head, and every shorter one (the reader hashes
+    /// the file's first bytes to tell which, if any, it really begins with).
+    public func resumePoints(format: String, size: Int64, head: String) throws -> [ResumePoint] {
+        let q = try db.prepare("""
+            SELECT s.path, r.raw_length, s.content_hash, r.resume_offset, r.reader_state
+            FROM source_resume r JOIN sources s ON s.id = r.source_id
+            WHERE s.format = ? AND s.content_hash IS NOT NULL AND r.resume_offset IS NOT NULL AND r.raw_length <= ?
+              AND (r.raw_length < ? OR r.head_hash = ?)
+            ORDER BY r.raw_length, s.id
+            """).bind(.text(format), .int(size), .int(ResumeRecord.headBytes), .text(head))
+        var out: [ResumePoint] = []
+        while try q.step() {
+            out.append(ResumePoint(path: q.text(0), rawLength: q.int(1), contentHash: q.text(2), offset: q.int(3),
+                                   readerState: q.isNull(4) ? nil : q.text(4)))
+        }
+        return out
     }
 
     /// The ingested sources, oldest first.

@@ -16,7 +16,8 @@ struct FlowMapCommand: ParsableCommand {
         version: FlowMapVersion.current,
         subcommands: [CollectCommand.self, IngestCommand.self, GenerateCommand.self, DoctorCommand.self, CheckCommand.self,
                       ConnectivityCommand.self, ExplainCommand.self, DiffCommand.self, MapCommand.self, SummaryCommand.self,
-                      SourcesCommand.self, ForgetCommand.self, PruneCommand.self, ExportCommand.self]
+                      SourcesCommand.self, ForgetCommand.self, PruneCommand.self, ExportCommand.self,
+                      RemapCommand.self]
     )
 
     /// Parses and runs one verb, mapping every outcome through `ExitStatus`.

@@ -10,6 +10,9 @@ struct IngestCommand: ParsableCommand {
             Each file is stored in one transaction; ingesting the same file again changes nothing.
             Use - to read a stream from stdin (committed in batches), e.g.
               hubble observe -o jsonpb --follow | flowmap ingest --db flowmap.db -
+            Ctrl-C (SIGINT) or SIGTERM ends a stream: the batch in progress is committed and the summary printed;
+            the exit status is as for any ingest. A file that only grew since it was ingested is read from where
+            that ingest stopped.
             Malformed lines are reported as file:line: field: reason and the rest is still ingested.
             Formats: hubble, calico (flows.log), vpc (AWS VPC flow logs), flowmap-csv / flowmap-jsonl (the generic
             format, schema/flow-record.schema.json), inventory (kubectl get namespaces,pods,services,endpointslices
@@ -33,6 +36,12 @@ struct IngestCommand: ParsableCommand {
                                    + "an error."))
     var bucket: String?
 
+    @Option(help: ArgumentHelp("Drop flow events already stored within this window of the newest (e.g. 5m).",
+                               discussion: "Same time, addresses, endpoints, ports, protocol and observation point: "
+                                   + "piping an overlapping `hubble observe --since` again does not double. Pass it "
+                                   + "on every ingest of the stream (events are remembered only then)."))
+    var dedupeWindow: String?
+
     @Argument(help: "Files to read, or - for stdin.")
     var inputs: [String]
 
@@ -51,6 +60,12 @@ struct IngestCommand: ParsableCommand {
                 throw ValidationError("--bucket \(b): expected a duration such as 5m, 1h or 1d")
             }
             options.bucketWidth = w
+        }
+        if let d = dedupeWindow {
+            guard let w = RelativeTime.duration(d) else {
+                throw ValidationError("--dedupe-window \(d): expected a duration such as 5m, 1h or 1d")
+            }
+            options.dedupeWindow = w
         }
         // Print the first rejects of each file in full; a file that is all garbage should not flood the terminal.
         var shown = [String: Int]()
@@ -71,12 +86,18 @@ struct IngestCommand: ParsableCommand {
             if let prev = f.duplicateOf {
                 Console.out("\(f.path): already ingested (same content as \(prev)); nothing changed")
             }
+            if let from = f.resumedFrom {
+                Console.out("\(f.path): begins with \(from.path) as ingested before; read from byte \(from.offset) on")
+            }
+        }
+        if let s = report.stoppedBy {
+            Console.error("note: stopped by \(s): everything read before it is stored")
         }
         let t = report.total
         Console.out("""
             ingested \(report.files.count - report.files.filter { $0.duplicateOf != nil }.count) input(s) into \(db): \
             \(t.lines) lines, \(t.accepted) accepted (\(t.replies) replies), \(t.skipped) skipped, \(t.rejected) rejected
-            """)
+            """ + (options.dedupeWindow == nil ? "" : ", \(t.duplicates) already stored (--dedupe-window)"))
         for k in t.unoriented.keys.sorted() {
             Console.error("warning: direction undecided (no listening port known on either end): \(k) "
                           + "(\(t.unoriented[k]!) flow(s)); ingest an inventory or flows with TCP flags / is_reply")
