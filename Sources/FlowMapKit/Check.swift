@@ -9,6 +9,8 @@ public enum Check {
         public var db: String
         public var evaluator = EvaluatorOptions()
         public var accept = PolicyInputs.Acceptance()
+        /// Only the edges seen in this window are replayed.
+        public var window = EvidenceWindow()
         public init(policies: [String], db: String) {
             self.policies = policies
             self.db = db
@@ -63,8 +65,9 @@ public enum Check {
 
     public static func run(_ o: Options) throws -> Result {
         let loaded = try PolicyInputs.load(o.policies, accept: o.accept, requirePolicies: true)
-        let (data, edges) = try PolicyInputs.store(o.db)
-        try requireEdges(edges, db: o.db)
+        let (data, stored) = try PolicyInputs.store(o.db)
+        let edges = o.window.filter(stored)
+        try requireEdges(edges, db: o.db, window: o.window, stored: stored.count)
         let evidence = try PolicyInputs.l7Evidence(o.db)
         let e = Evaluation(manifests: loaded.manifests, data: data, edges: edges, options: o.evaluator,
                            dnsNames: evidence.names, l7: evidence.l7)
@@ -88,8 +91,13 @@ public enum Check {
     }
 
     /// A store without observed connections has nothing to replay.
-    static func requireEdges(_ edges: [ObservedEdge], db: String) throws {
+    static func requireEdges(_ edges: [ObservedEdge], db: String, window: EvidenceWindow = EvidenceWindow(),
+                             stored: Int = 0) throws {
         guard edges.isEmpty else { return }
+        if !window.isAll && stored > 0 {
+            throw PolicyInputs.Failure(description: "\(db): none of the store's \(stored) observed connections was seen "
+                                       + "in \(window.text): nothing to check; widen --since/--until")
+        }
         throw PolicyInputs.Failure(description: "\(db): the store holds no observed connections: nothing to check; "
                                    + "ingest flows first (`flowmap ingest --db \(db) FILES`)")
     }

@@ -1,4 +1,5 @@
 import FlowModel
+import Inference
 import Policy
 
 /// `flowmap diff OLD NEW`: semantic connectivity diff of two policy sets, each over its own workloads, annotated
@@ -16,6 +17,8 @@ public enum Diff {
         public var db: String?
         public var evaluator = EvaluatorOptions()
         public var accept = PolicyInputs.Acceptance()
+        /// Only edges seen in this window annotate the diff (and feed a generated side).
+        public var window = EvidenceWindow()
         public init(old: Side, new: Side, db: String? = nil) {
             self.old = old
             self.new = new
@@ -31,12 +34,16 @@ public enum Diff {
         public var notes: [String] = []
     }
 
-    static func load(_ side: Side, db: String?, accept: PolicyInputs.Acceptance) throws -> PolicyInputs.Loaded {
+    static func load(_ side: Side, db: String?, accept: PolicyInputs.Acceptance,
+                     window: EvidenceWindow = EvidenceWindow()) throws -> PolicyInputs.Loaded {
         switch side {
         case .manifests(let paths): return try PolicyInputs.load(paths, accept: accept)
         case .generated:
             guard let db else { throw PolicyInputs.Failure(description: "--generated needs the store (--db)") }
-            return PolicyInputs.Loaded(manifests: try PolicyInputs.generated(db: db), caveats: EvaluationCaveats(),
+            var inference = InferenceOptions()
+            inference.since = window.since
+            inference.until = window.until
+            return PolicyInputs.Loaded(manifests: try PolicyInputs.generated(db: db, inference: inference), caveats: EvaluationCaveats(),
                                        notes: [])
         }
     }
@@ -52,7 +59,8 @@ public enum Diff {
     /// Each side is evaluated over its own workloads (its manifests' Pods and controllers, plus the store's), as
     /// netpol-analyzer's diff does.
     public static func run(_ o: Options) throws -> Result {
-        let oldLoaded = try load(o.old, db: o.db, accept: o.accept), newLoaded = try load(o.new, db: o.db, accept: o.accept)
+        let oldLoaded = try load(o.old, db: o.db, accept: o.accept, window: o.window)
+        let newLoaded = try load(o.new, db: o.db, accept: o.accept, window: o.window)
         let old = oldLoaded.manifests, new = newLoaded.manifests
         let store = try o.db.map { try PolicyInputs.store($0) }
         let invOld = ClusterInventory.build(manifests: old, store: store?.data)
@@ -66,7 +74,7 @@ public enum Diff {
                                 workloads: invOld.workloads, options: o.evaluator, ciliumPolicies: old.ciliumPolicies)
         let b = PolicyEvaluator(policies: new.policies, adminPolicies: new.adminPolicies, namespaces: invNew.namespaces,
                                 workloads: invNew.workloads, options: o.evaluator, ciliumPolicies: new.ciliumPolicies)
-        var report = SemanticDiff.run(old: a, new: b, edges: store?.edges ?? [])
+        var report = SemanticDiff.run(old: a, new: b, edges: o.window.filter(store?.edges ?? []))
         report.caveats.skippedInvalid = oldLoaded.caveats.skippedInvalid + newLoaded.caveats.skippedInvalid
         report.caveats.ignoredKinds = oldLoaded.caveats.ignoredKinds.merging(newLoaded.caveats.ignoredKinds, uniquingKeysWith: +)
         return Result(report: report, old: old, new: new, notes: oldLoaded.notes + newLoaded.notes)

@@ -125,7 +125,7 @@ public enum Generate {
 
     /// True when an edge's first..last-seen span overlaps the window (`InferenceOptions.since`/`until`).
     static func inWindow(_ s: EdgeStats, _ o: InferenceOptions) -> Bool {
-        !(o.since.map { s.lastSeen < $0 } ?? false) && !(o.until.map { s.firstSeen > $0 } ?? false)
+        EvidenceWindow(since: o.since, until: o.until).contains(s)
     }
 
     /// Errors that would otherwise produce output that blocks everything or silently covers the wrong
@@ -153,7 +153,7 @@ public enum Generate {
             throw Failure(description: "the store holds no flows, so every policy would only deny; ingest a "
                           + "capture first (`flowmap ingest --db STORE FILES`)")
         }
-        let window = (o.since.map(Timestamp.format) ?? "the beginning") + " .. " + (o.until.map(Timestamp.format) ?? "now")
+        let window = EvidenceWindow(since: o.since, until: o.until).text
         throw Failure(description: "no edges in the evidence window \(window), so every policy would only deny; the "
                       + "store's flows were seen \(Timestamp.format(first)) .. \(Timestamp.format(last)): move "
                       + "--since/--until into that span")

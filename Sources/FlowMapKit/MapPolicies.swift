@@ -23,12 +23,14 @@ public enum MapPolicies {
     }
 
     public static func evaluate(db: String, policiesPath: String, options: EvaluatorOptions = .default,
-                                accept: PolicyInputs.Acceptance = PolicyInputs.Acceptance()) throws -> Result {
+                                accept: PolicyInputs.Acceptance = PolicyInputs.Acceptance(),
+                                window: EvidenceWindow = EvidenceWindow()) throws -> Result {
         let loaded = try PolicyInputs.load([policiesPath], accept: accept, requirePolicies: true)
         let set = loaded.manifests
         let store = try Map.openExisting(db)
-        let (data, edges) = try PolicyInputs.store(store)
-        try Check.requireEdges(edges, db: db)
+        let (data, stored) = try PolicyInputs.store(store)
+        let edges = window.filter(stored)
+        try Check.requireEdges(edges, db: db, window: window, stored: stored.count)
         let evaluation = Check.Evaluation(manifests: set, data: data, edges: edges, options: options)
         let ev = evaluation.evaluator
         var known = Set(data.endpoints.filter { $0.kind == .workload })

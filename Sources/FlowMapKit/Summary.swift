@@ -13,6 +13,8 @@ public enum Summary {
         public var inference = InferenceOptions()
         /// NetworkPolicy manifests (file or folder): which namespaces have policies.
         public var policies: String?
+        /// Only edges seen in this window are counted.
+        public var window = EvidenceWindow()
         public init(db: String) { self.db = db }
     }
 
@@ -27,8 +29,11 @@ public enum Summary {
             policyCounts = counts
             issues = set.issues.map { "\($0)" }
         }
-        let plan = Inferrer(options: o.inference).infer(try Generate.evidence(from: store))
-        let report = SummaryReport.build(edges: try store.edges(), endpoints: try store.endpoints(), plan: plan,
+        var inference = o.inference
+        inference.since = o.window.since
+        inference.until = o.window.until
+        let plan = Inferrer(options: inference).infer(try Generate.evidence(from: store))
+        let report = SummaryReport.build(edges: o.window.filter(try store.edges()), endpoints: try store.endpoints(), plan: plan,
                                          policyCounts: policyCounts, top: o.top)
         return (report, issues)
     }

@@ -27,8 +27,13 @@ struct ExplainCommand: ParsableCommand {
     @Argument(help: "PROTOCOL/PORT, e.g. TCP/443 or UDP/53.")
     var port: String
 
+    @Option(name: [.short, .long], help: "Output: text, json or yaml.")
+    var output: ResultFormat = .text
+
     @OptionGroup var inputs: PolicyInputFlags
     @OptionGroup var evaluator: EvaluatorFlags
+
+    func validate() throws { try output.require(ResultFormat.withoutMarkdown, verb: "explain") }
 
     func run() throws {
         var o = Explain.Options(policies: policies, db: db, source: source, destination: destination, port: port)
@@ -36,7 +41,7 @@ struct ExplainCommand: ParsableCommand {
         o.accept = inputs.acceptance
         let r = try Explain.run(o)
         for line in r.notes { Console.error(line) }
-        print(r.text, terminator: "")
+        Console.result(output == .text ? r.text : r.document(as: output), output)
         switch r.explanation.verdict {
         case .allowed: return
         case .denied: throw ExitCode(ExitStatus.finding.rawValue)

@@ -1,6 +1,5 @@
 import ArgumentParser
 import FlowMapKit
-import FlowModel
 
 struct IngestCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -21,8 +20,11 @@ struct IngestCommand: ParsableCommand {
     @Option(help: "The store (SQLite file); created when missing.")
     var db = "flowmap.db"
 
-    @Option(help: "Input format: \(InputFormat.allCases.map(\.rawValue).joined(separator: ", ")).")
-    var format = "auto"
+    @Option(help: "Input format (auto: told from the first lines).")
+    var format: InputFormat = .auto
+
+    @Option(name: [.short, .long], help: "What is printed about the run: text, json or yaml.")
+    var output: ResultFormat = .text
 
     @Option(help: "Stream batch size: flows per transaction when reading stdin.")
     var batchFlows = 200_000
@@ -32,17 +34,15 @@ struct IngestCommand: ParsableCommand {
 
     static let issuesShownPerFile = 50
 
+    func validate() throws { try output.require(ResultFormat.withoutMarkdown, verb: "ingest") }
+
     func run() throws {
-        guard let fmt = InputFormat(rawValue: format) else {
-            throw ValidationError("unknown --format \(format); expected one of "
-                                  + InputFormat.allCases.map(\.rawValue).joined(separator: ", "))
-        }
         var options = Ingest.Options(db: db)
-        options.format = fmt
+        options.format = format
         options.batchFlows = batchFlows
         // Print the first rejects of each file in full; a file that is all garbage should not flood the terminal.
         var shown = [String: Int]()
-        let report = try CouldNotEvaluate.exit2 { try Ingest.run(paths: inputs, options: options) { issue in
+        let report = try Ingest.run(paths: inputs, options: options) { issue in
             let n = shown[issue.file, default: 0]
             shown[issue.file] = n + 1
             if n < Self.issuesShownPerFile {
@@ -50,9 +50,15 @@ struct IngestCommand: ParsableCommand {
             } else if n == Self.issuesShownPerFile {
                 Console.error("\(issue.file): more rejected lines not shown; the summary counts them all")
             }
-        } }
+        }
         for n in report.notes { Console.error("note: \(n)") }
-        for f in report.failures { Console.error("error: \(f)") }
+        for f in report.failures { Console.error("flowmap ingest: error: \(f)") }
+        if output != .text {
+            Console.result(report.document(db: db, as: output), output)
+            if !report.failures.isEmpty { throw ExitCode(ExitStatus.cannotEvaluate.rawValue) }
+            if report.total.rejected > 0 { throw ExitCode(ExitStatus.finding.rawValue) }
+            return
+        }
         for f in report.files {
             if let d = f.detection {
                 Console.out("\(f.path): read as \(d.format.rawValue) (--format auto: \(d.reason))")
@@ -73,7 +79,7 @@ struct IngestCommand: ParsableCommand {
         if t.unorientedOther > 0 {
             Console.error("warning: \(t.unorientedOther) more flow(s) with an undecided direction")
         }
-        if !report.failures.isEmpty { throw ExitCode(2) }
-        if t.rejected > 0 { throw ExitCode(1) }
+        if !report.failures.isEmpty { throw ExitCode(ExitStatus.cannotEvaluate.rawValue) }
+        if t.rejected > 0 { throw ExitCode(ExitStatus.finding.rawValue) }
     }
 }

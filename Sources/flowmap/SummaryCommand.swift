@@ -16,12 +16,20 @@ struct SummaryCommand: ParsableCommand {
     @Option(help: "NetworkPolicy manifests (file or folder): which namespaces have policies.")
     var policies: String?
 
+    @Option(name: [.short, .long], help: "Output: text, json or yaml.")
+    var output: ResultFormat = .text
+
+    @OptionGroup var window: EvidenceWindowFlags
+
+    func validate() throws { try output.require(ResultFormat.withoutMarkdown, verb: "summary") }
+
     func run() throws {
         var o = Summary.Options(db: db)
         o.top = top
         o.policies = policies
-        let r = try CouldNotEvaluate.exit2 { try Summary.run(o) }
+        o.window = try window.window()
+        let r = try Summary.run(o)
         for i in r.policyIssues { Console.error("warning: \(i)") }
-        print(r.report.render(), terminator: "")
+        Console.result(Summary.render(r.report, as: output), output)
     }
 }

@@ -38,6 +38,22 @@ enum Binary {
         return (p.terminationStatus, String(decoding: data, as: UTF8.self))
     }
 
+    /// Runs to completion; returns the exit status, stdout and stderr apart.
+    static func output(_ args: [String]) throws -> (status: Int32, stdout: String, stderr: String) {
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: flowmap)
+        p.arguments = args
+        let out = Pipe(), err = Pipe()
+        p.standardOutput = out
+        p.standardError = err
+        try p.run()
+        // stderr is small in these tests; read stdout to its end first, then stderr.
+        let o = out.fileHandleForReading.readDataToEndOfFile()
+        let e = err.fileHandleForReading.readDataToEndOfFile()
+        p.waitUntilExit()
+        return (p.terminationStatus, String(decoding: o, as: UTF8.self), String(decoding: e, as: UTF8.self))
+    }
+
     static func tempDir() -> URL {
         let u = FileManager.default.temporaryDirectory.appendingPathComponent("flowmap-hard-\(UUID().uuidString)")
         try! FileManager.default.createDirectory(at: u, withIntermediateDirectories: true)
