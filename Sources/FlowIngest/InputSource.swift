@@ -65,7 +65,7 @@ final class InputSource {
                 throw IngestDriver.Failure.open(path: path, reason: String(cString: strerror(errno)))
             }
             if (st.st_mode & S_IFMT) == S_IFDIR {
-                throw IngestDriver.Failure.open(path: path, reason: "is a directory; pass the files in it (e.g. \(path)/*.json)")
+                throw IngestDriver.Failure.open(path: path, reason: Self.directoryHint(path))
             }
             let f = open(path, O_RDONLY)
             if f < 0 { throw IngestDriver.Failure.open(path: path, reason: String(cString: strerror(errno))) }
@@ -196,5 +196,26 @@ final class InputSource {
             }
             if produced > 0 { return .data(produced) }
         }
+    }
+
+    /// What to pass instead of a directory: globs for the kinds of files it really holds.
+    static func directoryHint(_ path: String) -> String {
+        var kinds = Set<String>()
+        if let dir = opendir(path) {
+            defer { closedir(dir) }
+            while let e = readdir(dir) {
+                let name = withUnsafeBytes(of: e.pointee.d_name) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
+                guard !name.hasPrefix(".") else { continue }
+                var st = stat()
+                guard stat(path + "/" + name, &st) == 0, (st.st_mode & S_IFMT) == S_IFREG else { continue }
+                let parts = name.split(separator: ".")
+                kinds.insert(parts.count > 1 ? "*." + parts.suffix(name.hasSuffix(".gz") && parts.count > 2 ? 2 : 1)
+                    .joined(separator: ".") : name)
+            }
+        }
+        let base = path.hasSuffix("/") ? String(path.dropLast()) : path
+        guard !kinds.isEmpty else { return "is a directory, and holds no files to ingest; pass the flow log files" }
+        let globs = kinds.sorted().prefix(4).map { "\(base)/\($0)" }.joined(separator: " ")
+        return "is a directory; pass the files in it (\(globs))"
     }
 }

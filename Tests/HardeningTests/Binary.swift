@@ -25,9 +25,12 @@ enum Binary {
     }
 
     /// Runs to completion; returns the exit status and stderr+stdout.
-    static func run(_ args: [String]) throws -> (Int32, String) {
+    static func run(_ args: [String]) throws -> (Int32, String) { try run(program: flowmap, args) }
+
+    /// Runs any program to completion; returns the exit status and stderr+stdout.
+    static func run(program: String, _ args: [String]) throws -> (Int32, String) {
         let p = Process()
-        p.executableURL = URL(fileURLWithPath: flowmap)
+        p.executableURL = URL(fileURLWithPath: program)
         p.arguments = args
         let pipe = Pipe()
         p.standardOutput = pipe

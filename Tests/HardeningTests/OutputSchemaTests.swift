@@ -19,16 +19,7 @@ struct OutputSchemaTests {
         guard FileManager.default.isExecutableFile(atPath: python) else {
             throw Missing(description: "\(python) not found: run `make venv` (make test does it) or set FLOWMAP_VENV")
         }
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: python)
-        p.arguments = ["-c", code] + args
-        let pipe = Pipe()
-        p.standardOutput = pipe
-        p.standardError = pipe
-        try p.run()
-        let data = pipe.fileHandleForReading.readDataToEndOfFile()
-        p.waitUntilExit()
-        return (p.terminationStatus, String(decoding: data, as: UTF8.self))
+        return try Binary.run(program: python, ["-c", code] + args)
     }
 
     /// Validates each (schema, document) pair, strictly (formats checked); nonzero with the errors when any fails.
