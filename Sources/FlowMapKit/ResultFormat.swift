@@ -6,9 +6,6 @@ import Yams
 /// comment where the verb has one.
 public enum ResultFormat: String, Sendable, CaseIterable {
     case text, json, md, yaml
-
-    /// The formats of verbs that print a result but have no Markdown form.
-    public static let withoutMarkdown: [ResultFormat] = [.text, .json, .yaml]
 }
 
 /// JSON and YAML documents of a verb's result.

@@ -13,11 +13,10 @@ extension CiliumEnforcement: ExpressibleByArgument {}
 extension DNSMode: ExpressibleByArgument {}
 extension SelectorMode: ExpressibleByArgument {}
 
-extension ResultFormat {
-    /// Refuses a format the verb has no form for, naming the ones it has.
-    func require(_ allowed: [ResultFormat], verb: String) throws {
-        guard !allowed.contains(self) else { return }
-        throw ValidationError("--output \(rawValue): \(verb) has no \(rawValue) output; use "
-                              + allowed.map(\.rawValue).joined(separator: ", "))
-    }
+/// `--output` of the verbs without a Markdown form (ingest, generate, doctor, summary, explain): a bad value,
+/// `md` included, is a usage error listing these.
+enum PlainFormat: String, CaseIterable, ExpressibleByArgument {
+    case text, json, yaml
+
+    var format: ResultFormat { ResultFormat(rawValue: rawValue)! }
 }

@@ -11,14 +11,12 @@ struct DoctorCommand: ParsableCommand {
     var db = "flowmap.db"
 
     @Option(name: [.short, .long], help: "Output: text, json or yaml.")
-    var output: ResultFormat = .text
-
-    func validate() throws { try output.require(ResultFormat.withoutMarkdown, verb: "doctor") }
+    var output: PlainFormat = .text
 
     func run() throws {
         let r = try Doctor.run(db: db)
         if output != .text {
-            Console.result(r.document(db: db, as: output), output)
+            Console.result(r.document(db: db, as: output.format), output.format)
             if !r.healthy { throw ExitCode(ExitStatus.finding.rawValue) }
             return
         }

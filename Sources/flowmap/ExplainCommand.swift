@@ -28,12 +28,10 @@ struct ExplainCommand: ParsableCommand {
     var port: String
 
     @Option(name: [.short, .long], help: "Output: text, json or yaml.")
-    var output: ResultFormat = .text
+    var output: PlainFormat = .text
 
     @OptionGroup var inputs: PolicyInputFlags
     @OptionGroup var evaluator: EvaluatorFlags
-
-    func validate() throws { try output.require(ResultFormat.withoutMarkdown, verb: "explain") }
 
     func run() throws {
         var o = Explain.Options(policies: policies, db: db, source: source, destination: destination, port: port)
@@ -41,7 +39,7 @@ struct ExplainCommand: ParsableCommand {
         o.accept = inputs.acceptance
         let r = try Explain.run(o)
         for line in r.notes { Console.error(line) }
-        Console.result(output == .text ? r.text : r.document(as: output), output)
+        Console.result(output == .text ? r.text : r.document(as: output.format), output.format)
         switch r.explanation.verdict {
         case .allowed: return
         case .denied: throw ExitCode(ExitStatus.finding.rawValue)

@@ -17,7 +17,7 @@ struct GenerateCommand: ParsableCommand {
     var out = "policies"
 
     @Option(name: [.short, .long], help: "What is printed about the run: text, json or yaml (needs --out DIR).")
-    var output: ResultFormat = .text
+    var output: PlainFormat = .text
 
     @Option(help: "Policy flavour: k8s (NetworkPolicy) or cilium (CiliumNetworkPolicy with L7, FQDN and entity rules).")
     var flavor: PolicyFlavor = .k8s
@@ -66,7 +66,6 @@ struct GenerateCommand: ParsableCommand {
     var selector: SelectorMode = .controller
 
     func validate() throws {
-        try output.require(ResultFormat.withoutMarkdown, verb: "generate")
         if out == "-" && output != .text {
             throw ValidationError("--output \(output.rawValue) with --out -: stdout is the policies' YAML stream; "
                                   + "write them to a folder (--out DIR) to get the run's report as \(output.rawValue)")
@@ -95,7 +94,7 @@ struct GenerateCommand: ParsableCommand {
         o.allowBreaks = allowBreaks
         let r = try Generate.run(o)
         if output != .text {
-            Console.result(r.document(out: out, as: output), output)
+            Console.result(r.document(out: out, as: output.format), output.format)
         }
         if let s = r.stream {
             Console.document(s)

@@ -6,14 +6,14 @@ struct IngestCommand: ParsableCommand {
         commandName: "ingest",
         abstract: "Read flow logs into the store (aggregated edges with counts and first/last seen).",
         discussion: """
-            Each file is stored in one transaction; ingesting the same file again changes nothing.
-            Use - to read a stream from stdin (committed in batches), e.g.
+            Each file is stored in one transaction; ingesting the same file again changes nothing. Use - to read \
+            a stream from stdin (committed in batches):
               hubble observe -o jsonpb --follow | flowmap ingest --db flowmap.db -
             Malformed lines are reported as file:line: field: reason and the rest is still ingested.
-            Formats: hubble, calico (flows.log), vpc (AWS VPC flow logs), flowmap-csv / flowmap-jsonl (the generic
-            format, schema/flow-record.schema.json), inventory (kubectl get namespaces,pods,services,endpointslices
-            -A -o json). auto tells the format from the first lines and says what it chose; inventories are read
-            first so the flows of the same call map to pods.
+            Formats: hubble, calico (flows.log), vpc (AWS VPC flow logs), flowmap-csv / flowmap-jsonl (the \
+            generic format, schema/flow-record.schema.json), inventory (kubectl get \
+            namespaces,pods,services,endpointslices -A -o json). auto tells the format from the first lines and \
+            says what it chose; inventories are read first so the flows of the same call map to pods.
             """
     )
 
@@ -24,7 +24,7 @@ struct IngestCommand: ParsableCommand {
     var format: InputFormat = .auto
 
     @Option(name: [.short, .long], help: "What is printed about the run: text, json or yaml.")
-    var output: ResultFormat = .text
+    var output: PlainFormat = .text
 
     @Option(help: "Stream batch size: flows per transaction when reading stdin.")
     var batchFlows = 200_000
@@ -33,8 +33,6 @@ struct IngestCommand: ParsableCommand {
     var inputs: [String]
 
     static let issuesShownPerFile = 50
-
-    func validate() throws { try output.require(ResultFormat.withoutMarkdown, verb: "ingest") }
 
     func run() throws {
         var options = Ingest.Options(db: db)
@@ -54,7 +52,7 @@ struct IngestCommand: ParsableCommand {
         for n in report.notes { Console.error("note: \(n)") }
         for f in report.failures { Console.error("flowmap ingest: error: \(f)") }
         if output != .text {
-            Console.result(report.document(db: db, as: output), output)
+            Console.result(report.document(db: db, as: output.format), output.format)
             if !report.failures.isEmpty { throw ExitCode(ExitStatus.cannotEvaluate.rawValue) }
             if report.total.rejected > 0 { throw ExitCode(ExitStatus.finding.rawValue) }
             return

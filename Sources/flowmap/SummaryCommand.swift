@@ -17,11 +17,9 @@ struct SummaryCommand: ParsableCommand {
     var policies: String?
 
     @Option(name: [.short, .long], help: "Output: text, json or yaml.")
-    var output: ResultFormat = .text
+    var output: PlainFormat = .text
 
     @OptionGroup var window: EvidenceWindowFlags
-
-    func validate() throws { try output.require(ResultFormat.withoutMarkdown, verb: "summary") }
 
     func run() throws {
         var o = Summary.Options(db: db)
@@ -30,6 +28,6 @@ struct SummaryCommand: ParsableCommand {
         o.window = try window.window()
         let r = try Summary.run(o)
         for i in r.policyIssues { Console.error("warning: \(i)") }
-        Console.result(Summary.render(r.report, as: output), output)
+        Console.result(Summary.render(r.report, as: output.format), output.format)
     }
 }

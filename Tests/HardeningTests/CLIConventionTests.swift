@@ -46,8 +46,11 @@ struct CLIConventionTests {
             #expect(r.status == 2)
             #expect(r.stderr.contains("flowmap \(verb): error: \(missing): no such store; run `flowmap ingest"), "\(r.stderr)")
         }
-        let r = try Binary.output(["doctor", "--db", missing, "-o", "md"])
-        #expect(r.status == 2 && r.stderr.contains("doctor has no md output; use text, json, yaml"), "\(r.stderr)")
+        for verb in ["doctor", "summary", "generate", "ingest", "explain"] {
+            let r = try Binary.output([verb, "-o", "md"])
+            #expect(r.status == 2 && r.stderr.contains("Please provide one of 'text', 'json' or 'yaml'")
+                    && r.stderr.contains("Usage: flowmap \(verb)"), "\(verb): \(r.stderr)")
+        }
         let d = try Binary.output(["diff", "only-one"])
         #expect(d.status == 2 && d.stderr.contains("Usage: flowmap diff") && d.stderr.contains("(got 1 path(s))"), "\(d.stderr)")
     }
