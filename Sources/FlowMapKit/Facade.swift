@@ -15,6 +15,7 @@ public typealias InputIssue = FlowModel.InputIssue
 public typealias EmitOptions = Policy.EmitOptions
 public typealias PolicyFlavor = Policy.EmitOptions.Flavor
 public typealias PolicyLayout = Policy.EmitOptions.Layout
+public typealias ClusterBaselineKind = Policy.ClusterBaseline.Kind
 public typealias InferenceOptions = Inference.InferenceOptions
 public typealias DNSMode = Inference.InferenceOptions.DNSMode
 public typealias SelectorMode = Inference.InferenceOptions.SelectorMode

@@ -31,7 +31,8 @@ public enum MapPolicies {
         let (data, stored) = try PolicyInputs.store(store)
         let edges = window.filter(stored)
         try Check.requireEdges(edges, db: db, window: window, stored: stored.count)
-        let evaluation = Check.Evaluation(manifests: set, data: data, edges: edges, options: options)
+        let evaluation = Check.Evaluation(manifests: set, data: data, edges: edges, options: options,
+                                          dnsNames: try PolicyInputs.dnsNames(store))
         let ev = evaluation.evaluator
         var known = Set(data.endpoints.filter { $0.kind == .workload })
         for e in edges {

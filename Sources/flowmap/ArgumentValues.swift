@@ -8,6 +8,7 @@ extension Map.Format: ExpressibleByArgument {}
 extension InputFormat: ExpressibleByArgument {}
 extension PolicyFlavor: ExpressibleByArgument {}
 extension PolicyLayout: ExpressibleByArgument {}
+extension ClusterBaselineKind: ExpressibleByArgument {}
 extension HostNetworkMode: ExpressibleByArgument {}
 extension CiliumEnforcement: ExpressibleByArgument {}
 extension DNSMode: ExpressibleByArgument {}

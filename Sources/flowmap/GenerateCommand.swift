@@ -58,6 +58,15 @@ struct GenerateCommand: ParsableCommand {
                                    + "observed cluster resolvers on UDP and TCP 53; observed: only DNS seen."))
     var dns: DNSMode = .baseline
 
+    @Option(help: ArgumentHelp("One baseline-tier object instead of each namespace's egress default-deny.",
+                               discussion: "cnp: a ClusterNetworkPolicy (policy.networking.k8s.io/v1alpha2, tier "
+                                   + "Baseline); banp: the BaselineAdminNetworkPolicy `default` (v1alpha1). It denies "
+                                   + "what the allow policies do not admit and keeps DNS; each namespace keeps a "
+                                   + "default-deny for ingress (a baseline rule cannot deny traffic from outside the "
+                                   + "cluster). The value is required. Not with --flavor cilium. See "
+                                   + "docs/admin-network-policy-semantics.md."))
+    var clusterBaseline: ClusterBaselineKind?
+
     @Option(help: ArgumentHelp("Selectors.",
                                discussion: "controller: a workload whose Deployment/StatefulSet/DaemonSet/ReplicaSet/"
                                    + "Job/CronJob is in the inventory selects by its spec.selector (volatile keys "
@@ -92,6 +101,7 @@ struct GenerateCommand: ParsableCommand {
         o.inference.since = w.since
         o.inference.until = w.until
         o.allowBreaks = allowBreaks
+        o.clusterBaseline = clusterBaseline
         let r = try Generate.run(o)
         if output != .text {
             Console.result(r.document(out: out, as: output.format), output.format)
@@ -101,6 +111,10 @@ struct GenerateCommand: ParsableCommand {
         } else if r.written && output == .text {
             Console.out("read \(r.edgesRead) edges; wrote \(r.policies) policies for \(r.plan.workloadCount) "
                         + "workloads in \(r.plan.namespaces.count) namespaces to \(out)/ (\(r.files.count) files)")
+            if let b = r.baseline {
+                Console.out("cluster baseline: \(b.adminKind.rawValue)/\(b.objectName) covers \(b.covered.count) "
+                            + "namespace(s): \(b.covered.joined(separator: ", "))")
+            }
             if !r.removed.isEmpty {
                 Console.out("removed \(r.removed.count) file(s) an earlier run generated there: "
                             + r.removed.joined(separator: ", "))
