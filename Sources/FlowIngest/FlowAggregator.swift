@@ -36,6 +36,8 @@ public struct FlowAggregator {
         var peers: UInt64
         /// port | proto << 16 | outcome << 24 | point << 32
         var rest: UInt64
+        /// Start of the flow's time bucket (`TimeBucket.start`).
+        var bucket: Int64
     }
     struct Acc {
         var flows: Int64
@@ -105,7 +107,12 @@ public struct FlowAggregator {
     /// Limits on the persistent tables; past them they are cleared at the next `take()`.
     static let maxInterned = 500_000
 
+    /// Width of the time buckets counts are kept in (the store's): a flow goes into the bucket of its start.
+    public var bucketWidth: Int64 = TimeBucket.defaultWidth
+
     public init() {}
+
+    public init(bucketWidth: Int64) { self.bucketWidth = bucketWidth }
 
     /// Counts so far in the current batch.
     public var counts: IngestCounts {
@@ -275,7 +282,8 @@ public struct FlowAggregator {
         let key = PointKey(
             peers: UInt64(UInt32(bitPattern: source)) << 32 | UInt64(UInt32(bitPattern: destination)),
             rest: UInt64(policyProto ? port : 0) | UInt64(Self.protoCode(proto)) << 16
-                | UInt64(Self.outcomeCode(outcome)) << 24 | UInt64(UInt32(bitPattern: point)) << 32)
+                | UInt64(Self.outcomeCode(outcome)) << 24 | UInt64(UInt32(bitPattern: point)) << 32,
+            bucket: TimeBucket.start(time, width: bucketWidth))
         let reason = outcome == .denied ? dropReason : -1
         // An aggregated record (Calico, VPC) covers [time, until]: last seen is its end.
         let last = max(time, until)
@@ -389,7 +397,8 @@ public struct FlowAggregator {
             let dst = ep(Int32(truncatingIfNeeded: k.peers & 0xFFFF_FFFF))
             let point = str(Int32(truncatingIfNeeded: k.rest >> 32))
             let key = PointKey(peers: UInt64(UInt32(bitPattern: src)) << 32 | UInt64(UInt32(bitPattern: dst)),
-                               rest: (k.rest & 0xFFFF_FFFF) | UInt64(UInt32(bitPattern: point)) << 32)
+                               rest: (k.rest & 0xFFFF_FFFF) | UInt64(UInt32(bitPattern: point)) << 32,
+                               bucket: TimeBucket.start(k.bucket, width: bucketWidth))
             let o = other.pointAcc[i]
             let reason = str(o.reason)
             let idx: Int
@@ -468,36 +477,42 @@ public struct FlowAggregator {
         }
     }
 
-    /// The batch as gathered so far: per-point counters folded into edges (maximum over points).
+    /// The batch as gathered so far: per-point counters folded into edges per bucket (maximum over points), and
+    /// the buckets added up into `edges` and `l7`.
     private func finish() -> IngestBatch {
         var b = side
-        var edgeOf = [EdgeKey]()
+        var edgeOf = [BucketedEdge]()
         edgeOf.reserveCapacity(pointKeys.count)
         for (i, k) in pointKeys.enumerated() {
-            let key = edgeKey(k)
+            let key = BucketedEdge(edge: edgeKey(k), bucket: k.bucket)
             edgeOf.append(key)
             let a = pointAcc[i]
-            var s = b.edges[key] ?? EdgeStats()
+            var s = b.buckets[key] ?? EdgeStats()
             s.flows = max(s.flows, a.flows)
             s.firstSeen = min(s.firstSeen, a.first)
             s.lastSeen = max(s.lastSeen, a.last)
             if a.reason >= 0 { s.dropReasons.insert(strings[Int(a.reason)]) }
-            b.edges[key] = s
+            b.buckets[key] = s
             b.points[key, default: [:]][strings[Int(k.rest >> 32)]] = EdgeStats(flows: a.flows, firstSeen: a.first,
                                                                                  lastSeen: a.last)
         }
         for packed in extraReasons {
             let key = edgeOf[Int(packed >> 32)]
-            b.edges[key]!.dropReasons.insert(strings[Int(packed & 0xFFFF_FFFF)])
+            b.buckets[key]!.dropReasons.insert(strings[Int(packed & 0xFFFF_FFFF)])
         }
+        for (key, s) in b.buckets { b.edges[key.edge, default: EdgeStats()].merge(s) }
         for (lk, j) in l7Index {
-            let key = L7Key(edge: edgeOf[Int(lk >> 32)], request: l7Requests[Int(lk & 0xFFFF_FFFF)])
+            let key = edgeOf[Int(lk >> 32)]
+            let request = l7Requests[Int(lk & 0xFFFF_FFFF)]
             let a = l7Acc[Int(j)]
-            var s = b.l7[key] ?? EdgeStats()
+            var s = b.bucketL7[key]?[request] ?? EdgeStats()
             s.flows = max(s.flows, a.flows)
             s.firstSeen = min(s.firstSeen, a.first)
             s.lastSeen = max(s.lastSeen, a.last)
-            b.l7[key] = s
+            b.bucketL7[key, default: [:]][request] = s
+        }
+        for (key, byRequest) in b.bucketL7 {
+            for (r, s) in byRequest { b.l7[L7Key(edge: key.edge, request: r), default: EdgeStats()].merge(s) }
         }
         return b
     }

@@ -30,6 +30,8 @@ public struct IngestDriver {
     public var stdinDescriptor: Int32 = 0
     /// Listening ports known before the input (from an inventory), for flows no per-flow rule can orient.
     public var listening: Set<FlowAggregator.ListeningPort> = []
+    /// The store's bucket width: counts are kept per time bucket of this width.
+    public var bucketWidth: Int64 = TimeBucket.defaultWidth
 
     public init(batchFlows: Int = 200_000, batchSeconds: Double = 5, maxLineBytes: Int = 64 << 20,
                 chunkBytes: Int = 8 << 20, threads: Int = 2, progress: Progress = .auto) {
@@ -74,9 +76,10 @@ public struct IngestDriver {
         let src = try InputSource(path: path, stdin: stdinDescriptor)
         let isStream = !src.isRegular
         let display = src.display
-        var agg = FlowAggregator()
+        var agg = FlowAggregator(bucketWidth: bucketWidth)
         for l in listening { agg.declareListening(l.endpoint, proto: l.proto, port: l.port) }
         let worker: LineWorker<R>? = threads >= 2 ? reader.makeParallelReader().map { LineWorker(reader: $0) } : nil
+        worker?.agg.bucketWidth = bucketWidth
         var lineNo = 0
         var sinceCommit = 0
         var batchStart: Double?

@@ -7,10 +7,10 @@ public enum Check {
     public struct Options: Sendable {
         public var policies: [String]
         public var db: String
+        /// `--since/--until`: the buckets of evidence read (whole buckets, `TimeWindow`).
+        public var window = TimeWindow()
         public var evaluator = EvaluatorOptions()
         public var accept = PolicyInputs.Acceptance()
-        /// Only the edges seen in this window are replayed.
-        public var window = EvidenceWindow()
         public init(policies: [String], db: String) {
             self.policies = policies
             self.db = db
@@ -65,10 +65,9 @@ public enum Check {
 
     public static func run(_ o: Options) throws -> Result {
         let loaded = try PolicyInputs.load(o.policies, accept: o.accept, requirePolicies: true)
-        let (data, stored) = try PolicyInputs.store(o.db)
-        let edges = o.window.filter(stored)
-        try requireEdges(edges, db: o.db, window: o.window, stored: stored.count)
-        let evidence = try PolicyInputs.l7Evidence(o.db)
+        let (data, edges) = try PolicyInputs.store(o.db, window: o.window)
+        try requireEdges(edges, db: o.db, window: o.window)
+        let evidence = try PolicyInputs.l7Evidence(o.db, window: o.window)
         let e = Evaluation(manifests: loaded.manifests, data: data, edges: edges, options: o.evaluator,
                            dnsNames: evidence.names, l7: evidence.l7)
         return Result(report: e.report(), manifests: loaded.manifests, policies: loaded.manifests.evaluatedPolicyCount,
@@ -91,12 +90,11 @@ public enum Check {
     }
 
     /// A store without observed connections has nothing to replay.
-    static func requireEdges(_ edges: [ObservedEdge], db: String, window: EvidenceWindow = EvidenceWindow(),
-                             stored: Int = 0) throws {
+    static func requireEdges(_ edges: [ObservedEdge], db: String, window: TimeWindow = .all) throws {
         guard edges.isEmpty else { return }
-        if !window.isAll && stored > 0 {
-            throw PolicyInputs.Failure(description: "\(db): none of the store's \(stored) observed connections was seen "
-                                       + "in \(window.text): nothing to check; widen --since/--until")
+        if !window.isAll {
+            throw PolicyInputs.Failure(description: "\(db): no observed connections in \(window.text) (whole buckets): "
+                                       + "nothing to check; widen --since/--until")
         }
         throw PolicyInputs.Failure(description: "\(db): the store holds no observed connections: nothing to check; "
                                    + "ingest flows first (`flowmap ingest --db \(db) FILES`)")

@@ -15,10 +15,10 @@ public enum Diff {
         public var old: Side
         public var new: Side
         public var db: String?
+        /// `--since/--until`: the buckets of evidence read (whole buckets, `TimeWindow`).
+        public var window = TimeWindow()
         public var evaluator = EvaluatorOptions()
         public var accept = PolicyInputs.Acceptance()
-        /// Only edges seen in this window annotate the diff (and feed a generated side).
-        public var window = EvidenceWindow()
         public init(old: Side, new: Side, db: String? = nil) {
             self.old = old
             self.new = new
@@ -35,15 +35,12 @@ public enum Diff {
     }
 
     static func load(_ side: Side, db: String?, accept: PolicyInputs.Acceptance,
-                     window: EvidenceWindow = EvidenceWindow()) throws -> PolicyInputs.Loaded {
+                     window: TimeWindow = .all) throws -> PolicyInputs.Loaded {
         switch side {
         case .manifests(let paths): return try PolicyInputs.load(paths, accept: accept)
         case .generated:
             guard let db else { throw PolicyInputs.Failure(description: "--generated needs the store (--db)") }
-            var inference = InferenceOptions()
-            inference.since = window.since
-            inference.until = window.until
-            return PolicyInputs.Loaded(manifests: try PolicyInputs.generated(db: db, inference: inference), caveats: EvaluationCaveats(),
+            return PolicyInputs.Loaded(manifests: try PolicyInputs.generated(db: db, window: window), caveats: EvaluationCaveats(),
                                        notes: [])
         }
     }
@@ -62,7 +59,7 @@ public enum Diff {
         let oldLoaded = try load(o.old, db: o.db, accept: o.accept, window: o.window)
         let newLoaded = try load(o.new, db: o.db, accept: o.accept, window: o.window)
         let old = oldLoaded.manifests, new = newLoaded.manifests
-        let store = try o.db.map { try PolicyInputs.store($0) }
+        let store = try o.db.map { try PolicyInputs.store($0, window: o.window) }
         let invOld = ClusterInventory.build(manifests: old, store: store?.data)
         let invNew = ClusterInventory.build(manifests: new, store: store?.data)
         if invOld.workloads.isEmpty && invNew.workloads.isEmpty {
@@ -74,7 +71,7 @@ public enum Diff {
                                 workloads: invOld.workloads, options: o.evaluator, ciliumPolicies: old.ciliumPolicies)
         let b = PolicyEvaluator(policies: new.policies, adminPolicies: new.adminPolicies, namespaces: invNew.namespaces,
                                 workloads: invNew.workloads, options: o.evaluator, ciliumPolicies: new.ciliumPolicies)
-        var report = SemanticDiff.run(old: a, new: b, edges: o.window.filter(store?.edges ?? []))
+        var report = SemanticDiff.run(old: a, new: b, edges: store?.edges ?? [])
         report.caveats.skippedInvalid = oldLoaded.caveats.skippedInvalid + newLoaded.caveats.skippedInvalid
         report.caveats.ignoredKinds = oldLoaded.caveats.ignoredKinds.merging(newLoaded.caveats.ignoredKinds, uniquingKeysWith: +)
         return Result(report: report, old: old, new: new, notes: oldLoaded.notes + newLoaded.notes)

@@ -20,5 +20,7 @@ public typealias InferenceOptions = Inference.InferenceOptions
 public typealias DNSMode = Inference.InferenceOptions.DNSMode
 public typealias SelectorMode = Inference.InferenceOptions.SelectorMode
 public typealias Timestamp = FlowModel.Timestamp
+public typealias TimeWindow = FlowModel.TimeWindow
+public typealias RelativeTime = FlowModel.RelativeTime
 public typealias TerminalText = FlowModel.TerminalText
 public typealias MermaidRenderer = FlowMapView.MermaidRenderer

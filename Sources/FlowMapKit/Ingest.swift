@@ -9,6 +9,8 @@ public enum Ingest {
         public var db: String
         public var format: InputFormat = .auto
         public var batchFlows: Int = 200_000
+        /// `--bucket`: the bucket width of a new store (nanoseconds); nil keeps the store's (1h when new).
+        public var bucketWidth: Int64?
         public init(db: String) { self.db = db }
     }
 
@@ -42,6 +44,8 @@ public enum Ingest {
     /// Inventories are read first, whatever their position, so flows in the same call map to pods.
     public static func run(paths: [String], options: Options, onIssue: (InputIssue) -> Void) throws -> Report {
         let store = try FlowStore(path: options.db)
+        if let w = options.bucketWidth { try store.useBucketWidth(w) }
+        let bucketWidth = try store.bucketWidth
         var report = Report()
         var planned: [(path: String, format: InputFormat, detection: FormatDetector.Detection?)] = []
         for path in paths {
@@ -97,11 +101,16 @@ public enum Ingest {
                 let b0 = try addressBook()  // also the inventory's listening ports, for every format
                 var driver = IngestDriver(batchFlows: options.batchFlows)
                 driver.listening = declared
+                driver.bucketWidth = bucketWidth
+                // A stream's batches are one source (one row in `flowmap sources`, forgotten together).
+                var source: Int64?
                 func drive<R: LineReader>(_ reader: inout R, as name: () -> String) throws {
                     try driver.run(path: path, reader: &reader, onIssue: onIssue) { chunk in
-                        let r = try store.write(chunk.batch, counts: chunk.counts, path: path, format: name(),
-                                                contentHash: chunk.contentHash, now: Clock.nowNanos(),
-                                                legacyHash: chunk.legacyContentHash)
+                        let (r, id) = try store.writeSource(chunk.batch, counts: chunk.counts, path: path,
+                                                            format: name(), contentHash: chunk.contentHash,
+                                                            now: Clock.nowNanos(), legacyHash: chunk.legacyContentHash,
+                                                            continuing: source)
+                        if source == nil { source = id }
                         if case .duplicate(let prev) = r { duplicate = prev }
                         counts.add(chunk.counts)
                     }

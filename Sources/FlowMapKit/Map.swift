@@ -18,6 +18,8 @@ public enum Map {
 
     public struct Options: Sendable {
         public var db: String
+        /// `--since/--until`: the buckets of evidence read (whole buckets, `TimeWindow`).
+        public var window = TimeWindow()
         public var format: Format = .html
         /// A file path, or `-` for stdout.
         public var out: String = "-"
@@ -26,8 +28,6 @@ public enum Map {
         public var policies: String?
         public var evaluator = EvaluatorOptions()
         public var accept = PolicyInputs.Acceptance()
-        /// Only edges seen in this window are drawn.
-        public var window = EvidenceWindow()
         public init(db: String) { self.db = db }
     }
 
@@ -45,10 +45,10 @@ public enum Map {
     }
 
     /// Reads the store and builds the graph.
-    public static func graph(db: String, options: MapOptions = MapOptions(),
-                             verdicts: PolicyVerdicts? = nil, window: EvidenceWindow = EvidenceWindow()) throws -> MapGraph {
-        let store = try openExisting(db)
-        return MapBuilder.build(edges: window.filter(try store.edges()), l7: try store.l7(), names: try store.names(),
+    public static func graph(db: String, options: MapOptions = MapOptions(), verdicts: PolicyVerdicts? = nil,
+                             window: TimeWindow = .all) throws -> MapGraph {
+        let store = try openExisting(db, window: window)
+        return MapBuilder.build(edges: try store.edges(), l7: try store.l7(), names: try store.names(),
                                 endpoints: try store.endpoints(), verdicts: verdicts, options: options)
     }
 
@@ -80,10 +80,7 @@ public enum Map {
         return report
     }
 
-    static func openExisting(_ db: String) throws -> FlowStore {
-        guard access(db, F_OK) == 0 else {
-            throw Generate.Failure(description: "\(db): no such store; run `flowmap ingest --db \(db) FILES` first")
-        }
-        return try FlowStore(path: db)
+    static func openExisting(_ db: String, window: TimeWindow = .all) throws -> FlowStore {
+        try Generate.openExisting(db, window: window)
     }
 }

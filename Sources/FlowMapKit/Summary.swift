@@ -8,18 +8,18 @@ import Policy
 public enum Summary {
     public struct Options: Sendable {
         public var db: String
+        /// `--since/--until`: the buckets of evidence read (whole buckets, `TimeWindow`).
+        public var window = TimeWindow()
         /// Rows in the top-talkers table.
         public var top = 10
         public var inference = InferenceOptions()
         /// NetworkPolicy manifests (file or folder): which namespaces have policies.
         public var policies: String?
-        /// Only edges seen in this window are counted.
-        public var window = EvidenceWindow()
         public init(db: String) { self.db = db }
     }
 
     public static func run(_ o: Options) throws -> (report: SummaryReport, policyIssues: [String]) {
-        let store = try Map.openExisting(o.db)
+        let store = try Map.openExisting(o.db, window: o.window)
         var policyCounts: [String: Int]?
         var issues: [String] = []
         if let p = o.policies {
@@ -29,11 +29,8 @@ public enum Summary {
             policyCounts = counts
             issues = set.issues.map { "\($0)" }
         }
-        var inference = o.inference
-        inference.since = o.window.since
-        inference.until = o.window.until
-        let plan = Inferrer(options: inference).infer(try Generate.evidence(from: store))
-        let report = SummaryReport.build(edges: o.window.filter(try store.edges()), endpoints: try store.endpoints(), plan: plan,
+        let plan = Inferrer(options: o.inference).infer(try Generate.evidence(from: store))
+        let report = SummaryReport.build(edges: try store.edges(), endpoints: try store.endpoints(), plan: plan,
                                          policyCounts: policyCounts, top: o.top)
         return (report, issues)
     }

@@ -5,6 +5,8 @@ import FlowModel
 public final class FlowStore {
     let db: SQLite
     public let path: String
+    /// The evidence window `edges()` and `l7()` read when not given one (a verb's --since/--until).
+    public var window: TimeWindow = .all
     /// Tests set this to make a write fail after its edges are written, to prove the transaction rolls back.
     var faultAfterEdges: (() throws -> Void)?
 
@@ -35,8 +37,10 @@ public final class FlowStore {
     /// `PRAGMA application_id` of every FlowMap store ("FLMP"), set by migration 3.
     public static let applicationID: Int64 = 0x464C_4D50
 
-    /// Tables every FlowMap schema has had since version 1: a file holding them is an earlier FlowMap's store.
-    static let coreTables: Set<String> = ["edges", "endpoints", "sources"]
+    /// Tables every FlowMap schema has had since version 1 (`edges` became `edge_buckets` in schema 7): a file
+    /// holding them is an earlier FlowMap's store.
+    static let coreTables: Set<String> = ["endpoints", "sources"]
+    static let edgeTables: Set<String> = ["edges", "edge_buckets"]
 
     /// Opens (creating when missing), checks and migrates the store.
     public convenience init(path: String) throws {
@@ -95,7 +99,7 @@ public final class FlowStore {
             if readOnly { throw Failure.notAStore(path: path, reason: "an empty database; `flowmap ingest` creates a store") }
             return
         }
-        if coreTables.isSubset(of: tables) && version > 0 { return }  // an earlier FlowMap's: migration 3 stamps it
+        if coreTables.isSubset(of: tables) && !edgeTables.isDisjoint(with: tables) && version > 0 { return }  // an earlier FlowMap's: migration 3 stamps it
         let shown = tables.prefix(3).joined(separator: ", ") + (tables.count > 3 ? ", …" : "")
         throw Failure.notAStore(path: path, reason: "a SQLite database without FlowMap's application_id or tables "
                                 + "(\(tables.isEmpty ? "user_version \(version)" : "tables \(shown)")); it was left untouched")
@@ -118,6 +122,9 @@ public final class FlowStore {
         let columns = [("edges", ["flows", "first_seen", "last_seen"]),
                        ("edge_l7", ["flows", "first_seen", "last_seen"]),
                        ("edge_points", ["flows", "first_seen", "last_seen"]),
+                       ("edge_buckets", ["flows", "first_seen", "last_seen"]),
+                       ("edge_bucket_points", ["flows", "first_seen", "last_seen"]),
+                       ("edge_bucket_l7", ["flows", "first_seen", "last_seen"]),
                        ("sources", ["lines", "accepted", "skipped", "rejected", "replies", "bytes"])]
         let present = Set(try db.tableNames())
         var out: [String] = []
@@ -158,16 +165,56 @@ public final class FlowStore {
     /// its row is re-stamped with `contentHash` (so the weak hash is consulted once per old row).
     public func write(_ batch: IngestBatch, counts: IngestCounts, path: String, format: String,
                       contentHash: String?, now: Int64, legacyHash: String? = nil) throws -> WriteResult {
+        try writeSource(batch, counts: counts, path: path, format: format, contentHash: contentHash, now: now,
+                        legacyHash: legacyHash).result
+    }
+
+    /// `write`, also giving the new source's id (nil for a duplicate). With `continuing`, the batch is added to
+    /// that source (the next batch of the same stream): its counts add up and no new source row is made.
+    public func writeSource(_ batch: IngestBatch, counts: IngestCounts, path: String, format: String,
+                            contentHash: String?, now: Int64, legacyHash: String? = nil,
+                            continuing: Int64? = nil) throws -> (result: WriteResult, source: Int64?) {
         try db.transaction {
             if let h = contentHash {
                 let q = try db.prepare("SELECT path FROM sources WHERE content_hash = ?")
-                if try q.bind(.text(h)).step() { return .duplicate(previousPath: q.text(0)) }
+                if try q.bind(.text(h)).step() { return (.duplicate(previousPath: q.text(0)), nil) }
                 if let old = legacyHash, old != h, try q.bind(.text(old)).step() {
                     let previous = q.text(0)
                     try db.prepare("UPDATE sources SET content_hash = ? WHERE content_hash = ?")
                         .bind(.text(h), .text(old)).run()
-                    return .duplicate(previousPath: previous)
+                    return (.duplicate(previousPath: previous), nil)
                 }
+            }
+            let evidence = batch.bucketed(width: try bucketWidth)
+            let span = evidence.span
+            let source: Int64
+            if let s = continuing {
+                source = s
+                try db.prepare("""
+                    UPDATE sources SET lines = lines + ?, accepted = accepted + ?, skipped = skipped + ?,
+                      rejected = rejected + ?, replies = replies + ?, bytes = bytes + ?,
+                      content_hash = coalesce(?, content_hash),
+                      first_flow = min(coalesce(first_flow, ?), coalesce(?, first_flow)),
+                      last_flow = max(coalesce(last_flow, ?), coalesce(?, last_flow))
+                    WHERE id = ?
+                    """).bind(
+                        .int(counts.lines), .int(counts.accepted), .int(counts.skipped), .int(counts.rejected),
+                        .int(counts.replies), .int(counts.bytes), contentHash.map { .text($0) } ?? .null,
+                        Self.value(span?.first), Self.value(span?.first), Self.value(span?.last),
+                        Self.value(span?.last), .int(s)
+                    ).run()
+            } else {
+                let q = try db.prepare("""
+                    INSERT INTO sources (path, format, content_hash, ingested_at, lines, accepted, skipped, rejected,
+                                         replies, bytes, first_flow, last_flow, attributed)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1) RETURNING id
+                    """).bind(
+                        .text(path), .text(format), contentHash.map { .text($0) } ?? .null, .int(now),
+                        .int(counts.lines), .int(counts.accepted), .int(counts.skipped), .int(counts.rejected),
+                        .int(counts.replies), .int(counts.bytes), Self.value(span?.first), Self.value(span?.last))
+                guard try q.step() else { throw db.error(1) }
+                source = q.int(0)
+                _ = try q.step()
             }
             var ids = [Endpoint: Int64]()
             let insertEndpoint = try db.prepare(
@@ -184,105 +231,84 @@ public final class FlowStore {
                 ids[e] = i
                 return i
             }
-            let upsertEdge = try db.prepare("""
-                INSERT INTO edges (src, dst, proto, port, outcome, flows, first_seen, last_seen)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?)
-                ON CONFLICT (src, dst, proto, port, outcome) DO UPDATE SET
-                  flows = \(Self.saturatingSum("flows")),
-                  first_seen = min(first_seen, excluded.first_seen),
-                  last_seen = max(last_seen, excluded.last_seen)
-                """)
-            let insertReason = try db.prepare(
-                "INSERT INTO edge_drop_reasons (src, dst, proto, port, outcome, reason) VALUES (?, ?, ?, ?, ?, ?) "
-                    + "ON CONFLICT DO NOTHING")
-            // Per observation point counts add up across files; the edge's count is computed from them (schema 4).
+            func key(_ b: BucketedEdge) throws -> [Value] {
+                [.int(try id(b.edge.source)), .int(try id(b.edge.destination)), .text(b.edge.proto.rawValue),
+                 .int(Int64(b.edge.port)), .text(b.edge.outcome.rawValue), .int(b.bucket)]
+            }
+            // Each source's count per bucket and observation point; the bucket's count is computed from them.
             let upsertPoint = try db.prepare("""
-                INSERT INTO edge_points (src, dst, proto, port, outcome, point, flows, first_seen, last_seen)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
-                ON CONFLICT (src, dst, proto, port, outcome, point) DO UPDATE SET
+                INSERT INTO edge_bucket_points (src, dst, proto, port, outcome, bucket, point, source_id, flows,
+                                                first_seen, last_seen)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                ON CONFLICT (src, dst, proto, port, outcome, bucket, point, source_id) DO UPDATE SET
                   flows = \(Self.saturatingSum("flows")),
                   first_seen = min(first_seen, excluded.first_seen),
                   last_seen = max(last_seen, excluded.last_seen)
                 """)
-            let selectPoints = try db.prepare("""
-                SELECT flows, first_seen, last_seen FROM edge_points
-                WHERE src = ? AND dst = ? AND proto = ? AND port = ? AND outcome = ?
+            let insertReason = try db.prepare("""
+                INSERT INTO edge_bucket_drop_reasons (src, dst, proto, port, outcome, bucket, reason, source_id)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING
                 """)
-            let setFlows = try db.prepare(
-                "UPDATE edges SET flows = ? WHERE src = ? AND dst = ? AND proto = ? AND port = ? AND outcome = ?")
-            for (k, s) in batch.edges {
-                let base: [Value] = [.int(try id(k.source)), .int(try id(k.destination)), .text(k.proto.rawValue),
-                                     .int(Int64(k.port)), .text(k.outcome.rawValue)]
-                try upsertEdge.bind(base + [.int(s.flows), .int(s.firstSeen), .int(s.lastSeen)]).run()
-                for r in s.dropReasons { try insertReason.bind(base + [.text(r)]).run() }
-                for (point, p) in batch.points[k] ?? ["": s] {
-                    try upsertPoint.bind(base + [.text(point), .int(p.flows), .int(p.firstSeen), .int(p.lastSeen)]).run()
+            let refresh = try BucketRefresh(db)
+            for (b, byPoint) in evidence.points {
+                let k = try key(b)
+                for (point, p) in byPoint {
+                    try upsertPoint.bind(k + [.text(point), .int(source), .int(p.flows), .int(p.firstSeen),
+                                              .int(p.lastSeen)]).run()
                 }
-                var stored: [EdgeStats] = []
-                let q = try selectPoints.bind(base)
-                while try q.step() { stored.append(EdgeStats(flows: q.int(0), firstSeen: q.int(1), lastSeen: q.int(2))) }
-                try setFlows.bind([.int(Self.pointCount(stored))] + base).run()
+                for r in evidence.dropReasons[b] ?? [] { try insertReason.bind(k + [.text(r), .int(source)]).run() }
+                try refresh.run(k)
             }
             try faultAfterEdges?()
             let upsertL7 = try db.prepare("""
-                INSERT INTO edge_l7 (src, dst, proto, port, outcome, kind, method, path, flows, first_seen, last_seen)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                ON CONFLICT (src, dst, proto, port, outcome, kind, method, path) DO UPDATE SET
+                INSERT INTO edge_bucket_l7 (src, dst, proto, port, outcome, bucket, kind, method, path, source_id,
+                                            flows, first_seen, last_seen)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                ON CONFLICT (src, dst, proto, port, outcome, bucket, kind, method, path, source_id) DO UPDATE SET
                   flows = \(Self.saturatingSum("flows")),
                   first_seen = min(first_seen, excluded.first_seen),
                   last_seen = max(last_seen, excluded.last_seen)
                 """)
-            for (k, s) in batch.l7 {
-                let (kind, method, p): (String, String, String)
-                switch k.request {
-                case .http(let m, let path): (kind, method, p) = ("http", m, path)
-                case .dns(let q): (kind, method, p) = ("dns", "", q)
+            for (b, byRequest) in evidence.l7 {
+                let k = try key(b)
+                for (request, s) in byRequest {
+                    let (kind, method, p): (String, String, String)
+                    switch request {
+                    case .http(let m, let path): (kind, method, p) = ("http", m, path)
+                    case .dns(let q): (kind, method, p) = ("dns", "", q)
+                    }
+                    try upsertL7.bind(k + [.text(kind), .text(method), .text(p), .int(source), .int(s.flows),
+                                           .int(s.firstSeen), .int(s.lastSeen)]).run()
                 }
-                let e = k.edge
-                try upsertL7.bind(
-                    .int(try id(e.source)), .int(try id(e.destination)), .text(e.proto.rawValue), .int(Int64(e.port)),
-                    .text(e.outcome.rawValue), .text(kind), .text(method), .text(p), .int(s.flows),
-                    .int(s.firstSeen), .int(s.lastSeen)
-                ).run()
             }
-            let insertLabels = try db.prepare(
-                "INSERT INTO label_sets (endpoint_id, labels) VALUES (?, ?) ON CONFLICT DO NOTHING")
-            for (e, sets) in batch.labelSets {
-                for s in sets { try insertLabels.bind(.int(try id(e)), .text(s)).run() }
+            func facts(_ table: String, _ column: String, _ values: [Endpoint: Set<String>]) throws {
+                guard !values.isEmpty else { return }
+                // Table and column names are constants of this file, never input.
+                let q = try db.prepare("INSERT INTO \(table) (endpoint_id, \(column), source_id) VALUES (?, ?, ?) "
+                                       + "ON CONFLICT DO NOTHING")
+                for (e, vs) in values {
+                    for v in vs { try q.bind(.int(try id(e)), .text(v), .int(source)).run() }
+                }
             }
-            let insertAddress = try db.prepare(
-                "INSERT INTO endpoint_addresses (endpoint_id, address) VALUES (?, ?) ON CONFLICT DO NOTHING")
-            for (e, addrs) in batch.addresses {
-                for a in addrs { try insertAddress.bind(.int(try id(e)), .text(a)).run() }
-            }
-            let insertName = try db.prepare(
-                "INSERT INTO endpoint_names (endpoint_id, name) VALUES (?, ?) ON CONFLICT DO NOTHING")
-            for (e, names) in batch.names {
-                for n in names { try insertName.bind(.int(try id(e)), .text(n)).run() }
-            }
+            try facts("source_label_sets", "labels", batch.labelSets)
+            try facts("source_addresses", "address", batch.addresses)
+            try facts("source_names", "name", batch.names)
+            try facts("source_services", "service", batch.services)
             let upsertNamespace = try db.prepare(
                 "INSERT INTO namespaces (name, labels) VALUES (?, ?) "
                     + "ON CONFLICT (name) DO UPDATE SET labels = excluded.labels")
             for (ns, labels) in batch.namespaceLabels {
                 try upsertNamespace.bind(.text(ns), .text(labels.canonical)).run()
             }
-            try writeServices(batch, id: id)
-            try db.prepare("""
-                INSERT INTO sources (path, format, content_hash, ingested_at, lines, accepted, skipped, rejected,
-                                     replies, bytes)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                """).bind(
-                    .text(path), .text(format), contentHash.map { .text($0) } ?? .null, .int(now),
-                    .int(counts.lines), .int(counts.accepted), .int(counts.skipped), .int(counts.rejected),
-                    .int(counts.replies), .int(counts.bytes)
-                ).run()
-            return .written
+            return (.written, source)
         }
     }
 
+    static func value(_ v: Int64?) -> Value { v.map { .int($0) } ?? .null }
+
     // MARK: Reading
 
-    private func endpointMap() throws -> [Int64: Endpoint] {
+    func endpointMap() throws -> [Int64: Endpoint] {
         let q = try db.prepare("SELECT id, kind, namespace, name, workload_kind FROM endpoints")
         var out = [Int64: Endpoint]()
         while try q.step() {
@@ -311,56 +337,88 @@ public final class FlowStore {
         return Counts.saturatingAdd(total, max(clusterMax, 0))
     }
 
-    public func edges() throws -> [ObservedEdge] {
+    /// Every edge over the buckets `window` selects (whole buckets: see `TimeWindow`), sorted by key: counts
+    /// summed over the buckets (saturating), first/last seen their min/max, drop reasons their union.
+    public func edges(window: TimeWindow? = nil) throws -> [ObservedEdge] {
+        if try db.userVersion < Self.bucketSchema { return try legacyEdges() }
         let eps = try endpointMap()
+        let range = (window ?? self.window).bucketRange(width: try bucketWidth)
         var reasons = [EdgeRow: Set<String>]()
-        let r = try db.prepare("SELECT src, dst, proto, port, outcome, reason FROM edge_drop_reasons")
+        let r = try db.prepare("""
+            SELECT DISTINCT src, dst, proto, port, outcome, reason FROM edge_bucket_drop_reasons
+            WHERE bucket >= ? AND bucket <= ?
+            """).bind(.int(range.lowerBound), .int(range.upperBound))
         while try r.step() {
             reasons[EdgeRow(r), default: []].insert(r.text(5))
         }
-        let q = try db.prepare(
-            "SELECT src, dst, proto, port, outcome, flows, first_seen, last_seen FROM edges")
-        var out: [ObservedEdge] = []
+        let q = try db.prepare("""
+            SELECT src, dst, proto, port, outcome, flows, first_seen, last_seen FROM edge_buckets
+            WHERE bucket >= ? AND bucket <= ?
+            """).bind(.int(range.lowerBound), .int(range.upperBound))
+        var byRow = [EdgeRow: EdgeStats]()
         while try q.step() {
-            let row = EdgeRow(q)
+            byRow[EdgeRow(q), default: EdgeStats()].merge(EdgeStats(flows: q.int(5), firstSeen: q.int(6),
+                                                                    lastSeen: q.int(7)))
+        }
+        var out: [ObservedEdge] = []
+        for (row, var stats) in byRow {
             guard let key = row.key(eps) else { continue }
-            out.append(ObservedEdge(key: key, stats: EdgeStats(
-                flows: q.int(5), firstSeen: q.int(6), lastSeen: q.int(7), dropReasons: reasons[row] ?? [])))
+            stats.dropReasons = reasons[row] ?? []
+            out.append(ObservedEdge(key: key, stats: stats))
         }
         return out.sorted { $0.key < $1.key }
     }
 
-    /// L7 requests per edge.
-    public func l7() throws -> [EdgeKey: [L7Observation]] {
+    /// The first schema with buckets. A store opened read-only (`doctor`) may be older: not migrated.
+    static let bucketSchema = 7
+
+    /// Edges of an unmigrated store (schema < 7, opened read-only), one row per edge.
+    private func legacyEdges() throws -> [ObservedEdge] {
         let eps = try endpointMap()
-        let q = try db.prepare(
-            "SELECT src, dst, proto, port, outcome, kind, method, path, flows, first_seen, last_seen FROM edge_l7")
-        var out = [EdgeKey: [L7Observation]]()
+        let q = try db.prepare("SELECT src, dst, proto, port, outcome, flows, first_seen, last_seen FROM edges")
+        var out: [ObservedEdge] = []
+        while try q.step() {
+            guard let key = EdgeRow(q).key(eps) else { continue }
+            out.append(ObservedEdge(key: key, stats: EdgeStats(flows: q.int(5), firstSeen: q.int(6), lastSeen: q.int(7))))
+        }
+        return out.sorted { $0.key < $1.key }
+    }
+
+    /// L7 requests per edge over the buckets `window` selects (counts summed over buckets and sources).
+    public func l7(window: TimeWindow? = nil) throws -> [EdgeKey: [L7Observation]] {
+        let eps = try endpointMap()
+        let range = (window ?? self.window).bucketRange(width: try bucketWidth)
+        let q = try db.prepare("""
+            SELECT src, dst, proto, port, outcome, kind, method, path, flows, first_seen, last_seen FROM edge_bucket_l7
+            WHERE bucket >= ? AND bucket <= ?
+            """).bind(.int(range.lowerBound), .int(range.upperBound))
+        var byKey = [EdgeKey: [L7Request: EdgeStats]]()
         while try q.step() {
             guard let key = EdgeRow(q).key(eps) else { continue }
             let req: L7Request = q.text(5) == "http" ? .http(method: q.text(6), path: q.text(7)) : .dns(query: q.text(7))
-            out[key, default: []].append(L7Observation(
-                request: req, stats: EdgeStats(flows: q.int(8), firstSeen: q.int(9), lastSeen: q.int(10))))
+            byKey[key, default: [:]][req, default: EdgeStats()].merge(
+                EdgeStats(flows: q.int(8), firstSeen: q.int(9), lastSeen: q.int(10)))
         }
-        for k in out.keys { out[k]!.sort { $0.request < $1.request } }
-        return out
+        return byKey.mapValues { byRequest in
+            byRequest.map { L7Observation(request: $0.key, stats: $0.value) }.sorted { $0.request < $1.request }
+        }
     }
 
     /// Distinct stable label sets per workload.
     public func labelSets() throws -> [Endpoint: [Labels]] {
-        try perEndpoint("SELECT endpoint_id, labels FROM label_sets ORDER BY labels").mapValues {
+        try perEndpoint("SELECT DISTINCT endpoint_id, labels FROM source_label_sets ORDER BY labels").mapValues {
             $0.map(Labels.fromCanonical)
         }
     }
 
     /// Pod IPs per workload.
     public func addresses() throws -> [Endpoint: [String]] {
-        try perEndpoint("SELECT endpoint_id, address FROM endpoint_addresses ORDER BY address")
+        try perEndpoint("SELECT DISTINCT endpoint_id, address FROM source_addresses ORDER BY address")
     }
 
     /// DNS names per external endpoint.
     public func names() throws -> [Endpoint: [String]] {
-        try perEndpoint("SELECT endpoint_id, name FROM endpoint_names ORDER BY name")
+        try perEndpoint("SELECT DISTINCT endpoint_id, name FROM source_names ORDER BY name")
     }
 
     private func perEndpoint(_ sql: String) throws -> [Endpoint: [String]] {
@@ -389,8 +447,10 @@ public final class FlowStore {
 
     /// The ingested sources, oldest first.
     public func sources() throws -> [SourceRecord] {
+        let bucketed = try db.userVersion >= Self.bucketSchema
         let q = try db.prepare("""
-            SELECT path, format, content_hash, ingested_at, lines, accepted, skipped, rejected, replies, bytes
+            SELECT path, format, content_hash, ingested_at, lines, accepted, skipped, rejected, replies, bytes,
+                   id, \(bucketed ? "first_flow, last_flow, attributed" : "NULL, NULL, 0")
             FROM sources ORDER BY id
             """)
         var out: [SourceRecord] = []
@@ -402,8 +462,10 @@ public final class FlowStore {
             c.rejected = q.int(7)
             c.replies = q.int(8)
             c.bytes = q.int(9)
-            out.append(SourceRecord(path: q.text(0), format: q.text(1),
-                                    contentHash: q.isNull(2) ? nil : q.text(2), ingestedAt: q.int(3), counts: c))
+            out.append(SourceRecord(id: q.int(10), path: q.text(0), format: q.text(1),
+                                    contentHash: q.isNull(2) ? nil : q.text(2), ingestedAt: q.int(3), counts: c,
+                                    firstFlow: q.isNull(11) ? nil : q.int(11), lastFlow: q.isNull(12) ? nil : q.int(12),
+                                    attributed: q.int(13) != 0))
         }
         return out
     }
@@ -418,7 +480,7 @@ public final class FlowStore {
 }
 
 /// Raw key columns of an edge row (the first five columns of a query).
-private struct EdgeRow: Hashable {
+struct EdgeRow: Hashable {
     var src: Int64, dst: Int64, proto: String, port: Int64, outcome: String
 
     init(_ q: Statement) {

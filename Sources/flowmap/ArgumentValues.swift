@@ -5,6 +5,7 @@ import FlowMapKit
 // the completion scripts complete them (`allValueStrings`).
 extension ResultFormat: ExpressibleByArgument {}
 extension Map.Format: ExpressibleByArgument {}
+extension Export.Format: ExpressibleByArgument {}
 extension InputFormat: ExpressibleByArgument {}
 extension PolicyFlavor: ExpressibleByArgument {}
 extension PolicyLayout: ExpressibleByArgument {}

@@ -17,21 +17,22 @@ struct CheckCommand: ParsableCommand {
     @Option(help: "The store (SQLite file).")
     var db = "flowmap.db"
 
+    @OptionGroup var time: WindowFlags
+
     @Option(name: [.short, .long], help: "Output: text, json, yaml, or md (a pull-request comment).")
     var output: ResultFormat = .text
 
     @Option(help: "List at most this many connections per section (text and md).")
     var limit = 200
 
-    @OptionGroup var window: EvidenceWindowFlags
     @OptionGroup var inputs: PolicyInputFlags
     @OptionGroup var evaluator: EvaluatorFlags
 
     func run() throws {
         var o = Check.Options(policies: policies, db: db)
+        o.window = try time.window
         o.evaluator = try evaluator.options()
         o.accept = inputs.acceptance
-        o.window = try window.window()
         let r = try Check.run(o)
         for line in r.notes { Console.error(line) }
         Console.result(r.render(output, limit: limit), output)

@@ -17,6 +17,8 @@ struct ConnectivityCommand: ParsableCommand {
     @Option(help: "A store supplying observed workloads (optional).")
     var db: String?
 
+    @OptionGroup var time: WindowFlags
+
     @Option(name: [.short, .long], help: "Output: text, json, yaml, or md (a pull-request comment).")
     var output: ResultFormat = .text
 
@@ -28,6 +30,7 @@ struct ConnectivityCommand: ParsableCommand {
 
     func run() throws {
         var o = Connectivity.Options(policies: policies, db: db)
+        o.window = try time.window
         o.evaluator = try evaluator.options()
         o.includeExternal = !noExternal
         o.accept = inputs.acceptance

@@ -29,6 +29,8 @@ struct DiffCommand: ParsableCommand {
     @Option(help: "The store: workloads, evidence annotations, and the generated set.")
     var db: String?
 
+    @OptionGroup var time: WindowFlags
+
     @Option(name: [.short, .long], help: "Output: text, json, yaml, or md (a pull-request comment).")
     var output: ResultFormat = .text
 
@@ -38,7 +40,6 @@ struct DiffCommand: ParsableCommand {
     @Flag(help: "Also print a structural YAML diff per policy.")
     var structural = false
 
-    @OptionGroup var window: EvidenceWindowFlags
     @OptionGroup var inputs: PolicyInputFlags
     @OptionGroup var evaluator: EvaluatorFlags
 
@@ -64,9 +65,9 @@ struct DiffCommand: ParsableCommand {
     func run() throws {
         let (old, new) = try sides()
         var o = Diff.Options(old: old, new: new, db: db ?? ((generated || generatedOld) ? "flowmap.db" : nil))
+        o.window = try time.window
         o.evaluator = try evaluator.options()
         o.accept = inputs.acceptance
-        o.window = try window.window()
         let r = try Diff.run(o)
         for line in r.notes { Console.error(line) }
         Console.result(r.render(output, limit: max(0, limit)), output)

@@ -18,6 +18,8 @@ struct ExplainCommand: ParsableCommand {
     @Option(help: "A store supplying observed workloads and addresses (optional).")
     var db: String?
 
+    @OptionGroup var time: WindowFlags
+
     @Argument(help: "Source: ns/name, ns/name[Kind], ns/pod-name or an address.")
     var source: String
 
@@ -35,6 +37,7 @@ struct ExplainCommand: ParsableCommand {
 
     func run() throws {
         var o = Explain.Options(policies: policies, db: db, source: source, destination: destination, port: port)
+        o.window = try time.window
         o.evaluator = try evaluator.options()
         o.accept = inputs.acceptance
         let r = try Explain.run(o)

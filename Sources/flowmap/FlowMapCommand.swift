@@ -17,7 +17,8 @@ struct FlowMapCommand: ParsableCommand {
             + "files are written with --out. docs/cli.md has the conventions and the JSON schemas.",
         version: FlowMapVersion.current,
         subcommands: [IngestCommand.self, GenerateCommand.self, DoctorCommand.self, CheckCommand.self, ConnectivityCommand.self,
-                      ExplainCommand.self, DiffCommand.self, MapCommand.self, SummaryCommand.self]
+                      ExplainCommand.self, DiffCommand.self, MapCommand.self, SummaryCommand.self,
+                      SourcesCommand.self, ForgetCommand.self, PruneCommand.self, ExportCommand.self]
     )
 
     /// Parses and runs one verb, mapping every outcome through `ExitStatus` (the only place that does).

@@ -33,7 +33,7 @@ struct GenerateCommand: ParsableCommand {
     @Option(help: "Leave out these namespaces (repeatable).")
     var excludeNamespace: [String] = []
 
-    @OptionGroup var window: EvidenceWindowFlags
+    @OptionGroup var time: WindowFlags
 
     @Option(help: "Distinct public sources on one port at which one internet-facing rule replaces the /32s.")
     var internetThreshold = 16
@@ -97,9 +97,7 @@ struct GenerateCommand: ParsableCommand {
         }
         o.inference.dns = dns
         o.inference.selector = selector
-        let w = try window.window()
-        o.inference.since = w.since
-        o.inference.until = w.until
+        o.window = try time.window
         o.allowBreaks = allowBreaks
         o.clusterBaseline = clusterBaseline
         let r = try Generate.run(o)

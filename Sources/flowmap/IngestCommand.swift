@@ -29,6 +29,12 @@ struct IngestCommand: ParsableCommand {
     @Option(help: "Stream batch size: flows per transaction when reading stdin.")
     var batchFlows = 200_000
 
+    @Option(help: ArgumentHelp("Time bucket width of a new store: 5m, 1h (default) or 1d (any Ns, Nm, Nh, Nd).",
+                               discussion: "Counts are kept per edge per bucket; --since/--until select whole "
+                                   + "buckets. Set when the store is created; another width on an existing store is "
+                                   + "an error."))
+    var bucket: String?
+
     @Argument(help: "Files to read, or - for stdin.")
     var inputs: [String]
 
@@ -38,6 +44,12 @@ struct IngestCommand: ParsableCommand {
         var options = Ingest.Options(db: db)
         options.format = format
         options.batchFlows = batchFlows
+        if let b = bucket {
+            guard let w = RelativeTime.duration(b) else {
+                throw ValidationError("--bucket \(b): expected a duration such as 5m, 1h or 1d")
+            }
+            options.bucketWidth = w
+        }
         // Print the first rejects of each file in full; a file that is all garbage should not flood the terminal.
         var shown = [String: Int]()
         let report = try Ingest.run(paths: inputs, options: options) { issue in

@@ -18,6 +18,8 @@ struct MapCommand: ParsableCommand {
     @Option(help: "The store (SQLite file).")
     var db = "flowmap.db"
 
+    @OptionGroup var time: WindowFlags
+
     @Option(name: [.short, .long], help: "What to draw.")
     var output: Map.Format = .html
 
@@ -29,7 +31,6 @@ struct MapCommand: ParsableCommand {
     var format: String?
 
     @OptionGroup var namespaces: NamespaceFlags
-    @OptionGroup var window: EvidenceWindowFlags
 
     @Option(help: "Leave out edges with fewer flows.")
     var minFlows: Int64 = 1
@@ -50,9 +51,9 @@ struct MapCommand: ParsableCommand {
     func run() throws {
         let f = output
         var o = Map.Options(db: db)
+        o.window = try time.window
         o.format = f
         o.out = out
-        o.window = try window.window()
         o.view.namespaces = Set(namespaces.namespace)
         o.view.minFlows = minFlows
         o.policies = policies

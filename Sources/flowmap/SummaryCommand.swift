@@ -10,6 +10,8 @@ struct SummaryCommand: ParsableCommand {
     @Option(help: "The store (SQLite file).")
     var db = "flowmap.db"
 
+    @OptionGroup var time: WindowFlags
+
     @Option(help: "Rows in the top-talkers table.")
     var top = 10
 
@@ -19,13 +21,12 @@ struct SummaryCommand: ParsableCommand {
     @Option(name: [.short, .long], help: "Output: text, json or yaml.")
     var output: PlainFormat = .text
 
-    @OptionGroup var window: EvidenceWindowFlags
 
     func run() throws {
         var o = Summary.Options(db: db)
+        o.window = try time.window
         o.top = top
         o.policies = policies
-        o.window = try window.window()
         let r = try Summary.run(o)
         for i in r.policyIssues { Console.error("warning: \(i)") }
         Console.result(Summary.render(r.report, as: output.format), output.format)

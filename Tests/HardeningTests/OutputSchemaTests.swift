@@ -65,6 +65,7 @@ struct OutputSchemaTests {
          ("summary", ["summary", "--db", f.db, "--policies", f.policies]),
          ("generate", ["generate", "--db", f.db, "--out", dir.appendingPathComponent("out").path, "--allow-breaks"]),
          ("doctor", ["doctor", "--db", f.db]),
+         ("sources", ["sources", "--db", f.db]),
          ("check", ["check", "--db", f.db, "--policies", f.policies]),
          ("connectivity", ["connectivity", "--db", f.db, "--policies", f.policies]),
          ("diff", ["diff", "--db", f.db, f.policies, f.other]),
