@@ -83,6 +83,7 @@ extension FlowStore {
                 }
                 for k in keys { try refresh.run(k) }
                 touched += keys.count
+                try db.prepare("DELETE FROM source_evidence WHERE source_id = ?").bind(.int(s.id)).run()
                 try db.prepare("DELETE FROM sources WHERE id = ?").bind(.int(s.id)).run()
             }
             try dropUnreferencedEndpoints()

@@ -193,28 +193,32 @@ public final class FlowStore {
                 try db.prepare("""
                     UPDATE sources SET lines = lines + ?, accepted = accepted + ?, skipped = skipped + ?,
                       rejected = rejected + ?, replies = replies + ?, bytes = bytes + ?,
-                      content_hash = coalesce(?, content_hash),
-                      first_flow = min(coalesce(first_flow, ?), coalesce(?, first_flow)),
-                      last_flow = max(coalesce(last_flow, ?), coalesce(?, last_flow))
+                      content_hash = coalesce(?, content_hash)
                     WHERE id = ?
                     """).bind(
                         .int(counts.lines), .int(counts.accepted), .int(counts.skipped), .int(counts.rejected),
-                        .int(counts.replies), .int(counts.bytes), contentHash.map { .text($0) } ?? .null,
-                        Self.value(span?.first), Self.value(span?.first), Self.value(span?.last),
-                        Self.value(span?.last), .int(s)
+                        .int(counts.replies), .int(counts.bytes), contentHash.map { .text($0) } ?? .null, .int(s)
                     ).run()
+                try db.prepare("""
+                    UPDATE source_evidence SET first_flow = min(coalesce(first_flow, ?), coalesce(?, first_flow)),
+                      last_flow = max(coalesce(last_flow, ?), coalesce(?, last_flow))
+                    WHERE source_id = ?
+                    """).bind(Self.value(span?.first), Self.value(span?.first), Self.value(span?.last),
+                              Self.value(span?.last), .int(s)).run()
             } else {
                 let q = try db.prepare("""
                     INSERT INTO sources (path, format, content_hash, ingested_at, lines, accepted, skipped, rejected,
-                                         replies, bytes, first_flow, last_flow, attributed)
-                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1) RETURNING id
+                                         replies, bytes)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id
                     """).bind(
                         .text(path), .text(format), contentHash.map { .text($0) } ?? .null, .int(now),
                         .int(counts.lines), .int(counts.accepted), .int(counts.skipped), .int(counts.rejected),
-                        .int(counts.replies), .int(counts.bytes), Self.value(span?.first), Self.value(span?.last))
+                        .int(counts.replies), .int(counts.bytes))
                 guard try q.step() else { throw db.error(1) }
                 source = q.int(0)
                 _ = try q.step()
+                try db.prepare("INSERT INTO source_evidence (source_id, first_flow, last_flow) VALUES (?, ?, ?)")
+                    .bind(.int(source), Self.value(span?.first), Self.value(span?.last)).run()
             }
             var ids = [Endpoint: Int64]()
             let insertEndpoint = try db.prepare(
@@ -449,9 +453,10 @@ public final class FlowStore {
     public func sources() throws -> [SourceRecord] {
         let bucketed = try db.userVersion >= Self.bucketSchema
         let q = try db.prepare("""
-            SELECT path, format, content_hash, ingested_at, lines, accepted, skipped, rejected, replies, bytes,
-                   id, \(bucketed ? "first_flow, last_flow, attributed" : "NULL, NULL, 0")
-            FROM sources ORDER BY id
+            SELECT s.path, s.format, s.content_hash, s.ingested_at, s.lines, s.accepted, s.skipped, s.rejected,
+                   s.replies, s.bytes, s.id,
+                   \(bucketed ? "e.first_flow, e.last_flow, e.source_id IS NOT NULL" : "NULL, NULL, 0")
+            FROM sources s \(bucketed ? "LEFT JOIN source_evidence e ON e.source_id = s.id" : "") ORDER BY s.id
             """)
         var out: [SourceRecord] = []
         while try q.step() {

@@ -249,24 +249,27 @@ CREATE TABLE IF NOT EXISTS inventory_controllers (
 -- window is the sum of its buckets in it.
 --
 -- Source 0 holds what was stored before this schema (not attributable to one source: `forget` refuses the
--- sources with attributed = 0). Each old edge becomes one bucket: the bucket of its first_seen (its first/last
--- seen and count are kept as they were).
+-- sources without a source_evidence row). Each old edge becomes one bucket: the bucket of its first_seen (its
+-- first/last seen and count are kept as they were). The old tables are emptied, not dropped, and every statement
+-- here may run again harmlessly (a store whose user_version was lowered by hand re-runs it; the width stays).
 
-CREATE TABLE store_meta (
+CREATE TABLE IF NOT EXISTS store_meta (
     key   TEXT PRIMARY KEY,               -- 'bucket_ns': the bucket width, set when the store is created
     value INTEGER NOT NULL
 ) WITHOUT ROWID;
 
-INSERT INTO store_meta (key, value) VALUES ('bucket_ns', 3600000000000);
+INSERT OR IGNORE INTO store_meta (key, value) VALUES ('bucket_ns', 3600000000000);
 
--- Per source: first/last flow time of its edges (NULL: none, or ingested before this schema); attributed = 1
--- when its contribution is kept per source, so that `flowmap forget` can remove it exactly.
-ALTER TABLE sources ADD COLUMN first_flow INTEGER;
-ALTER TABLE sources ADD COLUMN last_flow INTEGER;
-ALTER TABLE sources ADD COLUMN attributed INTEGER NOT NULL DEFAULT 0;
+-- One row per source ingested since this schema, whose contribution is kept per source (so `flowmap forget`
+-- can remove it exactly): the first/last flow time of its edges (NULL without edges).
+CREATE TABLE IF NOT EXISTS source_evidence (
+    source_id  INTEGER PRIMARY KEY,       -- sources.id
+    first_flow INTEGER,
+    last_flow  INTEGER
+);
 
 -- An edge's evidence in one bucket (derived from edge_bucket_points).
-CREATE TABLE edge_buckets (
+CREATE TABLE IF NOT EXISTS edge_buckets (
     src        INTEGER NOT NULL,
     dst        INTEGER NOT NULL,
     proto      TEXT NOT NULL,
@@ -280,7 +283,7 @@ CREATE TABLE edge_buckets (
 ) WITHOUT ROWID;
 
 -- Each source's count per edge, bucket and observation point (`direction/point`, '' when unknown).
-CREATE TABLE edge_bucket_points (
+CREATE TABLE IF NOT EXISTS edge_bucket_points (
     src        INTEGER NOT NULL,
     dst        INTEGER NOT NULL,
     proto      TEXT NOT NULL,
@@ -295,7 +298,7 @@ CREATE TABLE edge_bucket_points (
     PRIMARY KEY (src, dst, proto, port, outcome, bucket, point, source_id)
 ) WITHOUT ROWID;
 
-CREATE TABLE edge_bucket_drop_reasons (
+CREATE TABLE IF NOT EXISTS edge_bucket_drop_reasons (
     src       INTEGER NOT NULL,
     dst       INTEGER NOT NULL,
     proto     TEXT NOT NULL,
@@ -308,7 +311,7 @@ CREATE TABLE edge_bucket_drop_reasons (
 ) WITHOUT ROWID;
 
 -- L7 requests per edge, bucket and source: kind http (method, path) or dns (query in `path`, method empty).
-CREATE TABLE edge_bucket_l7 (
+CREATE TABLE IF NOT EXISTS edge_bucket_l7 (
     src        INTEGER NOT NULL,
     dst        INTEGER NOT NULL,
     proto      TEXT NOT NULL,
@@ -326,55 +329,56 @@ CREATE TABLE edge_bucket_l7 (
 ) WITHOUT ROWID;
 
 -- What flows told about endpoints, per source (so that forgetting a source forgets them too).
-CREATE TABLE source_label_sets (
+CREATE TABLE IF NOT EXISTS source_label_sets (
     endpoint_id INTEGER NOT NULL REFERENCES endpoints (id),
     labels      TEXT NOT NULL,
     source_id   INTEGER NOT NULL,
     PRIMARY KEY (endpoint_id, labels, source_id)
 ) WITHOUT ROWID;
 
-CREATE TABLE source_addresses (
+CREATE TABLE IF NOT EXISTS source_addresses (
     endpoint_id INTEGER NOT NULL REFERENCES endpoints (id),
     address     TEXT NOT NULL,
     source_id   INTEGER NOT NULL,
     PRIMARY KEY (endpoint_id, address, source_id)
 ) WITHOUT ROWID;
 
-CREATE TABLE source_names (
+CREATE TABLE IF NOT EXISTS source_names (
     endpoint_id INTEGER NOT NULL REFERENCES endpoints (id),
     name        TEXT NOT NULL,
     source_id   INTEGER NOT NULL,
     PRIMARY KEY (endpoint_id, name, source_id)
 ) WITHOUT ROWID;
 
-CREATE TABLE source_services (
+CREATE TABLE IF NOT EXISTS source_services (
     endpoint_id INTEGER NOT NULL REFERENCES endpoints (id),
     service     TEXT NOT NULL,
     source_id   INTEGER NOT NULL,
     PRIMARY KEY (endpoint_id, service, source_id)
 ) WITHOUT ROWID;
 
--- Moving what earlier schemas stored: every old edge into the bucket of its first_seen, as source 0.
-INSERT INTO edge_buckets (src, dst, proto, port, outcome, bucket, flows, first_seen, last_seen)
+-- Moving what earlier schemas stored: every old edge into the bucket of its first_seen, as source 0. (The
+-- 1 h width is the default's: nothing before this schema chose another.)
+INSERT OR IGNORE INTO edge_buckets (src, dst, proto, port, outcome, bucket, flows, first_seen, last_seen)
     SELECT src, dst, proto, port, outcome,
            CASE WHEN first_seen >= 0 THEN first_seen / 3600000000000 * 3600000000000
                 ELSE ((first_seen + 1) / 3600000000000 - 1) * 3600000000000 END,
            flows, first_seen, last_seen
     FROM edges;
 
-INSERT INTO edge_bucket_points (src, dst, proto, port, outcome, bucket, point, source_id, flows, first_seen,
+INSERT OR IGNORE INTO edge_bucket_points (src, dst, proto, port, outcome, bucket, point, source_id, flows, first_seen,
                                 last_seen)
     SELECT p.src, p.dst, p.proto, p.port, p.outcome, b.bucket, p.point, 0, p.flows, p.first_seen, p.last_seen
     FROM edge_points p JOIN edge_buckets b
       ON b.src = p.src AND b.dst = p.dst AND b.proto = p.proto AND b.port = p.port AND b.outcome = p.outcome;
 
-INSERT INTO edge_bucket_drop_reasons (src, dst, proto, port, outcome, bucket, reason, source_id)
+INSERT OR IGNORE INTO edge_bucket_drop_reasons (src, dst, proto, port, outcome, bucket, reason, source_id)
     SELECT r.src, r.dst, r.proto, r.port, r.outcome, b.bucket, r.reason, 0
     FROM edge_drop_reasons r JOIN edge_buckets b
       ON b.src = r.src AND b.dst = r.dst AND b.proto = r.proto AND b.port = r.port AND b.outcome = r.outcome;
 
 -- An L7 row without its edge (not written by FlowMap) keeps the bucket of its own first_seen.
-INSERT INTO edge_bucket_l7 (src, dst, proto, port, outcome, bucket, kind, method, path, source_id, flows,
+INSERT OR IGNORE INTO edge_bucket_l7 (src, dst, proto, port, outcome, bucket, kind, method, path, source_id, flows,
                             first_seen, last_seen)
     SELECT l.src, l.dst, l.proto, l.port, l.outcome,
            coalesce(b.bucket, CASE WHEN l.first_seen >= 0 THEN l.first_seen / 3600000000000 * 3600000000000
@@ -383,19 +387,19 @@ INSERT INTO edge_bucket_l7 (src, dst, proto, port, outcome, bucket, kind, method
     FROM edge_l7 l LEFT JOIN edge_buckets b
       ON b.src = l.src AND b.dst = l.dst AND b.proto = l.proto AND b.port = l.port AND b.outcome = l.outcome;
 
-INSERT INTO source_label_sets (endpoint_id, labels, source_id) SELECT endpoint_id, labels, 0 FROM label_sets;
-INSERT INTO source_addresses (endpoint_id, address, source_id) SELECT endpoint_id, address, 0 FROM endpoint_addresses;
-INSERT INTO source_names (endpoint_id, name, source_id) SELECT endpoint_id, name, 0 FROM endpoint_names;
-INSERT INTO source_services (endpoint_id, service, source_id) SELECT endpoint_id, service, 0 FROM endpoint_services;
+INSERT OR IGNORE INTO source_label_sets (endpoint_id, labels, source_id) SELECT endpoint_id, labels, 0 FROM label_sets;
+INSERT OR IGNORE INTO source_addresses (endpoint_id, address, source_id) SELECT endpoint_id, address, 0 FROM endpoint_addresses;
+INSERT OR IGNORE INTO source_names (endpoint_id, name, source_id) SELECT endpoint_id, name, 0 FROM endpoint_names;
+INSERT OR IGNORE INTO source_services (endpoint_id, service, source_id) SELECT endpoint_id, service, 0 FROM endpoint_services;
 
-DROP TABLE edges;
-DROP TABLE edge_points;
-DROP TABLE edge_drop_reasons;
-DROP TABLE edge_l7;
-DROP TABLE label_sets;
-DROP TABLE endpoint_addresses;
-DROP TABLE endpoint_names;
-DROP TABLE endpoint_services;
+DELETE FROM edges;
+DELETE FROM edge_points;
+DELETE FROM edge_drop_reasons;
+DELETE FROM edge_l7;
+DELETE FROM label_sets;
+DELETE FROM endpoint_addresses;
+DELETE FROM endpoint_names;
+DELETE FROM endpoint_services;
 """#),
     ]
 }

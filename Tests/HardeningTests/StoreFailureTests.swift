@@ -143,9 +143,9 @@ struct StoreFailureTests {
         let (_, summary) = try Binary.run(["summary", "--db", db])
         #expect(summary.contains("9223372036854775807"), "\(summary)")
         // What an earlier FlowMap stored for that sum (SQLite's REAL): doctor finds it, and no verb uses it.
-        try python("import sqlite3; c = sqlite3.connect('\(db)'); c.execute('update edges set flows = 1.8446744073709552e19'); c.commit()")
+        try python("import sqlite3; c = sqlite3.connect('\(db)'); c.execute('update edge_buckets set flows = 1.8446744073709552e19'); c.commit()")
         let (rs, rout) = try Binary.run(["doctor", "--db", db])
-        #expect(rs == 1 && rout.contains("edges.flows"), "\(rout)")
+        #expect(rs == 1 && rout.contains("edge_buckets.flows"), "\(rout)")
         let (gs, gout) = try Binary.run(["generate", "--db", db, "--out", "-"])
         #expect(gs == 2 && gout.contains("flowmap doctor"), "\(gout)")
     }
