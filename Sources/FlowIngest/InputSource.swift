@@ -49,9 +49,9 @@ final class InputSource {
         return type != S_IFREG && type != S_IFDIR
     }
 
-    init(path: String, stdin: Int32 = 0) throws {
+    init(path: String, stdin: Int32 = 0, stdinName: String = "<stdin>") throws {
         let isStdin = path == "-"
-        display = isStdin ? "<stdin>" : path
+        display = isStdin ? stdinName : path
         if isStdin {
             fd = stdin
             ownsFD = false
@@ -65,7 +65,7 @@ final class InputSource {
                 throw IngestDriver.Failure.open(path: path, reason: String(cString: strerror(errno)))
             }
             if (st.st_mode & S_IFMT) == S_IFDIR {
-                throw IngestDriver.Failure.open(path: path, reason: Self.directoryHint(path))
+                throw IngestDriver.Failure.open(path: path, reason: DirectoryHint.message(for: path))
             }
             let f = open(path, O_RDONLY)
             if f < 0 { throw IngestDriver.Failure.open(path: path, reason: String(cString: strerror(errno))) }
@@ -116,13 +116,47 @@ final class InputSource {
 
     /// Reads decoded bytes into `buf` (up to `max`). A UTF-8 byte order mark at the start of the input is
     /// dropped (spreadsheet exports write one before a CSV header), so every format reads such a file normally.
+    ///
+    /// An input whose first non-blank byte opens a JSON array is read as JSON lines, one element per line
+    /// (`JSONArrayLines`), so every JSON-lines reader takes an array of its records.
     func read(into buf: UnsafeMutablePointer<UInt8>, max: Int, timeoutMS: Int = -1) throws -> ReadResult {
+        if arrayOut.count > arrayOutStart { return .data(takeArrayOut(into: buf, max: max)) }
+        let r = try readUnwrapped(into: buf, max: max, timeoutMS: timeoutMS)
+        guard case .data(let n) = r else { return r }
+        decodedBytes += Int64(n)
+        if isArray == nil {
+            isArray = JSONArrayLines.startsWithArray(UnsafeBufferPointer(start: buf, count: n))
+        }
+        guard isArray == true else { return r }
+        arrayOut.removeAll(keepingCapacity: true)
+        arrayOutStart = 0
+        arrayLines.feed(UnsafeBufferPointer(start: buf, count: n), into: &arrayOut)
+        if arrayOut.isEmpty { return try read(into: buf, max: max, timeoutMS: timeoutMS) }
+        return .data(takeArrayOut(into: buf, max: max))
+    }
+
+    /// Decoded bytes read so far (after gzip, before a JSON array is rewritten): what progress shows.
+    private(set) var decodedBytes: Int64 = 0
+    /// Nil until the first non-blank byte; true when the input is a JSON array.
+    private(set) var isArray: Bool?
+    private var arrayLines = JSONArrayLines()
+    private var arrayOut: [UInt8] = []
+    private var arrayOutStart = 0
+
+    private func takeArrayOut(into buf: UnsafeMutablePointer<UInt8>, max: Int) -> Int {
+        let n = Swift.min(max, arrayOut.count - arrayOutStart)
+        arrayOut.withUnsafeBufferPointer { buf.update(from: $0.baseAddress! + arrayOutStart, count: n) }
+        arrayOutStart += n
+        return n
+    }
+
+    private func readUnwrapped(into buf: UnsafeMutablePointer<UInt8>, max: Int, timeoutMS: Int) throws -> ReadResult {
         let r = try readDecoded(into: buf, max: max, timeoutMS: timeoutMS)
         guard atStart, case .data(let n) = r else { return r }
         atStart = false
         if n >= 3 && buf[0] == 0xEF && buf[1] == 0xBB && buf[2] == 0xBF {
             memmove(buf, buf + 3, n - 3)
-            return n == 3 ? try read(into: buf, max: max, timeoutMS: timeoutMS) : .data(n - 3)
+            return n == 3 ? try readUnwrapped(into: buf, max: max, timeoutMS: timeoutMS) : .data(n - 3)
         }
         return r
     }
@@ -196,26 +230,5 @@ final class InputSource {
             }
             if produced > 0 { return .data(produced) }
         }
-    }
-
-    /// What to pass instead of a directory: globs for the kinds of files it really holds.
-    static func directoryHint(_ path: String) -> String {
-        var kinds = Set<String>()
-        if let dir = opendir(path) {
-            defer { closedir(dir) }
-            while let e = readdir(dir) {
-                let name = withUnsafeBytes(of: e.pointee.d_name) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
-                guard !name.hasPrefix(".") else { continue }
-                var st = stat()
-                guard stat(path + "/" + name, &st) == 0, (st.st_mode & S_IFMT) == S_IFREG else { continue }
-                let parts = name.split(separator: ".")
-                kinds.insert(parts.count > 1 ? "*." + parts.suffix(name.hasSuffix(".gz") && parts.count > 2 ? 2 : 1)
-                    .joined(separator: ".") : name)
-            }
-        }
-        let base = path.hasSuffix("/") ? String(path.dropLast()) : path
-        guard !kinds.isEmpty else { return "is a directory, and holds no files to ingest; pass the flow log files" }
-        let globs = kinds.sorted().prefix(4).map { "\(base)/\($0)" }.joined(separator: " ")
-        return "is a directory; pass the files in it (\(globs))"
     }
 }

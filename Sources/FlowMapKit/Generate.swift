@@ -101,6 +101,12 @@ public enum Generate {
     /// The clear "no such store" message, before SQLite would create an empty file.
     public static func requireExisting(_ db: String) throws {
         guard access(db, F_OK) == 0 else {
+            let dir = db.lastIndex(of: "/").map { db[..<$0].isEmpty ? "/" : String(db[..<$0]) } ?? "."
+            var st = stat()
+            if stat(dir, &st) != 0 || (st.st_mode & S_IFMT) != S_IFDIR {
+                throw Failure(description: "\(db): no such store: the folder \(dir) does not exist; check the --db "
+                              + "path (a store is made by `flowmap ingest --db PATH FILES` or `flowmap collect`)")
+            }
             throw Failure(description: "\(db): no such store; run `flowmap ingest --db \(db) FILES` first")
         }
     }

@@ -1,7 +1,7 @@
 #if canImport(Glibc)
-import Glibc
+@preconcurrency import Glibc
 #elseif canImport(Darwin)
-import Darwin
+@preconcurrency import Darwin
 #endif
 import FlowMapKit
 
@@ -11,6 +11,12 @@ import FlowMapKit
 enum Console {
     /// A line of text on stdout.
     static func out(_ s: String) { print(TerminalText.safe(s, keepLineBreaks: true)) }
+
+    /// Now, not when the buffer fills: for a line that must come before the work that follows it.
+    static func outNow(_ s: String) {
+        out(s)
+        fflush(stdout)
+    }
 
     /// A verb's result in `format`, as rendered (it ends with its own newline).
     static func result(_ s: String, _ format: ResultFormat) {

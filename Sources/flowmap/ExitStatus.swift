@@ -38,17 +38,6 @@ enum ExitStatus: Int32 {
         return ExitStatus.cannotEvaluate.rawValue
     }
 
-    /// A first argument that is no verb: `flowmap chek --db x` would otherwise be answered about `--db`.
-    static func unknownVerb(_ args: [String]) -> String? {
-        guard let first = args.first, !first.hasPrefix("-") else { return nil }
-        let verbs = Set(FlowMapCommand.configuration.subcommands.compactMap { $0.configuration.commandName } + ["help"])
-        guard !verbs.contains(first) else { return nil }
-        let close = CloseNames.suggest(first, among: verbs)
-        return "flowmap: error: unknown verb '\(first)'"
-            + (close.isEmpty ? "" : " (did you mean \(close.joined(separator: ", "))?)")
-            + "; verbs: \(verbs.subtracting(["help"]).sorted().joined(separator: ", ")) (see `flowmap --help`)"
-    }
-
     /// Flushes and closes stdout; a result that did not reach it completely (a full disk, a closed pipe)
     /// turns any status into 2.
     static func finish(_ code: Int32) -> Int32 {

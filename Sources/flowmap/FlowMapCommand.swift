@@ -16,8 +16,8 @@ struct FlowMapCommand: ParsableCommand {
             + "write). Every verb that prints a result has --output (-o) text or json (md, yaml where offered); "
             + "files are written with --out. docs/cli.md has the conventions and the JSON schemas.",
         version: FlowMapVersion.current,
-        subcommands: [IngestCommand.self, GenerateCommand.self, DoctorCommand.self, CheckCommand.self, ConnectivityCommand.self,
-                      ExplainCommand.self, DiffCommand.self, MapCommand.self, SummaryCommand.self,
+        subcommands: [CollectCommand.self, IngestCommand.self, GenerateCommand.self, DoctorCommand.self, CheckCommand.self,
+                      ConnectivityCommand.self, ExplainCommand.self, DiffCommand.self, MapCommand.self, SummaryCommand.self,
                       SourcesCommand.self, ForgetCommand.self, PruneCommand.self, ExportCommand.self]
     )
 
@@ -26,7 +26,7 @@ struct FlowMapCommand: ParsableCommand {
         let args = Array(CommandLine.arguments.dropFirst())
         var verb = "flowmap"
         var code = ExitStatus.ok.rawValue
-        if let message = ExitStatus.unknownVerb(args) {
+        if let message = UnknownVerb.message(args) {
             Console.error(message)
             code = ExitStatus.cannotEvaluate.rawValue
         } else {

@@ -1,3 +1,8 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 import ArgumentParser
 import FlowMapKit
 
@@ -23,8 +28,8 @@ struct MapCommand: ParsableCommand {
     @Option(name: [.short, .long], help: "What to draw.")
     var output: Map.Format = .html
 
-    @Option(help: "Output file, or - for stdout.")
-    var out = "-"
+    @Option(help: "Output file, or - for stdout (HTML goes to a terminal only with --out -).")
+    var out: String?
 
     /// Renamed --output (docs/cli.md, "Changes"); kept hidden to say so.
     @Option(help: .hidden)
@@ -50,6 +55,12 @@ struct MapCommand: ParsableCommand {
 
     func run() throws {
         let f = output
+        if out == nil && f == .html && isatty(1) == 1 {
+            Console.error("flowmap map: error: not writing HTML to the terminal; pass --out map.html (then open it in "
+                          + "a browser), or --out - to print it anyway")
+            throw ExitCode(ExitStatus.cannotEvaluate.rawValue)
+        }
+        let out = self.out ?? "-"
         var o = Map.Options(db: db)
         o.window = try time.window
         o.format = f
