@@ -1,4 +1,5 @@
 import FlowModel
+import Inference
 import Policy
 
 /// `flowmap diff OLD NEW`: semantic connectivity diff of two policy sets, each over its own workloads, annotated

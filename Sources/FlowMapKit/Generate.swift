@@ -182,9 +182,7 @@ public enum Generate {
             throw Failure(description: "the store holds no flows, so every policy would only deny; ingest a "
                           + "capture first (`flowmap ingest --db STORE FILES`)")
         }
-        let shown = (window.since.map(Timestamp.format) ?? "the beginning") + " .. "
-            + (window.until.map(Timestamp.format) ?? "now")
-        throw Failure(description: "no edges in the evidence window \(shown) (whole buckets), so every policy would only deny; the "
+        throw Failure(description: "no edges in the evidence window \(window.text) (whole buckets), so every policy would only deny; the "
                       + "store's flows were seen \(Timestamp.format(first)) .. \(Timestamp.format(last)): move "
                       + "--since/--until into that span")
     }

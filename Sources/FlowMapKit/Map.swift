@@ -3,7 +3,7 @@ import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
-@_exported import FlowMapView
+import FlowMapView
 import FlowModel
 import FlowStore
 import Inference
@@ -11,8 +11,9 @@ import Policy
 
 /// `flowmap map`: the store's edges as a graph a person can read (DOT, Mermaid, or one self-contained HTML file).
 public enum Map {
+    /// What `map` draws (`--output`): the graph as `json` too (schema/map.schema.json).
     public enum Format: String, Sendable, CaseIterable {
-        case dot, html, mermaid
+        case dot, html, json, mermaid
     }
 
     public struct Options: Sendable {
@@ -56,6 +57,7 @@ public enum Map {
         case .dot: return DOTRenderer.render(g)
         case .mermaid: return MermaidRenderer.render(g)
         case .html: return HTMLRenderer.render(g)
+        case .json: return json(g)
         }
     }
 

@@ -29,7 +29,7 @@ public enum MapPolicies {
         let set = loaded.manifests
         let store = try Map.openExisting(db, window: window)
         let (data, edges) = try PolicyInputs.store(store)
-        try Check.requireEdges(edges, db: db)
+        try Check.requireEdges(edges, db: db, window: window)
         let evaluation = Check.Evaluation(manifests: set, data: data, edges: edges, options: options,
                                           dnsNames: try PolicyInputs.dnsNames(store))
         let ev = evaluation.evaluator

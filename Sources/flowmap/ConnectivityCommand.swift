@@ -19,8 +19,8 @@ struct ConnectivityCommand: ParsableCommand {
 
     @OptionGroup var time: WindowFlags
 
-    @Option(help: "Output: text, json or md.")
-    var output: OutputFormat = .text
+    @Option(name: [.short, .long], help: "Output: text, json, yaml, or md (a pull-request comment).")
+    var output: ResultFormat = .text
 
     @Flag(help: "Leave out external address ranges.")
     var noExternal = false
@@ -36,7 +36,7 @@ struct ConnectivityCommand: ParsableCommand {
         o.accept = inputs.acceptance
         let r = try Connectivity.run(o)
         for line in r.notes { Console.error(line) }
-        if output == .text { Console.error(ConnlistFormatter.summary(r.entries, r.context)) }
-        print(ConnlistFormatter.format(r.entries, as: output, context: r.context), terminator: "")
+        if output == .text { Console.error(r.summary) }
+        Console.result(r.render(output), output)
     }
 }

@@ -29,6 +29,9 @@ struct ExplainCommand: ParsableCommand {
     @Argument(help: "PROTOCOL/PORT, e.g. TCP/443 or UDP/53.")
     var port: String
 
+    @Option(name: [.short, .long], help: "Output: text, json or yaml.")
+    var output: PlainFormat = .text
+
     @OptionGroup var inputs: PolicyInputFlags
     @OptionGroup var evaluator: EvaluatorFlags
 
@@ -39,7 +42,7 @@ struct ExplainCommand: ParsableCommand {
         o.accept = inputs.acceptance
         let r = try Explain.run(o)
         for line in r.notes { Console.error(line) }
-        print(r.text, terminator: "")
+        Console.result(output == .text ? r.text : r.document(as: output.format), output.format)
         switch r.explanation.verdict {
         case .allowed: return
         case .denied: throw ExitCode(ExitStatus.finding.rawValue)

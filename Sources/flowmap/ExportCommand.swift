@@ -12,16 +12,15 @@ struct ExportCommand: ParsableCommand {
     @Option(help: "The store (SQLite file).")
     var db = "flowmap.db"
 
-    @Option(help: "jsonl or csv.")
-    var output = "jsonl"
+    @Option(name: [.short, .long], help: "Records as JSON Lines or CSV.")
+    var output: Export.Format = .jsonl
 
     @OptionGroup var time: WindowFlags
 
     func run() throws {
-        guard let f = Export.Format(rawValue: output) else {
-            throw ValidationError("unknown --output \(output); expected jsonl or csv")
-        }
         let w = try time.window
-        print(try CouldNotEvaluate.exit2 { try Export.run(db: db, format: f, window: w) }, terminator: "")
+        // Machine records: JSON Lines keeps its content as escapes; CSV cells are made terminal-safe.
+        let text = try Export.run(db: db, format: output, window: w)
+        if output == .jsonl { Console.result(text, .json) } else { Console.result(text, .text) }
     }
 }

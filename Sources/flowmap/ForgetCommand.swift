@@ -17,7 +17,7 @@ struct ForgetCommand: ParsableCommand {
     var source: String
 
     func run() throws {
-        let r = try CouldNotEvaluate.exit2 { try Forget.run(db: db, source: source) }
+        let r = try Forget.run(db: db, source: source)
         let names = r.sources.map { "\($0.id) (\($0.path))" }.joined(separator: ", ")
         Console.out("forgot source \(names): \(r.buckets) edge bucket(s) recomputed")
     }

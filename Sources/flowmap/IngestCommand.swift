@@ -1,31 +1,33 @@
 import ArgumentParser
 import FlowMapKit
-import FlowModel
 
 struct IngestCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "ingest",
         abstract: "Read flow logs into the store (aggregated edges with counts and first/last seen).",
         discussion: """
-            Each file is stored in one transaction; ingesting the same file again changes nothing.
-            Use - to read a stream from stdin (committed in batches), e.g.
+            Each file is stored in one transaction; ingesting the same file again changes nothing. Use - to read \
+            a stream from stdin (committed in batches):
               hubble observe -o jsonpb --follow | flowmap ingest --db flowmap.db -
             Ctrl-C (SIGINT) or SIGTERM ends a stream: the batch in progress is committed and the summary printed;
             the exit status is as for any ingest. A file that only grew since it was ingested is read from where
             that ingest stopped.
             Malformed lines are reported as file:line: field: reason and the rest is still ingested.
-            Formats: hubble, calico (flows.log), vpc (AWS VPC flow logs), flowmap-csv / flowmap-jsonl (the generic
-            format, schema/flow-record.schema.json), inventory (kubectl get namespaces,pods,services,endpointslices
-            -A -o json). auto tells the format from the first lines and says what it chose; inventories are read
-            first so the flows of the same call map to pods.
+            Formats: hubble, calico (flows.log), vpc (AWS VPC flow logs), flowmap-csv / flowmap-jsonl (the \
+            generic format, schema/flow-record.schema.json), inventory (kubectl get \
+            namespaces,pods,services,endpointslices -A -o json). auto tells the format from the first lines and \
+            says what it chose; inventories are read first so the flows of the same call map to pods.
             """
     )
 
     @Option(help: "The store (SQLite file); created when missing.")
     var db = "flowmap.db"
 
-    @Option(help: "Input format: \(InputFormat.allCases.map(\.rawValue).joined(separator: ", ")).")
-    var format = "auto"
+    @Option(help: "Input format (auto: told from the first lines).")
+    var format: InputFormat = .auto
+
+    @Option(name: [.short, .long], help: "What is printed about the run: text, json or yaml.")
+    var output: PlainFormat = .text
 
     @Option(help: "Stream batch size: flows per transaction when reading stdin.")
     var batchFlows = 200_000
@@ -48,12 +50,8 @@ struct IngestCommand: ParsableCommand {
     static let issuesShownPerFile = 50
 
     func run() throws {
-        guard let fmt = InputFormat(rawValue: format) else {
-            throw ValidationError("unknown --format \(format); expected one of "
-                                  + InputFormat.allCases.map(\.rawValue).joined(separator: ", "))
-        }
         var options = Ingest.Options(db: db)
-        options.format = fmt
+        options.format = format
         options.batchFlows = batchFlows
         if let b = bucket {
             guard let w = RelativeTime.duration(b) else {
@@ -69,7 +67,7 @@ struct IngestCommand: ParsableCommand {
         }
         // Print the first rejects of each file in full; a file that is all garbage should not flood the terminal.
         var shown = [String: Int]()
-        let report = try CouldNotEvaluate.exit2 { try Ingest.run(paths: inputs, options: options) { issue in
+        let report = try Ingest.run(paths: inputs, options: options) { issue in
             let n = shown[issue.file, default: 0]
             shown[issue.file] = n + 1
             if n < Self.issuesShownPerFile {
@@ -78,10 +76,16 @@ struct IngestCommand: ParsableCommand {
                 Console.error("\(issue.file): more rejected lines not shown; the summary counts them all")
             }
         } onFormat: { path, d in
-            Console.outNow("\(path): read as \(d.format.rawValue) (--format auto: \(d.reason))")
-        } }
+            if output == .text { Console.outNow("\(path): read as \(d.format.rawValue) (--format auto: \(d.reason))") }
+        }
         for n in report.notes { Console.error("note: \(n)") }
-        for f in report.failures { Console.error("error: \(f)") }
+        for f in report.failures { Console.error("flowmap ingest: error: \(f)") }
+        if output != .text {
+            Console.result(report.document(db: db, as: output.format), output.format)
+            if !report.failures.isEmpty { throw ExitCode(ExitStatus.cannotEvaluate.rawValue) }
+            if report.total.rejected > 0 { throw ExitCode(ExitStatus.finding.rawValue) }
+            return
+        }
         for f in report.files {
             if let prev = f.duplicateOf {
                 Console.out("\(f.path): already ingested (same content as \(prev)); nothing changed")
@@ -105,7 +109,7 @@ struct IngestCommand: ParsableCommand {
         if t.unorientedOther > 0 {
             Console.error("warning: \(t.unorientedOther) more flow(s) with an undecided direction")
         }
-        if !report.failures.isEmpty { throw ExitCode(2) }
-        if t.rejected > 0 { throw ExitCode(1) }
+        if !report.failures.isEmpty { throw ExitCode(ExitStatus.cannotEvaluate.rawValue) }
+        if t.rejected > 0 { throw ExitCode(ExitStatus.finding.rawValue) }
     }
 }

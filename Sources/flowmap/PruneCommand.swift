@@ -21,7 +21,7 @@ struct PruneCommand: ParsableCommand {
         } catch let e as TimeFlag.Failure {
             throw ValidationError(e.description)
         }
-        let r = try CouldNotEvaluate.exit2 { try Prune.run(db: db, before: t) }
+        let r = try Prune.run(db: db, before: t)
         Console.out("pruned \(r.buckets) bucket(s) before \(Timestamp.format(t)) (\(r.rows) edge bucket row(s))")
     }
 }

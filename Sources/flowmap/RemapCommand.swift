@@ -16,7 +16,7 @@ struct RemapCommand: ParsableCommand {
     var db = "flowmap.db"
 
     func run() throws {
-        let r = try CouldNotEvaluate.exit2 { try Remap.run(db: db) }
+        let r = try Remap.run(db: db)
         Console.out("remapped \(r.mapped) kept flow row(s) (\(r.flows) flow(s)) in \(db); \(r.unknown) still unknown")
     }
 }

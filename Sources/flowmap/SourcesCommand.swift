@@ -12,14 +12,12 @@ struct SourcesCommand: ParsableCommand {
     @Option(help: "The store (SQLite file).")
     var db = "flowmap.db"
 
-    @Option(help: "text or json.")
-    var output = "text"
+    @Option(name: [.short, .long], help: "Output.")
+    var output: PlainFormat = .text
 
     func run() throws {
-        guard output == "text" || output == "json" else {
-            throw ValidationError("unknown --output \(output); expected text or json")
-        }
-        let sources = try CouldNotEvaluate.exit2 { try ListSources.run(db: db) }
-        print(output == "json" ? ListSources.json(sources) : ListSources.text(sources), terminator: "")
+        let sources = try ListSources.run(db: db)
+        Console.result(output == .text ? ListSources.text(sources) : ResultText.document(ListSources.json(sources), as: output.format),
+                       output.format)
     }
 }

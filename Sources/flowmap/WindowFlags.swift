@@ -11,6 +11,9 @@ struct WindowFlags: ParsableArguments {
     @Option(help: "Only evidence up to this time (same forms; the bucket holding it is taken whole).")
     var until: String?
 
+    /// A bad time is a usage error of the verb (its usage line, exit 2).
+    func validate() throws { _ = try window }
+
     var window: TimeWindow {
         get throws {
             do {

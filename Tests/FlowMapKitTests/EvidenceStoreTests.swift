@@ -1,6 +1,12 @@
 import Foundation
 import Testing
 import FlowMapKit
+import FlowIngest
+import FlowMapView
+import FlowModel
+import FlowStore
+import Inference
+import Policy
 
 /// Issue 17: the bucketed store, --since/--until as whole buckets, and the lifecycle verbs (sources, forget,
 /// prune, export).

@@ -4,6 +4,11 @@ import Inference
 import Policy
 import Testing
 @testable import FlowMapKit
+import FlowMapView
+import FlowIngest
+import FlowStore
+import Inference
+import Policy
 
 /// Generic CSV captures for `generate` tests: one record per line after `header`.
 enum CSVCapture {

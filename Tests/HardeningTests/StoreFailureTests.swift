@@ -1,6 +1,12 @@
 import Foundation
 import Testing
 import FlowMapKit
+import FlowIngest
+import FlowMapView
+import FlowModel
+import FlowStore
+import Inference
+import Policy
 
 /// Issue 12: exit codes keep "rejected lines" (1) apart from "could not use the store" (2); another program's
 /// database is never written, not even by `doctor`; a read-only directory is named as such.
@@ -33,7 +39,7 @@ struct StoreFailureTests {
         let before = try bytes(db)
         let f = try input(dir)
         for args in [["ingest", "--db", db, f], ["doctor", "--db", db], ["generate", "--db", db, "--out", "-"],
-                     ["summary", "--db", db], ["map", "--db", db, "--format", "dot", "--out", "-"]] {
+                     ["summary", "--db", db], ["map", "--db", db, "--output", "dot", "--out", "-"]] {
             let (status, out) = try Binary.run(args)
             #expect(status == 2, "\(args[0]): \(out)")
             #expect(out.contains("not a FlowMap store") && out.contains("left untouched"), "\(args[0]): \(out)")
@@ -130,7 +136,7 @@ struct StoreFailureTests {
         let (ds, dout) = try Binary.run(["doctor", "--db", db])
         #expect(ds == 0 && dout.contains("integrity: ok"), "\(dout)")
         for args in [["generate", "--db", db, "--out", "-"], ["summary", "--db", db],
-                     ["map", "--db", db, "--format", "dot", "--out", "-"]] {
+                     ["map", "--db", db, "--output", "dot", "--out", "-"]] {
             let (s, o) = try Binary.run(args)
             #expect(s == 0, "\(args[0]): \(o)")
         }
