@@ -383,14 +383,14 @@ function fit() {
   view.x = (sz[0] - totalW * view.s) / 2; view.y = m + Math.max(0, (avail - totalH * view.s) / 2);
   apply();
 }
-// Zooms so that these units fill the view (at most 120 %).
-function zoomTo(us) {
+// Zooms so that these units fill the view (at most `max`, 120 % unless given).
+function zoomTo(us, max) {
   var x0 = Infinity, y0 = Infinity, x1 = -Infinity, y1 = -Infinity;
   us.forEach(function (u) {
     x0 = Math.min(x0, u.x - u.w / 2); y0 = Math.min(y0, u.y - u.h / 2);
     x1 = Math.max(x1, u.x + u.w / 2); y1 = Math.max(y1, u.y + u.h / 2);
   });
-  fitBox(x0 - 40, y0 - 40, x1 + 40, y1 + 40, 1.2);
+  fitBox(x0 - 40, y0 - 40, x1 + 40, y1 + 40, max || 1.2);
 }
 function centreOn(u) {
   var sz = size();
@@ -544,7 +544,7 @@ function runSearch(zoom) {
   svg.classList.toggle("searching", q !== "");
   matchesEl.textContent = q === "" ? "" : matches.length + (matches.length === 1 ? " match" : " matches");
   var hu = units.filter(function (u) { return hit[u.id]; });
-  if (zoom && hu.length) zoomTo(hu);
+  if (zoom && hu.length) zoomTo(hu, 1.6);
 }
 search.addEventListener("input", function () { runSearch(true); });
 search.addEventListener("keydown", function (ev) {

@@ -3,7 +3,8 @@ import Testing
 import FlowMapKit
 
 /// A seeded synthetic cluster of 500 workloads in 25 namespaces (20 each), as Hubble JSONL ingested into a store:
-/// each workload talks to two peers of its namespace and one of another, some flows dropped, HTTP requests on port
+/// each workload talks to two peers of its namespace and one of another (mostly one of three shared
+/// namespaces), some flows dropped, HTTP requests on port
 /// 8080, a few to public addresses. One workload has a unique name (`team-17/payments-ledger`) for search tests.
 enum ScaleStore {
     static let namespaces = (0..<25).map { String(format: "team-%02d", $0) }
@@ -34,8 +35,10 @@ enum ScaleStore {
             for j in 0..<perNamespace {
                 var peers = [(i, (j + 1 + Int.random(in: 0..<(perNamespace - 1), using: &rng)) % perNamespace),
                              (i, (j + 1) % perNamespace)]
-                peers.append(((i + 1 + Int.random(in: 0..<(namespaces.count - 1), using: &rng)) % namespaces.count,
-                              Int.random(in: 0..<perNamespace, using: &rng)))
+                // Across namespaces, as in real clusters: mostly into three shared ones, else a neighbour.
+                let other = Int.random(in: 0..<10, using: &rng) < 7 ? Int.random(in: 0..<3, using: &rng)
+                    : (i + 1) % namespaces.count
+                peers.append((other == i ? (i + 1) % namespaces.count : other, Int.random(in: 0..<perNamespace, using: &rng)))
                 for p in peers {
                     let port = ports.randomElement(using: &rng)!
                     let dropped = Int.random(in: 0..<10, using: &rng) == 0
