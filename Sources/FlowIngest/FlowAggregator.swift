@@ -70,37 +70,12 @@ public struct FlowAggregator {
     private var listeningIDs: Set<UInt64> = []
     /// Listening ports by endpoint: declared by an inventory, or seen in an earlier epoch. Never reset.
     private var listeningPorts: Set<ListeningPort> = []
+    /// Flows of this batch that showed a port listening (key as `listeningIDs`), handed to the store with the
+    /// batch (`IngestBatch.listening`) so later ingests know the port.
+    private var batchListening: [UInt64: Int64] = [:]
 
-    /// A port a workload listens on.
-    public struct ListeningPort: Hashable, Sendable {
-        public var endpoint: Endpoint
-        public var proto: Proto
-        public var port: UInt16
-        public init(endpoint: Endpoint, proto: Proto, port: UInt16) {
-            self.endpoint = endpoint
-            self.proto = proto
-            self.port = port
-        }
-
-        /// The listening ports an inventory declares: every pod's container ports, and each Service's target
-        /// ports on the pods its selector matches (named target ports resolved on the pod).
-        public static func declared(by inv: Inventory) -> Set<ListeningPort> {
-            var out = Set<ListeningPort>()
-            for p in inv.pods {
-                for c in p.ports { out.insert(ListeningPort(endpoint: p.workload, proto: c.proto, port: c.port)) }
-            }
-            for svc in inv.services where !svc.selector.isEmpty {
-                for p in inv.pods where p.namespace == svc.namespace && p.labels.matches(svc.selector) {
-                    for sp in svc.ports {
-                        let port = sp.targetPort != 0 ? sp.targetPort
-                            : p.ports.first { $0.name == sp.targetPortName && $0.proto == sp.proto }?.port ?? 0
-                        if port != 0 { out.insert(ListeningPort(endpoint: p.workload, proto: sp.proto, port: port)) }
-                    }
-                }
-            }
-            return out
-        }
-    }
+    /// A port a workload listens on (`FlowModel.ListeningPort`).
+    public typealias ListeningPort = FlowModel.ListeningPort
 
     /// Limits on the persistent tables; past them they are cleared at the next `take()`.
     static let maxInterned = 500_000
@@ -263,7 +238,10 @@ public struct FlowAggregator {
         ruleCounts[rule.index] += 1
         if opens {
             let k = isReply ? Self.listeningKey(source, proto, sourcePort) : Self.listeningKey(destination, proto, port)
-            if (isReply ? sourcePort : port) != 0 { listeningIDs.insert(k) }
+            if (isReply ? sourcePort : port) != 0 {
+                listeningIDs.insert(k)
+                batchListening[k, default: 0] = Counts.saturatingAdd(batchListening[k, default: 0], weight)
+            }
         }
         if isReply {
             plainCounts.replies += 1
@@ -458,6 +436,12 @@ public struct FlowAggregator {
                                                   UInt16(truncatingIfNeeded: k)))
         }
         listeningPorts.formUnion(other.listeningPorts)
+        for (k, n) in other.batchListening {
+            let mine = Self.listeningKey(ep(Int32(truncatingIfNeeded: k >> 32)),
+                                         Self.protoFromCode(UInt8(truncatingIfNeeded: k >> 16)),
+                                         UInt16(truncatingIfNeeded: k))
+            batchListening[mine] = Counts.saturatingAdd(batchListening[mine, default: 0], n)
+        }
         for var p in other.pending {
             p.source = ep(p.source)
             p.destination = ep(p.destination)
@@ -489,6 +473,11 @@ public struct FlowAggregator {
         for packed in extraReasons {
             let key = edgeOf[Int(packed >> 32)]
             b.edges[key]!.dropReasons.insert(strings[Int(packed & 0xFFFF_FFFF)])
+        }
+        for (k, n) in batchListening {
+            b.listening[ListeningPort(endpoint: endpoints[Int(k >> 32)],
+                                      proto: Self.protoFromCode(UInt8(truncatingIfNeeded: k >> 16)),
+                                      port: UInt16(truncatingIfNeeded: k))] = n
         }
         for (lk, j) in l7Index {
             let key = L7Key(edge: edgeOf[Int(lk >> 32)], request: l7Requests[Int(lk & 0xFFFF_FFFF)])
@@ -530,6 +519,7 @@ public struct FlowAggregator {
         plainCounts = IngestCounts()
         for i in ruleCounts.indices { ruleCounts[i] = 0 }
         pending.removeAll()
+        batchListening.removeAll()
         batchSerial += 1
         if endpoints.count > Self.maxInterned || strings.count > Self.maxInterned
             || l7Requests.count > Self.maxInterned {

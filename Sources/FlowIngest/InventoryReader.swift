@@ -2,7 +2,7 @@ import Foundation
 import FlowModel
 
 /// Reads a Kubernetes inventory: the JSON of `kubectl get namespaces,pods,services,endpointslices -A -o json`
-/// (a `List`), any `*List`, or a single object; Node objects are used for node addresses when present, and pod
+/// (a `List`), any `*List`, or a single object; Node objects give node addresses and labels when present, and pod
 /// controllers (Deployments, StatefulSets, DaemonSets, ReplicaSets, Jobs, CronJobs) for their `spec.selector`.
 /// The inventory is a whole document, not lines: problems are located by item (`items[3].status.podIPs`).
 public enum InventoryReader {
@@ -373,7 +373,7 @@ public enum InventoryReader {
             }
         }
         inv.nodes[m.name, default: []].formUnion(addrs)
-        if inv.nodes[m.name] == nil { inv.nodes[m.name] = [] }
+        inv.nodeLabels[m.name] = m.labels
     }
 
     /// What the inventory adds to the store besides itself: every pod's stable labels per workload (so selectors

@@ -38,6 +38,8 @@ public enum Check {
         public var edges: [ObservedEdge]
         /// Requests observed per edge (checked against Cilium L7 rules).
         public var l7: [EdgeKey: [L7Observation]]
+        /// `warning:` lines for stderr: what `nodes` peers cannot match over the store's nodes.
+        public var warnings: [String]
 
         public init(manifests: ManifestSet, data: ClusterInventory.StoreData, edges: [ObservedEdge],
                     options: EvaluatorOptions, dnsNames: [IPAddr: [String]] = [:],
@@ -45,7 +47,9 @@ public enum Check {
             inventory = ClusterInventory.build(manifests: manifests, store: data)
             evaluator = PolicyEvaluator(policies: manifests.policies, adminPolicies: manifests.adminPolicies,
                                         namespaces: inventory.namespaces, workloads: inventory.workloads,
-                                        options: options, ciliumPolicies: manifests.ciliumPolicies, dnsNames: dnsNames)
+                                        options: options, ciliumPolicies: manifests.ciliumPolicies, dnsNames: dnsNames,
+                                        nodes: inventory.nodes)
+            warnings = manifests.nodePeerWarnings(inventory.nodes).map { "warning: \($0)" }
             self.data = data
             self.edges = edges
             self.l7 = l7
@@ -70,7 +74,7 @@ public enum Check {
                            dnsNames: evidence.names, l7: evidence.l7)
         return Result(report: e.report(), manifests: loaded.manifests, policies: loaded.manifests.evaluatedPolicyCount,
                       workloads: Set(e.inventory.workloads.map(\.endpoint)).count, caveats: loaded.caveats,
-                      notes: loaded.notes + sharedSelectors(loaded.manifests.policies, e.inventory.workloads))
+                      notes: loaded.notes + e.warnings + sharedSelectors(loaded.manifests.policies, e.inventory.workloads))
     }
 
     /// A generated allow policy is for one workload; its podSelector, chosen before other workloads were known

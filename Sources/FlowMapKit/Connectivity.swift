@@ -36,9 +36,11 @@ public enum Connectivity {
         let inv = ClusterInventory.build(manifests: m, store: store)
         try PolicyInputs.requireWorkloads(inv, o.policies, db: o.db)
         let ev = PolicyEvaluator(policies: m.policies, adminPolicies: m.adminPolicies, namespaces: inv.namespaces,
-                                 workloads: inv.workloads, options: o.evaluator, ciliumPolicies: m.ciliumPolicies)
+                                 workloads: inv.workloads, options: o.evaluator, ciliumPolicies: m.ciliumPolicies,
+                                 nodes: inv.nodes)
         let entries = ConnectivityMap(ev).entries(includeExternal: o.includeExternal)
         return Result(entries: entries, manifests: m, workloads: Set(inv.workloads.map(\.endpoint)).count,
-                      caveats: loaded.caveats, notes: loaded.notes)
+                      caveats: loaded.caveats,
+                      notes: loaded.notes + m.nodePeerWarnings(inv.nodes).map { "warning: \($0)" })
     }
 }

@@ -63,12 +63,16 @@ public enum Diff {
                   + "ingest flows first (`flowmap ingest`) or add `kubectl get pods,namespaces -A -o yaml` output to both sides")
         }
         let a = PolicyEvaluator(policies: old.policies, adminPolicies: old.adminPolicies, namespaces: invOld.namespaces,
-                                workloads: invOld.workloads, options: o.evaluator, ciliumPolicies: old.ciliumPolicies)
+                                workloads: invOld.workloads, options: o.evaluator, ciliumPolicies: old.ciliumPolicies,
+                                nodes: invOld.nodes)
         let b = PolicyEvaluator(policies: new.policies, adminPolicies: new.adminPolicies, namespaces: invNew.namespaces,
-                                workloads: invNew.workloads, options: o.evaluator, ciliumPolicies: new.ciliumPolicies)
+                                workloads: invNew.workloads, options: o.evaluator, ciliumPolicies: new.ciliumPolicies,
+                                nodes: invNew.nodes)
         var report = SemanticDiff.run(old: a, new: b, edges: store?.edges ?? [])
         report.caveats.skippedInvalid = oldLoaded.caveats.skippedInvalid + newLoaded.caveats.skippedInvalid
         report.caveats.ignoredKinds = oldLoaded.caveats.ignoredKinds.merging(newLoaded.caveats.ignoredKinds, uniquingKeysWith: +)
-        return Result(report: report, old: old, new: new, notes: oldLoaded.notes + newLoaded.notes)
+        let nodeWarnings = Set(old.nodePeerWarnings(invOld.nodes) + new.nodePeerWarnings(invNew.nodes)).sorted()
+        return Result(report: report, old: old, new: new,
+                      notes: oldLoaded.notes + newLoaded.notes + nodeWarnings.map { "warning: \($0)" })
     }
 }

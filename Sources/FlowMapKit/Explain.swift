@@ -51,7 +51,7 @@ public enum Explain {
                                   addresses: data.addresses)
         return Result(explanation: x, policies: loaded.manifests.evaluatedPolicyCount,
                       workloads: Set(e.inventory.workloads.map(\.endpoint)).count, caveats: loaded.caveats,
-                      notes: loaded.notes)
+                      notes: loaded.notes + e.warnings)
     }
 
     static func parsePort(_ text: String) throws -> (Proto, Int) {

@@ -16,7 +16,8 @@ enum FileOutput {
     }
 
     /// Writes `files` under `dir`, then removes the files an earlier run generated there that this run did not
-    /// write (a `.yaml` file starting with a marker), so a directory applied as a whole (GitOps) never keeps a
+    /// write (a `.yaml`, `.json` or `.md` file starting with a marker: an evidence report an earlier FlowMap wrote
+    /// beside the policies too), so a directory applied as a whole (GitOps) never keeps a
     /// stale policy; directories left empty by that are removed too. Only the two levels the layouts use are
     /// looked at (`dir/*.yaml`, `dir/*/*.yaml`), hidden entries never. Returns the removed paths, relative, sorted.
     @discardableResult
@@ -45,7 +46,8 @@ enum FileOutput {
                 if (st.st_mode & S_IFMT) == S_IFDIR && rel.isEmpty {
                     sweep(childRel)
                     rmdir(child)  // only succeeds when now empty
-                } else if (st.st_mode & S_IFMT) == S_IFREG, childRel.hasSuffix(".yaml"), !keep.contains(childRel),
+                } else if (st.st_mode & S_IFMT) == S_IFREG, sweptSuffixes.contains(where: childRel.hasSuffix),
+                          !keep.contains(childRel),
                           startsWith(child, markers), unlink(child) == 0 {
                     removed.append(childRel)
                 }
@@ -54,6 +56,8 @@ enum FileOutput {
         sweep("")
         return removed.sorted()
     }
+
+    static let sweptSuffixes = [".yaml", ".json", ".md"]
 
     /// Why `rel` (a relative path below `dir`) must not be written, nil when it may.
     static func problem(_ dir: String, _ rel: String, markers: [String]) -> String? {

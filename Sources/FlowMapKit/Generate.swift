@@ -131,7 +131,7 @@ public enum Generate {
                 leftOut: system.union(o.inference.excludeNamespaces).union(knownNamespaces(ev)))
         }
         let check = SelfCheck.run(plan: plan, baseline: baseline, edges: SelfCheck.edges(ev.edges, o.inference),
-                                  store: try PolicyInputs.data(store))
+                                  store: try PolicyInputs.data(store, evidence: ev))
         var r = Report(plan: plan, edgesRead: ev.edges.count, files: [], stream: nil, selfCheck: check,
                        written: !check.failed || o.allowBreaks, baseline: baseline)
         guard r.written else { return r }

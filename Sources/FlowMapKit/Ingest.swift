@@ -104,7 +104,9 @@ public enum Ingest {
                 var chosenBy = detection
                 let b0 = try addressBook()  // also the inventory's listening ports, for every format
                 var driver = IngestDriver(batchFlows: options.batchFlows, progress: options.progress)
-                driver.listening = declared
+                // The inventory's ports and every port earlier ingests saw listening (schema 6), so a file of
+                // replies only is oriented by the evidence of another.
+                driver.listening = declared.union(try store.listeningPorts().keys)
                 driver.stdinDescriptor = options.stdinDescriptor
                 driver.stdinName = options.stdinName
                 func drive<R: LineReader>(_ reader: inout R, as name: () -> String) throws {

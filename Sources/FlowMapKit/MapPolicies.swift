@@ -91,7 +91,7 @@ public enum MapPolicies {
         for p in set.policies { counts[p.namespace, default: 0] += 1 }
         return Result(verdicts: PolicyVerdicts(decisions: decisions, unobserved: unobserved), policyCounts: counts,
                       policies: set.evaluatedPolicyCount, report: evaluation.report(), caveats: loaded.caveats,
-                      notes: loaded.notes)
+                      notes: loaded.notes + evaluation.warnings)
     }
 
     /// `any`, or one entry per protocol: `TCP 80,8080`, `UDP any`.

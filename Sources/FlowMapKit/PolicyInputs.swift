@@ -102,6 +102,13 @@ public enum PolicyInputs {
         return Loaded(manifests: m, caveats: caveats, notes: notes)
     }
 
+    /// `data(s)`, reusing what `Generate.evidence(from: s)` already read (label sets and namespace labels are the
+    /// store's as read; its addresses are not: they add the inventory's apiserver and node addresses).
+    static func data(_ s: FlowStore, evidence ev: Evidence) throws -> ClusterInventory.StoreData {
+        ClusterInventory.StoreData(labelSets: ev.labelSets, addresses: try s.addresses(),
+                                   namespaceLabels: ev.namespaceLabels, endpoints: try s.endpoints())
+    }
+
     /// Store data for the inventory plus the observed edges.
     public static func store(_ db: String) throws -> (data: ClusterInventory.StoreData, edges: [ObservedEdge]) {
         try store(try Generate.openExisting(db))
@@ -113,8 +120,18 @@ public enum PolicyInputs {
 
     /// What the evaluator needs from a store besides its edges (for `generate`'s self-check, which has them).
     public static func data(_ s: FlowStore) throws -> ClusterInventory.StoreData {
-        ClusterInventory.StoreData(labelSets: try s.labelSets(), addresses: try s.addresses(),
-                                   namespaceLabels: try s.namespaceLabels(), endpoints: try s.endpoints())
+        let onOneNode = try s.workloadNodes().compactMapValues { $0.count == 1 ? $0.first : nil }
+        return ClusterInventory.StoreData(labelSets: try s.labelSets(), addresses: try s.addresses(),
+                                          namespaceLabels: try s.namespaceLabels(), endpoints: try s.endpoints(),
+                                          nodes: try nodes(s), workloadNodes: onOneNode)
+    }
+
+    /// The inventory's nodes with their labels (nil for a node no Node object was ingested for), sorted by name.
+    static func nodes(_ s: FlowStore) throws -> [ClusterNode] {
+        let (addresses, labels) = try s.nodes()
+        return addresses.keys.sorted().map { n in
+            ClusterNode(name: n, labels: labels[n], addresses: addresses[n]!.compactMap { IPAddr($0) }.sorted())
+        }
     }
 
     /// What Cilium's L7 rules and `toFQDNs` are checked against: the DNS names observed per external address

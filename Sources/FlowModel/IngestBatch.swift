@@ -18,12 +18,15 @@ public struct IngestBatch: Sendable {
     /// the largest. The store keeps them so that maximum holds across files (one capture per node counts once).
     /// Empty for producers that know no points: the store then takes `edges` as one point.
     public var points: [EdgeKey: [String: EdgeStats]] = [:]
+    /// Ports seen listening in this unit (a SYN to it, `is_reply: false`, trace reason NEW, an answer from it),
+    /// with how many flows showed it. The store adds them up across ingests (`ListeningPort`).
+    public var listening: [ListeningPort: Int64] = [:]
 
     public init() {}
 
     public var isEmpty: Bool {
         edges.isEmpty && l7.isEmpty && labelSets.isEmpty && namespaceLabels.isEmpty && names.isEmpty
-            && addresses.isEmpty && services.isEmpty
+            && addresses.isEmpty && services.isEmpty && listening.isEmpty
     }
 }
 

@@ -8,6 +8,9 @@ public struct Inventory: Sendable, Hashable {
     public var services: [InventoryService] = []
     /// Node name -> addresses (InternalIP/ExternalIP of Node objects, and the `hostIP` of pods on the node).
     public var nodes: [String: Set<String>] = [:]
+    /// Node name -> labels, for the nodes whose Node object was read (admin-tier `nodes` peers select by them);
+    /// a node known only from pods' `hostIP` has none here: its labels are unknown.
+    public var nodeLabels: [String: Labels] = [:]
     /// Pod controllers with their selectors, one per workload, sorted by workload.
     public var controllers: [InventoryController] = []
 
@@ -42,6 +45,7 @@ public struct Inventory: Sendable, Hashable {
             }
         }
         for (n, a) in other.nodes { nodes[n, default: []].formUnion(a) }
+        for (n, l) in other.nodeLabels { nodeLabels[n] = l }  // a later Node object's labels replace the earlier
         // A later snapshot's selector replaces the earlier one (selectors are immutable, but a controller can be
         // deleted and recreated under the same name).
         var byWorkload = Dictionary(controllers.map { ($0.workload, $0) }) { _, b in b }

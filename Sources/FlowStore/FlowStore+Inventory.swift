@@ -78,6 +78,11 @@ extension FlowStore {
             for (n, addrs) in inv.nodes {
                 for a in addrs { try node.bind(.text(n), .text(a)).run() }
             }
+            let nodeLabels = try db.prepare("""
+                INSERT INTO inventory_node_labels (name, labels) VALUES (?, ?)
+                ON CONFLICT (name) DO UPDATE SET labels = excluded.labels
+                """)
+            for (n, labels) in inv.nodeLabels { try nodeLabels.bind(.text(n), .text(labels.canonical)).run() }
             let controller = try db.prepare("""
                 INSERT INTO inventory_controllers (namespace, name, workload_kind, selector, usable)
                 VALUES (?, ?, ?, ?, ?)
@@ -90,6 +95,35 @@ extension FlowStore {
             }
             return .written
         }
+    }
+
+    /// The inventory's nodes: addresses by node name (Node objects and pods' hostIP), and the labels of the
+    /// nodes whose Node object was ingested (schema 9).
+    public func nodes() throws -> (addresses: [String: Set<String>], labels: [String: Labels]) {
+        var addresses = [String: Set<String>](), labels = [String: Labels]()
+        let n = try db.prepare("SELECT name, address FROM inventory_nodes")
+        while try n.step() { addresses[n.text(0), default: []].insert(n.text(1)) }
+        let l = try db.prepare("SELECT name, labels FROM inventory_node_labels")
+        while try l.step() {
+            labels[l.text(0)] = Labels.fromCanonical(l.text(1))
+            if addresses[l.text(0)] == nil { addresses[l.text(0)] = [] }
+        }
+        return (addresses, labels)
+    }
+
+    /// The nodes each workload's inventoried pods ran on (pods without a node left out).
+    public func workloadNodes() throws -> [Endpoint: Set<String>] {
+        let q = try db.prepare("""
+            SELECT DISTINCT e.kind, e.namespace, e.name, e.workload_kind, p.node
+            FROM inventory_pods p JOIN endpoints e ON e.id = p.endpoint_id WHERE p.node != ''
+            """)
+        var out = [Endpoint: Set<String>]()
+        while try q.step() {
+            guard let kind = EndpointKind(rawValue: q.text(0)) else { continue }
+            out[Endpoint(kind: kind, namespace: q.text(1), name: q.text(2), workloadKind: q.text(3)), default: []]
+                .insert(q.text(4))
+        }
+        return out
     }
 
     /// The endpoint's row id, inserting it when new.
@@ -182,8 +216,7 @@ extension FlowStore {
                 namespace: k.ns, name: k.name, clusterIPs: sips[k] ?? [], selector: Labels.fromCanonical(s.text(2)),
                 ports: (sports[k] ?? []).sorted(), backendIPs: backends[k] ?? []))
         }
-        let n = try db.prepare("SELECT name, address FROM inventory_nodes")
-        while try n.step() { inv.nodes[n.text(0), default: []].insert(n.text(1)) }
+        (inv.nodes, inv.nodeLabels) = try nodes()
         let k = try db.prepare("""
             SELECT namespace, name, workload_kind, selector, usable FROM inventory_controllers
             ORDER BY namespace, name, workload_kind

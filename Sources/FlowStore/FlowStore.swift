@@ -118,6 +118,7 @@ public final class FlowStore {
         let columns = [("edges", ["flows", "first_seen", "last_seen"]),
                        ("edge_l7", ["flows", "first_seen", "last_seen"]),
                        ("edge_points", ["flows", "first_seen", "last_seen"]),
+                       ("listening_ports", ["flows"]),
                        ("sources", ["lines", "accepted", "skipped", "rejected", "replies", "bytes"])]
         let present = Set(try db.tableNames())
         var out: [String] = []
@@ -267,6 +268,13 @@ public final class FlowStore {
                 try upsertNamespace.bind(.text(ns), .text(labels.canonical)).run()
             }
             try writeServices(batch, id: id)
+            let upsertListening = try db.prepare("""
+                INSERT INTO listening_ports (endpoint_id, proto, port, flows) VALUES (?, ?, ?, ?)
+                ON CONFLICT (endpoint_id, proto, port) DO UPDATE SET flows = \(Self.saturatingSum("flows"))
+                """)
+            for (l, n) in batch.listening {
+                try upsertListening.bind(.int(try id(l.endpoint)), .text(l.proto.rawValue), .int(Int64(l.port)), .int(n)).run()
+            }
             try db.prepare("""
                 INSERT INTO sources (path, format, content_hash, ingested_at, lines, accepted, skipped, rejected,
                                      replies, bytes)
@@ -282,12 +290,41 @@ public final class FlowStore {
 
     // MARK: Reading
 
+    /// Endpoints by id, as every read sees them: a label identity (a Hubble endpoint without pod name) that
+    /// stands for exactly one known workload of its namespace (`LabelIdentities.resolved`) reads as that
+    /// workload, so its edges, addresses and listening ports join the workload's and no verb counts it as a
+    /// workload of its own. Reversible: the rows keep their own endpoint, and the mapping follows what is known.
     private func endpointMap() throws -> [Int64: Endpoint] {
+        var out = try rawEndpointMap()
+        let mapped = try labelIdentities(out)
+        if !mapped.isEmpty {
+            for (id, e) in out { if let w = mapped[e] { out[id] = w } }
+        }
+        return out
+    }
+
+    private func rawEndpointMap() throws -> [Int64: Endpoint] {
         let q = try db.prepare("SELECT id, kind, namespace, name, workload_kind FROM endpoints")
         var out = [Int64: Endpoint]()
         while try q.step() {
             guard let kind = EndpointKind(rawValue: q.text(1)) else { continue }
             out[q.int(0)] = Endpoint(kind: kind, namespace: q.text(2), name: q.text(3), workloadKind: q.text(4))
+        }
+        return out
+    }
+
+    /// The label identities that read as a workload (see `endpointMap`).
+    private func labelIdentities(_ raw: [Int64: Endpoint]) throws -> [Endpoint: Endpoint] {
+        guard raw.values.contains(where: { $0.workloadKind == Endpoint.labelIdentityKind }) else { return [:] }
+        return LabelIdentities.resolved(try rawLabelSets(raw))
+    }
+
+    private func rawLabelSets(_ eps: [Int64: Endpoint]) throws -> [Endpoint: [Labels]] {
+        let q = try db.prepare("SELECT endpoint_id, labels FROM label_sets ORDER BY labels")
+        var out = [Endpoint: [Labels]]()
+        while try q.step() {
+            guard let e = eps[q.int(0)] else { continue }
+            out[e, default: []].append(Labels.fromCanonical(q.text(1)))
         }
         return out
     }
@@ -311,6 +348,19 @@ public final class FlowStore {
         return Counts.saturatingAdd(total, max(clusterMax, 0))
     }
 
+    /// The rows of one edge read under one key (a label identity's joined its workload's): they may be the same
+    /// connections seen at another hop, so their counts combine as observation points do (`pointCount`).
+    static func joined(_ rows: [EdgeStats]) -> EdgeStats {
+        guard rows.count > 1 else { return rows[0] }
+        var s = EdgeStats(flows: pointCount(rows))
+        for r in rows {
+            s.firstSeen = min(s.firstSeen, r.firstSeen)
+            s.lastSeen = max(s.lastSeen, r.lastSeen)
+            s.dropReasons.formUnion(r.dropReasons)
+        }
+        return s
+    }
+
     public func edges() throws -> [ObservedEdge] {
         let eps = try endpointMap()
         var reasons = [EdgeRow: Set<String>]()
@@ -320,14 +370,14 @@ public final class FlowStore {
         }
         let q = try db.prepare(
             "SELECT src, dst, proto, port, outcome, flows, first_seen, last_seen FROM edges")
-        var out: [ObservedEdge] = []
+        var out = [EdgeKey: [EdgeStats]]()
         while try q.step() {
             let row = EdgeRow(q)
             guard let key = row.key(eps) else { continue }
-            out.append(ObservedEdge(key: key, stats: EdgeStats(
-                flows: q.int(5), firstSeen: q.int(6), lastSeen: q.int(7), dropReasons: reasons[row] ?? [])))
+            out[key, default: []].append(EdgeStats(flows: q.int(5), firstSeen: q.int(6), lastSeen: q.int(7),
+                                                   dropReasons: reasons[row] ?? []))
         }
-        return out.sorted { $0.key < $1.key }
+        return out.map { ObservedEdge(key: $0.key, stats: Self.joined($0.value)) }.sorted { $0.key < $1.key }
     }
 
     /// L7 requests per edge.
@@ -342,15 +392,36 @@ public final class FlowStore {
             out[key, default: []].append(L7Observation(
                 request: req, stats: EdgeStats(flows: q.int(8), firstSeen: q.int(9), lastSeen: q.int(10))))
         }
-        for k in out.keys { out[k]!.sort { $0.request < $1.request } }
+        for k in out.keys {
+            // A label identity's requests join the workload's: one observation per request.
+            var merged = [L7Request: [EdgeStats]]()
+            for o in out[k]! { merged[o.request, default: []].append(o.stats) }
+            out[k] = merged.map { L7Observation(request: $0.key, stats: Self.joined($0.value)) }
+                .sorted { $0.request < $1.request }
+        }
+        return out
+    }
+
+    /// Ports seen listening across every ingest, with the flows that showed each (schema 6).
+    public func listeningPorts() throws -> [ListeningPort: Int64] {
+        let eps = try endpointMap()
+        let q = try db.prepare("SELECT endpoint_id, proto, port, flows FROM listening_ports")
+        var out = [ListeningPort: Int64]()
+        while try q.step() {
+            guard let e = eps[q.int(0)], let p = Proto(rawValue: q.text(1)), let port = UInt16(exactly: q.int(2)) else { continue }
+            let l = ListeningPort(endpoint: e, proto: p, port: port)
+            out[l] = Counts.saturatingAdd(out[l, default: 0], q.int(3))
+        }
         return out
     }
 
     /// Distinct stable label sets per workload.
+    /// A label identity read as a workload adds none: its labels are a part of the workload's.
     public func labelSets() throws -> [Endpoint: [Labels]] {
-        try perEndpoint("SELECT endpoint_id, labels FROM label_sets ORDER BY labels").mapValues {
-            $0.map(Labels.fromCanonical)
-        }
+        let raw = try rawEndpointMap()
+        var out = try rawLabelSets(raw)
+        for e in LabelIdentities.resolved(out).keys { out[e] = nil }
+        return out
     }
 
     /// Pod IPs per workload.
@@ -371,6 +442,8 @@ public final class FlowStore {
             guard let e = eps[q.int(0)] else { continue }
             out[e, default: []].append(q.text(1))
         }
+        // Rows of a label identity joined a workload's: sorted and distinct again.
+        for (e, v) in out where Set(v).count != v.count || v != v.sorted() { out[e] = Array(Set(v)).sorted() }
         return out
     }
 
@@ -384,7 +457,7 @@ public final class FlowStore {
 
     /// Every endpoint known to the store.
     public func endpoints() throws -> [Endpoint] {
-        try endpointMap().values.sorted()
+        Set(try endpointMap().values).sorted()
     }
 
     /// The ingested sources, oldest first.

@@ -234,5 +234,32 @@ CREATE TABLE IF NOT EXISTS inventory_controllers (
     PRIMARY KEY (namespace, name, workload_kind)
 ) WITHOUT ROWID;
 """#),
+        Migration(version: 6, name: "0006_listening_ports.sql", sql: #"""
+-- FlowMap store, schema 6: ports seen listening (a SYN to it, `is_reply: false`, trace reason NEW, an answer from
+-- it), per endpoint, with how many flows showed it. Added up on every ingest and read back before the next one,
+-- so a port seen opened in one file orients the replies of another (ReplyRule.listeningPort): without it, a file
+-- holding only a server's answers would make rules of them. Ports an inventory declares (containerPort, Service
+-- targetPort) are not copied here: they are read from the inventory tables. Migrations never change once shipped:
+-- add a new numbered file instead.
+
+CREATE TABLE IF NOT EXISTS listening_ports (
+    endpoint_id INTEGER NOT NULL REFERENCES endpoints (id),
+    proto       TEXT NOT NULL,
+    port        INTEGER NOT NULL,
+    flows       INTEGER NOT NULL,
+    PRIMARY KEY (endpoint_id, proto, port)
+) WITHOUT ROWID;
+"""#),
+        Migration(version: 9, name: "0009_node_labels.sql", sql: #"""
+-- FlowMap store, schema 9: node labels from the inventory's Node objects, which admin-tier `nodes` peers
+-- (AdminNetworkPolicy, BaselineAdminNetworkPolicy, ClusterNetworkPolicy) select node addresses by. A node known
+-- only from pods' hostIP has no row: its labels are unknown, not empty. Migrations never change once shipped:
+-- add a new numbered file instead.
+
+CREATE TABLE IF NOT EXISTS inventory_node_labels (
+    name   TEXT PRIMARY KEY,
+    labels TEXT NOT NULL              -- as last inventoried, canonical `k=v,k=v`
+) WITHOUT ROWID;
+"""#),
     ]
 }

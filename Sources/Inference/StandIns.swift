@@ -14,10 +14,6 @@ enum StandIns {
     static func resolve(_ ev: Evidence) -> (evidence: Evidence, warnings: [String]) {
         var warnings: [String] = []
         // 1. Label identities -> workloads.
-        var byNamespace = [String: [(Endpoint, [Labels])]]()
-        for (ep, sets) in ev.labelSets where ep.kind == .workload && ep.workloadKind != Endpoint.labelIdentityKind {
-            byNamespace[ep.namespace, default: []].append((ep, sets))
-        }
         var standIns = Set<Endpoint>()
         for e in ev.edges {
             for ep in [e.key.source, e.key.destination] where ep.workloadKind == Endpoint.labelIdentityKind {
@@ -25,10 +21,9 @@ enum StandIns {
             }
         }
         var mapped = [Endpoint: Endpoint]()
+        let candidates = LabelIdentities.matches(of: standIns.sorted(), labelSets: ev.labelSets)
         for s in standIns.sorted() {
-            let labels = (ev.labelSets[s] ?? []).reduce(into: Labels()) { acc, l in acc.merge(l) { a, _ in a } }
-            let matches = labels.isEmpty ? [] : (byNamespace[s.namespace] ?? [])
-                .filter { _, sets in sets.contains { $0.matches(labels) } }.map(\.0).sorted()
+            let matches = candidates[s] ?? []
             if matches.count == 1 {
                 mapped[s] = matches[0]
             } else {

@@ -53,4 +53,46 @@ struct ReplyEvidenceTests {
         #expect(issues.isEmpty, "\(issues)")
         #expect(try Support.edgeLines(db) == ["perf/client[Pod] -> perf/iperf[Pod] TCP/5001 allowed 1"])
     }
+
+    /// File A shows the broker's port opened (`is_reply: false`); file B holds only the broker's answers, to a
+    /// client port below the ephemeral range that nothing in B tells from a request.
+    static let opening = """
+        time,src_namespace,src_workload,dst_namespace,dst_workload,proto,src_port,dst_port,is_reply
+        2024-05-01T10:00:00Z,shop,app,data,kafka,tcp,20000,9092,false
+
+        """
+    static let answers = """
+        time,src_namespace,src_workload,dst_namespace,dst_workload,proto,src_port,dst_port
+        2024-05-01T10:00:01Z,data,kafka,shop,app,tcp,9092,20000
+        2024-05-01T10:05:01Z,data,kafka,shop,app,tcp,9092,20001
+
+        """
+
+    @Test("listening ports are kept across ingests: two files ingested separately give the plan of one file with both",
+          arguments: ["separate ingests", "one ingest of both files"])
+    func listeningAcrossIngests(_ mode: String) throws {
+        let both = """
+            time,src_namespace,src_workload,dst_namespace,dst_workload,proto,src_port,dst_port,is_reply
+            2024-05-01T10:00:00Z,shop,app,data,kafka,tcp,20000,9092,false
+            2024-05-01T10:00:01Z,data,kafka,shop,app,tcp,9092,20000,
+            2024-05-01T10:05:01Z,data,kafka,shop,app,tcp,9092,20001,
+
+            """
+        let one = Support.newDB()
+        try Support.ingest([Support.file("both.csv", both)], db: one)
+        let two = Support.newDB()
+        let a = Support.file("a.csv", Self.opening), b = Support.file("b.csv", Self.answers)
+        if mode == "separate ingests" {
+            try Support.ingest([a], db: two)
+            try Support.ingest([b], db: two)
+        } else {
+            try Support.ingest([a, b], db: two)
+        }
+        let expected = ["shop/app[Deployment] -> data/kafka[Deployment] TCP/9092 allowed 1"]
+        #expect(try Support.edgeLines(one) == expected)
+        #expect(try Support.edgeLines(two) == expected)  // no kafka -> app TCP/20000 "request"
+        let kafka = ListeningPort(endpoint: .workload("data", "kafka", kind: "Deployment"), proto: .tcp, port: 9092)
+        #expect(try FlowStore(path: two).listeningPorts() == [kafka: 1])
+        #expect(try Support.generate(one) == Support.generate(two))
+    }
 }

@@ -33,7 +33,7 @@ struct ThreeSourceTests {
         ]
         for (name, e) in edges { #expect(e == expected, "\(name)") }
         let hubble = try #require(outputs["hubble"])
-        #expect(Set(hubble.keys) == ["shop.yaml", "kustomization.yaml", "evidence.json", "evidence.md"])  // kube-system: a system namespace
+        #expect(Set(hubble.keys) == ["shop.yaml", "kustomization.yaml", "evidence/evidence.json", "evidence/evidence.md"])  // kube-system: a system namespace
         #expect(hubble["shop.yaml"]?.contains("app: api") == true)
         for name in ["calico", "vpc"] {
             let other = try #require(outputs[name])

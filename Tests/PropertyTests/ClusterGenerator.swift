@@ -90,8 +90,10 @@ enum ClusterGenerator {
             return "10.244.\(ipCounter / 250).\(ipCounter % 250 + 1)"
         }
 
+        var stableLabels: [Endpoint: Labels] = [:]
         func addWorkload(_ ep: Endpoint, stable: Labels, ports: [NamedPort], rng: inout SeededRNG) {
             workloads.append(ep)
+            stableLabels[ep] = stable
             let generations = rng.int(1...2)
             for g in 0..<(generations + 1) {  // the last generation is the future rollout
                 let hash = Self.hash(&rng, 10)
@@ -271,8 +273,28 @@ enum ClusterGenerator {
                                           stats: EdgeStats(flows: 2, firstSeen: t0, lastSeen: t0)))
             }
         }
-        let evidence = Evidence(edges: rng.chance(0.5) ? edges : edges.reversed(), l7: l7, labelSets: labelSets,
+        var evidence = Evidence(edges: rng.chance(0.5) ? edges : edges.reversed(), l7: l7, labelSets: labelSets,
                                 names: names, addresses: addresses, containerPorts: containerPorts)
+        // Owning controllers from an inventory (`--selector controller`; a separate generator, so the cluster
+        // itself does not change): `spec.selector` is all of the pods' stable labels, a part of them (which may
+        // also select another workload's pods: then the minimal selector must be used), or a selector with a
+        // volatile key; some workloads have no known controller.
+        var controllerRNG = SeededRNG(seed: seed ^ 0xC0_47)
+        for ep in workloads {
+            let stable = stableLabels[ep]!
+            switch controllerRNG.int(0...5) {
+            case 0, 1: evidence.controllerSelectors[ep] = stable
+            case 2, 3:
+                let keys = stable.keys.sorted().filter { _ in controllerRNG.chance(0.5) }
+                let part = keys.isEmpty ? [stable.keys.sorted()[0]] : keys
+                evidence.controllerSelectors[ep] = Labels(uniqueKeysWithValues: part.map { ($0, stable[$0]!) })
+            case 4:
+                var l = stable
+                l["pod-template-hash"] = Self.hash(&controllerRNG, 10)
+                evidence.controllerSelectors[ep] = l
+            default: break
+            }
+        }
         var ports = servicePorts
         ports.append((.udp, 53))
         ports.append((.tcp, 53))

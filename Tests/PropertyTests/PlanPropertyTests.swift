@@ -9,28 +9,32 @@ import Testing
 struct PlanPropertyTests {
     static let seeds: [UInt64] = Array(1...64)
 
-    static func options(for c: GeneratedCluster) -> InferenceOptions {
+    /// `selector`: the generated clusters know most workloads' owning controllers (`--selector controller`, the
+    /// default); `.minimal` ignores them.
+    static func options(for c: GeneratedCluster, selector: InferenceOptions.SelectorMode = .controller) -> InferenceOptions {
         var o = InferenceOptions()
+        o.selector = selector
         o.internetThreshold = c.internetThreshold
         o.namedPorts = c.seed % 2 == 1
         o.includeSystem = true  // kube-system (CoreDNS) is checked too
         return o
     }
 
-    @Test("observed allowed => allowed, not observed => denied", arguments: seeds)
-    func exactness(seed: UInt64) throws {
+    @Test("observed allowed => allowed, not observed => denied", arguments: seeds, InferenceOptions.SelectorMode.allCases)
+    func exactness(seed: UInt64, selector: InferenceOptions.SelectorMode) throws {
         let c = ClusterGenerator.make(seed: seed)
-        let plan = Inferrer(options: Self.options(for: c)).infer(c.evidence)
+        let plan = Inferrer(options: Self.options(for: c, selector: selector)).infer(c.evidence)
         #expect(plan.namespaces.flatMap(\.workloads).allSatisfy { !$0.selector.isEmpty && $0.selectorWarning == nil },
                 "seed \(seed): \(plan.warnings)")
         let v = Expectation(c).violations(PlanOracle(plan, pods: c.pods))
         #expect(v.isEmpty, "seed \(seed):\n\(v.joined(separator: "\n"))")
     }
 
-    @Test("selectors never use volatile labels and cover future replicas", arguments: seeds.prefix(16))
-    func stableSelectors(seed: UInt64) {
+    @Test("selectors never use volatile labels, cover future replicas and select no other workload's pods",
+          arguments: seeds, InferenceOptions.SelectorMode.allCases)
+    func stableSelectors(seed: UInt64, selector: InferenceOptions.SelectorMode) {
         let c = ClusterGenerator.make(seed: seed)
-        let plan = Inferrer(options: Self.options(for: c)).infer(c.evidence)
+        let plan = Inferrer(options: Self.options(for: c, selector: selector)).infer(c.evidence)
         let byWorkload = c.podsByWorkload
         for w in plan.namespaces.flatMap(\.workloads) {
             #expect(w.selector.keys.allSatisfy { !VolatileLabels.isVolatile($0) }, "seed \(seed): \(w.selector)")
@@ -136,10 +140,19 @@ struct GeneratorCoverageTests {
             count("denied DNS", c.denied.contains { $0.port == 53 })
             count("denied internet source", c.denied.contains { $0.src.kind == .external })
             count("stand-ins", c.evidence.edges.contains { $0.key.source.workloadKind == Endpoint.labelIdentityKind })
+            let workloads = plan.namespaces.flatMap(\.workloads)
+            func controller(_ w: WorkloadPlan) -> Labels? { c.evidence.controllerSelectors[w.endpoint].map(VolatileLabels.stable) }
+            let minimal = Inferrer(options: PlanPropertyTests.options(for: c, selector: .minimal)).infer(c.evidence)
+            count("controller selector used", workloads.contains { w in
+                controller(w) == w.selector && minimal.namespaces.flatMap(\.workloads)
+                    .contains { $0.endpoint == w.endpoint && $0.selector != w.selector }
+            })
+            count("controller selector rejected", workloads.contains { w in controller(w).map { $0 != w.selector } ?? false })
         }
         for f in ["future replicas", "StatefulSet", "internet-facing", "orphan resolver", "node-local DNS", "named port",
                   "dropped probe", "http rules", "cross-namespace", "IPv6 peer", "one-sided namespace", "DNS baseline",
-                  "denied DNS", "denied internet source", "stand-ins"] {
+                  "denied DNS", "denied internet source", "stand-ins", "controller selector used",
+                  "controller selector rejected"] {
             #expect(features[f, default: 0] >= 3, "feature \(f) covered by only \(features[f, default: 0]) seeds")
         }
     }

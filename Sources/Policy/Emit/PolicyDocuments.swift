@@ -16,11 +16,11 @@ protocol PolicyDocumentWriter: Sendable {
 
 extension PolicyDocumentWriter {
     /// File name -> contents, plus `kustomization.yaml` listing the policy files, plus the evidence report
-    /// (`evidence.json`, `evidence.md`, listed nowhere). The cluster baseline first (`cluster-baseline.yaml`), then
-    /// sorted by namespace, then workload.
+    /// (`evidence/evidence.json`, `evidence/evidence.md`, listed nowhere). The cluster baseline first
+    /// (`cluster-baseline.yaml`), then sorted by namespace, then workload.
     func layoutFiles(for plan: PolicyPlan, baseline: ClusterBaseline? = nil) -> [(name: String, text: String)] {
         let header = PolicyEmitter.generatedMarker + "\(options.version) from observed flows. Review before applying.\n"
-        let stems = EmitCommon.namespaceStems(plan, baseline: baseline != nil)
+        let stems = EmitCommon.namespaceStems(plan, layout: options.layout, baseline: baseline != nil)
         let indexed = Array(zip(plan.namespaces, stems))
         // Namespaces are independent: written on every core, then joined in plan order (output unchanged).
         let perNamespace = EmitCommon.concurrentMap(indexed) { ns, dir -> [(String, String)] in
@@ -117,10 +117,15 @@ enum EmitCommon {
 
     /// File (per-namespace) or directory (per-workload) name of each namespace of the plan, in order: the
     /// namespace as a DNS-1123 label, made distinct (see `distinct`) where that would collide with another
-    /// namespace's, with `kustomization.yaml` or (`baseline`) with `cluster-baseline.yaml`.
-    static func namespaceStems(_ plan: PolicyPlan, baseline: Bool = false) -> [String] {
-        distinct(plan.namespaces.map { PolicyName.make($0.name) }, identities: plan.namespaces.map(\.name),
-                 reserved: baseline ? ["kustomization", ClusterBaseline.name] : ["kustomization"])
+    /// namespace's, with `kustomization.yaml`, (`baseline`) with `cluster-baseline.yaml` or (per workload) with
+    /// the evidence report's directory.
+    static func namespaceStems(_ plan: PolicyPlan, layout: EmitOptions.Layout = .perNamespace,
+                               baseline: Bool = false) -> [String] {
+        var reserved: Set<String> = ["kustomization"]
+        if baseline { reserved.insert(ClusterBaseline.name) }
+        if layout == .perWorkload { reserved.insert(EvidenceReport.directory) }
+        return distinct(plan.namespaces.map { PolicyName.make($0.name) }, identities: plan.namespaces.map(\.name),
+                        reserved: reserved)
     }
 
     /// Name of the DNS baseline policy.

@@ -15,11 +15,24 @@ final class AdminTiers: Sendable {
         var named: [String]
         /// `domainNames` (egress Allow only), matched against the names observed for an external address (T9).
         var domains: [String] = []
+        /// `nodes` (egress only): the addresses, one host block each, and the names of the nodes whose labels the
+        /// selectors match (T10).
+        var nodeBlocks: [IPBlock] = []
+        var nodeNames: Set<String> = []
         var policy: Int
         var index: Int
 
-        func matches(_ peer: EvalPeer, names: [IPAddr: [String]]) -> Bool {
+        /// `ownNode`: the node of the rule's subject, for `EvalPeer.ownNode` (empty when not known).
+        func matches(_ peer: EvalPeer, names: [IPAddr: [String]], ownNode: String) -> Bool {
             if peer.isMatched(byWorkloads: workloads, blocks: blocks) { return true }
+            if !nodeNames.isEmpty {
+                switch peer {
+                case .ownNode: if nodeNames.contains(ownNode) { return true }
+                case .address(let ip): if nodeBlocks.contains(where: { $0.contains(ip) }) { return true }
+                case .range(let r): if nodeBlocks.contains(where: { $0.contains(r) }) { return true }
+                default: break
+                }
+            }
             guard !domains.isEmpty, case .address(let ip) = peer, let known = names[ip] else { return false }
             return known.contains { n in domains.contains { AdminPolicy.domain($0, matches: n) } }
         }
@@ -49,11 +62,16 @@ final class AdminTiers: Sendable {
     let names: [IPAddr: [String]]
     /// Rule ids per workload: [direction: 0 ingress, 1 egress][tier: 0 admin, 1 baseline].
     let ids: [[[[Int32]]]]
+    /// The node each workload runs on ("" when not known or several), for `EvalPeer.ownNode`.
+    let nodeOf: [String]
+    /// True when some rule's `nodes` peer matches a known node: only then can a tier decide own-node traffic.
+    let matchesNodes: Bool
 
     init(policies: [AdminPolicy], namespaces: [String: ClusterNamespace], workloads: [Workload], selectable: Bitset,
-         names: [IPAddr: [String]] = [:]) {
+         names: [IPAddr: [String]] = [:], nodes: [ClusterNode] = []) {
         self.policies = policies
         self.names = names
+        nodeOf = workloads.map(\.nodeName)
         let n = workloads.count
         var unitsInNs: [String: Bitset] = [:]
         for i in selectable.members { unitsInNs[workloads[i].namespace, default: Bitset(count: n)].insert(i) }
@@ -97,7 +115,12 @@ final class AdminTiers: Sendable {
                                     && workloads[i].ips.allSatisfy({ b.contains($0) }) { c.workloads.insert(i) }
                             }
                         case .domainNames(let d): c.domains += d  // T9: by the names the store observed
-                        case .nodes: break  // T9: FlowMap knows no node labels (warned)
+                        case .nodes(let sel):  // T10: node addresses by node labels; unknown labels match nothing
+                            for node in nodes {
+                                guard let labels = node.labels, sel.matches(labels) else { continue }
+                                c.nodeNames.insert(node.name)
+                                c.nodeBlocks += node.addresses.compactMap { CIDR("\($0)/\($0.bits)").map { IPBlock(cidr: $0) } }
+                            }
                         }
                     }
                     if let ports = r.ports {
@@ -119,6 +142,7 @@ final class AdminTiers: Sendable {
         }
         self.rules = rules
         self.ids = ids
+        matchesNodes = rules.contains { !$0.nodeNames.isEmpty }
     }
 
     /// First matching rule wins per connection (T3): walks the tier's rules for workload `w` in order.
@@ -127,7 +151,7 @@ final class AdminTiers: Sendable {
         var rest = ConnectionSet.all
         for id in ids[w][egress ? 1 : 0][tier] {
             let r = rules[Int(id)]
-            guard r.matches(peer, names: names) else { continue }
+            guard r.matches(peer, names: names, ownNode: nodeOf[w]) else { continue }
             let c = r.connections(toPorts: destinationPorts).intersection(rest)
             if c.isEmpty { continue }
             switch r.action {
@@ -164,7 +188,7 @@ final class AdminTiers: Sendable {
         for tier in [0, 1] {
             if tier == 1 && networkPolicyIsolates { break }
             guard let id = ids[w][egress ? 1 : 0][tier].first(where: {
-                rules[Int($0)].matches(peer, names: names) && rules[Int($0)].connections(toPorts: destinationPorts).contains(proto, port)
+                rules[Int($0)].matches(peer, names: names, ownNode: nodeOf[w]) && rules[Int($0)].connections(toPorts: destinationPorts).contains(proto, port)
             }) else { continue }
             let r = rules[Int(id)]
             let p = policies[r.policy]
@@ -177,10 +201,11 @@ final class AdminTiers: Sendable {
         return out
     }
 
-    /// The `networks` blocks of the rules applying to workload `w` in one direction.
+    /// The `networks` blocks and matched node addresses of the rules applying to workload `w` in one direction
+    /// (answers towards addresses change only at their boundaries).
     func blocks(of w: Int, egress: Bool) -> [IPBlock] {
-        ids[w][egress ? 1 : 0].flatMap { $0 }.flatMap { rules[Int($0)].blocks }
+        ids[w][egress ? 1 : 0].flatMap { $0 }.flatMap { rules[Int($0)].blocks + rules[Int($0)].nodeBlocks }
     }
 
-    var allBlocks: [IPBlock] { rules.flatMap(\.blocks) }
+    var allBlocks: [IPBlock] { rules.flatMap { $0.blocks + $0.nodeBlocks } }
 }

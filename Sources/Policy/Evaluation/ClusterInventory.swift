@@ -7,10 +7,13 @@ import FlowModel
 public struct ClusterInventory: Sendable {
     public var workloads: [Workload]
     public var namespaces: [ClusterNamespace]
+    /// The store's nodes, sorted by name (manifests carry none).
+    public var nodes: [ClusterNode]
 
-    public init(workloads: [Workload] = [], namespaces: [ClusterNamespace] = []) {
+    public init(workloads: [Workload] = [], namespaces: [ClusterNamespace] = [], nodes: [ClusterNode] = []) {
         self.workloads = workloads
         self.namespaces = namespaces
+        self.nodes = nodes
     }
 
     /// Store data as read from FlowStore: label sets, addresses and namespace labels per endpoint.
@@ -20,13 +23,20 @@ public struct ClusterInventory: Sendable {
         public var namespaceLabels: [String: Labels]
         /// Endpoints seen on edges (a workload with no label set still exists).
         public var endpoints: [Endpoint]
+        /// The inventory's nodes, sorted by name.
+        public var nodes: [ClusterNode]
+        /// The node a workload's inventoried pods all ran on (own-node traffic, B5 and T10); absent when several.
+        public var workloadNodes: [Endpoint: String]
 
         public init(labelSets: [Endpoint: [Labels]] = [:], addresses: [Endpoint: [String]] = [:],
-                    namespaceLabels: [String: Labels] = [:], endpoints: [Endpoint] = []) {
+                    namespaceLabels: [String: Labels] = [:], endpoints: [Endpoint] = [], nodes: [ClusterNode] = [],
+                    workloadNodes: [Endpoint: String] = [:]) {
             self.labelSets = labelSets
             self.addresses = addresses
             self.namespaceLabels = namespaceLabels
             self.endpoints = endpoints
+            self.nodes = nodes
+            self.workloadNodes = workloadNodes
         }
     }
 
@@ -40,6 +50,7 @@ public struct ClusterInventory: Sendable {
             for (k, v) in m.namespaces { nsLabels[k] = v.labels }
         }
         if let s = store {
+            inv.nodes = s.nodes
             for (k, v) in s.namespaceLabels where nsLabels[k] == nil { nsLabels[k] = v }
             var eps = Set(s.endpoints.filter { $0.kind == .workload })
             eps.formUnion(s.labelSets.keys.filter { $0.kind == .workload })
@@ -47,7 +58,8 @@ public struct ClusterInventory: Sendable {
                 let ips = (s.addresses[ep] ?? []).compactMap { IPAddr($0) }
                 let sets = s.labelSets[ep] ?? []
                 for labels in sets.isEmpty ? [[:]] : sets {
-                    inv.workloads.append(Workload(endpoint: ep, labels: labels, ips: ips))
+                    inv.workloads.append(Workload(endpoint: ep, labels: labels, ips: ips,
+                                                  nodeName: s.workloadNodes[ep] ?? ""))
                 }
             }
         }

@@ -45,11 +45,12 @@ public struct PolicyEvaluator: Sendable {
 
     /// `ciliumPolicies`: the set's CiliumNetworkPolicies and CiliumClusterwideNetworkPolicies; `dnsNames`: DNS
     /// names observed for external addresses (for `toFQDNs` and admin-tier `domainNames`).
+    /// `nodes`: the inventory's nodes, whose labels admin-tier `nodes` peers select by.
     /// `adminPolicies`: the cluster-wide tiers. A set with both Cilium and admin-tier policies is refused by
     /// `PolicyInputs` before it gets here (their combination is not modelled yet).
     public init(policies: [NetworkPolicy], adminPolicies: [AdminPolicy] = [], namespaces: [ClusterNamespace] = [],
                 workloads: [Workload], options: EvaluatorOptions = .default, ciliumPolicies: [CiliumPolicy] = [],
-                dnsNames: [IPAddr: [String]] = [:]) {
+                dnsNames: [IPAddr: [String]] = [:], nodes: [ClusterNode] = []) {
         self.policies = policies
         self.adminPolicies = adminPolicies
         self.workloads = workloads
@@ -206,16 +207,16 @@ public struct PolicyEvaluator: Sendable {
             namedResolved = []
             portClassCount = 0
         }
-        var nodes: [String: Int] = ["": -1]
+        var nodeIndexes: [String: Int] = ["": -1]
         nodeIndex = workloads.map { w in
-            if let i = nodes[w.nodeName] { return i }
-            nodes[w.nodeName] = nodes.count
-            return nodes.count - 1
+            if let i = nodeIndexes[w.nodeName] { return i }
+            nodeIndexes[w.nodeName] = nodeIndexes.count
+            return nodeIndexes.count - 1
         }
         hasNamedRules = rules.contains { !$0.named.isEmpty }
         tiers = adminPolicies.isEmpty ? nil
             : AdminTiers(policies: adminPolicies, namespaces: nsMap, workloads: workloads, selectable: selectable,
-                         names: dnsNames)
+                         names: dnsNames, nodes: nodes)
     }
 
     /// Workloads that can possibly reach workload `d` (a superset): every workload when `d` is not
@@ -298,7 +299,7 @@ public struct PolicyEvaluator: Sendable {
         case (.workload(let s), .workload(let d)):
             return connections(s, d)
         case (.workload(let s), _):
-            if case .ownNode = destination { return .all }  // B5
+            if case .ownNode = destination { return ownNodeEgress(s) }
             return egress(s, to: destination, destinationIndex: -1)  // B2: only the pod's side
         case (_, .workload(let d)):
             if case .ownNode = source { return .all }  // B5
@@ -329,6 +330,14 @@ public struct PolicyEvaluator: Sendable {
         guard let tiers else { return networkPolicyEgress(s, to: peer, destinationIndex: d) }
         return tiers.direction(s, egress: true, peer: peer, destinationPorts: d >= 0 ? containerPorts[d] : nil,
                                networkPolicy: egressIsolated[s] ? networkPolicyEgress(s, to: peer, destinationIndex: d) : nil)
+    }
+
+    /// A pod to its own node: always allowed by NetworkPolicies (B5), but an admin-tier `nodes` peer matching
+    /// the node decides it like any egress (T10); the baseline tier only where no NetworkPolicy isolates (T2).
+    func ownNodeEgress(_ s: Int) -> ConnectionSet {
+        guard let tiers, tiers.matchesNodes else { return .all }
+        return tiers.direction(s, egress: true, peer: .ownNode, destinationPorts: nil,
+                               networkPolicy: egressIsolated[s] ? .all : nil)
     }
 
     @inline(__always)
@@ -387,7 +396,9 @@ public struct PolicyEvaluator: Sendable {
         if case .workload(let s) = source {
             if case .workload(let d) = destination {
                 e = egress(s, to: destination, destinationIndex: d)
-            } else if destination != .ownNode {
+            } else if destination == .ownNode {
+                e = ownNodeEgress(s)
+            } else {
                 e = egress(s, to: destination, destinationIndex: -1)
             }
         }

@@ -2,7 +2,8 @@
 extension ManifestSet {
     /// Rejects a second object of one kind and name (the API server keeps one; the last stays, as for
     /// NetworkPolicies) and a second BaselineAdminNetworkPolicy; warns about equal priorities in one tier (the
-    /// KEP leaves their order undefined) and about peers FlowMap cannot match (nodes, domainNames).
+    /// KEP leaves their order undefined) and about `domainNames` peers (matched only by observed names); `nodes`
+    /// peers are warned about once the nodes are known (`nodePeerWarnings`).
     public mutating func checkAdminPolicies() {
         var last: [String: Int] = [:]
         for (i, p) in adminPolicies.enumerated() { last[p.qualifiedName] = i }
@@ -33,23 +34,48 @@ extension ManifestSet {
                     + "\(group[0].priority) in the \(group[0].tier.rawValue) tier: their order is undefined (KEP-2091); "
                     + "FlowMap evaluates them in this order: give each a distinct priority"))
         }
+        warnings += egressPeerIssues { peer in
+            guard case .domainNames = peer else { return nil }
+            return "domainNames peer: FlowMap resolves no names; it matches only addresses the store observed one of "
+                + "the names for (check --db), nothing in verbs without a store"
+        }
+    }
+
+    /// What `nodes` peers (T10) cannot match over these nodes (the store's inventory; none without a store): each
+    /// peer when no node has known labels, else each node known only by address (no Node object ingested),
+    /// which no peer matches. Empty when the set has no `nodes` peer.
+    public func nodePeerWarnings(_ nodes: [ClusterNode]) -> [String] {
+        let fix = "ingest the cluster's Node objects (`kubectl get nodes -o json > nodes.json; flowmap ingest "
+            + "--format inventory nodes.json`)"
+        let labelled = nodes.contains { $0.labels != nil }
+        let peers = egressPeerIssues { peer in
+            guard case .nodes = peer else { return nil }
+            return labelled ? "" : "nodes peer: no node labels are known (\(nodes.isEmpty ? "no nodes" : "no Node objects") "
+                + "in the store's inventory), so it matches no node; \(fix)"
+        }
+        if peers.isEmpty { return [] }
+        if !labelled { return peers.map(\.description) }
+        return nodes.filter { $0.labels == nil }.map { n in
+            "node \(n.name) (\(n.addresses.map(\.description).joined(separator: ", "))): no Node object in the store's "
+                + "inventory, so no nodes peer matches it; \(fix)"
+        }
+    }
+
+    /// One issue per admin-tier egress peer `what` describes (nil: not one to report), located at the peer.
+    func egressPeerIssues(_ what: (AdminPolicy.Peer) -> String?) -> [ManifestIssue] {
+        var out: [ManifestIssue] = []
         for p in adminPolicies {
             for (ri, r) in p.egress.enumerated() {
                 for (pi, peer) in r.peers.enumerated() {
-                    let what: String
-                    switch peer {
-                    case .nodes: what = "nodes peer: FlowMap knows no node labels, so it matches no node"
-                    case .domainNames: what = "domainNames peer: FlowMap resolves no names; it matches only addresses the "
-                        + "store observed one of the names for (check --db), nothing in verbs without a store"
-                    default: continue
-                    }
+                    guard let message = what(peer) else { continue }
                     let loc = p.location ?? SourceLocation(file: "?", document: -1)
-                    warnings.append(ManifestIssue(
+                    out.append(ManifestIssue(
                         file: loc.file, document: loc.document, path: "spec.egress[\(ri)].to[\(pi)]", line: loc.line,
-                        object: p.qualifiedName, message: "\(what); verdicts on traffic it names may be wrong"))
+                        object: p.qualifiedName, message: "\(message); verdicts on traffic it names may be wrong"))
                 }
             }
         }
+        return out
     }
 }
 
