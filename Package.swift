@@ -1,11 +1,12 @@
-// swift-tools-version:6.0
+// swift-tools-version:6.1
 // Stage order (dependencies only point down):
-//   flowmap (CLI) -> FlowMapKit (facade) -> Policy, Inference, FlowStore, FlowIngest -> FlowModel
+//   flowmap (CLI) -> FlowMapKit (facade) -> Policy, Inference, FlowStore, FlowIngest, HubbleLive -> FlowModel
+//   HubbleLive (gRPC client: Hubble Observer / Peer) -> HubbleAPI (generated from proto/hubble, `make proto`)
 import PackageDescription
 
 let package = Package(
     name: "FlowMap",
-    platforms: [.macOS(.v13)],
+    platforms: [.macOS(.v15)],  // gRPC Swift 2 needs macOS 15
     products: [
         .executable(name: "flowmap", targets: ["flowmap"]),
         .library(name: "FlowMapKit", targets: ["FlowMapKit"]),
@@ -13,6 +14,10 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+        .package(url: "https://github.com/grpc/grpc-swift-2", from: "2.4.3"),
+        .package(url: "https://github.com/grpc/grpc-swift-nio-transport", from: "2.9.2"),
+        .package(url: "https://github.com/grpc/grpc-swift-protobuf", from: "2.4.1"),
+        .package(url: "https://github.com/apple/swift-protobuf", from: "1.39.0"),
     ],
     targets: [
         .systemLibrary(name: "CSQLite", path: "Sources/CSQLite"),
@@ -23,8 +28,21 @@ let package = Package(
         .target(name: "Inference", dependencies: ["FlowModel"]),
         .target(name: "Policy", dependencies: ["FlowModel", "Inference", .product(name: "Yams", package: "Yams")]),
         .target(name: "FlowMapView", dependencies: ["FlowModel", "Inference"]),
+        // Generated once from proto/hubble (scripts/generate-hubble-api.sh); no build plugin.
+        .target(name: "HubbleAPI", dependencies: [
+            .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+            .product(name: "GRPCCore", package: "grpc-swift-2"),
+            .product(name: "GRPCProtobuf", package: "grpc-swift-protobuf"),
+        ]),
+        // Hubble over gRPC (Relay or per-node servers): flows out as the JSON lines HubbleReader reads.
+        .target(name: "HubbleLive", dependencies: [
+            "HubbleAPI",
+            .product(name: "GRPCCore", package: "grpc-swift-2"),
+            .product(name: "GRPCNIOTransportHTTP2Posix", package: "grpc-swift-nio-transport"),
+            .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+        ]),
         .target(name: "FlowMapKit", dependencies: ["FlowModel", "FlowIngest", "FlowStore", "Inference", "Policy",
-                                                   "FlowMapView"]),
+                                                   "FlowMapView", "HubbleLive"]),
         .executableTarget(name: "flowmap", dependencies: [
             "FlowMapKit", .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
@@ -50,6 +68,13 @@ let package = Package(
         // netpol-analyzer's test inputs and golden connlist / diff outputs (Fixtures/SOURCES.md).
         .testTarget(name: "NetpolAnalyzerTests", dependencies: ["FlowMapKit", "Policy", "FlowModel", "CZlib"],
                     exclude: ["Fixtures"]),
+        // In-process Hubble servers on loopback (GetFlows, Peer/Notify) serving samples/hubble.
+        .testTarget(name: "LiveTests", dependencies: [
+            "FlowMapKit", "FlowModel", "FlowStore", "Policy", "HubbleAPI", "HubbleLive",
+            .product(name: "GRPCCore", package: "grpc-swift-2"),
+            .product(name: "GRPCNIOTransportHTTP2Posix", package: "grpc-swift-nio-transport"),
+            .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+        ]),
         .testTarget(name: "FlowMapKitTests", dependencies: ["FlowMapKit", "FlowModel", "Policy", .product(name: "Yams", package: "Yams")]),
     ]
 )

@@ -28,6 +28,11 @@ public struct IngestDriver {
     public var progress: Progress
     /// The descriptor `-` reads (standard input unless a test or an embedding program says otherwise).
     public var stdinDescriptor: Int32 = 0
+    /// The name `-` is reported as (`<stdin>` when nil): a live source read through a pipe names itself.
+    public var streamName: String?
+    /// When this descriptor becomes readable (a byte written on SIGINT, say), a stream ends as if its input
+    /// had: the last batch is committed and `run` returns. -1: none.
+    public var stopDescriptor: Int32 = -1
     /// Listening ports known before the input (from an inventory), for flows no per-flow rule can orient.
     public var listening: Set<FlowAggregator.ListeningPort> = []
 
@@ -71,7 +76,7 @@ public struct IngestDriver {
     /// Runs the input through `reader`. `onIssue` gets each rejected line (in line order); `commit` gets each batch.
     public func run<R: LineReader>(path: String, reader: inout R, onIssue: (InputIssue) -> Void,
                                    commit: (Chunk) throws -> Void) throws {
-        let src = try InputSource(path: path, stdin: stdinDescriptor)
+        let src = try InputSource(path: path, stdin: stdinDescriptor, streamName: streamName, stop: stopDescriptor)
         let isStream = !src.isRegular
         let display = src.display
         var agg = FlowAggregator()

@@ -49,9 +49,13 @@ final class InputSource {
         return type != S_IFREG && type != S_IFDIR
     }
 
-    init(path: String, stdin: Int32 = 0) throws {
+    /// Readable when the reader should stop (streams only); -1: never.
+    let stop: Int32
+
+    init(path: String, stdin: Int32 = 0, streamName: String? = nil, stop: Int32 = -1) throws {
         let isStdin = path == "-"
-        display = isStdin ? "<stdin>" : path
+        display = isStdin ? streamName ?? "<stdin>" : path
+        self.stop = stop
         if isStdin {
             fd = stdin
             ownsFD = false
@@ -86,7 +90,16 @@ final class InputSource {
 
     /// Reads raw bytes into `into`; `timeoutMS` < 0 blocks.
     private func readRaw(_ into: UnsafeMutablePointer<UInt8>, _ max: Int, timeoutMS: Int) throws -> ReadResult {
-        if timeoutMS >= 0 {
+        if stop >= 0 && !isRegular {
+            var p = [pollfd(fd: fd, events: Int16(POLLIN), revents: 0), pollfd(fd: stop, events: Int16(POLLIN), revents: 0)]
+            while true {
+                let r = poll(&p, 2, Int32(min(timeoutMS, Int(Int32.max))))
+                if r < 0 && errno == EINTR { continue }
+                if r == 0 { return .timeout }
+                if p[1].revents != 0 { return .end }  // asked to stop: what was read so far is the input
+                break
+            }
+        } else if timeoutMS >= 0 {
             var p = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
             while true {
                 let r = poll(&p, 1, Int32(min(timeoutMS, Int(Int32.max))))

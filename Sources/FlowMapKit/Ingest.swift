@@ -97,39 +97,22 @@ public enum Ingest {
                 let b0 = try addressBook()  // also the inventory's listening ports, for every format
                 var driver = IngestDriver(batchFlows: options.batchFlows)
                 driver.listening = declared
-                func drive<R: LineReader>(_ reader: inout R, as name: () -> String) throws {
-                    try driver.run(path: path, reader: &reader, onIssue: onIssue) { chunk in
-                        let r = try store.write(chunk.batch, counts: chunk.counts, path: path, format: name(),
-                                                contentHash: chunk.contentHash, now: Clock.nowNanos(),
-                                                legacyHash: chunk.legacyContentHash)
-                        if case .duplicate(let prev) = r { duplicate = prev }
-                        counts.add(chunk.counts)
-                    }
-                }
-                let needsBook = format == .vpc || format == .flowmapCSV || format == .flowmapJSONL
-                    || format == .auto
-                let b = needsBook ? b0 : nil
-                if needsBook && b == nil && format == .vpc {
+                if b0 == nil && format == .vpc {
                     report.notes.append("\(path): no Kubernetes inventory in \(options.db): every VPC address "
                                         + "becomes an external peer; ingest `kubectl get namespaces,pods,services,"
                                         + "endpointslices -A -o json` first (--format inventory)")
                 }
-                switch format {
-                case .hubble:
-                    var r = HubbleReader()
-                    try drive(&r) { "hubble" }
-                case .auto:
-                    // A stream: the format is told from its first line.
-                    var r = AutoReader(addressBook: b)
-                    let choice = r.choice
-                    try drive(&r) { choice.detection?.format.rawValue ?? "auto" }
-                    if let d = choice.detection {
-                        chosen = d.format
-                        chosenBy = d
-                    }
-                default:
-                    guard var r = AnyLineReader.make(format, addressBook: b) else { continue }
-                    try drive(&r) { format.rawValue }
+                guard let read = try read(path: path, format: format, book: b0, driver: driver, onIssue: onIssue,
+                                          commit: { chunk, name in
+                    let r = try store.write(chunk.batch, counts: chunk.counts, path: path, format: name,
+                                            contentHash: chunk.contentHash, now: Clock.nowNanos(),
+                                            legacyHash: chunk.legacyContentHash)
+                    if case .duplicate(let prev) = r { duplicate = prev }
+                    counts.add(chunk.counts)
+                }) else { continue }
+                if let d = read.detection {
+                    chosen = d.format
+                    chosenBy = d
                 }
                 report.files.append(FileReport(path: path, format: chosen, detection: chosenBy, counts: counts,
                                                duplicateOf: duplicate))
@@ -140,6 +123,33 @@ public enum Ingest {
             }
         }
         return report
+    }
+
+    /// Runs one input through the reader `format` names (`auto`: told from the first line, for streams), handing
+    /// each batch to `commit` with the format name it was read as; `ingest` and `watch` read through here. Nil
+    /// when the format has no line reader. `detection` is set when `auto` chose the format.
+    static func read(path: String, format: InputFormat, book: AddressBook?, driver: IngestDriver,
+                     onIssue: (InputIssue) -> Void, commit: (IngestDriver.Chunk, String) throws -> Void)
+        throws -> (format: InputFormat, detection: FormatDetector.Detection?)? {
+        let needsBook = format == .vpc || format == .flowmapCSV || format == .flowmapJSONL || format == .auto
+        let b = needsBook ? book : nil
+        switch format {
+        case .hubble:
+            var r = HubbleReader()
+            try driver.run(path: path, reader: &r, onIssue: onIssue) { try commit($0, "hubble") }
+            return (format, nil)
+        case .auto:
+            var r = AutoReader(addressBook: b)
+            let choice = r.choice
+            try driver.run(path: path, reader: &r, onIssue: onIssue) {
+                try commit($0, choice.detection?.format.rawValue ?? "auto")
+            }
+            return (choice.detection?.format ?? format, choice.detection)
+        default:
+            guard var r = AnyLineReader.make(format, addressBook: b) else { return nil }
+            try driver.run(path: path, reader: &r, onIssue: onIssue) { try commit($0, format.rawValue) }
+            return (format, nil)
+        }
     }
 
     /// Reads a whole inventory document and stores it. Nil when it could not be read (a failure was thrown).

@@ -120,7 +120,10 @@ public enum PolicyInputs {
     /// What Cilium's L7 rules and `toFQDNs` are checked against: the DNS names observed per external address
     /// and the requests observed per edge.
     public static func l7Evidence(_ db: String) throws -> (names: [IPAddr: [String]], l7: [EdgeKey: [L7Observation]]) {
-        let s = try Generate.openExisting(db)
+        try l7Evidence(try Generate.openExisting(db))
+    }
+
+    static func l7Evidence(_ s: FlowStore) throws -> (names: [IPAddr: [String]], l7: [EdgeKey: [L7Observation]]) {
         var names: [IPAddr: [String]] = [:]
         for (ep, ns) in try s.names() {
             guard ep.kind == .external, let ip = IPAddr(ep.name) else { continue }

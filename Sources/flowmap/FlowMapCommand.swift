@@ -15,7 +15,8 @@ struct FlowMapCommand: ParsableCommand {
             + "finding; 2 could not evaluate (bad usage, unreadable or invalid input, nothing to evaluate, a failed write).",
         version: FlowMapVersion.current,
         subcommands: [IngestCommand.self, GenerateCommand.self, DoctorCommand.self, CheckCommand.self, ConnectivityCommand.self,
-                      ExplainCommand.self, DiffCommand.self, MapCommand.self, SummaryCommand.self]
+                      ExplainCommand.self, DiffCommand.self, MapCommand.self, SummaryCommand.self,
+                      WatchCommand.self]
     )
 
     /// Parses and runs one verb, mapping every outcome through `ExitStatus`.

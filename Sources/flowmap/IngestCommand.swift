@@ -27,8 +27,10 @@ struct IngestCommand: ParsableCommand {
     @Option(help: "Stream batch size: flows per transaction when reading stdin.")
     var batchFlows = 200_000
 
-    @Argument(help: "Files to read, or - for stdin.")
-    var inputs: [String]
+    @OptionGroup var hubbleFlags: HubbleFlags
+
+    @Argument(help: "Files to read, or - for stdin (none with --hubble).")
+    var inputs: [String] = []
 
     static let issuesShownPerFile = 50
 
@@ -40,6 +42,11 @@ struct IngestCommand: ParsableCommand {
         var options = Ingest.Options(db: db)
         options.format = fmt
         options.batchFlows = batchFlows
+        if let h = try hubbleFlags.options() {
+            guard inputs.isEmpty else { throw ValidationError("pass either --hubble ADDR or input files, not both") }
+            return try ingestHubble(h, options)
+        }
+        guard !inputs.isEmpty else { throw ValidationError("nothing to ingest: pass files, - (stdin) or --hubble ADDR") }
         // Print the first rejects of each file in full; a file that is all garbage should not flood the terminal.
         var shown = [String: Int]()
         let report = try CouldNotEvaluate.exit2 { try Ingest.run(paths: inputs, options: options) { issue in
@@ -51,6 +58,24 @@ struct IngestCommand: ParsableCommand {
                 Console.error("\(issue.file): more rejected lines not shown; the summary counts them all")
             }
         } }
+        try finish(report)
+    }
+
+    /// `--hubble`: the feed into the store; SIGINT / SIGTERM end a --follow read cleanly.
+    func ingestHubble(_ h: HubbleFeedOptions, _ options: Ingest.Options) throws {
+        let stop = StopSignal()
+        var shown = 0
+        let (report, feed) = try CouldNotEvaluate.exit2 {
+            try Live.ingest(h, options: options, stopDescriptor: stop.readFD) { issue in
+                shown += 1
+                if shown <= Self.issuesShownPerFile { Console.error(issue.description) }
+            }
+        }
+        for n in Live.notes(feed) { Console.error("note: \(n)") }
+        try finish(report)
+    }
+
+    func finish(_ report: Ingest.Report) throws {
         for n in report.notes { Console.error("note: \(n)") }
         for f in report.failures { Console.error("error: \(f)") }
         for f in report.files {
