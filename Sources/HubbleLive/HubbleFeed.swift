@@ -196,10 +196,9 @@ public final class HubbleFeed: Sendable {
                     }
                 }
                 ended = true
-            } catch is WriteStopped {
-                return
             } catch {
-                if Task.isCancelled { return }
+                // The reader stopped (gRPC may wrap the error the handler threw) or the feed was cancelled.
+                if Task.isCancelled || writer.stopped { return }
                 note("\(label): \(Self.describe(error))")
             }
             if ended && !options.follow { return }
@@ -408,6 +407,8 @@ final class LineWriter: Sendable {
             return true
         }
     }
+
+    var stopped: Bool { lock.withLock { $0.broken || $0.closed } }
 
     func close() {
         lock.withLock { st in

@@ -9,8 +9,8 @@ struct HubbleFlags: ParsableArguments {
                                + "(HOST:4244, unix:///var/run/cilium/hubble.sock).", valueName: "addr"))
     var hubble: String?
 
-    @Flag(help: "With --hubble: ask peer.Peer/Notify at that address for the nodes and read every node's Hubble "
-          + "server in parallel (instead of Relay's single stream).")
+    @Flag(help: ArgumentHelp("With --hubble: ask peer.Peer/Notify at that address for the nodes and read every "
+                             + "node's Hubble server in parallel (instead of Relay's single stream)."))
     var hubbleNodes = false
 
     @Flag(help: "With --hubble: keep reading new flows until interrupted (ingest; watch always follows).")
