@@ -16,7 +16,8 @@ let package = Package(
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
         .package(url: "https://github.com/grpc/grpc-swift-2", from: "2.4.3"),
         .package(url: "https://github.com/grpc/grpc-swift-nio-transport", from: "2.9.2"),
-        .package(url: "https://github.com/grpc/grpc-swift-protobuf", from: "2.4.1"),
+        // grpc-swift-protobuf 2.4.1 is used only to build the code generator (scripts/generate-hubble-api.sh), not
+        // as a dependency: its build plugins make every `swift build --build-tests` compile protoc from source.
         .package(url: "https://github.com/apple/swift-protobuf", from: "1.39.0"),
     ],
     targets: [
@@ -30,9 +31,14 @@ let package = Package(
         .target(name: "FlowMapView", dependencies: ["FlowModel", "Inference"]),
         // Generated once from proto/hubble (scripts/generate-hubble-api.sh); no build plugin.
         .target(name: "HubbleAPI", dependencies: [
+            "HubbleCodec",
             .product(name: "SwiftProtobuf", package: "swift-protobuf"),
             .product(name: "GRPCCore", package: "grpc-swift-2"),
-            .product(name: "GRPCProtobuf", package: "grpc-swift-protobuf"),
+        ]),
+        // The protobuf message coding the generated gRPC code calls (in place of grpc-swift-protobuf's GRPCProtobuf).
+        .target(name: "HubbleCodec", dependencies: [
+            .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+            .product(name: "GRPCCore", package: "grpc-swift-2"),
         ]),
         // Hubble over gRPC (Relay or per-node servers): flows out as the JSON lines HubbleReader reads.
         .target(name: "HubbleLive", dependencies: [

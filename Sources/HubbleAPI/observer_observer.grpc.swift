@@ -11,7 +11,7 @@
 //   https://github.com/grpc/grpc-swift
 
 import GRPCCore
-import GRPCProtobuf
+import HubbleCodec
 
 // MARK: - observer.Observer
 
@@ -131,8 +131,8 @@ extension Observer_Observer.StreamingServiceProtocol {
     public func registerMethods<Transport>(with router: inout GRPCCore.RPCRouter<Transport>) where Transport: GRPCCore.ServerTransport {
         router.registerHandler(
             forMethod: Observer_Observer.Method.GetFlows.descriptor,
-            deserializer: GRPCProtobuf.ProtobufDeserializer<Observer_GetFlowsRequest>(),
-            serializer: GRPCProtobuf.ProtobufSerializer<Observer_GetFlowsResponse>(),
+            deserializer: HubbleCodec.ProtobufDeserializer<Observer_GetFlowsRequest>(),
+            serializer: HubbleCodec.ProtobufSerializer<Observer_GetFlowsResponse>(),
             handler: { request, context in
                 try await self.getFlows(
                     request: request,
@@ -273,8 +273,8 @@ extension Observer_Observer.ClientProtocol {
     ) async throws -> Result where Result: Sendable {
         try await self.getFlows(
             request: request,
-            serializer: GRPCProtobuf.ProtobufSerializer<Observer_GetFlowsRequest>(),
-            deserializer: GRPCProtobuf.ProtobufDeserializer<Observer_GetFlowsResponse>(),
+            serializer: HubbleCodec.ProtobufSerializer<Observer_GetFlowsRequest>(),
+            deserializer: HubbleCodec.ProtobufDeserializer<Observer_GetFlowsResponse>(),
             options: options,
             onResponse: handleResponse
         )

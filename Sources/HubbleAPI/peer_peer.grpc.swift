@@ -11,7 +11,7 @@
 //   https://github.com/grpc/grpc-swift
 
 import GRPCCore
-import GRPCProtobuf
+import HubbleCodec
 
 // MARK: - peer.Peer
 
@@ -143,8 +143,8 @@ extension Peer_Peer.StreamingServiceProtocol {
     public func registerMethods<Transport>(with router: inout GRPCCore.RPCRouter<Transport>) where Transport: GRPCCore.ServerTransport {
         router.registerHandler(
             forMethod: Peer_Peer.Method.Notify.descriptor,
-            deserializer: GRPCProtobuf.ProtobufDeserializer<Peer_NotifyRequest>(),
-            serializer: GRPCProtobuf.ProtobufSerializer<Peer_ChangeNotification>(),
+            deserializer: HubbleCodec.ProtobufDeserializer<Peer_NotifyRequest>(),
+            serializer: HubbleCodec.ProtobufSerializer<Peer_ChangeNotification>(),
             handler: { request, context in
                 try await self.notify(
                     request: request,
@@ -293,8 +293,8 @@ extension Peer_Peer.ClientProtocol {
     ) async throws -> Result where Result: Sendable {
         try await self.notify(
             request: request,
-            serializer: GRPCProtobuf.ProtobufSerializer<Peer_NotifyRequest>(),
-            deserializer: GRPCProtobuf.ProtobufDeserializer<Peer_ChangeNotification>(),
+            serializer: HubbleCodec.ProtobufSerializer<Peer_NotifyRequest>(),
+            deserializer: HubbleCodec.ProtobufDeserializer<Peer_ChangeNotification>(),
             options: options,
             onResponse: handleResponse
         )
