@@ -77,8 +77,9 @@ struct HubbleGRPCTests {
         let dir = LiveSupport.tempDir()
         let fileDB = dir.appendingPathComponent("file.db").path, grpcDB = dir.appendingPathComponent("grpc.db").path
         _ = try LiveSupport.ingest(LiveSupport.capture(flows.map(\.line), in: dir), db: fileDB)
-        var h = Self.options(peer.address)
-        h.nodes = true
+        var nodesOptions = Self.options(peer.address)
+        nodesOptions.nodes = true
+        let h = nodesOptions
         let (_, feed) = try await onThread { try Live.ingest(h, options: Ingest.Options(db: grpcDB)) { _ in } }
         #expect(feed.failures.isEmpty, "\(feed.failures)")
         #expect(feed.servers.count == 3)
@@ -107,8 +108,9 @@ struct HubbleGRPCTests {
         let expected = Set(check.report.denied.map(LiveSupport.Blocked.init))
         #expect(expected.count >= 2)
 
-        var h = Self.options(server.address)
-        h.follow = true
+        var following = Self.options(server.address)
+        following.follow = true
+        let h = following
         var stop: [Int32] = [-1, -1]
         _ = pipe(&stop)
         let stopWrite = stop[1], stopRead = stop[0]
@@ -153,8 +155,9 @@ struct HubbleGRPCTests {
         server.stop()
         try await Task.sleep(nanoseconds: 200_000_000)
         let dir = LiveSupport.tempDir()
-        var h = Self.options(address)
-        h.maxAttempts = 2
+        var few = Self.options(address)
+        few.maxAttempts = 2
+        let h = few
         let (report, feed) = try await onThread {
             try Live.ingest(h, options: Ingest.Options(db: dir.appendingPathComponent("x.db").path)) { _ in }
         }

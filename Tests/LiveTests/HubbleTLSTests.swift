@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 import FlowMapKit
+import HubbleLive
 import GRPCNIOTransportHTTP2Posix
 import HubbleAPI
 
@@ -37,7 +38,7 @@ struct HubbleTLSTests {
     @Test("mTLS: --tls-ca-cert-files, --tls-client-cert-file/--tls-client-key-file and --tls-server-name read the flows; without the client certificate the server refuses")
     func mutualTLS() async throws {
         let dir = try Self.certificates(in: LiveSupport.tempDir())
-        func path(_ n: String) -> String { dir.appendingPathComponent(n).path }
+        let path: @Sendable (String) -> String = { dir.appendingPathComponent($0).path }
         let flows = try HubbleGRPCTests.sorted()
         let security = HTTP2ServerTransport.Posix.TransportSecurity.mTLS(
             certificateChain: [.file(path: path("server.pem"), format: .pem)],

@@ -2,7 +2,7 @@ import Foundation
 import Testing
 @testable import FlowMapKit
 import FlowModel
-import Policy
+@testable import Policy
 #if canImport(Glibc)
 import Glibc
 #endif
