@@ -13,17 +13,17 @@ SAMPLES    := $(sort $(wildcard samples/hubble/*/*.json samples/hubble/*/*.jsonl
 MORE_SAMPLES := $(sort $(wildcard samples/inventory/*.json samples/calico/*.log samples/calico/*.json \
                   samples/vpc/*.txt samples/vpc/*.log))
 
-.PHONY: all build demo test deps venv viewdeps screenshot schema clean fuzz oracle bench bench-policy proto bench-watch
+.PHONY: all build demo test deps venv viewdeps screenshot schema clean fuzz oracle bench bench-policy install uninstall proto bench-watch
 
 all: build
 
-# System libraries: the SQLite (and zlib) headers. apt-get only when a header is missing.
+# System libraries: the SQLite (and zlib) headers. apt-get only when a header is missing (on Linux; macOS has both).
 deps:
-	@if [ ! -f /usr/include/sqlite3.h ]; then \
+	@if [ "$$(uname -s)" = Linux ] && [ ! -f /usr/include/sqlite3.h ]; then \
 	  echo "installing libsqlite3-dev"; \
 	  (apt-get update -qq || true) && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq libsqlite3-dev; \
 	fi
-	@if [ ! -f /usr/include/zlib.h ]; then \
+	@if [ "$$(uname -s)" = Linux ] && [ ! -f /usr/include/zlib.h ]; then \
 	  echo "installing zlib1g-dev"; \
 	  (apt-get update -qq || true) && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq zlib1g-dev; \
 	fi
@@ -83,8 +83,27 @@ test: deps venv oracle viewdeps
 	$(SWIFT) build
 	FLOWMAP_VENV=$(CURDIR)/$(VENV) $(SWIFT) test
 
+# A release build of flowmap into $(PREFIX)/bin, with its shell completions (README "Install"). DESTDIR for packaging.
+PREFIX  ?= /usr/local
+BINDIR  := $(DESTDIR)$(PREFIX)/bin
+BASHDIR := $(DESTDIR)$(PREFIX)/share/bash-completion/completions
+ZSHDIR  := $(DESTDIR)$(PREFIX)/share/zsh/site-functions
+FISHDIR := $(DESTDIR)$(PREFIX)/share/fish/vendor_completions.d
+RELEASE := $(BUILD_DIR)/release/flowmap
+install: deps
+	$(SWIFT) build -c release --product flowmap
+	install -d $(BINDIR) $(BASHDIR) $(ZSHDIR) $(FISHDIR)
+	install -m 755 $(RELEASE) $(BINDIR)/flowmap
+	$(RELEASE) --generate-completion-script bash > $(BASHDIR)/flowmap
+	$(RELEASE) --generate-completion-script zsh > $(ZSHDIR)/_flowmap
+	$(RELEASE) --generate-completion-script fish > $(FISHDIR)/flowmap.fish
+	@echo "installed $(BINDIR)/flowmap; make sure $(PREFIX)/bin is on PATH"
+
+uninstall:
+	rm -f $(BINDIR)/flowmap $(BASHDIR)/flowmap $(ZSHDIR)/_flowmap $(FISHDIR)/flowmap.fish
+
 # Regenerate Sources/HubbleAPI (committed) from proto/hubble after editing a .proto: protoc from Debian, the two
-# protoc plugins built once from the resolved swift-protobuf / grpc-swift-protobuf into /tmp (~10 min cold).
+# protoc plugins cloned and built once into /tmp (~10 min cold).
 proto:
 	@command -v protoc >/dev/null && [ -f /usr/include/google/protobuf/timestamp.proto ] || { \
 	  (apt-get update -qq || true) && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq protobuf-compiler libprotobuf-dev; }

@@ -23,6 +23,9 @@ import yaml
 GO_ONLY_PATTERN = "^\\PC*$"
 DNS1123_SUBDOMAIN = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$")
 DNS1123_LABEL = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$")
+# Kinds without a namespace (scripts/validate-network-policy-api.py checks the network-policy-api ones here too).
+CLUSTER_SCOPED = ("CiliumClusterwideNetworkPolicy", "AdminNetworkPolicy", "BaselineAdminNetworkPolicy",
+                  "ClusterNetworkPolicy")
 
 
 def prepare(node):
@@ -49,9 +52,9 @@ def metadata_problems(doc, allow_missing_namespace=False):
     if not isinstance(name, str) or len(name) > 253 or not DNS1123_SUBDOMAIN.match(name):
         out.append(f"metadata.name: {name!r} is not a DNS-1123 subdomain")
     ns = meta.get("namespace")
-    clusterwide = doc.get("kind") == "CiliumClusterwideNetworkPolicy"
+    clusterwide = doc.get("kind") in CLUSTER_SCOPED
     if clusterwide and ns is not None:
-        out.append("metadata.namespace: a CiliumClusterwideNetworkPolicy has no namespace")
+        out.append(f"metadata.namespace: a {doc.get('kind')} has no namespace")
     elif clusterwide or (ns is None and allow_missing_namespace):
         pass
     elif not isinstance(ns, str) or len(ns) > 63 or not DNS1123_LABEL.match(ns):

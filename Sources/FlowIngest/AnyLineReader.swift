@@ -65,7 +65,11 @@ public enum AnyLineReader: LineReader {
 public struct AutoReader: LineReader {
     /// Shared, so a caller can read the choice while the reader is being driven.
     public final class Choice {
-        public internal(set) var detection: FormatDetector.Detection?
+        public internal(set) var detection: FormatDetector.Detection? {
+            didSet { if let d = detection, oldValue == nil { onDetect?(d) } }
+        }
+        /// Told once, when the format is known (before the first record is read with it).
+        public var onDetect: ((FormatDetector.Detection) -> Void)?
     }
 
     public let choice = Choice()
@@ -75,6 +79,7 @@ public struct AutoReader: LineReader {
     /// Lines of a first record spanning several lines, held until its format is known.
     private var held: [[UInt8]] = []
     private var multi = MultiLineJSON()
+    private var saidWrongShape = false
     static let maxHeldLines = 10_000
 
     public init(addressBook: AddressBook?) {
@@ -102,7 +107,13 @@ public struct AutoReader: LineReader {
         guard let d = FormatDetector.detect(prefix: sample) else {
             held = []
             multi.reset()
-            return .rejected(field: "", message: "cannot tell the input format from this record; pass --format")
+            // The command to run instead is said once; later lines point back to it.
+            if let w = FormatDetector.wrongShape(prefix: sample), !saidWrongShape {
+                saidWrongShape = true
+                return .rejected(field: "", message: "cannot tell the input format from this record; " + w.message)
+            }
+            return .rejected(field: "", message: "cannot tell the input format from this record; "
+                             + (saidWrongShape ? "see the first rejected line" : "pass --format"))
         }
         guard var r = AnyLineReader.make(d.format, addressBook: addressBook) else {
             held = []

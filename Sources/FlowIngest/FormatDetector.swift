@@ -28,6 +28,62 @@ public enum FormatDetector {
 
     /// Reads up to `limit` bytes of a file, decompressed when it is gzip (as the ingest driver reads it).
     public static func prefix(ofFile path: String, limit: Int = 256 << 10) -> [UInt8]? {
+        start(ofFile: path, limit: limit)?.bytes
+    }
+
+    /// Inputs of a shape FlowMap does not read but whose producer can write one it does: Hubble's text output
+    /// (`hubble observe` without `-o`, also `-o compact|table|dict`) and a YAML inventory (`kubectl get … -o
+    /// yaml`). The message says which line gave it away and the command that writes the right shape.
+    public struct WrongShape: Sendable, Equatable, CustomStringConvertible {
+        public var line: Int
+        public var message: String
+        public var description: String { message }
+    }
+
+    public static func wrongShape(prefix: [UInt8]) -> WrongShape? {
+        let text = String(decoding: prefix, as: UTF8.self)
+        var lineNo = 0
+        var looked = 0
+        for raw in text.split(separator: "\n", omittingEmptySubsequences: false) {
+            lineNo += 1
+            let line = raw.trimmingCharacters(in: .whitespacesAndNewlines)
+            if line.isEmpty || line.hasPrefix("#") { continue }
+            looked += 1
+            if looked > 5 { break }
+            if line.hasPrefix("{") || line.hasPrefix("[") { return nil }
+            if isHubbleText(line) {
+                return WrongShape(line: lineNo, message: "this is the text output of `hubble observe`, which "
+                    + "FlowMap does not read; capture JSON instead: `hubble observe -o jsonpb` (for example "
+                    + "`hubble observe -o jsonpb --follow > flows.json`, or `flowmap collect`)")
+            }
+            if looked == 1, isYAMLDocumentStart(line), text.contains("kind:") {
+                return WrongShape(line: lineNo, message: "this is a YAML document; FlowMap reads a Kubernetes "
+                    + "inventory as JSON: `kubectl get namespaces,pods,services,endpointslices,nodes -A -o json "
+                    + "> inventory.json`")
+            }
+        }
+        return nil
+    }
+
+    static let hubbleVerdicts = ["FORWARDED", "DROPPED", "AUDIT", "REDIRECTED", "TRACED", "TRANSLATED", "ERROR",
+                                 "DENIED", "ALLOWED"]  // the last two: policy-verdict lines
+
+    /// `Dec  1 10:21:48.123: default/xwing:41234 (ID:1234) -> default/web:80 (ID:5678) to-endpoint FORWARDED
+    /// (TCP Flags: SYN)`, the table header `TIMESTAMP SOURCE DESTINATION …` and dict lines `TIMESTAMP: …`.
+    static func isHubbleText(_ line: String) -> Bool {
+        if line.hasPrefix("TIMESTAMP") && line.contains("SOURCE") && line.contains("DESTINATION") { return true }
+        if line.hasPrefix("TIMESTAMP:") { return true }
+        let arrow = [" -> ", " <- ", " <> ", " -- "].contains(where: line.contains)
+        return arrow && hubbleVerdicts.contains(where: { line.contains(" \($0)") })
+    }
+
+    static func isYAMLDocumentStart(_ line: String) -> Bool {
+        line == "---" || ["apiVersion:", "kind:", "items:", "metadata:"].contains(where: line.hasPrefix)
+    }
+
+    /// The start of a file as the driver reads it (gzip decompressed, a JSON array as JSON lines), and whether
+    /// it is a JSON array.
+    public static func start(ofFile path: String, limit: Int = 256 << 10) -> (bytes: [UInt8], isArray: Bool)? {
         guard let src = try? InputSource(path: path) else { return nil }
         var out = [UInt8](repeating: 0, count: limit)
         var n = 0
@@ -36,7 +92,7 @@ public enum FormatDetector {
             guard case .data(let k)? = r else { break }
             n += k
         }
-        return Array(out.prefix(n))
+        return (Array(out.prefix(n)), src.isArray == true)
     }
 
     // Arrays, in the order tried, so the reason given is the same every time.

@@ -23,13 +23,27 @@ public struct IngestDriver {
     public var chunkBytes: Int
     /// Worker threads (1 or 2).
     public var threads: Int
-    public enum Progress: Sendable { case auto, on, off }
-    /// `auto`: a progress line on stderr for files when stderr is a terminal.
+    public enum Progress: Sendable {
+        case auto, on, off
+        /// `auto`: on when stderr is a terminal; `FLOWMAP_PROGRESS=1` or `0` overrides that (tests force it on).
+        public var isOn: Bool {
+            switch self {
+            case .on: return true
+            case .off: return false
+            case .auto:
+                if let v = getenv("FLOWMAP_PROGRESS").map({ String(cString: $0) }), v == "0" || v == "1" {
+                    return v == "1"
+                }
+                return isatty(2) == 1
+            }
+        }
+    }
+    /// A progress line on stderr (files and streams): decompressed bytes, MB/s, flows/s, rejects.
     public var progress: Progress
     /// The descriptor `-` reads (standard input unless a test or an embedding program says otherwise).
     public var stdinDescriptor: Int32 = 0
-    /// The name `-` is reported as (`<stdin>` when nil): a live source read through a pipe names itself.
-    public var streamName: String?
+    /// How `-` is named in messages (`collect` names the command it reads).
+    public var stdinName = "<stdin>"
     /// When this descriptor becomes readable (a byte written on SIGINT, say), a stream ends as if its input
     /// had: the last batch is committed and `run` returns. -1: none.
     public var stopDescriptor: Int32 = -1
@@ -76,7 +90,7 @@ public struct IngestDriver {
     /// Runs the input through `reader`. `onIssue` gets each rejected line (in line order); `commit` gets each batch.
     public func run<R: LineReader>(path: String, reader: inout R, onIssue: (InputIssue) -> Void,
                                    commit: (Chunk) throws -> Void) throws {
-        let src = try InputSource(path: path, stdin: stdinDescriptor, streamName: streamName, stop: stopDescriptor)
+        let src = try InputSource(path: path, stdin: stdinDescriptor, stdinName: stdinName, stop: stopDescriptor)
         let isStream = !src.isRegular
         let display = src.display
         var agg = FlowAggregator()
@@ -86,8 +100,9 @@ public struct IngestDriver {
         var sinceCommit = 0
         var batchStart: Double?
         var bytesCounted: Int64 = 0
-        var meter = ProgressMeter(enabled: progress == .on || (progress == .auto && path != "-" && isatty(2) == 1),
-                                  display: display, total: src.size)
+        var acceptedBefore: Int64 = 0  // in committed batches (the aggregator's counts restart per batch)
+        var rejectedBefore: Int64 = 0
+        var meter = ProgressMeter(enabled: progress.isOn, display: display, total: src.size)
         defer { meter.finish() }
 
         var cap = max(chunkBytes, 1 << 16)
@@ -109,6 +124,9 @@ public struct IngestDriver {
                 w.agg.resetBatch()
             }
             let (b, c) = agg.take()
+            acceptedBefore += c.accepted
+            rejectedBefore += c.rejected
+            meter.carried = acceptedBefore
             let hashed = final && src.hashing
             try commit(Chunk(batch: b, counts: c, contentHash: hashed ? src.hash.hex : nil, isFinal: final,
                              legacyContentHash: hashed ? src.hash.legacyHex : nil))
@@ -130,6 +148,7 @@ public struct IngestDriver {
                     lineNo += r.lines
                     sinceCommit += r.accepted
                     offset += r.consumed
+                    meter.update(source: src, flows: agg.counts.accepted, rejected: agg.counts.rejected + rejectedBefore)
                     if sinceCommit >= batchFlows {
                         try commitBatch(final: false)
                         if offset < end { batchStart = now() }
@@ -156,7 +175,7 @@ public struct IngestDriver {
                     lineNo += w.lines
                     sinceCommit += first.accepted + w.accepted
                     w.issues.removeAll(keepingCapacity: true)
-                    meter.update(bytes: src.rawBytes, flows: agg.counts.accepted + w.agg.counts.accepted,
+                    meter.update(source: src, flows: agg.counts.accepted + w.agg.counts.accepted,
                                  rejected: agg.counts.rejected + w.agg.counts.rejected)
                     return
                 }
@@ -165,7 +184,7 @@ public struct IngestDriver {
                               issue: issue)
             lineNo += r.lines
             sinceCommit += r.accepted
-            meter.update(bytes: src.rawBytes, flows: agg.counts.accepted + (worker?.agg.counts.accepted ?? 0),
+            meter.update(source: src, flows: agg.counts.accepted + (worker?.agg.counts.accepted ?? 0),
                          rejected: agg.counts.rejected + (worker?.agg.counts.rejected ?? 0))
         }
 
@@ -358,11 +377,14 @@ func writeStderr(_ s: String) {
     t.withUTF8 { p in _ = write(2, p.baseAddress, p.count) }
 }
 
-/// `\r`-rewritten status line on stderr: bytes, MB/s, flows/s, rejects. Silent unless enabled.
+/// `\r`-rewritten status line on stderr: decompressed bytes (with how far into a gzip file), MB/s, flows/s,
+/// rejects, and for a stream the time it has run. Silent unless enabled; at most two updates a second.
 struct ProgressMeter {
     let enabled: Bool
     let display: String
     let total: Int64
+    /// Flows of batches already committed (a stream's aggregator restarts per batch).
+    var carried: Int64 = 0
     private let started = now()
     private var lastPrint = 0.0
     private var printed = false
@@ -373,17 +395,25 @@ struct ProgressMeter {
         self.total = total
     }
 
-    mutating func update(bytes: Int64, flows: Int64, rejected: Int64) {
+    mutating func update(source src: InputSource, flows: Int64, rejected: Int64) {
         guard enabled else { return }
         let t = now()
         guard t - lastPrint >= 0.5 else { return }
         lastPrint = t
         let dt = max(t - started, 1e-3)
-        let mb = Double(bytes) / 1e6
+        let mb = Double(src.decodedBytes) / 1e6
         var s = "\r\(display): \(fmt(mb)) MB"
-        if total > 0 { s += " / \(fmt(Double(total) / 1e6)) MB" }
-        s += "  \(fmt(mb / dt)) MB/s  \(Int(Double(flows) / dt)) flows/s  \(rejected) rejected\u{1B}[K"
-        writeStderr(s)
+        if total > 0 {
+            if src.isGzip {
+                s += " (gzip, \(Int(Double(src.rawBytes) * 100 / Double(total)))% of the file)"
+            } else {
+                s += " / \(fmt(Double(total) / 1e6)) MB"
+            }
+        }
+        let all = flows + carried
+        s += "  \(fmt(mb / dt)) MB/s  \(all) flows  \(Int(Double(all) / dt)) flows/s  \(rejected) rejected"
+        if total == 0 { s += "  \(Int(dt))s" }
+        writeStderr(s + "\u{1B}[K")
         printed = true
     }
 

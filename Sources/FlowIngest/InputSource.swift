@@ -52,9 +52,9 @@ final class InputSource {
     /// Readable when the reader should stop (streams only); -1: never.
     let stop: Int32
 
-    init(path: String, stdin: Int32 = 0, streamName: String? = nil, stop: Int32 = -1) throws {
+    init(path: String, stdin: Int32 = 0, stdinName: String = "<stdin>", stop: Int32 = -1) throws {
         let isStdin = path == "-"
-        display = isStdin ? streamName ?? "<stdin>" : path
+        display = isStdin ? stdinName : path
         self.stop = stop
         if isStdin {
             fd = stdin
@@ -69,7 +69,7 @@ final class InputSource {
                 throw IngestDriver.Failure.open(path: path, reason: String(cString: strerror(errno)))
             }
             if (st.st_mode & S_IFMT) == S_IFDIR {
-                throw IngestDriver.Failure.open(path: path, reason: "is a directory; pass the files in it (e.g. \(path)/*.json)")
+                throw IngestDriver.Failure.open(path: path, reason: DirectoryHint.message(for: path))
             }
             let f = open(path, O_RDONLY)
             if f < 0 { throw IngestDriver.Failure.open(path: path, reason: String(cString: strerror(errno))) }
@@ -129,13 +129,47 @@ final class InputSource {
 
     /// Reads decoded bytes into `buf` (up to `max`). A UTF-8 byte order mark at the start of the input is
     /// dropped (spreadsheet exports write one before a CSV header), so every format reads such a file normally.
+    ///
+    /// An input whose first non-blank byte opens a JSON array is read as JSON lines, one element per line
+    /// (`JSONArrayLines`), so every JSON-lines reader takes an array of its records.
     func read(into buf: UnsafeMutablePointer<UInt8>, max: Int, timeoutMS: Int = -1) throws -> ReadResult {
+        if arrayOut.count > arrayOutStart { return .data(takeArrayOut(into: buf, max: max)) }
+        let r = try readUnwrapped(into: buf, max: max, timeoutMS: timeoutMS)
+        guard case .data(let n) = r else { return r }
+        decodedBytes += Int64(n)
+        if isArray == nil {
+            isArray = JSONArrayLines.startsWithArray(UnsafeBufferPointer(start: buf, count: n))
+        }
+        guard isArray == true else { return r }
+        arrayOut.removeAll(keepingCapacity: true)
+        arrayOutStart = 0
+        arrayLines.feed(UnsafeBufferPointer(start: buf, count: n), into: &arrayOut)
+        if arrayOut.isEmpty { return try read(into: buf, max: max, timeoutMS: timeoutMS) }
+        return .data(takeArrayOut(into: buf, max: max))
+    }
+
+    /// Decoded bytes read so far (after gzip, before a JSON array is rewritten): what progress shows.
+    private(set) var decodedBytes: Int64 = 0
+    /// Nil until the first non-blank byte; true when the input is a JSON array.
+    private(set) var isArray: Bool?
+    private var arrayLines = JSONArrayLines()
+    private var arrayOut: [UInt8] = []
+    private var arrayOutStart = 0
+
+    private func takeArrayOut(into buf: UnsafeMutablePointer<UInt8>, max: Int) -> Int {
+        let n = Swift.min(max, arrayOut.count - arrayOutStart)
+        arrayOut.withUnsafeBufferPointer { buf.update(from: $0.baseAddress! + arrayOutStart, count: n) }
+        arrayOutStart += n
+        return n
+    }
+
+    private func readUnwrapped(into buf: UnsafeMutablePointer<UInt8>, max: Int, timeoutMS: Int) throws -> ReadResult {
         let r = try readDecoded(into: buf, max: max, timeoutMS: timeoutMS)
         guard atStart, case .data(let n) = r else { return r }
         atStart = false
         if n >= 3 && buf[0] == 0xEF && buf[1] == 0xBB && buf[2] == 0xBF {
             memmove(buf, buf + 3, n - 3)
-            return n == 3 ? try read(into: buf, max: max, timeoutMS: timeoutMS) : .data(n - 3)
+            return n == 3 ? try readUnwrapped(into: buf, max: max, timeoutMS: timeoutMS) : .data(n - 3)
         }
         return r
     }

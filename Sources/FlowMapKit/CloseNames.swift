@@ -1,7 +1,7 @@
 /// "Did you mean" for names given on the command line.
-enum CloseNames {
+public enum CloseNames {
     /// Known names within a small edit distance of `name` (or containing it, or contained in it), closest first.
-    static func suggest(_ name: String, among known: Set<String>) -> [String] {
+    public static func suggest(_ name: String, among known: Set<String>) -> [String] {
         let a = Array(name.lowercased())
         let limit = max(2, a.count / 3)
         let scored = known.compactMap { k -> (Int, String)? in

@@ -39,10 +39,12 @@ public enum Explain {
     public static func run(_ o: Options) throws -> Result {
         let (proto, port) = try parsePort(o.port)
         let loaded = try PolicyInputs.load(o.policies, accept: o.accept)
-        let store = try o.db.map { try PolicyInputs.store($0) }
+        let opened = try o.db.map { try Generate.openExisting($0) }
+        let store = try opened.map { try PolicyInputs.store($0) }
         let data = store?.data ?? ClusterInventory.StoreData()
+        let names = try opened.map { try PolicyInputs.dnsNames($0) } ?? [:]
         let e = Check.Evaluation(manifests: loaded.manifests, data: data, edges: store?.edges ?? [],
-                                 options: o.evaluator)
+                                 options: o.evaluator, dnsNames: names)
         try PolicyInputs.requireWorkloads(e.inventory, o.policies, db: o.db)
         let src = try resolve(o.source, e, loaded.manifests), dst = try resolve(o.destination, e, loaded.manifests)
         let x = PolicyExplanation(e.evaluator, source: src, destination: dst, proto: proto, port: port,

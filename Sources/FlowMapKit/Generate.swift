@@ -16,6 +16,9 @@ public enum Generate {
         public var out: String
         public var inference = InferenceOptions()
         public var emit = EmitOptions()
+        /// `--cluster-baseline`: one baseline-tier object instead of each namespace's egress default-deny and DNS
+        /// baseline (`ClusterBaseline`). Not with the Cilium flavour (a set FlowMap cannot evaluate).
+        public var clusterBaseline: ClusterBaseline.Kind?
         /// Write (and succeed) even when the self-check finds observed connections the output would break or
         /// open; they are still reported in `Report.selfCheck`.
         public var allowBreaks = false
@@ -40,10 +43,12 @@ public enum Generate {
         public var selfCheck: SelfCheck
         /// False when the self-check failed and `allowBreaks` was off: nothing was written (no files, no stream).
         public var written: Bool
-        /// Documents written: each namespace's default-deny (when a direction was observed) and DNS baseline, and
-        /// one allow policy per workload.
+        /// The baseline-tier object written (`--cluster-baseline`), nil when none.
+        public var baseline: ClusterBaseline? = nil
+        /// Documents written: each namespace's default-deny (when a direction was observed) and DNS baseline, one
+        /// allow policy per workload, and the cluster baseline.
         public var policies: Int {
-            plan.namespaces.reduce(plan.workloadCount) {
+            plan.namespaces.reduce(plan.workloadCount + (baseline == nil ? 0 : 1)) {
                 $0 + ($1.hasDefaultDeny ? 1 : 0) + ($1.dnsBaseline.isEmpty ? 0 : 1)
             }
         }
@@ -91,6 +96,12 @@ public enum Generate {
     /// The clear "no such store" message, before SQLite would create an empty file.
     public static func requireExisting(_ db: String) throws {
         guard access(db, F_OK) == 0 else {
+            let dir = db.lastIndex(of: "/").map { db[..<$0].isEmpty ? "/" : String(db[..<$0]) } ?? "."
+            var st = stat()
+            if stat(dir, &st) != 0 || (st.st_mode & S_IFMT) != S_IFDIR {
+                throw Failure(description: "\(db): no such store: the folder \(dir) does not exist; check the --db "
+                              + "path (a store is made by `flowmap ingest --db PATH FILES` or `flowmap collect`)")
+            }
             throw Failure(description: "\(db): no such store; run `flowmap ingest --db \(db) FILES` first")
         }
     }
@@ -103,21 +114,33 @@ public enum Generate {
     /// `Options.allowBreaks`). Throws, writing nothing, on an evidence window without edges, a namespace filter
     /// naming a namespace the store does not know, and a file in `out` it must not replace.
     public static func run(_ o: Options) throws -> Report {
+        if o.clusterBaseline != nil && o.emit.flavor == .cilium {
+            throw Failure(description: "--cluster-baseline with --flavor cilium: FlowMap cannot evaluate a set that "
+                          + "mixes admin-tier objects and Cilium policies, so the output could not be checked against "
+                          + "the evidence; use --flavor k8s with --cluster-baseline, or drop --cluster-baseline")
+        }
         let store = try openExisting(o.db)
         let ev = try evidence(from: store)
         try validate(ev, o.inference)
-        let plan = Inferrer(options: o.inference).infer(ev)
-        let check = SelfCheck.run(plan: plan, edges: SelfCheck.edges(ev.edges, o.inference),
+        var plan = Inferrer(options: o.inference).infer(ev)
+        var baseline: ClusterBaseline?
+        if let kind = o.clusterBaseline {
+            let system = o.inference.includeSystem ? [] : o.inference.systemNamespaces
+            (plan, baseline) = ClusterBaseline.apply(
+                to: plan, kind: kind, scoped: !o.inference.namespaces.isEmpty,
+                leftOut: system.union(o.inference.excludeNamespaces).union(knownNamespaces(ev)))
+        }
+        let check = SelfCheck.run(plan: plan, baseline: baseline, edges: SelfCheck.edges(ev.edges, o.inference),
                                   store: try PolicyInputs.data(store))
         var r = Report(plan: plan, edgesRead: ev.edges.count, files: [], stream: nil, selfCheck: check,
-                       written: !check.failed || o.allowBreaks)
+                       written: !check.failed || o.allowBreaks, baseline: baseline)
         guard r.written else { return r }
         let emitter = PolicyEmitter(options: o.emit)
         if o.out == "-" {
-            r.stream = emitter.stream(for: plan)
+            r.stream = emitter.stream(for: plan, baseline: baseline)
             return r
         }
-        let files = emitter.files(for: plan)
+        let files = emitter.files(for: plan, baseline: baseline)
         r.removed = try FileOutput.replaceGenerated(in: o.out, with: files, markers: PolicyEmitter.generatedMarkers)
         r.files = files.map(\.name)
         return r
@@ -128,15 +151,21 @@ public enum Generate {
         !(o.since.map { s.lastSeen < $0 } ?? false) && !(o.until.map { s.firstSeen > $0 } ?? false)
     }
 
-    /// Errors that would otherwise produce output that blocks everything or silently covers the wrong
-    /// namespaces: no edge in the evidence window, and `--namespace`/`--exclude-namespace` names the store
-    /// does not know (with the closest known names).
-    static func validate(_ ev: Evidence, _ o: InferenceOptions) throws {
+    /// Namespaces the store knows: labelled ones and those of workloads seen in the inventory or in flows.
+    static func knownNamespaces(_ ev: Evidence) -> Set<String> {
         var known = Set(ev.namespaceLabels.keys)
         for ep in ev.labelSets.keys where ep.kind == .workload { known.insert(ep.namespace) }
         for e in ev.edges {
             for ep in [e.key.source, e.key.destination] where ep.kind == .workload { known.insert(ep.namespace) }
         }
+        return known
+    }
+
+    /// Errors that would otherwise produce output that blocks everything or silently covers the wrong
+    /// namespaces: no edge in the evidence window, and `--namespace`/`--exclude-namespace` names the store
+    /// does not know (with the closest known names).
+    static func validate(_ ev: Evidence, _ o: InferenceOptions) throws {
+        let known = knownNamespaces(ev)
         var problems: [String] = []
         for (flag, names) in [("--namespace", o.namespaces), ("--exclude-namespace", o.excludeNamespaces)] {
             for n in names.sorted() where !known.contains(n) {

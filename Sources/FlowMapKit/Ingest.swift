@@ -9,6 +9,11 @@ public enum Ingest {
         public var db: String
         public var format: InputFormat = .auto
         public var batchFlows: Int = 200_000
+        /// What `-` reads, and its name in messages (`collect` reads a child's output this way).
+        public var stdinDescriptor: Int32 = 0
+        public var stdinName = "<stdin>"
+        /// A progress line on stderr: `auto` when stderr is a terminal (`FLOWMAP_PROGRESS=1|0` forces it).
+        public var progress: IngestDriver.Progress = .auto
         public init(db: String) { self.db = db }
     }
 
@@ -38,9 +43,11 @@ public enum Ingest {
         }
     }
 
-    /// Ingests each path (`-` is stdin). `onIssue` receives every rejected line as it is found.
+    /// Ingests each path (`-` is stdin). `onIssue` receives every rejected line as it is found; `onFormat` each
+    /// format `--format auto` chose, before that input is read (a stream's after its first record).
     /// Inventories are read first, whatever their position, so flows in the same call map to pods.
-    public static func run(paths: [String], options: Options, onIssue: (InputIssue) -> Void) throws -> Report {
+    public static func run(paths: [String], options: Options, onIssue: (InputIssue) -> Void,
+                           onFormat: (String, FormatDetector.Detection) -> Void = { _, _ in }) throws -> Report {
         let store = try FlowStore(path: options.db)
         var report = Report()
         var planned: [(path: String, format: InputFormat, detection: FormatDetector.Detection?)] = []
@@ -81,6 +88,7 @@ public enum Ingest {
         }
 
         for (path, format, detection) in planned {
+            if let d = detection { onFormat(path == "-" ? options.stdinName : path, d) }
             do {
                 if format == .inventory {
                     if var r = try ingestInventory(path: path, store: store, onIssue: onIssue) {
@@ -95,24 +103,47 @@ public enum Ingest {
                 var chosen = format
                 var chosenBy = detection
                 let b0 = try addressBook()  // also the inventory's listening ports, for every format
-                var driver = IngestDriver(batchFlows: options.batchFlows)
+                var driver = IngestDriver(batchFlows: options.batchFlows, progress: options.progress)
                 driver.listening = declared
-                if b0 == nil && format == .vpc {
+                driver.stdinDescriptor = options.stdinDescriptor
+                driver.stdinName = options.stdinName
+                func drive<R: LineReader>(_ reader: inout R, as name: () -> String) throws {
+                    try driver.run(path: path, reader: &reader, onIssue: onIssue) { chunk in
+                        let r = try store.write(chunk.batch, counts: chunk.counts, path: path, format: name(),
+                                                contentHash: chunk.contentHash, now: Clock.nowNanos(),
+                                                legacyHash: chunk.legacyContentHash)
+                        if case .duplicate(let prev) = r { duplicate = prev }
+                        counts.add(chunk.counts)
+                    }
+                }
+                let needsBook = format == .vpc || format == .flowmapCSV || format == .flowmapJSONL
+                    || format == .auto
+                let b = needsBook ? b0 : nil
+                if needsBook && b == nil && format == .vpc {
                     report.notes.append("\(path): no Kubernetes inventory in \(options.db): every VPC address "
                                         + "becomes an external peer; ingest `kubectl get namespaces,pods,services,"
                                         + "endpointslices -A -o json` first (--format inventory)")
                 }
-                guard let read = try read(path: path, format: format, book: b0, driver: driver, onIssue: onIssue,
-                                          commit: { chunk, name in
-                    let r = try store.write(chunk.batch, counts: chunk.counts, path: path, format: name,
-                                            contentHash: chunk.contentHash, now: Clock.nowNanos(),
-                                            legacyHash: chunk.legacyContentHash)
-                    if case .duplicate(let prev) = r { duplicate = prev }
-                    counts.add(chunk.counts)
-                }) else { continue }
-                if let d = read.detection {
-                    chosen = d.format
-                    chosenBy = d
+                switch format {
+                case .hubble:
+                    var r = HubbleReader()
+                    try drive(&r) { "hubble" }
+                case .auto:
+                    // A stream: the format is told from its first line.
+                    var r = AutoReader(addressBook: b)
+                    let choice = r.choice
+                    try withoutActuallyEscaping(onFormat) { tell in
+                        choice.onDetect = { tell(path == "-" ? options.stdinName : path, $0) }
+                        defer { choice.onDetect = nil }
+                        try drive(&r) { choice.detection?.format.rawValue ?? "auto" }
+                    }
+                    if let d = choice.detection {
+                        chosen = d.format
+                        chosenBy = d
+                    }
+                default:
+                    guard var r = AnyLineReader.make(format, addressBook: b) else { continue }
+                    try drive(&r) { format.rawValue }
                 }
                 report.files.append(FileReport(path: path, format: chosen, detection: chosenBy, counts: counts,
                                                duplicateOf: duplicate))
@@ -192,10 +223,16 @@ public enum FormatChoice {
     public static func resolve(_ format: InputFormat, path: String) throws
         -> (InputFormat, FormatDetector.Detection?) {
         if path == "-" { return (format, nil) }
-        guard let prefix = FormatDetector.prefix(ofFile: path) else { return (format == .auto ? .hubble : format, nil) }
+        guard let (prefix, isArray) = FormatDetector.start(ofFile: path) else {
+            return (format == .auto ? .hubble : format, nil)
+        }
         let blank = prefix.allSatisfy { $0 == 0x20 || $0 == 0x09 || $0 == 0x0A || $0 == 0x0D }
         if blank { return (format == .auto ? .hubble : format, nil) }  // nothing to read; the driver reports errors
-        let detected = FormatDetector.detect(prefix: prefix)
+        var detected = FormatDetector.detect(prefix: prefix)
+        if isArray, let d = detected { detected?.reason = "a JSON array of records; \(d.reason)" }
+        if detected == nil, format != .vpc, format != .flowmapCSV, let w = FormatDetector.wrongShape(prefix: prefix) {
+            throw Failure(description: "\(path):\(w.line): \(w.message); nothing was read")
+        }
         var chosen = format
         if format == .auto {
             guard let d = detected else {

@@ -48,7 +48,7 @@ public enum Live {
             var driver = IngestDriver(batchFlows: options.batchFlows, progress: .off)
             driver.listening = FlowAggregator.ListeningPort.declared(by: inventory)
             driver.stdinDescriptor = fd
-            driver.streamName = name
+            driver.stdinName = name
             driver.stopDescriptor = stopDescriptor
             var counts = IngestCounts()
             _ = try Ingest.read(path: "-", format: .hubble, book: nil, driver: driver, onIssue: onIssue) { chunk, fmt in

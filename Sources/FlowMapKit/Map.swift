@@ -75,10 +75,5 @@ public enum Map {
         return report
     }
 
-    static func openExisting(_ db: String) throws -> FlowStore {
-        guard access(db, F_OK) == 0 else {
-            throw Generate.Failure(description: "\(db): no such store; run `flowmap ingest --db \(db) FILES` first")
-        }
-        return try FlowStore(path: db)
-    }
+    static func openExisting(_ db: String) throws -> FlowStore { try Generate.openExisting(db) }
 }

@@ -29,7 +29,8 @@ public enum MapPolicies {
         let store = try Map.openExisting(db)
         let (data, edges) = try PolicyInputs.store(store)
         try Check.requireEdges(edges, db: db)
-        let evaluation = Check.Evaluation(manifests: set, data: data, edges: edges, options: options)
+        let evaluation = Check.Evaluation(manifests: set, data: data, edges: edges, options: options,
+                                          dnsNames: try PolicyInputs.dnsNames(store))
         let ev = evaluation.evaluator
         var known = Set(data.endpoints.filter { $0.kind == .workload })
         for e in edges {

@@ -124,12 +124,18 @@ public enum PolicyInputs {
     }
 
     static func l7Evidence(_ s: FlowStore) throws -> (names: [IPAddr: [String]], l7: [EdgeKey: [L7Observation]]) {
+        (try dnsNames(s), try s.l7())
+    }
+
+    /// The DNS names observed per external address (Cilium `toFQDNs`, admin-tier `domainNames`): `check`,
+    /// `explain` and `map --policies` all pass them, so their verdicts agree.
+    public static func dnsNames(_ s: FlowStore) throws -> [IPAddr: [String]] {
         var names: [IPAddr: [String]] = [:]
         for (ep, ns) in try s.names() {
             guard ep.kind == .external, let ip = IPAddr(ep.name) else { continue }
             names[ip, default: []] += ns
         }
-        return (names, try s.l7())
+        return names
     }
 
     /// The policy set `flowmap generate` would write from the store, read back through the manifest reader.

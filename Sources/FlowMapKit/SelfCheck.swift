@@ -57,11 +57,14 @@ public struct SelfCheck: Sendable {
     /// Replays `edges` against the NetworkPolicy rendering of `plan` (the flavour `check` reads; a Cilium run is
     /// checked through the NetworkPolicy rendering of the same plan), built as the evaluator's model directly:
     /// equal to the YAML read back by `check` (`EmitTests` "the policy model equals the YAML read back"), without
-    /// the cost of writing and parsing it again.
-    public static func run(plan: PolicyPlan, edges: [ObservedEdge], store: ClusterInventory.StoreData) -> SelfCheck {
+    /// the cost of writing and parsing it again. `baseline` (`--cluster-baseline`) is evaluated with it, as
+    /// `check` of the written files evaluates `cluster-baseline.yaml`.
+    public static func run(plan: PolicyPlan, baseline: ClusterBaseline? = nil, edges: [ObservedEdge],
+                           store: ClusterInventory.StoreData) -> SelfCheck {
         var set = ManifestSet()
         let built = NetworkPolicyEmitter(options: EmitOptions()).policies(for: plan)
         set.policies = built.policies
+        set.adminPolicies = baseline.map { [$0.policy] } ?? []
         let report = Check.Evaluation(manifests: set, data: store, edges: edges, options: EvaluatorOptions()).report()
         return SelfCheck(report: report, invalid: built.invalid, edges: edges.count)
     }

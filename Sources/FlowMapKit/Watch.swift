@@ -132,7 +132,7 @@ public enum Watch {
                                       progress: .off)
             driver.listening = FlowAggregator.ListeningPort.declared(by: inventory)
             driver.stdinDescriptor = options.stdinDescriptor
-            driver.streamName = options.streamName
+            if let n = options.streamName { driver.stdinName = n }
             driver.stopDescriptor = options.stopDescriptor
             summary.source = path == "-" ? options.streamName ?? "<stdin>" : path
             let format = path == "-" || IngestDriver.isStream(path: path) || options.format != .auto

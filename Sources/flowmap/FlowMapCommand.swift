@@ -14,20 +14,22 @@ struct FlowMapCommand: ParsableCommand {
         discussion: "Exit status (every verb): 0 evaluated everything, no finding; 1 evaluated everything, a "
             + "finding; 2 could not evaluate (bad usage, unreadable or invalid input, nothing to evaluate, a failed write).",
         version: FlowMapVersion.current,
-        subcommands: [IngestCommand.self, GenerateCommand.self, DoctorCommand.self, CheckCommand.self, ConnectivityCommand.self,
-                      ExplainCommand.self, DiffCommand.self, MapCommand.self, SummaryCommand.self,
-                      WatchCommand.self]
+        subcommands: [CollectCommand.self, IngestCommand.self, GenerateCommand.self, DoctorCommand.self, CheckCommand.self, ConnectivityCommand.self,
+                      ExplainCommand.self, DiffCommand.self, MapCommand.self, SummaryCommand.self, WatchCommand.self]
     )
 
     /// Parses and runs one verb, mapping every outcome through `ExitStatus`.
     static func main() {
         var code = ExitStatus.ok.rawValue
-        do {
+        if let m = UnknownVerb.message(Array(CommandLine.arguments.dropFirst())) {
+            Console.error(m)
+            code = ExitStatus.cannotEvaluate.rawValue
+        } else { do {
             var command = try parseAsRoot()
             try command.run()
         } catch {
             code = ExitStatus.code(for: error)
-        }
+        } }
         #if canImport(Glibc)
         Glibc.exit(ExitStatus.finish(code))
         #else

@@ -63,6 +63,15 @@ struct GenerateCommand: ParsableCommand {
                                    + "observed cluster resolvers on UDP and TCP 53; observed: only DNS seen."))
     var dns = "baseline"
 
+    @Option(help: ArgumentHelp("One baseline-tier object instead of each namespace's egress default-deny: cnp or banp.",
+                               discussion: "cnp: a ClusterNetworkPolicy (policy.networking.k8s.io/v1alpha2, tier "
+                                   + "Baseline); banp: the BaselineAdminNetworkPolicy `default` (v1alpha1). It denies "
+                                   + "what the allow policies do not admit and keeps DNS; each namespace keeps a "
+                                   + "default-deny for ingress (a baseline rule cannot deny traffic from outside the "
+                                   + "cluster). The value is required. Not with --flavor cilium. See "
+                                   + "docs/admin-network-policy-semantics.md."))
+    var clusterBaseline: String?
+
     @Option(help: ArgumentHelp("Selectors: controller or minimal.",
                                discussion: "controller: a workload whose Deployment/StatefulSet/DaemonSet/ReplicaSet/"
                                    + "Job/CronJob is in the inventory selects by its spec.selector (volatile keys "
@@ -101,12 +110,23 @@ struct GenerateCommand: ParsableCommand {
         o.inference.since = try since.map { try Self.time($0, "--since") }
         o.inference.until = try until.map { try Self.time($0, "--until") }
         o.allowBreaks = allowBreaks
+        if let b = clusterBaseline {
+            guard let kind = ClusterBaseline.Kind(rawValue: b) else {
+                throw ValidationError("unknown --cluster-baseline \(b); expected cnp (ClusterNetworkPolicy) or banp "
+                                      + "(BaselineAdminNetworkPolicy)")
+            }
+            o.clusterBaseline = kind
+        }
         let r = try CouldNotEvaluate.exit2 { try Generate.run(o) }
         if let s = r.stream {
             print(s, terminator: "")
         } else if r.written {
             Console.out("read \(r.edgesRead) edges; wrote \(r.policies) policies for \(r.plan.workloadCount) "
                         + "workloads in \(r.plan.namespaces.count) namespaces to \(out)/ (\(r.files.count) files)")
+            if let b = r.baseline {
+                Console.out("cluster baseline: \(b.adminKind.rawValue)/\(b.objectName) covers \(b.covered.count) "
+                            + "namespace(s): \(b.covered.joined(separator: ", "))")
+            }
             if !r.removed.isEmpty {
                 Console.out("removed \(r.removed.count) file(s) an earlier run generated there: "
                             + r.removed.joined(separator: ", "))

@@ -57,6 +57,8 @@ struct IngestCommand: ParsableCommand {
             } else if n == Self.issuesShownPerFile {
                 Console.error("\(issue.file): more rejected lines not shown; the summary counts them all")
             }
+        } onFormat: { path, d in
+            Console.outNow("\(path): read as \(d.format.rawValue) (--format auto: \(d.reason))")
         } }
         try finish(report)
     }
@@ -79,9 +81,6 @@ struct IngestCommand: ParsableCommand {
         for n in report.notes { Console.error("note: \(n)") }
         for f in report.failures { Console.error("error: \(f)") }
         for f in report.files {
-            if let d = f.detection {
-                Console.out("\(f.path): read as \(d.format.rawValue) (--format auto: \(d.reason))")
-            }
             if let prev = f.duplicateOf {
                 Console.out("\(f.path): already ingested (same content as \(prev)); nothing changed")
             }

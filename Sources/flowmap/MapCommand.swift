@@ -1,3 +1,8 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 import ArgumentParser
 import FlowMapKit
 
@@ -20,8 +25,8 @@ struct MapCommand: ParsableCommand {
     @Option(help: "Output format: \(Map.Format.allCases.map(\.rawValue).joined(separator: ", ")).")
     var format = "html"
 
-    @Option(name: [.short, .long], help: "Output file, or - for stdout.")
-    var out = "-"
+    @Option(name: [.short, .long], help: "Output file, or - for stdout (HTML goes to a terminal only with --out -).")
+    var out: String?
 
     @Option(help: "Only edges with an end in these namespaces (repeatable).")
     var namespace: [String] = []
@@ -40,6 +45,12 @@ struct MapCommand: ParsableCommand {
             throw ValidationError("unknown --format \(format); expected one of "
                                   + Map.Format.allCases.map(\.rawValue).joined(separator: ", "))
         }
+        if out == nil && f == .html && isatty(1) == 1 {
+            Console.error("error: map: not writing HTML to the terminal; pass --out map.html (then open it in a "
+                          + "browser), or --out - to print it anyway")
+            throw ExitCode(ExitStatus.cannotEvaluate.rawValue)
+        }
+        let out = self.out ?? "-"
         var o = Map.Options(db: db)
         o.format = f
         o.out = out

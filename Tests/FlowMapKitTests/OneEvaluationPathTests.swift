@@ -159,3 +159,45 @@ import Testing
         }
     }
 }
+
+/// Issue 16: an admin-tier `domainNames` peer matches by the names the store observed; `explain` and
+/// `map --policies` read those names as `check` does, so the three agree.
+@Suite struct DomainNamesOnePathTests {
+    static let api = Endpoint.workload("shop", "api", kind: "Deployment")
+
+    @Test func checkExplainAndMapAgreeOnDomainNames() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("flowmap-domains-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let path = dir.appendingPathComponent("f.db").path
+        var b = IngestBatch()
+        let named = EdgeKey(source: Self.api, destination: .external("93.184.216.34"), proto: .tcp, port: 443, outcome: .allowed)
+        let other = EdgeKey(source: Self.api, destination: .external("8.8.8.8"), proto: .tcp, port: 443, outcome: .allowed)
+        for k in [named, other] { b.edges[k] = EdgeStats(flows: 5, firstSeen: 1, lastSeen: 2) }
+        b.labelSets[Self.api] = [["app": "api"].canonical]
+        b.names[.external("93.184.216.34")] = ["example.com"]
+        _ = try FlowStore(path: path).write(b, counts: IngestCounts(), path: "t", format: "test", contentHash: nil, now: 0)
+        let policies = dir.appendingPathComponent("p.yaml").path
+        try """
+            apiVersion: policy.networking.k8s.io/v1alpha2
+            kind: ClusterNetworkPolicy
+            metadata: {name: egress}
+            spec:
+              tier: Admin
+              priority: 1
+              subject: {namespaces: {matchLabels: {kubernetes.io/metadata.name: shop}}}
+              egress:
+              - {action: Accept, to: [{domainNames: [example.com]}], protocols: [{tcp: {destinationPort: {number: 443}}}]}
+              - {action: Deny, to: [{networks: [0.0.0.0/0]}]}
+            """.write(toFile: policies, atomically: true, encoding: .utf8)
+        let check = try Check.run(Check.Options(policies: [policies], db: path))
+        #expect(check.report.denied.map(\.destination) == ["8.8.8.8"], "\(check.report.denied)")
+        let decisions = try MapPolicies.evaluate(db: path, policiesPath: policies).verdicts.decisions
+        for (k, allowed) in [(named, true), (other, false)] {
+            let x = try Explain.run(Explain.Options(policies: [policies], db: path, source: k.source.description,
+                                                    destination: k.destination.name, port: "TCP/443"))
+            #expect(x.explanation.allowed == allowed, "explain disagrees with check on \(k.destination)")
+            #expect(decisions[k]?.allowed == allowed, "map disagrees with check on \(k.destination)")
+        }
+    }
+}

@@ -160,7 +160,7 @@ import Testing
         #expect(h.conn("prod/web", "dev/client") == "No Connections")  // pod IP 10.0.2.1
     }
 
-    @Test func t9NodesAndDomainNamesMatchNothingAndAreWarned() {
+    @Test func t9NodesAndDomainNamesAreWarned() {
         let h = harness(Self.anp("a", priority: 1, """
             \(Self.prodSubject)
             egress:

@@ -20,10 +20,14 @@ public struct CiliumPolicyEmitter: Sendable, PolicyDocumentWriter {
     public static let namespaceLabel = "k8s:io.kubernetes.pod.namespace"
 
     /// File name -> contents, plus `kustomization.yaml` listing the others.
-    public func files(for plan: PolicyPlan) -> [(name: String, text: String)] { layoutFiles(for: plan) }
+    public func files(for plan: PolicyPlan, baseline: ClusterBaseline? = nil) -> [(name: String, text: String)] {
+        layoutFiles(for: plan, baseline: baseline)
+    }
 
     /// All policies as one multi-document stream (for `--out -`).
-    public func stream(for plan: PolicyPlan) -> String { layoutStream(for: plan) }
+    public func stream(for plan: PolicyPlan, baseline: ClusterBaseline? = nil) -> String {
+        layoutStream(for: plan, baseline: baseline)
+    }
 
     private func header(_ y: inout YAMLBuilder, name: String, namespace: String, plan: PolicyPlan) {
         EmitCommon.header(&y, apiVersion: "cilium.io/v2", kind: "CiliumNetworkPolicy", name: name,

@@ -11,10 +11,14 @@ public struct NetworkPolicyEmitter: Sendable, PolicyDocumentWriter {
     public static let managedBy = EmitCommon.managedBy
 
     /// File name -> contents, plus `kustomization.yaml` listing the others.
-    public func files(for plan: PolicyPlan) -> [(name: String, text: String)] { layoutFiles(for: plan) }
+    public func files(for plan: PolicyPlan, baseline: ClusterBaseline? = nil) -> [(name: String, text: String)] {
+        layoutFiles(for: plan, baseline: baseline)
+    }
 
     /// All policies as one multi-document stream (for `--out -`).
-    public func stream(for plan: PolicyPlan) -> String { layoutStream(for: plan) }
+    public func stream(for plan: PolicyPlan, baseline: ClusterBaseline? = nil) -> String {
+        layoutStream(for: plan, baseline: baseline)
+    }
 
     /// The same policies as `stream(for:)`, as the evaluator's model, without writing and re-reading YAML (for
     /// `generate`'s self-check on large plans). Equal to the stream read back by `ManifestReader` (tested), apart

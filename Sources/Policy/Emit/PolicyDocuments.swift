@@ -16,10 +16,11 @@ protocol PolicyDocumentWriter: Sendable {
 
 extension PolicyDocumentWriter {
     /// File name -> contents, plus `kustomization.yaml` listing the policy files, plus the evidence report
-    /// (`evidence.json`, `evidence.md`, listed nowhere). Sorted by namespace, then workload.
-    func layoutFiles(for plan: PolicyPlan) -> [(name: String, text: String)] {
+    /// (`evidence.json`, `evidence.md`, listed nowhere). The cluster baseline first (`cluster-baseline.yaml`), then
+    /// sorted by namespace, then workload.
+    func layoutFiles(for plan: PolicyPlan, baseline: ClusterBaseline? = nil) -> [(name: String, text: String)] {
         let header = PolicyEmitter.generatedMarker + "\(options.version) from observed flows. Review before applying.\n"
-        let stems = EmitCommon.namespaceStems(plan)
+        let stems = EmitCommon.namespaceStems(plan, baseline: baseline != nil)
         let indexed = Array(zip(plan.namespaces, stems))
         // Namespaces are independent: written on every core, then joined in plan order (output unchanged).
         let perNamespace = EmitCommon.concurrentMap(indexed) { ns, dir -> [(String, String)] in
@@ -38,7 +39,8 @@ extension PolicyDocumentWriter {
             }
             return out
         }
-        let out = perNamespace.flatMap { $0 }
+        let cluster = baseline.map { [("\(ClusterBaseline.name).yaml", header + $0.yaml(plan: plan, version: options.version))] }
+        let out = (cluster ?? []) + perNamespace.flatMap { $0 }
         var k = YAMLBuilder()
         k.comment(0, PolicyEmitter.generatedMarker.dropFirst(2) + "\(options.version): every policy file of this directory.")
         k.line(0, "apiVersion: kustomize.config.k8s.io/v1beta1")
@@ -50,8 +52,8 @@ extension PolicyDocumentWriter {
                       (EvidenceReport.markdownFile, report.markdown)]
     }
 
-    /// All policies as one multi-document stream.
-    func layoutStream(for plan: PolicyPlan) -> String {
+    /// All policies as one multi-document stream, the cluster baseline first.
+    func layoutStream(for plan: PolicyPlan, baseline: ClusterBaseline? = nil) -> String {
         let docs = EmitCommon.concurrentMap(plan.namespaces) { ns -> [String] in
             var docs = namespaceDocuments(ns, plan: plan).map(\.text)
             for (w, name) in zip(ns.workloads, EmitCommon.allowNames(ns)) {
@@ -59,7 +61,8 @@ extension PolicyDocumentWriter {
             }
             return docs
         }
-        return docs.flatMap { $0 }.joined(separator: "---\n")
+        let cluster = baseline.map { [$0.yaml(plan: plan, version: options.version)] } ?? []
+        return (cluster + docs.flatMap { $0 }).joined(separator: "---\n")
     }
 
     /// The namespace-wide policies, by name: the default-deny (when a direction was observed) and the DNS
@@ -95,26 +98,29 @@ enum EmitCommon {
     }
 
     /// `apiVersion`, `kind` and `metadata` with the managed-by label and the evidence annotations.
-    static func header(_ y: inout YAMLBuilder, apiVersion: String, kind: String, name: String, namespace: String,
-                       plan: PolicyPlan, version: String) {
+    /// `namespace` nil: a cluster-scoped object. `annotations` are added to FlowMap's own, all sorted by key.
+    static func header(_ y: inout YAMLBuilder, apiVersion: String, kind: String, name: String, namespace: String?,
+                       plan: PolicyPlan, version: String, annotations: [String: String] = [:]) {
         y.line(0, "apiVersion: \(apiVersion)")
         y.line(0, "kind: \(kind)")
         y.line(0, "metadata:")
         y.pair(2, "name", name)
-        y.pair(2, "namespace", namespace)
+        if let namespace { y.pair(2, "namespace", namespace) }
         y.line(2, "labels:")
         y.pair(4, "app.kubernetes.io/managed-by", managedBy)
         y.line(2, "annotations:")
-        y.pair(4, "flowmap.io/evidence-since", plan.firstSeen.map(day) ?? "no flows")
-        y.pair(4, "flowmap.io/version", version)
+        var all = annotations
+        all["flowmap.io/evidence-since"] = plan.firstSeen.map(day) ?? "no flows"
+        all["flowmap.io/version"] = version
+        for k in all.keys.sorted() { y.pair(4, k, all[k]!) }
     }
 
     /// File (per-namespace) or directory (per-workload) name of each namespace of the plan, in order: the
     /// namespace as a DNS-1123 label, made distinct (see `distinct`) where that would collide with another
-    /// namespace's or with `kustomization.yaml`.
-    static func namespaceStems(_ plan: PolicyPlan) -> [String] {
+    /// namespace's, with `kustomization.yaml` or (`baseline`) with `cluster-baseline.yaml`.
+    static func namespaceStems(_ plan: PolicyPlan, baseline: Bool = false) -> [String] {
         distinct(plan.namespaces.map { PolicyName.make($0.name) }, identities: plan.namespaces.map(\.name),
-                 reserved: ["kustomization"])
+                 reserved: baseline ? ["kustomization", ClusterBaseline.name] : ["kustomization"])
     }
 
     /// Name of the DNS baseline policy.

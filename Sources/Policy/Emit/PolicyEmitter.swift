@@ -14,19 +14,20 @@ public struct PolicyEmitter: Sendable {
     /// What a file FlowMap may replace starts with.
     public static let generatedMarkers = [generatedMarker, generatedJSONMarker]
 
-    /// File name -> contents, plus `kustomization.yaml` listing the others.
-    public func files(for plan: PolicyPlan) -> [(name: String, text: String)] {
+    /// File name -> contents, plus `kustomization.yaml` listing the others; `baseline` (from
+    /// `ClusterBaseline.apply`, whose plan this must be) adds `cluster-baseline.yaml`.
+    public func files(for plan: PolicyPlan, baseline: ClusterBaseline? = nil) -> [(name: String, text: String)] {
         switch options.flavor {
-        case .k8s: return NetworkPolicyEmitter(options: options).files(for: plan)
-        case .cilium: return CiliumPolicyEmitter(options: options).files(for: plan)
+        case .k8s: return NetworkPolicyEmitter(options: options).files(for: plan, baseline: baseline)
+        case .cilium: return CiliumPolicyEmitter(options: options).files(for: plan, baseline: baseline)
         }
     }
 
     /// All policies as one multi-document stream (for `--out -`).
-    public func stream(for plan: PolicyPlan) -> String {
+    public func stream(for plan: PolicyPlan, baseline: ClusterBaseline? = nil) -> String {
         switch options.flavor {
-        case .k8s: return NetworkPolicyEmitter(options: options).stream(for: plan)
-        case .cilium: return CiliumPolicyEmitter(options: options).stream(for: plan)
+        case .k8s: return NetworkPolicyEmitter(options: options).stream(for: plan, baseline: baseline)
+        case .cilium: return CiliumPolicyEmitter(options: options).stream(for: plan, baseline: baseline)
         }
     }
 }

@@ -13,11 +13,15 @@ final class AdminTiers: Sendable {
         var fixed: ConnectionSet
         /// Named ports, resolved against the destination pod's container ports (T7).
         var named: [String]
+        /// `domainNames` (egress Allow only), matched against the names observed for an external address (T9).
+        var domains: [String] = []
         var policy: Int
         var index: Int
 
-        func matches(_ peer: EvalPeer) -> Bool {
-            peer.isMatched(byWorkloads: workloads, blocks: blocks)
+        func matches(_ peer: EvalPeer, names: [IPAddr: [String]]) -> Bool {
+            if peer.isMatched(byWorkloads: workloads, blocks: blocks) { return true }
+            guard !domains.isEmpty, case .address(let ip) = peer, let known = names[ip] else { return false }
+            return known.contains { n in domains.contains { AdminPolicy.domain($0, matches: n) } }
         }
 
         /// What the rule covers towards a destination with these container ports (nil: not a pod).
@@ -41,11 +45,15 @@ final class AdminTiers: Sendable {
 
     let policies: [AdminPolicy]
     let rules: [Rule]
+    /// DNS names observed for external addresses (the store's), for `domainNames` peers.
+    let names: [IPAddr: [String]]
     /// Rule ids per workload: [direction: 0 ingress, 1 egress][tier: 0 admin, 1 baseline].
     let ids: [[[[Int32]]]]
 
-    init(policies: [AdminPolicy], namespaces: [String: ClusterNamespace], workloads: [Workload], selectable: Bitset) {
+    init(policies: [AdminPolicy], namespaces: [String: ClusterNamespace], workloads: [Workload], selectable: Bitset,
+         names: [IPAddr: [String]] = [:]) {
         self.policies = policies
+        self.names = names
         let n = workloads.count
         var unitsInNs: [String: Bitset] = [:]
         for i in selectable.members { unitsInNs[workloads[i].namespace, default: Bitset(count: n)].insert(i) }
@@ -88,7 +96,8 @@ final class AdminTiers: Sendable {
                                 for i in selectable.members where !workloads[i].ips.isEmpty
                                     && workloads[i].ips.allSatisfy({ b.contains($0) }) { c.workloads.insert(i) }
                             }
-                        case .nodes, .domainNames: break  // T9: matched by nothing FlowMap knows (warned)
+                        case .domainNames(let d): c.domains += d  // T9: by the names the store observed
+                        case .nodes: break  // T9: FlowMap knows no node labels (warned)
                         }
                     }
                     if let ports = r.ports {
@@ -118,7 +127,7 @@ final class AdminTiers: Sendable {
         var rest = ConnectionSet.all
         for id in ids[w][egress ? 1 : 0][tier] {
             let r = rules[Int(id)]
-            guard r.matches(peer) else { continue }
+            guard r.matches(peer, names: names) else { continue }
             let c = r.connections(toPorts: destinationPorts).intersection(rest)
             if c.isEmpty { continue }
             switch r.action {
@@ -155,7 +164,7 @@ final class AdminTiers: Sendable {
         for tier in [0, 1] {
             if tier == 1 && networkPolicyIsolates { break }
             guard let id = ids[w][egress ? 1 : 0][tier].first(where: {
-                rules[Int($0)].matches(peer) && rules[Int($0)].connections(toPorts: destinationPorts).contains(proto, port)
+                rules[Int($0)].matches(peer, names: names) && rules[Int($0)].connections(toPorts: destinationPorts).contains(proto, port)
             }) else { continue }
             let r = rules[Int(id)]
             let p = policies[r.policy]

@@ -44,7 +44,7 @@ public struct PolicyEvaluator: Sendable {
     public let cilium: CiliumBox?
 
     /// `ciliumPolicies`: the set's CiliumNetworkPolicies and CiliumClusterwideNetworkPolicies; `dnsNames`: DNS
-    /// names observed for external addresses (for `toFQDNs`).
+    /// names observed for external addresses (for `toFQDNs` and admin-tier `domainNames`).
     /// `adminPolicies`: the cluster-wide tiers. A set with both Cilium and admin-tier policies is refused by
     /// `PolicyInputs` before it gets here (their combination is not modelled yet).
     public init(policies: [NetworkPolicy], adminPolicies: [AdminPolicy] = [], namespaces: [ClusterNamespace] = [],
@@ -214,7 +214,8 @@ public struct PolicyEvaluator: Sendable {
         }
         hasNamedRules = rules.contains { !$0.named.isEmpty }
         tiers = adminPolicies.isEmpty ? nil
-            : AdminTiers(policies: adminPolicies, namespaces: nsMap, workloads: workloads, selectable: selectable)
+            : AdminTiers(policies: adminPolicies, namespaces: nsMap, workloads: workloads, selectable: selectable,
+                         names: dnsNames)
     }
 
     /// Workloads that can possibly reach workload `d` (a superset): every workload when `d` is not

@@ -33,10 +33,10 @@ public struct AdminPolicy: Sendable, Hashable {
         case selection(Selection)
         /// `networks`: CIDRs, matching external addresses and pod IPs alike.
         case networks([CIDR])
-        /// `nodes`: nodes by label (FlowMap knows no node labels: matches host-network pods only when the
-        /// selector is empty).
+        /// `nodes`: nodes by label (FlowMap knows no node labels: matches nothing, warned).
         case nodes(LabelSelector)
-        /// `domainNames` (egress Allow only): FQDNs; matches no address FlowMap knows a name for.
+        /// `domainNames` (egress Allow only): FQDNs, exact or `*.` (one or more leading labels); matches an
+        /// external address the store observed one of the names for.
         case domainNames([String])
     }
 
@@ -82,6 +82,19 @@ public struct AdminPolicy: Sendable, Hashable {
         self.ingress = ingress
         self.egress = egress
         self.location = location
+    }
+
+    /// Whether a `domainNames` entry matches an observed name (API: exact, or `*.` matching one or more whole
+    /// leading labels; not the bare domain). DNS names compare case-insensitively, a trailing dot ignored.
+    public static func domain(_ pattern: String, matches name: String) -> Bool {
+        func norm(_ s: String) -> Substring {
+            let l = Substring(s.lowercased())
+            return l.hasSuffix(".") ? l.dropLast() : l
+        }
+        let p = norm(pattern), n = norm(name)
+        guard p.hasPrefix("*.") else { return p == n }
+        let suffix = p.dropFirst()  // ".example.com"
+        return n.count > suffix.count && n.hasSuffix(suffix)
     }
 
     /// `Kind/name` (cluster-scoped: no namespace).

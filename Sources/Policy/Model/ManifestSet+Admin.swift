@@ -39,7 +39,8 @@ extension ManifestSet {
                     let what: String
                     switch peer {
                     case .nodes: what = "nodes peer: FlowMap knows no node labels, so it matches no node"
-                    case .domainNames: what = "domainNames peer: FlowMap resolves no names, so it matches no address"
+                    case .domainNames: what = "domainNames peer: FlowMap resolves no names; it matches only addresses the "
+                        + "store observed one of the names for (check --db), nothing in verbs without a store"
                     default: continue
                     }
                     let loc = p.location ?? SourceLocation(file: "?", document: -1)

@@ -180,9 +180,10 @@ extension ManifestDecoder {
             }
             let named = ports?.contains { if case .named = $0 { return true } else { return false } } ?? false
             let nonPod = peers.contains { if case .selection = $0 { return false } else { return true } }
-            if named && nonPod {
-                issue(rp, r, "Invalid value: \"object\": networks/nodes/domainNames peer cannot be set with namedPorts "
-                      + "since there are no namedPorts for networks/nodes/domainNames")
+            if named && nonPod {  // the CEL rule; BANP has no domainNames peer, and its message says so
+                let peers = kind == .baselineAdminNetworkPolicy ? "networks/nodes" : "networks/nodes/domainNames"
+                issue(rp, r, "Invalid value: \"object\": \(peers) peer cannot be set with namedPorts "
+                      + "since there are no namedPorts for \(peers)")
             }
             if issues.count == before { out.append(AdminPolicy.Rule(name: name, action: action, peers: peers, ports: ports)) }
         }
@@ -298,7 +299,11 @@ extension ManifestDecoder {
         let proto: Proto = p.key == "tcp" ? .tcp : p.key == "udp" ? .udp : .sctp
         guard p.value.object != nil else { issue(vp, p.value, "expected an object, got \(p.value.typeName)"); return nil }
         checkKnown(p.value, ["destinationPort"], path: vp)
-        guard let dp = p.value["destinationPort"], !dp.isNull else { return .range(proto, 1...65535) }
+        // MinProperties=1: a protocol entry names its destinationPort (every port is `range` 1-65535).
+        guard let dp = p.value["destinationPort"], !dp.isNull else {
+            issue(vp, p.value, "Invalid value: 0: \(vp) in body should have at least 1 properties")
+            return nil
+        }
         let dpp = "\(vp).destinationPort"
         guard dp.object != nil else { issue(dpp, dp, "expected an object, got \(dp.typeName)"); return nil }
         checkKnown(dp, ["number", "range"], path: dpp)

@@ -1,0 +1,62 @@
+import ArgumentParser
+import FlowMapKit
+
+struct CollectCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "collect",
+        abstract: "Capture a cluster: its inventory (kubectl) first, then Hubble flows for a duration, into the store.",
+        discussion: """
+            Runs `kubectl get namespaces,pods,services,endpointslices,nodes -A -o json` (with --context) and \
+            ingests it as the inventory, then `hubble observe -o jsonpb --follow` for --duration, committed in \
+            batches. At the duration, or on Ctrl-C, hubble is stopped and everything it wrote is kept. \
+            kubectl and hubble must be on PATH (the error says what to install). Capture long enough to see \
+            every workload's regular traffic (at least 30m; a day catches batch jobs).
+            """
+    )
+
+    @Option(help: "The store (SQLite file); created when missing.")
+    var db = "flowmap.db"
+
+    @Option(help: "How long to capture flows: 30m, 2h, 1h30m, 90s.")
+    var duration: String
+
+    @Option(help: "kubectl context (kubectl --context).")
+    var context: String?
+
+    @Option(name: [.customShort("n"), .long],
+            help: "Only flows with an end in this namespace (hubble observe --namespace; repeatable).")
+    var namespace: [String] = []
+
+    @Option(help: "Hubble Relay address (hubble observe --server), e.g. localhost:4245.")
+    var hubbleServer: String?
+
+    @Option(help: "Flows per transaction.")
+    var batchFlows = 200_000
+
+    func run() throws {
+        guard let seconds = Collect.parse(duration: duration) else {
+            throw ValidationError("--duration \(duration): expected a duration such as 30m, 2h, 1h30m or 90s")
+        }
+        var o = Collect.Options(db: db, duration: seconds)
+        o.context = context
+        o.namespaces = namespace
+        o.hubbleServer = hubbleServer
+        o.batchFlows = batchFlows
+        var rejected = 0
+        let r = try CouldNotEvaluate.exit2 {
+            try Collect.run(o, onIssue: { issue in
+                rejected += 1
+                if rejected <= IngestCommand.issuesShownPerFile { Console.error(issue.description) }
+            }, onStage: { Console.error("collect: \($0)") })
+        }
+        for n in r.inventory.notes + r.flows.notes { Console.error("note: \(n)") }
+        for f in r.flows.failures { Console.error("error: \(f)") }
+        let inv = r.inventory.total
+        let t = r.flows.total
+        Console.out("collected into \(db): inventory \(inv.lines) object(s); flows: \(t.lines) lines, "
+                    + "\(t.accepted) accepted (\(t.replies) replies), \(t.skipped) skipped, \(t.rejected) rejected")
+        Console.out("next: flowmap generate --db \(db) --out policies/")
+        if !r.flows.failures.isEmpty { throw ExitCode(ExitStatus.cannotEvaluate.rawValue) }
+        if t.rejected + inv.rejected > 0 { throw ExitStatus.findingCode }
+    }
+}
