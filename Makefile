@@ -59,7 +59,7 @@ demo: build
 	$(FLOWMAP) generate --db $(DEMO_OUT)/flowmap.db --flavor cilium --out $(DEMO_OUT)/cilium
 	@echo "--- the Cilium output checked against the flows it came from (exit 0 required)"
 	$(FLOWMAP) check --db $(DEMO_OUT)/flowmap.db --policies $(DEMO_OUT)/cilium
-	$(FLOWMAP) map --db $(DEMO_OUT)/flowmap.db --format html --out $(DEMO_OUT)/map.html
+	$(FLOWMAP) map --db $(DEMO_OUT)/flowmap.db --output html --out $(DEMO_OUT)/map.html
 	$(FLOWMAP) summary --db $(DEMO_OUT)/flowmap.db
 	@echo "--- more sources (Calico, VPC + inventory); the rejected lines are rejected on purpose, see samples/*/SOURCES.md"
 	$(FLOWMAP) ingest --db $(DEMO_OUT)/more-sources.db $(MORE_SAMPLES) || [ $$? -eq 1 ]
