@@ -168,6 +168,7 @@ public struct EvidenceReport: Sendable, Codable, Equatable {
             w.element()
             w.beginObject()
             w.member("direction", r.direction)
+            if let e = r.endPort { w.member("endPort", e) }
             w.member("entity", r.entity)
             w.member("examples", r.examples)
             if let f = r.firstSeen { w.member("firstSeen", f) }
@@ -189,6 +190,7 @@ public struct EvidenceReport: Sendable, Codable, Equatable {
             w.endArray()
             if let l = r.lastSeen { w.member("lastSeen", l) }
             w.member("namespace", r.namespace)
+            if let o = r.observedPorts { w.member("observedPorts", o) }
             w.member("peer", r.peer)
             w.member("policy", r.policy)
             w.member("port", r.port)
