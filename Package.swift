@@ -23,7 +23,8 @@ let package = Package(
         .target(name: "FlowStore", dependencies: ["FlowModel", "CSQLite"]),
         .target(name: "Inference", dependencies: ["FlowModel"]),
         .target(name: "Policy", dependencies: ["FlowModel", "Inference", .product(name: "Yams", package: "Yams")]),
-        .target(name: "FlowMapView", dependencies: ["FlowModel", "Inference"]),
+        // Assets/ (map.js, map.css) are embedded by scripts/embed-assets.py (`make assets`), not shipped as resources.
+        .target(name: "FlowMapView", dependencies: ["FlowModel", "Inference"], exclude: ["Assets"]),
         .target(name: "FlowMapKit", dependencies: ["FlowModel", "FlowIngest", "FlowStore", "Inference", "Policy",
                                                    "FlowMapView", .product(name: "Yams", package: "Yams")]),
         .executableTarget(name: "flowmap", dependencies: [

@@ -53,8 +53,13 @@ struct RemapTests {
         let out = dir.appendingPathComponent(UUID().uuidString)
         _ = try Generate.run(Generate.Options(db: db, out: out.path, allowBreaks: true))
         var files = [String: String]()
-        for f in try FileManager.default.contentsOfDirectory(atPath: out.path).sorted() {
-            files[f] = try String(contentsOfFile: out.appendingPathComponent(f).path, encoding: .utf8)
+        // Every generated file, the evidence report (`evidence/`) included.
+        let walker = FileManager.default.enumerator(atPath: out.path)
+        while let f = walker?.nextObject() as? String {
+            var isDir: ObjCBool = false
+            let path = out.appendingPathComponent(f).path
+            guard FileManager.default.fileExists(atPath: path, isDirectory: &isDir), !isDir.boolValue else { continue }
+            files[f] = try String(contentsOfFile: path, encoding: .utf8)
         }
         return files
     }
