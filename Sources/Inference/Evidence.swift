@@ -60,6 +60,12 @@ public struct InferenceOptions: Sendable {
     public var internetThreshold: Int = 16
     /// Use container port names (`port: http`) where the inventory knows them (`Evidence.containerPorts`).
     public var namedPorts: Bool = false
+    /// Merge dense observed ports of one peer into `endPort` ranges (`PortRanges`); false: single ports only.
+    public var portRanges: Bool = true
+    /// A range needs at least this many distinct observed ports ...
+    public var portRangeMinPorts: Int = PortRanges.defaultMinPorts
+    /// ... with at most this many unobserved ports between two neighbouring observed ones.
+    public var portRangeMaxGap: Int = PortRanges.defaultMaxGap
     /// `controller`: a workload whose owning controller is known selects by the controller's `spec.selector`
     /// (volatile keys removed) when that selects exactly its known pods; otherwise, and with `minimal`, by the
     /// smallest stable label set that does (`SelectorChooser`).

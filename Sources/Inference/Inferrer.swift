@@ -7,7 +7,8 @@ import FlowModel
 ///   observed-denied ones are listed in `PolicyPlan.denied` and never allowed (an edge seen both allowed and
 ///   denied is allowed on the allowed evidence, with a warning);
 /// - one rule per peer, with one port entry per observed (protocol, destination port); never source ports and
-///   never reverse rules (replies are implicit; ingest drops reply flows);
+///   never reverse rules (replies are implicit; ingest drops reply flows); dense runs of observed ports become
+///   one `endPort` range (`PortRanges`);
 /// - workload peers are selected by their own exact selector (`SelectorChooser`); another namespace adds a
 ///   `kubernetes.io/metadata.name` namespaceSelector in the same peer (emitters);
 /// - DNS: see `dnsPlan`. Every workload that resolved names may reach the resolvers it used (or, when its own
@@ -536,7 +537,7 @@ public struct Inferrer: Sendable {
     }
 
     func portPlans(_ ports: [PortKey: PortAcc], _ generalizer: PathGeneralizer) -> [PortPlan] {
-        ports.map { pk, a -> PortPlan in
+        let plans = ports.map { pk, a -> PortPlan in
             let observed = a.flows > 0
             if a.l7.isEmpty {
                 return PortPlan(proto: pk.proto, port: pk.port, name: a.name, flows: a.flows,
@@ -554,6 +555,8 @@ public struct Inferrer: Sendable {
                             examples: Array(examples.prefix(3)), http: generalizer.rules(a.l7),
                             dnsQueries: dns.sorted())
         }.sorted()
+        guard options.portRanges else { return plans }
+        return PortRanges.merge(plans, minPorts: options.portRangeMinPorts, maxGap: options.portRangeMaxGap)
     }
 
     /// How each reserved peer is treated. Never an allow-all.

@@ -178,6 +178,10 @@ public struct PortPlan: Sendable, Hashable, Comparable {
     /// DNS query names observed on this (peer, port) (lower-case, no trailing dot), sorted; empty when none.
     /// For a Cilium `rules.dns` `matchName` list on the DNS egress rule.
     public var dnsQueries: [String]
+    /// Last port of a range (`endPort`), nil for a single port. Set only by `PortRanges` when the evidence shows
+    /// a range (`InferenceOptions.portRanges`); `rangePorts` then lists the observed ports it stands for.
+    public var endPort: UInt16? = nil
+    public var rangePorts: [UInt16] = []
 
     public init(proto: Proto, port: UInt16, name: String? = nil, flows: Int64, firstSeen: Int64, lastSeen: Int64,
                 examples: [String] = [], http: [HTTPRulePlan] = [], dnsQueries: [String] = []) {
@@ -198,7 +202,12 @@ public struct PortPlan: Sendable, Hashable, Comparable {
     /// The example an entry of the DNS baseline carries (no flows of its own).
     public static let dnsBaselineNote = "DNS baseline for every pod of the namespace"
 
-    public static func < (a: PortPlan, b: PortPlan) -> Bool { (a.proto, a.port) < (b.proto, b.port) }
+    public static func < (a: PortPlan, b: PortPlan) -> Bool {
+        (a.proto, a.port, a.endPort ?? a.port) < (b.proto, b.port, b.endPort ?? b.port)
+    }
+
+    /// `80` or `30000-30009`, for messages.
+    public var portText: String { endPort.map { "\(port)-\($0)" } ?? String(port) }
 }
 
 /// One HTTP API endpoint allowed on a port: for Cilium's `rules.http[]` (`method`, `path`).

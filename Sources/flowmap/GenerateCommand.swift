@@ -41,6 +41,9 @@ struct GenerateCommand: ParsableCommand {
     @Flag(help: "Name ports (port: http) where the inventory knows the destination container port's name.")
     var namedPorts = false
 
+    @Flag(help: "Keep single ports: never merge dense observed ports into endPort ranges (docs/topologies.md).")
+    var noPortRanges = false
+
     @Flag(help: ArgumentHelp("Write the policies even when they would break or open observed connections.",
                              discussion: "They are still listed on stderr; the exit status is then 0."))
     var allowBreaks = false
@@ -91,6 +94,7 @@ struct GenerateCommand: ParsableCommand {
         o.inference.excludeNamespaces = Set(excludeNamespace)
         o.inference.internetThreshold = internetThreshold
         o.inference.namedPorts = namedPorts
+        o.inference.portRanges = !noPortRanges
         o.inference.includeSystem = includeSystem
         if let list = systemNamespaces {
             o.inference.systemNamespaces = Set(list.split(separator: ",").map { String($0.filter { $0 != " " }) })

@@ -208,6 +208,7 @@ public struct CiliumPolicyEmitter: Sendable, PolicyDocumentWriter {
             y.line(8, "- ports:")
             for p in g.ports {
                 y.itemPair(12, "port", p.name ?? String(p.port), comment: EmitCommon.portEvidence(p))
+                if let e = p.endPort { y.line(14, "endPort: \(e)") }
                 y.line(14, "protocol: \(p.proto.rawValue)")
             }
             switch g.l7 {

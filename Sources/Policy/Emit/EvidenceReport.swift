@@ -52,6 +52,9 @@ public struct EvidenceReport: Sendable, Codable, Equatable {
         /// Up to three example requests or DNS names.
         public var examples: [String]
         public var http: [HTTP]
+        /// A range's last port and the observed ports it stands for (nil for a single port).
+        public var endPort: Int? = nil
+        public var observedPorts: [Int]? = nil
     }
 
     public struct HTTP: Sendable, Codable, Equatable {
@@ -99,11 +102,12 @@ public struct EvidenceReport: Sendable, Codable, Equatable {
                                  requests: $0.requests, firstSeen: Timestamp.format($0.firstSeen),
                                  lastSeen: Timestamp.format($0.lastSeen), examples: $0.examples)
                         }
-                        let r = Rule(namespace: ns.name, policy: policy, workload: w.endpoint.description,
+                        var r = Rule(namespace: ns.name, policy: policy, workload: w.endpoint.description,
                                      direction: direction, peer: peer, entity: entity, protocol: p.proto.rawValue,
                                      port: Int(p.port), portName: p.name, flows: p.flows,
                                      firstSeen: p.isSibling ? nil : time(p.firstSeen),
                                      lastSeen: p.isSibling ? nil : time(p.lastSeen), examples: p.examples, http: http)
+                        if let e = p.endPort { r.endPort = Int(e); r.observedPorts = p.rangePorts.map(Int.init) }
                         rules.append(((ns.name, policy, direction, peerOrder, p.proto.rawValue, p.port), r))
                     }
                 }
@@ -164,6 +168,7 @@ public struct EvidenceReport: Sendable, Codable, Equatable {
             w.element()
             w.beginObject()
             w.member("direction", r.direction)
+            if let e = r.endPort { w.member("endPort", e) }
             w.member("entity", r.entity)
             w.member("examples", r.examples)
             if let f = r.firstSeen { w.member("firstSeen", f) }
@@ -185,6 +190,7 @@ public struct EvidenceReport: Sendable, Codable, Equatable {
             w.endArray()
             if let l = r.lastSeen { w.member("lastSeen", l) }
             w.member("namespace", r.namespace)
+            if let o = r.observedPorts { w.member("observedPorts", o) }
             w.member("peer", r.peer)
             w.member("policy", r.policy)
             w.member("port", r.port)

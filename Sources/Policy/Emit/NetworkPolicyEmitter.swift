@@ -47,7 +47,8 @@ public struct NetworkPolicyEmitter: Sendable, PolicyDocumentWriter {
                                      namespaceSelector: LabelSelector(matchLabels: ["kubernetes.io/metadata.name": other]))
                     }
                     return NetworkPolicyRule(peers: [peer], ports: r.ports.map {
-                        NetworkPolicyPort(proto: $0.proto, port: $0.name.map { .name($0) } ?? .number(Int($0.port)))
+                        NetworkPolicyPort(proto: $0.proto, port: $0.name.map { .name($0) } ?? .number(Int($0.port)),
+                                          endPort: $0.endPort.map(Int.init))
                     })
                 }
             }
@@ -170,6 +171,7 @@ public struct NetworkPolicyEmitter: Sendable, PolicyDocumentWriter {
         for p in r.ports {
             y.line(8, "- protocol: \(p.proto.rawValue)")
             y.line(10, "port: \(p.name.map(YAMLText.scalar) ?? String(p.port))", comment: EmitCommon.portEvidence(p))
+            if let e = p.endPort { y.line(10, "endPort: \(e)") }
         }
     }
 }

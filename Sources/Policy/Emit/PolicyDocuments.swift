@@ -212,6 +212,7 @@ enum EmitCommon {
     /// evidence report).
     static func portEvidence(_ p: PortPlan) -> String {
         if p.flows == 0 { return p.examples.first ?? "not observed; allowed with its DNS sibling protocol" }
-        return "\(band(p.flows)) flows, first seen \(day(p.firstSeen))"
+        let range = p.endPort == nil ? "" : " on \(p.rangePorts.count) observed ports of the range"
+        return "\(band(p.flows)) flows\(range), first seen \(day(p.firstSeen))"
     }
 }

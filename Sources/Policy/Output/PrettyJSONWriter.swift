@@ -74,6 +74,13 @@ struct PrettyJSONWriter {
         endArray()
     }
 
+    mutating func member<I: BinaryInteger>(_ k: String, _ numbers: [I]) {
+        key(k)
+        beginArray()
+        for n in numbers { next(); int(n) }
+        endArray()
+    }
+
     private static let hex = Array("0123456789abcdef".utf8)
 
     /// A JSON string as JSONEncoder writes it: `"` and `\` escaped, control characters as `\b \f \n \r \t` or
