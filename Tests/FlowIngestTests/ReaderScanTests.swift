@@ -91,7 +91,7 @@ struct ReaderScanTests {
         #expect(r == .accepted)
         let edges = agg.take().0.edges
         #expect(edges.count == 1)
-        #expect(edges.first?.port == 443)
+        #expect(edges.first?.key.port == 443)
     }
 }
 

@@ -36,7 +36,7 @@ var total = IngestCounts()
 var edges = 0, l7 = 0
 var issues = 0
 let driver = IngestDriver(threads: threads, progress: .off)
-func run<R: LineReader>(_ reader: R) throws {
+@MainActor func run<R: LineReader>(_ reader: R) throws {
     var reader = reader
     try driver.run(path: path, reader: &reader, onIssue: { _ in issues += 1 }) { chunk in
         total.add(chunk.counts)
