@@ -13,7 +13,7 @@ SAMPLES    := $(sort $(wildcard samples/hubble/*/*.json samples/hubble/*/*.jsonl
 MORE_SAMPLES := $(sort $(wildcard samples/inventory/*.json samples/calico/*.log samples/calico/*.json \
                   samples/vpc/*.txt samples/vpc/*.log))
 
-.PHONY: all build demo test deps venv viewdeps screenshot schema clean fuzz oracle bench bench-policy install uninstall
+.PHONY: all build demo test deps venv viewdeps screenshot schema assets clean fuzz oracle bench bench-policy install uninstall
 
 all: build
 
@@ -59,7 +59,7 @@ demo: build
 	$(FLOWMAP) generate --db $(DEMO_OUT)/flowmap.db --flavor cilium --out $(DEMO_OUT)/cilium
 	@echo "--- the Cilium output checked against the flows it came from (exit 0 required)"
 	$(FLOWMAP) check --db $(DEMO_OUT)/flowmap.db --policies $(DEMO_OUT)/cilium
-	$(FLOWMAP) map --db $(DEMO_OUT)/flowmap.db --format html --out $(DEMO_OUT)/map.html
+	$(FLOWMAP) map --db $(DEMO_OUT)/flowmap.db --output html --out $(DEMO_OUT)/map.html
 	$(FLOWMAP) summary --db $(DEMO_OUT)/flowmap.db
 	@echo "--- more sources (Calico, VPC + inventory); the rejected lines are rejected on purpose, see samples/*/SOURCES.md"
 	$(FLOWMAP) ingest --db $(DEMO_OUT)/more-sources.db $(MORE_SAMPLES) || [ $$? -eq 1 ]
@@ -105,6 +105,10 @@ uninstall:
 # Re-embed schema/*.sql into the binary after adding a migration (a test fails when they drift).
 schema:
 	$(PYTHON) scripts/embed-schema.py
+
+# Re-embed the HTML map's Sources/FlowMapView/Assets/map.{js,css} after editing them (a test fails when they drift).
+assets:
+	$(PYTHON) scripts/embed-assets.py
 
 clean:
 	rm -rf $(BUILD_DIR) $(DEMO_OUT) $(VENV)

@@ -1,6 +1,7 @@
 // swift-tools-version:6.0
 // Stage order (dependencies only point down):
-//   flowmap (CLI) -> FlowMapKit (facade) -> Policy, Inference, FlowStore, FlowIngest -> FlowModel
+//   flowmap (CLI) -> FlowMapKit (facade) -> Policy, Inference, FlowStore, FlowIngest, FlowMapView -> FlowModel
+// The CLI imports FlowMapKit only (nothing is re-exported; Sources/FlowMapKit/Facade.swift names what it needs).
 import PackageDescription
 
 let package = Package(
@@ -22,9 +23,10 @@ let package = Package(
         .target(name: "FlowStore", dependencies: ["FlowModel", "CSQLite"]),
         .target(name: "Inference", dependencies: ["FlowModel"]),
         .target(name: "Policy", dependencies: ["FlowModel", "Inference", .product(name: "Yams", package: "Yams")]),
-        .target(name: "FlowMapView", dependencies: ["FlowModel", "Inference"]),
+        // Assets/ (map.js, map.css) are embedded by scripts/embed-assets.py (`make assets`), not shipped as resources.
+        .target(name: "FlowMapView", dependencies: ["FlowModel", "Inference"], exclude: ["Assets"]),
         .target(name: "FlowMapKit", dependencies: ["FlowModel", "FlowIngest", "FlowStore", "Inference", "Policy",
-                                                   "FlowMapView"]),
+                                                   "FlowMapView", .product(name: "Yams", package: "Yams")]),
         .executableTarget(name: "flowmap", dependencies: [
             "FlowMapKit", .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
@@ -39,18 +41,19 @@ let package = Package(
         .testTarget(name: "InferenceTests", dependencies: ["Inference", "FlowModel"]),
         .testTarget(name: "PolicyTests", dependencies: ["Policy", "Inference", "FlowModel", .product(name: "Yams", package: "Yams")],
                     exclude: ["Fixtures"]),
-        .testTarget(name: "MapTests", dependencies: ["FlowMapView", "FlowMapKit", "FlowModel"]),
+        .testTarget(name: "MapTests", dependencies: ["FlowMapKit", "FlowIngest", "FlowMapView", "FlowModel", "FlowStore", "Inference", "Policy"]),
         .testTarget(name: "EmitTests", dependencies: [
-            "FlowMapKit", "Policy", "Inference", "FlowModel", .product(name: "Yams", package: "Yams"),
+            "FlowMapKit", "FlowIngest", "FlowMapView", "FlowModel", "FlowStore", "Inference", "Policy", .product(name: "Yams", package: "Yams"),
         ], exclude: ["Fixtures"]),
-        .testTarget(name: "HardeningTests", dependencies: ["FlowMapKit"]),
+        .testTarget(name: "HardeningTests", dependencies: ["FlowMapKit", "FlowIngest", "FlowMapView", "FlowModel", "FlowStore", "Inference", "Policy"]),
         // Random clusters -> inference (-> emitter -> manifest reader -> evaluator): issue 5's property tests.
         .testTarget(name: "PropertyTests", dependencies: ["Inference", "FlowModel", "Policy", "FlowIngest"]),
-        .testTarget(name: "FormatTests", dependencies: ["FlowMapKit"], exclude: ["Fixtures"]),
+        .testTarget(name: "FormatTests", dependencies: ["FlowMapKit", "FlowIngest", "FlowMapView", "FlowModel", "FlowStore", "Inference", "Policy"], exclude: ["Fixtures"]),
         // netpol-analyzer's test inputs and golden connlist / diff outputs (Fixtures/SOURCES.md).
-        .testTarget(name: "NetpolAnalyzerTests", dependencies: ["FlowMapKit", "Policy", "FlowModel", "CZlib"],
+        .testTarget(name: "NetpolAnalyzerTests", dependencies: ["FlowMapKit", "FlowIngest", "FlowMapView", "FlowModel", "FlowStore", "Inference", "Policy", "CZlib"],
                     exclude: ["Fixtures"]),
-        .testTarget(name: "FlowMapKitTests", dependencies: ["FlowMapKit", "FlowModel", "Policy", .product(name: "Yams", package: "Yams")]),
+        .testTarget(name: "FlowMapKitTests", dependencies: ["FlowMapKit", "FlowIngest", "FlowMapView", "FlowModel", "FlowStore", "Inference", "Policy",
+                                                         .product(name: "Yams", package: "Yams")]),
     ]
 )
 
@@ -60,7 +63,7 @@ if Context.environment["FLOWMAP_FUZZ"] == "1" {
     for name in ["FuzzHubble", "FuzzCalico", "FuzzVPC", "FuzzFlowCSV", "FuzzFlowJSONL", "FuzzInventory", "FuzzManifest",
                  "FuzzYAMLLimits", "FuzzAddress"] {
         package.targets.append(.executableTarget(
-            name: name, dependencies: ["FlowMapKit"], path: "Fuzz/\(name)",
+            name: name, dependencies: ["FlowMapKit", "FlowIngest", "FlowMapView", "FlowModel", "FlowStore", "Inference", "Policy"], path: "Fuzz/\(name)",
             // No top-level code: the target exports `<name>_main` (SwiftPM's renamed entry point), which starts
             // libFuzzer's driver.
             swiftSettings: [.unsafeFlags(["-parse-as-library"])]))

@@ -1,4 +1,10 @@
 import FlowMapKit
+import FlowIngest
+import FlowMapView
+import FlowModel
+import FlowStore
+import Inference
+import Policy
 
 /// The host-address parser every reader uses (`IPAddr.host`): each input line is one address text. Besides not
 /// crashing, an accepted address must be canonical: its text parses back to the same address, is lower case,

@@ -1,4 +1,10 @@
 import FlowMapKit
+import FlowIngest
+import FlowMapView
+import FlowModel
+import FlowStore
+import Inference
+import Policy
 
 /// The FlowJSONL reader: each input is split into lines as ingest would.
 @_cdecl("FuzzFlowJSONL_main")

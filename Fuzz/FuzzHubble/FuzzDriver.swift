@@ -1,5 +1,11 @@
 // Shared by every fuzz target (each target directory links to this file). SwiftPM renames an executable's
 import FlowMapKit
+import FlowIngest
+import FlowMapView
+import FlowModel
+import FlowStore
+import Inference
+import Policy
 
 // entry point to `<target>_main`; each target exports that name and starts libFuzzer's driver from it.
 

@@ -1,4 +1,10 @@
 import FlowMapKit
+import FlowIngest
+import FlowMapView
+import FlowModel
+import FlowStore
+import Inference
+import Policy
 import Foundation
 
 /// The inventory reader (`kubectl get ... -o json`): each input is one document.

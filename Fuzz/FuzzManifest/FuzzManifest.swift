@@ -1,4 +1,10 @@
 import FlowMapKit
+import FlowIngest
+import FlowMapView
+import FlowModel
+import FlowStore
+import Inference
+import Policy
 
 /// Each input is one manifest file (multi-document YAML or JSON), read as `flowmap check --policies` would.
 @_cdecl("FuzzManifest_main")

@@ -1,4 +1,10 @@
 import FlowMapKit
+import FlowIngest
+import FlowMapView
+import FlowModel
+import FlowStore
+import Inference
+import Policy
 
 /// The VPC reader: each input is split into lines as ingest would.
 @_cdecl("FuzzVPC_main")

@@ -1,4 +1,10 @@
 import FlowMapKit
+import FlowIngest
+import FlowMapView
+import FlowModel
+import FlowStore
+import Inference
+import Policy
 
 /// Each input is a YAML text, loaded under tight bounds (so that fuzzing reaches every bound: anchors, aliases,
 /// alias-added nodes, depth, documents) and under the defaults; alias chains in the input expand only on paper.

@@ -39,6 +39,29 @@ public enum AnyLineReader: LineReader {
         }
     }
 
+    public var resumeState: String? {
+        switch self {
+        case .hubble: return nil
+        case .calico(let r): return r.resumeState
+        case .vpc(let r): return r.resumeState
+        case .record(let r): return r.resumeState
+        }
+    }
+
+    public mutating func resume(from state: String) {
+        switch self {
+        case .hubble, .calico: return
+        case .vpc(var r):
+            self = .hubble(HubbleReader())
+            r.resume(from: state)
+            self = .vpc(r)
+        case .record(var r):
+            self = .hubble(HubbleReader())
+            r.resume(from: state)
+            self = .record(r)
+        }
+    }
+
     public mutating func finish(into agg: inout FlowAggregator) -> LineResult? {
         switch self {
         case .hubble:

@@ -36,6 +36,14 @@ public struct FlowAggregator {
         var peers: UInt64
         /// port | proto << 16 | outcome << 24 | point << 32
         var rest: UInt64
+        /// Start of the flow's time bucket (`TimeBucket.start`).
+        var bucket: Int64
+
+        /// Two words into the hasher, not three (the per-flow lookup is the hot path); equality compares all.
+        func hash(into h: inout Hasher) {
+            h.combine(peers ^ (UInt64(bitPattern: bucket) &* 0x9E37_79B9_7F4A_7C15))
+            h.combine(rest)
+        }
     }
     struct Acc {
         var flows: Int64
@@ -51,6 +59,10 @@ public struct FlowAggregator {
     /// (point entry << 32 | l7 id) -> index into l7Acc
     private var l7Index: [UInt64: Int32] = [:]
     private var l7Acc: [Acc] = []
+    /// (point entry << 32 | string id of "sides srcIP dstIP") -> index into unmappedAcc: flows with an address no
+    /// inventory knew. Only readers without a parallel reader produce them (`absorb` does not carry them).
+    private var unmappedIndex: [UInt64: Int32] = [:]
+    private var unmappedAcc: [Acc] = []
     /// Labels, namespaces, names and addresses (the edge maps are filled in `take()`).
     private var side = IngestBatch()
     private var notedLabels: Set<UInt64> = []
@@ -64,6 +76,7 @@ public struct FlowAggregator {
         var sourcePort: UInt16, port: UInt16
         var verdict: Verdict
         var point: Int32, time: Int64, weight: Int64, dropReason: Int32, l7: Int32, until: Int64
+        var unmapped: Int32 = -1
     }
     private var pending: [Pending] = []
     /// Listening ports seen in this epoch: endpoint id << 32 | proto code << 16 | port.
@@ -80,7 +93,26 @@ public struct FlowAggregator {
     /// Limits on the persistent tables; past them they are cleared at the next `take()`.
     static let maxInterned = 500_000
 
+    /// `--dedupe-window`: events seen before are dropped here, before they count (one thread only).
+    public var dedupe: FlowDedupe?
+
+    /// Width of the time buckets counts are kept in (the store's): a flow goes into the bucket of its start.
+    public var bucketWidth: Int64 = TimeBucket.defaultWidth {
+        didSet { lastBucket = 0 }
+    }
+    /// The bucket of the previous flow (flows mostly arrive in time order): spares two divisions per flow.
+    private var lastBucket: Int64 = 0
+
+    /// `TimeBucket.start(time, width: bucketWidth)`, reusing the previous flow's bucket when `time` is in it.
+    @inline(__always) private mutating func bucket(of time: Int64) -> Int64 {
+        if time >= lastBucket, UInt64(bitPattern: time &- lastBucket) < UInt64(bitPattern: bucketWidth) { return lastBucket }
+        lastBucket = TimeBucket.start(time, width: bucketWidth)
+        return lastBucket
+    }
+
     public init() {}
+
+    public init(bucketWidth: Int64) { self.bucketWidth = bucketWidth }
 
     /// Counts so far in the current batch.
     public var counts: IngestCounts {
@@ -156,7 +188,10 @@ public struct FlowAggregator {
         let added = addInterned(source: src, destination: dst, proto: flow.proto, port: flow.destinationPort,
                                 verdict: flow.verdict, isReply: reply, rule: rule, point: point, time: flow.time,
                                 weight: flow.weight, dropReason: reason, l7: l7, until: flow.endTime ?? .min,
-                                sourcePort: flow.sourcePort, opens: opens)
+                                sourcePort: flow.sourcePort, opens: opens,
+                                addresses: dedupe == nil ? "" : flow.source.ip + " " + flow.destination.ip,
+                                unmapped: flow.unknownSides == 0 ? -1
+                                    : stringID("\(flow.unknownSides) \(flow.source.ip) \(flow.destination.ip)"))
         if added, flow.destination.endpoint.kind != .workload, !flow.destination.names.isEmpty {
             noteNames(dst, flow.destination.names)
         }
@@ -171,17 +206,26 @@ public struct FlowAggregator {
     public mutating func addInterned(source: Int32, destination: Int32, proto: Proto, port: UInt16, verdict: Verdict,
                                      isReply: Bool, rule: ReplyRule, point: Int32, time: Int64, weight: Int64,
                                      dropReason: Int32, l7: Int32, until: Int64 = .min, sourcePort: UInt16 = 0,
-                                     opens: Bool = false) -> Bool {
+                                     opens: Bool = false, addresses: String = "", unmapped: Int32 = -1) -> Bool {
+        if let d = dedupe {
+            let k = FlowDedupe.key(time: time, source: endpoints[Int(source)], destination: endpoints[Int(destination)],
+                                   addresses: addresses, proto: proto, sourcePort: sourcePort, port: port,
+                                   point: strings[Int(point)])
+            if !d.admit(k, time: time) {
+                plainCounts.duplicates += 1
+                return false
+            }
+        }
         plainCounts.accepted += 1
         if rule == .undecided && port != 0 && sourcePort != 0 && proto.isPolicyProtocol {
             pending.append(Pending(source: source, destination: destination, proto: proto, sourcePort: sourcePort,
                                    port: port, verdict: verdict, point: point, time: time, weight: weight,
-                                   dropReason: dropReason, l7: l7, until: until))
+                                   dropReason: dropReason, l7: l7, until: until, unmapped: unmapped))
             return true
         }
         return record(source: source, destination: destination, proto: proto, port: port, verdict: verdict,
                       isReply: isReply, rule: rule, point: point, time: time, weight: weight, dropReason: dropReason,
-                      l7: l7, until: until, sourcePort: sourcePort, opens: opens)
+                      l7: l7, until: until, sourcePort: sourcePort, opens: opens, unmapped: unmapped)
     }
 
     /// Declares a listening port known from elsewhere (an inventory's containerPort or Service targetPort).
@@ -225,7 +269,7 @@ public struct FlowAggregator {
             }
             _ = record(source: p.source, destination: p.destination, proto: p.proto, port: p.port,
                        verdict: p.verdict, isReply: reply, rule: rule, point: p.point, time: p.time,
-                       weight: p.weight, dropReason: p.dropReason, l7: p.l7, until: p.until)
+                       weight: p.weight, dropReason: p.dropReason, l7: p.l7, until: p.until, unmapped: p.unmapped)
         }
         pending.removeAll()
     }
@@ -234,7 +278,7 @@ public struct FlowAggregator {
     private mutating func record(source: Int32, destination: Int32, proto: Proto, port: UInt16, verdict: Verdict,
                                  isReply: Bool, rule: ReplyRule, point: Int32, time: Int64, weight: Int64,
                                  dropReason: Int32, l7: Int32, until: Int64, sourcePort: UInt16 = 0,
-                                 opens: Bool = false) -> Bool {
+                                 opens: Bool = false, unmapped: Int32 = -1) -> Bool {
         ruleCounts[rule.index] += 1
         if opens {
             let k = isReply ? Self.listeningKey(source, proto, sourcePort) : Self.listeningKey(destination, proto, port)
@@ -253,7 +297,8 @@ public struct FlowAggregator {
         let key = PointKey(
             peers: UInt64(UInt32(bitPattern: source)) << 32 | UInt64(UInt32(bitPattern: destination)),
             rest: UInt64(policyProto ? port : 0) | UInt64(Self.protoCode(proto)) << 16
-                | UInt64(Self.outcomeCode(outcome)) << 24 | UInt64(UInt32(bitPattern: point)) << 32)
+                | UInt64(Self.outcomeCode(outcome)) << 24 | UInt64(UInt32(bitPattern: point)) << 32,
+            bucket: bucket(of: time))
         let reason = outcome == .denied ? dropReason : -1
         // An aggregated record (Calico, VPC) covers [time, until]: last seen is its end.
         let last = max(time, until)
@@ -276,19 +321,30 @@ public struct FlowAggregator {
             pointKeys.append(key)
             pointAcc.append(Acc(flows: weight, first: time, last: last, reason: reason))
         }
+        if unmapped >= 0 {
+            Self.count(UInt64(idx) << 32 | UInt64(UInt32(bitPattern: unmapped)), in: &unmappedIndex, &unmappedAcc,
+                       weight: weight, time: time, last: last)
+        }
         if l7 >= 0 {
-            let lk = UInt64(idx) << 32 | UInt64(UInt32(bitPattern: l7))
-            if let j = l7Index[lk] {
-                let j = Int(j)
-                l7Acc[j].flows = Counts.saturatingAdd(l7Acc[j].flows, weight)
-                if time < l7Acc[j].first { l7Acc[j].first = time }
-                if last > l7Acc[j].last { l7Acc[j].last = last }
-            } else {
-                l7Index[lk] = Int32(l7Acc.count)
-                l7Acc.append(Acc(flows: weight, first: time, last: last, reason: -1))
-            }
+            Self.count(UInt64(idx) << 32 | UInt64(UInt32(bitPattern: l7)), in: &l7Index, &l7Acc,
+                       weight: weight, time: time, last: last)
         }
         return true
+    }
+
+    /// Adds a flow to the counter `key` of a point entry's details (its L7 requests, its unmapped addresses).
+    @inline(__always)
+    private static func count(_ key: UInt64, in index: inout [UInt64: Int32], _ acc: inout [Acc], weight: Int64,
+                              time: Int64, last: Int64) {
+        if let j = index[key] {
+            let j = Int(j)
+            acc[j].flows = Counts.saturatingAdd(acc[j].flows, weight)
+            if time < acc[j].first { acc[j].first = time }
+            if last > acc[j].last { acc[j].last = last }
+        } else {
+            index[key] = Int32(acc.count)
+            acc.append(Acc(flows: weight, first: time, last: last, reason: -1))
+        }
     }
 
     static let world = Endpoint.reserved("world")
@@ -367,7 +423,8 @@ public struct FlowAggregator {
             let dst = ep(Int32(truncatingIfNeeded: k.peers & 0xFFFF_FFFF))
             let point = str(Int32(truncatingIfNeeded: k.rest >> 32))
             let key = PointKey(peers: UInt64(UInt32(bitPattern: src)) << 32 | UInt64(UInt32(bitPattern: dst)),
-                               rest: (k.rest & 0xFFFF_FFFF) | UInt64(UInt32(bitPattern: point)) << 32)
+                               rest: (k.rest & 0xFFFF_FFFF) | UInt64(UInt32(bitPattern: point)) << 32,
+                               bucket: TimeBucket.start(k.bucket, width: bucketWidth))
             let o = other.pointAcc[i]
             let reason = str(o.reason)
             let idx: Int
@@ -452,41 +509,56 @@ public struct FlowAggregator {
         }
     }
 
-    /// The batch as gathered so far: per-point counters folded into edges (maximum over points).
+    /// The batch as gathered so far: per-point counters folded into edges per bucket (maximum over points), and
+    /// the buckets added up into `edges` and `l7`.
     private func finish() -> IngestBatch {
         var b = side
-        var edgeOf = [EdgeKey]()
+        var edgeOf = [BucketedEdge]()
         edgeOf.reserveCapacity(pointKeys.count)
         for (i, k) in pointKeys.enumerated() {
-            let key = edgeKey(k)
+            let key = BucketedEdge(edge: edgeKey(k), bucket: k.bucket)
             edgeOf.append(key)
             let a = pointAcc[i]
-            var s = b.edges[key] ?? EdgeStats()
+            var s = b.buckets[key] ?? EdgeStats()
             s.flows = max(s.flows, a.flows)
             s.firstSeen = min(s.firstSeen, a.first)
             s.lastSeen = max(s.lastSeen, a.last)
             if a.reason >= 0 { s.dropReasons.insert(strings[Int(a.reason)]) }
-            b.edges[key] = s
+            b.buckets[key] = s
             b.points[key, default: [:]][strings[Int(k.rest >> 32)]] = EdgeStats(flows: a.flows, firstSeen: a.first,
                                                                                  lastSeen: a.last)
         }
         for packed in extraReasons {
             let key = edgeOf[Int(packed >> 32)]
-            b.edges[key]!.dropReasons.insert(strings[Int(packed & 0xFFFF_FFFF)])
+            b.buckets[key]!.dropReasons.insert(strings[Int(packed & 0xFFFF_FFFF)])
         }
         for (k, n) in batchListening {
             b.listening[ListeningPort(endpoint: endpoints[Int(k >> 32)],
                                       proto: Self.protoFromCode(UInt8(truncatingIfNeeded: k >> 16)),
                                       port: UInt16(truncatingIfNeeded: k))] = n
         }
+        for (key, s) in b.buckets { b.edges[key.edge, default: EdgeStats()].merge(s) }
         for (lk, j) in l7Index {
-            let key = L7Key(edge: edgeOf[Int(lk >> 32)], request: l7Requests[Int(lk & 0xFFFF_FFFF)])
+            let key = edgeOf[Int(lk >> 32)]
+            let request = l7Requests[Int(lk & 0xFFFF_FFFF)]
             let a = l7Acc[Int(j)]
-            var s = b.l7[key] ?? EdgeStats()
+            var s = b.bucketL7[key]?[request] ?? EdgeStats()
             s.flows = max(s.flows, a.flows)
             s.firstSeen = min(s.firstSeen, a.first)
             s.lastSeen = max(s.lastSeen, a.last)
-            b.l7[key] = s
+            b.bucketL7[key, default: [:]][request] = s
+        }
+        for (uk, j) in unmappedIndex {
+            let a = unmappedAcc[Int(j)]
+            let parts = strings[Int(uk & 0xFFFF_FFFF)].split(separator: " ", omittingEmptySubsequences: false)
+            let idx = Int(uk >> 32)
+            b.unmapped.append(UnmappedFlow(
+                sides: UInt8(parts[0]) ?? 0, sourceIP: String(parts[1]), destinationIP: String(parts[2]),
+                edge: edgeOf[idx], point: strings[Int(pointKeys[idx].rest >> 32)],
+                stats: EdgeStats(flows: a.flows, firstSeen: a.first, lastSeen: a.last)))
+        }
+        for (key, byRequest) in b.bucketL7 {
+            for (r, s) in byRequest { b.l7[L7Key(edge: key.edge, request: r), default: EdgeStats()].merge(s) }
         }
         return b
     }
@@ -514,6 +586,8 @@ public struct FlowAggregator {
         extraReasons.removeAll()
         l7Index.removeAll(keepingCapacity: true)
         l7Acc.removeAll(keepingCapacity: true)
+        unmappedIndex.removeAll(keepingCapacity: true)
+        unmappedAcc.removeAll(keepingCapacity: true)
         side = IngestBatch()
         notedLabels.removeAll()
         plainCounts = IngestCounts()

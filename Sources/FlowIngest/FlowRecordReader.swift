@@ -66,6 +66,8 @@ public struct FlowRecordReader: LineReader {
     public let addressBook: AddressBook?
     private var columns: [Field]?
     private var headerFailed = false
+    /// The accepted CSV header line, for `resumeState`.
+    private var header: String?
     private var multi = MultiLineJSON()
 
     /// For CSV, `header` may be given when it was validated up front; otherwise the first line is the header.
@@ -91,6 +93,16 @@ public struct FlowRecordReader: LineReader {
         multi.finish().map { .rejected(field: $0.field, message: $0.message) }
     }
 
+    /// CSV: the header line, which a read going on after it needs.
+    public var resumeState: String? { header }
+
+    public mutating func resume(from state: String) {
+        guard syntax == .csv, let cells = Self.csvCells(state), case .success(let f) = Self.validate(columns: cells)
+        else { return }
+        columns = f
+        header = state
+    }
+
     private mutating func readCSV(_ line: UnsafeRawBufferPointer, into agg: inout FlowAggregator) -> LineResult {
         let cells: [String]
         switch CSV.split(bytes: line) {
@@ -102,6 +114,7 @@ public struct FlowRecordReader: LineReader {
             switch Self.validate(columns: cells) {
             case .success(let f):
                 columns = f
+                header = String(decoding: line, as: UTF8.self)
                 return .skipped
             case .failure(let e):
                 headerFailed = true
@@ -267,10 +280,12 @@ public struct FlowRecordReader: LineReader {
             targets = [(dstPeer, dport)]
         }
         let flows = targets.map { dst, p in
-            Flow(time: time, source: srcPeer, destination: dst, proto: proto, sourcePort: sport,
-                 destinationPort: proto.isPolicyProtocol ? p : 0, verdict: verdict,
-                 dropReason: verdict == .dropped ? (v[.dropReason] ?? "denied") : "", direction: direction,
-                 observationPoint: v[.observer] ?? "", isReply: isReply, weight: weight, endTime: end)
+            var f = Flow(time: time, source: srcPeer, destination: dst, proto: proto, sourcePort: sport,
+                         destinationPort: proto.isPolicyProtocol ? p : 0, verdict: verdict,
+                         dropReason: verdict == .dropped ? (v[.dropReason] ?? "denied") : "", direction: direction,
+                         observationPoint: v[.observer] ?? "", isReply: isReply, weight: weight, endTime: end)
+            f.unknownSides = Flow.unknownSides(f)
+            return f
         }
         return .success(flows)
     }

@@ -585,7 +585,9 @@ public struct HubbleReader: LineReader {
         let added = agg.addInterned(
             source: src, destination: dst, proto: f.proto, port: f.destinationPort, verdict: f.verdict,
             isReply: reply, rule: rule, point: point, time: time, weight: f.weight, dropReason: reason, l7: l7,
-            sourcePort: f.sourcePort, opens: opens)
+            sourcePort: f.sourcePort, opens: opens,
+            addresses: agg.dedupe == nil ? "" : (f.ipSource.map { s.string($0) } ?? "") + " "
+                + (f.ipDestination.map { s.string($0) } ?? ""))
         if added, let names = f.destinationNames {
             cache.names(names, destination: dst, line: s, agg: &agg)
         }

@@ -46,6 +46,13 @@ public struct IngestDriver {
     public var stdinName = "<stdin>"
     /// Listening ports known before the input (from an inventory), for flows no per-flow rule can orient.
     public var listening: Set<FlowAggregator.ListeningPort> = []
+    /// Earlier reads of files this one may begin with (`FlowStore.resumePoints`): a file that only grew is read
+    /// from where the longest matching one stopped.
+    public var resumeCandidates: [ResumePoint] = []
+    /// `--dedupe-window`: drops events seen before (reading then uses one thread).
+    public var dedupe: FlowDedupe?
+    /// The store's bucket width: counts are kept per time bucket of this width.
+    public var bucketWidth: Int64 = TimeBucket.defaultWidth
 
     public init(batchFlows: Int = 200_000, batchSeconds: Double = 5, maxLineBytes: Int = 64 << 20,
                 chunkBytes: Int = 8 << 20, threads: Int = 2, progress: Progress = .auto) {
@@ -66,7 +73,12 @@ public struct IngestDriver {
         public var isFinal: Bool
         /// What an earlier FlowMap stored as the content hash (set with `contentHash`).
         public var legacyContentHash: String? = nil
+        /// Where this read stopped, for a later read of the file grown (set with `contentHash`).
+        public var resume: ResumeRecord? = nil
     }
+
+    /// The head hash and size of a regular file (`ResumeRecord.headHash`), to look up `resumeCandidates`.
+    public static func head(ofFile path: String) -> (hash: String, size: Int64)? { InputSource.head(ofFile: path) }
 
     public enum Failure: Error, CustomStringConvertible {
         case open(path: String, reason: String)
@@ -87,12 +99,17 @@ public struct IngestDriver {
     /// Runs the input through `reader`. `onIssue` gets each rejected line (in line order); `commit` gets each batch.
     public func run<R: LineReader>(path: String, reader: inout R, onIssue: (InputIssue) -> Void,
                                    commit: (Chunk) throws -> Void) throws {
-        let src = try InputSource(path: path, stdin: stdinDescriptor, stdinName: stdinName)
+        let src = try InputSource(path: path, stdin: stdinDescriptor, stdinName: stdinName,
+                                  candidates: resumeCandidates)
+        if let state = src.resumed?.readerState { reader.resume(from: state) }
         let isStream = !src.isRegular
         let display = src.display
-        var agg = FlowAggregator()
+        var agg = FlowAggregator(bucketWidth: bucketWidth)
         for l in listening { agg.declareListening(l.endpoint, proto: l.proto, port: l.port) }
-        let worker: LineWorker<R>? = threads >= 2 ? reader.makeParallelReader().map { LineWorker(reader: $0) } : nil
+        agg.dedupe = dedupe
+        let worker: LineWorker<R>? = threads >= 2 && dedupe == nil
+            ? reader.makeParallelReader().map { LineWorker(reader: $0) } : nil
+        worker?.agg.bucketWidth = bucketWidth
         var lineNo = 0
         var sinceCommit = 0
         var batchStart: Double?
@@ -108,8 +125,13 @@ public struct IngestDriver {
         var have = 0
         var skippingLongLine = false
         var recordStart = 0  // first line of a record still being read (LineResult.pending), 0 when none
+        var decoded = src.resumed?.offset ?? 0  // decoded bytes of the input up to the end of what was read
+        var resumeOffset: Int64?  // set at the end: decoded bytes up to the end of the last counted line
+        var longLineStart: Int64 = 0
+        var issues = 0
 
         func issue(_ line: Int, _ field: String, _ message: String) {
+            issues += 1
             onIssue(InputIssue(file: display, line: line, field: field, message: message))
         }
 
@@ -120,13 +142,21 @@ public struct IngestDriver {
                 agg.absorb(w.agg)
                 w.agg.resetBatch()
             }
-            let (b, c) = agg.take()
+            var (b, c) = agg.take()
             acceptedBefore += c.accepted
             rejectedBefore += c.rejected
             meter.carried = acceptedBefore
+            if let d = dedupe {
+                b.seenFlows = d.drain()
+                b.dedupeWindow = d.window
+            }
             let hashed = final && src.hashing
+            let resume = hashed
+                ? ResumeRecord(rawLength: Int64(src.hash.length), offset: resumeOffset, readerState: reader.resumeState,
+                               headHash: "sha256:" + src.head.hex, resumedFrom: src.resumed)
+                : nil
             try commit(Chunk(batch: b, counts: c, contentHash: hashed ? src.hash.hex : nil, isFinal: final,
-                             legacyContentHash: hashed ? src.hash.legacyHex : nil))
+                             legacyContentHash: hashed ? src.hash.legacyHex : nil, resume: resume))
             sinceCommit = 0
             batchStart = nil
         }
@@ -200,6 +230,7 @@ public struct IngestDriver {
                     agg.countLine()
                     agg.countRejected()
                     issue(lineNo, "", "line longer than \(maxLineBytes >> 20) MiB; skipped")
+                    longLineStart = decoded - Int64(have)
                     have = 0
                     skippingLongLine = true
                 }
@@ -215,7 +246,9 @@ public struct IngestDriver {
             }
             let n: Int
             switch try src.read(into: buf + have, max: cap - have, timeoutMS: timeout) {
-            case .data(let k): n = k
+            case .data(let k):
+                n = k
+                decoded += Int64(k)
             case .end: break readLoop
             case .timeout: continue
             }
@@ -244,9 +277,14 @@ public struct IngestDriver {
                 try commitBatch(final: false)
             }
         }
+        // A last line without a newline counts when it reads as a record; a half line (a writer still appending)
+        // is rejected, and the recorded end stops before it, so a later read of the file grown reads it whole.
+        resumeOffset = skippingLongLine ? longLineStart : decoded
         if have > 0 && !skippingLongLine {
+            let before = issues
             buf[have] = 0x0A  // have < cap here: the loop grows the buffer before it is full
             try process(have + 1)
+            if issues > before || recordStart != 0 { resumeOffset = decoded - Int64(have) }
         }
         if let problem = src.gzipProblem {
             // The readable part was read and is kept; the rest is reported once, after its last line.
@@ -254,7 +292,9 @@ public struct IngestDriver {
             issue(lineNo + 1, "", problem)
         }
         if let last = reader.finish(into: &agg) {
-            // An unfinished multi-line record at the end of the input.
+            // An unfinished multi-line record at the end of the input: where it started is not kept, so a later
+            // read of this file grown cannot go on from here.
+            resumeOffset = nil
             agg.countLine()
             switch last {
             case .accepted: sinceCommit += 1

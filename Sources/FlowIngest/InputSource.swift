@@ -4,6 +4,7 @@ import Glibc
 import Darwin
 #endif
 import CZlib
+import FlowModel
 
 /// Bytes of one input: a file or stdin, plain or gzip (recognised by its magic bytes, whatever the name).
 /// Concatenated gzip members (as `cat a.gz b.gz` makes) are read as one stream.
@@ -28,6 +29,16 @@ final class InputSource {
     let isRegular: Bool
     var hash = ContentHash()
     let hashing: Bool
+    /// SHA-256 of the first `ResumeRecord.headBytes` raw bytes (or all, when fewer): finds earlier reads of this file.
+    private(set) var head = SHA256()
+    /// Position in the file of the next raw read.
+    private var rawOffset: Int64 = 0
+    /// Raw bytes below this offset are already in `hash` (a resumed read goes over some of them again).
+    private var hashFrom: Int64 = 0
+    /// Decoded bytes still to drop before the first one handed out (a resumed gzip is decompressed from its start).
+    private var skipDecoded: Int64 = 0
+    /// The earlier read this one goes on from, when the file starts with exactly the bytes that read hashed.
+    private(set) var resumed: ResumePoint?
 
     private var detected = false
     private var rawEOF = false
@@ -49,7 +60,8 @@ final class InputSource {
         return type != S_IFREG && type != S_IFDIR
     }
 
-    init(path: String, stdin: Int32 = 0, stdinName: String = "<stdin>") throws {
+    /// `candidates`: earlier reads of files that may be this one's beginning (see `resume(from:)`).
+    init(path: String, stdin: Int32 = 0, stdinName: String = "<stdin>", candidates: [ResumePoint] = []) throws {
         let isStdin = path == "-"
         display = isStdin ? stdinName : path
         if isStdin {
@@ -76,6 +88,90 @@ final class InputSource {
             hashing = isRegular
         }
         raw = .allocate(capacity: rawCapacity)
+        if hashing && !candidates.isEmpty { try resume(from: candidates) }
+    }
+
+    /// Hashes this file's first bytes at each candidate's length; the longest candidate whose content hash they
+    /// match is where reading goes on (a plain file from its offset, a gzip decompressed from the start with that
+    /// many decoded bytes dropped). Without a match the file is read from the start, as new.
+    private func resume(from candidates: [ResumePoint]) throws {
+        let usable = candidates.filter { $0.rawLength > 0 && $0.rawLength <= size }.sorted { $0.rawLength < $1.rawLength }
+        guard let longest = usable.last?.rawLength else { return }
+        var best: (point: ResumePoint, hash: ContentHash)?
+        var next = 0
+        var magic: [UInt8] = []
+        while rawOffset < longest {
+            let want = Int(Swift.min(Int64(rawCapacity), usable[next].rawLength - rawOffset))
+            let n = Glibc.read(fd, raw, want)
+            if n < 0 {
+                if errno == EINTR { continue }
+                throw IngestDriver.Failure.read(path: display, reason: String(cString: strerror(errno)))
+            }
+            if n == 0 { break }  // shorter than it was a moment ago: no candidate beyond this point
+            if magic.count < 3 { magic += UnsafeBufferPointer(start: raw, count: Swift.min(n, 3 - magic.count)) }
+            note(UnsafeRawBufferPointer(start: raw, count: n))
+            while next < usable.count && usable[next].rawLength == rawOffset {
+                if hash.hex == usable[next].contentHash { best = (usable[next], hash) }
+                next += 1
+            }
+            if next == usable.count { break }
+        }
+        let bom: Int64 = magic == [0xEF, 0xBB, 0xBF] ? 3 : 0
+        let gzip = magic.count >= 2 && magic[0] == 0x1F && magic[1] == 0x8B
+        let restart: Int64
+        if let b = best {
+            resumed = b.point
+            hash = b.hash
+            hashFrom = b.point.rawLength
+            if gzip {
+                restart = 0
+                skipDecoded = b.point.offset
+            } else {
+                restart = b.point.offset + bom
+                detected = true  // the middle of a plain file: no magic to look for, no byte order mark to drop
+                atStart = false
+            }
+        } else {
+            hash = ContentHash()
+            hashFrom = 0
+            restart = 0
+        }
+        guard lseek(fd, off_t(restart), SEEK_SET) == off_t(restart) else {
+            throw IngestDriver.Failure.read(path: display, reason: String(cString: strerror(errno)))
+        }
+        rawOffset = restart
+    }
+
+    /// Adds raw bytes read at `rawOffset` to the content hash (those not in it yet) and to the head hash.
+    private func note(_ b: UnsafeRawBufferPointer) {
+        let start = rawOffset
+        let end = start + Int64(b.count)
+        rawOffset = end
+        let headEnd = Swift.min(end, ResumeRecord.headBytes)
+        let headHave = Int64(head.length)
+        if headHave >= start && headHave < headEnd {
+            head.update(UnsafeRawBufferPointer(rebasing: b[Int(headHave - start)..<Int(headEnd - start)]))
+        }
+        if end > hashFrom {
+            hash.update(start >= hashFrom ? b : UnsafeRawBufferPointer(rebasing: b[Int(hashFrom - start)...]))
+        }
+    }
+
+    /// The head hash of a file without reading it all (`ResumeRecord.headHash`), and its size; nil when it is not
+    /// a regular file or cannot be read.
+    static func head(ofFile path: String) -> (hash: String, size: Int64)? {
+        guard let s = try? InputSource(path: path), s.isRegular else { return nil }
+        var buf = [UInt8](repeating: 0, count: Int(ResumeRecord.headBytes))
+        var got = 0
+        while got < buf.count {
+            let n = buf.withUnsafeMutableBytes { Glibc.read(s.fd, $0.baseAddress! + got, $0.count - got) }
+            if n < 0 && errno == EINTR { continue }
+            if n <= 0 { break }
+            got += n
+        }
+        var h = SHA256()
+        buf.withUnsafeBytes { h.update(UnsafeRawBufferPointer(rebasing: $0[0..<got])) }
+        return ("sha256:" + h.hex, s.size)
     }
 
     deinit {
@@ -86,7 +182,22 @@ final class InputSource {
 
     /// Reads raw bytes into `into`; `timeoutMS` < 0 blocks.
     private func readRaw(_ into: UnsafeMutablePointer<UInt8>, _ max: Int, timeoutMS: Int) throws -> ReadResult {
-        if timeoutMS >= 0 {
+        if !isRegular {
+            // A stream waits in slices, so a stop signal (StopSignal) that lands just before the wait ends it soon.
+            var left = timeoutMS
+            var p = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
+            while true {
+                if StopSignal.requested { return .end }
+                let slice = left < 0 ? 200 : Swift.min(left, 200)
+                let r = poll(&p, 1, Int32(slice))
+                if r < 0 && errno == EINTR { continue }
+                if r > 0 { break }  // readable, hung up or error: read() tells which
+                if left >= 0 {
+                    left -= slice
+                    if left <= 0 { return .timeout }
+                }
+            }
+        } else if timeoutMS >= 0 {
             var p = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
             while true {
                 let r = poll(&p, 1, Int32(min(timeoutMS, Int(Int32.max))))
@@ -98,12 +209,15 @@ final class InputSource {
         while true {
             let n = Glibc.read(fd, into, max)
             if n < 0 {
-                if errno == EINTR { continue }
+                if errno == EINTR {
+                    if StopSignal.requested { return .end }
+                    continue
+                }
                 throw IngestDriver.Failure.read(path: display, reason: String(cString: strerror(errno)))
             }
             if n == 0 { return .end }
             rawBytes += Int64(n)
-            if hashing { hash.update(UnsafeRawBufferPointer(start: into, count: n)) }
+            if hashing { note(UnsafeRawBufferPointer(start: into, count: n)) }
             return .data(n)
         }
     }
@@ -151,12 +265,30 @@ final class InputSource {
     }
 
     private func readUnwrapped(into buf: UnsafeMutablePointer<UInt8>, max: Int, timeoutMS: Int) throws -> ReadResult {
+        // A resumed read skips the decoded bytes already counted (before a JSON array is rewritten).
+        while skipDecoded > 0 {
+            let r = try readUnmarked(into: buf, max: max, timeoutMS: timeoutMS)
+            guard case .data(let n) = r else { return r }
+            if Int64(n) <= skipDecoded {
+                skipDecoded -= Int64(n)
+                continue
+            }
+            let k = Int(skipDecoded)
+            skipDecoded = 0
+            memmove(buf, buf + k, n - k)
+            return .data(n - k)
+        }
+        return try readUnmarked(into: buf, max: max, timeoutMS: timeoutMS)
+    }
+
+    /// `read` before a resumed read's skip.
+    private func readUnmarked(into buf: UnsafeMutablePointer<UInt8>, max: Int, timeoutMS: Int) throws -> ReadResult {
         let r = try readDecoded(into: buf, max: max, timeoutMS: timeoutMS)
         guard atStart, case .data(let n) = r else { return r }
         atStart = false
         if n >= 3 && buf[0] == 0xEF && buf[1] == 0xBB && buf[2] == 0xBF {
             memmove(buf, buf + 3, n - 3)
-            return n == 3 ? try readUnwrapped(into: buf, max: max, timeoutMS: timeoutMS) : .data(n - 3)
+            return n == 3 ? try readUnmarked(into: buf, max: max, timeoutMS: timeoutMS) : .data(n - 3)
         }
         return r
     }

@@ -24,9 +24,16 @@ public protocol LineReader {
     func makeParallelReader() -> Self?
     /// Called once after the last line. A reader still holding an unfinished multi-line record says what it is.
     mutating func finish(into aggregator: inout FlowAggregator) -> LineResult?
+    /// What a later read of the same input, going on after the lines read so far, needs to know (a CSV header, a
+    /// VPC field list); nil when nothing. Kept with the source so a grown file is read from where it stopped.
+    var resumeState: String? { get }
+    /// Takes back a `resumeState` before the first line of such a read.
+    mutating func resume(from state: String)
 }
 
 extension LineReader {
     public func makeParallelReader() -> Self? { nil }
     public mutating func finish(into aggregator: inout FlowAggregator) -> LineResult? { nil }
+    public var resumeState: String? { nil }
+    public mutating func resume(from state: String) {}
 }

@@ -109,6 +109,14 @@ public struct VPCReader: LineReader {
         self.addressBook = addressBook
     }
 
+    /// The field list of the last header read, which the records after it need.
+    public var resumeState: String? { layout.map { $0.fields.joined(separator: " ") } }
+
+    public mutating func resume(from state: String) {
+        let names = state.split(separator: " ").map(String.init)
+        if !names.isEmpty { layout = Layout(names) }
+    }
+
     public mutating func read(line: UnsafeRawBufferPointer, into agg: inout FlowAggregator) -> LineResult {
         let text = String(decoding: line, as: UTF8.self)
         let trimmed = text.drop { $0 == " " || $0 == "\t" }
@@ -267,10 +275,12 @@ public struct VPCReader: LineReader {
             targets = [(p, dport)]
         }
         for (dstPeer, p) in targets {
-            agg.add(Flow(time: time, source: srcPeer, destination: dstPeer, proto: proto, sourcePort: sport,
-                         destinationPort: proto.isPolicyProtocol ? p : 0, verdict: verdict, dropReason: dropReason,
-                         direction: direction, observationPoint: point, isReply: isReply, tcpFlags: flags,
-                         weight: weight, endTime: endNs))
+            var flow = Flow(time: time, source: srcPeer, destination: dstPeer, proto: proto, sourcePort: sport,
+                            destinationPort: proto.isPolicyProtocol ? p : 0, verdict: verdict, dropReason: dropReason,
+                            direction: direction, observationPoint: point, isReply: isReply, tcpFlags: flags,
+                            weight: weight, endTime: endNs)
+            flow.unknownSides = Flow.unknownSides(flow)
+            agg.add(flow)
         }
         return .accepted
     }

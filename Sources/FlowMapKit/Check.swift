@@ -7,6 +7,8 @@ public enum Check {
     public struct Options: Sendable {
         public var policies: [String]
         public var db: String
+        /// `--since/--until`: the buckets of evidence read (whole buckets, `TimeWindow`).
+        public var window = TimeWindow()
         public var evaluator = EvaluatorOptions()
         public var accept = PolicyInputs.Acceptance()
         public init(policies: [String], db: String) {
@@ -67,9 +69,9 @@ public enum Check {
 
     public static func run(_ o: Options) throws -> Result {
         let loaded = try PolicyInputs.load(o.policies, accept: o.accept, requirePolicies: true)
-        let (data, edges) = try PolicyInputs.store(o.db)
-        try requireEdges(edges, db: o.db)
-        let evidence = try PolicyInputs.l7Evidence(o.db)
+        let (data, edges) = try PolicyInputs.store(o.db, window: o.window)
+        try requireEdges(edges, db: o.db, window: o.window)
+        let evidence = try PolicyInputs.l7Evidence(o.db, window: o.window)
         let e = Evaluation(manifests: loaded.manifests, data: data, edges: edges, options: o.evaluator,
                            dnsNames: evidence.names, l7: evidence.l7)
         return Result(report: e.report(), manifests: loaded.manifests, policies: loaded.manifests.evaluatedPolicyCount,
@@ -92,8 +94,12 @@ public enum Check {
     }
 
     /// A store without observed connections has nothing to replay.
-    static func requireEdges(_ edges: [ObservedEdge], db: String) throws {
+    static func requireEdges(_ edges: [ObservedEdge], db: String, window: TimeWindow = .all) throws {
         guard edges.isEmpty else { return }
+        if !window.isAll {
+            throw PolicyInputs.Failure(description: "\(db): no observed connections in \(window.text) (whole buckets): "
+                                       + "nothing to check; widen --since/--until")
+        }
         throw PolicyInputs.Failure(description: "\(db): the store holds no observed connections: nothing to check; "
                                    + "ingest flows first (`flowmap ingest --db \(db) FILES`)")
     }

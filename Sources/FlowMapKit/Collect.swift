@@ -102,8 +102,8 @@ public enum Collect {
                 + "Ctrl-C stops early and keeps what was read")
         let child = try ChildProcess.spawnPiped(found["hubble"]!, hubble)
         let started = Date()
-        StopSignal.install(child)
-        defer { StopSignal.remove() }
+        CollectStop.install(child)
+        defer { CollectStop.remove() }
         DispatchQueue.global().asyncAfter(deadline: .now() + o.duration) { child.stop() }
 
         var flowOptions = Ingest.Options(db: o.db)
@@ -120,8 +120,11 @@ public enum Collect {
             _ = child.wait()
             throw error
         }
+        // A stream's own SIGINT/SIGTERM handling (Ingest) replaces ours while it reads: it ends the read, so
+        // the child is stopped here.
+        if flows.stoppedBy != nil { child.stop() }
         let exit = child.wait()
-        if !child.wasStopped && StopSignal.received == 0 && exit != 0 {
+        if !child.wasStopped && CollectStop.received == 0 && flows.stoppedBy == nil && exit != 0 {
             // It ended on its own before the duration: the cluster said no. What it wrote is stored.
             throw Failure(description: "`\(hubble.joined(separator: " "))` ended after "
                           + "\(Collect.format(duration: Date().timeIntervalSince(started))) "
@@ -284,7 +287,7 @@ final class ChildProcess: @unchecked Sendable {
 
 /// Ctrl-C (SIGINT) and SIGTERM during collection stop the child instead of FlowMap, so what it wrote is
 /// committed. The child runs in its own process group, so the terminal's Ctrl-C reaches only FlowMap.
-enum StopSignal {
+enum CollectStop {
     // Plain values: a signal handler may only read and write those.
     nonisolated(unsafe) static var group: pid_t = 0
     nonisolated(unsafe) static var received: Int32 = 0
@@ -292,8 +295,8 @@ enum StopSignal {
     static func install(_ c: ChildProcess) {
         received = 0
         group = c.pid
-        signal(SIGINT) { s in StopSignal.received = s; if StopSignal.group > 0 { kill(-StopSignal.group, SIGTERM) } }
-        signal(SIGTERM) { s in StopSignal.received = s; if StopSignal.group > 0 { kill(-StopSignal.group, SIGTERM) } }
+        signal(SIGINT) { s in CollectStop.received = s; if CollectStop.group > 0 { kill(-CollectStop.group, SIGTERM) } }
+        signal(SIGTERM) { s in CollectStop.received = s; if CollectStop.group > 0 { kill(-CollectStop.group, SIGTERM) } }
     }
 
     static func remove() {

@@ -7,6 +7,8 @@ public enum Connectivity {
         public var policies: [String]
         /// Optional store supplying more workloads.
         public var db: String?
+        /// `--since/--until`: the buckets of evidence read (whole buckets, `TimeWindow`).
+        public var window = TimeWindow()
         public var evaluator = EvaluatorOptions()
         public var accept = PolicyInputs.Acceptance()
         public var includeExternal = true
@@ -32,7 +34,7 @@ public enum Connectivity {
     public static func run(_ o: Options) throws -> Result {
         let loaded = try PolicyInputs.load(o.policies, accept: o.accept)
         let m = loaded.manifests
-        let store = try o.db.map { try PolicyInputs.store($0).data }
+        let store = try o.db.map { try PolicyInputs.store($0, window: o.window).data }
         let inv = ClusterInventory.build(manifests: m, store: store)
         try PolicyInputs.requireWorkloads(inv, o.policies, db: o.db)
         let ev = PolicyEvaluator(policies: m.policies, adminPolicies: m.adminPolicies, namespaces: inv.namespaces,

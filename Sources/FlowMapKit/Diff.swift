@@ -1,4 +1,5 @@
 import FlowModel
+import Inference
 import Policy
 
 /// `flowmap diff OLD NEW`: semantic connectivity diff of two policy sets, each over its own workloads, annotated
@@ -14,6 +15,8 @@ public enum Diff {
         public var old: Side
         public var new: Side
         public var db: String?
+        /// `--since/--until`: the buckets of evidence read (whole buckets, `TimeWindow`).
+        public var window = TimeWindow()
         public var evaluator = EvaluatorOptions()
         public var accept = PolicyInputs.Acceptance()
         public init(old: Side, new: Side, db: String? = nil) {
@@ -31,12 +34,13 @@ public enum Diff {
         public var notes: [String] = []
     }
 
-    static func load(_ side: Side, db: String?, accept: PolicyInputs.Acceptance) throws -> PolicyInputs.Loaded {
+    static func load(_ side: Side, db: String?, accept: PolicyInputs.Acceptance,
+                     window: TimeWindow = .all) throws -> PolicyInputs.Loaded {
         switch side {
         case .manifests(let paths): return try PolicyInputs.load(paths, accept: accept)
         case .generated:
             guard let db else { throw PolicyInputs.Failure(description: "--generated needs the store (--db)") }
-            return PolicyInputs.Loaded(manifests: try PolicyInputs.generated(db: db), caveats: EvaluationCaveats(),
+            return PolicyInputs.Loaded(manifests: try PolicyInputs.generated(db: db, window: window), caveats: EvaluationCaveats(),
                                        notes: [])
         }
     }
@@ -52,9 +56,10 @@ public enum Diff {
     /// Each side is evaluated over its own workloads (its manifests' Pods and controllers, plus the store's), as
     /// netpol-analyzer's diff does.
     public static func run(_ o: Options) throws -> Result {
-        let oldLoaded = try load(o.old, db: o.db, accept: o.accept), newLoaded = try load(o.new, db: o.db, accept: o.accept)
+        let oldLoaded = try load(o.old, db: o.db, accept: o.accept, window: o.window)
+        let newLoaded = try load(o.new, db: o.db, accept: o.accept, window: o.window)
         let old = oldLoaded.manifests, new = newLoaded.manifests
-        let store = try o.db.map { try PolicyInputs.store($0) }
+        let store = try o.db.map { try PolicyInputs.store($0, window: o.window) }
         let invOld = ClusterInventory.build(manifests: old, store: store?.data)
         let invNew = ClusterInventory.build(manifests: new, store: store?.data)
         if invOld.workloads.isEmpty && invNew.workloads.isEmpty {

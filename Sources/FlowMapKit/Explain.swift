@@ -8,6 +8,8 @@ public enum Explain {
         public var policies: [String]
         /// Optional store supplying observed workloads and known addresses.
         public var db: String?
+        /// `--since/--until`: the buckets of evidence read (whole buckets, `TimeWindow`).
+        public var window = TimeWindow()
         /// A workload (`ns/name`, `ns/name[Kind]`, `ns/Kind/name`), a pod (`ns/pod-name`), or an address.
         public var source: String
         public var destination: String
@@ -39,7 +41,7 @@ public enum Explain {
     public static func run(_ o: Options) throws -> Result {
         let (proto, port) = try parsePort(o.port)
         let loaded = try PolicyInputs.load(o.policies, accept: o.accept)
-        let opened = try o.db.map { try Generate.openExisting($0) }
+        let opened = try o.db.map { try Generate.openExisting($0, window: o.window) }
         let store = try opened.map { try PolicyInputs.store($0) }
         let data = store?.data ?? ClusterInventory.StoreData()
         let names = try opened.map { try PolicyInputs.dnsNames($0) } ?? [:]

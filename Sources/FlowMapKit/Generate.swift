@@ -15,6 +15,8 @@ public enum Generate {
         /// A directory, or `-` for stdout.
         public var out: String
         public var inference = InferenceOptions()
+        /// `--since/--until`: the buckets of evidence read (whole buckets, `TimeWindow`).
+        public var window = TimeWindow()
         public var emit = EmitOptions()
         /// `--cluster-baseline`: one baseline-tier object instead of each namespace's egress default-deny and DNS
         /// baseline (`ClusterBaseline`). Not with the Cilium flavour (a set FlowMap cannot evaluate).
@@ -87,10 +89,13 @@ public enum Generate {
         return ev
     }
 
-    /// Opens an existing store (never creates one: a typo in --db should not look like "no traffic").
-    public static func openExisting(_ db: String) throws -> FlowStore {
+    /// Opens an existing store (never creates one: a typo in --db should not look like "no traffic"), reading
+    /// the evidence of `window` (whole buckets).
+    public static func openExisting(_ db: String, window: TimeWindow = .all) throws -> FlowStore {
         try requireExisting(db)
-        return try FlowStore(path: db)
+        let store = try FlowStore(path: db)
+        store.window = window
+        return store
     }
 
     /// The clear "no such store" message, before SQLite would create an empty file.
@@ -106,8 +111,8 @@ public enum Generate {
         }
     }
 
-    public static func plan(db: String, options: InferenceOptions) throws -> PolicyPlan {
-        Inferrer(options: options).infer(try evidence(from: try openExisting(db)))
+    public static func plan(db: String, options: InferenceOptions, window: TimeWindow = .all) throws -> PolicyPlan {
+        Inferrer(options: options).infer(try evidence(from: try openExisting(db, window: window)))
     }
 
     /// Infers, checks the result against its own evidence, and writes it unless the check failed (see
@@ -119,9 +124,9 @@ public enum Generate {
                           + "mixes admin-tier objects and Cilium policies, so the output could not be checked against "
                           + "the evidence; use --flavor k8s with --cluster-baseline, or drop --cluster-baseline")
         }
-        let store = try openExisting(o.db)
+        let store = try openExisting(o.db, window: o.window)
         let ev = try evidence(from: store)
-        try validate(ev, o.inference)
+        try validate(ev, o.inference, window: o.window, store: store)
         var plan = Inferrer(options: o.inference).infer(ev)
         var baseline: ClusterBaseline?
         if let kind = o.clusterBaseline {
@@ -146,11 +151,6 @@ public enum Generate {
         return r
     }
 
-    /// True when an edge's first..last-seen span overlaps the window (`InferenceOptions.since`/`until`).
-    static func inWindow(_ s: EdgeStats, _ o: InferenceOptions) -> Bool {
-        !(o.since.map { s.lastSeen < $0 } ?? false) && !(o.until.map { s.firstSeen > $0 } ?? false)
-    }
-
     /// Namespaces the store knows: labelled ones and those of workloads seen in the inventory or in flows.
     static func knownNamespaces(_ ev: Evidence) -> Set<String> {
         var known = Set(ev.namespaceLabels.keys)
@@ -164,7 +164,7 @@ public enum Generate {
     /// Errors that would otherwise produce output that blocks everything or silently covers the wrong
     /// namespaces: no edge in the evidence window, and `--namespace`/`--exclude-namespace` names the store
     /// does not know (with the closest known names).
-    static func validate(_ ev: Evidence, _ o: InferenceOptions) throws {
+    static func validate(_ ev: Evidence, _ o: InferenceOptions, window: TimeWindow, store: FlowStore) throws {
         let known = knownNamespaces(ev)
         var problems: [String] = []
         for (flag, names) in [("--namespace", o.namespaces), ("--exclude-namespace", o.excludeNamespaces)] {
@@ -176,14 +176,13 @@ public enum Generate {
             }
         }
         if !problems.isEmpty { throw Failure(description: problems.joined(separator: "\n")) }
-        guard !ev.edges.contains(where: { inWindow($0.stats, o) }) else { return }
-        let seen = ev.edges.filter { $0.stats.firstSeen <= $0.stats.lastSeen }
+        guard ev.edges.isEmpty else { return }
+        let seen = try store.edges(window: .all).filter { $0.stats.firstSeen <= $0.stats.lastSeen }
         guard let first = seen.map(\.stats.firstSeen).min(), let last = seen.map(\.stats.lastSeen).max() else {
             throw Failure(description: "the store holds no flows, so every policy would only deny; ingest a "
                           + "capture first (`flowmap ingest --db STORE FILES`)")
         }
-        let window = (o.since.map(Timestamp.format) ?? "the beginning") + " .. " + (o.until.map(Timestamp.format) ?? "now")
-        throw Failure(description: "no edges in the evidence window \(window), so every policy would only deny; the "
+        throw Failure(description: "no edges in the evidence window \(window.text) (whole buckets), so every policy would only deny; the "
                       + "store's flows were seen \(Timestamp.format(first)) .. \(Timestamp.format(last)): move "
                       + "--since/--until into that span")
     }

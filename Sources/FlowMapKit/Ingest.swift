@@ -14,6 +14,10 @@ public enum Ingest {
         public var stdinName = "<stdin>"
         /// A progress line on stderr: `auto` when stderr is a terminal (`FLOWMAP_PROGRESS=1|0` forces it).
         public var progress: IngestDriver.Progress = .auto
+        /// `--bucket`: the bucket width of a new store (nanoseconds); nil keeps the store's (1h when new).
+        public var bucketWidth: Int64?
+        /// `--dedupe-window` (nanoseconds): drop flow events already stored within this window of the newest.
+        public var dedupeWindow: Int64?
         public init(db: String) { self.db = db }
     }
 
@@ -27,6 +31,8 @@ public enum Ingest {
         public var counts: IngestCounts
         /// Set when the same content was ingested before (nothing written).
         public var duplicateOf: String?
+        /// Set when the file begins with a file ingested before (this one grown): only what follows was read.
+        public var resumedFrom: ResumePoint? = nil
     }
 
     public struct Report: Sendable {
@@ -36,6 +42,9 @@ public enum Ingest {
         /// Things the user should know that are not errors: inputs skipped (an empty file), VPC addresses read
         /// without an inventory.
         public var notes: [String] = []
+        /// Set when SIGINT or SIGTERM ended a stream: what was read before it is stored; later inputs were not
+        /// read (each is a failure, so the ingest does not look complete).
+        public var stoppedBy: String?
         public var total: IngestCounts {
             var t = IngestCounts()
             for f in files where f.duplicateOf == nil { t.add(f.counts) }
@@ -49,6 +58,8 @@ public enum Ingest {
     public static func run(paths: [String], options: Options, onIssue: (InputIssue) -> Void,
                            onFormat: (String, FormatDetector.Detection) -> Void = { _, _ in }) throws -> Report {
         let store = try FlowStore(path: options.db)
+        if let w = options.bucketWidth { try store.useBucketWidth(w) }
+        let bucketWidth = try store.bucketWidth
         var report = Report()
         var planned: [(path: String, format: InputFormat, detection: FormatDetector.Detection?)] = []
         for path in paths {
@@ -87,7 +98,19 @@ public enum Ingest {
             return b
         }
 
-        for (path, format, detection) in planned {
+        for (i, (path, format, detection)) in planned.enumerated() {
+            if let s = report.stoppedBy {
+                report.failures += planned[i...].map { "\($0.path): not read: the ingest was stopped by \(s)" }
+                break
+            }
+            let isStream = IngestDriver.isStream(path: path)
+            if isStream && format != .inventory { StopSignal.install() }
+            defer {
+                if isStream && format != .inventory {
+                    StopSignal.restore()
+                    if let s = StopSignal.caught { report.stoppedBy = StopSignal.name(s) }
+                }
+            }
             if let d = detection { onFormat(path == "-" ? options.stdinName : path, d) }
             do {
                 if format == .inventory {
@@ -95,11 +118,20 @@ public enum Ingest {
                         r.detection = detection
                         report.files.append(r)
                         book = nil
+                        if r.duplicateOf == nil {
+                            // Flows read before this inventory, with addresses it now knows, move to their workloads.
+                            let m = try Remap.run(store)
+                            if m.mapped > 0 {
+                                report.notes.append("\(path): mapped \(m.mapped) kept flow row(s) (\(m.flows) flow(s)) "
+                                                    + "read before this inventory to its workloads")
+                            }
+                        }
                     }
                     continue
                 }
                 var counts = IngestCounts()
                 var duplicate: String?
+                var resumed: ResumePoint?
                 var chosen = format
                 var chosenBy = detection
                 let b0 = try addressBook()  // also the inventory's listening ports, for every format
@@ -109,12 +141,25 @@ public enum Ingest {
                 driver.listening = declared.union(try store.listeningPorts().keys)
                 driver.stdinDescriptor = options.stdinDescriptor
                 driver.stdinName = options.stdinName
+                driver.bucketWidth = bucketWidth
+                if let w = options.dedupeWindow {
+                    driver.dedupe = FlowDedupe(window: w, stored: try store.seenFlows(window: w))
+                }
+                if format != .auto, !isStream, let head = IngestDriver.head(ofFile: path) {
+                    driver.resumeCandidates = try store.resumePoints(format: format.rawValue, size: head.size,
+                                                                     head: head.hash)
+                }
+                // A stream's batches are one source (one row in `flowmap sources`, forgotten together).
+                var source: Int64?
                 func drive<R: LineReader>(_ reader: inout R, as name: () -> String) throws {
                     try driver.run(path: path, reader: &reader, onIssue: onIssue) { chunk in
-                        let r = try store.write(chunk.batch, counts: chunk.counts, path: path, format: name(),
-                                                contentHash: chunk.contentHash, now: Clock.nowNanos(),
-                                                legacyHash: chunk.legacyContentHash)
+                        let (r, id) = try store.writeSource(chunk.batch, counts: chunk.counts, path: path,
+                                                            format: name(), contentHash: chunk.contentHash,
+                                                            now: Clock.nowNanos(), legacyHash: chunk.legacyContentHash,
+                                                            continuing: source, resume: chunk.resume)
+                        if source == nil { source = id }
                         if case .duplicate(let prev) = r { duplicate = prev }
+                        if r == .written { resumed = chunk.resume?.resumedFrom }
                         counts.add(chunk.counts)
                     }
                 }
@@ -148,7 +193,7 @@ public enum Ingest {
                     try drive(&r) { format.rawValue }
                 }
                 report.files.append(FileReport(path: path, format: chosen, detection: chosenBy, counts: counts,
-                                               duplicateOf: duplicate))
+                                               duplicateOf: duplicate, resumedFrom: resumed))
             } catch let e as IngestDriver.Failure {
                 report.failures.append(e.description)
             } catch let e as FormatChoice.Failure {

@@ -3,7 +3,7 @@ import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
-@_exported import FlowMapView
+import FlowMapView
 import FlowModel
 import FlowStore
 import Inference
@@ -11,12 +11,15 @@ import Policy
 
 /// `flowmap map`: the store's edges as a graph a person can read (DOT, Mermaid, or one self-contained HTML file).
 public enum Map {
+    /// What `map` draws (`--output`): the graph as `json` too (schema/map.schema.json).
     public enum Format: String, Sendable, CaseIterable {
-        case dot, html, mermaid
+        case dot, html, json, mermaid
     }
 
     public struct Options: Sendable {
         public var db: String
+        /// `--since/--until`: the buckets of evidence read (whole buckets, `TimeWindow`).
+        public var window = TimeWindow()
         public var format: Format = .html
         /// A file path, or `-` for stdout.
         public var out: String = "-"
@@ -42,9 +45,9 @@ public enum Map {
     }
 
     /// Reads the store and builds the graph.
-    public static func graph(db: String, options: MapOptions = MapOptions(),
-                             verdicts: PolicyVerdicts? = nil) throws -> MapGraph {
-        let store = try openExisting(db)
+    public static func graph(db: String, options: MapOptions = MapOptions(), verdicts: PolicyVerdicts? = nil,
+                             window: TimeWindow = .all) throws -> MapGraph {
+        let store = try openExisting(db, window: window)
         return MapBuilder.build(edges: try store.edges(), l7: try store.l7(), names: try store.names(),
                                 endpoints: try store.endpoints(), verdicts: verdicts, options: options)
     }
@@ -54,15 +57,17 @@ public enum Map {
         case .dot: return DOTRenderer.render(g)
         case .mermaid: return MermaidRenderer.render(g)
         case .html: return HTMLRenderer.render(g)
+        case .json: return json(g)
         }
     }
 
     public static func run(_ o: Options) throws -> Report {
         var evaluated: MapPolicies.Result?
         if let p = o.policies {
-            evaluated = try MapPolicies.evaluate(db: o.db, policiesPath: p, options: o.evaluator, accept: o.accept)
+            evaluated = try MapPolicies.evaluate(db: o.db, policiesPath: p, options: o.evaluator, accept: o.accept,
+                                                 window: o.window)
         }
-        let g = try graph(db: o.db, options: o.view, verdicts: evaluated?.verdicts)
+        let g = try graph(db: o.db, options: o.view, verdicts: evaluated?.verdicts, window: o.window)
         let text = render(g, format: o.format)
         var report = Report(graph: g, text: text, policyNotes: evaluated?.notes ?? [], policies: evaluated?.policies,
                             check: evaluated?.report, caveats: evaluated?.caveats ?? EvaluationCaveats())
@@ -75,5 +80,7 @@ public enum Map {
         return report
     }
 
-    static func openExisting(_ db: String) throws -> FlowStore { try Generate.openExisting(db) }
+    static func openExisting(_ db: String, window: TimeWindow = .all) throws -> FlowStore {
+        try Generate.openExisting(db, window: window)
+    }
 }

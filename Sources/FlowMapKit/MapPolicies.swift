@@ -23,12 +23,13 @@ public enum MapPolicies {
     }
 
     public static func evaluate(db: String, policiesPath: String, options: EvaluatorOptions = .default,
-                                accept: PolicyInputs.Acceptance = PolicyInputs.Acceptance()) throws -> Result {
+                                accept: PolicyInputs.Acceptance = PolicyInputs.Acceptance(),
+                                window: TimeWindow = .all) throws -> Result {
         let loaded = try PolicyInputs.load([policiesPath], accept: accept, requirePolicies: true)
         let set = loaded.manifests
-        let store = try Map.openExisting(db)
+        let store = try Map.openExisting(db, window: window)
         let (data, edges) = try PolicyInputs.store(store)
-        try Check.requireEdges(edges, db: db)
+        try Check.requireEdges(edges, db: db, window: window)
         let evaluation = Check.Evaluation(manifests: set, data: data, edges: edges, options: options,
                                           dnsNames: try PolicyInputs.dnsNames(store))
         let ev = evaluation.evaluator

@@ -110,8 +110,9 @@ public enum PolicyInputs {
     }
 
     /// Store data for the inventory plus the observed edges.
-    public static func store(_ db: String) throws -> (data: ClusterInventory.StoreData, edges: [ObservedEdge]) {
-        try store(try Generate.openExisting(db))
+    public static func store(_ db: String, window: TimeWindow = .all) throws
+        -> (data: ClusterInventory.StoreData, edges: [ObservedEdge]) {
+        try store(try Generate.openExisting(db, window: window))
     }
 
     static func store(_ s: FlowStore) throws -> (data: ClusterInventory.StoreData, edges: [ObservedEdge]) {
@@ -136,8 +137,9 @@ public enum PolicyInputs {
 
     /// What Cilium's L7 rules and `toFQDNs` are checked against: the DNS names observed per external address
     /// and the requests observed per edge.
-    public static func l7Evidence(_ db: String) throws -> (names: [IPAddr: [String]], l7: [EdgeKey: [L7Observation]]) {
-        let s = try Generate.openExisting(db)
+    public static func l7Evidence(_ db: String, window: TimeWindow = .all) throws
+        -> (names: [IPAddr: [String]], l7: [EdgeKey: [L7Observation]]) {
+        let s = try Generate.openExisting(db, window: window)
         return (try dnsNames(s), try s.l7())
     }
 
@@ -153,8 +155,9 @@ public enum PolicyInputs {
     }
 
     /// The policy set `flowmap generate` would write from the store, read back through the manifest reader.
-    public static func generated(db: String, inference: InferenceOptions = InferenceOptions()) throws -> ManifestSet {
-        let ev = try Generate.evidence(from: try Generate.openExisting(db))
+    public static func generated(db: String, inference: InferenceOptions = InferenceOptions(),
+                                 window: TimeWindow = .all) throws -> ManifestSet {
+        let ev = try Generate.evidence(from: try Generate.openExisting(db, window: window))
         let plan = Inferrer(options: inference).infer(ev)
         let text = NetworkPolicyEmitter(options: EmitOptions()).stream(for: plan)
         return ManifestReader.parse(text: text, file: "<generated from \(db)>")

@@ -49,7 +49,7 @@ public struct SelfCheck: Sendable {
     /// an end in an included namespace. Edges between namespaces the run left out are not its to judge.
     public static func edges(_ all: [ObservedEdge], _ o: InferenceOptions) -> [ObservedEdge] {
         all.filter { e in
-            Generate.inWindow(e.stats, o) && (e.key.outcome == .denied || e.stats.flows >= o.minFlows)
+            (e.key.outcome == .denied || e.stats.flows >= o.minFlows)
                 && (o.includes(e.key.source) || o.includes(e.key.destination))
         }
     }

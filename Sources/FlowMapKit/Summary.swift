@@ -8,6 +8,8 @@ import Policy
 public enum Summary {
     public struct Options: Sendable {
         public var db: String
+        /// `--since/--until`: the buckets of evidence read (whole buckets, `TimeWindow`).
+        public var window = TimeWindow()
         /// Rows in the top-talkers table.
         public var top = 10
         public var inference = InferenceOptions()
@@ -17,7 +19,7 @@ public enum Summary {
     }
 
     public static func run(_ o: Options) throws -> (report: SummaryReport, policyIssues: [String]) {
-        let store = try Map.openExisting(o.db)
+        let store = try Map.openExisting(o.db, window: o.window)
         var policyCounts: [String: Int]?
         var issues: [String] = []
         if let p = o.policies {

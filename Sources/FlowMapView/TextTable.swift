@@ -1,5 +1,7 @@
-/// An aligned plain-text table for the terminal. Cells taken from a capture are made terminal-safe: control
-/// characters (including ESC, so no ANSI sequence from a capture reaches the terminal) become `?`.
+import FlowModel
+
+/// An aligned plain-text table for the terminal. Cells taken from a capture are made terminal-safe
+/// (`TerminalText`: control and format characters become `?`).
 public struct TextTable: Sendable {
     public var headers: [String]
     /// Columns whose cells are right-aligned (numbers).
@@ -13,18 +15,7 @@ public struct TextTable: Sendable {
 
     public mutating func add(_ row: [String]) { rows.append(row) }
 
-    public static func safe(_ s: String) -> String {
-        var out = ""
-        for u in s.unicodeScalars {
-            if u.value < 0x20 || (0x7F...0x9F).contains(u.value) || u == "\u{2028}" || u == "\u{2029}"
-                || (0x202A...0x202E).contains(u.value) || (0x2066...0x2069).contains(u.value) {
-                out += "?"
-            } else {
-                out.unicodeScalars.append(u)
-            }
-        }
-        return out
-    }
+    public static func safe(_ s: String) -> String { TerminalText.safe(s) }
 
     /// Display width: one column per Character (good enough for names, which are ASCII in practice).
     static func width(_ s: String) -> Int { s.count }

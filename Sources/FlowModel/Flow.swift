@@ -41,6 +41,8 @@ public struct Flow: Sendable, Hashable {
     /// How many flows this record stands for (Calico `num_flows`); 1 for per-event formats.
     public var weight: Int64
     public var l7: L7Request?
+    /// IP-only formats: the ends whose address no inventory knew (`UnmappedFlow.sourceUnknown` | `…destinationUnknown`).
+    public var unknownSides: UInt8 = 0
 
     public init(time: Int64, source: FlowPeer, destination: FlowPeer, proto: Proto, sourcePort: UInt16 = 0,
                 destinationPort: UInt16, verdict: Verdict = .forwarded, dropReason: String = "",

@@ -137,21 +137,11 @@ extension FlowStore {
         return q.int(0)
     }
 
-    /// Part of `write`: the Services flows were addressed to.
-    func writeServices(_ batch: IngestBatch, id: (Endpoint) throws -> Int64) throws {
-        guard !batch.services.isEmpty else { return }
-        let q = try db.prepare(
-            "INSERT INTO endpoint_services (endpoint_id, service) VALUES (?, ?) ON CONFLICT DO NOTHING")
-        for (e, services) in batch.services {
-            for s in services { try q.bind(.int(try id(e)), .text(s)).run() }
-        }
-    }
-
     /// Services flows to each endpoint were addressed to, sorted.
     public func services() throws -> [Endpoint: [String]] {
         let q = try db.prepare("""
-            SELECT e.kind, e.namespace, e.name, e.workload_kind, s.service
-            FROM endpoint_services s JOIN endpoints e ON e.id = s.endpoint_id ORDER BY s.service
+            SELECT DISTINCT e.kind, e.namespace, e.name, e.workload_kind, s.service
+            FROM source_services s JOIN endpoints e ON e.id = s.endpoint_id ORDER BY s.service
             """)
         var out = [Endpoint: [String]]()
         while try q.step() {

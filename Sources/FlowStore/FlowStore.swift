@@ -5,6 +5,8 @@ import FlowModel
 public final class FlowStore {
     let db: SQLite
     public let path: String
+    /// The evidence window `edges()` and `l7()` read when not given one (a verb's --since/--until).
+    public var window: TimeWindow = .all
     /// Tests set this to make a write fail after its edges are written, to prove the transaction rolls back.
     var faultAfterEdges: (() throws -> Void)?
 
@@ -35,8 +37,10 @@ public final class FlowStore {
     /// `PRAGMA application_id` of every FlowMap store ("FLMP"), set by migration 3.
     public static let applicationID: Int64 = 0x464C_4D50
 
-    /// Tables every FlowMap schema has had since version 1: a file holding them is an earlier FlowMap's store.
-    static let coreTables: Set<String> = ["edges", "endpoints", "sources"]
+    /// Tables every FlowMap schema has had since version 1 (`edges` became `edge_buckets` in schema 7): a file
+    /// holding them is an earlier FlowMap's store.
+    static let coreTables: Set<String> = ["endpoints", "sources"]
+    static let edgeTables: Set<String> = ["edges", "edge_buckets"]
 
     /// Opens (creating when missing), checks and migrates the store.
     public convenience init(path: String) throws {
@@ -95,7 +99,7 @@ public final class FlowStore {
             if readOnly { throw Failure.notAStore(path: path, reason: "an empty database; `flowmap ingest` creates a store") }
             return
         }
-        if coreTables.isSubset(of: tables) && version > 0 { return }  // an earlier FlowMap's: migration 3 stamps it
+        if coreTables.isSubset(of: tables) && !edgeTables.isDisjoint(with: tables) && version > 0 { return }  // an earlier FlowMap's: migration 3 stamps it
         let shown = tables.prefix(3).joined(separator: ", ") + (tables.count > 3 ? ", …" : "")
         throw Failure.notAStore(path: path, reason: "a SQLite database without FlowMap's application_id or tables "
                                 + "(\(tables.isEmpty ? "user_version \(version)" : "tables \(shown)")); it was left untouched")
@@ -119,6 +123,9 @@ public final class FlowStore {
                        ("edge_l7", ["flows", "first_seen", "last_seen"]),
                        ("edge_points", ["flows", "first_seen", "last_seen"]),
                        ("listening_ports", ["flows"]),
+                       ("edge_buckets", ["flows", "first_seen", "last_seen"]),
+                       ("edge_bucket_points", ["flows", "first_seen", "last_seen"]),
+                       ("edge_bucket_l7", ["flows", "first_seen", "last_seen"]),
                        ("sources", ["lines", "accepted", "skipped", "rejected", "replies", "bytes"])]
         let present = Set(try db.tableNames())
         var out: [String] = []
@@ -157,17 +164,72 @@ public final class FlowStore {
     /// the same content is refused as a duplicate, so re-ingesting a file never doubles a count. `legacyHash` is
     /// the hash an earlier FlowMap stored for the same bytes: a source recorded under it is the same file, and
     /// its row is re-stamped with `contentHash` (so the weak hash is consulted once per old row).
+    /// `resume` records where a file's read stopped, for a later ingest of it grown (`resumePoints`).
     public func write(_ batch: IngestBatch, counts: IngestCounts, path: String, format: String,
-                      contentHash: String?, now: Int64, legacyHash: String? = nil) throws -> WriteResult {
+                      contentHash: String?, now: Int64, legacyHash: String? = nil,
+                      resume: ResumeRecord? = nil) throws -> WriteResult {
+        try writeSource(batch, counts: counts, path: path, format: format, contentHash: contentHash, now: now,
+                        legacyHash: legacyHash, resume: resume).result
+    }
+
+    /// `write`, also giving the new source's id (nil for a duplicate). With `continuing`, the batch is added to
+    /// that source (the next batch of the same stream): its counts add up and no new source row is made.
+    public func writeSource(_ batch: IngestBatch, counts: IngestCounts, path: String, format: String,
+                            contentHash: String?, now: Int64, legacyHash: String? = nil,
+                            continuing: Int64? = nil,
+                            resume: ResumeRecord? = nil) throws -> (result: WriteResult, source: Int64?) {
         try db.transaction {
             if let h = contentHash {
                 let q = try db.prepare("SELECT path FROM sources WHERE content_hash = ?")
-                if try q.bind(.text(h)).step() { return .duplicate(previousPath: q.text(0)) }
+                if try q.bind(.text(h)).step() { return (.duplicate(previousPath: q.text(0)), nil) }
                 if let old = legacyHash, old != h, try q.bind(.text(old)).step() {
                     let previous = q.text(0)
                     try db.prepare("UPDATE sources SET content_hash = ? WHERE content_hash = ?")
                         .bind(.text(h), .text(old)).run()
-                    return .duplicate(previousPath: previous)
+                    return (.duplicate(previousPath: previous), nil)
+                }
+            }
+            let evidence = batch.bucketed(width: try bucketWidth)
+            let span = evidence.span
+            let source: Int64
+            if let s = continuing {
+                source = s
+                try db.prepare("""
+                    UPDATE sources SET lines = lines + ?, accepted = accepted + ?, skipped = skipped + ?,
+                      rejected = rejected + ?, replies = replies + ?, bytes = bytes + ?,
+                      content_hash = coalesce(?, content_hash)
+                    WHERE id = ?
+                    """).bind(
+                        .int(counts.lines), .int(counts.accepted), .int(counts.skipped), .int(counts.rejected),
+                        .int(counts.replies), .int(counts.bytes), contentHash.map { .text($0) } ?? .null, .int(s)
+                    ).run()
+                try db.prepare("""
+                    UPDATE source_evidence SET first_flow = min(coalesce(first_flow, ?), coalesce(?, first_flow)),
+                      last_flow = max(coalesce(last_flow, ?), coalesce(?, last_flow))
+                    WHERE source_id = ?
+                    """).bind(Self.value(span?.first), Self.value(span?.first), Self.value(span?.last),
+                              Self.value(span?.last), .int(s)).run()
+            } else {
+                let r = contentHash == nil ? nil : resume
+                let q = try db.prepare("""
+                    INSERT INTO sources (path, format, content_hash, ingested_at, lines, accepted, skipped, rejected,
+                                         replies, bytes)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id
+                    """).bind(
+                        .text(path), .text(format), contentHash.map { .text($0) } ?? .null, .int(now),
+                        .int(counts.lines), .int(counts.accepted), .int(counts.skipped), .int(counts.rejected),
+                        .int(counts.replies), .int(counts.bytes))
+                guard try q.step() else { throw db.error(1) }
+                source = q.int(0)
+                _ = try q.step()
+                try db.prepare("INSERT INTO source_evidence (source_id, first_flow, last_flow) VALUES (?, ?, ?)")
+                    .bind(.int(source), Self.value(span?.first), Self.value(span?.last)).run()
+                if let r {
+                    try db.prepare("""
+                        INSERT INTO source_resume (source_id, raw_length, resume_offset, reader_state, head_hash)
+                        VALUES (?, ?, ?, ?, ?)
+                        """).bind(.int(source), .int(r.rawLength), Self.value(r.offset),
+                                  r.readerState.map { .text($0) } ?? .null, .text(r.headHash)).run()
                 }
             }
             var ids = [Endpoint: Int64]()
@@ -185,89 +247,67 @@ public final class FlowStore {
                 ids[e] = i
                 return i
             }
-            let upsertEdge = try db.prepare("""
-                INSERT INTO edges (src, dst, proto, port, outcome, flows, first_seen, last_seen)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?)
-                ON CONFLICT (src, dst, proto, port, outcome) DO UPDATE SET
-                  flows = \(Self.saturatingSum("flows")),
-                  first_seen = min(first_seen, excluded.first_seen),
-                  last_seen = max(last_seen, excluded.last_seen)
+            func key(_ b: BucketedEdge) throws -> [Value] {
+                [.int(try id(b.edge.source)), .int(try id(b.edge.destination)), .text(b.edge.proto.rawValue),
+                 .int(Int64(b.edge.port)), .text(b.edge.outcome.rawValue), .int(b.bucket)]
+            }
+            // Each source's count per bucket and observation point; the bucket's count is computed from them.
+            let upsertPoint = try db.prepare(Self.upsertBucketPoint)
+            let insertReason = try db.prepare("""
+                INSERT INTO edge_bucket_drop_reasons (src, dst, proto, port, outcome, bucket, reason, source_id)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING
                 """)
-            let insertReason = try db.prepare(
-                "INSERT INTO edge_drop_reasons (src, dst, proto, port, outcome, reason) VALUES (?, ?, ?, ?, ?, ?) "
-                    + "ON CONFLICT DO NOTHING")
-            // Per observation point counts add up across files; the edge's count is computed from them (schema 4).
-            let upsertPoint = try db.prepare("""
-                INSERT INTO edge_points (src, dst, proto, port, outcome, point, flows, first_seen, last_seen)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
-                ON CONFLICT (src, dst, proto, port, outcome, point) DO UPDATE SET
-                  flows = \(Self.saturatingSum("flows")),
-                  first_seen = min(first_seen, excluded.first_seen),
-                  last_seen = max(last_seen, excluded.last_seen)
-                """)
-            let selectPoints = try db.prepare("""
-                SELECT flows, first_seen, last_seen FROM edge_points
-                WHERE src = ? AND dst = ? AND proto = ? AND port = ? AND outcome = ?
-                """)
-            let setFlows = try db.prepare(
-                "UPDATE edges SET flows = ? WHERE src = ? AND dst = ? AND proto = ? AND port = ? AND outcome = ?")
-            for (k, s) in batch.edges {
-                let base: [Value] = [.int(try id(k.source)), .int(try id(k.destination)), .text(k.proto.rawValue),
-                                     .int(Int64(k.port)), .text(k.outcome.rawValue)]
-                try upsertEdge.bind(base + [.int(s.flows), .int(s.firstSeen), .int(s.lastSeen)]).run()
-                for r in s.dropReasons { try insertReason.bind(base + [.text(r)]).run() }
-                for (point, p) in batch.points[k] ?? ["": s] {
-                    try upsertPoint.bind(base + [.text(point), .int(p.flows), .int(p.firstSeen), .int(p.lastSeen)]).run()
+            let refresh = try BucketRefresh(db)
+            for (b, byPoint) in evidence.points {
+                let k = try key(b)
+                for (point, p) in byPoint {
+                    try upsertPoint.bind(k + [.text(point), .int(source), .int(p.flows), .int(p.firstSeen),
+                                              .int(p.lastSeen)]).run()
                 }
-                var stored: [EdgeStats] = []
-                let q = try selectPoints.bind(base)
-                while try q.step() { stored.append(EdgeStats(flows: q.int(0), firstSeen: q.int(1), lastSeen: q.int(2))) }
-                try setFlows.bind([.int(Self.pointCount(stored))] + base).run()
+                for r in evidence.dropReasons[b] ?? [] { try insertReason.bind(k + [.text(r), .int(source)]).run() }
+                try refresh.run(k)
             }
             try faultAfterEdges?()
             let upsertL7 = try db.prepare("""
-                INSERT INTO edge_l7 (src, dst, proto, port, outcome, kind, method, path, flows, first_seen, last_seen)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                ON CONFLICT (src, dst, proto, port, outcome, kind, method, path) DO UPDATE SET
+                INSERT INTO edge_bucket_l7 (src, dst, proto, port, outcome, bucket, kind, method, path, source_id,
+                                            flows, first_seen, last_seen)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                ON CONFLICT (src, dst, proto, port, outcome, bucket, kind, method, path, source_id) DO UPDATE SET
                   flows = \(Self.saturatingSum("flows")),
                   first_seen = min(first_seen, excluded.first_seen),
                   last_seen = max(last_seen, excluded.last_seen)
                 """)
-            for (k, s) in batch.l7 {
-                let (kind, method, p): (String, String, String)
-                switch k.request {
-                case .http(let m, let path): (kind, method, p) = ("http", m, path)
-                case .dns(let q): (kind, method, p) = ("dns", "", q)
+            for (b, byRequest) in evidence.l7 {
+                let k = try key(b)
+                for (request, s) in byRequest {
+                    let (kind, method, p): (String, String, String)
+                    switch request {
+                    case .http(let m, let path): (kind, method, p) = ("http", m, path)
+                    case .dns(let q): (kind, method, p) = ("dns", "", q)
+                    }
+                    try upsertL7.bind(k + [.text(kind), .text(method), .text(p), .int(source), .int(s.flows),
+                                           .int(s.firstSeen), .int(s.lastSeen)]).run()
                 }
-                let e = k.edge
-                try upsertL7.bind(
-                    .int(try id(e.source)), .int(try id(e.destination)), .text(e.proto.rawValue), .int(Int64(e.port)),
-                    .text(e.outcome.rawValue), .text(kind), .text(method), .text(p), .int(s.flows),
-                    .int(s.firstSeen), .int(s.lastSeen)
-                ).run()
             }
-            let insertLabels = try db.prepare(
-                "INSERT INTO label_sets (endpoint_id, labels) VALUES (?, ?) ON CONFLICT DO NOTHING")
-            for (e, sets) in batch.labelSets {
-                for s in sets { try insertLabels.bind(.int(try id(e)), .text(s)).run() }
+            func facts(_ table: String, _ column: String, _ values: [Endpoint: Set<String>]) throws {
+                guard !values.isEmpty else { return }
+                // Table and column names are constants of this file, never input.
+                let q = try db.prepare("INSERT INTO \(table) (endpoint_id, \(column), source_id) VALUES (?, ?, ?) "
+                                       + "ON CONFLICT DO NOTHING")
+                for (e, vs) in values {
+                    for v in vs { try q.bind(.int(try id(e)), .text(v), .int(source)).run() }
+                }
             }
-            let insertAddress = try db.prepare(
-                "INSERT INTO endpoint_addresses (endpoint_id, address) VALUES (?, ?) ON CONFLICT DO NOTHING")
-            for (e, addrs) in batch.addresses {
-                for a in addrs { try insertAddress.bind(.int(try id(e)), .text(a)).run() }
-            }
-            let insertName = try db.prepare(
-                "INSERT INTO endpoint_names (endpoint_id, name) VALUES (?, ?) ON CONFLICT DO NOTHING")
-            for (e, names) in batch.names {
-                for n in names { try insertName.bind(.int(try id(e)), .text(n)).run() }
-            }
+            try facts("source_label_sets", "labels", batch.labelSets)
+            try facts("source_addresses", "address", batch.addresses)
+            try facts("source_names", "name", batch.names)
+            try facts("source_services", "service", batch.services)
             let upsertNamespace = try db.prepare(
                 "INSERT INTO namespaces (name, labels) VALUES (?, ?) "
                     + "ON CONFLICT (name) DO UPDATE SET labels = excluded.labels")
             for (ns, labels) in batch.namespaceLabels {
                 try upsertNamespace.bind(.text(ns), .text(labels.canonical)).run()
             }
-            try writeServices(batch, id: id)
             let upsertListening = try db.prepare("""
                 INSERT INTO listening_ports (endpoint_id, proto, port, flows) VALUES (?, ?, ?, ?)
                 ON CONFLICT (endpoint_id, proto, port) DO UPDATE SET flows = \(Self.saturatingSum("flows"))
@@ -275,18 +315,25 @@ public final class FlowStore {
             for (l, n) in batch.listening {
                 try upsertListening.bind(.int(try id(l.endpoint)), .text(l.proto.rawValue), .int(Int64(l.port)), .int(n)).run()
             }
-            try db.prepare("""
-                INSERT INTO sources (path, format, content_hash, ingested_at, lines, accepted, skipped, rejected,
-                                     replies, bytes)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                """).bind(
-                    .text(path), .text(format), contentHash.map { .text($0) } ?? .null, .int(now),
-                    .int(counts.lines), .int(counts.accepted), .int(counts.skipped), .int(counts.rejected),
-                    .int(counts.replies), .int(counts.bytes)
-                ).run()
-            return .written
+            try writeSeen(batch)
+            try writeUnmapped(batch, source: source, key: key)
+            return (.written, source)
         }
     }
+
+    static func value(_ v: Int64?) -> Value { v.map { .int($0) } ?? .null }
+
+    /// Adds to one source's count of an edge in a bucket at an observation point (the truth `edge_buckets` is
+    /// computed from): key, point, source, count, first and last seen.
+    static let upsertBucketPoint = """
+        INSERT INTO edge_bucket_points (src, dst, proto, port, outcome, bucket, point, source_id, flows,
+                                        first_seen, last_seen)
+        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+        ON CONFLICT (src, dst, proto, port, outcome, bucket, point, source_id) DO UPDATE SET
+          flows = \(saturatingSum("flows")),
+          first_seen = min(first_seen, excluded.first_seen),
+          last_seen = max(last_seen, excluded.last_seen)
+        """
 
     // MARK: Reading
 
@@ -294,7 +341,7 @@ public final class FlowStore {
     /// stands for exactly one known workload of its namespace (`LabelIdentities.resolved`) reads as that
     /// workload, so its edges, addresses and listening ports join the workload's and no verb counts it as a
     /// workload of its own. Reversible: the rows keep their own endpoint, and the mapping follows what is known.
-    private func endpointMap() throws -> [Int64: Endpoint] {
+    func endpointMap() throws -> [Int64: Endpoint] {
         var out = try rawEndpointMap()
         let mapped = try labelIdentities(out)
         if !mapped.isEmpty {
@@ -320,7 +367,7 @@ public final class FlowStore {
     }
 
     private func rawLabelSets(_ eps: [Int64: Endpoint]) throws -> [Endpoint: [Labels]] {
-        let q = try db.prepare("SELECT endpoint_id, labels FROM label_sets ORDER BY labels")
+        let q = try db.prepare("SELECT DISTINCT endpoint_id, labels FROM source_label_sets ORDER BY labels")
         var out = [Endpoint: [Labels]]()
         while try q.step() {
             guard let e = eps[q.int(0)] else { continue }
@@ -361,45 +408,78 @@ public final class FlowStore {
         return s
     }
 
-    public func edges() throws -> [ObservedEdge] {
+    /// Every edge over the buckets `window` selects (whole buckets: see `TimeWindow`), sorted by key: counts
+    /// summed over the buckets (saturating), first/last seen their min/max, drop reasons their union.
+    public func edges(window: TimeWindow? = nil) throws -> [ObservedEdge] {
+        if try db.userVersion < Self.bucketSchema { return try legacyEdges() }
         let eps = try endpointMap()
+        let range = (window ?? self.window).bucketRange(width: try bucketWidth)
         var reasons = [EdgeRow: Set<String>]()
-        let r = try db.prepare("SELECT src, dst, proto, port, outcome, reason FROM edge_drop_reasons")
+        let r = try db.prepare("""
+            SELECT DISTINCT src, dst, proto, port, outcome, reason FROM edge_bucket_drop_reasons
+            WHERE bucket >= ? AND bucket <= ?
+            """).bind(.int(range.lowerBound), .int(range.upperBound))
         while try r.step() {
             reasons[EdgeRow(r), default: []].insert(r.text(5))
         }
-        let q = try db.prepare(
-            "SELECT src, dst, proto, port, outcome, flows, first_seen, last_seen FROM edges")
-        var out = [EdgeKey: [EdgeStats]]()
+        let q = try db.prepare("""
+            SELECT src, dst, proto, port, outcome, flows, first_seen, last_seen FROM edge_buckets
+            WHERE bucket >= ? AND bucket <= ?
+            """).bind(.int(range.lowerBound), .int(range.upperBound))
+        var byRow = [EdgeRow: EdgeStats]()
         while try q.step() {
-            let row = EdgeRow(q)
+            byRow[EdgeRow(q), default: EdgeStats()].merge(EdgeStats(flows: q.int(5), firstSeen: q.int(6),
+                                                                    lastSeen: q.int(7)))
+        }
+        var out = [EdgeKey: [EdgeStats]]()
+        for (row, var stats) in byRow {
             guard let key = row.key(eps) else { continue }
-            out[key, default: []].append(EdgeStats(flows: q.int(5), firstSeen: q.int(6), lastSeen: q.int(7),
-                                                   dropReasons: reasons[row] ?? []))
+            stats.dropReasons = reasons[row] ?? []
+            out[key, default: []].append(stats)
         }
         return out.map { ObservedEdge(key: $0.key, stats: Self.joined($0.value)) }.sorted { $0.key < $1.key }
     }
 
-    /// L7 requests per edge.
-    public func l7() throws -> [EdgeKey: [L7Observation]] {
+    /// The first schema with buckets. A store opened read-only (`doctor`) may be older: not migrated.
+    static let bucketSchema = 7
+
+    /// Edges of an unmigrated store (schema < 7, opened read-only), one row per edge.
+    private func legacyEdges() throws -> [ObservedEdge] {
         let eps = try endpointMap()
-        let q = try db.prepare(
-            "SELECT src, dst, proto, port, outcome, kind, method, path, flows, first_seen, last_seen FROM edge_l7")
-        var out = [EdgeKey: [L7Observation]]()
+        let q = try db.prepare("SELECT src, dst, proto, port, outcome, flows, first_seen, last_seen FROM edges")
+        var out: [ObservedEdge] = []
         while try q.step() {
             guard let key = EdgeRow(q).key(eps) else { continue }
+            out.append(ObservedEdge(key: key, stats: EdgeStats(flows: q.int(5), firstSeen: q.int(6), lastSeen: q.int(7))))
+        }
+        return out.sorted { $0.key < $1.key }
+    }
+
+    /// L7 requests per edge over the buckets `window` selects (counts summed over buckets and sources).
+    public func l7(window: TimeWindow? = nil) throws -> [EdgeKey: [L7Observation]] {
+        let eps = try endpointMap()
+        let range = (window ?? self.window).bucketRange(width: try bucketWidth)
+        let q = try db.prepare("""
+            SELECT src, dst, proto, port, outcome, kind, method, path, flows, first_seen, last_seen FROM edge_bucket_l7
+            WHERE bucket >= ? AND bucket <= ?
+            """).bind(.int(range.lowerBound), .int(range.upperBound))
+        var byRow = [EdgeRow: [L7Request: EdgeStats]]()
+        while try q.step() {
+            let row = EdgeRow(q)
             let req: L7Request = q.text(5) == "http" ? .http(method: q.text(6), path: q.text(7)) : .dns(query: q.text(7))
-            out[key, default: []].append(L7Observation(
-                request: req, stats: EdgeStats(flows: q.int(8), firstSeen: q.int(9), lastSeen: q.int(10))))
+            byRow[row, default: [:]][req, default: EdgeStats()].merge(
+                EdgeStats(flows: q.int(8), firstSeen: q.int(9), lastSeen: q.int(10)))
         }
-        for k in out.keys {
-            // A label identity's requests join the workload's: one observation per request.
-            var merged = [L7Request: [EdgeStats]]()
-            for o in out[k]! { merged[o.request, default: []].append(o.stats) }
-            out[k] = merged.map { L7Observation(request: $0.key, stats: Self.joined($0.value)) }
-                .sorted { $0.request < $1.request }
+        // Buckets and sources of one row add up; rows joined under one key (a label identity's and its
+        // workload's) combine as observation points do (`joined`).
+        var byKey = [EdgeKey: [L7Request: [EdgeStats]]]()
+        for (row, byRequest) in byRow {
+            guard let key = row.key(eps) else { continue }
+            for (req, st) in byRequest { byKey[key, default: [:]][req, default: []].append(st) }
         }
-        return out
+        return byKey.mapValues { byRequest in
+            byRequest.map { L7Observation(request: $0.key, stats: Self.joined($0.value)) }.sorted { $0.request < $1.request }
+        }
     }
 
     /// Ports seen listening across every ingest, with the flows that showed each (schema 6).
@@ -426,12 +506,12 @@ public final class FlowStore {
 
     /// Pod IPs per workload.
     public func addresses() throws -> [Endpoint: [String]] {
-        try perEndpoint("SELECT endpoint_id, address FROM endpoint_addresses ORDER BY address")
+        try perEndpoint("SELECT DISTINCT endpoint_id, address FROM source_addresses ORDER BY address")
     }
 
     /// DNS names per external endpoint.
     public func names() throws -> [Endpoint: [String]] {
-        try perEndpoint("SELECT endpoint_id, name FROM endpoint_names ORDER BY name")
+        try perEndpoint("SELECT DISTINCT endpoint_id, name FROM source_names ORDER BY name")
     }
 
     private func perEndpoint(_ sql: String) throws -> [Endpoint: [String]] {
@@ -460,11 +540,33 @@ public final class FlowStore {
         Set(try endpointMap().values).sorted()
     }
 
+    /// Earlier file reads, of `format`, that a file of `size` bytes whose head hash is `head` may begin with:
+    /// those at least `ResumeRecord.headBytes` long with the same head, and every shorter one (the reader hashes
+    /// the file's first bytes to tell which, if any, it really begins with).
+    public func resumePoints(format: String, size: Int64, head: String) throws -> [ResumePoint] {
+        let q = try db.prepare("""
+            SELECT s.path, r.raw_length, s.content_hash, r.resume_offset, r.reader_state
+            FROM source_resume r JOIN sources s ON s.id = r.source_id
+            WHERE s.format = ? AND s.content_hash IS NOT NULL AND r.resume_offset IS NOT NULL AND r.raw_length <= ?
+              AND (r.raw_length < ? OR r.head_hash = ?)
+            ORDER BY r.raw_length, s.id
+            """).bind(.text(format), .int(size), .int(ResumeRecord.headBytes), .text(head))
+        var out: [ResumePoint] = []
+        while try q.step() {
+            out.append(ResumePoint(path: q.text(0), rawLength: q.int(1), contentHash: q.text(2), offset: q.int(3),
+                                   readerState: q.isNull(4) ? nil : q.text(4)))
+        }
+        return out
+    }
+
     /// The ingested sources, oldest first.
     public func sources() throws -> [SourceRecord] {
+        let bucketed = try db.userVersion >= Self.bucketSchema
         let q = try db.prepare("""
-            SELECT path, format, content_hash, ingested_at, lines, accepted, skipped, rejected, replies, bytes
-            FROM sources ORDER BY id
+            SELECT s.path, s.format, s.content_hash, s.ingested_at, s.lines, s.accepted, s.skipped, s.rejected,
+                   s.replies, s.bytes, s.id,
+                   \(bucketed ? "e.first_flow, e.last_flow, e.source_id IS NOT NULL" : "NULL, NULL, 0")
+            FROM sources s \(bucketed ? "LEFT JOIN source_evidence e ON e.source_id = s.id" : "") ORDER BY s.id
             """)
         var out: [SourceRecord] = []
         while try q.step() {
@@ -475,8 +577,10 @@ public final class FlowStore {
             c.rejected = q.int(7)
             c.replies = q.int(8)
             c.bytes = q.int(9)
-            out.append(SourceRecord(path: q.text(0), format: q.text(1),
-                                    contentHash: q.isNull(2) ? nil : q.text(2), ingestedAt: q.int(3), counts: c))
+            out.append(SourceRecord(id: q.int(10), path: q.text(0), format: q.text(1),
+                                    contentHash: q.isNull(2) ? nil : q.text(2), ingestedAt: q.int(3), counts: c,
+                                    firstFlow: q.isNull(11) ? nil : q.int(11), lastFlow: q.isNull(12) ? nil : q.int(12),
+                                    attributed: q.int(13) != 0))
         }
         return out
     }
@@ -491,7 +595,7 @@ public final class FlowStore {
 }
 
 /// Raw key columns of an edge row (the first five columns of a query).
-private struct EdgeRow: Hashable {
+struct EdgeRow: Hashable {
     var src: Int64, dst: Int64, proto: String, port: Int64, outcome: String
 
     init(_ q: Statement) {

@@ -51,12 +51,6 @@ public struct NamedPort: Sendable, Hashable, Comparable, Codable {
 
 /// Knobs of inference.
 public struct InferenceOptions: Sendable {
-    /// Evidence window (nanoseconds since the epoch, inclusive). Edges are stored aggregated (flow count plus
-    /// first and last seen), so the window cannot split one: an edge is used when its [firstSeen, lastSeen] span
-    /// overlaps [since, until], and it keeps its whole count and span. An edge seen only before `since` or only
-    /// after `until` is left out. Ingest into separate stores for exact per-window counts.
-    public var since: Int64?
-    public var until: Int64?
     /// Edges with fewer flows are left out (reported in a warning).
     public var minFlows: Int64 = 1
     /// Generate policies only for these namespaces (empty: all). Peers in other namespaces still get rules.

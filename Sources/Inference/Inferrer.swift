@@ -63,8 +63,6 @@ public struct Inferrer: Sendable {
         // Namespaces whose pods were observed sending (egress) / receiving (ingress), allowed or denied.
         var egressSeen = Set<String>(), ingressSeen = Set<String>()
         for e in ev.edges {
-            if let s = options.since, e.stats.lastSeen < s { continue }
-            if let u = options.until, e.stats.firstSeen > u { continue }
             if e.key.outcome != .other {
                 if e.key.source.kind == .workload { egressSeen.insert(e.key.source.namespace) }
                 if e.key.destination.kind == .workload { ingressSeen.insert(e.key.destination.namespace) }

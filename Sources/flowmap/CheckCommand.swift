@@ -17,8 +17,10 @@ struct CheckCommand: ParsableCommand {
     @Option(help: "The store (SQLite file).")
     var db = "flowmap.db"
 
-    @Option(help: "Output: text, json or md (a pull-request comment).")
-    var output: OutputFormat = .text
+    @OptionGroup var time: WindowFlags
+
+    @Option(name: [.short, .long], help: "Output: text, json, yaml, or md (a pull-request comment).")
+    var output: ResultFormat = .text
 
     @Option(help: "List at most this many connections per section (text and md).")
     var limit = 200
@@ -28,14 +30,15 @@ struct CheckCommand: ParsableCommand {
 
     func run() throws {
         var o = Check.Options(policies: policies, db: db)
+        o.window = try time.window
         o.evaluator = try evaluator.options()
         o.accept = inputs.acceptance
         let r = try Check.run(o)
         for line in r.notes { Console.error(line) }
-        print(CheckFormatter.format(r.report, as: output, limit: limit, context: r.context), terminator: "")
+        Console.result(r.render(output, limit: limit), output)
         if r.report.breaks { throw ExitCode(ExitStatus.finding.rawValue) }
         if r.report.unresolvedConnections > 0 {
-            Console.error("error: \(r.report.unresolvedConnections) observed connection(s) were not evaluated: an end "
+            Console.error("flowmap check: error: \(r.report.unresolvedConnections) observed connection(s) were not evaluated: an end "
                           + "is not in the inventory (add its Pods or controllers to the policies path)")
             throw ExitCode(ExitStatus.cannotEvaluate.rawValue)
         }

@@ -43,14 +43,12 @@ struct CollectCommand: ParsableCommand {
         o.hubbleServer = hubbleServer
         o.batchFlows = batchFlows
         var rejected = 0
-        let r = try CouldNotEvaluate.exit2 {
-            try Collect.run(o, onIssue: { issue in
-                rejected += 1
-                if rejected <= IngestCommand.issuesShownPerFile { Console.error(issue.description) }
-            }, onStage: { Console.error("collect: \($0)") })
-        }
+        let r = try Collect.run(o, onIssue: { issue in
+            rejected += 1
+            if rejected <= IngestCommand.issuesShownPerFile { Console.error(issue.description) }
+        }, onStage: { Console.error("collect: \($0)") })
         for n in r.inventory.notes + r.flows.notes { Console.error("note: \(n)") }
-        for f in r.flows.failures { Console.error("error: \(f)") }
+        for f in r.flows.failures { Console.error("flowmap collect: error: \(f)") }
         let inv = r.inventory.total
         let t = r.flows.total
         Console.out("collected into \(db): inventory \(inv.lines) object(s); flows: \(t.lines) lines, "

@@ -17,8 +17,10 @@ struct ConnectivityCommand: ParsableCommand {
     @Option(help: "A store supplying observed workloads (optional).")
     var db: String?
 
-    @Option(help: "Output: text, json or md.")
-    var output: OutputFormat = .text
+    @OptionGroup var time: WindowFlags
+
+    @Option(name: [.short, .long], help: "Output: text, json, yaml, or md (a pull-request comment).")
+    var output: ResultFormat = .text
 
     @Flag(help: "Leave out external address ranges.")
     var noExternal = false
@@ -28,12 +30,13 @@ struct ConnectivityCommand: ParsableCommand {
 
     func run() throws {
         var o = Connectivity.Options(policies: policies, db: db)
+        o.window = try time.window
         o.evaluator = try evaluator.options()
         o.includeExternal = !noExternal
         o.accept = inputs.acceptance
         let r = try Connectivity.run(o)
         for line in r.notes { Console.error(line) }
-        if output == .text { Console.error(ConnlistFormatter.summary(r.entries, r.context)) }
-        print(ConnlistFormatter.format(r.entries, as: output, context: r.context), terminator: "")
+        if output == .text { Console.error(r.summary) }
+        Console.result(r.render(output), output)
     }
 }

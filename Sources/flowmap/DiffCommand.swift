@@ -29,8 +29,10 @@ struct DiffCommand: ParsableCommand {
     @Option(help: "The store: workloads, evidence annotations, and the generated set.")
     var db: String?
 
-    @Option(help: "Output: text, json or md (for pull-request comments).")
-    var output: OutputFormat = .text
+    @OptionGroup var time: WindowFlags
+
+    @Option(name: [.short, .long], help: "Output: text, json, yaml, or md (a pull-request comment).")
+    var output: ResultFormat = .text
 
     @Option(help: "Lines per section in text and md output (0 = all; JSON is always complete).")
     var limit: Int = 0
@@ -41,25 +43,35 @@ struct DiffCommand: ParsableCommand {
     @OptionGroup var inputs: PolicyInputFlags
     @OptionGroup var evaluator: EvaluatorFlags
 
-    func run() throws {
-        let old: Diff.Side, new: Diff.Side
-        switch (generated, generatedOld, paths.count) {
-        case (false, false, 2): (old, new) = (.manifests([paths[0]]), .manifests([paths[1]]))
-        case (true, false, 1): (old, new) = (.manifests([paths[0]]), .generated)
-        case (false, true, 1): (old, new) = (.generated, .manifests([paths[0]]))
-        default:
-            throw ValidationError("expected OLD NEW, or one path with --generated or --generated-old")
+    func validate() throws {
+        _ = try sides()
+        if structural && (output == .json || output == .yaml) {
+            throw ValidationError("--structural prints a YAML diff per policy, text or md only; drop it with "
+                                  + "--output \(output.rawValue)")
         }
+    }
+
+    func sides() throws -> (old: Diff.Side, new: Diff.Side) {
+        switch (generated, generatedOld, paths.count) {
+        case (false, false, 2): return (.manifests([paths[0]]), .manifests([paths[1]]))
+        case (true, false, 1): return (.manifests([paths[0]]), .generated)
+        case (false, true, 1): return (.generated, .manifests([paths[0]]))
+        default:
+            throw ValidationError("expected OLD NEW, or one path with --generated or --generated-old (got "
+                                  + "\(paths.count) path(s))")
+        }
+    }
+
+    func run() throws {
+        let (old, new) = try sides()
         var o = Diff.Options(old: old, new: new, db: db ?? ((generated || generatedOld) ? "flowmap.db" : nil))
+        o.window = try time.window
         o.evaluator = try evaluator.options()
         o.accept = inputs.acceptance
         let r = try Diff.run(o)
         for line in r.notes { Console.error(line) }
-        print(DiffFormatter.format(r.report, as: output, limit: max(0, limit)), terminator: "")
-        if structural {
-            print(StructuralDiff.format(old: r.old.policies, new: r.new.policies, markdown: output == .md),
-                  terminator: "")
-        }
+        Console.result(r.render(output, limit: max(0, limit)), output)
+        if structural { Console.result(r.structural(markdown: output == .md), output) }
         if !r.report.isEmpty { throw ExitCode(ExitStatus.finding.rawValue) }
     }
 }

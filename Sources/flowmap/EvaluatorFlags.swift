@@ -8,7 +8,7 @@ struct EvaluatorFlags: ParsableArguments {
     var ipblockMatchesPods = false
 
     @Option(help: "Host-network pods: 'pods' (selected and isolated like any pod) or 'node' (node traffic).")
-    var hostNetwork: String = "pods"
+    var hostNetwork: HostNetworkMode = .asPods
 
     @Flag(help: "Evaluate a pod's traffic to itself like any other pair (cyclonus; default: always allowed).")
     var evaluateSelf = false
@@ -17,8 +17,8 @@ struct EvaluatorFlags: ParsableArguments {
     var noEndPort = false
 
     // Cilium agent settings for sets with Cilium policies (docs/cilium-semantics.md, "Configuration").
-    @Option(help: "Cilium policy-enforcement: default, always or never.")
-    var ciliumEnforcement: String = "default"
+    @Option(help: "Cilium policy-enforcement mode.")
+    var ciliumEnforcement: CiliumEnforcement = .default
 
     @Flag(help: "Cilium agent with enable-non-default-deny-policies=false: enableDefaultDeny is ignored.")
     var ciliumIgnoreEnableDefaultDeny = false
@@ -36,19 +36,11 @@ struct EvaluatorFlags: ParsableArguments {
     var ciliumSctp = false
 
     func options() throws -> EvaluatorOptions {
-        guard let mode = EvaluatorOptions.HostNetworkMode(rawValue: hostNetwork) else {
-            throw ValidationError("--host-network \(hostNetwork): expected pods or node")
-        }
-        guard let enforcement = CiliumOptions.Enforcement(rawValue: ciliumEnforcement) else {
-            throw ValidationError("--cilium-enforcement \(ciliumEnforcement): expected default, always or never")
-        }
-        var o = EvaluatorOptions(ipBlockMatchesPodIPs: ipblockMatchesPods, hostNetwork: mode,
+        var o = EvaluatorOptions(ipBlockMatchesPodIPs: ipblockMatchesPods, hostNetwork: hostNetwork,
                                  selfAlwaysAllowed: !evaluateSelf, endPortSupported: !noEndPort)
-        o.cilium = CiliumOptions(enforcement: enforcement, nonDefaultDenyPolicies: !ciliumIgnoreEnableDefaultDeny,
+        o.cilium = CiliumOptions(enforcement: ciliumEnforcement, nonDefaultDenyPolicies: !ciliumIgnoreEnableDefaultDeny,
                                  allowLocalhost: !ciliumPoliceLocalhost, hostFirewall: ciliumHostFirewall,
                                  dualStack: ciliumDualStack, sctp: ciliumSctp)
         return o
     }
 }
-
-extension OutputFormat: ExpressibleByArgument {}

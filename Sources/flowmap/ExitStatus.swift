@@ -4,6 +4,7 @@
 @preconcurrency import Darwin
 #endif
 import ArgumentParser
+import FlowMapKit
 
 /// The one exit-code contract of every verb (README "Exit codes"): 0 everything evaluated, no finding; 1
 /// everything evaluated, a finding (would break, differs, denied, rejected lines, damaged store); 2 could not
@@ -16,19 +17,23 @@ enum ExitStatus: Int32 {
     /// Throw from a command to report a finding (its output is already printed).
     static var findingCode: ExitCode { ExitCode(ExitStatus.finding.rawValue) }
 
-    /// The status for an error escaping a command, with its message printed: ArgumentParser's help and
-    /// version requests exit 0 on stdout; an `ExitCode` a command threw keeps its value (the command printed
-    /// why); usage errors and every other error are 2 with the message on stderr.
-    static func code(for error: Error) -> Int32 {
+    /// The one mapping from an error escaping a verb to its exit status, with the message printed:
+    /// ArgumentParser's help and version requests exit 0 on stdout; an `ExitCode` a verb threw keeps its value
+    /// (the verb printed why); usage errors (ArgumentParser's 64) and every other error are 2 on stderr, named
+    /// after the verb (`flowmap check: error: …`; each error's text says how to fix it).
+    static func code(for error: Error, verb: String) -> Int32 {
         if let e = error as? ExitCode { return e.rawValue }
-        if FlowMapCommand.exitCode(for: error) == .success {
+        switch FlowMapCommand.exitCode(for: error) {
+        case .success:
             print(FlowMapCommand.fullMessage(for: error))
             return ExitStatus.ok.rawValue
-        }
-        if FlowMapCommand.exitCode(for: error) == .validationFailure {
+        case .validationFailure where error is ValidationError:
+            // Thrown while running, after parsing: ArgumentParser would print the top-level usage.
+            Console.error("\(verb): error: \(error) (see `\(verb) --help`)")
+        case .validationFailure:
             Console.error(FlowMapCommand.fullMessage(for: error))
-        } else {
-            Console.error("error: \(error)")
+        default:
+            Console.error("\(verb): error: \(error)")
         }
         return ExitStatus.cannotEvaluate.rawValue
     }

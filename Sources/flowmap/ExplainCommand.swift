@@ -18,6 +18,8 @@ struct ExplainCommand: ParsableCommand {
     @Option(help: "A store supplying observed workloads and addresses (optional).")
     var db: String?
 
+    @OptionGroup var time: WindowFlags
+
     @Argument(help: "Source: ns/name, ns/name[Kind], ns/pod-name or an address.")
     var source: String
 
@@ -27,16 +29,20 @@ struct ExplainCommand: ParsableCommand {
     @Argument(help: "PROTOCOL/PORT, e.g. TCP/443 or UDP/53.")
     var port: String
 
+    @Option(name: [.short, .long], help: "Output: text, json or yaml.")
+    var output: PlainFormat = .text
+
     @OptionGroup var inputs: PolicyInputFlags
     @OptionGroup var evaluator: EvaluatorFlags
 
     func run() throws {
         var o = Explain.Options(policies: policies, db: db, source: source, destination: destination, port: port)
+        o.window = try time.window
         o.evaluator = try evaluator.options()
         o.accept = inputs.acceptance
         let r = try Explain.run(o)
         for line in r.notes { Console.error(line) }
-        print(r.text, terminator: "")
+        Console.result(output == .text ? r.text : r.document(as: output.format), output.format)
         switch r.explanation.verdict {
         case .allowed: return
         case .denied: throw ExitCode(ExitStatus.finding.rawValue)

@@ -12,24 +12,35 @@ struct FlowMapCommand: ParsableCommand {
         commandName: "flowmap",
         abstract: "Turn observed Kubernetes network flows into least-privilege NetworkPolicies.",
         discussion: "Exit status (every verb): 0 evaluated everything, no finding; 1 evaluated everything, a "
-            + "finding; 2 could not evaluate (bad usage, unreadable or invalid input, nothing to evaluate, a failed write).",
+            + "finding; 2 could not evaluate (bad usage, unreadable or invalid input, nothing to evaluate, a failed "
+            + "write). Every verb that prints a result has --output (-o) text or json (md, yaml where offered); "
+            + "files are written with --out. docs/cli.md has the conventions and the JSON schemas.",
         version: FlowMapVersion.current,
-        subcommands: [CollectCommand.self, IngestCommand.self, GenerateCommand.self, DoctorCommand.self, CheckCommand.self, ConnectivityCommand.self,
-                      ExplainCommand.self, DiffCommand.self, MapCommand.self, SummaryCommand.self]
+        subcommands: [CollectCommand.self, IngestCommand.self, GenerateCommand.self, DoctorCommand.self, CheckCommand.self,
+                      ConnectivityCommand.self, ExplainCommand.self, DiffCommand.self, MapCommand.self, SummaryCommand.self,
+                      SourcesCommand.self, ForgetCommand.self, PruneCommand.self, ExportCommand.self,
+                      RemapCommand.self]
     )
 
-    /// Parses and runs one verb, mapping every outcome through `ExitStatus`.
+    /// Parses and runs one verb, mapping every outcome through `ExitStatus` (the only place that does).
     static func main() {
+        let args = Array(CommandLine.arguments.dropFirst())
+        var verb = "flowmap"
         var code = ExitStatus.ok.rawValue
-        if let m = UnknownVerb.message(Array(CommandLine.arguments.dropFirst())) {
-            Console.error(m)
+        if let message = UnknownVerb.message(args) {
+            Console.error(message)
             code = ExitStatus.cannotEvaluate.rawValue
-        } else { do {
-            var command = try parseAsRoot()
-            try command.run()
-        } catch {
-            code = ExitStatus.code(for: error)
-        } }
+        } else {
+            do {
+                var command = try parseAsRoot(args)
+                if let name = type(of: command).configuration.commandName, name != configuration.commandName {
+                    verb = "flowmap \(name)"
+                }
+                try command.run()
+            } catch {
+                code = ExitStatus.code(for: error, verb: verb)
+            }
+        }
         #if canImport(Glibc)
         Glibc.exit(ExitStatus.finish(code))
         #else

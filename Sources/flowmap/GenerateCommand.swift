@@ -1,6 +1,5 @@
 import ArgumentParser
 import FlowMapKit
-import FlowModel
 
 struct GenerateCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -17,28 +16,24 @@ struct GenerateCommand: ParsableCommand {
     @Option(help: "Output directory, or - for one YAML stream on stdout.")
     var out = "policies"
 
-    @Option(help: "Policy flavour: k8s (NetworkPolicy) or cilium (CiliumNetworkPolicy with L7, FQDN and entity rules).")
-    var flavor = "k8s"
+    @Option(name: [.short, .long], help: "What is printed about the run: text, json or yaml (needs --out DIR).")
+    var output: PlainFormat = .text
 
-    @Option(help: "File layout: per-namespace or per-workload.")
-    var layout = "per-namespace"
+    @Option(help: "Policy flavour: k8s (NetworkPolicy) or cilium (CiliumNetworkPolicy with L7, FQDN and entity rules).")
+    var flavor: PolicyFlavor = .k8s
+
+    @Option(help: "File layout.")
+    var layout: PolicyLayout = .perNamespace
 
     @Option(help: "Leave out edges with fewer flows.")
     var minFlows: Int64 = 1
 
-    @Option(help: "Only these namespaces (repeatable).")
-    var namespace: [String] = []
+    @OptionGroup var namespaces: NamespaceFlags
 
     @Option(help: "Leave out these namespaces (repeatable).")
     var excludeNamespace: [String] = []
 
-    @Option(help: ArgumentHelp("Only evidence seen at or after this RFC 3339 time.",
-                               discussion: "Edges are stored aggregated: an edge is used when its first..last seen "
-                                   + "span overlaps the window, with its whole count."))
-    var since: String?
-
-    @Option(help: "Only evidence seen at or before this RFC 3339 time (same overlap rule as --since).")
-    var until: String?
+    @OptionGroup var time: WindowFlags
 
     @Option(help: "Distinct public sources on one port at which one internet-facing rule replaces the /32s.")
     var internetThreshold = 16
@@ -58,40 +53,41 @@ struct GenerateCommand: ParsableCommand {
                                    .joined(separator: ",")))
     var systemNamespaces: String?
 
-    @Option(help: ArgumentHelp("DNS: baseline or observed.",
+    @Option(help: ArgumentHelp("DNS rules.",
                                discussion: "baseline: every namespace with an egress default-deny may reach the "
                                    + "observed cluster resolvers on UDP and TCP 53; observed: only DNS seen."))
-    var dns = "baseline"
+    var dns: DNSMode = .baseline
 
-    @Option(help: ArgumentHelp("One baseline-tier object instead of each namespace's egress default-deny: cnp or banp.",
+    @Option(help: ArgumentHelp("One baseline-tier object instead of each namespace's egress default-deny.",
                                discussion: "cnp: a ClusterNetworkPolicy (policy.networking.k8s.io/v1alpha2, tier "
                                    + "Baseline); banp: the BaselineAdminNetworkPolicy `default` (v1alpha1). It denies "
                                    + "what the allow policies do not admit and keeps DNS; each namespace keeps a "
                                    + "default-deny for ingress (a baseline rule cannot deny traffic from outside the "
                                    + "cluster). The value is required. Not with --flavor cilium. See "
                                    + "docs/admin-network-policy-semantics.md."))
-    var clusterBaseline: String?
+    var clusterBaseline: ClusterBaselineKind?
 
-    @Option(help: ArgumentHelp("Selectors: controller or minimal.",
+    @Option(help: ArgumentHelp("Selectors.",
                                discussion: "controller: a workload whose Deployment/StatefulSet/DaemonSet/ReplicaSet/"
                                    + "Job/CronJob is in the inventory selects by its spec.selector (volatile keys "
                                    + "removed) when that selects exactly its known pods; minimal: the smallest "
                                    + "stable label set that does."))
-    var selector = "controller"
+    var selector: SelectorMode = .controller
+
+    func validate() throws {
+        if out == "-" && output != .text {
+            throw ValidationError("--output \(output.rawValue) with --out -: stdout is the policies' YAML stream; "
+                                  + "write them to a folder (--out DIR) to get the run's report as \(output.rawValue)")
+        }
+    }
 
     func run() throws {
         var o = Generate.Options(db: db, out: out)
-        guard let l = EmitOptions.Layout(rawValue: layout) else {
-            throw ValidationError("unknown --layout \(layout); expected per-namespace or per-workload")
-        }
-        o.emit.layout = l
-        guard let f = EmitOptions.Flavor(rawValue: flavor) else {
-            throw ValidationError("unknown --flavor \(flavor); expected k8s or cilium")
-        }
-        o.emit.flavor = f
+        o.emit.layout = layout
+        o.emit.flavor = flavor
         o.emit.version = FlowMapVersion.current
         o.inference.minFlows = minFlows
-        o.inference.namespaces = Set(namespace)
+        o.inference.namespaces = Set(namespaces.namespace)
         o.inference.excludeNamespaces = Set(excludeNamespace)
         o.inference.internetThreshold = internetThreshold
         o.inference.namedPorts = namedPorts
@@ -99,28 +95,18 @@ struct GenerateCommand: ParsableCommand {
         if let list = systemNamespaces {
             o.inference.systemNamespaces = Set(list.split(separator: ",").map { String($0.filter { $0 != " " }) })
         }
-        guard let d = InferenceOptions.DNSMode(rawValue: dns) else {
-            throw ValidationError("unknown --dns \(dns); expected baseline or observed")
-        }
-        o.inference.dns = d
-        guard let sm = InferenceOptions.SelectorMode(rawValue: selector) else {
-            throw ValidationError("unknown --selector \(selector); expected controller or minimal")
-        }
-        o.inference.selector = sm
-        o.inference.since = try since.map { try Self.time($0, "--since") }
-        o.inference.until = try until.map { try Self.time($0, "--until") }
+        o.inference.dns = dns
+        o.inference.selector = selector
+        o.window = try time.window
         o.allowBreaks = allowBreaks
-        if let b = clusterBaseline {
-            guard let kind = ClusterBaseline.Kind(rawValue: b) else {
-                throw ValidationError("unknown --cluster-baseline \(b); expected cnp (ClusterNetworkPolicy) or banp "
-                                      + "(BaselineAdminNetworkPolicy)")
-            }
-            o.clusterBaseline = kind
+        o.clusterBaseline = clusterBaseline
+        let r = try Generate.run(o)
+        if output != .text {
+            Console.result(r.document(out: out, as: output.format), output.format)
         }
-        let r = try CouldNotEvaluate.exit2 { try Generate.run(o) }
         if let s = r.stream {
-            print(s, terminator: "")
-        } else if r.written {
+            Console.document(s)
+        } else if r.written && output == .text {
             Console.out("read \(r.edgesRead) edges; wrote \(r.policies) policies for \(r.plan.workloadCount) "
                         + "workloads in \(r.plan.namespaces.count) namespaces to \(out)/ (\(r.files.count) files)")
             if let b = r.baseline {
@@ -148,12 +134,5 @@ struct GenerateCommand: ParsableCommand {
                           + "it); narrow --namespace, or rerun with --allow-breaks to write them knowingly")
             throw ExitStatus.findingCode
         }
-    }
-
-    static func time(_ s: String, _ flag: String) throws -> Int64 {
-        guard let t = Timestamp.parseRFC3339(s) else {
-            throw ValidationError("\(flag) \(s): expected an RFC 3339 time such as 2024-05-01T00:00:00Z")
-        }
-        return t
     }
 }

@@ -1,31 +1,48 @@
 import ArgumentParser
 import FlowMapKit
-import FlowModel
 
 struct IngestCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "ingest",
         abstract: "Read flow logs into the store (aggregated edges with counts and first/last seen).",
         discussion: """
-            Each file is stored in one transaction; ingesting the same file again changes nothing.
-            Use - to read a stream from stdin (committed in batches), e.g.
+            Each file is stored in one transaction; ingesting the same file again changes nothing. Use - to read \
+            a stream from stdin (committed in batches):
               hubble observe -o jsonpb --follow | flowmap ingest --db flowmap.db -
+            Ctrl-C (SIGINT) or SIGTERM ends a stream: the batch in progress is committed and the summary printed;
+            the exit status is as for any ingest. A file that only grew since it was ingested is read from where
+            that ingest stopped.
             Malformed lines are reported as file:line: field: reason and the rest is still ingested.
-            Formats: hubble, calico (flows.log), vpc (AWS VPC flow logs), flowmap-csv / flowmap-jsonl (the generic
-            format, schema/flow-record.schema.json), inventory (kubectl get namespaces,pods,services,endpointslices
-            -A -o json). auto tells the format from the first lines and says what it chose; inventories are read
-            first so the flows of the same call map to pods.
+            Formats: hubble, calico (flows.log), vpc (AWS VPC flow logs), flowmap-csv / flowmap-jsonl (the \
+            generic format, schema/flow-record.schema.json), inventory (kubectl get \
+            namespaces,pods,services,endpointslices -A -o json). auto tells the format from the first lines and \
+            says what it chose; inventories are read first so the flows of the same call map to pods.
             """
     )
 
     @Option(help: "The store (SQLite file); created when missing.")
     var db = "flowmap.db"
 
-    @Option(help: "Input format: \(InputFormat.allCases.map(\.rawValue).joined(separator: ", ")).")
-    var format = "auto"
+    @Option(help: "Input format (auto: told from the first lines).")
+    var format: InputFormat = .auto
+
+    @Option(name: [.short, .long], help: "What is printed about the run: text, json or yaml.")
+    var output: PlainFormat = .text
 
     @Option(help: "Stream batch size: flows per transaction when reading stdin.")
     var batchFlows = 200_000
+
+    @Option(help: ArgumentHelp("Time bucket width of a new store: 5m, 1h (default) or 1d (any Ns, Nm, Nh, Nd).",
+                               discussion: "Counts are kept per edge per bucket; --since/--until select whole "
+                                   + "buckets. Set when the store is created; another width on an existing store is "
+                                   + "an error."))
+    var bucket: String?
+
+    @Option(help: ArgumentHelp("Drop flow events already stored within this window of the newest (e.g. 5m).",
+                               discussion: "Same time, addresses, endpoints, ports, protocol and observation point: "
+                                   + "piping an overlapping `hubble observe --since` again does not double. Pass it "
+                                   + "on every ingest of the stream (events are remembered only then)."))
+    var dedupeWindow: String?
 
     @Argument(help: "Files to read, or - for stdin.")
     var inputs: [String]
@@ -33,16 +50,24 @@ struct IngestCommand: ParsableCommand {
     static let issuesShownPerFile = 50
 
     func run() throws {
-        guard let fmt = InputFormat(rawValue: format) else {
-            throw ValidationError("unknown --format \(format); expected one of "
-                                  + InputFormat.allCases.map(\.rawValue).joined(separator: ", "))
-        }
         var options = Ingest.Options(db: db)
-        options.format = fmt
+        options.format = format
         options.batchFlows = batchFlows
+        if let b = bucket {
+            guard let w = RelativeTime.duration(b) else {
+                throw ValidationError("--bucket \(b): expected a duration such as 5m, 1h or 1d")
+            }
+            options.bucketWidth = w
+        }
+        if let d = dedupeWindow {
+            guard let w = RelativeTime.duration(d) else {
+                throw ValidationError("--dedupe-window \(d): expected a duration such as 5m, 1h or 1d")
+            }
+            options.dedupeWindow = w
+        }
         // Print the first rejects of each file in full; a file that is all garbage should not flood the terminal.
         var shown = [String: Int]()
-        let report = try CouldNotEvaluate.exit2 { try Ingest.run(paths: inputs, options: options) { issue in
+        let report = try Ingest.run(paths: inputs, options: options) { issue in
             let n = shown[issue.file, default: 0]
             shown[issue.file] = n + 1
             if n < Self.issuesShownPerFile {
@@ -51,20 +76,32 @@ struct IngestCommand: ParsableCommand {
                 Console.error("\(issue.file): more rejected lines not shown; the summary counts them all")
             }
         } onFormat: { path, d in
-            Console.outNow("\(path): read as \(d.format.rawValue) (--format auto: \(d.reason))")
-        } }
+            if output == .text { Console.outNow("\(path): read as \(d.format.rawValue) (--format auto: \(d.reason))") }
+        }
         for n in report.notes { Console.error("note: \(n)") }
-        for f in report.failures { Console.error("error: \(f)") }
+        for f in report.failures { Console.error("flowmap ingest: error: \(f)") }
+        if output != .text {
+            Console.result(report.document(db: db, as: output.format), output.format)
+            if !report.failures.isEmpty { throw ExitCode(ExitStatus.cannotEvaluate.rawValue) }
+            if report.total.rejected > 0 { throw ExitCode(ExitStatus.finding.rawValue) }
+            return
+        }
         for f in report.files {
             if let prev = f.duplicateOf {
                 Console.out("\(f.path): already ingested (same content as \(prev)); nothing changed")
             }
+            if let from = f.resumedFrom {
+                Console.out("\(f.path): begins with \(from.path) as ingested before; read from byte \(from.offset) on")
+            }
+        }
+        if let s = report.stoppedBy {
+            Console.error("note: stopped by \(s): everything read before it is stored")
         }
         let t = report.total
         Console.out("""
             ingested \(report.files.count - report.files.filter { $0.duplicateOf != nil }.count) input(s) into \(db): \
             \(t.lines) lines, \(t.accepted) accepted (\(t.replies) replies), \(t.skipped) skipped, \(t.rejected) rejected
-            """)
+            """ + (options.dedupeWindow == nil ? "" : ", \(t.duplicates) already stored (--dedupe-window)"))
         for k in t.unoriented.keys.sorted() {
             Console.error("warning: direction undecided (no listening port known on either end): \(k) "
                           + "(\(t.unoriented[k]!) flow(s)); ingest an inventory or flows with TCP flags / is_reply")
@@ -72,7 +109,7 @@ struct IngestCommand: ParsableCommand {
         if t.unorientedOther > 0 {
             Console.error("warning: \(t.unorientedOther) more flow(s) with an undecided direction")
         }
-        if !report.failures.isEmpty { throw ExitCode(2) }
-        if t.rejected > 0 { throw ExitCode(1) }
+        if !report.failures.isEmpty { throw ExitCode(ExitStatus.cannotEvaluate.rawValue) }
+        if t.rejected > 0 { throw ExitCode(ExitStatus.finding.rawValue) }
     }
 }

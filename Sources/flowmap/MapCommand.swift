@@ -11,8 +11,9 @@ struct MapCommand: ParsableCommand {
         commandName: "map",
         abstract: "Draw the observed flows: namespaces as groups, workloads as nodes, edges with ports and flow counts.",
         discussion: """
-            Formats: html (one self-contained file: pan, zoom, search, click a workload for its ingress and \
-            egress with evidence), dot (Graphviz: dot -Tsvg map.dot > map.svg), mermaid.
+            --output: html (one self-contained file: pan, zoom, search, click a workload for its ingress and \
+            egress with evidence), dot (Graphviz: dot -Tsvg map.dot > map.svg), mermaid, json (the graph, \
+            schema/map.schema.json). --out names the file.
             External addresses are grouped by DNS name, else into private addresses / public internet.
             With --policies, edges are coloured: allowed and observed / observed but denied / allowed but never \
             observed.
@@ -22,14 +23,19 @@ struct MapCommand: ParsableCommand {
     @Option(help: "The store (SQLite file).")
     var db = "flowmap.db"
 
-    @Option(help: "Output format: \(Map.Format.allCases.map(\.rawValue).joined(separator: ", ")).")
-    var format = "html"
+    @OptionGroup var time: WindowFlags
 
-    @Option(name: [.short, .long], help: "Output file, or - for stdout (HTML goes to a terminal only with --out -).")
+    @Option(name: [.short, .long], help: "What to draw.")
+    var output: Map.Format = .html
+
+    @Option(help: "Output file, or - for stdout (HTML goes to a terminal only with --out -).")
     var out: String?
 
-    @Option(help: "Only edges with an end in these namespaces (repeatable).")
-    var namespace: [String] = []
+    /// Renamed --output (docs/cli.md, "Changes"); kept hidden to say so.
+    @Option(help: .hidden)
+    var format: String?
+
+    @OptionGroup var namespaces: NamespaceFlags
 
     @Option(help: "Leave out edges with fewer flows.")
     var minFlows: Int64 = 1
@@ -40,29 +46,34 @@ struct MapCommand: ParsableCommand {
     @OptionGroup var inputs: PolicyInputFlags
     @OptionGroup var evaluator: EvaluatorFlags
 
-    func run() throws {
-        guard let f = Map.Format(rawValue: format) else {
-            throw ValidationError("unknown --format \(format); expected one of "
-                                  + Map.Format.allCases.map(\.rawValue).joined(separator: ", "))
+    func validate() throws {
+        if let f = format {
+            throw ValidationError("--format \(f): map's render kind is now --output (-o) \(f), and its file --out "
+                                  + "FILE; --format is only ingest's input format")
         }
+    }
+
+    func run() throws {
+        let f = output
         if out == nil && f == .html && isatty(1) == 1 {
-            Console.error("error: map: not writing HTML to the terminal; pass --out map.html (then open it in a "
-                          + "browser), or --out - to print it anyway")
+            Console.error("flowmap map: error: not writing HTML to the terminal; pass --out map.html (then open it in "
+                          + "a browser), or --out - to print it anyway")
             throw ExitCode(ExitStatus.cannotEvaluate.rawValue)
         }
         let out = self.out ?? "-"
         var o = Map.Options(db: db)
+        o.window = try time.window
         o.format = f
         o.out = out
-        o.view.namespaces = Set(namespace)
+        o.view.namespaces = Set(namespaces.namespace)
         o.view.minFlows = minFlows
         o.policies = policies
         o.evaluator = try evaluator.options()
         o.accept = inputs.acceptance
-        let r = try CouldNotEvaluate.exit2 { try Map.run(o) }
+        let r = try Map.run(o)
         for line in r.policyNotes { Console.error(line) }
         if let t = r.text {
-            print(t, terminator: "")
+            if f == .json { Console.result(t, .json) } else { Console.document(t) }
         } else {
             let workloads = r.graph.nodes.filter { $0.kind == .workload }.count
             var line = "wrote \(out): \(workloads) workloads, \(r.graph.nodes.count) nodes, \(r.graph.edges.count) edges"

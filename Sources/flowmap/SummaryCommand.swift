@@ -10,18 +10,25 @@ struct SummaryCommand: ParsableCommand {
     @Option(help: "The store (SQLite file).")
     var db = "flowmap.db"
 
+    @OptionGroup var time: WindowFlags
+
     @Option(help: "Rows in the top-talkers table.")
     var top = 10
 
     @Option(help: "NetworkPolicy manifests (file or folder): which namespaces have policies.")
     var policies: String?
 
+    @Option(name: [.short, .long], help: "Output: text, json or yaml.")
+    var output: PlainFormat = .text
+
+
     func run() throws {
         var o = Summary.Options(db: db)
+        o.window = try time.window
         o.top = top
         o.policies = policies
-        let r = try CouldNotEvaluate.exit2 { try Summary.run(o) }
+        let r = try Summary.run(o)
         for i in r.policyIssues { Console.error("warning: \(i)") }
-        print(r.report.render(), terminator: "")
+        Console.result(Summary.render(r.report, as: output.format), output.format)
     }
 }

@@ -1,5 +1,6 @@
 import Foundation
 import FlowMapKit
+import Inference
 import Testing
 @testable import Policy
 

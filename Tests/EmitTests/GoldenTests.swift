@@ -1,5 +1,11 @@
 import Foundation
 import FlowMapKit
+import FlowIngest
+import FlowMapView
+import FlowModel
+import FlowStore
+import Inference
+import Policy
 import Testing
 @testable import Inference
 @testable import Policy

@@ -224,4 +224,16 @@ struct YAMLSafetyTests {
         }
         #expect(YAMLText.comment("a\nb\u{85}c\u{2028}d\u{FFFE}e") == "a?b?c?d?e")
     }
+
+    @Test("format characters (bidi overrides, isolates, zero-width) are removed from comments and escaped in scalars")
+    func formatCharacters() {
+        // A crafted workload name a reviewer would read as `webexe.png` without the U+202E.
+        let name = "shop/web\u{202E}gnp.exe[Deployment]"
+        #expect(YAMLText.comment(name) == "shop/webgnp.exe[Deployment]")
+        #expect(YAMLText.comment("a\u{2066}b\u{2069}c\u{200B}d\u{FEFF}e") == "abcde")
+        #expect(YAMLText.scalar("web\u{202E}exe") == "\"web\\u202Eexe\"")
+        var b = YAMLBuilder()
+        b.pair(0, "app", "web", comment: "from \(name)")
+        #expect(!b.text.unicodeScalars.contains { $0.properties.generalCategory == .format }, "\(b.text)")
+    }
 }

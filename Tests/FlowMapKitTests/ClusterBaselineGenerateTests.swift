@@ -4,6 +4,9 @@ import Inference
 import Policy
 import Testing
 @testable import FlowMapKit
+import FlowIngest
+import FlowMapView
+import FlowStore
 
 /// `generate --cluster-baseline`: one baseline-tier object instead of each namespace's egress default-deny and
 /// allow-dns; the self-check and `check` of the files evaluate it (docs/admin-network-policy-semantics.md).

@@ -1,6 +1,12 @@
 import Foundation
 import Testing
 @testable import FlowMapKit
+import FlowMapView
+import FlowModel
+import FlowIngest
+import FlowStore
+import Inference
+import Policy
 
 /// `make demo` ends with `flowmap check` of its own output, which must pass: the same steps through FlowMapKit.
 @Suite("make demo checks its own output")

@@ -1,4 +1,9 @@
 import FlowMapKit
+import FlowIngest
+import FlowMapView
+import FlowModel
+import FlowStore
+import Inference
 import Foundation
 import Policy
 import Testing

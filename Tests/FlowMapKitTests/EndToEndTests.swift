@@ -2,6 +2,12 @@ import Foundation
 import Testing
 import Yams
 @testable import FlowMapKit
+import FlowMapView
+import FlowModel
+import FlowIngest
+import FlowStore
+import Inference
+import Policy
 
 @Suite("End to end: Hubble in, NetworkPolicy out")
 struct EndToEndTests {

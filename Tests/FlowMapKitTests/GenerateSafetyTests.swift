@@ -4,6 +4,11 @@ import Inference
 import Policy
 import Testing
 @testable import FlowMapKit
+import FlowMapView
+import FlowIngest
+import FlowStore
+import Inference
+import Policy
 
 /// Generic CSV captures for `generate` tests: one record per line after `header`.
 enum CSVCapture {
@@ -155,15 +160,15 @@ struct GenerateErrorTests {
         let (db, dir) = try CSVCapture.store(CSVCapture.clean())
         let out = dir.appendingPathComponent("out").path
         var o = Generate.Options(db: db, out: out)
-        o.inference.since = Timestamp.parseRFC3339("2030-01-01T00:00:00Z")
+        o.window.since = Timestamp.parseRFC3339("2030-01-01T00:00:00Z")
         let e = try #require(CSVCapture.failure(o))
         #expect(e.contains("no edges in the evidence window 2030-01-01T00:00:00Z .. now"), "\(e)")
         #expect(e.contains("2024-05-01T10:00:00Z .. 2024-05-01T18:00:00Z"), "\(e)")
         #expect(!FileManager.default.fileExists(atPath: out))
-        o.inference.since = nil
-        o.inference.until = Timestamp.parseRFC3339("2020-01-01T00:00:00Z")
+        o.window.since = nil
+        o.window.until = Timestamp.parseRFC3339("2020-01-01T00:00:00Z")
         #expect(CSVCapture.failure(o)?.contains("no edges in the evidence window") == true)
-        o.inference.until = nil
+        o.window.until = nil
         #expect(CSVCapture.failure(o) == nil)
     }
 

@@ -1,5 +1,6 @@
 import Foundation
 import FlowMapKit
+import FlowStore
 import FlowModel
 import Policy
 import Testing

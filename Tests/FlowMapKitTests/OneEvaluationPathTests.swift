@@ -1,5 +1,9 @@
 import Foundation
 import FlowMapKit
+import FlowIngest
+import FlowMapView
+import FlowStore
+import Inference
 import FlowModel
 import Policy
 import Testing

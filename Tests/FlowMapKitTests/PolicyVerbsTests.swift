@@ -1,5 +1,10 @@
 import Foundation
 import FlowMapKit
+import FlowIngest
+import FlowMapView
+import FlowStore
+import Inference
+import Policy
 import FlowModel
 import Testing
 

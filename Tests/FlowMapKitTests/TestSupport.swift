@@ -1,5 +1,11 @@
 import Foundation
 import FlowMapKit
+import FlowIngest
+import FlowMapView
+import FlowModel
+import FlowStore
+import Inference
+import Policy
 
 /// Paths and temp dirs for end-to-end tests.
 enum TestSupport {

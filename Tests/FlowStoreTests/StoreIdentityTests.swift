@@ -46,8 +46,8 @@ struct StoreIdentityTests {
         let big = Int64.max - 5
         _ = try store.write(batch(flows: big), counts: IngestCounts(), path: "a", format: "x", contentHash: "h1", now: 1)
         _ = try store.write(batch(flows: big), counts: IngestCounts(), path: "b", format: "x", contentHash: "h2", now: 2)
-        #expect(try typeof(store, "SELECT typeof(flows) FROM edges") == ["integer"])
-        #expect(try typeof(store, "SELECT typeof(flows) FROM edge_l7") == ["integer"])
+        #expect(try typeof(store, "SELECT typeof(flows) FROM edge_buckets") == ["integer"])
+        #expect(try typeof(store, "SELECT DISTINCT typeof(flows) FROM edge_bucket_l7") == ["integer"])
         #expect(try store.edges().map(\.stats.flows) == [Int64.max])
         #expect(try store.l7()[Self.key]?.map(\.stats.flows) == [Int64.max])
         #expect(try store.countFindings().isEmpty)
@@ -64,14 +64,14 @@ struct StoreIdentityTests {
         do {
             let store = try FlowStore(path: path)
             _ = try store.write(batch(flows: 1), counts: IngestCounts(), path: "a", format: "x", contentHash: "h1", now: 1)
-            try store.db.exec("UPDATE edges SET flows = 9.3e18")
+            try store.db.exec("UPDATE edge_buckets SET flows = 9.3e18")
         }
         let findings = try FlowStore(path: path, verify: false, readOnly: true).countFindings()
-        #expect(findings.count == 1 && findings[0].hasPrefix("edges.flows: 1 row(s) hold a real"), "\(findings)")
+        #expect(findings.count == 1 && findings[0].hasPrefix("edge_buckets.flows: 1 row(s) hold a real"), "\(findings)")
         #expect {
             _ = try FlowStore(path: path)
         } throws: { error in
-            "\(error)".contains("damaged") && "\(error)".contains("edges.flows")
+            "\(error)".contains("damaged") && "\(error)".contains("edge_buckets.flows")
         }
     }
 

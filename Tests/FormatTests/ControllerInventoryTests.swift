@@ -1,6 +1,12 @@
 import Foundation
 import Testing
 import FlowMapKit
+import FlowIngest
+import FlowMapView
+import FlowModel
+import FlowStore
+import Inference
+import Policy
 
 @Suite("Kubernetes inventory: pod controllers and their selectors")
 struct ControllerInventoryTests {

@@ -2,6 +2,12 @@ import Foundation
 import Testing
 @testable import FlowIngest
 import FlowMapKit
+import FlowIngest
+import FlowMapView
+import FlowModel
+import FlowStore
+import Inference
+import Policy
 
 @Suite("Generic flow records (flowmap-csv, flowmap-jsonl)")
 struct GenericFormatTests {

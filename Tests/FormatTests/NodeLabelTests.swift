@@ -2,6 +2,7 @@ import Foundation
 import Testing
 @testable import FlowIngest
 import FlowMapKit
+import FlowStore
 
 /// Issue 16 (T10): Node objects' labels and addresses are read from `kubectl get nodes -o json` and stored (schema
 /// 9), so admin-tier `nodes` peers can select node addresses by node labels; a newer inventory replaces a node's

@@ -1,6 +1,12 @@
 import Foundation
 import Testing
 import FlowMapKit
+import FlowIngest
+import FlowMapView
+import FlowModel
+import FlowStore
+import Inference
+import Policy
 
 /// Issue 14: replies decided from evidence through the whole ingest (format readers, inventory, aggregator).
 @Suite("Replies from evidence: generic CSV and an inventory's declared ports")

@@ -1,6 +1,12 @@
 import Foundation
 import Testing
 import FlowMapKit
+import FlowIngest
+import FlowMapView
+import FlowModel
+import FlowStore
+import Inference
+import Policy
 
 @Suite("Shipped (and opt-in extra) Calico / VPC samples")
 struct SampleTests {

@@ -1,5 +1,11 @@
 import Foundation
 import FlowMapKit
+import FlowIngest
+import FlowMapView
+import FlowModel
+import FlowStore
+import Inference
+import Policy
 
 /// Paths, temp stores and small helpers for the format tests.
 enum Support {

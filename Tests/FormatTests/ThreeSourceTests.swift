@@ -1,6 +1,12 @@
 import Foundation
 import Testing
 import FlowMapKit
+import FlowIngest
+import FlowMapView
+import FlowModel
+import FlowStore
+import Inference
+import Policy
 
 @Suite("One cluster, three sources")
 struct ThreeSourceTests {

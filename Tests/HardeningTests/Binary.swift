@@ -25,9 +25,12 @@ enum Binary {
     }
 
     /// Runs to completion; returns the exit status and stderr+stdout.
-    static func run(_ args: [String]) throws -> (Int32, String) {
+    static func run(_ args: [String]) throws -> (Int32, String) { try run(program: flowmap, args) }
+
+    /// Runs any program to completion; returns the exit status and stderr+stdout.
+    static func run(program: String, _ args: [String]) throws -> (Int32, String) {
         let p = Process()
-        p.executableURL = URL(fileURLWithPath: flowmap)
+        p.executableURL = URL(fileURLWithPath: program)
         p.arguments = args
         let pipe = Pipe()
         p.standardOutput = pipe
@@ -36,6 +39,22 @@ enum Binary {
         let data = pipe.fileHandleForReading.readDataToEndOfFile()
         p.waitUntilExit()
         return (p.terminationStatus, String(decoding: data, as: UTF8.self))
+    }
+
+    /// Runs to completion; returns the exit status, stdout and stderr apart.
+    static func output(_ args: [String]) throws -> (status: Int32, stdout: String, stderr: String) {
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: flowmap)
+        p.arguments = args
+        let out = Pipe(), err = Pipe()
+        p.standardOutput = out
+        p.standardError = err
+        try p.run()
+        // stderr is small in these tests; read stdout to its end first, then stderr.
+        let o = out.fileHandleForReading.readDataToEndOfFile()
+        let e = err.fileHandleForReading.readDataToEndOfFile()
+        p.waitUntilExit()
+        return (p.terminationStatus, String(decoding: o, as: UTF8.self), String(decoding: e, as: UTF8.self))
     }
 
     static func tempDir() -> URL {

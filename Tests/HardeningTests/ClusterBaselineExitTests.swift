@@ -8,7 +8,9 @@ extension GenerateExitTests {
         let out = dir.appendingPathComponent("out").path
         let (s, o) = try Binary.run(["generate", "--db", db, "--out", out, "--cluster-baseline", "anp"])
         #expect(s == 2, "\(o)")
-        #expect(o.contains("unknown --cluster-baseline anp; expected cnp (ClusterNetworkPolicy) or banp"), "\(o)")
+        // A typed option (docs/cli.md): generate's usage error with the valid values.
+        #expect(o.contains("The value 'anp' is invalid for '--cluster-baseline") && o.contains("'cnp' and 'banp'")
+                && o.contains("Usage: flowmap generate"), "\(o)")
         let (s2, o2) = try Binary.run(["generate", "--db", db, "--out", out, "--cluster-baseline", "cnp",
                                        "--flavor", "cilium"])
         #expect(s2 == 2, "\(o2)")

@@ -1,6 +1,12 @@
 import Foundation
 import Testing
 @testable import FlowMapKit
+import FlowMapView
+import FlowModel
+import FlowIngest
+import FlowStore
+import Inference
+import Policy
 
 #if canImport(Glibc)
 import Glibc

@@ -177,7 +177,7 @@ struct ExitCodeTests {
             #expect(p.terminationStatus == 2, "\(args[0]): \(text)")
             #expect(text.contains("stdout: write failed"), "\(args[0]): \(text)")
         }
-        let (mapCode, mapOut) = try Binary.run(["map", "--db", db, "--policies", policies, "--out", dir.appendingPathComponent("m.dot").path, "--format", "dot"])
+        let (mapCode, mapOut) = try Binary.run(["map", "--db", db, "--policies", policies, "--out", dir.appendingPathComponent("m.dot").path, "--output", "dot"])
         #expect(mapCode == 1 && mapOut.contains("observed but denied"), "\(mapOut)")
     }
 }

@@ -1,5 +1,11 @@
 import Testing
 @testable import FlowMapKit
+import FlowMapView
+import FlowModel
+import FlowIngest
+import FlowStore
+import Inference
+import Policy
 
 /// Issue 8: "never wider than the evidence" over hostile labels. Random namespaces of workloads whose labels are
 /// valid for Kubernetes but awkward for YAML and for selector choice; every emitted allow policy, read back with

@@ -1,6 +1,12 @@
 import Foundation
 import Testing
 import FlowMapKit
+import FlowIngest
+import FlowMapView
+import FlowModel
+import FlowStore
+import Inference
+import Policy
 
 /// Issue 12: exit codes keep "rejected lines" (1) apart from "could not use the store" (2); another program's
 /// database is never written, not even by `doctor`; a read-only directory is named as such.
@@ -33,7 +39,7 @@ struct StoreFailureTests {
         let before = try bytes(db)
         let f = try input(dir)
         for args in [["ingest", "--db", db, f], ["doctor", "--db", db], ["generate", "--db", db, "--out", "-"],
-                     ["summary", "--db", db], ["map", "--db", db, "--format", "dot", "--out", "-"]] {
+                     ["summary", "--db", db], ["map", "--db", db, "--output", "dot", "--out", "-"]] {
             let (status, out) = try Binary.run(args)
             #expect(status == 2, "\(args[0]): \(out)")
             #expect(out.contains("not a FlowMap store") && out.contains("left untouched"), "\(args[0]): \(out)")
@@ -130,16 +136,16 @@ struct StoreFailureTests {
         let (ds, dout) = try Binary.run(["doctor", "--db", db])
         #expect(ds == 0 && dout.contains("integrity: ok"), "\(dout)")
         for args in [["generate", "--db", db, "--out", "-"], ["summary", "--db", db],
-                     ["map", "--db", db, "--format", "dot", "--out", "-"]] {
+                     ["map", "--db", db, "--output", "dot", "--out", "-"]] {
             let (s, o) = try Binary.run(args)
             #expect(s == 0, "\(args[0]): \(o)")
         }
         let (_, summary) = try Binary.run(["summary", "--db", db])
         #expect(summary.contains("9223372036854775807"), "\(summary)")
         // What an earlier FlowMap stored for that sum (SQLite's REAL): doctor finds it, and no verb uses it.
-        try python("import sqlite3; c = sqlite3.connect('\(db)'); c.execute('update edges set flows = 1.8446744073709552e19'); c.commit()")
+        try python("import sqlite3; c = sqlite3.connect('\(db)'); c.execute('update edge_buckets set flows = 1.8446744073709552e19'); c.commit()")
         let (rs, rout) = try Binary.run(["doctor", "--db", db])
-        #expect(rs == 1 && rout.contains("edges.flows"), "\(rout)")
+        #expect(rs == 1 && rout.contains("edge_buckets.flows"), "\(rout)")
         let (gs, gout) = try Binary.run(["generate", "--db", db, "--out", "-"])
         #expect(gs == 2 && gout.contains("flowmap doctor"), "\(gout)")
     }

@@ -1,6 +1,10 @@
 import Foundation
 import Testing
 @testable import FlowMapKit
+import FlowIngest
+import FlowStore
+import Inference
+import Policy
 import FlowMapView
 import FlowModel
 

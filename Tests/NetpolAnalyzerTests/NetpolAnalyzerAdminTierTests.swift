@@ -1,4 +1,10 @@
 import FlowMapKit
+import FlowIngest
+import FlowMapView
+import FlowModel
+import FlowStore
+import Inference
+import Policy
 import Testing
 
 /// netpol-analyzer's admin-tier directories (AdminNetworkPolicy / BaselineAdminNetworkPolicy, Fixtures/SOURCES.md),

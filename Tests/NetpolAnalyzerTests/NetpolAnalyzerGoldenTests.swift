@@ -1,4 +1,8 @@
 import FlowMapKit
+import FlowIngest
+import FlowMapView
+import FlowStore
+import Inference
 import FlowModel
 import Foundation
 import Policy

@@ -1,3 +1,5 @@
+import FlowModel
+
 /// The one place that decides how a string is written into YAML, and how capture-derived text becomes a comment.
 public enum YAMLText {
     /// Writes `s` as a YAML scalar that every YAML 1.1 and 1.2 reader reads back as the same string:
@@ -29,11 +31,10 @@ public enum YAMLText {
 
     /// Characters that must never appear raw in the output: C0 and C1 controls and DEL (YAML readers reject
     /// them, and NEL is a line break in YAML 1.1), the line and paragraph separators (line breaks in YAML 1.1),
-    /// the byte-order mark, and the non-characters U+FFFE and U+FFFF (outside YAML's printable set).
+    /// the byte-order mark, and the non-characters U+FFFE and U+FFFF (outside YAML's printable set); format
+    /// characters (Cf, bidi overrides among them) are escaped so a reviewer sees them.
     static func isUnsafe(_ u: Unicode.Scalar) -> Bool {
-        let v = u.value
-        return v < 0x20 || v == 0x7F || (0x80...0x9F).contains(v) || v == 0x2028 || v == 0x2029 || v == 0xFEFF
-            || v == 0xFFFE || v == 0xFFFF
+        TerminalText.isUnsafe(u) || u.value == 0xFFFE || u.value == 0xFFFF
     }
 
     static func hex(_ v: UInt32, _ width: Int) -> String {
@@ -69,7 +70,8 @@ public enum YAMLText {
     }
 
     /// Makes capture-derived text safe inside a `#` comment: one line, printable, at most `limit` characters
-    /// (Unicode scalars) plus `...`.
+    /// (Unicode scalars) plus `...`. Format characters (Cf: bidi overrides and isolates, zero-width characters)
+    /// are removed, so a name cannot be displayed to a reviewer as another.
     public static func comment(_ s: String, limit: Int = 200) -> String {
         // Fast path: short printable ASCII, the usual case, is already safe.
         if s.utf8.count <= limit && s.utf8.allSatisfy({ $0 >= 0x20 && $0 < 0x7F }) { return s }
@@ -80,6 +82,7 @@ public enum YAMLText {
                 out += "..."
                 break
             }
+            if u.properties.generalCategory == .format { continue }
             if isUnsafe(u) {
                 out += "?"
             } else {

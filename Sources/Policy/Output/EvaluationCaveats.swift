@@ -24,8 +24,8 @@ public struct EvaluationCaveats: Sendable, Hashable {
         return parts.isEmpty ? "" : " (" + parts.joined(separator: "; ") + ")"
     }
 
-    struct JSON: Encodable {
-        struct Kind: Encodable {
+    public struct JSON: Encodable, Sendable {
+        public struct Kind: Encodable, Sendable {
             var kind: String
             var count: Int
         }
@@ -33,7 +33,8 @@ public struct EvaluationCaveats: Sendable, Hashable {
         var ignored_kinds: [Kind]
     }
 
-    var json: JSON {
+    /// The `caveats` object of every policy verb's JSON.
+    public var json: JSON {
         JSON(skipped_invalid: skippedInvalid,
              ignored_kinds: ignoredKinds.keys.sorted().map { JSON.Kind(kind: $0, count: ignoredKinds[$0]!) })
     }

@@ -1,0 +1,156 @@
+import FlowModel
+
+/// Flows with addresses no inventory knew when they were read (schema 8, `unmapped_flows`), and moving them onto
+/// the workloads a later inventory maps them to (`flowmap remap`).
+extension FlowStore {
+    /// One kept row: the flows and where they are counted.
+    public struct StoredUnmapped: Sendable, Hashable {
+        public var flow: UnmappedFlow
+        public var source: Int64
+    }
+
+    /// Where a kept row's flows go: the edges they belong to now (a Service address fans out to each backend, as
+    /// at ingest), with the ends still unknown, and what the mapped ends tell (pod IP, labels, namespace labels).
+    public struct Move: Sendable {
+        public var from: StoredUnmapped
+        public var to: [(edge: EdgeKey, sides: UInt8)]
+        public var peers: [FlowPeer]
+        public init(from: StoredUnmapped, to: [(edge: EdgeKey, sides: UInt8)], peers: [FlowPeer]) {
+            self.from = from
+            self.to = to
+            self.peers = peers
+        }
+    }
+
+    /// Adds to a kept row (its key, sides, count, first and last seen).
+    static let upsertUnmapped = """
+        INSERT INTO unmapped_flows (src, dst, proto, port, outcome, bucket, point, source_id, src_ip, dst_ip,
+                                    sides, flows, first_seen, last_seen)
+        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+        ON CONFLICT (src, dst, proto, port, outcome, bucket, point, source_id, src_ip, dst_ip) DO UPDATE SET
+          flows = \(saturatingSum("flows")),
+          first_seen = min(first_seen, excluded.first_seen),
+          last_seen = max(last_seen, excluded.last_seen)
+        """
+
+    /// Part of `writeSource`: the batch's unmapped flows, counted under `source`.
+    func writeUnmapped(_ batch: IngestBatch, source: Int64, key: (BucketedEdge) throws -> [Value]) throws {
+        guard !batch.unmapped.isEmpty else { return }
+        let q = try db.prepare(Self.upsertUnmapped)
+        for u in batch.unmapped {
+            try q.bind(try key(u.edge) + [.text(u.point), .int(source), .text(u.sourceIP), .text(u.destinationIP),
+                                          .int(Int64(u.sides)), .int(u.stats.flows), .int(u.stats.firstSeen),
+                                          .int(u.stats.lastSeen)]).run()
+        }
+    }
+
+    /// Every kept row, in key order.
+    public func unmappedFlows() throws -> [StoredUnmapped] {
+        let eps = try endpointMap()
+        let q = try db.prepare("""
+            SELECT src, dst, proto, port, outcome, bucket, point, source_id, src_ip, dst_ip, sides, flows, first_seen,
+                   last_seen
+            FROM unmapped_flows ORDER BY src, dst, proto, port, outcome, bucket, point, source_id, src_ip, dst_ip
+            """)
+        var out: [StoredUnmapped] = []
+        while try q.step() {
+            guard let key = EdgeRow(q).key(eps) else { continue }
+            out.append(StoredUnmapped(
+                flow: UnmappedFlow(sides: UInt8(truncatingIfNeeded: q.int(10)), sourceIP: q.text(8),
+                                   destinationIP: q.text(9), edge: BucketedEdge(edge: key, bucket: q.int(5)),
+                                   point: q.text(6),
+                                   stats: EdgeStats(flows: q.int(11), firstSeen: q.int(12), lastSeen: q.int(13))),
+                source: q.int(7)))
+        }
+        return out
+    }
+
+    /// Moves each row's flows from the edge they are counted in to the edges they belong to, in one transaction:
+    /// the source's point row loses them (and goes when nothing is left), each target's gains them, drop reasons
+    /// follow, both buckets are recomputed, the mapped ends' facts are recorded for the source, and the row is
+    /// kept only for ends still unknown.
+    public func move(_ moves: [Move]) throws {
+        guard !moves.isEmpty else { return }
+        try db.transaction {
+            let refresh = try BucketRefresh(db)
+            let subtract = try db.prepare("""
+                UPDATE edge_bucket_points SET flows = max(flows - ?, 0)
+                WHERE src = ? AND dst = ? AND proto = ? AND port = ? AND outcome = ? AND bucket = ? AND point = ?
+                  AND source_id = ?
+                """)
+            let deleteEmpty = try db.prepare("""
+                DELETE FROM edge_bucket_points
+                WHERE src = ? AND dst = ? AND proto = ? AND port = ? AND outcome = ? AND bucket = ? AND point = ?
+                  AND source_id = ? AND flows = 0
+                """)
+            let add = try db.prepare(Self.upsertBucketPoint)
+            let copyReasons = try db.prepare("""
+                INSERT INTO edge_bucket_drop_reasons (src, dst, proto, port, outcome, bucket, reason, source_id)
+                SELECT ?, ?, ?, ?, ?, bucket, reason, source_id FROM edge_bucket_drop_reasons
+                WHERE src = ? AND dst = ? AND proto = ? AND port = ? AND outcome = ? AND bucket = ? AND source_id = ?
+                ON CONFLICT DO NOTHING
+                """)
+            let dropOrphanReasons = try db.prepare("""
+                DELETE FROM edge_bucket_drop_reasons
+                WHERE src = ? AND dst = ? AND proto = ? AND port = ? AND outcome = ? AND bucket = ? AND source_id = ?
+                  AND NOT EXISTS (SELECT 1 FROM edge_bucket_points p
+                    WHERE p.src = edge_bucket_drop_reasons.src AND p.dst = edge_bucket_drop_reasons.dst
+                      AND p.proto = edge_bucket_drop_reasons.proto AND p.port = edge_bucket_drop_reasons.port
+                      AND p.outcome = edge_bucket_drop_reasons.outcome AND p.bucket = edge_bucket_drop_reasons.bucket
+                      AND p.source_id = edge_bucket_drop_reasons.source_id)
+                """)
+            let forgetRow = try db.prepare("""
+                DELETE FROM unmapped_flows
+                WHERE src = ? AND dst = ? AND proto = ? AND port = ? AND outcome = ? AND bucket = ? AND point = ?
+                  AND source_id = ? AND src_ip = ? AND dst_ip = ?
+                """)
+            let keep = try db.prepare(Self.upsertUnmapped)
+            let fact = try db.prepare(
+                "INSERT INTO source_addresses (endpoint_id, address, source_id) VALUES (?, ?, ?) ON CONFLICT DO NOTHING")
+            let labels = try db.prepare(
+                "INSERT INTO source_label_sets (endpoint_id, labels, source_id) VALUES (?, ?, ?) ON CONFLICT DO NOTHING")
+            let namespace = try db.prepare(
+                "INSERT INTO namespaces (name, labels) VALUES (?, ?) ON CONFLICT (name) DO UPDATE SET labels = excluded.labels")
+            func edgeValues(_ e: EdgeKey) throws -> [Value] {
+                [.int(try endpointID(e.source)), .int(try endpointID(e.destination)), .text(e.proto.rawValue),
+                 .int(Int64(e.port)), .text(e.outcome.rawValue)]
+            }
+            for m in moves {
+                let u = m.from.flow, s = m.from.source
+                let old = try edgeValues(u.edge.edge)
+                let bucket: [Value] = [.int(u.edge.bucket)]
+                let at = old + bucket + [.text(u.point), .int(s)]
+                try subtract.bind([.int(u.stats.flows)] + at).run()
+                try deleteEmpty.bind(at).run()
+                for t in m.to {
+                    let new = try edgeValues(t.edge)
+                    try add.bind(new + bucket + [.text(u.point), .int(s), .int(u.stats.flows), .int(u.stats.firstSeen),
+                                                 .int(u.stats.lastSeen)]).run()
+                    try copyReasons.bind(new + old + bucket + [.int(s)]).run()
+                    try refresh.run(new + bucket)
+                    if t.sides != 0 {
+                        try keep.bind(new + bucket + [.text(u.point), .int(s), .text(u.sourceIP), .text(u.destinationIP),
+                                                      .int(Int64(t.sides)), .int(u.stats.flows),
+                                                      .int(u.stats.firstSeen), .int(u.stats.lastSeen)]).run()
+                    }
+                }
+                try dropOrphanReasons.bind(old + bucket + [.int(s)]).run()
+                try refresh.run(old + bucket)
+                try forgetRow.bind(at + [.text(u.sourceIP), .text(u.destinationIP)]).run()
+                for p in m.peers {
+                    let id = try endpointID(p.endpoint)
+                    if !p.ip.isEmpty { try fact.bind(.int(id), .text(p.ip), .int(s)).run() }
+                    if p.endpoint.kind == .workload {
+                        if !p.labels.isEmpty {
+                            try labels.bind(.int(id), .text(VolatileLabels.stable(p.labels).canonical), .int(s)).run()
+                        }
+                        if !p.namespaceLabels.isEmpty {
+                            try namespace.bind(.text(p.endpoint.namespace), .text(p.namespaceLabels.canonical)).run()
+                        }
+                    }
+                }
+            }
+            try dropUnreferencedEndpoints()
+        }
+    }
+}

@@ -1,0 +1,24 @@
+import ArgumentParser
+import FlowMapKit
+
+// Every enumerated option is typed: a bad value is a usage error of its verb that lists the valid values, and
+// the completion scripts complete them (`allValueStrings`).
+extension ResultFormat: ExpressibleByArgument {}
+extension Map.Format: ExpressibleByArgument {}
+extension Export.Format: ExpressibleByArgument {}
+extension InputFormat: ExpressibleByArgument {}
+extension PolicyFlavor: ExpressibleByArgument {}
+extension PolicyLayout: ExpressibleByArgument {}
+extension ClusterBaselineKind: ExpressibleByArgument {}
+extension HostNetworkMode: ExpressibleByArgument {}
+extension CiliumEnforcement: ExpressibleByArgument {}
+extension DNSMode: ExpressibleByArgument {}
+extension SelectorMode: ExpressibleByArgument {}
+
+/// `--output` of the verbs without a Markdown form (ingest, generate, doctor, summary, explain): a bad value,
+/// `md` included, is a usage error listing these.
+enum PlainFormat: String, CaseIterable, ExpressibleByArgument {
+    case text, json, yaml
+
+    var format: ResultFormat { ResultFormat(rawValue: rawValue)! }
+}

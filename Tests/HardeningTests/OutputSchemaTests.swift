@@ -1,0 +1,142 @@
+import Foundation
+import Testing
+
+/// Issue 20: every verb that prints a result has `--output json`, and what it prints follows its documented
+/// schema (schema/<verb>.schema.json, python jsonschema from the venv, FLOWMAP_VENV); `--output yaml` is the
+/// same document.
+@Suite("Output schemas", .serialized)
+struct OutputSchemaTests {
+    struct Missing: Error, CustomStringConvertible { var description: String }
+
+    static var python: String {
+        let venv = ProcessInfo.processInfo.environment["FLOWMAP_VENV"].map { URL(fileURLWithPath: $0) }
+            ?? Binary.repoRoot.appendingPathComponent(".venv")
+        return venv.appendingPathComponent("bin/python").path
+    }
+
+    /// Runs `python -c code args`; status and combined output.
+    static func python(_ code: String, _ args: [String]) throws -> (Int32, String) {
+        guard FileManager.default.isExecutableFile(atPath: python) else {
+            throw Missing(description: "\(python) not found: run `make venv` (make test does it) or set FLOWMAP_VENV")
+        }
+        return try Binary.run(program: python, ["-c", code] + args)
+    }
+
+    /// Validates each (schema, document) pair, strictly (formats checked); nonzero with the errors when any fails.
+    static func validate(_ pairs: [(schema: String, document: String)]) throws -> (Int32, String) {
+        let code = """
+            import json, sys, jsonschema
+            bad = 0
+            args = sys.argv[1:]
+            for schema_path, doc_path in zip(args[0::2], args[1::2]):
+                schema = json.load(open(schema_path))
+                jsonschema.Draft202012Validator.check_schema(schema)
+                v = jsonschema.Draft202012Validator(schema, format_checker=jsonschema.FormatChecker())
+                for e in v.iter_errors(json.load(open(doc_path))):
+                    bad += 1
+                    print(doc_path, list(e.absolute_path), e.message)
+            print(len(args) // 2, "checked,", bad, "errors")
+            sys.exit(1 if bad else 0)
+            """
+        return try python(code, pairs.flatMap { [$0.schema, $0.document] })
+    }
+
+    static func schema(_ verb: String) -> String {
+        Binary.repoRoot.appendingPathComponent("schema/\(verb).schema.json").path
+    }
+
+    /// A store, a policy folder (an allow-all in ns0, a deny-all in ns1) and an empty second folder for diff.
+    static func fixture(_ dir: URL) throws -> (flows: String, db: String, policies: String, other: String) {
+        let input = dir.appendingPathComponent("f.json")
+        try Synthetic.hubble(lines: 200, workloads: 8).write(to: input, atomically: true, encoding: .utf8)
+        let db = dir.appendingPathComponent("s.db").path
+        #expect(try Binary.run(["ingest", "--db", db, input.path]).0 == 0)
+        let policies = try ExitCodeTests.folder(dir, "p", [
+            "a.yaml": ExitCodeTests.allowAll,
+            "b.yaml": ExitCodeTests.np("ns1", "deny", "{podSelector: {}, policyTypes: [Ingress]}"),
+        ])
+        let other = try ExitCodeTests.folder(dir, "q", ["a.yaml": ExitCodeTests.allowAll])
+        return (input.path, db, policies, other)
+    }
+
+    /// One command line per verb, each printing its result as JSON.
+    static func commands(_ f: (flows: String, db: String, policies: String, other: String), _ dir: URL) -> [(String, [String])] {
+        [("ingest", ["ingest", "--db", dir.appendingPathComponent("i.db").path, f.flows]),
+         ("summary", ["summary", "--db", f.db, "--policies", f.policies]),
+         ("generate", ["generate", "--db", f.db, "--out", dir.appendingPathComponent("out").path, "--allow-breaks"]),
+         ("doctor", ["doctor", "--db", f.db]),
+         ("sources", ["sources", "--db", f.db]),
+         ("check", ["check", "--db", f.db, "--policies", f.policies]),
+         ("connectivity", ["connectivity", "--db", f.db, "--policies", f.policies]),
+         ("diff", ["diff", "--db", f.db, f.policies, f.other]),
+         ("explain", ["explain", "--db", f.db, "--policies", f.policies, "ns0/svc0", "ns1/svc1", "TCP/8001"]),
+         ("map", ["map", "--db", f.db, "--policies", f.policies])]
+    }
+
+    @Test("every verb's --output json follows schema/<verb>.schema.json; a document breaking one fails")
+    func everyVerbFollowsItsSchema() throws {
+        let dir = Binary.tempDir()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let f = try Self.fixture(dir)
+        var pairs: [(schema: String, document: String)] = []
+        for (verb, args) in Self.commands(f, dir) {
+            let r = try Binary.output(args + ["--output", "json"])
+            #expect(r.status != 2, "\(verb): \(r.stderr)")
+            let json = try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [String: Any]
+            #expect(json?["verb"] as? String == verb, "\(verb): \(r.stdout.prefix(300))")
+            #expect(json?["schema_version"] as? Int == 1, "\(verb)")
+            let doc = dir.appendingPathComponent("\(verb).json")
+            try r.stdout.write(to: doc, atomically: true, encoding: .utf8)
+            pairs.append((Self.schema(verb), doc.path))
+        }
+        let (status, out) = try Self.validate(pairs)
+        #expect(status == 0, "\(out)")
+        #expect(out.contains("\(pairs.count) checked, 0 errors"), "\(out)")
+        // The schemas are strict: an unknown key or a port as text fails.
+        let broken = dir.appendingPathComponent("broken.json")
+        try #"{"schema_version": 1, "verb": "doctor", "db": "x", "healthy": true, "store_schema": 5, "latest_known_schema": 5, "integrity": ["ok"], "sources": 1, "edges": 1, "dbPath": "x"}"#
+            .write(to: broken, atomically: true, encoding: .utf8)
+        #expect(try Self.validate([(Self.schema("doctor"), broken.path)]).0 != 0)
+    }
+
+    @Test("--output yaml is the same document as --output json")
+    func yamlIsTheSameDocument() throws {
+        let dir = Binary.tempDir()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let f = try Self.fixture(dir)
+        // ingest and generate change the store or the folder they write; map draws json, not yaml.
+        for (verb, args) in Self.commands(f, dir) where !["ingest", "generate", "map"].contains(verb) {
+            let json = try Binary.output(args + ["-o", "json"]).stdout
+            let yaml = try Binary.output(args + ["-o", "yaml"]).stdout
+            let a = dir.appendingPathComponent("\(verb).json"), b = dir.appendingPathComponent("\(verb).yaml")
+            try json.write(to: a, atomically: true, encoding: .utf8)
+            try yaml.write(to: b, atomically: true, encoding: .utf8)
+            let (status, out) = try Self.python(
+                "import json, sys, yaml; sys.exit(0 if json.load(open(sys.argv[1])) == yaml.safe_load(open(sys.argv[2])) else 1)",
+                [a.path, b.path])
+            #expect(status == 0, "\(verb): \(out)\n\(yaml.prefix(400))")
+        }
+    }
+
+    @Test("check and connectivity name the same things alike: source, destination, structured ports, context keys")
+    func checkAndConnectivityShareKeys() throws {
+        let dir = Binary.tempDir()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let f = try Self.fixture(dir)
+        func object(_ args: [String]) throws -> [String: Any] {
+            try #require(try JSONSerialization.jsonObject(with: Data(Binary.output(args + ["-o", "json"]).stdout.utf8))
+                as? [String: Any])
+        }
+        let check = try object(["check", "--db", f.db, "--policies", f.policies])
+        let conn = try object(["connectivity", "--db", f.db, "--policies", f.policies])
+        for key in ["summary", "policies", "workloads", "caveats", "schema_version", "verb"] {
+            #expect(check[key] != nil && conn[key] != nil, "\(key)")
+        }
+        let item = try #require((check["would_break"] as? [[String: Any]])?.first)
+        let pair = try #require((conn["connections"] as? [[String: Any]])?.first)
+        #expect(Set(["source", "destination"]).isSubset(of: item.keys) && Set(["source", "destination"]).isSubset(of: pair.keys))
+        let port = try #require(item["port"] as? [String: Any])
+        let ports = try #require((pair["ports"] as? [[String: Any]])?.first)
+        #expect(Set(port.keys) == Set(ports.keys) && Set(port.keys) == ["protocol", "port", "end_port"])
+    }
+}
