@@ -66,7 +66,7 @@ struct ReaderScanTests {
     @Test("CSV cells match on generated lines")
     func csvMatchesReferenceGenerated() {
         let alphabet: [String] = ["a", "b", " ", "\t", ",", "\"", "é", "\u{00A0}", "1", "="]
-        var rng = ScanSeed(seed: 22)
+        var rng = JSONDifferentialTests.RNG(state: 22)
         for _ in 0..<2_000 {
             let line = (0..<Int(rng.next() % 14)).map { _ in alphabet[Int(rng.next() % UInt64(alphabet.count))] }
                 .joined()
@@ -92,18 +92,5 @@ struct ReaderScanTests {
         let edges = agg.take().0.edges
         #expect(edges.count == 1)
         #expect(edges.first?.key.port == 443)
-    }
-}
-
-/// A small deterministic generator for test inputs.
-struct ScanSeed {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
     }
 }
