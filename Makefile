@@ -13,7 +13,7 @@ SAMPLES    := $(sort $(wildcard samples/hubble/*/*.json samples/hubble/*/*.jsonl
 MORE_SAMPLES := $(sort $(wildcard samples/inventory/*.json samples/calico/*.log samples/calico/*.json \
                   samples/vpc/*.txt samples/vpc/*.log))
 
-.PHONY: all build demo test deps venv viewdeps screenshot schema assets clean fuzz oracle bench bench-policy install uninstall
+.PHONY: all build demo test deps venv viewdeps screenshot schema assets clean fuzz oracle bench bench-policy install uninstall proto bench-watch
 
 all: build
 
@@ -102,6 +102,13 @@ install: deps
 uninstall:
 	rm -f $(BINDIR)/flowmap $(BASHDIR)/flowmap $(ZSHDIR)/_flowmap $(FISHDIR)/flowmap.fish
 
+# Regenerate Sources/HubbleAPI (committed) from proto/hubble after editing a .proto: protoc from Debian, the two
+# protoc plugins cloned and built once into /tmp (~10 min cold).
+proto:
+	@command -v protoc >/dev/null && [ -f /usr/include/google/protobuf/timestamp.proto ] || { \
+	  (apt-get update -qq || true) && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq protobuf-compiler libprotobuf-dev; }
+	scripts/generate-hubble-api.sh
+
 # Re-embed schema/*.sql into the binary after adding a migration (a test fails when they drift).
 schema:
 	$(PYTHON) scripts/embed-schema.py
@@ -174,6 +181,13 @@ bench: deps $(VENV)/.bench-stamp
 	@command -v jq >/dev/null || { (apt-get update -qq || true) && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq jq; }
 	@command -v /usr/bin/time >/dev/null || { (apt-get update -qq || true) && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq time; }
 	BENCH_MB=$(BENCH_MB) PYTHON=$(CURDIR)/$(VENV)/bin/python bench/run.sh
+	@echo "== watch: flows evaluated per second from stdin (bench/watch.sh) =="
+	PYTHON=$(CURDIR)/$(VENV)/bin/python bench/watch.sh
+
+# The watch row alone.
+bench-watch: deps $(VENV)/.bench-stamp
+	$(SWIFT) build -c release --product flowmap
+	PYTHON=$(CURDIR)/$(VENV)/bin/python bench/watch.sh
 $(VENV)/.bench-stamp: $(VENV)/.stamp
 	$(VENV)/bin/pip install -q --disable-pip-version-check orjson==3.11.4
 	touch $@

@@ -1,12 +1,13 @@
-// swift-tools-version:6.0
+// swift-tools-version:6.1
 // Stage order (dependencies only point down):
-//   flowmap (CLI) -> FlowMapKit (facade) -> Policy, Inference, FlowStore, FlowIngest, FlowMapView -> FlowModel
+//   flowmap (CLI) -> FlowMapKit (facade) -> Policy, Inference, FlowStore, FlowIngest, FlowMapView, HubbleLive -> FlowModel
+//   HubbleLive (gRPC client: Hubble Observer / Peer) -> HubbleAPI (generated from proto/hubble, `make proto`)
 // The CLI imports FlowMapKit only (nothing is re-exported; Sources/FlowMapKit/Facade.swift names what it needs).
 import PackageDescription
 
 let package = Package(
     name: "FlowMap",
-    platforms: [.macOS(.v13)],
+    platforms: [.macOS(.v15)],  // gRPC Swift 2 needs macOS 15
     products: [
         .executable(name: "flowmap", targets: ["flowmap"]),
         .library(name: "FlowMapKit", targets: ["FlowMapKit"]),
@@ -14,6 +15,11 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+        .package(url: "https://github.com/grpc/grpc-swift-2", from: "2.4.3"),
+        .package(url: "https://github.com/grpc/grpc-swift-nio-transport", from: "2.9.2"),
+        // grpc-swift-protobuf 2.4.1 is used only to build the code generator (scripts/generate-hubble-api.sh), not
+        // as a dependency: its build plugins make every `swift build --build-tests` compile protoc from source.
+        .package(url: "https://github.com/apple/swift-protobuf", from: "1.39.0"),
     ],
     targets: [
         .systemLibrary(name: "CSQLite", path: "Sources/CSQLite"),
@@ -25,8 +31,26 @@ let package = Package(
         .target(name: "Policy", dependencies: ["FlowModel", "Inference", .product(name: "Yams", package: "Yams")]),
         // Assets/ (map.js, map.css) are embedded by scripts/embed-assets.py (`make assets`), not shipped as resources.
         .target(name: "FlowMapView", dependencies: ["FlowModel", "Inference"], exclude: ["Assets"]),
+        // Generated once from proto/hubble (scripts/generate-hubble-api.sh); no build plugin.
+        .target(name: "HubbleAPI", dependencies: [
+            "HubbleCodec",
+            .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+            .product(name: "GRPCCore", package: "grpc-swift-2"),
+        ]),
+        // The protobuf message coding the generated gRPC code calls (in place of grpc-swift-protobuf's GRPCProtobuf).
+        .target(name: "HubbleCodec", dependencies: [
+            .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+            .product(name: "GRPCCore", package: "grpc-swift-2"),
+        ]),
+        // Hubble over gRPC (Relay or per-node servers): flows out as the JSON lines HubbleReader reads.
+        .target(name: "HubbleLive", dependencies: [
+            "HubbleAPI",
+            .product(name: "GRPCCore", package: "grpc-swift-2"),
+            .product(name: "GRPCNIOTransportHTTP2Posix", package: "grpc-swift-nio-transport"),
+            .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+        ]),
         .target(name: "FlowMapKit", dependencies: ["FlowModel", "FlowIngest", "FlowStore", "Inference", "Policy",
-                                                   "FlowMapView", .product(name: "Yams", package: "Yams")]),
+                                                   "FlowMapView", "HubbleLive", .product(name: "Yams", package: "Yams")]),
         .executableTarget(name: "flowmap", dependencies: [
             "FlowMapKit", .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
@@ -52,6 +76,13 @@ let package = Package(
         // netpol-analyzer's test inputs and golden connlist / diff outputs (Fixtures/SOURCES.md).
         .testTarget(name: "NetpolAnalyzerTests", dependencies: ["FlowMapKit", "FlowIngest", "FlowMapView", "FlowModel", "FlowStore", "Inference", "Policy", "CZlib"],
                     exclude: ["Fixtures"]),
+        // In-process Hubble servers on loopback (GetFlows, Peer/Notify) serving samples/hubble.
+        .testTarget(name: "LiveTests", dependencies: [
+            "FlowMapKit", "FlowModel", "FlowStore", "Policy", "HubbleAPI", "HubbleLive",
+            .product(name: "GRPCCore", package: "grpc-swift-2"),
+            .product(name: "GRPCNIOTransportHTTP2Posix", package: "grpc-swift-nio-transport"),
+            .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+        ]),
         .testTarget(name: "FlowMapKitTests", dependencies: ["FlowMapKit", "FlowIngest", "FlowMapView", "FlowModel", "FlowStore", "Inference", "Policy",
                                                          .product(name: "Yams", package: "Yams")]),
     ]

@@ -44,6 +44,9 @@ public struct IngestDriver {
     public var stdinDescriptor: Int32 = 0
     /// How `-` is named in messages (`collect` names the command it reads).
     public var stdinName = "<stdin>"
+    /// When this descriptor becomes readable (a byte written on SIGINT, say), a stream ends as if its input
+    /// had: the last batch is committed and `run` returns. -1: none.
+    public var stopDescriptor: Int32 = -1
     /// Listening ports known before the input (from an inventory), for flows no per-flow rule can orient.
     public var listening: Set<FlowAggregator.ListeningPort> = []
     /// Earlier reads of files this one may begin with (`FlowStore.resumePoints`): a file that only grew is read
@@ -100,7 +103,7 @@ public struct IngestDriver {
     public func run<R: LineReader>(path: String, reader: inout R, onIssue: (InputIssue) -> Void,
                                    commit: (Chunk) throws -> Void) throws {
         let src = try InputSource(path: path, stdin: stdinDescriptor, stdinName: stdinName,
-                                  candidates: resumeCandidates)
+                                  candidates: resumeCandidates, stop: stopDescriptor)
         if let state = src.resumed?.readerState { reader.resume(from: state) }
         let isStream = !src.isRegular
         let display = src.display

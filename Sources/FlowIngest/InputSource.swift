@@ -60,10 +60,15 @@ final class InputSource {
         return type != S_IFREG && type != S_IFDIR
     }
 
+    /// Readable when the reader should stop (streams only); -1: never.
+    let stop: Int32
+
     /// `candidates`: earlier reads of files that may be this one's beginning (see `resume(from:)`).
-    init(path: String, stdin: Int32 = 0, stdinName: String = "<stdin>", candidates: [ResumePoint] = []) throws {
+    init(path: String, stdin: Int32 = 0, stdinName: String = "<stdin>", candidates: [ResumePoint] = [],
+         stop: Int32 = -1) throws {
         let isStdin = path == "-"
         display = isStdin ? stdinName : path
+        self.stop = stop
         if isStdin {
             fd = stdin
             ownsFD = false
@@ -183,15 +188,20 @@ final class InputSource {
     /// Reads raw bytes into `into`; `timeoutMS` < 0 blocks.
     private func readRaw(_ into: UnsafeMutablePointer<UInt8>, _ max: Int, timeoutMS: Int) throws -> ReadResult {
         if !isRegular {
-            // A stream waits in slices, so a stop signal (StopSignal) that lands just before the wait ends it soon.
+            // A stream waits in slices, so a stop signal (StopSignal) that lands just before the wait ends it soon;
+            // a readable `stop` descriptor (watch, live sources) ends it too.
             var left = timeoutMS
-            var p = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
+            var p = [pollfd(fd: fd, events: Int16(POLLIN), revents: 0), pollfd(fd: stop, events: Int16(POLLIN), revents: 0)]
+            let watched: nfds_t = stop >= 0 ? 2 : 1
             while true {
                 if StopSignal.requested { return .end }
                 let slice = left < 0 ? 200 : Swift.min(left, 200)
-                let r = poll(&p, 1, Int32(slice))
+                let r = poll(&p, watched, Int32(slice))
                 if r < 0 && errno == EINTR { continue }
-                if r > 0 { break }  // readable, hung up or error: read() tells which
+                if r > 0 {
+                    if watched == 2 && p[1].revents != 0 { return .end }  // asked to stop: what was read is the input
+                    break  // readable, hung up or error: read() tells which
+                }
                 if left >= 0 {
                     left -= slice
                     if left <= 0 { return .timeout }

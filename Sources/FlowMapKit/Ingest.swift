@@ -203,6 +203,33 @@ public enum Ingest {
         return report
     }
 
+    /// Runs one input through the reader `format` names (`auto`: told from the first line, for streams), handing
+    /// each batch to `commit` with the format name it was read as; `ingest` and `watch` read through here. Nil
+    /// when the format has no line reader. `detection` is set when `auto` chose the format.
+    static func read(path: String, format: InputFormat, book: AddressBook?, driver: IngestDriver,
+                     onIssue: (InputIssue) -> Void, commit: (IngestDriver.Chunk, String) throws -> Void)
+        throws -> (format: InputFormat, detection: FormatDetector.Detection?)? {
+        let needsBook = format == .vpc || format == .flowmapCSV || format == .flowmapJSONL || format == .auto
+        let b = needsBook ? book : nil
+        switch format {
+        case .hubble:
+            var r = HubbleReader()
+            try driver.run(path: path, reader: &r, onIssue: onIssue) { try commit($0, "hubble") }
+            return (format, nil)
+        case .auto:
+            var r = AutoReader(addressBook: b)
+            let choice = r.choice
+            try driver.run(path: path, reader: &r, onIssue: onIssue) {
+                try commit($0, choice.detection?.format.rawValue ?? "auto")
+            }
+            return (choice.detection?.format ?? format, choice.detection)
+        default:
+            guard var r = AnyLineReader.make(format, addressBook: b) else { return nil }
+            try driver.run(path: path, reader: &r, onIssue: onIssue) { try commit($0, format.rawValue) }
+            return (format, nil)
+        }
+    }
+
     /// Reads a whole inventory document and stores it. Nil when it could not be read (a failure was thrown).
     static func ingestInventory(path: String, store: FlowStore, onIssue: (InputIssue) -> Void) throws -> FileReport? {
         let display = path == "-" ? "<stdin>" : path

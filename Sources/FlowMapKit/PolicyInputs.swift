@@ -139,8 +139,11 @@ public enum PolicyInputs {
     /// and the requests observed per edge.
     public static func l7Evidence(_ db: String, window: TimeWindow = .all) throws
         -> (names: [IPAddr: [String]], l7: [EdgeKey: [L7Observation]]) {
-        let s = try Generate.openExisting(db, window: window)
-        return (try dnsNames(s), try s.l7())
+        try l7Evidence(try Generate.openExisting(db, window: window))
+    }
+
+    static func l7Evidence(_ s: FlowStore) throws -> (names: [IPAddr: [String]], l7: [EdgeKey: [L7Observation]]) {
+        (try dnsNames(s), try s.l7())
     }
 
     /// The DNS names observed per external address (Cilium `toFQDNs`, admin-tier `domainNames`): `check`,

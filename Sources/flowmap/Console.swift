@@ -12,6 +12,9 @@ enum Console {
     /// A line of text on stdout.
     static func out(_ s: String) { print(TerminalText.safe(s, keepLineBreaks: true)) }
 
+    /// Live output (watch) goes out line by line even into a pipe.
+    static func flush() { fflush(nil) }
+
     /// Now, not when the buffer fills: for a line that must come before the work that follows it.
     static func outNow(_ s: String) {
         out(s)

@@ -44,8 +44,10 @@ struct IngestCommand: ParsableCommand {
                                    + "on every ingest of the stream (events are remembered only then)."))
     var dedupeWindow: String?
 
-    @Argument(help: "Files to read, or - for stdin.")
-    var inputs: [String]
+    @OptionGroup var hubbleFlags: HubbleFlags
+
+    @Argument(help: "Files to read, or - for stdin (none with --hubble).")
+    var inputs: [String] = []
 
     static let issuesShownPerFile = 50
 
@@ -65,6 +67,11 @@ struct IngestCommand: ParsableCommand {
             }
             options.dedupeWindow = w
         }
+        if let h = try hubbleFlags.options() {
+            guard inputs.isEmpty else { throw ValidationError("pass either --hubble ADDR or input files, not both") }
+            return try ingestHubble(h, options)
+        }
+        guard !inputs.isEmpty else { throw ValidationError("nothing to ingest: pass files, - (stdin) or --hubble ADDR") }
         // Print the first rejects of each file in full; a file that is all garbage should not flood the terminal.
         var shown = [String: Int]()
         let report = try Ingest.run(paths: inputs, options: options) { issue in
@@ -78,6 +85,22 @@ struct IngestCommand: ParsableCommand {
         } onFormat: { path, d in
             if output == .text { Console.outNow("\(path): read as \(d.format.rawValue) (--format auto: \(d.reason))") }
         }
+        try finish(report)
+    }
+
+    /// `--hubble`: the feed into the store; SIGINT / SIGTERM end a --follow read cleanly.
+    func ingestHubble(_ h: HubbleFeedOptions, _ options: Ingest.Options) throws {
+        let stop = StopSignal()
+        var shown = 0
+        let (report, feed) = try Live.ingest(h, options: options, stopDescriptor: stop.readFD) { issue in
+            shown += 1
+            if shown <= Self.issuesShownPerFile { Console.error(issue.description) }
+        }
+        for n in Live.notes(feed) { Console.error("note: \(n)") }
+        try finish(report)
+    }
+
+    func finish(_ report: Ingest.Report) throws {
         for n in report.notes { Console.error("note: \(n)") }
         for f in report.failures { Console.error("flowmap ingest: error: \(f)") }
         if output != .text {
@@ -101,7 +124,7 @@ struct IngestCommand: ParsableCommand {
         Console.out("""
             ingested \(report.files.count - report.files.filter { $0.duplicateOf != nil }.count) input(s) into \(db): \
             \(t.lines) lines, \(t.accepted) accepted (\(t.replies) replies), \(t.skipped) skipped, \(t.rejected) rejected
-            """ + (options.dedupeWindow == nil ? "" : ", \(t.duplicates) already stored (--dedupe-window)"))
+            """ + (dedupeWindow == nil ? "" : ", \(t.duplicates) already stored (--dedupe-window)"))
         for k in t.unoriented.keys.sorted() {
             Console.error("warning: direction undecided (no listening port known on either end): \(k) "
                           + "(\(t.unoriented[k]!) flow(s)); ingest an inventory or flows with TCP flags / is_reply")

@@ -52,6 +52,8 @@ public enum PolicyCheck {
         public var nowAllowed: [Item] = []
 
         public var breaks: Bool { deniedConnections > 0 }
+
+        public init() {}
     }
 
     /// The verdict for one observed edge: the one evaluation path `check`, `map --policies` and `explain` share.

@@ -1,0 +1,80 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+import FlowIngest
+import FlowModel
+import FlowStore
+import HubbleLive
+
+public typealias HubbleFeedOptions = HubbleLive.HubbleFeedOptions
+public typealias HubbleFeedReport = HubbleLive.HubbleFeedReport
+public typealias HubbleTLS = HubbleLive.HubbleTLS
+
+/// Hubble over gRPC as a stream: the feed writes `hubble observe -o jsonpb` lines into a pipe that the ingest
+/// driver reads like stdin, so batches, errors and evaluation are the same as for `hubble observe | flowmap -`.
+public enum Live {
+    /// Runs `body` with the read end of a running feed and the stream's name; afterwards the feed is stopped
+    /// (if `body` ended first: a stop request) and its report returned.
+    public static func withHubble<R>(_ o: HubbleFeedOptions, _ body: (Int32, String) throws -> R) throws
+        -> (result: R, feed: HubbleFeedReport) {
+        var fds: [Int32] = [-1, -1]
+        guard pipe(&fds) == 0 else {
+            throw PolicyInputs.Failure(description: "cannot create a pipe: \(String(cString: strerror(errno)))")
+        }
+        let feed: HubbleFeed
+        do {
+            feed = try HubbleFeed.start(o, output: fds[1])
+        } catch {
+            close(fds[0])
+            close(fds[1])
+            throw PolicyInputs.Failure(description: error.description)
+        }
+        let name = "hubble \(o.address)" + (o.nodes ? " (nodes)" : "")
+        let result: Result<R, any Error> = Result { try body(fds[0], name) }
+        feed.cancel()
+        close(fds[0])  // a feed blocked writing to a reader that stopped gets EPIPE and ends
+        let report = feed.wait()
+        return (try result.get(), report)
+    }
+
+    /// `flowmap ingest --hubble`: the feed into the store, batch by batch as for stdin.
+    public static func ingest(_ hubble: HubbleFeedOptions, options: Ingest.Options, stopDescriptor: Int32 = -1,
+                              onIssue: (InputIssue) -> Void) throws -> (report: Ingest.Report, feed: HubbleFeedReport) {
+        let store = try FlowStore(path: options.db)
+        let inventory = try store.inventory()
+        let (files, feed) = try withHubble(hubble) { fd, name -> Ingest.FileReport in
+            var driver = IngestDriver(batchFlows: options.batchFlows, progress: .off)
+            driver.listening = FlowAggregator.ListeningPort.declared(by: inventory)
+            driver.stdinDescriptor = fd
+            driver.stdinName = name
+            driver.stopDescriptor = stopDescriptor
+            var counts = IngestCounts()
+            _ = try Ingest.read(path: "-", format: .hubble, book: nil, driver: driver, onIssue: onIssue) { chunk, fmt in
+                _ = try store.write(chunk.batch, counts: chunk.counts, path: name, format: fmt, contentHash: nil,
+                                    now: Clock.nowNanos())
+                counts.add(chunk.counts)
+            }
+            return Ingest.FileReport(path: name, format: .hubble, detection: nil, counts: counts, duplicateOf: nil)
+        }
+        var report = Ingest.Report()
+        report.files = [files]
+        report.failures = feed.failures
+        return (report, feed)
+    }
+
+    /// Lines for stderr about a feed: lost events, reconnects, node status, servers read.
+    public static func notes(_ f: HubbleFeedReport) -> [String] {
+        var out = f.notes
+        if f.servers.count > 1 { out.append("read \(f.servers.count) Hubble servers: \(f.servers.sorted().joined(separator: ", "))") }
+        if f.reconnects > 0 { out.append("reconnected \(f.reconnects) time(s), resuming from the last flow's time") }
+        if f.lostEvents > 0 {
+            let by = f.lostBySource.keys.sorted().map { "\($0): \(f.lostBySource[$0]!)" }.joined(separator: ", ")
+            out.append("Hubble lost \(f.lostEvents) event(s) before sending them (\(by)): those flows were never seen; "
+                       + "raise Hubble's buffer (hubble.eventBufferCapacity / eventQueueSize) or read per node "
+                       + "(--hubble-nodes)")
+        }
+        return out
+    }
+}

@@ -1,0 +1,85 @@
+import ArgumentParser
+import FlowMapKit
+import FlowModel
+
+/// Reading Hubble's gRPC API directly (`ingest --hubble`, `watch --hubble`); TLS flags as the `hubble` CLI
+/// names them.
+struct HubbleFlags: ParsableArguments {
+    @Option(help: ArgumentHelp("Read flows from Hubble over gRPC: Relay (localhost:4245) or one node's server "
+                               + "(HOST:4244, unix:///var/run/cilium/hubble.sock).", valueName: "addr"))
+    var hubble: String?
+
+    @Flag(help: ArgumentHelp("With --hubble: ask peer.Peer/Notify at that address for the nodes and read every "
+                             + "node's Hubble server in parallel (instead of Relay's single stream)."))
+    var hubbleNodes = false
+
+    @Flag(help: "With --hubble: keep reading new flows until interrupted (ingest; watch always follows).")
+    var follow = false
+
+    @Option(help: ArgumentHelp("With --hubble: flows from this time on (RFC 3339).", valueName: "time"))
+    var since: String?
+
+    @Option(help: ArgumentHelp("With --hubble: flows up to this time (RFC 3339).", valueName: "time"))
+    var until: String?
+
+    @Option(help: ArgumentHelp("With --hubble: a flow.FlowFilter as JSON, as `hubble observe --allowlist` takes "
+                               + "it, e.g. '{\"source_pod\":[\"shop/\"]}' (repeatable: a flow matching any is read).",
+                               valueName: "json"))
+    var hubbleAllowlist: [String] = []
+
+    @Option(help: ArgumentHelp("With --hubble: a flow.FlowFilter as JSON; flows matching any are not read "
+                               + "(repeatable).", valueName: "json"))
+    var hubbleDenylist: [String] = []
+
+    @Flag(help: "With --hubble: connect with TLS.")
+    var tls = false
+
+    @Option(parsing: .upToNextOption, help: ArgumentHelp("CA certificates (PEM) to verify the server with; default: "
+                                                         + "the system's.", valueName: "files"))
+    var tlsCaCertFiles: [String] = []
+
+    @Option(help: ArgumentHelp("Client certificate (PEM) for mTLS.", valueName: "file"))
+    var tlsClientCertFile: String?
+
+    @Option(help: ArgumentHelp("Client key (PEM) for mTLS.", valueName: "file"))
+    var tlsClientKeyFile: String?
+
+    @Option(help: ArgumentHelp("The name the server's certificate must carry (and the SNI), e.g. "
+                               + "ui.hubble-relay.cilium.io.", valueName: "name"))
+    var tlsServerName: String?
+
+    /// Nil without --hubble; refuses Hubble-only flags then.
+    func options(follow forced: Bool = false) throws -> HubbleFeedOptions? {
+        guard let addr = hubble else {
+            if hubbleNodes || follow || since != nil || until != nil || !hubbleAllowlist.isEmpty
+                || !hubbleDenylist.isEmpty || tls || !tlsCaCertFiles.isEmpty || tlsClientCertFile != nil
+                || tlsClientKeyFile != nil || tlsServerName != nil {
+                throw ValidationError("--hubble-nodes, --follow, --since, --until, --hubble-allowlist/denylist and "
+                                      + "--tls* read from Hubble: pass --hubble ADDR")
+            }
+            return nil
+        }
+        var o = HubbleFeedOptions(address: addr)
+        o.nodes = hubbleNodes
+        o.follow = follow || forced
+        o.since = try since.map { try Self.time($0, "--since") }
+        o.until = try until.map { try Self.time($0, "--until") }
+        o.allowlist = hubbleAllowlist
+        o.denylist = hubbleDenylist
+        var t = HubbleTLS()
+        t.enabled = tls
+        t.caCertFiles = tlsCaCertFiles
+        t.clientCertFile = tlsClientCertFile
+        t.clientKeyFile = tlsClientKeyFile
+        t.serverName = tlsServerName
+        o.tls = t
+        return o
+    }
+
+    static func time(_ s: String, _ flag: String) throws -> Int64 {
+        guard let t = Timestamp.parseRFC3339(s) else {
+            throw ValidationError("\(flag) \(s): not an RFC 3339 time (2026-01-31T12:00:00Z)")
+        }
+        return t
+    }
+}

@@ -1,0 +1,130 @@
+import Foundation
+import Testing
+@testable import FlowMapKit
+import FlowModel
+@testable import Policy
+#if canImport(Glibc)
+import Glibc
+#endif
+
+@Suite("flowmap watch", .serialized)
+struct WatchTests {
+    /// Writes `text` into a pipe from a thread of its own (a live stream on `-`); returns the read end.
+    static func stream(_ text: String, pauseAfter: Int? = nil, pause: Double = 0) -> Int32 {
+        var fds: [Int32] = [-1, -1]
+        _ = pipe(&fds)
+        let w = fds[1]
+        let lines = text.split(separator: "\n", omittingEmptySubsequences: false).map { Array(($0 + "\n").utf8) }
+        Thread.detachNewThread {
+            for (i, l) in lines.enumerated() {
+                if i == pauseAfter { Thread.sleep(forTimeInterval: pause) }
+                _ = l.withUnsafeBytes { write(w, $0.baseAddress, $0.count) }
+            }
+            close(w)
+        }
+        return fds[0]
+    }
+
+    @Test("watch on stdin reports exactly the connections check reports as breaking, with the same counts")
+    func sameAsCheck() throws {
+        let dir = LiveSupport.tempDir()
+        let lines = try Samples.flows().map(\.line)
+        let capture = LiveSupport.capture(lines, in: dir)
+        let policies = LiveSupport.writePolicies(in: dir)
+        let db = dir.appendingPathComponent("check.db").path
+        _ = try LiveSupport.ingest(capture, db: db)
+        let check = try Check.run(Check.Options(policies: [policies], db: db))
+        let expected = Set(check.report.denied.map(LiveSupport.Blocked.init))
+        #expect(expected.count >= 2, "the policy set must block something for the test to mean anything")
+        #expect(check.report.allowedConnections > 10)
+
+        var o = Watch.Options(policies: [policies])
+        // Two batches: the second grows counts of connections already reported.
+        o.stdinDescriptor = Self.stream(try String(contentsOfFile: capture, encoding: .utf8),
+                                        pauseAfter: lines.count / 2, pause: 1.5)
+        o.batchSeconds = 0.5
+        o.updateSeconds = 0
+        var events: [Watch.Event] = []
+        let summary = try Watch.prepare(o).run(path: "-", onIssue: { _ in }) { events.append($0) }
+        #expect(LiveSupport.blocked(events) == expected)
+        #expect(summary.report.deniedConnections == check.report.deniedConnections)
+        #expect(summary.report.allowedConnections == check.report.allowedConnections)
+        #expect(summary.report.unresolvedConnections == check.report.unresolvedConnections)
+        // each connection is announced once as blocked; later lines only update its count
+        let firsts = events.compactMap { if case .blocked(let i) = $0 { return LiveSupport.Blocked(i) } else { return nil } }
+        #expect(firsts.count == expected.count)
+        #expect(summary.counts.accepted == Int64(lines.count))
+    }
+
+    @Test("a --db that already holds evidence: only what the stream adds is reported")
+    func baseline() throws {
+        let dir = LiveSupport.tempDir()
+        let lines = try Samples.flows().map(\.line)
+        let capture = LiveSupport.capture(lines, in: dir)
+        let policies = LiveSupport.writePolicies(in: dir)
+        let db = dir.appendingPathComponent("w.db").path
+        _ = try LiveSupport.ingest(capture, db: db)
+        let check = try Check.run(Check.Options(policies: [policies], db: db))
+        var o = Watch.Options(policies: [policies], db: db)
+        o.stdinDescriptor = Self.stream(try String(contentsOfFile: capture, encoding: .utf8))
+        var events: [Watch.Event] = []
+        _ = try Watch.prepare(o).run(path: "-", onIssue: { _ in }) { events.append($0) }
+        // the stream repeats the capture: the same connections, counted once more in the store
+        #expect(LiveSupport.blocked(events) == Set(check.report.denied.map(LiveSupport.Blocked.init)))
+        let again = try Check.run(Check.Options(policies: [policies], db: db))
+        #expect(again.report.deniedFlows == 2 * check.report.deniedFlows)
+    }
+
+    @Test("a stop request ends the watch with what was read (the last batch committed)")
+    func stop() throws {
+        let dir = LiveSupport.tempDir()
+        let lines = try Samples.flows().map(\.line)
+        let policies = LiveSupport.writePolicies(in: dir)
+        var input: [Int32] = [-1, -1], stopPipe: [Int32] = [-1, -1]
+        _ = pipe(&input)
+        _ = pipe(&stopPipe)
+        let text = Array((lines.joined(separator: "\n") + "\n").utf8)
+        _ = text.withUnsafeBytes { write(input[1], $0.baseAddress, min($0.count, 60_000)) }  // the input stays open
+        let stopFD = stopPipe[1]
+        Thread.detachNewThread {
+            Thread.sleep(forTimeInterval: 1.0)
+            var b: UInt8 = 1
+            _ = write(stopFD, &b, 1)
+        }
+        var o = Watch.Options(policies: [policies])
+        o.stdinDescriptor = input[0]
+        o.stopDescriptor = stopPipe[0]
+        let summary = try Watch.prepare(o).run(path: "-", onIssue: { _ in }) { _ in }
+        #expect(summary.counts.accepted > 0)
+        #expect(summary.counts.accepted < Int64(lines.count))
+        close(input[1])
+    }
+
+    @Test("text and jsonl lines name the connection, its count and the side that denies it")
+    func format() throws {
+        var i = PolicyCheck.Item(source: "bookinfo/Deployment/productpage", destination: "bookinfo/Deployment/reviews",
+                                 proto: "TCP", port: 9080, flows: 7, firstSeen: "2021-10-04T14:28:40Z",
+                                 lastSeen: "2021-10-04T14:29:00Z", note: "")
+        i.deniedBy = ["ingress"]
+        i.destinationIngressPolicies = ["bookinfo/reviews-ingress"]
+        #expect(WatchFormatter.line(.blocked(i), style: .text)
+                == "BLOCK      bookinfo/Deployment/productpage -> bookinfo/Deployment/reviews TCP/9080 (denied by "
+                + "ingress): 7 flow(s) since 2021-10-04T14:28:40Z")
+        let j = WatchFormatter.line(.update(i, previousFlows: 3), style: .jsonl)
+        let obj = try #require(try JSONSerialization.jsonObject(with: Data(j.utf8)) as? [String: Any])
+        #expect(obj["event"] as? String == "update")
+        #expect(obj["flows"] as? Int == 7)
+        #expect(obj["previous_flows"] as? Int == 3)
+        #expect(obj["denied_by"] as? [String] == ["ingress"])
+        #expect(obj["destination_ingress_policies"] as? [String] == ["bookinfo/reviews-ingress"])
+        #expect(!j.contains("\n"))
+    }
+
+    @Test("a policy set check refuses is refused by watch too, before anything is read")
+    func refusesInvalid() throws {
+        let dir = LiveSupport.tempDir()
+        let p = dir.appendingPathComponent("empty.yaml")
+        try "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: x}\n".write(to: p, atomically: true, encoding: .utf8)
+        #expect(throws: PolicyInputs.Failure.self) { _ = try Watch.prepare(Watch.Options(policies: [p.path])) }
+    }
+}
