@@ -6,6 +6,9 @@
 # Environment: BENCH_MB (capture size, default 2100), PYTHON (with orjson), FLOWMAP_BIN_DIR (release build dir),
 # BENCH_CAPTURE_DIR (where the capture lives, default bench/data; e.g. /dev/shm when the page cache does not
 # keep a 2 GB file, so every contender reads from memory), BENCH_NICE (e.g. -19: run every contender at that nice level, for a machine shared with other work; root only).
+# Reader rows (issue 22): BENCH_READER_MB (default 200) synthetic Calico, VPC, generic CSV and JSON-lines inputs
+# (bench/gen_flows.py), each read by `flowmap ingest`, by ingest-bench and by its Python peer (bench/peer_*.py).
+# BENCH_ONLY=readers runs just those rows; BENCH_ONLY=hubble just the Hubble table.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -16,16 +19,7 @@ DATA=bench/data
 CAPTURE="${BENCH_CAPTURE_DIR:-$DATA}/capture-${MB}mb.jsonl"
 mkdir -p "$DATA" "$(dirname "$CAPTURE")"
 
-if [ ! -s "$CAPTURE" ]; then
-  echo "generating $CAPTURE (once; kept for later runs)" >&2
-  "$PY" bench/gen_hubble.py "$CAPTURE.tmp" --mb "$MB" --workloads 320 --seed 1
-  mv "$CAPTURE.tmp" "$CAPTURE"
-fi
-BYTES=$(stat -c %s "$CAPTURE")
-LINES=$(wc -l < "$CAPTURE")
-cat "$CAPTURE" > /dev/null  # every contender reads from the page cache (or tmpfs)
-echo "capture: $CAPTURE" >&2
-
+ONLY="${BENCH_ONLY:-}"
 TIMEFMT="%e %M %U %S"
 measure() {  # name, command...: prints "name seconds peakKB" and keeps the command's output in $DATA/name.out
   local name="$1"; shift
@@ -36,6 +30,59 @@ measure() {  # name, command...: prints "name seconds peakKB" and keeps the comm
     echo "$name failed:" >&2; cat "$DATA/$name.err" >&2; exit 1; }
   echo "$name $(cat "$tf")"
 }
+
+readers() {  # one row per reader: FlowMap end to end, FlowIngest alone, the Python peer; MB/s and the ratio
+  local rmb="${BENCH_READER_MB:-200}" rows=() fmt gen file db peer
+  local load; load=$(cut -d' ' -f1 /proc/loadavg)
+  for fmt in calico vpc flowmap-csv flowmap-jsonl; do
+    gen="${fmt#flowmap-}"
+    file="$DATA/$gen-${rmb}mb.txt"
+    if [ ! -s "$file" ]; then
+      echo "generating $file (once; kept for later runs)" >&2
+      "$PY" bench/gen_flows.py "$gen" "$file.tmp" --mb "$rmb" --seed 1
+      mv "$file.tmp" "$file"
+    fi
+    cat "$file" > /dev/null
+    case "$fmt" in
+      calico) peer=(bench/peer_calico.py "$file") ;;
+      vpc) peer=(bench/peer_vpc.py "$file") ;;
+      flowmap-csv) peer=(bench/peer_flowcsv.py "$file") ;;
+      flowmap-jsonl) peer=(bench/peer_flowcsv.py "$file" --jsonl) ;;
+    esac
+    db="$DATA/bench-$gen.db"
+    rm -f "$db" "$db-wal" "$db-shm"
+    rows+=("$fmt $(stat -c %s "$file") $(measure "flowmap-$gen" "$BIN/flowmap" ingest --db "$db" --format "$fmt" "$file")")
+    rows[-1]+=" $(measure "ingest-bench-$gen" "$BIN/ingest-bench" "$file" --format "$fmt")"
+    rows[-1]+=" $(measure "peer-$gen" "$PY" "${peer[@]}")"
+  done
+  LOAD_BEFORE="$load" "$PY" - "${rows[@]}" <<'EOF2'
+import os, sys
+print("\n| reader | MB | flowmap ingest MB/s (peak RSS MB) | FlowIngest only MB/s (RSS) | Python peer MB/s (RSS) "
+      "| end-to-end / peer |")
+print("|---|---:|---:|---:|---:|---:|")
+for r in sys.argv[1:]:
+    f = r.split()
+    fmt, size = f[0], int(f[1])
+    cols = [f[2 + 5 * i: 7 + 5 * i] for i in range(3)]  # name secs kb user sys
+    mbs = [size / 1e6 / float(c[1]) for c in cols]
+    rss = [int(c[2]) / 1024 for c in cols]
+    print(f"| {fmt} | {size/1e6:.0f} | {mbs[0]:.0f} ({rss[0]:.0f}) | {mbs[1]:.0f} ({rss[1]:.0f}) | "
+          f"{mbs[2]:.0f} ({rss[2]:.0f}) | {mbs[0]/mbs[2]:.1f}x |")
+print(f"bar: >= 300 MB/s end to end and >= 5x the peer; load average before/after: "
+      f"{float(os.environ['LOAD_BEFORE']):.1f} / {os.getloadavg()[0]:.1f}")
+EOF2
+}
+if [ "$ONLY" = readers ]; then readers; exit 0; fi
+
+if [ ! -s "$CAPTURE" ]; then
+  echo "generating $CAPTURE (once; kept for later runs)" >&2
+  "$PY" bench/gen_hubble.py "$CAPTURE.tmp" --mb "$MB" --workloads 320 --seed 1
+  mv "$CAPTURE.tmp" "$CAPTURE"
+fi
+BYTES=$(stat -c %s "$CAPTURE")
+LINES=$(wc -l < "$CAPTURE")
+cat "$CAPTURE" > /dev/null  # every contender reads from the page cache (or tmpfs)
+echo "capture: $CAPTURE" >&2
 
 DB="$DATA/bench.db"
 rm -f "$DB" "$DB-wal" "$DB-shm"
@@ -95,3 +142,4 @@ print(f"load average before/after: {load:.1f} / {after:.1f}" + (
     "  (other work shared the 2 cores: wall-clock numbers are low; CPU-s columns are less affected)"
     if max(load, after) > 1.5 else ""))
 EOF
+if [ "$ONLY" != hubble ]; then readers; fi

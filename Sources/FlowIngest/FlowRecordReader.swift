@@ -78,7 +78,7 @@ public struct FlowRecordReader: LineReader {
 
     public mutating func read(line: UnsafeRawBufferPointer, into agg: inout FlowAggregator) -> LineResult {
         switch syntax {
-        case .csv: return readCSV(String(decoding: line, as: UTF8.self), into: &agg)
+        case .csv: return readCSV(line, into: &agg)
         case .jsonl:
             switch multi.feed(line) {
             case .pending: return .pending
@@ -103,9 +103,9 @@ public struct FlowRecordReader: LineReader {
         header = state
     }
 
-    private mutating func readCSV(_ text: String, into agg: inout FlowAggregator) -> LineResult {
+    private mutating func readCSV(_ line: UnsafeRawBufferPointer, into agg: inout FlowAggregator) -> LineResult {
         let cells: [String]
-        switch CSV.split(text) {
+        switch CSV.split(bytes: line) {
         case .success(let c): cells = c
         case .failure(let e): return .rejected(field: "", message: e.message)
         }
@@ -114,7 +114,7 @@ public struct FlowRecordReader: LineReader {
             switch Self.validate(columns: cells) {
             case .success(let f):
                 columns = f
-                header = text
+                header = String(decoding: line, as: UTF8.self)
                 return .skipped
             case .failure(let e):
                 headerFailed = true
@@ -336,42 +336,59 @@ enum CSV {
     }
 
     static func split(_ line: String) -> Result<[String], Failure> {
+        var line = line
+        return line.withUTF8 { split(bytes: UnsafeRawBufferPointer($0)) }
+    }
+
+    /// Splits the line's bytes: `,` and `"` are ASCII, so they never occur inside a multi-byte UTF-8 sequence
+    /// and each cell decodes on its own as the whole line would.
+    static func split(bytes line: UnsafeRawBufferPointer) -> Result<[String], Failure> {
         var out: [String] = []
-        var cur = ""
-        var quoted = false
-        var i = line.startIndex
-        var atFieldStart = true
-        while i < line.endIndex {
-            let c = line[i]
-            if quoted {
-                if c == "\"" {
-                    let n = line.index(after: i)
-                    if n < line.endIndex && line[n] == "\"" {
-                        cur.append("\"")
-                        i = n
-                    } else {
-                        quoted = false
+        var i = 0
+        let n = line.count
+        let quote = UInt8(ascii: "\""), comma = UInt8(ascii: ",")
+        while true {
+            if i < n && line[i] == quote {
+                // Quoted: `""` is a quote; text after the closing quote belongs to the cell, as written.
+                var cell: [UInt8] = []
+                i += 1
+                var closed = false
+                while i < n {
+                    let c = line[i]
+                    if c == quote {
+                        if i + 1 < n && line[i + 1] == quote {
+                            cell.append(quote)
+                            i += 2
+                            continue
+                        }
+                        closed = true
+                        i += 1
+                        break
                     }
-                } else {
-                    cur.append(c)
+                    cell.append(c)
+                    i += 1
                 }
-            } else if c == "\"" && atFieldStart {
-                quoted = true
-                atFieldStart = false
-            } else if c == "," {
-                out.append(cur)
-                cur = ""
-                atFieldStart = true
-                i = line.index(after: i)
-                continue
+                if !closed { return .failure(Failure(message: "unterminated quoted field")) }
+                while i < n && line[i] != comma {
+                    cell.append(line[i])
+                    i += 1
+                }
+                out.append(trimmed(String(decoding: cell, as: UTF8.self)))
             } else {
-                cur.append(c)
-                atFieldStart = false
+                let s = i
+                while i < n && line[i] != comma { i += 1 }
+                out.append(trimmed(String(decoding: UnsafeRawBufferPointer(rebasing: line[s..<i]), as: UTF8.self)))
             }
-            i = line.index(after: i)
+            if i >= n { break }
+            i += 1  // the comma
         }
-        if quoted { return .failure(Failure(message: "unterminated quoted field")) }
-        out.append(cur)
-        return .success(out.map { $0.trimmingCharacters(in: .whitespaces) })
+        return .success(out)
+    }
+
+    /// Trims whitespace; most cells have none, so the Foundation call is skipped for them.
+    @inline(__always) static func trimmed(_ s: String) -> String {
+        guard let f = s.utf8.first, let l = s.utf8.last else { return s }
+        func plain(_ b: UInt8) -> Bool { b > 0x20 && b < 0x80 }
+        return plain(f) && plain(l) ? s : s.trimmingCharacters(in: .whitespaces)
     }
 }

@@ -38,8 +38,7 @@ struct MultiLineJSON {
 
     mutating func feed(_ line: UnsafeRawBufferPointer) -> Step {
         if !active {
-            let trimmed = line.filter { $0 != 0x20 && $0 != 0x09 }
-            guard trimmed == [UInt8(ascii: "{")] || trimmed == [UInt8(ascii: "[")] else { return .single }
+            guard Self.opensRecord(line) else { return .single }
             active = true
         }
         if !overflowed {
@@ -72,6 +71,16 @@ struct MultiLineJSON {
             return tooLarge ? .tooLarge : .complete(out)
         }
         return .pending
+    }
+
+    /// A line holding only `{` or `[` (and blanks). Checked without copying: it runs for every line.
+    static func opensRecord(_ line: UnsafeRawBufferPointer) -> Bool {
+        var bracket = false
+        for c in line where c != 0x20 && c != 0x09 {
+            guard !bracket, c == UInt8(ascii: "{") || c == UInt8(ascii: "[") else { return false }
+            bracket = true
+        }
+        return bracket
     }
 
     mutating func reset() {

@@ -1,5 +1,5 @@
 // ingest-bench: FlowIngest alone (read, parse, aggregate; no store) on one input, for `make bench`.
-// usage: ingest-bench FILE [--threads N]
+// usage: ingest-bench FILE [--threads N] [--format hubble|calico|vpc|flowmap-csv|flowmap-jsonl]
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -13,8 +13,17 @@ if let i = args.firstIndex(of: "--threads"), i + 1 < args.count {
     threads = Int(args[i + 1]) ?? 2
     args.removeSubrange(i...(i + 1))
 }
+var format = InputFormat.hubble
+if let i = args.firstIndex(of: "--format"), i + 1 < args.count {
+    guard let f = InputFormat(rawValue: args[i + 1]) else {
+        print("unknown --format \(args[i + 1])")
+        exit(2)
+    }
+    format = f
+    args.removeSubrange(i...(i + 1))
+}
 guard let path = args.first else {
-    print("usage: ingest-bench FILE [--threads N]")
+    print("usage: ingest-bench FILE [--threads N] [--format hubble|calico|vpc|flowmap-csv|flowmap-jsonl]")
     exit(2)
 }
 func seconds() -> Double {
@@ -23,15 +32,24 @@ func seconds() -> Double {
     return Double(ts.tv_sec) + Double(ts.tv_nsec) / 1e9
 }
 let t0 = seconds()
-var reader = HubbleReader()
 var total = IngestCounts()
 var edges = 0, l7 = 0
 var issues = 0
 let driver = IngestDriver(threads: threads, progress: .off)
-try driver.run(path: path, reader: &reader, onIssue: { _ in issues += 1 }) { chunk in
-    total.add(chunk.counts)
-    edges += chunk.batch.edges.count
-    l7 += chunk.batch.l7.count
+@MainActor func run<R: LineReader>(_ reader: R) throws {
+    var reader = reader
+    try driver.run(path: path, reader: &reader, onIssue: { _ in issues += 1 }) { chunk in
+        total.add(chunk.counts)
+        edges += chunk.batch.edges.count
+        l7 += chunk.batch.l7.count
+    }
+}
+switch format {
+case .calico: try run(CalicoReader())
+case .vpc: try run(VPCReader())
+case .flowmapCSV: try run(FlowRecordReader(syntax: .csv))
+case .flowmapJSONL: try run(FlowRecordReader(syntax: .jsonl))
+default: try run(HubbleReader())
 }
 let dt = seconds() - t0
 var ru = rusage()
