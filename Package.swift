@@ -89,12 +89,13 @@ let package = Package(
 )
 
 // libFuzzer targets (see `make fuzz`): only with FLOWMAP_FUZZ=1, because a fuzz target has no `main` and would
-// break a normal build. Built with -sanitize=fuzzer,address into .build-fuzz.
+// break a normal build. Built with -sanitize=fuzzer,address into .build-fuzz. They depend on the stages, not on
+// FlowMapKit, so the sanitized build does not compile gRPC and BoringSSL (HubbleLive) a second time.
 if Context.environment["FLOWMAP_FUZZ"] == "1" {
     for name in ["FuzzHubble", "FuzzCalico", "FuzzVPC", "FuzzFlowCSV", "FuzzFlowJSONL", "FuzzInventory", "FuzzManifest",
                  "FuzzYAMLLimits", "FuzzAddress"] {
         package.targets.append(.executableTarget(
-            name: name, dependencies: ["FlowMapKit", "FlowIngest", "FlowMapView", "FlowModel", "FlowStore", "Inference", "Policy"], path: "Fuzz/\(name)",
+            name: name, dependencies: ["FlowIngest", "FlowMapView", "FlowModel", "FlowStore", "Inference", "Policy"], path: "Fuzz/\(name)",
             // No top-level code: the target exports `<name>_main` (SwiftPM's renamed entry point), which starts
             // libFuzzer's driver.
             swiftSettings: [.unsafeFlags(["-parse-as-library"])]))

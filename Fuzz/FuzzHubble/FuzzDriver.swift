@@ -1,5 +1,4 @@
 // Shared by every fuzz target (each target directory links to this file). SwiftPM renames an executable's
-import FlowMapKit
 import FlowIngest
 import FlowMapView
 import FlowModel

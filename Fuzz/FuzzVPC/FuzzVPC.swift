@@ -1,4 +1,3 @@
-import FlowMapKit
 import FlowIngest
 import FlowMapView
 import FlowModel
