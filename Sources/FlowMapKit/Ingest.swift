@@ -151,10 +151,17 @@ public enum Ingest {
                 }
                 // A stream's batches are one source (one row in `flowmap sources`, forgotten together).
                 var source: Int64?
-                func drive<R: LineReader>(_ reader: inout R, as name: () -> String) throws {
-                    try driver.run(path: path, reader: &reader, onIssue: onIssue) { chunk in
+                if format == .vpc && b0 == nil {
+                    report.notes.append("\(path): no Kubernetes inventory in \(options.db): every VPC address "
+                                        + "becomes an external peer; ingest `kubectl get namespaces,pods,services,"
+                                        + "endpointslices -A -o json` first (--format inventory)")
+                }
+                let name = path == "-" ? options.stdinName : path
+                let read = try withoutActuallyEscaping(onFormat) { tell in
+                    try Self.read(path: path, format: format, book: b0, driver: driver, onIssue: onIssue,
+                                  onDetect: { tell(name, $0) }) { chunk, readAs in
                         let (r, id) = try store.writeSource(chunk.batch, counts: chunk.counts, path: path,
-                                                            format: name(), contentHash: chunk.contentHash,
+                                                            format: readAs, contentHash: chunk.contentHash,
                                                             now: Clock.nowNanos(), legacyHash: chunk.legacyContentHash,
                                                             continuing: source, resume: chunk.resume)
                         if source == nil { source = id }
@@ -163,35 +170,9 @@ public enum Ingest {
                         counts.add(chunk.counts)
                     }
                 }
-                let needsBook = format == .vpc || format == .flowmapCSV || format == .flowmapJSONL
-                    || format == .auto
-                let b = needsBook ? b0 : nil
-                if needsBook && b == nil && format == .vpc {
-                    report.notes.append("\(path): no Kubernetes inventory in \(options.db): every VPC address "
-                                        + "becomes an external peer; ingest `kubectl get namespaces,pods,services,"
-                                        + "endpointslices -A -o json` first (--format inventory)")
-                }
-                switch format {
-                case .hubble:
-                    var r = HubbleReader()
-                    try drive(&r) { "hubble" }
-                case .auto:
-                    // A stream: the format is told from its first line.
-                    var r = AutoReader(addressBook: b)
-                    let choice = r.choice
-                    try withoutActuallyEscaping(onFormat) { tell in
-                        choice.onDetect = { tell(path == "-" ? options.stdinName : path, $0) }
-                        defer { choice.onDetect = nil }
-                        try drive(&r) { choice.detection?.format.rawValue ?? "auto" }
-                    }
-                    if let d = choice.detection {
-                        chosen = d.format
-                        chosenBy = d
-                    }
-                default:
-                    guard var r = AnyLineReader.make(format, addressBook: b) else { continue }
-                    try drive(&r) { format.rawValue }
-                }
+                guard let read else { continue }
+                chosen = read.format
+                chosenBy = read.detection ?? detection
                 report.files.append(FileReport(path: path, format: chosen, detection: chosenBy, counts: counts,
                                                duplicateOf: duplicate, resumedFrom: resumed))
             } catch let e as IngestDriver.Failure {
@@ -207,7 +188,8 @@ public enum Ingest {
     /// each batch to `commit` with the format name it was read as; `ingest` and `watch` read through here. Nil
     /// when the format has no line reader. `detection` is set when `auto` chose the format.
     static func read(path: String, format: InputFormat, book: AddressBook?, driver: IngestDriver,
-                     onIssue: (InputIssue) -> Void, commit: (IngestDriver.Chunk, String) throws -> Void)
+                     onIssue: (InputIssue) -> Void, onDetect: ((FormatDetector.Detection) -> Void)? = nil,
+                     commit: (IngestDriver.Chunk, String) throws -> Void)
         throws -> (format: InputFormat, detection: FormatDetector.Detection?)? {
         let needsBook = format == .vpc || format == .flowmapCSV || format == .flowmapJSONL || format == .auto
         let b = needsBook ? book : nil
@@ -219,6 +201,8 @@ public enum Ingest {
         case .auto:
             var r = AutoReader(addressBook: b)
             let choice = r.choice
+            choice.onDetect = onDetect
+            defer { choice.onDetect = nil }
             try driver.run(path: path, reader: &r, onIssue: onIssue) {
                 try commit($0, choice.detection?.format.rawValue ?? "auto")
             }
