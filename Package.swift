@@ -1,7 +1,12 @@
 // swift-tools-version:6.1
-// Stage order (dependencies only point down):
-//   flowmap (CLI) -> FlowMapKit (facade) -> Policy, Inference, FlowStore, FlowIngest, FlowMapView, HubbleLive -> FlowModel
-//   HubbleLive (gRPC client: Hubble Observer / Peer) -> HubbleAPI (generated from proto/hubble, `make proto`)
+// Stage graph (dependencies only point down; docs/architecture.md has the table, and
+// Tests/HardeningTests/PackageGraphTests.swift fails on an upward edge):
+//   FlowModel                                               the domain core, no dependency
+//   FlowIngest, FlowStore, Inference, Policy, FlowMapView   -> FlowModel (and the CZlib / CSQLite shims)
+//   Emit (writes a PolicyPlan)                              -> Inference, Policy, FlowModel
+//   HubbleLive (gRPC client: Hubble Observer / Peer)        -> HubbleAPI (generated, `make proto`) -> HubbleCodec
+//   FlowMapKit (facade)                                     -> every stage above
+//   flowmap (CLI)                                           -> FlowMapKit only
 // The CLI imports FlowMapKit only (nothing is re-exported; Sources/FlowMapKit/Facade.swift names what it needs).
 import PackageDescription
 

@@ -1,6 +1,5 @@
 import ArgumentParser
 import FlowMapKit
-import FlowModel
 
 /// Reading Hubble's gRPC API directly (`ingest --hubble`, `watch --hubble`); TLS flags as the `hubble` CLI
 /// names them.

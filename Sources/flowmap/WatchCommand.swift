@@ -1,6 +1,5 @@
 import ArgumentParser
 import FlowMapKit
-import FlowModel
 
 struct WatchCommand: ParsableCommand {
     static let configuration = CommandConfiguration(

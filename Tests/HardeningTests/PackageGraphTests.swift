@@ -1,0 +1,121 @@
+import Foundation
+import Testing
+
+/// Issue 21: the package graph is the design. Package.swift's target dependencies, the modules each stage's sources
+/// import, and the stage table of docs/architecture.md are held to one allowed graph, written once, here.
+@Suite("Package graph")
+struct PackageGraphTests {
+    /// Every first-party target and the first-party targets it may depend on. Dependencies only point down:
+    /// FlowModel is the domain core; the readers, the store, inference, the policy model and the map see only it;
+    /// Emit is the one stage that sees both a plan (Inference) and the policy model (Policy); FlowMapKit is the
+    /// façade over every stage, and the CLI sees FlowMapKit only.
+    static let allowed: [String: Set<String>] = [
+        "CSQLite": [], "CZlib": [],
+        "FlowModel": [],
+        "FlowIngest": ["FlowModel", "CZlib"],
+        "FlowStore": ["FlowModel", "CSQLite"],
+        "Inference": ["FlowModel"],
+        "Policy": ["FlowModel"],
+        "Emit": ["FlowModel", "Inference", "Policy"],
+        "FlowMapView": ["FlowModel"],
+        "HubbleCodec": [],
+        "HubbleAPI": ["HubbleCodec"],
+        "HubbleLive": ["HubbleAPI"],
+        "FlowMapKit": ["FlowModel", "FlowIngest", "FlowStore", "Inference", "Policy", "Emit", "FlowMapView", "HubbleLive"],
+        "flowmap": ["FlowMapKit"],
+        // Benchmarks: they drive stages directly, like tests.
+        "PolicyBench": ["Policy", "FlowModel"],
+        "ingest-bench": ["FlowIngest", "FlowModel"],
+        "generate-bench": ["FlowMapKit", "FlowStore", "Inference", "Policy", "Emit", "FlowModel"],
+    ]
+
+    /// The stages in the order the design table lists them (bottom of the graph first).
+    static let stages = ["FlowModel", "FlowIngest", "FlowStore", "Inference", "Policy", "Emit", "FlowMapView",
+                         "HubbleCodec", "HubbleAPI", "HubbleLive", "FlowMapKit", "flowmap"]
+
+    static let root = Binary.repoRoot
+
+    /// Non-test targets of Package.swift and their first-party dependencies (products of other packages left out).
+    static func declared() throws -> [String: Set<String>] {
+        let text = try String(contentsOf: root.appendingPathComponent("Package.swift"), encoding: .utf8)
+        let noProducts = text.replacingOccurrences(of: #"\.product\([^)]*\)"#, with: "", options: .regularExpression)
+        let start = try Regex(#"\.(target|executableTarget|systemLibrary|testTarget)\(\s*name:\s*"([^"]+)""#)
+        let matches = noProducts.matches(of: start)
+        var out: [String: Set<String>] = [:]
+        for (i, m) in matches.enumerated() {
+            let kind = String(m.output[1].substring!), name = String(m.output[2].substring!)
+            guard kind != "testTarget" else { continue }
+            let end = i + 1 < matches.count ? matches[i + 1].range.lowerBound : noProducts.endIndex
+            let body = noProducts[m.range.upperBound..<end]
+            var deps = Set<String>()
+            if let d = body.firstRange(of: "dependencies:"), let open = body[d.upperBound...].firstIndex(of: "["),
+               let close = body[open...].firstIndex(of: "]") {
+                for q in body[open..<close].matches(of: #/"([^"]+)"/#) { deps.insert(String(q.output.1)) }
+            }
+            out[name] = deps
+        }
+        return out
+    }
+
+    @Test("no target depends upward: Package.swift's dependencies are within the allowed graph, every target in it")
+    func packageDependencies() throws {
+        let declared = try Self.declared()
+        #expect(declared.count >= Self.allowed.count, "\(declared.keys.sorted())")
+        for (target, deps) in declared.sorted(by: { $0.key < $1.key }) {
+            guard let allowed = Self.allowed[target] else {
+                Issue.record("\(target): a target the allowed graph in PackageGraphTests does not know; add it there")
+                continue
+            }
+            let upward = deps.subtracting(allowed)
+            #expect(upward.isEmpty, "\(target) depends on \(upward.sorted()), outside its allowed \(allowed.sorted())")
+        }
+        #expect(declared["Policy"]?.contains("Inference") == false)
+        #expect(declared["FlowMapView"] == ["FlowModel"])
+    }
+
+    @Test("a stage's sources import only the first-party modules its target declares")
+    func sourceImports() throws {
+        let declared = try Self.declared()
+        let firstParty = Set(Self.allowed.keys)
+        for target in Self.stages {
+            let dir = Self.root.appendingPathComponent("Sources/\(target)")
+            guard let files = FileManager.default.enumerator(atPath: dir.path) else {
+                Issue.record("Sources/\(target): missing")
+                continue
+            }
+            for case let file as String in files where file.hasSuffix(".swift") {
+                let text = try String(contentsOf: dir.appendingPathComponent(file), encoding: .utf8)
+                for line in text.split(separator: "\n") {
+                    guard let m = line.wholeMatch(of: #/(?:@testable |public |@_exported )?import (\w+)/#) else { continue }
+                    let module = String(m.output.1)
+                    guard firstParty.contains(module) else { continue }
+                    #expect(declared[target]?.contains(module) == true,
+                            "Sources/\(target)/\(file): imports \(module), which \(target) does not depend on")
+                }
+            }
+        }
+    }
+
+    @Test("docs/architecture.md's stage table states exactly the graph Package.swift declares")
+    func designTable() throws {
+        let declared = try Self.declared()
+        let doc = try String(contentsOf: Self.root.appendingPathComponent("docs/architecture.md"), encoding: .utf8)
+        var table: [String: Set<String>] = [:]
+        for line in doc.split(separator: "\n") where line.hasPrefix("| `") {
+            let cells = line.split(separator: "|", omittingEmptySubsequences: false).map {
+                $0.trimmingCharacters(in: .whitespaces)
+            }
+            guard cells.count > 3 else { continue }
+            let names = { (cell: String) in
+                Set(cell.matches(of: #/`([A-Za-z-]+)`/#).map { String($0.output.1) })
+            }
+            guard let stage = names(cells[1]).first, Self.stages.contains(stage) else { continue }
+            table[stage] = names(cells[2])
+        }
+        #expect(Set(table.keys) == Set(Self.stages), "stages in the table: \(table.keys.sorted())")
+        for stage in Self.stages {
+            let real = (declared[stage] ?? []).subtracting(["CSQLite", "CZlib"])
+            #expect(table[stage] == real, "\(stage): the table says \(table[stage]?.sorted() ?? []), Package.swift \(real.sorted())")
+        }
+    }
+}
