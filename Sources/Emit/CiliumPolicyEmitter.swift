@@ -30,19 +30,14 @@ public struct CiliumPolicyEmitter: Sendable, PolicyDocumentWriter {
         layoutStream(for: plan, baseline: baseline)
     }
 
-    private func header(_ y: inout YAMLBuilder, name: String, namespace: String, plan: PolicyPlan) {
-        EmitCommon.header(&y, apiVersion: "cilium.io/v2", kind: "CiliumNetworkPolicy", name: name,
-                          namespace: namespace, plan: plan, version: options.version)
-    }
+    static let apiVersion = "cilium.io/v2"
+    static let kind = "CiliumNetworkPolicy"
 
     func defaultDeny(_ ns: NamespacePlan, plan: PolicyPlan) -> String {
-        var y = YAMLBuilder()
-        header(&y, name: "default-deny", namespace: ns.name, plan: plan)
-        y.line(0, "spec:")
-        y.comment(2, ns.denyIngress && ns.denyEgress
-                  ? "Selects every endpoint in the namespace; an empty rule in each direction allows nothing."
-                  : "Selects every endpoint in the namespace; an empty rule in the direction listed allows nothing.")
-        EmitCommon.namespaceComments(&y, 2, ns)
+        var y = defaultDenyDocument(
+            ns, plan: plan,
+            bothDirections: "Selects every endpoint in the namespace; an empty rule in each direction allows nothing.",
+            oneDirection: "Selects every endpoint in the namespace; an empty rule in the direction listed allows nothing.")
         y.line(2, "endpointSelector: {}")
         if ns.denyIngress {
             y.line(2, "ingress:")
@@ -57,10 +52,7 @@ public struct CiliumPolicyEmitter: Sendable, PolicyDocumentWriter {
 
     /// DNS baseline; `rules.dns` with every name, so the DNS proxy still sees the queries (`toFQDNs`).
     func dnsBaseline(_ ns: NamespacePlan, plan: PolicyPlan) -> String {
-        var y = YAMLBuilder()
-        header(&y, name: EmitCommon.dnsBaselineName, namespace: ns.name, plan: plan)
-        y.line(0, "spec:")
-        y.comment(2, "DNS baseline: every endpoint of the namespace may query the cluster resolvers observed.")
+        var y = dnsBaselineDocument(ns, plan: plan, selects: "endpoint")
         y.line(2, "endpointSelector: {}")
         y.line(2, "egress:")
         for r in ns.dnsBaseline {
@@ -71,9 +63,7 @@ public struct CiliumPolicyEmitter: Sendable, PolicyDocumentWriter {
     }
 
     func allow(_ w: WorkloadPlan, name: String, plan: PolicyPlan) -> String {
-        var y = YAMLBuilder()
-        header(&y, name: name, namespace: w.endpoint.namespace, plan: plan)
-        y.line(0, "spec:")
+        var y = document(name: name, namespace: w.endpoint.namespace, plan: plan)
         // Inference notes that NetworkPolicy cannot name an entity; here the entity rules below do.
         var shown = w
         shown.notes = w.notes.filter { n in

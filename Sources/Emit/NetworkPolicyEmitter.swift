@@ -79,19 +79,14 @@ public struct NetworkPolicyEmitter: Sendable, PolicyDocumentWriter {
         return (out, invalid)
     }
 
-    private func header(_ y: inout YAMLBuilder, name: String, namespace: String, plan: PolicyPlan) {
-        EmitCommon.header(&y, apiVersion: "networking.k8s.io/v1", kind: "NetworkPolicy", name: name,
-                          namespace: namespace, plan: plan, version: options.version)
-    }
+    static let apiVersion = "networking.k8s.io/v1"
+    static let kind = "NetworkPolicy"
 
     func defaultDeny(_ ns: NamespacePlan, plan: PolicyPlan) -> String {
-        var y = YAMLBuilder()
-        header(&y, name: "default-deny", namespace: ns.name, plan: plan)
-        y.line(0, "spec:")
-        y.comment(2, ns.denyIngress && ns.denyEgress
-                  ? "Selects every pod in the namespace; with no rules it allows nothing in either direction."
-                  : "Selects every pod in the namespace; with no rules it allows nothing in the direction listed.")
-        EmitCommon.namespaceComments(&y, 2, ns)
+        var y = defaultDenyDocument(
+            ns, plan: plan,
+            bothDirections: "Selects every pod in the namespace; with no rules it allows nothing in either direction.",
+            oneDirection: "Selects every pod in the namespace; with no rules it allows nothing in the direction listed.")
         y.line(2, "podSelector: {}")
         y.line(2, "policyTypes:")
         if ns.denyIngress { y.line(4, "- Ingress") }
@@ -100,10 +95,7 @@ public struct NetworkPolicyEmitter: Sendable, PolicyDocumentWriter {
     }
 
     func dnsBaseline(_ ns: NamespacePlan, plan: PolicyPlan) -> String {
-        var y = YAMLBuilder()
-        header(&y, name: EmitCommon.dnsBaselineName, namespace: ns.name, plan: plan)
-        y.line(0, "spec:")
-        y.comment(2, "DNS baseline: every pod of the namespace may query the cluster resolvers observed.")
+        var y = dnsBaselineDocument(ns, plan: plan, selects: "pod")
         y.line(2, "podSelector: {}")
         y.line(2, "policyTypes:")
         y.line(4, "- Egress")
@@ -113,9 +105,7 @@ public struct NetworkPolicyEmitter: Sendable, PolicyDocumentWriter {
     }
 
     func allow(_ w: WorkloadPlan, name: String, plan: PolicyPlan) -> String {
-        var y = YAMLBuilder()
-        header(&y, name: name, namespace: w.endpoint.namespace, plan: plan)
-        y.line(0, "spec:")
+        var y = document(name: name, namespace: w.endpoint.namespace, plan: plan)
         EmitCommon.workloadComments(&y, 2, w)
         y.line(2, "podSelector:")
         y.line(4, "matchLabels:")

@@ -7,6 +7,9 @@ import Policy
 /// metadata and the evidence comments are shared (`PolicyDocumentWriter` extension, `EmitCommon`).
 protocol PolicyDocumentWriter: Sendable {
     var options: EmitOptions { get }
+    /// The `apiVersion` and `kind` of the flavour's policy documents.
+    static var apiVersion: String { get }
+    static var kind: String { get }
     /// The namespace's default-deny policy, for the directions it isolates (`NamespacePlan.denyIngress/Egress`).
     func defaultDeny(_ ns: NamespacePlan, plan: PolicyPlan) -> String
     /// The namespace's DNS baseline policy (`allow-dns`, `NamespacePlan.dnsBaseline`).
@@ -16,6 +19,33 @@ protocol PolicyDocumentWriter: Sendable {
 }
 
 extension PolicyDocumentWriter {
+    /// A policy document begun: the shared header (`EmitCommon.header`), `spec:`, and the comment that says what
+    /// the document does, when there is one.
+    func document(name: String, namespace: String, plan: PolicyPlan, saying comment: String? = nil) -> YAMLBuilder {
+        var y = YAMLBuilder()
+        EmitCommon.header(&y, apiVersion: Self.apiVersion, kind: Self.kind, name: name, namespace: namespace,
+                          plan: plan, version: options.version)
+        y.line(0, "spec:")
+        if let comment { y.comment(2, comment) }
+        return y
+    }
+
+    /// The default-deny begun: `document` with the comment for the directions it isolates (`bothDirections` or
+    /// `oneDirection`), then the namespace's notes.
+    func defaultDenyDocument(_ ns: NamespacePlan, plan: PolicyPlan, bothDirections: String,
+                             oneDirection: String) -> YAMLBuilder {
+        var y = document(name: "default-deny", namespace: ns.name, plan: plan,
+                         saying: ns.denyIngress && ns.denyEgress ? bothDirections : oneDirection)
+        EmitCommon.namespaceComments(&y, 2, ns)
+        return y
+    }
+
+    /// The DNS baseline begun, with its comment.
+    func dnsBaselineDocument(_ ns: NamespacePlan, plan: PolicyPlan, selects: String) -> YAMLBuilder {
+        document(name: EmitCommon.dnsBaselineName, namespace: ns.name, plan: plan,
+                 saying: "DNS baseline: every \(selects) of the namespace may query the cluster resolvers observed.")
+    }
+
     /// File name -> contents, plus `kustomization.yaml` listing the policy files, plus the evidence report
     /// (`evidence/evidence.json`, `evidence/evidence.md`, listed nowhere). The cluster baseline first
     /// (`cluster-baseline.yaml`), then sorted by namespace, then workload.

@@ -91,17 +91,18 @@ public enum CheckFormatter {
         if r.skipped > 0 { s += "| skipped (not covered by NetworkPolicy) | \(r.skipped) | |\n" }
         for (title, items) in sections(r) {
             guard !items.isEmpty else { continue }
-            s += "\n<details><summary>\(cell(title)): \(items.count)</summary>\n\n"
-            s += "| source | destination | port | flows | last seen | denied by | source egress policies | destination ingress policies |\n"
-            s += "|---|---|---|---:|---|---|---|---|\n"
-            for i in items.prefix(limit) {
-                let note = i.note.isEmpty ? i.deniedBy.joined(separator: ", ") : i.note
-                s += "| \(cell(i.source)) | \(cell(i.destination)) | \(i.proto) \(i.port) | \(i.flows) | \(i.lastSeen) | "
-                    + "\(cell(note)) | \(cell(i.sourceEgressPolicies.joined(separator: ", "))) | "
-                    + "\(cell(i.destinationIngressPolicies.joined(separator: ", "))) |\n"
+            let rows = items.prefix(limit).map { i in
+                [cell(i.source), cell(i.destination), "\(i.proto) \(i.port)", "\(i.flows)", i.lastSeen,
+                 cell(i.note.isEmpty ? i.deniedBy.joined(separator: ", ") : i.note),
+                 cell(i.sourceEgressPolicies.joined(separator: ", ")),
+                 cell(i.destinationIngressPolicies.joined(separator: ", "))]
             }
-            if items.count > limit { s += "\n… and \(items.count - limit) more (`--limit`)\n" }
-            s += "\n</details>\n"
+            s += MarkdownText.details(
+                "\(cell(title)): \(items.count)",
+                columns: ["source", "destination", "port", "flows", "last seen", "denied by", "source egress policies",
+                          "destination ingress policies"],
+                alignments: ["---", "---", "---", "---:", "---", "---", "---", "---"], rows: rows,
+                more: items.count > limit ? "… and \(items.count - limit) more (`--limit`)" : nil)
         }
         return s
     }

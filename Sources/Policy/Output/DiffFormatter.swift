@@ -101,16 +101,16 @@ public enum DiffFormatter {
         }
         for (title, xs) in sections(r) {
             let shown = limit > 0 ? Array(xs.prefix(limit)) : xs
-            s += "\n<details><summary>\(title) (\(xs.count))</summary>\n\n"
-            s += "| diff-type | source | destination | \(n.ref1) | \(n.ref2) | workloads-diff-info | evidence |\n"
-            s += "|---|---|---|---|---|---|---|\n"
-            for c in shown {
+            let rows = shown.map { c in
                 let e = evidence(c, r)
-                s += "| \(c.kind.rawValue) | `\(c.source)` | `\(c.destination)` | \(c.old) | \(c.new) | \(c.workloadsInfo) | "
-                s += (e.isEmpty ? "" : (c.breaks.isEmpty ? e : "**\(e)**")) + " |\n"
+                return [c.kind.rawValue, "`\(c.source)`", "`\(c.destination)`", "\(c.old)", "\(c.new)", c.workloadsInfo,
+                        e.isEmpty ? "" : (c.breaks.isEmpty ? e : "**\(e)**")]
             }
-            if shown.count < xs.count { s += "\n... and \(xs.count - shown.count) more (`--limit 0` shows all)\n" }
-            s += "\n</details>\n"
+            s += MarkdownText.details(
+                "\(title) (\(xs.count))",
+                columns: ["diff-type", "source", "destination", n.ref1, n.ref2, "workloads-diff-info", "evidence"],
+                alignments: Array(repeating: "---", count: 7), rows: rows,
+                more: shown.count < xs.count ? "... and \(xs.count - shown.count) more (`--limit 0` shows all)" : nil)
         }
         let notes = coverage(r)
         if !notes.isEmpty { s += "\n" + notes.map { "- " + $0 + "\n" }.joined() }
