@@ -62,36 +62,39 @@ let package = Package(
         .executableTarget(name: "flowmap", dependencies: [
             "FlowMapKit", .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
+        // Shared by every test target and PolicyBench: seeded generator, process runner, temporary directories and
+        // stores, repository / fixture paths (Foundation only).
+        .target(name: "TestSupport", path: "Tests/TestSupport"),
         // `make bench`: check / diff at 2,000 policies over 5,000 pods (Sources/PolicyBench/main.swift).
-        .executableTarget(name: "PolicyBench", dependencies: ["Policy", "FlowModel"]),
+        .executableTarget(name: "PolicyBench", dependencies: ["Policy", "FlowModel", "TestSupport"]),
         .executableTarget(name: "ingest-bench", dependencies: ["FlowIngest", "FlowModel"], path: "bench/IngestBench"),
         .executableTarget(name: "generate-bench", dependencies: ["FlowMapKit", "FlowStore", "Inference", "Policy", "Emit", "FlowModel"],
                           path: "bench/GenerateBench"),
-        .testTarget(name: "FlowModelTests", dependencies: ["FlowModel"]),
-        .testTarget(name: "FlowIngestTests", dependencies: ["FlowIngest", "FlowModel", "FlowStore"], exclude: ["Fixtures"]),
-        .testTarget(name: "FlowStoreTests", dependencies: ["FlowStore", "FlowModel"]),
-        .testTarget(name: "InferenceTests", dependencies: ["Inference", "FlowModel"]),
-        .testTarget(name: "PolicyTests", dependencies: ["Policy", "Emit", "Inference", "FlowModel", .product(name: "Yams", package: "Yams")],
+        .testTarget(name: "FlowModelTests", dependencies: ["TestSupport", "FlowModel"]),
+        .testTarget(name: "FlowIngestTests", dependencies: ["TestSupport", "FlowIngest", "FlowModel", "FlowStore"], exclude: ["Fixtures"]),
+        .testTarget(name: "FlowStoreTests", dependencies: ["TestSupport", "FlowStore", "FlowModel"]),
+        .testTarget(name: "InferenceTests", dependencies: ["TestSupport", "Inference", "FlowModel"]),
+        .testTarget(name: "PolicyTests", dependencies: ["TestSupport", "Policy", "Emit", "Inference", "FlowModel", .product(name: "Yams", package: "Yams")],
                     exclude: ["Fixtures"]),
-        .testTarget(name: "MapTests", dependencies: ["FlowMapKit", "FlowIngest", "FlowMapView", "FlowModel", "FlowStore", "Inference", "Policy"]),
+        .testTarget(name: "MapTests", dependencies: ["TestSupport", "FlowMapKit", "FlowIngest", "FlowMapView", "FlowModel", "FlowStore", "Inference", "Policy"]),
         .testTarget(name: "EmitTests", dependencies: [
-            "FlowMapKit", "FlowIngest", "FlowMapView", "FlowModel", "FlowStore", "Inference", "Policy", "Emit", .product(name: "Yams", package: "Yams"),
+            "TestSupport", "FlowMapKit", "FlowIngest", "FlowMapView", "FlowModel", "FlowStore", "Inference", "Policy", "Emit", .product(name: "Yams", package: "Yams"),
         ], exclude: ["Fixtures"]),
-        .testTarget(name: "HardeningTests", dependencies: ["FlowMapKit", "FlowIngest", "FlowMapView", "FlowModel", "FlowStore", "Inference", "Policy", "Emit"]),
+        .testTarget(name: "HardeningTests", dependencies: ["TestSupport", "FlowMapKit", "FlowIngest", "FlowMapView", "FlowModel", "FlowStore", "Inference", "Policy", "Emit"]),
         // Random clusters -> inference (-> emitter -> manifest reader -> evaluator): issue 5's property tests.
-        .testTarget(name: "PropertyTests", dependencies: ["Inference", "FlowModel", "Policy", "Emit", "FlowIngest"]),
-        .testTarget(name: "FormatTests", dependencies: ["FlowMapKit", "FlowIngest", "FlowMapView", "FlowModel", "FlowStore", "Inference", "Policy"], exclude: ["Fixtures"]),
+        .testTarget(name: "PropertyTests", dependencies: ["TestSupport", "Inference", "FlowModel", "Policy", "Emit", "FlowIngest"]),
+        .testTarget(name: "FormatTests", dependencies: ["TestSupport", "FlowMapKit", "FlowIngest", "FlowMapView", "FlowModel", "FlowStore", "Inference", "Policy"], exclude: ["Fixtures"]),
         // netpol-analyzer's test inputs and golden connlist / diff outputs (Fixtures/SOURCES.md).
-        .testTarget(name: "NetpolAnalyzerTests", dependencies: ["FlowMapKit", "FlowIngest", "FlowMapView", "FlowModel", "FlowStore", "Inference", "Policy", "CZlib"],
+        .testTarget(name: "NetpolAnalyzerTests", dependencies: ["TestSupport", "FlowMapKit", "FlowIngest", "FlowMapView", "FlowModel", "FlowStore", "Inference", "Policy", "CZlib"],
                     exclude: ["Fixtures"]),
         // In-process Hubble servers on loopback (GetFlows, Peer/Notify) serving samples/hubble.
         .testTarget(name: "LiveTests", dependencies: [
-            "FlowMapKit", "FlowModel", "FlowStore", "Policy", "HubbleAPI", "HubbleLive",
+            "TestSupport", "FlowMapKit", "FlowModel", "FlowStore", "Policy", "HubbleAPI", "HubbleLive",
             .product(name: "GRPCCore", package: "grpc-swift-2"),
             .product(name: "GRPCNIOTransportHTTP2Posix", package: "grpc-swift-nio-transport"),
             .product(name: "SwiftProtobuf", package: "swift-protobuf"),
         ]),
-        .testTarget(name: "FlowMapKitTests", dependencies: ["FlowMapKit", "FlowIngest", "FlowMapView", "FlowModel", "FlowStore", "Inference", "Policy", "Emit",
+        .testTarget(name: "FlowMapKitTests", dependencies: ["TestSupport", "FlowMapKit", "FlowIngest", "FlowMapView", "FlowModel", "FlowStore", "Inference", "Policy", "Emit",
                                                          .product(name: "Yams", package: "Yams")]),
     ]
 )

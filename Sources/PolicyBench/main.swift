@@ -5,18 +5,8 @@
 import Foundation
 import FlowModel
 import Policy
+import TestSupport
 
-struct Rng {
-    var s: UInt64
-    mutating func next() -> UInt64 {
-        s &+= 0x9E37_79B9_7F4A_7C15
-        var z = s
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-    mutating func int(_ n: Int) -> Int { Int(next() % UInt64(n)) }
-}
 
 let args = CommandLine.arguments
 func arg(_ name: String, _ def: Int) -> Int {
@@ -27,7 +17,7 @@ let podCount = arg("--pods", 5000), policyCount = arg("--policies", 2000), edgeC
 let nsCount = arg("--namespaces", 100)
 let appsPerNs = 10
 
-var rng = Rng(s: 42)
+var rng = SplitMix64(seed: 42)
 var cluster = ""
 for n in 0..<nsCount {
     cluster += "apiVersion: v1\nkind: Namespace\nmetadata: {name: ns\(n), labels: {team: t\(n % 7), env: \(n % 3 == 0 ? "prod" : "dev")}}\n---\n"
@@ -48,7 +38,7 @@ for i in 0..<podCount {
 }
 
 func policies(seed: UInt64, variant: Bool) -> String {
-    var r = Rng(s: seed)
+    var r = SplitMix64(seed: seed)
     var out = ""
     var count = 0
     func emit(_ ns: Int, _ name: String, _ spec: String) {
@@ -58,19 +48,19 @@ func policies(seed: UInt64, variant: Bool) -> String {
     for n in 0..<nsCount { emit(n, "default-deny", "  podSelector: {}\n  policyTypes: [Ingress, Egress]") }
     var i = 0
     while count < policyCount {
-        let ns = r.int(nsCount), app = r.int(appsPerNs)
+        let ns = r.int(below: nsCount), app = r.int(below: appsPerNs)
         // ~5% of the allow policies differ between the two sets (the diff has something to find).
-        let changed = variant && r.int(20) == 0
+        let changed = variant && r.int(below: 20) == 0
         let port = changed ? 7000 : 8000 + app
         var ingress = "  - from:\n      - podSelector: {matchLabels: {app: app\((app + 1) % appsPerNs)}}\n"
-        ingress += "      - namespaceSelector: {matchLabels: {team: t\(r.int(7))}}\n        podSelector: {matchExpressions: [{key: tier, operator: In, values: [web]}]}\n"
+        ingress += "      - namespaceSelector: {matchLabels: {team: t\(r.int(below: 7))}}\n        podSelector: {matchExpressions: [{key: tier, operator: In, values: [web]}]}\n"
         ingress += "    ports: [{port: \(port)}, {port: metrics}]\n"
-        if r.int(4) == 0 {
-            let b = r.int(16) + 16
-            ingress += "  - from: [{ipBlock: {cidr: 172.\(b).0.0/16, except: [172.\(b).\(r.int(256)).0/24]}}]\n    ports: [{port: http}]\n"
+        if r.int(below: 4) == 0 {
+            let b = r.int(below: 16) + 16
+            ingress += "  - from: [{ipBlock: {cidr: 172.\(b).0.0/16, except: [172.\(b).\(r.int(below: 256)).0/24]}}]\n    ports: [{port: http}]\n"
         }
-        var egress = "  - to: [{namespaceSelector: {matchLabels: {env: prod}}, podSelector: {matchLabels: {app: app\(r.int(appsPerNs))}}}]\n    ports: [{port: http}, {protocol: UDP, port: 53}]\n"
-        if r.int(3) == 0 { egress += "  - to: [{ipBlock: {cidr: \(r.int(200) + 20).\(r.int(256)).0.0/16}}]\n    ports: [{port: 443}]\n" }
+        var egress = "  - to: [{namespaceSelector: {matchLabels: {env: prod}}, podSelector: {matchLabels: {app: app\(r.int(below: appsPerNs))}}}]\n    ports: [{port: http}, {protocol: UDP, port: 53}]\n"
+        if r.int(below: 3) == 0 { egress += "  - to: [{ipBlock: {cidr: \(r.int(below: 200) + 20).\(r.int(below: 256)).0.0/16}}]\n    ports: [{port: 443}]\n" }
         emit(ns, "allow-\(i)", """
               podSelector: {matchLabels: {app: app\(app)}}
               policyTypes: [Ingress, Egress]
@@ -87,11 +77,11 @@ let oldText = policies(seed: 7, variant: false)
 let newText = policies(seed: 7, variant: true)
 var edges: [ObservedEdge] = []
 for _ in 0..<edgeCount {
-    let s = pods[rng.int(pods.count)], d = pods[rng.int(pods.count)]
+    let s = pods[rng.int(below: pods.count)], d = pods[rng.int(below: pods.count)]
     let ep = { (p: (ns: Int, app: Int, name: String)) in Endpoint.workload("ns\(p.ns)", p.name, kind: "Pod") }
     edges.append(ObservedEdge(key: EdgeKey(source: ep(s), destination: ep(d), proto: .tcp,
                                            port: UInt16(8000 + d.app), outcome: .allowed),
-                              stats: EdgeStats(flows: Int64(rng.int(100) + 1), firstSeen: 0, lastSeen: 0)))
+                              stats: EdgeStats(flows: Int64(rng.int(below: 100) + 1), firstSeen: 0, lastSeen: 0)))
 }
 
 /// Process CPU time (all threads), seconds.

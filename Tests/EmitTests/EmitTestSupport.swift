@@ -9,28 +9,19 @@ import Inference
 import Policy
 @testable import Inference
 @testable import Policy
+import TestSupport
 
 /// Paths, the real samples, the Python oracles and golden files for the emitter tests.
 enum EmitSupport {
-    static let repoRoot: URL = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
-        .deletingLastPathComponent().deletingLastPathComponent()
-    static let fixtures = repoRoot.appendingPathComponent("Tests/EmitTests/Fixtures")
+    static let repoRoot = Repository.root
+    static let fixtures = Repository.fixtures("EmitTests")
 
     /// `FLOWMAP_RECORD=1 swift test --filter EmitTests` rewrites the golden files instead of comparing.
     static var recording: Bool { ProcessInfo.processInfo.environment["FLOWMAP_RECORD"] == "1" }
 
-    static var hubbleSamples: [String] {
-        let dir = repoRoot.appendingPathComponent("samples/hubble")
-        let e = FileManager.default.enumerator(atPath: dir.path)!
-        return e.compactMap { $0 as? String }.filter { $0.hasSuffix(".json") || $0.hasSuffix(".jsonl") }.sorted()
-            .map { dir.appendingPathComponent($0).path }
-    }
+    static var hubbleSamples: [String] { Repository.hubbleSamples.map(\.path) }
 
-    static func tempDir() -> URL {
-        let u = FileManager.default.temporaryDirectory.appendingPathComponent("flowmap-emit-\(UUID().uuidString)")
-        try! FileManager.default.createDirectory(at: u, withIntermediateDirectories: true)
-        return u
-    }
+    static func tempDir() -> URL { Temporary.directory("flowmap-emit") }
 
     /// Ingests `paths` into a fresh store and infers the plan with default options.
     static func plan(from paths: [String], options: InferenceOptions = InferenceOptions()) throws -> PolicyPlan {
@@ -123,10 +114,7 @@ enum EmitSupport {
     // MARK: Python oracles
 
     /// The Python venv made by `make venv` (FLOWMAP_VENV, else .venv in the repo).
-    static var venv: URL {
-        if let v = ProcessInfo.processInfo.environment["FLOWMAP_VENV"] { return URL(fileURLWithPath: v) }
-        return repoRoot.appendingPathComponent(".venv")
-    }
+    static var venv: URL { Repository.venv }
 
     /// The CiliumNetworkPolicy v2 JSON schema: FLOWMAP_CILIUM_SCHEMA, else the copy under Fixtures (from the
     /// project's shared/schemas/cilium, see its SOURCES.md).
@@ -140,18 +128,7 @@ enum EmitSupport {
     }
 
     /// Runs a program; returns exit status and combined output.
-    static func run(_ exe: String, _ args: [String]) throws -> (Int32, String) {
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: exe)
-        p.arguments = args
-        let pipe = Pipe()
-        p.standardOutput = pipe
-        p.standardError = pipe
-        try p.run()
-        let data = pipe.fileHandleForReading.readDataToEndOfFile()
-        p.waitUntilExit()
-        return (p.terminationStatus, String(decoding: data, as: UTF8.self))
-    }
+    static func run(_ exe: String, _ args: [String]) throws -> (Int32, String) { try ProcessRunner.run(exe, args) }
 
     /// `kubernetes-validate --strict` for one Kubernetes version over `files`.
     static func kubernetesValidate(_ files: [String], version: String) throws -> (Int32, String) {

@@ -1,22 +1,12 @@
 @testable import Emit
 import Foundation
+import TestSupport
 import Testing
 import Yams
 @testable import FlowModel
 @testable import Inference
 @testable import Policy
 
-/// Deterministic pseudo-random numbers (SplitMix64), so a failure can be replayed with its seed.
-struct SplitMix64: RandomNumberGenerator {
-    var state: UInt64
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}
 
 enum Nasty {
     /// Strings YAML readers like to turn into something else, or that break a line or a comment.

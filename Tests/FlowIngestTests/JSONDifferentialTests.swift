@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 @testable import FlowIngest
 import FlowModel
@@ -9,16 +10,7 @@ import FlowModel
 @Suite("JSON scanner vs JSONSerialization")
 struct JSONDifferentialTests {
     /// Deterministic generator so failures reproduce.
-    struct RNG: RandomNumberGenerator {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-    }
+    typealias RNG = SplitMix64
 
     /// Compares our tree with Foundation's.
     static func same(_ v: JSONValue, _ f: Any) -> Bool {

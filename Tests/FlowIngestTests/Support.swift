@@ -1,21 +1,16 @@
 import Foundation
+import TestSupport
 import Testing
 @testable import FlowIngest
 import FlowModel
 
 /// Fixture locations (found from this file, not via SwiftPM resources) and small ingest helpers.
 enum Fixtures {
-    static let testsDir = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
-    static let dir = testsDir.appendingPathComponent("Fixtures")
-    static let repoRoot = testsDir.deletingLastPathComponent().deletingLastPathComponent()
+    static let dir = Repository.fixtures("FlowIngestTests")
+    static let repoRoot = Repository.root
 
     /// The real Hubble samples kept in the repository (samples/hubble, see SOURCES.md there).
-    static var hubbleSamples: [URL] {
-        let root = repoRoot.appendingPathComponent("samples/hubble")
-        let e = FileManager.default.enumerator(atPath: root.path)!
-        return e.compactMap { $0 as? String }.filter { $0.hasSuffix(".json") || $0.hasSuffix(".jsonl") }.sorted()
-            .map { root.appendingPathComponent($0) }
-    }
+    static var hubbleSamples: [URL] { Repository.hubbleSamples }
 
     static func url(_ name: String) -> URL { dir.appendingPathComponent(name) }
 
@@ -23,11 +18,7 @@ enum Fixtures {
         (try! String(contentsOf: url, encoding: .utf8)).split(separator: "\n").map(String.init)
     }
 
-    static func tempDir() -> URL {
-        let u = FileManager.default.temporaryDirectory.appendingPathComponent("flowingest-\(UUID().uuidString)")
-        try! FileManager.default.createDirectory(at: u, withIntermediateDirectories: true)
-        return u
-    }
+    static func tempDir() -> URL { Temporary.directory("flowingest") }
 }
 
 /// Result of reading lines through a HubbleReader into one aggregator.

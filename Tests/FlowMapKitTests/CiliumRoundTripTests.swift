@@ -7,6 +7,7 @@ import FlowStore
 import Inference
 import FlowModel
 import Policy
+import TestSupport
 import Testing
 
 /// `generate --flavor cilium` output checked against its own store (issue 15): nothing breaks; a mutated set
@@ -110,8 +111,7 @@ import Testing
 /// connectivity and diff answer from Cilium policies through the same façade calls.
 @Suite struct CiliumVerbsTests {
     static var examples: String {
-        URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-            .appendingPathComponent("PolicyTests/Fixtures/cilium-examples").path
+        Repository.fixtures("PolicyTests", "cilium-examples").path
     }
 
     @Test func connectivityAndDiffEvaluateCiliumPolicies() throws {

@@ -6,6 +6,7 @@ import FlowStore
 import Inference
 import FlowModel
 import Policy
+import TestSupport
 import Testing
 
 /// Issue 13: `check`, `connectivity`, `explain` and `map --policies` answer from one evaluation path, so they
@@ -43,8 +44,7 @@ import Testing
     ]
 
     static func setUp() throws -> (db: String, policies: String) {
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("flowmap-onepath-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        let dir = Temporary.directory("flowmap-onepath")
         let path = dir.appendingPathComponent("f.db").path
         var b = IngestBatch()
         for k in edges { b.edges[k] = EdgeStats(flows: 5, firstSeen: 1, lastSeen: 2) }
@@ -170,8 +170,7 @@ import Testing
     static let api = Endpoint.workload("shop", "api", kind: "Deployment")
 
     @Test func checkExplainAndMapAgreeOnDomainNames() throws {
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("flowmap-domains-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        let dir = Temporary.directory("flowmap-domains")
         defer { try? FileManager.default.removeItem(at: dir) }
         let path = dir.appendingPathComponent("f.db").path
         var b = IngestBatch()

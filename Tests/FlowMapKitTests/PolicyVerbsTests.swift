@@ -6,13 +6,13 @@ import FlowStore
 import Inference
 import Policy
 import FlowModel
+import TestSupport
 import Testing
 
 /// check / connectivity / diff through the façade, on Tests/PolicyTests/Fixtures/shop and a real store.
 @Suite struct PolicyVerbsTests {
     static var shop: String {
-        URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-            .appendingPathComponent("PolicyTests/Fixtures/shop").path
+        Repository.fixtures("PolicyTests", "shop").path
     }
 
     static func store() throws -> String {

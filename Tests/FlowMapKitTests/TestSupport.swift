@@ -6,24 +6,15 @@ import FlowModel
 import FlowStore
 import Inference
 import Policy
+import TestSupport
 
 /// Paths and temp dirs for end-to-end tests.
 enum TestSupport {
-    static let repoRoot: URL = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
-        .deletingLastPathComponent().deletingLastPathComponent()
+    static let repoRoot = Repository.root
 
-    static var hubbleSamples: [String] {
-        let dir = repoRoot.appendingPathComponent("samples/hubble")
-        let e = FileManager.default.enumerator(atPath: dir.path)!
-        return e.compactMap { $0 as? String }.filter { $0.hasSuffix(".json") || $0.hasSuffix(".jsonl") }.sorted()
-            .map { dir.appendingPathComponent($0).path }
-    }
+    static var hubbleSamples: [String] { Repository.hubbleSamples.map(\.path) }
 
-    static func tempDir() -> URL {
-        let u = FileManager.default.temporaryDirectory.appendingPathComponent("flowmap-test-\(UUID().uuidString)")
-        try! FileManager.default.createDirectory(at: u, withIntermediateDirectories: true)
-        return u
-    }
+    static func tempDir() -> URL { Temporary.directory("flowmap-test") }
 
     static func write(_ text: String, to url: URL) {
         try! text.write(to: url, atomically: true, encoding: .utf8)
@@ -37,22 +28,8 @@ enum TestSupport {
     }
 
     /// The Python venv made by `make venv` (FLOWMAP_VENV, else .venv in the repo).
-    static var venv: URL {
-        if let v = ProcessInfo.processInfo.environment["FLOWMAP_VENV"] { return URL(fileURLWithPath: v) }
-        return repoRoot.appendingPathComponent(".venv")
-    }
+    static var venv: URL { Repository.venv }
 
     /// Runs a program; returns exit status and combined output.
-    static func run(_ exe: String, _ args: [String]) throws -> (Int32, String) {
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: exe)
-        p.arguments = args
-        let pipe = Pipe()
-        p.standardOutput = pipe
-        p.standardError = pipe
-        try p.run()
-        let data = pipe.fileHandleForReading.readDataToEndOfFile()
-        p.waitUntilExit()
-        return (p.terminationStatus, String(decoding: data, as: UTF8.self))
-    }
+    static func run(_ exe: String, _ args: [String]) throws -> (Int32, String) { try ProcessRunner.run(exe, args) }
 }

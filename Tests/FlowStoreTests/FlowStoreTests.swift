@@ -1,16 +1,15 @@
 import Foundation
+import TestSupport
 import Testing
 import FlowModel
 @testable import FlowStore
 
 @Suite("FlowStore")
 struct FlowStoreTests {
-    static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-        .deletingLastPathComponent()
+    static let root = Repository.root
 
     func tempDB() -> String {
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("flowstore-\(UUID().uuidString)")
-        try! FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        let dir = Temporary.directory("flowstore")
         return dir.appendingPathComponent("s.db").path
     }
 

@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 import FlowModel
 @testable import FlowStore
@@ -14,8 +15,7 @@ struct LabelIdentityStoreTests {
     static let other = Endpoint.workload("bookinfo", "details", kind: Endpoint.labelIdentityKind)
 
     func store(withWorkload: Bool) throws -> FlowStore {
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("flowstore-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        let dir = Temporary.directory("flowstore")
         let s = try FlowStore(path: dir.appendingPathComponent("s.db").path)
         var a = IngestBatch()  // the proxy leg, ingested first
         a.labelSets[Self.identity] = ["app=productpage"]

@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 import FlowModel
 @testable import FlowStore
@@ -21,8 +22,7 @@ struct PointCountTests {
 
     @Test("a batch without points is one point: repeated writes add up, as before schema 4")
     func noPoints() throws {
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("points-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        let dir = Temporary.directory("points")
         let store = try FlowStore(path: dir.appendingPathComponent("s.db").path)
         var b = IngestBatch()
         let key = EdgeKey(source: .workload("a", "x", kind: "Deployment"), destination: .external("198.51.100.7"),

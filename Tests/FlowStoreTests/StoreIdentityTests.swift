@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 import FlowModel
 @testable import FlowStore
@@ -7,8 +8,7 @@ import FlowModel
 @Suite("Store identity and count bounds")
 struct StoreIdentityTests {
     func tempDB() -> String {
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("flowstore-\(UUID().uuidString)")
-        try! FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        let dir = Temporary.directory("flowstore")
         return dir.appendingPathComponent("s.db").path
     }
 

@@ -6,21 +6,17 @@ import FlowModel
 import FlowStore
 import Inference
 import Policy
+import TestSupport
 
 /// Paths, temp stores and small helpers for the format tests.
 enum Support {
-    static let repoRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-        .deletingLastPathComponent()
-    static let fixtures = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Fixtures")
+    static let repoRoot = Repository.root
+    static let fixtures = Repository.fixtures("FormatTests")
 
     static func sample(_ rel: String) -> String { repoRoot.appendingPathComponent("samples/" + rel).path }
     static func fixture(_ rel: String) -> String { fixtures.appendingPathComponent(rel).path }
 
-    static func tempDir() -> URL {
-        let u = FileManager.default.temporaryDirectory.appendingPathComponent("flowmap-formats-\(UUID().uuidString)")
-        try! FileManager.default.createDirectory(at: u, withIntermediateDirectories: true)
-        return u
-    }
+    static func tempDir() -> URL { Temporary.directory("flowmap-formats") }
 
     /// Writes `text` to a new temp file named `name` and returns its path.
     static func file(_ name: String, _ text: String, in dir: URL? = nil) -> String {
@@ -40,7 +36,7 @@ enum Support {
         return (r, issues)
     }
 
-    static func newDB() -> String { tempDir().appendingPathComponent("s.db").path }
+    static func newDB() -> String { Temporary.store("flowmap-formats") }
 
     /// Edges as `src -> dst proto/port outcome flows` lines, sorted: easy to compare in expectations.
     static func edgeLines(_ db: String) throws -> [String] {

@@ -1,9 +1,9 @@
 import Foundation
+import TestSupport
 
 /// Runs the built `flowmap` executable as a user would (separate processes, signals).
 enum Binary {
-    static let repoRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-        .deletingLastPathComponent()
+    static let repoRoot = Repository.root
 
     /// The flowmap binary next to the test bundle (same build), else the repo's debug build.
     static var flowmap: String {
@@ -29,39 +29,15 @@ enum Binary {
 
     /// Runs any program to completion; returns the exit status and stderr+stdout.
     static func run(program: String, _ args: [String]) throws -> (Int32, String) {
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: program)
-        p.arguments = args
-        let pipe = Pipe()
-        p.standardOutput = pipe
-        p.standardError = pipe
-        try p.run()
-        let data = pipe.fileHandleForReading.readDataToEndOfFile()
-        p.waitUntilExit()
-        return (p.terminationStatus, String(decoding: data, as: UTF8.self))
+        try ProcessRunner.run(program, args)
     }
 
     /// Runs to completion; returns the exit status, stdout and stderr apart.
     static func output(_ args: [String]) throws -> (status: Int32, stdout: String, stderr: String) {
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: flowmap)
-        p.arguments = args
-        let out = Pipe(), err = Pipe()
-        p.standardOutput = out
-        p.standardError = err
-        try p.run()
-        // stderr is small in these tests; read stdout to its end first, then stderr.
-        let o = out.fileHandleForReading.readDataToEndOfFile()
-        let e = err.fileHandleForReading.readDataToEndOfFile()
-        p.waitUntilExit()
-        return (p.terminationStatus, String(decoding: o, as: UTF8.self), String(decoding: e, as: UTF8.self))
+        try ProcessRunner.output(flowmap, args)
     }
 
-    static func tempDir() -> URL {
-        let u = FileManager.default.temporaryDirectory.appendingPathComponent("flowmap-hard-\(UUID().uuidString)")
-        try! FileManager.default.createDirectory(at: u, withIntermediateDirectories: true)
-        return u
-    }
+    static func tempDir() -> URL { Temporary.directory("flowmap-hard") }
 }
 
 /// Synthetic Hubble captures: deterministic, many workloads, forward flows only.

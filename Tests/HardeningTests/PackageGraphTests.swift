@@ -24,7 +24,9 @@ struct PackageGraphTests {
         "FlowMapKit": ["FlowModel", "FlowIngest", "FlowStore", "Inference", "Policy", "Emit", "FlowMapView", "HubbleLive"],
         "flowmap": ["FlowMapKit"],
         // Benchmarks: they drive stages directly, like tests.
-        "PolicyBench": ["Policy", "FlowModel"],
+        "PolicyBench": ["Policy", "FlowModel", "TestSupport"],
+        // Tests' shared helpers (Foundation only).
+        "TestSupport": [],
         "ingest-bench": ["FlowIngest", "FlowModel"],
         "generate-bench": ["FlowMapKit", "FlowStore", "Inference", "Policy", "Emit", "FlowModel"],
     ]

@@ -4,11 +4,11 @@ import GRPCNIOTransportHTTP2Posix
 import HubbleAPI
 import SwiftProtobuf
 import Synchronization
+import TestSupport
 
 /// The repository's real Hubble captures (samples/hubble, see SOURCES.md there) as GetFlowsResponse messages.
 enum Samples {
-    static let repoRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-        .deletingLastPathComponent()
+    static let repoRoot = Repository.root
 
     /// Captures with envelope lines and bare flows, L4 and L7, several nodes.
     static let files = ["samples/hubble/tke-guide/exporter-cilium-1.19.1.jsonl",

@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 import FlowMapKit
 import FlowModel
@@ -6,11 +7,7 @@ import FlowStore
 import Policy
 
 enum LiveSupport {
-    static func tempDir() -> URL {
-        let u = FileManager.default.temporaryDirectory.appendingPathComponent("flowmap-live-\(UUID().uuidString)")
-        try! FileManager.default.createDirectory(at: u, withIntermediateDirectories: true)
-        return u
-    }
+    static func tempDir() -> URL { Temporary.directory("flowmap-live") }
 
     /// A set that blocks part of the samples' traffic: ingress to bookinfo's reviews, egress from jaeger.
     static let policies = """

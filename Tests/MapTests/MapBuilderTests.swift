@@ -1,3 +1,4 @@
+import TestSupport
 import Testing
 @testable import FlowMapView
 import FlowModel
@@ -131,7 +132,7 @@ struct MapBuilderTests {
     @Test("output does not depend on the order of the input")
     func deterministic() {
         let a = MapBuilder.build(edges: Fixture.edges, names: Fixture.names, endpoints: Fixture.endpoints)
-        var rng = SplitMix(seed: 7)
+        var rng = SplitMix64(seed: 7)
         for _ in 0..<5 {
             let b = MapBuilder.build(edges: Fixture.edges.shuffled(using: &rng), names: Fixture.names,
                                      endpoints: Fixture.endpoints.shuffled(using: &rng))
@@ -143,15 +144,3 @@ struct MapBuilderTests {
     }
 }
 
-/// A seeded generator, so shuffles are reproducible.
-struct SplitMix: RandomNumberGenerator {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}

@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 import FlowMapKit
 import FlowIngest
@@ -10,22 +11,12 @@ import Policy
 
 /// Demo data, temp dirs and the external oracles (graphviz `dot`, headless Chromium).
 enum MapSupport {
-    static let repoRoot: URL = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
-        .deletingLastPathComponent().deletingLastPathComponent()
+    static let repoRoot = Repository.root
 
     /// The demo data: every Hubble sample under samples/hubble (what `make demo` ingests).
-    static var demoSamples: [String] {
-        let dir = repoRoot.appendingPathComponent("samples/hubble")
-        let e = FileManager.default.enumerator(atPath: dir.path)!
-        return e.compactMap { $0 as? String }.filter { $0.hasSuffix(".json") || $0.hasSuffix(".jsonl") }.sorted()
-            .map { dir.appendingPathComponent($0).path }
-    }
+    static var demoSamples: [String] { Repository.hubbleSamples.map(\.path) }
 
-    static func tempDir() -> URL {
-        let u = FileManager.default.temporaryDirectory.appendingPathComponent("flowmap-map-\(UUID().uuidString)")
-        try! FileManager.default.createDirectory(at: u, withIntermediateDirectories: true)
-        return u
-    }
+    static func tempDir() -> URL { Temporary.directory("flowmap-map") }
 
     /// A fresh store holding the demo data.
     static func demoStore() throws -> String {
@@ -36,14 +27,7 @@ enum MapSupport {
     }
 
     /// The absolute path of a program on PATH (or the usual system directories), nil when missing.
-    static func which(_ name: String) -> String? {
-        let path = (ProcessInfo.processInfo.environment["PATH"] ?? "") + ":/usr/bin:/usr/local/bin:/bin"
-        for dir in path.split(separator: ":") {
-            let p = "\(dir)/\(name)"
-            if FileManager.default.isExecutableFile(atPath: p) { return p }
-        }
-        return nil
-    }
+    static func which(_ name: String) -> String? { ProcessRunner.which(name) }
 
     /// A required oracle: the test fails (never skips) with how to install it.
     static func tool(_ name: String, package: String) throws -> String {
@@ -52,22 +36,8 @@ enum MapSupport {
 
     /// Runs a program; stdout and exit status (stderr is discarded: Chromium is chatty there).
     static func run(_ exe: String, _ args: [String], stdin: String? = nil) throws -> (status: Int32, out: String) {
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: exe)
-        p.arguments = args
-        let out = Pipe()
-        p.standardOutput = out
-        p.standardError = FileHandle.nullDevice
-        let inPipe = Pipe()
-        if stdin != nil { p.standardInput = inPipe } else { p.standardInput = FileHandle.nullDevice }
-        try p.run()
-        if let s = stdin {
-            inPipe.fileHandleForWriting.write(Data(s.utf8))
-            try inPipe.fileHandleForWriting.close()
-        }
-        let data = out.fileHandleForReading.readDataToEndOfFile()
-        p.waitUntilExit()
-        return (p.terminationStatus, String(decoding: data, as: UTF8.self))
+        let r = try ProcessRunner.run(exe, args, stdin: stdin, stderr: .discarded)
+        return (r.status, r.output)
     }
 
     /// `dot -Tsvg`: exit status and the SVG.

@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 import FlowMapKit
 
@@ -20,7 +21,7 @@ enum ScaleStore {
     }
 
     static func lines(seed: UInt64) -> [String] {
-        var rng = SplitMix(seed: seed)
+        var rng = SplitMix64(seed: seed)
         var out: [String] = []
         func line(src: (Int, Int), dst: (Int, Int)?, ip: String, port: UInt16, dropped: Bool, second: Int, path: String?) {
             let t = String(format: "2024-05-01T10:%02d:%02d.000000000Z", second / 60, second % 60)

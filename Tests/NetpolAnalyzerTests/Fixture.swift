@@ -1,11 +1,12 @@
 import CZlib
 import Foundation
+import TestSupport
 
 /// netpol-analyzer's test inputs and goldens under Fixtures (see Fixtures/SOURCES.md); `.gz` goldens are
 /// decompressed on read (the largest connlists are several MB of text).
 enum Fixture {
     static var root: URL {
-        URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Fixtures")
+        Repository.fixtures("NetpolAnalyzerTests")
     }
 
     static func input(_ dir: String) -> String { root.appendingPathComponent("tests/\(dir)").path }

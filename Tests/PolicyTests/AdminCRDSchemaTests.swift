@@ -1,5 +1,6 @@
 import Foundation
 @testable import Policy
+import TestSupport
 import Testing
 
 /// FlowMap's reader against the network-policy-api CRDs kept in schema/crds/network-policy-api (experimental
@@ -7,9 +8,8 @@ import Testing
 /// scripts/validate-network-policy-api.py. What the schema refuses FlowMap refuses; what FlowMap accepts the schema
 /// accepts; what only FlowMap refuses is a CEL rule (which jsonschema cannot run) or a documented stricter rule.
 @Suite struct AdminCRDSchemaTests {
-    static let repoRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-        .deletingLastPathComponent()
-    static let cases = repoRoot.appendingPathComponent("Tests/PolicyTests/Fixtures/admin-validation").path
+    static let repoRoot = Repository.root
+    static let cases = Repository.fixtures("PolicyTests", "admin-validation").path
 
     /// Per document the schema judged, keyed `file[i]`: true when valid.
     static func schemaVerdicts(_ files: [String]) throws -> [String: Bool] {

@@ -1,5 +1,6 @@
 import FlowModel
 import Foundation
+import TestSupport
 import Testing
 @testable import Policy
 
@@ -7,10 +8,8 @@ import Testing
 /// they validate against the CRD schema, parse without issues, and evaluate to the verdicts Cilium's
 /// documentation describes for them.
 @Suite struct CiliumExamplesTests {
-    static let dir = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
-        .appendingPathComponent("Fixtures/cilium-examples")
-    static let repoRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-        .deletingLastPathComponent()
+    static let dir = Repository.fixtures("PolicyTests", "cilium-examples")
+    static let repoRoot = Repository.root
     static let policyFiles = ["cidr.yaml", "dns.yaml", "egress-deny.yaml", "fqdn.yaml", "host.yaml", "isolate-namespaces.yaml",
                               "l3.yaml", "namespace-labels-policy.yaml", "sw_deny_policy.yaml", "sw_l3_l4_l7_policy.yaml",
                               "sw_l3_l4_policy.yaml"]

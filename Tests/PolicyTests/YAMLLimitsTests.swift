@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 @testable import Policy
 
@@ -130,8 +131,7 @@ struct YAMLLimitsTests {
 
     @Test("a manifest file over the size bound is refused before it is read into memory")
     func oversizedFile() throws {
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("yaml-limits-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        let dir = Temporary.directory("yaml-limits")
         let path = dir.appendingPathComponent("big.yaml").path
         // Sparse: the size is what counts.
         #expect(FileManager.default.createFile(atPath: path, contents: nil))

@@ -1,5 +1,6 @@
 import FlowIngest
 import FlowModel
+import TestSupport
 import Testing
 @testable import Inference
 
@@ -41,7 +42,7 @@ struct ReplyPropertyTests {
     @Test("the flows of every connection give exactly its edge", arguments: PlanPropertyTests.seeds.prefix(24))
     func repliesMakeNoEdges(seed: UInt64) {
         let c = ClusterGenerator.make(seed: seed)
-        var rng = SeededRNG(seed: seed ^ 0xAB)
+        var rng = SeededRNG(propertySeed: seed ^ 0xAB)
         var flows = Self.flows(c, rng: &rng)
         flows.shuffle(using: &rng)
         var agg = FlowAggregator()

@@ -1,10 +1,11 @@
+import TestSupport
 /// Random Cilium policy sets over `Harness.cluster`, written as YAML: selectors with and without sources and
 /// namespace keys, every peer kind, empty lists, ports with ANY/endPort/names, HTTP rules, deny sections and
 /// enableDefaultDeny.
 struct CiliumCaseGenerator {
-    var rng: SeededGenerator
+    var rng: SplitMix64
 
-    init(seed: UInt64) { rng = SeededGenerator(seed: seed) }
+    init(seed: UInt64) { rng = SplitMix64(seed: seed) }
 
     mutating func chance(_ p: Double) -> Bool { Double.random(in: 0..<1, using: &rng) < p }
     mutating func pick<T>(_ xs: [T]) -> T { xs[Int.random(in: 0..<xs.count, using: &rng)] }

@@ -1,13 +1,13 @@
 import Foundation
+import TestSupport
 import Testing
 
-/// Golden files under Tests/PolicyTests/Fixtures, located via #filePath.
+/// Golden files under Tests/PolicyTests/Fixtures, located from the repository root (TestSupport).
 /// Re-record after an intended output change: `FLOWMAP_RECORD=1 swift test --filter PolicyTests`, then review
 /// the fixture diff with `git diff Tests/PolicyTests/Fixtures` before committing.
 enum Golden {
     static var fixtures: URL {
-        URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-            .appendingPathComponent("Fixtures")
+        Repository.fixtures("PolicyTests")
     }
 
     static func path(_ name: String) -> String { fixtures.appendingPathComponent(name).path }

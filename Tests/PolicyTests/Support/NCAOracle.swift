@@ -1,13 +1,13 @@
 import Foundation
 import FlowModel
 @testable import Policy
+import TestSupport
 
 /// Runs network-config-analyzer (`nca`, installed by `make oracle` into `<repo>/.venv`) on many cases in one
 /// process through a scheme file, and parses its `txt_no_fw_rules` connectivity lines.
 struct NCAOracle {
     static var repoRoot: URL {
-        URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-            .deletingLastPathComponent().deletingLastPathComponent()
+        Repository.root
     }
     static var executable: URL { repoRoot.appendingPathComponent(".venv/bin/nca") }
     static var isInstalled: Bool { FileManager.default.isExecutableFile(atPath: executable.path) }

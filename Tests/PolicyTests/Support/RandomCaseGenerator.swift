@@ -1,11 +1,12 @@
+import TestSupport
 /// Random small clusters (namespaces, pods with labels, IPs and named ports) and NetworkPolicy sets written as
 /// YAML, covering the corners of the semantics document: policyTypes defaulting, empty vs missing lists,
 /// AND/OR of selectors, matchExpressions, ipBlock with except, named ports, endPort, protocols.
 /// Output respects NCA's input quirks: policyTypes lists Ingress first, names have no `_`.
 struct RandomCaseGenerator {
-    var rng: SeededGenerator
+    var rng: SplitMix64
 
-    init(seed: UInt64) { rng = SeededGenerator(seed: seed) }
+    init(seed: UInt64) { rng = SplitMix64(seed: seed) }
 
     mutating func chance(_ p: Double) -> Bool { Double.random(in: 0..<1, using: &rng) < p }
     mutating func pick<T>(_ xs: [T]) -> T { xs[Int.random(in: 0..<xs.count, using: &rng)] }
