@@ -59,6 +59,9 @@ let package = Package(
         .executableTarget(name: "ingest-bench", dependencies: ["FlowIngest", "FlowModel"], path: "bench/IngestBench"),
         .executableTarget(name: "generate-bench", dependencies: ["FlowMapKit", "FlowStore", "Inference", "Policy", "FlowModel"],
                           path: "bench/GenerateBench"),
+        // The generate stages in memory (no store, no FlowMapKit): small to build, for callgrind / perf.
+        .executableTarget(name: "generate-profile", dependencies: ["Inference", "Policy", "FlowModel"],
+                          path: "bench/GenerateProfile"),
         .testTarget(name: "FlowModelTests", dependencies: ["FlowModel"]),
         .testTarget(name: "FlowIngestTests", dependencies: ["FlowIngest", "FlowModel", "FlowStore"], exclude: ["Fixtures"]),
         .testTarget(name: "FlowStoreTests", dependencies: ["FlowStore", "FlowModel"]),
