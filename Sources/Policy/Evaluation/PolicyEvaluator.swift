@@ -85,9 +85,13 @@ public struct PolicyEvaluator: Sendable {
         let asNode = options.hostNetwork == .asNode
         var selectable = Bitset.full(n)
         var unitsInNs: [String: Bitset] = [:]
+        // The same as ascending lists: a policy's targets and its same-namespace peers are found by testing the
+        // namespace's workloads, not by intersecting bitsets of every workload (quadratic in the cluster).
+        var unitListInNs: [String: [Int32]] = [:]
         for (i, w) in workloads.enumerated() {
             if asNode && w.hostNetwork { selectable.remove(i); continue }
             unitsInNs[w.namespace, default: Bitset(count: n)].insert(i)
+            unitListInNs[w.namespace, default: []].append(Int32(i))
         }
         let index = LabelIndex(labels: workloads.map(\.labels), selectable: selectable)
         var podSelCache: [LabelSelector: Bitset] = [:]
@@ -133,8 +137,9 @@ public struct PolicyEvaluator: Sendable {
 
         for (pi, p) in policies.enumerated() {
             // A3: spec.podSelector selects only in the policy's own namespace.
-            guard let nsUnits = unitsInNs[p.namespace] else { continue }
-            let targets = selectPods(p.podSelector).intersection(nsUnits).members
+            guard let nsUnits = unitsInNs[p.namespace], let nsList = unitListInNs[p.namespace] else { continue }
+            let targetBits = selectPods(p.podSelector)
+            let targets = nsList.filter { targetBits.contains(Int($0)) }.map { Int($0) }
             if targets.isEmpty { continue }
             for direction in PolicyType.allCases where p.affects(direction) {  // A4, A5
                 var ids: [Int32] = []
@@ -148,7 +153,10 @@ public struct PolicyEvaluator: Sendable {
                         case .pods(let ps, let nsSel):
                             // C1, C2, C3: podSelector alone = policy namespace; both = AND.
                             let nsBits = nsSel.map(selectNamespaces) ?? nsUnits
-                            if let ps, let few = selectPodList(ps) {
+                            if nsSel == nil && nsList.count <= WorkloadSet.listLimit(n) {
+                                let podBits = ps.map(selectPods) ?? selectable
+                                for i in nsList where podBits.contains(Int(i)) { listed.append(i) }
+                            } else if let ps, let few = selectPodList(ps) {
                                 for i in few where nsBits.contains(Int(i)) { listed.append(i) }
                             } else {
                                 let podBits = ps.map(selectPods) ?? selectable
