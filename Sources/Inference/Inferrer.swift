@@ -158,8 +158,9 @@ public struct Inferrer: Sendable {
     /// - remote-node: an ipBlock per observed node address; skipped with a note when none is known.
     /// - world without an address, health, init, unmanaged, ingress, unknown: skipped with a note.
     func reservedTreatment(_ ep: Endpoint, owner: Endpoint, ingressSide: Bool, port: PortKey, ev: Evidence,
-                           notes: inout [Endpoint: Set<String>], warnings: inout Set<String>) -> [PeerPlan] {
+                           notes: inout [Endpoint: Set<InferenceNote>], warnings: inout Set<String>) -> [PeerPlan] {
         let dir = ingressSide ? "from" : "to"
+        let direction: InferenceNote.Direction = ingressSide ? .from : .to
         switch ep.name {
         case "host":
             if !ingressSide && port.port == 53 {
@@ -168,20 +169,19 @@ public struct Inferrer: Sendable {
                     return local.map { .ipBlock(cidr: IPAddress.hostCIDR($0), except: [], note: "node-local DNS") }
                 }
             }
-            notes[owner, default: []].insert(
-                "traffic \(dir) reserved:host (node, kubelet probes) observed: always allowed for the pod's own node, no rule")
+            notes[owner, default: []].insert(.reservedPeer(entity: ep.name, direction: direction, reason: .alwaysAllowedNode))
             return []
         case "kube-apiserver", "remote-node":
             let addrs = (ev.addresses[ep] ?? []).sorted()
             if addrs.isEmpty {
-                notes[owner, default: []].insert("traffic \(dir) reserved:\(ep.name) observed with no address: no rule")
+                notes[owner, default: []].insert(.reservedPeer(entity: ep.name, direction: direction, reason: .noAddress))
                 warnings.insert("\(owner): traffic \(dir) reserved:\(ep.name) \(port.proto.rawValue)/\(port.port) "
                                 + "observed, but no address of it is known: no rule")
             }
             return addrs.map { .ipBlock(cidr: IPAddress.hostCIDR($0), except: [], note: "reserved:\(ep.name)") }
         default:
-            notes[owner, default: []].insert("traffic \(dir) reserved:\(ep.name) observed: not expressible as a "
-                                             + "NetworkPolicy peer, no rule")
+            notes[owner, default: []].insert(.reservedPeer(entity: ep.name, direction: direction,
+                                                           reason: .notExpressible))
             warnings.insert("\(owner): traffic \(dir) reserved:\(ep.name) \(port.proto.rawValue)/\(port.port) observed, "
                             + "but reserved:\(ep.name) is not expressible as a NetworkPolicy peer: no rule")
             return []

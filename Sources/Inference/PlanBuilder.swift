@@ -25,7 +25,7 @@ struct PlanBuilder {
     let ev: Evidence
     var warnings = Set<String>()
     /// Per workload: observed peers that produced no rule, with the reason.
-    var notes = [Endpoint: Set<String>]()
+    var notes = [Endpoint: Set<InferenceNote>]()
 
     // 1. The evidence used.
     var allowed: [ObservedEdge] = []
@@ -147,7 +147,8 @@ struct PlanBuilder {
             warnings.insert("\(what): observed allowed, but NetworkPolicy can only allow TCP, UDP and SCTP ports; "
                             + "no rule")
             for ep in [e.key.source, e.key.destination] where included(ep) {
-                notes[ep, default: []].insert("\(what) observed: not expressible (no TCP/UDP/SCTP port), no rule")
+                notes[ep, default: []].insert(.noPort(source: e.key.source, destination: e.key.destination,
+                                                      proto: e.key.proto, port: e.key.port))
             }
         }
     }
@@ -177,8 +178,7 @@ struct PlanBuilder {
         switch ep.kind {
         case .workload:
             guard let c = selectors[ep], !c.selector.isEmpty else {
-                notes[owner, default: []].insert(
-                    "\(ep) has no stable labels to select it by; no rule for it (add labels, or an inventory)")
+                notes[owner, default: []].insert(.unselectablePeer(ep))
                 warnings.insert("\(ep): no stable labels; rules that need it were left out")
                 return []
             }
@@ -279,14 +279,12 @@ struct PlanBuilder {
         let cluster = candidates.filter { $0.value.count == most }.keys.sorted()
         for w in orphans {
             if cluster.isEmpty {
-                notes[w, default: []].insert("resolved names but no DNS server was observed: no DNS rule")
+                notes[w, default: []].insert(.noDNSServer)
                 warnings.insert("\(w): resolved names but no DNS server was observed anywhere; no DNS egress rule")
                 continue
             }
             for r in cluster { addBothDNSProtocols(w, r) }
-            notes[w, default: []].insert(
-                "resolved names, but none of its DNS flows is in the evidence: DNS allowed to the cluster resolver(s) "
-                    + cluster.map(\.description).joined(separator: ", "))
+            notes[w, default: []].insert(.clusterResolvers(cluster))
         }
     }
 
@@ -297,8 +295,7 @@ struct PlanBuilder {
             let pk = PortKey(proto, 53)
             if deniedKeys.contains(EdgeKey(source: w, destination: resolver, proto: proto, port: 53,
                                            outcome: .allowed)) {
-                notes[w, default: []].insert("\(proto.rawValue)/53 to \(resolver) was observed denied: not "
-                                             + "allowed with its DNS sibling protocol")
+                notes[w, default: []].insert(.dnsSiblingDenied(proto: proto, resolver: resolver))
                 continue
             }
             let name = portName(resolver, pk)
@@ -426,13 +423,13 @@ struct PlanBuilder {
             var workloadNotes = notes[w] ?? []
             if let why = choice.controllerRejected {
                 warnings.insert("\(w): \(why); the minimal selector \(choice.selector.canonical) is used")
-                workloadNotes.insert("\(why): minimal selector used")
+                workloadNotes.insert(.minimalSelector(reason: why))
             }
             plans[w.namespace, default: []].append(WorkloadPlan(
                 endpoint: w, selector: choice.selector, selectorWarning: selWarning,
                 ingress: inferrer.rules(ingress[w] ?? [:], peerPlans, generalizer),
                 egress: inferrer.rules(egress[w] ?? [:], peerPlans, generalizer),
-                notes: workloadNotes.sorted(),
+                notes: InferenceNote.sorted(workloadNotes),
                 ingressEntities: inferrer.entityRules(entities[0][w] ?? [:], generalizer),
                 egressEntities: inferrer.entityRules(entities[1][w] ?? [:], generalizer)))
         }
@@ -455,12 +452,11 @@ struct PlanBuilder {
                                 + "no default-deny, its pods stay unrestricted")
                 continue
             }
-            var nsNotes = [String]()
-            for (seen, dir, side) in [(denyIn, "ingress", "to"), (denyOut, "egress", "from")] where !seen {
-                let text = "no \(dir) \(side) its pods was observed (known workloads: \(known)): no \(dir) "
-                    + "default-deny, \(dir) stays unrestricted"
-                nsNotes.append(text)
-                warnings.insert("\(ns): \(text)")
+            var nsNotes = [InferenceNote]()
+            for (seen, ingressSide) in [(denyIn, true), (denyOut, false)] where !seen {
+                let note = InferenceNote.directionNotObserved(ingress: ingressSide, knownWorkloads: known)
+                nsNotes.append(note)
+                warnings.insert("\(ns): \(note)")
             }
             namespaces.append(NamespacePlan(name: ns, workloads: plans[ns] ?? [], denyIngress: denyIn,
                                             denyEgress: denyOut, notes: nsNotes, dnsBaseline: baseline[ns] ?? []))

@@ -5,6 +5,7 @@
 // too and prints each stage's CPU ratio beside the linear bar (issue 22: within 11x for 10x).
 // usage: generate-bench [--workloads N] [--edges N] [--runs N] [--scale K] [--large-runs N]
 #if canImport(Glibc)
+import Emit
 import Glibc
 #endif
 import FlowMapKit

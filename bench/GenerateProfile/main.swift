@@ -6,6 +6,7 @@
 #if canImport(Glibc)
 import Glibc
 #endif
+import Emit
 import FlowModel
 import Foundation
 import Inference
