@@ -70,6 +70,9 @@ let package = Package(
         .executableTarget(name: "ingest-bench", dependencies: ["FlowIngest", "FlowModel"], path: "bench/IngestBench"),
         .executableTarget(name: "generate-bench", dependencies: ["FlowMapKit", "FlowStore", "Inference", "Policy", "Emit", "FlowModel"],
                           path: "bench/GenerateBench"),
+        // The generate stages in memory (no store, no FlowMapKit): small to build, for callgrind / perf.
+        .executableTarget(name: "generate-profile", dependencies: ["Inference", "Policy", "Emit", "FlowModel"],
+                          path: "bench/GenerateProfile"),
         .testTarget(name: "FlowModelTests", dependencies: ["TestSupport", "FlowModel"]),
         .testTarget(name: "FlowIngestTests", dependencies: ["TestSupport", "FlowIngest", "FlowModel", "FlowStore"], exclude: ["Fixtures"]),
         .testTarget(name: "FlowStoreTests", dependencies: ["TestSupport", "FlowStore", "FlowModel"]),

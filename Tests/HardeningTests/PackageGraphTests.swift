@@ -29,6 +29,7 @@ struct PackageGraphTests {
         "TestSupport": [],
         "ingest-bench": ["FlowIngest", "FlowModel"],
         "generate-bench": ["FlowMapKit", "FlowStore", "Inference", "Policy", "Emit", "FlowModel"],
+        "generate-profile": ["Inference", "Policy", "Emit", "FlowModel"],
     ]
 
     /// The stages in the order the design table lists them (bottom of the graph first).

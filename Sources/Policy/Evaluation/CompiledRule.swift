@@ -5,7 +5,7 @@ struct CompiledRule: Sendable {
     /// Empty `from`/`to`: every peer, including external addresses (C5).
     var matchesAll: Bool
     /// Workloads matched by the selector peers (and by ipBlocks when those match pod IPs).
-    var workloads: Bitset
+    var workloads: WorkloadSet
     var blocks: [IPBlock]
     /// Numeric and portless entries.
     var fixed: ConnectionSet

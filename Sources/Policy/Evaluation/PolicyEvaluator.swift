@@ -16,8 +16,17 @@ public struct PolicyEvaluator: Sendable {
     let rules: [CompiledRule]
     let ingressIsolated: [Bool]
     let egressIsolated: [Bool]
+    /// Rule ids per workload, ascending (rules are numbered in policy order).
     let ingressRules: [[Int32]]
     let egressRules: [[Int32]]
+    /// Per workload: the ingress (egress) rules whose peers name it in a short member list (`WorkloadSet`), so a
+    /// workload-to-workload query visits the rules naming its other end instead of every rule of a destination
+    /// with thousands (a resolver asked by every client). Rules matching many workloads or every peer are in
+    /// `ingressWide`/`egressWide`: per workload, the positions in its `ingressRules`/`egressRules` of those rules.
+    let ingressNaming: [[Int32]]
+    let egressNaming: [[Int32]]
+    let ingressWide: [[Int32]]
+    let egressWide: [[Int32]]
     /// Policies selecting each workload, per direction they affect it in.
     public let ingressPolicies: [[Int]]
     public let egressPolicies: [[Int]]
@@ -76,9 +85,13 @@ public struct PolicyEvaluator: Sendable {
         let asNode = options.hostNetwork == .asNode
         var selectable = Bitset.full(n)
         var unitsInNs: [String: Bitset] = [:]
+        // The same as ascending lists: a policy's targets and its same-namespace peers are found by testing the
+        // namespace's workloads, not by intersecting bitsets of every workload (quadratic in the cluster).
+        var unitListInNs: [String: [Int32]] = [:]
         for (i, w) in workloads.enumerated() {
             if asNode && w.hostNetwork { selectable.remove(i); continue }
             unitsInNs[w.namespace, default: Bitset(count: n)].insert(i)
+            unitListInNs[w.namespace, default: []].append(Int32(i))
         }
         let index = LabelIndex(labels: workloads.map(\.labels), selectable: selectable)
         var podSelCache: [LabelSelector: Bitset] = [:]
@@ -87,6 +100,16 @@ public struct PolicyEvaluator: Sendable {
             let b = index.select(s)
             podSelCache[s] = b
             return b
+        }
+        // A selector matching few workloads, as their sorted list (nil: many), so a rule peer with it is
+        // intersected member by member instead of over a bitset of every workload.
+        var podListCache: [LabelSelector: [Int32]?] = [:]
+        func selectPodList(_ s: LabelSelector) -> [Int32]? {
+            if let l = podListCache[s] { return l }
+            let b = selectPods(s)
+            let l: [Int32]? = b.popcount <= WorkloadSet.listLimit(n) ? b.members.map { Int32($0) } : nil
+            podListCache[s] = l
+            return l
         }
         var nsSelCache: [LabelSelector: Bitset] = [:]
         func selectNamespaces(_ s: LabelSelector) -> Bitset {
@@ -104,6 +127,7 @@ public struct PolicyEvaluator: Sendable {
         }
 
         var rules: [CompiledRule] = []
+        var ruleIsEgress: [Bool] = []
         var ingressIsolated = [Bool](repeating: false, count: n)
         var egressIsolated = [Bool](repeating: false, count: n)
         var ingressRules = [[Int32]](repeating: [], count: n)
@@ -113,28 +137,39 @@ public struct PolicyEvaluator: Sendable {
 
         for (pi, p) in policies.enumerated() {
             // A3: spec.podSelector selects only in the policy's own namespace.
-            guard let nsUnits = unitsInNs[p.namespace] else { continue }
-            let targets = selectPods(p.podSelector).intersection(nsUnits).members
+            guard let nsUnits = unitsInNs[p.namespace], let nsList = unitListInNs[p.namespace] else { continue }
+            let targetBits = selectPods(p.podSelector)
+            let targets = nsList.filter { targetBits.contains(Int($0)) }.map { Int($0) }
             if targets.isEmpty { continue }
             for direction in PolicyType.allCases where p.affects(direction) {  // A4, A5
                 var ids: [Int32] = []
                 for (ri, r) in (direction == .ingress ? p.ingress : p.egress).enumerated() {
-                    var c = CompiledRule(matchesAll: r.peers.isEmpty, workloads: Bitset(count: n), blocks: [],
-                                         fixed: .none, named: [], policy: pi, index: ri)
+                    var c = CompiledRule(matchesAll: r.peers.isEmpty, workloads: WorkloadSet(count: n, dense: nil, extra: []),
+                                         blocks: [], fixed: .none, named: [], policy: pi, index: ri)
+                    var dense: Bitset?
+                    var listed: [Int32] = []
                     for peer in r.peers {  // B4: peers ORed
                         switch peer {
                         case .pods(let ps, let nsSel):
                             // C1, C2, C3: podSelector alone = policy namespace; both = AND.
                             let nsBits = nsSel.map(selectNamespaces) ?? nsUnits
-                            let podBits = ps.map(selectPods) ?? selectable
-                            c.workloads.formUnion(nsBits.intersection(podBits))
+                            if nsSel == nil && nsList.count <= WorkloadSet.listLimit(n) {
+                                let podBits = ps.map(selectPods) ?? selectable
+                                for i in nsList where podBits.contains(Int(i)) { listed.append(i) }
+                            } else if let ps, let few = selectPodList(ps) {
+                                for i in few where nsBits.contains(Int(i)) { listed.append(i) }
+                            } else {
+                                let podBits = ps.map(selectPods) ?? selectable
+                                if dense == nil { dense = nsBits.intersection(podBits) } else { dense!.formUnion(nsBits.intersection(podBits)) }
+                            }
                         case .ipBlock(let b):
                             c.blocks.append(b)
                             for i in ipMatchable where workloads[i].ips.allSatisfy({ b.contains($0) }) {
-                                c.workloads.insert(i)
+                                listed.append(Int32(i))
                             }
                         }
                     }
+                    c.workloads = WorkloadSet(count: n, dense: dense, extra: listed)
                     if r.ports.isEmpty {
                         c.fixed = .all  // F3
                     } else {
@@ -150,6 +185,7 @@ public struct PolicyEvaluator: Sendable {
                     }
                     ids.append(Int32(rules.count))
                     rules.append(c)
+                    ruleIsEgress.append(direction == .egress)
                 }
                 for t in targets {
                     if direction == .ingress {
@@ -165,6 +201,21 @@ public struct PolicyEvaluator: Sendable {
             }
         }
         self.rules = rules
+        var ingressNaming = [[Int32]](repeating: [], count: n), egressNaming = [[Int32]](repeating: [], count: n)
+        for (i, r) in rules.enumerated() where !r.matchesAll && r.workloads.isList {
+            for m in r.workloads.members {
+                if ruleIsEgress[i] { egressNaming[Int(m)].append(Int32(i)) } else { ingressNaming[Int(m)].append(Int32(i)) }
+            }
+        }
+        func wide(_ lists: [[Int32]]) -> [[Int32]] {
+            lists.map { list in
+                list.indices.filter { rules[Int(list[$0])].matchesAll || !rules[Int(list[$0])].workloads.isList }.map { Int32($0) }
+            }
+        }
+        self.ingressNaming = ingressNaming
+        self.egressNaming = egressNaming
+        ingressWide = wide(ingressRules)
+        egressWide = wide(egressRules)
         self.ingressIsolated = ingressIsolated
         self.egressIsolated = egressIsolated
         self.ingressRules = ingressRules
@@ -230,7 +281,7 @@ public struct PolicyEvaluator: Sendable {
         for r in ingressRules[d] {
             let rule = rules[Int(r)]
             if rule.matchesAll { return Bitset.full(n) }
-            b.formUnion(rule.workloads)
+            rule.workloads.union(into: &b)
         }
         if options.hostNetwork == .asNode { b.formUnion(hostNetworkBits) }
         if options.selfAlwaysAllowed { b.insert(d) }
@@ -246,7 +297,7 @@ public struct PolicyEvaluator: Sendable {
         for r in egressRules[s] {
             let rule = rules[Int(r)]
             if rule.matchesAll { return Bitset.full(n) }
-            b.formUnion(rule.workloads)
+            rule.workloads.union(into: &b)
         }
         if options.hostNetwork == .asNode { b.formUnion(hostNetworkBits) }
         if options.selfAlwaysAllowed { b.insert(s) }
@@ -347,14 +398,24 @@ public struct PolicyEvaluator: Sendable {
                                networkPolicy: ingressIsolated[d] ? networkPolicyIngress(d, from: peer) : nil)
     }
 
+    /// Whether the ascending rule-id list `list` holds `r`, and where.
+    @inline(__always)
+    static func position(of r: Int32, in list: [Int32]) -> Int? {
+        var lo = 0, hi = list.count
+        while lo < hi {
+            let mid = (lo + hi) >> 1
+            if list[mid] < r { lo = mid + 1 } else { hi = mid }
+        }
+        return lo < list.count && list[lo] == r ? lo : nil
+    }
+
     @inline(__always)
     func networkPolicyEgress(_ s: Int, to peer: EvalPeer, destinationIndex d: Int) -> ConnectionSet {
         guard egressIsolated[s] else { return .all }  // A1, A8
         var c = ConnectionSet.none  // A6
+        let list = egressRules[s]
         return rules.withUnsafeBufferPointer { rp in
-            for r in egressRules[s] {
-                let i = Int(r)
-                guard rp[i].matches(peer) else { continue }
+            func add(_ i: Int) {
                 if rp[i].named.isEmpty {
                     c.formUnion(rp[i].fixed)
                 } else {
@@ -366,6 +427,26 @@ public struct PolicyEvaluator: Sendable {
                         c.formUnion(rp[i].connections(toPorts: containerPorts[d]))
                     }
                 }
+            }
+            // A workload peer: the listed rules naming it that apply to `s`, then the wide ones (same answer as
+            // visiting every rule of `s`; fewer visits when `s` has many rules).
+            if case .workload(let w) = peer, egressNaming[w].count < list.count {
+                for r in egressNaming[w] where Self.position(of: r, in: list) != nil {
+                    add(Int(r))
+                    if c.isAll { return c }
+                }
+                for k in egressWide[s] {
+                    let i = Int(list[Int(k)])
+                    guard rp[i].matches(peer) else { continue }
+                    add(i)
+                    if c.isAll { return c }
+                }
+                return c
+            }
+            for r in list {
+                let i = Int(r)
+                guard rp[i].matches(peer) else { continue }
+                add(i)
                 if c.isAll { break }
             }
             return c
@@ -377,8 +458,23 @@ public struct PolicyEvaluator: Sendable {
         guard ingressIsolated[d] else { return .all }
         var c = ConnectionSet.none
         let resolved = ingressResolved[d]
+        let list = ingressRules[d]
         return rules.withUnsafeBufferPointer { rp in
-            for (k, r) in ingressRules[d].enumerated() {
+            if case .workload(let w) = peer, ingressNaming[w].count < list.count {
+                for r in ingressNaming[w] {
+                    guard let k = Self.position(of: r, in: list) else { continue }
+                    c.formUnion(resolved[k])
+                    if c.isAll { return c }
+                }
+                for k in ingressWide[d] {
+                    let k = Int(k)
+                    guard rp[Int(list[k])].matches(peer) else { continue }
+                    c.formUnion(resolved[k])
+                    if c.isAll { return c }
+                }
+                return c
+            }
+            for (k, r) in list.enumerated() {
                 guard rp[Int(r)].matches(peer) else { continue }
                 c.formUnion(resolved[k])
                 if c.isAll { break }

@@ -1,0 +1,471 @@
+import FlowModel
+
+/// `Inferrer.infer` in named stages. Each stage reads what the earlier ones built and adds to it; `Inferrer.infer`
+/// runs them in order:
+///  0. `init`: stand-ins resolved (label identities become their workloads, node ends join pod-to-pod
+///     connections);
+///  1. `selectEvidence`: the evidence used (allowed edges with a policy port, observed-denied edges, what is left
+///     out and why);
+///  2. `chooseSelectors`: a selector for every workload known in each namespace;
+///  3. `noteUnexpressible`: system namespaces left out, allowed edges no NetworkPolicy port can name;
+///  4. `nameContainerPorts`: (workload, protocol, port) -> container port name, where every entry agrees;
+///  5. `addObservedRules`: allowed edges -> rules (internet sources kept aside for step 7);
+///  6. `addDNS`: both DNS protocols to every resolver used; the cluster's resolvers for workloads that resolved
+///     names without DNS flows of their own;
+///  7. `addInternetFacing`: many public sources on one port collapse into one rule, minus the denied ones;
+///  8. `addDNSBaseline`: the namespace-wide `allow-dns` rules and the resolvers' matching ingress;
+///  9. `buildWorkloadPlans`: one plan per included workload with rules, notes or denied evidence;
+/// 10. `plan()`: namespaces (default-deny per observed direction) and the finished, sorted plan.
+/// Rules and notes are accumulated in dictionaries and sets keyed by what they describe, so the order in which a
+/// stage visits edges never shows in the plan.
+struct PlanBuilder {
+    let inferrer: Inferrer
+    var options: InferenceOptions { inferrer.options }
+    /// The evidence with stand-ins resolved.
+    let ev: Evidence
+    var warnings = Set<String>()
+    /// Per workload: observed peers that produced no rule, with the reason.
+    var notes = [Endpoint: Set<InferenceNote>]()
+
+    // 1. The evidence used.
+    var allowed: [ObservedEdge] = []
+    /// Sorted like `EdgeKey <`.
+    var denied: [ObservedEdge] = []
+    /// Allowed, but no TCP/UDP/SCTP port a rule could name.
+    var withoutPort: [ObservedEdge] = []
+    /// Namespaces whose pods were observed sending (egress) / receiving (ingress), allowed or denied.
+    var egressSeen = Set<String>(), ingressSeen = Set<String>()
+    /// Observed-denied connections as allowed keys: no expansion (DNS sibling protocol, DNS baseline,
+    /// internet-facing collapse) may admit one.
+    var deniedKeys = Set<EdgeKey>()
+
+    // 2. Selectors.
+    /// Every known workload (inventory, allowed and denied edges) with its label sets.
+    var pods = [Endpoint: [Labels]]()
+    var byNamespace = [String: [Endpoint: [Labels]]]()
+    var selectors = [Endpoint: SelectorChooser.Choice]()
+
+    // 4. Named container ports.
+    var portNames = [Endpoint: [PortKey: String]]()
+
+    // 5-8. Rules being accumulated.
+    var ingress = [Endpoint: Inferrer.RuleAcc]()
+    var egress = [Endpoint: Inferrer.RuleAcc]()
+    var peerPlans = [Inferrer.PeerKey: PeerPlan]()
+    var internetSources = [Endpoint: [PortKey: [ObservedEdge]]]()
+    var first: Int64?, last: Int64?
+    /// Reserved-entity peers per owner, [ingress, egress], for flavours that can name them (`entityPeers`).
+    var entities = [[Endpoint: [String: [PortKey: Inferrer.PortAcc]]]](repeating: [:], count: 2)
+    /// Namespaces with an included workload.
+    var outNamespaces = Set<String>()
+    var baseline = [String: [RulePlan]]()
+
+    // 9. Workload plans.
+    var workloads = Set<Endpoint>()
+    var plans = [String: [WorkloadPlan]]()
+
+    /// 0. Stand-ins: label identities become their workloads, node ends join pod-to-pod connections.
+    init(_ inferrer: Inferrer, _ observed: Evidence) {
+        self.inferrer = inferrer
+        let (ev, standInWarnings) = StandIns.resolve(observed)
+        self.ev = ev
+        warnings.formUnion(standInWarnings)
+    }
+
+    func included(_ ep: Endpoint) -> Bool { options.includes(ep) }
+
+    /// 1. The evidence used.
+    mutating func selectEvidence() {
+        var skippedFew = 0
+        for e in ev.edges {
+            if e.key.outcome != .other {
+                if e.key.source.kind == .workload { egressSeen.insert(e.key.source.namespace) }
+                if e.key.destination.kind == .workload { ingressSeen.insert(e.key.destination.namespace) }
+            }
+            switch e.key.outcome {
+            case .denied:
+                denied.append(e)
+            case .allowed:
+                // ICMP, protocol OTHER (no L4) or no port: NetworkPolicy cannot say; named in warnings below.
+                guard e.key.proto.isPolicyProtocol, e.key.port != 0 else { withoutPort.append(e); continue }
+                if e.stats.flows < options.minFlows { skippedFew += 1; continue }
+                allowed.append(e)
+            case .other:
+                continue
+            }
+        }
+        // Sorted like `EdgeKey <` (the text key orders the same way, and is built once per edge, not per comparison).
+        denied = denied.map { (Inferrer.sortKey($0.key), $0) }.sorted { $0.0 < $1.0 }.map(\.1)
+        if skippedFew > 0 { warnings.insert("\(skippedFew) edge(s) below --min-flows \(options.minFlows) left out") }
+        for d in denied {
+            var k = d.key
+            k.outcome = .allowed
+            deniedKeys.insert(k)
+        }
+        if !denied.isEmpty {
+            var allowedKeys = Set<EdgeKey>()
+            for e in allowed { allowedKeys.insert(e.key) }
+            for d in denied {
+                var k = d.key
+                k.outcome = .allowed
+                if allowedKeys.contains(k) {
+                    warnings.insert("\(k.source) -> \(k.destination) \(k.proto.rawValue)/\(k.port) was observed both "
+                                    + "allowed and denied; allowed on the allowed evidence")
+                }
+            }
+        }
+    }
+
+    /// 2. Selectors for every workload known in each namespace (inventory, allowed and denied edges).
+    mutating func chooseSelectors() {
+        pods = ev.labelSets
+        for list in [allowed, denied] {
+            for e in list {
+                for ep in [e.key.source, e.key.destination] where ep.kind == .workload && pods[ep] == nil { pods[ep] = [] }
+            }
+        }
+        for (ep, sets) in pods where ep.kind == .workload { byNamespace[ep.namespace, default: [:]][ep] = sets }
+        for (_, nsPods) in byNamespace {
+            let index = SelectorChooser.NamespaceIndex(nsPods)
+            for ep in nsPods.keys {
+                let controller = options.selector == .controller ? ev.controllerSelectors[ep] : nil
+                selectors[ep] = index.choose(for: ep, controller: controller)
+            }
+        }
+    }
+
+    /// 3. System namespaces left out, and allowed edges without a port NetworkPolicy can name.
+    mutating func noteUnexpressible() {
+        for ns in byNamespace.keys.sorted() where options.leavesOutSystem(ns) && !options.excludeNamespaces.contains(ns) {
+            warnings.insert("system namespace \(ns) left out (known workloads: "
+                            + Inferrer.list(byNamespace[ns]!.keys) + "): a capture rarely shows all of its traffic; "
+                            + "--include-system to generate policies for it")
+        }
+        for e in withoutPort where included(e.key.source) || included(e.key.destination) {
+            let what = "\(e.key.source) -> \(e.key.destination) \(e.key.proto.rawValue)"
+                + (e.key.port == 0 ? " (no port)" : "/\(e.key.port)")
+            warnings.insert("\(what): observed allowed, but NetworkPolicy can only allow TCP, UDP and SCTP ports; "
+                            + "no rule")
+            for ep in [e.key.source, e.key.destination] where included(ep) {
+                notes[ep, default: []].insert(.noPort(source: e.key.source, destination: e.key.destination,
+                                                      proto: e.key.proto, port: e.key.port))
+            }
+        }
+    }
+
+    /// 4. Named container ports: (workload, proto, port) -> name, only when every entry agrees.
+    mutating func nameContainerPorts() {
+        if options.namedPorts && ev.containerPorts.isEmpty {
+            warnings.insert("--named-ports: no container port names are known (they come from an inventory); "
+                            + "ports stay numeric")
+        }
+        guard options.namedPorts else { return }
+        for (ep, list) in ev.containerPorts {
+            var names = [PortKey: Set<String>]()
+            // An unnamed entry counts as a different name: a pod that does not name the port would not
+            // resolve it.
+            for p in list { names[PortKey(p.proto, p.port), default: []].insert(p.name) }
+            for (k, v) in names where v.count == 1 && !v.first!.isEmpty { portNames[ep, default: [:]][k] = v.first! }
+        }
+    }
+
+    func portName(_ dst: Endpoint, _ k: PortKey) -> String? {
+        dst.kind == .workload ? portNames[dst]?[k] : nil
+    }
+
+    /// Rule peers for `ep` seen by `owner`; empty (with a note) when it cannot be expressed.
+    mutating func peers(for ep: Endpoint, of owner: Endpoint, ingressSide: Bool, port: PortKey) -> [Inferrer.PeerKey] {
+        switch ep.kind {
+        case .workload:
+            guard let c = selectors[ep], !c.selector.isEmpty else {
+                notes[owner, default: []].insert(.unselectablePeer(ep))
+                warnings.insert("\(ep): no stable labels; rules that need it were left out")
+                return []
+            }
+            let k = Inferrer.PeerKey.workload(ep)
+            if peerPlans[k] == nil { peerPlans[k] = .workload(ep, selector: c.selector) }
+            return [k]
+        case .external:
+            let cidr = IPAddress.hostCIDR(ep.name)
+            let k = Inferrer.PeerKey.block(cidr)
+            if peerPlans[k] == nil {
+                peerPlans[k] = .ipBlock(cidr: cidr, except: [],
+                                        note: (ev.names[ep] ?? []).sorted().prefix(3).joined(separator: ", "))
+            }
+            return [k]
+        case .reserved:
+            return inferrer.reservedTreatment(ep, owner: owner, ingressSide: ingressSide, port: port, ev: ev,
+                                              notes: &notes, warnings: &warnings).map { plan in
+                guard case .ipBlock(let cidr, _, _) = plan else { return .block("") }
+                let k = Inferrer.PeerKey.block(cidr)
+                if peerPlans[k] == nil { peerPlans[k] = plan }
+                return k
+            }
+        }
+    }
+
+    /// 5. Edges -> rules. Public internet sources wait for `addInternetFacing`.
+    mutating func addObservedRules() {
+        for e in allowed {
+            let k = e.key
+            let srcIn = included(k.source), dstIn = included(k.destination)
+            guard srcIn || dstIn else { continue }
+            first = min(first ?? .max, e.stats.firstSeen)
+            last = max(last ?? .min, e.stats.lastSeen)
+            let pk = PortKey(k.proto, k.port)
+            let obs = ev.l7[k] ?? []
+            let name = portName(k.destination, pk)
+            for (ep, owner, side) in [(k.source, k.destination, 0), (k.destination, k.source, 1)]
+            where ep.kind == .reserved && Inferrer.entityPeers.contains(ep.name) && included(owner) {
+                entities[side][owner, default: [:]][ep.name, default: [:]][pk, default: Inferrer.PortAcc(name: nil)]
+                    .add(e.stats, l7: obs)
+            }
+            if dstIn {
+                if k.source.kind == .external && !IPAddress.isPrivate(k.source.name) {
+                    internetSources[k.destination, default: [:]][pk, default: []].append(e)
+                } else {
+                    for p in peers(for: k.source, of: k.destination, ingressSide: true, port: pk) {
+                        ingress[k.destination, default: [:]][p, default: [:]][pk, default: Inferrer.PortAcc(name: name)]
+                            .add(e.stats, l7: obs)
+                    }
+                }
+            }
+            if srcIn {
+                for p in peers(for: k.destination, of: k.source, ingressSide: false, port: pk) {
+                    egress[k.source, default: [:]][p, default: [:]][pk, default: Inferrer.PortAcc(name: name)]
+                        .add(e.stats, l7: obs)
+                }
+            }
+        }
+    }
+
+    /// 6. DNS egress. A DNS edge is an allowed edge to UDP or TCP port 53.
+    /// - Every included workload with DNS edges may reach each resolver it used on both UDP and TCP 53 (resolvers
+    ///   retry truncated answers over TCP); the protocol not observed is a port entry with 0 flows.
+    /// - A workload resolved names also when an L7 DNS request of it was seen, or it reached an external address
+    ///   known by a DNS name. If none of its own DNS flows is in the evidence, it gets the cluster's resolvers:
+    ///   the in-cluster DNS peers (workloads, or link-local node-local DNS addresses) that served the most
+    ///   distinct workloads. A note says so.
+    /// - Node-local DNS (169.254.20.10) appears as an external link-local address (an ipBlock /32) or as
+    ///   reserved:host with that address (see `reservedTreatment`).
+    mutating func addDNS() {
+        var resolversOf = [Endpoint: Set<Endpoint>]()  // source workload -> DNS destinations
+        var clientsOf = [Endpoint: Set<Endpoint>]()  // DNS destination -> source workloads
+        for e in allowed where Inferrer.isDNS(e.key) && e.key.source.kind == .workload {
+            resolversOf[e.key.source, default: []].insert(e.key.destination)
+            clientsOf[e.key.destination, default: []].insert(e.key.source)
+        }
+        for (w, resolvers) in resolversOf where included(w) || resolvers.contains(where: included) {
+            for r in resolvers where included(w) || included(r) { addBothDNSProtocols(w, r) }
+        }
+
+        // Workloads that resolved names without a DNS edge of their own.
+        var resolvedNames = Set<Endpoint>()
+        for (k, obs) in ev.l7 where k.source.kind == .workload && k.outcome == .allowed {
+            if obs.contains(where: { if case .dns = $0.request { return true } else { return false } }) {
+                resolvedNames.insert(k.source)
+            }
+        }
+        for e in allowed where e.key.source.kind == .workload && e.key.destination.kind == .external
+            && !(ev.names[e.key.destination] ?? []).isEmpty {
+            resolvedNames.insert(e.key.source)
+        }
+        let orphans = resolvedNames.filter { included($0) && resolversOf[$0] == nil }.sorted()
+        guard !orphans.isEmpty else { return }
+        let candidates = clientsOf.filter { ep, _ in
+            ep.kind == .workload || (ep.kind == .external && IPAddress.isLinkLocal(ep.name))
+        }
+        let most = candidates.values.map(\.count).max() ?? 0
+        let cluster = candidates.filter { $0.value.count == most }.keys.sorted()
+        for w in orphans {
+            if cluster.isEmpty {
+                notes[w, default: []].insert(.noDNSServer)
+                warnings.insert("\(w): resolved names but no DNS server was observed anywhere; no DNS egress rule")
+                continue
+            }
+            for r in cluster { addBothDNSProtocols(w, r) }
+            notes[w, default: []].insert(.clusterResolvers(cluster))
+        }
+    }
+
+    /// Both DNS protocols from `w` to `resolver`: the client's egress and, when the resolver's namespace gets
+    /// policies, its ingress. A protocol observed denied between the two stays denied.
+    mutating func addBothDNSProtocols(_ w: Endpoint, _ resolver: Endpoint) {
+        for proto in [Proto.udp, .tcp] {
+            let pk = PortKey(proto, 53)
+            if deniedKeys.contains(EdgeKey(source: w, destination: resolver, proto: proto, port: 53,
+                                           outcome: .allowed)) {
+                notes[w, default: []].insert(.dnsSiblingDenied(proto: proto, resolver: resolver))
+                continue
+            }
+            let name = portName(resolver, pk)
+            for p in peers(for: resolver, of: w, ingressSide: false, port: pk) where egress[w]?[p]?[pk] == nil {
+                egress[w, default: [:]][p, default: [:]][pk] = Inferrer.PortAcc(name: name)
+            }
+            if included(resolver) {
+                for p in peers(for: w, of: resolver, ingressSide: true, port: pk) where ingress[resolver]?[p]?[pk] == nil {
+                    ingress[resolver, default: [:]][p, default: [:]][pk] = Inferrer.PortAcc(name: name)
+                }
+            }
+        }
+    }
+
+    /// 7. Internet-facing: many distinct public sources on one port collapse into one rule.
+    /// Public sources observed denied on the same port are carved out of the collapsed rule.
+    mutating func addInternetFacing() {
+        var deniedPublic = [Endpoint: [PortKey: [String]]]()
+        for d in denied where d.key.source.kind == .external && !IPAddress.isPrivate(d.key.source.name) {
+            deniedPublic[d.key.destination, default: [:]][PortKey(d.key.proto, d.key.port), default: []]
+                .append(IPAddress.hostCIDR(d.key.source.name))
+        }
+        for (dst, perPort) in internetSources {
+            for (pk, edges) in perPort {
+                let name = portName(dst, pk)
+                if edges.count >= options.internetThreshold {
+                    var acc = Inferrer.PortAcc(name: name)
+                    for e in edges { acc.add(e.stats, l7: ev.l7[e.key] ?? []) }
+                    acc.extraExamples = ["\(edges.count) distinct internet sources"]
+                    let allowedCIDRs = Set(edges.map { IPAddress.hostCIDR($0.key.source.name) })
+                    let carved = Set(deniedPublic[dst]?[pk] ?? []).subtracting(allowedCIDRs)
+                    for (cidr, priv) in [("0.0.0.0/0", IPAddress.privateV4), ("::/0", IPAddress.privateV6)] {
+                        let v6 = cidr.contains(":")
+                        let except = priv + carved.filter { $0.contains(":") == v6 }
+                            .sorted { IPAddress.sortKey($0) < IPAddress.sortKey($1) }
+                        let key = Inferrer.PeerKey.block(([cidr] + except).joined(separator: " "))
+                        peerPlans[key] = .ipBlock(cidr: cidr, except: except, note: PeerPlan.internetFacingNote)
+                        ingress[dst, default: [:]][key, default: [:]][pk] = acc
+                    }
+                    warnings.insert("\(dst) \(pk.proto.rawValue)/\(pk.port) is internet-facing "
+                                    + "(\(edges.count) distinct public sources): allowed from 0.0.0.0/0 and ::/0 "
+                                    + "except private ranges"
+                                    + (carved.isEmpty ? "" : " and the \(carved.count) public source(s) observed denied"))
+                } else {
+                    for e in edges {
+                        for p in peers(for: e.key.source, of: dst, ingressSide: true, port: pk) {
+                            ingress[dst, default: [:]][p, default: [:]][pk, default: Inferrer.PortAcc(name: name)]
+                                .add(e.stats, l7: ev.l7[e.key] ?? [])
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// 8. DNS baseline: every namespace that gets an egress default-deny may reach the cluster resolvers on
+    /// UDP and TCP 53 (rarely-resolving workloads keep DNS), and the resolvers admit it; minus what was
+    /// observed denied from the namespace.
+    mutating func addDNSBaseline() {
+        outNamespaces = Set(byNamespace.keys.filter { byNamespace[$0]!.keys.contains(where: included) })
+        guard options.dns == .baseline else { return }
+        let withEgressDeny = outNamespaces.intersection(egressSeen).sorted()
+        let resolvers = inferrer.clusterResolvers(allowed, ev: ev)
+        if resolvers.isEmpty && !withEgressDeny.isEmpty {
+            warnings.insert("no cluster DNS resolver was observed: no DNS baseline (allow-dns) for "
+                            + withEgressDeny.joined(separator: ", ") + "; DNS is allowed only where observed")
+        }
+        var deniedFrom = [String: [Endpoint: Set<Proto>]]()  // namespace -> resolver -> protocols denied
+        for k in deniedKeys where Inferrer.isDNS(k) && k.source.kind == .workload {
+            deniedFrom[k.source.namespace, default: [:]][k.destination, default: []].insert(k.proto)
+        }
+        for ns in withEgressDeny {
+            var out = [RulePlan]()
+            for r in resolvers {
+                let rPeers = inferrer.baselinePeers(r, selectors: selectors, ev: ev)
+                if rPeers.isEmpty {
+                    warnings.insert("\(r): DNS resolver without stable labels: not in the DNS baseline")
+                    continue
+                }
+                let deniedProtos = deniedFrom[ns]?[r] ?? []
+                let protos = [Proto.udp, .tcp].filter { !deniedProtos.contains($0) }
+                if !deniedProtos.isEmpty {
+                    warnings.insert("\(ns): the DNS baseline leaves out \(r) "
+                                    + deniedProtos.map { "\($0.rawValue)/53" }.sorted().joined(separator: ", ")
+                                    + ": observed denied from a pod of the namespace")
+                }
+                guard !protos.isEmpty else { continue }
+                let ports = protos.map {
+                    PortPlan(proto: $0, port: 53, name: portName(r, PortKey($0, 53)), flows: 0, firstSeen: 0,
+                             lastSeen: 0, examples: [PortPlan.dnsBaselineNote])
+                }.sorted()
+                // Resolvers sharing a selector (coredns and kube-dns both `k8s-app: kube-dns`) give one rule.
+                for p in rPeers where !out.contains(where: { Inferrer.sameSelection($0.peer, p) }) {
+                    out.append(RulePlan(peer: p, ports: ports))
+                }
+                guard included(r) else { continue }
+                let key = Inferrer.PeerKey.namespace(ns)
+                peerPlans[key] = .namespace(ns)
+                for proto in protos where ingress[r]?[key]?[PortKey(proto, 53)] == nil {
+                    var acc = Inferrer.PortAcc(name: portName(r, PortKey(proto, 53)))
+                    acc.extraExamples = [PortPlan.dnsBaselineNote]
+                    ingress[r, default: [:]][key, default: [:]][PortKey(proto, 53)] = acc
+                }
+            }
+            baseline[ns] = out.sorted { $0.peer < $1.peer }
+        }
+    }
+
+    /// 9. One plan per included workload with rules, notes or denied evidence.
+    mutating func buildWorkloadPlans() {
+        workloads = Set(ingress.keys).union(egress.keys).union(notes.keys).filter(included)
+        for e in denied where included(e.key.destination) { workloads.insert(e.key.destination) }
+        let generalizer = PathGeneralizer(threshold: options.pathCardinalityThreshold)
+        for w in workloads.sorted() {
+            guard let choice = selectors[w], !choice.selector.isEmpty else {
+                warnings.insert("\(w): no stable labels; no allow policy generated (default deny applies)")
+                continue
+            }
+            var selWarning: String?
+            if !choice.alsoMatches.isEmpty {
+                selWarning = "selector also matches \(choice.alsoMatches.map(\.description).joined(separator: ", ")): "
+                    + "no label set separates them"
+                warnings.insert("\(w): \(selWarning!)")
+            }
+            var workloadNotes = notes[w] ?? []
+            if let why = choice.controllerRejected {
+                warnings.insert("\(w): \(why); the minimal selector \(choice.selector.canonical) is used")
+                workloadNotes.insert(.minimalSelector(reason: why))
+            }
+            plans[w.namespace, default: []].append(WorkloadPlan(
+                endpoint: w, selector: choice.selector, selectorWarning: selWarning,
+                ingress: inferrer.rules(ingress[w] ?? [:], peerPlans, generalizer),
+                egress: inferrer.rules(egress[w] ?? [:], peerPlans, generalizer),
+                notes: InferenceNote.sorted(workloadNotes),
+                ingressEntities: inferrer.entityRules(entities[0][w] ?? [:], generalizer),
+                egressEntities: inferrer.entityRules(entities[1][w] ?? [:], generalizer)))
+        }
+        let idle = pods.keys.filter { $0.kind == .workload && included($0) && !workloads.contains($0) }
+        if !idle.isEmpty {
+            warnings.insert("\(idle.count) known workload(s) had no allowed traffic in the evidence (\(Inferrer.list(idle))): "
+                            + "their namespace's default-deny isolates them in the directions it covers")
+        }
+    }
+
+    /// 10. Namespaces: a default-deny only for the directions the capture observed its pods in; a direction
+    /// never seen says nothing about what its pods need, so it is left open, by name. Then the plan.
+    mutating func plan() -> PolicyPlan {
+        var namespaces = [NamespacePlan]()
+        for ns in outNamespaces.union(plans.keys).sorted() {
+            let known = Inferrer.list(byNamespace[ns]?.keys.filter(included) ?? [])
+            let denyIn = ingressSeen.contains(ns), denyOut = egressSeen.contains(ns)
+            guard denyIn || denyOut || plans[ns] != nil else {
+                warnings.insert("\(ns): no traffic of its pods was observed (known workloads: \(known)): "
+                                + "no default-deny, its pods stay unrestricted")
+                continue
+            }
+            var nsNotes = [InferenceNote]()
+            for (seen, ingressSide) in [(denyIn, true), (denyOut, false)] where !seen {
+                let note = InferenceNote.directionNotObserved(ingress: ingressSide, knownWorkloads: known)
+                nsNotes.append(note)
+                warnings.insert("\(ns): \(note)")
+            }
+            namespaces.append(NamespacePlan(name: ns, workloads: plans[ns] ?? [], denyIngress: denyIn,
+                                            denyEgress: denyOut, notes: nsNotes, dnsBaseline: baseline[ns] ?? []))
+        }
+        var plan = PolicyPlan(namespaces: namespaces, denied: denied, warnings: warnings.sorted(), firstSeen: first,
+                              lastSeen: last)
+        for (ep, names) in ev.names where ep.kind == .external && !names.isEmpty {
+            plan.externalNames[IPAddress.hostCIDR(ep.name)] = Set(names).sorted()
+        }
+        return plan
+    }
+}
