@@ -28,6 +28,10 @@ public struct EvidenceReport: Sendable, Codable, Equatable {
     public struct Window: Sendable, Codable, Equatable {
         public var firstSeen: String
         public var lastSeen: String
+
+        enum CodingKeys: String, CodingKey {
+            case firstSeen = "first_seen", lastSeen = "last_seen"
+        }
     }
 
     /// One (policy, direction, peer, port) of the generated set.
@@ -56,6 +60,12 @@ public struct EvidenceReport: Sendable, Codable, Equatable {
         /// A range's last port and the observed ports it stands for (nil for a single port).
         public var endPort: Int? = nil
         public var observedPorts: [Int]? = nil
+
+        enum CodingKeys: String, CodingKey {
+            case namespace, policy, workload, direction, peer, entity, `protocol`, port, flows, examples, http
+            case portName = "port_name", firstSeen = "first_seen", lastSeen = "last_seen", endPort = "end_port"
+            case observedPorts = "observed_ports"
+        }
     }
 
     public struct HTTP: Sendable, Codable, Equatable {
@@ -66,6 +76,12 @@ public struct EvidenceReport: Sendable, Codable, Equatable {
         public var firstSeen: String
         public var lastSeen: String
         public var examples: [String]
+
+        enum CodingKeys: String, CodingKey {
+            case method, requests, examples
+            case pathRegex = "path_regex", pathTemplate = "path_template", firstSeen = "first_seen"
+            case lastSeen = "last_seen"
+        }
     }
 
     /// An observed-denied connection (never allowed by the set).
@@ -78,11 +94,16 @@ public struct EvidenceReport: Sendable, Codable, Equatable {
         public var firstSeen: String
         public var lastSeen: String
         public var dropReasons: [String]
+
+        enum CodingKeys: String, CodingKey {
+            case source, destination, `protocol`, port, flows
+            case firstSeen = "first_seen", lastSeen = "last_seen", dropReasons = "drop_reasons"
+        }
     }
 
     enum CodingKeys: String, CodingKey {
         case comment = "$comment"
-        case schemaVersion, evidenceWindow, rules, denied, warnings
+        case schemaVersion = "schema_version", evidenceWindow = "evidence_window", rules, denied, warnings
     }
 
     public init(plan: PolicyPlan, version: String) {
@@ -146,10 +167,10 @@ public struct EvidenceReport: Sendable, Codable, Equatable {
             w.element()
             w.beginObject()
             w.member("destination", d.destination)
-            w.member("dropReasons", d.dropReasons)
-            w.member("firstSeen", d.firstSeen)
+            w.member("drop_reasons", d.dropReasons)
+            w.member("first_seen", d.firstSeen)
             w.member("flows", d.flows)
-            w.member("lastSeen", d.lastSeen)
+            w.member("last_seen", d.lastSeen)
             w.member("port", d.port)
             w.member("protocol", d.protocol)
             w.member("source", d.source)
@@ -157,10 +178,10 @@ public struct EvidenceReport: Sendable, Codable, Equatable {
         }
         w.endArray()
         if let e = evidenceWindow {
-            w.key("evidenceWindow")
+            w.key("evidence_window")
             w.beginObject()
-            w.member("firstSeen", e.firstSeen)
-            w.member("lastSeen", e.lastSeen)
+            w.member("first_seen", e.firstSeen)
+            w.member("last_seen", e.lastSeen)
             w.endObject()
         }
         w.key("rules")
@@ -169,10 +190,10 @@ public struct EvidenceReport: Sendable, Codable, Equatable {
             w.element()
             w.beginObject()
             w.member("direction", r.direction)
-            if let e = r.endPort { w.member("endPort", e) }
+            if let e = r.endPort { w.member("end_port", e) }
             w.member("entity", r.entity)
             w.member("examples", r.examples)
-            if let f = r.firstSeen { w.member("firstSeen", f) }
+            if let f = r.firstSeen { w.member("first_seen", f) }
             w.member("flows", r.flows)
             w.key("http")
             w.beginArray()
@@ -180,28 +201,28 @@ public struct EvidenceReport: Sendable, Codable, Equatable {
                 w.element()
                 w.beginObject()
                 w.member("examples", h.examples)
-                w.member("firstSeen", h.firstSeen)
-                w.member("lastSeen", h.lastSeen)
+                w.member("first_seen", h.firstSeen)
+                w.member("last_seen", h.lastSeen)
                 w.member("method", h.method)
-                w.member("pathRegex", h.pathRegex)
-                w.member("pathTemplate", h.pathTemplate)
+                w.member("path_regex", h.pathRegex)
+                w.member("path_template", h.pathTemplate)
                 w.member("requests", h.requests)
                 w.endObject()
             }
             w.endArray()
-            if let l = r.lastSeen { w.member("lastSeen", l) }
+            if let l = r.lastSeen { w.member("last_seen", l) }
             w.member("namespace", r.namespace)
-            if let o = r.observedPorts { w.member("observedPorts", o) }
+            if let o = r.observedPorts { w.member("observed_ports", o) }
             w.member("peer", r.peer)
             w.member("policy", r.policy)
             w.member("port", r.port)
-            if let n = r.portName { w.member("portName", n) }
+            if let n = r.portName { w.member("port_name", n) }
             w.member("protocol", r.protocol)
             w.member("workload", r.workload)
             w.endObject()
         }
         w.endArray()
-        w.member("schemaVersion", schemaVersion)
+        w.member("schema_version", schemaVersion)
         w.member("warnings", warnings)
         w.endObject()
         return w.text + "\n"

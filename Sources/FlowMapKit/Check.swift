@@ -12,6 +12,9 @@ public enum Check {
         public var window = TimeWindow()
         public var evaluator = EvaluatorOptions()
         public var accept = PolicyInputs.Acceptance()
+        /// `-n/--namespace`: only connections with an end in these namespaces are evaluated and listed (the
+        /// inventory stays whole, so peers elsewhere still resolve).
+        public var namespaces = NamespaceScope()
         public init(policies: [String], db: String) {
             self.policies = policies
             self.db = db
@@ -73,11 +76,39 @@ public enum Check {
         let (data, edges) = try PolicyInputs.store(o.db, window: o.window)
         try requireEdges(edges, db: o.db, window: o.window)
         let evidence = try PolicyInputs.l7Evidence(o.db, window: o.window)
-        let e = Evaluation(manifests: loaded.manifests, data: data, edges: edges, options: o.evaluator,
+        var e = Evaluation(manifests: loaded.manifests, data: data, edges: edges, options: o.evaluator,
                            dnsNames: evidence.names, l7: evidence.l7)
+        try scope(&e, o.namespaces, db: o.db)
         return Result(report: e.report(), manifests: loaded.manifests, policies: loaded.manifests.evaluatedPolicyCount,
                       workloads: Set(e.inventory.workloads.map(\.endpoint)).count, caveats: loaded.caveats,
-                      notes: loaded.notes + e.warnings + sharedSelectors(loaded.manifests.policies, e.inventory.workloads))
+                      notes: loaded.notes + e.warnings + sharedSelectors(
+                        loaded.manifests.policies.filter { o.namespaces.isAll || o.namespaces.namespaces.contains($0.namespace) },
+                        e.inventory.workloads))
+    }
+
+    /// Namespaces an evaluation knows: the inventory's (manifests and store) and those of workloads on edges.
+    static func knownNamespaces(_ e: Evaluation) -> Set<String> {
+        var known = Set(e.inventory.namespaces.map(\.name))
+        for w in e.inventory.workloads { known.insert(w.endpoint.namespace) }
+        for edge in e.edges {
+            for ep in [edge.key.source, edge.key.destination] where ep.kind == .workload { known.insert(ep.namespace) }
+        }
+        return known
+    }
+
+    /// Keeps the edges with an end in `scope`; an unknown namespace, or one without observed connections, is an
+    /// error (nothing would be checked).
+    static func scope(_ e: inout Evaluation, _ scope: NamespaceScope, db: String) throws {
+        guard !scope.isAll else { return }
+        let problems = NamespaceScope.problems(scope.namespaces, known: knownNamespaces(e),
+                                               place: "the store or the policies path")
+        if !problems.isEmpty { throw PolicyInputs.Failure(description: problems.joined(separator: "\n")) }
+        e.edges = e.edges.filter { scope.touches($0.key.source, $0.key.destination) }
+        e.l7 = e.l7.filter { scope.touches($0.key.source, $0.key.destination) }
+        if e.edges.isEmpty {
+            throw PolicyInputs.Failure(description: "\(db): no observed connection into or out of \(scope.text) in "
+                                       + "the evidence window: nothing to check; widen --since/--until or the -n list")
+        }
     }
 
     /// A generated allow policy is for one workload; its podSelector, chosen before other workloads were known

@@ -12,6 +12,8 @@ public enum Connectivity {
         public var evaluator = EvaluatorOptions()
         public var accept = PolicyInputs.Acceptance()
         public var includeExternal = true
+        /// `-n/--namespace`: only pairs with an end in these namespaces are listed.
+        public var namespaces = NamespaceScope()
         public init(policies: [String], db: String? = nil) {
             self.policies = policies
             self.db = db
@@ -37,10 +39,23 @@ public enum Connectivity {
         let store = try o.db.map { try PolicyInputs.store($0, window: o.window).data }
         let inv = ClusterInventory.build(manifests: m, store: store)
         try PolicyInputs.requireWorkloads(inv, o.policies, db: o.db)
+        if !o.namespaces.isAll {
+            var known = Set(inv.namespaces.map(\.name))
+            for w in inv.workloads { known.insert(w.endpoint.namespace) }
+            let problems = NamespaceScope.problems(o.namespaces.namespaces, known: known,
+                                                   place: o.db == nil ? "the policies path" : "the policies path or the store")
+            if !problems.isEmpty { throw PolicyInputs.Failure(description: problems.joined(separator: "\n")) }
+        }
         let ev = PolicyEvaluator(policies: m.policies, adminPolicies: m.adminPolicies, namespaces: inv.namespaces,
                                  workloads: inv.workloads, options: o.evaluator, ciliumPolicies: m.ciliumPolicies,
                                  nodes: inv.nodes)
-        let entries = ConnectivityMap(ev).entries(includeExternal: o.includeExternal)
+        func inScope(_ p: ConnectivityPeer) -> Bool {
+            if case .endpoint(let e) = p { return o.namespaces.contains(e) }
+            return false
+        }
+        let entries = ConnectivityMap(ev).entries(includeExternal: o.includeExternal).filter {
+            o.namespaces.isAll || inScope($0.source) || inScope($0.destination)
+        }
         return Result(entries: entries, manifests: m, workloads: Set(inv.workloads.map(\.endpoint)).count,
                       caveats: loaded.caveats,
                       notes: loaded.notes + m.nodePeerWarnings(inv.nodes).map { "warning: \($0)" })

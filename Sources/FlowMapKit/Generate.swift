@@ -169,12 +169,7 @@ public enum Generate {
         let known = knownNamespaces(ev)
         var problems: [String] = []
         for (flag, names) in [("--namespace", o.namespaces), ("--exclude-namespace", o.excludeNamespaces)] {
-            for n in names.sorted() where !known.contains(n) {
-                let close = CloseNames.suggest(n, among: known)
-                problems.append("\(flag) \(n): no such namespace in the store"
-                                + (close.isEmpty ? "" : " (did you mean \(close.joined(separator: ", "))?)")
-                                + "; known: " + CloseNames.list(known))
-            }
+            problems += NamespaceScope.problems(flag: flag, names, known: known)
         }
         if !problems.isEmpty { throw Failure(description: problems.joined(separator: "\n")) }
         guard ev.edges.isEmpty else { return }

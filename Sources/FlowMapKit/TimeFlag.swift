@@ -16,12 +16,19 @@ public enum TimeFlag {
 
     /// `--since`/`--until` as a window; an `--until` before `--since` is an error.
     public static func window(since: String?, until: String?, now: Int64? = nil) throws -> TimeWindow {
+        let b = try bounds(since: since, until: until, now: now)
+        return TimeWindow(since: b.since, until: b.until)
+    }
+
+    /// `--since`/`--until` as instants, both relative to the same now (`--since 2h --until 1h` is one hour);
+    /// an `--until` before `--since` is an error. Also the `--hubble` request's window.
+    public static func bounds(since: String?, until: String?, now: Int64? = nil) throws -> (since: Int64?, until: Int64?) {
         let at = now ?? Clock.nowNanos()
-        let w = TimeWindow(since: try since.map { try parse($0, flag: "--since", now: at) },
-                           until: try until.map { try parse($0, flag: "--until", now: at) })
-        guard w.isValid else {
+        let s = try since.map { try parse($0, flag: "--since", now: at) }
+        let u = try until.map { try parse($0, flag: "--until", now: at) }
+        guard TimeWindow(since: s, until: u).isValid else {
             throw Failure(description: "--until \(until!) is before --since \(since!): the window selects nothing")
         }
-        return w
+        return (s, u)
     }
 }

@@ -18,6 +18,7 @@ struct CheckCommand: ParsableCommand {
     var db = "flowmap.db"
 
     @OptionGroup var time: WindowFlags
+    @OptionGroup var namespaces: NamespaceFlags
 
     @Option(name: [.short, .long], help: "Output: text, json, yaml, or md (a pull-request comment).")
     var output: ResultFormat = .text
@@ -31,6 +32,7 @@ struct CheckCommand: ParsableCommand {
     func run() throws {
         var o = Check.Options(policies: policies, db: db)
         o.window = try time.window
+        o.namespaces = NamespaceScope(Set(namespaces.namespace))
         o.evaluator = try evaluator.options()
         o.accept = inputs.acceptance
         let r = try Check.run(o)

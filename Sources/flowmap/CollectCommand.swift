@@ -33,6 +33,9 @@ struct CollectCommand: ParsableCommand {
     @Option(help: "Flows per transaction.")
     var batchFlows = 200_000
 
+    @Option(name: [.short, .long], help: "What is printed about the run: text, json or yaml (progress stays on stderr).")
+    var output: PlainFormat = .text
+
     func run() throws {
         guard let seconds = Collect.parse(duration: duration) else {
             throw ValidationError("--duration \(duration): expected a duration such as 30m, 2h, 1h30m or 90s")
@@ -51,9 +54,13 @@ struct CollectCommand: ParsableCommand {
         for f in r.flows.failures { Console.error("flowmap collect: error: \(f)") }
         let inv = r.inventory.total
         let t = r.flows.total
-        Console.out("collected into \(db): inventory \(inv.lines) object(s); flows: \(t.lines) lines, "
-                    + "\(t.accepted) accepted (\(t.replies) replies), \(t.skipped) skipped, \(t.rejected) rejected")
-        Console.out("next: flowmap generate --db \(db) --out policies/")
+        if output != .text {
+            Console.result(r.document(db: db, as: output.format), output.format)
+        } else {
+            Console.out("collected into \(db): inventory \(inv.lines) object(s); flows: \(t.lines) lines, "
+                        + "\(t.accepted) accepted (\(t.replies) replies), \(t.skipped) skipped, \(t.rejected) rejected")
+            Console.out("next: flowmap generate --db \(db) --out policies/")
+        }
         if !r.flows.failures.isEmpty { throw ExitCode(ExitStatus.cannotEvaluate.rawValue) }
         if t.rejected + inv.rejected > 0 { throw ExitStatus.findingCode }
     }

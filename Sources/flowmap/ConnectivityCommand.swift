@@ -18,6 +18,7 @@ struct ConnectivityCommand: ParsableCommand {
     var db: String?
 
     @OptionGroup var time: WindowFlags
+    @OptionGroup var namespaces: NamespaceFlags
 
     @Option(name: [.short, .long], help: "Output: text, json, yaml, or md (a pull-request comment).")
     var output: ResultFormat = .text
@@ -31,6 +32,7 @@ struct ConnectivityCommand: ParsableCommand {
     func run() throws {
         var o = Connectivity.Options(policies: policies, db: db)
         o.window = try time.window
+        o.namespaces = NamespaceScope(Set(namespaces.namespace))
         o.evaluator = try evaluator.options()
         o.includeExternal = !noExternal
         o.accept = inputs.acceptance

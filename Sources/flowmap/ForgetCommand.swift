@@ -16,8 +16,12 @@ struct ForgetCommand: ParsableCommand {
     @Argument(help: "A source id (flowmap sources) or path.")
     var source: String
 
+    @Option(name: [.short, .long], help: "Output: text, json or yaml.")
+    var output: PlainFormat = .text
+
     func run() throws {
         let r = try Forget.run(db: db, source: source)
+        if output != .text { return Console.result(r.document(db: db, as: output.format), output.format) }
         let names = r.sources.map { "\($0.id) (\($0.path))" }.joined(separator: ", ")
         Console.out("forgot source \(names): \(r.buckets) edge bucket(s) recomputed")
     }

@@ -15,10 +15,11 @@ struct HubbleFlags: ParsableArguments {
     @Flag(help: "With --hubble: keep reading new flows until interrupted (ingest; watch always follows).")
     var follow = false
 
-    @Option(help: ArgumentHelp("With --hubble: flows from this time on (RFC 3339).", valueName: "time"))
+    @Option(help: ArgumentHelp("With --hubble: flows from this time on: RFC 3339, or back from now (30m, 2h, 7d).",
+                               valueName: "time"))
     var since: String?
 
-    @Option(help: ArgumentHelp("With --hubble: flows up to this time (RFC 3339).", valueName: "time"))
+    @Option(help: ArgumentHelp("With --hubble: flows up to this time (same forms).", valueName: "time"))
     var until: String?
 
     @Option(help: ArgumentHelp("With --hubble: a flow.FlowFilter as JSON, as `hubble observe --allowlist` takes "
@@ -61,8 +62,11 @@ struct HubbleFlags: ParsableArguments {
         var o = HubbleFeedOptions(address: addr)
         o.nodes = hubbleNodes
         o.follow = follow || forced
-        o.since = try since.map { try Self.time($0, "--since") }
-        o.until = try until.map { try Self.time($0, "--until") }
+        do {
+            (o.since, o.until) = try TimeFlag.bounds(since: since, until: until)
+        } catch let e as TimeFlag.Failure {
+            throw ValidationError(e.description)
+        }
         o.allowlist = hubbleAllowlist
         o.denylist = hubbleDenylist
         var t = HubbleTLS()
@@ -73,12 +77,5 @@ struct HubbleFlags: ParsableArguments {
         t.serverName = tlsServerName
         o.tls = t
         return o
-    }
-
-    static func time(_ s: String, _ flag: String) throws -> Int64 {
-        guard let t = Timestamp.parseRFC3339(s) else {
-            throw ValidationError("\(flag) \(s): not an RFC 3339 time (2026-01-31T12:00:00Z)")
-        }
-        return t
     }
 }

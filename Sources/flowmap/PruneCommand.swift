@@ -14,6 +14,9 @@ struct PruneCommand: ParsableCommand {
     @Option(help: "Drop buckets that end at or before this time: RFC 3339, or back from now (7d, 24h).")
     var before: String
 
+    @Option(name: [.short, .long], help: "Output: text, json or yaml.")
+    var output: PlainFormat = .text
+
     func run() throws {
         let t: Int64
         do {
@@ -22,6 +25,9 @@ struct PruneCommand: ParsableCommand {
             throw ValidationError(e.description)
         }
         let r = try Prune.run(db: db, before: t)
+        if output != .text {
+            return Console.result(r.document(db: db, before: t, as: output.format), output.format)
+        }
         Console.out("pruned \(r.buckets) bucket(s) before \(Timestamp.format(t)) (\(r.rows) edge bucket row(s))")
     }
 }

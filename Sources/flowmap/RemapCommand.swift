@@ -15,8 +15,12 @@ struct RemapCommand: ParsableCommand {
     @Option(help: "The store (SQLite file).")
     var db = "flowmap.db"
 
+    @Option(name: [.short, .long], help: "Output: text, json or yaml.")
+    var output: PlainFormat = .text
+
     func run() throws {
         let r = try Remap.run(db: db)
+        if output != .text { return Console.result(r.document(db: db, as: output.format), output.format) }
         Console.out("remapped \(r.mapped) kept flow row(s) (\(r.flows) flow(s)) in \(db); \(r.unknown) still unknown")
     }
 }

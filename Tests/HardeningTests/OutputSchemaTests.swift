@@ -45,12 +45,15 @@ struct OutputSchemaTests {
         Binary.repoRoot.appendingPathComponent("schema/\(verb).schema.json").path
     }
 
-    /// A store, a policy folder (an allow-all in ns0, a deny-all in ns1) and an empty second folder for diff.
+    /// A store, a policy folder (an allow-all in ns0, a deny-all in ns1) and an empty second folder for diff;
+    /// `forget` and `prune` change a store: they get copies of it (f.db, p.db beside s.db).
     static func fixture(_ dir: URL) throws -> (flows: String, db: String, policies: String, other: String) {
         let input = dir.appendingPathComponent("f.json")
         try Synthetic.hubble(lines: 200, workloads: 8).write(to: input, atomically: true, encoding: .utf8)
         let db = dir.appendingPathComponent("s.db").path
-        #expect(try Binary.run(["ingest", "--db", db, input.path]).0 == 0)
+        for store in [db, dir.appendingPathComponent("f.db").path, dir.appendingPathComponent("p.db").path] {
+            #expect(try Binary.run(["ingest", "--db", store, input.path]).0 == 0)
+        }
         let policies = try ExitCodeTests.folder(dir, "p", [
             "a.yaml": ExitCodeTests.allowAll,
             "b.yaml": ExitCodeTests.np("ns1", "deny", "{podSelector: {}, policyTypes: [Ingress]}"),
@@ -70,8 +73,19 @@ struct OutputSchemaTests {
          ("connectivity", ["connectivity", "--db", f.db, "--policies", f.policies]),
          ("diff", ["diff", "--db", f.db, f.policies, f.other]),
          ("explain", ["explain", "--db", f.db, "--policies", f.policies, "ns0/svc0", "ns1/svc1", "TCP/8001"]),
-         ("map", ["map", "--db", f.db, "--policies", f.policies])]
+         ("map", ["map", "--db", f.db, "--policies", f.policies]),
+         ("remap", ["remap", "--db", f.db]),
+         ("forget", ["forget", "--db", dir.appendingPathComponent("f.db").path, f.flows]),
+         ("prune", ["prune", "--db", dir.appendingPathComponent("p.db").path, "--before", "2024-03-02T00:00:00Z"])]
     }
+
+    /// Verbs whose output is validated by another test than `everyVerbFollowsItsSchema`'s command list (JSON
+    /// Lines, or a verb needing kubectl and hubble).
+    static let validatedElsewhere: [String: String] = [
+        "collect": "everyVerbFollowsItsSchema, with stand-in kubectl and hubble",
+        "watch": "watchLinesFollowTheirSchema (JSON Lines)",
+        "export": "FlowMapKitTests \"export follows schema/export.schema.json\" (JSON Lines)",
+    ]
 
     @Test("every verb's --output json follows schema/<verb>.schema.json; a document breaking one fails")
     func everyVerbFollowsItsSchema() throws {
@@ -89,6 +103,22 @@ struct OutputSchemaTests {
             try r.stdout.write(to: doc, atomically: true, encoding: .utf8)
             pairs.append((Self.schema(verb), doc.path))
         }
+        // collect runs kubectl and hubble: the stand-ins on PATH (the README's quick start uses them too).
+        let s = try StandIns()
+        let c = try s.sh("flowmap collect --duration 2s --db c.db --output json")
+        #expect(c.status == 0, "collect: \(c.err)")
+        let collect = dir.appendingPathComponent("collect.json")
+        try c.out.write(to: collect, atomically: true, encoding: .utf8)
+        pairs.append((Self.schema("collect"), collect.path))
+        let collected = try JSONSerialization.jsonObject(with: Data(c.out.utf8)) as? [String: Any]
+        #expect(collected?["verb"] as? String == "collect" && (collected?["flows"] as? [String: Any])?["accepted"] as? Int ?? 0 > 0,
+                "\(c.out.prefix(400))")
+        // The store verbs did what they say (not only printed a valid document).
+        let pruned = try JSONSerialization.jsonObject(with: Data(contentsOf: dir.appendingPathComponent("prune.json"))) as? [String: Any]
+        #expect((pruned?["buckets"] as? Int ?? 0) > 0 && pruned?["before"] as? String == "2024-03-02T00:00:00Z", "\(String(describing: pruned))")
+        let forgot = try JSONSerialization.jsonObject(with: Data(contentsOf: dir.appendingPathComponent("forget.json"))) as? [String: Any]
+        #expect((forgot?["sources"] as? [[String: Any]])?.first?["path"] as? String == f.flows, "\(String(describing: forgot))")
+
         let (status, out) = try Self.validate(pairs)
         #expect(status == 0, "\(out)")
         #expect(out.contains("\(pairs.count) checked, 0 errors"), "\(out)")
@@ -105,7 +135,8 @@ struct OutputSchemaTests {
         defer { try? FileManager.default.removeItem(at: dir) }
         let f = try Self.fixture(dir)
         // ingest and generate change the store or the folder they write; map draws json, not yaml.
-        for (verb, args) in Self.commands(f, dir) where !["ingest", "generate", "map"].contains(verb) {
+        // forget and prune change their store, a second run reports something else.
+        for (verb, args) in Self.commands(f, dir) where !["ingest", "generate", "map", "forget", "prune"].contains(verb) {
             let json = try Binary.output(args + ["-o", "json"]).stdout
             let yaml = try Binary.output(args + ["-o", "yaml"]).stdout
             let a = dir.appendingPathComponent("\(verb).json"), b = dir.appendingPathComponent("\(verb).yaml")
@@ -138,5 +169,60 @@ struct OutputSchemaTests {
         let port = try #require(item["port"] as? [String: Any])
         let ports = try #require((pair["ports"] as? [[String: Any]])?.first)
         #expect(Set(port.keys) == Set(ports.keys) && Set(port.keys) == ["protocol", "port", "end_port"])
+    }
+
+    @Test("watch --output jsonl: every line follows schema/watch.schema.json (events, then the summary)")
+    func watchLinesFollowTheirSchema() throws {
+        let dir = Binary.tempDir()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let f = try Self.fixture(dir)
+        let s = try StandIns()
+        let r = try s.sh("flowmap watch --policies '\(f.policies)' --output jsonl - < '\(f.flows)'")
+        #expect(r.status == 1, "the deny in ns1 blocks observed traffic: \(r.err)")
+        let lines = r.out.split(separator: "\n").map(String.init)
+        #expect(lines.count >= 3, "\(r.out)")
+        #expect(lines.last?.contains("\"event\":\"summary\"") == true && lines.contains { $0.contains("\"event\":\"blocked\"") })
+        var pairs: [(schema: String, document: String)] = []
+        for (i, line) in lines.enumerated() {
+            let doc = dir.appendingPathComponent("watch-\(i).json")
+            try line.write(to: doc, atomically: true, encoding: .utf8)
+            pairs.append((Self.schema("watch"), doc.path))
+        }
+        let (status, out) = try Self.validate(pairs)
+        #expect(status == 0 && out.contains("\(lines.count) checked, 0 errors"), "\(out)")
+        let broken = dir.appendingPathComponent("broken.json")
+        try #"{"event": "blocked", "source": "a", "destination": "b", "protocol": "TCP", "port": "80", "flows": 1, "first_seen": "", "last_seen": "", "source_egress_policies": [], "destination_ingress_policies": []}"#
+            .write(to: broken, atomically: true, encoding: .utf8)
+        #expect(try Self.validate([(Self.schema("watch"), broken.path)]).0 != 0)
+    }
+
+    @Test("every verb of the CLI (ArgumentParser's command tree) prints results with --output json or jsonl, has schema/<verb>.schema.json and a test validating it")
+    func everyVerbHasJSONOutput() throws {
+        let dump = try Binary.output(["--experimental-dump-help"])
+        #expect(dump.status == 0, "\(dump.stderr)")
+        let tree = try #require(try JSONSerialization.jsonObject(with: Data(dump.stdout.utf8)) as? [String: Any])
+        let root = try #require(tree["command"] as? [String: Any])
+        let verbs = try #require(root["subcommands"] as? [[String: Any]])
+        let dir = Binary.tempDir()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let tested = Set(Self.commands(("f", "d", "p", "o"), dir).map(\.0))
+        var names: [String] = []
+        for v in verbs {
+            let name = try #require(v["commandName"] as? String)
+            if name == "help" { continue }  // ArgumentParser's own
+            names.append(name)
+            let arguments = v["arguments"] as? [[String: Any]] ?? []
+            let output = arguments.first { a in
+                (a["names"] as? [[String: Any]] ?? []).contains { $0["name"] as? String == "output" }
+            }
+            let values = output?["allValues"] as? [String] ?? []
+            #expect(values.contains("json") || values.contains("jsonl"),
+                    "flowmap \(name) has no --output json (or jsonl): \(values)")
+            #expect(FileManager.default.fileExists(atPath: Self.schema(name)), "schema/\(name).schema.json is missing")
+            #expect(tested.contains(name) || Self.validatedElsewhere[name] != nil,
+                    "flowmap \(name)'s JSON is validated by no test: add it to OutputSchemaTests.commands")
+        }
+        // The walk saw the verbs (not an empty or renamed tree).
+        #expect(Set(["check", "collect", "forget", "ingest", "prune", "remap", "watch"]).isSubset(of: Set(names)), "\(names)")
     }
 }

@@ -1,0 +1,161 @@
+import Foundation
+import Testing
+import FlowMapKit
+import FlowModel
+import HubbleAPI
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Issue 19's "done when", run as a user runs it: the built `flowmap` binary, `hubble observe -o jsonpb` lines
+/// piped into `watch … -`, and `watch --hubble 127.0.0.1:PORT` against the in-process test server; both print
+/// the connections `check` reports as breaking.
+@Suite("flowmap watch (the binary)", .serialized)
+struct WatchCLITests {
+    /// The flowmap binary beside the test bundle (same build), else the repository's debug build.
+    static var flowmap: String {
+        let beside = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
+            .appendingPathComponent("flowmap").path
+        if FileManager.default.isExecutableFile(atPath: beside) { return beside }
+        return Samples.repoRoot.appendingPathComponent(".build/debug/flowmap").path
+    }
+
+    /// `source -> destination proto/port` of each connection check says would break.
+    static func expected(policies: String, capture: String, in dir: URL) throws -> Set<String> {
+        let db = dir.appendingPathComponent("check-\(UUID().uuidString).db").path
+        _ = try LiveSupport.ingest(capture, db: db)
+        let check = try Check.run(Check.Options(policies: [policies], db: db))
+        return Set(check.report.denied.map { "\($0.source) -> \($0.destination) \($0.proto)/\($0.port)" })
+    }
+
+    /// The connections of `blocked` events in JSON Lines output, and the summary object.
+    static func parse(_ jsonl: String) -> (blocked: Set<String>, summary: [String: Any]?) {
+        var blocked = Set<String>()
+        var summary: [String: Any]?
+        for line in jsonl.split(separator: "\n") {
+            guard let o = try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any] else { continue }
+            switch o["event"] as? String {
+            case "blocked":
+                blocked.insert("\(o["source"]!) -> \(o["destination"]!) \(o["protocol"]!)/\(o["port"]!)")
+            case "summary": summary = o
+            default: break
+            }
+        }
+        return (blocked, summary)
+    }
+
+    @Test("cat CAPTURE | flowmap watch --policies P - prints what would be blocked (text and jsonl), exit 1")
+    func stdin() throws {
+        let flows = try HubbleGRPCTests.sorted()
+        let dir = LiveSupport.tempDir()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let policies = LiveSupport.writePolicies(in: dir)
+        let capture = LiveSupport.capture(flows.map(\.line), in: dir)
+        let expected = try Self.expected(policies: policies, capture: capture, in: dir)
+        #expect(expected.count >= 2)
+        func run(_ extra: [String]) throws -> (Int32, String, String) {
+            let p = Process()
+            p.executableURL = URL(fileURLWithPath: "/bin/sh")
+            p.arguments = ["-c", "cat '\(capture)' | '\(Self.flowmap)' watch --policies '\(policies)' "
+                            + extra.joined(separator: " ") + " -"]
+            let out = Pipe(), err = Pipe()
+            p.standardOutput = out
+            p.standardError = err
+            try p.run()
+            let o = out.fileHandleForReading.readDataToEndOfFile()
+            let e = err.fileHandleForReading.readDataToEndOfFile()
+            p.waitUntilExit()
+            return (p.terminationStatus, String(decoding: o, as: UTF8.self), String(decoding: e, as: UTF8.self))
+        }
+        let (status, out, err) = try run(["--output", "jsonl"])
+        #expect(status == 1, "\(err)")
+        let (blocked, summary) = Self.parse(out)
+        #expect(blocked == expected, "\(out.prefix(2000))")
+        #expect(summary?["accepted"] as? Int == flows.count, "\(String(describing: summary))")
+        let (textStatus, text, _) = try run([])
+        #expect(textStatus == 1)
+        for c in expected {
+            let parts = c.split(separator: " ")
+            #expect(text.contains("BLOCK      \(parts[0]) -> \(parts[2]) \(parts[3])"), "\(c): \(text.prefix(2000))")
+        }
+        #expect(text.contains("would be blocked"))
+    }
+
+    @Test("flowmap watch --hubble 127.0.0.1:PORT --since 2000d prints what would be blocked, stops on SIGINT with the summary")
+    func hubble() async throws {
+        let flows = try HubbleGRPCTests.sorted()
+        let observer = FakeObserver(events: flows.map(\.message))
+        let server = try await LoopbackServer.start([observer])
+        defer { server.stop() }
+        let dir = LiveSupport.tempDir()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let policies = LiveSupport.writePolicies(in: dir)
+        let expected = try Self.expected(policies: policies, capture: LiveSupport.capture(flows.map(\.line), in: dir),
+                                         in: dir)
+        #expect(expected.count >= 2)
+
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: Self.flowmap)
+        // --since relative (issue 20): 2000 days back from now reaches before the oldest sample (2021-11).
+        p.arguments = ["watch", "--policies", policies, "--hubble", server.address, "--since", "2000d",
+                       "--output", "jsonl", "--batch-seconds", "0.2"]
+        let out = Pipe(), err = Pipe()
+        p.standardOutput = out
+        p.standardError = err
+        let started = Int64(Date().timeIntervalSince1970 * 1e9)
+        try p.run()
+        let pid = p.processIdentifier
+        Thread.detachNewThread {  // a hung watch fails the test instead of hanging it
+            Thread.sleep(forTimeInterval: 90)
+            kill(pid, SIGKILL)
+        }
+        let handle = out.fileHandleForReading
+        let text = try await onThread { () -> String in
+            var text = ""
+            var signalled = false
+            while true {
+                let chunk = handle.availableData
+                if chunk.isEmpty { return text }
+                text += String(decoding: chunk, as: UTF8.self)
+                // Watch always follows: once every expected connection was reported, stop it as a user would.
+                if !signalled && Self.parse(text).blocked.isSuperset(of: expected) {
+                    signalled = true
+                    kill(pid, SIGINT)
+                }
+            }
+        }
+        p.waitUntilExit()
+        let stderr = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        #expect(p.terminationReason == .exit && p.terminationStatus == 1, "\(p.terminationStatus): \(stderr)")
+        let (blocked, summary) = Self.parse(text)
+        #expect(blocked == expected, "\(text.prefix(2000))\n\(stderr)")
+        #expect((summary?["source"] as? String)?.hasPrefix("hubble 127.0.0.1:") == true, "\(String(describing: summary))")
+        // The request carried --since as a time 2000 days before the run started.
+        let req = try #require(observer.requests.withLock { $0.first })
+        #expect(req.hasSince && req.follow)
+        let want = started - 2000 * 86_400 * 1_000_000_000
+        #expect(abs(Samples.nanos(req.since) - want) < 120 * 1_000_000_000, "\(req.since)")
+    }
+
+    @Test("--since/--until with --hubble take what every verb takes; an --until before --since is refused, exit 2")
+    func hubbleTimes() throws {
+        func run(_ args: [String]) throws -> (Int32, String) {
+            let p = Process()
+            p.executableURL = URL(fileURLWithPath: Self.flowmap)
+            p.arguments = args
+            let err = Pipe()
+            p.standardOutput = FileHandle.nullDevice
+            p.standardError = err
+            try p.run()
+            let e = err.fileHandleForReading.readDataToEndOfFile()
+            p.waitUntilExit()
+            return (p.terminationStatus, String(decoding: e, as: UTF8.self))
+        }
+        // Nothing listens on port 9: these must fail on the times, before connecting.
+        let bad = try run(["ingest", "--db", "/nonexistent/x.db", "--hubble", "127.0.0.1:9", "--since", "soon"])
+        #expect(bad.0 == 2 && bad.1.contains("--since soon: expected \(RelativeTime.expected)"), "\(bad.1)")
+        let swapped = try run(["ingest", "--db", "/nonexistent/x.db", "--hubble", "127.0.0.1:9", "--since", "1h",
+                               "--until", "2h"])
+        #expect(swapped.0 == 2 && swapped.1.contains("--until 2h is before --since 1h"), "\(swapped.1)")
+    }
+}
