@@ -64,15 +64,15 @@ public enum Merge {
         // Widths first, for every input, so that a mismatch refuses the merge before anything is written.
         let widths = reports.compactMap(\.bucketWidth)
         var width = try target.bucketWidth
-        if try target.sources().isEmpty, let widest = widths.max() {
-            width = widest
-        }
+        let isNew = try target.sources().isEmpty
+        if isNew, let widest = widths.max() { width = widest }
         for r in reports {
             guard let w = r.bucketWidth else { continue }
             guard FlowStore.foldsExactly(width: w, into: width) else {
                 throw FlowStore.BucketWidthMismatch(input: r.path, inputWidth: w, target: db, targetWidth: width)
             }
         }
+        if isNew { try target.useBucketWidth(width) }
         for i in reports.indices {
             guard let input = opened[i] else { continue }
             let contents: FlowStore.StoreContents

@@ -264,7 +264,7 @@ extension FlowStore {
     /// Adds every source of `c` the store does not hold yet, as its own source, in one transaction (all of the
     /// input, or nothing). A source is already held when a source has the same content hash (what re-ingesting a
     /// file checks) or, for a stream without one, the same path, format, ingest time and counts; merging a store
-    /// twice therefore changes nothing. A store with no source takes the input's bucket width; narrower buckets
+    /// twice therefore changes nothing. (A new target's width is set first, `useBucketWidth`.) Narrower buckets
     /// whose width divides the store's fold into its buckets exactly (counts add per source and point, first and
     /// last seen are min and max); any other width is `BucketWidthMismatch`, nothing written.
     ///
@@ -277,14 +277,7 @@ extension FlowStore {
     public func absorb(_ c: StoreContents) throws -> Absorbed {
         try db.transaction {
             var out = Absorbed()
-            let held = try db.prepare("SELECT count(*) FROM sources")
-            guard try held.step() else { throw db.error(1) }
-            var width = try bucketWidth
-            if held.int(0) == 0 && width != c.bucketWidth {
-                try db.prepare("INSERT INTO store_meta (key, value) VALUES ('bucket_ns', ?) "
-                               + "ON CONFLICT (key) DO UPDATE SET value = excluded.value").bind(.int(c.bucketWidth)).run()
-                width = c.bucketWidth
-            }
+            let width = try bucketWidth
             guard Self.foldsExactly(width: c.bucketWidth, into: width) else {
                 throw BucketWidthMismatch(input: c.path, inputWidth: c.bucketWidth, target: path, targetWidth: width)
             }
