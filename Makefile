@@ -184,6 +184,7 @@ bench: deps $(VENV)/.bench-stamp
 	BENCH_MB=$(BENCH_MB) PYTHON=$(CURDIR)/$(VENV)/bin/python bench/run.sh
 	@echo "== watch: flows evaluated per second from stdin (bench/watch.sh) =="
 	PYTHON=$(CURDIR)/$(VENV)/bin/python bench/watch.sh
+	PYTHON=$(CURDIR)/$(VENV)/bin/python bench/fleet.sh
 
 # The watch row alone.
 bench-watch: deps $(VENV)/.bench-stamp

@@ -11,6 +11,16 @@ extension FlowStore {
             let r = try write(batch, counts: counts, path: path, format: "inventory", contentHash: contentHash,
                               now: now, legacyHash: legacyHash)
             guard r == .written else { return r }
+            try storeInventory(inv)
+            return .written
+        }
+    }
+
+    /// The inventory tables' part of `writeInventory` (also `absorb`, for an inventory merged from another
+    /// store): pods updated, the Services it describes replaced, nodes, node labels and controllers. Applying the
+    /// same inventory twice changes nothing.
+    func storeInventory(_ inv: Inventory) throws {
+        try db.transaction {
             let upsertPod = try db.prepare("""
                 INSERT INTO inventory_pods (namespace, name, uid, endpoint_id, labels, node, host_ip, host_network,
                                             valid_from, valid_until)
@@ -93,7 +103,6 @@ extension FlowStore {
                 try controller.bind(.text(c.workload.namespace), .text(c.workload.name), .text(c.workload.workloadKind),
                                     .text(c.selector.canonical), .int(c.usable ? 1 : 0)).run()
             }
-            return .written
         }
     }
 

@@ -19,7 +19,7 @@ struct FlowMapCommand: ParsableCommand {
         subcommands: [CollectCommand.self, IngestCommand.self, GenerateCommand.self, DoctorCommand.self, CheckCommand.self,
                       ConnectivityCommand.self, ExplainCommand.self, DiffCommand.self, MapCommand.self, SummaryCommand.self,
                       SourcesCommand.self, ForgetCommand.self, PruneCommand.self, ExportCommand.self,
-                      RemapCommand.self, WatchCommand.self]
+                      RemapCommand.self, MergeCommand.self, WatchCommand.self]
     )
 
     /// Parses and runs one verb, mapping every outcome through `ExitStatus` (the only place that does).

@@ -69,6 +69,7 @@ struct OutputSchemaTests {
          ("generate", ["generate", "--db", f.db, "--out", dir.appendingPathComponent("out").path, "--allow-breaks"]),
          ("doctor", ["doctor", "--db", f.db]),
          ("sources", ["sources", "--db", f.db]),
+         ("merge", ["merge", "--db", dir.appendingPathComponent("m.db").path, f.db]),
          ("check", ["check", "--db", f.db, "--policies", f.policies]),
          ("connectivity", ["connectivity", "--db", f.db, "--policies", f.policies]),
          ("diff", ["diff", "--db", f.db, f.policies, f.other]),
@@ -134,9 +135,9 @@ struct OutputSchemaTests {
         let dir = Binary.tempDir()
         defer { try? FileManager.default.removeItem(at: dir) }
         let f = try Self.fixture(dir)
-        // ingest and generate change the store or the folder they write; map draws json, not yaml.
+        // ingest, merge and generate change the store or the folder they write; map draws json, not yaml.
         // forget and prune change their store, a second run reports something else.
-        for (verb, args) in Self.commands(f, dir) where !["ingest", "generate", "map", "forget", "prune"].contains(verb) {
+        for (verb, args) in Self.commands(f, dir) where !["ingest", "merge", "generate", "map", "forget", "prune"].contains(verb) {
             let json = try Binary.output(args + ["-o", "json"]).stdout
             let yaml = try Binary.output(args + ["-o", "yaml"]).stdout
             let a = dir.appendingPathComponent("\(verb).json"), b = dir.appendingPathComponent("\(verb).yaml")

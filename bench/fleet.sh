@@ -1,0 +1,76 @@
+#!/usr/bin/env bash
+# `make bench` rows (issue 18): fleets. One capture (bench/gen_hubble.py, FLEET_BENCH_MB, default 300) split in 4
+# parts by lines (one per node), each part ingested into a node store; then, side by side in the same run:
+#   merge   `flowmap merge` of the 4 node stores into a new store
+#   ingest  one `flowmap ingest` of the whole capture into a new store (what the merge must equal)
+# CPU time (user + system) is the number to compare on a shared machine; wall time is shown for reference. The
+# edge counts and `generate` outputs of both stores must be equal (a row says DIFFER otherwise, and the script
+# fails). One function per row, so that more rows (PostgreSQL ingesters) sit beside these.
+# Environment: FLEET_BENCH_MB, PYTHON (for the generator), FLOWMAP_BIN_DIR (release build dir).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+MB="${FLEET_BENCH_MB:-300}"
+PY="${PYTHON:-python3}"
+BIN="${FLOWMAP_BIN_DIR:-.build/release}"
+DATA=bench/data
+FLEET="$DATA/fleet"
+CAPTURE="$DATA/fleet-${MB}mb.jsonl"
+mkdir -p "$DATA"
+if [ ! -s "$CAPTURE" ]; then
+  echo "generating $CAPTURE (once; kept for later runs)" >&2
+  "$PY" bench/gen_hubble.py "$CAPTURE.tmp" --mb "$MB" --workloads 320 --seed 3
+  mv "$CAPTURE.tmp" "$CAPTURE"
+fi
+rm -rf "$FLEET" && mkdir -p "$FLEET"
+split -n l/4 -d "$CAPTURE" "$FLEET/part-"
+
+fresh() { rm -f "$1" "$1-wal" "$1-shm"; }
+
+timed() {  # label, command...: prints "label wall_s cpu_s peak_mb" (CPU = user + system)
+  local label="$1"; shift
+  /usr/bin/time -f "%e %U %S %M" -o "$FLEET/$label.time" "$@" > "$FLEET/$label.out" 2> "$FLEET/$label.err" || {
+    echo "$label failed:" >&2; tail -5 "$FLEET/$label.err" >&2; exit 1; }
+  read -r wall user sys kb < "$FLEET/$label.time"
+  echo "$label $wall $(echo "$user + $sys" | bc) $((kb / 1024))"
+}
+
+edges() { "$BIN/flowmap" export --db "$1" | wc -l; }
+
+nodes_row() {  # the 4 node ingests (not compared: the work a fleet spreads over its nodes)
+  local cpu=0 wall=0 i
+  for i in 0 1 2 3; do
+    fresh "$FLEET/node-$i.db"
+    read -r _ w c _ < <(timed "node-$i" "$BIN/flowmap" ingest --db "$FLEET/node-$i.db" "$FLEET/part-0$i")
+    cpu=$(echo "$cpu + $c" | bc); wall=$(echo "$wall + $w" | bc)
+  done
+  printf "%-34s %9s %9s %9s %8s\n" "ingest 4 parts, one store each" "$wall" "$cpu" "-" "-"
+}
+
+merge_row() {
+  fresh "$FLEET/merged.db"
+  read -r _ wall cpu mb < <(timed merge "$BIN/flowmap" merge --db "$FLEET/merged.db" \
+    "$FLEET/node-0.db" "$FLEET/node-1.db" "$FLEET/node-2.db" "$FLEET/node-3.db")
+  printf "%-34s %9s %9s %9s %8s\n" "merge 4 node stores" "$wall" "$cpu" "$mb" "$(edges "$FLEET/merged.db")"
+}
+
+ingest_row() {
+  fresh "$FLEET/direct.db"
+  read -r _ wall cpu mb < <(timed ingest "$BIN/flowmap" ingest --db "$FLEET/direct.db" "$CAPTURE")
+  printf "%-34s %9s %9s %9s %8s\n" "ingest the whole capture" "$wall" "$cpu" "$mb" "$(edges "$FLEET/direct.db")"
+}
+
+same_row() {  # merged == direct: export and generate byte for byte
+  local a="$FLEET/merged.db" b="$FLEET/direct.db" verdict=equal
+  cmp -s <("$BIN/flowmap" export --db "$a") <("$BIN/flowmap" export --db "$b") || verdict=DIFFER
+  cmp -s <("$BIN/flowmap" generate --db "$a" --out - --allow-breaks 2>/dev/null) \
+         <("$BIN/flowmap" generate --db "$b" --out - --allow-breaks 2>/dev/null) || verdict=DIFFER
+  echo "merged store vs one ingest: export and generate $verdict"
+  [ "$verdict" = equal ]
+}
+
+echo "== fleet: $(du -m "$CAPTURE" | cut -f1) MB capture in 4 parts (bench/fleet.sh) =="
+printf "%-34s %9s %9s %9s %8s\n" "row" "wall s" "CPU s" "peak MB" "export rows"
+nodes_row
+merge_row
+ingest_row
+same_row
