@@ -178,7 +178,7 @@ public struct IngestDriver {
                     lineNo += r.lines
                     sinceCommit += r.accepted
                     offset += r.consumed
-                    meter.update(source: src, flows: agg.counts.accepted, rejected: agg.counts.rejected + rejectedBefore)
+                    meter.update(source: src, flows: agg.runningCounts.accepted, rejected: agg.runningCounts.rejected + rejectedBefore)
                     if sinceCommit >= batchFlows {
                         try commitBatch(final: false)
                         if offset < end { batchStart = now() }
@@ -205,8 +205,8 @@ public struct IngestDriver {
                     lineNo += w.lines
                     sinceCommit += first.accepted + w.accepted
                     w.issues.removeAll(keepingCapacity: true)
-                    meter.update(source: src, flows: agg.counts.accepted + w.agg.counts.accepted,
-                                 rejected: agg.counts.rejected + w.agg.counts.rejected)
+                    meter.update(source: src, flows: agg.runningCounts.accepted + w.agg.runningCounts.accepted,
+                                 rejected: agg.runningCounts.rejected + w.agg.runningCounts.rejected)
                     return
                 }
             }
@@ -214,8 +214,8 @@ public struct IngestDriver {
                               issue: issue)
             lineNo += r.lines
             sinceCommit += r.accepted
-            meter.update(source: src, flows: agg.counts.accepted + (worker?.agg.counts.accepted ?? 0),
-                         rejected: agg.counts.rejected + (worker?.agg.counts.rejected ?? 0))
+            meter.update(source: src, flows: agg.runningCounts.accepted + (worker?.agg.runningCounts.accepted ?? 0),
+                         rejected: agg.runningCounts.rejected + (worker?.agg.runningCounts.rejected ?? 0))
         }
 
         readLoop: while true {
@@ -241,7 +241,7 @@ public struct IngestDriver {
             var timeout = -1
             if isStream, let start = batchStart {
                 let left = start + batchSeconds - now()
-                if left <= 0, sinceCommit > 0 || agg.counts.lines > 0 {
+                if left <= 0, sinceCommit > 0 || agg.runningCounts.lines > 0 {
                     try commitBatch(final: false)
                     continue
                 }
@@ -276,7 +276,7 @@ public struct IngestDriver {
             try process(end)
             memmove(buf, buf + end, have - end)
             have -= end
-            if isStream, let start = batchStart, now() - start >= batchSeconds, sinceCommit > 0 || agg.counts.lines > 0 {
+            if isStream, let start = batchStart, now() - start >= batchSeconds, sinceCommit > 0 || agg.runningCounts.lines > 0 {
                 try commitBatch(final: false)
             }
         }
