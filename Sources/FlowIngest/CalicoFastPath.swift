@@ -8,8 +8,8 @@ import FlowModel
 ///
 /// Anything unusual goes to the Foundation path instead, which decides it exactly as before: a backslash
 /// anywhere in the line (escapes; Foundation and the scanner differ on lone surrogates), a JSON array, a value
-/// of an unexpected type, a fraction or a negative number where a number is read, a key given twice at any
-/// depth, invalid JSON (Foundation's message is kept). `FastPathDifferentialTests` holds the two paths equal.
+/// of an unexpected type, a number other than a plain integer, a key given twice at any depth, a nested
+/// value Foundation would not read, invalid JSON (Foundation's message is kept). `FastPathDifferentialTests` holds the two paths equal.
 extension CalicoReader {
     /// Fields read, then the documented fields that are only skipped (known, so a duplicate is found by bit).
     enum Slot: Int, CaseIterable {
@@ -123,8 +123,14 @@ extension CalicoReader {
                 let k = try s.nextKey()
                 let r = try s.skipValueRange()
                 let c = s.base[r.lowerBound]
-                if (c == 0x7B || c == 0x5B) && memchr(s.base + r.lowerBound, 0x7B, r.count) != nil {
-                    if nestedDuplicate(s.base + r.lowerBound, r.count) { return false }
+                if c == 0x7B || c == 0x5B {
+                    if nestedUnreadable(s.base + r.lowerBound, r.count) { return false }
+                } else if c == 0x2D || (c >= 0x30 && c <= 0x39) {
+                    // Foundation rejects some numbers the scanner accepts (1e400): only plain integers here.
+                    guard r.count <= 18 else { return false }
+                    for i in r where !(s.base[i] >= 0x30 && s.base[i] <= 0x39) && !(i == r.lowerBound && c == 0x2D) {
+                        return false
+                    }
                 }
                 if let id = Slot.table.find(s.base + k.start, k.count) {
                     let bit: UInt64 = 1 << UInt64(id)
@@ -144,14 +150,19 @@ extension CalicoReader {
         return true
     }
 
-    /// Whether an object (or an array holding objects) has a key given twice at some depth, cached by bytes.
-    mutating func nestedDuplicate(_ p: UnsafePointer<UInt8>, _ n: Int) -> Bool {
+    /// Whether Foundation would read an object or array differently from the scanner: a key given twice at some
+    /// depth (Foundation keeps the last), or a value it rejects (a number like 1e400). Cached by bytes.
+    mutating func nestedUnreadable(_ p: UnsafePointer<UInt8>, _ n: Int) -> Bool {
         if nested.count > 100_000 || nestedKeys.footprint > 8 << 20 {
             nestedKeys = ByteInterner(capacity: 64)
             nested.removeAll(keepingCapacity: true)
         }
         let (id, isNew) = nestedKeys.intern(p, n)
-        if isNew { nested.append(JSONDuplicateKeys.first(in: UnsafeRawBufferPointer(start: p, count: n)) != nil) }
+        if isNew {
+            let b = UnsafeRawBufferPointer(start: p, count: n)
+            nested.append(JSONDuplicateKeys.first(in: b) != nil
+                || (try? JSONSerialization.jsonObject(with: Data(b), options: [.fragmentsAllowed])) == nil)
+        }
         return nested[Int(id)]
     }
 
