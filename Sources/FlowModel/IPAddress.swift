@@ -1,5 +1,3 @@
-import FlowModel
-
 /// Just enough IP handling for ipBlocks: family detection, host CIDRs and private ranges.
 public enum IPAddress {
     public static func isIPv6(_ s: String) -> Bool { s.contains(":") }
