@@ -57,17 +57,18 @@ readers() {  # one row per reader: FlowMap end to end, FlowIngest alone, the Pyt
   done
   LOAD_BEFORE="$load" "$PY" - "${rows[@]}" <<'EOF2'
 import os, sys
-print("\n| reader | MB | flowmap ingest MB/s (peak RSS MB) | FlowIngest only MB/s (RSS) | Python peer MB/s (RSS) "
-      "| end-to-end / peer |")
-print("|---|---:|---:|---:|---:|---:|")
+print("\n| reader | MB | flowmap ingest MB/s (CPU s, peak RSS MB) | FlowIngest only MB/s (CPU s, RSS) "
+      "| Python peer MB/s (CPU s, RSS) | end-to-end / peer (wall) | per CPU-s |")
+print("|---|---:|---:|---:|---:|---:|---:|")
 for r in sys.argv[1:]:
     f = r.split()
     fmt, size = f[0], int(f[1])
     cols = [f[2 + 5 * i: 7 + 5 * i] for i in range(3)]  # name secs kb user sys
     mbs = [size / 1e6 / float(c[1]) for c in cols]
+    cpu = [float(c[3]) + float(c[4]) for c in cols]
     rss = [int(c[2]) / 1024 for c in cols]
-    print(f"| {fmt} | {size/1e6:.0f} | {mbs[0]:.0f} ({rss[0]:.0f}) | {mbs[1]:.0f} ({rss[1]:.0f}) | "
-          f"{mbs[2]:.0f} ({rss[2]:.0f}) | {mbs[0]/mbs[2]:.1f}x |")
+    print(f"| {fmt} | {size/1e6:.0f} | {mbs[0]:.0f} ({cpu[0]:.2f}, {rss[0]:.0f}) | {mbs[1]:.0f} ({cpu[1]:.2f}, {rss[1]:.0f}) | "
+          f"{mbs[2]:.0f} ({cpu[2]:.2f}, {rss[2]:.0f}) | {mbs[0]/mbs[2]:.1f}x | {cpu[2]/cpu[0]:.1f}x |")
 print(f"bar: >= 300 MB/s end to end and >= 5x the peer; load average before/after: "
       f"{float(os.environ['LOAD_BEFORE']):.1f} / {os.getloadavg()[0]:.1f}")
 EOF2

@@ -15,6 +15,12 @@ import FlowModel
 /// - `dest_service_*` is kept per destination as `namespace/name[:port-name]`.
 public struct CalicoReader: LineReader {
     private var multi = MultiLineJSON()
+    /// The fast path (`CalicoFastPath.swift`); off only in tests that compare it with the Foundation path.
+    var fastPath = true
+    var cache = RecordCache()
+    var fields = Fields()
+    var nestedKeys = ByteInterner(capacity: 64)
+    var nested: [Bool] = []
 
     public init() {}
 
@@ -23,7 +29,9 @@ public struct CalicoReader: LineReader {
         case .pending: return .pending
         case .tooLarge: return .rejected(field: "", message: multi.tooLargeMessage)
         case .complete(let bytes): return Self.record(JSONRecord.parse(bytes), into: &agg)
-        case .single: return Self.record(JSONRecord.parse(line), into: &agg)
+        case .single:
+            if fastPath, let r = fastRecord(line, into: &agg) { return r }
+            return Self.record(JSONRecord.parse(line), into: &agg)
         }
     }
 
@@ -127,23 +135,27 @@ public struct CalicoReader: LineReader {
         case .success(let p): dst = p
         case .failure(let e): return .failure(e)
         }
-        var service: String?
-        if let name = o["dest_service_name"] as? String, name != "-", !name.isEmpty {
-            let ns = (o["dest_service_namespace"] as? String).flatMap { $0 == "-" ? nil : $0 } ?? dst.endpoint.namespace
-            var s = "\(ns)/\(name)"
-            if let port = o["dest_service_port"] as? String, port != "-", port != "*", !port.isEmpty {
-                s += ":\(port)"
-            } else if let n = JSONRecord.int(o["dest_service_port_num"]) {
-                s += ":\(n)"
-            }
-            service = s
-        }
+        let service = Self.service(o, destination: dst)
         // Calico reports connections, never reply packets.
         let flow = Flow(time: start, source: src, destination: dst, proto: proto, sourcePort: sport,
                         destinationPort: proto.isPolicyProtocol ? dport : 0, verdict: verdict,
                         dropReason: dropReason, direction: direction, observationPoint: "calico", isReply: false,
                         weight: weight, endTime: end)
         return .success((flow, service))
+    }
+
+    /// `dest_service_*` as `namespace/name[:port-name]` (the namespace defaults to the destination's); nil without
+    /// a service name.
+    static func service(_ o: [String: Any], destination dst: FlowPeer) -> String? {
+        guard let name = o["dest_service_name"] as? String, name != "-", !name.isEmpty else { return nil }
+        let ns = (o["dest_service_namespace"] as? String).flatMap { $0 == "-" ? nil : $0 } ?? dst.endpoint.namespace
+        var s = "\(ns)/\(name)"
+        if let port = o["dest_service_port"] as? String, port != "-", port != "*", !port.isEmpty {
+            s += ":\(port)"
+        } else if let n = JSONRecord.int(o["dest_service_port_num"]) {
+            s += ":\(n)"
+        }
+        return s
     }
 
     /// Labels from `{"labels": ["k=v", ...]}` (or a bare list, or a `k=v,k=v` string); `-` means aggregated away.

@@ -128,6 +128,12 @@ public struct FlowAggregator {
         return c
     }
 
+    /// Flows accepted, lines rejected and lines read so far in this batch, without deciding the pending flows
+    /// (which `counts` does on a copy of everything): for progress lines and batch decisions, per chunk.
+    public var runningCounts: (accepted: Int64, rejected: Int64, lines: Int64) {
+        (plainCounts.accepted, plainCounts.rejected, plainCounts.lines)
+    }
+
     /// Snapshot of the current batch (for tests and tools; `take()` is the normal way out).
     public var batch: IngestBatch {
         var copy = self
@@ -239,7 +245,7 @@ public struct FlowAggregator {
 
     func isListening(_ ep: Int32, _ proto: Proto, _ port: UInt16) -> Bool {
         listeningIDs.contains(Self.listeningKey(ep, proto, port))
-            || listeningPorts.contains(ListeningPort(endpoint: endpoints[Int(ep)], proto: proto, port: port))
+            || !listeningPorts.isEmpty && listeningPorts.contains(ListeningPort(endpoint: endpoints[Int(ep)], proto: proto, port: port))
     }
 
     /// Decides the batch's undecided flows from the listening ports (see `ReplyRule`): from a listening port to
@@ -515,6 +521,8 @@ public struct FlowAggregator {
         var b = side
         var edgeOf = [BucketedEdge]()
         edgeOf.reserveCapacity(pointKeys.count)
+        b.buckets.reserveCapacity(pointKeys.count)
+        b.points.reserveCapacity(pointKeys.count)
         for (i, k) in pointKeys.enumerated() {
             let key = BucketedEdge(edge: edgeKey(k), bucket: k.bucket)
             edgeOf.append(key)

@@ -69,6 +69,16 @@ public struct FlowRecordReader: LineReader {
     /// The accepted CSV header line, for `resumeState`.
     private var header: String?
     private var multi = MultiLineJSON()
+    /// The fast path (`FlowRecordFastPath.swift`); off only in tests that compare it with the String path.
+    var fastPath = true
+    var cache = RecordCache()
+    var fastValues = Values()
+    /// `columns` as slots of `Values`.
+    var columnSlots: [Int] = []
+    var sideKeys = ByteInterner(capacity: 1024)
+    var sideEntries: [FastSide] = []
+    var sidePeers: [Int32] = []
+    var sidePeerGeneration: [Int] = []
 
     /// For CSV, `header` may be given when it was validated up front; otherwise the first line is the header.
     public init(syntax: Syntax, addressBook: AddressBook? = nil) {
@@ -84,7 +94,14 @@ public struct FlowRecordReader: LineReader {
             case .pending: return .pending
             case .tooLarge: return .rejected(field: "", message: multi.tooLargeMessage)
             case .complete(let b): return readJSON(JSONRecord.parse(b), into: &agg)
-            case .single: return readJSON(JSONRecord.parse(line), into: &agg)
+            case .single:
+                if fastPath, addressBook == nil, fastJSON(line) {
+                    for r in Self.required where fastValues[r] == nil {
+                        return .rejected(field: r.rawValue, message: "required field missing")
+                    }
+                    return decodeFast(fastValues, into: &agg)
+                }
+                return readJSON(JSONRecord.parse(line), into: &agg)
             }
         }
     }
@@ -100,10 +117,14 @@ public struct FlowRecordReader: LineReader {
         guard syntax == .csv, let cells = Self.csvCells(state), case .success(let f) = Self.validate(columns: cells)
         else { return }
         columns = f
+        columnSlots = f.map(Self.slot)
         header = state
     }
 
     private mutating func readCSV(_ line: UnsafeRawBufferPointer, into agg: inout FlowAggregator) -> LineResult {
+        if fastPath, addressBook == nil, columns != nil, fastCSV(line) {
+            return decodeFast(fastValues, into: &agg)
+        }
         let cells: [String]
         switch CSV.split(bytes: line) {
         case .success(let c): cells = c
@@ -114,6 +135,7 @@ public struct FlowRecordReader: LineReader {
             switch Self.validate(columns: cells) {
             case .success(let f):
                 columns = f
+                columnSlots = f.map(Self.slot)
                 header = String(decoding: line, as: UTF8.self)
                 return .skipped
             case .failure(let e):
@@ -189,24 +211,8 @@ public struct FlowRecordReader: LineReader {
             case .failure(let e): return fail(f, e.description)
             }
         }
-        for (ns, pod, workload, kind, labels) in [(Field.srcNamespace, Field.srcPod, Field.srcWorkload,
-                                                  Field.srcWorkloadKind, Field.srcLabels),
-                                                 (.dstNamespace, .dstPod, .dstWorkload, .dstWorkloadKind, .dstLabels)] {
-            let l = Self.labels(v[labels] ?? "")
-            let problem = (v[ns] ?? "").isEmpty
-                ? KubernetesName.labelProblem(l)
-                : KubernetesName.problem(namespace: v[ns]!, pod: v[pod] ?? "",
-                                         workload: v[workload].flatMap { $0.isEmpty ? nil : $0 },
-                                         kind: v[kind].flatMap { $0.isEmpty ? nil : $0 }, labels: l)
-            if let p = problem {
-                switch p.part {
-                case .namespace: return fail(ns, p.message)
-                case .pod: return fail(pod, p.message)
-                case .workload: return fail(workload, p.message)
-                case .kind: return fail(kind, p.message)
-                case .labelKey, .labelValue: return fail(labels, p.message)
-                }
-            }
+        for side in Self.sides {
+            if let (f, m) = Self.nameProblem(v, side) { return fail(f, m) }
         }
         guard let tText = v[.time] else { return fail(.time, "required field empty") }
         guard let time = FlexibleTime.nanos(text: Substring(tText)) else {
@@ -288,6 +294,33 @@ public struct FlowRecordReader: LineReader {
             return f
         }
         return .success(flows)
+    }
+
+    /// The fields naming one end of a flow.
+    struct SideFields: Sendable {
+        var ns, pod, workload, kind, labels, ip: Field
+    }
+    static let sides = [SideFields(ns: .srcNamespace, pod: .srcPod, workload: .srcWorkload, kind: .srcWorkloadKind,
+                                   labels: .srcLabels, ip: .srcIP),
+                        SideFields(ns: .dstNamespace, pod: .dstPod, workload: .dstWorkload, kind: .dstWorkloadKind,
+                                   labels: .dstLabels, ip: .dstIP)]
+
+    /// An invalid Kubernetes name or label on one side: the field and why.
+    static func nameProblem(_ v: [Field: String], _ side: SideFields) -> (Field, String)? {
+        let l = Self.labels(v[side.labels] ?? "")
+        let problem = (v[side.ns] ?? "").isEmpty
+            ? KubernetesName.labelProblem(l)
+            : KubernetesName.problem(namespace: v[side.ns]!, pod: v[side.pod] ?? "",
+                                     workload: v[side.workload].flatMap { $0.isEmpty ? nil : $0 },
+                                     kind: v[side.kind].flatMap { $0.isEmpty ? nil : $0 }, labels: l)
+        guard let p = problem else { return nil }
+        switch p.part {
+        case .namespace: return (side.ns, p.message)
+        case .pod: return (side.pod, p.message)
+        case .workload: return (side.workload, p.message)
+        case .kind: return (side.kind, p.message)
+        case .labelKey, .labelValue: return (side.labels, p.message)
+        }
     }
 
     func peer(ns: String?, pod: String?, workload: String?, kind: String?, labels: String?, ip: String?,

@@ -100,194 +100,312 @@ public struct IngestDriver {
     public static func isStream(path: String) -> Bool { InputSource.isStream(path) }
 
     /// Runs the input through `reader`. `onIssue` gets each rejected line (in line order); `commit` gets each batch.
+    /// The stages: `InputSource` reads (and hashes) the bytes, `LineBuffer` keeps them until their lines are
+    /// complete, `IngestRun.process` reads the lines (in two halves on two threads when it can), `BatchPolicy`
+    /// says when a stream's batch is due, and `IngestRun.commitBatch` hands each batch out.
     public func run<R: LineReader>(path: String, reader: inout R, onIssue: (InputIssue) -> Void,
                                    commit: (Chunk) throws -> Void) throws {
         let src = try InputSource(path: path, stdin: stdinDescriptor, stdinName: stdinName,
                                   candidates: resumeCandidates, stop: stopDescriptor)
         if let state = src.resumed?.readerState { reader.resume(from: state) }
-        let isStream = !src.isRegular
-        let display = src.display
-        var agg = FlowAggregator(bucketWidth: bucketWidth)
-        for l in listening { agg.declareListening(l.endpoint, proto: l.proto, port: l.port) }
-        agg.dedupe = dedupe
-        let worker: LineWorker<R>? = threads >= 2 && dedupe == nil
+        try withoutActuallyEscaping(onIssue) { onIssue in
+            try withoutActuallyEscaping(commit) { commit in
+                var r = IngestRun(driver: self, source: src, reader: reader, onIssue: onIssue, commit: commit)
+                defer {
+                    reader = r.reader
+                    r.close()
+                }
+                try r.readAll()
+                try r.finishInput()
+            }
+        }
+    }
+}
+
+/// The bytes read and not yet consumed: complete lines are handed out, a partial last line waits for the next
+/// read. A line longer than the buffer grows it up to `maxLineBytes`; past that the line is dropped (without
+/// holding it) up to its newline.
+struct LineBuffer {
+    private(set) var base: UnsafeMutablePointer<UInt8>
+    private(set) var capacity: Int
+    /// Bytes held.
+    private(set) var count = 0
+    /// Dropping the rest of an over-long line.
+    private(set) var skipping = false
+    let maxLineBytes: Int
+
+    init(capacity: Int, maxLineBytes: Int) {
+        self.capacity = max(capacity, 1 << 16)
+        self.maxLineBytes = maxLineBytes
+        base = UnsafeMutablePointer<UInt8>.allocate(capacity: self.capacity)
+    }
+
+    func deallocate() { base.deallocate() }
+
+    var isFull: Bool { count == capacity }
+
+    /// Room for a full buffer: grows it, or returns false when the line in it is too long to keep (then the
+    /// bytes held are dropped and the rest of the line is skipped).
+    mutating func makeRoom() -> Bool {
+        if capacity < maxLineBytes {
+            let ncap = min(capacity * 2, max(maxLineBytes, capacity))
+            let nb = UnsafeMutablePointer<UInt8>.allocate(capacity: ncap)
+            nb.update(from: base, count: count)
+            base.deallocate()
+            base = nb
+            capacity = ncap
+            return true
+        }
+        count = 0
+        skipping = true
+        return false
+    }
+
+    var free: (UnsafeMutablePointer<UInt8>, Int) { (base + count, capacity - count) }
+
+    /// Takes `n` bytes just read into `free`; returns the end of the complete lines held (after the last newline),
+    /// nil when there is none yet.
+    mutating func appended(_ n: Int) -> Int? {
+        var from = count
+        count += n
+        if skipping {
+            guard let nl = memchr(base + from, 0x0A, count - from) else {
+                count = 0
+                return nil
+            }
+            let cut = UnsafeMutableRawPointer(nl) - UnsafeMutableRawPointer(base) + 1
+            memmove(base, base + cut, count - cut)
+            count -= cut
+            from = 0
+            skipping = false
+        }
+        var last = count - 1
+        while last >= from && base[last] != 0x0A { last -= 1 }
+        return last >= from ? last + 1 : nil
+    }
+
+    /// Drops the first `end` bytes (lines read).
+    mutating func consume(_ end: Int) {
+        memmove(base, base + end, count - end)
+        count -= end
+    }
+
+    /// Terminates a last line without a newline so it reads as a line (`count < capacity` here).
+    mutating func terminateLastLine() -> Int {
+        base[count] = 0x0A
+        return count + 1
+    }
+}
+
+/// When a stream's batch is committed: after `flows` accepted flows, or `seconds` after the batch's first line,
+/// whichever comes first. A file is one batch.
+struct BatchPolicy {
+    let flows: Int
+    let seconds: Double
+    /// Accepted flows in the current batch.
+    var sinceCommit = 0
+    /// When the current batch's first line was read.
+    var started: Double?
+
+    mutating func startIfNeeded() { if started == nil { started = now() } }
+
+    /// Flows the current batch may still take.
+    var room: Int { flows - sinceCommit }
+    var isFull: Bool { sinceCommit >= flows }
+
+    /// Seconds left before the batch is due (nil when no batch is open).
+    var secondsLeft: Double? { started.map { $0 + seconds - now() } }
+
+    mutating func committed() {
+        sinceCommit = 0
+        started = nil
+    }
+}
+
+/// One `IngestDriver.run`: the reader, the aggregator (and the second thread's), line numbering and the counts
+/// carried across a stream's batches.
+struct IngestRun<R: LineReader> {
+    let driver: IngestDriver
+    let src: InputSource
+    var reader: R
+    /// Issues go out through a reference, so reading lines (which mutates the reader and the aggregator here)
+    /// can report them as they are found.
+    let sink: IssueSink
+    let commit: (IngestDriver.Chunk) throws -> Void
+    let isStream: Bool
+    var agg: FlowAggregator
+    let worker: LineWorker<R>?
+    var lines: LineBuffer
+    var batch: BatchPolicy
+    var meter: ProgressMeter
+    var lineNo = 0
+    var bytesCounted: Int64 = 0
+    var acceptedBefore: Int64 = 0  // in committed batches (the aggregator's counts restart per batch)
+    var rejectedBefore: Int64 = 0
+    var recordStart = 0  // first line of a record still being read (LineResult.pending), 0 when none
+    var decoded: Int64  // decoded bytes of the input up to the end of what was read
+    var resumeOffset: Int64?  // set at the end: decoded bytes up to the end of the last counted line
+    var longLineStart: Int64 = 0
+
+    init(driver: IngestDriver, source src: InputSource, reader: R, onIssue: @escaping (InputIssue) -> Void,
+         commit: @escaping (IngestDriver.Chunk) throws -> Void) {
+        self.driver = driver
+        self.src = src
+        self.reader = reader
+        sink = IssueSink(display: src.display, onIssue: onIssue)
+        self.commit = commit
+        isStream = !src.isRegular
+        agg = FlowAggregator(bucketWidth: driver.bucketWidth)
+        for l in driver.listening { agg.declareListening(l.endpoint, proto: l.proto, port: l.port) }
+        agg.dedupe = driver.dedupe
+        worker = driver.threads >= 2 && driver.dedupe == nil
             ? reader.makeParallelReader().map { LineWorker(reader: $0) } : nil
-        worker?.agg.bucketWidth = bucketWidth
-        var lineNo = 0
-        var sinceCommit = 0
-        var batchStart: Double?
-        var bytesCounted: Int64 = 0
-        var acceptedBefore: Int64 = 0  // in committed batches (the aggregator's counts restart per batch)
-        var rejectedBefore: Int64 = 0
-        var meter = ProgressMeter(enabled: progress.isOn, display: display, total: src.size)
-        defer { meter.finish() }
+        worker?.agg.bucketWidth = driver.bucketWidth
+        lines = LineBuffer(capacity: driver.chunkBytes, maxLineBytes: driver.maxLineBytes)
+        batch = BatchPolicy(flows: driver.batchFlows, seconds: driver.batchSeconds)
+        meter = ProgressMeter(enabled: driver.progress.isOn, display: src.display, total: src.size)
+        decoded = src.resumed?.offset ?? 0
+    }
 
-        var cap = max(chunkBytes, 1 << 16)
-        var buf = UnsafeMutablePointer<UInt8>.allocate(capacity: cap)
-        defer { buf.deallocate() }
-        var have = 0
-        var skippingLongLine = false
-        var recordStart = 0  // first line of a record still being read (LineResult.pending), 0 when none
-        var decoded = src.resumed?.offset ?? 0  // decoded bytes of the input up to the end of what was read
-        var resumeOffset: Int64?  // set at the end: decoded bytes up to the end of the last counted line
-        var longLineStart: Int64 = 0
-        var issues = 0
+    mutating func close() {
+        meter.finish()
+        lines.deallocate()
+    }
 
-        func issue(_ line: Int, _ field: String, _ message: String) {
-            issues += 1
-            onIssue(InputIssue(file: display, line: line, field: field, message: message))
+    func issue(_ line: Int, _ field: String, _ message: String) { sink.report(line, field, message) }
+
+    /// Hands out the batch gathered so far (with the content hash and the resume point on a file's last one).
+    mutating func commitBatch(final: Bool) throws {
+        agg.countBytes(Int(src.rawBytes - bytesCounted))
+        bytesCounted = src.rawBytes
+        if let w = worker {
+            agg.absorb(w.agg)
+            w.agg.resetBatch()
         }
-
-        func commitBatch(final: Bool) throws {
-            agg.countBytes(Int(src.rawBytes - bytesCounted))
-            bytesCounted = src.rawBytes
-            if let w = worker {
-                agg.absorb(w.agg)
-                w.agg.resetBatch()
-            }
-            var (b, c) = agg.take()
-            acceptedBefore += c.accepted
-            rejectedBefore += c.rejected
-            meter.carried = acceptedBefore
-            if let d = dedupe {
-                b.seenFlows = d.drain()
-                b.dedupeWindow = d.window
-            }
-            let hashed = final && src.hashing
-            let resume = hashed
-                ? ResumeRecord(rawLength: Int64(src.hash.length), offset: resumeOffset, readerState: reader.resumeState,
-                               headHash: "sha256:" + src.head.hex, resumedFrom: src.resumed)
-                : nil
-            try commit(Chunk(batch: b, counts: c, contentHash: hashed ? src.hash.hex : nil, isFinal: final,
-                             legacyContentHash: hashed ? src.hash.legacyHex : nil, resume: resume))
-            sinceCommit = 0
-            batchStart = nil
+        var (b, c) = agg.take()
+        acceptedBefore += c.accepted
+        rejectedBefore += c.rejected
+        meter.carried = acceptedBefore
+        if let d = driver.dedupe {
+            b.seenFlows = d.drain()
+            b.dedupeWindow = d.window
         }
+        let hashed = final && src.hashing
+        let resume = hashed
+            ? ResumeRecord(rawLength: Int64(src.hash.length), offset: resumeOffset, readerState: reader.resumeState,
+                           headHash: "sha256:" + src.head.hex, resumedFrom: src.resumed)
+            : nil
+        try commit(IngestDriver.Chunk(batch: b, counts: c, contentHash: hashed ? src.hash.hex : nil, isFinal: final,
+                                      legacyContentHash: hashed ? src.hash.legacyHex : nil, resume: resume))
+        batch.committed()
+    }
 
-        /// Reads the complete lines in buf[0..<end].
-        func process(_ end: Int) throws {
-            if batchStart == nil { batchStart = now() }
-            let region = UnsafeRawBufferPointer(start: buf, count: end)
-            if isStream {
-                // One thread, so a batch ends exactly after its batchFlows-th flow.
-                var offset = 0
-                while offset < end {
-                    let r = readLines(UnsafeRawBufferPointer(rebasing: region[offset..<end]), reader: &reader,
-                                      agg: &agg, lineBase: lineNo, recordStart: &recordStart, issue: issue,
-                                      limit: batchFlows - sinceCommit)
-                    lineNo += r.lines
-                    sinceCommit += r.accepted
-                    offset += r.consumed
-                    meter.update(source: src, flows: agg.counts.accepted, rejected: agg.counts.rejected + rejectedBefore)
-                    if sinceCommit >= batchFlows {
-                        try commitBatch(final: false)
-                        if offset < end { batchStart = now() }
-                    }
-                }
-                return
-            }
-            if let w = worker, end >= 1 << 20 {
-                // Split at a newline; the second part goes to the worker thread. The main thread also reads and
-                // hashes the next input, so the worker gets a little more than half.
-                let mid = end * 45 / 100
-                let nl = memchr(buf + mid, 0x0A, end - mid)
-                if let nl {
-                    let split = UnsafeMutableRawPointer(nl) - UnsafeMutableRawPointer(buf) + 1
-                    w.region = UnsafeRawBufferPointer(rebasing: region[split..<end])
-                    let group = DispatchGroup()
-                    let box = UnsafeSendable<any RegionRunner>(w)
-                    DispatchQueue.global().async(group: group) { box.value.run() }
-                    let first = readLines(UnsafeRawBufferPointer(rebasing: region[0..<split]), reader: &reader,
-                                          agg: &agg, lineBase: lineNo, recordStart: &recordStart, issue: issue)
-                    group.wait()
-                    lineNo += first.lines
-                    for i in w.issues { issue(lineNo + i.line, i.field, i.message) }
-                    lineNo += w.lines
-                    sinceCommit += first.accepted + w.accepted
-                    w.issues.removeAll(keepingCapacity: true)
-                    meter.update(source: src, flows: agg.counts.accepted + w.agg.counts.accepted,
-                                 rejected: agg.counts.rejected + w.agg.counts.rejected)
-                    return
+    /// Reads the complete lines in the buffer's first `end` bytes.
+    mutating func process(_ end: Int) throws {
+        batch.startIfNeeded()
+        let region = UnsafeRawBufferPointer(start: lines.base, count: end)
+        if isStream {
+            // One thread, so a batch ends exactly after its batchFlows-th flow.
+            var offset = 0
+            while offset < end {
+                let r = readLines(UnsafeRawBufferPointer(rebasing: region[offset..<end]), reader: &reader,
+                                  agg: &agg, lineBase: lineNo, recordStart: &recordStart, issue: sink.report,
+                                  limit: batch.room)
+                lineNo += r.lines
+                batch.sinceCommit += r.accepted
+                offset += r.consumed
+                meter.update(source: src, flows: agg.runningCounts.accepted,
+                             rejected: agg.runningCounts.rejected + rejectedBefore)
+                if batch.isFull {
+                    try commitBatch(final: false)
+                    if offset < end { batch.startIfNeeded() }
                 }
             }
-            let r = readLines(region, reader: &reader, agg: &agg, lineBase: lineNo, recordStart: &recordStart,
-                              issue: issue)
-            lineNo += r.lines
-            sinceCommit += r.accepted
-            meter.update(source: src, flows: agg.counts.accepted + (worker?.agg.counts.accepted ?? 0),
-                         rejected: agg.counts.rejected + (worker?.agg.counts.rejected ?? 0))
+            return
         }
+        if let w = worker, end >= 1 << 20, try processSplit(region, w) { return }
+        let r = readLines(region, reader: &reader, agg: &agg, lineBase: lineNo, recordStart: &recordStart,
+                          issue: sink.report)
+        lineNo += r.lines
+        batch.sinceCommit += r.accepted
+        meter.update(source: src, flows: agg.runningCounts.accepted + (worker?.agg.runningCounts.accepted ?? 0),
+                     rejected: agg.runningCounts.rejected + (worker?.agg.runningCounts.rejected ?? 0))
+    }
 
-        readLoop: while true {
-            if have == cap {
-                // A line longer than the buffer: grow up to maxLineBytes, then give up on that line.
-                if cap < maxLineBytes {
-                    let ncap = min(cap * 2, max(maxLineBytes, cap))
-                    let nb = UnsafeMutablePointer<UInt8>.allocate(capacity: ncap)
-                    nb.update(from: buf, count: have)
-                    buf.deallocate()
-                    buf = nb
-                    cap = ncap
-                } else {
-                    lineNo += 1
-                    agg.countLine()
-                    agg.countRejected()
-                    issue(lineNo, "", "line longer than \(maxLineBytes >> 20) MiB; skipped")
-                    longLineStart = decoded - Int64(have)
-                    have = 0
-                    skippingLongLine = true
-                }
+    /// Splits a region at a newline; the second part goes to the worker thread. The main thread also reads and
+    /// hashes the next input, so the worker gets a little more than half. False when there is no newline to
+    /// split at.
+    mutating func processSplit(_ region: UnsafeRawBufferPointer, _ w: LineWorker<R>) throws -> Bool {
+        let end = region.count
+        let mid = end * 45 / 100
+        guard let nl = memchr(lines.base + mid, 0x0A, end - mid) else { return false }
+        let split = UnsafeMutableRawPointer(nl) - UnsafeMutableRawPointer(lines.base) + 1
+        w.region = UnsafeRawBufferPointer(rebasing: region[split..<end])
+        let group = DispatchGroup()
+        let box = UnsafeSendable<any RegionRunner>(w)
+        DispatchQueue.global().async(group: group) { box.value.run() }
+        let first = readLines(UnsafeRawBufferPointer(rebasing: region[0..<split]), reader: &reader,
+                              agg: &agg, lineBase: lineNo, recordStart: &recordStart, issue: sink.report)
+        group.wait()
+        lineNo += first.lines
+        for i in w.issues { issue(lineNo + i.line, i.field, i.message) }
+        lineNo += w.lines
+        batch.sinceCommit += first.accepted + w.accepted
+        w.issues.removeAll(keepingCapacity: true)
+        meter.update(source: src, flows: agg.runningCounts.accepted + w.agg.runningCounts.accepted,
+                     rejected: agg.runningCounts.rejected + w.agg.runningCounts.rejected)
+        return true
+    }
+
+    /// Reads the input to its end (or the stop descriptor), committing a stream's batches as they fill or age.
+    mutating func readAll() throws {
+        while true {
+            if lines.isFull && !lines.makeRoom() {
+                // A line longer than the buffer may grow to: counted, rejected, skipped to its newline.
+                lineNo += 1
+                agg.countLine()
+                agg.countRejected()
+                issue(lineNo, "", "line longer than \(driver.maxLineBytes >> 20) MiB; skipped")
+                longLineStart = decoded - Int64(lines.capacity)
             }
             var timeout = -1
-            if isStream, let start = batchStart {
-                let left = start + batchSeconds - now()
-                if left <= 0, sinceCommit > 0 || agg.counts.lines > 0 {
+            if isStream, let left = batch.secondsLeft {
+                if left <= 0, batch.sinceCommit > 0 || agg.runningCounts.lines > 0 {
                     try commitBatch(final: false)
                     continue
                 }
                 timeout = max(0, Int(left * 1000) + 1)
             }
+            let (into, room) = lines.free
             let n: Int
-            switch try src.read(into: buf + have, max: cap - have, timeoutMS: timeout) {
+            switch try src.read(into: into, max: room, timeoutMS: timeout) {
             case .data(let k):
                 n = k
                 decoded += Int64(k)
-            case .end: break readLoop
+            case .end: return
             case .timeout: continue
             }
-            var from = have
-            have += n
-            if skippingLongLine {
-                guard let nl = memchr(buf + from, 0x0A, have - from) else {
-                    have = 0
-                    continue
-                }
-                let cut = UnsafeMutableRawPointer(nl) - UnsafeMutableRawPointer(buf) + 1
-                memmove(buf, buf + cut, have - cut)
-                have -= cut
-                from = 0
-                skippingLongLine = false
-            }
             // Only complete lines are read; the tail waits for the next read.
-            var last = have - 1
-            while last >= from && buf[last] != 0x0A { last -= 1 }
-            guard last >= from else { continue }
-            let end = last + 1
+            guard let end = lines.appended(n) else { continue }
             try process(end)
-            memmove(buf, buf + end, have - end)
-            have -= end
-            if isStream, let start = batchStart, now() - start >= batchSeconds, sinceCommit > 0 || agg.counts.lines > 0 {
+            lines.consume(end)
+            if isStream, let left = batch.secondsLeft, left <= 0,
+               batch.sinceCommit > 0 || agg.runningCounts.lines > 0 {
                 try commitBatch(final: false)
             }
         }
+    }
+
+    /// The input ended: its last line without a newline, a gzip problem, a record left open, the last batch.
+    mutating func finishInput() throws {
         // A last line without a newline counts when it reads as a record; a half line (a writer still appending)
         // is rejected, and the recorded end stops before it, so a later read of the file grown reads it whole.
-        resumeOffset = skippingLongLine ? longLineStart : decoded
-        if have > 0 && !skippingLongLine {
-            let before = issues
-            buf[have] = 0x0A  // have < cap here: the loop grows the buffer before it is full
-            try process(have + 1)
-            if issues > before || recordStart != 0 { resumeOffset = decoded - Int64(have) }
+        resumeOffset = lines.skipping ? longLineStart : decoded
+        if lines.count > 0 && !lines.skipping {
+            let before = sink.count
+            let held = lines.count
+            try process(lines.terminateLastLine())
+            if sink.count > before || recordStart != 0 { resumeOffset = decoded - Int64(held) }
         }
         if let problem = src.gzipProblem {
             // The readable part was read and is kept; the rest is reported once, after its last line.
@@ -300,7 +418,7 @@ public struct IngestDriver {
             resumeOffset = nil
             agg.countLine()
             switch last {
-            case .accepted: sinceCommit += 1
+            case .accepted: batch.sinceCommit += 1
             case .skipped: agg.countSkipped()
             case .rejected(let field, let message):
                 agg.countRejected()
@@ -310,6 +428,23 @@ public struct IngestDriver {
             recordStart = 0
         }
         try commitBatch(final: true)
+    }
+}
+
+/// Counts the issues of one run and hands them to the caller's `onIssue`.
+final class IssueSink {
+    let display: String
+    let onIssue: (InputIssue) -> Void
+    private(set) var count = 0
+
+    init(display: String, onIssue: @escaping (InputIssue) -> Void) {
+        self.display = display
+        self.onIssue = onIssue
+    }
+
+    func report(_ line: Int, _ field: String, _ message: String) {
+        count += 1
+        onIssue(InputIssue(file: display, line: line, field: field, message: message))
     }
 }
 

@@ -95,13 +95,21 @@ public struct VPCReader: LineReader {
     }
 
     public let addressBook: AddressBook?
-    private var layout: Layout?
+    var layout: Layout?
     /// Why the current header is unusable; the records after it are rejected with this.
-    private var headerProblem: String?
-    private var opened = Set<ConnKey>()
+    var headerProblem: String?
+    /// Connections seen opened (SYN), by address values: one table for both paths.
+    var opened = Set<ConnKey>()
+    /// The fast path (`VPCFastPath.swift`); off only in tests that compare it with the String path.
+    var fastPath = true
+    var cache = RecordCache()
+    var tokenStarts = [Int32](repeating: 0, count: VPCReader.maxFastFields)
+    var tokenEnds = [Int32](repeating: 0, count: VPCReader.maxFastFields)
+    var addressKeys = ByteInterner(capacity: 1024)
+    var addresses: [FastAddress] = []
 
     struct ConnKey: Hashable {
-        var a: String, ap: UInt16, b: String, bp: UInt16, proto: Proto
+        var a: IPAddr, ap: UInt16, b: IPAddr, bp: UInt16, proto: Proto
         var reversed: ConnKey { ConnKey(a: b, ap: bp, b: a, bp: ap, proto: proto) }
     }
 
@@ -118,6 +126,7 @@ public struct VPCReader: LineReader {
     }
 
     public mutating func read(line: UnsafeRawBufferPointer, into agg: inout FlowAggregator) -> LineResult {
+        if fastPath, let r = fastRecord(line, into: &agg) { return r }
         let text = String(decoding: line, as: UTF8.self)
         let trimmed = text.drop { $0 == " " || $0 == "\t" }
         if trimmed.hasPrefix("#") { return .skipped }  // comment
@@ -178,9 +187,12 @@ public struct VPCReader: LineReader {
             return .rejected(field: get(l.srcaddr) == nil ? "srcaddr" : "dstaddr", message: "missing address")
         }
         let src: String, dst: String
-        switch (IPAddr.canonicalHost(String(get(l.pktSrcaddr) ?? srcRaw)),
-                IPAddr.canonicalHost(String(get(l.pktDstaddr) ?? dstRaw))) {
-        case (.success(let a), .success(let b)): (src, dst) = (a, b)
+        let srcValue: IPAddr, dstValue: IPAddr
+        switch (IPAddr.host(String(get(l.pktSrcaddr) ?? srcRaw)),
+                IPAddr.host(String(get(l.pktDstaddr) ?? dstRaw))) {
+        case (.success(let a), .success(let b)):
+            (srcValue, dstValue) = (a, b)
+            (src, dst) = (a.description, b.description)
         case (.failure(let e), _):
             return .rejected(field: get(l.pktSrcaddr) == nil ? "srcaddr" : "pkt-srcaddr", message: e.description)
         case (_, .failure(let e)):
@@ -247,7 +259,7 @@ public struct VPCReader: LineReader {
         // (no SYN in their window) are classified by it.
         var isReply: Bool?
         var weight: Int64 = 1
-        let key = ConnKey(a: src, ap: sport, b: dst, bp: dport, proto: proto)
+        let key = ConnKey(a: srcValue, ap: sport, b: dstValue, bp: dport, proto: proto)
         if proto == .tcp, let f = flags, f.contains(.syn) {
             if opened.count > 1_000_000 { opened.removeAll(keepingCapacity: true) }
             opened.insert(f.contains(.ack) ? key.reversed : key)
