@@ -262,17 +262,15 @@ struct HubbleCache {
         let namespace = namespace.isEmpty ? parsed.podNamespace ?? "" : namespace
         if !namespace.isEmpty {
             let ep: Endpoint
-            if let w = workload {
-                ep = .workload(namespace, w.name, kind: w.kind.isEmpty ? "Deployment" : w.kind)
-            } else if !podName.isEmpty {
-                let g = WorkloadGuess.fromPodName(podName)
-                ep = .workload(namespace, g.name, kind: g.kind)
-            } else if !parsed.pod.isEmpty {
+            switch WorkloadIdentity.resolve(owner: workload.map { ($0.kind, $0.name) }, podName: podName,
+                                            labels: parsed.pod) {
+            case .workload(let name, let kind):
+                ep = .workload(namespace, name, kind: kind)
+            case .byLabels(let name):
                 // No pod name: the workload these labels select, resolved by inference (`StandIns`).
-                let name = parsed.pod["app"] ?? parsed.pod["k8s-app"] ?? parsed.pod["app.kubernetes.io/name"]
-                    ?? VolatileLabels.stable(parsed.pod).canonical
-                ep = .workload(namespace, name, kind: Endpoint.labelIdentityKind)
-            } else {
+                ep = .workload(namespace, name ?? VolatileLabels.stable(parsed.pod).canonical,
+                               kind: Endpoint.labelIdentityKind)
+            case .unknown:
                 ep = .workload(namespace, "unknown", kind: "Pod")
             }
             return Identity(resolution: .fixed(ep), isWorkload: true,
