@@ -207,13 +207,13 @@ public struct CalicoReader: LineReader {
             return .success(FlowPeer(endpoint: .workload(ns, w.name, kind: w.kind), labels: labels,
                                      podName: name, ip: ip))
         case "hep":
-            return .success(FlowPeer(endpoint: .reserved(ip.isEmpty ? "host" : "remote-node"), ip: ip))
+            return .success(FlowPeer(endpoint: .reserved(ip.isEmpty ? ReservedEntity.host : .remoteNode), ip: ip))
         case "net", "ns", "":
             if !ip.isEmpty { return .success(FlowPeer(endpoint: .external(ip), ip: ip)) }
             let entity: String
             switch aggr {
-            case "pub", "": entity = "world"
-            case "pvt": entity = "private-network"
+            case "pub", "": entity = ReservedEntity.world.rawValue
+            case "pvt": entity = ReservedEntity.privateNetwork.rawValue
             default: entity = "networkset:" + (ns.isEmpty ? aggr : "\(ns)/\(aggr)")
             }
             return .success(FlowPeer(endpoint: .reserved(entity)))

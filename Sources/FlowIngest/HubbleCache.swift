@@ -14,7 +14,7 @@ struct HubbleCache {
         /// Always the same endpoint (pods, named reserved entities).
         case fixed(Endpoint)
         /// The peer's IP address (`external`), or the given reserved entity when the line has no IP.
-        case byIP(fallback: String)
+        case byIP(fallback: ReservedEntity)
     }
 
     struct Identity {
@@ -251,11 +251,11 @@ struct HubbleCache {
                          identityNumber: Int64?) -> Identity {
         let parsed = HubbleLabels.parse(labels)
         var reserved = parsed.reserved
-        if reserved == nil, labels.isEmpty, let n = identityNumber { reserved = HubbleLabels.reservedName(identity: n) }
+        if reserved == nil, labels.isEmpty, let n = identityNumber { reserved = ReservedEntity(identity: n)?.rawValue }
         let cidrIdentity = parsed.hasCIDR || (identityNumber ?? 0) >= 1 << 24
-        if let r = reserved, r != "world", r != "unknown" {
+        if let r = reserved, r != ReservedEntity.world.rawValue, r != ReservedEntity.unknown.rawValue {
             // Addressed entities (host, remote-node, kube-apiserver) get their IPs noted like pods.
-            return Identity(resolution: .fixed(.reserved(r)), isWorkload: FlowAggregator.addressedEntities.contains(r),
+            return Identity(resolution: .fixed(.reserved(r)), isWorkload: ReservedEntity(rawValue: r).map(ReservedEntity.addressed.contains) == true,
                             stableLabels: nil, namespaceLabels: [:])
         }
         // Proxy legs report a pod's identity (labels, namespace label) without its namespace field or pod name.
@@ -277,10 +277,10 @@ struct HubbleCache {
                             stableLabels: parsed.pod.isEmpty ? nil : VolatileLabels.stable(parsed.pod).canonical,
                             namespaceLabels: parsed.namespace)
         }
-        if reserved == "world" || cidrIdentity {
-            return Identity(resolution: .byIP(fallback: "world"), isWorkload: false, stableLabels: nil, namespaceLabels: [:])
+        if reserved == ReservedEntity.world.rawValue || cidrIdentity {
+            return Identity(resolution: .byIP(fallback: .world), isWorkload: false, stableLabels: nil, namespaceLabels: [:])
         }
-        return Identity(resolution: .byIP(fallback: "unknown"), isWorkload: false, stableLabels: nil, namespaceLabels: [:])
+        return Identity(resolution: .byIP(fallback: .unknown), isWorkload: false, stableLabels: nil, namespaceLabels: [:])
     }
 
     // MARK: Small enumerations

@@ -162,7 +162,7 @@ public struct Inferrer: Sendable {
         var peerPlans = [PeerKey: PeerPlan]()
         var internetSources = [Endpoint: [PortKey: [ObservedEdge]]]()
         var first: Int64?, last: Int64?
-        // Reserved-entity peers per owner, [ingress, egress], for flavours that can name them (`entityPeers`).
+        // Reserved-entity peers per owner, [ingress, egress], for flavours that can name them (`ReservedEntity.addressed`).
         var entities = [[Endpoint: [String: [PortKey: PortAcc]]]](repeating: [:], count: 2)
 
         /// Rule peers for `ep` seen by `owner`; empty (with a note) when it cannot be expressed.
@@ -208,7 +208,7 @@ public struct Inferrer: Sendable {
             let obs = ev.l7[k] ?? []
             let name = portName(k.destination, pk)
             for (ep, owner, side) in [(k.source, k.destination, 0), (k.destination, k.source, 1)]
-            where ep.kind == .reserved && Self.entityPeers.contains(ep.name) && included(owner) {
+            where ep.reservedEntity.map(ReservedEntity.addressed.contains) == true && included(owner) {
                 entities[side][owner, default: [:]][ep.name, default: [:]][pk, default: PortAcc(name: nil)]
                     .add(e.stats, l7: obs)
             }
@@ -485,7 +485,7 @@ public struct Inferrer: Sendable {
         let system = clients.keys.filter {
             ($0.kind == .workload && options.systemNamespaces.contains($0.namespace))
                 || ($0.kind == .external && IPAddress.isLinkLocal($0.name))
-                || ($0.kind == .reserved && $0.name == "host"
+                || ($0.isReserved(.host)
                     && (ev.addresses[$0] ?? []).contains(where: IPAddress.isLinkLocal))
         }
         if !system.isEmpty { return system.sorted() }
@@ -529,9 +529,6 @@ public struct Inferrer: Sendable {
         }.map { ($0.peer.sortKey, $0) }.sorted { $0.0 < $1.0 }.map(\.1)
     }
 
-    /// Reserved entities a flavour may name as peers (Cilium `fromEntities`/`toEntities`).
-    static let entityPeers: Set<String> = ["host", "kube-apiserver", "remote-node"]
-
     func entityRules(_ acc: [String: [PortKey: PortAcc]], _ generalizer: PathGeneralizer) -> [EntityRulePlan] {
         acc.keys.sorted().map { EntityRulePlan(entity: $0, ports: portPlans(acc[$0]!, generalizer)) }
     }
@@ -569,8 +566,8 @@ public struct Inferrer: Sendable {
     func reservedTreatment(_ ep: Endpoint, owner: Endpoint, ingressSide: Bool, port: PortKey, ev: Evidence,
                            notes: inout [Endpoint: Set<String>], warnings: inout Set<String>) -> [PeerPlan] {
         let dir = ingressSide ? "from" : "to"
-        switch ep.name {
-        case "host":
+        switch ep.reservedEntity {
+        case .host?:
             if !ingressSide && port.port == 53 {
                 let local = (ev.addresses[ep] ?? []).filter(IPAddress.isLinkLocal).sorted()
                 if !local.isEmpty {
@@ -580,7 +577,7 @@ public struct Inferrer: Sendable {
             notes[owner, default: []].insert(
                 "traffic \(dir) reserved:host (node, kubelet probes) observed: always allowed for the pod's own node, no rule")
             return []
-        case "kube-apiserver", "remote-node":
+        case .kubeAPIServer?, .remoteNode?:
             let addrs = (ev.addresses[ep] ?? []).sorted()
             if addrs.isEmpty {
                 notes[owner, default: []].insert("traffic \(dir) reserved:\(ep.name) observed with no address: no rule")
