@@ -179,7 +179,7 @@ public struct Inferrer: Sendable {
                 if peerPlans[k] == nil { peerPlans[k] = .workload(ep, selector: c.selector) }
                 return [k]
             case .external:
-                let cidr = IPAddress.hostCIDR(ep.name)
+                let cidr = CIDR.hostText(ep.name)
                 let k = PeerKey.block(cidr)
                 if peerPlans[k] == nil {
                     peerPlans[k] = .ipBlock(cidr: cidr, except: [],
@@ -213,7 +213,7 @@ public struct Inferrer: Sendable {
                     .add(e.stats, l7: obs)
             }
             if dstIn {
-                if k.source.kind == .external && !IPAddress.isPrivate(k.source.name) {
+                if k.source.kind == .external && !IPAddr.isPrivate(k.source.name) {
                     internetSources[k.destination, default: [:]][pk, default: []].append(e)
                 } else {
                     for p in peers(for: k.source, of: k.destination, ingressSide: true, port: pk) {
@@ -243,9 +243,9 @@ public struct Inferrer: Sendable {
         // 5. Internet-facing: many distinct public sources on one port collapse into one rule.
         // Public sources observed denied on the same port are carved out of the collapsed rule.
         var deniedPublic = [Endpoint: [PortKey: [String]]]()
-        for d in denied where d.key.source.kind == .external && !IPAddress.isPrivate(d.key.source.name) {
+        for d in denied where d.key.source.kind == .external && !IPAddr.isPrivate(d.key.source.name) {
             deniedPublic[d.key.destination, default: [:]][PortKey(d.key.proto, d.key.port), default: []]
-                .append(IPAddress.hostCIDR(d.key.source.name))
+                .append(CIDR.hostText(d.key.source.name))
         }
         for (dst, perPort) in internetSources {
             for (pk, edges) in perPort {
@@ -254,12 +254,12 @@ public struct Inferrer: Sendable {
                     var acc = PortAcc(name: name)
                     for e in edges { acc.add(e.stats, l7: ev.l7[e.key] ?? []) }
                     acc.extraExamples = ["\(edges.count) distinct internet sources"]
-                    let allowedCIDRs = Set(edges.map { IPAddress.hostCIDR($0.key.source.name) })
+                    let allowedCIDRs = Set(edges.map { CIDR.hostText($0.key.source.name) })
                     let carved = Set(deniedPublic[dst]?[pk] ?? []).subtracting(allowedCIDRs)
-                    for (cidr, priv) in [("0.0.0.0/0", IPAddress.privateV4), ("::/0", IPAddress.privateV6)] {
+                    for (cidr, priv) in [("0.0.0.0/0", CIDR.privateV4.map(\.description)), ("::/0", CIDR.privateV6.map(\.description))] {
                         let v6 = cidr.contains(":")
                         let except = priv + carved.filter { $0.contains(":") == v6 }
-                            .sorted { IPAddress.sortKey($0) < IPAddress.sortKey($1) }
+                            .sorted(by: CIDR.textOrder)
                         let key = PeerKey.block(([cidr] + except).joined(separator: " "))
                         peerPlans[key] = .ipBlock(cidr: cidr, except: except, note: PeerPlan.internetFacingNote)
                         ingress[dst, default: [:]][key, default: [:]][pk] = acc
@@ -390,7 +390,7 @@ public struct Inferrer: Sendable {
         var plan = PolicyPlan(namespaces: namespaces, denied: denied, warnings: warnings.sorted(), firstSeen: first,
                               lastSeen: last)
         for (ep, names) in ev.names where ep.kind == .external && !names.isEmpty {
-            plan.externalNames[IPAddress.hostCIDR(ep.name)] = Set(names).sorted()
+            plan.externalNames[CIDR.hostText(ep.name)] = Set(names).sorted()
         }
         return plan
     }
@@ -456,7 +456,7 @@ public struct Inferrer: Sendable {
         let orphans = resolvedNames.filter { included($0) && resolversOf[$0] == nil }.sorted()
         guard !orphans.isEmpty else { return (notes, warnings) }
         let candidates = clientsOf.filter { ep, _ in
-            ep.kind == .workload || (ep.kind == .external && IPAddress.isLinkLocal(ep.name))
+            ep.kind == .workload || (ep.kind == .external && IPAddr.isLinkLocal(ep.name))
         }
         let most = candidates.values.map(\.count).max() ?? 0
         let cluster = candidates.filter { $0.value.count == most }.keys.sorted()
@@ -484,9 +484,9 @@ public struct Inferrer: Sendable {
         }
         let system = clients.keys.filter {
             ($0.kind == .workload && options.systemNamespaces.contains($0.namespace))
-                || ($0.kind == .external && IPAddress.isLinkLocal($0.name))
+                || ($0.kind == .external && IPAddr.isLinkLocal($0.name))
                 || ($0.isReserved(.host)
-                    && (ev.addresses[$0] ?? []).contains(where: IPAddress.isLinkLocal))
+                    && (ev.addresses[$0] ?? []).contains(where: IPAddr.isLinkLocal))
         }
         if !system.isEmpty { return system.sorted() }
         let workloads = clients.filter { $0.key.kind == .workload }
@@ -501,10 +501,10 @@ public struct Inferrer: Sendable {
             guard let c = selectors[r], !c.selector.isEmpty else { return [] }
             return [.workload(r, selector: c.selector)]
         case .external:
-            return [.ipBlock(cidr: IPAddress.hostCIDR(r.name), except: [], note: "node-local DNS")]
+            return [.ipBlock(cidr: CIDR.hostText(r.name), except: [], note: "node-local DNS")]
         case .reserved:
-            return (ev.addresses[r] ?? []).filter(IPAddress.isLinkLocal).sorted().map {
-                .ipBlock(cidr: IPAddress.hostCIDR($0), except: [], note: "node-local DNS")
+            return (ev.addresses[r] ?? []).filter(IPAddr.isLinkLocal).sorted().map {
+                .ipBlock(cidr: CIDR.hostText($0), except: [], note: "node-local DNS")
             }
         }
     }
@@ -569,9 +569,9 @@ public struct Inferrer: Sendable {
         switch ep.reservedEntity {
         case .host?:
             if !ingressSide && port.port == 53 {
-                let local = (ev.addresses[ep] ?? []).filter(IPAddress.isLinkLocal).sorted()
+                let local = (ev.addresses[ep] ?? []).filter(IPAddr.isLinkLocal).sorted()
                 if !local.isEmpty {
-                    return local.map { .ipBlock(cidr: IPAddress.hostCIDR($0), except: [], note: "node-local DNS") }
+                    return local.map { .ipBlock(cidr: CIDR.hostText($0), except: [], note: "node-local DNS") }
                 }
             }
             notes[owner, default: []].insert(
@@ -584,7 +584,7 @@ public struct Inferrer: Sendable {
                 warnings.insert("\(owner): traffic \(dir) reserved:\(ep.name) \(port.proto.rawValue)/\(port.port) "
                                 + "observed, but no address of it is known: no rule")
             }
-            return addrs.map { .ipBlock(cidr: IPAddress.hostCIDR($0), except: [], note: "reserved:\(ep.name)") }
+            return addrs.map { .ipBlock(cidr: CIDR.hostText($0), except: [], note: "reserved:\(ep.name)") }
         default:
             notes[owner, default: []].insert("traffic \(dir) reserved:\(ep.name) observed: not expressible as a "
                                              + "NetworkPolicy peer, no rule")
