@@ -28,9 +28,12 @@ let package = Package(
         .target(name: "FlowIngest", dependencies: ["FlowModel", "CZlib"]),
         .target(name: "FlowStore", dependencies: ["FlowModel", "CSQLite"]),
         .target(name: "Inference", dependencies: ["FlowModel"]),
-        .target(name: "Policy", dependencies: ["FlowModel", "Inference", .product(name: "Yams", package: "Yams")]),
+        .target(name: "Policy", dependencies: ["FlowModel", .product(name: "Yams", package: "Yams")]),
+        // The writers of a PolicyPlan (NetworkPolicy / Cilium YAML, kustomization, evidence.json, cluster baseline):
+        // the one stage that sees both the plan (Inference) and the policy model (Policy).
+        .target(name: "Emit", dependencies: ["FlowModel", "Inference", "Policy"]),
         // Assets/ (map.js, map.css) are embedded by scripts/embed-assets.py (`make assets`), not shipped as resources.
-        .target(name: "FlowMapView", dependencies: ["FlowModel", "Inference"], exclude: ["Assets"]),
+        .target(name: "FlowMapView", dependencies: ["FlowModel"], exclude: ["Assets"]),
         // Generated once from proto/hubble (scripts/generate-hubble-api.sh); no build plugin.
         .target(name: "HubbleAPI", dependencies: [
             "HubbleCodec",
@@ -49,7 +52,7 @@ let package = Package(
             .product(name: "GRPCNIOTransportHTTP2Posix", package: "grpc-swift-nio-transport"),
             .product(name: "SwiftProtobuf", package: "swift-protobuf"),
         ]),
-        .target(name: "FlowMapKit", dependencies: ["FlowModel", "FlowIngest", "FlowStore", "Inference", "Policy",
+        .target(name: "FlowMapKit", dependencies: ["FlowModel", "FlowIngest", "FlowStore", "Inference", "Policy", "Emit",
                                                    "FlowMapView", "HubbleLive", .product(name: "Yams", package: "Yams")]),
         .executableTarget(name: "flowmap", dependencies: [
             "FlowMapKit", .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -57,21 +60,21 @@ let package = Package(
         // `make bench`: check / diff at 2,000 policies over 5,000 pods (Sources/PolicyBench/main.swift).
         .executableTarget(name: "PolicyBench", dependencies: ["Policy", "FlowModel"]),
         .executableTarget(name: "ingest-bench", dependencies: ["FlowIngest", "FlowModel"], path: "bench/IngestBench"),
-        .executableTarget(name: "generate-bench", dependencies: ["FlowMapKit", "FlowStore", "Inference", "Policy", "FlowModel"],
+        .executableTarget(name: "generate-bench", dependencies: ["FlowMapKit", "FlowStore", "Inference", "Policy", "Emit", "FlowModel"],
                           path: "bench/GenerateBench"),
         .testTarget(name: "FlowModelTests", dependencies: ["FlowModel"]),
         .testTarget(name: "FlowIngestTests", dependencies: ["FlowIngest", "FlowModel", "FlowStore"], exclude: ["Fixtures"]),
         .testTarget(name: "FlowStoreTests", dependencies: ["FlowStore", "FlowModel"]),
         .testTarget(name: "InferenceTests", dependencies: ["Inference", "FlowModel"]),
-        .testTarget(name: "PolicyTests", dependencies: ["Policy", "Inference", "FlowModel", .product(name: "Yams", package: "Yams")],
+        .testTarget(name: "PolicyTests", dependencies: ["Policy", "Emit", "Inference", "FlowModel", .product(name: "Yams", package: "Yams")],
                     exclude: ["Fixtures"]),
         .testTarget(name: "MapTests", dependencies: ["FlowMapKit", "FlowIngest", "FlowMapView", "FlowModel", "FlowStore", "Inference", "Policy"]),
         .testTarget(name: "EmitTests", dependencies: [
-            "FlowMapKit", "FlowIngest", "FlowMapView", "FlowModel", "FlowStore", "Inference", "Policy", .product(name: "Yams", package: "Yams"),
+            "FlowMapKit", "FlowIngest", "FlowMapView", "FlowModel", "FlowStore", "Inference", "Policy", "Emit", .product(name: "Yams", package: "Yams"),
         ], exclude: ["Fixtures"]),
-        .testTarget(name: "HardeningTests", dependencies: ["FlowMapKit", "FlowIngest", "FlowMapView", "FlowModel", "FlowStore", "Inference", "Policy"]),
+        .testTarget(name: "HardeningTests", dependencies: ["FlowMapKit", "FlowIngest", "FlowMapView", "FlowModel", "FlowStore", "Inference", "Policy", "Emit"]),
         // Random clusters -> inference (-> emitter -> manifest reader -> evaluator): issue 5's property tests.
-        .testTarget(name: "PropertyTests", dependencies: ["Inference", "FlowModel", "Policy", "FlowIngest"]),
+        .testTarget(name: "PropertyTests", dependencies: ["Inference", "FlowModel", "Policy", "Emit", "FlowIngest"]),
         .testTarget(name: "FormatTests", dependencies: ["FlowMapKit", "FlowIngest", "FlowMapView", "FlowModel", "FlowStore", "Inference", "Policy"], exclude: ["Fixtures"]),
         // netpol-analyzer's test inputs and golden connlist / diff outputs (Fixtures/SOURCES.md).
         .testTarget(name: "NetpolAnalyzerTests", dependencies: ["FlowMapKit", "FlowIngest", "FlowMapView", "FlowModel", "FlowStore", "Inference", "Policy", "CZlib"],
@@ -83,7 +86,7 @@ let package = Package(
             .product(name: "GRPCNIOTransportHTTP2Posix", package: "grpc-swift-nio-transport"),
             .product(name: "SwiftProtobuf", package: "swift-protobuf"),
         ]),
-        .testTarget(name: "FlowMapKitTests", dependencies: ["FlowMapKit", "FlowIngest", "FlowMapView", "FlowModel", "FlowStore", "Inference", "Policy",
+        .testTarget(name: "FlowMapKitTests", dependencies: ["FlowMapKit", "FlowIngest", "FlowMapView", "FlowModel", "FlowStore", "Inference", "Policy", "Emit",
                                                          .product(name: "Yams", package: "Yams")]),
     ]
 )

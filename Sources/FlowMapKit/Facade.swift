@@ -1,3 +1,4 @@
+import Emit
 import FlowIngest
 import FlowMapView
 import FlowModel
@@ -12,10 +13,10 @@ public typealias CiliumOptions = Policy.CiliumOptions
 public typealias CiliumEnforcement = Policy.CiliumOptions.Enforcement
 public typealias InputFormat = FlowIngest.InputFormat
 public typealias InputIssue = FlowModel.InputIssue
-public typealias EmitOptions = Policy.EmitOptions
-public typealias PolicyFlavor = Policy.EmitOptions.Flavor
-public typealias PolicyLayout = Policy.EmitOptions.Layout
-public typealias ClusterBaselineKind = Policy.ClusterBaseline.Kind
+public typealias EmitOptions = Emit.EmitOptions
+public typealias PolicyFlavor = Emit.EmitOptions.Flavor
+public typealias PolicyLayout = Emit.EmitOptions.Layout
+public typealias ClusterBaselineKind = Emit.ClusterBaseline.Kind
 public typealias InferenceOptions = Inference.InferenceOptions
 public typealias DNSMode = Inference.InferenceOptions.DNSMode
 public typealias SelectorMode = Inference.InferenceOptions.SelectorMode

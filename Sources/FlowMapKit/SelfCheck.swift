@@ -1,3 +1,4 @@
+import Emit
 import FlowModel
 import Inference
 import Policy

@@ -30,7 +30,8 @@ public enum Summary {
             issues = set.issues.map { "\($0)" }
         }
         let plan = Inferrer(options: o.inference).infer(try Generate.evidence(from: store))
-        let report = SummaryReport.build(edges: try store.edges(), endpoints: try store.endpoints(), plan: plan,
+        let report = SummaryReport.build(edges: try store.edges(), endpoints: try store.endpoints(),
+                                         planned: Dictionary(uniqueKeysWithValues: plan.namespaces.map { ($0.name, $0.workloads.count) }),
                                          policyCounts: policyCounts, top: o.top)
         return (report, issues)
     }

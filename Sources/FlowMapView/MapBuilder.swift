@@ -1,5 +1,4 @@
 import FlowModel
-import Inference
 
 /// What the given policies decided about one observed edge.
 public struct PolicyDecision: Sendable, Hashable {

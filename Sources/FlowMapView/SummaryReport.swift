@@ -1,5 +1,4 @@
 import FlowModel
-import Inference
 
 /// `flowmap summary`: what a person wants to know first about a capture, as aligned tables.
 public struct SummaryReport: Sendable {
@@ -41,8 +40,9 @@ public struct SummaryReport: Sendable {
 
     /// - Parameters:
     ///   - policyCounts: NetworkPolicies per namespace from `--policies`; nil when none were given.
-    ///   - plan: the plan `flowmap generate` would write.
-    public static func build(edges: [ObservedEdge], endpoints: [Endpoint], plan: PolicyPlan?,
+    ///   - planned: workloads per namespace the plan `flowmap generate` would write has an allow policy for
+    ///     (a namespace the plan does not cover is absent); nil when there is no plan.
+    public static func build(edges: [ObservedEdge], endpoints: [Endpoint], planned: [String: Int]?,
                              policyCounts: [String: Int]?, top: Int = 10) -> SummaryReport {
         var out = [Endpoint: Int64](), inn = [Endpoint: Int64](), peers = [Endpoint: Set<Endpoint>]()
         var total: Int64 = 0
@@ -68,7 +68,7 @@ public struct SummaryReport: Sendable {
                 workloadsByNs[ep.namespace, default: []].insert(ep)
             }
         }
-        let planned = Dictionary(uniqueKeysWithValues: (plan?.namespaces ?? []).map { ($0.name, $0.workloads.count) })
+        let planned = planned ?? [:]
         let namespaces = workloadsByNs.keys.sorted().map { ns in
             NamespaceRow(name: ns, workloads: workloadsByNs[ns]!.count,
                          policies: policyCounts.map { $0[ns] ?? 0 }, planned: planned[ns])

@@ -127,14 +127,15 @@ public struct Inferrer: Sendable {
                             + Self.list(byNamespace[ns]!.keys) + "): a capture rarely shows all of its traffic; "
                             + "--include-system to generate policies for it")
         }
-        var notes = [Endpoint: Set<String>]()
+        var notes = [Endpoint: Set<InferenceNote>]()
         for e in withoutPort where included(e.key.source) || included(e.key.destination) {
             let what = "\(e.key.source) -> \(e.key.destination) \(e.key.proto.rawValue)"
                 + (e.key.port == 0 ? " (no port)" : "/\(e.key.port)")
             warnings.insert("\(what): observed allowed, but NetworkPolicy can only allow TCP, UDP and SCTP ports; "
                             + "no rule")
             for ep in [e.key.source, e.key.destination] where included(ep) {
-                notes[ep, default: []].insert("\(what) observed: not expressible (no TCP/UDP/SCTP port), no rule")
+                notes[ep, default: []].insert(.noPort(source: e.key.source, destination: e.key.destination,
+                                                      proto: e.key.proto, port: e.key.port))
             }
         }
 
@@ -170,8 +171,7 @@ public struct Inferrer: Sendable {
             switch ep.kind {
             case .workload:
                 guard let c = selectors[ep], !c.selector.isEmpty else {
-                    notes[owner, default: []].insert(
-                        "\(ep) has no stable labels to select it by; no rule for it (add labels, or an inventory)")
+                    notes[owner, default: []].insert(.unselectablePeer(ep))
                     warnings.insert("\(ep): no stable labels; rules that need it were left out")
                     return []
                 }
@@ -351,13 +351,13 @@ public struct Inferrer: Sendable {
             var workloadNotes = notes[w] ?? []
             if let why = choice.controllerRejected {
                 warnings.insert("\(w): \(why); the minimal selector \(choice.selector.canonical) is used")
-                workloadNotes.insert("\(why): minimal selector used")
+                workloadNotes.insert(.minimalSelector(reason: why))
             }
             plans[w.namespace, default: []].append(WorkloadPlan(
                 endpoint: w, selector: choice.selector, selectorWarning: selWarning,
                 ingress: rules(ingress[w] ?? [:], peerPlans, generalizer),
                 egress: rules(egress[w] ?? [:], peerPlans, generalizer),
-                notes: workloadNotes.sorted(),
+                notes: InferenceNote.sorted(workloadNotes),
                 ingressEntities: entityRules(entities[0][w] ?? [:], generalizer),
                 egressEntities: entityRules(entities[1][w] ?? [:], generalizer)))
         }
@@ -377,12 +377,11 @@ public struct Inferrer: Sendable {
                                 + "no default-deny, its pods stay unrestricted")
                 continue
             }
-            var nsNotes = [String]()
-            for (seen, dir, side) in [(denyIn, "ingress", "to"), (denyOut, "egress", "from")] where !seen {
-                let text = "no \(dir) \(side) its pods was observed (known workloads: \(known)): no \(dir) "
-                    + "default-deny, \(dir) stays unrestricted"
-                nsNotes.append(text)
-                warnings.insert("\(ns): \(text)")
+            var nsNotes = [InferenceNote]()
+            for (seen, ingressSide) in [(denyIn, true), (denyOut, false)] where !seen {
+                let note = InferenceNote.directionNotObserved(ingress: ingressSide, knownWorkloads: known)
+                nsNotes.append(note)
+                warnings.insert("\(ns): \(note)")
             }
             namespaces.append(NamespacePlan(name: ns, workloads: plans[ns] ?? [], denyIngress: denyIn,
                                             denyEgress: denyOut, notes: nsNotes, dnsBaseline: baseline[ns] ?? []))
@@ -407,8 +406,8 @@ public struct Inferrer: Sendable {
     func dnsPlan(allowed: [ObservedEdge], deniedKeys: Set<EdgeKey>, ev: Evidence, included: (Endpoint) -> Bool,
                  ingress: inout [Endpoint: RuleAcc], egress: inout [Endpoint: RuleAcc],
                  peers: (Endpoint, Endpoint, Bool, PortKey) -> [PeerKey],
-                 portName: (Endpoint, PortKey) -> String?) -> (notes: [Endpoint: Set<String>], warnings: Set<String>) {
-        var notes = [Endpoint: Set<String>]()
+                 portName: (Endpoint, PortKey) -> String?) -> (notes: [Endpoint: Set<InferenceNote>], warnings: Set<String>) {
+        var notes = [Endpoint: Set<InferenceNote>]()
         var warnings = Set<String>()
         var resolversOf = [Endpoint: Set<Endpoint>]()  // source workload -> DNS destinations
         var clientsOf = [Endpoint: Set<Endpoint>]()  // DNS destination -> source workloads
@@ -423,8 +422,7 @@ public struct Inferrer: Sendable {
                 let pk = PortKey(proto, 53)
                 if deniedKeys.contains(EdgeKey(source: w, destination: resolver, proto: proto, port: 53,
                                                outcome: .allowed)) {
-                    notes[w, default: []].insert("\(proto.rawValue)/53 to \(resolver) was observed denied: not "
-                                                 + "allowed with its DNS sibling protocol")
+                    notes[w, default: []].insert(.dnsSiblingDenied(proto: proto, resolver: resolver))
                     continue
                 }
                 let name = portName(resolver, pk)
@@ -462,14 +460,12 @@ public struct Inferrer: Sendable {
         let cluster = candidates.filter { $0.value.count == most }.keys.sorted()
         for w in orphans {
             if cluster.isEmpty {
-                notes[w, default: []].insert("resolved names but no DNS server was observed: no DNS rule")
+                notes[w, default: []].insert(.noDNSServer)
                 warnings.insert("\(w): resolved names but no DNS server was observed anywhere; no DNS egress rule")
                 continue
             }
             for r in cluster { addBoth(w, r) }
-            notes[w, default: []].insert(
-                "resolved names, but none of its DNS flows is in the evidence: DNS allowed to the cluster resolver(s) "
-                    + cluster.map(\.description).joined(separator: ", "))
+            notes[w, default: []].insert(.clusterResolvers(cluster))
         }
         return (notes, warnings)
     }
@@ -564,8 +560,9 @@ public struct Inferrer: Sendable {
     /// - remote-node: an ipBlock per observed node address; skipped with a note when none is known.
     /// - world without an address, health, init, unmanaged, ingress, unknown: skipped with a note.
     func reservedTreatment(_ ep: Endpoint, owner: Endpoint, ingressSide: Bool, port: PortKey, ev: Evidence,
-                           notes: inout [Endpoint: Set<String>], warnings: inout Set<String>) -> [PeerPlan] {
+                           notes: inout [Endpoint: Set<InferenceNote>], warnings: inout Set<String>) -> [PeerPlan] {
         let dir = ingressSide ? "from" : "to"
+        let direction: InferenceNote.Direction = ingressSide ? .from : .to
         switch ep.reservedEntity {
         case .host?:
             if !ingressSide && port.port == 53 {
@@ -574,20 +571,19 @@ public struct Inferrer: Sendable {
                     return local.map { .ipBlock(cidr: CIDR.hostText($0), except: [], note: "node-local DNS") }
                 }
             }
-            notes[owner, default: []].insert(
-                "traffic \(dir) reserved:host (node, kubelet probes) observed: always allowed for the pod's own node, no rule")
+            notes[owner, default: []].insert(.reservedPeer(entity: ep.name, direction: direction, reason: .alwaysAllowedNode))
             return []
         case .kubeAPIServer?, .remoteNode?:
             let addrs = (ev.addresses[ep] ?? []).sorted()
             if addrs.isEmpty {
-                notes[owner, default: []].insert("traffic \(dir) reserved:\(ep.name) observed with no address: no rule")
+                notes[owner, default: []].insert(.reservedPeer(entity: ep.name, direction: direction, reason: .noAddress))
                 warnings.insert("\(owner): traffic \(dir) reserved:\(ep.name) \(port.proto.rawValue)/\(port.port) "
                                 + "observed, but no address of it is known: no rule")
             }
             return addrs.map { .ipBlock(cidr: CIDR.hostText($0), except: [], note: "reserved:\(ep.name)") }
         default:
-            notes[owner, default: []].insert("traffic \(dir) reserved:\(ep.name) observed: not expressible as a "
-                                             + "NetworkPolicy peer, no rule")
+            notes[owner, default: []].insert(.reservedPeer(entity: ep.name, direction: direction,
+                                                           reason: .notExpressible))
             warnings.insert("\(owner): traffic \(dir) reserved:\(ep.name) \(port.proto.rawValue)/\(port.port) observed, "
                             + "but reserved:\(ep.name) is not expressible as a NetworkPolicy peer: no rule")
             return []

@@ -38,13 +38,13 @@ public struct NamespacePlan: Sendable, Hashable {
     public var denyIngress: Bool
     public var denyEgress: Bool
     /// Why a direction has no default-deny (shown as comments), sorted.
-    public var notes: [String]
+    public var notes: [InferenceNote]
     /// The DNS baseline (`allow-dns`): egress from every pod of the namespace to the cluster resolvers, UDP and
     /// TCP 53, minus what was observed denied. Empty: no such policy.
     public var dnsBaseline: [RulePlan]
 
     public init(name: String, workloads: [WorkloadPlan], denyIngress: Bool = true, denyEgress: Bool = true,
-                notes: [String] = [], dnsBaseline: [RulePlan] = []) {
+                notes: [InferenceNote] = [], dnsBaseline: [RulePlan] = []) {
         self.name = name
         self.workloads = workloads
         self.denyIngress = denyIngress
@@ -66,7 +66,7 @@ public struct WorkloadPlan: Sendable, Hashable {
     public var ingress: [RulePlan]
     public var egress: [RulePlan]
     /// Observed peers that produced no rule, each with the reason (shown as comments).
-    public var notes: [String]
+    public var notes: [InferenceNote]
     /// Traffic from / to Cilium reserved entities (`host`, `kube-apiserver`, `remote-node`) by entity, sorted.
     /// NetworkPolicy cannot name entities (its emitter uses the ipBlocks in `ingress`/`egress`, or notes);
     /// Cilium can (`fromEntities`/`toEntities`), and then skips the ipBlocks whose `reservedEntity` is listed here.
@@ -74,7 +74,7 @@ public struct WorkloadPlan: Sendable, Hashable {
     public var egressEntities: [EntityRulePlan]
 
     public init(endpoint: Endpoint, selector: Labels, selectorWarning: String? = nil, ingress: [RulePlan] = [],
-                egress: [RulePlan] = [], notes: [String] = [], ingressEntities: [EntityRulePlan] = [],
+                egress: [RulePlan] = [], notes: [InferenceNote] = [], ingressEntities: [EntityRulePlan] = [],
                 egressEntities: [EntityRulePlan] = []) {
         self.endpoint = endpoint
         self.selector = selector

@@ -1,3 +1,5 @@
+@testable import Emit
+import FlowModel
 import Testing
 import FlowModel
 import Yams
@@ -95,6 +97,22 @@ struct CiliumEmitterTests {
         let k8s = PolicyEmitter(options: EmitSupport.options(.k8s)).stream(for: SyntheticPlan.plan)
         #expect(k8s.contains("cidr: \"10.96.0.1/32\""))
         #expect(k8s.contains("traffic from reserved:host"))
+    }
+
+    @Test("a reserved-peer note is dropped only for the entity and direction a rule names (by case, not by text)")
+    func entityNotesByDirection() {
+        let host = EntityRulePlan(entity: "host", ports: [SyntheticPlan.port(.tcp, 8080, flows: 3)])
+        let w = SyntheticPlan.workload("shop", "web", selector: ["app": "web"], notes: [
+            .reservedPeer(entity: "host", direction: .from, reason: .alwaysAllowedNode),
+            .reservedPeer(entity: "host", direction: .to, reason: .alwaysAllowedNode),
+            .reservedPeer(entity: "kube-apiserver", direction: .from, reason: .noAddress),
+        ], ingressEntities: [host])
+        let plan = PolicyPlan(namespaces: [NamespacePlan(name: "shop", workloads: [w])], denied: [], warnings: [],
+                              firstSeen: nil, lastSeen: nil)
+        let text = PolicyEmitter(options: EmitSupport.options(.cilium)).stream(for: plan)
+        #expect(!text.contains("note: traffic from reserved:host"))
+        #expect(text.contains("note: traffic to reserved:host (node, kubelet probes)"))
+        #expect(text.contains("note: traffic from reserved:kube-apiserver observed with no address"))
     }
 
     @Test("workloads sharing a name get distinct, valid policy names; long names are shortened stably")

@@ -1,3 +1,4 @@
+@testable import Emit
 import FlowModel
 import Testing
 @testable import Inference

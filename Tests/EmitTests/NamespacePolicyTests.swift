@@ -1,3 +1,4 @@
+@testable import Emit
 import FlowModel
 import Testing
 @testable import Inference
@@ -15,10 +16,10 @@ struct NamespacePolicyTests {
     static var plan: PolicyPlan {
         let resolver = WorkloadPlan(endpoint: dns, selector: ["k8s-app": "kube-dns"],
                                     ingress: [RulePlan(peer: .namespace("cache"), ports: baselinePorts)])
-        let onlyNotes = WorkloadPlan(endpoint: redis, selector: ["app": "redis"], notes: ["something skipped"])
+        let onlyNotes = WorkloadPlan(endpoint: redis, selector: ["app": "redis"], notes: [.noDNSServer])
         return PolicyPlan(namespaces: [
             NamespacePlan(name: "cache", workloads: [onlyNotes], denyIngress: false, denyEgress: true,
-                          notes: ["no ingress to its pods was observed (known workloads: cache/redis[Deployment])"],
+                          notes: [.directionNotObserved(ingress: true, knownWorkloads: "cache/redis[Deployment]")],
                           dnsBaseline: [RulePlan(peer: .workload(dns, selector: ["k8s-app": "kube-dns"]),
                                                  ports: baselinePorts)]),
             NamespacePlan(name: "kube-system", workloads: [resolver], denyIngress: true, denyEgress: false),

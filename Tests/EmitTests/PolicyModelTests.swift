@@ -1,3 +1,4 @@
+@testable import Emit
 import Testing
 @testable import Inference
 @testable import Policy

@@ -20,7 +20,7 @@ enum SyntheticPlan {
     }
 
     static func workload(_ ns: String, _ name: String, _ kind: String = "Deployment", selector: Labels,
-                         ingress: [RulePlan] = [], egress: [RulePlan] = [], notes: [String] = [],
+                         ingress: [RulePlan] = [], egress: [RulePlan] = [], notes: [InferenceNote] = [],
                          warning: String? = nil, ingressEntities: [EntityRulePlan] = [],
                          egressEntities: [EntityRulePlan] = []) -> WorkloadPlan {
         WorkloadPlan(endpoint: .workload(ns, name, kind: kind), selector: selector, selectorWarning: warning,
@@ -64,7 +64,7 @@ enum SyntheticPlan {
                 RulePlan(peer: .ipBlock(cidr: "52.1.2.3/32", except: [], note: "api.stripe.com"),
                          ports: [port(.tcp, 443, flows: 7)]),
             ],
-            notes: ["traffic from reserved:host (node, kubelet probes) observed: always allowed for the pod's own node, no rule"],
+            notes: [.reservedPeer(entity: "host", direction: .from, reason: .alwaysAllowedNode)],
             ingressEntities: [EntityRulePlan(entity: "host", ports: [port(.tcp, 8080, flows: 60)])],
             egressEntities: [EntityRulePlan(entity: "kube-apiserver", ports: [port(.tcp, 443, flows: 12)])])
         // External peer with a name but no observed DNS rule: stays a CIDR (toFQDNs would never learn it).
@@ -86,7 +86,7 @@ enum SyntheticPlan {
                                                                  selector: ["app.kubernetes.io/name": "web"]),
                                                  ports: [port(.tcp, 11211, flows: 30)])])
         let cacheS = workload("shop", "cache", "StatefulSet", selector: ["app": "cache", "tier": "back"],
-                              notes: ["traffic from reserved:health observed: not expressible as a NetworkPolicy peer, no rule"],
+                              notes: [.reservedPeer(entity: "health", direction: .from, reason: .notExpressible)],
                               warning: "selector also matches shop/cache[Deployment]: no label set separates them")
         let long = workload("shop", String(repeating: "very-long-workload-name-", count: 4) + "end",
                             selector: ["app": "long"],

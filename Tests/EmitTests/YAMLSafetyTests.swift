@@ -1,3 +1,4 @@
+@testable import Emit
 import Foundation
 import Testing
 import Yams
@@ -72,7 +73,7 @@ struct YAMLSafetyTests {
         }
         let dnsNames = [s(), s(), "ok.example.com"]
         let examples = [s(), s(), s()]
-        let notes = [s(), s()]
+        let notes: [InferenceNote] = [.minimalSelector(reason: s()), .minimalSelector(reason: s())]
         let warning = s()
         let cidrNote = s()
         let port = SyntheticPlan.port(.tcp, 8080, examples: examples, http: http)

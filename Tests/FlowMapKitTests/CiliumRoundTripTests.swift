@@ -1,3 +1,4 @@
+import Emit
 import Foundation
 import FlowMapKit
 import FlowIngest

@@ -1,3 +1,4 @@
+import Emit
 import Foundation
 import FlowModel
 import Inference

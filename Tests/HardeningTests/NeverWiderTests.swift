@@ -1,3 +1,4 @@
+import Emit
 import Testing
 @testable import FlowMapKit
 import FlowMapView

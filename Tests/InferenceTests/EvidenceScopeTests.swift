@@ -31,7 +31,7 @@ struct EvidenceScopeTests {
         #expect(c.denyIngress && !c.denyEgress)
         #expect(!j.denyIngress && j.denyEgress)
         #expect(s.denyIngress && s.denyEgress && s.notes.isEmpty)
-        #expect(c.notes == ["no egress from its pods was observed (known workloads: cache/redis[Deployment]): no egress "
+        #expect(c.notes.map(\.description) == ["no egress from its pods was observed (known workloads: cache/redis[Deployment]): no egress "
                             + "default-deny, egress stays unrestricted"])
         #expect(plan.warnings.contains { $0.hasPrefix("cache: no egress from its pods was observed (known workloads: cache/redis[Deployment])") })
         #expect(plan.warnings.contains { $0.hasPrefix("jobs: no ingress to its pods was observed (known workloads: jobs/report[Deployment])") })
@@ -93,7 +93,7 @@ struct EvidenceScopeTests {
         let plan = Inferrer(options: withSystem).infer(ev)
         let resolver = PeerPlan.workload(dns, selector: ["k8s-app": "kube-dns"])
         #expect(Fx.ports(Fx.rule(Fx.plan(web, in: plan)!.egress, resolver)) == ["UDP/53"])
-        #expect(Fx.plan(web, in: plan)!.notes.contains { $0.hasPrefix("TCP/53 to kube-system/coredns[Deployment] was observed denied") })
+        #expect(Fx.plan(web, in: plan)!.notes.contains { $0.description.hasPrefix("TCP/53 to kube-system/coredns[Deployment] was observed denied") })
         #expect(Fx.ports(ns("shop", plan)?.dnsBaseline.first) == ["UDP/53"])
         #expect(plan.warnings.contains { $0.hasPrefix("shop: the DNS baseline leaves out kube-system/coredns[Deployment] TCP/53") })
         let d = try #require(Fx.plan(dns, in: plan))
@@ -124,6 +124,6 @@ struct EvidenceScopeTests {
         #expect(plan.warnings.contains { $0.hasPrefix("shop/web[Deployment]: traffic to reserved:unmanaged TCP/9000 observed") })
         #expect(plan.warnings.contains { $0.hasPrefix("shop/web[Deployment]: traffic to reserved:kube-apiserver TCP/6443 observed, but no address") })
         #expect(plan.warnings.contains { $0.hasPrefix("shop/web[Deployment] -> shop/api[Deployment] OTHER (no port)") })
-        #expect(Fx.plan(api, in: plan)?.notes.contains { $0.contains("OTHER (no port) observed") } == true)
+        #expect(Fx.plan(api, in: plan)?.notes.contains { $0.description.contains("OTHER (no port) observed") } == true)
     }
 }

@@ -107,7 +107,7 @@ struct InferrerTests {
         let l = try #require(Fx.plan(lone, in: Inferrer(options: o).infer(ev2)))
         let r = try #require(Fx.rule(l.egress, .workload(dns, selector: ["k8s-app": "kube-dns"])))
         #expect(Fx.ports(r) == ["TCP/53", "UDP/53"])
-        #expect(l.notes.contains { $0.contains("cluster resolver") && $0.contains("kube-system/coredns") })
+        #expect(l.notes.contains { $0.description.contains("cluster resolver") && $0.description.contains("kube-system/coredns") })
         // A workload that never resolved anything gets no DNS rule.
         let quiet = Fx.w("shop", "quiet")
         var ev3 = ev
@@ -131,7 +131,7 @@ struct InferrerTests {
         let w = try #require(Fx.plan(web, in: plan2))
         #expect(w.egress.map(\.peer) == [.ipBlock(cidr: "169.254.20.10/32", except: [], note: "node-local DNS")])
         #expect(w.ingress.isEmpty)  // kubelet probes: always allowed from the own node, a note
-        #expect(w.notes.contains { $0.contains("reserved:host") })
+        #expect(w.notes.contains { $0.description.contains("reserved:host") })
     }
 
     @Test("reserved peers: host, health and address-less world are notes; apiserver/remote-node are ipBlocks")
@@ -146,9 +146,9 @@ struct InferrerTests {
         #expect(w.egress.map(\.peer) == [.ipBlock(cidr: "172.18.0.2/32", except: [], note: "reserved:kube-apiserver"),
                                          .ipBlock(cidr: "172.18.0.3/32", except: [], note: "reserved:kube-apiserver")])
         #expect(w.notes.count == 3)
-        #expect(w.notes.contains { $0.contains("reserved:health") })
-        #expect(w.notes.contains { $0.contains("reserved:world") })
-        #expect(w.notes.contains { $0.contains("reserved:remote-node observed with no address") })
+        #expect(w.notes.contains { $0.description.contains("reserved:health") })
+        #expect(w.notes.contains { $0.description.contains("reserved:world") })
+        #expect(w.notes.contains { $0.description.contains("reserved:remote-node observed with no address") })
     }
 
     @Test("denied edges are listed, never allowed; both-ways evidence is a warning")
@@ -187,7 +187,7 @@ struct InferrerTests {
         // ICMP and a portless UDP edge: named, never silently dropped.
         #expect(plan.warnings.contains { $0.hasPrefix("shop/web[Deployment] -> shop/api[Deployment] ICMPv4 (no port)") })
         #expect(plan.warnings.contains { $0.hasPrefix("shop/web[Deployment] -> shop/api[Deployment] UDP (no port)") })
-        #expect(Fx.plan(web, in: plan)?.notes.contains { $0.contains("ICMPv4 (no port) observed: not expressible") } == true)
+        #expect(Fx.plan(web, in: plan)?.notes.contains { $0.description.contains("ICMPv4 (no port) observed: not expressible") } == true)
         o = InferenceOptions()
         o.excludeNamespaces = ["data"]
         let p2 = Inferrer(options: o).infer(ev)

@@ -190,7 +190,7 @@ struct DemoMapTests {
 
     @Test("summary: internet-facing ports count distinct public sources; policies per namespace")
     func summaryTables() {
-        let r = SummaryReport.build(edges: Fixture.edges, endpoints: Fixture.endpoints, plan: nil,
+        let r = SummaryReport.build(edges: Fixture.edges, endpoints: Fixture.endpoints, planned: nil,
                                     policyCounts: ["shop": 2], top: 3)
         #expect(r.talkers.count == 3)
         #expect(r.talkers.first?.endpoint == Fixture.front)

@@ -1,3 +1,4 @@
+@testable import Emit
 import FlowModel
 import Inference
 @testable import Policy

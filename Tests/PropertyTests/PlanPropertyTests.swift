@@ -128,7 +128,7 @@ struct GeneratorCoverageTests {
             count("future replicas", c.pods.contains { !$0.observed })
             count("StatefulSet", c.workloads.contains { $0.workloadKind == "StatefulSet" })
             count("internet-facing", !exp.internetFacing.isEmpty)
-            count("orphan resolver", plan.namespaces.flatMap(\.workloads).contains { $0.notes.contains { $0.contains("cluster resolver") } })
+            count("orphan resolver", plan.namespaces.flatMap(\.workloads).contains { $0.notes.contains { $0.description.contains("cluster resolver") } })
             count("node-local DNS", c.allowed.contains { $0.dst.name == "169.254.20.10" })
             count("named port", plan.namespaces.flatMap(\.workloads).flatMap { $0.ingress + $0.egress }.flatMap(\.ports).contains { $0.name != nil })
             count("dropped probe", !c.denied.isEmpty)

@@ -1,3 +1,4 @@
+@testable import Emit
 import Foundation
 import FlowModel
 import Testing

@@ -2,6 +2,7 @@
 // Stages are timed separately (store read, inference, NetworkPolicy emit, Cilium emit) and end to end
 // (`Generate.run` into a directory, as the CLI does). usage: generate-bench [--workloads N] [--edges N] [--runs N]
 #if canImport(Glibc)
+import Emit
 import Glibc
 #endif
 import FlowMapKit

@@ -70,9 +70,9 @@ public enum ManifestReader {
         guard let data = FileManager.default.contents(atPath: file) else {
             throw ManifestIssue(file: file, document: -1, path: "", message: "cannot read file")
         }
-        // FlowMap's evidence report (`EvidenceReport`, beside the policies it generated) is no manifest: not a
+        // FlowMap's evidence report (`Emit`'s `EvidenceReport`, beside the policies it generated) is no manifest: not a
         // file or document of the set.
-        if data.starts(with: PolicyEmitter.generatedJSONMarker.utf8) { return ManifestSet() }
+        if data.starts(with: GeneratedFile.jsonMarker.utf8) { return ManifestSet() }
         return decode(text: String(decoding: data, as: UTF8.self), file: file)
     }
 

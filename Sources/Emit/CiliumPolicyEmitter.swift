@@ -1,5 +1,6 @@
 import FlowModel
 import Inference
+import Policy
 
 /// Writes a `PolicyPlan` as CiliumNetworkPolicy (`cilium.io/v2`) YAML: per namespace a default-deny policy and
 /// one allow policy per workload, with the evidence as comments, like `NetworkPolicyEmitter`, plus what only
@@ -76,8 +77,8 @@ public struct CiliumPolicyEmitter: Sendable, PolicyDocumentWriter {
         // Inference notes that NetworkPolicy cannot name an entity; here the entity rules below do.
         var shown = w
         shown.notes = w.notes.filter { n in
-            !w.ingressEntities.contains { n.hasPrefix("traffic from reserved:\($0.entity) ") }
-                && !w.egressEntities.contains { n.hasPrefix("traffic to reserved:\($0.entity) ") }
+            guard let (entity, direction) = n.reservedPeer else { return true }
+            return !(direction == .from ? w.ingressEntities : w.egressEntities).contains { $0.entity == entity }
         }
         EmitCommon.workloadComments(&y, 2, shown)
         y.line(2, "endpointSelector:")

@@ -1,5 +1,6 @@
 import FlowModel
 import Inference
+import Policy
 
 /// Writes a `PolicyPlan` as Kubernetes NetworkPolicy YAML: per namespace a default-deny policy and one allow
 /// policy per workload, with the evidence as comments. Output is a pure function of the plan.

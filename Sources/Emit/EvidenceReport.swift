@@ -1,5 +1,6 @@
 import FlowModel
 import Inference
+import Policy
 
 /// The exact evidence behind a generated policy set: flow counts, first and last seen, example requests, per
 /// rule; the observed-denied connections; the warnings. Written beside the policies, in `evidence/` below the

@@ -1,5 +1,6 @@
 import FlowModel
 import Inference
+import Policy
 
 /// `generate --cluster-baseline`: one baseline-tier object (ClusterNetworkPolicy tier Baseline, or the
 /// BaselineAdminNetworkPolicy `default`) in place of the egress half of every namespace's `default-deny` and its
@@ -64,8 +65,7 @@ public struct ClusterBaseline: Sendable, Hashable {
             covered.append(ns.name)
             p.namespaces[i].denyEgress = false
             p.namespaces[i].dnsBaseline = []
-            p.namespaces[i].notes = (ns.notes + ["egress default-deny and DNS baseline: in the cluster baseline "
-                                                 + "(\(Self.name).yaml); ingress stays isolated here"]).sorted()
+            p.namespaces[i].notes = InferenceNote.sorted(ns.notes + [.inClusterBaseline(file: "\(Self.name).yaml")])
             for w in ns.workloads.indices where !ns.workloads[w].egress.isEmpty {
                 p.namespaces[i].workloads[w].egress = merged(ns.workloads[w].egress, shared)
             }

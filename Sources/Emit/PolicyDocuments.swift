@@ -1,6 +1,7 @@
 import Dispatch
 import FlowModel
 import Inference
+import Policy
 
 /// What differs between flavours: the two kinds of document. Layout, file names, the kustomization, the stream,
 /// metadata and the evidence comments are shared (`PolicyDocumentWriter` extension, `EmitCommon`).
