@@ -110,7 +110,7 @@ public struct AddressBook: Sendable {
                 return peer(for: p, ip: ip)
             }
         }
-        let entity = otherNode == node ? "host" : "remote-node"
+        let entity: ReservedEntity = otherNode == node ? .host : .remoteNode
         return FlowPeer(endpoint: .reserved(entity), ip: ip)
     }
 }

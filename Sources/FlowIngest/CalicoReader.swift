@@ -219,13 +219,13 @@ public struct CalicoReader: LineReader {
             return .success(FlowPeer(endpoint: .workload(ns, w.name, kind: w.kind), labels: labels,
                                      podName: name, ip: ip))
         case "hep":
-            return .success(FlowPeer(endpoint: .reserved(ip.isEmpty ? "host" : "remote-node"), ip: ip))
+            return .success(FlowPeer(endpoint: .reserved(ip.isEmpty ? ReservedEntity.host : .remoteNode), ip: ip))
         case "net", "ns", "":
             if !ip.isEmpty { return .success(FlowPeer(endpoint: .external(ip), ip: ip)) }
             let entity: String
             switch aggr {
-            case "pub", "": entity = "world"
-            case "pvt": entity = "private-network"
+            case "pub", "": entity = ReservedEntity.world.rawValue
+            case "pvt": entity = ReservedEntity.privateNetwork.rawValue
             default: entity = "networkset:" + (ns.isEmpty ? aggr : "\(ns)/\(aggr)")
             }
             return .success(FlowPeer(endpoint: .reserved(entity)))
@@ -234,31 +234,13 @@ public struct CalicoReader: LineReader {
         }
     }
 
-    /// The workload of a Calico pod endpoint. `name_aggr` is the pod's generate-name prefix with `*`:
-    /// `nginx-86c57db685-*` is Deployment `nginx` (the ReplicaSet hash stripped, checked against
-    /// `pod-template-hash` when present), `fluentd-*` a DaemonSet (or a Job / StatefulSet when the labels say
-    /// so). A full pod name goes through `WorkloadGuess`, as in the Hubble reader.
+    /// The workload of a Calico pod endpoint: `name_aggr` is the pod's generate-name prefix with `*`
+    /// (`WorkloadIdentity.generateName`); a full pod name goes through `WorkloadGuess`, as in every reader.
     public static func workload(nameAggr: String, podName: String, labels: Labels) -> (name: String, kind: String) {
-        guard nameAggr.hasSuffix("*") else {
-            return WorkloadGuess.fromPodName(nameAggr.isEmpty ? podName : nameAggr)
+        switch WorkloadIdentity.resolve(generateName: nameAggr, podName: podName, labels: labels) {
+        case .workload(let name, let kind): return (name, kind)
+        case .byLabels, .unknown: return (podName, "Pod")  // unreachable: the caller requires a name
         }
-        var stem = String(nameAggr.dropLast())
-        if stem.hasSuffix("-") { stem.removeLast() }
-        let parts = stem.split(separator: "-", omittingEmptySubsequences: false)
-        if let hash = labels["pod-template-hash"], stem.hasSuffix("-" + hash) {
-            return (String(stem.dropLast(hash.count + 1)), "Deployment")
-        }
-        if parts.count >= 2, labels["pod-template-hash"] == nil, WorkloadGuess.isTemplateHash(parts[parts.count - 1]),
-           labels["controller-revision-hash"] == nil, labels["job-name"] == nil {
-            return (parts.dropLast().joined(separator: "-"), "Deployment")
-        }
-        if let job = labels["job-name"] ?? labels["batch.kubernetes.io/job-name"] {
-            return WorkloadGuess.fromJobName(stem == job || stem.isEmpty ? job : stem)
-        }
-        if labels["controller-revision-hash"] != nil && labels["pod-template-generation"] == nil {
-            return (stem, "StatefulSet")
-        }
-        return (stem, "DaemonSet")
     }
 
     /// The policy that denied a flow: the last `deny` entry of `policies` (`index|tier|name|action[|rule]`).

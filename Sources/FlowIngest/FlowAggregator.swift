@@ -353,13 +353,11 @@ public struct FlowAggregator {
         }
     }
 
-    static let world = Endpoint.reserved("world")
-    /// Reserved entities whose addresses inference can turn into ipBlocks.
-    public static let addressedEntities: Set<String> = ["kube-apiserver", "remote-node", "host"]
+    static let world = Endpoint.reserved(.world)
 
     /// True when `notePeer`/`noteWorkload` record anything for this endpoint.
     public static func isNoted(_ e: Endpoint) -> Bool {
-        e.kind == .workload || (e.kind == .reserved && addressedEntities.contains(e.name))
+        e.kind == .workload || e.reservedEntity.map(ReservedEntity.addressed.contains) == true
     }
 
     /// Records what a peer tells about its workload and namespace (and the address of an addressed entity).
@@ -370,10 +368,10 @@ public struct FlowAggregator {
     }
 
     /// Records a workload's stable label set (canonical form), namespace labels and pod IP; for the reserved
-    /// entities in `addressedEntities` only the IP.
+    /// entities in `ReservedEntity.addressed` only the IP.
     public mutating func noteWorkload(_ id: Int32, stableLabels: String?, namespaceLabels: Labels, ip: String) {
         let ep = endpoints[Int(id)]
-        if ep.kind == .reserved, Self.addressedEntities.contains(ep.name) {
+        if ep.reservedEntity.map(ReservedEntity.addressed.contains) == true {
             if !ip.isEmpty, side.addresses[ep]?.contains(ip) != true { side.addresses[ep, default: []].insert(ip) }
             return
         }

@@ -329,14 +329,11 @@ public struct FlowRecordReader: LineReader {
         let ip = ip ?? ""
         if let ns, !ns.isEmpty {
             let w: (name: String, kind: String)
-            if let workload, !workload.isEmpty {
-                w = (workload, kind.flatMap { $0.isEmpty ? nil : $0 } ?? "Deployment")
-            } else if let pod, !pod.isEmpty {
-                w = WorkloadGuess.fromPodName(pod)
-            } else if let app = labels["app.kubernetes.io/name"] ?? labels["app"] ?? labels["k8s-app"] {
-                w = (app, "Deployment")
-            } else {
-                w = ("unknown", "Pod")
+            switch WorkloadIdentity.resolve(owner: workload.flatMap { $0.isEmpty ? nil : (kind ?? "", $0) }, podName: pod ?? "",
+                                            labels: labels) {
+            case .workload(let name, let kind): w = (name, kind)
+            case .byLabels(let name?): w = (name, "Deployment")
+            case .byLabels(nil), .unknown: w = ("unknown", "Pod")
             }
             return FlowPeer(endpoint: .workload(ns, w.name, kind: w.kind), labels: labels, podName: pod ?? "", ip: ip)
         }

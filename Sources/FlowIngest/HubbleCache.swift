@@ -14,7 +14,7 @@ struct HubbleCache {
         /// Always the same endpoint (pods, named reserved entities).
         case fixed(Endpoint)
         /// The peer's IP address (`external`), or the given reserved entity when the line has no IP.
-        case byIP(fallback: String)
+        case byIP(fallback: ReservedEntity)
     }
 
     struct Identity {
@@ -251,38 +251,36 @@ struct HubbleCache {
                          identityNumber: Int64?) -> Identity {
         let parsed = HubbleLabels.parse(labels)
         var reserved = parsed.reserved
-        if reserved == nil, labels.isEmpty, let n = identityNumber { reserved = HubbleLabels.reservedName(identity: n) }
+        if reserved == nil, labels.isEmpty, let n = identityNumber { reserved = ReservedEntity(identity: n)?.rawValue }
         let cidrIdentity = parsed.hasCIDR || (identityNumber ?? 0) >= 1 << 24
-        if let r = reserved, r != "world", r != "unknown" {
+        if let r = reserved, r != ReservedEntity.world.rawValue, r != ReservedEntity.unknown.rawValue {
             // Addressed entities (host, remote-node, kube-apiserver) get their IPs noted like pods.
-            return Identity(resolution: .fixed(.reserved(r)), isWorkload: FlowAggregator.addressedEntities.contains(r),
+            return Identity(resolution: .fixed(.reserved(r)), isWorkload: ReservedEntity(rawValue: r).map(ReservedEntity.addressed.contains) == true,
                             stableLabels: nil, namespaceLabels: [:])
         }
         // Proxy legs report a pod's identity (labels, namespace label) without its namespace field or pod name.
         let namespace = namespace.isEmpty ? parsed.podNamespace ?? "" : namespace
         if !namespace.isEmpty {
             let ep: Endpoint
-            if let w = workload {
-                ep = .workload(namespace, w.name, kind: w.kind.isEmpty ? "Deployment" : w.kind)
-            } else if !podName.isEmpty {
-                let g = WorkloadGuess.fromPodName(podName)
-                ep = .workload(namespace, g.name, kind: g.kind)
-            } else if !parsed.pod.isEmpty {
+            switch WorkloadIdentity.resolve(owner: workload.map { ($0.kind, $0.name) }, podName: podName,
+                                            labels: parsed.pod) {
+            case .workload(let name, let kind):
+                ep = .workload(namespace, name, kind: kind)
+            case .byLabels(let name):
                 // No pod name: the workload these labels select, resolved by inference (`StandIns`).
-                let name = parsed.pod["app"] ?? parsed.pod["k8s-app"] ?? parsed.pod["app.kubernetes.io/name"]
-                    ?? VolatileLabels.stable(parsed.pod).canonical
-                ep = .workload(namespace, name, kind: Endpoint.labelIdentityKind)
-            } else {
+                ep = .workload(namespace, name ?? VolatileLabels.stable(parsed.pod).canonical,
+                               kind: Endpoint.labelIdentityKind)
+            case .unknown:
                 ep = .workload(namespace, "unknown", kind: "Pod")
             }
             return Identity(resolution: .fixed(ep), isWorkload: true,
                             stableLabels: parsed.pod.isEmpty ? nil : VolatileLabels.stable(parsed.pod).canonical,
                             namespaceLabels: parsed.namespace)
         }
-        if reserved == "world" || cidrIdentity {
-            return Identity(resolution: .byIP(fallback: "world"), isWorkload: false, stableLabels: nil, namespaceLabels: [:])
+        if reserved == ReservedEntity.world.rawValue || cidrIdentity {
+            return Identity(resolution: .byIP(fallback: .world), isWorkload: false, stableLabels: nil, namespaceLabels: [:])
         }
-        return Identity(resolution: .byIP(fallback: "unknown"), isWorkload: false, stableLabels: nil, namespaceLabels: [:])
+        return Identity(resolution: .byIP(fallback: .unknown), isWorkload: false, stableLabels: nil, namespaceLabels: [:])
     }
 
     // MARK: Small enumerations

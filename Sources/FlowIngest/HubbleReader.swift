@@ -639,8 +639,7 @@ public enum HubbleLabels {
 
     static let nsPrefix = "io.cilium.k8s.namespace.labels."
     /// Reserved entities, most specific first: an identity labelled both kube-apiserver and world is the apiserver.
-    static let reservedOrder = ["kube-apiserver", "host", "remote-node", "health", "ingress", "init", "unmanaged",
-                                "world-ipv4", "world-ipv6", "world", "unknown"]
+    static let reservedOrder = ReservedEntity.specificity.map(\.rawValue)
 
     public static func parse(_ list: [String]) -> Parsed {
         var p = Parsed()
@@ -675,25 +674,15 @@ public enum HubbleLabels {
         }
         if !reserved.isEmpty {
             p.reserved = reservedOrder.first(where: reserved.contains) ?? reserved.sorted().first
-            if p.reserved == "world-ipv4" || p.reserved == "world-ipv6" { p.reserved = "world" }
+            if p.reserved == ReservedEntity.worldIPv4.rawValue || p.reserved == ReservedEntity.worldIPv6.rawValue {
+                p.reserved = ReservedEntity.world.rawValue
+            }
         }
         return p
     }
 
     /// Reserved entity of a numeric identity (pkg/identity), for lines whose labels were masked out.
-    public static func reservedName(identity: Int64) -> String? {
-        switch identity {
-        case 1: return "host"
-        case 2, 9, 10: return "world"
-        case 3: return "unmanaged"
-        case 4: return "health"
-        case 5: return "init"
-        case 6: return "remote-node"
-        case 7: return "kube-apiserver"
-        case 8: return "ingress"
-        default: return nil
-        }
-    }
+    public static func reservedName(identity: Int64) -> String? { ReservedEntity(identity: identity)?.rawValue }
 }
 
 /// DNS name normalisation: lower case, no trailing dot.

@@ -196,25 +196,16 @@ public enum InventoryReader {
         inv.namespaces[m.name] = labels
     }
 
-    /// The workload of a pod from its controller owner reference: a ReplicaSet whose name is another name plus
-    /// the pod's `pod-template-hash` belongs to that Deployment.
+    /// The workload of a pod from its controller owner reference (`WorkloadIdentity`): a pod without one is a
+    /// bare pod, its own workload.
     public static func workload(podName: String, labels: Labels, owners: [[String: Any]]) -> (name: String, kind: String) {
-        let owner = owners.first { $0["controller"] as? Bool == true } ?? owners.first
-        guard let owner, let kind = owner["kind"] as? String, let name = owner["name"] as? String else {
-            return (podName, "Pod")
+        let o = owners.first { $0["controller"] as? Bool == true } ?? owners.first
+        var owner: (kind: String, name: String)?
+        if let o, let kind = o["kind"] as? String, let name = o["name"] as? String { owner = (kind, name) }
+        switch WorkloadIdentity.resolve(owner: owner, ownersListed: true, podName: podName, labels: labels) {
+        case .workload(let name, let kind): return (name, kind)
+        case .byLabels, .unknown: return (podName, "Pod")
         }
-        if kind == "ReplicaSet" {
-            if let hash = labels["pod-template-hash"], name.hasSuffix("-" + hash) {
-                return (String(name.dropLast(hash.count + 1)), "Deployment")
-            }
-            let parts = name.split(separator: "-", omittingEmptySubsequences: false)
-            if parts.count >= 2, WorkloadGuess.isTemplateHash(parts[parts.count - 1]) {
-                return (parts.dropLast().joined(separator: "-"), "Deployment")
-            }
-        }
-        if kind == "Node" { return (podName, "Pod") }  // static (mirror) pods are owned by their node
-        if kind == "Job" { return WorkloadGuess.fromJobName(name) }
-        return (name, kind)
     }
 
     static func pod(_ o: [String: Any], into inv: inout Inventory) throws {

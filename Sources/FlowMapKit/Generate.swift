@@ -75,12 +75,12 @@ public enum Generate {
         // The `default/kubernetes` Service's endpoints are the apiserver's addresses.
         if let api = inv.services.first(where: { $0.namespace == "default" && $0.name == "kubernetes" }),
            !api.backendIPs.isEmpty {
-            let ep = Endpoint.reserved("kube-apiserver")
+            let ep = Endpoint.reserved(.kubeAPIServer)
             addresses[ep] = Set(api.backendIPs).union(addresses[ep] ?? []).sorted()
         }
         let nodeAddresses = Set(inv.nodes.values.joined())
         if !nodeAddresses.isEmpty {
-            let remote = Endpoint.reserved("remote-node")
+            let remote = Endpoint.reserved(.remoteNode)
             addresses[remote] = nodeAddresses.union(addresses[remote] ?? []).sorted()
         }
         var ev = Evidence(edges: try store.edges(), l7: try store.l7(), labelSets: try store.labelSets(),

@@ -54,7 +54,7 @@ public enum MapBuilder {
     /// `private addresses` or `public internet`.
     public static func externalGroup(for address: String, names: [String]) -> String {
         if let n = names.sorted().first, !n.isEmpty { return n }
-        return IPAddress.isPrivate(address) ? "private addresses" : "public internet"
+        return IPAddr.isPrivate(address) ? "private addresses" : "public internet"
     }
 
     /// The node key an endpoint is drawn as (see `MapNode.key`).
@@ -194,7 +194,7 @@ public enum MapBuilder {
                 let id = "n\(nodes.count)"
                 nodeID[k] = id
                 ids.append(id)
-                let mem = info.members.keys.sorted { IPAddress.sortKey($0) < IPAddress.sortKey($1) }.map { info.members[$0]! }
+                let mem = info.members.keys.sorted(by: CIDR.textOrder).map { info.members[$0]! }
                 nodes.append(MapNode(
                     id: id, key: k, kind: info.kind, group: gid, label: info.label,
                     detail: info.kind == .external ? "\(mem.count) address" + (mem.count == 1 ? "" : "es") : info.detail,

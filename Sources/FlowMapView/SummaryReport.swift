@@ -77,7 +77,7 @@ public struct SummaryReport: Sendable {
         var internet = [String: (Endpoint, Proto, UInt16, Set<String>, Int64)]()
         for e in edges where e.key.outcome == .allowed && e.key.destination.kind == .workload {
             let s = e.key.source
-            let isPublic = (s.kind == .external && !IPAddress.isPrivate(s.name)) || (s.kind == .reserved && s.name == "world")
+            let isPublic = (s.kind == .external && !IPAddr.isPrivate(s.name)) || s.isReserved(.world)
             guard isPublic else { continue }
             let id = "\(e.key.destination.key)\u{1}\(e.key.proto.rawValue)\u{1}\(e.key.port)"
             var v = internet[id] ?? (e.key.destination, e.key.proto, e.key.port, [], 0)

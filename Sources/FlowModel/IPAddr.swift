@@ -68,7 +68,9 @@ public struct IPAddr: Sendable, Hashable, Comparable, CustomStringConvertible {
                     out.append(UInt16(v4 >> 16))
                     out.append(UInt16(v4 & 0xffff))
                 } else {
-                    guard !p.isEmpty, p.count <= 4, let n = UInt16(p, radix: 16) else { return nil }
+                    // Hex digits only: `UInt16(_:radix:)` alone also takes a sign (`+1::`, `-0::`).
+                    guard !p.isEmpty, p.count <= 4, p.utf8.allSatisfy({ ($0 >= 0x30 && $0 <= 0x39) || ($0 | 0x20 >= 0x61 && $0 | 0x20 <= 0x66) }),
+                          let n = UInt16(p, radix: 16) else { return nil }
                     out.append(n)
                 }
             }

@@ -75,9 +75,9 @@ public struct Inferrer: Sendable {
         }
         let system = clients.keys.filter {
             ($0.kind == .workload && options.systemNamespaces.contains($0.namespace))
-                || ($0.kind == .external && IPAddress.isLinkLocal($0.name))
-                || ($0.kind == .reserved && $0.name == "host"
-                    && (ev.addresses[$0] ?? []).contains(where: IPAddress.isLinkLocal))
+                || ($0.kind == .external && IPAddr.isLinkLocal($0.name))
+                || ($0.isReserved(.host)
+                    && (ev.addresses[$0] ?? []).contains(where: IPAddr.isLinkLocal))
         }
         if !system.isEmpty { return system.sorted() }
         let workloads = clients.filter { $0.key.kind == .workload }
@@ -92,10 +92,10 @@ public struct Inferrer: Sendable {
             guard let c = selectors[r], !c.selector.isEmpty else { return [] }
             return [.workload(r, selector: c.selector)]
         case .external:
-            return [.ipBlock(cidr: IPAddress.hostCIDR(r.name), except: [], note: "node-local DNS")]
+            return [.ipBlock(cidr: CIDR.hostText(r.name), except: [], note: "node-local DNS")]
         case .reserved:
-            return (ev.addresses[r] ?? []).filter(IPAddress.isLinkLocal).sorted().map {
-                .ipBlock(cidr: IPAddress.hostCIDR($0), except: [], note: "node-local DNS")
+            return (ev.addresses[r] ?? []).filter(IPAddr.isLinkLocal).sorted().map {
+                .ipBlock(cidr: CIDR.hostText($0), except: [], note: "node-local DNS")
             }
         }
     }
@@ -119,9 +119,6 @@ public struct Inferrer: Sendable {
             return RulePlan(peer: peer, ports: portPlans(ports, generalizer))
         }.map { ($0.peer.sortKey, $0) }.sorted { $0.0 < $1.0 }.map(\.1)
     }
-
-    /// Reserved entities a flavour may name as peers (Cilium `fromEntities`/`toEntities`).
-    static let entityPeers: Set<String> = ["host", "kube-apiserver", "remote-node"]
 
     func entityRules(_ acc: [String: [PortKey: PortAcc]], _ generalizer: PathGeneralizer) -> [EntityRulePlan] {
         acc.keys.sorted().map { EntityRulePlan(entity: $0, ports: portPlans(acc[$0]!, generalizer)) }
@@ -161,24 +158,24 @@ public struct Inferrer: Sendable {
                            notes: inout [Endpoint: Set<InferenceNote>], warnings: inout Set<String>) -> [PeerPlan] {
         let dir = ingressSide ? "from" : "to"
         let direction: InferenceNote.Direction = ingressSide ? .from : .to
-        switch ep.name {
-        case "host":
+        switch ep.reservedEntity {
+        case .host?:
             if !ingressSide && port.port == 53 {
-                let local = (ev.addresses[ep] ?? []).filter(IPAddress.isLinkLocal).sorted()
+                let local = (ev.addresses[ep] ?? []).filter(IPAddr.isLinkLocal).sorted()
                 if !local.isEmpty {
-                    return local.map { .ipBlock(cidr: IPAddress.hostCIDR($0), except: [], note: "node-local DNS") }
+                    return local.map { .ipBlock(cidr: CIDR.hostText($0), except: [], note: "node-local DNS") }
                 }
             }
             notes[owner, default: []].insert(.reservedPeer(entity: ep.name, direction: direction, reason: .alwaysAllowedNode))
             return []
-        case "kube-apiserver", "remote-node":
+        case .kubeAPIServer?, .remoteNode?:
             let addrs = (ev.addresses[ep] ?? []).sorted()
             if addrs.isEmpty {
                 notes[owner, default: []].insert(.reservedPeer(entity: ep.name, direction: direction, reason: .noAddress))
                 warnings.insert("\(owner): traffic \(dir) reserved:\(ep.name) \(port.proto.rawValue)/\(port.port) "
                                 + "observed, but no address of it is known: no rule")
             }
-            return addrs.map { .ipBlock(cidr: IPAddress.hostCIDR($0), except: [], note: "reserved:\(ep.name)") }
+            return addrs.map { .ipBlock(cidr: CIDR.hostText($0), except: [], note: "reserved:\(ep.name)") }
         default:
             notes[owner, default: []].insert(.reservedPeer(entity: ep.name, direction: direction,
                                                            reason: .notExpressible))

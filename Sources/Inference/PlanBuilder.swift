@@ -54,7 +54,7 @@ struct PlanBuilder {
     var peerPlans = [Inferrer.PeerKey: PeerPlan]()
     var internetSources = [Endpoint: [PortKey: [ObservedEdge]]]()
     var first: Int64?, last: Int64?
-    /// Reserved-entity peers per owner, [ingress, egress], for flavours that can name them (`entityPeers`).
+    /// Reserved-entity peers per owner, [ingress, egress], for flavours that can name them (`ReservedEntity.addressed`).
     var entities = [[Endpoint: [String: [PortKey: Inferrer.PortAcc]]]](repeating: [:], count: 2)
     /// Namespaces with an included workload.
     var outNamespaces = Set<String>()
@@ -186,7 +186,7 @@ struct PlanBuilder {
             if peerPlans[k] == nil { peerPlans[k] = .workload(ep, selector: c.selector) }
             return [k]
         case .external:
-            let cidr = IPAddress.hostCIDR(ep.name)
+            let cidr = CIDR.hostText(ep.name)
             let k = Inferrer.PeerKey.block(cidr)
             if peerPlans[k] == nil {
                 peerPlans[k] = .ipBlock(cidr: cidr, except: [],
@@ -216,12 +216,12 @@ struct PlanBuilder {
             let obs = ev.l7[k] ?? []
             let name = portName(k.destination, pk)
             for (ep, owner, side) in [(k.source, k.destination, 0), (k.destination, k.source, 1)]
-            where ep.kind == .reserved && Inferrer.entityPeers.contains(ep.name) && included(owner) {
+            where ep.reservedEntity.map(ReservedEntity.addressed.contains) == true && included(owner) {
                 entities[side][owner, default: [:]][ep.name, default: [:]][pk, default: Inferrer.PortAcc(name: nil)]
                     .add(e.stats, l7: obs)
             }
             if dstIn {
-                if k.source.kind == .external && !IPAddress.isPrivate(k.source.name) {
+                if k.source.kind == .external && !IPAddr.isPrivate(k.source.name) {
                     internetSources[k.destination, default: [:]][pk, default: []].append(e)
                 } else {
                     for p in peers(for: k.source, of: k.destination, ingressSide: true, port: pk) {
@@ -273,7 +273,7 @@ struct PlanBuilder {
         let orphans = resolvedNames.filter { included($0) && resolversOf[$0] == nil }.sorted()
         guard !orphans.isEmpty else { return }
         let candidates = clientsOf.filter { ep, _ in
-            ep.kind == .workload || (ep.kind == .external && IPAddress.isLinkLocal(ep.name))
+            ep.kind == .workload || (ep.kind == .external && IPAddr.isLinkLocal(ep.name))
         }
         let most = candidates.values.map(\.count).max() ?? 0
         let cluster = candidates.filter { $0.value.count == most }.keys.sorted()
@@ -314,9 +314,9 @@ struct PlanBuilder {
     /// Public sources observed denied on the same port are carved out of the collapsed rule.
     mutating func addInternetFacing() {
         var deniedPublic = [Endpoint: [PortKey: [String]]]()
-        for d in denied where d.key.source.kind == .external && !IPAddress.isPrivate(d.key.source.name) {
+        for d in denied where d.key.source.kind == .external && !IPAddr.isPrivate(d.key.source.name) {
             deniedPublic[d.key.destination, default: [:]][PortKey(d.key.proto, d.key.port), default: []]
-                .append(IPAddress.hostCIDR(d.key.source.name))
+                .append(CIDR.hostText(d.key.source.name))
         }
         for (dst, perPort) in internetSources {
             for (pk, edges) in perPort {
@@ -325,12 +325,12 @@ struct PlanBuilder {
                     var acc = Inferrer.PortAcc(name: name)
                     for e in edges { acc.add(e.stats, l7: ev.l7[e.key] ?? []) }
                     acc.extraExamples = ["\(edges.count) distinct internet sources"]
-                    let allowedCIDRs = Set(edges.map { IPAddress.hostCIDR($0.key.source.name) })
+                    let allowedCIDRs = Set(edges.map { CIDR.hostText($0.key.source.name) })
                     let carved = Set(deniedPublic[dst]?[pk] ?? []).subtracting(allowedCIDRs)
-                    for (cidr, priv) in [("0.0.0.0/0", IPAddress.privateV4), ("::/0", IPAddress.privateV6)] {
+                    for (cidr, priv) in [("0.0.0.0/0", CIDR.privateV4.map(\.description)), ("::/0", CIDR.privateV6.map(\.description))] {
                         let v6 = cidr.contains(":")
                         let except = priv + carved.filter { $0.contains(":") == v6 }
-                            .sorted { IPAddress.sortKey($0) < IPAddress.sortKey($1) }
+                            .sorted(by: CIDR.textOrder)
                         let key = Inferrer.PeerKey.block(([cidr] + except).joined(separator: " "))
                         peerPlans[key] = .ipBlock(cidr: cidr, except: except, note: PeerPlan.internetFacingNote)
                         ingress[dst, default: [:]][key, default: [:]][pk] = acc
@@ -464,7 +464,7 @@ struct PlanBuilder {
         var plan = PolicyPlan(namespaces: namespaces, denied: denied, warnings: warnings.sorted(), firstSeen: first,
                               lastSeen: last)
         for (ep, names) in ev.names where ep.kind == .external && !names.isEmpty {
-            plan.externalNames[IPAddress.hostCIDR(ep.name)] = Set(names).sorted()
+            plan.externalNames[CIDR.hostText(ep.name)] = Set(names).sorted()
         }
         return plan
     }

@@ -151,7 +151,7 @@ public enum PeerPlan: Sendable, Hashable, Comparable {
     var sortKey: String {
         switch self {
         case .workload(let e, _): return "0\(e.namespace)\u{1}\(e.name)\u{1}\(e.workloadKind)"
-        case .ipBlock(let c, _, _): return "1\(IPAddress.sortKey(c))"
+        case .ipBlock(let c, _, _): return "1\(CIDR.sortKey(c))"
         case .namespace(let n): return "2\(n)"
         }
     }

@@ -9,8 +9,6 @@ import FlowModel
 ///   in the same role (a cross-node connection seen at the receiving node names the source by its node): it joins
 ///   that connection and makes no rule of its own (no node ipBlock, no `fromEntities: remote-node`).
 enum StandIns {
-    static let nodeEntities: Set<String> = ["remote-node", "host"]
-
     static func resolve(_ ev: Evidence) -> (evidence: Evidence, warnings: [String]) {
         var warnings: [String] = []
         // 1. Label identities -> workloads.
@@ -56,7 +54,7 @@ enum StandIns {
         }
         // 2. Node stand-ins joining a pod-to-pod connection.
         guard out.edges.contains(where: { e in
-            [e.key.source, e.key.destination].contains { $0.kind == .reserved && nodeEntities.contains($0.name) }
+            [e.key.source, e.key.destination].contains { $0.reservedEntity.map(ReservedEntity.nodes.contains) == true }
         }) else { return (out, warnings) }
         struct SideKey: Hashable {
             var ingress: Bool, workload: Endpoint, proto: Proto, port: UInt16
@@ -74,9 +72,9 @@ enum StandIns {
         out.edges = out.edges.filter { e in
             guard e.key.outcome == .allowed else { return true }
             let k = e.key
-            let far = (k.source.kind == .reserved && nodeEntities.contains(k.source.name)
+            let far = (k.source.reservedEntity.map(ReservedEntity.nodes.contains) == true
                        && k.destination.kind == .workload && podPorts.contains(key("in", k.destination, k)))
-                || (k.destination.kind == .reserved && nodeEntities.contains(k.destination.name)
+                || (k.destination.reservedEntity.map(ReservedEntity.nodes.contains) == true
                     && k.source.kind == .workload && podPorts.contains(key("out", k.source, k)))
             if far { joined.append("\(k.source) -> \(k.destination) \(k.proto.rawValue)/\(k.port)") }
             return !far

@@ -46,9 +46,9 @@ enum SyntheticPlan {
                                          selector: ["app.kubernetes.io/name": "ingress-nginx"]),
                          ports: [port(.tcp, 8080, flows: 143, examples: ["GET /api/v1/items/1", "GET /healthz"],
                                       http: itemHTTP)]),
-                RulePlan(peer: .ipBlock(cidr: "0.0.0.0/0", except: IPAddress.privateV4, note: "internet-facing"),
+                RulePlan(peer: .ipBlock(cidr: "0.0.0.0/0", except: CIDR.privateV4.map(\.description), note: "internet-facing"),
                          ports: [port(.tcp, 8443, flows: 500, examples: ["20 distinct internet sources"])]),
-                RulePlan(peer: .ipBlock(cidr: "::/0", except: IPAddress.privateV6, note: "internet-facing"),
+                RulePlan(peer: .ipBlock(cidr: "::/0", except: CIDR.privateV6.map(\.description), note: "internet-facing"),
                          ports: [port(.tcp, 8443, flows: 500, examples: ["20 distinct internet sources"])]),
             ],
             egress: [

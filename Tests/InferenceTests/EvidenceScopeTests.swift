@@ -108,9 +108,9 @@ struct EvidenceScopeTests {
         edges.append(Fx.edge(.external("203.0.113.8"), web, .tcp, 80, outcome: .denied))  // another port: irrelevant
         let plan = Inferrer().infer(Evidence(edges: edges, labelSets: labels))
         let internet = Fx.plan(web, in: plan)!.ingress.filter(\.peer.isInternetFacing).map(\.peer)
-        #expect(internet == [.ipBlock(cidr: "0.0.0.0/0", except: IPAddress.privateV4 + ["203.0.113.7/32"],
+        #expect(internet == [.ipBlock(cidr: "0.0.0.0/0", except: CIDR.privateV4.map(\.description) + ["203.0.113.7/32"],
                                       note: PeerPlan.internetFacingNote),
-                             .ipBlock(cidr: "::/0", except: IPAddress.privateV6 + ["2001:db8:77::1/128"],
+                             .ipBlock(cidr: "::/0", except: CIDR.privateV6.map(\.description) + ["2001:db8:77::1/128"],
                                       note: PeerPlan.internetFacingNote)])
         #expect(plan.warnings.contains { $0.contains("and the 2 public source(s) observed denied") })
     }

@@ -177,7 +177,7 @@ public enum PolicyCheck {
         case .external:
             return [IPAddr(ep.name).map { .address($0) } ?? .unknownAddress]
         case .reserved:
-            if ep.name == "host" { return [.ownNode] }  // B5: the pod's own node
+            if ep.isReserved(.host) { return [.ownNode] }  // B5: the pod's own node
             // Cilium selects reserved identities by entity, not by address (CE1).
             if ev.cilium != nil, let e = CiliumEntity(rawValue: ep.name) {
                 return [e == .world ? .unknownAddress : .reserved(e.rawValue)]

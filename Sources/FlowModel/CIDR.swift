@@ -1,5 +1,3 @@
-import FlowModel
-
 /// A CIDR block, `10.0.0.0/8` or `2001:db8::/32`. Host bits after the prefix are cleared on parse
 /// (the API server accepts them).
 public struct CIDR: Sendable, Hashable, CustomStringConvertible {

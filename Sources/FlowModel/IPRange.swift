@@ -1,5 +1,3 @@
-import FlowModel
-
 /// An inclusive range of addresses of one family.
 public struct IPRange: Sendable, Hashable, Comparable, CustomStringConvertible {
     public var first: IPAddr
