@@ -193,13 +193,7 @@ extension VPCReader {
         var flags: TCPFlags?
         if let f = field(p, l.tcpFlags) {
             guard let d = Self.digits(f, max: 65535), let bits = d else { return nil }
-            var tf = TCPFlags()
-            if bits & 0x01 != 0 { tf.insert(.fin) }
-            if bits & 0x02 != 0 { tf.insert(.syn) }
-            if bits & 0x04 != 0 { tf.insert(.rst) }
-            if bits & 0x08 != 0 { tf.insert(.psh) }
-            if bits & 0x10 != 0 { tf.insert(.ack) }
-            flags = tf
+            flags = VPCReader.tcpFlags(bits)
         }
         let direction: Direction
         if let d = field(p, l.flowDirection) {

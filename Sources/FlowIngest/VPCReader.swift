@@ -239,13 +239,7 @@ public struct VPCReader: LineReader {
         var flags: TCPFlags?
         if let f = get(l.tcpFlags) {
             guard let bits = UInt16(f) else { return .rejected(field: "tcp-flags", message: "not a number: \(f)") }
-            var tf = TCPFlags()
-            if bits & 0x01 != 0 { tf.insert(.fin) }
-            if bits & 0x02 != 0 { tf.insert(.syn) }
-            if bits & 0x04 != 0 { tf.insert(.rst) }
-            if bits & 0x08 != 0 { tf.insert(.psh) }
-            if bits & 0x10 != 0 { tf.insert(.ack) }
-            flags = tf
+            flags = VPCReader.tcpFlags(bits)
         }
         let direction: Direction
         switch get(l.flowDirection) {
@@ -295,5 +289,18 @@ public struct VPCReader: LineReader {
             agg.add(flow)
         }
         return .accepted
+    }
+}
+
+extension VPCReader {
+    /// The VPC `tcp-flags` field: the OR of the flags seen in the window (FIN 1, SYN 2, RST 4, PSH 8, ACK 16).
+    static func tcpFlags<B: BinaryInteger>(_ bits: B) -> TCPFlags {
+        var tf = TCPFlags()
+        if bits & 0x01 != 0 { tf.insert(.fin) }
+        if bits & 0x02 != 0 { tf.insert(.syn) }
+        if bits & 0x04 != 0 { tf.insert(.rst) }
+        if bits & 0x08 != 0 { tf.insert(.psh) }
+        if bits & 0x10 != 0 { tf.insert(.ack) }
+        return tf
     }
 }
