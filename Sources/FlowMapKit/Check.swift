@@ -88,21 +88,16 @@ public enum Check {
 
     /// Namespaces an evaluation knows: the inventory's (manifests and store) and those of workloads on edges.
     static func knownNamespaces(_ e: Evaluation) -> Set<String> {
-        var known = Set(e.inventory.namespaces.map(\.name))
-        for w in e.inventory.workloads { known.insert(w.endpoint.namespace) }
-        for edge in e.edges {
-            for ep in [edge.key.source, edge.key.destination] where ep.kind == .workload { known.insert(ep.namespace) }
-        }
-        return known
+        NamespaceScope.known(named: e.inventory.namespaces.map(\.name),
+                             endpoints: e.inventory.workloads.map(\.endpoint)
+                                + e.edges.flatMap { [$0.key.source, $0.key.destination] })
     }
 
     /// Keeps the edges with an end in `scope`; an unknown namespace, or one without observed connections, is an
     /// error (nothing would be checked).
     static func scope(_ e: inout Evaluation, _ scope: NamespaceScope, db: String) throws {
         guard !scope.isAll else { return }
-        let problems = NamespaceScope.problems(scope.namespaces, known: knownNamespaces(e),
-                                               place: "the store or the policies path")
-        if !problems.isEmpty { throw PolicyInputs.Failure(description: problems.joined(separator: "\n")) }
+        try scope.require(known: knownNamespaces(e), place: "the store or the policies path")
         e.edges = e.edges.filter { scope.touches($0.key.source, $0.key.destination) }
         e.l7 = e.l7.filter { scope.touches($0.key.source, $0.key.destination) }
         if e.edges.isEmpty {

@@ -6,11 +6,13 @@
 import Dispatch
 import Foundation
 import FlowIngest
+import FlowModel
 import FlowStore
 
 /// `flowmap collect`: the quick start in one call. Runs `kubectl get … -o json` and ingests it as the inventory
 /// (first, so the flows map to pods), then `hubble observe -o jsonpb --follow` for a duration into the store,
 /// committed in batches; at the duration (or on Ctrl-C) the child is stopped and what it wrote is committed.
+/// With `hubbleAddress` the flows come over Hubble's gRPC API instead (no `hubble` binary needed).
 public enum Collect {
     public struct Options: Sendable {
         public var db: String
@@ -19,10 +21,13 @@ public enum Collect {
         /// kubectl's `--context`.
         public var context: String?
         /// `hubble observe --namespace` filters (the inventory is always of every namespace: peers elsewhere
-        /// still map to pods).
+        /// still map to pods). Each must be a namespace of the cluster's inventory.
         public var namespaces: [String] = []
         /// `hubble observe --server`.
         public var hubbleServer: String?
+        /// `--hubble ADDR`: read Hubble's gRPC API at this address (Relay, `localhost:4245`) instead of running
+        /// `hubble observe`.
+        public var hubbleAddress: String?
         public var batchFlows = 200_000
         public var progress: IngestDriver.Progress = .auto
         /// Where kubectl and hubble are looked for (the `PATH` environment variable when nil).
@@ -49,6 +54,16 @@ public enum Collect {
             + ["get", "namespaces,pods,services,endpointslices,nodes", "-A", "-o", "json"]
     }
 
+    /// The gRPC read `--hubble` does instead of `hubbleCommand`: following, only flows with an end in the
+    /// namespaces (one allowlist filter per end, as `hubble observe --namespace` builds them).
+    public static func hubbleFeed(_ o: Options, address: String) -> HubbleFeedOptions {
+        var h = HubbleFeedOptions(address: address)
+        h.follow = true
+        // Namespace names are checked against the cluster's first (DNS labels: nothing to escape in JSON).
+        h.allowlist = o.namespaces.sorted().flatMap { ["{\"source_pod\":[\"\($0)/\"]}", "{\"destination_pod\":[\"\($0)/\"]}"] }
+        return h
+    }
+
     public static func hubbleCommand(_ o: Options) -> [String] {
         ["hubble", "observe", "-o", "jsonpb", "--follow"] + (o.hubbleServer.map { ["--server", $0] } ?? [])
             + o.namespaces.sorted().flatMap { ["--namespace", $0] }
@@ -68,7 +83,7 @@ public enum Collect {
         let search = o.searchPath ?? ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin"
         var found: [String: String] = [:]
         var missing: [String] = []
-        for tool in ["kubectl", "hubble"] {
+        for tool in o.hubbleAddress == nil ? ["kubectl", "hubble"] : ["kubectl"] {
             if let p = executable(tool, in: search) { found[tool] = p } else { missing.append(tool) }
         }
         guard missing.isEmpty else {
@@ -91,11 +106,45 @@ public enum Collect {
                           + "its message is above): check the context (`kubectl config current-context`, --context) "
                           + "and that you may list those kinds; nothing was collected")
         }
+        // A `-n` the cluster does not have would capture nothing: said before any flow is read.
+        if !o.namespaces.isEmpty {
+            let inv = try InventoryReader.read(InventoryReader.load(path: inventoryPath)).inventory
+            do {
+                try NamespaceScope(Set(o.namespaces)).require(
+                    known: NamespaceScope.known(named: inv.namespaces.keys, endpoints: inv.pods.map(\.workload)),
+                    place: "the cluster (`\(kubectl.joined(separator: " "))`)")
+            } catch let u as NamespaceScope.Unknown {
+                throw Failure(description: u.description + "; nothing was collected")
+            }
+        }
         var options = Ingest.Options(db: o.db)
         options.format = .inventory
         let inventory = try Ingest.run(paths: [inventoryPath], options: options, onIssue: onIssue)
         if !inventory.failures.isEmpty {
             throw Failure(description: inventory.failures.joined(separator: "; ") + "; no flows were collected")
+        }
+
+        var flowOptions = Ingest.Options(db: o.db)
+        flowOptions.format = .hubble
+        flowOptions.batchFlows = o.batchFlows
+        flowOptions.progress = o.progress
+        if let address = o.hubbleAddress {
+            let feedOptions = hubbleFeed(o, address: address)
+            onStage("flows: Hubble gRPC at \(address) for \(Collect.format(duration: o.duration)); Ctrl-C stops early "
+                    + "and keeps what was read")
+            var (flows, feed) = try Live.withHubble(feedOptions, stopAfter: o.duration) { fd, name -> Ingest.Report in
+                var f = flowOptions
+                f.stdinDescriptor = fd
+                f.stdinName = name
+                return try Ingest.run(paths: ["-"], options: f, onIssue: onIssue, onFormat: onFormat)
+            }
+            flows.notes += Live.notes(feed)
+            flows.failures += feed.failures
+            return Report(inventory: inventory, flows: flows, commands: [
+                kubectl.joined(separator: " "),
+                "hubble gRPC \(address): observer.Observer/GetFlows follow"
+                    + (feedOptions.allowlist.isEmpty ? "" : " allowlist " + feedOptions.allowlist.joined(separator: " ")),
+            ])
         }
 
         onStage("flows: \(hubble.joined(separator: " ")) for \(Collect.format(duration: o.duration)); "
@@ -106,10 +155,6 @@ public enum Collect {
         defer { CollectStop.remove() }
         DispatchQueue.global().asyncAfter(deadline: .now() + o.duration) { child.stop() }
 
-        var flowOptions = Ingest.Options(db: o.db)
-        flowOptions.format = .hubble
-        flowOptions.batchFlows = o.batchFlows
-        flowOptions.progress = o.progress
         flowOptions.stdinDescriptor = child.output
         flowOptions.stdinName = "hubble observe"
         let flows: Ingest.Report

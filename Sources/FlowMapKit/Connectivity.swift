@@ -40,11 +40,9 @@ public enum Connectivity {
         let inv = ClusterInventory.build(manifests: m, store: store)
         try PolicyInputs.requireWorkloads(inv, o.policies, db: o.db)
         if !o.namespaces.isAll {
-            var known = Set(inv.namespaces.map(\.name))
-            for w in inv.workloads { known.insert(w.endpoint.namespace) }
-            let problems = NamespaceScope.problems(o.namespaces.namespaces, known: known,
-                                                   place: o.db == nil ? "the policies path" : "the policies path or the store")
-            if !problems.isEmpty { throw PolicyInputs.Failure(description: problems.joined(separator: "\n")) }
+            try o.namespaces.require(known: NamespaceScope.known(named: inv.namespaces.map(\.name),
+                                                                 endpoints: inv.workloads.map(\.endpoint)),
+                                     place: o.db == nil ? "the policies path" : "the policies path or the store")
         }
         let ev = PolicyEvaluator(policies: m.policies, adminPolicies: m.adminPolicies, namespaces: inv.namespaces,
                                  workloads: inv.workloads, options: o.evaluator, ciliumPolicies: m.ciliumPolicies,

@@ -154,12 +154,8 @@ public enum Generate {
 
     /// Namespaces the store knows: labelled ones and those of workloads seen in the inventory or in flows.
     static func knownNamespaces(_ ev: Evidence) -> Set<String> {
-        var known = Set(ev.namespaceLabels.keys)
-        for ep in ev.labelSets.keys where ep.kind == .workload { known.insert(ep.namespace) }
-        for e in ev.edges {
-            for ep in [e.key.source, e.key.destination] where ep.kind == .workload { known.insert(ep.namespace) }
-        }
-        return known
+        NamespaceScope.known(named: ev.namespaceLabels.keys,
+                             endpoints: Array(ev.labelSets.keys) + ev.edges.flatMap { [$0.key.source, $0.key.destination] })
     }
 
     /// Errors that would otherwise produce output that blocks everything or silently covers the wrong
@@ -171,7 +167,7 @@ public enum Generate {
         for (flag, names) in [("--namespace", o.namespaces), ("--exclude-namespace", o.excludeNamespaces)] {
             problems += NamespaceScope.problems(flag: flag, names, known: known)
         }
-        if !problems.isEmpty { throw Failure(description: problems.joined(separator: "\n")) }
+        if !problems.isEmpty { throw NamespaceScope.Unknown(lines: problems) }
         guard ev.edges.isEmpty else { return }
         let seen = try store.edges(window: .all).filter { $0.stats.firstSeen <= $0.stats.lastSeen }
         guard let first = seen.map(\.stats.firstSeen).min(), let last = seen.map(\.stats.lastSeen).max() else {

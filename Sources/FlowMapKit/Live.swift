@@ -3,6 +3,7 @@ import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
+import Dispatch
 import FlowIngest
 import FlowModel
 import FlowStore
@@ -16,8 +17,10 @@ public typealias HubbleTLS = HubbleLive.HubbleTLS
 /// driver reads like stdin, so batches, errors and evaluation are the same as for `hubble observe | flowmap -`.
 public enum Live {
     /// Runs `body` with the read end of a running feed and the stream's name; afterwards the feed is stopped
-    /// (if `body` ended first: a stop request) and its report returned.
-    public static func withHubble<R>(_ o: HubbleFeedOptions, _ body: (Int32, String) throws -> R) throws
+    /// (if `body` ended first: a stop request) and its report returned. `stopAfter` seconds: the feed ends
+    /// then (its output closes, so `body`'s read ends as at the end of a stream).
+    public static func withHubble<R>(_ o: HubbleFeedOptions, stopAfter: Double? = nil,
+                                     _ body: (Int32, String) throws -> R) throws
         -> (result: R, feed: HubbleFeedReport) {
         var fds: [Int32] = [-1, -1]
         guard pipe(&fds) == 0 else {
@@ -30,6 +33,9 @@ public enum Live {
             close(fds[0])
             close(fds[1])
             throw PolicyInputs.Failure(description: error.description)
+        }
+        if let seconds = stopAfter {
+            DispatchQueue.global().asyncAfter(deadline: .now() + seconds) { feed.cancel() }
         }
         let name = "hubble \(o.address)" + (o.nodes ? " (nodes)" : "")
         let result: Result<R, any Error> = Result { try body(fds[0], name) }

@@ -48,8 +48,12 @@ public enum Map {
     public static func graph(db: String, options: MapOptions = MapOptions(), verdicts: PolicyVerdicts? = nil,
                              window: TimeWindow = .all) throws -> MapGraph {
         let store = try openExisting(db, window: window)
-        return MapBuilder.build(edges: try store.edges(), l7: try store.l7(), names: try store.names(),
-                                endpoints: try store.endpoints(), verdicts: verdicts, options: options)
+        let edges = try store.edges(), endpoints = try store.endpoints()
+        try NamespaceScope(options.namespaces).require(known: NamespaceScope.known(
+            named: try store.namespaceLabels().keys,
+            endpoints: endpoints + edges.flatMap { [$0.key.source, $0.key.destination] }))
+        return MapBuilder.build(edges: edges, l7: try store.l7(), names: try store.names(),
+                                endpoints: endpoints, verdicts: verdicts, options: options)
     }
 
     public static func render(_ g: MapGraph, format: Format) -> String {

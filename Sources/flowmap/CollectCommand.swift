@@ -9,8 +9,10 @@ struct CollectCommand: ParsableCommand {
             Runs `kubectl get namespaces,pods,services,endpointslices,nodes -A -o json` (with --context) and \
             ingests it as the inventory, then `hubble observe -o jsonpb --follow` for --duration, committed in \
             batches. At the duration, or on Ctrl-C, hubble is stopped and everything it wrote is kept. \
-            kubectl and hubble must be on PATH (the error says what to install). Capture long enough to see \
-            every workload's regular traffic (at least 30m; a day catches batch jobs).
+            With --hubble ADDR the flows are read from Hubble's gRPC API instead (no hubble binary). \
+            kubectl and hubble must be on PATH (the error says what to install). Each -n must be a namespace \
+            of the cluster. Capture long enough to see every workload's regular traffic (at least 30m; a day \
+            catches batch jobs).
             """
     )
 
@@ -23,12 +25,16 @@ struct CollectCommand: ParsableCommand {
     @Option(help: "kubectl context (kubectl --context).")
     var context: String?
 
-    @Option(name: [.customShort("n"), .long],
-            help: "Only flows with an end in this namespace (hubble observe --namespace; repeatable).")
-    var namespace: [String] = []
+    /// Only flows with an end in these namespaces (hubble observe --namespace); the inventory is of all.
+    @OptionGroup var namespaces: NamespaceFlags
 
-    @Option(help: "Hubble Relay address (hubble observe --server), e.g. localhost:4245.")
+    @Option(help: "Hubble Relay address for the hubble binary (hubble observe --server), e.g. localhost:4245.")
     var hubbleServer: String?
+
+    @Option(help: ArgumentHelp("Read flows from Hubble's gRPC API at this address instead of running hubble "
+                               + "observe: Relay (localhost:4245) or one node's server (HOST:4244).",
+                               valueName: "addr"))
+    var hubble: String?
 
     @Option(help: "Flows per transaction.")
     var batchFlows = 200_000
@@ -36,14 +42,21 @@ struct CollectCommand: ParsableCommand {
     @Option(name: [.short, .long], help: "What is printed about the run: text, json or yaml (progress stays on stderr).")
     var output: PlainFormat = .text
 
+    func validate() throws {
+        if hubble != nil && hubbleServer != nil {
+            throw ValidationError("--hubble reads gRPC itself, --hubble-server is for the hubble binary: pass one")
+        }
+    }
+
     func run() throws {
         guard let seconds = Collect.parse(duration: duration) else {
             throw ValidationError("--duration \(duration): expected a duration such as 30m, 2h, 1h30m or 90s")
         }
         var o = Collect.Options(db: db, duration: seconds)
         o.context = context
-        o.namespaces = namespace
+        o.namespaces = namespaces.namespace
         o.hubbleServer = hubbleServer
+        o.hubbleAddress = hubble
         o.batchFlows = batchFlows
         var rejected = 0
         let r = try Collect.run(o, onIssue: { issue in

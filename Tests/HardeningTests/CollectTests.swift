@@ -9,10 +9,10 @@ struct CollectTests {
         // hubble prints one capture and then keeps the stream open, as `--follow` does.
         let sample = StandIns.hubbleSamples.first { $0.hasSuffix("basic-sample-400-tcp-flows.json") }!
         let s = try StandIns(hubbleBody: "cat '\(sample)'\nsleep 600")
-        let r = try s.sh("flowmap collect --duration 2s --db c.db --context kind-test -n default -n shop")
+        let r = try s.sh("flowmap collect --duration 2s --db c.db --context kind-test -n ingest -n ops")
         #expect(r.status == 0, "\(r.err)")
         #expect(s.calls == ["kubectl --context kind-test get namespaces,pods,services,endpointslices,nodes -A -o json",
-                            "hubble observe -o jsonpb --follow --namespace default --namespace shop"])
+                            "hubble observe -o jsonpb --follow --namespace ingest --namespace ops"])
         #expect(r.out.contains("inventory 15 object(s); flows: 400 lines, 400 accepted"), "\(r.out)")
         #expect(r.err.contains("collect: inventory: kubectl --context kind-test get"), "\(r.err)")
         // What was read is in the store: the summary sees the flows, the check of nothing is not needed.

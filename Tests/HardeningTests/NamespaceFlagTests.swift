@@ -106,4 +106,47 @@ struct NamespaceFlagTests {
         #expect(quiet.status == 2 && quiet.stderr.contains("no observed connection into or out of namespace quiet"),
                 "\(quiet.stderr)")
     }
+
+    /// How each verb with `-n` is run on the fixture (collect: with the stand-ins, against their cluster).
+    static func baseCommands(_ f: (flows: String, db: String, policies: String, other: String), _ dir: URL)
+        -> [String: [String]] {
+        ["generate": ["generate", "--db", f.db, "--out", dir.appendingPathComponent("out").path],
+         "map": ["map", "--db", f.db, "-o", "json"],
+         "check": ["check", "--db", f.db, "--policies", f.policies],
+         "connectivity": ["connectivity", "--db", f.db, "--policies", f.policies],
+         "collect": ["collect", "--duration", "1s", "--db", dir.appendingPathComponent("c.db").path]]
+    }
+
+    @Test("every verb with -n (from the command tree) has -A, refuses -n with -A, and answers an unknown -n with exit 2 naming the known namespaces; nothing is written")
+    func everyVerb() throws {
+        let dir = Binary.tempDir()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let f = try OutputSchemaTests.fixture(dir)
+        let base = Self.baseCommands(f, dir)
+        let withNamespace = CommandTree.shared.verbs.filter { $0.argument("--namespace") != nil }
+        #expect(Set(withNamespace.map(\.name)) == Set(base.keys), "a verb with -n is not covered here (or lost -n)")
+        let s = try StandIns()
+        func run(_ args: [String]) throws -> (status: Int32, out: String, err: String) {
+            try s.sh(args.map { "'\($0)'" }.reduce("flowmap") { $0 + " " + $1 })
+        }
+        for verb in withNamespace {
+            #expect(verb.argument("-n")?.names.contains("--namespace") == true, "\(verb.name): -n is --namespace")
+            #expect(verb.argument("-A")?.names.contains("--all-namespaces") == true, "\(verb.name): no -A")
+            let args = try #require(base[verb.name])
+            // The stand-in cluster's namespaces are ingest, ops, perf; the store's ns0 .. ns3.
+            let known = verb.name == "collect" ? "known: ingest, ops, perf" : "known: ns0, ns1, ns2, ns3"
+            let close = verb.name == "collect" ? "opz" : "ns9"
+            let typo = try run(args + ["-n", close])
+            #expect(typo.status == 2, "\(verb.name): \(typo.status) \(typo.err)")
+            #expect(typo.err.contains("flowmap \(verb.name): error: --namespace \(close): no such namespace in")
+                    && typo.err.contains(known), "\(verb.name): \(typo.err)")
+            #expect(typo.out.isEmpty, "\(verb.name): nothing is printed: \(typo.out.prefix(300))")
+            let both = try run(args + ["-n", "ns0", "-A"])
+            #expect(both.status == 2 && both.err.contains("contradict") && both.err.contains("Usage: flowmap \(verb.name)"),
+                    "\(verb.name): \(both.err)")
+        }
+        #expect(!FileManager.default.fileExists(atPath: dir.appendingPathComponent("out").path), "generate wrote files")
+        // collect asked the cluster for its inventory and stopped there: hubble never ran.
+        #expect(s.calls.allSatisfy { $0.hasPrefix("kubectl ") } && !s.calls.isEmpty, "\(s.calls)")
+    }
 }

@@ -91,6 +91,67 @@ struct ReadmeTests {
         }
     }
 
+    /// Every line of the `sh` (or `bash`, `console`) code blocks of README.md and docs/*.md, continuation
+    /// lines joined, with its file and line number.
+    static func shellLines() throws -> [(file: String, line: Int, text: String)] {
+        let docs = Binary.repoRoot.appendingPathComponent("docs")
+        let pages = [readme] + (try FileManager.default.contentsOfDirectory(atPath: docs.path))
+            .filter { $0.hasSuffix(".md") }.sorted().map { docs.appendingPathComponent($0) }
+        var out: [(String, Int, String)] = []
+        for page in pages {
+            let lines = try String(contentsOf: page, encoding: .utf8).split(separator: "\n", omittingEmptySubsequences: false)
+            var inShell = false, inBlock = false
+            var pending: (Int, String)?
+            for (i, raw) in lines.enumerated() {
+                let line = String(raw)
+                if line.hasPrefix("```") {
+                    inShell = !inBlock && ["```sh", "```bash", "```shell", "```console"].contains(line)
+                    inBlock.toggle()
+                    continue
+                }
+                guard inShell else { continue }
+                var text = line.hasPrefix("$ ") ? String(line.dropFirst(2)) : line
+                let continued = text.hasSuffix("\\")
+                if continued { text.removeLast() }
+                let joined = (pending?.1 ?? "") + text
+                let start = pending?.0 ?? i + 1
+                if continued { pending = (start, joined) } else { out.append((page.lastPathComponent, start, joined)); pending = nil }
+            }
+        }
+        return out
+    }
+
+    @Test("every `flowmap …` line in the sh blocks of README.md and docs/ parses with the real command tree")
+    func examplesParse() throws {
+        let tree = CommandTree.shared
+        #expect(tree.verbs.count > 10)
+        var checked = 0
+        for (file, line, text) in try Self.shellLines() {
+            for call in CommandTree.flowmapCalls(text) {
+                checked += 1
+                if let problem = tree.problem(call) {
+                    Issue.record("\(file):\(line): `flowmap \(call.joined(separator: " "))`: \(problem)")
+                }
+            }
+        }
+        #expect(checked > 30, "the examples were found (\(checked))")
+    }
+
+    @Test("the example checker itself refuses what the CLI refuses")
+    func exampleCheckerRefuses() throws {
+        let tree = CommandTree.shared
+        for bad in ["flowmap chek --db x", "flowmap map --format dot", "flowmap generate --flavour k8s",
+                    "flowmap check --policies p -o xml", "flowmap collect --db x", "flowmap summary --top",
+                    "flowmap explain --policies p a b c d"] {
+            let call = try #require(CommandTree.flowmapCalls(bad).first)
+            #expect(tree.problem(call) != nil, "\(bad) passed")
+        }
+        #expect(CommandTree.flowmapCalls("hubble observe -o jsonpb | FOO=1 flowmap watch --policies p - 2>&1 # x")
+                == [["watch", "--policies", "p", "-"]])
+        #expect(CommandTree.flowmapCalls("cd flowmap && flowmap --version") == [["--version"]])
+        #expect(tree.problem(["check", "--policies=p", "-n", "a", "-o", "json"]) == nil)
+    }
+
     @Test("make install builds release and installs the binary and bash, zsh and fish completions under PREFIX")
     func makeInstall() throws {
         let s = try StandIns()
