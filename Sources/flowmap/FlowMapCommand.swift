@@ -24,6 +24,13 @@ struct FlowMapCommand: ParsableCommand {
 
     /// Parses and runs one verb, mapping every outcome through `ExitStatus` (the only place that does).
     static func main() {
+        func exit(_ code: Int32) -> Never {
+            #if canImport(Glibc)
+            Glibc.exit(ExitStatus.finish(code))
+            #else
+            Darwin.exit(ExitStatus.finish(code))
+            #endif
+        }
         let args = Array(CommandLine.arguments.dropFirst())
         var verb = "flowmap"
         var code = ExitStatus.ok.rawValue
@@ -32,7 +39,17 @@ struct FlowMapCommand: ParsableCommand {
             code = ExitStatus.cannotEvaluate.rawValue
         } else {
             do {
-                var command = try parseAsRoot(args)
+                var command: ParsableCommand
+                do {
+                    command = try parseAsRoot(args)
+                } catch {
+                    // A parse that failed for another reason while the line holds a mistyped option: the typo.
+                    if let message = UnknownOption.message(args, error: error) {
+                        Console.error(message)
+                        exit(ExitStatus.cannotEvaluate.rawValue)
+                    }
+                    throw error
+                }
                 if let name = type(of: command).configuration.commandName, name != configuration.commandName {
                     verb = "flowmap \(name)"
                 }
@@ -41,10 +58,6 @@ struct FlowMapCommand: ParsableCommand {
                 code = ExitStatus.code(for: error, verb: verb)
             }
         }
-        #if canImport(Glibc)
-        Glibc.exit(ExitStatus.finish(code))
-        #else
-        Darwin.exit(ExitStatus.finish(code))
-        #endif
+        exit(code)
     }
 }

@@ -28,6 +28,45 @@ struct CLIConventionTests {
         }
     }
 
+    /// A command line of `verb` that parses: each required option and positional given `x`.
+    static func minimal(_ verb: CommandTree.Verb) -> [String] {
+        [verb.name] + verb.required.flatMap { [$0.names.last!, "x"] } + verb.positionals.filter { !$0.isOptional }.map { _ in "x" }
+    }
+
+    @Test("every verb (from the command tree): an unknown option, a mistyped option beside a missing required one, and a bad value of each enum option are that verb's usage errors, exit 2")
+    func everyVerbUsageErrors() throws {
+        let tree = CommandTree.shared
+        #expect(tree.verbs.count >= 17, "\(tree.verbs.map(\.name))")
+        var enums = 0, typos = 0
+        for verb in tree.verbs {
+            let unknown = try Binary.output(Self.minimal(verb) + ["--no-such-option"])
+            #expect(unknown.status == 2, "\(verb.name): \(unknown.status) \(unknown.stderr)")
+            #expect(unknown.stderr.lowercased().contains("unknown option '--no-such-option'")
+                    && unknown.stderr.contains("Usage: flowmap \(verb.name)"), "\(verb.name): \(unknown.stderr)")
+            #expect(unknown.stdout.isEmpty)
+            // Nothing else given: the typo is what is reported, not the missing argument.
+            if let required = verb.required.first, let long = required.names.last {
+                typos += 1
+                let typo = String(long.dropLast()) + "z"
+                let r = try Binary.output([verb.name, typo, "x"])
+                #expect(r.status == 2 && r.stderr.contains("unknown option '\(typo)'; did you mean '\(long)'?")
+                        && r.stderr.contains("Usage: flowmap \(verb.name)") && !r.stderr.contains("Missing expected"),
+                        "\(verb.name): \(r.stderr)")
+            }
+            for option in verb.arguments where option.kind == .option && !option.values.isEmpty {
+                enums += 1
+                let r = try Binary.output(Self.minimal(verb) + [option.names.last!, "bogus-value"])
+                #expect(r.status == 2, "\(verb.name) \(option.names): \(r.stderr)")
+                #expect(r.stderr.contains("The value 'bogus-value' is invalid") && r.stderr.contains("Usage: flowmap \(verb.name)"),
+                        "\(verb.name) \(option.names): \(r.stderr)")
+                for v in option.values {
+                    #expect(r.stderr.contains("'\(v)'") || r.stderr.contains("  - \(v)\n"), "\(verb.name): \(v): \(r.stderr)")
+                }
+            }
+        }
+        #expect(enums > 30 && typos >= 4, "\(enums) enum options, \(typos) required options")
+    }
+
     @Test("a mistyped verb is named, with the closest verb; exit 2")
     func mistypedVerb() throws {
         let r = try Binary.output(["chek", "--db", "x.db"])
