@@ -17,12 +17,7 @@ public enum KubernetesName {
     }
 
     /// DNS-1123 label: 1..63 of `a-z0-9-`, alphanumeric at both ends.
-    public static func isValidNamespace(_ s: String) -> Bool {
-        let b = Array(s.utf8)
-        func lowerAlnum(_ u: UInt8) -> Bool { (u >= 48 && u <= 57) || (u >= 97 && u <= 122) }
-        return !b.isEmpty && b.count <= 63 && lowerAlnum(b.first!) && lowerAlnum(b.last!)
-            && b.allSatisfy { lowerAlnum($0) || $0 == 45 }
-    }
+    public static func isValidNamespace(_ s: String) -> Bool { KubernetesLabel.isDNSLabel(Substring(s)) }
 
     /// A pod or workload name: 1..253 of `[A-Za-z0-9._-]`, alphanumeric at both ends. (Object names are DNS-1123
     /// subdomains; a workload named from an `app` label may also be any valid label value.)

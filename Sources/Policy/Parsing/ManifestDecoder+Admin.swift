@@ -27,7 +27,7 @@ extension ManifestDecoder {
         if let m = meta, m.object != nil { checkKnown(m, Self.objectMetaFields, path: metaPath) }
         if name.isEmpty {
             issue(Self.join(metaPath, "name"), meta, "Required value: name or generateName is required")
-        } else if let m = LabelSyntax.dnsSubdomainError(name) {
+        } else if let m = KubernetesLabel.dnsSubdomainError(name) {
             issue(Self.join(metaPath, "name"), meta?["name"], "Invalid value: \"\(name)\": \(m)")
         } else if kind == .baselineAdminNetworkPolicy && name != "default" {
             issue(Self.join(metaPath, "name"), meta?["name"], "Invalid value: \"\(name)\": Only one baseline admin "

@@ -22,10 +22,10 @@ extension ManifestDecoder {
         let metaPath = Self.join(path, "metadata")
         if name.isEmpty {
             issue(Self.join(metaPath, "name"), node["metadata"], "Required value: name is required")
-        } else if let m = LabelSyntax.dnsSubdomainError(name) {
+        } else if let m = KubernetesLabel.dnsSubdomainError(name) {
             issue(Self.join(metaPath, "name"), node["metadata"]?["name"], "Invalid value: \"\(name)\": \(m)")
         }
-        if !clusterwide, let m = LabelSyntax.dnsLabelError(ns) {
+        if !clusterwide, let m = KubernetesLabel.dnsLabelError(ns) {
             issue(Self.join(metaPath, "namespace"), node["metadata"]?["namespace"], "Invalid value: \"\(ns)\": \(m)")
         }
         var rules: [CiliumRule] = []
@@ -382,7 +382,7 @@ extension ManifestDecoder {
                     return nil
                 }
                 p.port = .number(n)
-            } else if let m = LabelSyntax.portNameError(text.lowercased()) {
+            } else if let m = KubernetesLabel.portNameError(text.lowercased()) {
                 issue("\(path).port", v, "Invalid value: \"\(text)\": not a port number or port name: \(m)")
                 return nil
             } else {

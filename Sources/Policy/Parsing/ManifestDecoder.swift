@@ -227,10 +227,10 @@ public struct ManifestDecoder {
         let metaPath = Self.join(path, "metadata")
         if name.isEmpty {
             issue(Self.join(metaPath, "name"), node["metadata"], "Required value: name or generateName is required")
-        } else if let m = LabelSyntax.dnsSubdomainError(name) {
+        } else if let m = KubernetesLabel.dnsSubdomainError(name) {
             issue(Self.join(metaPath, "name"), node["metadata"]?["name"], "Invalid value: \"\(name)\": \(m)")
         }
-        if let m = LabelSyntax.dnsLabelError(namespace) {
+        if let m = KubernetesLabel.dnsLabelError(namespace) {
             issue(Self.join(metaPath, "namespace"), node["metadata"]?["namespace"],
                   "Invalid value: \"\(namespace)\": \(m)")
         }
@@ -344,7 +344,7 @@ public struct ManifestDecoder {
                 }
                 value = .number(n)
             case .string(let s):
-                if let m = LabelSyntax.portNameError(s) {
+                if let m = KubernetesLabel.portNameError(s) {
                     issue("\(path).port", p, "Invalid value: \"\(s)\": \(m)")
                     ok = false
                 }
@@ -460,14 +460,14 @@ public struct ManifestDecoder {
             if let pairs = ml.object {
                 for p in pairs {
                     let kp = "\(path).matchLabels"
-                    if let m = LabelSyntax.qualifiedNameError(p.key) {
+                    if let m = KubernetesLabel.keyError(p.key) {
                         issue(kp, p.value, "Invalid value: \"\(p.key)\": \(m)")
                     }
                     guard let v = p.value.scalarText, case .string = p.value.value else {
                         issue("\(kp).\(p.key)", p.value, "expected a string, got \(p.value.typeName)")
                         continue
                     }
-                    if let m = LabelSyntax.labelValueError(v) {
+                    if let m = KubernetesLabel.valueError(v) {
                         issue("\(kp)", p.value, "Invalid value: \"\(v)\": \(m)")
                     }
                     sel.matchLabels[p.key] = v
@@ -486,7 +486,7 @@ public struct ManifestDecoder {
                 guard e.object != nil else { issue(ep, e, "expected an object, got \(e.typeName)"); continue }
                 checkKnown(e, ["key", "operator", "values"], path: ep)
                 let key = e["key"]?.scalarText ?? ""
-                if let m = LabelSyntax.qualifiedNameError(key) {
+                if let m = KubernetesLabel.keyError(key) {
                     issue("\(ep).key", e["key"] ?? e, "Invalid value: \"\(key)\": \(m)")
                 }
                 let opText = e["operator"]?.scalarText ?? ""
@@ -496,7 +496,7 @@ public struct ManifestDecoder {
                         issue("\(ep).values[\(j)]", v, "expected a string, got \(v.typeName)")
                         continue
                     }
-                    if let m = LabelSyntax.labelValueError(s) {
+                    if let m = KubernetesLabel.valueError(s) {
                         issue("\(ep).values[\(j)]", v, "Invalid value: \"\(s)\": \(m)")
                     }
                     values.append(s)
