@@ -13,7 +13,8 @@ SAMPLES    := $(sort $(wildcard samples/hubble/*/*.json samples/hubble/*/*.jsonl
 MORE_SAMPLES := $(sort $(wildcard samples/inventory/*.json samples/calico/*.log samples/calico/*.json \
                   samples/vpc/*.txt samples/vpc/*.log))
 
-.PHONY: all build demo test deps venv viewdeps screenshot schema assets clean fuzz oracle bench bench-policy install uninstall proto bench-watch
+
+.PHONY: all build demo test test-prereqs deps venv viewdeps screenshot schema assets clean fuzz oracle bench bench-policy install uninstall proto bench-watch
 
 all: build
 
@@ -79,9 +80,14 @@ screenshot: demo viewdeps
 	  --window-size=1400,900 --screenshot=$(CURDIR)/docs/map-policies.png \
 	  'file://$(CURDIR)/$(DEMO_OUT)/map-policies.html#node=kube-system/Deployment/coredns' 2>/dev/null
 
-test: deps venv oracle viewdeps
-	$(SWIFT) build
+test: deps
+	@$(MAKE) --no-print-directory -j4 test-prereqs
 	FLOWMAP_VENV=$(CURDIR)/$(VENV) $(SWIFT) test
+
+# The build overlaps the installs (swift is CPU-bound; apt-get and pip wait on the network and dpkg), which saves a
+# minute or two of a cold `make test`. apt-get takes dpkg's lock: a further prerequisite that runs apt-get must
+# depend on viewdeps (or another apt prerequisite) so that the two never run at once.
+test-prereqs: build venv oracle viewdeps
 
 # A release build of flowmap into $(PREFIX)/bin, with its shell completions (README "Install"). DESTDIR for packaging.
 PREFIX  ?= /usr/local
