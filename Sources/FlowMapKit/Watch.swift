@@ -76,6 +76,8 @@ public enum Watch {
         /// Flows per edge before the watch began (a `--db` with earlier evidence): only what the stream adds is
         /// reported, over the store's whole inventory.
         let baseline: [EdgeKey: Int64]
+        /// The same for each edge's L7 requests (a Cilium L7 rule's verdict counts requests, not L4 flows).
+        let l7Baseline: [EdgeKey: [L7Request: Int64]]
         var evaluation: Check.Evaluation?
         var evaluatedData: (labels: [Endpoint: [Labels]], addresses: [Endpoint: [String]],
                             namespaces: [String: Labels], endpoints: [Endpoint], names: [IPAddr: [String]])?
@@ -114,6 +116,11 @@ public enum Watch {
             var base: [EdgeKey: Int64] = [:]
             for e in try store.edges() { base[e.key] = e.stats.flows }
             baseline = base
+            var l7Base: [EdgeKey: [L7Request: Int64]] = [:]
+            for (k, obs) in try store.l7() {
+                for o in obs { l7Base[k, default: [:]][o.request, default: 0] += o.stats.flows }
+            }
+            l7Baseline = l7Base
             summary.notes = loaded.notes
             summary.caveats = loaded.caveats
             summary.policies = loaded.manifests.evaluatedPolicyCount
@@ -174,7 +181,16 @@ public enum Watch {
                 edge.stats.flows -= before
                 edges.append(edge)
             }
-            let report = PolicyCheck.run(e.evaluator, edges: edges, addresses: data.addresses, l7: evidence.l7)
+            var l7 = evidence.l7
+            for (k, before) in l7Baseline {
+                guard let obs = l7[k] else { continue }
+                l7[k] = obs.compactMap { o in
+                    var o = o
+                    o.stats.flows -= before[o.request] ?? 0
+                    return o.stats.flows > 0 ? o : nil
+                }
+            }
+            let report = PolicyCheck.run(e.evaluator, edges: edges, addresses: data.addresses, l7: l7)
             summary.report = report
             var events: [Event] = []
             for i in report.unresolved where unresolvedSeen.insert(ItemKey(i)).inserted {

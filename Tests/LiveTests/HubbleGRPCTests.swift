@@ -106,7 +106,8 @@ struct HubbleGRPCTests {
         _ = try LiveSupport.ingest(LiveSupport.capture(flows.map(\.line), in: dir), db: db)
         let check = try Check.run(Check.Options(policies: [policies], db: db))
         let expected = Set(check.report.denied.map(LiveSupport.Blocked.init))
-        #expect(expected.count >= 2)
+        #expect(expected.count >= 7)
+        LiveSupport.expectEveryPath(check.report.denied)
 
         var following = Self.options(server.address)
         following.follow = true

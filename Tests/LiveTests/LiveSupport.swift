@@ -9,7 +9,10 @@ import Policy
 enum LiveSupport {
     static func tempDir() -> URL { Temporary.directory("flowmap-live") }
 
-    /// A set that blocks part of the samples' traffic: ingress to bookinfo's reviews, egress from jaeger.
+    /// A set that blocks part of the samples' traffic, through each evaluator path watch shares with check:
+    /// NetworkPolicy ingress to bookinfo's reviews (and egress from jaeger); Cilium egress of bookinfo's ratings
+    /// (DNS only: ratings -> productpage blocked); a Cilium L7 rule on prometheus's egress (GET /healthz only: its
+    /// GET /metrics to kube-dns is rejected, its other egress blocked at L4).
     static let policies = """
         apiVersion: networking.k8s.io/v1
         kind: NetworkPolicy
@@ -24,7 +27,38 @@ enum LiveSupport {
         spec:
           podSelector: {}
           policyTypes: [Egress]
+        ---
+        apiVersion: cilium.io/v2
+        kind: CiliumNetworkPolicy
+        metadata: {name: ratings-egress, namespace: bookinfo}
+        spec:
+          endpointSelector: {matchLabels: {app: ratings}}
+          egress:
+          - toEndpoints:
+            - matchLabels: {k8s:io.kubernetes.pod.namespace: kube-system, k8s-app: kube-dns}
+            toPorts:
+            - ports: [{port: "53", protocol: UDP}]
+        ---
+        apiVersion: cilium.io/v2
+        kind: CiliumNetworkPolicy
+        metadata: {name: prometheus-egress, namespace: istio-system}
+        spec:
+          endpointSelector: {matchLabels: {app: prometheus}}
+          egress:
+          - toEndpoints:
+            - matchLabels: {k8s:io.kubernetes.pod.namespace: kube-system}
+            toPorts:
+            - ports: [{port: "10054", protocol: TCP}]
+              rules:
+                http: [{method: GET, path: /healthz}]
         """
+
+    /// The set blocks through each path: a NetworkPolicy, a Cilium policy at L4, a Cilium L7 rule.
+    static func expectEveryPath(_ denied: [PolicyCheck.Item]) {
+        #expect(denied.contains { $0.destinationIngressPolicies.contains("bookinfo/reviews-ingress") })
+        #expect(denied.contains { $0.sourceEgressPolicies.contains { $0.hasPrefix("CiliumNetworkPolicy bookinfo/") } })
+        #expect(denied.contains { $0.note.contains("rejected by rules.http") })
+    }
 
     static func writePolicies(in dir: URL) -> String {
         let p = dir.appendingPathComponent("policies.yaml")

@@ -52,7 +52,7 @@ struct WatchCLITests {
         let policies = LiveSupport.writePolicies(in: dir)
         let capture = LiveSupport.capture(flows.map(\.line), in: dir)
         let expected = try Self.expected(policies: policies, capture: capture, in: dir)
-        #expect(expected.count >= 2)
+        #expect(expected.count >= 7)
         func run(_ extra: [String]) throws -> (Int32, String, String) {
             let p = Process()
             p.executableURL = URL(fileURLWithPath: "/bin/sh")
@@ -92,7 +92,7 @@ struct WatchCLITests {
         let policies = LiveSupport.writePolicies(in: dir)
         let expected = try Self.expected(policies: policies, capture: LiveSupport.capture(flows.map(\.line), in: dir),
                                          in: dir)
-        #expect(expected.count >= 2)
+        #expect(expected.count >= 7)
 
         let p = Process()
         p.executableURL = URL(fileURLWithPath: Self.flowmap)
