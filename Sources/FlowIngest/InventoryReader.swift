@@ -3,7 +3,9 @@ import FlowModel
 
 /// Reads a Kubernetes inventory: the JSON of `kubectl get namespaces,pods,services,endpointslices -A -o json`
 /// (a `List`), any `*List`, or a single object; Node objects give node addresses and labels when present, and pod
-/// controllers (Deployments, StatefulSets, DaemonSets, ReplicaSets, Jobs, CronJobs) for their `spec.selector`.
+/// controllers (Deployments, StatefulSets, DaemonSets, ReplicaSets, Jobs, CronJobs) for their `spec.selector`;
+/// Ingresses, Gateways, HTTPRoutes, GRPCRoutes and admission webhook configurations as routes
+/// (`InventoryReader+Routes.swift`).
 /// The inventory is a whole document, not lines: problems are located by item (`items[3].status.podIPs`).
 public enum InventoryReader {
     public struct Result: Sendable {
@@ -121,6 +123,8 @@ public enum InventoryReader {
                 case "Node": try node(o, into: &r.inventory)
                 case "Deployment", "StatefulSet", "DaemonSet", "ReplicaSet", "Job", "CronJob":
                     try controller(o, kind: kind, into: &r.inventory)
+                case let k where routeKinds.contains(k):
+                    try route(o, kind: InventoryRoute.Kind(rawValue: k)!, into: &r.inventory)
                 case "EndpointSlice":
                     slices.append((path, o))
                     continue  // counted once resolved below

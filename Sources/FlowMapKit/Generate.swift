@@ -64,7 +64,8 @@ public enum Generate {
     /// Reads the store's evidence.
     /// From an ingested inventory: container ports per workload (for `--named-ports`), node addresses
     /// (`reserved:remote-node` becomes ipBlocks of every known node address, not only those seen in flows) and the
-    /// apiserver's addresses (endpoints of the `default/kubernetes` Service, for `reserved:kube-apiserver`).
+    /// apiserver's addresses (endpoints of the `default/kubernetes` Service, for `reserved:kube-apiserver`), and the
+    /// routes and webhooks resolved to their backends.
     public static func evidence(from store: FlowStore) throws -> Evidence {
         var addresses = try store.addresses()
         var containerPorts = [Endpoint: [NamedPort]]()
@@ -87,6 +88,7 @@ public enum Generate {
                           namespaceLabels: try store.namespaceLabels(), names: try store.names(),
                           addresses: addresses, containerPorts: containerPorts)
         for c in inv.controllers where c.usable { ev.controllerSelectors[c.workload] = c.selector }
+        ev.routeBackends = inv.routeBackends()
         return ev
     }
 

@@ -39,6 +39,10 @@ public enum InferenceNote: Sendable, Hashable, CustomStringConvertible {
     case directionNotObserved(ingress: Bool, knownWorkloads: String)
     /// `--cluster-baseline`: the namespace's egress default-deny and DNS baseline are in the cluster-wide object.
     case inClusterBaseline(file: String)
+    /// The API server called an admission webhook (`webhook` as `InventoryRoute.description` names it) served by
+    /// the owner on `proto`/`port`; `allowed` is false when no API server address is known, so the NetworkPolicy
+    /// flavour has no ipBlock to allow it by.
+    case webhookCall(webhook: String, source: Endpoint, proto: Proto, port: UInt16, allowed: Bool)
 
     /// The entity and direction of a `reservedPeer` note; nil for every other case.
     public var reservedPeer: (entity: String, direction: Direction)? {
@@ -74,6 +78,11 @@ public enum InferenceNote: Sendable, Hashable, CustomStringConvertible {
             let (dir, side) = ingress ? ("ingress", "to") : ("egress", "from")
             return "no \(dir) \(side) its pods was observed (known workloads: \(known)): no \(dir) default-deny, "
                 + "\(dir) stays unrestricted"
+        case .webhookCall(let webhook, let source, let proto, let port, let allowed):
+            return "\(proto.rawValue)/\(port) from \(source) is the admission webhook \(webhook): "
+                + (allowed ? "allowed from the API server's addresses (Cilium: the kube-apiserver entity)"
+                    : "no API server address is known, so NetworkPolicy has no rule for it (Cilium: the kube-apiserver "
+                    + "entity); add the default/kubernetes EndpointSlice to the inventory")
         case .inClusterBaseline(let file):
             return "egress default-deny and DNS baseline: in the cluster baseline (\(file)); ingress stays isolated here"
         }

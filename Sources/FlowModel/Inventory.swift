@@ -13,11 +13,14 @@ public struct Inventory: Sendable, Hashable {
     public var nodeLabels: [String: Labels] = [:]
     /// Pod controllers with their selectors, one per workload, sorted by workload.
     public var controllers: [InventoryController] = []
+    /// Ingress, Gateway API and admission webhook entries (schema 11), sorted.
+    public var routes: [InventoryRoute] = []
 
     public init() {}
 
     public var isEmpty: Bool {
         namespaces.isEmpty && pods.isEmpty && services.isEmpty && nodes.isEmpty && controllers.isEmpty
+            && routes.isEmpty
     }
 
     /// Adds `other` (a later or separate snapshot). Pods are identified by namespace, name and uid.
@@ -51,6 +54,9 @@ public struct Inventory: Sendable, Hashable {
         var byWorkload = Dictionary(controllers.map { ($0.workload, $0) }) { _, b in b }
         for c in other.controllers { byWorkload[c.workload] = c }
         controllers = byWorkload.values.sorted { $0.workload < $1.workload }
+        // A later snapshot naming a route object replaces all of its entries (rules are edited in place).
+        let replaced = Set(other.routes.map(\.object))
+        routes = (routes.filter { !replaced.contains($0.object) } + other.routes).sorted()
     }
 }
 

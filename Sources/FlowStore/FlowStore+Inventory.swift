@@ -103,7 +103,38 @@ extension FlowStore {
                 try controller.bind(.text(c.workload.namespace), .text(c.workload.name), .text(c.workload.workloadKind),
                                     .text(c.selector.canonical), .int(c.usable ? 1 : 0)).run()
             }
+            // An object's rows are replaced as a whole: an edited Ingress keeps none of its old rules.
+            let dropRoute = try db.prepare("DELETE FROM inventory_routes WHERE kind = ? AND namespace = ? AND name = ?")
+            for r in Set(inv.routes.map { [$0.kind.rawValue, $0.namespace, $0.name] }) {
+                try dropRoute.bind(r.map { .text($0) }).run()
+            }
+            let route = try db.prepare("""
+                INSERT INTO inventory_routes (kind, namespace, name, rule, service_namespace, service_name, service_port,
+                                              service_port_name, parent)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING
+                """)
+            for r in inv.routes {
+                try route.bind(.text(r.kind.rawValue), .text(r.namespace), .text(r.name), .text(r.rule),
+                               .text(r.serviceNamespace), .text(r.serviceName), .int(Int64(r.servicePort)),
+                               .text(r.servicePortName), .text(r.parent)).run()
+            }
         }
+    }
+
+    /// The inventory's routes (schema 11), sorted; a row of a kind this FlowMap does not know is left out.
+    public func routes() throws -> [InventoryRoute] {
+        let q = try db.prepare("""
+            SELECT kind, namespace, name, rule, service_namespace, service_name, service_port, service_port_name, parent
+            FROM inventory_routes
+            """)
+        var out = [InventoryRoute]()
+        while try q.step() {
+            guard let kind = InventoryRoute.Kind(rawValue: q.text(0)), let port = UInt16(exactly: q.int(6)) else { continue }
+            out.append(InventoryRoute(kind: kind, namespace: q.text(1), name: q.text(2), rule: q.text(3),
+                                      serviceNamespace: q.text(4), serviceName: q.text(5), servicePort: port,
+                                      servicePortName: q.text(7), parent: q.text(8)))
+        }
+        return out.sorted()
     }
 
     /// The inventory's nodes: addresses by node name (Node objects and pods' hostIP), and the labels of the
@@ -225,6 +256,7 @@ extension FlowStore {
                 workload: .workload(k.text(0), k.text(1), kind: k.text(2)), selector: Labels.fromCanonical(k.text(3)),
                 usable: k.int(4) != 0))
         }
+        inv.routes = try routes()
         return inv
     }
 }

@@ -71,7 +71,7 @@ extension FlowStore {
         public var namespaceLabels: [String: String] = [:]
         public var listening: [ListeningPort: Int64] = [:]
         public var seenFlows: [SeenFlow] = []
-        /// Pods, Services, nodes, node labels and controllers (`namespaces` left empty: see `namespaceLabels`).
+        /// Pods, Services, nodes, node labels, controllers and routes (`namespaces` left empty: see `namespaceLabels`).
         public var inventory = Inventory()
 
         public init(path: String, bucketWidth: Int64) {
@@ -89,7 +89,7 @@ extension FlowStore {
         shared: ["endpoints", "namespaces", "listening_ports", "seen_flows", "store_meta", "inventory_pods",
                  "inventory_pod_ips", "inventory_container_ports", "inventory_services", "inventory_service_ips",
                  "inventory_service_ports", "inventory_service_backends", "inventory_nodes", "inventory_controllers",
-                 "inventory_node_labels"],
+                 "inventory_node_labels", "inventory_routes"],
         // Computed from edge_bucket_points on every write.
         derived: ["edge_buckets"],
         // Emptied by schema 7 (their rows moved to the per-source tables).

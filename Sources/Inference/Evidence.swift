@@ -20,6 +20,9 @@ public struct Evidence: Sendable {
     /// The owning controller's `spec.selector.matchLabels` per workload, from an inventory (only selectors without
     /// `matchExpressions`). Used with `InferenceOptions.selector` `.controller`.
     public var controllerSelectors: [Endpoint: Labels] = [:]
+    /// The inventory's routes resolved to backend workloads and target ports (`Inventory.routeBackends`):
+    /// admission webhooks name the API server's calls to them (`InferenceNote.webhookCall`).
+    public var routeBackends: [RouteBackend] = []
 
     public init(edges: [ObservedEdge], l7: [EdgeKey: [L7Observation]] = [:], labelSets: [Endpoint: [Labels]] = [:],
                 namespaceLabels: [String: Labels] = [:], names: [Endpoint: [String]] = [:],

@@ -64,12 +64,45 @@ struct PlanBuilder {
     var workloads = Set<Endpoint>()
     var plans = [String: [WorkloadPlan]]()
 
+    /// Admission webhooks by backend workload and target port (`Evidence.routeBackends`).
+    var webhooks = [Endpoint: [PortKey: [InventoryRoute]]]()
+    /// The API server's known addresses (`reserved:kube-apiserver` in `Evidence.addresses`).
+    let apiServerAddresses: Set<IPAddr>
+
     /// 0. Stand-ins: label identities become their workloads, node ends join pod-to-pod connections.
     init(_ inferrer: Inferrer, _ observed: Evidence) {
         self.inferrer = inferrer
         let (ev, standInWarnings) = StandIns.resolve(observed)
         self.ev = ev
         warnings.formUnion(standInWarnings)
+        for b in ev.routeBackends where b.route.kind.isWebhook {
+            webhooks[b.workload, default: [:]][PortKey(b.proto, b.port), default: []].append(b.route)
+        }
+        apiServerAddresses = Set((ev.addresses[.reserved(.kubeAPIServer)] ?? []).compactMap(IPAddr.init))
+    }
+
+    /// The API server as a flow shows it: Cilium's entity, or (IP-only formats) one of its known addresses.
+    func isAPIServer(_ ep: Endpoint) -> Bool {
+        ep.isReserved(.kubeAPIServer) || (ep.kind == .external && IPAddr(ep.name).map(apiServerAddresses.contains) == true)
+    }
+
+    /// An allowed call from the API server to a webhook port of `dst`: a note naming each webhook, and a warning
+    /// when the NetworkPolicy flavour cannot allow it (no API server address known), since a webhook that fails
+    /// closed then blocks every admission it reviews.
+    mutating func noteWebhookCall(_ k: EdgeKey, _ pk: PortKey) {
+        guard let hooks = webhooks[k.destination]?[pk], isAPIServer(k.source) else { return }
+        let allowed = k.source.kind == .external || !apiServerAddresses.isEmpty
+        for h in Set(hooks).sorted() {
+            notes[k.destination, default: []].insert(.webhookCall(webhook: h.description, source: k.source,
+                                                                 proto: pk.proto, port: pk.port, allowed: allowed))
+            if !allowed {
+                warnings.insert("\(k.destination): the API server calls admission webhook \(h) on "
+                                + "\(pk.proto.rawValue)/\(pk.port), but no API server address is known, so the "
+                                + "NetworkPolicy flavour cannot allow it and a webhook that fails closed would block "
+                                + "admissions; ingest an inventory with the default/kubernetes EndpointSlice "
+                                + "(`kubectl get endpointslices -n default -o json`), or use --flavor cilium")
+            }
+        }
     }
 
     func included(_ ep: Endpoint) -> Bool { options.includes(ep) }
@@ -220,6 +253,7 @@ struct PlanBuilder {
                 entities[side][owner, default: [:]][ep.name, default: [:]][pk, default: Inferrer.PortAcc(name: nil)]
                     .add(e.stats, l7: obs)
             }
+            if dstIn { noteWebhookCall(k, pk) }
             if dstIn {
                 if k.source.kind == .external && !IPAddr.isPrivate(k.source.name) {
                     internetSources[k.destination, default: [:]][pk, default: []].append(e)

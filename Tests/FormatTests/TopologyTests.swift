@@ -1,0 +1,110 @@
+import Foundation
+import Testing
+@testable import FlowIngest
+import FlowMapKit
+import FlowModel
+import FlowStore
+import Inference
+
+/// Issue 23: the cluster as it is — admission webhooks called by the API server, ingress controllers, Cilium's
+/// Envoy (`reserved:ingress`) and Gateway API routes. Fixtures: Fixtures/topologies (SOURCES.md).
+@Suite struct TopologyTests {
+    static func fixture(_ name: String) -> String { Support.fixture("topologies/" + name) }
+
+    /// A store with the topology inventory and the given captures.
+    static func store(_ captures: [String]) throws -> String {
+        let db = Support.newDB()
+        try Support.ingest([fixture("cluster.json")], db: db, format: .inventory)
+        let (_, issues) = try Support.ingest(captures.map(fixture), db: db)
+        #expect(issues.isEmpty, "\(issues)")
+        return db
+    }
+
+    static let webhook = InventoryRoute(
+        kind: .validatingWebhook, namespace: "", name: "gatekeeper-validating-webhook-configuration",
+        rule: "validation.gatekeeper.sh", serviceNamespace: "policy-system", serviceName: "gatekeeper-webhook-service",
+        servicePort: 443)
+
+    @Test("the inventory reads Ingress, Gateway, HTTPRoute and webhook configurations as routes, and stores them")
+    func routesReadAndStored() throws {
+        let r = try InventoryReader.read(try Data(contentsOf: URL(fileURLWithPath: Self.fixture("cluster.json"))))
+        #expect(r.issues.isEmpty)
+        #expect(r.inventory.routes.map(\.description) == [
+            "Gateway shop/public (http)",
+            "HTTPRoute shop/web-route (www.example.com/)",
+            "Ingress shop/web (shop.example.com/)",
+            "ValidatingWebhookConfiguration gatekeeper-validating-webhook-configuration (validation.gatekeeper.sh)",
+        ], "the url webhook has no Service: left out")
+        #expect(r.inventory.routes.contains(Self.webhook), "port 443 by default")
+        #expect(r.inventory.routes.first { $0.kind == .ingress }?.servicePortName == "http")
+        #expect(r.inventory.routes.first { $0.kind == .httpRoute }?.parent == "shop/public")
+        // Backends: the Service's pods and target ports (a named targetPort through the container port).
+        #expect(r.inventory.routeBackends().map { "\($0.route.kind.rawValue) -> \($0.workload) \($0.port)" } == [
+            "ValidatingWebhookConfiguration -> policy-system/gatekeeper-controller[Deployment] 8443",
+            "HTTPRoute -> shop/web[Deployment] 8080",
+            "Ingress -> shop/web[Deployment] 8080",
+        ])
+        let db = try Self.store([])
+        #expect(try FlowStore(path: db).routes() == r.inventory.routes)
+    }
+
+    @Test("a later inventory naming a route object replaces all of its entries; a bad port names its field")
+    func routesReplacedAndLocatedErrors() throws {
+        let db = try Self.store([])
+        let edited = """
+            {"kind": "Ingress", "apiVersion": "networking.k8s.io/v1", "metadata": {"name": "web", "namespace": "shop"},
+             "spec": {"rules": [{"host": "new.example.com", "http": {"paths": [{"path": "/v2",
+               "backend": {"service": {"name": "web", "port": {"number": 80}}}}]}}]}}
+            """
+        try Support.ingest([Support.file("ingress.json", edited)], db: db, format: .inventory)
+        let ingresses = try FlowStore(path: db).routes().filter { $0.kind == .ingress }
+        #expect(ingresses.map(\.rule) == ["new.example.com/v2"])
+        let bad = """
+            {"kind": "List", "items": [
+             {"kind": "HTTPRoute", "metadata": {"name": "r", "namespace": "a"},
+              "spec": {"rules": [{"backendRefs": [{"name": "s", "port": 70000}]}]}},
+             {"kind": "Service", "metadata": {"name": "s", "namespace": "a"}, "spec": {"ports": [{"port": 80}]}}]}
+            """
+        let r = try InventoryReader.read(Data(bad.utf8))
+        #expect(r.issues.map(\.field) == ["items[0].spec.rules[0].backendRefs[0].port"])
+        #expect(r.inventory.services.count == 1, "the rest is still read")
+    }
+
+    @Test("the API server calling a webhook: allowed from its addresses with a note naming the webhook")
+    func webhookCall() throws {
+        let db = try Self.store(["webhook-call.jsonl"])
+        let r = try Generate.run(Generate.Options(db: db, out: "-"))
+        #expect(!r.selfCheck.failed, "\(r.selfCheck.findings)")
+        let w = try #require(r.plan.namespaces.first { $0.name == "policy-system" }?.workloads.first)
+        #expect(w.notes.contains(.webhookCall(webhook: Self.webhook.description, source: .reserved(.kubeAPIServer),
+                                              proto: .tcp, port: 8443, allowed: true)))
+        #expect(w.ingress.map(\.peer) == [.ipBlock(cidr: "172.18.0.2/32", except: [], note: "reserved:kube-apiserver")])
+        let text = r.stream!
+        #expect(text.contains("is the admission webhook ValidatingWebhookConfiguration gatekeeper-validating-webhook-configuration"))
+        var cilium = Generate.Options(db: db, out: "-")
+        cilium.emit.flavor = .cilium
+        let c = try Generate.run(cilium).stream!
+        #expect(c.contains("fromEntities:") && c.contains("- kube-apiserver"))
+    }
+
+    @Test("a webhook call without a known API server address: no NetworkPolicy rule, and a warning saying how to fix it")
+    func webhookCallWithoutAddress() throws {
+        // Masked lines (no IP) from the API server: its address is known neither from flows nor the inventory.
+        let gk = Endpoint.workload("policy-system", "gatekeeper-controller", kind: "Deployment")
+        let call = EdgeKey(source: .reserved(.kubeAPIServer), destination: gk, proto: .tcp, port: 8443, outcome: .allowed)
+        var ev = Evidence(edges: [ObservedEdge(key: call, stats: EdgeStats(flows: 3, firstSeen: 1, lastSeen: 2))],
+                          labelSets: [gk: [["app": "gatekeeper"]]])
+        ev.routeBackends = [RouteBackend(route: Self.webhook, workload: gk, proto: .tcp, port: 8443)]
+        let plan = Inferrer().infer(ev)
+        let w = try #require(plan.namespaces.first?.workloads.first)
+        #expect(w.notes.contains(.webhookCall(webhook: Self.webhook.description, source: .reserved(.kubeAPIServer),
+                                              proto: .tcp, port: 8443, allowed: false)))
+        #expect(w.ingress.isEmpty)
+        #expect(w.ingressEntities.map(\.entity) == ["kube-apiserver"], "Cilium still names the entity")
+        #expect(plan.warnings.contains { $0.contains("calls admission webhook") && $0.contains("default/kubernetes EndpointSlice") })
+        // The same call on another port is not the webhook.
+        var other = ev
+        other.edges[0].key.port = 9443
+        #expect(!Inferrer().infer(other).namespaces[0].workloads[0].notes.contains { if case .webhookCall = $0 { true } else { false } })
+    }
+}
