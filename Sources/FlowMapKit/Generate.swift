@@ -139,7 +139,9 @@ public enum Generate {
                 leftOut: system.union(o.inference.excludeNamespaces).union(knownNamespaces(ev)))
         }
         let check = SelfCheck.run(plan: plan, baseline: baseline, edges: SelfCheck.edges(ev.edges, o.inference),
-                                  store: try PolicyInputs.data(store, evidence: ev))
+                                  store: try PolicyInputs.data(store, evidence: ev),
+                                  cilium: o.emit.flavor == .cilium
+                                    ? (o.emit, try PolicyInputs.dnsNames(store), ev.l7) : nil)
         var r = Report(plan: plan, edgesRead: ev.edges.count, files: [], stream: nil, selfCheck: check,
                        written: !check.failed || o.allowBreaks, baseline: baseline)
         guard r.written else { return r }

@@ -55,18 +55,34 @@ public struct SelfCheck: Sendable {
         }
     }
 
-    /// Replays `edges` against the NetworkPolicy rendering of `plan` (the flavour `check` reads; a Cilium run is
-    /// checked through the NetworkPolicy rendering of the same plan), built as the evaluator's model directly:
-    /// equal to the YAML read back by `check` (`EmitTests` "the policy model equals the YAML read back"), without
-    /// the cost of writing and parsing it again. `baseline` (`--cluster-baseline`) is evaluated with it, as
-    /// `check` of the written files evaluates `cluster-baseline.yaml`.
+    /// Replays `edges` against the NetworkPolicy rendering of `plan` (the flavour `check` reads), built as the
+    /// evaluator's model directly: equal to the YAML read back by `check` (`EmitTests` "the policy model equals
+    /// the YAML read back"), without the cost of writing and parsing it again. `baseline` (`--cluster-baseline`)
+    /// is evaluated with it, as `check` of the written files evaluates `cluster-baseline.yaml`.
+    ///
+    /// A Cilium run (`cilium` set: the options, with the observed DNS names and requests) is checked through its
+    /// own rendering read back, since only Cilium can name some peers (`fromEntities: [ingress]` for Cilium's
+    /// Envoy) that the NetworkPolicy rendering leaves out.
     public static func run(plan: PolicyPlan, baseline: ClusterBaseline? = nil, edges: [ObservedEdge],
-                           store: ClusterInventory.StoreData) -> SelfCheck {
+                           store: ClusterInventory.StoreData,
+                           cilium: (options: EmitOptions, dnsNames: [IPAddr: [String]], l7: [EdgeKey: [L7Observation]])? = nil)
+        -> SelfCheck {
         var set = ManifestSet()
-        let built = NetworkPolicyEmitter(options: EmitOptions()).policies(for: plan)
-        set.policies = built.policies
+        var invalid: [String]
+        var dnsNames = [IPAddr: [String]](), l7 = [EdgeKey: [L7Observation]]()
+        if let cilium {
+            set = ManifestReader.parse(text: CiliumPolicyEmitter(options: cilium.options).stream(for: plan),
+                                       file: "generated")
+            invalid = set.issues.map(\.description)
+            (dnsNames, l7) = (cilium.dnsNames, cilium.l7)
+        } else {
+            let built = NetworkPolicyEmitter(options: EmitOptions()).policies(for: plan)
+            set.policies = built.policies
+            invalid = built.invalid
+        }
         set.adminPolicies = baseline.map { [$0.policy] } ?? []
-        let report = Check.Evaluation(manifests: set, data: store, edges: edges, options: EvaluatorOptions()).report()
-        return SelfCheck(report: report, invalid: built.invalid, edges: edges.count)
+        let report = Check.Evaluation(manifests: set, data: store, edges: edges, options: EvaluatorOptions(),
+                                      dnsNames: dnsNames, l7: l7).report()
+        return SelfCheck(report: report, invalid: invalid, edges: edges.count)
     }
 }

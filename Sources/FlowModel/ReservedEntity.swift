@@ -23,6 +23,11 @@ public enum ReservedEntity: String, Sendable, Hashable, CaseIterable, Comparable
     /// flavour can name as entity peers: host, remote-node, kube-apiserver.
     public static let addressed: Set<ReservedEntity> = [.kubeAPIServer, .remoteNode, .host]
 
+    /// Entities a flavour that names entities gets a rule for (Cilium `fromEntities` / `toEntities`): the
+    /// addressed ones, and `ingress` (Cilium's Envoy, serving Ingress and Gateway API), which has no address a
+    /// NetworkPolicy could use.
+    public static let ruleEntities: Set<ReservedEntity> = addressed.union([.ingress])
+
     /// The nodes: this pod's own (`host`) and the others (`remote-node`).
     public static let nodes: Set<ReservedEntity> = [.remoteNode, .host]
 

@@ -153,7 +153,9 @@ public struct Inferrer: Sendable {
     ///   node-local DNS (169.254.20.10): an ipBlock per such address.
     /// - kube-apiserver: an ipBlock per observed apiserver address; skipped with a note when none is known.
     /// - remote-node: an ipBlock per observed node address; skipped with a note when none is known.
-    /// - world without an address, health, init, unmanaged, ingress, unknown: skipped with a note.
+    /// - ingress (Cilium's Envoy): skipped with a note and a warning naming the Cilium flavour, which writes
+    ///   `fromEntities: [ingress]` (`ReservedEntity.ruleEntities`).
+    /// - world without an address, health, init, unmanaged, unknown: skipped with a note.
     func reservedTreatment(_ ep: Endpoint, owner: Endpoint, ingressSide: Bool, port: PortKey, ev: Evidence,
                            notes: inout [Endpoint: Set<InferenceNote>], warnings: inout Set<String>) -> [PeerPlan] {
         let dir = ingressSide ? "from" : "to"
@@ -176,6 +178,15 @@ public struct Inferrer: Sendable {
                                 + "observed, but no address of it is known: no rule")
             }
             return addrs.map { .ipBlock(cidr: CIDR.hostText($0), except: [], note: "reserved:\(ep.name)") }
+        case .ingress?:
+            // Cilium's Envoy (Ingress, Gateway API) forwards from node-local addresses no inventory lists: the
+            // NetworkPolicy flavour cannot allow it, and the self-check says what would break.
+            notes[owner, default: []].insert(.reservedPeer(entity: ep.name, direction: direction,
+                                                           reason: .notExpressible))
+            warnings.insert("\(owner): traffic \(dir) reserved:ingress \(port.proto.rawValue)/\(port.port) observed: "
+                            + "Cilium's Envoy (Ingress / Gateway API) is not expressible as a NetworkPolicy peer, so "
+                            + "this flavour has no rule and would deny it; use --flavor cilium (fromEntities: ingress)")
+            return []
         default:
             notes[owner, default: []].insert(.reservedPeer(entity: ep.name, direction: direction,
                                                            reason: .notExpressible))

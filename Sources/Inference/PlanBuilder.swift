@@ -54,7 +54,7 @@ struct PlanBuilder {
     var peerPlans = [Inferrer.PeerKey: PeerPlan]()
     var internetSources = [Endpoint: [PortKey: [ObservedEdge]]]()
     var first: Int64?, last: Int64?
-    /// Reserved-entity peers per owner, [ingress, egress], for flavours that can name them (`ReservedEntity.addressed`).
+    /// Reserved-entity peers per owner, [ingress, egress], for flavours that can name them (`ReservedEntity.ruleEntities`).
     var entities = [[Endpoint: [String: [PortKey: Inferrer.PortAcc]]]](repeating: [:], count: 2)
     /// Namespaces with an included workload.
     var outNamespaces = Set<String>()
@@ -249,7 +249,7 @@ struct PlanBuilder {
             let obs = ev.l7[k] ?? []
             let name = portName(k.destination, pk)
             for (ep, owner, side) in [(k.source, k.destination, 0), (k.destination, k.source, 1)]
-            where ep.reservedEntity.map(ReservedEntity.addressed.contains) == true && included(owner) {
+            where ep.reservedEntity.map(ReservedEntity.ruleEntities.contains) == true && included(owner) {
                 entities[side][owner, default: [:]][ep.name, default: [:]][pk, default: Inferrer.PortAcc(name: nil)]
                     .add(e.stats, l7: obs)
             }

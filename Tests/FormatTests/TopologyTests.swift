@@ -107,4 +107,32 @@ import Inference
         other.edges[0].key.port = 9443
         #expect(!Inferrer().infer(other).namespaces[0].workloads[0].notes.contains { if case .webhookCall = $0 { true } else { false } })
     }
+
+    @Test("Cilium's Envoy (reserved:ingress): the Cilium flavour allows fromEntities ingress; the NetworkPolicy flavour refuses")
+    func envoyIngress() throws {
+        let db = try Self.store(["envoy-ingress.jsonl"])
+        let k8s = try Generate.run(Generate.Options(db: db, out: "-"))
+        #expect(k8s.selfCheck.failed && !k8s.written, "NetworkPolicy cannot name Envoy: writing would break it")
+        #expect(k8s.plan.warnings.contains { $0.contains("reserved:ingress") && $0.contains("--flavor cilium") })
+        var o = Generate.Options(db: db, out: "-")
+        o.emit.flavor = .cilium
+        let c = try Generate.run(o)
+        #expect(!c.selfCheck.failed, "\(c.selfCheck.findings)")
+        let text = try #require(c.stream)
+        #expect(text.contains("- fromEntities:") && text.contains("- ingress"))
+        #expect(!text.contains("not expressible"), "the entity rule replaces the note")
+    }
+
+    @Test("an ingress controller: world to the controller, the controller's workload to the backend")
+    func ingressController() throws {
+        let db = try Self.store(["ingress-controller.jsonl"])
+        let r = try Generate.run(Generate.Options(db: db, out: "-"))
+        #expect(!r.selfCheck.failed, "\(r.selfCheck.findings)")
+        let web = try #require(r.plan.namespaces.first { $0.name == "shop" }?.workloads.first)
+        #expect(web.ingress.map(\.peer) == [.workload(.workload("ingress-nginx", "ingress-nginx-controller", kind: "Deployment"),
+                                                       selector: ["app": "ingress-nginx"])])
+        let nginx = try #require(r.plan.namespaces.first { $0.name == "ingress-nginx" }?.workloads.first)
+        #expect(nginx.ingress.map(\.peer).allSatisfy { if case .ipBlock = $0 { true } else { false } })
+        #expect(nginx.ingress.flatMap(\.ports).allSatisfy { $0.port == 443 })
+    }
 }
