@@ -2,7 +2,7 @@
 // Stage graph (dependencies only point down; docs/architecture.md has the table, and
 // Tests/HardeningTests/PackageGraphTests.swift fails on an upward edge):
 //   FlowModel                                               the domain core, no dependency
-//   FlowIngest, FlowStore, Inference, Policy, FlowMapView   -> FlowModel (and the CZlib / CSQLite shims)
+//   FlowIngest, FlowStore, Inference, Policy, FlowMapView   -> FlowModel (and the CZlib / CSQLite / CSHA256 C targets)
 //   Emit (writes a PolicyPlan)                              -> Inference, Policy, FlowModel
 //   HubbleLive (gRPC client: Hubble Observer / Peer)        -> HubbleAPI (generated, `make proto`) -> HubbleCodec
 //   FlowMapKit (facade)                                     -> every stage above
@@ -30,7 +30,9 @@ let package = Package(
         .systemLibrary(name: "CSQLite", path: "Sources/CSQLite"),
         .systemLibrary(name: "CZlib", path: "Sources/CZlib"),
         .target(name: "FlowModel"),
-        .target(name: "FlowIngest", dependencies: ["FlowModel", "CZlib"]),
+        // SHA-256 rounds on the x86 SHA extensions (FlowIngest's input hash; Swift fallback elsewhere).
+        .target(name: "CSHA256", path: "Sources/CSHA256"),
+        .target(name: "FlowIngest", dependencies: ["FlowModel", "CZlib", "CSHA256"]),
         .target(name: "FlowStore", dependencies: ["FlowModel", "CSQLite"]),
         .target(name: "Inference", dependencies: ["FlowModel"]),
         .target(name: "Policy", dependencies: ["FlowModel", .product(name: "Yams", package: "Yams")]),

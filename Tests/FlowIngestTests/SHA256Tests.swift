@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TestSupport
 @testable import FlowIngest
 
 @Suite("SHA-256 (FIPS 180-4 examples)")
@@ -66,5 +67,27 @@ struct SHA256Tests {
             #expect(h.legacyHex == "e67e9691c5415493-12821", "step \(step)")
             #expect(h.hex.hasPrefix("sha256:") && h.hex.count == 71)
         }
+    }
+
+    @Test("the SHA-NI rounds (CSHA256) and the Swift rounds give the same digests, at every length and split")
+    func hardwareEqualsPortable() throws {
+        // This machine's CPU has the SHA extensions: without them the comparison below would be Swift with itself.
+        let cpuinfo = (try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8)) ?? ""
+        if cpuinfo.contains(" sha_ni") { #expect(SHA256.hardware, "/proc/cpuinfo lists sha_ni, CPUID check said no") }
+        var rng = SplitMix64(seed: 22)
+        for _ in 0..<200 {
+            let n = Int(rng.next() % 3000)
+            let bytes = (0..<n).map { _ in UInt8(truncatingIfNeeded: rng.next()) }
+            let cut = n == 0 ? 0 : Int(rng.next() % UInt64(n + 1))
+            var fast = SHA256(), slow = SHA256(portable: true)
+            for s in [0..<cut, cut..<n] {
+                fast.update(Array(bytes[s]))
+                slow.update(Array(bytes[s]))
+            }
+            #expect(fast.hex == slow.hex, "length \(n), split at \(cut)")
+        }
+        var slow = SHA256(portable: true)
+        slow.update(Array("abc".utf8))
+        #expect(slow.hex == "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad")
     }
 }
