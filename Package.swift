@@ -100,7 +100,8 @@ let package = Package(
             .product(name: "SwiftProtobuf", package: "swift-protobuf"),
         ]),
         .testTarget(name: "FlowMapKitTests", dependencies: ["TestSupport", "FlowMapKit", "FlowIngest", "FlowMapView", "FlowModel", "FlowStore", "Inference", "Policy", "Emit",
-                                                         .product(name: "Yams", package: "Yams")]),
+                                                         .product(name: "Yams", package: "Yams")],
+                    exclude: ["Fixtures"]),
     ]
 )
 

@@ -19,6 +19,8 @@ public struct CiliumPolicyEmitter: Sendable, PolicyDocumentWriter {
 
     /// Cilium's label for an endpoint's namespace, used in every endpoint peer.
     public static let namespaceLabel = "k8s:io.kubernetes.pod.namespace"
+    /// Cilium's label for an endpoint's cluster, in the peers of another cluster (ClusterMesh).
+    public static let clusterLabel = "k8s:io.cilium.k8s.policy.cluster"
 
     /// File name -> contents, plus `kustomization.yaml` listing the others.
     public func files(for plan: PolicyPlan, baseline: ClusterBaseline? = nil) -> [(name: String, text: String)] {
@@ -127,6 +129,7 @@ public struct CiliumPolicyEmitter: Sendable, PolicyDocumentWriter {
             y.line(8, "- matchLabels:")
             var labels = sel
             labels[Self.namespaceLabel] = ep.namespace
+            if ep.isRemote { labels[Self.clusterLabel] = ep.cluster }  // ClusterMesh: a peer of another cluster
             y.labels(12, labels)
         case .ipBlock(let cidr, let except, let note):
             if let names = fqdns {

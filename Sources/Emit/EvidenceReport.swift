@@ -60,11 +60,13 @@ public struct EvidenceReport: Sendable, Codable, Equatable {
         /// A range's last port and the observed ports it stands for (nil for a single port).
         public var endPort: Int? = nil
         public var observedPorts: [Int]? = nil
+        /// Services the destination's flows were addressed to (`RulePlan.services`); nil when none.
+        public var services: [String]? = nil
 
         enum CodingKeys: String, CodingKey {
             case namespace, policy, workload, direction, peer, entity, `protocol`, port, flows, examples, http
             case portName = "port_name", firstSeen = "first_seen", lastSeen = "last_seen", endPort = "end_port"
-            case observedPorts = "observed_ports"
+            case observedPorts = "observed_ports", services
         }
     }
 
@@ -117,7 +119,8 @@ public struct EvidenceReport: Sendable, Codable, Equatable {
         var rules: [(key: (String, String, String, String, String, UInt16), rule: Rule)] = []
         for ns in plan.namespaces {
             for (w, policy) in zip(ns.workloads, EmitCommon.allowNames(ns)) {
-                func add(_ direction: String, _ peer: String, _ peerOrder: String, entity: Bool, _ ports: [PortPlan]) {
+                func add(_ direction: String, _ peer: String, _ peerOrder: String, entity: Bool, _ ports: [PortPlan],
+                         services: [String] = []) {
                     for p in ports {
                         let http = p.http.map {
                             HTTP(method: $0.method, pathRegex: $0.pathRegex, pathTemplate: $0.pathTemplate,
@@ -130,13 +133,15 @@ public struct EvidenceReport: Sendable, Codable, Equatable {
                                      firstSeen: p.isSibling ? nil : time(p.firstSeen),
                                      lastSeen: p.isSibling ? nil : time(p.lastSeen), examples: p.examples, http: http)
                         if let e = p.endPort { r.endPort = Int(e); r.observedPorts = p.rangePorts.map(Int.init) }
+                        if !services.isEmpty { r.services = services }
                         rules.append(((ns.name, policy, direction, peerOrder, p.proto.rawValue, p.port), r))
                     }
                 }
                 for (direction, list) in [("egress", w.egress), ("ingress", w.ingress)] {
                     // Rules are sorted by peer in the plan: their position is the peer order.
                     for (i, r) in list.enumerated() {
-                        add(direction, EmitCommon.peerText(r.peer), "0\(10_000_000 + i)", entity: false, r.ports)
+                        add(direction, EmitCommon.peerText(r.peer), "0\(10_000_000 + i)", entity: false, r.ports,
+                            services: r.services)
                     }
                 }
                 for (direction, list) in [("egress", w.egressEntities), ("ingress", w.ingressEntities)] {
@@ -218,6 +223,7 @@ public struct EvidenceReport: Sendable, Codable, Equatable {
             w.member("port", r.port)
             if let n = r.portName { w.member("port_name", n) }
             w.member("protocol", r.protocol)
+            if let s = r.services { w.member("services", s) }
             w.member("workload", r.workload)
             w.endObject()
         }
@@ -248,7 +254,9 @@ public struct EvidenceReport: Sendable, Codable, Equatable {
             let port = "\(r.protocol) \(r.port)" + (r.portName.map { " (\($0))" } ?? "")
             let examples = r.flows == 0 ? "not observed; allowed with its DNS sibling protocol"
                 : r.examples.joined(separator: ", ")
-            s += "| \(r.direction) | \(Self.md(r.peer + (r.entity ? " (entity)" : ""))) | \(Self.md(port)) | "
+            let peer = r.peer + (r.entity ? " (entity)" : "")
+                + (r.services.map { " via Service " + $0.joined(separator: ", ") } ?? "")
+            s += "| \(r.direction) | \(Self.md(peer)) | \(Self.md(port)) | "
                 + "\(r.flows) | \(r.firstSeen ?? "") | \(r.lastSeen ?? "") | \(Self.md(examples)) |\n"
             for h in r.http {
                 s += "| | | ↳ \(Self.md("\(h.method) \(h.pathTemplate)")) | \(h.requests) | \(h.firstSeen) | "

@@ -28,6 +28,9 @@ public struct FlowAggregator {
     public private(set) var batchSerial: Int = 0
     /// Tells aggregators apart for decoder caches (a copy shares it: give each worker its own aggregator).
     public let instance = UInt64.random(in: 1...UInt64.max)
+    /// ClusterMesh: the name of the local cluster (`ingest --cluster`). Workloads reported in another cluster
+    /// become `Endpoint.cluster` peers; nil: decided per flow by the readers (`HubbleCache.localCluster`).
+    public var localCluster: String?
 
     // MARK: Per batch
 
@@ -142,6 +145,9 @@ public struct FlowAggregator {
     }
 
     // MARK: Interning
+
+    /// The endpoint of an id from `endpointID`.
+    public func endpoint(_ id: Int32) -> Endpoint { endpoints[Int(id)] }
 
     public mutating func endpointID(_ e: Endpoint) -> Int32 {
         if let id = endpointIDs[e] { return id }

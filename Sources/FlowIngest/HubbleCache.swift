@@ -27,9 +27,16 @@ struct HubbleCache {
         var endpointID: Int32 = -1
         var notedSerial = -1
         var notedIP: Int32 = -2
+        /// The cluster name as decoded (interned into `clusterID` by `side`); nil when none was reported.
+        var cluster: String?
         /// Why the endpoint object cannot be used (a member of it, relative to the object, and the reason):
         /// an invalid Kubernetes name or label, a key given twice. The flow is rejected.
         var problem: (field: String, message: String)?
+        /// ClusterMesh: the workload's cluster (`cluster_name`, else the `io.cilium.k8s.policy.cluster` label),
+        /// interned in `clusterNames`; -1 when none was reported (and for every non-workload identity).
+        var clusterID: Int32 = -1
+        /// Aggregator id of the endpoint as a workload of another cluster; -1 until first needed.
+        var remoteEndpointID: Int32 = -1
     }
 
     struct Address {
@@ -55,15 +62,24 @@ struct HubbleCache {
     private var notedNames: Set<UInt64> = []
     private var namesSerial = -1
     private var scratch: [UInt8] = []
+    /// Cluster names of workload identities, by interned id.
+    private var clusterNames: [String] = []
+    private var clusterIDs: [String: Int32] = [:]
+    /// `FlowAggregator.localCluster` interned (-2: not set, decide per flow).
+    private var fixedLocalCluster: Int32 = -2
+    private var fixedLocalClusterName: String?
 
     private static let emptyObject: [UInt8] = Array("{}".utf8)
 
     /// Drops everything tied to another aggregator or epoch, and everything when the caches grew too large.
     @inline(__always) mutating func sync(with agg: FlowAggregator) {
-        if agg.instance != instance || agg.epoch != epoch || footprintTooLarge() {
+        if agg.instance != instance || agg.epoch != epoch || agg.localCluster != fixedLocalClusterName
+            || footprintTooLarge() {
             self = HubbleCache()
             instance = agg.instance
             epoch = agg.epoch
+            fixedLocalClusterName = agg.localCluster
+            fixedLocalCluster = agg.localCluster.map { clusterID($0) } ?? -2
         }
         if namesSerial != agg.batchSerial {
             notedNames.removeAll(keepingCapacity: true)
@@ -119,8 +135,10 @@ struct HubbleCache {
             (id, isNew) = Self.emptyObject.withUnsafeBytes { identityKeys.intern($0.baseAddress!, $0.count) }
         }
         if isNew {
-            identities.append(range.map { Self.decodeIdentity(s, $0) } ?? Self.identity(namespace: "",
-                labels: [], podName: "", workload: nil, identityNumber: nil))
+            var ident = range.map { Self.decodeIdentity(s, $0) } ?? Self.identity(namespace: "",
+                labels: [], podName: "", workload: nil, identityNumber: nil)
+            if let c = ident.cluster { ident.clusterID = clusterID(c) }
+            identities.append(ident)
         }
         if let p = identities[Int(id)].problem { return .failure(JSONError(offset: 0, message: p.message, field: p.field)) }
         var ipID: Int32 = -1
@@ -138,13 +156,43 @@ struct HubbleCache {
         return .success(Side(identity: id, ip: ipID))
     }
 
+    mutating func clusterID(_ name: String) -> Int32 {
+        if let i = clusterIDs[name] { return i }
+        let i = Int32(clusterNames.count)
+        clusterNames.append(name)
+        clusterIDs[name] = i
+        return i
+    }
+
+    /// The local cluster of one flow (interned id, -1 when unknown): `--cluster` when given (`FlowAggregator.
+    /// localCluster`); else the cluster of the side Hubble observed the flow at (its source for egress, its
+    /// destination for ingress: a node's Hubble sees only its own endpoints); else, when both ends name the
+    /// same cluster, that one. Unknown: every end counts as local.
+    func localCluster(source: Side, destination: Side, direction: Direction) -> Int32 {
+        if fixedLocalCluster != -2 { return fixedLocalCluster }
+        let s = identities[Int(source.identity)].clusterID, d = identities[Int(destination.identity)].clusterID
+        switch direction {
+        case .egress: return s
+        case .ingress: return d
+        case .unknown: return s == d ? s : -1
+        }
+    }
+
     /// Aggregator endpoint id for one side of a flow (from `side`), noting the workload's labels and IP once
-    /// per batch.
-    mutating func peer(_ side: Side, agg: inout FlowAggregator) -> Int32 {
+    /// per batch. A workload whose cluster is known and differs from `localCluster` (known too) is a peer of
+    /// another cluster (`Endpoint.cluster`).
+    mutating func peer(_ side: Side, localCluster: Int32, agg: inout FlowAggregator) -> Int32 {
         let ipID = side.ip
         let i = Int(side.identity)
         let ep: Int32
+        let cid = identities[i].clusterID
         switch identities[i].resolution {
+        case .fixed(var e) where cid >= 0 && localCluster >= 0 && cid != localCluster && e.kind == .workload:
+            if identities[i].remoteEndpointID < 0 {
+                e.cluster = clusterNames[Int(cid)]
+                identities[i].remoteEndpointID = agg.endpointID(e)
+            }
+            ep = identities[i].remoteEndpointID
         case .fixed(let e):
             if identities[i].endpointID < 0 { identities[i].endpointID = agg.endpointID(e) }
             ep = identities[i].endpointID
@@ -177,6 +225,7 @@ struct HubbleCache {
         var labels: [String] = []
         var workload: (name: String, kind: String)?
         var identityNumber: Int64?
+        var clusterName = ""
         var seen = Set<String>()
         var duplicate: String?
         do {
@@ -190,6 +239,8 @@ struct HubbleCache {
                         podName = try s.readString()
                     } else if s.spanEquals(k, "identity") {
                         identityNumber = try s.readInteger()
+                    } else if s.spanEquals(k, "cluster_name"), s.peek() == 0x22 {
+                        clusterName = try s.readString()
                     } else if s.spanEquals(k, "labels"), s.peek() == 0x5B {
                         if try s.beginArray() {
                             repeat {
@@ -227,6 +278,10 @@ struct HubbleCache {
         }
         var id = identity(namespace: namespace, labels: labels, podName: podName, workload: workload,
                           identityNumber: identityNumber)
+        if case .fixed(let ep) = id.resolution, ep.kind == .workload {
+            let c = clusterName.isEmpty ? HubbleLabels.parse(labels).cluster ?? "" : clusterName
+            if !c.isEmpty { id.cluster = c }
+        }
         if let d = duplicate {
             id.problem = (d, "key given twice; a record with duplicate keys is ambiguous, so it is rejected")
         } else if !namespace.isEmpty, case .fixed(let ep) = id.resolution, ep.kind == .workload {

@@ -100,6 +100,9 @@ public struct HubbleReader: LineReader {
         var l7Method: JSONStringSpan?
         var l7Target: JSONStringSpan?  // url or query
         var weight: Int64 = 1
+        /// `destination_service` (`{name, namespace}`): the Service the flow was addressed to (pre-DNAT).
+        var serviceName: JSONStringSpan?
+        var serviceNamespace: JSONStringSpan?
         /// Saw a key only a flow has (for telling a legacy bare flow from other objects).
         var sawFlowKey = false
         /// Keys read so far (bits assigned in `decodeField(named:)`), for rejecting duplicates.
@@ -286,6 +289,24 @@ public struct HubbleReader: LineReader {
             if E.eq(k, "traffic_direction") {
                 try once(&f, 14, s, path, "traffic_direction")
                 f.direction = try readDirection(&s)
+                return
+            }
+        case 19:
+            if E.eq(k, "destination_service") {
+                try once(&f, 26, s, path, "destination_service")
+                if try isNull(&s) { return }
+                guard s.peek() == 0x7B else { throw fieldError(s, path, "destination_service", "expected an object") }
+                guard try s.beginObject() else { return }
+                repeat {
+                    let kk = try s.nextKey()
+                    if s.spanEquals(kk, "name"), s.peek() == 0x22 {
+                        f.serviceName = try s.scanString()
+                    } else if s.spanEquals(kk, "namespace"), s.peek() == 0x22 {
+                        f.serviceNamespace = try s.scanString()
+                    } else {
+                        try s.skipValue()
+                    }
+                } while try s.nextMember()
                 return
             }
         case 23:
@@ -563,8 +584,10 @@ public struct HubbleReader: LineReader {
             return .rejected(field: prefix + (e.field == "IP" ? "IP.destination" : "destination.\(e.field)"),
                              message: e.message)
         }
-        let src = cache.peer(srcSide, agg: &agg)
-        let dst = cache.peer(dstSide, agg: &agg)
+        // ClusterMesh: which cluster is local for this flow (`HubbleCache.localCluster`).
+        let local = cache.localCluster(source: srcSide, destination: dstSide, direction: f.direction)
+        let src = cache.peer(srcSide, localCluster: local, agg: &agg)
+        let dst = cache.peer(dstSide, localCluster: local, agg: &agg)
         let isReplyField = f.isReply ?? f.legacyReply
         let (reply, rule, opens) = ReplyRule.classify(
             isReply: isReplyField, proto: f.proto, tcpFlags: f.flags, traceReason: f.traceReason,
@@ -590,6 +613,13 @@ public struct HubbleReader: LineReader {
                 + (f.ipDestination.map { s.string($0) } ?? ""))
         if added, let names = f.destinationNames {
             cache.names(names, destination: dst, line: s, agg: &agg)
+        }
+        if added, let n = f.serviceName, n.count > 0 {
+            // Kept per destination like Calico's dest_service_* (`namespace/name`); the namespace defaults to the
+            // destination's.
+            let ep = agg.endpoint(dst)
+            let ns = f.serviceNamespace.map { s.string($0) }.flatMap { $0.isEmpty ? nil : $0 } ?? ep.namespace
+            if !ns.isEmpty { agg.noteService("\(ns)/\(s.string(n))", for: ep) }
         }
         return .accepted
     }
@@ -635,6 +665,8 @@ public enum HubbleLabels {
         public var hasCIDR = false
         /// `k8s:io.kubernetes.pod.namespace`: the namespace of an endpoint reported without its `namespace` field.
         public var podNamespace: String?
+        /// `k8s:io.cilium.k8s.policy.cluster`: the endpoint's cluster (ClusterMesh).
+        public var cluster: String?
     }
 
     static let nsPrefix = "io.cilium.k8s.namespace.labels."
@@ -664,6 +696,8 @@ public enum HubbleLabels {
                     p.namespace[String(key.dropFirst(nsPrefix.count))] = String(value)
                 } else if key == "io.kubernetes.pod.namespace" {
                     p.podNamespace = String(value)
+                } else if key == "io.cilium.k8s.policy.cluster" {
+                    if !value.isEmpty { p.cluster = String(value) }
                 } else if key.hasPrefix("io.kubernetes.pod.namespace") || key.hasPrefix("io.cilium.k8s.policy.") {
                     continue  // Cilium-internal identity labels, not pod labels
                 } else {

@@ -54,6 +54,8 @@ public struct IngestDriver {
     public var resumeCandidates: [ResumePoint] = []
     /// `--dedupe-window`: drops events seen before (reading then uses one thread).
     public var dedupe: FlowDedupe?
+    /// `--cluster`: the local cluster of a ClusterMesh (`FlowAggregator.localCluster`); nil: per flow.
+    public var localCluster: String?
     /// The store's bucket width: counts are kept per time bucket of this width.
     public var bucketWidth: Int64 = TimeBucket.defaultWidth
 
@@ -258,9 +260,11 @@ struct IngestRun<R: LineReader> {
         agg = FlowAggregator(bucketWidth: driver.bucketWidth)
         for l in driver.listening { agg.declareListening(l.endpoint, proto: l.proto, port: l.port) }
         agg.dedupe = driver.dedupe
+        agg.localCluster = driver.localCluster
         worker = driver.threads >= 2 && driver.dedupe == nil
             ? reader.makeParallelReader().map { LineWorker(reader: $0) } : nil
         worker?.agg.bucketWidth = driver.bucketWidth
+        worker?.agg.localCluster = driver.localCluster
         lines = LineBuffer(capacity: driver.chunkBytes, maxLineBytes: driver.maxLineBytes)
         batch = BatchPolicy(flows: driver.batchFlows, seconds: driver.batchSeconds)
         meter = ProgressMeter(enabled: driver.progress.isOn, display: src.display, total: src.size)

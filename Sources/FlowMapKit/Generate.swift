@@ -89,6 +89,7 @@ public enum Generate {
                           addresses: addresses, containerPorts: containerPorts)
         for c in inv.controllers where c.usable { ev.controllerSelectors[c.workload] = c.selector }
         ev.routeBackends = inv.routeBackends()
+        ev.services = try store.services()
         return ev
     }
 
@@ -130,7 +131,9 @@ public enum Generate {
         let store = try openExisting(o.db, window: o.window)
         let ev = try evidence(from: store)
         try validate(ev, o.inference, window: o.window, store: store)
-        var plan = Inferrer(options: o.inference).infer(ev)
+        var inference = o.inference
+        inference.clusterSelectors = o.emit.flavor == .cilium  // only Cilium can name a peer's cluster
+        var plan = Inferrer(options: inference).infer(ev)
         var baseline: ClusterBaseline?
         if let kind = o.clusterBaseline {
             let system = o.inference.includeSystem ? [] : o.inference.systemNamespaces

@@ -18,6 +18,9 @@ public enum Ingest {
         public var bucketWidth: Int64?
         /// `--dedupe-window` (nanoseconds): drop flow events already stored within this window of the newest.
         public var dedupeWindow: Int64?
+        /// `--cluster`: the local cluster of a ClusterMesh; workloads Hubble reports in another cluster are kept
+        /// apart (`Endpoint.cluster`). nil: the cluster of the end each flow was observed at.
+        public var localCluster: String?
         public init(db: String) { self.db = db }
     }
 
@@ -142,6 +145,7 @@ public enum Ingest {
                 driver.stdinDescriptor = options.stdinDescriptor
                 driver.stdinName = options.stdinName
                 driver.bucketWidth = bucketWidth
+                driver.localCluster = options.localCluster
                 if let w = options.dedupeWindow {
                     driver.dedupe = FlowDedupe(window: w, stored: try store.seenFlows(window: w))
                 }

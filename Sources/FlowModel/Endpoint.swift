@@ -20,33 +20,45 @@ public struct Endpoint: Sendable, Hashable, Comparable, Codable, CustomStringCon
     public var name: String
     /// Deployment, StatefulSet, DaemonSet, ReplicaSet, Job, CronJob, Pod; empty when not a workload.
     public var workloadKind: String
+    /// Cilium ClusterMesh: the cluster of a workload of *another* cluster (Hubble `cluster_name`, label
+    /// `io.cilium.k8s.policy.cluster`); empty for the local cluster and for every non-workload peer. Peers of
+    /// another cluster are distinct endpoints: never merged with local workloads of the same name
+    /// (docs/topologies.md).
+    public var cluster: String = ""
 
-    public init(kind: EndpointKind, namespace: String = "", name: String, workloadKind: String = "") {
+    public init(kind: EndpointKind, namespace: String = "", name: String, workloadKind: String = "",
+                cluster: String = "") {
         self.kind = kind
         self.namespace = namespace
         self.name = name
         self.workloadKind = workloadKind
+        self.cluster = cluster
     }
 
-    public static func workload(_ namespace: String, _ name: String, kind: String) -> Endpoint {
-        Endpoint(kind: .workload, namespace: namespace, name: name, workloadKind: kind)
+    /// True for a workload of another cluster of a ClusterMesh.
+    public var isRemote: Bool { !cluster.isEmpty }
+
+    public static func workload(_ namespace: String, _ name: String, kind: String, cluster: String = "") -> Endpoint {
+        Endpoint(kind: .workload, namespace: namespace, name: name, workloadKind: kind, cluster: cluster)
     }
     public static func reserved(_ entity: String) -> Endpoint { Endpoint(kind: .reserved, name: entity) }
     public static func external(_ ip: String) -> Endpoint { Endpoint(kind: .external, name: ip) }
 
-    /// One-line text key, unique per endpoint: `ns/Kind/name`, `reserved:host`, `ip:1.2.3.4`.
+    /// One-line text key, unique per endpoint: `ns/Kind/name` (`ns/Kind/name@cluster` for another cluster),
+    /// `reserved:host`, `ip:1.2.3.4`.
     public var key: String {
         switch kind {
-        case .workload: return "\(namespace)/\(workloadKind)/\(name)"
+        case .workload: return "\(namespace)/\(workloadKind)/\(name)" + (cluster.isEmpty ? "" : "@\(cluster)")
         case .reserved: return "reserved:\(name)"
         case .external: return "ip:\(name)"
         }
     }
 
-    /// Human form in netpol-analyzer's style: `ns/name[Deployment]`, `reserved:world`, `1.2.3.4`.
+    /// Human form in netpol-analyzer's style: `ns/name[Deployment]` (`ns/name[Deployment]@cluster` for another
+    /// cluster), `reserved:world`, `1.2.3.4`.
     public var description: String {
         switch kind {
-        case .workload: return "\(namespace)/\(name)[\(workloadKind)]"
+        case .workload: return "\(namespace)/\(name)[\(workloadKind)]" + (cluster.isEmpty ? "" : "@\(cluster)")
         case .reserved: return "reserved:\(name)"
         case .external: return name
         }
@@ -61,7 +73,29 @@ public struct Endpoint: Sendable, Hashable, Comparable, Codable, CustomStringCon
     }
 
     public static func < (a: Endpoint, b: Endpoint) -> Bool {
-        (a.kind, a.namespace, a.name, a.workloadKind) < (b.kind, b.namespace, b.name, b.workloadKind)
+        if a.cluster != b.cluster { return a.cluster < b.cluster }  // local ("") first
+        return (a.kind, a.namespace, a.name, a.workloadKind) < (b.kind, b.namespace, b.name, b.workloadKind)
+    }
+
+    enum CodingKeys: String, CodingKey { case kind, namespace, name, workloadKind, cluster }
+
+    /// `cluster` only when set, so local endpoints encode as before.
+    public init(from decoder: Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        kind = try c.decode(EndpointKind.self, forKey: .kind)
+        namespace = try c.decode(String.self, forKey: .namespace)
+        name = try c.decode(String.self, forKey: .name)
+        workloadKind = try c.decode(String.self, forKey: .workloadKind)
+        cluster = try c.decodeIfPresent(String.self, forKey: .cluster) ?? ""
+    }
+
+    public func encode(to encoder: Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(kind, forKey: .kind)
+        try c.encode(namespace, forKey: .namespace)
+        try c.encode(name, forKey: .name)
+        try c.encode(workloadKind, forKey: .workloadKind)
+        if !cluster.isEmpty { try c.encode(cluster, forKey: .cluster) }
     }
 }
 

@@ -43,6 +43,8 @@ public enum InferenceNote: Sendable, Hashable, CustomStringConvertible {
     /// the owner on `proto`/`port`; `allowed` is false when no API server address is known, so the NetworkPolicy
     /// flavour has no ipBlock to allow it by.
     case webhookCall(webhook: String, source: Endpoint, proto: Proto, port: UInt16, allowed: Bool)
+    /// ClusterMesh: a peer of another cluster (`Endpoint.cluster`), which NetworkPolicy cannot name.
+    case remoteClusterPeer(Endpoint, direction: Direction)
 
     /// The entity and direction of a `reservedPeer` note; nil for every other case.
     public var reservedPeer: (entity: String, direction: Direction)? {
@@ -83,6 +85,9 @@ public enum InferenceNote: Sendable, Hashable, CustomStringConvertible {
                 + (allowed ? "allowed from the API server's addresses (Cilium: the kube-apiserver entity)"
                     : "no API server address is known, so NetworkPolicy has no rule for it (Cilium: the kube-apiserver "
                     + "entity); add the default/kubernetes EndpointSlice to the inventory")
+        case .remoteClusterPeer(let ep, let dir):
+            return "traffic \(dir.rawValue) \(ep) (cluster \(ep.cluster)) observed: NetworkPolicy cannot name a cluster, "
+                + "and a podSelector would also admit local pods with its labels; no rule (--flavor cilium names it)"
         case .inClusterBaseline(let file):
             return "egress default-deny and DNS baseline: in the cluster baseline (\(file)); ingress stays isolated here"
         }

@@ -168,11 +168,11 @@ extension FlowStore {
 
     /// The endpoint's row id, inserting it when new.
     func endpointID(_ e: Endpoint) throws -> Int64 {
-        let vals: [Value] = [.text(e.kind.rawValue), .text(e.namespace), .text(e.name), .text(e.workloadKind)]
-        try db.prepare("INSERT INTO endpoints (kind, namespace, name, workload_kind) VALUES (?, ?, ?, ?) "
+        let vals = Self.endpointValues(e)
+        try db.prepare("INSERT INTO endpoints (kind, namespace, name, workload_kind, cluster) VALUES (?, ?, ?, ?, ?) "
                        + "ON CONFLICT DO NOTHING").bind(vals).run()
         let q = try db.prepare(
-            "SELECT id FROM endpoints WHERE kind = ? AND namespace = ? AND name = ? AND workload_kind = ?")
+            "SELECT id FROM endpoints WHERE kind = ? AND namespace = ? AND name = ? AND workload_kind = ? AND cluster = ?")
         guard try q.bind(vals).step() else { throw db.error(1) }
         return q.int(0)
     }
@@ -180,13 +180,14 @@ extension FlowStore {
     /// Services flows to each endpoint were addressed to, sorted.
     public func services() throws -> [Endpoint: [String]] {
         let q = try db.prepare("""
-            SELECT DISTINCT e.kind, e.namespace, e.name, e.workload_kind, s.service
+            SELECT DISTINCT e.kind, e.namespace, e.name, e.workload_kind, s.service, \(try clusterColumn == "cluster" ? "e.cluster" : "''")
             FROM source_services s JOIN endpoints e ON e.id = s.endpoint_id ORDER BY s.service
             """)
         var out = [Endpoint: [String]]()
         while try q.step() {
             guard let kind = EndpointKind(rawValue: q.text(0)) else { continue }
-            out[Endpoint(kind: kind, namespace: q.text(1), name: q.text(2), workloadKind: q.text(3)), default: []]
+            out[Endpoint(kind: kind, namespace: q.text(1), name: q.text(2), workloadKind: q.text(3),
+                         cluster: q.text(5)), default: []]
                 .append(q.text(4))
         }
         return out

@@ -112,12 +112,13 @@ extension FlowStore {
         defer { try? db.exec("COMMIT") }
         var out = StoreContents(path: path, bucketWidth: try bucketWidth)
         var eps = [Int64: Endpoint]()
-        let e = try db.prepare("SELECT id, kind, namespace, name, workload_kind FROM endpoints")
+        let e = try db.prepare("SELECT id, kind, namespace, name, workload_kind, cluster FROM endpoints")
         while try e.step() {
             guard let kind = EndpointKind(rawValue: e.text(1)) else {
                 throw unreadable("endpoints", "endpoint \(e.int(0)) has kind '\(e.text(1))'")
             }
-            eps[e.int(0)] = Endpoint(kind: kind, namespace: e.text(2), name: e.text(3), workloadKind: e.text(4))
+            eps[e.int(0)] = Endpoint(kind: kind, namespace: e.text(2), name: e.text(3), workloadKind: e.text(4),
+                                     cluster: e.text(5))
         }
         func endpoint(_ id: Int64, _ table: String) throws -> Endpoint {
             guard let x = eps[id] else { throw unreadable(table, "a row names endpoint \(id), which endpoints lacks") }

@@ -234,13 +234,14 @@ public final class FlowStore {
             }
             var ids = [Endpoint: Int64]()
             let insertEndpoint = try db.prepare(
-                "INSERT INTO endpoints (kind, namespace, name, workload_kind) VALUES (?, ?, ?, ?) "
+                "INSERT INTO endpoints (kind, namespace, name, workload_kind, cluster) VALUES (?, ?, ?, ?, ?) "
                     + "ON CONFLICT DO NOTHING")
             let selectEndpoint = try db.prepare(
-                "SELECT id FROM endpoints WHERE kind = ? AND namespace = ? AND name = ? AND workload_kind = ?")
+                "SELECT id FROM endpoints WHERE kind = ? AND namespace = ? AND name = ? AND workload_kind = ? "
+                    + "AND cluster = ?")
             func id(_ e: Endpoint) throws -> Int64 {
                 if let i = ids[e] { return i }
-                let vals: [Value] = [.text(e.kind.rawValue), .text(e.namespace), .text(e.name), .text(e.workloadKind)]
+                let vals = Self.endpointValues(e)
                 try insertEndpoint.bind(vals).run()
                 guard try selectEndpoint.bind(vals).step() else { throw db.error(1) }
                 let i = selectEndpoint.int(0)
@@ -351,13 +352,22 @@ public final class FlowStore {
     }
 
     private func rawEndpointMap() throws -> [Int64: Endpoint] {
-        let q = try db.prepare("SELECT id, kind, namespace, name, workload_kind FROM endpoints")
+        let q = try db.prepare("SELECT id, kind, namespace, name, workload_kind, \(try clusterColumn) FROM endpoints")
         var out = [Int64: Endpoint]()
         while try q.step() {
             guard let kind = EndpointKind(rawValue: q.text(1)) else { continue }
-            out[q.int(0)] = Endpoint(kind: kind, namespace: q.text(2), name: q.text(3), workloadKind: q.text(4))
+            out[q.int(0)] = Endpoint(kind: kind, namespace: q.text(2), name: q.text(3), workloadKind: q.text(4),
+                                     cluster: q.text(5))
         }
         return out
+    }
+
+    /// `endpoints.cluster`, or '' in a store older than schema 10 opened read-only (not migrated).
+    var clusterColumn: String { get throws { try schemaVersion >= 10 ? "cluster" : "''" } }
+
+    /// Bound values of an endpoint's key columns (kind, namespace, name, workload_kind, cluster).
+    static func endpointValues(_ e: Endpoint) -> [Value] {
+        [.text(e.kind.rawValue), .text(e.namespace), .text(e.name), .text(e.workloadKind), .text(e.cluster)]
     }
 
     /// The label identities that read as a workload (see `endpointMap`).

@@ -23,6 +23,9 @@ public struct Evidence: Sendable {
     /// The inventory's routes resolved to backend workloads and target ports (`Inventory.routeBackends`):
     /// admission webhooks name the API server's calls to them (`InferenceNote.webhookCall`).
     public var routeBackends: [RouteBackend] = []
+    /// Services flows to each destination endpoint were addressed to (`namespace/name[:port-name]`), from the
+    /// store (`FlowStore.services`).
+    public var services: [Endpoint: [String]] = [:]
 
     public init(edges: [ObservedEdge], l7: [EdgeKey: [L7Observation]] = [:], labelSets: [Endpoint: [Labels]] = [:],
                 namespaceLabels: [String: Labels] = [:], names: [Endpoint: [String]] = [:],
@@ -65,6 +68,10 @@ public struct InferenceOptions: Sendable {
     public var namedPorts: Bool = false
     /// Merge dense observed ports of one peer into `endPort` ranges (`PortRanges`); false: single ports only.
     public var portRanges: Bool = true
+    /// ClusterMesh: the output flavour can name a peer's cluster (Cilium: `io.cilium.k8s.policy.cluster` in the
+    /// endpoint selector). Off (NetworkPolicy, which cannot), peers of another cluster get no rule, a note and a
+    /// warning: a podSelector would also admit local pods with the same labels (docs/topologies.md).
+    public var clusterSelectors: Bool = false
     /// A range needs at least this many distinct observed ports ...
     public var portRangeMinPorts: Int = PortRanges.defaultMinPorts
     /// ... with at most this many unobserved ports between two neighbouring observed ones.
@@ -112,8 +119,10 @@ extension InferenceOptions {
 
     /// Whether a run with these options generates for `endpoint`'s namespace: inference and generate's
     /// self-check both judge by this one rule.
+    /// Workloads of another cluster (`Endpoint.cluster`) are never included: their policies belong to their
+    /// own cluster; here they are peers only.
     public func includes(_ endpoint: Endpoint) -> Bool {
-        endpoint.kind == .workload && (namespaces.isEmpty || namespaces.contains(endpoint.namespace))
+        endpoint.kind == .workload && endpoint.cluster.isEmpty && (namespaces.isEmpty || namespaces.contains(endpoint.namespace))
             && !excludeNamespaces.contains(endpoint.namespace) && !leavesOutSystem(endpoint.namespace)
     }
 }

@@ -102,7 +102,9 @@ public struct Inferrer: Sendable {
 
     /// True when two peers select the same pods or addresses (workloads: same namespace and selector).
     static func sameSelection(_ a: PeerPlan, _ b: PeerPlan) -> Bool {
-        if case .workload(let x, let s) = a, case .workload(let y, let t) = b { return x.namespace == y.namespace && s == t }
+        if case .workload(let x, let s) = a, case .workload(let y, let t) = b {
+            return x.namespace == y.namespace && x.cluster == y.cluster && s == t
+        }
         return a == b
     }
 
@@ -201,7 +203,9 @@ extension Inferrer {
     /// A text key that sorts like `EdgeKey <`: endpoint fields are compared in the same order, separated by a
     /// character below any that labels, names or addresses contain.
     static func sortKey(_ k: EdgeKey) -> String {
-        func ep(_ e: Endpoint) -> String { "\(e.kind.rawValue)\u{1}\(e.namespace)\u{1}\(e.name)\u{1}\(e.workloadKind)" }
+        func ep(_ e: Endpoint) -> String {
+            "\(e.cluster)\u{1}\(e.kind.rawValue)\u{1}\(e.namespace)\u{1}\(e.name)\u{1}\(e.workloadKind)"
+        }
         let port = String(k.port)
         return ep(k.source) + "\u{2}" + ep(k.destination) + "\u{2}" + "\(Proto.allCases.firstIndex(of: k.proto)!)"
             + String(repeating: "0", count: 5 - port.count) + port + k.outcome.rawValue

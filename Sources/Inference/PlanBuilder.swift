@@ -112,8 +112,12 @@ struct PlanBuilder {
         var skippedFew = 0
         for e in ev.edges {
             if e.key.outcome != .other {
-                if e.key.source.kind == .workload { egressSeen.insert(e.key.source.namespace) }
-                if e.key.destination.kind == .workload { ingressSeen.insert(e.key.destination.namespace) }
+                // A workload of another cluster (ClusterMesh) is never a subject here: its namespace is not this
+                // cluster's.
+                if e.key.source.kind == .workload && !e.key.source.isRemote { egressSeen.insert(e.key.source.namespace) }
+                if e.key.destination.kind == .workload && !e.key.destination.isRemote {
+                    ingressSeen.insert(e.key.destination.namespace)
+                }
             }
             switch e.key.outcome {
             case .denied:
@@ -157,8 +161,16 @@ struct PlanBuilder {
                 for ep in [e.key.source, e.key.destination] where ep.kind == .workload && pods[ep] == nil { pods[ep] = [] }
             }
         }
-        for (ep, sets) in pods where ep.kind == .workload { byNamespace[ep.namespace, default: [:]][ep] = sets }
-        for (_, nsPods) in byNamespace {
+        // Workloads of another cluster (ClusterMesh) are chosen among their own cluster's namespace only.
+        var remoteByNamespace = [String: [Endpoint: [Labels]]]()
+        for (ep, sets) in pods where ep.kind == .workload {
+            if ep.isRemote {
+                remoteByNamespace["\(ep.cluster)/\(ep.namespace)", default: [:]][ep] = sets
+            } else {
+                byNamespace[ep.namespace, default: [:]][ep] = sets
+            }
+        }
+        for (_, nsPods) in Array(byNamespace) + Array(remoteByNamespace) {
             let index = SelectorChooser.NamespaceIndex(nsPods)
             for ep in nsPods.keys {
                 let controller = options.selector == .controller ? ev.controllerSelectors[ep] : nil
@@ -209,6 +221,13 @@ struct PlanBuilder {
     /// Rule peers for `ep` seen by `owner`; empty (with a note) when it cannot be expressed.
     mutating func peers(for ep: Endpoint, of owner: Endpoint, ingressSide: Bool, port: PortKey) -> [Inferrer.PeerKey] {
         switch ep.kind {
+        case .workload where ep.isRemote && !options.clusterSelectors:
+            let dir = ingressSide ? "from" : "to"
+            notes[owner, default: []].insert(.remoteClusterPeer(ep, direction: ingressSide ? .from : .to))
+            warnings.insert("\(owner): traffic \(dir) \(ep) \(port.proto.rawValue)/\(port.port) observed, but "
+                            + "\(ep) is in cluster \(ep.cluster) and NetworkPolicy cannot name clusters: no rule; "
+                            + "--flavor cilium selects it with io.cilium.k8s.policy.cluster")
+            return []
         case .workload:
             guard let c = selectors[ep], !c.selector.isEmpty else {
                 notes[owner, default: []].insert(.unselectablePeer(ep))
@@ -459,10 +478,21 @@ struct PlanBuilder {
                 warnings.insert("\(w): \(why); the minimal selector \(choice.selector.canonical) is used")
                 workloadNotes.insert(.minimalSelector(reason: why))
             }
+            // Services of the destination: the peer's on egress, the workload's own on ingress.
+            func serviceNames(_ ep: Endpoint) -> [String] {
+                Set((ev.services[ep] ?? []).map { String($0.prefix { $0 != ":" }) }).sorted()
+            }
+            var inRules = inferrer.rules(ingress[w] ?? [:], peerPlans, generalizer)
+            var outRules = inferrer.rules(egress[w] ?? [:], peerPlans, generalizer)
+            let own = serviceNames(w)
+            if !own.isEmpty { for i in inRules.indices { inRules[i].services = own } }
+            for i in outRules.indices {
+                if case .workload(let ep, _) = outRules[i].peer { outRules[i].services = serviceNames(ep) }
+            }
             plans[w.namespace, default: []].append(WorkloadPlan(
                 endpoint: w, selector: choice.selector, selectorWarning: selWarning,
-                ingress: inferrer.rules(ingress[w] ?? [:], peerPlans, generalizer),
-                egress: inferrer.rules(egress[w] ?? [:], peerPlans, generalizer),
+                ingress: inRules,
+                egress: outRules,
                 notes: InferenceNote.sorted(workloadNotes),
                 ingressEntities: inferrer.entityRules(entities[0][w] ?? [:], generalizer),
                 egressEntities: inferrer.entityRules(entities[1][w] ?? [:], generalizer)))

@@ -111,6 +111,11 @@ public struct EntityRulePlan: Sendable, Hashable {
 public struct RulePlan: Sendable, Hashable {
     public var peer: PeerPlan
     public var ports: [PortPlan]
+    /// Kubernetes Services (`namespace/name`, sorted) that flows to the rule's destination workload were addressed
+    /// to (Hubble `destination_service`, Calico `dest_service_*`, a ClusterIP of the inventory in VPC / generic
+    /// records). Known per destination, not per connection: on an egress rule the peer's, on an ingress rule the
+    /// policy's own workload's. Every flavour names them in the evidence; `--services` (Cilium) writes `toServices`.
+    public var services: [String] = []
 
     public init(peer: PeerPlan, ports: [PortPlan]) {
         self.peer = peer
@@ -150,7 +155,7 @@ public enum PeerPlan: Sendable, Hashable, Comparable {
 
     var sortKey: String {
         switch self {
-        case .workload(let e, _): return "0\(e.namespace)\u{1}\(e.name)\u{1}\(e.workloadKind)"
+        case .workload(let e, _): return "0\(e.namespace)\u{1}\(e.name)\u{1}\(e.workloadKind)\u{1}\(e.cluster)"
         case .ipBlock(let c, _, _): return "1\(CIDR.sortKey(c))"
         case .namespace(let n): return "2\(n)"
         }

@@ -35,12 +35,24 @@ struct EvaluatorFlags: ParsableArguments {
     @Flag(help: "Cilium enable-sctp: ANY covers SCTP and SCTP rules apply.")
     var ciliumSctp = false
 
+    @Flag(inversion: .prefixedNo,
+          help: ArgumentHelp("Cilium policy-default-local-cluster (ClusterMesh; default on, as in Cilium 1.19).",
+                             discussion: "On: selectors without io.cilium.k8s.policy.cluster, and NetworkPolicy "
+                                 + "peers, select the local cluster only. --no-cilium-policy-default-local-cluster: "
+                                 + "they select every cluster of the mesh (Cilium 1.18 and older). "
+                                 + "See docs/topologies.md."))
+    var ciliumPolicyDefaultLocalCluster = true
+
+    @Option(help: "Cilium cluster-name of the local cluster (the value of io.cilium.k8s.policy.cluster on its pods).")
+    var ciliumClusterName = "default"
+
     func options() throws -> EvaluatorOptions {
         var o = EvaluatorOptions(ipBlockMatchesPodIPs: ipblockMatchesPods, hostNetwork: hostNetwork,
                                  selfAlwaysAllowed: !evaluateSelf, endPortSupported: !noEndPort)
         o.cilium = CiliumOptions(enforcement: ciliumEnforcement, nonDefaultDenyPolicies: !ciliumIgnoreEnableDefaultDeny,
                                  allowLocalhost: !ciliumPoliceLocalhost, hostFirewall: ciliumHostFirewall,
-                                 dualStack: ciliumDualStack, sctp: ciliumSctp)
+                                 dualStack: ciliumDualStack, sctp: ciliumSctp, clusterName: ciliumClusterName,
+                                 policyDefaultLocalCluster: ciliumPolicyDefaultLocalCluster)
         return o
     }
 }

@@ -44,6 +44,13 @@ struct IngestCommand: ParsableCommand {
                                    + "on every ingest of the stream (events are remembered only then)."))
     var dedupeWindow: String?
 
+    @Option(help: ArgumentHelp("ClusterMesh: the local cluster's name (Cilium cluster-name).",
+                               discussion: "Workloads Hubble reports in another cluster (cluster_name, label "
+                                   + "io.cilium.k8s.policy.cluster) become peers of that cluster, never merged with "
+                                   + "local workloads of the same name. Default: the cluster of the end each flow "
+                                   + "was observed at. See docs/topologies.md."))
+    var cluster: String?
+
     @OptionGroup var hubbleFlags: HubbleFlags
 
     @Argument(help: "Files to read, or - for stdin (none with --hubble).")
@@ -60,6 +67,10 @@ struct IngestCommand: ParsableCommand {
                 throw ValidationError("--bucket \(b): expected a duration such as 5m, 1h or 1d")
             }
             options.bucketWidth = w
+        }
+        if let c = cluster {
+            guard !c.isEmpty else { throw ValidationError("--cluster: expected a cluster name, got an empty one") }
+            options.localCluster = c
         }
         if let d = dedupeWindow {
             guard let w = RelativeTime.duration(d) else {

@@ -50,13 +50,16 @@ public struct CiliumEvaluator: Sendable {
         self.options = options
         self.dnsNames = dnsNames
         self.services = services
+        var npOptions = EvaluatorOptions(selfAlwaysAllowed: options.selfAlwaysAllowed)
+        npOptions.cilium.policyDefaultLocalCluster = options.policyDefaultLocalCluster
         let np = PolicyEvaluator(policies: networkPolicies, namespaces: namespaces, workloads: workloads,
-                                 options: EvaluatorOptions(selfAlwaysAllowed: options.selfAlwaysAllowed))
+                                 options: npOptions)
         self.networkPolicies = np
         let n = workloads.count
         let identities = workloads.map { w in
             CiliumLabelSet.pod(labels: w.labels, namespace: w.namespace,
-                               namespaceLabels: np.namespaces[w.namespace]?.labels ?? [:], cluster: options.clusterName)
+                               namespaceLabels: np.namespaces[w.namespace]?.labels ?? [:],
+                               cluster: w.endpoint.isRemote ? w.endpoint.cluster : options.clusterName)
         }
         self.identities = identities
 
@@ -77,6 +80,9 @@ public struct CiliumEvaluator: Sendable {
                         s = s.adding(.init(source: CiliumLabel.k8s, key: CiliumLabel.namespaceKey, op: .in,
                                            values: [p.namespace]))
                     }
+                    // ClusterMesh: a policy applies in the cluster it is applied to.
+                    s = s.adding(.init(source: CiliumLabel.any, key: CiliumLabel.clusterKey, op: .in,
+                                       values: [options.clusterName]))
                     subjects = workloads.indices.filter { s.matches(identities[$0]) }
                 case .nodes(let sel):
                     // CP2: host policies apply only with the host firewall; node labels are not known, so only
@@ -97,8 +103,9 @@ public struct CiliumEvaluator: Sendable {
                     for deny in [false, true] {
                         for r in rule.rules(ingress: inbound, deny: deny) {
                             let sels = (r.endpoints ?? []).map {
-                                Self.peerSelector($0, namespace: p.namespace, clusterwide: p.isClusterwide,
-                                                  matchesInit: matchesInit)
+                                Self.localCluster(Self.peerSelector($0, namespace: p.namespace,
+                                                                    clusterwide: p.isClusterwide, matchesInit: matchesInit),
+                                                  options)
                             }
                             var bits = Bitset(count: n)
                             if !r.hasEmptySelectorList {
@@ -164,6 +171,13 @@ public struct CiliumEvaluator: Sendable {
         }
         if matchesInit || s.hasKeyPrefix(CiliumLabel.namespaceLabelsPrefix) { return s }
         return s.adding(.init(source: CiliumLabel.k8s, key: CiliumLabel.namespaceKey, op: .in, values: [namespace]))
+    }
+
+    /// `policy-default-local-cluster`: a peer selector that names no cluster selects the local cluster only
+    /// (selectors of reserved identities are left as written).
+    static func localCluster(_ s: CiliumSelector, _ o: CiliumOptions) -> CiliumSelector {
+        guard o.policyDefaultLocalCluster, !s.hasReservedKey, !s.hasKey(CiliumLabel.clusterKey) else { return s }
+        return s.adding(.init(source: CiliumLabel.any, key: CiliumLabel.clusterKey, op: .in, values: [o.clusterName]))
     }
 
     /// L3 match of a rule against a pod identity (endpoint selectors, `cluster` and `all`).

@@ -31,12 +31,20 @@ public struct CiliumOptions: Sendable, Hashable {
     /// `cluster-name`: the value of `io.cilium.k8s.policy.cluster` on every pod.
     public var clusterName: String = "default"
 
+    /// `policy-default-local-cluster` (ClusterMesh; on by default since Cilium 1.19): an endpoint selector
+    /// without `io.cilium.k8s.policy.cluster` selects endpoints of the local cluster only, and so do the peers
+    /// of a NetworkPolicy. Off (Cilium 1.18 and older): they select endpoints of every cluster of the mesh.
+    /// Policies always select their subjects in the local cluster only (docs/topologies.md).
+    public var policyDefaultLocalCluster: Bool = true
+
     /// B6 as for NetworkPolicy: a single pod talking to itself is always allowed.
     public var selfAlwaysAllowed: Bool = true
 
     public init(enforcement: Enforcement = .default, nonDefaultDenyPolicies: Bool = true, allowLocalhost: Bool = true,
                 hostFirewall: Bool = false, dualStack: Bool = false, sctp: Bool = false,
-                clusterName: String = "default", selfAlwaysAllowed: Bool = true) {
+                clusterName: String = "default", selfAlwaysAllowed: Bool = true,
+                policyDefaultLocalCluster: Bool = true) {
+        self.policyDefaultLocalCluster = policyDefaultLocalCluster
         self.enforcement = enforcement
         self.nonDefaultDenyPolicies = nonDefaultDenyPolicies
         self.allowLocalhost = allowLocalhost

@@ -88,10 +88,28 @@ public struct PolicyEvaluator: Sendable {
         // The same as ascending lists: a policy's targets and its same-namespace peers are found by testing the
         // namespace's workloads, not by intersecting bitsets of every workload (quadratic in the cluster).
         var unitListInNs: [String: [Int32]] = [:]
+        // ClusterMesh (docs/topologies.md): a workload of another cluster is never a policy's subject here (its
+        // own cluster's policies govern it); as a peer, pod and namespace selectors match it only when Cilium's
+        // policy-default-local-cluster is off (Cilium 1.18 and older). `peerUnitsInNs`/`peerListInNs`: what
+        // peers may select (the local units, plus the remote ones when they are selectable).
+        let remoteAsPeers = !options.cilium.policyDefaultLocalCluster
+        var peerUnitsInNs: [String: Bitset] = [:]
+        var peerListInNs: [String: [Int32]] = [:]
         for (i, w) in workloads.enumerated() {
             if asNode && w.hostNetwork { selectable.remove(i); continue }
+            if w.endpoint.isRemote {
+                if remoteAsPeers {
+                    peerUnitsInNs[w.namespace, default: Bitset(count: n)].insert(i)
+                    peerListInNs[w.namespace, default: []].append(Int32(i))
+                } else {
+                    selectable.remove(i)
+                }
+                continue
+            }
             unitsInNs[w.namespace, default: Bitset(count: n)].insert(i)
             unitListInNs[w.namespace, default: []].append(Int32(i))
+            peerUnitsInNs[w.namespace, default: Bitset(count: n)].insert(i)
+            peerListInNs[w.namespace, default: []].append(Int32(i))
         }
         let index = LabelIndex(labels: workloads.map(\.labels), selectable: selectable)
         var podSelCache: [LabelSelector: Bitset] = [:]
@@ -116,7 +134,7 @@ public struct PolicyEvaluator: Sendable {
             if let b = nsSelCache[s] { return b }
             var b = Bitset(count: n)
             for (name, ns) in nsMap where s.matches(ns.labels) {  // C8: namespace labels only
-                if let u = unitsInNs[name] { b.formUnion(u) }
+                if let u = peerUnitsInNs[name] { b.formUnion(u) }
             }
             nsSelCache[s] = b
             return b
@@ -152,10 +170,12 @@ public struct PolicyEvaluator: Sendable {
                         switch peer {
                         case .pods(let ps, let nsSel):
                             // C1, C2, C3: podSelector alone = policy namespace; both = AND.
-                            let nsBits = nsSel.map(selectNamespaces) ?? nsUnits
-                            if nsSel == nil && nsList.count <= WorkloadSet.listLimit(n) {
+                            let sameNs = peerUnitsInNs[p.namespace] ?? nsUnits
+                            let sameNsList = peerListInNs[p.namespace] ?? nsList
+                            let nsBits = nsSel.map(selectNamespaces) ?? sameNs
+                            if nsSel == nil && sameNsList.count <= WorkloadSet.listLimit(n) {
                                 let podBits = ps.map(selectPods) ?? selectable
-                                for i in nsList where podBits.contains(Int(i)) { listed.append(i) }
+                                for i in sameNsList where podBits.contains(Int(i)) { listed.append(i) }
                             } else if let ps, let few = selectPodList(ps) {
                                 for i in few where nsBits.contains(Int(i)) { listed.append(i) }
                             } else {
