@@ -2,10 +2,14 @@ import Foundation
 import FlowModel
 import Policy
 
-/// `flowmap watch` output: one line per event (text, or JSON Lines for alerting pipelines) and the summary.
+/// `flowmap watch` output: one line per event (text, or JSON Lines for alerting pipelines) and the summary; or, with
+/// `json`, nothing while it runs and one document at the end (the summary with the connections it would block).
 public enum WatchFormatter {
     public enum Style: String, Sendable, CaseIterable {
-        case text, jsonl
+        case text, jsonl, json
+
+        /// Whether each event is printed as it happens (text, jsonl); `json` prints only the final document.
+        public var streamsEvents: Bool { self != .json }
     }
 
     /// One event as a JSON object (sorted keys, one line) or a text line.
@@ -17,14 +21,8 @@ public enum WatchFormatter {
         case .update(let i, let p): (kind, item, previous) = ("update", i, p)
         }
         switch style {
-        case .jsonl:
-            return json(EventRecord(event: kind, source: item.source, destination: item.destination,
-                                    protocol: item.proto, port: item.port, flows: item.flows,
-                                    previousFlows: previous, firstSeen: item.firstSeen, lastSeen: item.lastSeen,
-                                    deniedBy: item.deniedBy.isEmpty ? nil : item.deniedBy,
-                                    note: item.note.isEmpty ? nil : item.note,
-                                    sourceEgressPolicies: item.sourceEgressPolicies,
-                                    destinationIngressPolicies: item.destinationIngressPolicies))
+        case .jsonl, .json:
+            return json(EventRecord(event: kind, item: ItemRecord(item), previous_flows: previous))
         case .text:
             let conn = "\(item.source) -> \(item.destination) \(item.proto)/\(item.port)"
             switch e {
@@ -40,17 +38,20 @@ public enum WatchFormatter {
         }
     }
 
-    /// The end of a watch: what was read and `check`'s verdict over it.
+    /// The end of a watch: what was read and `check`'s verdict over it (`json`: the whole document).
     public static func summary(_ s: Watch.Summary, style: Style, lostEvents: Int64 = 0) -> String {
         let r = s.report
+        let totals = SummaryRecord(source: s.source, lines: s.counts.lines, accepted: s.counts.accepted,
+                                   rejected: s.counts.rejected, allowed_connections: r.allowedConnections,
+                                   blocked_connections: r.deniedConnections, blocked_flows: r.deniedFlows,
+                                   unresolved_connections: r.unresolvedConnections, not_covered: r.skipped,
+                                   lost_events: lostEvents, policies: s.policies, workloads: s.workloads)
         switch style {
         case .jsonl:
-            return json(SummaryRecord(event: "summary", source: s.source, lines: s.counts.lines,
-                                      accepted: s.counts.accepted, rejected: s.counts.rejected,
-                                      allowedConnections: r.allowedConnections, blockedConnections: r.deniedConnections,
-                                      blockedFlows: r.deniedFlows, unresolvedConnections: r.unresolvedConnections,
-                                      notCovered: r.skipped, lostEvents: lostEvents, policies: s.policies,
-                                      workloads: s.workloads))
+            return json(SummaryLine(summary: totals))
+        case .json:
+            return ResultText.json(Report(summary: totals, blocked: r.denied.map(ItemRecord.init),
+                                          unresolved: r.unresolved.map(ItemRecord.init)))
         case .text:
             var out = "watched \(s.source): \(s.counts.lines) lines, \(s.counts.accepted) flows accepted, "
                 + "\(s.counts.rejected) rejected"
@@ -62,36 +63,80 @@ public enum WatchFormatter {
         }
     }
 
-    struct EventRecord: Encodable {
-        var event, source, destination, `protocol`: String
-        var port: Int
+    /// A connection as every verb's JSON names it (`check`'s items): the port as `{"protocol", "port", "end_port"}`.
+    struct ItemRecord: Encodable {
+        var source, destination: String
+        var port: PortJSON
         var flows: Int64
-        var previousFlows: Int64?
-        var firstSeen, lastSeen: String
-        var deniedBy: [String]?
+        var first_seen, last_seen: String
+        var denied_by: [String]?
         var note: String?
-        var sourceEgressPolicies, destinationIngressPolicies: [String]
-        enum CodingKeys: String, CodingKey {
-            case event, source, destination, `protocol`, port, flows, note
-            case previousFlows = "previous_flows", firstSeen = "first_seen", lastSeen = "last_seen"
-            case deniedBy = "denied_by", sourceEgressPolicies = "source_egress_policies"
-            case destinationIngressPolicies = "destination_ingress_policies"
+        var source_egress_policies, destination_ingress_policies: [String]
+        init(_ i: PolicyCheck.Item) {
+            source = i.source
+            destination = i.destination
+            port = PortJSON(i.proto, i.port, i.port)
+            flows = i.flows
+            first_seen = i.firstSeen
+            last_seen = i.lastSeen
+            denied_by = i.deniedBy.isEmpty ? nil : i.deniedBy
+            note = i.note.isEmpty ? nil : i.note
+            source_egress_policies = i.sourceEgressPolicies
+            destination_ingress_policies = i.destinationIngressPolicies
+        }
+    }
+
+    /// A JSON Lines event: the item's keys beside `event` (and `previous_flows` for an update).
+    struct EventRecord: Encodable {
+        var event: String
+        var item: ItemRecord
+        var previous_flows: Int64?
+        enum CodingKeys: String, CodingKey { case event, previous_flows }
+        func encode(to encoder: Encoder) throws {
+            try item.encode(to: encoder)
+            var c = encoder.container(keyedBy: CodingKeys.self)
+            try c.encode(event, forKey: .event)
+            try c.encodeIfPresent(previous_flows, forKey: .previous_flows)
         }
     }
 
     struct SummaryRecord: Encodable {
-        var event, source: String
+        var source: String
         var lines, accepted, rejected: Int64
-        var allowedConnections, blockedConnections: Int
-        var blockedFlows: Int64
-        var unresolvedConnections, notCovered: Int
-        var lostEvents: Int64
+        var allowed_connections, blocked_connections: Int
+        var blocked_flows: Int64
+        var unresolved_connections, not_covered: Int
+        var lost_events: Int64
         var policies, workloads: Int
-        enum CodingKeys: String, CodingKey {
-            case event, source, lines, accepted, rejected, policies, workloads
-            case allowedConnections = "allowed_connections", blockedConnections = "blocked_connections"
-            case blockedFlows = "blocked_flows", unresolvedConnections = "unresolved_connections"
-            case notCovered = "not_covered", lostEvents = "lost_events"
+    }
+
+    /// The JSON Lines summary: the totals beside `"event": "summary"`.
+    struct SummaryLine: Encodable {
+        var summary: SummaryRecord
+        enum CodingKeys: String, CodingKey { case event }
+        func encode(to encoder: Encoder) throws {
+            try summary.encode(to: encoder)
+            var c = encoder.container(keyedBy: CodingKeys.self)
+            try c.encode("summary", forKey: .event)
+        }
+    }
+
+    /// `--output json`: the summary's totals, and the connections it would block and could not evaluate (latest
+    /// counts, `check`'s order).
+    struct Report: Encodable {
+        var schema_version = 1
+        var verb = "watch"
+        var summary: SummaryRecord
+        var blocked: [ItemRecord]
+        var unresolved: [ItemRecord]
+        enum CodingKeys: String, CodingKey { case schema_version, verb, blocked, unresolved }
+        func encode(to encoder: Encoder) throws {
+            try summary.encode(to: encoder)
+            var c = encoder.container(keyedBy: CodingKeys.self)
+            try c.encode(schema_version, forKey: .schema_version)
+            try c.encode(verb, forKey: .verb)
+            try c.encode(blocked, forKey: .blocked)
+            try c.encode(unresolved, forKey: .unresolved)
         }
     }
 

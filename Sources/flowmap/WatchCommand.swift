@@ -6,15 +6,16 @@ struct WatchCommand: ParsableCommand {
         commandName: "watch",
         abstract: "Shadow mode: evaluate a live flow stream against a policy set and report what it would block.",
         discussion: """
-            Reads a stream (- for stdin, or --hubble ADDR for Hubble's gRPC API) and replays every connection it
-            shows against the policy set with the evaluation `check` uses. A connection the set would block is
-            printed the first time it is seen, then its count again when it grew (at most every --update-seconds);
-            a summary is printed at the end of the input or on SIGINT / SIGTERM, e.g.
+            Reads a stream (- for stdin, or --hubble ADDR for Hubble's gRPC API) and replays every connection it \
+            shows against the policy set with the evaluation `check` uses. A connection the set would block is \
+            printed the first time it is seen, then its count again when it grew (at most every \
+            --update-seconds); a summary is printed at the end of the input or on SIGINT / SIGTERM, e.g.
               hubble observe -o jsonpb --follow | flowmap watch --policies out/policies -
-              flowmap watch --policies out/policies --hubble localhost:4245 --output jsonl
-            With --db the stream is also ingested into that store (batches as `ingest -`), and the store's
+              flowmap watch --policies out/policies --hubble localhost:4245 -o jsonl
+            The stream's format is told from its first lines (as `ingest --format auto`; --hubble reads Hubble). \
+            With --db the stream is also ingested into that store (batches as `ingest -`), and the store's \
             inventory and earlier labels are used; only what the stream adds is reported.
-            Exit status: 0 nothing would be blocked; 1 something would be (or lines were rejected); 2 could not
+            Exit status: 0 nothing would be blocked; 1 something would be (or lines were rejected); 2 could not \
             evaluate (invalid policies, a connection with an unknown end, an unreadable Hubble source ...).
             """
     )
@@ -26,11 +27,9 @@ struct WatchCommand: ParsableCommand {
     @Option(help: "Also ingest the stream into this store (SQLite file; created when missing).")
     var db: String?
 
-    @Option(help: "Output: text or jsonl (one JSON object per event, for alerting).")
+    @Option(name: [.short, .long],
+            help: "Output: text, jsonl (one JSON object per event, for alerting) or json (one document at the end).")
     var output: WatchFormatter.Style = .text
-
-    @Option(help: "Input format of the stream: auto, hubble, calico, vpc, flowmap-csv, flowmap-jsonl.")
-    var format = "auto"
 
     @Option(help: "Evaluate (and commit) at least this often while flows arrive, in seconds.")
     var batchSeconds = 1.0
@@ -46,17 +45,13 @@ struct WatchCommand: ParsableCommand {
     var input: String?
 
     func run() throws {
-        guard let fmt = InputFormat(rawValue: format) else {
-            throw ValidationError("unknown --format \(format); expected one of "
-                                  + InputFormat.allCases.map(\.rawValue).joined(separator: ", "))
-        }
         let hubble = try hubbleFlags.options(follow: true)
         if hubble != nil && input != nil { throw ValidationError("pass either --hubble ADDR or a stream (-), not both") }
         if hubble == nil && input == nil { throw ValidationError("nothing to watch: pass - (stdin) or --hubble ADDR") }
         var o = Watch.Options(policies: policies, db: db)
         o.evaluator = try evaluator.options()
         o.accept = inputs.acceptance
-        o.format = hubble != nil ? .hubble : fmt
+        o.format = hubble != nil ? .hubble : .auto
         o.batchSeconds = batchSeconds
         o.updateSeconds = updateSeconds
         let stop = StopSignal()
@@ -68,7 +63,11 @@ struct WatchCommand: ParsableCommand {
             if rejected <= 50 { Console.error(issue.description) }
             if rejected == 51 { Console.error("more rejected lines not shown; the summary counts them all") }
         }
-        let onEvent: (Watch.Event) -> Void = { Console.out(WatchFormatter.line($0, style: style)); Console.flush() }
+        let onEvent: (Watch.Event) -> Void = { e in
+            guard style.streamsEvents else { return }
+            Self.emit(WatchFormatter.line(e, style: style), style)
+            Console.flush()
+        }
         let summary: Watch.Summary
         var lost: Int64 = 0
         var failures: [String] = []
@@ -87,7 +86,7 @@ struct WatchCommand: ParsableCommand {
             summary = try Watch.prepare(o).run(path: input!, onIssue: onIssue, onEvent: onEvent)
         }
         for line in summary.notes { Console.error(line) }
-        Console.out(WatchFormatter.summary(summary, style: style, lostEvents: lost))
+        Self.emit(WatchFormatter.summary(summary, style: style, lostEvents: lost), style)
         for f in failures { Console.error("error: \(f)") }
         if !failures.isEmpty { throw ExitCode(ExitStatus.cannotEvaluate.rawValue) }
         if summary.report.unresolvedConnections > 0 {
@@ -96,6 +95,15 @@ struct WatchCommand: ParsableCommand {
             throw ExitCode(ExitStatus.cannotEvaluate.rawValue)
         }
         if summary.report.breaks || summary.counts.rejected > 0 { throw ExitStatus.findingCode }
+    }
+
+    /// JSON keeps capture text as `\u` escapes (every verb's JSON); text goes through the terminal-safe printer.
+    static func emit(_ s: String, _ style: WatchFormatter.Style) {
+        switch style {
+        case .text: Console.out(s)
+        case .jsonl: Console.result(s + "\n", .json)
+        case .json: Console.result(s, .json)
+        }
     }
 }
 

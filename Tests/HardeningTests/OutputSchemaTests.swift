@@ -192,9 +192,18 @@ struct OutputSchemaTests {
         let (status, out) = try Self.validate(pairs)
         #expect(status == 0 && out.contains("\(lines.count) checked, 0 errors"), "\(out)")
         let broken = dir.appendingPathComponent("broken.json")
-        try #"{"event": "blocked", "source": "a", "destination": "b", "protocol": "TCP", "port": "80", "flows": 1, "first_seen": "", "last_seen": "", "source_egress_policies": [], "destination_ingress_policies": []}"#
+        try #"{"event": "blocked", "source": "a", "destination": "b", "port": {"protocol": "TCP", "port": "80", "end_port": 80}, "flows": 1, "first_seen": "", "last_seen": "", "source_egress_policies": [], "destination_ingress_policies": []}"#
             .write(to: broken, atomically: true, encoding: .utf8)
         #expect(try Self.validate([(Self.schema("watch"), broken.path)]).0 != 0)
+        // --output json: no events while it runs, one document at the end, the same schema
+        let j = try s.sh("flowmap watch --policies '\(f.policies)' -o json - < '\(f.flows)'")
+        #expect(j.status == 1, "\(j.err)")
+        let report = try #require(try JSONSerialization.jsonObject(with: Data(j.out.utf8)) as? [String: Any], "\(j.out)")
+        #expect(report["verb"] as? String == "watch" && (report["blocked"] as? [Any])?.isEmpty == false, "\(j.out)")
+        let doc = dir.appendingPathComponent("watch-report.json")
+        try j.out.write(to: doc, atomically: true, encoding: .utf8)
+        let (jStatus, jOut) = try Self.validate([(Self.schema("watch"), doc.path)])
+        #expect(jStatus == 0 && jOut.contains("1 checked, 0 errors"), "\(jOut)")
     }
 
     @Test("every verb of the CLI (ArgumentParser's command tree) prints results with --output json or jsonl, has schema/<verb>.schema.json and a test validating it")

@@ -36,7 +36,8 @@ struct WatchCLITests {
             guard let o = try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any] else { continue }
             switch o["event"] as? String {
             case "blocked":
-                blocked.insert("\(o["source"]!) -> \(o["destination"]!) \(o["protocol"]!)/\(o["port"]!)")
+                let port = o["port"] as? [String: Any] ?? [:]  // {"protocol", "port", "end_port"} as every verb's JSON
+                blocked.insert("\(o["source"]!) -> \(o["destination"]!) \(port["protocol"] ?? "?")/\(port["port"] ?? "?")")
             case "summary": summary = o
             default: break
             }
@@ -157,5 +158,45 @@ struct WatchCLITests {
         let swapped = try run(["ingest", "--db", "/nonexistent/x.db", "--hubble", "127.0.0.1:9", "--since", "1h",
                                "--until", "2h"])
         #expect(swapped.0 == 2 && swapped.1.contains("--until 2h is before --since 1h"), "\(swapped.1)")
+    }
+
+    @Test("watch follows the CLI conventions: -o/--output text|jsonl|json, no input --format, help that wraps")
+    func conventions() throws {
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: Self.flowmap)
+        p.arguments = ["--experimental-dump-help"]
+        let out = Pipe()
+        p.standardOutput = out
+        try p.run()
+        let data = out.fileHandleForReading.readDataToEndOfFile()
+        p.waitUntilExit()
+        let tree = try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
+        let verbs = try #require((tree["command"] as? [String: Any])?["subcommands"] as? [[String: Any]])
+        let watch = try #require(verbs.first { $0["commandName"] as? String == "watch" })
+        let args = watch["arguments"] as? [[String: Any]] ?? []
+        func names(_ a: [String: Any]) -> [String] {
+            (a["names"] as? [[String: Any]] ?? []).compactMap { $0["name"] as? String }
+        }
+        let output = try #require(args.first { names($0).contains("output") })
+        #expect(Set(names(output)) == ["o", "output"])
+        #expect(output["allValues"] as? [String] == ["text", "jsonl", "json"])
+        // the input's format is ingest's flag only (docs/cli.md); watch tells it from the stream
+        #expect(!args.contains { names($0).contains("format") })
+        // ArgumentParser wraps each line of a discussion to the terminal: a hard break inside a sentence leaves a
+        // stub line at 80 columns. Every long line ends a sentence or a clause.
+        let lines = (watch["discussion"] as? String ?? "").split(separator: "\n").map(String.init)
+        for (a, b) in zip(lines, lines.dropFirst()) where a.count > 60 && !a.hasPrefix("  ") {
+            #expect([".", ":", ";", ")"].contains(a.last.map(String.init) ?? "") || !(b.first?.isLowercase ?? false),
+                    "a hard line break inside a sentence: \(a) / \(b)")
+        }
+        // --format is refused as a usage error (exit 2)
+        let f = Process()
+        f.executableURL = URL(fileURLWithPath: Self.flowmap)
+        f.arguments = ["watch", "--policies", "/nonexistent", "--format", "hubble", "-"]
+        f.standardOutput = FileHandle.nullDevice
+        f.standardError = FileHandle.nullDevice
+        try f.run()
+        f.waitUntilExit()
+        #expect(f.terminationStatus == 2)
     }
 }

@@ -116,6 +116,10 @@ struct WatchTests {
         #expect(obj["event"] as? String == "update")
         #expect(obj["flows"] as? Int == 7)
         #expect(obj["previous_flows"] as? Int == 3)
+        // the port as every verb's JSON writes one, no protocol key of its own
+        let port = try #require(obj["port"] as? [String: Any])
+        #expect(port["protocol"] as? String == "TCP" && port["port"] as? Int == 9080 && port["end_port"] as? Int == 9080)
+        #expect(obj["protocol"] == nil)
         #expect(obj["denied_by"] as? [String] == ["ingress"])
         #expect(obj["destination_ingress_policies"] as? [String] == ["bookinfo/reviews-ingress"])
         #expect(!j.contains("\n"))
