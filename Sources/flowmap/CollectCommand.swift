@@ -5,6 +5,7 @@ struct CollectCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "collect",
         abstract: "Capture a cluster: its inventory (kubectl) first, then Hubble flows for a duration, into the store.",
+        usage: "flowmap collect --duration <duration> [<options>]",
         discussion: """
             Runs `kubectl get namespaces,pods,services,endpointslices,nodes -A -o json` (with --context) and \
             ingests it as the inventory, then `hubble observe -o jsonpb --follow` for --duration, committed in \

@@ -6,9 +6,10 @@ struct DiffCommand: ParsableCommand {
         commandName: "diff",
         abstract: "Semantic connectivity diff of two policy sets, each over its own workloads, with the evidence.",
         discussion: """
-            flowmap diff OLD NEW            two manifests paths
-            flowmap diff OLD --generated    NEW is the set `flowmap generate` would write from --db
-            flowmap diff NEW --generated-old  OLD is the generated set
+              flowmap diff OLD NEW               two manifests paths
+              flowmap diff OLD --generated       NEW: the set `flowmap generate` would write
+              flowmap diff NEW --generated-old   OLD: the generated set
+
             Each side's connectivity is computed over its own workloads (Pods and controllers in its manifests, \
             plus --db's); pairs are changed / added / removed in netpol-analyzer's format, workloads present on \
             one side only are listed as added / removed. With --db each line is annotated: removed connections \

@@ -5,8 +5,10 @@ struct ExplainCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "explain",
         abstract: "Why a policy set allows or denies one connection: each direction, with the policies and rules.",
+        usage: "flowmap explain [<options>] --policies <policies> ...\n<source> <destination> <port>",
         discussion: """
-            flowmap explain --policies manifests/ shop/frontend data/db TCP/5432
+              flowmap explain --policies manifests/ shop/frontend data/db TCP/5432
+
             SRC and DST: a workload (ns/name, ns/name[Kind]), a pod (ns/pod-name) or an IP address. Exit status: \
             0 allowed; 1 denied; 2 could not evaluate.
             """

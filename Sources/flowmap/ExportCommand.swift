@@ -5,6 +5,7 @@ struct ExportCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "export",
         abstract: "Write the evidence as one record per edge per bucket (JSON Lines or CSV) to stdout.",
+        usage: "flowmap export [<options>]",
         discussion: "Fields: schema/export.schema.json (bucket, endpoints, protocol, port, verdict, flows, first/"
             + "last seen, drop reasons). Sorted by source, destination, protocol, port, verdict, bucket."
     )

@@ -53,7 +53,7 @@ struct GenerateCommand: ParsableCommand {
 
     @Option(help: ArgumentHelp("System namespaces, comma-separated (replaces the built-in list).",
                                discussion: "Default: " + InferenceOptions.defaultSystemNamespaces.sorted()
-                                   .joined(separator: ",")))
+                                   .joined(separator: ", ")))
     var systemNamespaces: String?
 
     @Option(help: ArgumentHelp("DNS rules.",

@@ -9,10 +9,11 @@ struct IngestCommand: ParsableCommand {
             Each file is stored in one transaction; ingesting the same file again changes nothing. Use - to read \
             a stream from stdin (committed in batches):
               hubble observe -o jsonpb --follow | flowmap ingest --db flowmap.db -
-            Ctrl-C (SIGINT) or SIGTERM ends a stream: the batch in progress is committed and the summary printed;
-            the exit status is as for any ingest. A file that only grew since it was ingested is read from where
-            that ingest stopped.
-            Malformed lines are reported as file:line: field: reason and the rest is still ingested.
+            Ctrl-C (SIGINT) or SIGTERM ends a stream: the batch in progress is committed and the summary printed; \
+            the exit status is as for any ingest. A file that only grew since it was ingested is read from where \
+            that ingest stopped. Malformed lines are reported as file:line: field: reason and the rest is still \
+            ingested.
+
             Formats: hubble, calico (flows.log), vpc (AWS VPC flow logs), flowmap-csv / flowmap-jsonl (the \
             generic format, schema/flow-record.schema.json), inventory (kubectl get \
             namespaces,pods,services,endpointslices -A -o json). auto tells the format from the first lines and \

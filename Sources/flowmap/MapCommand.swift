@@ -13,9 +13,8 @@ struct MapCommand: ParsableCommand {
         discussion: """
             --output: html (one self-contained file: pan, zoom, search, click a workload for its ingress and \
             egress with evidence), dot (Graphviz: dot -Tsvg map.dot > map.svg), mermaid, json (the graph, \
-            schema/map.schema.json). --out names the file.
-            External addresses are grouped by DNS name, else into private addresses / public internet.
-            With --policies, edges are coloured: allowed and observed / observed but denied / allowed but never \
+            schema/map.schema.json). --out names the file. External addresses are grouped by DNS name, else \
+            into private addresses / public internet. With --policies, edges are coloured: allowed and observed / observed but denied / allowed but never \
             observed.
             """
     )

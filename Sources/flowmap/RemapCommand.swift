@@ -6,8 +6,8 @@ struct RemapCommand: ParsableCommand {
         commandName: "remap",
         abstract: "Map flows whose addresses no inventory knew when they were read to workloads now.",
         discussion: """
-            VPC and generic IP-only flows with an unknown address are kept with their addresses; after a newer
-            inventory (ingest --format inventory, which also remaps), their counts move onto the workloads' edges
+            VPC and generic IP-only flows with an unknown address are kept with their addresses; after a newer \
+            inventory (ingest --format inventory, which also remaps), their counts move onto the workloads' edges \
             exactly, as if the inventory had been there first.
             """
     )

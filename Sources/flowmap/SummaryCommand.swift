@@ -4,7 +4,8 @@ import FlowMapKit
 struct SummaryCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "summary",
-        abstract: "Tables: top talkers, namespaces without policies, internet-facing ports, denied flows."
+        abstract: "Tables: top talkers, namespaces without policies, internet-facing ports, denied flows.",
+        usage: "flowmap summary [<options>]"
     )
 
     @Option(help: "The store (SQLite file).")
