@@ -39,6 +39,24 @@ public struct HubbleFeedOptions: Sendable {
 
     public init(address: String) { self.address = address }
 
+    /// The waits between reconnection attempts: `backoffSeconds`, doubling up to `backoffMaxSeconds`; back to the
+    /// first wait once an attempt brought something (flows, or Notify changes).
+    public struct Backoff: Sendable {
+        let first, maximum: Double
+        var current: Double
+        public init(_ o: HubbleFeedOptions) {
+            first = o.backoffSeconds
+            maximum = o.backoffMaxSeconds
+            current = first
+        }
+        /// The wait before the next attempt (and doubles the one after).
+        public mutating func next() -> Double {
+            defer { current = min(current * 2, maximum) }
+            return current
+        }
+        public mutating func reset() { current = first }
+    }
+
     /// The flow fields FlowMap's reader uses (HubbleReader), asked for with the request's field mask so a
     /// server sends nothing else.
     public static let fieldMask = [
@@ -180,7 +198,7 @@ public final class HubbleFeed: Sendable {
     func read(_ target: HubbleTarget, serverName: String?, label: String) async {
         let resume = Resume()
         var attempts = 0
-        var backoff = options.backoffSeconds
+        var backoff = HubbleFeedOptions.Backoff(options)
         while !Task.isCancelled {
             let before = resume.flows
             var ended = false
@@ -203,7 +221,7 @@ public final class HubbleFeed: Sendable {
             }
             if ended && !options.follow { return }
             if ended { note("\(label): the server ended the stream") }
-            if resume.flows > before { attempts = 0; backoff = options.backoffSeconds }
+            if resume.flows > before { attempts = 0; backoff.reset() }
             attempts += 1
             if attempts >= options.maxAttempts {
                 state.withLock {
@@ -216,8 +234,7 @@ public final class HubbleFeed: Sendable {
             // Resume from the last flow: the flows already written at that time are not written again.
             resume.skip = resume.atLast
             state.withLock { $0.reconnects += 1 }
-            try? await Task.sleep(nanoseconds: UInt64(backoff * 1e9))
-            backoff = min(backoff * 2, options.backoffMaxSeconds)
+            try? await Task.sleep(nanoseconds: UInt64(backoff.next() * 1e9))
         }
     }
 
@@ -305,7 +322,7 @@ public final class HubbleFeed: Sendable {
         let heard = Shared(false)
         let notify = Task {
             var attempts = 0
-            var backoff = options.backoffSeconds
+            var backoff = HubbleFeedOptions.Backoff(options)
             while !Task.isCancelled {
                 do {
                     let transport = try peers.transport(options.tls)
@@ -323,7 +340,7 @@ public final class HubbleFeed: Sendable {
                     if Task.isCancelled { return }
                     note("\(peers) (peer.Peer/Notify): \(Self.describe(error))")
                 }
-                if heard.withLock({ let h = $0; $0 = false; return h }) { attempts = 0 }
+                if heard.withLock({ let h = $0; $0 = false; return h }) { attempts = 0; backoff.reset() }
                 attempts += 1
                 if attempts >= options.maxAttempts {
                     notifyFailed.withLock { $0 = true }
@@ -333,8 +350,7 @@ public final class HubbleFeed: Sendable {
                     }
                     return
                 }
-                try? await Task.sleep(nanoseconds: UInt64(backoff * 1e9))
-                backoff = min(backoff * 2, options.backoffMaxSeconds)
+                try? await Task.sleep(nanoseconds: UInt64(backoff.next() * 1e9))
             }
         }
         if options.follow {

@@ -51,6 +51,8 @@ final class FakeObserver: Observer_Observer.SimpleServiceProtocol, Sendable {
     let dropAfter: Int?
     let calls = Mutex(0)
     let requests = Mutex<[Observer_GetFlowsRequest]>([])
+    /// Calls that wrote every event they were to serve (a following call then holds the stream open).
+    let served = Mutex(0)
 
     init(events: [Observer_GetFlowsResponse], dropAfter: Int? = nil) {
         // Hubble's buffer is in time order; lost_events stay where they were put.
@@ -81,6 +83,7 @@ final class FakeObserver: Observer_Observer.SimpleServiceProtocol, Sendable {
             try await response.write(m)
             sent += 1
         }
+        served.withLock { $0 += 1 }
         if request.follow {
             while !Task.isCancelled { try await Task.sleep(nanoseconds: 20_000_000) }
         }

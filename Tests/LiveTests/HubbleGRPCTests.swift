@@ -37,6 +37,19 @@ struct HubbleGRPCTests {
         return m
     }
 
+    @Test("reconnect backoff: 1 s doubling to 30 s (the defaults), back to the first wait after an attempt that brought flows")
+    func backoff() {
+        var b = HubbleFeedOptions.Backoff(HubbleFeedOptions(address: "x"))
+        #expect((0 ..< 7).map { _ in b.next() } == [1, 2, 4, 8, 16, 30, 30])
+        b.reset()
+        #expect(b.next() == 1)
+        var fast = HubbleFeedOptions(address: "x")
+        fast.backoffSeconds = 0.05
+        fast.backoffMaxSeconds = 0.2
+        var f = HubbleFeedOptions.Backoff(fast)
+        #expect((0 ..< 4).map { _ in f.next() } == [0.05, 0.1, 0.2, 0.2])
+    }
+
     @Test("ingest --hubble (Relay) stores exactly what ingest of the same flows from a file stores")
     func relayEqualsFile() async throws {
         let flows = try Self.sorted()

@@ -4,6 +4,7 @@ import FlowMapKit
 import HubbleLive
 import GRPCNIOTransportHTTP2Posix
 import HubbleAPI
+import TestSupport
 
 /// `--tls*` against a loopback server with a throwaway CA made by openssl in the test's temp dir.
 @Suite("Hubble over gRPC with TLS", .serialized)
@@ -75,5 +76,32 @@ struct HubbleTLSTests {
         let (_, mismatch) = try await onThread { try Live.ingest(wrong, options: Ingest.Options(db: path("w.db"))) { _ in } }
         #expect(mismatch.flows == 0)
         #expect(mismatch.failures.count == 1)
+    }
+
+    @Test("the binary's --tls flags as the hubble CLI names them reach the connection: ingest --hubble over mTLS stores every flow")
+    func flags() async throws {
+        let dir = try Self.certificates(in: LiveSupport.tempDir())
+        let path: @Sendable (String) -> String = { dir.appendingPathComponent($0).path }
+        let flows = try HubbleGRPCTests.sorted()
+        let security = HTTP2ServerTransport.Posix.TransportSecurity.mTLS(
+            certificateChain: [.file(path: path("server.pem"), format: .pem)],
+            privateKey: .file(path: path("server.key"), format: .pem)) { c in
+            c.trustRoots = .certificates([.file(path: path("ca.pem"), format: .pem)])
+        }
+        let server = try await LoopbackServer.start([FakeObserver(events: flows.map(\.message))], security: security)
+        defer { server.stop() }
+        func ingest(_ name: String, db: String) async throws -> (status: Int32, stdout: String, stderr: String) {
+            try await onThread {
+                try ProcessRunner.output(WatchCLITests.flowmap, [
+                    "ingest", "--db", path(db), "--hubble", server.address, "-o", "json", "--tls",
+                    "--tls-ca-cert-files", path("ca.pem"), "--tls-client-cert-file", path("client.pem"),
+                    "--tls-client-key-file", path("client.key"), "--tls-server-name", name])
+            }
+        }
+        let ok = try await ingest("relay.hubble.test", db: "ok.db")
+        #expect(ok.status == 0, "\(ok.stderr)")
+        let doc = try #require(try JSONSerialization.jsonObject(with: Data(ok.stdout.utf8)) as? [String: Any], "\(ok.stdout)")
+        let totals = try #require(doc["totals"] as? [String: Any], "\(doc)")
+        #expect(totals["accepted"] as? Int == flows.count, "\(totals)")
     }
 }
