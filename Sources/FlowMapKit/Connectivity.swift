@@ -14,6 +14,8 @@ public enum Connectivity {
         public var includeExternal = true
         /// `-n/--namespace`: only pairs with an end in these namespaces are listed.
         public var namespaces = NamespaceScope()
+        /// `--exposure`: also what the policies admit from peers that need not exist yet (docs/exposure.md).
+        public var exposure = false
         public init(policies: [String], db: String? = nil) {
             self.policies = policies
             self.db = db
@@ -26,6 +28,8 @@ public enum Connectivity {
         public var workloads: Int
         public var caveats: EvaluationCaveats
         public var notes: [String]
+        /// With `Options.exposure`.
+        public var exposure: ExposureReport?
 
         public var context: ConnlistFormatter.Context {
             ConnlistFormatter.Context(policies: manifests.evaluatedPolicyCount, workloads: workloads, caveats: caveats)
@@ -44,6 +48,16 @@ public enum Connectivity {
                                                                  endpoints: inv.workloads.map(\.endpoint)),
                                      place: o.db == nil ? "the policies path" : "the policies path or the store")
         }
+        if o.exposure && !(m.adminPolicies.isEmpty && m.ciliumPolicies.isEmpty) {
+            // Exposure follows netpol-analyzer's NetworkPolicy semantics (representative peers per rule
+            // selector); admin tiers and Cilium policies are not modelled there, and a partial answer would
+            // understate what is admitted.
+            throw PolicyInputs.Failure(description: """
+                --exposure evaluates NetworkPolicy sets only, and these policies include \(m.adminPolicies.count) \
+                AdminNetworkPolicy/BaselineAdminNetworkPolicy/ClusterNetworkPolicy and \(m.ciliumPolicies.count) \
+                Cilium object(s): run it on the NetworkPolicies alone (docs/exposure.md), or drop --exposure
+                """)
+        }
         let ev = PolicyEvaluator(policies: m.policies, adminPolicies: m.adminPolicies, namespaces: inv.namespaces,
                                  workloads: inv.workloads, options: o.evaluator, ciliumPolicies: m.ciliumPolicies,
                                  nodes: inv.nodes)
@@ -51,11 +65,18 @@ public enum Connectivity {
             if case .endpoint(let e) = p { return o.namespaces.contains(e) }
             return false
         }
-        let entries = ConnectivityMap(ev).entries(includeExternal: o.includeExternal).filter {
+        let map = ConnectivityMap(ev)
+        let entries = map.entries(includeExternal: o.includeExternal).filter {
             o.namespaces.isAll || inScope($0.source) || inScope($0.destination)
+        }
+        var exposure: ExposureReport?
+        if o.exposure {
+            let all = map.exposure(includeExternal: o.includeExternal)
+            exposure = ExposureReport(entries: all.entries.filter { o.namespaces.contains($0.workload) },
+                                      unprotected: all.unprotected.filter { o.namespaces.contains($0.workload) })
         }
         return Result(entries: entries, manifests: m, workloads: Set(inv.workloads.map(\.endpoint)).count,
                       caveats: loaded.caveats,
-                      notes: loaded.notes + m.nodePeerWarnings(inv.nodes).map { "warning: \($0)" })
+                      notes: loaded.notes + m.nodePeerWarnings(inv.nodes).map { "warning: \($0)" }, exposure: exposure)
     }
 }

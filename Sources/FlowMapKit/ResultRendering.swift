@@ -26,7 +26,7 @@ extension Check.Result {
 
 extension Connectivity.Result {
     public func render(_ f: ResultFormat) -> String {
-        f.finish(ConnlistFormatter.format(entries, as: f.formatter, context: context))
+        f.finish(ConnlistFormatter.format(entries, as: f.formatter, context: context, exposure: exposure))
     }
 
     /// The verdict line (stderr in text output).

@@ -26,6 +26,9 @@ struct ConnectivityCommand: ParsableCommand {
     @Flag(help: "Leave out external address ranges.")
     var noExternal = false
 
+    @Flag(help: "Also list what the policies admit from peers that need not exist yet (entire cluster, namespaces or pods a selector would match, external ranges), per workload and direction; NetworkPolicy sets only.")
+    var exposure = false
+
     @OptionGroup var inputs: PolicyInputFlags
     @OptionGroup var evaluator: EvaluatorFlags
 
@@ -36,6 +39,7 @@ struct ConnectivityCommand: ParsableCommand {
         o.evaluator = try evaluator.options()
         o.includeExternal = !noExternal
         o.accept = inputs.acceptance
+        o.exposure = exposure
         let r = try Connectivity.run(o)
         for line in r.notes { Console.error(line) }
         if output == .text { Console.error(r.summary) }

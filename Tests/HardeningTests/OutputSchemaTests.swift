@@ -71,7 +71,7 @@ struct OutputSchemaTests {
          ("sources", ["sources", "--db", f.db]),
          ("merge", ["merge", "--db", dir.appendingPathComponent("m.db").path, f.db]),
          ("check", ["check", "--db", f.db, "--policies", f.policies]),
-         ("connectivity", ["connectivity", "--db", f.db, "--policies", f.policies]),
+         ("connectivity", ["connectivity", "--db", f.db, "--policies", f.policies, "--exposure"]),
          ("diff", ["diff", "--db", f.db, f.policies, f.other]),
          ("explain", ["explain", "--db", f.db, "--policies", f.policies, "ns0/svc0", "ns1/svc1", "TCP/8001"]),
          ("map", ["map", "--db", f.db, "--policies", f.policies]),

@@ -17,14 +17,59 @@ public enum ConnlistFormatter {
         var workloads: Int
         var caveats: EvaluationCaveats.JSON
         var connections: [Entry]
+        /// Only with `--exposure` (docs/exposure.md).
+        var exposure: ExposureJSON?
+    }
+
+    struct ExposureJSON: Encodable {
+        struct Entry: Encodable {
+            var workload: String
+            var direction: String
+            var peer: String
+            var all_connections: Bool
+            var ports: [PortJSON]
+            /// Egress named ports, unresolved (`TCP http`).
+            var named_ports: [String]
+        }
+        struct Unprotected: Encodable {
+            var workload: String
+            var direction: String
+        }
+        var entries: [Entry]
+        var unprotected: [Unprotected]
+    }
+
+    static func exposureJSON(_ r: ExposureReport) -> ExposureJSON {
+        ExposureJSON(
+            entries: r.entries.map {
+                ExposureJSON.Entry(workload: $0.workload.description, direction: $0.egress ? "egress" : "ingress",
+                                   peer: $0.peer.description, all_connections: $0.connections.ports.isAll,
+                                   ports: PortJSON.ranges($0.connections.ports),
+                                   named_ports: $0.connections.named.map { "\($0.proto.rawValue) \($0.name)" })
+            },
+            unprotected: r.unprotected.map { .init(workload: $0.workload.description, direction: $0.egress ? "egress" : "ingress") })
+    }
+
+    /// The text `Exposure Analysis Result:` section (netpol-analyzer's layout): egress lines, ingress lines,
+    /// then the workload directions no policy protects.
+    public static func exposureText(_ r: ExposureReport) -> String {
+        var s = "Exposure Analysis Result:\n"
+        let egress = r.entries.filter(\.egress), ingress = r.entries.filter { !$0.egress }
+        if !egress.isEmpty { s += "Egress Exposure:\n" + egress.map { $0.line + "\n" }.joined() }
+        if !ingress.isEmpty { s += (egress.isEmpty ? "" : "\n") + "Ingress Exposure:\n" + ingress.map { $0.line + "\n" }.joined() }
+        if !r.unprotected.isEmpty {
+            s += "\nWorkloads not protected by network policies:\n" + r.unprotected.map { $0.line + "\n" }.joined()
+        }
+        return s
     }
 
     public static func summary(_ entries: [ConnectivityEntry], _ c: Context) -> String {
         "connectivity: \(entries.count) allowed pair(s) [\(c.policies) policies, \(c.workloads) workloads]" + c.caveats.suffix
     }
 
+    /// `exposure`: the `--exposure` section (nil without the flag).
     public static func format(_ entries: [ConnectivityEntry], as format: OutputFormat,
-                              context: Context = Context()) -> String {
+                              context: Context = Context(), exposure: ExposureReport? = nil) -> String {
         switch format {
         case .json:
             return JSONText.encode(JSONReport(
@@ -33,7 +78,8 @@ public enum ConnlistFormatter {
                 connections: entries.map {
                     JSONReport.Entry(source: $0.source.description, destination: $0.destination.description,
                                      all_connections: $0.connections.isAll, ports: PortJSON.ranges($0.connections))
-                }))
+                },
+                exposure: exposure.map(exposureJSON)))
         case .md:
             let inbound = entries.filter { $0.source.isExternal }.count
             let outbound = entries.filter { $0.destination.isExternal }.count
@@ -46,10 +92,23 @@ public enum ConnlistFormatter {
             for e in entries {
                 s += "| \(MarkdownText.cell(e.source.description)) | \(MarkdownText.cell(e.destination.description)) | \(e.connections) |\n"
             }
-            return s + "\n</details>\n"
+            s += "\n</details>\n"
+            if let exposure {
+                s += "\n<details><summary>exposure: \(exposure.entries.count) line(s), \(exposure.unprotected.count) unprotected direction(s)</summary>\n\n"
+                s += "| workload | direction | peer | conn |\n|-----|-----|-----|------|\n"
+                for e in exposure.entries {
+                    s += "| \(MarkdownText.cell(e.workload.description)) | \(e.egress ? "egress" : "ingress") | \(MarkdownText.cell(e.peer.description)) | \(MarkdownText.cell(e.connections.description)) |\n"
+                }
+                for u in exposure.unprotected {
+                    s += "| \(MarkdownText.cell(u.workload.description)) | \(u.egress ? "egress" : "ingress") | not protected | All Connections |\n"
+                }
+                s += "\n</details>\n"
+            }
+            return s
         case .text:
             var s = ""
             for e in entries { s += "\(e.source) => \(e.destination) : \(e.connections)\n" }
+            if let exposure { s += (s.isEmpty ? "" : "\n") + exposureText(exposure) }
             return s
         }
     }
