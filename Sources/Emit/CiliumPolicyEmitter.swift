@@ -10,7 +10,8 @@ import Policy
 /// - egress to DNS servers with `rules.dns` listing the names queried (the DNS proxy must see the queries for
 ///   `toFQDNs` to work);
 /// - `toFQDNs` instead of `/32`s for external peers with known names, when the workload has a DNS rule;
-/// - `fromEntities`/`toEntities` for `host`, `kube-apiserver` and `remote-node` instead of their addresses.
+/// - `fromEntities`/`toEntities` for `host`, `kube-apiserver` and `remote-node` instead of their addresses;
+/// - `toServices` (`k8sService`) for egress rules inference gave a Service (`--services`, `RulePlan.toService`).
 /// Output is a pure function of the plan.
 public struct CiliumPolicyEmitter: Sendable, PolicyDocumentWriter {
     public var options: EmitOptions
@@ -124,6 +125,15 @@ public struct CiliumPolicyEmitter: Sendable, PolicyDocumentWriter {
                       extraDNS: [String], unusedNames: [String]? = nil) {
         let evidence = EmitCommon.peerEvidence(EmitCommon.peerText(r.peer), r.ports)
         switch r.peer {
+        case .workload where !ingress && r.toService != nil:
+            // `--services` (Cilium >= 1.17 for a Service with a selector): inference checked that the Service
+            // selects exactly this workload (`InferenceOptions.services`).
+            let svc = r.toService!
+            let slash = svc.firstIndex(of: "/") ?? svc.startIndex
+            y.line(4, "- toServices:", comment: evidence)
+            y.line(8, "- k8sService:")
+            y.pair(12, "serviceName", String(svc[svc.index(after: slash)...]))
+            y.pair(12, "namespace", String(svc[..<slash]))
         case .workload(let ep, let sel):
             y.line(4, ingress ? "- fromEndpoints:" : "- toEndpoints:", comment: evidence)
             y.line(8, "- matchLabels:")

@@ -54,7 +54,7 @@ public enum Check {
             evaluator = PolicyEvaluator(policies: manifests.policies, adminPolicies: manifests.adminPolicies,
                                         namespaces: inventory.namespaces, workloads: inventory.workloads,
                                         options: options, ciliumPolicies: manifests.ciliumPolicies, dnsNames: dnsNames,
-                                        nodes: inventory.nodes)
+                                        nodes: inventory.nodes, services: inventory.services)
             warnings = manifests.nodePeerWarnings(inventory.nodes).map { "warning: \($0)" }
             self.data = data
             self.edges = edges

@@ -60,7 +60,7 @@ public enum Connectivity {
         }
         let ev = PolicyEvaluator(policies: m.policies, adminPolicies: m.adminPolicies, namespaces: inv.namespaces,
                                  workloads: inv.workloads, options: o.evaluator, ciliumPolicies: m.ciliumPolicies,
-                                 nodes: inv.nodes)
+                                 nodes: inv.nodes, services: inv.services)
         func inScope(_ p: ConnectivityPeer) -> Bool {
             if case .endpoint(let e) = p { return o.namespaces.contains(e) }
             return false

@@ -69,10 +69,10 @@ public enum Diff {
         }
         let a = PolicyEvaluator(policies: old.policies, adminPolicies: old.adminPolicies, namespaces: invOld.namespaces,
                                 workloads: invOld.workloads, options: o.evaluator, ciliumPolicies: old.ciliumPolicies,
-                                nodes: invOld.nodes)
+                                nodes: invOld.nodes, services: invOld.services)
         let b = PolicyEvaluator(policies: new.policies, adminPolicies: new.adminPolicies, namespaces: invNew.namespaces,
                                 workloads: invNew.workloads, options: o.evaluator, ciliumPolicies: new.ciliumPolicies,
-                                nodes: invNew.nodes)
+                                nodes: invNew.nodes, services: invNew.services)
         var report = SemanticDiff.run(old: a, new: b, edges: store?.edges ?? [])
         report.caveats.skippedInvalid = oldLoaded.caveats.skippedInvalid + newLoaded.caveats.skippedInvalid
         report.caveats.ignoredKinds = oldLoaded.caveats.ignoredKinds.merging(newLoaded.caveats.ignoredKinds, uniquingKeysWith: +)

@@ -90,6 +90,7 @@ public enum Generate {
         for c in inv.controllers where c.usable { ev.controllerSelectors[c.workload] = c.selector }
         ev.routeBackends = inv.routeBackends()
         ev.services = try store.services()
+        ev.inventoryServices = inv.services
         return ev
     }
 
@@ -127,6 +128,11 @@ public enum Generate {
             throw Failure(description: "--cluster-baseline with --flavor cilium: FlowMap cannot evaluate a set that "
                           + "mixes admin-tier objects and Cilium policies, so the output could not be checked against "
                           + "the evidence; use --flavor k8s with --cluster-baseline, or drop --cluster-baseline")
+        }
+        if o.inference.services && o.emit.flavor != .cilium {
+            throw Failure(description: "--services writes CiliumNetworkPolicy toServices rules, which NetworkPolicy "
+                          + "has no equivalent of; add --flavor cilium, or drop --services (every flavour names the "
+                          + "Services in the evidence report)")
         }
         let store = try openExisting(o.db, window: o.window)
         let ev = try evidence(from: store)

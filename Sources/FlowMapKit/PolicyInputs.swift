@@ -106,8 +106,20 @@ public enum PolicyInputs {
     /// `data(s)`, reusing what `Generate.evidence(from: s)` already read (label sets and namespace labels are the
     /// store's as read; its addresses are not: they add the inventory's apiserver and node addresses).
     static func data(_ s: FlowStore, evidence ev: Evidence) throws -> ClusterInventory.StoreData {
-        ClusterInventory.StoreData(labelSets: ev.labelSets, addresses: try s.addresses(),
-                                   namespaceLabels: ev.namespaceLabels, endpoints: try s.endpoints())
+        var d = ClusterInventory.StoreData(labelSets: ev.labelSets, addresses: try s.addresses(),
+                                           namespaceLabels: ev.namespaceLabels, endpoints: try s.endpoints())
+        d.services = ciliumServices(ev.inventoryServices)
+        return d
+    }
+
+    /// The inventory's Services as the Cilium evaluator selects them (`toServices`, CV1): by their pod selector,
+    /// or, without one, by their EndpointSlice addresses. Service labels are not stored, so a
+    /// `k8sServiceSelector` matches none of them.
+    static func ciliumServices(_ list: [InventoryService]) -> [CiliumService] {
+        list.map { s in
+            CiliumService(name: s.name, namespace: s.namespace, selector: s.selector.isEmpty ? nil : s.selector,
+                          addresses: s.selector.isEmpty ? s.backendIPs.compactMap { IPAddr($0) }.sorted() : [])
+        }.sorted { ($0.namespace, $0.name) < ($1.namespace, $1.name) }
     }
 
     /// Store data for the inventory plus the observed edges.
@@ -123,9 +135,11 @@ public enum PolicyInputs {
     /// What the evaluator needs from a store besides its edges (for `generate`'s self-check, which has them).
     public static func data(_ s: FlowStore) throws -> ClusterInventory.StoreData {
         let onOneNode = try s.workloadNodes().compactMapValues { $0.count == 1 ? $0.first : nil }
-        return ClusterInventory.StoreData(labelSets: try s.labelSets(), addresses: try s.addresses(),
-                                          namespaceLabels: try s.namespaceLabels(), endpoints: try s.endpoints(),
-                                          nodes: try nodes(s), workloadNodes: onOneNode)
+        var d = ClusterInventory.StoreData(labelSets: try s.labelSets(), addresses: try s.addresses(),
+                                           namespaceLabels: try s.namespaceLabels(), endpoints: try s.endpoints(),
+                                           nodes: try nodes(s), workloadNodes: onOneNode)
+        d.services = ciliumServices(try s.inventory().services)
+        return d
     }
 
     /// The inventory's nodes with their labels (nil for a node no Node object was ingested for), sorted by name.

@@ -43,6 +43,9 @@ public enum InferenceNote: Sendable, Hashable, CustomStringConvertible {
     /// the owner on `proto`/`port`; `allowed` is false when no API server address is known, so the NetworkPolicy
     /// flavour has no ipBlock to allow it by.
     case webhookCall(webhook: String, source: Endpoint, proto: Proto, port: UInt16, allowed: Bool)
+    /// `--services`: flows to `peer` were addressed to `service` (`namespace/name`), but the egress rule keeps the
+    /// endpoint selector; `reason` says why (the Service selects other workloads too, has no selector, ...).
+    case serviceKept(service: String, peer: Endpoint, reason: String)
     /// ClusterMesh: a peer of another cluster (`Endpoint.cluster`), which NetworkPolicy cannot name.
     case remoteClusterPeer(Endpoint, direction: Direction)
 
@@ -85,6 +88,9 @@ public enum InferenceNote: Sendable, Hashable, CustomStringConvertible {
                 + (allowed ? "allowed from the API server's addresses (Cilium: the kube-apiserver entity)"
                     : "no API server address is known, so NetworkPolicy has no rule for it (Cilium: the kube-apiserver "
                     + "entity); add the default/kubernetes EndpointSlice to the inventory")
+        case .serviceKept(let service, let peer, let reason):
+            return "traffic to \(peer) via Service \(service): not written as toServices (\(reason)); the endpoint "
+                + "selector is kept"
         case .remoteClusterPeer(let ep, let dir):
             return "traffic \(dir.rawValue) \(ep) (cluster \(ep.cluster)) observed: NetworkPolicy cannot name a cluster, "
                 + "and a podSelector would also admit local pods with its labels; no rule (--flavor cilium names it)"

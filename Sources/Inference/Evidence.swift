@@ -26,6 +26,9 @@ public struct Evidence: Sendable {
     /// Services flows to each destination endpoint were addressed to (`namespace/name[:port-name]`), from the
     /// store (`FlowStore.services`).
     public var services: [Endpoint: [String]] = [:]
+    /// The inventory's Services (`FlowStore.inventory`): which pods each one selects, for `--services`
+    /// (`InferenceOptions.services`). Empty without an inventory.
+    public var inventoryServices: [InventoryService] = []
 
     public init(edges: [ObservedEdge], l7: [EdgeKey: [L7Observation]] = [:], labelSets: [Endpoint: [Labels]] = [:],
                 namespaceLabels: [String: Labels] = [:], names: [Endpoint: [String]] = [:],
@@ -72,6 +75,11 @@ public struct InferenceOptions: Sendable {
     /// endpoint selector). Off (NetworkPolicy, which cannot), peers of another cluster get no rule, a note and a
     /// warning: a podSelector would also admit local pods with the same labels (docs/topologies.md).
     public var clusterSelectors: Bool = false
+    /// `--services` (Cilium >= 1.17): an egress rule to a workload whose flows were addressed to a Service that
+    /// selects exactly that workload among the known ones (`Evidence.inventoryServices`) names the Service
+    /// (`RulePlan.toService`, written as `toServices` k8sService); any other case keeps the endpoint selector
+    /// with a note (`InferenceNote.serviceKept`). docs/topologies.md.
+    public var services: Bool = false
     /// A range needs at least this many distinct observed ports ...
     public var portRangeMinPorts: Int = PortRanges.defaultMinPorts
     /// ... with at most this many unobserved ports between two neighbouring observed ones.

@@ -457,6 +457,49 @@ struct PlanBuilder {
         }
     }
 
+    /// `--services`: the Service an egress rule is written as, when one of the Services its flows were addressed
+    /// to selects exactly the rule's workload: every label set of it and no other known workload of the namespace
+    /// (a Service selecting more would admit pods the evidence never showed reached). Otherwise nil, with a note
+    /// per Service saying why the endpoint selector is kept.
+    func toService(_ r: RulePlan, notes: inout Set<InferenceNote>) -> String? {
+        guard case .workload(let ep, _) = r.peer else { return nil }
+        func kept(_ svc: String, _ why: String) { notes.insert(.serviceKept(service: svc, peer: ep, reason: why)) }
+        // A peer of another cluster: a Service name means the local cluster's Service (global Services are
+        // not modelled).
+        if ep.isRemote {
+            for s in r.services { kept(s, "the peer is in cluster \(ep.cluster)") }
+            return nil
+        }
+        // DNS rules stay toEndpoints with rules.dns: the DNS proxy setup is what toFQDNs relies on.
+        if r.ports.contains(where: { $0.port == 53 && ($0.proto == .udp || $0.proto == .tcp) }) {
+            for s in r.services { kept(s, "DNS rules stay on the endpoint selector") }
+            return nil
+        }
+        let byName = Dictionary(ev.inventoryServices.map { ("\($0.namespace)/\($0.name)", $0) },
+                                uniquingKeysWith: { a, _ in a })
+        let own = pods[ep] ?? []
+        for s in r.services {
+            guard let svc = byName[s] else { kept(s, "the Service is not in the inventory; ingest one"); continue }
+            guard !svc.selector.isEmpty else {
+                kept(s, "the Service has no selector: toServices would select its addresses, not pods")
+                continue
+            }
+            guard !own.isEmpty else { kept(s, "no labels of the workload are known"); continue }
+            guard own.allSatisfy({ $0.matches(svc.selector) }) else {
+                kept(s, "not every known pod of the workload matches the Service's selector")
+                continue
+            }
+            let others = (byNamespace[svc.namespace] ?? [:])
+                .filter { $0.key != ep && $0.value.contains { $0.matches(svc.selector) } }.keys.sorted()
+            guard others.isEmpty else {
+                kept(s, "the Service also selects " + others.prefix(3).map(\.description).joined(separator: ", "))
+                continue
+            }
+            return s
+        }
+        return nil
+    }
+
     /// 9. One plan per included workload with rules, notes or denied evidence.
     mutating func buildWorkloadPlans() {
         workloads = Set(ingress.keys).union(egress.keys).union(notes.keys).filter(included)
@@ -488,6 +531,11 @@ struct PlanBuilder {
             if !own.isEmpty { for i in inRules.indices { inRules[i].services = own } }
             for i in outRules.indices {
                 if case .workload(let ep, _) = outRules[i].peer { outRules[i].services = serviceNames(ep) }
+            }
+            if options.services {
+                for i in outRules.indices where !outRules[i].services.isEmpty {
+                    outRules[i].toService = toService(outRules[i], notes: &workloadNotes)
+                }
             }
             plans[w.namespace, default: []].append(WorkloadPlan(
                 endpoint: w, selector: choice.selector, selectorWarning: selWarning,

@@ -116,6 +116,9 @@ public struct RulePlan: Sendable, Hashable {
     /// records). Known per destination, not per connection: on an egress rule the peer's, on an ingress rule the
     /// policy's own workload's. Every flavour names them in the evidence; `--services` (Cilium) writes `toServices`.
     public var services: [String] = []
+    /// `--services`: the one Service (`namespace/name`) an egress rule is written as (`toServices`), chosen among
+    /// `services` only when it selects exactly the peer's workload (`InferenceOptions.services`); nil otherwise.
+    public var toService: String? = nil
 
     public init(peer: PeerPlan, ports: [PortPlan]) {
         self.peer = peer

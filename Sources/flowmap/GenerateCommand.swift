@@ -44,6 +44,12 @@ struct GenerateCommand: ParsableCommand {
     @Flag(help: "Keep single ports: never merge dense observed ports into endPort ranges (docs/topologies.md).")
     var noPortRanges = false
 
+    @Flag(help: ArgumentHelp("With --flavor cilium: egress to a Service that selects exactly the observed workload "
+                             + "becomes toServices (Cilium >= 1.17).",
+                             discussion: "Needs an ingested inventory with the Services; other cases keep the "
+                                 + "endpoint selector with a note (docs/topologies.md)."))
+    var services = false
+
     @Flag(help: ArgumentHelp("Write the policies even when they would break or open observed connections.",
                              discussion: "They are still listed on stderr; the exit status is then 0."))
     var allowBreaks = false
@@ -95,6 +101,7 @@ struct GenerateCommand: ParsableCommand {
         o.inference.internetThreshold = internetThreshold
         o.inference.namedPorts = namedPorts
         o.inference.portRanges = !noPortRanges
+        o.inference.services = services
         o.inference.includeSystem = includeSystem
         if let list = systemNamespaces {
             o.inference.systemNamespaces = Set(list.split(separator: ",").map { String($0.filter { $0 != " " }) })

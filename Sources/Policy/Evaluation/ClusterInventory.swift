@@ -9,6 +9,8 @@ public struct ClusterInventory: Sendable {
     public var namespaces: [ClusterNamespace]
     /// The store's nodes, sorted by name (manifests carry none).
     public var nodes: [ClusterNode]
+    /// The store's inventoried Services, for Cilium `toServices` (CV1).
+    public var services: [CiliumService] = []
 
     public init(workloads: [Workload] = [], namespaces: [ClusterNamespace] = [], nodes: [ClusterNode] = []) {
         self.workloads = workloads
@@ -27,6 +29,8 @@ public struct ClusterInventory: Sendable {
         public var nodes: [ClusterNode]
         /// The node a workload's inventoried pods all ran on (own-node traffic, B5 and T10); absent when several.
         public var workloadNodes: [Endpoint: String]
+        /// The inventory's Services (Cilium `toServices`, CV1), sorted by namespace and name.
+        public var services: [CiliumService] = []
 
         public init(labelSets: [Endpoint: [Labels]] = [:], addresses: [Endpoint: [String]] = [:],
                     namespaceLabels: [String: Labels] = [:], endpoints: [Endpoint] = [], nodes: [ClusterNode] = [],
@@ -51,6 +55,7 @@ public struct ClusterInventory: Sendable {
         }
         if let s = store {
             inv.nodes = s.nodes
+            inv.services = s.services
             for (k, v) in s.namespaceLabels where nsLabels[k] == nil { nsLabels[k] = v }
             var eps = Set(s.endpoints.filter { $0.kind == .workload })
             eps.formUnion(s.labelSets.keys.filter { $0.kind == .workload })

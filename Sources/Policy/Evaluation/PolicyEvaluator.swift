@@ -54,12 +54,13 @@ public struct PolicyEvaluator: Sendable {
 
     /// `ciliumPolicies`: the set's CiliumNetworkPolicies and CiliumClusterwideNetworkPolicies; `dnsNames`: DNS
     /// names observed for external addresses (for `toFQDNs` and admin-tier `domainNames`).
-    /// `nodes`: the inventory's nodes, whose labels admin-tier `nodes` peers select by.
+    /// `nodes`: the inventory's nodes, whose labels admin-tier `nodes` peers select by. `services`: the
+    /// inventory's Services, which Cilium `toServices` selects by (CV1).
     /// `adminPolicies`: the cluster-wide tiers. A set with both Cilium and admin-tier policies is refused by
     /// `PolicyInputs` before it gets here (their combination is not modelled yet).
     public init(policies: [NetworkPolicy], adminPolicies: [AdminPolicy] = [], namespaces: [ClusterNamespace] = [],
                 workloads: [Workload], options: EvaluatorOptions = .default, ciliumPolicies: [CiliumPolicy] = [],
-                dnsNames: [IPAddr: [String]] = [:], nodes: [ClusterNode] = []) {
+                dnsNames: [IPAddr: [String]] = [:], nodes: [ClusterNode] = [], services: [CiliumService] = []) {
         self.policies = policies
         self.adminPolicies = adminPolicies
         self.workloads = workloads
@@ -71,7 +72,7 @@ public struct PolicyEvaluator: Sendable {
             co.selfAlwaysAllowed = options.selfAlwaysAllowed
             cilium = CiliumBox(CiliumEvaluator(policies: ciliumPolicies, networkPolicies: policies,
                                                namespaces: namespaces, workloads: workloads, options: co,
-                                               dnsNames: dnsNames))
+                                               dnsNames: dnsNames, services: services))
         }
         let n = workloads.count
 
