@@ -47,8 +47,7 @@ public struct ClusterBaseline: Sendable, Hashable {
         for ns in candidates { count[ns.dnsBaseline, default: 0] += 1 }
         guard let shared = candidates.map(\.dnsBaseline).max(by: { count[$0]! < count[$1]! }) else {
             var p = plan
-            p.warnings = (p.warnings + ["--cluster-baseline: no namespace had both directions observed; every "
-                                        + "namespace keeps its own default-deny, no baseline object written"]).sorted()
+            p.warnings = PlanWarning.sorted(p.warnings + [.noClusterBaseline])
             return (p, nil)
         }
         var p = plan
@@ -58,8 +57,7 @@ public struct ClusterBaseline: Sendable, Hashable {
             let ns = p.namespaces[i]
             guard ns.denyIngress && ns.denyEgress else { continue }  // its notes already say which direction is open
             guard ns.dnsBaseline == shared else {
-                warnings.append("\(ns.name): keeps its own default-deny and allow-dns, outside the cluster baseline: "
-                                + "its DNS baseline differs from the shared one")
+                warnings.append(.outsideClusterBaseline(namespace: ns.name))
                 continue
             }
             covered.append(ns.name)
@@ -70,7 +68,7 @@ public struct ClusterBaseline: Sendable, Hashable {
                 p.namespaces[i].workloads[w].egress = merged(ns.workloads[w].egress, shared)
             }
         }
-        p.warnings = warnings.sorted()
+        p.warnings = PlanWarning.sorted(warnings)
         let out = leftOut.subtracting(covered).sorted()
         return (p, ClusterBaseline(kind: kind, covered: covered.sorted(), leftOut: scoped ? nil : out,
                                    dns: shared.map { RulePlan(peer: $0.peer, ports: $0.ports.map(numbered)) }))

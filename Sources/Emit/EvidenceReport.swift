@@ -157,7 +157,7 @@ public struct EvidenceReport: Sendable, Codable, Equatable {
                    lastSeen: e.stats.lastSeen == .min ? "" : Timestamp.format(e.stats.lastSeen),
                    dropReasons: e.stats.dropReasons.sorted())
         }
-        warnings = plan.warnings.sorted()
+        warnings = plan.warnings.map(\.description).sorted()
     }
 
     /// Pretty JSON, keys sorted (`$comment` first): the layout of `JSONText.encode(self)`, written directly

@@ -31,7 +31,7 @@ extension Generate.Report {
         ResultText.document(ResultText.json(GenerateJSON(
             written: written, out: out, edges_read: edgesRead, policies: policies, workloads: plan.workloadCount,
             namespaces: plan.namespaces.count, files: files.sorted(), removed: removed.sorted(),
-            warnings: plan.warnings, denied_connections: plan.denied.count,
+            warnings: plan.warnings.map(\.description), denied_connections: plan.denied.count,
             self_check: .init(passed: !selfCheck.failed, edges: selfCheck.edges,
                               findings: selfCheck.findings.map { $0.trimmingCharacters(in: .whitespaces) }))),
             as: format)

@@ -159,8 +159,7 @@ public struct Inferrer: Sendable {
     ///   `fromEntities: [ingress]` (`ReservedEntity.ruleEntities`).
     /// - world without an address, health, init, unmanaged, unknown: skipped with a note.
     func reservedTreatment(_ ep: Endpoint, owner: Endpoint, ingressSide: Bool, port: PortKey, ev: Evidence,
-                           notes: inout [Endpoint: Set<InferenceNote>], warnings: inout Set<String>) -> [PeerPlan] {
-        let dir = ingressSide ? "from" : "to"
+                           notes: inout [Endpoint: Set<InferenceNote>], warnings: inout Set<PlanWarning>) -> [PeerPlan] {
         let direction: InferenceNote.Direction = ingressSide ? .from : .to
         switch ep.reservedEntity {
         case .host?:
@@ -176,8 +175,8 @@ public struct Inferrer: Sendable {
             let addrs = (ev.addresses[ep] ?? []).sorted()
             if addrs.isEmpty {
                 notes[owner, default: []].insert(.reservedPeer(entity: ep.name, direction: direction, reason: .noAddress))
-                warnings.insert("\(owner): traffic \(dir) reserved:\(ep.name) \(port.proto.rawValue)/\(port.port) "
-                                + "observed, but no address of it is known: no rule")
+                warnings.insert(.reservedWithoutAddress(owner: owner, entity: ep.name, direction: direction,
+                                                        proto: port.proto, port: port.port))
             }
             return addrs.map { .ipBlock(cidr: CIDR.hostText($0), except: [], note: "reserved:\(ep.name)") }
         case .ingress?:
@@ -192,8 +191,8 @@ public struct Inferrer: Sendable {
         default:
             notes[owner, default: []].insert(.reservedPeer(entity: ep.name, direction: direction,
                                                            reason: .notExpressible))
-            warnings.insert("\(owner): traffic \(dir) reserved:\(ep.name) \(port.proto.rawValue)/\(port.port) observed, "
-                            + "but reserved:\(ep.name) is not expressible as a NetworkPolicy peer: no rule")
+            warnings.insert(.reservedNotExpressible(owner: owner, entity: ep.name, direction: direction,
+                                                    proto: port.proto, port: port.port))
             return []
         }
     }

@@ -23,7 +23,7 @@ struct PlanBuilder {
     var options: InferenceOptions { inferrer.options }
     /// The evidence with stand-ins resolved.
     let ev: Evidence
-    var warnings = Set<String>()
+    var warnings = Set<PlanWarning>()
     /// Per workload: observed peers that produced no rule, with the reason.
     var notes = [Endpoint: Set<InferenceNote>]()
 
@@ -133,7 +133,7 @@ struct PlanBuilder {
         }
         // Sorted like `EdgeKey <` (the text key orders the same way, and is built once per edge, not per comparison).
         denied = denied.map { (Inferrer.sortKey($0.key), $0) }.sorted { $0.0 < $1.0 }.map(\.1)
-        if skippedFew > 0 { warnings.insert("\(skippedFew) edge(s) below --min-flows \(options.minFlows) left out") }
+        if skippedFew > 0 { warnings.insert(.belowMinFlows(edges: skippedFew, minFlows: options.minFlows)) }
         for d in denied {
             var k = d.key
             k.outcome = .allowed
@@ -146,8 +146,8 @@ struct PlanBuilder {
                 var k = d.key
                 k.outcome = .allowed
                 if allowedKeys.contains(k) {
-                    warnings.insert("\(k.source) -> \(k.destination) \(k.proto.rawValue)/\(k.port) was observed both "
-                                    + "allowed and denied; allowed on the allowed evidence")
+                    warnings.insert(.allowedAndDenied(source: k.source, destination: k.destination, proto: k.proto,
+                                                      port: k.port))
                 }
             }
         }
@@ -182,15 +182,11 @@ struct PlanBuilder {
     /// 3. System namespaces left out, and allowed edges without a port NetworkPolicy can name.
     mutating func noteUnexpressible() {
         for ns in byNamespace.keys.sorted() where options.leavesOutSystem(ns) && !options.excludeNamespaces.contains(ns) {
-            warnings.insert("system namespace \(ns) left out (known workloads: "
-                            + Inferrer.list(byNamespace[ns]!.keys) + "): a capture rarely shows all of its traffic; "
-                            + "--include-system to generate policies for it")
+            warnings.insert(.systemNamespaceLeftOut(namespace: ns, knownWorkloads: byNamespace[ns]!.keys.sorted()))
         }
         for e in withoutPort where included(e.key.source) || included(e.key.destination) {
-            let what = "\(e.key.source) -> \(e.key.destination) \(e.key.proto.rawValue)"
-                + (e.key.port == 0 ? " (no port)" : "/\(e.key.port)")
-            warnings.insert("\(what): observed allowed, but NetworkPolicy can only allow TCP, UDP and SCTP ports; "
-                            + "no rule")
+            warnings.insert(.noPort(source: e.key.source, destination: e.key.destination, proto: e.key.proto,
+                                    port: e.key.port))
             for ep in [e.key.source, e.key.destination] where included(ep) {
                 notes[ep, default: []].insert(.noPort(source: e.key.source, destination: e.key.destination,
                                                       proto: e.key.proto, port: e.key.port))
@@ -201,8 +197,7 @@ struct PlanBuilder {
     /// 4. Named container ports: (workload, proto, port) -> name, only when every entry agrees.
     mutating func nameContainerPorts() {
         if options.namedPorts && ev.containerPorts.isEmpty {
-            warnings.insert("--named-ports: no container port names are known (they come from an inventory); "
-                            + "ports stay numeric")
+            warnings.insert(.noContainerPortNames)
         }
         guard options.namedPorts else { return }
         for (ep, list) in ev.containerPorts {
@@ -231,7 +226,7 @@ struct PlanBuilder {
         case .workload:
             guard let c = selectors[ep], !c.selector.isEmpty else {
                 notes[owner, default: []].insert(.unselectablePeer(ep))
-                warnings.insert("\(ep): no stable labels; rules that need it were left out")
+                warnings.insert(.unselectablePeer(ep))
                 return []
             }
             let k = Inferrer.PeerKey.workload(ep)
@@ -333,7 +328,7 @@ struct PlanBuilder {
         for w in orphans {
             if cluster.isEmpty {
                 notes[w, default: []].insert(.noDNSServer)
-                warnings.insert("\(w): resolved names but no DNS server was observed anywhere; no DNS egress rule")
+                warnings.insert(.noDNSServer(w))
                 continue
             }
             for r in cluster { addBothDNSProtocols(w, r) }
@@ -388,10 +383,8 @@ struct PlanBuilder {
                         peerPlans[key] = .ipBlock(cidr: cidr, except: except, note: PeerPlan.internetFacingNote)
                         ingress[dst, default: [:]][key, default: [:]][pk] = acc
                     }
-                    warnings.insert("\(dst) \(pk.proto.rawValue)/\(pk.port) is internet-facing "
-                                    + "(\(edges.count) distinct public sources): allowed from 0.0.0.0/0 and ::/0 "
-                                    + "except private ranges"
-                                    + (carved.isEmpty ? "" : " and the \(carved.count) public source(s) observed denied"))
+                    warnings.insert(.internetFacing(destination: dst, proto: pk.proto, port: pk.port,
+                                                    sources: edges.count, carvedOut: carved.count))
                 } else {
                     for e in edges {
                         for p in peers(for: e.key.source, of: dst, ingressSide: true, port: pk) {
@@ -413,8 +406,7 @@ struct PlanBuilder {
         let withEgressDeny = outNamespaces.intersection(egressSeen).sorted()
         let resolvers = inferrer.clusterResolvers(allowed, ev: ev)
         if resolvers.isEmpty && !withEgressDeny.isEmpty {
-            warnings.insert("no cluster DNS resolver was observed: no DNS baseline (allow-dns) for "
-                            + withEgressDeny.joined(separator: ", ") + "; DNS is allowed only where observed")
+            warnings.insert(.noClusterResolver(namespaces: withEgressDeny))
         }
         var deniedFrom = [String: [Endpoint: Set<Proto>]]()  // namespace -> resolver -> protocols denied
         for k in deniedKeys where Inferrer.isDNS(k) && k.source.kind == .workload {
@@ -425,15 +417,13 @@ struct PlanBuilder {
             for r in resolvers {
                 let rPeers = inferrer.baselinePeers(r, selectors: selectors, ev: ev)
                 if rPeers.isEmpty {
-                    warnings.insert("\(r): DNS resolver without stable labels: not in the DNS baseline")
+                    warnings.insert(.resolverWithoutLabels(r))
                     continue
                 }
                 let deniedProtos = deniedFrom[ns]?[r] ?? []
                 let protos = [Proto.udp, .tcp].filter { !deniedProtos.contains($0) }
                 if !deniedProtos.isEmpty {
-                    warnings.insert("\(ns): the DNS baseline leaves out \(r) "
-                                    + deniedProtos.map { "\($0.rawValue)/53" }.sorted().joined(separator: ", ")
-                                    + ": observed denied from a pod of the namespace")
+                    warnings.insert(.dnsBaselineLeavesOut(namespace: ns, resolver: r, protos: deniedProtos.sorted()))
                 }
                 guard !protos.isEmpty else { continue }
                 let ports = protos.map {
@@ -507,18 +497,17 @@ struct PlanBuilder {
         let generalizer = PathGeneralizer(threshold: options.pathCardinalityThreshold)
         for w in workloads.sorted() {
             guard let choice = selectors[w], !choice.selector.isEmpty else {
-                warnings.insert("\(w): no stable labels; no allow policy generated (default deny applies)")
+                warnings.insert(.unselectableWorkload(w))
                 continue
             }
             var selWarning: String?
             if !choice.alsoMatches.isEmpty {
-                selWarning = "selector also matches \(choice.alsoMatches.map(\.description).joined(separator: ", ")): "
-                    + "no label set separates them"
-                warnings.insert("\(w): \(selWarning!)")
+                selWarning = PlanWarning.alsoMatchesText(choice.alsoMatches)
+                warnings.insert(.selectorAlsoMatches(w, others: choice.alsoMatches))
             }
             var workloadNotes = notes[w] ?? []
             if let why = choice.controllerRejected {
-                warnings.insert("\(w): \(why); the minimal selector \(choice.selector.canonical) is used")
+                warnings.insert(.minimalSelector(w, reason: why, selector: choice.selector.canonical))
                 workloadNotes.insert(.minimalSelector(reason: why))
             }
             // Services of the destination: the peer's on egress, the workload's own on ingress.
@@ -547,8 +536,7 @@ struct PlanBuilder {
         }
         let idle = pods.keys.filter { $0.kind == .workload && included($0) && !workloads.contains($0) }
         if !idle.isEmpty {
-            warnings.insert("\(idle.count) known workload(s) had no allowed traffic in the evidence (\(Inferrer.list(idle))): "
-                            + "their namespace's default-deny isolates them in the directions it covers")
+            warnings.insert(.idleWorkloads(idle.sorted()))
         }
     }
 
@@ -557,23 +545,23 @@ struct PlanBuilder {
     mutating func plan() -> PolicyPlan {
         var namespaces = [NamespacePlan]()
         for ns in outNamespaces.union(plans.keys).sorted() {
-            let known = Inferrer.list(byNamespace[ns]?.keys.filter(included) ?? [])
+            let knownWorkloads = (byNamespace[ns]?.keys.filter(included) ?? []).sorted()
+            let known = Inferrer.list(knownWorkloads)
             let denyIn = ingressSeen.contains(ns), denyOut = egressSeen.contains(ns)
             guard denyIn || denyOut || plans[ns] != nil else {
-                warnings.insert("\(ns): no traffic of its pods was observed (known workloads: \(known)): "
-                                + "no default-deny, its pods stay unrestricted")
+                warnings.insert(.namespaceNotObserved(namespace: ns, knownWorkloads: knownWorkloads))
                 continue
             }
             var nsNotes = [InferenceNote]()
             for (seen, ingressSide) in [(denyIn, true), (denyOut, false)] where !seen {
                 let note = InferenceNote.directionNotObserved(ingress: ingressSide, knownWorkloads: known)
                 nsNotes.append(note)
-                warnings.insert("\(ns): \(note)")
+                warnings.insert(.directionNotObserved(namespace: ns, ingress: ingressSide, knownWorkloads: knownWorkloads))
             }
             namespaces.append(NamespacePlan(name: ns, workloads: plans[ns] ?? [], denyIngress: denyIn,
                                             denyEgress: denyOut, notes: nsNotes, dnsBaseline: baseline[ns] ?? []))
         }
-        var plan = PolicyPlan(namespaces: namespaces, denied: denied, warnings: warnings.sorted(), firstSeen: first,
+        var plan = PolicyPlan(namespaces: namespaces, denied: denied, warnings: PlanWarning.sorted(warnings), firstSeen: first,
                               lastSeen: last)
         for (ep, names) in ev.names where ep.kind == .external && !names.isEmpty {
             plan.externalNames[CIDR.hostText(ep.name)] = Set(names).sorted()

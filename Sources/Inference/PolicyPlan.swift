@@ -9,8 +9,9 @@ public struct PolicyPlan: Sendable, Hashable {
     public var namespaces: [NamespacePlan]
     /// Observed-denied connections (never turned into allows), for the report.
     public var denied: [ObservedEdge]
-    /// Problems a reviewer must see (ambiguous selectors, skipped peers ...), sorted.
-    public var warnings: [String]
+    /// Problems a reviewer must see (ambiguous selectors, skipped peers ...), sorted by their text
+    /// (`PlanWarning.sorted`).
+    public var warnings: [PlanWarning]
     /// Evidence window of the edges used (nanoseconds), nil when there were none.
     public var firstSeen: Int64?
     public var lastSeen: Int64?
@@ -18,7 +19,7 @@ public struct PolicyPlan: Sendable, Hashable {
     /// flavour that can (Cilium `toFQDNs`) allow the name instead of a stale address.
     public var externalNames: [String: [String]] = [:]
 
-    public init(namespaces: [NamespacePlan], denied: [ObservedEdge], warnings: [String], firstSeen: Int64?,
+    public init(namespaces: [NamespacePlan], denied: [ObservedEdge], warnings: [PlanWarning], firstSeen: Int64?,
                 lastSeen: Int64?) {
         self.namespaces = namespaces
         self.denied = denied

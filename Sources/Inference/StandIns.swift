@@ -9,8 +9,8 @@ import FlowModel
 ///   in the same role (a cross-node connection seen at the receiving node names the source by its node): it joins
 ///   that connection and makes no rule of its own (no node ipBlock, no `fromEntities: remote-node`).
 enum StandIns {
-    static func resolve(_ ev: Evidence) -> (evidence: Evidence, warnings: [String]) {
-        var warnings: [String] = []
+    static func resolve(_ ev: Evidence) -> (evidence: Evidence, warnings: [PlanWarning]) {
+        var warnings: [PlanWarning] = []
         // 1. Label identities -> workloads.
         var standIns = Set<Endpoint>()
         for e in ev.edges {
@@ -26,10 +26,7 @@ enum StandIns {
                 mapped[s] = matches[0]
             } else {
                 mapped[s] = .workload(s.namespace, s.name, kind: "Deployment")  // as named before this rule
-                warnings.append("\(s): a Hubble identity without a pod name whose labels select "
-                                + (matches.isEmpty ? "no known workload" : "\(matches.count) workloads ("
-                                   + matches.map(\.description).joined(separator: ", ") + ")")
-                                + ": kept as its own peer")
+                warnings.append(.unresolvedLabelIdentity(s, matches: matches))
             }
         }
         var out = ev
@@ -68,7 +65,7 @@ enum StandIns {
             podPorts.insert(key("in", e.key.destination, e.key))
             podPorts.insert(key("out", e.key.source, e.key))
         }
-        var joined: [String] = []
+        var joined: [EdgeKey] = []
         out.edges = out.edges.filter { e in
             guard e.key.outcome == .allowed else { return true }
             let k = e.key
@@ -76,12 +73,12 @@ enum StandIns {
                        && k.destination.kind == .workload && podPorts.contains(key("in", k.destination, k)))
                 || (k.destination.reservedEntity.map(ReservedEntity.nodes.contains) == true
                     && k.source.kind == .workload && podPorts.contains(key("out", k.source, k)))
-            if far { joined.append("\(k.source) -> \(k.destination) \(k.proto.rawValue)/\(k.port)") }
+            if far { joined.append(k) }
             return !far
         }
-        for j in joined.sorted() {
-            warnings.append("\(j): joined the pod-to-pod connection on the same port (the far end of a cross-node "
-                            + "connection, named by its node): no rule of its own")
+        for k in joined {
+            warnings.append(.joinedPodConnection(source: k.source, destination: k.destination, proto: k.proto,
+                                                 port: k.port))
         }
         return (out, warnings)
     }

@@ -27,7 +27,7 @@ struct NamedPortsTests {
         #expect(!plain.contains("port: ssh") && !plain.contains("port: iperf"))
         #expect(text.contains("port: ssh"))
         #expect(text.contains("port: iperf"))
-        #expect(!named.plan.warnings.contains { $0.contains("--named-ports") })
+        #expect(!named.plan.warnings.contains { $0.description.contains("--named-ports") })
         // Only names change: the same number of port entries.
         #expect(text.components(separatedBy: "port: ").count == plain.components(separatedBy: "port: ").count)
     }

@@ -26,7 +26,7 @@ struct ControllerSelectorTests {
         #expect(selector(reviews, ev) == ["app": "reviews", "version": "v1"])
         // No controller known for productpage: the minimal selector, as before.
         #expect(selector(page, ev) == ["app": "productpage"])
-        #expect(!Inferrer().infer(ev).warnings.contains { $0.contains("controller") })
+        #expect(!Inferrer().infer(ev).warnings.contains { $0.description.contains("controller") })
     }
 
     @Test("without a known controller the minimal selector is chosen")
@@ -48,7 +48,7 @@ struct ControllerSelectorTests {
         ev.controllerSelectors = [reviews: ["app": "reviews", "version": "v9"]]
         #expect(selector(reviews, ev) == ["app": "reviews"])
         #expect(Inferrer().infer(ev).warnings.contains {
-            $0.contains("bookinfo/reviews") && $0.contains("does not select all its known pods")
+            $0.description.contains("bookinfo/reviews") && $0.description.contains("does not select all its known pods")
         })
     }
 
@@ -63,8 +63,8 @@ struct ControllerSelectorTests {
         ev.controllerSelectors = [ratings: ["app": "ratings"], ratingsV2: ["app": "ratings", "version": "v2"]]
         #expect(selector(ratings, ev) == ["app": "ratings", "version": "v1"])
         let p = Inferrer().infer(ev)
-        let warning = p.warnings.first { $0.hasPrefix("bookinfo/ratings") && $0.contains("also selects") }
-        #expect(warning?.contains("bookinfo/ratings-v2") == true)
+        let warning = p.warnings.first { $0.description.hasPrefix("bookinfo/ratings") && $0.description.contains("also selects") }
+        #expect(warning?.description.contains("bookinfo/ratings-v2") == true)
         #expect(Fx.plan(ratings, in: p)?.notes.contains { $0.description.contains("ratings-v2") } == true)
     }
 }

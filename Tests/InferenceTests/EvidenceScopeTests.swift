@@ -33,8 +33,8 @@ struct EvidenceScopeTests {
         #expect(s.denyIngress && s.denyEgress && s.notes.isEmpty)
         #expect(c.notes.map(\.description) == ["no egress from its pods was observed (known workloads: cache/redis[Deployment]): no egress "
                             + "default-deny, egress stays unrestricted"])
-        #expect(plan.warnings.contains { $0.hasPrefix("cache: no egress from its pods was observed (known workloads: cache/redis[Deployment])") })
-        #expect(plan.warnings.contains { $0.hasPrefix("jobs: no ingress to its pods was observed (known workloads: jobs/report[Deployment])") })
+        #expect(plan.warnings.contains { $0.description.hasPrefix("cache: no egress from its pods was observed (known workloads: cache/redis[Deployment])") })
+        #expect(plan.warnings.contains { $0.description.hasPrefix("jobs: no ingress to its pods was observed (known workloads: jobs/report[Deployment])") })
     }
 
     @Test("system namespaces are left out unless --include-system or named; the list is overridable")
@@ -42,7 +42,7 @@ struct EvidenceScopeTests {
         let ev = Evidence(edges: [Fx.edge(web, dns, .udp, 53)], labelSets: labels)
         let plan = Inferrer().infer(ev)
         #expect(ns("kube-system", plan) == nil)
-        #expect(plan.warnings.contains { $0.hasPrefix("system namespace kube-system left out (known workloads: kube-system/coredns[Deployment])") })
+        #expect(plan.warnings.contains { $0.description.hasPrefix("system namespace kube-system left out (known workloads: kube-system/coredns[Deployment])") })
         // Its resolver is still a peer of the clients' rules.
         #expect(Fx.plan(web, in: plan)?.egress.map(\.peer) == [.workload(dns, selector: ["k8s-app": "kube-dns"])])
         #expect(ns("kube-system", Inferrer(options: withSystem).infer(ev))?.denyIngress == true)
@@ -95,7 +95,7 @@ struct EvidenceScopeTests {
         #expect(Fx.ports(Fx.rule(Fx.plan(web, in: plan)!.egress, resolver)) == ["UDP/53"])
         #expect(Fx.plan(web, in: plan)!.notes.contains { $0.description.hasPrefix("TCP/53 to kube-system/coredns[Deployment] was observed denied") })
         #expect(Fx.ports(ns("shop", plan)?.dnsBaseline.first) == ["UDP/53"])
-        #expect(plan.warnings.contains { $0.hasPrefix("shop: the DNS baseline leaves out kube-system/coredns[Deployment] TCP/53") })
+        #expect(plan.warnings.contains { $0.description.hasPrefix("shop: the DNS baseline leaves out kube-system/coredns[Deployment] TCP/53") })
         let d = try #require(Fx.plan(dns, in: plan))
         #expect(d.ingress.allSatisfy { Fx.ports($0) == ["UDP/53"] })
     }
@@ -112,7 +112,7 @@ struct EvidenceScopeTests {
                                       note: PeerPlan.internetFacingNote),
                              .ipBlock(cidr: "::/0", except: CIDR.privateV6.map(\.description) + ["2001:db8:77::1/128"],
                                       note: PeerPlan.internetFacingNote)])
-        #expect(plan.warnings.contains { $0.contains("and the 2 public source(s) observed denied") })
+        #expect(plan.warnings.contains { $0.description.contains("and the 2 public source(s) observed denied") })
     }
 
     @Test("peers that cannot be expressed are warnings naming workload, peer and port")
@@ -121,9 +121,9 @@ struct EvidenceScopeTests {
                                   Fx.edge(web, .reserved("kube-apiserver"), .tcp, 6443),
                                   Fx.edge(web, api, .other, 0)], labelSets: labels)
         let plan = Inferrer().infer(ev)
-        #expect(plan.warnings.contains { $0.hasPrefix("shop/web[Deployment]: traffic to reserved:unmanaged TCP/9000 observed") })
-        #expect(plan.warnings.contains { $0.hasPrefix("shop/web[Deployment]: traffic to reserved:kube-apiserver TCP/6443 observed, but no address") })
-        #expect(plan.warnings.contains { $0.hasPrefix("shop/web[Deployment] -> shop/api[Deployment] OTHER (no port)") })
+        #expect(plan.warnings.contains { $0.description.hasPrefix("shop/web[Deployment]: traffic to reserved:unmanaged TCP/9000 observed") })
+        #expect(plan.warnings.contains { $0.description.hasPrefix("shop/web[Deployment]: traffic to reserved:kube-apiserver TCP/6443 observed, but no address") })
+        #expect(plan.warnings.contains { $0.description.hasPrefix("shop/web[Deployment] -> shop/api[Deployment] OTHER (no port)") })
         #expect(Fx.plan(api, in: plan)?.notes.contains { $0.description.contains("OTHER (no port) observed") } == true)
     }
 }

@@ -52,7 +52,7 @@ struct InferrerTests {
         #expect(w.internetFacingPorts.map(\.port) == [443])
         // Port 80 stayed below the threshold: 15 /32s, plus the private /32.
         #expect(w.ingress.filter { !$0.peer.isInternetFacing }.count == 16)
-        #expect(plan.warnings.contains { $0.contains("internet-facing") && $0.contains("TCP/443") })
+        #expect(plan.warnings.contains { $0.description.contains("internet-facing") && $0.description.contains("TCP/443") })
         // Threshold is configurable.
         var o = InferenceOptions()
         o.internetThreshold = 100
@@ -163,7 +163,7 @@ struct InferrerTests {
         #expect(w.egress.map(\.peer) == [.workload(api, selector: ["app": "api"])])
         let d = try #require(Fx.plan(db, in: plan))  // a visible record that allows nothing
         #expect(d.ingress.isEmpty && d.egress.isEmpty)
-        #expect(plan.warnings.contains { $0.contains("both allowed and denied") })
+        #expect(plan.warnings.contains { $0.description.contains("both allowed and denied") })
     }
 
     @Test("--min-flows, --since/--until by span overlap, --namespace/--exclude-namespace, ICMP and port 0")
@@ -183,10 +183,12 @@ struct InferrerTests {
         // every edge it is given.
         let plan = Inferrer(options: o).infer(ev)
         #expect(Fx.ports(Fx.plan(web, in: plan)?.egress.first) == ["TCP/81", "TCP/82", "TCP/83"])
-        #expect(plan.warnings.contains { $0.contains("--min-flows 2") })
+        // Decided by case, not text: one edge (TCP/80 with 1 flow) was below --min-flows 2.
+        #expect(plan.warnings.contains(.belowMinFlows(edges: 1, minFlows: 2)))
+        #expect(plan.warnings.contains(.noPort(source: web, destination: api, proto: .icmpv4, port: 0)))
         // ICMP and a portless UDP edge: named, never silently dropped.
-        #expect(plan.warnings.contains { $0.hasPrefix("shop/web[Deployment] -> shop/api[Deployment] ICMPv4 (no port)") })
-        #expect(plan.warnings.contains { $0.hasPrefix("shop/web[Deployment] -> shop/api[Deployment] UDP (no port)") })
+        #expect(plan.warnings.contains { $0.description.hasPrefix("shop/web[Deployment] -> shop/api[Deployment] ICMPv4 (no port)") })
+        #expect(plan.warnings.contains { $0.description.hasPrefix("shop/web[Deployment] -> shop/api[Deployment] UDP (no port)") })
         #expect(Fx.plan(web, in: plan)?.notes.contains { $0.description.contains("ICMPv4 (no port) observed: not expressible") } == true)
         o = InferenceOptions()
         o.excludeNamespaces = ["data"]
@@ -253,8 +255,8 @@ struct InferrerTests {
                                              labelSets: labels.merging([idle: [["app": "batch"]],
                                                                         worker: [["app": "worker"]]]) { a, _ in a }))
         #expect(!plan.namespaces.map(\.name).contains("idle"))
-        #expect(plan.warnings.contains { $0.hasPrefix("idle: no traffic of its pods was observed (known workloads: idle/batch[Deployment])") })
+        #expect(plan.warnings.contains { $0.description.hasPrefix("idle: no traffic of its pods was observed (known workloads: idle/batch[Deployment])") })
         // An idle workload in a namespace that gets a default-deny is named, not counted.
-        #expect(plan.warnings.contains { $0.hasPrefix("3 known workload(s) had no allowed traffic in the evidence (data/db[StatefulSet], idle/batch[Deployment], shop/worker[Deployment])") })
+        #expect(plan.warnings.contains { $0.description.hasPrefix("3 known workload(s) had no allowed traffic in the evidence (data/db[StatefulSet], idle/batch[Deployment], shop/worker[Deployment])") })
     }
 }

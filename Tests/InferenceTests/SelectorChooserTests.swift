@@ -75,7 +75,7 @@ struct SelectorChooserTests {
         let plan = Inferrer().infer(ev)
         let wp = Fx.plan(web, in: plan)
         #expect(wp?.selectorWarning?.contains("shop/api[Deployment]") == true)
-        #expect(plan.warnings.contains { $0.hasPrefix("shop/web[Deployment]: selector also matches") })
+        #expect(plan.warnings.contains { $0.description.hasPrefix("shop/web[Deployment]: selector also matches") })
         #expect(Fx.plan(api, in: plan)?.selectorWarning == nil)
     }
 }

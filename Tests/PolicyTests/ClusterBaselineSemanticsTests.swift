@@ -120,6 +120,6 @@ import Testing
         #expect(b?.leftOut == ["half", "kube-system", "own-dns"])
         #expect(q.namespaces.map(\.denyEgress) == [false, false, true, false])
         #expect(q.namespaces[2].denyEgress && q.namespaces[2].dnsBaseline.isEmpty)
-        #expect(q.warnings.contains { $0.hasPrefix("own-dns: keeps its own default-deny and allow-dns") })
+        #expect(q.warnings.contains { $0.description.hasPrefix("own-dns: keeps its own default-deny and allow-dns") })
     }
 }
