@@ -184,9 +184,8 @@ public struct Inferrer: Sendable {
             // NetworkPolicy flavour cannot allow it, and the self-check says what would break.
             notes[owner, default: []].insert(.reservedPeer(entity: ep.name, direction: direction,
                                                            reason: .notExpressible))
-            warnings.insert("\(owner): traffic \(dir) reserved:ingress \(port.proto.rawValue)/\(port.port) observed: "
-                            + "Cilium's Envoy (Ingress / Gateway API) is not expressible as a NetworkPolicy peer, so "
-                            + "this flavour has no rule and would deny it; use --flavor cilium (fromEntities: ingress)")
+            warnings.insert(.ingressProxyNotExpressible(owner: owner, direction: direction, proto: port.proto,
+                                                        port: port.port))
             return []
         default:
             notes[owner, default: []].insert(.reservedPeer(entity: ep.name, direction: direction,

@@ -96,11 +96,8 @@ struct PlanBuilder {
             notes[k.destination, default: []].insert(.webhookCall(webhook: h.description, source: k.source,
                                                                  proto: pk.proto, port: pk.port, allowed: allowed))
             if !allowed {
-                warnings.insert("\(k.destination): the API server calls admission webhook \(h) on "
-                                + "\(pk.proto.rawValue)/\(pk.port), but no API server address is known, so the "
-                                + "NetworkPolicy flavour cannot allow it and a webhook that fails closed would block "
-                                + "admissions; ingest an inventory with the default/kubernetes EndpointSlice "
-                                + "(`kubectl get endpointslices -n default -o json`), or use --flavor cilium")
+                warnings.insert(.webhookWithoutAPIServerAddress(k.destination, webhook: h.description, proto: pk.proto,
+                                                                port: pk.port))
             }
         }
     }
@@ -217,11 +214,10 @@ struct PlanBuilder {
     mutating func peers(for ep: Endpoint, of owner: Endpoint, ingressSide: Bool, port: PortKey) -> [Inferrer.PeerKey] {
         switch ep.kind {
         case .workload where ep.isRemote && !options.clusterSelectors:
-            let dir = ingressSide ? "from" : "to"
-            notes[owner, default: []].insert(.remoteClusterPeer(ep, direction: ingressSide ? .from : .to))
-            warnings.insert("\(owner): traffic \(dir) \(ep) \(port.proto.rawValue)/\(port.port) observed, but "
-                            + "\(ep) is in cluster \(ep.cluster) and NetworkPolicy cannot name clusters: no rule; "
-                            + "--flavor cilium selects it with io.cilium.k8s.policy.cluster")
+            let direction: InferenceNote.Direction = ingressSide ? .from : .to
+            notes[owner, default: []].insert(.remoteClusterPeer(ep, direction: direction))
+            warnings.insert(.remoteClusterPeer(owner: owner, peer: ep, direction: direction, proto: port.proto,
+                                               port: port.port))
             return []
         case .workload:
             guard let c = selectors[ep], !c.selector.isEmpty else {

@@ -34,6 +34,13 @@ public enum PlanWarning: Sendable, Hashable, CustomStringConvertible {
     /// A reserved-entity peer NetworkPolicy cannot name (`world` without an address, `unmanaged` ...): no rule.
     case reservedNotExpressible(owner: Endpoint, entity: String, direction: InferenceNote.Direction, proto: Proto,
                                 port: UInt16)
+    /// A workload peer in another cluster (ClusterMesh): NetworkPolicy cannot name clusters, no rule.
+    case remoteClusterPeer(owner: Endpoint, peer: Endpoint, direction: InferenceNote.Direction, proto: Proto,
+                           port: UInt16)
+    /// `reserved:ingress` (Cilium's Envoy for Ingress / Gateway API): the NetworkPolicy flavour has no rule.
+    case ingressProxyNotExpressible(owner: Endpoint, direction: InferenceNote.Direction, proto: Proto, port: UInt16)
+    /// The API server calls an admission webhook of `destination`, but no API server address is known.
+    case webhookWithoutAPIServerAddress(Endpoint, webhook: String, proto: Proto, port: UInt16)
     /// A destination port reached from at least `--internet-threshold` public sources: allowed from the internet.
     /// `carvedOut`: public sources observed denied, excepted from the ipBlock.
     case internetFacing(destination: Endpoint, proto: Proto, port: UInt16, sources: Int, carvedOut: Int)
@@ -107,6 +114,19 @@ public enum PlanWarning: Sendable, Hashable, CustomStringConvertible {
         case .reservedNotExpressible(let owner, let entity, let dir, let p, let port):
             return "\(owner): traffic \(dir.rawValue) reserved:\(entity) \(p.rawValue)/\(port) observed, but "
                 + "reserved:\(entity) is not expressible as a NetworkPolicy peer: no rule"
+        case .remoteClusterPeer(let owner, let peer, let dir, let p, let port):
+            return "\(owner): traffic \(dir.rawValue) \(peer) \(p.rawValue)/\(port) observed, but \(peer) is in cluster "
+                + "\(peer.cluster) and NetworkPolicy cannot name clusters: no rule; --flavor cilium selects it with "
+                + "io.cilium.k8s.policy.cluster"
+        case .ingressProxyNotExpressible(let owner, let dir, let p, let port):
+            return "\(owner): traffic \(dir.rawValue) reserved:ingress \(p.rawValue)/\(port) observed: Cilium's Envoy "
+                + "(Ingress / Gateway API) is not expressible as a NetworkPolicy peer, so this flavour has no rule and "
+                + "would deny it; use --flavor cilium (fromEntities: ingress)"
+        case .webhookWithoutAPIServerAddress(let d, let h, let p, let port):
+            return "\(d): the API server calls admission webhook \(h) on \(p.rawValue)/\(port), but no API server address "
+                + "is known, so the NetworkPolicy flavour cannot allow it and a webhook that fails closed would block "
+                + "admissions; ingest an inventory with the default/kubernetes EndpointSlice "
+                + "(`kubectl get endpointslices -n default -o json`), or use --flavor cilium"
         case .internetFacing(let d, let p, let port, let sources, let carved):
             return "\(d) \(p.rawValue)/\(port) is internet-facing (\(sources) distinct public sources): allowed from "
                 + "0.0.0.0/0 and ::/0 except private ranges"

@@ -101,7 +101,7 @@ import Inference
                                               proto: .tcp, port: 8443, allowed: false)))
         #expect(w.ingress.isEmpty)
         #expect(w.ingressEntities.map(\.entity) == ["kube-apiserver"], "Cilium still names the entity")
-        #expect(plan.warnings.contains { $0.contains("calls admission webhook") && $0.contains("default/kubernetes EndpointSlice") })
+        #expect(plan.warnings.contains { $0.description.contains("calls admission webhook") && $0.description.contains("default/kubernetes EndpointSlice") })
         // The same call on another port is not the webhook.
         var other = ev
         other.edges[0].key.port = 9443
@@ -113,7 +113,7 @@ import Inference
         let db = try Self.store(["envoy-ingress.jsonl"])
         let k8s = try Generate.run(Generate.Options(db: db, out: "-"))
         #expect(k8s.selfCheck.failed && !k8s.written, "NetworkPolicy cannot name Envoy: writing would break it")
-        #expect(k8s.plan.warnings.contains { $0.contains("reserved:ingress") && $0.contains("--flavor cilium") })
+        #expect(k8s.plan.warnings.contains { $0.description.contains("reserved:ingress") && $0.description.contains("--flavor cilium") })
         var o = Generate.Options(db: db, out: "-")
         o.emit.flavor = .cilium
         let c = try Generate.run(o)
