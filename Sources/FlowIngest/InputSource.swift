@@ -27,7 +27,9 @@ final class InputSource {
     /// False for stdin and for paths that are pipes, FIFOs or devices (`<(…)`, `/dev/fd/N`, `mkfifo`): those
     /// can be read once only, so they are read like stdin (format from the first record, batches, no hash).
     let isRegular: Bool
-    var hash = ContentHash()
+    /// The content hash of the raw bytes read so far (hashed on another thread: `BackgroundHash`).
+    var hash: ContentHash { hasher.value }
+    private var hasher = BackgroundHash()
     let hashing: Bool
     /// SHA-256 of the first `ResumeRecord.headBytes` raw bytes (or all, when fewer): finds earlier reads of this file.
     private(set) var head = SHA256()
@@ -126,7 +128,7 @@ final class InputSource {
         let restart: Int64
         if let b = best {
             resumed = b.point
-            hash = b.hash
+            hasher = BackgroundHash(b.hash)
             hashFrom = b.point.rawLength
             if gzip {
                 restart = 0
@@ -137,7 +139,7 @@ final class InputSource {
                 atStart = false
             }
         } else {
-            hash = ContentHash()
+            hasher = BackgroundHash()
             hashFrom = 0
             restart = 0
         }
@@ -158,7 +160,7 @@ final class InputSource {
             head.update(UnsafeRawBufferPointer(rebasing: b[Int(headHave - start)..<Int(headEnd - start)]))
         }
         if end > hashFrom {
-            hash.update(start >= hashFrom ? b : UnsafeRawBufferPointer(rebasing: b[Int(hashFrom - start)...]))
+            hasher.update(start >= hashFrom ? b : UnsafeRawBufferPointer(rebasing: b[Int(hashFrom - start)...]))
         }
     }
 

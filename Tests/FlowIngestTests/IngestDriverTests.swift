@@ -81,6 +81,13 @@ struct IngestDriverTests {
         #expect(one.chunks[0].counts.bytes == Int64(text.utf8.count))
         #expect(two.chunks[0].contentHash == one.chunks[0].contentHash)
         #expect(small.chunks[0].contentHash == one.chunks[0].contentHash)
+        // The hash computed beside the reading (BackgroundHash) is that of the file's bytes, in one piece.
+        var direct = ContentHash()
+        Array(text.utf8).withUnsafeBytes { direct.update($0) }
+        #expect(text.utf8.count > 2 << 20, "several of BackgroundHash's 1 MiB blocks")
+        #expect(one.chunks[0].contentHash == direct.hex)
+        #expect(one.chunks[0].legacyContentHash == direct.legacyHex)
+        #expect(one.chunks[0].resume?.rawLength == Int64(text.utf8.count))
     }
 
     @Test("rejected lines are reported with their line numbers, in order, across reads and threads")

@@ -90,4 +90,26 @@ struct SHA256Tests {
         slow.update(Array("abc".utf8))
         #expect(slow.hex == "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad")
     }
+
+    @Test("BackgroundHash (hashed on another thread) equals ContentHash of the same bytes, however they arrive")
+    func backgroundHash() {
+        var rng = SplitMix64(seed: 7)
+        let bytes = (0..<(3 << 20) + 12345).map { _ in UInt8(truncatingIfNeeded: rng.next()) }
+        for maxStep in [1 << 10, 300_000, 1 << 20, 5 << 20] {
+            let bg = BackgroundHash()
+            var direct = ContentHash()
+            var i = 0, reads = 0
+            while i < bytes.count {
+                let j = min(bytes.count, i + 1 + Int(rng.next() % UInt64(maxStep)))
+                bytes[i..<j].withUnsafeBytes { bg.update($0); direct.update($0) }
+                i = j
+                reads += 1
+                // Asking midway drains the queue and must not lose or repeat bytes.
+                if reads % 7 == 3 { #expect(bg.value.hex == direct.hex, "after \(i) bytes") }
+            }
+            #expect(bg.value.hex == direct.hex, "max step \(maxStep)")
+            #expect(bg.value.legacyHex == direct.legacyHex)
+            #expect(bg.value.length == UInt64(bytes.count))
+        }
+    }
 }
