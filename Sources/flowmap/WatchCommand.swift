@@ -14,7 +14,7 @@ struct WatchCommand: ParsableCommand {
               flowmap watch --policies out/policies --hubble localhost:4245 -o jsonl
             The stream's format is told from its first lines (as `ingest --format auto`; --hubble reads Hubble). \
             With --db the stream is also ingested into that store (batches as `ingest -`), and the store's \
-            inventory and earlier labels are used; only what the stream adds is reported.
+            inventory and earlier labels are used; only what the stream adds is reported. \
             Exit status: 0 nothing would be blocked; 1 something would be (or lines were rejected); 2 could not \
             evaluate (invalid policies, a connection with an unknown end, an unreadable Hubble source ...).
             """

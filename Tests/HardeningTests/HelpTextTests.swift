@@ -49,16 +49,7 @@ struct HelpTextTests {
             let args = (verb.map { [$0] } ?? []) + ["--help"]
             let r = try ProcessRunner.run("/usr/bin/env", ["COLUMNS=80", Binary.flowmap] + args, stderr: .merged)
             #expect(r.status == 0 && r.output.contains("USAGE: flowmap"), "\(args): \(r.output.prefix(200))")
-            let problems = Self.problems(r.output, width: 80)
-            if verb == "watch" {
-                // watch's discussion has hard line breaks; h19 owns watch and rewrites it (a known issue until
-                // that lands; intermittent: passes both before and after).
-                withKnownIssue("watch's discussion (h19)", isIntermittent: true) {
-                    for p in problems { Issue.record("flowmap watch --help: \(p)") }
-                }
-                continue
-            }
-            for p in problems { Issue.record("flowmap \(args.joined(separator: " ")): \(p)") }
+            for p in Self.problems(r.output, width: 80) { Issue.record("flowmap \(args.joined(separator: " ")): \(p)") }
         }
     }
 }
