@@ -79,11 +79,35 @@ public enum Check {
         var e = Evaluation(manifests: loaded.manifests, data: data, edges: edges, options: o.evaluator,
                            dnsNames: evidence.names, l7: evidence.l7)
         try scope(&e, o.namespaces, db: o.db)
-        return Result(report: e.report(), manifests: loaded.manifests, policies: loaded.manifests.evaluatedPolicyCount,
+        var report = e.report()
+        nameRoutes(&report, RouteIndex(inventory: try Generate.openExisting(o.db).inventory(), edges: edges), e.edges)
+        return Result(report: report, manifests: loaded.manifests, policies: loaded.manifests.evaluatedPolicyCount,
                       workloads: Set(e.inventory.workloads.map(\.endpoint)).count, caveats: loaded.caveats,
                       notes: loaded.notes + e.warnings + sharedSelectors(
                         loaded.manifests.policies.filter { o.namespaces.isAll || o.namespaces.namespaces.contains($0.namespace) },
                         e.inventory.workloads))
+    }
+
+    /// Each listed item's routes (`through <route>`): the report lists items by text, so they are matched to
+    /// their edges by source, destination, protocol and port.
+    static func nameRoutes(_ r: inout PolicyCheck.Report, _ index: RouteIndex, _ edges: [ObservedEdge]) {
+        var byText = [String: [String]]()
+        for e in edges {
+            let routes = index.routes(e.key)
+            if !routes.isEmpty {
+                byText["\(e.key.source)\u{1}\(e.key.destination)\u{1}\(e.key.proto.rawValue)\u{1}\(e.key.port)"] = routes
+            }
+        }
+        guard !byText.isEmpty else { return }
+        func name(_ items: inout [PolicyCheck.Item]) {
+            for i in items.indices {
+                let it = items[i]
+                items[i].routes = byText["\(it.source)\u{1}\(it.destination)\u{1}\(it.proto)\u{1}\(it.port)"] ?? []
+            }
+        }
+        name(&r.denied)
+        name(&r.nowAllowed)
+        name(&r.unresolved)
     }
 
     /// Namespaces an evaluation knows: the inventory's (manifests and store) and those of workloads on edges.

@@ -32,9 +32,12 @@ public enum Explain {
         public var workloads: Int
         public var caveats: EvaluationCaveats
         public var notes: [String]
+        /// Inventory routes this connection uses (`RouteIndex`: `Kind namespace/name (rule)`), sorted.
+        public var routes: [String] = []
 
         public var text: String {
-            explanation.text + "[\(policies) policies, \(workloads) workloads]\(caveats.suffix)\n"
+            explanation.text + routes.map { "route: \($0)\n" }.joined()
+                + "[\(policies) policies, \(workloads) workloads]\(caveats.suffix)\n"
         }
     }
 
@@ -51,9 +54,11 @@ public enum Explain {
         let src = try resolve(o.source, e, loaded.manifests), dst = try resolve(o.destination, e, loaded.manifests)
         let x = PolicyExplanation(e.evaluator, source: src, destination: dst, proto: proto, port: port,
                                   addresses: data.addresses)
+        let key = EdgeKey(source: src, destination: dst, proto: proto, port: UInt16(port), outcome: .allowed)
+        let routes = try opened.map { RouteIndex(inventory: try $0.inventory(), edges: store?.edges ?? []).routes(key) }
         return Result(explanation: x, policies: loaded.manifests.evaluatedPolicyCount,
                       workloads: Set(e.inventory.workloads.map(\.endpoint)).count, caveats: loaded.caveats,
-                      notes: loaded.notes + e.warnings)
+                      notes: loaded.notes + e.warnings, routes: routes ?? [])
     }
 
     static func parsePort(_ text: String) throws -> (Proto, Int) {

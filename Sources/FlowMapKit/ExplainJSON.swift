@@ -37,6 +37,8 @@ struct ExplainJSON: Encodable {
     var caveats: EvaluationCaveats.JSON
     var egress: Side
     var ingress: Side
+    /// Inventory routes the connection uses, sorted.
+    var routes: [String]
 }
 
 extension Explain.Result {
@@ -55,6 +57,6 @@ extension Explain.Result {
         return ResultText.document(ResultText.json(ExplainJSON(
             verdict: verdict, denied_by: deniedBy, summary: summary, source: x.source, destination: x.destination,
             port: PortJSON(x.proto, x.port), policies: policies, workloads: workloads, caveats: caveats.json,
-            egress: .init(x.egress), ingress: .init(x.ingress))), as: format)
+            egress: .init(x.egress), ingress: .init(x.ingress), routes: routes)), as: format)
     }
 }

@@ -5,6 +5,7 @@ import FlowMapKit
 import FlowModel
 import FlowStore
 import Inference
+import Policy
 
 /// Issue 23: the cluster as it is — admission webhooks called by the API server, ingress controllers, Cilium's
 /// Envoy (`reserved:ingress`) and Gateway API routes. Fixtures: Fixtures/topologies (SOURCES.md).
@@ -134,5 +135,40 @@ import Inference
         let nginx = try #require(r.plan.namespaces.first { $0.name == "ingress-nginx" }?.workloads.first)
         #expect(nginx.ingress.map(\.peer).allSatisfy { if case .ipBlock = $0 { true } else { false } })
         #expect(nginx.ingress.flatMap(\.ports).allSatisfy { $0.port == 443 })
+    }
+
+    static let denyShop = """
+        apiVersion: networking.k8s.io/v1
+        kind: NetworkPolicy
+        metadata: {name: deny, namespace: shop}
+        spec: {podSelector: {}, policyTypes: [Ingress]}
+        """
+
+    @Test("check says which route a broken connection used; explain names the route")
+    func checkAndExplainNameTheRoute() throws {
+        let db = try Self.store(["ingress-controller.jsonl", "envoy-ingress.jsonl", "webhook-call.jsonl"])
+        let policies = Support.file("deny.yaml", Self.denyShop)
+        let r = try Check.run(Check.Options(policies: [policies], db: db))
+        let routes = Dictionary(r.report.denied.map { ($0.source, $0.routes) }) { a, _ in a }
+        #expect(routes["ingress-nginx/ingress-nginx-controller[Deployment]"] == ["Ingress shop/web (shop.example.com/)"],
+                "class nginx: the controller pod, not Envoy")
+        #expect(routes["reserved:ingress"] == ["HTTPRoute shop/web-route (www.example.com/)"],
+                "the Gateway's class cilium: Envoy")
+        let text = CheckFormatter.format(r.report, as: .text, context: r.context)
+        #expect(text.contains("    through Ingress shop/web (shop.example.com/)\n"))
+        #expect(CheckFormatter.format(r.report, as: .json).contains("\"routes\""))
+
+        func explain(_ src: String, _ dst: String, _ port: String) throws -> Explain.Result {
+            try Explain.run(Explain.Options(policies: [policies], db: db, source: src, destination: dst, port: port))
+        }
+        let x = try explain("ingress-nginx/ingress-nginx-controller", "shop/web", "TCP/8080")
+        #expect(x.routes == ["Ingress shop/web (shop.example.com/)"])
+        #expect(x.text.contains("route: Ingress shop/web (shop.example.com/)\n"))
+        #expect(x.document(as: .json).contains("\"routes\""))
+        #expect(try explain("reserved:kube-apiserver", "policy-system/gatekeeper-controller", "TCP/8443").routes
+                == [Self.webhook.description])
+        // Not a front: a pod calling the Service from inside used no route; nor does the webhook port from a pod.
+        #expect(try explain("policy-system/gatekeeper-controller", "shop/web", "TCP/8080").routes.isEmpty)
+        #expect(try explain("shop/web", "policy-system/gatekeeper-controller", "TCP/8443").routes.isEmpty)
     }
 }

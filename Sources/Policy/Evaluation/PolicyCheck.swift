@@ -19,6 +19,9 @@ public enum PolicyCheck {
         public var destinationIngressPolicies: [String] = []
         /// The sides that deny it (`egress`, `ingress`); denied items only.
         public var deniedBy: [String] = []
+        /// Inventory routes the connection used (`Kind namespace/name (rule)`, sorted), set by the caller that
+        /// knows the inventory (`check`); empty when none.
+        public var routes: [String] = []
     }
 
     /// One observed edge replayed against the policy set.

@@ -74,6 +74,7 @@ public enum CheckFormatter {
                     let by = i.deniedBy.isEmpty ? "" : "denied by \(i.deniedBy.joined(separator: " and ")); "
                     s += "    \(by)\(isolation(i))\n"
                 }
+                if !i.routes.isEmpty { s += "    through \(i.routes.joined(separator: ", "))\n" }
             }
             if items.count > limit { s += "  ... and \(items.count - limit) more (--limit)\n" }
         }
@@ -93,7 +94,8 @@ public enum CheckFormatter {
             guard !items.isEmpty else { continue }
             let rows = items.prefix(limit).map { i in
                 [cell(i.source), cell(i.destination), "\(i.proto) \(i.port)", "\(i.flows)", i.lastSeen,
-                 cell(i.note.isEmpty ? i.deniedBy.joined(separator: ", ") : i.note),
+                 cell((i.note.isEmpty ? i.deniedBy.joined(separator: ", ") : i.note)
+                      + (i.routes.isEmpty ? "" : "; through " + i.routes.joined(separator: ", "))),
                  cell(i.sourceEgressPolicies.joined(separator: ", ")),
                  cell(i.destinationIngressPolicies.joined(separator: ", "))]
             }
@@ -130,6 +132,7 @@ public enum CheckFormatter {
             var source_egress_policies: [String]
             var destination_ingress_policies: [String]
             var note: String
+            var routes: [String]
         }
         var schema_version = 1
         var verb = "check"
@@ -149,7 +152,8 @@ public enum CheckFormatter {
             JSONReport.Item(source: i.source, destination: i.destination, port: PortJSON(i.proto, i.port, i.port),
                             flows: i.flows, first_seen: i.firstSeen, last_seen: i.lastSeen, denied_by: i.deniedBy,
                             source_egress_policies: i.sourceEgressPolicies,
-                            destination_ingress_policies: i.destinationIngressPolicies, note: i.note)
+                            destination_ingress_policies: i.destinationIngressPolicies, note: i.note,
+                            routes: i.routes)
         }
         let verdict = r.breaks ? "breaks" : r.unresolvedConnections > 0 ? "incomplete" : "ok"
         return JSONText.encode(JSONReport(
