@@ -36,8 +36,11 @@ struct HubbleTLSTests {
         return dir
     }
 
-    @Test("mTLS: --tls-ca-cert-files, --tls-client-cert-file/--tls-client-key-file and --tls-server-name read the flows; without the client certificate the server refuses")
-    func mutualTLS() async throws {
+    /// A loopback server serving the samples that requires a client certificate signed by the test CA; `path`
+    /// names the certificate files.
+    static func mutualTLSServer() async throws
+        -> (flows: [(line: String, message: Observer_GetFlowsResponse)], server: LoopbackServer,
+            path: @Sendable (String) -> String) {
         let dir = try Self.certificates(in: LiveSupport.tempDir())
         let path: @Sendable (String) -> String = { dir.appendingPathComponent($0).path }
         let flows = try HubbleGRPCTests.sorted()
@@ -47,6 +50,12 @@ struct HubbleTLSTests {
             c.trustRoots = .certificates([.file(path: path("ca.pem"), format: .pem)])
         }
         let server = try await LoopbackServer.start([FakeObserver(events: flows.map(\.message))], security: security)
+        return (flows, server, path)
+    }
+
+    @Test("mTLS: --tls-ca-cert-files, --tls-client-cert-file/--tls-client-key-file and --tls-server-name read the flows; without the client certificate the server refuses")
+    func mutualTLS() async throws {
+        let (flows, server, path) = try await Self.mutualTLSServer()
         defer { server.stop() }
 
         var h = HubbleGRPCTests.options(server.address)
@@ -80,15 +89,7 @@ struct HubbleTLSTests {
 
     @Test("the binary's --tls flags as the hubble CLI names them reach the connection: ingest --hubble over mTLS stores every flow")
     func flags() async throws {
-        let dir = try Self.certificates(in: LiveSupport.tempDir())
-        let path: @Sendable (String) -> String = { dir.appendingPathComponent($0).path }
-        let flows = try HubbleGRPCTests.sorted()
-        let security = HTTP2ServerTransport.Posix.TransportSecurity.mTLS(
-            certificateChain: [.file(path: path("server.pem"), format: .pem)],
-            privateKey: .file(path: path("server.key"), format: .pem)) { c in
-            c.trustRoots = .certificates([.file(path: path("ca.pem"), format: .pem)])
-        }
-        let server = try await LoopbackServer.start([FakeObserver(events: flows.map(\.message))], security: security)
+        let (flows, server, path) = try await Self.mutualTLSServer()
         defer { server.stop() }
         func ingest(_ name: String, db: String) async throws -> (status: Int32, stdout: String, stderr: String) {
             try await onThread {
