@@ -168,14 +168,9 @@ public struct CalicoReader: LineReader {
         } else if let l = v as? [String] {
             list = l
         } else if let s = v as? String, s != "-" {
-            list = s.split(whereSeparator: { $0 == "," || $0 == ";" }).map(String.init)
+            return LabelText.parse(s)
         }
-        var out = Labels()
-        for item in list where item != "-" {
-            guard let eq = item.firstIndex(of: "=") else { continue }
-            out[String(item[..<eq])] = String(item[item.index(after: eq)...])
-        }
-        return out
+        return LabelText.parse(list)
     }
 
     static func text(_ v: Any?) -> String {

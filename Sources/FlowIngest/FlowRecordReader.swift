@@ -347,15 +347,7 @@ public struct FlowRecordReader: LineReader {
     }
 
     /// `k=v,k=v` (or `;`-separated).
-    static func labels(_ s: String) -> Labels {
-        var out = Labels()
-        for part in s.split(whereSeparator: { $0 == "," || $0 == ";" }) {
-            let item = part.trimmingCharacters(in: .whitespaces)
-            guard let eq = item.firstIndex(of: "=") else { continue }
-            out[String(item[..<eq])] = String(item[item.index(after: eq)...])
-        }
-        return out
-    }
+    static func labels(_ s: String) -> Labels { LabelText.parse(s) }
 }
 
 /// Minimal RFC 4180 CSV: comma-separated, fields optionally double-quoted with `""` for a quote. One record per

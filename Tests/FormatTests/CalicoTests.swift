@@ -109,3 +109,15 @@ struct CalicoTests {
         #expect(r.total.lines == 5)  // each pretty-printed record counts once
     }
 }
+
+/// Calico's labels go through the one `k=v` parser (LabelText): blanks around an item are trimmed as the generic
+/// reader always did (Calico kept them, and a key " app" then failed label syntax).
+@Suite("Calico labels: trimmed like the other readers")
+struct CalicoLabelTextTests {
+    @Test("list and string forms trim blanks")
+    func trims() {
+        #expect(CalicoReader.labels(["labels": [" app=api", "tier=db "]]) == ["app": "api", "tier": "db"])
+        #expect(CalicoReader.labels("app=api, tier=db") == ["app": "api", "tier": "db"])
+        #expect(CalicoReader.labels("-") == [:])
+    }
+}
