@@ -68,6 +68,10 @@ struct CollectCommand: ParsableCommand {
         for f in r.flows.failures { Console.error("flowmap collect: error: \(f)") }
         let inv = r.inventory.total
         let t = r.flows.total
+        if t.lines == 0 && r.flows.failures.isEmpty {
+            Console.error("warning: no flow was read in \(duration): is Hubble reachable and the cluster busy? "
+                          + "(`hubble status`; a longer --duration)")
+        }
         if output != .text {
             Console.result(r.document(db: db, as: output.format), output.format)
         } else {

@@ -37,7 +37,8 @@ struct CollectHubbleTests {
         let (path, log) = try Self.standInPath(dir)
         let db = dir.appendingPathComponent("c.db").path
         let r = try await onThread {
-            try Self.collect(path, ["--hubble", server.address, "--duration", "3s", "--db", db, "-o", "json"])
+            // Long enough for the connection on a loaded machine (3s was not, with every suite running at once).
+            try Self.collect(path, ["--hubble", server.address, "--duration", "10s", "--db", db, "-o", "json"])
         }
         #expect(r.status == 0, "\(r.stderr)")
         let doc = try #require(try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [String: Any], "\(r.stdout)")
@@ -65,7 +66,7 @@ struct CollectHubbleTests {
         let (path, _) = try Self.standInPath(dir)
         let db = dir.appendingPathComponent("c.db").path
         let r = try await onThread {
-            try Self.collect(path, ["--hubble", server.address, "--duration", "1s", "--db", db, "-n", "ops", "-n", "ingest"])
+            try Self.collect(path, ["--hubble", server.address, "--duration", "6s", "--db", db, "-n", "ops", "-n", "ingest"])
         }
         #expect(r.status == 0, "\(r.stderr)")
         let req = try #require(observer.requests.withLock { $0.first })
