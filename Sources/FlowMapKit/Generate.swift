@@ -89,6 +89,8 @@ public enum Generate {
                           addresses: addresses, containerPorts: containerPorts)
         for c in inv.controllers where c.usable { ev.controllerSelectors[c.workload] = c.selector }
         ev.routeBackends = inv.routeBackends()
+        let byWorkload = Dictionary(grouping: inv.pods.filter { $0.workload.kind == .workload }, by: \.workload)
+        ev.hostNetwork = Set(byWorkload.filter { $0.value.allSatisfy(\.hostNetwork) }.keys)
         ev.services = try store.services()
         ev.inventoryServices = inv.services
         return ev

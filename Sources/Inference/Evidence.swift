@@ -23,6 +23,8 @@ public struct Evidence: Sendable {
     /// The inventory's routes resolved to backend workloads and target ports (`Inventory.routeBackends`):
     /// admission webhooks name the API server's calls to them (`InferenceNote.webhookCall`).
     public var routeBackends: [RouteBackend] = []
+    /// Workloads whose every inventoried pod runs in the host network (`hostNetwork: true`).
+    public var hostNetwork: Set<Endpoint> = []
     /// Services flows to each destination endpoint were addressed to (`namespace/name[:port-name]`), from the
     /// store (`FlowStore.services`).
     public var services: [Endpoint: [String]] = [:]

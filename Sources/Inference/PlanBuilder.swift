@@ -226,6 +226,9 @@ struct PlanBuilder {
                 return []
             }
             let k = Inferrer.PeerKey.workload(ep)
+            if ev.hostNetwork.contains(ep) {
+                warnings.insert(.hostNetworkPeer(owner: owner, peer: ep))
+            }
             if peerPlans[k] == nil { peerPlans[k] = .workload(ep, selector: c.selector) }
             return [k]
         case .external:
@@ -502,6 +505,10 @@ struct PlanBuilder {
                 warnings.insert(.selectorAlsoMatches(w, others: choice.alsoMatches))
             }
             var workloadNotes = notes[w] ?? []
+            if ev.hostNetwork.contains(w) {
+                // NetworkPolicy leaves host-network pods to the CNI (netpol-semantics G1); most never select them.
+                warnings.insert(.hostNetworkWorkload(w))
+            }
             if let why = choice.controllerRejected {
                 warnings.insert(.minimalSelector(w, reason: why, selector: choice.selector.canonical))
                 workloadNotes.insert(.minimalSelector(reason: why))

@@ -41,6 +41,10 @@ public enum PlanWarning: Sendable, Hashable, CustomStringConvertible {
     case ingressProxyNotExpressible(owner: Endpoint, direction: InferenceNote.Direction, proto: Proto, port: UInt16)
     /// The API server calls an admission webhook of `destination`, but no API server address is known.
     case webhookWithoutAPIServerAddress(Endpoint, webhook: String, proto: Proto, port: UInt16)
+    /// A workload peer whose pods all run in the host network: most CNIs see it as its node's addresses.
+    case hostNetworkPeer(owner: Endpoint, peer: Endpoint)
+    /// A workload whose pods all run in the host network: most CNIs never select it, so its policy may not apply.
+    case hostNetworkWorkload(Endpoint)
     /// A destination port reached from at least `--internet-threshold` public sources: allowed from the internet.
     /// `carvedOut`: public sources observed denied, excepted from the ipBlock.
     case internetFacing(destination: Endpoint, proto: Proto, port: UInt16, sources: Int, carvedOut: Int)
@@ -127,6 +131,12 @@ public enum PlanWarning: Sendable, Hashable, CustomStringConvertible {
                 + "is known, so the NetworkPolicy flavour cannot allow it and a webhook that fails closed would block "
                 + "admissions; ingest an inventory with the default/kubernetes EndpointSlice "
                 + "(`kubectl get endpointslices -n default -o json`), or use --flavor cilium"
+        case .hostNetworkPeer(let owner, let peer):
+            return "\(owner): peer \(peer) runs in the host network: most CNIs see its traffic as its node's addresses, "
+                + "which the podSelector rule does not match (check --host-network node shows whether it breaks)"
+        case .hostNetworkWorkload(let w):
+            return "\(w) runs in the host network: most CNIs do not select host-network pods, so its allow policy may "
+                + "not restrict it (check --host-network node shows that reading)"
         case .internetFacing(let d, let p, let port, let sources, let carved):
             return "\(d) \(p.rawValue)/\(port) is internet-facing (\(sources) distinct public sources): allowed from "
                 + "0.0.0.0/0 and ::/0 except private ranges"

@@ -171,4 +171,19 @@ import Policy
         #expect(try explain("policy-system/gatekeeper-controller", "shop/web", "TCP/8080").routes.isEmpty)
         #expect(try explain("shop/web", "policy-system/gatekeeper-controller", "TCP/8443").routes.isEmpty)
     }
+
+    @Test("a host-network workload, as a peer and as the policy's own: warnings say what most CNIs do")
+    func hostNetworkWarnings() throws {
+        let agent = Endpoint.workload("obs", "node-agent", kind: "DaemonSet")
+        let web = Endpoint.workload("shop", "web", kind: "Deployment")
+        let scrape = EdgeKey(source: agent, destination: web, proto: .tcp, port: 9090, outcome: .allowed)
+        var ev = Evidence(edges: [ObservedEdge(key: scrape, stats: EdgeStats(flows: 3, firstSeen: 1, lastSeen: 2))],
+                          labelSets: [agent: [["app": "node-agent"]], web: [["app": "web"]]])
+        #expect(!Inferrer().infer(ev).warnings.contains { $0.description.contains("host network") })
+        ev.hostNetwork = [agent]
+        let w = Inferrer().infer(ev).warnings
+        #expect(w.contains(.hostNetworkPeer(owner: web, peer: agent)))
+        #expect(w.contains(.hostNetworkWorkload(agent)))
+        #expect(w.contains { $0.description.hasPrefix("shop/web[Deployment]: peer obs/node-agent[DaemonSet] runs in the host network") })
+    }
 }
