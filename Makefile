@@ -14,7 +14,7 @@ MORE_SAMPLES := $(sort $(wildcard samples/inventory/*.json samples/calico/*.log 
                   samples/vpc/*.txt samples/vpc/*.log))
 
 
-.PHONY: all build demo test test-prereqs deps venv viewdeps screenshot schema assets clean fuzz oracle bench bench-policy install uninstall proto bench-watch
+.PHONY: all build demo test test-prereqs deps pgdeps venv viewdeps screenshot schema assets clean fuzz oracle bench bench-policy install uninstall proto bench-watch bench-fleet
 
 all: build
 
@@ -27,6 +27,15 @@ deps:
 	@if [ "$$(uname -s)" = Linux ] && [ ! -f /usr/include/zlib.h ]; then \
 	  echo "installing zlib1g-dev"; \
 	  (apt-get update -qq || true) && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq zlib1g-dev; \
+	fi
+
+# A PostgreSQL server for the store tests (Tests/PostgresTests start a private one from initdb in a temporary
+# directory) and the fleet benchmark. apt-get only when initdb is missing (Debian puts it in
+# /usr/lib/postgresql/<version>/bin, not on PATH).
+pgdeps:
+	@if [ "$$(uname -s)" = Linux ] && ! command -v initdb >/dev/null 2>&1 && ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then \
+	  echo "installing postgresql"; \
+	  (apt-get update -qq || true) && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql; \
 	fi
 
 # Map oracles: graphviz (`dot -Tsvg` must accept the DOT output) and headless Chromium (the HTML map's DOM and
@@ -80,7 +89,8 @@ screenshot: demo viewdeps
 	  --window-size=1400,900 --screenshot=$(CURDIR)/docs/map-policies.png \
 	  'file://$(CURDIR)/$(DEMO_OUT)/map-policies.html#node=kube-system/Deployment/coredns' 2>/dev/null
 
-test: deps
+# deps and pgdeps (apt-get) run one after the other before the parallel prerequisites.
+test: deps pgdeps
 	@$(MAKE) --no-print-directory -j4 test-prereqs
 	FLOWMAP_VENV=$(CURDIR)/$(VENV) $(SWIFT) test
 
@@ -179,7 +189,7 @@ bench-policy: deps
 # Not part of `make test`. Generates a synthetic Hubble capture once (bench/data/, BENCH_MB, default 2100 MB),
 # then times the release `flowmap ingest` end to end beside a Python+orjson peer and jq; prints the table.
 BENCH_MB ?= 2100
-bench: deps $(VENV)/.bench-stamp
+bench: deps pgdeps $(VENV)/.bench-stamp
 	$(SWIFT) build -c release --product flowmap
 	$(SWIFT) build -c release --product ingest-bench
 	$(SWIFT) build -c release --product generate-bench
@@ -190,6 +200,12 @@ bench: deps $(VENV)/.bench-stamp
 	BENCH_MB=$(BENCH_MB) PYTHON=$(CURDIR)/$(VENV)/bin/python bench/run.sh
 	@echo "== watch: flows evaluated per second from stdin (bench/watch.sh) =="
 	PYTHON=$(CURDIR)/$(VENV)/bin/python bench/watch.sh
+	@echo "== fleet: 1, 2, 4 concurrent ingesters into PostgreSQL beside SQLite (bench/fleet.sh) =="
+	PYTHON=$(CURDIR)/$(VENV)/bin/python bench/fleet.sh
+
+# The fleet rows alone (FLEET_MB, default 200).
+bench-fleet: deps pgdeps $(VENV)/.bench-stamp
+	$(SWIFT) build -c release --product flowmap
 	PYTHON=$(CURDIR)/$(VENV)/bin/python bench/fleet.sh
 
 # The watch row alone.

@@ -25,6 +25,8 @@ let package = Package(
         // grpc-swift-protobuf 2.4.1 is used only to build the code generator (scripts/generate-hubble-api.sh), not
         // as a dependency: its build plugins make every `swift build --build-tests` compile protoc from source.
         .package(url: "https://github.com/apple/swift-protobuf", from: "1.39.0"),
+        // The PostgreSQL store backend (Sources/FlowStore/PostgresStore*.swift): `--db postgresql://...`.
+        .package(url: "https://github.com/vapor/postgres-nio", from: "1.33.2"),
     ],
     targets: [
         .systemLibrary(name: "CSQLite", path: "Sources/CSQLite"),
@@ -33,7 +35,7 @@ let package = Package(
         // SHA-256 rounds on the x86 SHA extensions (FlowIngest's input hash; Swift fallback elsewhere).
         .target(name: "CSHA256", path: "Sources/CSHA256"),
         .target(name: "FlowIngest", dependencies: ["FlowModel", "CZlib", "CSHA256"]),
-        .target(name: "FlowStore", dependencies: ["FlowModel", "CSQLite"]),
+        .target(name: "FlowStore", dependencies: ["FlowModel", "CSQLite", .product(name: "PostgresNIO", package: "postgres-nio")]),
         .target(name: "Inference", dependencies: ["FlowModel"]),
         .target(name: "Policy", dependencies: ["FlowModel", .product(name: "Yams", package: "Yams")]),
         // The writers of a PolicyPlan (NetworkPolicy / Cilium YAML, kustomization, evidence.json, cluster baseline):
@@ -99,6 +101,9 @@ let package = Package(
             .product(name: "GRPCNIOTransportHTTP2Posix", package: "grpc-swift-nio-transport"),
             .product(name: "SwiftProtobuf", package: "swift-protobuf"),
         ]),
+        // The PostgreSQL backend against a private server (PostgresHarness: initdb in a temporary directory), beside
+        // SQLite: parity, concurrent ingest processes, Citus rules.
+        .testTarget(name: "PostgresTests", dependencies: ["FlowMapKit", "FlowIngest", "FlowModel", "FlowStore", "Inference", "Policy", "Emit"]),
         .testTarget(name: "FlowMapKitTests", dependencies: ["TestSupport", "FlowMapKit", "FlowIngest", "FlowMapView", "FlowModel", "FlowStore", "Inference", "Policy", "Emit",
                                                          .product(name: "Yams", package: "Yams")],
                     exclude: ["Fixtures"]),

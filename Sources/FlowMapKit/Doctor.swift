@@ -26,10 +26,10 @@ public enum Doctor {
             }
             // Counting reads every edge page, which also surfaces corruption the check may report first.
             let healthy = integrity == ["ok"]
-            return Report(schemaVersion: try store.schemaVersion, latestKnown: Migrations.latest, integrity: integrity,
+            return Report(schemaVersion: try store.schemaVersion, latestKnown: store.latestSchema, integrity: integrity,
                           sources: healthy ? try store.sources().count : 0, edges: healthy ? try store.edges().count : 0)
         } catch {
-            return Report(schemaVersion: (try? store.schemaVersion) ?? 0, latestKnown: Migrations.latest,
+            return Report(schemaVersion: (try? store.schemaVersion) ?? 0, latestKnown: store.latestSchema,
                           integrity: ["\(error)"], sources: 0, edges: 0)
         }
     }

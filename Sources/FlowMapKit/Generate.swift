@@ -100,13 +100,16 @@ public enum Generate {
     /// the evidence of `window` (whole buckets).
     public static func openExisting(_ db: String, window: TimeWindow = .all) throws -> FlowStore {
         try requireExisting(db)
-        let store = try FlowStore(path: db)
+        let store = try FlowStore(path: db, verify: true, mustExist: true)
         store.window = window
         return store
     }
 
     /// The clear "no such store" message, before SQLite would create an empty file.
+    /// A PostgreSQL --db is not a file: it is checked when connecting (a database without FlowMap's tables is
+    /// then refused for reading, see `FlowStore.identify`).
     public static func requireExisting(_ db: String) throws {
+        if PostgresLocation.isURL(db) { return }
         guard access(db, F_OK) == 0 else {
             let dir = db.lastIndex(of: "/").map { db[..<$0].isEmpty ? "/" : String(db[..<$0]) } ?? "."
             var st = stat()

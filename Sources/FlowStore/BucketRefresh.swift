@@ -8,7 +8,7 @@ struct BucketRefresh {
     let upsert: Statement
     let delete: Statement
 
-    init(_ db: SQLite) throws {
+    init(_ db: Database) throws {
         select = try db.prepare("""
             SELECT point, flows, first_seen, last_seen FROM edge_bucket_points
             WHERE src = ? AND dst = ? AND proto = ? AND port = ? AND outcome = ? AND bucket = ?

@@ -8,6 +8,7 @@ extension FlowStore {
     public func writeInventory(_ inv: Inventory, batch: IngestBatch, counts: IngestCounts, path: String,
                                contentHash: String?, now: Int64, legacyHash: String? = nil) throws -> WriteResult {
         try db.transaction {
+            try db.lockExclusive()  // PostgreSQL: one inventory at a time, and no batch beside it
             let r = try write(batch, counts: counts, path: path, format: "inventory", contentHash: contentHash,
                               now: now, legacyHash: legacyHash)
             guard r == .written else { return r }
@@ -28,8 +29,8 @@ extension FlowStore {
                 ON CONFLICT (namespace, name, uid) DO UPDATE SET
                   endpoint_id = excluded.endpoint_id, labels = excluded.labels, node = excluded.node,
                   host_ip = excluded.host_ip, host_network = excluded.host_network,
-                  valid_from = min(valid_from, excluded.valid_from),
-                  valid_until = coalesce(excluded.valid_until, valid_until)
+                  valid_from = \(Self.least("valid_from", table: "inventory_pods")),
+                  valid_until = coalesce(excluded.valid_until, inventory_pods.valid_until)
                 """)
             let insertIP = try db.prepare(
                 "INSERT INTO inventory_pod_ips (namespace, name, uid, ip) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING")

@@ -10,7 +10,7 @@ extension FlowStore {
     /// The store's bucket width in nanoseconds (recorded in `store_meta` when the store was created).
     public var bucketWidth: Int64 {
         get throws {
-            if try db.userVersion < Self.bucketSchema { return TimeBucket.defaultWidth }
+            if try !isBucketed { return TimeBucket.defaultWidth }
             let q = try db.prepare("SELECT value FROM store_meta WHERE key = 'bucket_ns'")
             guard try q.step(), q.int(0) > 0 else { return TimeBucket.defaultWidth }
             return q.int(0)
@@ -21,6 +21,7 @@ extension FlowStore {
     /// is an error naming the store's (buckets cannot be split or re-cut after the fact).
     public func useBucketWidth(_ width: Int64) throws {
         try db.transaction {
+            try db.lockExclusive()  // PostgreSQL: no batch is written meanwhile
             let current = try bucketWidth
             if current == width { return }
             let q = try db.prepare("SELECT count(*) FROM sources")
@@ -48,6 +49,7 @@ extension FlowStore {
     /// (merged with the others) are refused: nothing is changed then.
     public func forget(_ selector: String) throws -> Forgotten {
         try db.transaction {
+            try db.lockExclusive()  // PostgreSQL: no batch writes beside a forget
             let all = try sources()
             let chosen = all.filter { "\($0.id)" == selector || $0.path == selector }
             guard !chosen.isEmpty else {
@@ -103,6 +105,7 @@ extension FlowStore {
     /// `before` is kept whole. Sources stay listed; what they contributed to later buckets stays.
     public func prune(before: Int64) throws -> Pruned {
         try db.transaction {
+            try db.lockExclusive()  // PostgreSQL: no batch writes beside a prune
             let width = try bucketWidth
             let (limit, overflow) = before.subtractingReportingOverflow(width)
             guard !overflow else { return Pruned(buckets: 0, rows: 0) }

@@ -277,6 +277,9 @@ extension FlowStore {
     /// does, only ports the store does not know yet are added (with the input's count), and a note says so.
     public func absorb(_ c: StoreContents) throws -> Absorbed {
         try db.transaction {
+            // On PostgreSQL, one merge at a time and no ingest beside it: it adds sources and recomputes buckets
+            // other writers may touch (as the lifecycle verbs do).
+            try db.lockExclusive()
             var out = Absorbed()
             let width = try bucketWidth
             guard Self.foldsExactly(width: c.bucketWidth, into: width) else {
@@ -310,15 +313,7 @@ extension FlowStore {
                 INSERT INTO edge_bucket_drop_reasons (src, dst, proto, port, outcome, bucket, reason, source_id)
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING
                 """)
-            let upsertL7 = try db.prepare("""
-                INSERT INTO edge_bucket_l7 (src, dst, proto, port, outcome, bucket, kind, method, path, source_id,
-                                            flows, first_seen, last_seen)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                ON CONFLICT (src, dst, proto, port, outcome, bucket, kind, method, path, source_id) DO UPDATE SET
-                  flows = \(Self.saturatingSum("flows")),
-                  first_seen = min(first_seen, excluded.first_seen),
-                  last_seen = max(last_seen, excluded.last_seen)
-                """)
+            let upsertL7 = try db.prepare(Self.upsertL7)
             let upsertUnmapped = try db.prepare(Self.upsertUnmapped)
             // Table and column names are constants of this file, never input.
             let facts = try [("source_label_sets", "labels"), ("source_addresses", "address"), ("source_names", "name"),
@@ -419,10 +414,7 @@ extension FlowStore {
             }
             let listening = try db.prepare(sharedFlowSource
                 ? "INSERT INTO listening_ports (endpoint_id, proto, port, flows) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING"
-                : """
-                  INSERT INTO listening_ports (endpoint_id, proto, port, flows) VALUES (?, ?, ?, ?)
-                  ON CONFLICT (endpoint_id, proto, port) DO UPDATE SET flows = \(Self.saturatingSum("flows"))
-                  """)
+                : Self.upsertListening)
             for (l, n) in c.listening.sorted(by: { $0.key < $1.key }) {
                 try listening.bind(.int(try id(l.endpoint)), .text(l.proto.rawValue), .int(Int64(l.port)), .int(n)).run()
             }

@@ -28,9 +28,9 @@ extension FlowStore {
                                     sides, flows, first_seen, last_seen)
         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
         ON CONFLICT (src, dst, proto, port, outcome, bucket, point, source_id, src_ip, dst_ip) DO UPDATE SET
-          flows = \(saturatingSum("flows")),
-          first_seen = min(first_seen, excluded.first_seen),
-          last_seen = max(last_seen, excluded.last_seen)
+          flows = \(saturatingSum("flows", table: "unmapped_flows")),
+          first_seen = \(least("first_seen", table: "unmapped_flows")),
+          last_seen = \(greatest("last_seen", table: "unmapped_flows"))
         """
 
     /// Part of `writeSource`: the batch's unmapped flows, counted under `source`.
@@ -72,9 +72,10 @@ extension FlowStore {
     public func move(_ moves: [Move]) throws {
         guard !moves.isEmpty else { return }
         try db.transaction {
+            try db.lockExclusive()  // PostgreSQL: no batch writes beside a remap
             let refresh = try BucketRefresh(db)
             let subtract = try db.prepare("""
-                UPDATE edge_bucket_points SET flows = max(flows - ?, 0)
+                UPDATE edge_bucket_points SET flows = CASE WHEN flows > ? THEN flows - ? ELSE 0 END
                 WHERE src = ? AND dst = ? AND proto = ? AND port = ? AND outcome = ? AND bucket = ? AND point = ?
                   AND source_id = ?
                 """)
@@ -120,7 +121,7 @@ extension FlowStore {
                 let old = try edgeValues(u.edge.edge)
                 let bucket: [Value] = [.int(u.edge.bucket)]
                 let at = old + bucket + [.text(u.point), .int(s)]
-                try subtract.bind([.int(u.stats.flows)] + at).run()
+                try subtract.bind([.int(u.stats.flows), .int(u.stats.flows)] + at).run()
                 try deleteEmpty.bind(at).run()
                 for t in m.to {
                     let new = try edgeValues(t.edge)

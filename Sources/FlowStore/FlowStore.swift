@@ -1,9 +1,12 @@
 import FlowModel
 
-/// The embedded SQLite store: the only place with SQL. Holds aggregated edges with counts and first/last seen,
-/// what is known about each endpoint, and a record per ingested source.
+/// The evidence store: the only place with SQL. Holds aggregated edges with counts and first/last seen, what is
+/// known about each endpoint, and a record per ingested source. Two backends behind one set of statements
+/// (Database.swift): the embedded SQLite file (the default), or a PostgreSQL database shared by many ingesters
+/// (`--db postgresql://…`, Postgres.swift).
 public final class FlowStore {
-    let db: SQLite
+    let db: Database
+    /// The file, or the PostgreSQL connection string without its password.
     public let path: String
     /// The evidence window `edges()` and `l7()` read when not given one (a verb's --since/--until).
     public var window: TimeWindow = .all
@@ -51,16 +54,41 @@ public final class FlowStore {
     /// `readOnly` opens an existing store without writing anything (no journal mode, no migration): `doctor`.
     /// Another program's database (an application_id that is not FlowMap's, or tables without FlowMap's) is
     /// refused before anything is written to it.
-    public init(path: String, verify: Bool, readOnly: Bool = false) throws {
+    /// A `path` starting with postgresql:// or postgres:// opens that PostgreSQL database (`PostgresLocation`);
+    /// with `mustExist`, one without FlowMap's tables is refused instead of made a store (the reading verbs: a
+    /// wrong database name must not read as "no traffic"; for a file, `Generate.requireExisting` checks first).
+    public init(path: String, verify: Bool, readOnly: Bool = false, mustExist: Bool = false) throws {
+        if PostgresLocation.isURL(path) {
+            let location = try PostgresLocation(path, environment: PostgresLocation.processEnvironment)
+            self.path = location.display
+            let engine: PostgresEngine
+            do {
+                engine = try PostgresEngine(location: location)
+            } catch let e as PostgresEngine.Failure {
+                throw Failure.cannotOpen(path: location.display, reason: e.message)
+            }
+            db = Database(postgres: engine)
+            try Self.identify(engine, path: location.display, readOnly: readOnly || mustExist)
+            if readOnly {
+                let v = try engine.schemaVersion()
+                if v > PostgresMigrations.latest {
+                    throw Failure.newerSchema(path: location.display, found: v, known: PostgresMigrations.latest)
+                }
+            } else {
+                try PostgresMigrations.apply(to: engine)
+            }
+            return
+        }
         self.path = path
         do {
-            db = try SQLite(path: path, readOnly: readOnly)
-            try Self.identify(db, path: path, readOnly: readOnly)
+            let sqlite = try SQLite(path: path, readOnly: readOnly)
+            db = Database(sqlite: sqlite)
+            try Self.identify(sqlite, path: path, readOnly: readOnly)
             if !readOnly {
-                try db.exec("PRAGMA journal_mode = WAL")
-                try db.exec("PRAGMA synchronous = NORMAL")
+                try sqlite.exec("PRAGMA journal_mode = WAL")
+                try sqlite.exec("PRAGMA synchronous = NORMAL")
             }
-            try db.exec("PRAGMA foreign_keys = ON")
+            try sqlite.exec("PRAGMA foreign_keys = ON")
         } catch let e as SQLite.Failure {
             if e.isAccess { throw Failure.cannotOpen(path: path, reason: FileAccess.reason(path, e.message, readOnly: readOnly)) }
             throw Failure.notAStore(path: path, reason: e.message)
@@ -80,9 +108,33 @@ public final class FlowStore {
             let v = try db.userVersion
             if v > Migrations.latest { throw Failure.newerSchema(path: path, found: v, known: Migrations.latest) }
         } else {
-            try Migrations.apply(to: db)
+            try Migrations.apply(to: db.sqlite!)
         }
     }
+
+    /// Refuses a PostgreSQL database that holds another program's tables; accepts FlowMap's and an empty one.
+    static func identify(_ p: PostgresEngine, path: String, readOnly: Bool) throws {
+        if try p.schemaVersion() > 0 { return }
+        let tables = try p.tableNames()
+        if tables.isEmpty {
+            if readOnly { throw Failure.notAStore(path: path, reason: "an empty database; `flowmap ingest` creates a store") }
+            return
+        }
+        let shown = tables.prefix(3).joined(separator: ", ") + (tables.count > 3 ? ", …" : "")
+        throw Failure.notAStore(path: path, reason: "a PostgreSQL database without FlowMap's flowmap_migrations table "
+                                + "(tables \(shown)); it was left untouched. Use a database of its own")
+    }
+
+    /// True on PostgreSQL (its schema starts bucketed) and on SQLite stores of schema 7 or later.
+    var isBucketed: Bool {
+        get throws { try db.isPostgres || db.userVersion >= Self.bucketSchema }
+    }
+
+    /// The newest schema version this build knows for the store's backend.
+    public var latestSchema: Int { db.isPostgres ? PostgresMigrations.latest : Migrations.latest }
+
+    /// "sqlite" or "postgresql".
+    public var backend: String { db.isPostgres ? "postgresql" : "sqlite" }
 
     /// Refuses a file that is another program's; accepts FlowMap's stores (stamped or from before the stamp)
     /// and a new, empty database.
@@ -106,6 +158,7 @@ public final class FlowStore {
     }
 
     private func check() throws -> [String] {
+        guard !db.isPostgres else { return ["ok"] }
         do {
             let q = try db.prepare("PRAGMA integrity_check(20)")
             var out: [String] = []
@@ -119,6 +172,7 @@ public final class FlowStore {
     /// Count and time columns that do not hold integers. SQLite turns an integer sum past Int64.max into a REAL;
     /// this FlowMap saturates instead, but a store written by an earlier one may hold such values.
     public func countFindings() throws -> [String] {
+        guard let sqlite = db.sqlite else { return [] }  // PostgreSQL's BIGINT columns hold integers only
         let columns = [("edges", ["flows", "first_seen", "last_seen"]),
                        ("edge_l7", ["flows", "first_seen", "last_seen"]),
                        ("edge_points", ["flows", "first_seen", "last_seen"]),
@@ -127,7 +181,7 @@ public final class FlowStore {
                        ("edge_bucket_points", ["flows", "first_seen", "last_seen"]),
                        ("edge_bucket_l7", ["flows", "first_seen", "last_seen"]),
                        ("sources", ["lines", "accepted", "skipped", "rejected", "replies", "bytes"])]
-        let present = Set(try db.tableNames())
+        let present = Set(try sqlite.tableNames())
         var out: [String] = []
         for (table, cols) in columns where present.contains(table) {
             for c in cols {
@@ -147,10 +201,22 @@ public final class FlowStore {
 
     // MARK: Writing
 
-    /// `column + excluded.column`, stopping at Int64.max: SQLite would turn a larger sum into a REAL.
-    static func saturatingSum(_ column: String) -> String {
-        "CASE WHEN excluded.\(column) > 9223372036854775807 - \(column) THEN 9223372036854775807 "
-            + "ELSE \(column) + excluded.\(column) END"
+    /// `table.column + excluded.column` in an upsert, stopping at Int64.max: SQLite would turn a larger sum into a
+    /// REAL, PostgreSQL would fail. The target column is named with its table (PostgreSQL finds a bare name
+    /// ambiguous beside `excluded`).
+    static func saturatingSum(_ column: String, table: String) -> String {
+        "CASE WHEN excluded.\(column) > 9223372036854775807 - \(table).\(column) THEN 9223372036854775807 "
+            + "ELSE \(table).\(column) + excluded.\(column) END"
+    }
+
+    /// The smaller of `table.column` and `excluded.column` in an upsert (both NOT NULL), in SQL both backends run.
+    static func least(_ column: String, table: String) -> String {
+        "CASE WHEN excluded.\(column) < \(table).\(column) THEN excluded.\(column) ELSE \(table).\(column) END"
+    }
+
+    /// The larger of `table.column` and `excluded.column` in an upsert (both NOT NULL).
+    static func greatest(_ column: String, table: String) -> String {
+        "CASE WHEN excluded.\(column) > \(table).\(column) THEN excluded.\(column) ELSE \(table).\(column) END"
     }
 
     /// Result of writing one ingest unit.
@@ -179,6 +245,10 @@ public final class FlowStore {
                             continuing: Int64? = nil,
                             resume: ResumeRecord? = nil) throws -> (result: WriteResult, source: Int64?) {
         try db.transaction {
+            let width = try bucketWidth
+            let evidence = batch.bucketed(width: width)
+            // PostgreSQL: one writer at a time per content hash and per (edge, bucket) key (see `lockForWrite`).
+            try db.lockForWrite(contentHash: contentHash, keys: db.isPostgres ? Self.lockKeys(evidence) : [])
             if let h = contentHash {
                 let q = try db.prepare("SELECT path FROM sources WHERE content_hash = ?")
                 if try q.bind(.text(h)).step() { return (.duplicate(previousPath: q.text(0)), nil) }
@@ -189,7 +259,6 @@ public final class FlowStore {
                     return (.duplicate(previousPath: previous), nil)
                 }
             }
-            let evidence = batch.bucketed(width: try bucketWidth)
             let span = evidence.span
             let source: Int64
             if let s = continuing {
@@ -203,12 +272,14 @@ public final class FlowStore {
                         .int(counts.lines), .int(counts.accepted), .int(counts.skipped), .int(counts.rejected),
                         .int(counts.replies), .int(counts.bytes), contentHash.map { .text($0) } ?? .null, .int(s)
                     ).run()
+                // The earlier of the two firsts and the later of the two lasts, either of which may be NULL.
                 try db.prepare("""
-                    UPDATE source_evidence SET first_flow = min(coalesce(first_flow, ?), coalesce(?, first_flow)),
-                      last_flow = max(coalesce(last_flow, ?), coalesce(?, last_flow))
+                    UPDATE source_evidence SET
+                      first_flow = CASE WHEN CAST(? AS BIGINT) IS NULL OR first_flow <= ? THEN first_flow ELSE ? END,
+                      last_flow = CASE WHEN CAST(? AS BIGINT) IS NULL OR last_flow >= ? THEN last_flow ELSE ? END
                     WHERE source_id = ?
-                    """).bind(Self.value(span?.first), Self.value(span?.first), Self.value(span?.last),
-                              Self.value(span?.last), .int(s)).run()
+                    """).bind(Self.value(span?.first), Self.value(span?.first), Self.value(span?.first),
+                              Self.value(span?.last), Self.value(span?.last), Self.value(span?.last), .int(s)).run()
             } else {
                 let r = contentHash == nil ? nil : resume
                 let q = try db.prepare("""
@@ -248,6 +319,9 @@ public final class FlowStore {
                 ids[e] = i
                 return i
             }
+            // Every endpoint the batch names, in one order for every writer: concurrent PostgreSQL writers that
+            // insert the same new endpoints then wait for each other in turn, never in a cycle.
+            for e in Self.endpoints(of: batch, evidence).sorted() { _ = try id(e) }
             func key(_ b: BucketedEdge) throws -> [Value] {
                 [.int(try id(b.edge.source)), .int(try id(b.edge.destination)), .text(b.edge.proto.rawValue),
                  .int(Int64(b.edge.port)), .text(b.edge.outcome.rawValue), .int(b.bucket)]
@@ -269,15 +343,7 @@ public final class FlowStore {
                 try refresh.run(k)
             }
             try faultAfterEdges?()
-            let upsertL7 = try db.prepare("""
-                INSERT INTO edge_bucket_l7 (src, dst, proto, port, outcome, bucket, kind, method, path, source_id,
-                                            flows, first_seen, last_seen)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                ON CONFLICT (src, dst, proto, port, outcome, bucket, kind, method, path, source_id) DO UPDATE SET
-                  flows = \(Self.saturatingSum("flows")),
-                  first_seen = min(first_seen, excluded.first_seen),
-                  last_seen = max(last_seen, excluded.last_seen)
-                """)
+            let upsertL7 = try db.prepare(Self.upsertL7)
             for (b, byRequest) in evidence.l7 {
                 let k = try key(b)
                 for (request, s) in byRequest {
@@ -306,14 +372,12 @@ public final class FlowStore {
             let upsertNamespace = try db.prepare(
                 "INSERT INTO namespaces (name, labels) VALUES (?, ?) "
                     + "ON CONFLICT (name) DO UPDATE SET labels = excluded.labels")
-            for (ns, labels) in batch.namespaceLabels {
+            for (ns, labels) in batch.namespaceLabels.sorted(by: { $0.key < $1.key }) {
                 try upsertNamespace.bind(.text(ns), .text(labels.canonical)).run()
             }
-            let upsertListening = try db.prepare("""
-                INSERT INTO listening_ports (endpoint_id, proto, port, flows) VALUES (?, ?, ?, ?)
-                ON CONFLICT (endpoint_id, proto, port) DO UPDATE SET flows = \(Self.saturatingSum("flows"))
-                """)
-            for (l, n) in batch.listening {
+            let upsertListening = try db.prepare(Self.upsertListening)
+            // In key order: concurrent PostgreSQL writers lock the shared rows in one order.
+            for (l, n) in batch.listening.sorted(by: { $0.key < $1.key }) {
                 try upsertListening.bind(.int(try id(l.endpoint)), .text(l.proto.rawValue), .int(Int64(l.port)), .int(n)).run()
             }
             try writeSeen(batch)
@@ -324,16 +388,60 @@ public final class FlowStore {
 
     static func value(_ v: Int64?) -> Value { v.map { .int($0) } ?? .null }
 
+    /// The (edge, bucket) keys a batch writes, as text the same in every process (for `Database.lockForWrite`).
+    static func lockKeys(_ evidence: BucketedEvidence) -> [String] {
+        evidence.points.keys.map { b in
+            let e = b.edge
+            return [e.source.kind.rawValue, e.source.namespace, e.source.name, e.source.workloadKind,
+                    e.destination.kind.rawValue, e.destination.namespace, e.destination.name,
+                    e.destination.workloadKind, e.proto.rawValue, "\(e.port)", e.outcome.rawValue, "\(b.bucket)"]
+                .joined(separator: "\u{1}")
+        }
+    }
+
+    /// Every endpoint a batch refers to.
+    static func endpoints(of batch: IngestBatch, _ evidence: BucketedEvidence) -> Set<Endpoint> {
+        var out = Set<Endpoint>()
+        func add(_ e: EdgeKey) {
+            out.insert(e.source)
+            out.insert(e.destination)
+        }
+        for b in evidence.points.keys { add(b.edge) }
+        for b in evidence.l7.keys { add(b.edge) }
+        for u in batch.unmapped { add(u.edge.edge) }
+        for facts in [batch.labelSets, batch.addresses, batch.names, batch.services] { out.formUnion(facts.keys) }
+        for l in batch.listening.keys { out.insert(l.endpoint) }
+        return out
+    }
+
     /// Adds to one source's count of an edge in a bucket at an observation point (the truth `edge_buckets` is
     /// computed from): key, point, source, count, first and last seen.
+    /// One source's count of an L7 request on an (edge, bucket), added to what the source has there.
+    static let upsertL7 = """
+        INSERT INTO edge_bucket_l7 (src, dst, proto, port, outcome, bucket, kind, method, path, source_id,
+                                    flows, first_seen, last_seen)
+        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+        ON CONFLICT (src, dst, proto, port, outcome, bucket, kind, method, path, source_id) DO UPDATE SET
+          flows = \(saturatingSum("flows", table: "edge_bucket_l7")),
+          first_seen = \(least("first_seen", table: "edge_bucket_l7")),
+          last_seen = \(greatest("last_seen", table: "edge_bucket_l7"))
+        """
+
+    /// A listening port's reply count, added to what the store has (kept per store, not per source).
+    static let upsertListening = """
+        INSERT INTO listening_ports (endpoint_id, proto, port, flows) VALUES (?, ?, ?, ?)
+        ON CONFLICT (endpoint_id, proto, port) DO UPDATE SET
+          flows = \(saturatingSum("flows", table: "listening_ports"))
+        """
+
     static let upsertBucketPoint = """
         INSERT INTO edge_bucket_points (src, dst, proto, port, outcome, bucket, point, source_id, flows,
                                         first_seen, last_seen)
         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
         ON CONFLICT (src, dst, proto, port, outcome, bucket, point, source_id) DO UPDATE SET
-          flows = \(saturatingSum("flows")),
-          first_seen = min(first_seen, excluded.first_seen),
-          last_seen = max(last_seen, excluded.last_seen)
+          flows = \(saturatingSum("flows", table: "edge_bucket_points")),
+          first_seen = \(least("first_seen", table: "edge_bucket_points")),
+          last_seen = \(greatest("last_seen", table: "edge_bucket_points"))
         """
 
     // MARK: Reading
@@ -421,7 +529,7 @@ public final class FlowStore {
     /// Every edge over the buckets `window` selects (whole buckets: see `TimeWindow`), sorted by key: counts
     /// summed over the buckets (saturating), first/last seen their min/max, drop reasons their union.
     public func edges(window: TimeWindow? = nil) throws -> [ObservedEdge] {
-        if try db.userVersion < Self.bucketSchema { return try legacyEdges() }
+        if try !isBucketed { return try legacyEdges() }
         let eps = try endpointMap()
         let range = (window ?? self.window).bucketRange(width: try bucketWidth)
         var reasons = [EdgeRow: Set<String>]()
@@ -571,7 +679,7 @@ public final class FlowStore {
 
     /// The ingested sources, oldest first.
     public func sources() throws -> [SourceRecord] {
-        let bucketed = try db.userVersion >= Self.bucketSchema
+        let bucketed = try isBucketed
         let q = try db.prepare("""
             SELECT s.path, s.format, s.content_hash, s.ingested_at, s.lines, s.accepted, s.skipped, s.rejected,
                    s.replies, s.bytes, s.id,
@@ -597,6 +705,7 @@ public final class FlowStore {
 
     /// `PRAGMA integrity_check`: "ok" or the problems SQLite found.
     public func integrityCheck() throws -> [String] {
+        guard !db.isPostgres else { return ["ok"] }  // PostgreSQL keeps its own pages consistent
         let q = try db.prepare("PRAGMA integrity_check")
         var out: [String] = []
         while try q.step() { out.append(q.text(0)) }

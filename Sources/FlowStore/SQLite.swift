@@ -48,11 +48,11 @@ final class SQLite {
         }
     }
 
-    func prepare(_ sql: String) throws -> Statement {
+    func prepare(_ sql: String) throws -> SQLiteStatement {
         var stmt: OpaquePointer?
         let rc = sqlite3_prepare_v3(handle, sql, -1, UInt32(SQLITE_PREPARE_PERSISTENT), &stmt, nil)
         guard rc == SQLITE_OK, let stmt else { throw error(rc) }
-        return Statement(db: self, stmt: stmt)
+        return SQLiteStatement(db: self, stmt: stmt)
     }
 
     /// Transactions opened and not yet ended; a nested `transaction` joins the outer one.
@@ -103,8 +103,8 @@ final class SQLite {
     }
 }
 
-/// A prepared statement. Bind with 1-based indexes, read columns with 0-based ones.
-final class Statement {
+/// A prepared SQLite statement. Bind with 1-based indexes, read columns with 0-based ones.
+final class SQLiteStatement {
     let db: SQLite
     let stmt: OpaquePointer
 
@@ -117,13 +117,7 @@ final class Statement {
 
     private static let transient = unsafeBitCast(-1, to: sqlite3_destructor_type.self)
 
-    @discardableResult
-    func bind(_ values: Value...) throws -> Statement {
-        try bind(values)
-    }
-
-    @discardableResult
-    func bind(_ values: [Value]) throws -> Statement {
+    func bind(_ values: [Value]) throws {
         sqlite3_reset(stmt)
         sqlite3_clear_bindings(stmt)
         for (i, v) in values.enumerated() {
@@ -131,12 +125,11 @@ final class Statement {
             let rc: Int32
             switch v {
             case .int(let n): rc = sqlite3_bind_int64(stmt, idx, n)
-            case .text(let s): rc = sqlite3_bind_text(stmt, idx, s, -1, Statement.transient)
+            case .text(let s): rc = sqlite3_bind_text(stmt, idx, s, -1, SQLiteStatement.transient)
             case .null: rc = sqlite3_bind_null(stmt, idx)
             }
             if rc != SQLITE_OK { throw db.error(rc) }
         }
-        return self
     }
 
     /// Steps once: true when a row is available.
@@ -149,21 +142,10 @@ final class Statement {
         }
     }
 
-    /// Steps to completion (for INSERT/UPDATE).
-    func run() throws {
-        while try step() {}
-    }
-
     func int(_ col: Int32) -> Int64 { sqlite3_column_int64(stmt, col) }
     func text(_ col: Int32) -> String {
         guard let p = sqlite3_column_text(stmt, col) else { return "" }
         return String(cString: p)
     }
     func isNull(_ col: Int32) -> Bool { sqlite3_column_type(stmt, col) == SQLITE_NULL }
-}
-
-enum Value {
-    case int(Int64)
-    case text(String)
-    case null
 }

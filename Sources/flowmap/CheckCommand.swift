@@ -15,7 +15,7 @@ struct CheckCommand: ParsableCommand {
     var policies: [String]
 
     @Option(help: "The store (SQLite file).")
-    var db = "flowmap.db"
+    var db = StoreDefault.db
 
     @OptionGroup var time: WindowFlags
     @OptionGroup var namespaces: NamespaceFlags

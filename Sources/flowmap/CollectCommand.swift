@@ -18,7 +18,7 @@ struct CollectCommand: ParsableCommand {
     )
 
     @Option(help: "The store (SQLite file); created when missing.")
-    var db = "flowmap.db"
+    var db = StoreDefault.db
 
     @Option(help: "How long to capture flows: 30m, 2h, 1h30m, 90s.")
     var duration: String

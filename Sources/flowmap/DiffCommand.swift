@@ -65,7 +65,7 @@ struct DiffCommand: ParsableCommand {
 
     func run() throws {
         let (old, new) = try sides()
-        var o = Diff.Options(old: old, new: new, db: db ?? ((generated || generatedOld) ? "flowmap.db" : nil))
+        var o = Diff.Options(old: old, new: new, db: db ?? ((generated || generatedOld) ? StoreDefault.db : nil))
         o.window = try time.window
         o.evaluator = try evaluator.options()
         o.accept = inputs.acceptance

@@ -8,7 +8,7 @@ struct DoctorCommand: ParsableCommand {
     )
 
     @Option(help: "The store (SQLite file).")
-    var db = "flowmap.db"
+    var db = StoreDefault.db
 
     @Option(name: [.short, .long], help: "Output: text, json or yaml.")
     var output: PlainFormat = .text

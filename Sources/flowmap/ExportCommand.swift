@@ -11,7 +11,7 @@ struct ExportCommand: ParsableCommand {
     )
 
     @Option(help: "The store (SQLite file).")
-    var db = "flowmap.db"
+    var db = StoreDefault.db
 
     @Option(name: [.short, .long], help: "Records as JSON Lines or CSV.")
     var output: Export.Format = .jsonl

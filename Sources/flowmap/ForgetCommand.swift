@@ -11,7 +11,7 @@ struct ForgetCommand: ParsableCommand {
     )
 
     @Option(help: "The store (SQLite file).")
-    var db = "flowmap.db"
+    var db = StoreDefault.db
 
     @Argument(help: "A source id (flowmap sources) or path.")
     var source: String

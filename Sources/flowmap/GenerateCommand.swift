@@ -11,7 +11,7 @@ struct GenerateCommand: ParsableCommand {
     )
 
     @Option(help: "The store (SQLite file).")
-    var db = "flowmap.db"
+    var db = StoreDefault.db
 
     @Option(help: "Output directory, or - for one YAML stream on stdout.")
     var out = "policies"

@@ -21,8 +21,8 @@ struct IngestCommand: ParsableCommand {
             """
     )
 
-    @Option(help: "The store (SQLite file); created when missing.")
-    var db = "flowmap.db"
+    @Option(help: "The store: an SQLite file (created when missing) or postgresql://user@host:port/dbname; default $FLOWMAP_DB, else flowmap.db.")
+    var db = StoreDefault.db
 
     @Option(help: "Input format (auto: told from the first lines).")
     var format: InputFormat = .auto

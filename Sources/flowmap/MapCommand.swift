@@ -20,7 +20,7 @@ struct MapCommand: ParsableCommand {
     )
 
     @Option(help: "The store (SQLite file).")
-    var db = "flowmap.db"
+    var db = StoreDefault.db
 
     @OptionGroup var time: WindowFlags
 

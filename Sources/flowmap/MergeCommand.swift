@@ -14,8 +14,8 @@ struct MergeCommand: ParsableCommand {
             + "when bucket widths cannot fold exactly (nothing merged) or --db cannot be written."
     )
 
-    @Option(help: "The target store (SQLite file; created when missing).")
-    var db = "flowmap.db"
+    @Option(help: "The target store: an SQLite file (created when missing) or postgresql://user@host:port/dbname; default $FLOWMAP_DB, else flowmap.db.")
+    var db = StoreDefault.db
 
     @Option(name: [.short, .long], help: "Output.")
     var output: PlainFormat = .text

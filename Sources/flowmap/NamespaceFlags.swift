@@ -24,6 +24,6 @@ struct NamespaceFlags: ParsableArguments {
             if w == "--db", i + 1 < words.count { return words[i + 1] }
             if w.hasPrefix("--db=") { return String(w.dropFirst(5)) }
         }
-        return "flowmap.db"
+        return StoreDefault.db
     }
 }

@@ -9,7 +9,7 @@ struct PruneCommand: ParsableCommand {
     )
 
     @Option(help: "The store (SQLite file).")
-    var db = "flowmap.db"
+    var db = StoreDefault.db
 
     @Option(help: "Drop buckets that end at or before this time: RFC 3339, or back from now (7d, 24h).")
     var before: String

@@ -10,7 +10,7 @@ struct SourcesCommand: ParsableCommand {
     )
 
     @Option(help: "The store (SQLite file).")
-    var db = "flowmap.db"
+    var db = StoreDefault.db
 
     @Option(name: [.short, .long], help: "Output.")
     var output: PlainFormat = .text

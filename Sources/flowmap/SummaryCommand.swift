@@ -9,7 +9,7 @@ struct SummaryCommand: ParsableCommand {
     )
 
     @Option(help: "The store (SQLite file).")
-    var db = "flowmap.db"
+    var db = StoreDefault.db
 
     @OptionGroup var time: WindowFlags
 

@@ -78,7 +78,7 @@ struct StoreIdentityTests {
     @Test("a new store carries FlowMap's application_id")
     func newStoreStamped() throws {
         let store = try FlowStore(path: tempDB())
-        #expect(try store.db.applicationID == FlowStore.applicationID)
+        #expect(try store.db.sqlite!.applicationID == FlowStore.applicationID)
         #expect(try store.schemaVersion == Migrations.latest)
     }
 
@@ -87,7 +87,7 @@ struct StoreIdentityTests {
         let path = tempDB()
         try earlierStore(path)
         let store = try FlowStore(path: path)
-        #expect(try store.db.applicationID == FlowStore.applicationID)
+        #expect(try store.db.sqlite!.applicationID == FlowStore.applicationID)
         #expect(try store.schemaVersion == Migrations.latest)
     }
 
@@ -124,7 +124,7 @@ struct StoreIdentityTests {
         let before = try bytes(path)
         let store = try FlowStore(path: path, verify: true, readOnly: true)
         #expect(try store.schemaVersion == 2)
-        #expect(try store.db.applicationID == 0)
+        #expect(try store.db.sqlite!.applicationID == 0)
         #expect(try store.edges().isEmpty)
         #expect(throws: (any Error).self) { try store.db.exec("CREATE TABLE x (y)") }
         #expect(try bytes(path) == before)

@@ -1,0 +1,173 @@
+/// The store's one connection: an SQLite file (SQLite.swift) or a PostgreSQL database (Postgres.swift). The store
+/// writes each statement once, in SQL both engines run (`?` placeholders; upserts whose SET clauses name the
+/// target table, since PostgreSQL finds an unqualified column of `excluded` ambiguous; CASE instead of the
+/// two-argument min/max SQLite has and PostgreSQL spells LEAST/GREATEST). Values are always bound, never
+/// interpolated into SQL.
+final class Database {
+    enum Backend {
+        case sqlite(SQLite)
+        case postgres(PostgresEngine)
+    }
+
+    let backend: Backend
+    /// The file path, or the connection string without its password: for messages.
+    let path: String
+
+    init(sqlite: SQLite) {
+        backend = .sqlite(sqlite)
+        path = sqlite.path
+    }
+
+    init(postgres: PostgresEngine) {
+        backend = .postgres(postgres)
+        path = postgres.location.display
+    }
+
+    var isPostgres: Bool {
+        if case .postgres = backend { return true }
+        return false
+    }
+
+    /// The SQLite connection, for what only SQLite has (PRAGMAs, integrity_check); nil on PostgreSQL.
+    var sqlite: SQLite? {
+        if case .sqlite(let s) = backend { return s }
+        return nil
+    }
+
+    func exec(_ sql: String) throws {
+        switch backend {
+        case .sqlite(let s): try s.exec(sql)
+        case .postgres(let p): try p.simpleQuery(sql)
+        }
+    }
+
+    func prepare(_ sql: String) throws -> Statement {
+        switch backend {
+        case .sqlite(let s): return Statement(.sqlite(try s.prepare(sql)))
+        case .postgres(let p): return Statement(.postgres(PostgresStatement(engine: p, sql: sql)))
+        }
+    }
+
+    /// Runs `body` in one transaction: all of it is stored, or none. Inside another transaction, `body` becomes
+    /// part of it. On PostgreSQL a serialization failure or a deadlock (SQLSTATE 40001, 40P01) rolls back and
+    /// runs `body` again from the start, so `body` must not keep state across attempts.
+    func transaction<T>(_ body: () throws -> T) throws -> T {
+        switch backend {
+        case .sqlite(let s): return try s.transaction(body)
+        case .postgres(let p): return try p.transaction(body)
+        }
+    }
+
+    /// The names of the store's tables, sorted.
+    func tableNames() throws -> [String] {
+        switch backend {
+        case .sqlite(let s): return try s.tableNames()
+        case .postgres(let p): return try p.tableNames()
+        }
+    }
+
+    /// An error for a statement that did not give the row it must give.
+    func error(_ rc: Int32) -> Error {
+        switch backend {
+        case .sqlite(let s): return s.error(rc)
+        case .postgres(let p): return PostgresEngine.Failure(location: p.location.display, sqlState: nil,
+                                                             message: "a statement returned no row")
+        }
+    }
+
+    /// The schema version: SQLite's `user_version`, or the newest row of PostgreSQL's `flowmap_migrations`.
+    var userVersion: Int {
+        get throws {
+            switch backend {
+            case .sqlite(let s): return try s.userVersion
+            case .postgres(let p): return try p.schemaVersion()
+            }
+        }
+    }
+
+    /// Serialises this write against others that touch the same content hash or the same (edge, bucket) keys,
+    /// inside the open transaction (until it ends). SQLite needs nothing: its write transactions are IMMEDIATE,
+    /// one at a time. On PostgreSQL, concurrent ingesters recompute an (edge, bucket) row from its per-source
+    /// rows (`BucketRefresh`); without the lock two of them could each see only their own rows and the later
+    /// commit would drop the other's count.
+    func lockForWrite(contentHash: String?, keys: [String]) throws {
+        guard case .postgres(let p) = backend else { return }
+        try p.lockForWrite(contentHash: contentHash, keys: keys)
+    }
+
+    /// Holds every other writer off until the open transaction ends (forget, prune, remap, bucket width,
+    /// inventories). SQLite needs nothing (see `lockForWrite`).
+    func lockExclusive() throws {
+        guard case .postgres(let p) = backend else { return }
+        try p.lockExclusive()
+    }
+}
+
+/// A prepared statement of either engine. Bind with 1-based placeholders (`?`), read columns with 0-based indexes.
+final class Statement {
+    enum Backing {
+        case sqlite(SQLiteStatement)
+        case postgres(PostgresStatement)
+    }
+
+    let backing: Backing
+
+    init(_ backing: Backing) { self.backing = backing }
+
+    @discardableResult
+    func bind(_ values: Value...) throws -> Statement {
+        try bind(values)
+    }
+
+    @discardableResult
+    func bind(_ values: [Value]) throws -> Statement {
+        switch backing {
+        case .sqlite(let s): try s.bind(values)
+        case .postgres(let p): p.bind(values)
+        }
+        return self
+    }
+
+    /// Steps once: true when a row is available.
+    func step() throws -> Bool {
+        switch backing {
+        case .sqlite(let s): return try s.step()
+        case .postgres(let p): return try p.step()
+        }
+    }
+
+    /// Steps to completion (for INSERT/UPDATE).
+    func run() throws {
+        switch backing {
+        case .sqlite(let s): while try s.step() {}
+        case .postgres(let p): try p.run()
+        }
+    }
+
+    func int(_ col: Int32) -> Int64 {
+        switch backing {
+        case .sqlite(let s): return s.int(col)
+        case .postgres(let p): return p.int(Int(col))
+        }
+    }
+
+    func text(_ col: Int32) -> String {
+        switch backing {
+        case .sqlite(let s): return s.text(col)
+        case .postgres(let p): return p.text(Int(col))
+        }
+    }
+
+    func isNull(_ col: Int32) -> Bool {
+        switch backing {
+        case .sqlite(let s): return s.isNull(col)
+        case .postgres(let p): return p.isNull(Int(col))
+        }
+    }
+}
+
+enum Value {
+    case int(Int64)
+    case text(String)
+    case null
+}
