@@ -25,7 +25,7 @@ let package = Package(
         // grpc-swift-protobuf 2.4.1 is used only to build the code generator (scripts/generate-hubble-api.sh), not
         // as a dependency: its build plugins make every `swift build --build-tests` compile protoc from source.
         .package(url: "https://github.com/apple/swift-protobuf", from: "1.39.0"),
-        // The PostgreSQL store backend (Sources/FlowStore/PostgresStore*.swift): `--db postgresql://...`.
+        // The PostgreSQL store backend (Sources/FlowStore/Postgres.swift): `--db postgresql://...`.
         .package(url: "https://github.com/vapor/postgres-nio", from: "1.33.2"),
     ],
     targets: [

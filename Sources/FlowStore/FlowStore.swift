@@ -471,7 +471,8 @@ public final class FlowStore {
     }
 
     /// `endpoints.cluster`, or '' in a store older than schema 10 opened read-only (not migrated).
-    var clusterColumn: String { get throws { try schemaVersion >= 10 ? "cluster" : "''" } }
+    /// (PostgreSQL has it from its schema 2, the twin of SQLite's 10.)
+    var clusterColumn: String { get throws { try schemaVersion >= (db.isPostgres ? 2 : 10) ? "cluster" : "''" } }
 
     /// Bound values of an endpoint's key columns (kind, namespace, name, workload_kind, cluster).
     static func endpointValues(_ e: Endpoint) -> [Value] {

@@ -311,5 +311,35 @@ CREATE TABLE inventory_controllers (
     PRIMARY KEY (namespace, name, workload_kind)
 );
 """#),
+        Migration(version: 2, name: "0002_cluster_mesh.sql", sql: #"""
+-- PostgreSQL twin of schema/0010_cluster_mesh.sql: Cilium ClusterMesh. An endpoint may be a workload of another
+-- cluster (`cluster`, the name Hubble reports in `cluster_name`; '' for the local cluster and for every
+-- non-workload endpoint): the same namespace, name and kind in two clusters are two endpoints, so `cluster` joins
+-- the unique key. PostgreSQL changes the constraint in place (ids stay as they are). Shipped migrations never
+-- change: add a new numbered file instead.
+
+ALTER TABLE endpoints ADD COLUMN cluster TEXT COLLATE "C" NOT NULL DEFAULT '';
+ALTER TABLE endpoints DROP CONSTRAINT endpoints_kind_namespace_name_workload_kind_key;
+ALTER TABLE endpoints ADD CONSTRAINT endpoints_identity_key UNIQUE (kind, namespace, name, workload_kind, cluster);
+"""#),
+        Migration(version: 3, name: "0003_inventory_routes.sql", sql: #"""
+-- PostgreSQL twin of schema/0011_inventory_routes.sql: the inventory's routes (Ingress rules, Gateway listeners,
+-- HTTPRoute / GRPCRoute rules, admission webhooks), one row per (object, rule, backend Service port). A later
+-- inventory naming an object replaces all of its rows. Shipped migrations never change: add a new numbered file.
+--   citus: reference inventory_routes
+
+CREATE TABLE inventory_routes (
+    kind              TEXT COLLATE "C" NOT NULL,   -- Ingress, Gateway, HTTPRoute, GRPCRoute, ...WebhookConfiguration
+    namespace         TEXT COLLATE "C" NOT NULL,   -- '' for the cluster-scoped webhook configurations
+    name              TEXT COLLATE "C" NOT NULL,
+    rule              TEXT COLLATE "C" NOT NULL,   -- host/path, listener name or webhook name
+    service_namespace TEXT COLLATE "C" NOT NULL,   -- the backend Service; '' for a Gateway listener
+    service_name      TEXT COLLATE "C" NOT NULL,
+    service_port      BIGINT NOT NULL,             -- 0 when named (service_port_name); a Gateway listener's own port
+    service_port_name TEXT COLLATE "C" NOT NULL,
+    parent            TEXT COLLATE "C" NOT NULL,   -- ingress class, parent Gateways (ns/name,...), gateway class
+    PRIMARY KEY (kind, namespace, name, rule, service_namespace, service_name, service_port, service_port_name)
+);
+"""#),
     ]
 }
