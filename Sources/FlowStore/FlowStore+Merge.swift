@@ -67,8 +67,9 @@ extension FlowStore {
         public var bucketWidth: Int64
         /// Oldest first (the order they were ingested in).
         public var sources: [SourceContribution] = []
-        /// Namespace labels as last reported (canonical `k=v,k=v`).
+        /// Namespace labels as last reported (canonical `k=v,k=v`), and when they were observed.
         public var namespaceLabels: [String: String] = [:]
+        public var namespaceObserved: [String: Int64] = [:]
         public var listening: [ListeningPort: Int64] = [:]
         public var seenFlows: [SeenFlow] = []
         /// Pods, Services, nodes, node labels, controllers and routes (`namespaces` left empty: see `namespaceLabels`).
@@ -214,8 +215,11 @@ extension FlowStore {
                 stats: EdgeStats(flows: u.int(11), firstSeen: u.int(12), lastSeen: u.int(13))))
         }
 
-        let n = try db.prepare("SELECT name, labels FROM namespaces")
-        while try n.step() { out.namespaceLabels[n.text(0)] = n.text(1) }
+        let n = try db.prepare("SELECT name, labels, observed FROM namespaces")
+        while try n.step() {
+            out.namespaceLabels[n.text(0)] = n.text(1)
+            out.namespaceObserved[n.text(0)] = n.int(2)
+        }
         let lp = try db.prepare("SELECT endpoint_id, proto, port, flows FROM listening_ports")
         while try lp.step() {
             guard let proto = Proto(rawValue: lp.text(1)), let port = UInt16(exactly: lp.int(2)) else {
@@ -407,10 +411,9 @@ extension FlowStore {
 
             let refresh = try BucketRefresh(db)
             for b in touched.sorted() { try refresh.run(try key(b)) }
-            let namespace = try db.prepare(
-                "INSERT INTO namespaces (name, labels) VALUES (?, ?) ON CONFLICT (name) DO UPDATE SET labels = excluded.labels")
+            let namespace = try db.prepare(Self.upsertNamespace)
             for (ns, labels) in c.namespaceLabels.sorted(by: { $0.key < $1.key }) {
-                try namespace.bind(.text(ns), .text(labels)).run()
+                try namespace.bind(.text(ns), .text(labels), .int(c.namespaceObserved[ns] ?? 0)).run()
             }
             let listening = try db.prepare(sharedFlowSource
                 ? "INSERT INTO listening_ports (endpoint_id, proto, port, flows) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING"

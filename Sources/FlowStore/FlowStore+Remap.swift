@@ -110,8 +110,7 @@ extension FlowStore {
                 "INSERT INTO source_addresses (endpoint_id, address, source_id) VALUES (?, ?, ?) ON CONFLICT DO NOTHING")
             let labels = try db.prepare(
                 "INSERT INTO source_label_sets (endpoint_id, labels, source_id) VALUES (?, ?, ?) ON CONFLICT DO NOTHING")
-            let namespace = try db.prepare(
-                "INSERT INTO namespaces (name, labels) VALUES (?, ?) ON CONFLICT (name) DO UPDATE SET labels = excluded.labels")
+            let namespace = try db.prepare(Self.upsertNamespace)
             func edgeValues(_ e: EdgeKey) throws -> [Value] {
                 [.int(try endpointID(e.source)), .int(try endpointID(e.destination)), .text(e.proto.rawValue),
                  .int(Int64(e.port)), .text(e.outcome.rawValue)]
@@ -146,7 +145,8 @@ extension FlowStore {
                             try labels.bind(.int(id), .text(VolatileLabels.stable(p.labels).canonical), .int(s)).run()
                         }
                         if !p.namespaceLabels.isEmpty {
-                            try namespace.bind(.text(p.endpoint.namespace), .text(p.namespaceLabels.canonical)).run()
+                            try namespace.bind(.text(p.endpoint.namespace), .text(p.namespaceLabels.canonical),
+                                               .int(u.stats.lastSeen)).run()
                         }
                     }
                 }

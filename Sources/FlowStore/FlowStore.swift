@@ -369,11 +369,11 @@ public final class FlowStore {
             try facts("source_addresses", "address", batch.addresses)
             try facts("source_names", "name", batch.names)
             try facts("source_services", "service", batch.services)
-            let upsertNamespace = try db.prepare(
-                "INSERT INTO namespaces (name, labels) VALUES (?, ?) "
-                    + "ON CONFLICT (name) DO UPDATE SET labels = excluded.labels")
+            let upsertNamespace = try db.prepare(Self.upsertNamespace)
+            // Observed when the batch's last flow was (an inventory, without flows: when it was ingested).
+            let observed = span?.last ?? now
             for (ns, labels) in batch.namespaceLabels.sorted(by: { $0.key < $1.key }) {
-                try upsertNamespace.bind(.text(ns), .text(labels.canonical)).run()
+                try upsertNamespace.bind(.text(ns), .text(labels.canonical), .int(observed)).run()
             }
             let upsertListening = try db.prepare(Self.upsertListening)
             // In key order: concurrent PostgreSQL writers lock the shared rows in one order.
@@ -416,6 +416,16 @@ public final class FlowStore {
 
     /// Adds to one source's count of an edge in a bucket at an observation point (the truth `edge_buckets` is
     /// computed from): key, point, source, count, first and last seen.
+    /// A namespace's labels as observed at a time (nanoseconds). They replace the stored ones only when newer,
+    /// ties broken by the larger canonical text: the labels a store ends with do not depend on the order writes
+    /// commit in (concurrent PostgreSQL ingesters, merged stores), only on what was observed when.
+    static let upsertNamespace = """
+        INSERT INTO namespaces (name, labels, observed) VALUES (?, ?, ?)
+        ON CONFLICT (name) DO UPDATE SET labels = excluded.labels, observed = excluded.observed
+        WHERE excluded.observed > namespaces.observed
+           OR (excluded.observed = namespaces.observed AND excluded.labels > namespaces.labels)
+        """
+
     /// One source's count of an L7 request on an (edge, bucket), added to what the source has there.
     static let upsertL7 = """
         INSERT INTO edge_bucket_l7 (src, dst, proto, port, outcome, bucket, kind, method, path, source_id,

@@ -341,5 +341,12 @@ CREATE TABLE inventory_routes (
     PRIMARY KEY (kind, namespace, name, rule, service_namespace, service_name, service_port, service_port_name)
 );
 """#),
+        Migration(version: 4, name: "0004_namespace_observed.sql", sql: #"""
+-- PostgreSQL twin of schema/0012_namespace_observed.sql: when a namespace's labels were observed; a report
+-- replaces the stored labels only when newer (ties: the larger canonical text), whatever the commit order of
+-- concurrent ingesters. Shipped migrations never change: add a new numbered file instead.
+
+ALTER TABLE namespaces ADD COLUMN observed BIGINT NOT NULL DEFAULT 0;
+"""#),
     ]
 }
