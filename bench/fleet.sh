@@ -5,8 +5,14 @@
 #   ingest  one `flowmap ingest` of the whole capture into a new store (what the merge must equal)
 # CPU time (user + system) is the number to compare on a shared machine; wall time is shown for reference. The
 # edge counts and `generate` outputs of both stores must be equal (a row says DIFFER otherwise, and the script
-# fails). One function per row, so that more rows (PostgreSQL ingesters) sit beside these.
-# Environment: FLEET_BENCH_MB, PYTHON (for the generator), FLOWMAP_BIN_DIR (release build dir).
+# fails). One function per row.
+#   postgres N  N concurrent `flowmap ingest` processes (N = 1, 2, 4) on N parts of the capture into one new
+#               PostgreSQL store; flows/s of wall time and the export rows, which must equal the one SQLite
+#               ingest's export byte for byte (DIFFER otherwise, and the script fails)
+# A private PostgreSQL server runs for the PostgreSQL rows (initdb in a temporary directory, a free loopback port,
+# fsync off as in the tests; as the postgres user when run as root), stopped at the end.
+# Environment: FLEET_BENCH_MB, PYTHON (for the generator), FLOWMAP_BIN_DIR (release build dir), PG_BIN
+# (PostgreSQL's bin directory; default: initdb on PATH, else the newest /usr/lib/postgresql/*/bin).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 MB="${FLEET_BENCH_MB:-300}"
@@ -68,9 +74,58 @@ same_row() {  # merged == direct: export and generate byte for byte
   [ "$verdict" = equal ]
 }
 
+pg_start() {
+  PG_BIN="${PG_BIN:-}"
+  if [ -z "$PG_BIN" ]; then
+    if command -v initdb >/dev/null 2>&1 && [ -x "$(dirname "$(command -v initdb)")/psql" ]; then
+      PG_BIN=$(dirname "$(command -v initdb)")
+    else PG_BIN=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -1); fi
+  fi
+  [ -x "$PG_BIN/initdb" ] && [ -x "$PG_BIN/psql" ] || { echo "fleet bench: no PostgreSQL (initdb); run make pgdeps" >&2; exit 1; }
+  PGWORK=$(mktemp -d /tmp/flowmap-fleet-XXXXXX)
+  AS=()
+  if [ "$(id -u)" = 0 ]; then
+    id -u postgres >/dev/null 2>&1 || useradd --system --no-create-home --shell /usr/sbin/nologin postgres
+    chown postgres "$PGWORK"
+    AS=(runuser -u postgres --)
+  fi
+  PORT=$("$PY" -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+  trap pg_stop EXIT
+  "${AS[@]}" "$PG_BIN/initdb" -D "$PGWORK/data" -U flowmap --auth=trust --no-sync -E UTF8 --locale=C >/dev/null
+  "${AS[@]}" "$PG_BIN/pg_ctl" -D "$PGWORK/data" -l "$PGWORK/log" -w \
+    -o "-p $PORT -k $PGWORK -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off" start >/dev/null
+}
+pg_stop() { "${AS[@]}" "$PG_BIN/pg_ctl" -D "$PGWORK/data" -m immediate -w stop >/dev/null 2>&1 || true; rm -rf "$PGWORK"; }
+
+postgres_row() {  # n: n concurrent ingesters on n parts into one new PostgreSQL database
+  local n="$1"
+  local dir="$FLEET/pg-parts-$n" url start end wall flows verdict=equal i
+  rm -rf "$dir" && mkdir -p "$dir"
+  split -n "l/$n" -d "$CAPTURE" "$dir/part-"
+  "$PG_BIN/psql" -X -q -h 127.0.0.1 -p "$PORT" -U flowmap -d postgres -c "CREATE DATABASE fleet$n" >/dev/null
+  url="postgresql://flowmap@127.0.0.1:$PORT/fleet$n"
+  local pids=()
+  start=$(date +%s.%N)
+  for f in "$dir"/part-*; do
+    "$BIN/flowmap" ingest --db "$url" "$f" > "$f.out" 2> "$f.err" & pids+=($!)
+  done
+  for i in "${pids[@]}"; do wait "$i" || { echo "postgres $n: an ingester failed" >&2; cat "$dir"/*.err >&2; exit 1; }; done
+  end=$(date +%s.%N)
+  wall=$(echo "$end - $start" | bc)
+  flows=$(wc -l < "$CAPTURE")
+  cmp -s <("$BIN/flowmap" export --db "$url") <("$BIN/flowmap" export --db "$FLEET/direct.db") || verdict=DIFFER
+  printf "%-34s %9.2f %9s %9s %8s  %s flows/s, export %s to SQLite's\n" "postgres: $n concurrent ingesters" "$wall" "-" "-" \
+    "$(edges "$url")" "$(echo "$flows / $wall" | bc)" "$verdict"
+  [ "$verdict" = equal ]
+}
+
 echo "== fleet: $(du -m "$CAPTURE" | cut -f1) MB capture in 4 parts (bench/fleet.sh) =="
 printf "%-34s %9s %9s %9s %8s\n" "row" "wall s" "CPU s" "peak MB" "export rows"
 nodes_row
 merge_row
 ingest_row
 same_row
+pg_start
+postgres_row 1
+postgres_row 2
+postgres_row 4
