@@ -155,6 +155,36 @@ struct ClusterMeshTests {
     }
 }
 
+extension ClusterMeshTests {
+    /// The NetworkPolicy evaluator follows the same option (docs/topologies.md): its pod selectors match workloads
+    /// of another cluster only when policy-default-local-cluster is off.
+    @Test("NetworkPolicy evaluator: --no-cilium-policy-default-local-cluster lets a podSelector match another cluster's pods")
+    func networkPolicyDefaultLocalCluster() throws {
+        let db = try Self.store()
+        let dir = TestSupport.tempDir()
+        let policy = dir.appendingPathComponent("np.yaml")
+        TestSupport.write("""
+            apiVersion: networking.k8s.io/v1
+            kind: NetworkPolicy
+            metadata: {name: frontend, namespace: shop}
+            spec:
+              podSelector: {matchLabels: {app: frontend}}
+              policyTypes: [Egress]
+              egress:
+                - to: [{podSelector: {matchLabels: {app: backend}}}]
+                  ports: [{port: 8080, protocol: TCP}]
+
+            """, to: policy)
+        func denied(_ on: Bool) throws -> [String] {
+            var o = Check.Options(policies: [policy.path], db: db)
+            o.evaluator.cilium.policyDefaultLocalCluster = on
+            return try Check.run(o).report.denied.map { "\($0.source) -> \($0.destination)" }
+        }
+        #expect(try denied(true) == ["shop/frontend[Deployment] -> shop/backend[Deployment]@east"])
+        #expect(try denied(false) == [])
+    }
+}
+
 /// Service-addressed flows (Hubble `destination_service`): the Service is kept per destination and named in the
 /// evidence of every flavour.
 @Suite("Service-addressed flows")

@@ -1,0 +1,137 @@
+@testable import Emit
+import Foundation
+import FlowModel
+import Testing
+@testable import Inference
+@testable import Policy
+
+/// The ClusterMesh and Service-addressed shapes (docs/topologies.md; the captures are
+/// Tests/FlowMapKitTests/Fixtures/clustermesh/two-clusters.jsonl and Fixtures/services/three-services.jsonl,
+/// whose edges these evidences restate) through the NetworkPolicy flavour, FlowMap's evaluator and
+/// network-config-analyzer: both agree on what the generated policies admit.
+@Suite("Topologies through network-config-analyzer: ClusterMesh and Services")
+struct TopologyNCATests {
+    static let t0: Int64 = 1_763_632_800_000_000_000
+
+    /// `name` in shop, or `ns/name`.
+    static func pod(_ name: String) -> Endpoint {
+        let parts = name.split(separator: "/").map(String.init)
+        return parts.count == 2 ? .workload(parts[0], parts[1], kind: "Pod") : .workload("shop", name, kind: "Pod")
+    }
+
+    static func edge(_ s: Endpoint, _ d: Endpoint, _ port: UInt16) -> ObservedEdge {
+        ObservedEdge(key: EdgeKey(source: s, destination: d, proto: .tcp, port: port, outcome: .allowed),
+                     stats: EdgeStats(flows: 2, firstSeen: t0, lastSeen: t0 + 1_000_000_000))
+    }
+
+    /// The namespaces and bare pods (name or ns/name, labels, IP) the policies apply to, for the evaluator and NCA.
+    static func cluster(_ pods: [(String, Labels, String)]) -> String {
+        var y = ""
+        for ns in Set(pods.map { Self.pod($0.0).namespace }).sorted() {
+            y += """
+                apiVersion: v1
+                kind: Namespace
+                metadata: {name: \(ns), labels: {kubernetes.io/metadata.name: \(ns)}}
+                ---
+
+                """
+        }
+        for (i, (p, labels, ip)) in pods.enumerated() {
+            let ep = Self.pod(p)
+            let l = labels.sorted { $0.key < $1.key }.map { "\($0.key): \($0.value)" }.joined(separator: ", ")
+            y += (i == 0 ? "" : "---\n") + """
+                apiVersion: v1
+                kind: Pod
+                metadata: {name: \(ep.name), namespace: \(ep.namespace), labels: {\(l)}}
+                spec: {containers: [{name: c, image: x}]}
+                status: {podIP: \(ip)}
+
+                """
+        }
+        return y
+    }
+
+    /// TCP ports 1...10000 a connection set admits, as a sorted list (every port the fixtures use is below).
+    static func ports(_ c: ConnectionSet?) -> [Int] { (1...10000).filter { c?.contains(.tcp, $0) ?? false } }
+
+    /// For each (source, destination) pod pair: the TCP ports FlowMap's evaluator and NCA admit.
+    static func admitted(_ text: String, pairs: [(String, String)], work: String) throws
+        -> (flowmap: [[Int]], nca: [[Int]]?) {
+        let set = ManifestReader.parse(text: text, file: "case.yaml")
+        #expect(set.issues.isEmpty, "\(set.issues)")
+        let ev = PolicyEvaluator(policies: set.policies, namespaces: Array(set.namespaces.values),
+                                 workloads: WorkloadBuilder.workloads(from: set))
+        let ours = pairs.map { Self.ports(ev.connections(from: Self.pod($0.0), to: Self.pod($0.1))) }
+        guard NCAOracle.isInstalled else {
+            Issue.record("network-config-analyzer is not installed at \(NCAOracle.executable.path): run `make oracle`")
+            return (ours, nil)
+        }
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("flowmap-nca-\(work)-\(getpid())")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let lines = try NCAOracle.run(cases: [text], workDir: dir)[0]
+        let theirs = pairs.map { p -> [Int] in
+            var c = ConnectionSet.none
+            let (s, d) = (Self.pod(p.0), Self.pod(p.1))
+            for l in lines where l.source == .pod("\(s.namespace)/\(s.name)")
+                && l.destination == .pod("\(d.namespace)/\(d.name)") {
+                c.formUnion(l.connections)
+            }
+            return Self.ports(c)
+        }
+        return (ours, theirs)
+    }
+
+    /// `store/cache` is a local pod with the labels and namespace of a peer of cluster east, in a namespace
+    /// without policies: a podSelector written for the remote peer would admit it.
+    @Test("ClusterMesh, NetworkPolicy flavour: the local peer is allowed; no rule a local pod with a remote peer's labels could use")
+    func clusterMesh() throws {
+        let frontend = Self.pod("frontend"), backend = Self.pod("backend")
+        var eastCache = Self.pod("store/cache"), eastClient = Self.pod("client")
+        eastCache.cluster = "east"
+        eastClient.cluster = "east"
+        let ev = Evidence(edges: [Self.edge(frontend, backend, 8080), Self.edge(frontend, eastCache, 6379),
+                                  Self.edge(eastClient, backend, 9090)],
+                          labelSets: [frontend: [["app": "frontend"]], backend: [["app": "backend"]],
+                                      eastCache: [["app": "cache"]], eastClient: [["app": "client"]]],
+                          namespaceLabels: ["shop": ["kubernetes.io/metadata.name": "shop"],
+                                            "store": ["kubernetes.io/metadata.name": "store"]])
+        let plan = Inferrer(options: InferenceOptions()).infer(ev)
+        #expect(plan.warnings.filter { $0.contains("NetworkPolicy cannot name clusters") }.count == 2)
+        var emit = EmitOptions()
+        emit.version = "test"
+        let np = NetworkPolicyEmitter(options: emit).stream(for: plan)
+        let text = Self.cluster([("frontend", ["app": "frontend"], "10.1.0.11"), ("backend", ["app": "backend"], "10.1.0.22"),
+                                 ("store/cache", ["app": "cache"], "10.1.0.33")]) + "---\n" + np
+        let pairs = [("frontend", "backend"), ("frontend", "store/cache")]
+        let r = try Self.admitted(text, pairs: pairs, work: "clustermesh")
+        #expect(r.flowmap == [[8080], []])
+        if let nca = r.nca { #expect(nca == r.flowmap) }
+    }
+
+    @Test("Service-addressed flows, NetworkPolicy flavour: each observed workload on its port; the other pod a Service selects is not admitted")
+    func services() throws {
+        let frontend = Self.pod("frontend"), backend = Self.pod("backend"), api = Self.pod("api")
+        let canary = Self.pod("api-canary"), legacy = Self.pod("legacy")
+        var ev = Evidence(edges: [Self.edge(frontend, backend, 8080), Self.edge(frontend, api, 9000),
+                                  Self.edge(frontend, legacy, 7000)],
+                          labelSets: [frontend: [["app": "frontend"]], backend: [["app": "backend"]],
+                                      api: [["app": "api", "tier": "api"]], canary: [["app": "api-canary", "tier": "api"]],
+                                      legacy: [["app": "legacy"]]],
+                          namespaceLabels: ["shop": ["kubernetes.io/metadata.name": "shop"]])
+        ev.services = [backend: ["shop/backend-svc"], api: ["shop/api-svc"], legacy: ["shop/legacy-svc"]]
+        let plan = Inferrer(options: InferenceOptions()).infer(ev)
+        let fe = try #require(plan.namespaces.flatMap(\.workloads).first { $0.endpoint == frontend })
+        #expect(fe.egress.map(\.services) == [["shop/api-svc"], ["shop/backend-svc"], ["shop/legacy-svc"]])
+        var emit = EmitOptions()
+        emit.version = "test"
+        let np = NetworkPolicyEmitter(options: emit).stream(for: plan)
+        let text = Self.cluster([("frontend", ["app": "frontend"], "10.1.0.11"), ("backend", ["app": "backend"], "10.1.0.22"),
+                                 ("api", ["app": "api", "tier": "api"], "10.1.0.33"),
+                                 ("api-canary", ["app": "api-canary", "tier": "api"], "10.1.0.34"),
+                                 ("legacy", ["app": "legacy"], "10.1.0.44")]) + "---\n" + np
+        let pairs = [("frontend", "backend"), ("frontend", "api"), ("frontend", "legacy"), ("frontend", "api-canary")]
+        let r = try Self.admitted(text, pairs: pairs, work: "services")
+        #expect(r.flowmap == [[8080], [9000], [7000], []])
+        if let nca = r.nca { #expect(nca == r.flowmap) }
+    }
+}
