@@ -96,7 +96,7 @@ struct TopologyNCATests {
                           namespaceLabels: ["shop": ["kubernetes.io/metadata.name": "shop"],
                                             "store": ["kubernetes.io/metadata.name": "store"]])
         let plan = Inferrer(options: InferenceOptions()).infer(ev)
-        #expect(plan.warnings.filter { $0.contains("NetworkPolicy cannot name clusters") }.count == 2)
+        #expect(plan.warnings.filter { $0.description.contains("NetworkPolicy cannot name clusters") }.count == 2)
         var emit = EmitOptions()
         emit.version = "test"
         let np = NetworkPolicyEmitter(options: emit).stream(for: plan)
