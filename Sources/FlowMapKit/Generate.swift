@@ -66,7 +66,13 @@ public enum Generate {
     /// (`reserved:remote-node` becomes ipBlocks of every known node address, not only those seen in flows) and the
     /// apiserver's addresses (endpoints of the `default/kubernetes` Service, for `reserved:kube-apiserver`), and the
     /// routes and webhooks resolved to their backends.
+    /// All of it from one snapshot of the store (`FlowStore.snapshot`), so a concurrent ingest shows all of a
+    /// batch or none of it.
     public static func evidence(from store: FlowStore) throws -> Evidence {
+        try store.snapshot { try readEvidence(store) }
+    }
+
+    private static func readEvidence(_ store: FlowStore) throws -> Evidence {
         var addresses = try store.addresses()
         var containerPorts = [Endpoint: [NamedPort]]()
         let inv = try store.inventory()
@@ -140,8 +146,13 @@ public enum Generate {
                           + "Services in the evidence report)")
         }
         let store = try openExisting(o.db, window: o.window)
-        let ev = try evidence(from: store)
-        try validate(ev, o.inference, window: o.window, store: store)
+        // One snapshot for the evidence and the empty-window check's query: an ingest committing in between
+        // would otherwise give edges to the second and none to the first ("move --since/--until", wrongly).
+        let ev = try store.snapshot {
+            let ev = try evidence(from: store)
+            try validate(ev, o.inference, window: o.window, store: store)
+            return ev
+        }
         var inference = o.inference
         inference.clusterSelectors = o.emit.flavor == .cilium  // only Cilium can name a peer's cluster
         var plan = Inferrer(options: inference).infer(ev)

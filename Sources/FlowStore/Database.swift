@@ -58,6 +58,14 @@ final class Database {
         }
     }
 
+    /// Runs `body` in one read-only snapshot: every read sees the same committed state (see the engines').
+    func snapshot<T>(_ body: () throws -> T) throws -> T {
+        switch backend {
+        case .sqlite(let s): return try s.snapshot(body)
+        case .postgres(let p): return try p.snapshot(body)
+        }
+    }
+
     /// The names of the store's tables, sorted.
     func tableNames() throws -> [String] {
         switch backend {

@@ -537,6 +537,13 @@ public final class FlowStore {
         return s
     }
 
+    /// Runs `body`'s reads against one committed state of the store. A verb reading its evidence in several
+    /// queries (edges, labels, inventory) while an ingest commits would otherwise mix two states, e.g. no edges
+    /// yet in the first query and some in the next.
+    public func snapshot<T>(_ body: () throws -> T) throws -> T {
+        try db.snapshot(body)
+    }
+
     /// Every edge over the buckets `window` selects (whole buckets: see `TimeWindow`), sorted by key: counts
     /// summed over the buckets (saturating), first/last seen their min/max, drop reasons their union.
     public func edges(window: TimeWindow? = nil) throws -> [ObservedEdge] {

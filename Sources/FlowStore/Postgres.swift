@@ -315,6 +315,27 @@ final class PostgresEngine {
         return out
     }
 
+    /// Runs `body` in one REPEATABLE READ, READ ONLY transaction: its reads see one snapshot of the database.
+    /// Inside another transaction, `body` joins it.
+    func snapshot<T>(_ body: () throws -> T) throws -> T {
+        if depth > 0 {
+            depth += 1
+            defer { depth -= 1 }
+            return try body()
+        }
+        depth = 1
+        defer { depth = 0 }
+        try simpleQuery("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
+        do {
+            let r = try body()
+            try simpleQuery("COMMIT")
+            return r
+        } catch {
+            try? simpleQuery("ROLLBACK")
+            throw error
+        }
+    }
+
     func transaction<T>(_ body: () throws -> T) throws -> T {
         if depth > 0 {
             depth += 1

@@ -79,6 +79,28 @@ final class SQLite {
         }
     }
 
+    /// Runs `body` in one read transaction (BEGIN DEFERRED): every read in it sees the same committed state, so
+    /// a writer committing meanwhile (another ingest) cannot show half of its batch to one verb's evidence.
+    /// Inside another transaction, `body` joins it.
+    func snapshot<T>(_ body: () throws -> T) throws -> T {
+        if depth > 0 {
+            depth += 1
+            defer { depth -= 1 }
+            return try body()
+        }
+        depth = 1
+        defer { depth = 0 }
+        try exec("BEGIN DEFERRED")
+        do {
+            let r = try body()
+            try exec("COMMIT")
+            return r
+        } catch {
+            try? exec("ROLLBACK")
+            throw error
+        }
+    }
+
     var userVersion: Int {
         get throws {
             let s = try prepare("PRAGMA user_version")

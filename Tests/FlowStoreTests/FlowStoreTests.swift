@@ -115,6 +115,24 @@ struct FlowStoreTests {
                 == .written)
         #expect(try store.edges().count == 2)
     }
+
+    @Test("reads inside snapshot see one committed state: a write committed meanwhile by another connection is not half visible")
+    func snapshotIsolatesReads() throws {
+        let path = tempDB()
+        let reader = try FlowStore(path: path)
+        let writer = try FlowStore(path: path)
+        _ = try writer.write(batch(flows: 1, first: 1, last: 1), counts: IngestCounts(), path: "a", format: "x",
+                             contentHash: "h1", now: 1)
+        let (inside, before) = try reader.snapshot {
+            let before = try reader.edges()
+            _ = try writer.write(batch(flows: 4, first: 1, last: 9), counts: IngestCounts(), path: "b", format: "x",
+                                 contentHash: "h2", now: 2)
+            return (try reader.edges(), before)
+        }
+        #expect(before.map(\.stats.flows) == [1])
+        #expect(inside == before, "the second read inside one snapshot saw the concurrent commit")
+        #expect(try reader.edges().map(\.stats.flows) == [5], "after the snapshot the commit is visible")
+    }
 }
 
 extension String {
