@@ -61,28 +61,18 @@ final class SQLite {
     /// Runs `body` in one IMMEDIATE transaction: all of it is stored, or none. Inside another transaction, `body`
     /// becomes part of it (an error still rolls the whole outer transaction back, as it propagates).
     func transaction<T>(_ body: () throws -> T) throws -> T {
-        if depth > 0 {
-            depth += 1
-            defer { depth -= 1 }
-            return try body()
-        }
-        depth = 1
-        defer { depth = 0 }
-        try exec("BEGIN IMMEDIATE")
-        do {
-            let r = try body()
-            try exec("COMMIT")
-            return r
-        } catch {
-            try? exec("ROLLBACK")
-            throw error
-        }
+        try within("BEGIN IMMEDIATE", body)
     }
 
     /// Runs `body` in one read transaction (BEGIN DEFERRED): every read in it sees the same committed state, so
     /// a writer committing meanwhile (another ingest) cannot show half of its batch to one verb's evidence.
     /// Inside another transaction, `body` joins it.
     func snapshot<T>(_ body: () throws -> T) throws -> T {
+        try within("BEGIN DEFERRED", body)
+    }
+
+    /// `body` between `begin` and COMMIT (ROLLBACK on error), or inside the transaction already open.
+    private func within<T>(_ begin: String, _ body: () throws -> T) throws -> T {
         if depth > 0 {
             depth += 1
             defer { depth -= 1 }
@@ -90,7 +80,7 @@ final class SQLite {
         }
         depth = 1
         defer { depth = 0 }
-        try exec("BEGIN DEFERRED")
+        try exec(begin)
         do {
             let r = try body()
             try exec("COMMIT")
