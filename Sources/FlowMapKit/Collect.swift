@@ -28,6 +28,8 @@ public enum Collect {
         /// `--hubble ADDR`: read Hubble's gRPC API at this address (Relay, `localhost:4245`) instead of running
         /// `hubble observe`.
         public var hubbleAddress: String?
+        /// TLS for `hubbleAddress` (the `--tls*` flags).
+        public var hubbleTLS = HubbleTLS()
         public var batchFlows = 200_000
         public var progress: IngestDriver.Progress = .auto
         /// Where kubectl and hubble are looked for (the `PATH` environment variable when nil).
@@ -59,6 +61,7 @@ public enum Collect {
     public static func hubbleFeed(_ o: Options, address: String) -> HubbleFeedOptions {
         var h = HubbleFeedOptions(address: address)
         h.follow = true
+        h.tls = o.hubbleTLS
         // Namespace names are checked against the cluster's first (DNS labels: nothing to escape in JSON).
         h.allowlist = o.namespaces.sorted().flatMap { ["{\"source_pod\":[\"\($0)/\"]}", "{\"destination_pod\":[\"\($0)/\"]}"] }
         return h

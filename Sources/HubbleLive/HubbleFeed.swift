@@ -166,6 +166,8 @@ public final class HubbleFeed: Sendable {
         var atLast: [Flow_Flow] = []
         var skip: [Flow_Flow] = []
         var flows = 0
+        /// The server accepted a stream at least once (a quiet server is not an unreachable one).
+        var accepted = false
     }
 
     func request(_ r: Resume) throws -> Observer_GetFlowsRequest {
@@ -199,6 +201,7 @@ public final class HubbleFeed: Sendable {
         let resume = Resume()
         var attempts = 0
         var backoff = HubbleFeedOptions.Backoff(options)
+        var lastError: String?
         while !Task.isCancelled {
             let before = resume.flows
             var ended = false
@@ -208,6 +211,7 @@ public final class HubbleFeed: Sendable {
                 try await withGRPCClient(transport: transport) { client in
                     let observer = Observer_Observer.Client(wrapping: client)
                     try await observer.getFlows(req) { response in
+                        if case .success = response.accepted { resume.accepted = true }
                         for try await m in response.messages {
                             try self.handle(m, resume)
                         }
@@ -216,8 +220,10 @@ public final class HubbleFeed: Sendable {
                 ended = true
             } catch {
                 // The reader stopped (gRPC may wrap the error the handler threw) or the feed was cancelled.
-                if Task.isCancelled || writer.stopped { return }
-                note("\(label): \(Self.describe(error))")
+                if writer.stopped { return }
+                if Task.isCancelled { break }
+                lastError = Self.describe(error)
+                note("\(label): \(lastError!)")
             }
             if ended && !options.follow { return }
             if ended { note("\(label): the server ended the stream") }
@@ -235,6 +241,14 @@ public final class HubbleFeed: Sendable {
             resume.skip = resume.atLast
             state.withLock { $0.reconnects += 1 }
             try? await Task.sleep(nanoseconds: UInt64(backoff.next() * 1e9))
+        }
+        // Stopped (the duration, a signal) after an attempt failed, the server never having accepted a stream nor
+        // sent a flow: nothing was read because nothing was reached, a failure rather than a quiet cluster. (A
+        // first attempt still open at the stop is not: a quiet gRPC server may send headers only with a flow.)
+        if !resume.accepted && resume.flows == 0, let e = lastError {
+            state.withLock {
+                $0.failures.append("\(label): not reached before the stop (\(e)); check the address and the TLS flags")
+            }
         }
     }
 

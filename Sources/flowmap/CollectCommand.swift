@@ -37,6 +37,8 @@ struct CollectCommand: ParsableCommand {
                                valueName: "addr"))
     var hubble: String?
 
+    @OptionGroup var tls: HubbleTLSFlags
+
     @Option(help: "Flows per transaction.")
     var batchFlows = 200_000
 
@@ -46,6 +48,10 @@ struct CollectCommand: ParsableCommand {
     func validate() throws {
         if hubble != nil && hubbleServer != nil {
             throw ValidationError("--hubble reads gRPC itself, --hubble-server is for the hubble binary: pass one")
+        }
+        if hubble == nil && tls.given {
+            throw ValidationError("--tls* are for --hubble ADDR (the hubble binary takes its TLS settings from its "
+                                  + "own config: `hubble config view`)")
         }
     }
 
@@ -58,6 +64,7 @@ struct CollectCommand: ParsableCommand {
         o.namespaces = namespaces.namespace
         o.hubbleServer = hubbleServer
         o.hubbleAddress = hubble
+        o.hubbleTLS = tls.options
         o.batchFlows = batchFlows
         var rejected = 0
         let r = try Collect.run(o, onIssue: { issue in

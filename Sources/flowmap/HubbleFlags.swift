@@ -31,29 +31,13 @@ struct HubbleFlags: ParsableArguments {
                                + "(repeatable).", valueName: "json"))
     var hubbleDenylist: [String] = []
 
-    @Flag(help: "With --hubble: connect with TLS.")
-    var tls = false
-
-    @Option(parsing: .upToNextOption, help: ArgumentHelp("CA certificates (PEM) to verify the server with; default: "
-                                                         + "the system's.", valueName: "files"))
-    var tlsCaCertFiles: [String] = []
-
-    @Option(help: ArgumentHelp("Client certificate (PEM) for mTLS.", valueName: "file"))
-    var tlsClientCertFile: String?
-
-    @Option(help: ArgumentHelp("Client key (PEM) for mTLS.", valueName: "file"))
-    var tlsClientKeyFile: String?
-
-    @Option(help: ArgumentHelp("The name the server's certificate must carry (and the SNI), e.g. "
-                               + "ui.hubble-relay.cilium.io.", valueName: "name"))
-    var tlsServerName: String?
+    @OptionGroup var tls: HubbleTLSFlags
 
     /// Nil without --hubble; refuses Hubble-only flags then.
     func options(follow forced: Bool = false) throws -> HubbleFeedOptions? {
         guard let addr = hubble else {
             if hubbleNodes || follow || since != nil || until != nil || !hubbleAllowlist.isEmpty
-                || !hubbleDenylist.isEmpty || tls || !tlsCaCertFiles.isEmpty || tlsClientCertFile != nil
-                || tlsClientKeyFile != nil || tlsServerName != nil {
+                || !hubbleDenylist.isEmpty || tls.given {
                 throw ValidationError("--hubble-nodes, --follow, --since, --until, --hubble-allowlist/denylist and "
                                       + "--tls* read from Hubble: pass --hubble ADDR")
             }
@@ -69,13 +53,7 @@ struct HubbleFlags: ParsableArguments {
         }
         o.allowlist = hubbleAllowlist
         o.denylist = hubbleDenylist
-        var t = HubbleTLS()
-        t.enabled = tls
-        t.caCertFiles = tlsCaCertFiles
-        t.clientCertFile = tlsClientCertFile
-        t.clientKeyFile = tlsClientKeyFile
-        t.serverName = tlsServerName
-        o.tls = t
+        o.tls = tls.options
         return o
     }
 }

@@ -84,4 +84,47 @@ struct CollectHubbleTests {
         let both = try Self.collect(path, ["--hubble", server.address, "--hubble-server", "x:1", "--duration", "1s"])
         #expect(both.status == 2 && both.stderr.contains("pass one"), "\(both.stderr)")
     }
+
+    @Test("collect --hubble --tls…: the hubble CLI's TLS flags reach the connection (mTLS stores every flow); --tls without --hubble is refused")
+    func mutualTLS() async throws {
+        let (flows, server, path) = try await HubbleTLSTests.mutualTLSServer()
+        defer { server.stop() }
+        let dir = LiveSupport.tempDir()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let (bin, _) = try Self.standInPath(dir)
+        let db = dir.appendingPathComponent("c.db").path
+        let tls = ["--tls", "--tls-ca-cert-files", path("ca.pem"), "--tls-client-cert-file", path("client.pem"),
+                   "--tls-client-key-file", path("client.key"), "--tls-server-name", "relay.hubble.test"]
+        let r = try await onThread {
+            try Self.collect(bin, ["--hubble", server.address, "--duration", "10s", "--db", db, "-o", "json"] + tls)
+        }
+        #expect(r.status == 0, "\(r.stderr)")
+        let doc = try #require(try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [String: Any], "\(r.stdout)")
+        let counts = try #require(doc["flows"] as? [String: Any], "\(doc)")
+        #expect(counts["lines"] as? Int == flows.count, "\(counts)")
+
+        // Without TLS the server (mTLS only) refuses: an error, not an empty capture that exits 0.
+        let plain = try await onThread {
+            try Self.collect(bin, ["--hubble", server.address, "--duration", "3s", "--db", db])
+        }
+        #expect(plain.status != 0, "\(plain.stderr)")
+        let binary = try Self.collect(bin, ["--duration", "1s", "--db", db, "--tls"])
+        #expect(binary.status == 2 && binary.stderr.contains("--tls* are for --hubble ADDR"), "\(binary.stderr)")
+    }
+
+    @Test("collect --hubble from a server with no flow in the duration: exit 0 with a warning saying where to look")
+    func quiet() async throws {
+        let server = try await LoopbackServer.start([FakeObserver(events: [])])
+        defer { server.stop() }
+        let dir = LiveSupport.tempDir()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let (bin, _) = try Self.standInPath(dir)
+        let r = try await onThread {
+            try Self.collect(bin, ["--hubble", server.address, "--duration", "2s", "--db",
+                                   dir.appendingPathComponent("c.db").path])
+        }
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(r.stderr.contains("warning: no flow was read in 2s") && r.stderr.contains("hubble status"), "\(r.stderr)")
+        #expect(r.stdout.contains("flows: 0 lines"), "\(r.stdout)")
+    }
 }

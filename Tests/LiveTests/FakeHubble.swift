@@ -123,7 +123,8 @@ final class LoopbackServer: Sendable {
         let transport = HTTP2ServerTransport.Posix(address: .ipv4(host: "127.0.0.1", port: 0),
                                                    transportSecurity: security)
         let server = GRPCServer(transport: transport, services: services)
-        let task = Task { try await server.serve() }
+        // On threads of its own: see ServerThreads.
+        let task = Task(executorPreference: ServerThreads.shared) { try await server.serve() }
         let address = try await transport.listeningAddress
         guard let port = address.ipv4?.port else { throw RPCError(code: .internalError, message: "no port") }
         return LoopbackServer(port: port, task: task)
