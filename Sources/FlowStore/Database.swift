@@ -93,14 +93,28 @@ final class Database {
         }
     }
 
-    /// Serialises this write against others that touch the same content hash or the same (edge, bucket) keys,
-    /// inside the open transaction (until it ends). SQLite needs nothing: its write transactions are IMMEDIATE,
-    /// one at a time. On PostgreSQL, concurrent ingesters recompute an (edge, bucket) row from its per-source
-    /// rows (`BucketRefresh`); without the lock two of them could each see only their own rows and the later
-    /// commit would drop the other's count.
-    func lockForWrite(contentHash: String?, keys: [String]) throws {
+    /// Serialises this write against lifecycle verbs (`lockExclusive`) and against writers of the same content
+    /// hash, inside the open transaction (until it ends). SQLite needs nothing: its write transactions are
+    /// IMMEDIATE, one at a time. (Writers sharing (edge, bucket) keys wait for each other on those rows of
+    /// `edge_buckets`: `BucketRefresh.runAll`.)
+    func lockForWrite(contentHash: String?) throws {
         guard case .postgres(let p) = backend else { return }
-        try p.lockForWrite(contentHash: contentHash, keys: keys)
+        try p.lockForWrite(contentHash: contentHash)
+    }
+
+    /// Inserts (or upserts) `rows` as `spec` says: on SQLite its one-row statement run once per row; on PostgreSQL
+    /// one statement per chunk of rows whose columns are bound as arrays (`unnest`), the rows in ascending order
+    /// of their values (key columns first, see `BulkInsert`), so concurrent writers lock the rows they share in
+    /// one order and never wait for each other in a cycle. Every value of a column is of one kind, never NULL.
+    func insert(_ spec: BulkInsert, _ rows: [[Value]]) throws {
+        guard !rows.isEmpty else { return }
+        switch backend {
+        case .sqlite:
+            let q = try prepare(spec.sql)
+            for r in rows { try q.bind(r).run() }
+        case .postgres(let p):
+            try p.insert(spec, rows)
+        }
     }
 
     /// Holds every other writer off until the open transaction ends (forget, prune, remap, bucket width,
@@ -174,8 +188,54 @@ final class Statement {
     }
 }
 
-enum Value {
+enum Value: Hashable {
     case int(Int64)
     case text(String)
     case null
+
+    /// The order `Database.insert` sends rows in on PostgreSQL, the same in every process: column by column,
+    /// integers by value, text by its UTF-8 bytes (PostgreSQL's "C" collation of the store's columns).
+    static func precedes(_ a: [Value], _ b: [Value]) -> Bool {
+        for (x, y) in zip(a, b) {
+            switch (x, y) {
+            case (.int(let m), .int(let n)): if m != n { return m < n }
+            case (.text(let s), .text(let t)):
+                if !s.utf8.elementsEqual(t.utf8) { return s.utf8.lexicographicallyPrecedes(t.utf8) }
+            case (.null, .null): continue
+            case (.null, _): return true
+            case (_, .null): return false
+            case (.int, .text): return true
+            case (.text, .int): return false
+            }
+        }
+        return a.count < b.count
+    }
+}
+
+/// An INSERT of many rows into one table (`Database.insert`): the store's statements for what a batch writes.
+/// `sql` is the one-row statement (SQLite, and the statements that write one row at a time); `unnestSQL` the
+/// PostgreSQL statement that inserts a whole array of rows, each column bound as one array.
+struct BulkInsert {
+    let table: String
+    /// Conflict key columns first.
+    let columns: [String]
+    /// How many leading `columns` are the conflict key: rows of one key go to separate statements on PostgreSQL
+    /// (`ON CONFLICT DO UPDATE` cannot change a row twice in one statement), applied in the order given, as the
+    /// one-row statements would be.
+    let keyColumns: Int
+    /// What follows the rows: `ON CONFLICT (…) DO UPDATE SET …` or `ON CONFLICT DO NOTHING`.
+    let conflict: String
+
+    var sql: String {
+        "INSERT INTO \(table) (\(columns.joined(separator: ", ")))\n"
+            + "VALUES (\(Array(repeating: "?", count: columns.count).joined(separator: ", ")))\n\(conflict)"
+    }
+
+    /// `types`: each column's array type (`bigint[]`, `text[]`). The rows are inserted in the arrays' order.
+    func unnestSQL(types: [String]) -> String {
+        let cols = columns.joined(separator: ", ")
+        let arrays = types.enumerated().map { "CAST($\($0.offset + 1) AS \($0.element))" }.joined(separator: ", ")
+        return "INSERT INTO \(table) (\(cols))\nSELECT \(cols) FROM unnest(\(arrays)) WITH ORDINALITY AS bulk (\(cols), bulk_row)\n"
+            + "ORDER BY bulk_row\n\(conflict)"
+    }
 }

@@ -19,11 +19,13 @@ extension FlowStore {
         return try q.step() ? q.int(0) : 0
     }
 
+    static let insertSeen = BulkInsert(table: "seen_flows", columns: ["k1", "k2", "time"], keyColumns: 2,
+                                       conflict: "ON CONFLICT DO NOTHING")
+
     /// Part of `write`: remembers the batch's events and forgets those older than the window below the newest.
     func writeSeen(_ batch: IngestBatch) throws {
         guard let window = batch.dedupeWindow else { return }
-        let insert = try db.prepare("INSERT INTO seen_flows (k1, k2, time) VALUES (?, ?, ?) ON CONFLICT DO NOTHING")
-        for s in batch.seenFlows { try insert.bind(.int(s.key.a), .int(s.key.b), .int(s.time)).run() }
+        try db.insert(Self.insertSeen, batch.seenFlows.map { [.int($0.key.a), .int($0.key.b), .int($0.time)] })
         try db.prepare("""
             DELETE FROM seen_flows WHERE time < (SELECT max(time) FROM seen_flows) - ?
             """).bind(.int(window)).run()

@@ -83,7 +83,7 @@ extension FlowStore {
                           "source_addresses", "source_names", "source_services", "unmapped_flows"] {
                     try db.prepare("DELETE FROM \(t) WHERE source_id = ?").bind(.int(s.id)).run()
                 }
-                for k in keys { try refresh.run(k) }
+                try refresh.runAll(keys)
                 touched += keys.count
                 try db.prepare("DELETE FROM source_evidence WHERE source_id = ?").bind(.int(s.id)).run()
                 try db.prepare("DELETE FROM sources WHERE id = ?").bind(.int(s.id)).run()

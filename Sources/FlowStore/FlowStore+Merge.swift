@@ -410,7 +410,7 @@ extension FlowStore {
             guard out.added > 0 else { return out }
 
             let refresh = try BucketRefresh(db)
-            for b in touched.sorted() { try refresh.run(try key(b)) }
+            try refresh.runAll(try touched.sorted().map(key))
             let namespace = try db.prepare(Self.upsertNamespace)
             for (ns, labels) in c.namespaceLabels.sorted(by: { $0.key < $1.key }) {
                 try namespace.bind(.text(ns), .text(labels), .int(c.namespaceObserved[ns] ?? 0)).run()

@@ -23,25 +23,26 @@ extension FlowStore {
     }
 
     /// Adds to a kept row (its key, sides, count, first and last seen).
-    static let upsertUnmapped = """
-        INSERT INTO unmapped_flows (src, dst, proto, port, outcome, bucket, point, source_id, src_ip, dst_ip,
-                                    sides, flows, first_seen, last_seen)
-        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-        ON CONFLICT (src, dst, proto, port, outcome, bucket, point, source_id, src_ip, dst_ip) DO UPDATE SET
-          flows = \(saturatingSum("flows", table: "unmapped_flows")),
-          first_seen = \(least("first_seen", table: "unmapped_flows")),
-          last_seen = \(greatest("last_seen", table: "unmapped_flows"))
-        """
+    static let upsertUnmappedRows = BulkInsert(
+        table: "unmapped_flows",
+        columns: ["src", "dst", "proto", "port", "outcome", "bucket", "point", "source_id", "src_ip", "dst_ip",
+                  "sides", "flows", "first_seen", "last_seen"],
+        keyColumns: 10,
+        conflict: """
+            ON CONFLICT (src, dst, proto, port, outcome, bucket, point, source_id, src_ip, dst_ip) DO UPDATE SET
+              flows = \(saturatingSum("flows", table: "unmapped_flows")),
+              first_seen = \(least("first_seen", table: "unmapped_flows")),
+              last_seen = \(greatest("last_seen", table: "unmapped_flows"))
+            """)
+    static let upsertUnmapped = upsertUnmappedRows.sql
 
     /// Part of `writeSource`: the batch's unmapped flows, counted under `source`.
     func writeUnmapped(_ batch: IngestBatch, source: Int64, key: (BucketedEdge) throws -> [Value]) throws {
-        guard !batch.unmapped.isEmpty else { return }
-        let q = try db.prepare(Self.upsertUnmapped)
-        for u in batch.unmapped {
-            try q.bind(try key(u.edge) + [.text(u.point), .int(source), .text(u.sourceIP), .text(u.destinationIP),
-                                          .int(Int64(u.sides)), .int(u.stats.flows), .int(u.stats.firstSeen),
-                                          .int(u.stats.lastSeen)]).run()
-        }
+        try db.insert(Self.upsertUnmappedRows, try batch.unmapped.map { u in
+            try key(u.edge) + [.text(u.point), .int(source), .text(u.sourceIP), .text(u.destinationIP),
+                               .int(Int64(u.sides)), .int(u.stats.flows), .int(u.stats.firstSeen),
+                               .int(u.stats.lastSeen)]
+        })
     }
 
     /// Every kept row, in key order.

@@ -247,8 +247,8 @@ public final class FlowStore {
         try db.transaction {
             let width = try bucketWidth
             let evidence = batch.bucketed(width: width)
-            // PostgreSQL: one writer at a time per content hash and per (edge, bucket) key (see `lockForWrite`).
-            try db.lockForWrite(contentHash: contentHash, keys: db.isPostgres ? Self.lockKeys(evidence) : [])
+            // PostgreSQL: one writer at a time per content hash, none beside a lifecycle verb (`lockForWrite`).
+            try db.lockForWrite(contentHash: contentHash)
             if let h = contentHash {
                 let q = try db.prepare("SELECT path FROM sources WHERE content_hash = ?")
                 if try q.bind(.text(h)).step() { return (.duplicate(previousPath: q.text(0)), nil) }
@@ -303,47 +303,32 @@ public final class FlowStore {
                                   r.readerState.map { .text($0) } ?? .null, .text(r.headHash)).run()
                 }
             }
-            var ids = [Endpoint: Int64]()
-            let insertEndpoint = try db.prepare(
-                "INSERT INTO endpoints (kind, namespace, name, workload_kind, cluster) VALUES (?, ?, ?, ?, ?) "
-                    + "ON CONFLICT DO NOTHING")
-            let selectEndpoint = try db.prepare(
-                "SELECT id FROM endpoints WHERE kind = ? AND namespace = ? AND name = ? AND workload_kind = ? "
-                    + "AND cluster = ?")
+            // Every endpoint the batch names, inserted in one order for every writer (`Database.insert`).
+            var ids = try endpointIDs(Self.endpoints(of: batch, evidence))
             func id(_ e: Endpoint) throws -> Int64 {
                 if let i = ids[e] { return i }
-                let vals = Self.endpointValues(e)
-                try insertEndpoint.bind(vals).run()
-                guard try selectEndpoint.bind(vals).step() else { throw db.error(1) }
-                let i = selectEndpoint.int(0)
+                guard let i = try endpointIDs([e])[e] else { throw db.error(1) }
                 ids[e] = i
                 return i
             }
-            // Every endpoint the batch names, in one order for every writer: concurrent PostgreSQL writers that
-            // insert the same new endpoints then wait for each other in turn, never in a cycle.
-            for e in Self.endpoints(of: batch, evidence).sorted() { _ = try id(e) }
             func key(_ b: BucketedEdge) throws -> [Value] {
                 [.int(try id(b.edge.source)), .int(try id(b.edge.destination)), .text(b.edge.proto.rawValue),
                  .int(Int64(b.edge.port)), .text(b.edge.outcome.rawValue), .int(b.bucket)]
             }
-            // Each source's count per bucket and observation point; the bucket's count is computed from them.
-            let upsertPoint = try db.prepare(Self.upsertBucketPoint)
-            let insertReason = try db.prepare("""
-                INSERT INTO edge_bucket_drop_reasons (src, dst, proto, port, outcome, bucket, reason, source_id)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING
-                """)
-            let refresh = try BucketRefresh(db)
+            // Each source's count per bucket and observation point; the bucket's count is computed from them
+            // (last: see `BucketRefresh.runAll`).
+            var keys: [[Value]] = [], points: [[Value]] = [], reasons: [[Value]] = []
             for (b, byPoint) in evidence.points {
                 let k = try key(b)
+                keys.append(k)
                 for (point, p) in byPoint {
-                    try upsertPoint.bind(k + [.text(point), .int(source), .int(p.flows), .int(p.firstSeen),
-                                              .int(p.lastSeen)]).run()
+                    points.append(k + [.text(point), .int(source), .int(p.flows), .int(p.firstSeen), .int(p.lastSeen)])
                 }
-                for r in evidence.dropReasons[b] ?? [] { try insertReason.bind(k + [.text(r), .int(source)]).run() }
-                try refresh.run(k)
+                for r in evidence.dropReasons[b] ?? [] { reasons.append(k + [.text(r), .int(source)]) }
             }
-            try faultAfterEdges?()
-            let upsertL7 = try db.prepare(Self.upsertL7)
+            try db.insert(Self.upsertBucketPoints, points)
+            try db.insert(Self.insertDropReasons, reasons)
+            var l7: [[Value]] = []
             for (b, byRequest) in evidence.l7 {
                 let k = try key(b)
                 for (request, s) in byRequest {
@@ -352,52 +337,36 @@ public final class FlowStore {
                     case .http(let m, let path): (kind, method, p) = ("http", m, path)
                     case .dns(let q): (kind, method, p) = ("dns", "", q)
                     }
-                    try upsertL7.bind(k + [.text(kind), .text(method), .text(p), .int(source), .int(s.flows),
-                                           .int(s.firstSeen), .int(s.lastSeen)]).run()
+                    l7.append(k + [.text(kind), .text(method), .text(p), .int(source), .int(s.flows),
+                                   .int(s.firstSeen), .int(s.lastSeen)])
                 }
             }
-            func facts(_ table: String, _ column: String, _ values: [Endpoint: Set<String>]) throws {
-                guard !values.isEmpty else { return }
-                // Table and column names are constants of this file, never input.
-                let q = try db.prepare("INSERT INTO \(table) (endpoint_id, \(column), source_id) VALUES (?, ?, ?) "
-                                       + "ON CONFLICT DO NOTHING")
+            try db.insert(Self.upsertL7Rows, l7)
+            for (spec, values) in zip(Self.insertFacts, [batch.labelSets, batch.addresses, batch.names, batch.services]) {
+                var rows: [[Value]] = []
                 for (e, vs) in values {
-                    for v in vs { try q.bind(.int(try id(e)), .text(v), .int(source)).run() }
+                    let i = try id(e)
+                    for v in vs { rows.append([.int(i), .text(v), .int(source)]) }
                 }
+                try db.insert(spec, rows)
             }
-            try facts("source_label_sets", "labels", batch.labelSets)
-            try facts("source_addresses", "address", batch.addresses)
-            try facts("source_names", "name", batch.names)
-            try facts("source_services", "service", batch.services)
-            let upsertNamespace = try db.prepare(Self.upsertNamespace)
             // Observed when the batch's last flow was (an inventory, without flows: when it was ingested).
             let observed = span?.last ?? now
-            for (ns, labels) in batch.namespaceLabels.sorted(by: { $0.key < $1.key }) {
-                try upsertNamespace.bind(.text(ns), .text(labels.canonical), .int(observed)).run()
-            }
-            let upsertListening = try db.prepare(Self.upsertListening)
-            // In key order: concurrent PostgreSQL writers lock the shared rows in one order.
-            for (l, n) in batch.listening.sorted(by: { $0.key < $1.key }) {
-                try upsertListening.bind(.int(try id(l.endpoint)), .text(l.proto.rawValue), .int(Int64(l.port)), .int(n)).run()
-            }
+            try db.insert(Self.upsertNamespaces, batch.namespaceLabels.sorted(by: { $0.key < $1.key }).map {
+                [.text($0.key), .text($0.value.canonical), .int(observed)]
+            })
+            try db.insert(Self.upsertListeningPorts, try batch.listening.sorted(by: { $0.key < $1.key }).map {
+                [.int(try id($0.key.endpoint)), .text($0.key.proto.rawValue), .int(Int64($0.key.port)), .int($0.value)]
+            })
             try writeSeen(batch)
             try writeUnmapped(batch, source: source, key: key)
+            try BucketRefresh(db).runAll(keys)
+            try faultAfterEdges?()
             return (.written, source)
         }
     }
 
     static func value(_ v: Int64?) -> Value { v.map { .int($0) } ?? .null }
-
-    /// The (edge, bucket) keys a batch writes, as text the same in every process (for `Database.lockForWrite`).
-    static func lockKeys(_ evidence: BucketedEvidence) -> [String] {
-        evidence.points.keys.map { b in
-            let e = b.edge
-            return [e.source.kind.rawValue, e.source.namespace, e.source.name, e.source.workloadKind,
-                    e.destination.kind.rawValue, e.destination.namespace, e.destination.name,
-                    e.destination.workloadKind, e.proto.rawValue, "\(e.port)", e.outcome.rawValue, "\(b.bucket)"]
-                .joined(separator: "\u{1}")
-        }
-    }
 
     /// Every endpoint a batch refers to.
     static func endpoints(of batch: IngestBatch, _ evidence: BucketedEvidence) -> Set<Endpoint> {
@@ -414,45 +383,105 @@ public final class FlowStore {
         return out
     }
 
-    /// Adds to one source's count of an edge in a bucket at an observation point (the truth `edge_buckets` is
-    /// computed from): key, point, source, count, first and last seen.
     /// A namespace's labels as observed at a time (nanoseconds). They replace the stored ones only when newer,
     /// ties broken by the larger canonical text: the labels a store ends with do not depend on the order writes
     /// commit in (concurrent PostgreSQL ingesters, merged stores), only on what was observed when.
-    static let upsertNamespace = """
-        INSERT INTO namespaces (name, labels, observed) VALUES (?, ?, ?)
-        ON CONFLICT (name) DO UPDATE SET labels = excluded.labels, observed = excluded.observed
-        WHERE excluded.observed > namespaces.observed
-           OR (excluded.observed = namespaces.observed AND excluded.labels > namespaces.labels)
-        """
+    static let upsertNamespaces = BulkInsert(
+        table: "namespaces", columns: ["name", "labels", "observed"], keyColumns: 1,
+        conflict: """
+            ON CONFLICT (name) DO UPDATE SET labels = excluded.labels, observed = excluded.observed
+            WHERE excluded.observed > namespaces.observed
+               OR (excluded.observed = namespaces.observed AND excluded.labels > namespaces.labels)
+            """)
+    static let upsertNamespace = upsertNamespaces.sql
 
     /// One source's count of an L7 request on an (edge, bucket), added to what the source has there.
-    static let upsertL7 = """
-        INSERT INTO edge_bucket_l7 (src, dst, proto, port, outcome, bucket, kind, method, path, source_id,
-                                    flows, first_seen, last_seen)
-        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-        ON CONFLICT (src, dst, proto, port, outcome, bucket, kind, method, path, source_id) DO UPDATE SET
-          flows = \(saturatingSum("flows", table: "edge_bucket_l7")),
-          first_seen = \(least("first_seen", table: "edge_bucket_l7")),
-          last_seen = \(greatest("last_seen", table: "edge_bucket_l7"))
-        """
+    static let upsertL7Rows = BulkInsert(
+        table: "edge_bucket_l7",
+        columns: ["src", "dst", "proto", "port", "outcome", "bucket", "kind", "method", "path", "source_id",
+                  "flows", "first_seen", "last_seen"],
+        keyColumns: 10,
+        conflict: """
+            ON CONFLICT (src, dst, proto, port, outcome, bucket, kind, method, path, source_id) DO UPDATE SET
+              flows = \(saturatingSum("flows", table: "edge_bucket_l7")),
+              first_seen = \(least("first_seen", table: "edge_bucket_l7")),
+              last_seen = \(greatest("last_seen", table: "edge_bucket_l7"))
+            """)
+    static let upsertL7 = upsertL7Rows.sql
 
     /// A listening port's reply count, added to what the store has (kept per store, not per source).
-    static let upsertListening = """
-        INSERT INTO listening_ports (endpoint_id, proto, port, flows) VALUES (?, ?, ?, ?)
-        ON CONFLICT (endpoint_id, proto, port) DO UPDATE SET
-          flows = \(saturatingSum("flows", table: "listening_ports"))
-        """
+    static let upsertListeningPorts = BulkInsert(
+        table: "listening_ports", columns: ["endpoint_id", "proto", "port", "flows"], keyColumns: 3,
+        conflict: """
+            ON CONFLICT (endpoint_id, proto, port) DO UPDATE SET
+              flows = \(saturatingSum("flows", table: "listening_ports"))
+            """)
+    static let upsertListening = upsertListeningPorts.sql
 
-    static let upsertBucketPoint = """
-        INSERT INTO edge_bucket_points (src, dst, proto, port, outcome, bucket, point, source_id, flows,
-                                        first_seen, last_seen)
-        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-        ON CONFLICT (src, dst, proto, port, outcome, bucket, point, source_id) DO UPDATE SET
-          flows = \(saturatingSum("flows", table: "edge_bucket_points")),
-          first_seen = \(least("first_seen", table: "edge_bucket_points")),
-          last_seen = \(greatest("last_seen", table: "edge_bucket_points"))
-        """
+    /// Adds to one source's count of an edge in a bucket at an observation point (the truth `edge_buckets` is
+    /// computed from): key, point, source, count, first and last seen.
+    static let upsertBucketPoints = BulkInsert(
+        table: "edge_bucket_points",
+        columns: ["src", "dst", "proto", "port", "outcome", "bucket", "point", "source_id", "flows", "first_seen",
+                  "last_seen"],
+        keyColumns: 8,
+        conflict: """
+            ON CONFLICT (src, dst, proto, port, outcome, bucket, point, source_id) DO UPDATE SET
+              flows = \(saturatingSum("flows", table: "edge_bucket_points")),
+              first_seen = \(least("first_seen", table: "edge_bucket_points")),
+              last_seen = \(greatest("last_seen", table: "edge_bucket_points"))
+            """)
+    static let upsertBucketPoint = upsertBucketPoints.sql
+
+    /// A drop reason of an (edge, bucket), per source.
+    static let insertDropReasons = BulkInsert(
+        table: "edge_bucket_drop_reasons",
+        columns: ["src", "dst", "proto", "port", "outcome", "bucket", "reason", "source_id"], keyColumns: 8,
+        conflict: "ON CONFLICT DO NOTHING")
+
+    /// Facts per endpoint and source: label sets, pod addresses, DNS names, Services (in that order).
+    static let insertFacts = [("source_label_sets", "labels"), ("source_addresses", "address"),
+                              ("source_names", "name"), ("source_services", "service")].map {
+        BulkInsert(table: $0.0, columns: ["endpoint_id", $0.1, "source_id"], keyColumns: 3,
+                   conflict: "ON CONFLICT DO NOTHING")
+    }
+
+    /// A new endpoint (its key columns); an existing one is left as it is.
+    static let insertEndpoints = BulkInsert(
+        table: "endpoints", columns: ["kind", "namespace", "name", "workload_kind", "cluster"], keyColumns: 5,
+        conflict: "ON CONFLICT DO NOTHING")
+
+    /// The ids of `endpoints`, inserting those the store does not know yet (`insertEndpoints`). On PostgreSQL in
+    /// two statements whatever their number; an endpoint another writer is inserting is waited for (until that
+    /// writer commits or rolls back), in one order for every writer.
+    func endpointIDs<S: Sequence>(_ endpoints: S) throws -> [Endpoint: Int64] where S.Element == Endpoint {
+        let list = Array(endpoints)
+        guard !list.isEmpty else { return [:] }
+        let rows = list.map(Self.endpointValues)
+        try db.insert(Self.insertEndpoints, rows)
+        var out = [Endpoint: Int64](minimumCapacity: list.count)
+        if case .postgres(let p) = db.backend {
+            for r in try p.query("""
+                SELECT k.i, e.id FROM unnest(CAST($1 AS text[]), CAST($2 AS text[]), CAST($3 AS text[]),
+                                             CAST($4 AS text[]), CAST($5 AS text[]))
+                  WITH ORDINALITY AS k (kind, namespace, name, workload_kind, cluster, i)
+                JOIN endpoints e ON e.kind = k.kind AND e.namespace = k.namespace AND e.name = k.name
+                  AND e.workload_kind = k.workload_kind AND e.cluster = k.cluster
+                """, arrays: rows, columns: Self.insertEndpoints.columns) {
+                guard case .int(let i) = r[0], case .int(let id) = r[1] else { throw db.error(1) }
+                out[list[Int(i) - 1]] = id
+            }
+        } else {
+            let select = try db.prepare(
+                "SELECT id FROM endpoints WHERE kind = ? AND namespace = ? AND name = ? AND workload_kind = ? "
+                    + "AND cluster = ?")
+            for (e, vals) in zip(list, rows) {
+                guard try select.bind(vals).step() else { throw db.error(1) }
+                out[e] = select.int(0)
+            }
+        }
+        return out
+    }
 
     // MARK: Reading
 

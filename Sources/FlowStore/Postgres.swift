@@ -150,6 +150,8 @@ final class PostgresEngine {
     let logger: Logger
     /// Transactions opened and not yet ended; a nested `transaction` joins the outer one.
     private var depth = 0
+    /// Statements sent and transactions run again (after a serialization failure or a deadlock), for the tests.
+    private(set) var statements = 0, retries = 0
 
     /// A PostgreSQL error (or a connection failure), with its SQLSTATE when the server sent one.
     struct Failure: Error, CustomStringConvertible {
@@ -162,12 +164,10 @@ final class PostgresEngine {
     }
 
     /// `pg_advisory_xact_lock(class, id)`: FlowMap's class ("FLMP") and its ids (the store, migrations, then
-    /// slots for content hashes and for (edge, bucket) keys).
+    /// slots for content hashes).
     static let lockClass: Int64 = 0x464C_4D50
     static let storeLock: Int64 = 0, migrationLock: Int64 = 1
     static let hashSlots: (base: Int64, count: UInt64) = (1024, 1024)
-    /// Few enough that four writers' locks fit PostgreSQL's default lock table (64 per connection).
-    static let keySlots: (base: Int64, count: UInt64) = (4096, 64)
 
     init(location: PostgresLocation) throws {
         self.location = location
@@ -271,6 +271,7 @@ final class PostgresEngine {
                 case .null: binds.appendNull()
                 }
             }
+            statements += 1
             return try connection.query(PostgresQuery(unsafeSQL: sql, binds: binds), logger: logger).wait().rows
         } catch {
             throw Self.failure(error, location.display)
@@ -356,6 +357,7 @@ final class PostgresEngine {
                 try? simpleQuery("ROLLBACK")
                 if let f = error as? Failure, f.isRetryable, attempt < 100 {
                     attempt += 1
+                    retries += 1
                     // Back off a random while (up to 2^attempt ms, at most 0.25 s), so that the writers that
                     // collided do not collide again.
                     let ms = UInt64.random(in: 1...min(250, UInt64(1) << min(attempt, 8)))
@@ -383,20 +385,108 @@ final class PostgresEngine {
             """).map { try $0.decode(String.self) }
     }
 
-    func lockForWrite(contentHash: String?, keys: [String]) throws {
-        _ = try run("SELECT pg_advisory_xact_lock_shared(CAST(? AS integer), CAST(? AS integer))",
-                    [.int(Self.lockClass), .int(Self.storeLock)])
+    func lockForWrite(contentHash: String?) throws {
         if let h = contentHash {
-            _ = try run("SELECT pg_advisory_xact_lock(CAST(? AS integer), CAST(? AS integer))",
-                        [.int(Self.lockClass), .int(Self.slot(h, Self.hashSlots))])
+            // The shared store lock first, then the hash's: every writer in the same order.
+            _ = try run("""
+                SELECT pg_advisory_xact_lock_shared(CAST(? AS integer), CAST(? AS integer)),
+                       pg_advisory_xact_lock(CAST(? AS integer), CAST(? AS integer))
+                """, [.int(Self.lockClass), .int(Self.storeLock), .int(Self.lockClass), .int(Self.slot(h, Self.hashSlots))])
+        } else {
+            _ = try run("SELECT pg_advisory_xact_lock_shared(CAST(? AS integer), CAST(? AS integer))",
+                        [.int(Self.lockClass), .int(Self.storeLock)])
         }
-        let slots = Set(keys.map { Self.slot($0, Self.keySlots) }).sorted()
-        guard !slots.isEmpty else { return }
-        // Taken in ascending order by every writer: no two writers wait for each other's.
-        _ = try run("""
-            SELECT count(pg_advisory_xact_lock(CAST(? AS integer), k))
-            FROM (SELECT CAST(unnest(string_to_array(?, ',')) AS integer) AS k ORDER BY 1) AS s
-            """, [.int(Self.lockClass), .text(slots.map(String.init).joined(separator: ","))])
+    }
+
+    /// Rows per statement of a bulk insert: bounds one message's size (a few MB) whatever the batch.
+    static let bulkRows = 20_000
+
+    /// `Database.insert` on PostgreSQL: the rows sorted (`Value.precedes`), one statement per chunk; a key's
+    /// second row (third, …) goes to a later round of statements, so each row is applied after the ones before it.
+    func insert(_ spec: BulkInsert, _ rows: [[Value]]) throws {
+        var rounds: [[[Value]]] = []
+        var seen = [[Value]: Int]()
+        for r in rows {
+            let key = Array(r.prefix(spec.keyColumns))
+            let n = seen[key, default: 0]
+            seen[key] = n + 1
+            if n == rounds.count { rounds.append([]) }
+            rounds[n].append(r)
+        }
+        for var round in rounds {
+            round.sort(by: Value.precedes)
+            var start = 0
+            while start < round.count {
+                let chunk = round[start..<min(start + Self.bulkRows, round.count)]
+                var binds = PostgresBindings(capacity: spec.columns.count)
+                let types = Self.append(chunk, columns: spec.columns, table: spec.table, to: &binds)
+                statements += 1
+                do {
+                    _ = try connection.query(PostgresQuery(unsafeSQL: spec.unnestSQL(types: types), binds: binds),
+                                             logger: logger).wait()
+                } catch {
+                    throw Self.failure(error, location.display)
+                }
+                start += Self.bulkRows
+            }
+        }
+    }
+
+    /// Runs `sql` (`$n` placeholders) with `values` bound first, then each column of `rows` as one array (the
+    /// first column's is `$\(values.count + 1)`). The rows it returns, each column an integer (BIGINT, INTEGER,
+    /// boolean), text, or NULL.
+    func query(_ sql: String, _ values: [Value] = [], arrays rows: [[Value]], columns: [String]) throws -> [[Value]] {
+        var binds = PostgresBindings(capacity: values.count + columns.count)
+        for v in values {
+            switch v {
+            case .int(let n): binds.append(n)
+            case .text(let s): binds.append(s)
+            case .null: binds.appendNull()
+            }
+        }
+        _ = Self.append(rows[...], columns: columns, table: "(query)", to: &binds)
+        statements += 1
+        do {
+            return try connection.query(PostgresQuery(unsafeSQL: sql, binds: binds), logger: logger).wait().rows
+                .map { row in
+                    try row.map { c -> Value in
+                        guard c.bytes != nil else { return .null }
+                        switch c.dataType {
+                        case .bool: return .int(try c.decode(Bool.self) ? 1 : 0)
+                        case .int8, .int4, .int2: return .int(try c.decode(Int64.self))
+                        default: return .text(try c.decode(String.self))
+                        }
+                    }
+                }
+        } catch {
+            throw Self.failure(error, location.display)
+        }
+    }
+
+    /// Appends each column of `rows` to `binds` as one array (BIGINT[] or TEXT[]); the arrays' SQL types.
+    static func append(_ rows: ArraySlice<[Value]>, columns: [String], table: String,
+                       to binds: inout PostgresBindings) -> [String] {
+        var types: [String] = []
+        for (c, name) in columns.enumerated() {
+            switch rows.first?[c] ?? .int(0) {
+            case .int:
+                binds.append(rows.map { row -> Int64 in
+                    guard case .int(let n) = row[c] else { preconditionFailure("\(table).\(name): not all integers") }
+                    return n
+                })
+                types.append("bigint[]")
+            case .text:
+                binds.append(rows.map { row -> String in
+                    guard case .text(let s) = row[c] else { preconditionFailure("\(table).\(name): not all text") }
+                    return s
+                })
+                types.append("text[]")
+            case .null:
+                // Bulk columns are NOT NULL columns of the store: a NULL here is a defect of the caller.
+                preconditionFailure("\(table).\(name): a NULL in a bulk insert")
+            }
+        }
+        return types
     }
 
     func lockExclusive() throws {
