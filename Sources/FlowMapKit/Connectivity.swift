@@ -48,14 +48,14 @@ public enum Connectivity {
                                                                  endpoints: inv.workloads.map(\.endpoint)),
                                      place: o.db == nil ? "the policies path" : "the policies path or the store")
         }
-        if o.exposure && !(m.adminPolicies.isEmpty && m.ciliumPolicies.isEmpty) {
-            // Exposure follows netpol-analyzer's NetworkPolicy semantics (representative peers per rule
-            // selector); admin tiers and Cilium policies are not modelled there, and a partial answer would
-            // understate what is admitted.
+        if o.exposure && !m.ciliumPolicies.isEmpty {
+            // Exposure follows netpol-analyzer's semantics (representative peers per rule selector) through the
+            // NetworkPolicy and admin tiers; Cilium's semantics are not modelled there, and a partial answer
+            // would understate what is admitted.
             throw PolicyInputs.Failure(description: """
-                --exposure evaluates NetworkPolicy sets only, and these policies include \(m.adminPolicies.count) \
-                AdminNetworkPolicy/BaselineAdminNetworkPolicy/ClusterNetworkPolicy and \(m.ciliumPolicies.count) \
-                Cilium object(s): run it on the NetworkPolicies alone (docs/exposure.md), or drop --exposure
+                --exposure evaluates NetworkPolicy and AdminNetworkPolicy/BaselineAdminNetworkPolicy/\
+                ClusterNetworkPolicy sets only, and these policies include \(m.ciliumPolicies.count) Cilium \
+                object(s): run it without them (docs/exposure.md), or drop --exposure
                 """)
         }
         let ev = PolicyEvaluator(policies: m.policies, adminPolicies: m.adminPolicies, namespaces: inv.namespaces,

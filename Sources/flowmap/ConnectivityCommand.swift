@@ -26,7 +26,7 @@ struct ConnectivityCommand: ParsableCommand {
     @Flag(help: "Leave out external address ranges.")
     var noExternal = false
 
-    @Flag(help: "Also list what the policies admit from peers that need not exist yet (entire cluster, namespaces or pods a selector would match, external ranges), per workload and direction; NetworkPolicy sets only.")
+    @Flag(help: "Also list what the policies admit from peers that need not exist yet (entire cluster, namespaces or pods a selector would match, external ranges), per workload and direction; NetworkPolicy and admin-tier sets (not Cilium).")
     var exposure = false
 
     @OptionGroup var inputs: PolicyInputFlags

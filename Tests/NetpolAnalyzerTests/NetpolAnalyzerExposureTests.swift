@@ -47,6 +47,25 @@ import Testing
         "onlineboutique_workloads",
     ]
 
+    /// Admin-tier exposure goldens (AdminNetworkPolicy / BaselineAdminNetworkPolicy, Fixtures/SOURCES.md): every
+    /// `exposure_test_with_anp_*` directory and `anp_banp_blog_demo`.
+    static let adminDirs = [
+        "anp_banp_blog_demo", "exposure_test_with_anp_1", "exposure_test_with_anp_2_w_np",
+        "exposure_test_with_anp_3_w_banp", "exposure_test_with_anp_4_entire_cluster_example",
+        "exposure_test_with_anp_5_entire_cluster_example", "exposure_test_with_anp_6_entire_cluster_example",
+        "exposure_test_with_anp_7_w_banp", "exposure_test_with_anp_8", "exposure_test_with_anp_9",
+        "exposure_test_with_anp_10_with_real_pod", "exposure_test_with_anp_11_with_named_port",
+    ]
+
+    /// Admin-tier directories whose objects the API server refuses: a `pods` subject or peer without
+    /// `podSelector` or `namespaceSelector` (both required by the CRD schema; netpol-analyzer reads the missing
+    /// one as `{}`). FlowMap refuses them (exit 2); `Fixtures/tests-repaired/<dir>` holds the same objects with
+    /// the missing selector written as `{}` (SOURCES.md), which must agree with the golden exactly.
+    static let repairedDirs = [
+        "exposure_test_with_anp_12", "exposure_test_with_anp_13", "exposure_test_with_anp_14",
+        "exposure_test_with_anp_15", "exposure_test_with_anp_16",
+    ]
+
     /// netpol-analyzer's selector text: `k=v`, `{Key:k,Operator:Op,Values:[a b],}` items, comma-separated.
     static func selector(_ text: String) -> LabelSelector? {
         var items: [String] = [], depth = 0, cur = ""
@@ -122,7 +141,13 @@ import Testing
                 proto = p
                 value = words[1]
             }
-            guard let p = proto else { return nil }
+            // netpol-analyzer writes an admin-tier named port (no protocol) as ` local-port`: a name before any
+            // protocol.
+            guard let p = proto else {
+                guard words.count == 1, Int(words[0].split(separator: "-")[0]) == nil else { return nil }
+                named.append(.init(proto: nil, name: String(words[0])))
+                continue
+            }
             let ends = value.split(separator: "-").map { Int($0) }
             if ends.allSatisfy({ $0 != nil }) && (ends.count == 1 || ends.count == 2) {
                 ports[p] = ports[p].union(PortSet(ends[0]!...ends[ends.count - 1]!))
@@ -199,7 +224,25 @@ import Testing
 
     @Test(arguments: dirs)
     func exposureAgreesWithGolden(_ dir: String) throws {
+        try agrees(dir, input: Fixture.input(dir))
+    }
+
+    @Test(arguments: adminDirs)
+    func adminTierExposureAgreesWithGolden(_ dir: String) throws {
+        try agrees(dir, input: Fixture.input(dir))
+    }
+
+    /// The original is refused like the API server refuses it; the repaired copy agrees with no exception.
+    @Test(arguments: repairedDirs)
+    func repairedAdminTierExposureAgreesWithGolden(_ dir: String) throws {
         var o = Connectivity.Options(policies: [Fixture.input(dir)])
+        o.exposure = true
+        #expect { _ = try Connectivity.run(o) } throws: { "\($0)".contains("Required value") }
+        try agrees(dir, input: Fixture.root.appendingPathComponent("tests-repaired/\(dir)").path)
+    }
+
+    func agrees(_ dir: String, input: String) throws {
+        var o = Connectivity.Options(policies: [input])
         o.exposure = true
         let r = try Connectivity.run(o)
         let file = "exposure/\(dir)_exposure_output.txt"
@@ -211,11 +254,27 @@ import Testing
         #expect(found.isEmpty, "\(dir): \(found.count) disagreement(s):\n\(found.prefix(20).joined(separator: "\n"))")
     }
 
-    /// Admin tiers are not modelled by the exposure analysis: refused (exit 2), not answered partially.
-    @Test func adminTierSetsAreRefused() throws {
-        var o = Connectivity.Options(policies: [Fixture.input("anp_banp_blog_demo")])
+    /// Cilium policies are not modelled by the exposure analysis: refused (exit 2), not answered partially.
+    @Test func ciliumSetsAreRefused() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("exposure-cilium-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        try """
+            apiVersion: v1
+            kind: Pod
+            metadata: {name: a, namespace: ns, labels: {app: a}}
+            spec: {containers: [{name: c, image: x}]}
+            ---
+            apiVersion: cilium.io/v2
+            kind: CiliumNetworkPolicy
+            metadata: {name: p, namespace: ns}
+            spec:
+              endpointSelector: {matchLabels: {app: a}}
+              ingress: [{fromEndpoints: [{matchLabels: {app: b}}]}]
+            """.write(to: dir.appendingPathComponent("all.yaml"), atomically: true, encoding: .utf8)
+        var o = Connectivity.Options(policies: [dir.path])
         o.exposure = true
-        #expect { _ = try Connectivity.run(o) } throws: { "\($0)".contains("--exposure evaluates NetworkPolicy sets only") }
+        #expect { _ = try Connectivity.run(o) } throws: { "\($0)".contains("Cilium object(s)") }
         o.exposure = false
         #expect(try Connectivity.run(o).exposure == nil)
     }
@@ -229,6 +288,9 @@ import Testing
         #expect(Self.representative("backend/[all pods]") == Self.key(namespaces: LabelSelector(matchLabels: [ClusterNamespace.nameLabel: "backend"]), pods: nil))
         #expect(Self.representative("[all namespaces]/[pod with {app=x}]") != Self.representative("[all namespaces]/[pod with {app=y}]"))
         #expect(Self.connections("TCP http,local-dns")?.description == "TCP http,TCP local-dns")
+        #expect(Self.connections(" local-port") == ExposureConnections(named: [.init(proto: nil, name: "local-port")]))
+        #expect(ExposureConnections(ports: ConnectionSet(tcp: PortSet(80...80)), named: [.init(proto: nil, name: "x"), .init(proto: .tcp, name: "y")])
+            .description == "x,TCP 80,TCP y")
         #expect(Self.connections("TCP 8000,8090") == ExposureConnections(ports: ConnectionSet(tcp: PortSet(ranges: [8000...8000, 8090...8090]))))
     }
 }

@@ -49,14 +49,19 @@ public enum ExposurePeer: Sendable, Hashable, Comparable, CustomStringConvertibl
 /// What an exposure admits: numeric ports, and named ports of egress rules, which resolve against a destination
 /// that does not exist yet and so stay names (`TCP http`: whatever port a new pod names `http`).
 public struct ExposureConnections: Sendable, Hashable, CustomStringConvertible {
-    public struct NamedPort: Sendable, Hashable, Comparable {
-        public var proto: Proto
+    /// A port name of a destination that does not exist yet: `TCP http` from a NetworkPolicy (the protocol is the
+    /// rule's), `http` from an admin-tier rule (`namedPort` has no protocol: whichever the new pod declares).
+    public struct NamedPort: Sendable, Hashable, Comparable, CustomStringConvertible {
+        public var proto: Proto?
         public var name: String
-        public init(proto: Proto, name: String) {
+        public init(proto: Proto?, name: String) {
             self.proto = proto
             self.name = name
         }
-        public static func < (a: NamedPort, b: NamedPort) -> Bool { (a.proto, a.name) < (b.proto, b.name) }
+        public static func < (a: NamedPort, b: NamedPort) -> Bool {
+            (a.proto?.rawValue ?? "", a.name) < (b.proto?.rawValue ?? "", b.name)
+        }
+        public var description: String { proto.map { "\($0.rawValue) \(name)" } ?? name }
     }
 
     public var ports: ConnectionSet
@@ -74,11 +79,13 @@ public struct ExposureConnections: Sendable, Hashable, CustomStringConvertible {
         ExposureConnections(ports: ports.union(o.ports), named: named + o.named)
     }
 
-    /// `TCP 80,UDP 53`, `TCP http`, `TCP 8080,TCP http`, `All Connections`.
+    /// `TCP 80,UDP 53`, `TCP http`, `TCP 8080,TCP http`, `All Connections`; admin-tier names (no protocol) come
+    /// first, `local-port,TCP 8080`, so no name reads as belonging to the protocol before it.
     public var description: String {
         if named.isEmpty { return ports.description }
-        let names = named.map { "\($0.proto.rawValue) \($0.name)" }.joined(separator: ",")
-        return ports.isEmpty ? names : "\(ports),\(names)"
+        let bare = named.filter { $0.proto == nil }.map(\.description)
+        let typed = named.filter { $0.proto != nil }.map(\.description)
+        return (bare + (ports.isEmpty ? [] : [ports.description]) + typed).joined(separator: ",")
     }
 }
 
@@ -201,6 +208,24 @@ extension PolicyEvaluator {
                 }
             }
         }
+        // Admin-tier and baseline-tier rules (X2): each `namespaces` / `pods` peer that does not name the entire
+        // cluster, peer by peer (netpol-analyzer skips only the entire-cluster peer of such a rule: the tiers'
+        // first match makes the rule's other peers matter on their own). Cluster-scoped: no policy namespace.
+        for p in adminPolicies {
+            for rule in p.ingress + p.egress {
+                for peer in rule.peers {
+                    let r: RepresentativePeer
+                    switch peer {
+                    case .selection(.namespaces(let ns)) where !ns.isEmpty:
+                        r = RepresentativePeer(namespaces: ns, pods: nil, namespace: "")
+                    case .selection(.pods(let ns, let ps)) where !(ns.isEmpty && ps.isEmpty):
+                        r = RepresentativePeer(namespaces: ns, pods: ps, namespace: "")
+                    default: continue
+                    }
+                    if seen.insert(r.key).inserted { out.append(r) }
+                }
+            }
+        }
         return out.filter { r in
             guard let pods = r.pods, !pods.isEmpty, !r.namespaces.isEmpty,
                   pods.matchExpressions.isEmpty, r.namespaces.matchExpressions.isEmpty else { return true }
@@ -218,41 +243,179 @@ extension PolicyEvaluator {
         return ExposureConnections(ports: rule.fixed, named: rule.named.map { .init(proto: $0.proto, name: $0.name) })
     }
 
-    /// Exposure of each workload variant, per direction: nil when no policy selects it there (unprotected),
-    /// else what it admits from the entire cluster and from each representative peer, where that is more.
+    /// Exposure of each workload variant, per direction: nil when nothing selects it there (unprotected: no
+    /// NetworkPolicy isolates it and no admin-tier or baseline-tier rule applies to it in that direction), else
+    /// what it admits from the entire cluster and from each representative peer (`perPeer`, aligned with `reps`).
+    /// With admin tiers (X1-X4 in docs/exposure.md) each peer goes through the tiers as a connection does
+    /// (T1-T3): admin rules by priority and order, then the NetworkPolicies when they isolate the workload, else
+    /// the baseline rules, the peer matched by the rules' selectors as a representative peer is.
     func exposure(of w: Int, egress: Bool, representatives reps: [RepresentativePeer])
-        -> (cluster: ExposureConnections, selected: [(RepresentativePeer, ExposureConnections)])? {
-        guard egress ? egressIsolated[w] : ingressIsolated[w] else { return nil }
-        let list = egress ? egressRules[w] : ingressRules[w]
-        var cluster = ExposureConnections()
+        -> (cluster: ExposureConnections, perPeer: [ExposureConnections])? {
+        let isolated = egress ? egressIsolated[w] : ingressIsolated[w]
+        let tiered = tiers.map { $0.applies(to: w, egress: egress) } ?? false
+        guard isolated || tiered else { return nil }
+        let list = isolated ? (egress ? egressRules[w] : ingressRules[w]) : []
         var perRule: [(peers: [NetworkPolicyPeer], namespace: String, conns: ExposureConnections)] = []
         for (k, id) in list.enumerated() {
             let rule = rules[Int(id)], p = policies[rule.policy]
             let peers = (egress ? p.egress : p.ingress)[rule.index].peers
-            let c = exposureConnections(rule: id, position: k, of: w, egress: egress)
-            if peers.isEmpty || peers.contains(where: Self.selectsEntireCluster) { cluster = cluster.union(c) }
-            perRule.append((peers, p.namespace, c))
+            perRule.append((peers, p.namespace, exposureConnections(rule: id, position: k, of: w, egress: egress)))
         }
-        var selected: [(RepresentativePeer, ExposureConnections)] = []
-        for r in reps {
+        /// What the NetworkPolicies admit from the peer (nil: the entire-cluster peer); nil when none isolates.
+        func networkPolicy(_ r: RepresentativePeer?) -> ExposureConnections? {
+            guard isolated else { return nil }
             var c = ExposureConnections()
-            for rule in perRule where rule.peers.isEmpty || rule.peers.contains(where: {
-                Self.ruleMatches($0, policyNamespace: rule.namespace, r)
+            for rule in perRule where rule.peers.isEmpty || rule.peers.contains(where: { peer in
+                r.map { Self.ruleMatches(peer, policyNamespace: rule.namespace, $0) } ?? Self.selectsEntireCluster(peer)
             }) {
                 c = c.union(rule.conns)
             }
-            // Every representative gets at least the entire-cluster answer; only more is worth a line.
-            if !c.isEmpty && c != cluster { selected.append((r, c)) }
+            return c
         }
-        return (cluster, selected)
+        func admitted(_ r: RepresentativePeer?) -> ExposureConnections {
+            let np = networkPolicy(r)
+            guard tiered, let tiers else { return np ?? ExposureConnections() }
+            return tiers.exposure(w, egress: egress, peer: r, networkPolicy: np, ports: containerPorts[w],
+                                  mayHoldPod: mayHoldPod)
+        }
+        return (admitted(nil), reps.map { admitted($0) })
+    }
+
+    /// X3: whether an admin-tier `networks` CIDR may hold the address of a pod that does not exist yet (T8: the
+    /// CIDRs match cluster pods by IP): it overlaps the private address space pod networks are allocated from
+    /// (RFC 1918, RFC 6598 shared space, IPv6 unique local) or holds a known pod's address.
+    func mayHoldPod(_ c: CIDR) -> Bool {
+        let r = c.range
+        func overlaps(_ o: IPRange) -> Bool { o.contains(r.first) || o.contains(r.last) || r.contains(o.first) }
+        if Self.podAddressSpace.contains(where: overlaps) { return true }
+        return workloads.contains { $0.ips.contains { c.contains($0) } }
+    }
+
+    static let podAddressSpace: [IPRange] = ["10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "100.64.0.0/10", "fc00::/7"]
+        .compactMap { CIDR($0)?.range }
+}
+
+extension AdminTiers {
+    /// Whether an admin-tier or baseline-tier rule applies to workload `w` in that direction (a policy selecting
+    /// it with rules there): it is then protected, as netpol-analyzer counts it.
+    func applies(to w: Int, egress: Bool) -> Bool {
+        ids[w][egress ? 1 : 0].contains { !$0.isEmpty }
+    }
+
+    enum PeerMatch { case no, maybe, yes }
+
+    /// X2: whether rule `id` (of direction `egress`) matches a pod that need not exist: the entire-cluster peer
+    /// (`peer` nil: a pod about which nothing is known, matched only by a `namespaces: {}` or an all-empty `pods`
+    /// peer) or representative `peer` (selectors empty or with exactly its requirements, as for NetworkPolicy
+    /// rules). `networks` peers may match when a CIDR may hold a pod address (X3); `nodes` and `domainNames`
+    /// never match a pod.
+    func exposureMatch(_ id: Int32, egress: Bool, peer r: RepresentativePeer?, mayHoldPod: (CIDR) -> Bool) -> PeerMatch {
+        let rule = rules[Int(id)], p = policies[rule.policy]
+        var out = PeerMatch.no
+        func same(_ rule: LabelSelector, _ rep: LabelSelector?) -> Bool {
+            rule.isEmpty || (rep.map { rule.canonicalRequirements == $0.canonicalRequirements } ?? false)
+        }
+        for peer in (egress ? p.egress : p.ingress)[rule.index].peers {
+            switch peer {
+            case .selection(.namespaces(let ns)):
+                if r == nil ? ns.isEmpty : same(ns, r?.namespaces) { return .yes }
+            case .selection(.pods(let ns, let ps)):
+                if r == nil ? ns.isEmpty && ps.isEmpty : same(ns, r?.namespaces) && same(ps, r?.pods) { return .yes }
+            case .networks(let cidrs):
+                if cidrs.contains(where: mayHoldPod) { out = .maybe }
+            case .nodes, .domainNames:
+                break
+            }
+        }
+        return out
+    }
+
+    /// X1: what workload `w` admits in one direction from a peer that need not exist (`peer` nil: the entire
+    /// cluster), through the tiers (T1-T3) with `networkPolicy` the NetworkPolicies' answer when they isolate
+    /// `w` (nil: the baseline tier decides what the admin tier leaves). An upper bound where a rule may or may
+    /// not match (X3): a Deny that may match is skipped, an Allow that may match admits, a Pass that may match
+    /// admits what the next tier does. Ingress named ports resolve against `w`'s `ports`; egress named ports stay
+    /// names, each decided on its own (X4).
+    func exposure(_ w: Int, egress: Bool, peer: RepresentativePeer?, networkPolicy np: ExposureConnections?,
+                  ports: [ContainerPort], mayHoldPod: (CIDR) -> Bool) -> ExposureConnections {
+        let d = egress ? 1 : 0
+        let matches = ids[w][d].map { $0.map { exposureMatch($0, egress: egress, peer: peer, mayHoldPod: mayHoldPod) } }
+        func conns(_ id: Int32) -> ConnectionSet { rules[Int(id)].connections(toPorts: egress ? nil : ports) }
+        // Baseline tier: what it does not deny (a Pass there, CNP only, leaves it to the default allow).
+        func baseline() -> ConnectionSet {
+            var rest = ConnectionSet.all, allowed = ConnectionSet.none
+            for (k, id) in ids[w][d][1].enumerated() where matches[1][k] != .no {
+                let c = conns(id).intersection(rest)
+                if rules[Int(id)].action == .deny {
+                    if matches[1][k] == .yes { rest = rest.subtracting(c) }
+                } else {
+                    allowed.formUnion(c)
+                    rest = rest.subtracting(c)
+                }
+            }
+            return allowed.union(rest)
+        }
+        let lower = np?.ports ?? baseline()
+        var rest = ConnectionSet.all, allowed = ConnectionSet.none
+        for (k, id) in ids[w][d][0].enumerated() where matches[0][k] != .no {
+            let c = conns(id).intersection(rest), sure = matches[0][k] == .yes
+            if c.isEmpty { continue }
+            switch rules[Int(id)].action {
+            case .allow:
+                allowed.formUnion(c)
+                rest = rest.subtracting(c)
+            case .deny:
+                if sure { rest = rest.subtracting(c) }
+            case .pass:
+                allowed.formUnion(c.intersection(lower))
+                rest = rest.subtracting(sure ? c : c.intersection(lower))
+            }
+            if rest.isEmpty { break }
+        }
+        allowed.formUnion(rest.intersection(lower))
+        guard egress else { return ExposureConnections(ports: allowed) }
+
+        // X4: each egress port name is one unknown port, decided by the first rule covering it (no ports, its
+        // protocol's every port, or the name itself) in the same order.
+        typealias Named = ExposureConnections.NamedPort
+        func covers(_ id: Int32, _ n: Named) -> Bool {
+            let r = rules[Int(id)]
+            return r.fixed.isAll || (n.proto.map { r.fixed[$0].isFull } ?? false) || r.named.contains(n.name)
+        }
+        func lowerAdmits(_ n: Named) -> Bool {
+            if let np {
+                return np.ports.isAll || (n.proto.map { np.ports[$0].isFull } ?? false) || np.named.contains(n)
+            }
+            for (k, id) in ids[w][d][1].enumerated() where matches[1][k] != .no && covers(id, n) {
+                if rules[Int(id)].action != .deny { return true }
+                if matches[1][k] == .yes { return false }
+            }
+            return true
+        }
+        func admits(_ n: Named) -> Bool {
+            for (k, id) in ids[w][d][0].enumerated() where matches[0][k] != .no && covers(id, n) {
+                let sure = matches[0][k] == .yes
+                switch rules[Int(id)].action {
+                case .allow: return true
+                case .deny: if sure { return false }
+                case .pass: if lowerAdmits(n) { return true } else if sure { return false }
+                }
+            }
+            return lowerAdmits(n)
+        }
+        var names = Set(np?.named ?? [])
+        for list in ids[w][d] { for id in list { for n in rules[Int(id)].named { names.insert(Named(proto: nil, name: n)) } } }
+        return ExposureConnections(ports: allowed, named: names.filter(admits).sorted())
     }
 }
 
 extension ConnectivityMap {
     /// The exposure report over this map's endpoints. An endpoint with several workload variants admits what
     /// any of them admits (exposure is an upper bound, unlike a connection, which must hold for all), and is
-    /// unprotected if any variant is. Workloads with any exposure also list their external ranges (as
-    /// netpol-analyzer does), both directions. Only NetworkPolicy sets: callers refuse admin tiers and Cilium.
+    /// unprotected if any variant is. A representative peer gets a line when what it is admitted differs from
+    /// the entire-cluster answer: more (a rule naming it), or less (an admin-tier Deny naming it; `No
+    /// Connections` when it takes back everything). Workloads with any exposure also list their external ranges
+    /// (as netpol-analyzer does), both directions. Cilium policies are refused by the callers.
     public func exposure(includeExternal: Bool = true) -> ExposureReport {
         let ev = evaluator
         let reps = ev.representativePeers()
@@ -261,28 +424,28 @@ extension ConnectivityMap {
             var exposed = false
             for egress in [true, false] {
                 var cluster = ExposureConnections()
-                var byPeer: [ExposurePeer: ExposureConnections] = [:]
+                var perPeer = [ExposureConnections](repeating: ExposureConnections(), count: reps.count)
                 var open = false
                 for v in item.variants {
                     guard let x = ev.exposure(of: v, egress: egress, representatives: reps) else { open = true; continue }
                     cluster = cluster.union(x.cluster)
-                    for (r, c) in x.selected {
-                        let peer = ExposurePeer.selected(namespaces: r.namespaces, pods: r.pods)
-                        byPeer[peer] = (byPeer[peer] ?? ExposureConnections()).union(c)
-                    }
+                    for i in reps.indices { perPeer[i] = perPeer[i].union(x.perPeer[i]) }
                 }
+                var lines = 0
                 if open {
                     unprotected.append(.init(workload: item.endpoint, egress: egress))
                     cluster = ExposureConnections(ports: .all)
-                    byPeer = [:]
+                } else {
+                    for (r, c) in zip(reps, perPeer) where c != cluster {
+                        entries.append(ExposureEntry(workload: item.endpoint, egress: egress,
+                                                     peer: .selected(namespaces: r.namespaces, pods: r.pods), connections: c))
+                        lines += 1
+                    }
                 }
                 if !cluster.isEmpty {
                     entries.append(ExposureEntry(workload: item.endpoint, egress: egress, peer: .entireCluster, connections: cluster))
                 }
-                for (peer, c) in byPeer where c != cluster {
-                    entries.append(ExposureEntry(workload: item.endpoint, egress: egress, peer: peer, connections: c))
-                }
-                exposed = exposed || open || !cluster.isEmpty || !byPeer.isEmpty
+                exposed = exposed || open || !cluster.isEmpty || lines > 0
             }
             guard exposed, includeExternal else { continue }
             for egress in [true, false] {

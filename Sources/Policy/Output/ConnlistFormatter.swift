@@ -45,7 +45,7 @@ public enum ConnlistFormatter {
                 ExposureJSON.Entry(workload: $0.workload.description, direction: $0.egress ? "egress" : "ingress",
                                    peer: $0.peer.description, all_connections: $0.connections.ports.isAll,
                                    ports: PortJSON.ranges($0.connections.ports),
-                                   named_ports: $0.connections.named.map { "\($0.proto.rawValue) \($0.name)" })
+                                   named_ports: $0.connections.named.map(\.description))
             },
             unprotected: r.unprotected.map { .init(workload: $0.workload.description, direction: $0.egress ? "egress" : "ingress") })
     }
