@@ -11,7 +11,8 @@ public enum InventoryReader {
     public struct Result: Sendable {
         public var inventory = Inventory()
         public var counts = IngestCounts()
-        /// Item-located problems (`field` is the JSON path); the item is left out, the rest kept.
+        /// Item-located problems (`field` is the JSON path); the item is left out, the rest kept. A container port
+        /// that is not a port number is reported here too, but only the port is left out (the pod is accepted).
         public var issues: [(field: String, message: String)] = []
     }
 
@@ -118,7 +119,10 @@ public enum InventoryReader {
             do {
                 switch kind {
                 case "Namespace": try namespace(o, into: &r.inventory)
-                case "Pod": try pod(o, into: &r.inventory)
+                case "Pod":
+                    var warnings: [(field: String, message: String)] = []
+                    try pod(o, into: &r.inventory, warnings: &warnings)
+                    r.issues += warnings.map { (path.isEmpty ? $0.field : "\(path).\($0.field)", $0.message) }
                 case "Service": try service(o, into: &r.inventory)
                 case "Node": try node(o, into: &r.inventory)
                 case "Deployment", "StatefulSet", "DaemonSet", "ReplicaSet", "Job", "CronJob":
@@ -149,6 +153,34 @@ public enum InventoryReader {
         }
         r.inventory.controllers.sort { $0.workload < $1.workload }
         return r
+    }
+
+    /// The pod's container ports (`containers`, then `initContainers`). A `containerPort` that is not a port
+    /// number (1-65535) is left out with a warning at its field; the pod is kept (the manifest decoder does the
+    /// same, `ManifestDecoder.containerPorts`).
+    static func containerPorts(_ spec: [String: Any], warnings: inout [(field: String, message: String)]) -> [ContainerPort] {
+        var ports: [ContainerPort] = []
+        for key in ["containers", "initContainers"] {
+            for (i, c) in (spec[key] as? [Any] ?? []).enumerated() {
+                guard let c = c as? [String: Any] else { continue }
+                for (j, p) in (c["ports"] as? [Any] ?? []).enumerated() {
+                    guard let p = p as? [String: Any] else { continue }
+                    let field = "spec.\(key)[\(i)].ports[\(j)].containerPort"
+                    guard let n = JSONRecord.int(p["containerPort"]) else {
+                        warnings.append((field, "expected an integer; the port is left out"))
+                        continue
+                    }
+                    switch ContainerPort.number(Int(clamping: n)) {
+                    case .failure(let problem):
+                        warnings.append((field, problem.description))
+                    case .success(let number):
+                        let proto = Proto(loose: p["protocol"] as? String ?? "TCP") ?? .tcp
+                        ports.append(ContainerPort(name: p["name"] as? String ?? "", proto: proto, port: number))
+                    }
+                }
+            }
+        }
+        return ports
     }
 
     struct ItemError: Error {
@@ -212,7 +244,7 @@ public enum InventoryReader {
         }
     }
 
-    static func pod(_ o: [String: Any], into inv: inout Inventory) throws {
+    static func pod(_ o: [String: Any], into inv: inout Inventory, warnings: inout [(field: String, message: String)]) throws {
         let m = try meta(o)
         guard !m.namespace.isEmpty else { throw ItemError(field: "metadata.namespace", message: "missing") }
         let spec = o["spec"] as? [String: Any] ?? [:]
@@ -229,16 +261,7 @@ public enum InventoryReader {
         if let p = KubernetesName.problem(namespace: m.namespace, workload: w.name, kind: w.kind) {
             throw ItemError(field: "metadata.ownerReferences", message: p.message)
         }
-        var ports: [ContainerPort] = []
-        for case let c as [String: Any] in (spec["containers"] as? [Any] ?? []) + (spec["initContainers"] as? [Any] ?? []) {
-            for case let p as [String: Any] in c["ports"] as? [Any] ?? [] {
-                guard let n = JSONRecord.int(p["containerPort"]), (1...65535).contains(n) else {
-                    throw ItemError(field: "spec.containers.ports.containerPort", message: "not a port number")
-                }
-                let proto = Proto(loose: p["protocol"] as? String ?? "TCP") ?? .tcp
-                ports.append(ContainerPort(name: p["name"] as? String ?? "", proto: proto, port: UInt16(n)))
-            }
-        }
+        let ports = containerPorts(spec, warnings: &warnings)
         let created = try time(m.m["creationTimestamp"], "metadata.creationTimestamp")
         let started = try time(status["startTime"], "status.startTime")
         var until = try time(m.m["deletionTimestamp"], "metadata.deletionTimestamp")

@@ -74,10 +74,10 @@ public enum Generate {
 
     private static func readEvidence(_ store: FlowStore) throws -> Evidence {
         var addresses = try store.addresses()
-        var containerPorts = [Endpoint: [NamedPort]]()
+        var containerPorts = [Endpoint: [ContainerPort]]()
         let inv = try store.inventory()
         for p in inv.pods where p.workload.kind == .workload {
-            for c in p.ports { containerPorts[p.workload, default: []].append(NamedPort(proto: c.proto, port: c.port, name: c.name)) }
+            containerPorts[p.workload, default: []] += p.ports
         }
         // The `default/kubernetes` Service's endpoints are the apiserver's addresses.
         if let api = inv.services.first(where: { $0.namespace == "default" && $0.name == "kubernetes" }),

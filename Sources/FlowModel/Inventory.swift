@@ -60,23 +60,6 @@ public struct Inventory: Sendable, Hashable {
     }
 }
 
-/// A container port of a pod (named ports resolve Service `targetPort` names).
-public struct ContainerPort: Sendable, Hashable, Comparable {
-    public var name: String
-    public var proto: Proto
-    public var port: UInt16
-
-    public init(name: String, proto: Proto, port: UInt16) {
-        self.name = name
-        self.proto = proto
-        self.port = port
-    }
-
-    public static func < (a: ContainerPort, b: ContainerPort) -> Bool {
-        (a.proto, a.port, a.name) < (b.proto, b.port, b.name)
-    }
-}
-
 /// One pod of the inventory, with the window in which its IPs belonged to it.
 public struct InventoryPod: Sendable, Hashable {
     public struct Key: Hashable, Sendable {

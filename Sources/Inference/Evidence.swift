@@ -16,7 +16,7 @@ public struct Evidence: Sendable {
     /// ports, named or not (duplicates are fine): a name is used for a (protocol, port) only when every entry for
     /// that (protocol, port) of the workload carries the same non-empty name. Used with
     /// `InferenceOptions.namedPorts`.
-    public var containerPorts: [Endpoint: [NamedPort]]
+    public var containerPorts: [Endpoint: [ContainerPort]]
     /// The owning controller's `spec.selector.matchLabels` per workload, from an inventory (only selectors without
     /// `matchExpressions`). Used with `InferenceOptions.selector` `.controller`.
     public var controllerSelectors: [Endpoint: Labels] = [:]
@@ -34,7 +34,7 @@ public struct Evidence: Sendable {
 
     public init(edges: [ObservedEdge], l7: [EdgeKey: [L7Observation]] = [:], labelSets: [Endpoint: [Labels]] = [:],
                 namespaceLabels: [String: Labels] = [:], names: [Endpoint: [String]] = [:],
-                addresses: [Endpoint: [String]] = [:], containerPorts: [Endpoint: [NamedPort]] = [:]) {
+                addresses: [Endpoint: [String]] = [:], containerPorts: [Endpoint: [ContainerPort]] = [:]) {
         self.edges = edges
         self.l7 = l7
         self.labelSets = labelSets
@@ -43,21 +43,6 @@ public struct Evidence: Sendable {
         self.addresses = addresses
         self.containerPorts = containerPorts
     }
-}
-
-/// A container port with a name (`containers[].ports[]` with `name`). `proto` defaults to TCP as in Kubernetes.
-public struct NamedPort: Sendable, Hashable, Comparable, Codable {
-    public var proto: Proto
-    public var port: UInt16
-    public var name: String
-
-    public init(proto: Proto = .tcp, port: UInt16, name: String) {
-        self.proto = proto
-        self.port = port
-        self.name = name
-    }
-
-    public static func < (a: NamedPort, b: NamedPort) -> Bool { (a.proto, a.port, a.name) < (b.proto, b.port, b.name) }
 }
 
 /// Knobs of inference.

@@ -207,11 +207,11 @@ struct InferrerTests {
         let ev = Evidence(edges: [Fx.edge(web, api, .tcp, 8080), Fx.edge(web, api, .tcp, 9090),
                                   Fx.edge(web, api, .udp, 8080), Fx.edge(web, ext, .tcp, 8080)],
                           labelSets: labels,
-                          containerPorts: [api: [NamedPort(port: 8080, name: "http"), NamedPort(port: 8080, name: "http"),
-                                                 NamedPort(port: 9090, name: "metrics"),
-                                                 NamedPort(port: 9090, name: "prom"),
-                                                 NamedPort(proto: .udp, port: 8080, name: "stats"),
-                                                 NamedPort(proto: .udp, port: 8080, name: "")]])
+                          containerPorts: [api: [ContainerPort(name: "http", port: 8080), ContainerPort(name: "http", port: 8080),
+                                                 ContainerPort(name: "metrics", port: 9090),
+                                                 ContainerPort(name: "prom", port: 9090),
+                                                 ContainerPort(name: "stats", proto: .udp, port: 8080),
+                                                 ContainerPort(name: "", proto: .udp, port: 8080)]])
         #expect(Fx.plan(web, in: Inferrer().infer(ev))!.egress.flatMap(\.ports).allSatisfy { $0.name == nil })
         var o = InferenceOptions()
         o.namedPorts = true

@@ -16,7 +16,7 @@ import Testing
         for i in 0..<100 {
             workloads.append(Workload(endpoint: .workload("a", "w\(i)", kind: "Deployment"),
                                       labels: ["app": "w\(i)", "tier": i % 5 == 0 ? "y" : "x"],
-                                      containerPorts: [ContainerPort(name: "http", port: 8000 + i % 5)]))
+                                      containerPorts: [ContainerPort(name: "http", port: UInt16(8000 + i % 5))]))
         }
         for i in 0..<10 {
             workloads.append(Workload(endpoint: .workload("b", "c\(i)", kind: "Deployment"), labels: ["app": "c\(i)"]))

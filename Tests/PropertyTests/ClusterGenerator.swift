@@ -20,7 +20,7 @@ struct Pod: Hashable, CustomStringConvertible {
     var workload: Endpoint
     var labels: Labels
     var ip: String
-    var containerPorts: [NamedPort]
+    var containerPorts: [ContainerPort]
     var observed: Bool
     var namespace: String { workload.namespace }
     var description: String { "\(namespace)/\(name)" }
@@ -85,7 +85,7 @@ enum ClusterGenerator {
         }
 
         var stableLabels: [Endpoint: Labels] = [:]
-        func addWorkload(_ ep: Endpoint, stable: Labels, ports: [NamedPort], rng: inout SeededRNG) {
+        func addWorkload(_ ep: Endpoint, stable: Labels, ports: [ContainerPort], rng: inout SeededRNG) {
             workloads.append(ep)
             stableLabels[ep] = stable
             let generations = rng.int(1...2)
@@ -117,7 +117,7 @@ enum ClusterGenerator {
         // CoreDNS.
         let dns = Endpoint.workload("kube-system", "coredns", kind: "Deployment")
         addWorkload(dns, stable: ["k8s-app": "kube-dns"],
-                    ports: [NamedPort(proto: .udp, port: 53, name: "dns"), NamedPort(proto: .tcp, port: 53, name: "dns-tcp")],
+                    ports: [ContainerPort(name: "dns", proto: .udp, port: 53), ContainerPort(name: "dns-tcp", proto: .tcp, port: 53)],
                     rng: &rng)
         var serving: [Endpoint: [(Proto, UInt16)]] = [:]
         for ns in namespaces where ns != "kube-system" {
@@ -147,13 +147,13 @@ enum ClusterGenerator {
                     l["tier"] = t
                 }
                 let ports = (0..<rng.int(0...3)).map { _ in rng.pick(servicePorts) }
-                var named: [NamedPort] = []
+                var named: [ContainerPort] = []
                 for (proto, port) in Set(ports.map { "\($0.0.rawValue)/\($0.1)" }).sorted().map({ s -> (Proto, UInt16) in
                     let parts = s.split(separator: "/")
                     return (Proto(rawValue: String(parts[0]))!, UInt16(parts[1])!)
                 }) {
                     serving[ep, default: []].append((proto, port))
-                    if rng.chance(0.6) { named.append(NamedPort(proto: proto, port: port, name: "p\(port)")) }
+                    if rng.chance(0.6) { named.append(ContainerPort(name: "p\(port)", proto: proto, port: port)) }
                 }
                 addWorkload(ep, stable: l, ports: named, rng: &rng)
             }
@@ -242,7 +242,7 @@ enum ClusterGenerator {
         }
         var labelSets: [Endpoint: [Labels]] = [:]
         var addresses: [Endpoint: [String]] = [:]
-        var containerPorts: [Endpoint: [NamedPort]] = [:]
+        var containerPorts: [Endpoint: [ContainerPort]] = [:]
         for p in pods where p.observed {
             if labelSets[p.workload]?.contains(p.labels) != true { labelSets[p.workload, default: []].append(p.labels) }
             addresses[p.workload, default: []].append(p.ip)

@@ -42,7 +42,7 @@ final class AdminTiers: Sendable {
             guard !named.isEmpty, let ports else { return fixed }
             var c = fixed
             for n in named {
-                for p in ports where p.name == n { c[p.proto] = c[p.proto].union(PortSet(p.port...p.port)) }
+                for p in ports where p.name == n { c[p.proto] = c[p.proto].union(PortSet(Int(p.port)...Int(p.port))) }
             }
             return c
         }

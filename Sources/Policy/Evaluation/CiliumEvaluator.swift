@@ -272,7 +272,7 @@ public struct CiliumEvaluator: Sendable {
                 case .number(let a): c[proto] = c[proto].union(PortSet(a...(p.endPort ?? a)))
                 case .name(let name):
                     guard let d = portOwner,
-                          let n = workloads[d].containerPorts.first(where: { $0.name.lowercased() == name && $0.proto == proto })?.port
+                          let n = workloads[d].containerPorts.first(where: { $0.name.lowercased() == name && $0.proto == proto }).map({ Int($0.port) })
                     else { continue }
                     c[proto] = c[proto].union(PortSet(n...n))
                 }

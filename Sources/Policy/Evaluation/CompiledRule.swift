@@ -33,7 +33,7 @@ struct CompiledRule: Sendable {
         var c = fixed
         for n in named {
             // Workload.resolve(portName:proto:): the first container port with this name and protocol.
-            if let p = ports.first(where: { $0.name == n.name && $0.proto == n.proto })?.port {
+            if let p = ports.first(where: { $0.name == n.name && $0.proto == n.proto }).map({ Int($0.port) }) {
                 c[n.proto] = c[n.proto].union(PortSet(p...p))
             }
         }

@@ -1,3 +1,5 @@
+import FlowModel
+
 /// A workload controller (Deployment, StatefulSet, DaemonSet, ReplicaSet, Job, CronJob) and its pod template.
 public struct ControllerManifest: Sendable, Hashable {
     public var kind: String

@@ -28,6 +28,6 @@ public struct Workload: Sendable, Hashable {
 
     /// Port number of the named container port with this protocol, if any (F5).
     public func resolve(portName: String, proto: Proto) -> Int? {
-        containerPorts.first { $0.name == portName && $0.proto == proto }?.port
+        containerPorts.first { $0.name == portName && $0.proto == proto }.map { Int($0.port) }
     }
 }

@@ -99,7 +99,7 @@ public struct ManifestDecoder {
             set.namespaces[name] = ClusterNamespace(name: name, labels: labels(meta?["labels"],
                                                                                path: Self.join(path, "metadata.labels")))
         case "Pod":
-            set.pods.append(decodePod(node, path: path, name: name, namespace: namespace, location: loc))
+            set.pods.append(decodePod(node, path: path, name: name, namespace: namespace, location: loc, into: &set))
         case _ where ControllerManifest.kinds.contains(kind):
             var template = node["spec"]?["template"]
             if kind == "CronJob" { template = node["spec"]?["jobTemplate"]?["spec"]?["template"] }
@@ -108,7 +108,9 @@ public struct ManifestDecoder {
             set.controllers.append(ControllerManifest(
                 kind: kind, name: name, namespace: namespace,
                 templateLabels: labels(template?["metadata"]?["labels"], path: ""),
-                containerPorts: containerPorts(podSpec), hostNetwork: podSpec?["hostNetwork"].map(bool) ?? false,
+                containerPorts: containerPorts(podSpec, path: Self.join(path, kind == "CronJob" ? "spec.jobTemplate.spec.template.spec" : "spec.template.spec"),
+                                               object: "\(kind) \(namespace)/\(name)", into: &set),
+                hostNetwork: podSpec?["hostNetwork"].map(bool) ?? false,
                 ownerKind: owner.kind, ownerName: owner.name, location: loc))
         default:
             set.skipped[kind.isEmpty ? "(none)" : kind, default: 0] += 1
@@ -187,14 +189,34 @@ public struct ManifestDecoder {
         return (o["kind"]?.scalarText ?? "", o["name"]?.scalarText ?? "")
     }
 
-    func containerPorts(_ podSpec: ManifestNode?) -> [ContainerPort] {
+    /// The container ports of a pod spec (`containers`, then `initContainers`). A `containerPort` that is not a
+    /// port number (1-65535) is left out with a warning at its line and field; the object is kept (the inventory
+    /// reader does the same, `InventoryReader.containerPorts`).
+    func containerPorts(_ podSpec: ManifestNode?, path: String, object: String,
+                        into set: inout ManifestSet) -> [ContainerPort] {
         var out: [ContainerPort] = []
+        let (file, document) = (file, document)
         for key in ["containers", "initContainers"] {
-            for c in podSpec?[key]?.array ?? [] {
-                for p in c["ports"]?.array ?? [] {
-                    guard case .int(let n)? = p["containerPort"]?.value else { continue }
-                    let proto = p["protocol"]?.scalarText.flatMap { Proto(rawValue: $0) } ?? .tcp
-                    out.append(ContainerPort(name: p["name"]?.scalarText ?? "", port: n, proto: proto))
+            for (i, c) in (podSpec?[key]?.array ?? []).enumerated() {
+                for (j, p) in (c["ports"]?.array ?? []).enumerated() {
+                    let field = Self.join(path, "\(key)[\(i)].ports[\(j)].containerPort")
+                    let node = p["containerPort"]
+                    let warn = { (message: String) in
+                        ManifestIssue(file: file, document: document, path: field, line: (node ?? p).line,
+                                      object: object, message: message)
+                    }
+                    guard case .int(let n)? = node?.value else {
+                        set.warnings.append(warn(node.map { "expected an integer, got \($0.typeName); the port is left out" }
+                                                 ?? "Required value: containerPort is required; the port is left out"))
+                        continue
+                    }
+                    switch ContainerPort.number(n) {
+                    case .failure(let problem):
+                        set.warnings.append(warn(problem.description))
+                    case .success(let number):
+                        let proto = p["protocol"]?.scalarText.flatMap { Proto(rawValue: $0) } ?? .tcp
+                        out.append(ContainerPort(name: p["name"]?.scalarText ?? "", proto: proto, port: number))
+                    }
                 }
             }
         }
@@ -202,7 +224,7 @@ public struct ManifestDecoder {
     }
 
     mutating func decodePod(_ node: ManifestNode, path: String, name: String, namespace: String,
-                            location: SourceLocation) -> PodManifest {
+                            location: SourceLocation, into set: inout ManifestSet) -> PodManifest {
         let meta = node["metadata"]
         let spec = node["spec"], status = node["status"]
         var ips: [IPAddr] = []
@@ -216,7 +238,9 @@ public struct ManifestDecoder {
             ownerKind: owner.kind, ownerName: owner.name, hostNetwork: spec?["hostNetwork"].map(bool) ?? false,
             nodeName: spec?["nodeName"]?.scalarText ?? "", ips: ips,
             hostIP: status?["hostIP"]?.scalarText.flatMap { IPAddr($0) },
-            containerPorts: containerPorts(spec), location: location)
+            containerPorts: containerPorts(spec, path: Self.join(path, "spec"), object: "Pod \(namespace)/\(name)",
+                                           into: &set),
+            location: location)
     }
 
     // MARK: - NetworkPolicy (strict: ValidateNetworkPolicy)
