@@ -1,14 +1,15 @@
 import FlowModel
 
 /// The inventory's routes (`InventoryRoute`): Ingress (networking.k8s.io/v1), Gateway, HTTPRoute and GRPCRoute
-/// (gateway.networking.k8s.io/v1) and Validating/MutatingWebhookConfiguration (admissionregistration.k8s.io/v1).
+/// (gateway.networking.k8s.io/v1) and Validating/MutatingWebhookConfiguration (admissionregistration.k8s.io/v1),
+/// and the IngressClass objects (networking.k8s.io/v1) that say which controller serves an Ingress.
 /// A problem names the field (`spec.rules[0].http.paths[1].backend.service.port`) and leaves the object out.
 extension InventoryReader {
     static let routeKinds: Set<String> = Set(InventoryRoute.Kind.allCases.map(\.rawValue))
 
     static func route(_ o: [String: Any], kind: InventoryRoute.Kind, into inv: inout Inventory) throws {
         let m = try meta(o)
-        if !kind.isWebhook && m.namespace.isEmpty { throw ItemError(field: "metadata.namespace", message: "missing") }
+        if !kind.isClusterScoped && m.namespace.isEmpty { throw ItemError(field: "metadata.namespace", message: "missing") }
         let spec = o["spec"] as? [String: Any] ?? [:]
         var entries: [InventoryRoute] = []
         func entry(_ rule: String, _ svcNamespace: String = "", _ svc: String = "", _ port: UInt16 = 0,
@@ -72,6 +73,14 @@ extension InventoryReader {
                                          try port(b["port"], field + ".port"), parent: parents.sorted().joined(separator: ",")))
                 }
             }
+        case .ingressClass:
+            guard let controller = spec["controller"] as? String, !controller.isEmpty else {
+                throw ItemError(field: "spec.controller", message: "missing")
+            }
+            // The API's default-class annotation: Ingresses without a class get this one (when it is the only one).
+            let annotations = m.m["annotations"] as? [String: String] ?? [:]
+            let isDefault = annotations["ingressclass.kubernetes.io/is-default-class"]?.lowercased() == "true"
+            entries.append(entry(isDefault ? InventoryRoute.defaultClassRule : InventoryRoute.classRule, parent: controller))
         case .validatingWebhook, .mutatingWebhook:
             for (i, el) in (o["webhooks"] as? [Any] ?? []).enumerated() {
                 let field = "webhooks[\(i)]"

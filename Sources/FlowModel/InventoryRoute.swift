@@ -11,11 +11,18 @@ public struct InventoryRoute: Sendable, Hashable, Comparable, CustomStringConver
         case grpcRoute = "GRPCRoute"
         case validatingWebhook = "ValidatingWebhookConfiguration"
         case mutatingWebhook = "MutatingWebhookConfiguration"
+        /// Not a route: which controller serves an Ingress class (`spec.controller` in `parent`; `rule` is
+        /// `default class` when the class is the cluster's default, else `class`). Kept beside the routes it
+        /// decides (docs/topologies.md).
+        case ingressClass = "IngressClass"
 
         public static func < (a: Kind, b: Kind) -> Bool { a.rawValue < b.rawValue }
 
         /// Admission webhooks: the API server is the client.
         public var isWebhook: Bool { self == .validatingWebhook || self == .mutatingWebhook }
+
+        /// Cluster-scoped objects: no namespace.
+        public var isClusterScoped: Bool { isWebhook || self == .ingressClass }
     }
 
     public var kind: Kind
@@ -32,7 +39,8 @@ public struct InventoryRoute: Sendable, Hashable, Comparable, CustomStringConver
     public var servicePort: UInt16
     public var servicePortName: String
     /// What the object hangs off: an Ingress's class (`ingressClassName`), a route's parent Gateways (`ns/name`,
-    /// sorted, comma-separated), a Gateway's class (`gatewayClassName`); empty for webhooks.
+    /// sorted, comma-separated), a Gateway's class (`gatewayClassName`), an IngressClass's controller
+    /// (`spec.controller`); empty for webhooks.
     public var parent: String
 
     public init(kind: Kind, namespace: String, name: String, rule: String, serviceNamespace: String = "",
@@ -47,6 +55,10 @@ public struct InventoryRoute: Sendable, Hashable, Comparable, CustomStringConver
         self.servicePortName = servicePortName
         self.parent = parent
     }
+
+    /// An IngressClass entry's `rule`: the cluster's default class, or another one.
+    public static let defaultClassRule = "default class"
+    public static let classRule = "class"
 
     /// The object the entry belongs to: a later inventory naming it replaces all its entries.
     public var object: String { "\(kind.rawValue) " + (namespace.isEmpty ? name : "\(namespace)/\(name)") }
