@@ -78,10 +78,15 @@ public struct CiliumPolicyEmitter: Sendable, PolicyDocumentWriter {
         y.line(4, "matchLabels:")
         y.labels(6, w.selector)
 
-        // Entity rules replace the ipBlocks that stand for the same entity.
+        // Entity rules replace the ipBlocks that stand for the same entity, and those of host-network peers'
+        // nodes (inference adds `host` / `remote-node` for every such peer: Cilium gives them the node's identity).
         let inEntities = Set(w.ingressEntities.map(\.entity)), outEntities = Set(w.egressEntities.map(\.entity))
-        let ingress = w.ingress.filter { $0.peer.reservedEntity.map { !inEntities.contains($0) } ?? true }
-        let egress = w.egress.filter { $0.peer.reservedEntity.map { !outEntities.contains($0) } ?? true }
+        let ingress = w.ingress.filter {
+            !$0.peer.isHostNetworkBlock && ($0.peer.reservedEntity.map { !inEntities.contains($0) } ?? true)
+        }
+        let egress = w.egress.filter {
+            !$0.peer.isHostNetworkBlock && ($0.peer.reservedEntity.map { !outEntities.contains($0) } ?? true)
+        }
 
         // External peers with known names become toFQDNs, which only works when the workload's DNS traffic goes
         // through a DNS rule: so only when it has one.

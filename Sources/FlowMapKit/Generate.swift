@@ -95,11 +95,30 @@ public enum Generate {
                           addresses: addresses, containerPorts: containerPorts)
         for c in inv.controllers where c.usable { ev.controllerSelectors[c.workload] = c.selector }
         ev.routeBackends = inv.routeBackends()
-        let byWorkload = Dictionary(grouping: inv.pods.filter { $0.workload.kind == .workload }, by: \.workload)
-        ev.hostNetwork = Set(byWorkload.filter { $0.value.allSatisfy(\.hostNetwork) }.keys)
+        ev.hostNetwork = hostNetworkWorkloads(inv)
+        (ev.workloadNodes, ev.nodeAddresses) = nodePlacement(inv)
         ev.services = try store.services()
         ev.inventoryServices = inv.services
         return ev
+    }
+
+    /// Workloads whose every inventoried pod runs in the host network.
+    static func hostNetworkWorkloads(_ inv: Inventory) -> Set<Endpoint> {
+        let byWorkload = Dictionary(grouping: inv.pods.filter { $0.workload.kind == .workload }, by: \.workload)
+        return Set(byWorkload.filter { $0.value.allSatisfy(\.hostNetwork) }.keys)
+    }
+
+    /// The inventory's nodes per workload, and the known addresses per node: the Node objects' addresses, the
+    /// pods' `hostIP`, and a host-network pod's IPs (which are its node's).
+    static func nodePlacement(_ inv: Inventory) -> (workloads: [Endpoint: Set<String>], addresses: [String: [String]]) {
+        var nodes = [Endpoint: Set<String>]()
+        var addresses = inv.nodes
+        for p in inv.pods where !p.node.isEmpty {
+            if p.workload.kind == .workload { nodes[p.workload, default: []].insert(p.node) }
+            if !p.hostIP.isEmpty { addresses[p.node, default: []].insert(p.hostIP) }
+            if p.hostNetwork { addresses[p.node, default: []].formUnion(p.ips) }
+        }
+        return (nodes, addresses.mapValues { $0.sorted(by: CIDR.textOrder) })
     }
 
     /// Opens an existing store (never creates one: a typo in --db should not look like "no traffic"), reading

@@ -106,10 +106,25 @@ public enum PolicyInputs {
     /// `data(s)`, reusing what `Generate.evidence(from: s)` already read (label sets and namespace labels are the
     /// store's as read; its addresses are not: they add the inventory's apiserver and node addresses).
     static func data(_ s: FlowStore, evidence ev: Evidence) throws -> ClusterInventory.StoreData {
+        let onOneNode = ev.workloadNodes.compactMapValues { $0.count == 1 ? $0.first : nil }
         var d = ClusterInventory.StoreData(labelSets: ev.labelSets, addresses: try s.addresses(),
-                                           namespaceLabels: ev.namespaceLabels, endpoints: try s.endpoints())
+                                           namespaceLabels: ev.namespaceLabels, endpoints: try s.endpoints(),
+                                           nodes: try nodes(s), workloadNodes: onOneNode)
         d.services = ciliumServices(ev.inventoryServices)
+        d.hostNetwork = hostNetwork(ev.hostNetwork, nodes: ev.workloadNodes, addresses: ev.nodeAddresses)
         return d
+    }
+
+    /// `StoreData.hostNetwork`: each host-network workload's nodes with their known addresses.
+    static func hostNetwork(_ workloads: Set<Endpoint>, nodes: [Endpoint: Set<String>], addresses: [String: [String]])
+        -> [Endpoint: [String: [IPAddr]]] {
+        var out = [Endpoint: [String: [IPAddr]]]()
+        for w in workloads {
+            var placed = [String: [IPAddr]]()
+            for n in nodes[w] ?? [] { placed[n] = Set((addresses[n] ?? []).compactMap { IPAddr($0) }).sorted() }
+            out[w] = placed
+        }
+        return out
     }
 
     /// The inventory's Services as the Cilium evaluator selects them (`toServices`, CV1): by their pod selector,
@@ -138,7 +153,11 @@ public enum PolicyInputs {
         var d = ClusterInventory.StoreData(labelSets: try s.labelSets(), addresses: try s.addresses(),
                                            namespaceLabels: try s.namespaceLabels(), endpoints: try s.endpoints(),
                                            nodes: try nodes(s), workloadNodes: onOneNode)
-        d.services = ciliumServices(try s.inventory().services)
+        let inv = try s.inventory()
+        d.services = ciliumServices(inv.services)
+        let placement = Generate.nodePlacement(inv)
+        d.hostNetwork = hostNetwork(Generate.hostNetworkWorkloads(inv), nodes: placement.workloads,
+                                    addresses: placement.addresses)
         return d
     }
 

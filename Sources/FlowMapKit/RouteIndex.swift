@@ -6,8 +6,9 @@ import FlowModel
 /// - Ingress, HTTPRoute, GRPCRoute: Cilium's Envoy (`reserved:ingress`), or an ingress controller — a workload
 ///   observed receiving connections from outside the cluster (an external address or `reserved:world`). A pod
 ///   that only calls the Service from inside is not taken for a controller, so its connection names no route;
-/// - admission webhooks: the API server (`reserved:kube-apiserver`, or one of its addresses: the
-///   `default/kubernetes` EndpointSlice).
+/// - admission webhooks: the API server (`reserved:kube-apiserver`, one of its addresses: the
+///   `default/kubernetes` EndpointSlice, or `reserved:host` / `reserved:remote-node`: an API server in the host
+///   network).
 /// Gateway listeners have no backend and match nothing themselves; their HTTPRoutes do. The class says which
 /// front serves a route: class `cilium` (an Ingress's `ingressClassName`, a parent Gateway's `gatewayClassName`)
 /// is Cilium's Envoy only, another named class a controller pod only; no class, either. An Ingress's class is
@@ -77,7 +78,9 @@ struct RouteIndex: Sendable {
     func routes(_ k: EdgeKey) -> [String] {
         guard let list = backends[k.destination] else { return [] }
         let s = k.source
-        let fromAPIServer = s.isReserved(.kubeAPIServer)
+        // A node identity on a webhook port is the API server in the host network, as Cilium reports it
+        // (docs/topologies.md, "The API server calling admission webhooks").
+        let fromAPIServer = s.isReserved(.kubeAPIServer) || s.reservedEntity.map(ReservedEntity.nodes.contains) == true
             || (s.kind == .external && IPAddr(s.name).map(apiServer.contains) == true)
         let envoy = s.isReserved(.ingress), controller = s.kind == .workload && controllers.contains(s)
         return Set(list.filter { b in

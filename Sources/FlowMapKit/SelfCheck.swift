@@ -65,6 +65,8 @@ public struct SelfCheck: Sendable {
     /// Envoy, peers of another cluster by `io.cilium.k8s.policy.cluster`) that the NetworkPolicy rendering leaves
     /// out.
     ///
+    /// Host-network workloads (`StoreData.hostNetwork`) are evaluated as node traffic (`--host-network node`).
+    ///
     /// ClusterMesh: the NetworkPolicy flavour writes no rule for edges with an end in another cluster
     /// (`Endpoint.cluster`; inference warned), so they are not its to judge and are left out of its replay.
     public static func run(plan: PolicyPlan, baseline: ClusterBaseline? = nil, edges: [ObservedEdge],
@@ -86,7 +88,10 @@ public struct SelfCheck: Sendable {
             invalid = built.invalid
         }
         set.adminPolicies = baseline.map { [$0.policy] } ?? []
-        let report = Check.Evaluation(manifests: set, data: store, edges: edges, options: EvaluatorOptions(),
+        // Host-network workloads as node traffic (G1: what most CNIs do, and what inference writes them as: their
+        // nodes' ipBlocks); without any, the same as the default. `check --host-network node` agrees.
+        let report = Check.Evaluation(manifests: set, data: store, edges: edges,
+                                      options: EvaluatorOptions(hostNetwork: .asNode),
                                       dnsNames: dnsNames, l7: l7).report()
         return SelfCheck(report: report, invalid: invalid, edges: edges.count)
     }

@@ -48,6 +48,11 @@ public enum InferenceNote: Sendable, Hashable, CustomStringConvertible {
     case serviceKept(service: String, peer: Endpoint, reason: String)
     /// ClusterMesh: a peer of another cluster (`Endpoint.cluster`), which NetworkPolicy cannot name.
     case remoteClusterPeer(Endpoint, direction: Direction)
+    /// A workload peer whose pods all run in the host network (inventory `hostNetwork: true`): allowed as its
+    /// nodes' traffic (NetworkPolicy: ipBlocks of the node addresses; Cilium: `host` / `remote-node`), since
+    /// the NetworkPolicy spec leaves host-network pods to the CNI. `addressed` is false when no address of its
+    /// nodes is known, so the NetworkPolicy flavour has no rule for it.
+    case hostNetworkPeer(Endpoint, direction: Direction, addressed: Bool)
 
     /// The entity and direction of a `reservedPeer` note; nil for every other case.
     public var reservedPeer: (entity: String, direction: Direction)? {
@@ -83,6 +88,15 @@ public enum InferenceNote: Sendable, Hashable, CustomStringConvertible {
             let (dir, side) = ingress ? ("ingress", "to") : ("egress", "from")
             return "no \(dir) \(side) its pods was observed (known workloads: \(known)): no \(dir) default-deny, "
                 + "\(dir) stays unrestricted"
+        case .webhookCall(let webhook, let source, let proto, let port, let allowed)
+            where source.reservedEntity.map(ReservedEntity.nodes.contains) == true:
+            let own = source.reservedEntity == .host
+            return "\(proto.rawValue)/\(port) from \(source) is the admission webhook \(webhook): the API server, which "
+                + "Cilium reports as a node when it runs in the host network; "
+                + (own ? "always allowed from the pod's own node (Cilium: the host entity)"
+                    : allowed ? "allowed from the node addresses (Cilium: the remote-node entity)"
+                    : "no node address is known, so NetworkPolicy has no rule for it (Cilium: the remote-node entity); "
+                        + "add the Node objects to the inventory")
         case .webhookCall(let webhook, let source, let proto, let port, let allowed):
             return "\(proto.rawValue)/\(port) from \(source) is the admission webhook \(webhook): "
                 + (allowed ? "allowed from the API server's addresses (Cilium: the kube-apiserver entity)"
@@ -94,6 +108,13 @@ public enum InferenceNote: Sendable, Hashable, CustomStringConvertible {
         case .remoteClusterPeer(let ep, let dir):
             return "traffic \(dir.rawValue) \(ep) (cluster \(ep.cluster)) observed: NetworkPolicy cannot name a cluster, "
                 + "and a podSelector would also admit local pods with its labels; no rule (--flavor cilium names it)"
+        case .hostNetworkPeer(let ep, let dir, let addressed):
+            return "traffic \(dir.rawValue) \(ep) observed: it runs in the host network, which the NetworkPolicy spec "
+                + "leaves to the CNI (most see its node's addresses): "
+                + (addressed ? "allowed as its nodes' traffic (NetworkPolicy: ipBlocks of the node addresses; Cilium: the "
+                    + "host / remote-node entities)"
+                    : "no address of its nodes is known, so NetworkPolicy has no rule for it (Cilium: the host / "
+                    + "remote-node entities); ingest the Node objects")
         case .inClusterBaseline(let file):
             return "egress default-deny and DNS baseline: in the cluster baseline (\(file)); ingress stays isolated here"
         }

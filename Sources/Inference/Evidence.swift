@@ -25,6 +25,12 @@ public struct Evidence: Sendable {
     public var routeBackends: [RouteBackend] = []
     /// Workloads whose every inventoried pod runs in the host network (`hostNetwork: true`).
     public var hostNetwork: Set<Endpoint> = []
+    /// The nodes each workload's inventoried pods ran on (absent: not known). A host-network peer is allowed as
+    /// the traffic of its nodes; the owner's nodes tell Cilium's `host` (same node) from `remote-node`.
+    public var workloadNodes: [Endpoint: Set<String>] = [:]
+    /// Known addresses per node (its Node object's InternalIP / ExternalIP, its pods' `hostIP`, a host-network
+    /// pod's IPs): the ipBlocks a host-network peer becomes in the NetworkPolicy flavour.
+    public var nodeAddresses: [String: [String]] = [:]
     /// Services flows to each destination endpoint were addressed to (`namespace/name[:port-name]`), from the
     /// store (`FlowStore.services`).
     public var services: [Endpoint: [String]] = [:]

@@ -89,13 +89,25 @@ struct PlanBuilder {
     /// An allowed call from the API server to a webhook port of `dst`: a note naming each webhook, and a warning
     /// when the NetworkPolicy flavour cannot allow it (no API server address known), since a webhook that fails
     /// closed then blocks every admission it reviews.
+    ///
+    /// A call from `reserved:host` / `reserved:remote-node` to a webhook port is the API server too: Cilium
+    /// reports an API server that runs in the host network (kubeadm, k3s, most self-managed control planes) as a
+    /// node when the `kube-apiserver` identity is not assigned to its address. The NetworkPolicy flavour allows it
+    /// as any node traffic: always from the pod's own node (B5), by the node addresses' ipBlocks from another
+    /// (`reservedTreatment`; no address known: its own warning).
     mutating func noteWebhookCall(_ k: EdgeKey, _ pk: PortKey) {
-        guard let hooks = webhooks[k.destination]?[pk], isAPIServer(k.source) else { return }
-        let allowed = k.source.kind == .external || !apiServerAddresses.isEmpty
+        let node = k.source.reservedEntity.map(ReservedEntity.nodes.contains) == true
+        guard let hooks = webhooks[k.destination]?[pk], node || isAPIServer(k.source) else { return }
+        let allowed: Bool
+        switch k.source.reservedEntity {
+        case .host?: allowed = true
+        case .remoteNode?: allowed = !(ev.addresses[k.source] ?? []).isEmpty
+        default: allowed = k.source.kind == .external || !apiServerAddresses.isEmpty
+        }
         for h in Set(hooks).sorted() {
             notes[k.destination, default: []].insert(.webhookCall(webhook: h.description, source: k.source,
                                                                  proto: pk.proto, port: pk.port, allowed: allowed))
-            if !allowed {
+            if !allowed && !node {
                 warnings.insert(.webhookWithoutAPIServerAddress(k.destination, webhook: h.description, proto: pk.proto,
                                                                 port: pk.port))
             }
@@ -207,7 +219,8 @@ struct PlanBuilder {
     }
 
     func portName(_ dst: Endpoint, _ k: PortKey) -> String? {
-        dst.kind == .workload ? portNames[dst]?[k] : nil
+        // A host-network destination is written as its nodes' ipBlocks, where a port name never resolves (F6).
+        dst.kind == .workload && !ev.hostNetwork.contains(dst) ? portNames[dst]?[k] : nil
     }
 
     /// Rule peers for `ep` seen by `owner`; empty (with a note) when it cannot be expressed.
@@ -219,6 +232,8 @@ struct PlanBuilder {
             warnings.insert(.remoteClusterPeer(owner: owner, peer: ep, direction: direction, proto: port.proto,
                                                port: port.port))
             return []
+        case .workload where !ep.isRemote && ev.hostNetwork.contains(ep):
+            return hostNetworkPeers(ep, of: owner, ingressSide: ingressSide, port: port)
         case .workload:
             guard let c = selectors[ep], !c.selector.isEmpty else {
                 notes[owner, default: []].insert(.unselectablePeer(ep))
@@ -226,9 +241,6 @@ struct PlanBuilder {
                 return []
             }
             let k = Inferrer.PeerKey.workload(ep)
-            if ev.hostNetwork.contains(ep) {
-                warnings.insert(.hostNetworkPeer(owner: owner, peer: ep))
-            }
             if peerPlans[k] == nil { peerPlans[k] = .workload(ep, selector: c.selector) }
             return [k]
         case .external:
@@ -250,6 +262,45 @@ struct PlanBuilder {
         }
     }
 
+    /// A workload peer whose pods all run in the host network (netpol-semantics G1, E5): the spec leaves it to the
+    /// CNI, and most see its traffic as its node's: an ipBlock per known address of the nodes its pods run on
+    /// (`/32`, `/128`), never a podSelector (which such CNIs never match). The Cilium flavour writes the `host` /
+    /// `remote-node` entities instead (`hostNetworkEntities`). No address known: no rule, a note and a warning.
+    mutating func hostNetworkPeers(_ ep: Endpoint, of owner: Endpoint, ingressSide: Bool, port: PortKey)
+        -> [Inferrer.PeerKey] {
+        let direction: InferenceNote.Direction = ingressSide ? .from : .to
+        var addresses = Set<String>()
+        for n in ev.workloadNodes[ep] ?? [] { addresses.formUnion(ev.nodeAddresses[n] ?? []) }
+        let cidrs = Set(addresses.filter { IPAddr($0) != nil }.map(CIDR.hostText)).sorted(by: CIDR.textOrder)
+        notes[owner, default: []].insert(.hostNetworkPeer(ep, direction: direction, addressed: !cidrs.isEmpty))
+        guard !cidrs.isEmpty else {
+            warnings.insert(.hostNetworkPeerWithoutAddress(owner: owner, peer: ep, direction: direction,
+                                                           proto: port.proto, port: port.port))
+            return []
+        }
+        warnings.insert(.hostNetworkPeer(owner: owner, peer: ep))
+        return cidrs.map { cidr in
+            // Its own key: the same address may also stand for `reserved:remote-node`, a rule of its own.
+            let k = Inferrer.PeerKey.block(PeerPlan.hostNetworkNote + " " + cidr)
+            if peerPlans[k] == nil { peerPlans[k] = .ipBlock(cidr: cidr, except: [], note: PeerPlan.hostNetworkNote) }
+            return k
+        }
+    }
+
+    /// The Cilium entities a host-network workload `ep` is as `owner`'s peer: Cilium gives host-network pods their
+    /// node's identity, `host` on the owner's own node and `remote-node` on another. Both when the nodes of
+    /// either are not known; only those the known nodes allow otherwise (the owner's pods and `ep`'s pods share
+    /// a node: `host`; one of them runs on a node the other does not: `remote-node`).
+    func hostNetworkEntities(_ ep: Endpoint, of owner: Endpoint) -> [String] {
+        guard let mine = ev.workloadNodes[ep], !mine.isEmpty, let theirs = ev.workloadNodes[owner], !theirs.isEmpty else {
+            return [ReservedEntity.host.rawValue, ReservedEntity.remoteNode.rawValue]
+        }
+        var out: [String] = []
+        if !mine.isDisjoint(with: theirs) { out.append(ReservedEntity.host.rawValue) }
+        if !(mine.count == 1 && mine == theirs) { out.append(ReservedEntity.remoteNode.rawValue) }
+        return out
+    }
+
     /// 5. Edges -> rules. Public internet sources wait for `addInternetFacing`.
     mutating func addObservedRules() {
         for e in allowed {
@@ -261,10 +312,17 @@ struct PlanBuilder {
             let pk = PortKey(k.proto, k.port)
             let obs = ev.l7[k] ?? []
             let name = portName(k.destination, pk)
-            for (ep, owner, side) in [(k.source, k.destination, 0), (k.destination, k.source, 1)]
-            where ep.reservedEntity.map(ReservedEntity.ruleEntities.contains) == true && included(owner) {
-                entities[side][owner, default: [:]][ep.name, default: [:]][pk, default: Inferrer.PortAcc(name: nil)]
-                    .add(e.stats, l7: obs)
+            for (ep, owner, side) in [(k.source, k.destination, 0), (k.destination, k.source, 1)] where included(owner) {
+                var names: [String] = []
+                if ep.reservedEntity.map(ReservedEntity.ruleEntities.contains) == true {
+                    names = [ep.name]
+                } else if ep.kind == .workload && !ep.isRemote && ev.hostNetwork.contains(ep) {
+                    names = hostNetworkEntities(ep, of: owner)
+                }
+                for n in names {
+                    entities[side][owner, default: [:]][n, default: [:]][pk, default: Inferrer.PortAcc(name: nil)]
+                        .add(e.stats, l7: obs)
+                }
             }
             if dstIn { noteWebhookCall(k, pk) }
             if dstIn {

@@ -41,8 +41,12 @@ public enum PlanWarning: Sendable, Hashable, CustomStringConvertible {
     case ingressProxyNotExpressible(owner: Endpoint, direction: InferenceNote.Direction, proto: Proto, port: UInt16)
     /// The API server calls an admission webhook of `destination`, but no API server address is known.
     case webhookWithoutAPIServerAddress(Endpoint, webhook: String, proto: Proto, port: UInt16)
-    /// A workload peer whose pods all run in the host network: most CNIs see it as its node's addresses.
+    /// A workload peer whose pods all run in the host network: written as its nodes' traffic (NetworkPolicy:
+    /// ipBlocks of the node addresses; Cilium: `host` / `remote-node`), as most CNIs see it.
     case hostNetworkPeer(owner: Endpoint, peer: Endpoint)
+    /// A host-network workload peer none of whose nodes' addresses is known: no NetworkPolicy rule.
+    case hostNetworkPeerWithoutAddress(owner: Endpoint, peer: Endpoint, direction: InferenceNote.Direction,
+                                       proto: Proto, port: UInt16)
     /// A workload whose pods all run in the host network: most CNIs never select it, so its policy may not apply.
     case hostNetworkWorkload(Endpoint)
     /// A destination port reached from at least `--internet-threshold` public sources: allowed from the internet.
@@ -132,8 +136,13 @@ public enum PlanWarning: Sendable, Hashable, CustomStringConvertible {
                 + "admissions; ingest an inventory with the default/kubernetes EndpointSlice "
                 + "(`kubectl get endpointslices -n default -o json`), or use --flavor cilium"
         case .hostNetworkPeer(let owner, let peer):
-            return "\(owner): peer \(peer) runs in the host network: most CNIs see its traffic as its node's addresses, "
-                + "which the podSelector rule does not match (check --host-network node shows whether it breaks)"
+            return "\(owner): peer \(peer) runs in the host network: written as its nodes' traffic (NetworkPolicy: ipBlocks "
+                + "of the node addresses; Cilium: host / remote-node), as most CNIs see it; the NetworkPolicy spec leaves "
+                + "host-network pods to the CNI, so evaluate with check --host-network node"
+        case .hostNetworkPeerWithoutAddress(let owner, let peer, let dir, let p, let port):
+            return "\(owner): traffic \(dir.rawValue) \(peer) \(p.rawValue)/\(port) observed, but \(peer) runs in the host "
+                + "network and no address of its nodes is known: no NetworkPolicy rule; ingest the Node objects "
+                + "(`kubectl get nodes -o json`), or use --flavor cilium (host / remote-node)"
         case .hostNetworkWorkload(let w):
             return "\(w) runs in the host network: most CNIs do not select host-network pods, so its allow policy may "
                 + "not restrict it (check --host-network node shows that reading)"

@@ -139,6 +139,16 @@ public enum PeerPlan: Sendable, Hashable, Comparable {
     /// clients, as the resolvers' ingress peer.
     case namespace(String)
 
+    /// The note of an ipBlock of a node address that stands for host-network peers (`InferenceNote.hostNetworkPeer`).
+    /// The Cilium flavour writes the `host` / `remote-node` entities instead (`WorkloadPlan.ingressEntities`).
+    public static let hostNetworkNote = "node of host-network peers; host network is implementation-defined"
+
+    /// True for an ipBlock of a node address standing for host-network peers.
+    public var isHostNetworkBlock: Bool {
+        if case .ipBlock(_, _, let note) = self { return note == Self.hostNetworkNote }
+        return false
+    }
+
     /// The note an internet-facing ipBlock (`0.0.0.0/0` / `::/0` minus the private ranges) carries.
     public static let internetFacingNote = "internet-facing"
 
@@ -160,7 +170,9 @@ public enum PeerPlan: Sendable, Hashable, Comparable {
     var sortKey: String {
         switch self {
         case .workload(let e, _): return "0\(e.namespace)\u{1}\(e.name)\u{1}\(e.workloadKind)\u{1}\(e.cluster)"
-        case .ipBlock(let c, _, _): return "1\(CIDR.sortKey(c))"
+        // The note breaks the tie of one address standing for two peers (`reserved:remote-node` and a
+        // host-network workload on that node).
+        case .ipBlock(let c, _, let note): return "1\(CIDR.sortKey(c))\u{1}\(note)"
         case .namespace(let n): return "2\(n)"
         }
     }

@@ -41,6 +41,14 @@ struct InferenceNoteTests {
             (.inClusterBaseline(file: "flowmap-cluster-baseline.yaml"),
              "egress default-deny and DNS baseline: in the cluster baseline (flowmap-cluster-baseline.yaml); ingress "
                 + "stays isolated here"),
+            (.hostNetworkPeer(Self.web, direction: .from, addressed: true),
+             "traffic from shop/web[Deployment] observed: it runs in the host network, which the NetworkPolicy spec "
+                + "leaves to the CNI (most see its node's addresses): allowed as its nodes' traffic (NetworkPolicy: "
+                + "ipBlocks of the node addresses; Cilium: the host / remote-node entities)"),
+            (.hostNetworkPeer(Self.web, direction: .to, addressed: false),
+             "traffic to shop/web[Deployment] observed: it runs in the host network, which the NetworkPolicy spec "
+                + "leaves to the CNI (most see its node's addresses): no address of its nodes is known, so "
+                + "NetworkPolicy has no rule for it (Cilium: the host / remote-node entities); ingest the Node objects"),
         ]
         for (note, text) in cases { #expect(note.description == text) }
     }

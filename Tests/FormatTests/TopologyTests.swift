@@ -109,6 +109,47 @@ import Policy
         #expect(!Inferrer().infer(other).namespaces[0].workloads[0].notes.contains { if case .webhookCall = $0 { true } else { false } })
     }
 
+    @Test("a webhook called from reserved:remote-node / reserved:host (the API server in the host network): the note, allowed as node traffic")
+    func webhookCallFromNode() throws {
+        let db = try Self.store(["webhook-call-remote-node.jsonl"])
+        let r = try Generate.run(Generate.Options(db: db, out: "-"))
+        #expect(!r.selfCheck.failed, "\(r.selfCheck.findings)")
+        let w = try #require(r.plan.namespaces.first { $0.name == "policy-system" }?.workloads.first)
+        #expect(w.notes.contains(.webhookCall(webhook: Self.webhook.description, source: .reserved(.remoteNode),
+                                              proto: .tcp, port: 8443, allowed: true)), "\(w.notes)")
+        #expect(w.ingress.map(\.peer) == ["10.10.0.11/32", "10.10.0.12/32"].map {
+            .ipBlock(cidr: $0, except: [], note: "reserved:remote-node")
+        }, "the known node addresses")
+        let text = try #require(r.stream)
+        #expect(text.contains("# note: TCP/8443 from reserved:remote-node is the admission webhook "
+                              + "ValidatingWebhookConfiguration gatekeeper-validating-webhook-configuration"), "\(text)")
+        #expect(w.notes.contains { $0.description.hasSuffix(": the API server, which Cilium reports as a node when it "
+                                                           + "runs in the host network; allowed from the node addresses "
+                                                           + "(Cilium: the remote-node entity)") })
+        var cilium = Generate.Options(db: db, out: "-")
+        cilium.emit.flavor = .cilium
+        let c = try Generate.run(cilium)
+        #expect(!c.selfCheck.failed, "\(c.selfCheck.findings)")
+        #expect(try #require(c.stream).contains("- fromEntities:  # reserved:remote-node"))
+        let x = try Explain.run(Explain.Options(policies: [Support.file("deny.yaml", Self.denyShop)], db: db,
+                                                source: "reserved:remote-node",
+                                                destination: "policy-system/gatekeeper-controller", port: "TCP/8443"))
+        #expect(x.routes == [Self.webhook.description], "the webhook's front is the API server, seen as a node")
+
+        // The own node (an API server on the webhook pod's node): always allowed, no rule; another port is no webhook.
+        let gk = Endpoint.workload("policy-system", "gatekeeper-controller", kind: "Deployment")
+        var ev = Evidence(edges: [8443, 9090].map {
+            ObservedEdge(key: EdgeKey(source: .reserved(.host), destination: gk, proto: .tcp, port: $0, outcome: .allowed),
+                         stats: EdgeStats(flows: 3, firstSeen: 1, lastSeen: 2))
+        }, labelSets: [gk: [["app": "gatekeeper"]]])
+        ev.routeBackends = [RouteBackend(route: Self.webhook, workload: gk, proto: .tcp, port: 8443)]
+        let hw = try #require(Inferrer().infer(ev).namespaces.first?.workloads.first)
+        #expect(hw.notes.filter { if case .webhookCall = $0 { true } else { false } } == [
+            .webhookCall(webhook: Self.webhook.description, source: .reserved(.host), proto: .tcp, port: 8443, allowed: true)])
+        #expect(hw.ingress.isEmpty)
+        #expect(hw.ingressEntities.map(\.entity) == ["host"])
+    }
+
     @Test("Cilium's Envoy (reserved:ingress): the Cilium flavour allows fromEntities ingress; the NetworkPolicy flavour refuses")
     func envoyIngress() throws {
         let db = try Self.store(["envoy-ingress.jsonl"])
@@ -172,7 +213,7 @@ import Policy
         #expect(try explain("shop/web", "policy-system/gatekeeper-controller", "TCP/8443").routes.isEmpty)
     }
 
-    @Test("a host-network workload, as a peer and as the policy's own: warnings say what most CNIs do")
+    @Test("a host-network workload, as a peer and as the policy's own: node ipBlocks, entities by node, warnings")
     func hostNetworkWarnings() throws {
         let agent = Endpoint.workload("obs", "node-agent", kind: "DaemonSet")
         let web = Endpoint.workload("shop", "web", kind: "Deployment")
@@ -181,9 +222,97 @@ import Policy
                           labelSets: [agent: [["app": "node-agent"]], web: [["app": "web"]]])
         #expect(!Inferrer().infer(ev).warnings.contains { $0.description.contains("host network") })
         ev.hostNetwork = [agent]
-        let w = Inferrer().infer(ev).warnings
-        #expect(w.contains(.hostNetworkPeer(owner: web, peer: agent)))
-        #expect(w.contains(.hostNetworkWorkload(agent)))
-        #expect(w.contains { $0.description.hasPrefix("shop/web[Deployment]: peer obs/node-agent[DaemonSet] runs in the host network") })
+        // No node address known: no NetworkPolicy rule (a podSelector would not match it on most CNIs), a warning.
+        var plan = Inferrer().infer(ev)
+        var w = try #require(plan.namespaces.first { $0.name == "shop" }?.workloads.first)
+        #expect(w.ingress.isEmpty)
+        #expect(w.notes.contains(.hostNetworkPeer(agent, direction: .from, addressed: false)))
+        #expect(w.ingressEntities.map(\.entity) == ["host", "remote-node"], "nodes not known: both")
+        #expect(plan.warnings.contains(.hostNetworkPeerWithoutAddress(owner: web, peer: agent, direction: .from,
+                                                                      proto: .tcp, port: 9090)))
+        #expect(plan.warnings.contains(.hostNetworkWorkload(agent)))
+        // Its node's address known: an ipBlock of it; the owner on another node: remote-node only.
+        ev.workloadNodes = [agent: ["n1"], web: ["n2"]]
+        ev.nodeAddresses = ["n1": ["10.10.0.11", "fd00::11"], "n2": ["10.10.0.12"]]
+        plan = Inferrer().infer(ev)
+        w = try #require(plan.namespaces.first { $0.name == "shop" }?.workloads.first)
+        #expect(w.ingress.map(\.peer) == ["10.10.0.11/32", "fd00::11/128"].map {
+            .ipBlock(cidr: $0, except: [], note: PeerPlan.hostNetworkNote)
+        })
+        #expect(w.notes.contains(.hostNetworkPeer(agent, direction: .from, addressed: true)))
+        #expect(w.ingressEntities.map(\.entity) == ["remote-node"])
+        #expect(plan.warnings.contains(.hostNetworkPeer(owner: web, peer: agent)))
+        #expect(plan.warnings.contains { $0.description.hasPrefix("shop/web[Deployment]: peer obs/node-agent[DaemonSet] runs in the host network: written as its nodes' traffic") })
+        // The same node: host only (Cilium gives the pod its node's identity).
+        ev.workloadNodes = [agent: ["n1"], web: ["n1"]]
+        w = try #require(Inferrer().infer(ev).namespaces.first { $0.name == "shop" }?.workloads.first)
+        #expect(w.ingressEntities.map(\.entity) == ["host"])
+    }
+
+    @Test("host-network peers from generic records: node ipBlocks / host and remote-node, and check allows exactly the observed flows")
+    func hostNetworkPeers() throws {
+        let db = Support.newDB()
+        try Support.ingest([Self.fixture("host-network-cluster.json")], db: db, format: .inventory)
+        let (_, issues) = try Support.ingest([Self.fixture("host-network.jsonl")], db: db)
+        #expect(issues.isEmpty, "\(issues)")
+        let agent = Endpoint.workload("obs", "node-agent", kind: "DaemonSet")
+        let scraper = Endpoint.workload("shop", "scraper", kind: "Deployment")
+        let web = Endpoint.workload("shop", "web", kind: "Deployment")
+        #expect(try Support.edgeLines(db) == [
+            "obs/node-agent[DaemonSet] -> shop/web[Deployment] TCP/8080 allowed 2",
+            "shop/scraper[Deployment] -> obs/node-agent[DaemonSet] TCP/9100 allowed 8",
+        ], "a node address and a port of a host-network pod on that node is the pod")
+        let blocks: [PeerPlan] = ["10.10.0.11/32", "10.10.0.12/32"].map {
+            .ipBlock(cidr: $0, except: [], note: PeerPlan.hostNetworkNote)
+        }
+        let out = Support.tempDir().appendingPathComponent("k8s").path
+        let r = try Generate.run(Generate.Options(db: db, out: out))
+        #expect(!r.selfCheck.failed, "\(r.selfCheck.findings)")
+        let shop = try #require(r.plan.namespaces.first { $0.name == "shop" })
+        let s = try #require(shop.workloads.first { $0.endpoint == scraper })
+        let wb = try #require(shop.workloads.first { $0.endpoint == web })
+        #expect(s.egress.map(\.peer) == blocks, "both nodes the agent runs on, never the Hostname address")
+        #expect(s.egress.flatMap(\.ports).map(\.port) == [9100, 9100])
+        #expect(s.egress.flatMap(\.ports).allSatisfy { $0.name == nil }, "no port name towards an ipBlock")
+        #expect(wb.ingress.map(\.peer) == blocks)
+        #expect(s.egressEntities.map(\.entity) == ["host", "remote-node"], "scraper on worker-1, agent on both")
+        #expect(wb.ingressEntities.map(\.entity) == ["host", "remote-node"])
+        let text = try r.files.map { try String(contentsOfFile: out + "/" + $0, encoding: .utf8) }.joined()
+        #expect(text.contains("- ipBlock:  # \(PeerPlan.hostNetworkNote)\n            cidr: \"10.10.0.12/32\""), "\(text)")
+        #expect(text.contains("leaves to the CNI"))
+
+        // Through the evaluator: the observed connections, and nothing next to them.
+        let (data, edges) = try PolicyInputs.store(db)
+        let unobserved = [(scraper, agent, 9101), (agent, web, 8081), (web, agent, 9100)].map { s, d, p in
+            ObservedEdge(key: EdgeKey(source: s, destination: d, proto: .tcp, port: UInt16(p), outcome: .denied),
+                         stats: EdgeStats(flows: 1, firstSeen: 1, lastSeen: 1))
+        } + [ObservedEdge(key: EdgeKey(source: .external("10.10.0.99"), destination: web, proto: .tcp, port: 8080,
+                                       outcome: .denied), stats: EdgeStats(flows: 1, firstSeen: 1, lastSeen: 1))]
+        func report(_ dir: String, _ mode: HostNetworkMode) throws -> PolicyCheck.Report {
+            Check.Evaluation(manifests: try ManifestReader.read(paths: [dir]), data: data, edges: edges + unobserved,
+                             options: EvaluatorOptions(hostNetwork: mode)).report()
+        }
+        let node = try report(out, .asNode)
+        #expect(node.allowedConnections == 2 && node.deniedConnections == 0 && node.unresolvedConnections == 0,
+                "\(node.denied)")
+        #expect(node.observedDeniedNowAllowed == 0, "\(node.nowAllowed)")
+        // Read as pods (netpol-analyzer, NCA: the check default), the node ipBlocks do not match the agent.
+        #expect(try report(out, .asPods).deniedConnections == 2)
+        var o = Check.Options(policies: [out], db: db)
+        o.evaluator.hostNetwork = .asNode
+        #expect(try Check.run(o).report.deniedConnections == 0, "check --host-network node agrees")
+
+        var c = Generate.Options(db: db, out: Support.tempDir().appendingPathComponent("cilium").path)
+        c.emit.flavor = .cilium
+        let cr = try Generate.run(c)
+        #expect(!cr.selfCheck.failed, "\(cr.selfCheck.findings)")
+        let ctext = try cr.files.map { try String(contentsOfFile: c.out + "/" + $0, encoding: .utf8) }.joined()
+        #expect(ctext.contains("- toEntities:") && ctext.contains("- host") && ctext.contains("- remote-node"))
+        #expect(!ctext.contains("toCIDRSet"), "the entities replace the node ipBlocks")
+        for mode in HostNetworkMode.allCases {
+            let cilium = try report(c.out, mode)  // Cilium gives host-network pods the node's identity either way
+            #expect(cilium.allowedConnections == 2 && cilium.deniedConnections == 0, "\(mode) \(cilium.denied)")
+            #expect(cilium.observedDeniedNowAllowed == 0, "\(mode) \(cilium.nowAllowed)")
+        }
     }
 }

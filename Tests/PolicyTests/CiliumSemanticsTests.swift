@@ -31,6 +31,40 @@ import Testing
         #expect(fw.conn("prod/web", "prod/db") == "All Connections")  // pods are not selected
     }
 
+    @Test func ch1HostNetworkPodsCarryTheirNodesIdentity() {
+        let agent = Workload(endpoint: .workload("obs", "agent", kind: "DaemonSet"), labels: ["app": "agent"],
+                             hostNetwork: true, nodeName: "n1")
+        let web = Workload(endpoint: .workload("prod", "web", kind: "Deployment"), labels: ["app": "web"], nodeName: "n1")
+        let db = Workload(endpoint: .workload("prod", "db", kind: "Deployment"), labels: ["app": "db"], nodeName: "n2")
+        let set = ManifestReader.parse(text: cnp("prod", """
+            endpointSelector: {}
+            ingress:
+            - fromEntities: [remote-node]
+              toPorts: [{ports: [{port: "9100"}]}]
+            - fromEndpoints: [{matchLabels: {"k8s:io.kubernetes.pod.namespace": obs}}]
+            egress:
+            - toEntities: [host]
+              toPorts: [{ports: [{port: "8080"}]}]
+            """) + "\n---\n" + cnp("obs", "endpointSelector: {}\ningress: [{}]\negress: [{}]", name: "deny"),
+            file: "t.yaml")
+        #expect(set.issues.isEmpty)
+        let ev = CiliumEvaluator(policies: set.ciliumPolicies, workloads: [agent, web, db])
+        // Another node: remote-node, never the endpoint selector naming its namespace; its own deny-all never applies.
+        let toDB = ev.connections(from: CiliumPeer.workload(0), to: .workload(2))
+        #expect(toDB.contains(.tcp, 9100) && !toDB.contains(.tcp, 80))
+        // Its own node: host, which allow-localhost admits (CE5).
+        #expect(ev.connections(from: CiliumPeer.workload(0), to: .workload(1)) == .all)
+        // Egress to it: host on its own node (web), remote-node from another (db, nothing allowed).
+        let fromWeb = ev.connections(from: CiliumPeer.workload(1), to: .workload(0))
+        #expect(fromWeb.contains(.tcp, 8080) && !fromWeb.contains(.tcp, 9100))
+        #expect(ev.connections(from: CiliumPeer.workload(2), to: .workload(0)).isEmpty)
+        // Read as a pod, its own namespace's deny-all would have applied.
+        var asPod = agent
+        asPod.hostNetwork = false
+        let pods = CiliumEvaluator(policies: set.ciliumPolicies, workloads: [asPod, web, db])
+        #expect(pods.connections(from: CiliumPeer.workload(0), to: .workload(2)) == .none)
+    }
+
     @Test func cp4RuleWithoutEntriesIsRejected() {
         let set = ManifestReader.parse(text: cnp("prod", "endpointSelector: {}\ningress: []"), file: "bad.yaml")
         #expect(set.ciliumPolicies.isEmpty)

@@ -343,6 +343,7 @@ public struct CiliumEvaluator: Sendable {
     /// The two sides a connection passes: the source's egress and the destination's ingress (nil: not
     /// policed here).
     func sides(from source: CiliumPeer, to destination: CiliumPeer) -> (egress: Side?, ingress: Side?, open: Bool) {
+        let (source, destination) = (nodeIdentity(source, other: destination), nodeIdentity(destination, other: source))
         if case .workload(let s) = source, case .workload(let d) = destination, s == d, options.selfAlwaysAllowed,
            workloads[s].endpoint.workloadKind == "Pod" {
             return (nil, nil, true)  // B6
@@ -366,6 +367,16 @@ public struct CiliumEvaluator: Sendable {
         default: break
         }
         return (egress, ingress, false)
+    }
+
+    /// CH1: Cilium gives a host-network pod its node's identity, not a pod's: `host` towards a pod on the same
+    /// node (both nodes known and equal) and towards anything outside the cluster's pods, `remote-node` towards a
+    /// pod elsewhere (or on a node not known). Its own policies never apply to it (it is no Cilium endpoint).
+    func nodeIdentity(_ p: CiliumPeer, other: CiliumPeer) -> CiliumPeer {
+        guard case .workload(let i) = p, workloads[i].hostNetwork else { return p }
+        guard case .workload(let j) = other, !workloads[j].hostNetwork else { return .entity(.host) }
+        let node = workloads[i].nodeName
+        return !node.isEmpty && node == workloads[j].nodeName ? .entity(.host) : .entity(.remoteNode)
     }
 
     /// What the policy set allows at L4 from `source` to `destination`. Replies need nothing.

@@ -31,6 +31,10 @@ public struct ClusterInventory: Sendable {
         public var workloadNodes: [Endpoint: String]
         /// The inventory's Services (Cilium `toServices`, CV1), sorted by namespace and name.
         public var services: [CiliumService] = []
+        /// Workloads whose every inventoried pod runs in the host network (G1), with the nodes they run on and
+        /// each node's known addresses: one workload variant per node and address (`hostNetwork`, `nodeName`,
+        /// `ips` that one address), so an edge is allowed only when it is from (to) each of them.
+        public var hostNetwork: [Endpoint: [String: [IPAddr]]] = [:]
 
         public init(labelSets: [Endpoint: [Labels]] = [:], addresses: [Endpoint: [String]] = [:],
                     namespaceLabels: [String: Labels] = [:], endpoints: [Endpoint] = [], nodes: [ClusterNode] = [],
@@ -62,6 +66,19 @@ public struct ClusterInventory: Sendable {
             for ep in eps.sorted() where !have.contains(ep) {
                 let ips = (s.addresses[ep] ?? []).compactMap { IPAddr($0) }
                 let sets = s.labelSets[ep] ?? []
+                if let placed = s.hostNetwork[ep] {
+                    for labels in sets.isEmpty ? [[:]] : sets {
+                        if placed.isEmpty { inv.workloads.append(Workload(endpoint: ep, labels: labels, hostNetwork: true)) }
+                        for node in placed.keys.sorted() {
+                            let addresses = placed[node]!.map { [$0] }
+                            for a in addresses.isEmpty ? [[]] : addresses {
+                                inv.workloads.append(Workload(endpoint: ep, labels: labels, ips: a, hostNetwork: true,
+                                                              nodeName: node))
+                            }
+                        }
+                    }
+                    continue
+                }
                 for labels in sets.isEmpty ? [[:]] : sets {
                     inv.workloads.append(Workload(endpoint: ep, labels: labels, ips: ips,
                                                   nodeName: s.workloadNodes[ep] ?? ""))
