@@ -207,6 +207,7 @@ public struct FlowAggregator {
         if added, flow.destination.endpoint.kind != .workload, !flow.destination.names.isEmpty {
             noteNames(dst, flow.destination.names)
         }
+        if added, !flow.destinationService.isEmpty { noteService(flow.destinationService, for: flow.destination.endpoint) }
         return added
     }
 

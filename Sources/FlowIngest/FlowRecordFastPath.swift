@@ -52,6 +52,8 @@ extension FlowRecordReader {
         case .observer: return 20
         case .isReply: return 21
         case .count: return 22
+        case .srcCluster: return 23
+        case .dstCluster: return 24
         }
     }
     nonisolated(unsafe) static let trueBytes: UnsafeRawBufferPointer = literal("true")
@@ -68,6 +70,9 @@ extension FlowRecordReader {
         @inline(__always) subscript(_ f: Field) -> UnsafeRawBufferPointer? {
             get { v[FlowRecordReader.slot(f)] }
         }
+        /// A record naming a cluster (ClusterMesh) is read by the String path, which places its ends
+        /// (`FlowRecordReader.place`); an empty CSV cell names none.
+        var hasCluster: Bool { self[.srcCluster] != nil || self[.dstCluster] != nil }
     }
 
     // MARK: Splitting

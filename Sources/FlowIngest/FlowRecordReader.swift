@@ -18,6 +18,8 @@ public struct FlowRecordReader: LineReader {
         case srcWorkloadKind = "src_workload_kind", dstWorkloadKind = "dst_workload_kind"
         case srcLabels = "src_labels", dstLabels = "dst_labels"
         case verdict, dropReason = "drop_reason", direction, observer, isReply = "is_reply", count
+        /// ClusterMesh: the cluster of each end (Hubble's `cluster_name`); see `clusterPeers`.
+        case srcCluster = "src_cluster", dstCluster = "dst_cluster"
     }
 
     /// Fields a record (and a CSV header) must have.
@@ -95,7 +97,7 @@ public struct FlowRecordReader: LineReader {
             case .tooLarge: return .rejected(field: "", message: multi.tooLargeMessage)
             case .complete(let b): return readJSON(JSONRecord.parse(b), into: &agg)
             case .single:
-                if fastPath, addressBook == nil, fastJSON(line) {
+                if fastPath, addressBook == nil, fastJSON(line), !fastValues.hasCluster {
                     for r in Self.required where fastValues[r] == nil {
                         return .rejected(field: r.rawValue, message: "required field missing")
                     }
@@ -122,7 +124,7 @@ public struct FlowRecordReader: LineReader {
     }
 
     private mutating func readCSV(_ line: UnsafeRawBufferPointer, into agg: inout FlowAggregator) -> LineResult {
-        if fastPath, addressBook == nil, columns != nil, fastCSV(line) {
+        if fastPath, addressBook == nil, columns != nil, fastCSV(line), !fastValues.hasCluster {
             return decodeFast(fastValues, into: &agg)
         }
         let cells: [String]
@@ -190,7 +192,7 @@ public struct FlowRecordReader: LineReader {
     }
 
     private func add(_ v: [Field: String], into agg: inout FlowAggregator) -> LineResult {
-        switch decode(v) {
+        switch decode(v, localCluster: agg.localCluster) {
         case .success(let flows):
             for f in flows { agg.add(f) }
             return .accepted
@@ -198,7 +200,8 @@ public struct FlowRecordReader: LineReader {
         }
     }
 
-    func decode(_ v: [Field: String]) -> Result<[Flow], HeaderError> {
+    /// `localCluster`: `ingest --cluster` (`FlowAggregator.localCluster`); nil: decided per record (`clusterPeers`).
+    func decode(_ v: [Field: String], localCluster: String? = nil) -> Result<[Flow], HeaderError> {
         func fail(_ f: Field, _ m: String) -> Result<[Flow], HeaderError> {
             .failure(HeaderError(column: f.rawValue, message: m))
         }
@@ -210,6 +213,11 @@ public struct FlowRecordReader: LineReader {
             case .success(let a): v[f] = a
             case .failure(let e): return fail(f, e.description)
             }
+        }
+        for f in [Field.srcCluster, .dstCluster] {
+            guard let c = v[f] else { continue }
+            // The value of Cilium's `io.cilium.k8s.policy.cluster` label.
+            if let e = KubernetesLabel.valueError(c) { return fail(f, "not a cluster name: \(e)") }
         }
         for side in Self.sides {
             if let (f, m) = Self.nameProblem(v, side) { return fail(f, m) }
@@ -270,14 +278,22 @@ public struct FlowRecordReader: LineReader {
         // other end is a pod on that node).
         let srcNode = v[.srcNamespace] == nil ? v[.srcIP].flatMap { addressBook?.pod(ip: $0, at: time)?.node } : nil
         let dstNode = v[.dstNamespace] == nil ? v[.dstIP].flatMap { addressBook?.pod(ip: $0, at: time)?.node } : nil
-        guard let srcPeer = peer(ns: v[.srcNamespace], pod: v[.srcPod], workload: v[.srcWorkload],
+        guard var srcPeer = peer(ns: v[.srcNamespace], pod: v[.srcPod], workload: v[.srcWorkload],
                                  kind: v[.srcWorkloadKind], labels: v[.srcLabels], ip: v[.srcIP], time: time,
                                  isDestination: false, port: 0, proto: proto, otherNode: dstNode)
         else { return fail(.srcIP, "a source needs src_ip or src_namespace") }
+        // An empty cluster names none.
+        let srcCluster = v[.srcCluster].flatMap { $0.isEmpty ? nil : $0 }
+        let dstCluster = v[.dstCluster].flatMap { $0.isEmpty ? nil : $0 }
+        let local = Self.localCluster(fixed: localCluster, source: srcCluster, destination: dstCluster,
+                                      direction: direction)
+        Self.place(&srcPeer, cluster: srcCluster, local: local)
         var targets: [(FlowPeer, UInt16)] = []
+        var service = ""
         if v[.dstNamespace] == nil, let ip = v[.dstIP], let book = addressBook,
            let svc = book.service(ip: ip, port: dport, proto: proto, at: time), !svc.backends.isEmpty {
             targets = svc.backends.map { ($0.peer, $0.port) }
+            service = "\(svc.service.namespace)/\(svc.service.name)"
         } else {
             guard let dstPeer = peer(ns: v[.dstNamespace], pod: v[.dstPod], workload: v[.dstWorkload],
                                      kind: v[.dstWorkloadKind], labels: v[.dstLabels], ip: v[.dstIP], time: time,
@@ -286,14 +302,36 @@ public struct FlowRecordReader: LineReader {
             targets = [(dstPeer, dport)]
         }
         let flows = targets.map { dst, p in
+            var dst = dst
+            Self.place(&dst, cluster: dstCluster, local: local)
             var f = Flow(time: time, source: srcPeer, destination: dst, proto: proto, sourcePort: sport,
                          destinationPort: proto.isPolicyProtocol ? p : 0, verdict: verdict,
                          dropReason: verdict == .dropped ? (v[.dropReason] ?? "denied") : "", direction: direction,
                          observationPoint: v[.observer] ?? "", isReply: isReply, weight: weight, endTime: end)
             f.unknownSides = Flow.unknownSides(f)
+            f.destinationService = service
             return f
         }
         return .success(flows)
+    }
+
+    /// ClusterMesh (docs/topologies.md), as for Hubble: the local cluster of one record is `ingest --cluster`
+    /// when given; else the cluster of the end the record was observed at (`direction` egress: the source,
+    /// ingress: the destination); else, when both ends name the same cluster, that one. Nil: every end is local.
+    static func localCluster(fixed: String?, source: String?, destination: String?, direction: Direction) -> String? {
+        if let fixed { return fixed }
+        switch direction {
+        case .egress: return source
+        case .ingress: return destination
+        case .unknown: return source == destination ? source : nil
+        }
+    }
+
+    /// A workload whose cluster is named and differs from the local one (known) is a peer of that cluster
+    /// (`Endpoint.cluster`), never merged with the local workload of the same name.
+    static func place(_ p: inout FlowPeer, cluster: String?, local: String?) {
+        guard let c = cluster, let local, c != local, p.endpoint.kind == .workload else { return }
+        p.endpoint.cluster = c
     }
 
     /// The fields naming one end of a flow.

@@ -272,9 +272,11 @@ public struct VPCReader: LineReader {
         let srcPeer = book?.resolve(ip: src, at: time, isDestination: false, otherNode: dstPod?.node)
             ?? FlowPeer(endpoint: .external(src), ip: src)
         var targets: [(FlowPeer, UInt16)]
+        var service = ""
         if let book, dstPod == nil, let svc = book.service(ip: dst, port: dport, proto: proto, at: time),
            !svc.backends.isEmpty {
             targets = svc.backends.map { ($0.peer, $0.port) }
+            service = "\(svc.service.namespace)/\(svc.service.name)"
         } else {
             let p = book?.resolve(ip: dst, at: time, port: dport, proto: proto, isDestination: true,
                                   otherNode: srcPod?.node) ?? FlowPeer(endpoint: .external(dst), ip: dst)
@@ -286,6 +288,7 @@ public struct VPCReader: LineReader {
                             direction: direction, observationPoint: point, isReply: isReply, tcpFlags: flags,
                             weight: weight, endTime: endNs)
             flow.unknownSides = Flow.unknownSides(flow)
+            flow.destinationService = service
             agg.add(flow)
         }
         return .accepted

@@ -38,10 +38,12 @@ public enum Remap {
             let src = srcUnknown
                 ? book.resolve(ip: u.sourceIP, at: time, isDestination: false, otherNode: dstPod?.node) : nil
             var targets: [(peer: FlowPeer?, port: UInt16)] = [(nil, e.port)]
+            var service = ""
             if dstUnknown {
                 if dstPod == nil, let svc = book.service(ip: u.destinationIP, port: e.port, proto: e.proto, at: time),
                    !svc.backends.isEmpty {
                     targets = svc.backends.map { ($0.peer, $0.port) }
+                    service = "\(svc.service.namespace)/\(svc.service.name)"
                 } else if let p = book.resolve(ip: u.destinationIP, at: time, port: e.port, proto: e.proto,
                                                isDestination: true, otherNode: srcPod?.node) {
                     targets = [(p, e.port)]
@@ -62,7 +64,8 @@ public enum Remap {
                 if let p = t.peer { peers.append(p) }
                 if sides != 0 { report.unknown += 1 }
             }
-            moves.append(FlowStore.Move(from: r, to: to, peers: peers.filter { FlowAggregator.isNoted($0.endpoint) }))
+            moves.append(FlowStore.Move(from: r, to: to, peers: peers.filter { FlowAggregator.isNoted($0.endpoint) },
+                                        service: service))
             report.mapped += 1
             report.flows += u.stats.flows
         }

@@ -43,6 +43,9 @@ public struct Flow: Sendable, Hashable {
     public var l7: L7Request?
     /// IP-only formats: the ends whose address no inventory knew (`UnmappedFlow.sourceUnknown` | `…destinationUnknown`).
     public var unknownSides: UInt8 = 0
+    /// The Service (`namespace/name`) the flow was addressed to, when an IP-only format's destination was an
+    /// inventory ClusterIP (`AddressBook.service`); empty otherwise. Kept per destination (`FlowAggregator.noteService`).
+    public var destinationService: String = ""
 
     public init(time: Int64, source: FlowPeer, destination: FlowPeer, proto: Proto, sourcePort: UInt16 = 0,
                 destinationPort: UInt16, verdict: Verdict = .forwarded, dropReason: String = "",

@@ -15,10 +15,14 @@ extension FlowStore {
         public var from: StoredUnmapped
         public var to: [(edge: EdgeKey, sides: UInt8)]
         public var peers: [FlowPeer]
-        public init(from: StoredUnmapped, to: [(edge: EdgeKey, sides: UInt8)], peers: [FlowPeer]) {
+        /// The Service (`namespace/name`) a ClusterIP destination stands for, recorded for each mapped backend
+        /// (`source_services`, as the reader notes it); empty when the destination was no ClusterIP.
+        public var service: String
+        public init(from: StoredUnmapped, to: [(edge: EdgeKey, sides: UInt8)], peers: [FlowPeer], service: String = "") {
             self.from = from
             self.to = to
             self.peers = peers
+            self.service = service
         }
     }
 
@@ -112,6 +116,8 @@ extension FlowStore {
             let labels = try db.prepare(
                 "INSERT INTO source_label_sets (endpoint_id, labels, source_id) VALUES (?, ?, ?) ON CONFLICT DO NOTHING")
             let namespace = try db.prepare(Self.upsertNamespace)
+            let service = try db.prepare(
+                "INSERT INTO source_services (endpoint_id, service, source_id) VALUES (?, ?, ?) ON CONFLICT DO NOTHING")
             func edgeValues(_ e: EdgeKey) throws -> [Value] {
                 [.int(try endpointID(e.source)), .int(try endpointID(e.destination)), .text(e.proto.rawValue),
                  .int(Int64(e.port)), .text(e.outcome.rawValue)]
@@ -129,6 +135,9 @@ extension FlowStore {
                                                  .int(u.stats.lastSeen)]).run()
                     try copyReasons.bind(new + old + bucket + [.int(s)]).run()
                     try refresh.run(new + bucket)
+                    if !m.service.isEmpty && t.sides & UnmappedFlow.destinationUnknown == 0 {
+                        try service.bind(.int(try endpointID(t.edge.destination)), .text(m.service), .int(s)).run()
+                    }
                     if t.sides != 0 {
                         try keep.bind(new + bucket + [.text(u.point), .int(s), .text(u.sourceIP), .text(u.destinationIP),
                                                       .int(Int64(t.sides)), .int(u.stats.flows),

@@ -70,6 +70,44 @@ struct ClusterMeshTests {
         #expect(try FlowStore(path: merged).labelSets()[Self.eastBackend]?.map(\.canonical) == ["app=backend"])
     }
 
+    static let csv = TestSupport.repoRoot
+        .appendingPathComponent("Tests/FlowMapKitTests/Fixtures/clustermesh/two-clusters.csv").path
+
+    static func ingest(_ path: String, cluster: String? = nil) throws -> (db: String, accepted: Int, issues: [InputIssue]) {
+        let db = TestSupport.tempDir().appendingPathComponent("g.db").path
+        var o = Ingest.Options(db: db)
+        o.localCluster = cluster
+        var issues: [InputIssue] = []
+        let r = try Ingest.run(paths: [path], options: o) { issues.append($0) }
+        return (db, Int(r.total.accepted), issues)
+    }
+
+    @Test("generic records: src_cluster / dst_cluster keep another cluster's workloads apart, as cluster_name does")
+    func genericRecordsCarryTheCluster() throws {
+        for cluster in [nil, "east"] as [String?] {
+            let g = try Self.ingest(Self.csv, cluster: cluster)
+            #expect(g.issues.isEmpty, "\(g.issues)")
+            #expect(g.accepted == 9)
+            #expect(try Self.edges(g.db) == Self.edges(try Self.store(cluster: cluster)), "--cluster \(cluster ?? "-")")
+        }
+        let r = try Self.generate(try Self.ingest(Self.csv).db, .cilium)
+        #expect(!r.selfCheck.failed, "\(r.selfCheck.findings)")
+        let text = try #require(r.stream)
+        #expect(text.components(separatedBy: "k8s:io.cilium.k8s.policy.cluster: east").count - 1 == 2, "\(text)")
+        #expect(r.plan.namespaces.flatMap(\.workloads).map(\.endpoint) == [Self.backend, Self.frontend])
+        // A value that cannot be a cluster name is refused with its field; JSON lines read it too.
+        let bad = TestSupport.tempDir().appendingPathComponent("bad.jsonl")
+        TestSupport.write("""
+            {"time": 1, "proto": "tcp", "dst_port": 80, "src_namespace": "a", "src_workload": "p", "src_cluster": "East Side", "dst_ip": "10.0.0.1"}
+            {"time": 1, "proto": "tcp", "dst_port": 80, "src_namespace": "a", "src_workload": "p", "src_cluster": "east", "dst_namespace": "b", "dst_workload": "q", "dst_cluster": "west", "direction": "ingress"}
+
+            """, to: bad)
+        let b = try Self.ingest(bad.path)
+        #expect(b.issues.map(\.field) == ["src_cluster"], "\(b.issues)")
+        #expect(b.accepted == 1)
+        #expect(try Self.edges(b.db) == ["a/Deployment/p@east -> b/Deployment/q 80"], "ingress: the destination is local")
+    }
+
     static func generate(_ db: String, _ flavor: EmitOptions.Flavor) throws -> Generate.Report {
         var o = Generate.Options(db: db, out: "-")
         o.emit.flavor = flavor

@@ -113,4 +113,64 @@ struct ServicesTests {
         #expect(r.plan.namespaces.flatMap(\.workloads).allSatisfy { w in w.egress.allSatisfy { $0.toService == nil } })
         #expect(throws: Generate.Failure.self) { try Self.generate(db, services: true, flavor: .k8s) }
     }
+
+    /// The three Hubble connections as IP-only records addressed to the Services' ClusterIPs (10.96.0.22:8080,
+    /// 10.96.0.33:9000, 10.96.0.44:7000), two each: generic JSON lines and a VPC flow log (version 5 fields).
+    static func ipOnlyCaptures() -> [(name: String, path: String)] {
+        let dir = TestSupport.tempDir()
+        var generic = "", vpc = "version account-id interface-id srcaddr dstaddr srcport dstport protocol packets bytes "
+            + "start end action log-status tcp-flags flow-direction\n"
+        for (i, (ip, port)) in [("10.96.0.22", 8080), ("10.96.0.33", 9000), ("10.96.0.44", 7000)].enumerated() {
+            for n in 0..<2 {
+                let sport = 40000 + 10 * i + n
+                generic += "{\"time\": \(1795168800 + n), \"src_ip\": \"10.1.0.11\", \"dst_ip\": \"\(ip)\", \"proto\": \"tcp\", "
+                    + "\"src_port\": \(sport), \"dst_port\": \(port), \"is_reply\": false}\n"
+                vpc += "5 123456789012 eni-0aaaaaaaaaaaaaaaa 10.1.0.11 \(ip) \(sport) \(port) 6 1 60 \(1795168800 + n) "
+                    + "\(1795168800 + n) ACCEPT OK 2 egress\n"
+            }
+        }
+        let g = dir.appendingPathComponent("records.jsonl"), v = dir.appendingPathComponent("flows.log")
+        TestSupport.write(generic, to: g)
+        TestSupport.write(vpc, to: v)
+        return [("generic", g.path), ("vpc", v.path)]
+    }
+
+    @Test("VPC and generic records addressed to a ClusterIP: the Service is named in the evidence, and --services writes toServices")
+    func ipOnlyRecordsNameTheService() throws {
+        let canary = Endpoint.workload("shop", "api-canary", kind: "Deployment")
+        for (name, path) in Self.ipOnlyCaptures() {
+            let db = TestSupport.tempDir().appendingPathComponent("\(name).db").path
+            let (r, issues) = try TestSupport.ingest([Self.inventory, path], db: db)
+            #expect(issues.isEmpty, "\(name): \(issues)")
+            #expect(r.failures.isEmpty, "\(name): \(r.failures)")
+            // A ClusterIP stands for every backend of its Service (api-svc also selects the canary).
+            #expect(try FlowStore(path: db).services() == [
+                Self.backend: ["shop/backend-svc"], Self.api: ["shop/api-svc"], canary: ["shop/api-svc"],
+                Self.legacy: ["shop/legacy-svc"],
+            ], "\(name)")
+            func rules(_ r: Generate.Report) throws -> [String] {
+                let fe = try #require(r.plan.namespaces.flatMap(\.workloads).first { $0.endpoint == Self.frontend })
+                return fe.egress.map { rule in
+                    guard case .workload(let ep, _) = rule.peer else { return "\(rule.peer)" }
+                    return "\(ep) \(rule.services) \(rule.toService ?? "-")"
+                }
+            }
+            // Every flavour names the Services in the evidence (RulePlan.services, the evidence report's rules).
+            let k8s = try Self.generate(db, services: false, flavor: .k8s)
+            #expect(!k8s.selfCheck.failed, "\(name): \(k8s.selfCheck.findings)")
+            #expect(try rules(k8s) == [
+                "shop/api[Deployment] [\"shop/api-svc\"] -", "shop/api-canary[Deployment] [\"shop/api-svc\"] -",
+                "shop/backend[Deployment] [\"shop/backend-svc\"] -", "shop/legacy[Deployment] [\"shop/legacy-svc\"] -",
+            ], "\(name)")
+            let cilium = try Self.generate(db, services: true)
+            #expect(!cilium.selfCheck.failed, "\(name): \(cilium.selfCheck.findings)")
+            #expect(try rules(cilium) == [
+                "shop/api[Deployment] [\"shop/api-svc\"] -", "shop/api-canary[Deployment] [\"shop/api-svc\"] -",
+                "shop/backend[Deployment] [\"shop/backend-svc\"] shop/backend-svc",
+                "shop/legacy[Deployment] [\"shop/legacy-svc\"] -",
+            ], "\(name)")
+            let text = try #require(cilium.stream)
+            #expect(text.components(separatedBy: "- toServices:").count - 1 == 1, "\(name): \(text)")
+        }
+    }
 }
