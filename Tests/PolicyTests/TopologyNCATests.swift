@@ -54,14 +54,23 @@ struct TopologyNCATests {
     /// TCP ports 1...10000 a connection set admits, as a sorted list (every port the fixtures use is below).
     static func ports(_ c: ConnectionSet?) -> [Int] { (1...10000).filter { c?.contains(.tcp, $0) ?? false } }
 
-    /// For each (source, destination) pod pair: the TCP ports FlowMap's evaluator and NCA admit.
+    /// For each (source, destination) pair: the TCP ports FlowMap's evaluator and NCA admit. An end is a pod
+    /// (`name` or `ns/name`) or an address outside the cluster's pods (`203.0.113.10`).
     static func admitted(_ text: String, pairs: [(String, String)], work: String) throws
         -> (flowmap: [[Int]], nca: [[Int]]?) {
         let set = ManifestReader.parse(text: text, file: "case.yaml")
         #expect(set.issues.isEmpty, "\(set.issues)")
         let ev = PolicyEvaluator(policies: set.policies, namespaces: Array(set.namespaces.values),
                                  workloads: WorkloadBuilder.workloads(from: set))
-        let ours = pairs.map { Self.ports(ev.connections(from: Self.pod($0.0), to: Self.pod($0.1))) }
+        func peers(_ s: String) -> [EvalPeer] {
+            if let ip = IPAddr(s) { return [.address(ip)] }
+            return ev.indexes(of: Self.pod(s)).map { .workload($0) }
+        }
+        let ours = pairs.map { p -> [Int] in
+            var c = ConnectionSet.all
+            for s in peers(p.0) { for d in peers(p.1) { c = c.intersection(ev.connections(from: s, to: d)) } }
+            return Self.ports(peers(p.0).isEmpty || peers(p.1).isEmpty ? nil : c)
+        }
         guard NCAOracle.isInstalled else {
             Issue.record("network-config-analyzer is not installed at \(NCAOracle.executable.path): run `make oracle`")
             return (ours, nil)
@@ -69,13 +78,17 @@ struct TopologyNCATests {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("flowmap-nca-\(work)-\(getpid())")
         defer { try? FileManager.default.removeItem(at: dir) }
         let lines = try NCAOracle.run(cases: [text], workDir: dir)[0]
+        func matches(_ end: NCAOracle.End, _ s: String) -> Bool {
+            if let ip = IPAddr(s) {
+                if case .range(let r) = end { return r.contains(ip) }
+                return false
+            }
+            let ep = Self.pod(s)
+            return end == .pod("\(ep.namespace)/\(ep.name)")
+        }
         let theirs = pairs.map { p -> [Int] in
             var c = ConnectionSet.none
-            let (s, d) = (Self.pod(p.0), Self.pod(p.1))
-            for l in lines where l.source == .pod("\(s.namespace)/\(s.name)")
-                && l.destination == .pod("\(d.namespace)/\(d.name)") {
-                c.formUnion(l.connections)
-            }
+            for l in lines where matches(l.source, p.0) && matches(l.destination, p.1) { c.formUnion(l.connections) }
             return Self.ports(c)
         }
         return (ours, theirs)
@@ -133,5 +146,63 @@ struct TopologyNCATests {
         let r = try Self.admitted(text, pairs: pairs, work: "services")
         #expect(r.flowmap == [[8080], [9000], [7000], []])
         if let nca = r.nca { #expect(nca == r.flowmap) }
+    }
+
+    /// Tests/FormatTests/Fixtures/topologies (SOURCES.md), restated: `ingress-controller.jsonl` (three internet
+    /// clients to ingress-nginx 443, ingress-nginx to shop/web 8080) and `webhook-call.jsonl` /
+    /// `webhook-call-remote-node.jsonl` (the API server at 172.18.0.2, or a node at 10.10.0.12, calling
+    /// gatekeeper's webhook port 8443), with the pods and addresses of `cluster.json`.
+    static let nginx = Self.pod("ingress-nginx/ingress-nginx-controller"), web = Self.pod("web")
+    static let gatekeeper = Self.pod("policy-system/gatekeeper-controller")
+    static let topologyPods: [(String, Labels, String)] = [
+        ("ingress-nginx/ingress-nginx-controller", ["app": "ingress-nginx"], "10.0.2.7"),
+        ("web", ["app": "web"], "10.0.3.9"),
+        ("policy-system/gatekeeper-controller", ["app": "gatekeeper"], "10.0.1.5"),
+    ]
+    static let topologyLabels: [Endpoint: [Labels]] = [nginx: [["app": "ingress-nginx"]], web: [["app": "web"]],
+                                                       gatekeeper: [["app": "gatekeeper"]]]
+    static let topologyNamespaces: [String: Labels] = Dictionary(uniqueKeysWithValues: ["ingress-nginx", "shop", "policy-system"].map {
+        ($0, ["kubernetes.io/metadata.name": $0])
+    })
+    static let webhook = InventoryRoute(
+        kind: .validatingWebhook, namespace: "", name: "gatekeeper-validating-webhook-configuration",
+        rule: "validation.gatekeeper.sh", serviceNamespace: "policy-system", serviceName: "gatekeeper-webhook-service",
+        servicePort: 443)
+
+    static func networkPolicies(_ ev: Evidence) -> String {
+        var emit = EmitOptions()
+        emit.version = "test"
+        return Self.cluster(Self.topologyPods) + "---\n" + NetworkPolicyEmitter(options: emit).stream(for: Inferrer().infer(ev))
+    }
+
+    @Test("Ingress controller, NetworkPolicy flavour: the world reaches the controller only from the observed clients, the backend only from the controller")
+    func ingressController() throws {
+        let clients = ["203.0.113.10", "203.0.113.11", "203.0.113.12"]
+        let ev = Evidence(edges: clients.map { Self.edge(.external($0), Self.nginx, 443) } + [Self.edge(Self.nginx, Self.web, 8080)],
+                          labelSets: Self.topologyLabels, namespaceLabels: Self.topologyNamespaces)
+        let pairs = [("ingress-nginx/ingress-nginx-controller", "web"), ("policy-system/gatekeeper-controller", "web"),
+                     ("203.0.113.10", "ingress-nginx/ingress-nginx-controller"),
+                     ("203.0.113.99", "ingress-nginx/ingress-nginx-controller"), ("203.0.113.10", "web"),
+                     ("web", "ingress-nginx/ingress-nginx-controller")]
+        let r = try Self.admitted(Self.networkPolicies(ev), pairs: pairs, work: "ingress")
+        #expect(r.flowmap == [[8080], [], [443], [], [], []])
+        if let nca = r.nca { #expect(nca == r.flowmap) }
+    }
+
+    @Test("Webhook calls, NetworkPolicy flavour: from the API server's address, or a node's (API server in the host network), on the webhook port only")
+    func webhookCalls() throws {
+        for (caller, addresses, address) in [(Endpoint.reserved(.kubeAPIServer), ["172.18.0.2"], "172.18.0.2"),
+                                             (.reserved(.remoteNode), ["10.10.0.11", "10.10.0.12"], "10.10.0.12")] {
+            var ev = Evidence(edges: [Self.edge(caller, Self.gatekeeper, 8443)], labelSets: Self.topologyLabels,
+                              namespaceLabels: Self.topologyNamespaces, addresses: [caller: addresses])
+            ev.routeBackends = [RouteBackend(route: Self.webhook, workload: Self.gatekeeper, proto: .tcp, port: 8443)]
+            let w = try #require(Inferrer().infer(ev).namespaces.flatMap(\.workloads).first { $0.endpoint == Self.gatekeeper })
+            #expect(w.notes.contains { if case .webhookCall(_, caller, .tcp, 8443, true) = $0 { true } else { false } })
+            let pairs = [(address, "policy-system/gatekeeper-controller"), ("172.18.0.3", "policy-system/gatekeeper-controller"),
+                         ("web", "policy-system/gatekeeper-controller")]
+            let r = try Self.admitted(Self.networkPolicies(ev), pairs: pairs, work: "webhook-\(caller.name)")
+            #expect(r.flowmap == [[8443], [], []], "\(caller)")
+            if let nca = r.nca { #expect(nca == r.flowmap, "\(caller)") }
+        }
     }
 }
