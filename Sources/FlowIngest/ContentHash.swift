@@ -4,12 +4,16 @@
 public struct ContentHash: Sendable {
     private var sha = SHA256()
     private var legacy = LegacyContentHash()
+    /// False: the legacy hash is not computed (`legacyHex` is then meaningless): an ingest into a store that holds
+    /// no source recorded under a legacy hash has nothing to compare it with (`FlowStore.hasLegacyContentHashes`),
+    /// and it costs about a tenth of a Hubble read's CPU time.
+    public let withLegacy: Bool
     public var length: UInt64 { sha.length }
-    public init() {}
+    public init(legacy: Bool = true) { withLegacy = legacy }
 
     public mutating func update(_ buf: UnsafeRawBufferPointer) {
         sha.update(buf)
-        legacy.update(buf)
+        if withLegacy { legacy.update(buf) }
     }
 
     /// `sha256:` and the hex digest. Stores written before SHA-256 hold other values, which never equal these.

@@ -58,6 +58,9 @@ public struct IngestDriver {
     public var localCluster: String?
     /// The store's bucket width: counts are kept per time bucket of this width.
     public var bucketWidth: Int64 = TimeBucket.defaultWidth
+    /// Also compute the content hash an earlier FlowMap stored (`Chunk.legacyContentHash`); false when the store
+    /// holds no source recorded under one (`FlowStore.hasLegacyContentHashes`), so there is nothing to match.
+    public var legacyHash = true
 
     public init(batchFlows: Int = 200_000, batchSeconds: Double = 5, maxLineBytes: Int = 64 << 20,
                 chunkBytes: Int = 8 << 20, threads: Int = 2, progress: Progress = .auto) {
@@ -108,7 +111,7 @@ public struct IngestDriver {
     public func run<R: LineReader>(path: String, reader: inout R, onIssue: (InputIssue) -> Void,
                                    commit: (Chunk) throws -> Void) throws {
         let src = try InputSource(path: path, stdin: stdinDescriptor, stdinName: stdinName,
-                                  candidates: resumeCandidates, stop: stopDescriptor)
+                                  candidates: resumeCandidates, stop: stopDescriptor, legacyHash: legacyHash)
         if let state = src.resumed?.readerState { reader.resume(from: state) }
         try withoutActuallyEscaping(onIssue) { onIssue in
             try withoutActuallyEscaping(commit) { commit in
@@ -273,6 +276,7 @@ struct IngestRun<R: LineReader> {
 
     mutating func close() {
         meter.finish()
+        src.settleHash()  // the hash may still read the buffer (an error ended the read)
         lines.deallocate()
     }
 
@@ -300,7 +304,7 @@ struct IngestRun<R: LineReader> {
                            headHash: "sha256:" + src.head.hex, resumedFrom: src.resumed)
             : nil
         try commit(IngestDriver.Chunk(batch: b, counts: c, contentHash: hashed ? src.hash.hex : nil, isFinal: final,
-                                      legacyContentHash: hashed ? src.hash.legacyHex : nil, resume: resume))
+                                      legacyContentHash: hashed && src.legacyHash ? src.hash.legacyHex : nil, resume: resume))
         batch.committed()
     }
 
@@ -364,6 +368,7 @@ struct IngestRun<R: LineReader> {
     /// Reads the input to its end (or the stop descriptor), committing a stream's batches as they fill or age.
     mutating func readAll() throws {
         while true {
+            if lines.isFull { src.settleHash() }  // growing moves the bytes; dropping them overwrites them
             if lines.isFull && !lines.makeRoom() {
                 // A line longer than the buffer may grow to: counted, rejected, skipped to its newline.
                 lineNo += 1
@@ -389,9 +394,12 @@ struct IngestRun<R: LineReader> {
             case .end: return
             case .timeout: continue
             }
-            // Only complete lines are read; the tail waits for the next read.
+            // Only complete lines are read; the tail waits for the next read. The content hash reads the same
+            // bytes meanwhile (`InputSource.read`): settled before they move.
+            if lines.skipping { src.settleHash() }  // the rest of an over-long line is dropped in place
             guard let end = lines.appended(n) else { continue }
             try process(end)
+            src.settleHash()
             lines.consume(end)
             if isStream, let left = batch.secondsLeft, left <= 0,
                batch.sinceCommit > 0 || agg.runningCounts.lines > 0 {

@@ -29,7 +29,7 @@ final class InputSource {
     let isRegular: Bool
     /// The content hash of the raw bytes read so far (hashed on another thread: `BackgroundHash`).
     var hash: ContentHash { hasher.value }
-    private var hasher = BackgroundHash()
+    private var hasher: BackgroundHash
     let hashing: Bool
     /// SHA-256 of the first `ResumeRecord.headBytes` raw bytes (or all, when fewer): finds earlier reads of this file.
     private(set) var head = SHA256()
@@ -65,9 +65,15 @@ final class InputSource {
     /// Readable when the reader should stop (streams only); -1: never.
     let stop: Int32
 
-    /// `candidates`: earlier reads of files that may be this one's beginning (see `resume(from:)`).
+    /// Whether the content hash includes the legacy one (`ContentHash.withLegacy`).
+    let legacyHash: Bool
+
+    /// `candidates`: earlier reads of files that may be this one's beginning (see `resume(from:)`). `legacyHash`:
+    /// also compute the hash an earlier FlowMap stored (`ContentHash.legacyHex`).
     init(path: String, stdin: Int32 = 0, stdinName: String = "<stdin>", candidates: [ResumePoint] = [],
-         stop: Int32 = -1) throws {
+         stop: Int32 = -1, legacyHash: Bool = true) throws {
+        self.legacyHash = legacyHash
+        hasher = BackgroundHash(ContentHash(legacy: legacyHash))
         let isStdin = path == "-"
         display = isStdin ? stdinName : path
         self.stop = stop
@@ -139,7 +145,7 @@ final class InputSource {
                 atStart = false
             }
         } else {
-            hasher = BackgroundHash()
+            hasher = BackgroundHash(ContentHash(legacy: legacyHash))
             hashFrom = 0
             restart = 0
         }
@@ -150,7 +156,9 @@ final class InputSource {
     }
 
     /// Adds raw bytes read at `rawOffset` to the content hash (those not in it yet) and to the head hash.
-    private func note(_ b: UnsafeRawBufferPointer) {
+    /// `borrow`: the bytes are the caller's (`read`'s buffer) and are hashed in place; the caller settles the
+    /// hash (`settleHash`) before changing them.
+    private func note(_ b: UnsafeRawBufferPointer, borrow: Bool = false) {
         let start = rawOffset
         let end = start + Int64(b.count)
         rawOffset = end
@@ -160,8 +168,20 @@ final class InputSource {
             head.update(UnsafeRawBufferPointer(rebasing: b[Int(headHave - start)..<Int(headEnd - start)]))
         }
         if end > hashFrom {
-            hasher.update(start >= hashFrom ? b : UnsafeRawBufferPointer(rebasing: b[Int(hashFrom - start)...]))
+            let fresh = start >= hashFrom ? b : UnsafeRawBufferPointer(rebasing: b[Int(hashFrom - start)...])
+            if borrow { hasher.update(borrowing: fresh) } else { hasher.update(fresh) }
         }
+    }
+
+    /// Waits until the content hash no longer reads the bytes `read` returned (plain files are hashed in place,
+    /// beside the parsing): call before changing or freeing that buffer.
+    func settleHash() { hasher.settle() }
+
+    deinit {
+        hasher.settle()
+        if zOpen { inflateEnd(&z) }
+        raw.deallocate()
+        if ownsFD { close(fd) }
     }
 
     /// The head hash of a file without reading it all (`ResumeRecord.headHash`), and its size; nil when it is not
@@ -181,14 +201,10 @@ final class InputSource {
         return ("sha256:" + h.hex, s.size)
     }
 
-    deinit {
-        if zOpen { inflateEnd(&z) }
-        raw.deallocate()
-        if ownsFD { close(fd) }
-    }
-
-    /// Reads raw bytes into `into`; `timeoutMS` < 0 blocks.
-    private func readRaw(_ into: UnsafeMutablePointer<UInt8>, _ max: Int, timeoutMS: Int) throws -> ReadResult {
+    /// Reads raw bytes into `into`; `timeoutMS` < 0 blocks. `borrow`: `into` is `read`'s caller's buffer, hashed
+    /// in place (see `note`).
+    private func readRaw(_ into: UnsafeMutablePointer<UInt8>, _ max: Int, timeoutMS: Int,
+                         borrow: Bool = false) throws -> ReadResult {
         if !isRegular {
             // A stream waits in slices, so a stop signal (StopSignal) that lands just before the wait ends it soon;
             // a readable `stop` descriptor (watch, live sources) ends it too.
@@ -229,7 +245,7 @@ final class InputSource {
             }
             if n == 0 { return .end }
             rawBytes += Int64(n)
-            if hashing { note(UnsafeRawBufferPointer(start: into, count: n)) }
+            if hashing { note(UnsafeRawBufferPointer(start: into, count: n), borrow: borrow) }
             return .data(n)
         }
     }
@@ -245,6 +261,10 @@ final class InputSource {
     ///
     /// An input whose first non-blank byte opens a JSON array is read as JSON lines, one element per line
     /// (`JSONArrayLines`), so every JSON-lines reader takes an array of its records.
+    ///
+    /// A plain file's bytes are hashed where they were read, in `buf`, while the caller parses them: the caller
+    /// calls `settleHash()` before it moves, overwrites or frees them (reading more into the room after them is
+    /// fine).
     func read(into buf: UnsafeMutablePointer<UInt8>, max: Int, timeoutMS: Int = -1) throws -> ReadResult {
         if arrayOut.count > arrayOutStart { return .data(takeArrayOut(into: buf, max: max)) }
         let r = try readUnwrapped(into: buf, max: max, timeoutMS: timeoutMS)
@@ -254,6 +274,7 @@ final class InputSource {
             isArray = JSONArrayLines.startsWithArray(UnsafeBufferPointer(start: buf, count: n))
         }
         guard isArray == true else { return r }
+        settleHash()  // the array's bytes are rewritten in `buf`
         arrayOut.removeAll(keepingCapacity: true)
         arrayOutStart = 0
         arrayLines.feed(UnsafeBufferPointer(start: buf, count: n), into: &arrayOut)
@@ -287,6 +308,7 @@ final class InputSource {
             }
             let k = Int(skipDecoded)
             skipDecoded = 0
+            settleHash()
             memmove(buf, buf + k, n - k)
             return .data(n - k)
         }
@@ -299,6 +321,7 @@ final class InputSource {
         guard atStart, case .data(let n) = r else { return r }
         atStart = false
         if n >= 3 && buf[0] == 0xEF && buf[1] == 0xBB && buf[2] == 0xBF {
+            settleHash()
             memmove(buf, buf + 3, n - 3)
             return n == 3 ? try readUnmarked(into: buf, max: max, timeoutMS: timeoutMS) : .data(n - 3)
         }
@@ -331,7 +354,7 @@ final class InputSource {
                 return .data(n)
             }
             if rawEOF { return .end }
-            return try readRaw(buf, max, timeoutMS: timeoutMS)
+            return try readRaw(buf, max, timeoutMS: timeoutMS, borrow: true)
         }
         if gzipProblem != nil { return .end }
         while true {

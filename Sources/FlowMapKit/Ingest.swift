@@ -146,6 +146,7 @@ public enum Ingest {
                 driver.stdinName = options.stdinName
                 driver.bucketWidth = bucketWidth
                 driver.localCluster = options.localCluster
+                driver.legacyHash = try store.hasLegacyContentHashes()
                 if let w = options.dedupeWindow {
                     driver.dedupe = FlowDedupe(window: w, stored: try store.seenFlows(window: w))
                 }

@@ -724,6 +724,14 @@ public final class FlowStore {
         return out
     }
 
+    /// True when a source is recorded under a content hash an earlier FlowMap wrote (not `sha256:`): only then
+    /// is an input's legacy hash worth computing (`IngestDriver.legacyHash`; `write` re-stamps such a row when
+    /// its file is read again).
+    public func hasLegacyContentHashes() throws -> Bool {
+        try db.prepare("SELECT 1 FROM sources WHERE content_hash IS NOT NULL AND content_hash NOT LIKE 'sha256:%' LIMIT 1")
+            .step()
+    }
+
     /// The ingested sources, oldest first.
     public func sources() throws -> [SourceRecord] {
         let bucketed = try isBucketed

@@ -90,6 +90,42 @@ struct IngestDriverTests {
         #expect(one.chunks[0].resume?.rawLength == Int64(text.utf8.count))
     }
 
+    @Test("the content hash is of the file's bytes where reading moves or rewrites them (hashed in place)",
+          arguments: ["bom", "array", "long line", "grown buffer"])
+    func hashInPlace(_ kind: String) throws {
+        // A plain file is hashed in the line buffer while it is parsed (BackgroundHash borrowing): each place
+        // that moves or rewrites those bytes must wait for the hash first, or the hash is of other bytes.
+        let lines = Fixtures.lines(Self.tcpSample)
+        var bytes: [UInt8]
+        switch kind {
+        case "bom": bytes = [0xEF, 0xBB, 0xBF] + Array((lines + lines).joined(separator: "\n").utf8) + [0x0A]
+        case "array": bytes = Array(("[" + (lines + lines).joined(separator: ",\n") + "]\n").utf8)
+        case "long line":
+            let long = #"{"flow":{"x":""# + String(repeating: "a", count: 300_000) + #""}}"#
+            bytes = Array(([lines[0], long] + lines).joined(separator: "\n").utf8) + [0x0A]
+        default:  // one line longer than the buffer: the buffer grows, keeping the bytes read so far
+            let long = #"{"flow":{"x":""# + String(repeating: "b", count: 200_000) + #""}}"#
+            bytes = Array((lines + [long] + lines).joined(separator: "\n").utf8) + [0x0A]
+        }
+        let u = Fixtures.tempDir().appendingPathComponent("inplace.json")
+        try Data(bytes).write(to: u)
+        var direct = ContentHash()
+        bytes.withUnsafeBytes { direct.update($0) }
+        for threads in [1, 2] {
+            var d = IngestDriver(maxLineBytes: kind == "long line" ? 1 << 17 : 64 << 20, chunkBytes: 1 << 16,
+                                 threads: threads, progress: .off)
+            let r = try drive(u.path, driver: d)
+            #expect(r.chunks.last?.contentHash == direct.hex, "\(kind), \(threads) thread(s)")
+            #expect(r.chunks.last?.legacyContentHash == direct.legacyHex, "\(kind), \(threads) thread(s)")
+            #expect(Self.merged(r.chunks).accepted >= Int64(lines.count), "\(kind): \(r.issues.prefix(3))")
+            // Without the legacy hash (a store with no legacy rows): the same content hash, no legacy one.
+            d.legacyHash = false
+            let n = try drive(u.path, driver: d)
+            #expect(n.chunks.last?.contentHash == direct.hex)
+            #expect(n.chunks.last?.legacyContentHash == nil)
+        }
+    }
+
     @Test("rejected lines are reported with their line numbers, in order, across reads and threads")
     func issueLineNumbers() throws {
         let good = Fixtures.lines(Self.tcpSample)

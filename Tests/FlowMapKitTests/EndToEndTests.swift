@@ -45,6 +45,29 @@ struct EndToEndTests {
         #expect(try FlowStore(path: db).edges() == before)
     }
 
+    @Test("a file recorded by an earlier FlowMap (legacy hash) is still a duplicate; a store without one skips that hash")
+    func legacyHashOnlyWhenStored() throws {
+        let dir = TestSupport.tempDir()
+        let db = dir.appendingPathComponent("s.db").path
+        let sample = TestSupport.hubbleSamples.first { $0.hasSuffix("basic-sample-400-tcp-flows.json") }!
+        // A new store has no legacy rows: the ingest computes only SHA-256 (IngestDriver.legacyHash off).
+        let (first, _) = try TestSupport.ingest([sample], db: db)
+        #expect(first.files.first?.duplicateOf == nil)
+        #expect(try FlowStore(path: db).hasLegacyContentHashes() == false)
+        // A store where an earlier FlowMap recorded the same bytes under the 64-bit hash.
+        let old = dir.appendingPathComponent("old.db").path
+        var h = ContentHash()
+        try Data(contentsOf: URL(fileURLWithPath: sample)).withUnsafeBytes { h.update($0) }
+        let store = try FlowStore(path: old)
+        _ = try store.write(IngestBatch(), counts: IngestCounts(), path: "before-upgrade.json", format: "hubble",
+                            contentHash: h.legacyHex, now: 1)
+        #expect(try store.hasLegacyContentHashes())
+        let (again, _) = try TestSupport.ingest([sample], db: old)
+        #expect(again.files.first?.duplicateOf == "before-upgrade.json", "the legacy hash must still be computed here")
+        #expect(try store.sources().map(\.contentHash) == [h.hex])  // re-stamped
+        #expect(try store.hasLegacyContentHashes() == false)
+    }
+
     @Test("a truncated last line is reported with its line number and the rest is kept")
     func truncatedLastLine() throws {
         let dir = TestSupport.tempDir()
