@@ -124,6 +124,14 @@ struct ByteInterner {
         return arena.withUnsafeBufferPointer { memcmp($0.baseAddress! + off, p, n) == 0 }
     }
 
+    /// The length of `id`'s bytes when they are also at `p` (`available` bytes readable there), else nil.
+    @inline(__always) func matches(_ id: Int32, at p: UnsafeRawPointer, available: Int) -> Int? {
+        let n = Int(lengths[Int(id)])
+        guard n <= available else { return nil }
+        let off = offsets[Int(id)]
+        return arena.withUnsafeBufferPointer { memcmp($0.baseAddress! + off, p, n) == 0 } ? n : nil
+    }
+
     /// The bytes of an id, copied.
     func bytes(_ id: Int32) -> [UInt8] {
         Array(arena[offsets[Int(id)]..<(offsets[Int(id)] + Int(lengths[Int(id)]))])

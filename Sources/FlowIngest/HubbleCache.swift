@@ -95,10 +95,41 @@ struct HubbleCache {
 
     // MARK: Validation through the cache
 
+    /// The identities of the endpoint objects last found on each side (source, destination; -1: none).
+    private var recentPeers: (source: Int32, destination: Int32) = (-1, -1)
+
     /// Skips the endpoint object at the scanner's position; returns its range and its identity id when these
     /// exact bytes were seen (and validated) before, else -1 after validating them with `skipValue`.
-    @inline(__always) func validatedPeer(_ s: inout JSONScanner) throws(JSONError) -> (Range<Int>, Int32) {
-        try Self.validated(&s, identityKeys)
+    ///
+    /// A line mostly repeats the peers of the line before (both observation points of a connection, its
+    /// packets, its replies with the ends swapped), so the bytes are first compared with the objects last found
+    /// on either side: bytes equal to a validated object's are that object and end where it ends (a JSON value's
+    /// bytes alone decide its end), so one comparison replaces finding the end and hashing the bytes.
+    @inline(__always) mutating func validatedPeer(_ s: inout JSONScanner, destination: Bool) throws(JSONError)
+        -> (Range<Int>, Int32) {
+        s.skipWhitespace()
+        let start = s.pos
+        let available = s.count - start
+        let here = UnsafeRawPointer(s.base + start)
+        let (mine, other) = destination ? (recentPeers.destination, recentPeers.source)
+            : (recentPeers.source, recentPeers.destination)
+        var found: (Range<Int>, Int32)?
+        if mine >= 0, let n = identityKeys.matches(mine, at: here, available: available) {
+            found = (start..<(start + n), mine)
+        } else if other >= 0, let n = identityKeys.matches(other, at: here, available: available) {
+            found = (start..<(start + n), other)
+        }
+        let r: (Range<Int>, Int32)
+        if let f = found {
+            s.pos = f.0.upperBound
+            r = f
+        } else {
+            r = try Self.validated(&s, identityKeys)
+        }
+        if r.1 >= 0 {
+            if destination { recentPeers.destination = r.1 } else { recentPeers.source = r.1 }
+        }
+        return r
     }
 
     func validatedNames(_ s: inout JSONScanner) throws(JSONError) -> Range<Int> {

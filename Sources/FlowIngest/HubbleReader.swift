@@ -227,7 +227,7 @@ public struct HubbleReader: LineReader {
                 f.sawFlowKey = true
                 if try isNull(&s) { return }
                 guard s.peek() == 0x7B else { throw fieldError(s, path, "source", "expected an object") }
-                (f.source, f.sourceID) = try cache.validatedPeer(&s)
+                (f.source, f.sourceID) = try cache.validatedPeer(&s, destination: false)
                 return
             }
         case 7:
@@ -255,7 +255,7 @@ public struct HubbleReader: LineReader {
                 f.sawFlowKey = true
                 if try isNull(&s) { return }
                 guard s.peek() == 0x7B else { throw fieldError(s, path, "destination", "expected an object") }
-                (f.destination, f.destinationID) = try cache.validatedPeer(&s)
+                (f.destination, f.destinationID) = try cache.validatedPeer(&s, destination: true)
                 return
             }
             if E.eq(k, "drop_reason") {

@@ -1,5 +1,5 @@
 // ingest-bench: FlowIngest alone (read, parse, aggregate; no store) on one input, for `make bench`.
-// usage: ingest-bench FILE [--threads N] [--format hubble|calico|vpc|flowmap-csv|flowmap-jsonl]
+// usage: ingest-bench FILE [--threads N] [--format hubble|calico|vpc|flowmap-csv|flowmap-jsonl] [--legacy-hash]
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -12,6 +12,14 @@ var threads = 2
 if let i = args.firstIndex(of: "--threads"), i + 1 < args.count {
     threads = Int(args[i + 1]) ?? 2
     args.removeSubrange(i...(i + 1))
+}
+// `--legacy-hash`: also compute the hash an earlier FlowMap stored, as `flowmap ingest` does only into a store that
+// holds a source recorded under one (`FlowStore.hasLegacyContentHashes`); off by default, like an ingest into a
+// new store.
+var legacyHash = false
+if let i = args.firstIndex(of: "--legacy-hash") {
+    legacyHash = true
+    args.remove(at: i)
 }
 var format = InputFormat.hubble
 if let i = args.firstIndex(of: "--format"), i + 1 < args.count {
@@ -35,7 +43,8 @@ let t0 = seconds()
 var total = IngestCounts()
 var edges = 0, l7 = 0
 var issues = 0
-let driver = IngestDriver(threads: threads, progress: .off)
+var driver = IngestDriver(threads: threads, progress: .off)
+driver.legacyHash = legacyHash
 @MainActor func run<R: LineReader>(_ reader: R) throws {
     var reader = reader
     try driver.run(path: path, reader: &reader, onIssue: { _ in issues += 1 }) { chunk in
