@@ -21,6 +21,8 @@ final class AdminTiers: Sendable {
         var nodeNames: Set<String> = []
         var policy: Int
         var index: Int
+        /// The rule's direction (`index` is into the policy's egress rules, else its ingress rules).
+        var egress = false
 
         /// `ownNode`: the node of the rule's subject, for `EvalPeer.ownNode` (empty when not known).
         func matches(_ peer: EvalPeer, names: [IPAddr: [String]], ownNode: String) -> Bool {
@@ -102,7 +104,7 @@ final class AdminTiers: Sendable {
             for (direction, list) in [(0, p.ingress), (1, p.egress)] {
                 for (ri, r) in list.enumerated() {
                     var c = Rule(action: r.action, workloads: Bitset(count: n), blocks: [], fixed: .none, named: [],
-                                 policy: pi, index: ri)
+                                 policy: pi, index: ri, egress: direction == 1)
                     for peer in r.peers {  // T5: peers ORed
                         switch peer {
                         case .selection(let s): c.workloads.formUnion(select(s))

@@ -243,42 +243,136 @@ extension PolicyEvaluator {
         return ExposureConnections(ports: rule.fixed, named: rule.named.map { .init(proto: $0.proto, name: $0.name) })
     }
 
+    /// Which rules admit which peers, computed once per report: a match depends on the rule and the peer, not
+    /// on the workload (the workload loop then only looks up).
+    struct ExposureTables {
+        /// Per NetworkPolicy rule id: it admits the entire-cluster peer (`cluster`), every representative peer
+        /// (`all`: no peers, or one naming the entire cluster), or the representatives listed (indexes into reps).
+        var cluster: [Bool]
+        var all: [Bool]
+        var listed: [[Int32]]
+        /// `AdminTiers.exposureMatches`; nil without admin tiers.
+        var admin: [[AdminTiers.PeerMatch]]?
+        /// Per admin-tier rule id: its most common match over the representatives, and those that differ
+        /// from it (a workload's answer for every other representative is one evaluation).
+        var adminCommon: [AdminTiers.PeerMatch] = []
+        var adminDiffering: [[Int32]] = []
+    }
+
+    /// One workload variant's exposure in one direction: from the entire cluster, and from representative `i`,
+    /// `overrides[i] ?? others`.
+    struct VariantExposure {
+        var cluster: ExposureConnections
+        var others: ExposureConnections
+        var overrides: [Int32: ExposureConnections]
+    }
+
+    func exposureTables(_ reps: [RepresentativePeer]) -> ExposureTables {
+        let keys = reps.map(\.key)
+        var byNs: [[String]: [Int32]] = [:], byPods: [[String]: [Int32]] = [:], byNamespace: [String: [Int32]] = [:]
+        for (i, k) in keys.enumerated() {
+            byNs[k[0], default: []].append(Int32(i))
+            byPods[k[1], default: []].append(Int32(i))
+            if !reps[i].namespace.isEmpty { byNamespace[reps[i].namespace, default: []].append(Int32(i)) }
+        }
+        var egressRule = [Bool?](repeating: nil, count: rules.count)
+        for w in workloads.indices {
+            for id in ingressRules[w] { egressRule[Int(id)] = false }
+            for id in egressRules[w] { egressRule[Int(id)] = true }
+        }
+        var t = ExposureTables(cluster: [Bool](repeating: false, count: rules.count),
+                               all: [Bool](repeating: false, count: rules.count),
+                               listed: [[Int32]](repeating: [], count: rules.count),
+                               admin: tiers?.exposureMatches(reps, mayHoldPod: mayHoldPod))
+        for id in rules.indices {
+            guard let egress = egressRule[id] else { continue }  // applies to no workload
+            let rule = rules[id], p = policies[rule.policy]
+            let peers = (egress ? p.egress : p.ingress)[rule.index].peers
+            if peers.isEmpty || peers.contains(where: Self.selectsEntireCluster) {
+                t.cluster[id] = true
+                t.all[id] = true
+                continue
+            }
+            // `ruleMatches` by index: the namespace side picks the candidates, the pod side filters them.
+            var hit = Set<Int32>()
+            for peer in peers {
+                guard case .pods(let ps, let ns) = peer else { continue }  // ipBlocks never match a pod peer
+                let pods: [String]? = (ps?.isEmpty ?? true) ? nil : ps!.canonicalRequirements
+                let candidates: [Int32]
+                if let ns, ns.isEmpty {
+                    guard let pods else { t.all[id] = true; break }
+                    candidates = byPods[pods] ?? []
+                } else if let ns {
+                    candidates = byNs[ns.canonicalRequirements] ?? []
+                } else {
+                    candidates = byNamespace[p.namespace] ?? []
+                }
+                hit.formUnion(pods.map { pc in candidates.filter { keys[Int($0)][1] == pc } } ?? candidates)
+            }
+            if !t.all[id] { t.listed[id] = hit.sorted() }
+        }
+        for column in t.admin ?? [] {
+            var counts: [AdminTiers.PeerMatch: Int] = [:]
+            for m in column.dropFirst() { counts[m, default: 0] += 1 }
+            let common = counts.max { ($0.value, $0.key.rank) < ($1.value, $1.key.rank) }?.key ?? .no
+            t.adminCommon.append(common)
+            t.adminDiffering.append(column.dropFirst().indices.filter { column[$0] != common }.map { Int32($0 - 1) })
+        }
+        return t
+    }
+
     /// Exposure of each workload variant, per direction: nil when nothing selects it there (unprotected: no
     /// NetworkPolicy isolates it and no admin-tier or baseline-tier rule applies to it in that direction), else
     /// what it admits from the entire cluster and from each representative peer (`perPeer`, aligned with `reps`).
     /// With admin tiers (X1-X4 in docs/exposure.md) each peer goes through the tiers as a connection does
     /// (T1-T3): admin rules by priority and order, then the NetworkPolicies when they isolate the workload, else
     /// the baseline rules, the peer matched by the rules' selectors as a representative peer is.
-    func exposure(of w: Int, egress: Bool, representatives reps: [RepresentativePeer])
-        -> (cluster: ExposureConnections, perPeer: [ExposureConnections])? {
+    func exposure(of w: Int, egress: Bool, representatives reps: [RepresentativePeer], tables t: ExposureTables)
+        -> VariantExposure? {
         let isolated = egress ? egressIsolated[w] : ingressIsolated[w]
         let tiered = tiers.map { $0.applies(to: w, egress: egress) } ?? false
         guard isolated || tiered else { return nil }
-        let list = isolated ? (egress ? egressRules[w] : ingressRules[w]) : []
-        var perRule: [(peers: [NetworkPolicyPeer], namespace: String, conns: ExposureConnections)] = []
-        for (k, id) in list.enumerated() {
-            let rule = rules[Int(id)], p = policies[rule.policy]
-            let peers = (egress ? p.egress : p.ingress)[rule.index].peers
-            perRule.append((peers, p.namespace, exposureConnections(rule: id, position: k, of: w, egress: egress)))
+        // What the NetworkPolicies admit from each peer (when one isolates w): the rules admitting it, ORed.
+        var cluster = ExposureConnections(), base = ExposureConnections()
+        var listed: [(ids: [Int32], conns: ExposureConnections)] = []
+        for (k, id) in (isolated ? (egress ? egressRules[w] : ingressRules[w]) : []).enumerated() {
+            let c = exposureConnections(rule: id, position: k, of: w, egress: egress)
+            if t.cluster[Int(id)] { cluster = cluster.union(c) }
+            if t.all[Int(id)] { base = base.union(c) } else if !t.listed[Int(id)].isEmpty { listed.append((t.listed[Int(id)], c)) }
         }
-        /// What the NetworkPolicies admit from the peer (nil: the entire-cluster peer); nil when none isolates.
-        func networkPolicy(_ r: RepresentativePeer?) -> ExposureConnections? {
-            guard isolated else { return nil }
-            var c = ExposureConnections()
-            for rule in perRule where rule.peers.isEmpty || rule.peers.contains(where: { peer in
-                r.map { Self.ruleMatches(peer, policyNamespace: rule.namespace, $0) } ?? Self.selectsEntireCluster(peer)
-            }) {
-                c = c.union(rule.conns)
-            }
+        var npOverrides: [Int32: ExposureConnections] = [:]
+        for (ids, c) in listed { for i in ids { npOverrides[i] = (npOverrides[i] ?? base).union(c) } }
+        guard tiered, let tiers, let matches = t.admin else {
+            return VariantExposure(cluster: cluster, others: base, overrides: npOverrides)
+        }
+        // Through the tiers; peers alike on w's admin-tier rules and on the NetworkPolicies' answer are alike, so
+        // only the representatives some rule of w singles out are evaluated one by one.
+        struct Key: Hashable { var m: [AdminTiers.PeerMatch]; var np: ExposureConnections? }
+        let ids = tiers.ids[w][egress ? 1 : 0].flatMap { $0 }
+        var memo: [Key: ExposureConnections] = [:]
+        func admitted(_ key: Key, column: Int) -> ExposureConnections {
+            if let c = memo[key] { return c }
+            let c = tiers.exposure(w, egress: egress, peer: column, matches: matches, networkPolicy: key.np,
+                                   ports: containerPorts[w])
+            memo[key] = c
             return c
         }
-        func admitted(_ r: RepresentativePeer?) -> ExposureConnections {
-            let np = networkPolicy(r)
-            guard tiered, let tiers else { return np ?? ExposureConnections() }
-            return tiers.exposure(w, egress: egress, peer: r, networkPolicy: np, ports: containerPorts[w],
-                                  mayHoldPod: mayHoldPod)
+        func key(_ column: Int, _ np: ExposureConnections) -> Key {
+            Key(m: ids.map { matches[Int($0)][column] }, np: isolated ? np : nil)
         }
-        return (admitted(nil), reps.map { admitted($0) })
+        let whole = admitted(key(0, cluster), column: 0)
+        var singled = Set(npOverrides.keys)
+        for id in ids { singled.formUnion(t.adminDiffering[Int(id)]) }
+        // Every representative not singled out: the common match of each rule (column of any such peer).
+        let others: ExposureConnections
+        if let i = reps.indices.first(where: { !singled.contains(Int32($0)) }) {
+            others = admitted(Key(m: ids.map { t.adminCommon[Int($0)] }, np: isolated ? base : nil), column: i + 1)
+        } else {
+            others = ExposureConnections()
+        }
+        var overrides: [Int32: ExposureConnections] = [:]
+        for i in singled { overrides[i] = admitted(key(Int(i) + 1, npOverrides[i] ?? base), column: Int(i) + 1) }
+        return VariantExposure(cluster: whole, others: others, overrides: overrides)
     }
 
     /// X3: whether an admin-tier `networks` CIDR may hold the address of a pod that does not exist yet (T8: the
@@ -302,15 +396,25 @@ extension AdminTiers {
         ids[w][egress ? 1 : 0].contains { !$0.isEmpty }
     }
 
-    enum PeerMatch { case no, maybe, yes }
+    enum PeerMatch: Hashable {
+        case no, maybe, yes
+        var rank: Int { self == .no ? 0 : self == .maybe ? 1 : 2 }
+    }
+
+    /// `exposureMatch` of every rule against the entire-cluster peer (column 0) and each representative peer
+    /// (column i + 1 for `reps[i]`): it depends on the rule and the peer only, not on the workload.
+    func exposureMatches(_ reps: [RepresentativePeer], mayHoldPod: (CIDR) -> Bool) -> [[PeerMatch]] {
+        let peers: [RepresentativePeer?] = [nil] + reps.map { $0 }
+        return rules.indices.map { id in peers.map { exposureMatch(Int32(id), peer: $0, mayHoldPod: mayHoldPod) } }
+    }
 
     /// X2: whether rule `id` (of direction `egress`) matches a pod that need not exist: the entire-cluster peer
     /// (`peer` nil: a pod about which nothing is known, matched only by a `namespaces: {}` or an all-empty `pods`
     /// peer) or representative `peer` (selectors empty or with exactly its requirements, as for NetworkPolicy
     /// rules). `networks` peers may match when a CIDR may hold a pod address (X3); `nodes` and `domainNames`
     /// never match a pod.
-    func exposureMatch(_ id: Int32, egress: Bool, peer r: RepresentativePeer?, mayHoldPod: (CIDR) -> Bool) -> PeerMatch {
-        let rule = rules[Int(id)], p = policies[rule.policy]
+    func exposureMatch(_ id: Int32, peer r: RepresentativePeer?, mayHoldPod: (CIDR) -> Bool) -> PeerMatch {
+        let rule = rules[Int(id)], p = policies[rule.policy], egress = rule.egress
         var out = PeerMatch.no
         func same(_ rule: LabelSelector, _ rep: LabelSelector?) -> Bool {
             rule.isEmpty || (rep.map { rule.canonicalRequirements == $0.canonicalRequirements } ?? false)
@@ -336,10 +440,11 @@ extension AdminTiers {
     /// not match (X3): a Deny that may match is skipped, an Allow that may match admits, a Pass that may match
     /// admits what the next tier does. Ingress named ports resolve against `w`'s `ports`; egress named ports stay
     /// names, each decided on its own (X4).
-    func exposure(_ w: Int, egress: Bool, peer: RepresentativePeer?, networkPolicy np: ExposureConnections?,
-                  ports: [ContainerPort], mayHoldPod: (CIDR) -> Bool) -> ExposureConnections {
+    /// `peer`: the column of `table` (`exposureMatches`): 0 the entire cluster, i + 1 representative i.
+    func exposure(_ w: Int, egress: Bool, peer: Int, matches table: [[PeerMatch]], networkPolicy np: ExposureConnections?,
+                  ports: [ContainerPort]) -> ExposureConnections {
         let d = egress ? 1 : 0
-        let matches = ids[w][d].map { $0.map { exposureMatch($0, egress: egress, peer: peer, mayHoldPod: mayHoldPod) } }
+        let matches = ids[w][d].map { $0.map { table[Int($0)][peer] } }
         func conns(_ id: Int32) -> ConnectionSet { rules[Int(id)].connections(toPorts: egress ? nil : ports) }
         // Baseline tier: what it does not deny (a Pass there, CNP only, leaves it to the default allow).
         func baseline() -> ConnectionSet {
@@ -419,24 +524,36 @@ extension ConnectivityMap {
     public func exposure(includeExternal: Bool = true) -> ExposureReport {
         let ev = evaluator
         let reps = ev.representativePeers()
+        let tables = ev.exposureTables(reps)
         var entries: [ExposureEntry] = [], unprotected: [ExposureReport.Unprotected] = []
         for (e, item) in endpoints.enumerated() {
             var exposed = false
             for egress in [true, false] {
-                var cluster = ExposureConnections()
-                var perPeer = [ExposureConnections](repeating: ExposureConnections(), count: reps.count)
+                var cluster = ExposureConnections(), others = ExposureConnections()
+                var variants: [PolicyEvaluator.VariantExposure] = []
                 var open = false
                 for v in item.variants {
-                    guard let x = ev.exposure(of: v, egress: egress, representatives: reps) else { open = true; continue }
+                    guard let x = ev.exposure(of: v, egress: egress, representatives: reps, tables: tables)
+                    else { open = true; continue }
                     cluster = cluster.union(x.cluster)
-                    for i in reps.indices { perPeer[i] = perPeer[i].union(x.perPeer[i]) }
+                    others = others.union(x.others)
+                    variants.append(x)
                 }
                 var lines = 0
                 if open {
                     unprotected.append(.init(workload: item.endpoint, egress: egress))
                     cluster = ExposureConnections(ports: .all)
                 } else {
-                    for (r, c) in zip(reps, perPeer) where c != cluster {
+                    // Representative i admits, over the variants, the union of each one's answer for it.
+                    let singled = Set(variants.flatMap(\.overrides.keys))
+                    func value(_ i: Int32) -> ExposureConnections {
+                        guard singled.contains(i) else { return others }
+                        return variants.reduce(ExposureConnections()) { $0.union($1.overrides[i] ?? $1.others) }
+                    }
+                    let candidates = others == cluster ? singled.sorted() : reps.indices.map { Int32($0) }
+                    for i in candidates {
+                        let c = value(i), r = reps[Int(i)]
+                        guard c != cluster else { continue }
                         entries.append(ExposureEntry(workload: item.endpoint, egress: egress,
                                                      peer: .selected(namespaces: r.namespaces, pods: r.pods), connections: c))
                         lines += 1
