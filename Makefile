@@ -137,8 +137,8 @@ clean:
 	rm -rf $(BUILD_DIR) $(DEMO_OUT) $(VENV)
 
 # --- Policy checks (issue 9): the NetworkPolicy oracle -------------------------------------------------------
-# network-config-analyzer (nca) in the same venv, for the differential test in Tests/PolicyTests
-# (NCADifferentialTests runs scripts/nca_batch.py with .venv/bin/python and fails when nca is missing).
+# network-config-analyzer (nca) in the same venv, for the differential tests in Tests/OracleTests
+# (Oracle.NCA in Tests/TestSupport runs scripts/nca_batch.py with the venv's python; a missing nca fails them).
 oracle: $(VENV)/.oracle-stamp
 $(VENV)/.oracle-stamp: $(VENV)/.stamp
 	$(VENV)/bin/pip install -q --disable-pip-version-check network-config-analyzer==2.1.0 kubernetes-validate==1.37.0

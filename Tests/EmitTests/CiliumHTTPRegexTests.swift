@@ -1,5 +1,6 @@
 @testable import Emit
 import Foundation
+import TestSupport
 import Testing
 import FlowModel
 @testable import Inference
@@ -78,7 +79,7 @@ struct CiliumHTTPRegexTests {
                 .filter { $0.name.hasSuffix(".yaml") && $0.name != "kustomization.yaml" }.map { ("\(i)/\($0.name)", $0.text) }
         }
         let paths = try EmitSupport.write(files, under: dir)
-        let (status, output) = try EmitSupport.ciliumValidate(paths)
+        let (status, output) = try Oracle.ciliumValidate(paths)
         #expect(status == 0, "validate-cilium: \(output)")
         #expect(output.contains(" valid, 0 invalid"), "\(output)")
     }

@@ -43,6 +43,17 @@ enum EmitSupport {
         return try plan(from: hubbleSamples, options: o)
     }
 
+    /// A directory `generate` wrote from the real samples, per layout (EvidenceLocationTests, OracleTests).
+    static func generated(_ layout: EmitOptions.Layout) throws -> (out: URL, report: Generate.Report) {
+        let dir = EmitSupport.tempDir()
+        let db = dir.appendingPathComponent("s.db").path
+        _ = try Ingest.run(paths: EmitSupport.hubbleSamples, options: Ingest.Options(db: db)) { _ in }
+        let out = dir.appendingPathComponent("out")
+        var o = Generate.Options(db: db, out: out.path, allowBreaks: true)
+        o.emit.layout = layout
+        return (out, try Generate.run(o))
+    }
+
     static func options(_ flavor: EmitOptions.Flavor, _ layout: EmitOptions.Layout = .perNamespace) -> EmitOptions {
         var o = EmitOptions()
         o.flavor = flavor
@@ -109,62 +120,5 @@ enum EmitSupport {
             if x != y { return "  line \(i + 1)\n  golden: \(x)\n  now:    \(y)" }
         }
         return ""
-    }
-
-    // MARK: Python oracles
-
-    /// The Python venv made by `make venv` (FLOWMAP_VENV, else .venv in the repo).
-    static var venv: URL { Repository.venv }
-
-    /// The CiliumNetworkPolicy v2 JSON schema: FLOWMAP_CILIUM_SCHEMA, else the copy under Fixtures (from the
-    /// project's shared/schemas/cilium, see its SOURCES.md).
-    static var ciliumSchema: String {
-        if let s = ProcessInfo.processInfo.environment["FLOWMAP_CILIUM_SCHEMA"] { return s }
-        return repoRoot.appendingPathComponent("Tests/EmitTests/Fixtures/cilium-schema/ciliumnetworkpolicy.v2.schema.json").path
-    }
-
-    struct Missing: Error, CustomStringConvertible {
-        var description: String
-    }
-
-    /// Runs a program; returns exit status and combined output.
-    static func run(_ exe: String, _ args: [String]) throws -> (Int32, String) { try ProcessRunner.run(exe, args) }
-
-    /// `kubernetes-validate --strict` for one Kubernetes version over `files`.
-    static func kubernetesValidate(_ files: [String], version: String) throws -> (Int32, String) {
-        let exe = venv.appendingPathComponent("bin/kubernetes-validate").path
-        guard FileManager.default.isExecutableFile(atPath: exe) else {
-            throw Missing(description: "kubernetes-validate not found at \(exe): run `make venv` (make test does it)")
-        }
-        return try run(exe, ["--strict", "--quiet", "-k", version] + files)
-    }
-
-    /// `scripts/validate-cilium.py` (jsonschema, strict) over `files`.
-    static func ciliumValidate(_ files: [String]) throws -> (Int32, String) {
-        let python = venv.appendingPathComponent("bin/python").path
-        guard FileManager.default.isExecutableFile(atPath: python) else {
-            throw Missing(description: "\(python) not found: run `make venv` (make test does it)")
-        }
-        guard FileManager.default.fileExists(atPath: ciliumSchema) else {
-            throw Missing(description: "Cilium schema not found at \(ciliumSchema) (set FLOWMAP_CILIUM_SCHEMA)")
-        }
-        let script = repoRoot.appendingPathComponent("scripts/validate-cilium.py").path
-        return try run(python, [script, "--schema", ciliumSchema] + files)
-    }
-
-    /// PyYAML (a YAML 1.1 reader, like the ones kubectl and GitOps tools use) parses `yaml` into JSON.
-    static func pyYAMLAsJSON(_ yaml: String) throws -> Any {
-        let python = venv.appendingPathComponent("bin/python").path
-        guard FileManager.default.isExecutableFile(atPath: python) else {
-            throw Missing(description: "\(python) not found: run `make venv` (make test does it)")
-        }
-        let dir = tempDir()
-        defer { try? FileManager.default.removeItem(at: dir) }
-        let file = dir.appendingPathComponent("in.yaml")
-        try yaml.write(to: file, atomically: true, encoding: .utf8)
-        let code = "import sys, json, yaml; print(json.dumps(list(yaml.safe_load_all(open(sys.argv[1], encoding='utf-8')))))"
-        let (status, out) = try run(python, ["-c", code, file.path])
-        guard status == 0 else { throw Missing(description: "PyYAML failed: \(out)") }
-        return try JSONSerialization.jsonObject(with: Data(out.utf8))
     }
 }

@@ -9,35 +9,10 @@ import Testing
 /// `kubectl apply -f DIR` reads, and `check`/`diff` of DIR do not count it as a document.
 @Suite("The evidence report stays out of the applied folder")
 struct EvidenceLocationTests {
-    /// A generated directory of the real samples, per layout.
-    static func generated(_ layout: EmitOptions.Layout) throws -> (out: URL, report: Generate.Report) {
-        let dir = EmitSupport.tempDir()
-        let db = dir.appendingPathComponent("s.db").path
-        _ = try Ingest.run(paths: EmitSupport.hubbleSamples, options: Ingest.Options(db: db)) { _ in }
-        let out = dir.appendingPathComponent("out")
-        var o = Generate.Options(db: db, out: out.path, allowBreaks: true)
-        o.emit.layout = layout
-        return (out, try Generate.run(o))
-    }
-
-    @Test("every file `kubectl apply -f DIR` reads is a Kubernetes object kubernetes-validate accepts")
-    func appliedFolder() throws {
-        let (out, r) = try Self.generated(.perNamespace)
-        #expect(r.files.contains(EvidenceReport.jsonFile) && r.files.contains(EvidenceReport.markdownFile))
-        // kubectl reads .json, .yaml and .yml of the folder itself (-f DIR, no -R); kustomization.yaml is for
-        // `kubectl apply -k DIR`, which applies the files it lists.
-        let applied = try FileManager.default.contentsOfDirectory(atPath: out.path).sorted()
-            .filter { ["json", "yaml", "yml"].contains(($0 as NSString).pathExtension) && $0 != "kustomization.yaml" }
-            .map { out.appendingPathComponent($0).path }
-        #expect(applied.count >= 2)
-        let (status, output) = try EmitSupport.kubernetesValidate(applied, version: "1.30.0")
-        #expect(status == 0, "kubernetes-validate: \(output)")
-    }
-
     @Test("check/diff of the generated folder count no evidence document, for both layouts and an earlier layout",
           arguments: EmitOptions.Layout.allCases)
     func notADocument(_ layout: EmitOptions.Layout) throws {
-        let (out, _) = try Self.generated(layout)
+        let (out, _) = try EmitSupport.generated(layout)
         // An earlier FlowMap wrote the report beside the policies: it is not counted either.
         let json = try String(contentsOf: out.appendingPathComponent(EvidenceReport.jsonFile), encoding: .utf8)
         try json.write(to: out.appendingPathComponent("evidence.json"), atomically: true, encoding: .utf8)
@@ -48,7 +23,7 @@ struct EvidenceLocationTests {
 
     @Test("a stale evidence report an earlier FlowMap wrote beside the policies is removed; a namespace called evidence gets a directory of its own")
     func staleAndCollision() throws {
-        let (out, r) = try Self.generated(.perWorkload)
+        let (out, r) = try EmitSupport.generated(.perWorkload)
         let old = out.appendingPathComponent("evidence.json")
         let json = try String(contentsOf: out.appendingPathComponent(EvidenceReport.jsonFile), encoding: .utf8)
         try json.write(to: old, atomically: true, encoding: .utf8)

@@ -188,7 +188,7 @@ struct YAMLSafetyTests {
         }
         let all = streams.joined(separator: "---\n")
         let yams = try Yams.load_all(yaml: all).map { $0 as Any }
-        let py = try #require(try EmitSupport.pyYAMLAsJSON(all) as? [Any])
+        let py = try #require(try Oracle.pyYAMLAsJSON(all) as? [Any])
         #expect(py.count == yams.count)
         for (i, (p, y)) in zip(py, yams).enumerated() {
             #expect(Tree.same(p, y), "document \(i) differs between PyYAML and Yams")

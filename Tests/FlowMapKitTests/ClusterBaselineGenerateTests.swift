@@ -3,6 +3,7 @@ import Foundation
 import FlowModel
 import Inference
 import Policy
+import TestSupport
 import Testing
 @testable import FlowMapKit
 import FlowIngest
@@ -110,9 +111,6 @@ struct ClusterBaselineGenerateTests {
 
     @Test("what --cluster-baseline writes validates against the network-policy-api CRDs (standard channel)")
     func validatesAgainstTheCRDs() throws {
-        let python = TestSupport.venv.appendingPathComponent("bin/python").path
-        try #require(FileManager.default.isExecutableFile(atPath: python),
-                     "\(python) not found: run `make venv` (make test does it), or set FLOWMAP_VENV")
         let (db, dir) = try CSVCapture.store(Self.records)
         defer { try? FileManager.default.removeItem(at: dir) }
         var paths: [String] = []
@@ -122,8 +120,7 @@ struct ClusterBaselineGenerateTests {
             #expect(r.written)
             paths += r.files.filter { $0.hasSuffix(".yaml") }.map { out + "/" + $0 }
         }
-        let script = TestSupport.repoRoot.appendingPathComponent("scripts/validate-network-policy-api.py").path
-        let (status, text) = try TestSupport.run(python, [script, "--channel", "standard"] + paths)
+        let (status, text) = try Oracle.networkPolicyAPIValidate(channel: "standard", paths)
         #expect(status == 0, "\(text)")
         #expect(text.contains("2 valid, 0 invalid"), "\(text)")
     }

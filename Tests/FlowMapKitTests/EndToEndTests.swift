@@ -190,34 +190,4 @@ struct EndToEndTests {
         }
         #expect(allows > 5)
     }
-
-    @Test("emitted policies pass kubernetes-validate for Kubernetes 1.30 and 1.37")
-    func kubernetesValidate() throws {
-        let exe = TestSupport.venv.appendingPathComponent("bin/kubernetes-validate").path
-        guard FileManager.default.isExecutableFile(atPath: exe) else {
-            Issue.record("kubernetes-validate not found at \(exe): run `make venv` (make test does it)")
-            return
-        }
-        let dir = TestSupport.tempDir()
-        let db = dir.appendingPathComponent("s.db").path
-        _ = try TestSupport.ingest(TestSupport.hubbleSamples, db: db)
-        let out = dir.appendingPathComponent("out").path
-        let r = try Generate.run(Generate.Options(db: db, out: out, allowBreaks: true))
-        let files = r.files.filter { $0.hasSuffix(".yaml") && $0 != "kustomization.yaml" }.map { out + "/" + $0 }
-        #expect(!files.isEmpty)
-        for v in ["1.30.0", "1.37.0"] {
-            let (status, output) = try TestSupport.run(exe, ["--strict", "--quiet", "-k", v] + files)
-            #expect(status == 0, "kubernetes-validate \(v): \(output)")
-        }
-        // And a deliberately broken policy fails, so this test can fail.
-        let bad = dir.appendingPathComponent("bad.yaml").path
-        TestSupport.write("""
-            apiVersion: networking.k8s.io/v1
-            kind: NetworkPolicy
-            metadata: {name: bad}
-            spec: {podSelector: {}, ingress: [{ports: [{port: 80, protocol: TCP, bogus: 1}]}]}
-            """, to: URL(fileURLWithPath: bad))
-        let (badStatus, _) = try TestSupport.run(exe, ["--strict", "--quiet", "-k", "1.30.0", bad])
-        #expect(badStatus != 0)
-    }
 }

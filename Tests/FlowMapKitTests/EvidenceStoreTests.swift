@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 import FlowMapKit
 import FlowIngest
@@ -284,11 +285,10 @@ struct EvidenceStoreTests {
             if list(s["properties"]) != sys.argv[3].split(","): print("columns differ"); bad += 1
             print(n, "checked,", bad, "errors"); sys.exit(1 if bad else 0)
             """
-        let python = TestSupport.venv.appendingPathComponent("bin/python").path
         let cols = Export.columns.joined(separator: ",")
-        let (status, out) = try TestSupport.run(python, ["-c", code, schema, good.path, cols])
+        let (status, out) = try Oracle.python(["-c", code, schema, good.path, cols])
         #expect(status == 0, "\(out)")
-        #expect(try TestSupport.run(python, ["-c", code, schema, broken.path, cols]).0 != 0)
+        #expect(try Oracle.python(["-c", code, schema, broken.path, cols]).0 != 0)
         // Records are sorted and one per edge per bucket.
         let keys = try lines.map { l -> String in
             let o = try JSONSerialization.jsonObject(with: Data(l.utf8)) as! [String: Any]

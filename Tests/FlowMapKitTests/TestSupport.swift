@@ -27,9 +27,6 @@ enum TestSupport {
         return (r, issues)
     }
 
-    /// The Python venv made by `make venv` (FLOWMAP_VENV, else .venv in the repo).
-    static var venv: URL { Repository.venv }
-
     /// Runs a program; returns exit status and combined output.
     static func run(_ exe: String, _ args: [String]) throws -> (Int32, String) { try ProcessRunner.run(exe, args) }
 }

@@ -115,7 +115,7 @@ struct CLIConventionTests {
         let dir = Binary.tempDir()
         defer { try? FileManager.default.removeItem(at: dir) }
         let db = try ExitCodeTests.store(dir)
-        let policies = try ExitCodeTests.folder(dir, "p", ["a.yaml": ExitCodeTests.allowAll])
+        let policies = try CLIFixtures.folder(dir, "p", ["a.yaml": CLIFixtures.allowAll])
         let future = "2200-01-01T00:00:00Z"
         let check = try Binary.output(["check", "--db", db, "--policies", policies, "--since", future])
         #expect(check.status == 2 && check.stderr.contains("no observed connections in 2200-01-01T00:00:00Z .. now"), "\(check.stderr)")
@@ -159,7 +159,7 @@ struct CLIConventionTests {
         let r = try Binary.output(["ingest", "--db", dir.appendingPathComponent("b.db").path, input.path])
         #expect(r.status == 1 && r.stderr.contains("web?gnp.exe-1"), "\(r.stderr)")
         let db = try ExitCodeTests.store(dir)
-        let policies = try ExitCodeTests.folder(dir, "p", ["a.yaml": ExitCodeTests.allowAll])
+        let policies = try CLIFixtures.folder(dir, "p", ["a.yaml": CLIFixtures.allowAll])
         let x = try Binary.output(["explain", "--db", db, "--policies", policies, "ns0/svc\u{202E}0", "ns1/svc1", "TCP/80"])
         #expect(x.status == 2 && x.stderr.contains("ns0/svc?0: no such workload"), "\(x.stderr)")
         let json = try Binary.output(["explain", "--db", db, "--policies", policies, "ns0/svc0", "ns1/svc1", "TCP/80", "-o", "json"])

@@ -17,21 +17,6 @@ struct ExitCodeTests {
         return db
     }
 
-    static func np(_ ns: String, _ name: String, _ spec: String, apiVersion: String = "networking.k8s.io/v1",
-                   kind: String = "NetworkPolicy") -> String {
-        "apiVersion: \(apiVersion)\nkind: \(kind)\nmetadata: {name: \(name), namespace: \(ns)}\nspec: \(spec)\n"
-    }
-
-    /// Writes `files` (name → text) into a fresh folder.
-    static func folder(_ dir: URL, _ name: String, _ files: [String: String]) throws -> String {
-        let f = dir.appendingPathComponent(name)
-        try FileManager.default.createDirectory(at: f, withIntermediateDirectories: true)
-        for (n, t) in files { try t.write(to: f.appendingPathComponent(n), atomically: true, encoding: .utf8) }
-        return f.path
-    }
-
-    static let allowAll = np("ns0", "allow-all", "{podSelector: {}, ingress: [{}]}")
-
     @Test("check: 2 for nothing to evaluate and for every invalid policy; --skip-invalid says so in the verdict")
     func checkRefusesWhatItCannotEvaluate() throws {
         let dir = Binary.tempDir()
@@ -40,16 +25,16 @@ struct ExitCodeTests {
             ("empty", [:], "no manifest files"),
             ("readme", ["README.md": "# policies\n"], "no manifest files"),
             ("configmap", ["c.yaml": "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: x}\n"], "no NetworkPolicy"),
-            ("typo-field", ["p.yaml": Self.np("ns0", "p", "{podSelectr: {}}")], "unknown field \"podSelectr\""),
-            ("lower-proto", ["p.yaml": Self.np("ns0", "p", "{podSelector: {}, ingress: [{ports: [{protocol: tcp, port: 80}]}]}")], "Unsupported value: \"tcp\""),
-            ("bad-type", ["p.yaml": Self.np("ns0", "p", "{podSelector: {}, policyTypes: [Ingres]}")], "Unsupported value: \"Ingres\""),
-            ("old-version", ["p.yaml": Self.np("ns0", "p", "{podSelector: {}}", apiVersion: "extensions/v1beta1")], "unsupported apiVersion"),
-            ("kind-typo", ["p.yaml": Self.np("ns0", "p", "{podSelector: {}}", kind: "NetworkPolcy")], "no matches for kind \"NetworkPolcy\""),
-            ("control-char", ["p.yaml": Self.allowAll + "---\n" + Self.np("ns1", "q", "{podSelector: {}}") + "# \u{01}\n"], "document 1"),
-            ("duplicate", ["a.yaml": Self.allowAll, "b.yaml": Self.allowAll], "Duplicate value"),
+            ("typo-field", ["p.yaml": CLIFixtures.np("ns0", "p", "{podSelectr: {}}")], "unknown field \"podSelectr\""),
+            ("lower-proto", ["p.yaml": CLIFixtures.np("ns0", "p", "{podSelector: {}, ingress: [{ports: [{protocol: tcp, port: 80}]}]}")], "Unsupported value: \"tcp\""),
+            ("bad-type", ["p.yaml": CLIFixtures.np("ns0", "p", "{podSelector: {}, policyTypes: [Ingres]}")], "Unsupported value: \"Ingres\""),
+            ("old-version", ["p.yaml": CLIFixtures.np("ns0", "p", "{podSelector: {}}", apiVersion: "extensions/v1beta1")], "unsupported apiVersion"),
+            ("kind-typo", ["p.yaml": CLIFixtures.np("ns0", "p", "{podSelector: {}}", kind: "NetworkPolcy")], "no matches for kind \"NetworkPolcy\""),
+            ("control-char", ["p.yaml": CLIFixtures.allowAll + "---\n" + CLIFixtures.np("ns1", "q", "{podSelector: {}}") + "# \u{01}\n"], "document 1"),
+            ("duplicate", ["a.yaml": CLIFixtures.allowAll, "b.yaml": CLIFixtures.allowAll], "Duplicate value"),
         ]
         for (name, files, message) in cases {
-            let path = try Self.folder(dir, name, files)
+            let path = try CLIFixtures.folder(dir, name, files)
             let (code, out) = try Binary.run(["check", "--db", db, "--policies", path])
             #expect(code == 2, "\(name): exit \(code): \(out)")
             #expect(out.contains(message), "\(name): \(out)")
@@ -64,7 +49,7 @@ struct ExitCodeTests {
         let none = dir.appendingPathComponent("none.json")
         try "".write(to: none, atomically: true, encoding: .utf8)
         _ = try Binary.run(["ingest", "--db", emptyDB, none.path])
-        let (ec, eout) = try Binary.run(["check", "--db", emptyDB, "--policies", try Self.folder(dir, "ok", ["p.yaml": Self.allowAll])])
+        let (ec, eout) = try Binary.run(["check", "--db", emptyDB, "--policies", try CLIFixtures.folder(dir, "ok", ["p.yaml": CLIFixtures.allowAll])])
         #expect(ec == 2 && eout.contains("no observed connections"), "\(eout)")
         // Bad usage.
         #expect(try Binary.run(["check", "--db", db]).0 == 2)
@@ -82,10 +67,10 @@ struct ExitCodeTests {
             - metadata: {name: deny-ns1, namespace: ns1}
               spec: {podSelector: {}, policyTypes: [Ingress]}
             """
-        let (code, out) = try Binary.run(["check", "--db", db, "--policies", try Self.folder(dir, "list", ["l.yaml": list])])
+        let (code, out) = try Binary.run(["check", "--db", db, "--policies", try CLIFixtures.folder(dir, "list", ["l.yaml": list])])
         #expect(code == 1, "\(out)")
         #expect(out.contains("[1 policies,") && out.contains("would break"), "\(out)")
-        let (ok, okOut) = try Binary.run(["check", "--db", db, "--policies", try Self.folder(dir, "open", ["p.yaml": Self.allowAll])])
+        let (ok, okOut) = try Binary.run(["check", "--db", db, "--policies", try CLIFixtures.folder(dir, "open", ["p.yaml": CLIFixtures.allowAll])])
         #expect(ok == 0, "\(okOut)")
         #expect(okOut.hasPrefix("verdict: nothing observed would break"), "\(okOut)")
     }
@@ -95,7 +80,7 @@ struct ExitCodeTests {
         let dir = Binary.tempDir()
         let db = try Self.store(dir)
         let cnp = "apiVersion: cilium.io/v2\nkind: CiliumLocalRedirectPolicy\nmetadata: {name: c, namespace: ns0}\nspec: {}\n"
-        let path = try Self.folder(dir, "cilium", ["p.yaml": Self.allowAll, "c.yaml": cnp + "---\n" + cnp.replacingOccurrences(of: "name: c", with: "name: d"),
+        let path = try CLIFixtures.folder(dir, "cilium", ["p.yaml": CLIFixtures.allowAll, "c.yaml": cnp + "---\n" + cnp.replacingOccurrences(of: "name: c", with: "name: d"),
                                                    "m.yaml": "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: x}\n"])
         for verb in [["check", "--db", db], ["connectivity", "--db", db], ["map", "--db", db, "--out", dir.appendingPathComponent("m.html").path]] {
             let (code, out) = try Binary.run(verb + ["--policies", path])
@@ -113,8 +98,8 @@ struct ExitCodeTests {
     func workloadsAndExplain() throws {
         let dir = Binary.tempDir()
         let db = try Self.store(dir)
-        let deny = Self.np("ns1", "deny", "{podSelector: {}, policyTypes: [Ingress]}")
-        let path = try Self.folder(dir, "deny", ["p.yaml": deny])
+        let deny = CLIFixtures.np("ns1", "deny", "{podSelector: {}, policyTypes: [Ingress]}")
+        let path = try CLIFixtures.folder(dir, "deny", ["p.yaml": deny])
         let (code, out) = try Binary.run(["connectivity", "--policies", path])
         #expect(code == 2 && out.contains("kubectl get pods -A -o yaml") && out.contains("--db"), "\(out)")
         #expect(try Binary.run(["explain", "--policies", path, "ns0/svc0", "ns1/svc1", "TCP/8001"]).0 == 2)
@@ -131,9 +116,9 @@ struct ExitCodeTests {
     func diffWiring() throws {
         let dir = Binary.tempDir()
         let db = try Self.store(dir)
-        let open = try Self.folder(dir, "open", ["p.yaml": Self.allowAll])
-        let deny = try Self.folder(dir, "deny", ["p.yaml": Self.np("ns1", "deny", "{podSelector: {}, policyTypes: [Ingress]}")])
-        let bad = try Self.folder(dir, "bad", ["p.yaml": Self.np("ns0", "p", "{podSelectr: {}}")])
+        let open = try CLIFixtures.folder(dir, "open", ["p.yaml": CLIFixtures.allowAll])
+        let deny = try CLIFixtures.folder(dir, "deny", ["p.yaml": CLIFixtures.np("ns1", "deny", "{podSelector: {}, policyTypes: [Ingress]}")])
+        let bad = try CLIFixtures.folder(dir, "bad", ["p.yaml": CLIFixtures.np("ns0", "p", "{podSelectr: {}}")])
         #expect(try Binary.run(["diff", open, bad, "--db", db]).0 == 2)
         #expect(try Binary.run(["diff", open]).0 == 2)
         #expect(try Binary.run(["diff", open, deny, "--db", db]).0 == 1)
@@ -161,7 +146,7 @@ struct ExitCodeTests {
         #expect(out.contains("\(full): write failed") && !out.contains("wrote"), "\(out)")
         var st = stat()
         #expect(stat(full, &st) == 0 && (st.st_mode & S_IFMT) == S_IFCHR, "the device node was replaced")
-        let policies = try Self.folder(dir, "deny", ["p.yaml": Self.np("ns1", "deny", "{podSelector: {}, policyTypes: [Ingress]}")])
+        let policies = try CLIFixtures.folder(dir, "deny", ["p.yaml": CLIFixtures.np("ns1", "deny", "{podSelector: {}, policyTypes: [Ingress]}")])
         for args in [["map", "--db", db], ["check", "--db", db, "--policies", policies],
                      ["connectivity", "--db", db, "--policies", policies], ["generate", "--db", db, "--out", "-"],
                      ["summary", "--db", db]] {

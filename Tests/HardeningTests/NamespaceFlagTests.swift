@@ -28,7 +28,7 @@ struct NamespaceFlagTests {
     func check() throws {
         let dir = Binary.tempDir()
         defer { try? FileManager.default.removeItem(at: dir) }
-        let f = try OutputSchemaTests.fixture(dir)
+        let f = try CLIFixtures.fixture(dir)
         let base = ["check", "--db", f.db, "--policies", f.policies]
         let all = try Self.json(base)
         #expect(all.status == 1, "\(all.stderr)")
@@ -60,7 +60,7 @@ struct NamespaceFlagTests {
     func connectivity() throws {
         let dir = Binary.tempDir()
         defer { try? FileManager.default.removeItem(at: dir) }
-        let f = try OutputSchemaTests.fixture(dir)
+        let f = try CLIFixtures.fixture(dir)
         let base = ["connectivity", "--db", f.db, "--policies", f.policies]
         func pairs(_ doc: [String: Any]) -> [(String, String)] {
             (doc["connections"] as? [[String: Any]] ?? []).map { ($0["source"] as? String ?? "", $0["destination"] as? String ?? "") }
@@ -84,7 +84,7 @@ struct NamespaceFlagTests {
     func errors() throws {
         let dir = Binary.tempDir()
         defer { try? FileManager.default.removeItem(at: dir) }
-        let f = try OutputSchemaTests.fixture(dir)
+        let f = try CLIFixtures.fixture(dir)
         for verb in ["check", "connectivity"] {
             let base = [verb, "--db", f.db, "--policies", f.policies]
             let typo = try Binary.output(base + ["-n", "ns9"])
@@ -98,8 +98,8 @@ struct NamespaceFlagTests {
                     "\(verb): \(both.stderr)")
         }
         // A known namespace none of whose connections was observed: nothing to check, said so (exit 2).
-        let lonely = try ExitCodeTests.folder(dir, "lonely", [
-            "a.yaml": ExitCodeTests.allowAll,
+        let lonely = try CLIFixtures.folder(dir, "lonely", [
+            "a.yaml": CLIFixtures.allowAll,
             "ns.yaml": "apiVersion: v1\nkind: Namespace\nmetadata: {name: quiet}\n",
         ])
         let quiet = try Binary.output(["check", "--db", f.db, "--policies", lonely, "-n", "quiet"])
@@ -121,7 +121,7 @@ struct NamespaceFlagTests {
     func everyVerb() throws {
         let dir = Binary.tempDir()
         defer { try? FileManager.default.removeItem(at: dir) }
-        let f = try OutputSchemaTests.fixture(dir)
+        let f = try CLIFixtures.fixture(dir)
         let base = Self.baseCommands(f, dir)
         let withNamespace = CommandTree.shared.verbs.filter { $0.argument("--namespace") != nil }
         #expect(Set(withNamespace.map(\.name)) == Set(base.keys), "a verb with -n is not covered here (or lost -n)")

@@ -121,4 +121,37 @@ struct PackageGraphTests {
             #expect(table[stage] == real, "\(stage): the table says \(table[stage]?.sorted() ?? []), Package.swift \(real.sorted())")
         }
     }
+
+    /// Tests that still run a Python oracle outside OracleTests, each with its reason. Empty is the goal.
+    static let oracleCallersElsewhere: [String: String] = [
+        // These assert on their suite's generated fixtures (random nasty plans, HTTP rule cases, CSV
+        // captures) in the same test; moving them means moving those generators into a shared target first.
+        "Tests/EmitTests/YAMLSafetyTests.swift": "PyYAML reads the suite's random plans",
+        "Tests/EmitTests/CiliumHTTPRegexTests.swift": "the CRD schema over the suite's HTTP rule cases",
+        "Tests/FlowMapKitTests/ClusterBaselineGenerateTests.swift": "the network-policy-api CRDs over the suite's CSV capture",
+        "Tests/FlowMapKitTests/EvidenceStoreTests.swift": "export.schema.json over the suite's two captures",
+        "Tests/FormatTests/TopologyTests.swift": "the CRD schema over the suite's topology stores",
+    ]
+
+    @Test("tests that need the Python venv live in OracleTests and run it through TestSupport's Oracle, no copy of the lookup")
+    func oracleTestsApart() throws {
+        let tests = Self.root.appendingPathComponent("Tests")
+        let e = try #require(FileManager.default.enumerator(atPath: tests.path))
+        var callers: Set<String> = []
+        for case let rel as String in e where rel.hasSuffix(".swift") {
+            let path = "Tests/" + rel
+            // OracleTests is where they belong; TestSupport holds the runner.
+            if rel.hasPrefix("OracleTests/") || rel.hasPrefix("TestSupport/") { continue }
+            if rel == "HardeningTests/PackageGraphTests.swift" { continue }  // this test names the strings it looks for
+            let url = tests.appendingPathComponent(rel)
+            // Links are OracleTests/Support's view of other targets' helpers; the real file is checked.
+            if (try? FileManager.default.destinationOfSymbolicLink(atPath: url.path)) != nil { continue }
+            let text = try String(contentsOf: url, encoding: .utf8)
+            #expect(!text.contains("FLOWMAP_VENV") && !text.contains("Repository.venv") && !text.contains(".venv/")
+                    && !text.contains("bin/python"), "\(path) looks the venv up itself: use Oracle (TestSupport)")
+            if text.contains(try Regex(#"(^|[^A-Za-z])Oracle\."#)) { callers.insert(path) }
+        }
+        #expect(callers == Set(Self.oracleCallersElsewhere.keys),
+                "tests calling a Python oracle outside Tests/OracleTests: \(callers.sorted()); move them there")
+    }
 }

@@ -57,6 +57,17 @@ struct GeneratedCluster {
 }
 
 enum ClusterGenerator {
+    /// The inference options a property test uses for `c`. `selector`: the generated clusters know most workloads' owning controllers (`--selector controller`, the
+    /// default); `.minimal` ignores them.
+    static func options(for c: GeneratedCluster, selector: InferenceOptions.SelectorMode = .controller) -> InferenceOptions {
+        var o = InferenceOptions()
+        o.selector = selector
+        o.internetThreshold = c.internetThreshold
+        o.namedPorts = c.seed % 2 == 1
+        o.includeSystem = true  // kube-system (CoreDNS) is checked too
+        return o
+    }
+
     static let servicePorts: [(Proto, UInt16)] = [(.tcp, 80), (.tcp, 443), (.tcp, 8080), (.tcp, 5432), (.tcp, 6379),
                                                   (.tcp, 9090), (.udp, 5353), (.sctp, 3868), (.udp, 8125)]
     static let t0: Int64 = 1_750_000_000_000_000_000

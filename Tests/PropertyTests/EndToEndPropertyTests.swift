@@ -13,7 +13,7 @@ struct EndToEndPropertyTests {
     @Test("observed allowed => allowed, not observed => denied, through YAML", arguments: PlanPropertyTests.seeds)
     func exactnessThroughYAML(seed: UInt64) throws {
         let c = ClusterGenerator.make(seed: seed)
-        let plan = Inferrer(options: PlanPropertyTests.options(for: c)).infer(c.evidence)
+        let plan = Inferrer(options: ClusterGenerator.options(for: c)).infer(c.evidence)
         let m = ManifestCluster(c, plan: plan)
         let oracle = try EvaluatorOracle(m)
         let v = Expectation(c).violations(oracle)
@@ -23,7 +23,7 @@ struct EndToEndPropertyTests {
     @Test("the YAML check fails when the emitted policies lose a rule")
     func yamlCheckCanFail() throws {
         let c = ClusterGenerator.make(seed: 3)
-        var plan = Inferrer(options: PlanPropertyTests.options(for: c)).infer(c.evidence)
+        var plan = Inferrer(options: ClusterGenerator.options(for: c)).infer(c.evidence)
         let ni = try #require(plan.namespaces.firstIndex { $0.workloads.contains { !$0.ingress.isEmpty } })
         let wi = plan.namespaces[ni].workloads.firstIndex { !$0.ingress.isEmpty }!
         plan.namespaces[ni].workloads[wi].ingress.removeAll()

@@ -10,21 +10,10 @@ import Testing
 struct PlanPropertyTests {
     static let seeds: [UInt64] = Array(1...64)
 
-    /// `selector`: the generated clusters know most workloads' owning controllers (`--selector controller`, the
-    /// default); `.minimal` ignores them.
-    static func options(for c: GeneratedCluster, selector: InferenceOptions.SelectorMode = .controller) -> InferenceOptions {
-        var o = InferenceOptions()
-        o.selector = selector
-        o.internetThreshold = c.internetThreshold
-        o.namedPorts = c.seed % 2 == 1
-        o.includeSystem = true  // kube-system (CoreDNS) is checked too
-        return o
-    }
-
     @Test("observed allowed => allowed, not observed => denied", arguments: seeds, InferenceOptions.SelectorMode.allCases)
     func exactness(seed: UInt64, selector: InferenceOptions.SelectorMode) throws {
         let c = ClusterGenerator.make(seed: seed)
-        let plan = Inferrer(options: Self.options(for: c, selector: selector)).infer(c.evidence)
+        let plan = Inferrer(options: ClusterGenerator.options(for: c, selector: selector)).infer(c.evidence)
         #expect(plan.namespaces.flatMap(\.workloads).allSatisfy { !$0.selector.isEmpty && $0.selectorWarning == nil },
                 "seed \(seed): \(plan.warnings)")
         let v = Expectation(c).violations(PlanOracle(plan, pods: c.pods))
@@ -35,7 +24,7 @@ struct PlanPropertyTests {
           arguments: seeds, InferenceOptions.SelectorMode.allCases)
     func stableSelectors(seed: UInt64, selector: InferenceOptions.SelectorMode) {
         let c = ClusterGenerator.make(seed: seed)
-        let plan = Inferrer(options: Self.options(for: c, selector: selector)).infer(c.evidence)
+        let plan = Inferrer(options: ClusterGenerator.options(for: c, selector: selector)).infer(c.evidence)
         let byWorkload = c.podsByWorkload
         for w in plan.namespaces.flatMap(\.workloads) {
             #expect(w.selector.keys.allSatisfy { !VolatileLabels.isVolatile($0) }, "seed \(seed): \(w.selector)")
@@ -52,7 +41,7 @@ struct PlanPropertyTests {
         var shuffled = c.evidence
         var rng = SeededRNG(propertySeed: seed ^ 0xFFFF)
         shuffled.edges.shuffle(using: &rng)
-        let o = Self.options(for: c)
+        let o = ClusterGenerator.options(for: c)
         #expect(Inferrer(options: o).infer(c.evidence) == Inferrer(options: o).infer(shuffled))
     }
 
@@ -61,7 +50,7 @@ struct PlanPropertyTests {
         // Find a seed with a workload-to-workload egress rule.
         var seed: UInt64 = 1
         var c = ClusterGenerator.make(seed: seed)
-        var plan = Inferrer(options: Self.options(for: c)).infer(c.evidence)
+        var plan = Inferrer(options: ClusterGenerator.options(for: c)).infer(c.evidence)
         func firstEgress(_ p: PolicyPlan) -> (Int, Int, Int)? {
             for (ni, ns) in p.namespaces.enumerated() {
                 for (wi, w) in ns.workloads.enumerated() {
@@ -75,7 +64,7 @@ struct PlanPropertyTests {
         while firstEgress(plan) == nil {
             seed += 1
             c = ClusterGenerator.make(seed: seed)
-            plan = Inferrer(options: Self.options(for: c)).infer(c.evidence)
+            plan = Inferrer(options: ClusterGenerator.options(for: c)).infer(c.evidence)
         }
         let (ni, wi, ri) = firstEgress(plan)!
         let exp = Expectation(c)
@@ -101,7 +90,7 @@ struct PlanPropertyTests {
     @Test("observed-denied probes stay denied", arguments: seeds.prefix(16))
     func deniedStayDenied(seed: UInt64) {
         let c = ClusterGenerator.make(seed: seed)
-        let plan = Inferrer(options: Self.options(for: c)).infer(c.evidence)
+        let plan = Inferrer(options: ClusterGenerator.options(for: c)).infer(c.evidence)
         let oracle = PlanOracle(plan, pods: c.pods)
         let pods = c.podsByWorkload
         #expect(Set(plan.denied.map { Conn(src: $0.key.source, dst: $0.key.destination, proto: $0.key.proto,
@@ -123,7 +112,7 @@ struct GeneratorCoverageTests {
         var features: [String: Int] = [:]
         for seed in PlanPropertyTests.seeds {
             let c = ClusterGenerator.make(seed: seed)
-            let plan = Inferrer(options: PlanPropertyTests.options(for: c)).infer(c.evidence)
+            let plan = Inferrer(options: ClusterGenerator.options(for: c)).infer(c.evidence)
             let exp = Expectation(c)
             func count(_ k: String, _ b: Bool) { if b { features[k, default: 0] += 1 } }
             count("future replicas", c.pods.contains { !$0.observed })
@@ -143,7 +132,7 @@ struct GeneratorCoverageTests {
             count("stand-ins", c.evidence.edges.contains { $0.key.source.workloadKind == Endpoint.labelIdentityKind })
             let workloads = plan.namespaces.flatMap(\.workloads)
             func controller(_ w: WorkloadPlan) -> Labels? { c.evidence.controllerSelectors[w.endpoint].map(VolatileLabels.stable) }
-            let minimal = Inferrer(options: PlanPropertyTests.options(for: c, selector: .minimal)).infer(c.evidence)
+            let minimal = Inferrer(options: ClusterGenerator.options(for: c, selector: .minimal)).infer(c.evidence)
             count("controller selector used", workloads.contains { w in
                 controller(w) == w.selector && minimal.namespaces.flatMap(\.workloads)
                     .contains { $0.endpoint == w.endpoint && $0.selector != w.selector }

@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 
 /// Issue 20: every verb that prints a result has `--output json`, and what it prints follows its documented
@@ -6,60 +7,18 @@ import Testing
 /// same document.
 @Suite("Output schemas", .serialized)
 struct OutputSchemaTests {
-    struct Missing: Error, CustomStringConvertible { var description: String }
-
-    static var python: String {
-        let venv = ProcessInfo.processInfo.environment["FLOWMAP_VENV"].map { URL(fileURLWithPath: $0) }
-            ?? Binary.repoRoot.appendingPathComponent(".venv")
-        return venv.appendingPathComponent("bin/python").path
-    }
-
     /// Runs `python -c code args`; status and combined output.
     static func python(_ code: String, _ args: [String]) throws -> (Int32, String) {
-        guard FileManager.default.isExecutableFile(atPath: python) else {
-            throw Missing(description: "\(python) not found: run `make venv` (make test does it) or set FLOWMAP_VENV")
-        }
-        return try Binary.run(program: python, ["-c", code] + args)
+        try Oracle.python(["-c", code] + args)
     }
 
     /// Validates each (schema, document) pair, strictly (formats checked); nonzero with the errors when any fails.
     static func validate(_ pairs: [(schema: String, document: String)]) throws -> (Int32, String) {
-        let code = """
-            import json, sys, jsonschema
-            bad = 0
-            args = sys.argv[1:]
-            for schema_path, doc_path in zip(args[0::2], args[1::2]):
-                schema = json.load(open(schema_path))
-                jsonschema.Draft202012Validator.check_schema(schema)
-                v = jsonschema.Draft202012Validator(schema, format_checker=jsonschema.FormatChecker())
-                for e in v.iter_errors(json.load(open(doc_path))):
-                    bad += 1
-                    print(doc_path, list(e.absolute_path), e.message)
-            print(len(args) // 2, "checked,", bad, "errors")
-            sys.exit(1 if bad else 0)
-            """
-        return try python(code, pairs.flatMap { [$0.schema, $0.document] })
+        try Oracle.jsonSchema(pairs)
     }
 
     static func schema(_ verb: String) -> String {
         Binary.repoRoot.appendingPathComponent("schema/\(verb).schema.json").path
-    }
-
-    /// A store, a policy folder (an allow-all in ns0, a deny-all in ns1) and an empty second folder for diff;
-    /// `forget` and `prune` change a store: they get copies of it (f.db, p.db beside s.db).
-    static func fixture(_ dir: URL) throws -> (flows: String, db: String, policies: String, other: String) {
-        let input = dir.appendingPathComponent("f.json")
-        try Synthetic.hubble(lines: 200, workloads: 8).write(to: input, atomically: true, encoding: .utf8)
-        let db = dir.appendingPathComponent("s.db").path
-        for store in [db, dir.appendingPathComponent("f.db").path, dir.appendingPathComponent("p.db").path] {
-            #expect(try Binary.run(["ingest", "--db", store, input.path]).0 == 0)
-        }
-        let policies = try ExitCodeTests.folder(dir, "p", [
-            "a.yaml": ExitCodeTests.allowAll,
-            "b.yaml": ExitCodeTests.np("ns1", "deny", "{podSelector: {}, policyTypes: [Ingress]}"),
-        ])
-        let other = try ExitCodeTests.folder(dir, "q", ["a.yaml": ExitCodeTests.allowAll])
-        return (input.path, db, policies, other)
     }
 
     /// One command line per verb, each printing its result as JSON.
@@ -92,7 +51,7 @@ struct OutputSchemaTests {
     func everyVerbFollowsItsSchema() throws {
         let dir = Binary.tempDir()
         defer { try? FileManager.default.removeItem(at: dir) }
-        let f = try Self.fixture(dir)
+        let f = try CLIFixtures.fixture(dir)
         var pairs: [(schema: String, document: String)] = []
         for (verb, args) in Self.commands(f, dir) {
             let r = try Binary.output(args + ["--output", "json"])
@@ -134,7 +93,7 @@ struct OutputSchemaTests {
     func yamlIsTheSameDocument() throws {
         let dir = Binary.tempDir()
         defer { try? FileManager.default.removeItem(at: dir) }
-        let f = try Self.fixture(dir)
+        let f = try CLIFixtures.fixture(dir)
         // ingest, merge and generate change the store or the folder they write; map draws json, not yaml.
         // forget and prune change their store, a second run reports something else.
         for (verb, args) in Self.commands(f, dir) where !["ingest", "merge", "generate", "map", "forget", "prune"].contains(verb) {
@@ -154,7 +113,7 @@ struct OutputSchemaTests {
     func checkAndConnectivityShareKeys() throws {
         let dir = Binary.tempDir()
         defer { try? FileManager.default.removeItem(at: dir) }
-        let f = try Self.fixture(dir)
+        let f = try CLIFixtures.fixture(dir)
         func object(_ args: [String]) throws -> [String: Any] {
             try #require(try JSONSerialization.jsonObject(with: Data(Binary.output(args + ["-o", "json"]).stdout.utf8))
                 as? [String: Any])
@@ -176,7 +135,7 @@ struct OutputSchemaTests {
     func watchLinesFollowTheirSchema() throws {
         let dir = Binary.tempDir()
         defer { try? FileManager.default.removeItem(at: dir) }
-        let f = try Self.fixture(dir)
+        let f = try CLIFixtures.fixture(dir)
         let s = try StandIns()
         let r = try s.sh("flowmap watch --policies '\(f.policies)' --output jsonl - < '\(f.flows)'")
         #expect(r.status == 1, "the deny in ns1 blocks observed traffic: \(r.err)")

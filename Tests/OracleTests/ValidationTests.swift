@@ -1,5 +1,6 @@
 @testable import Emit
 import Foundation
+import TestSupport
 import Testing
 @testable import Inference
 @testable import Policy
@@ -29,7 +30,7 @@ struct ValidationTests {
         defer { try? FileManager.default.removeItem(at: dir) }
         let files = try Self.emitted(.k8s, under: dir)
         #expect(files.count > 10)
-        let (status, output) = try EmitSupport.kubernetesValidate(files, version: version)
+        let (status, output) = try Oracle.kubernetesValidate(files, version: version)
         #expect(status == 0, "kubernetes-validate \(version): \(output)")
     }
 
@@ -38,7 +39,7 @@ struct ValidationTests {
         let dir = EmitSupport.tempDir()
         defer { try? FileManager.default.removeItem(at: dir) }
         let files = try Self.emitted(.cilium, under: dir)
-        let (status, output) = try EmitSupport.ciliumValidate(files)
+        let (status, output) = try Oracle.ciliumValidate(files)
         #expect(status == 0, "validate-cilium: \(output)")
         #expect(output.contains(" valid, 0 invalid"))
     }
@@ -59,7 +60,7 @@ struct ValidationTests {
 
             """
         let paths = try EmitSupport.write([("bad.yaml", bad)], under: dir)
-        let (status, output) = try EmitSupport.ciliumValidate(paths)
+        let (status, output) = try Oracle.ciliumValidate(paths)
         #expect(status != 0)
         #expect(output.contains("metadata.name"))
         #expect(output.contains("is not of type 'string'"))  // port must be a string

@@ -3,15 +3,9 @@ import FlowModel
 @testable import Policy
 import TestSupport
 
-/// Runs network-config-analyzer (`nca`, installed by `make oracle` into `<repo>/.venv`) on many cases in one
-/// process through a scheme file, and parses its `txt_no_fw_rules` connectivity lines.
+/// network-config-analyzer's answers (`Oracle.NCA`, TestSupport) parsed: its `txt_no_fw_rules` connectivity lines
+/// as FlowMap connection sets.
 struct NCAOracle {
-    static var repoRoot: URL {
-        Repository.root
-    }
-    static var executable: URL { repoRoot.appendingPathComponent(".venv/bin/nca") }
-    static var isInstalled: Bool { FileManager.default.isExecutableFile(atPath: executable.path) }
-
     enum End: Hashable, CustomStringConvertible {
         case pod(String)  // "ns/name"
         case range(IPRange)
@@ -31,37 +25,9 @@ struct NCAOracle {
 
     struct Failure: Error, CustomStringConvertible { var description: String }
 
-    static var python: URL { repoRoot.appendingPathComponent(".venv/bin/python") }
-    static var batchScript: URL { repoRoot.appendingPathComponent("scripts/nca_batch.py") }
-
-    /// Runs every case (YAML text) through `scripts/nca_batch.py`: one forked NCA run per case (NCA keeps
-    /// global state between the configs of one scheme run, so cases must not share a process state).
+    /// Every case (YAML text) through NCA, one forked run per case; each case's connectivity lines.
     static func run(cases: [String], workDir: URL) throws -> [[Line]] {
-        let fm = FileManager.default
-        try? fm.removeItem(at: workDir)
-        try fm.createDirectory(at: workDir, withIntermediateDirectories: true)
-        for (i, text) in cases.enumerated() {
-            try text.write(to: workDir.appendingPathComponent("case\(i).yaml"), atomically: true, encoding: .utf8)
-        }
-        let p = Process()
-        p.executableURL = python
-        p.arguments = [batchScript.path, workDir.path]
-        try p.run()
-        p.waitUntilExit()
-        guard p.terminationStatus == 0 else {
-            throw Failure(description: "\(batchScript.path) exited with \(p.terminationStatus)")
-        }
-        var out: [[Line]] = []
-        for i in cases.indices {
-            let f = workDir.appendingPathComponent("out\(i).txt")
-            guard let text = try? String(contentsOf: f, encoding: .utf8) else {
-                let log = workDir.appendingPathComponent("nca\(i).log")
-                let tail = (try? String(contentsOf: log, encoding: .utf8)).map { String($0.suffix(2000)) } ?? ""
-                throw Failure(description: "nca wrote no output for case \(i); log tail:\n\(tail)")
-            }
-            out.append(try parse(text))
-        }
-        return out
+        try Oracle.NCA.run(cases: cases, workDir: workDir).map(parse)
     }
 
     static func parse(_ text: String) throws -> [Line] {

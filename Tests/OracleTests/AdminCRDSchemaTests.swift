@@ -13,22 +13,8 @@ import Testing
 
     /// Per document the schema judged, keyed `file[i]`: true when valid.
     static func schemaVerdicts(_ files: [String]) throws -> [String: Bool] {
-        let venv = ProcessInfo.processInfo.environment["FLOWMAP_VENV"].map { URL(fileURLWithPath: $0) }
-            ?? repoRoot.appendingPathComponent(".venv")
-        let python = venv.appendingPathComponent("bin/python").path
-        try #require(FileManager.default.isExecutableFile(atPath: python),
-                     "\(python) not found: run `make venv` (make test does it), or set FLOWMAP_VENV")
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: python)
-        p.arguments = [repoRoot.appendingPathComponent("scripts/validate-network-policy-api.py").path,
-                       "--channel", "experimental"] + files
-        let pipe = Pipe()
-        p.standardOutput = pipe
-        p.standardError = pipe
-        try p.run()
-        let out = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        p.waitUntilExit()
-        try #require(p.terminationStatus == 0 || p.terminationStatus == 1, "validator failed: \(out)")
+        let (status, out) = try Oracle.networkPolicyAPIValidate(channel: "experimental", files)
+        try #require(status == 0 || status == 1, "validator failed: \(out)")
         var verdicts: [String: Bool] = [:]
         for line in out.split(separator: "\n") {
             // `FILE[i] Kind name: valid` / `FILE[i] Kind name: invalid: ...` / `FILE: invalid: not YAML: ...`

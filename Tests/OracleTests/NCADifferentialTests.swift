@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 import FlowModel
 @testable import Policy
@@ -12,10 +13,6 @@ import FlowModel
     static let baseSeed: UInt64 = 20_261_127
 
     @Test func evaluatorAgreesWithNCAOnRandomCases() throws {
-        guard NCAOracle.isInstalled else {
-            Issue.record("network-config-analyzer is not installed at \(NCAOracle.executable.path): run `make oracle` first")
-            return
-        }
         var cases: [String] = []
         for i in 0..<Self.caseCount {
             var g = RandomCaseGenerator(seed: Self.baseSeed + UInt64(i))

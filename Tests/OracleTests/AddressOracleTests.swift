@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 import FlowModel
 
@@ -7,13 +8,6 @@ import FlowModel
 /// for IPv4 and IPv6, in several spellings (upper case, leading zeros in hextets, uncompressed, `+` signs).
 @Suite("IP addresses and CIDRs against Python's ipaddress")
 struct AddressOracleTests {
-    static var python: String {
-        let venv = ProcessInfo.processInfo.environment["FLOWMAP_VENV"]
-            ?? URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-            .deletingLastPathComponent().appendingPathComponent(".venv").path
-        return venv + "/bin/python"
-    }
-
     /// One query per line: `a <text>` (address: canonical text or ERR), `c <text>` (CIDR, host bits cleared:
     /// canonical text or ERR), `in <cidr> <address>` (1 or 0).
     static let oracle = """
@@ -79,10 +73,7 @@ struct AddressOracleTests {
 
     @Test("parse / format round trip, CIDR masking and containment agree with ipaddress (v4 and v6, 3,000 cases)")
     func agreesWithPython() throws {
-        guard FileManager.default.isExecutableFile(atPath: Self.python) else {
-            Issue.record("\(Self.python) not found: run `make venv` (make test does it) or set FLOWMAP_VENV")
-            return
-        }
+        let python = try Oracle.tool("python")
         var rng = SeededRNG(seed: 21)
         var queries: [String] = [], mine: [String] = []
         for _ in 0..<1000 {
@@ -114,7 +105,7 @@ struct AddressOracleTests {
         let input = dir.appendingPathComponent("q.txt")
         try queries.joined(separator: "\n").write(to: input, atomically: true, encoding: .utf8)
         let p = Process()
-        p.executableURL = URL(fileURLWithPath: Self.python)
+        p.executableURL = URL(fileURLWithPath: python)
         p.arguments = ["-c", Self.oracle, input.path]
         let pipe = Pipe()
         p.standardOutput = pipe

@@ -1,12 +1,13 @@
 import Foundation
+import TestSupport
 import FlowModel
 import Testing
 @testable import Inference
 @testable import Policy
 
 /// The same exactness check against an independent evaluator: network-config-analyzer (`nca`, installed by
-/// `make oracle`), run through the issue-9 runner (`Support/NCAOracle.swift` is a link to
-/// `Tests/PolicyTests/Support/NCAOracle.swift`, which drives `scripts/nca_batch.py`). A fixed set of clusters,
+/// `make oracle`), run through `Oracle.NCA` (TestSupport, which drives
+/// `scripts/nca_batch.py`) and `Support/NCAOracle.swift`. A fixed set of clusters,
 /// because NCA takes about a second per case. NCA's assumptions match `Expectation`'s: ipBlocks never match pod
 /// IPs, self pairs omitted.
 @Suite("Property: emitted NetworkPolicies allow exactly the evidence (network-config-analyzer)")
@@ -15,17 +16,13 @@ struct NCAPropertyTests {
 
     @Test("nca agrees: observed allowed => allowed, not observed => denied")
     func ncaAgrees() throws {
-        guard NCAOracle.isInstalled else {
-            Issue.record("network-config-analyzer is not installed at \(NCAOracle.executable.path): run `make oracle`")
-            return
-        }
         let clusters = Self.seeds.map { seed -> (GeneratedCluster, ManifestCluster) in
             let c = ClusterGenerator.make(seed: seed)
-            return (c, ManifestCluster(c, plan: Inferrer(options: PlanPropertyTests.options(for: c)).infer(c.evidence)))
+            return (c, ManifestCluster(c, plan: Inferrer(options: ClusterGenerator.options(for: c)).infer(c.evidence)))
         }
         // One more case, to show the comparison can fail: the first cluster with one ingress rule removed.
         let c0 = clusters[0].0
-        var broken = Inferrer(options: PlanPropertyTests.options(for: c0)).infer(c0.evidence)
+        var broken = Inferrer(options: ClusterGenerator.options(for: c0)).infer(c0.evidence)
         let ni = try #require(broken.namespaces.firstIndex { $0.workloads.contains { !$0.ingress.isEmpty } })
         let wi = broken.namespaces[ni].workloads.firstIndex { !$0.ingress.isEmpty }!
         broken.namespaces[ni].workloads[wi].ingress.removeAll()

@@ -1,0 +1,1 @@
+../../HardeningTests/Binary.swift

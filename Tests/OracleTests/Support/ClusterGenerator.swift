@@ -1,0 +1,1 @@
+../../PropertyTests/ClusterGenerator.swift

@@ -1,0 +1,1 @@
+../../PropertyTests/Connectivity.swift

@@ -1,0 +1,1 @@
+../../EmitTests/EmitTestSupport.swift

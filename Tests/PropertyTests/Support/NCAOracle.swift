@@ -1,1 +1,0 @@
-../../PolicyTests/Support/NCAOracle.swift
