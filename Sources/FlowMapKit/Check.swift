@@ -83,9 +83,27 @@ public enum Check {
         nameRoutes(&report, RouteIndex(inventory: try Generate.openExisting(o.db).inventory(), edges: edges), e.edges)
         return Result(report: report, manifests: loaded.manifests, policies: loaded.manifests.evaluatedPolicyCount,
                       workloads: Set(e.inventory.workloads.map(\.endpoint)).count, caveats: loaded.caveats,
-                      notes: loaded.notes + e.warnings + sharedSelectors(
+                      notes: loaded.notes + e.warnings + hostNetworkNote(o.evaluator, loaded.manifests, data, e.edges)
+                        + sharedSelectors(
                         loaded.manifests.policies.filter { o.namespaces.isAll || o.namespaces.namespaces.contains($0.namespace) },
                         e.inventory.workloads))
+    }
+
+    /// G1: host-network workloads with observed traffic, read as pods (`--host-network pods`, the default, as
+    /// netpol-analyzer and NCA do) by a NetworkPolicy set: most CNIs see them as node traffic, which is what
+    /// `generate` writes them as (node ipBlocks), so say how to check that reading. Nothing for Cilium sets (the
+    /// Cilium evaluator always gives them the node's identity, CH1).
+    static func hostNetworkNote(_ o: EvaluatorOptions, _ m: ManifestSet, _ data: ClusterInventory.StoreData,
+                                _ edges: [ObservedEdge]) -> [String] {
+        guard o.hostNetwork == .asPods, m.ciliumPolicies.isEmpty, !m.policies.isEmpty, !data.hostNetwork.isEmpty
+        else { return [] }
+        let seen = Set(edges.flatMap { [$0.key.source, $0.key.destination] }.filter { data.hostNetwork[$0] != nil })
+        guard !seen.isEmpty else { return [] }
+        let names = seen.map(\.description).sorted()
+        return ["warning: \(names.count) host-network workload(s) with observed traffic (\(names.prefix(5).joined(separator: ", "))"
+                + (names.count > 5 ? " and \(names.count - 5) more" : "") + ") are evaluated as pods (--host-network pods, "
+                + "as netpol-analyzer and NCA do); most CNIs see them as their nodes' traffic, which generated "
+                + "NetworkPolicies allow by node ipBlocks: check with --host-network node for that reading"]
     }
 
     /// Each listed item's routes (`through <route>`): the report lists items by text, so they are matched to

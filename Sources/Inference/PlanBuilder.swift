@@ -472,6 +472,12 @@ struct PlanBuilder {
         for ns in withEgressDeny {
             var out = [RulePlan]()
             for r in resolvers {
+                // Its namespace-wide rule would be a podSelector, which most CNIs never match for host-network
+                // pods (G1); the clients observed using it have their node rules from `addDNS`.
+                if r.kind == .workload && ev.hostNetwork.contains(r) {
+                    warnings.insert(.resolverInHostNetwork(r))
+                    continue
+                }
                 let rPeers = inferrer.baselinePeers(r, selectors: selectors, ev: ev)
                 if rPeers.isEmpty {
                     warnings.insert(.resolverWithoutLabels(r))

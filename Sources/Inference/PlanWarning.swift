@@ -60,6 +60,9 @@ public enum PlanWarning: Sendable, Hashable, CustomStringConvertible {
     case noClusterResolver(namespaces: [String])
     /// A cluster DNS resolver without stable labels: not in the DNS baseline.
     case resolverWithoutLabels(Endpoint)
+    /// A cluster DNS resolver whose pods run in the host network (NodeLocal DNSCache ...): not in the DNS baseline,
+    /// whose namespace-wide rules name pods; its observed clients keep their own rules (node ipBlocks / entities).
+    case resolverInHostNetwork(Endpoint)
     /// The namespace's DNS baseline leaves out protocols observed denied from one of its pods.
     case dnsBaselineLeavesOut(namespace: String, resolver: Endpoint, protos: [Proto])
 
@@ -157,6 +160,9 @@ public enum PlanWarning: Sendable, Hashable, CustomStringConvertible {
                 + namespaces.joined(separator: ", ") + "; DNS is allowed only where observed"
         case .resolverWithoutLabels(let r):
             return "\(r): DNS resolver without stable labels: not in the DNS baseline"
+        case .resolverInHostNetwork(let r):
+            return "\(r): DNS resolver in the host network: not in the DNS baseline (a podSelector would not match it on "
+                + "most CNIs); the workloads observed resolving through it keep their own rules to its nodes"
         case .dnsBaselineLeavesOut(let ns, let r, let protos):
             return "\(ns): the DNS baseline leaves out \(r) "
                 + protos.map { "\($0.rawValue)/53" }.sorted().joined(separator: ", ")

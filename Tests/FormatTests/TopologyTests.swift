@@ -250,6 +250,31 @@ import TestSupport
         #expect(w.ingressEntities.map(\.entity) == ["host"])
     }
 
+    @Test("a host-network DNS resolver: its clients get node rules, the namespace-wide DNS baseline leaves it out")
+    func hostNetworkResolver() throws {
+        let dns = Endpoint.workload("kube-system", "node-local-dns", kind: "DaemonSet")
+        let web = Endpoint.workload("shop", "web", kind: "Deployment")
+        let api = Endpoint.workload("shop", "api", kind: "Deployment")
+        var ev = Evidence(edges: [
+            ObservedEdge(key: EdgeKey(source: web, destination: dns, proto: .udp, port: 53, outcome: .allowed),
+                         stats: EdgeStats(flows: 5, firstSeen: 1, lastSeen: 2)),
+            ObservedEdge(key: EdgeKey(source: api, destination: web, proto: .tcp, port: 8080, outcome: .allowed),
+                         stats: EdgeStats(flows: 5, firstSeen: 1, lastSeen: 2)),
+        ], labelSets: [dns: [["k8s-app": "node-local-dns"]], web: [["app": "web"]], api: [["app": "api"]]])
+        let before = Inferrer().infer(ev)
+        #expect(before.namespaces.first { $0.name == "shop" }?.dnsBaseline.isEmpty == false, "as a pod: in the baseline")
+        ev.hostNetwork = [dns]
+        ev.workloadNodes = [dns: ["n1"]]
+        ev.nodeAddresses = ["n1": ["10.10.0.11"]]
+        let plan = Inferrer().infer(ev)
+        let shop = try #require(plan.namespaces.first { $0.name == "shop" })
+        #expect(shop.dnsBaseline.isEmpty)
+        #expect(plan.warnings.contains(.resolverInHostNetwork(dns)))
+        let w = try #require(shop.workloads.first { $0.endpoint == web })
+        #expect(w.egress.map(\.peer) == [.ipBlock(cidr: "10.10.0.11/32", except: [], note: PeerPlan.hostNetworkNote)])
+        #expect(w.egress.flatMap(\.ports).map { "\($0.proto.rawValue)/\($0.port)" } == ["TCP/53", "UDP/53"])
+    }
+
     @Test("host-network peers from generic records: node ipBlocks / host and remote-node, and check allows exactly the observed flows")
     func hostNetworkPeers() throws {
         let db = Support.newDB()
@@ -300,8 +325,14 @@ import TestSupport
         // Read as pods (netpol-analyzer, NCA: the check default), the node ipBlocks do not match the agent.
         #expect(try report(out, .asPods).deniedConnections == 2)
         var o = Check.Options(policies: [out], db: db)
+        let asPods = try Check.run(o)
+        #expect(asPods.notes.contains { $0.hasPrefix("warning: 1 host-network workload(s) with observed traffic "
+                                                      + "(obs/node-agent[DaemonSet]) are evaluated as pods") },
+                "\(asPods.notes)")
         o.evaluator.hostNetwork = .asNode
-        #expect(try Check.run(o).report.deniedConnections == 0, "check --host-network node agrees")
+        let asNode = try Check.run(o)
+        #expect(asNode.report.deniedConnections == 0, "check --host-network node agrees")
+        #expect(!asNode.notes.contains { $0.contains("host-network workload") })
 
         var c = Generate.Options(db: db, out: Support.tempDir().appendingPathComponent("cilium").path)
         c.emit.flavor = .cilium

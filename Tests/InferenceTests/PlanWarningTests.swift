@@ -49,6 +49,7 @@ struct PlanWarningTests {
         (.noClusterResolver(namespaces: ["a", "b"]),
          "no cluster DNS resolver was observed: no DNS baseline (allow-dns) for a, b; DNS is allowed only where observed"),
         (.resolverWithoutLabels(dns), "kube-system/coredns[Deployment]: DNS resolver without stable labels: not in the DNS baseline"),
+        (.resolverInHostNetwork(dns), "kube-system/coredns[Deployment]: DNS resolver in the host network: not in the DNS baseline (a podSelector would not match it on most CNIs); the workloads observed resolving through it keep their own rules to its nodes"),
         (.dnsBaselineLeavesOut(namespace: "shop", resolver: dns, protos: [.udp, .tcp]),
          "shop: the DNS baseline leaves out kube-system/coredns[Deployment] TCP/53, UDP/53: observed denied from a pod of the namespace"),
         (.unselectableWorkload(web), "shop/web[Deployment]: no stable labels; no allow policy generated (default deny applies)"),
