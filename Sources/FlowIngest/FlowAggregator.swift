@@ -165,6 +165,17 @@ public struct FlowAggregator {
         return id
     }
 
+    /// The parts of the unmapped-address strings interned by `unmappedID`, by string id, so `finish` need not
+    /// split them again (cleared with the strings).
+    private var unmappedPartsOf: [Int32: (sides: UInt8, source: String, destination: String)] = [:]
+
+    /// String id of a flow's unmapped addresses (`"sides srcIP dstIP"`, for `addInterned(unmapped:)`).
+    public mutating func unmappedID(sides: UInt8, source: String, destination: String) -> Int32 {
+        let id = stringID("\(sides) \(source) \(destination)")
+        if unmappedPartsOf[id] == nil { unmappedPartsOf[id] = (sides, source, destination) }
+        return id
+    }
+
     public mutating func l7ID(_ r: L7Request) -> Int32 {
         if let id = l7IDs[r] { return id }
         let id = Int32(l7Requests.count)
@@ -203,7 +214,8 @@ public struct FlowAggregator {
                                 sourcePort: flow.sourcePort, opens: opens,
                                 addresses: dedupe == nil ? "" : flow.source.ip + " " + flow.destination.ip,
                                 unmapped: flow.unknownSides == 0 ? -1
-                                    : stringID("\(flow.unknownSides) \(flow.source.ip) \(flow.destination.ip)"))
+                                    : unmappedID(sides: flow.unknownSides, source: flow.source.ip,
+                                                 destination: flow.destination.ip))
         if added, flow.destination.endpoint.kind != .workload, !flow.destination.names.isEmpty {
             noteNames(dst, flow.destination.names)
         }
@@ -522,37 +534,83 @@ public struct FlowAggregator {
 
     /// The batch as gathered so far: per-point counters folded into edges per bucket (maximum over points), and
     /// the buckets added up into `edges` and `l7`.
+    ///
+    /// The point entries are first grouped by bucketed edge and by edge on their interned ids (two machine words
+    /// to hash), so each `BucketedEdge` / `EdgeKey` (Strings of two endpoints to hash) is built and inserted once,
+    /// not looked up and stored again per observation point (issue 22: this was 44% of the VPC reader's time).
     private func finish() -> IngestBatch {
         var b = side
-        var edgeOf = [BucketedEdge]()
-        edgeOf.reserveCapacity(pointKeys.count)
-        b.buckets.reserveCapacity(pointKeys.count)
-        b.points.reserveCapacity(pointKeys.count)
+        let n = pointKeys.count
+        // Bucketed edges and edges by ids: the point key without its point (and, for the edge, its bucket).
+        var bucketOf = [Int32](repeating: 0, count: n)
+        var bucketIndex = [PointKey: Int32](minimumCapacity: n)
+        var bucketIDs = [PointKey]()
+        bucketIDs.reserveCapacity(n)
+        var edgeOfBucket = [Int32]()
+        edgeOfBucket.reserveCapacity(n)
+        var edgeIndex = [PointKey: Int32](minimumCapacity: n)
+        var edgeIDs = [PointKey]()
         for (i, k) in pointKeys.enumerated() {
-            let key = BucketedEdge(edge: edgeKey(k), bucket: k.bucket)
-            edgeOf.append(key)
+            let bk = PointKey(peers: k.peers, rest: k.rest & 0xFFFF_FFFF, bucket: k.bucket)
+            if let g = bucketIndex[bk] {
+                bucketOf[i] = g
+                continue
+            }
+            let g = Int32(bucketIDs.count)
+            bucketIndex[bk] = g
+            bucketIDs.append(bk)
+            bucketOf[i] = g
+            let ek = PointKey(peers: k.peers, rest: bk.rest, bucket: 0)
+            if let e = edgeIndex[ek] {
+                edgeOfBucket.append(e)
+            } else {
+                let e = Int32(edgeIDs.count)
+                edgeIndex[ek] = e
+                edgeIDs.append(ek)
+                edgeOfBucket.append(e)
+            }
+        }
+        // Per bucketed edge: the busiest point's count, first/last seen, drop reasons; and each point's counters.
+        var stats = [EdgeStats](repeating: EdgeStats(), count: bucketIDs.count)
+        var points = [[String: EdgeStats]](repeating: [:], count: bucketIDs.count)
+        for i in 0..<n {
+            let g = Int(bucketOf[i])
             let a = pointAcc[i]
-            var s = b.buckets[key] ?? EdgeStats()
-            s.flows = max(s.flows, a.flows)
-            s.firstSeen = min(s.firstSeen, a.first)
-            s.lastSeen = max(s.lastSeen, a.last)
-            if a.reason >= 0 { s.dropReasons.insert(strings[Int(a.reason)]) }
-            b.buckets[key] = s
-            b.points[key, default: [:]][strings[Int(k.rest >> 32)]] = EdgeStats(flows: a.flows, firstSeen: a.first,
-                                                                                 lastSeen: a.last)
+            stats[g].flows = max(stats[g].flows, a.flows)
+            stats[g].firstSeen = min(stats[g].firstSeen, a.first)
+            stats[g].lastSeen = max(stats[g].lastSeen, a.last)
+            if a.reason >= 0 { stats[g].dropReasons.insert(strings[Int(a.reason)]) }
+            points[g][strings[Int(pointKeys[i].rest >> 32)]] = EdgeStats(flows: a.flows, firstSeen: a.first,
+                                                                         lastSeen: a.last)
         }
         for packed in extraReasons {
-            let key = edgeOf[Int(packed >> 32)]
-            b.buckets[key]!.dropReasons.insert(strings[Int(packed & 0xFFFF_FFFF)])
+            stats[Int(bucketOf[Int(packed >> 32)])].dropReasons.insert(strings[Int(packed & 0xFFFF_FFFF)])
         }
+        let edgeKeys = edgeIDs.map(edgeKey)
+        var edgeStats = [EdgeStats](repeating: EdgeStats(), count: edgeIDs.count)
+        var bucketKeys = [BucketedEdge]()
+        bucketKeys.reserveCapacity(bucketIDs.count)
+        for g in bucketIDs.indices {
+            let e = Int(edgeOfBucket[g])
+            bucketKeys.append(BucketedEdge(edge: edgeKeys[e], bucket: bucketIDs[g].bucket))
+            edgeStats[e].merge(stats[g])
+        }
+        // `side` holds no edges (only `finish` fills these three), so each key is new.
+        b.buckets.reserveCapacity(bucketKeys.count)
+        b.points.reserveCapacity(bucketKeys.count)
+        for g in bucketKeys.indices {
+            b.buckets[bucketKeys[g]] = stats[g]
+            b.points[bucketKeys[g]] = points[g]
+        }
+        b.edges.reserveCapacity(edgeKeys.count)
+        for e in edgeKeys.indices { b.edges[edgeKeys[e]] = edgeStats[e] }
         for (k, n) in batchListening {
             b.listening[ListeningPort(endpoint: endpoints[Int(k >> 32)],
                                       proto: Self.protoFromCode(UInt8(truncatingIfNeeded: k >> 16)),
                                       port: UInt16(truncatingIfNeeded: k))] = n
         }
-        for (key, s) in b.buckets { b.edges[key.edge, default: EdgeStats()].merge(s) }
         for (lk, j) in l7Index {
-            let key = edgeOf[Int(lk >> 32)]
+            let key = bucketKeys[Int(bucketOf[Int(lk >> 32)])]
             let request = l7Requests[Int(lk & 0xFFFF_FFFF)]
             let a = l7Acc[Int(j)]
             var s = b.bucketL7[key]?[request] ?? EdgeStats()
@@ -561,19 +619,35 @@ public struct FlowAggregator {
             s.lastSeen = max(s.lastSeen, a.last)
             b.bucketL7[key, default: [:]][request] = s
         }
+        var unmappedParts = [Int32: (sides: UInt8, source: String, destination: String)]()
         for (uk, j) in unmappedIndex {
             let a = unmappedAcc[Int(j)]
-            let parts = strings[Int(uk & 0xFFFF_FFFF)].split(separator: " ", omittingEmptySubsequences: false)
+            let sid = Int32(truncatingIfNeeded: uk & 0xFFFF_FFFF)
+            let parts: (sides: UInt8, source: String, destination: String)
+            if let known = unmappedParts[sid] ?? unmappedPartsOf[sid] {
+                parts = known
+            } else {
+                parts = Self.unmappedParts(strings[Int(sid)])
+                unmappedParts[sid] = parts
+            }
             let idx = Int(uk >> 32)
             b.unmapped.append(UnmappedFlow(
-                sides: UInt8(parts[0]) ?? 0, sourceIP: String(parts[1]), destinationIP: String(parts[2]),
-                edge: edgeOf[idx], point: strings[Int(pointKeys[idx].rest >> 32)],
+                sides: parts.sides, sourceIP: parts.source, destinationIP: parts.destination,
+                edge: bucketKeys[Int(bucketOf[idx])], point: strings[Int(pointKeys[idx].rest >> 32)],
                 stats: EdgeStats(flows: a.flows, firstSeen: a.first, lastSeen: a.last)))
         }
         for (key, byRequest) in b.bucketL7 {
             for (r, s) in byRequest { b.l7[L7Key(edge: key.edge, request: r), default: EdgeStats()].merge(s) }
         }
         return b
+    }
+
+    /// The parts of an unmapped-address string (`"sides srcIP dstIP"`, as `add` and the readers intern it), split
+    /// on its UTF-8 bytes.
+    static func unmappedParts(_ s: String) -> (sides: UInt8, source: String, destination: String) {
+        let parts = s.utf8.split(separator: 0x20, omittingEmptySubsequences: false)
+        func text(_ i: Int) -> String { i < parts.count ? String(Substring(parts[i])) : "" }
+        return (UInt8(text(0)) ?? 0, text(1), text(2))
     }
 
     private func edgeKey(_ k: PointKey) -> EdgeKey {
@@ -621,6 +695,7 @@ public struct FlowAggregator {
             endpointIDs.removeAll()
             strings.removeAll()
             stringIDs.removeAll()
+            unmappedPartsOf.removeAll()
             l7Requests.removeAll()
             l7IDs.removeAll()
             epoch += 1

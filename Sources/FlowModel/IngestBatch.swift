@@ -51,6 +51,11 @@ public struct IngestBatch: Sendable {
                                                                                      lastSeen: s.lastSeen))
                 if !s.dropReasons.isEmpty { out.dropReasons[b, default: []].formUnion(s.dropReasons) }
             }
+        } else if points.allSatisfy({ !$0.value.isEmpty && TimeBucket.start($0.key.bucket, width: width) == $0.key.bucket }) {
+            // Buckets of this width already (an aggregator's batch for this store): each key stays as it is, so
+            // the maps are handed on instead of rebuilt (one hash of two endpoints per key saved, issue 22).
+            out.points = points
+            for (k, s) in buckets where !s.dropReasons.isEmpty { out.dropReasons[k] = s.dropReasons }
         } else {
             for (k, byPoint) in points {
                 let b = BucketedEdge(edge: k.edge, bucket: TimeBucket.start(k.bucket, width: width))
