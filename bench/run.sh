@@ -7,7 +7,9 @@
 # BENCH_CAPTURE_DIR (where the capture lives, default bench/data; e.g. /dev/shm when the page cache does not
 # keep a 2 GB file, so every contender reads from memory), BENCH_NICE (e.g. -19: run every contender at that nice level, for a machine shared with other work; root only).
 # Reader rows (issue 22): BENCH_READER_MB (default 200) synthetic Calico, VPC, generic CSV and JSON-lines inputs
-# (bench/gen_flows.py), each read by `flowmap ingest`, by ingest-bench and by its Python peer (bench/peer_*.py).
+# (bench/gen_flows.py), each read by `flowmap ingest`, by ingest-bench and by its Python peer (bench/peer_*.py),
+# in the shapes of BENCH_READER_SHAPES (default "connections distinct": 2,000 repeated connections; a new edge
+# per record).
 # BENCH_ONLY=readers runs just those rows; BENCH_ONLY=hubble just the Hubble table.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -31,15 +33,20 @@ measure() {  # name, command...: prints "name seconds peakKB" and keeps the comm
   echo "$name $(cat "$tf")"
 }
 
-readers() {  # one row per reader: FlowMap end to end, FlowIngest alone, the Python peer; MB/s and the ratio
-  local rmb="${BENCH_READER_MB:-200}" rows=() fmt gen file db peer
+readers() {  # one row per reader and input shape: FlowMap end to end, FlowIngest alone, the Python peer
+  local rmb="${BENCH_READER_MB:-200}" rows=() fmt gen file db peer shape name eb ep
   local load; load=$(cut -d' ' -f1 /proc/loadavg)
+  for shape in ${BENCH_READER_SHAPES:-connections distinct}; do
   for fmt in calico vpc flowmap-csv flowmap-jsonl; do
     gen="${fmt#flowmap-}"
-    file="$DATA/$gen-${rmb}mb.txt"
+    if [ "$shape" = connections ]; then file="$DATA/$gen-c2000-${rmb}mb.txt"; else file="$DATA/$gen-${rmb}mb.txt"; fi
     if [ ! -s "$file" ]; then
       echo "generating $file (once; kept for later runs)" >&2
-      "$PY" bench/gen_flows.py "$gen" "$file.tmp" --mb "$rmb" --seed 1
+      if [ "$shape" = connections ]; then
+        "$PY" bench/gen_flows.py "$gen" "$file.tmp" --mb "$rmb" --seed 1 --connections 2000
+      else
+        "$PY" bench/gen_flows.py "$gen" "$file.tmp" --mb "$rmb" --seed 1
+      fi
       mv "$file.tmp" "$file"
     fi
     cat "$file" > /dev/null
@@ -49,28 +56,36 @@ readers() {  # one row per reader: FlowMap end to end, FlowIngest alone, the Pyt
       flowmap-csv) peer=(bench/peer_flowcsv.py "$file") ;;
       flowmap-jsonl) peer=(bench/peer_flowcsv.py "$file" --jsonl) ;;
     esac
-    db="$DATA/bench-$gen.db"
+    name="$gen-$shape"
+    db="$DATA/bench-$name.db"
     rm -f "$db" "$db-wal" "$db-shm"
-    rows+=("$fmt $(stat -c %s "$file") $(measure "flowmap-$gen" "$BIN/flowmap" ingest --db "$db" --format "$fmt" "$file")")
-    rows[-1]+=" $(measure "ingest-bench-$gen" "$BIN/ingest-bench" "$file" --format "$fmt")"
-    rows[-1]+=" $(measure "peer-$gen" "$PY" "${peer[@]}")"
+    rows+=("$fmt/$shape $(stat -c %s "$file") $(measure "flowmap-$name" "$BIN/flowmap" ingest --db "$db" --format "$fmt" "$file")")
+    rows[-1]+=" $(measure "ingest-bench-$name" "$BIN/ingest-bench" "$file" --format "$fmt")"
+    rows[-1]+=" $(measure "peer-$name" "$PY" "${peer[@]}")"
+    eb=$(grep -o 'edges [0-9]*' "$DATA/ingest-bench-$name.out" | cut -d' ' -f2)
+    ep=$(grep -o 'edges [0-9]*' "$DATA/peer-$name.out" | cut -d' ' -f2)
+    rows[-1]+=" ${eb:-?} ${ep:-?}"
+  done
   done
   LOAD_BEFORE="$load" "$PY" - "${rows[@]}" <<'EOF2'
 import os, sys
-print("\n| reader | MB | flowmap ingest MB/s (CPU s, peak RSS MB) | FlowIngest only MB/s (CPU s, RSS) "
-      "| Python peer MB/s (CPU s, RSS) | end-to-end / peer (wall) | per CPU-s |")
-print("|---|---:|---:|---:|---:|---:|---:|")
+print("\n| reader / input shape | MB | flowmap ingest MB/s (CPU s, peak RSS MB) | FlowIngest only MB/s (CPU s, RSS) "
+      "| Python peer MB/s (CPU s, RSS) | end-to-end / peer (wall) | per CPU-s | edges FlowMap / peer |")
+print("|---|---:|---:|---:|---:|---:|---:|---:|")
 for r in sys.argv[1:]:
     f = r.split()
     fmt, size = f[0], int(f[1])
     cols = [f[2 + 5 * i: 7 + 5 * i] for i in range(3)]  # name secs kb user sys
+    eb, ep = f[17], f[18]
     mbs = [size / 1e6 / float(c[1]) for c in cols]
     cpu = [float(c[3]) + float(c[4]) for c in cols]
     rss = [int(c[2]) / 1024 for c in cols]
     print(f"| {fmt} | {size/1e6:.0f} | {mbs[0]:.0f} ({cpu[0]:.2f}, {rss[0]:.0f}) | {mbs[1]:.0f} ({cpu[1]:.2f}, {rss[1]:.0f}) | "
-          f"{mbs[2]:.0f} ({cpu[2]:.2f}, {rss[2]:.0f}) | {mbs[0]/mbs[2]:.1f}x | {cpu[2]/cpu[0]:.1f}x |")
+          f"{mbs[2]:.0f} ({cpu[2]:.2f}, {rss[2]:.0f}) | {mbs[0]/mbs[2]:.1f}x | {cpu[2]/cpu[0]:.1f}x | {eb} / {ep} |")
 print(f"bar: >= 300 MB/s end to end and >= 5x the peer; load average before/after: "
       f"{float(os.environ['LOAD_BEFORE']):.1f} / {os.getloadavg()[0]:.1f}")
+print("shapes: connections = 2,000 fixed connections repeated (bench/gen_flows.py --connections 2000); "
+      "distinct = about one new edge per record (aggregation- and store-bound)")
 EOF2
 }
 if [ "$ONLY" = readers ]; then readers; exit 0; fi
