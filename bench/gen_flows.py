@@ -8,7 +8,8 @@ Two shapes. Default (`--connections 0`, "distinct"): every record a random sourc
 one new edge per record) and, for VPC, a random interface id per record: aggregation- and store-bound by
 construction. `--connections C` ("connections"): C fixed connections (source, destination, port) repeated in
 random order, as a cluster's traffic is (the Hubble capture of `make bench` has 2,134 edges in 1.2 M flows), with
-one interface id (VPC) and one node (generic) per source workload; ephemeral ports, times and counts vary as before.
+one interface id (VPC) and one node (generic) per source workload, and about 100 records per second of log time;
+ephemeral ports and counts vary as before.
 """
 import argparse
 import json
@@ -43,6 +44,7 @@ def main():
     written = 0
     t = 1_700_000_000
     conns = []
+    n_rec = 0
     if a.connections:
         crng = random.Random(a.seed + 1)
         conns = [(crng.choice(ws), crng.choice(ws), crng.choice(ports)) for _ in range(a.connections)]
@@ -62,7 +64,13 @@ def main():
                 port = rng.choice(ports)
             sport = rng.randrange(32768, 61000)
             proto = "udp" if port == 53 else "tcp"
-            t += rng.randrange(0, 3)
+            if conns:
+                # About 100 records per second of log time (each connection reported about every 20 s), so a
+                # file spans hours, not days: the store's hourly buckets hold each connection a few times.
+                n_rec += 1
+                t = 1_700_000_000 + n_rec // 100
+            else:
+                t += rng.randrange(0, 3)
             deny = rng.random() < 0.05
             if a.format == "calico":
                 rec = {"start_time": t, "end_time": t + 300, "source_ip": s[3], "source_name": "-",
