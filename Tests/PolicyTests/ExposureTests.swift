@@ -104,6 +104,38 @@ import Testing
         #expect(!r.entries.contains { $0.workload.description == "dev/client[Pod]" && $0.egress && $0.peer == .entireCluster })
     }
 
+    @Test func variantsAdmitTheUnionOfWhatEachAdmitsFromAPeer() {
+        // Two pods of one Deployment with different labels: from the team=x representative, variant a admits
+        // 80 and its entire-cluster 81, variant b only its entire-cluster 82. The workload admits 80-82 from it
+        // (each variant's answer for the peer, ORed), not just the variant that names it.
+        let pod = { (name: String, tier: String) in """
+            apiVersion: v1
+            kind: Pod
+            metadata:
+              name: web-7d9f8c6b5-\(name)
+              namespace: prod
+              labels: {app: web, tier: \(tier), pod-template-hash: 7d9f8c6b5}
+              ownerReferences: [{kind: ReplicaSet, name: web-7d9f8c6b5, controller: true}]
+            spec: {containers: [{name: c, image: x}]}
+            """ }
+        let h = Harness(np("prod", "a", """
+            podSelector: {matchLabels: {tier: a}}
+            policyTypes: [Ingress]
+            ingress:
+            - {from: [{namespaceSelector: {matchLabels: {team: x}}}], ports: [{port: 80}]}
+            - {from: [{namespaceSelector: {}}], ports: [{port: 81}]}
+            """) + "\n---\n" + np("prod", "b", """
+            podSelector: {matchLabels: {tier: b}}
+            policyTypes: [Ingress]
+            ingress: [{from: [{namespaceSelector: {}}], ports: [{port: 82}]}]
+            """), cluster: pod("aaaaa", "a") + "\n---\n" + pod("bbbbb", "b"))
+        let r = ConnectivityMap(h.ev).exposure(includeExternal: false)
+        #expect(r.entries.filter { !$0.egress }.map { "\($0.workload) <= \($0.peer) : \($0.connections)" } == [
+            "prod/web[Deployment] <= entire-cluster : TCP 81-82",
+            "prod/web[Deployment] <= [namespace with {team=x}]/[all pods] : TCP 80-82",
+        ])
+    }
+
     @Test func representativeNeedsTheRuleSelectorsExactly() {
         // A rule with `app=a,tier=x` does not admit a peer inferred from `app=a` alone (netpol-analyzer's
         // requirement equality), and an `In` with one value equals the label.
