@@ -203,7 +203,7 @@ bench: deps pgdeps $(VENV)/.bench-stamp
 	@echo "== fleet: 1, 2, 4 concurrent ingesters into PostgreSQL beside SQLite (bench/fleet.sh) =="
 	PYTHON=$(CURDIR)/$(VENV)/bin/python bench/fleet.sh
 
-# The fleet rows alone (FLEET_MB, default 200).
+# The fleet rows alone (FLEET_BENCH_MB, default 300).
 bench-fleet: deps pgdeps $(VENV)/.bench-stamp
 	$(SWIFT) build -c release --product flowmap
 	PYTHON=$(CURDIR)/$(VENV)/bin/python bench/fleet.sh

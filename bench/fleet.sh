@@ -7,8 +7,10 @@
 # edge counts and `generate` outputs of both stores must be equal (a row says DIFFER otherwise, and the script
 # fails). One function per row.
 #   postgres N  N concurrent `flowmap ingest` processes (N = 1, 2, 4) on N parts of the capture into one new
-#               PostgreSQL store; flows/s of wall time and the export rows, which must equal the one SQLite
-#               ingest's export byte for byte (DIFFER otherwise, and the script fails)
+#               PostgreSQL store; flows/s of wall time, the CPU time of the ingesters and of the server (its
+#               backends, exited and reaped by the postmaster), and the export rows, which must equal the one
+#               SQLite ingest's export byte for byte (DIFFER otherwise, and the script fails). On a loaded machine
+#               wall time mostly measures the load: compare CPU seconds.
 # A private PostgreSQL server runs for the PostgreSQL rows (initdb in a temporary directory, a free loopback port,
 # fsync off as in the tests; as the postgres user when run as root), stopped at the end.
 # Environment: FLEET_BENCH_MB, PYTHON (for the generator), FLOWMAP_BIN_DIR (release build dir), PG_BIN
@@ -97,6 +99,12 @@ pg_start() {
 }
 pg_stop() { "${AS[@]}" "$PG_BIN/pg_ctl" -D "$PGWORK/data" -m immediate -w stop >/dev/null 2>&1 || true; rm -rf "$PGWORK"; }
 
+pg_cpu() {  # CPU seconds of the server so far: the postmaster and its reaped children (every ended backend)
+  local pid
+  pid=$(head -1 "$PGWORK/data/postmaster.pid")
+  awk -v hz="$(getconf CLK_TCK)" '{ printf "%.2f", ($14 + $15 + $16 + $17) / hz }' "/proc/$pid/stat"
+}
+
 postgres_row() {  # n: n concurrent ingesters on n parts into one new PostgreSQL database
   local n="$1"
   local dir="$FLEET/pg-parts-$n" url start end wall flows verdict=equal i
@@ -104,18 +112,24 @@ postgres_row() {  # n: n concurrent ingesters on n parts into one new PostgreSQL
   split -n "l/$n" -d "$CAPTURE" "$dir/part-"
   "$PG_BIN/psql" -X -q -h 127.0.0.1 -p "$PORT" -U flowmap -d postgres -c "CREATE DATABASE fleet$n" >/dev/null
   url="postgresql://flowmap@127.0.0.1:$PORT/fleet$n"
-  local pids=()
+  local pids=() server0 server cpu=0 u sy
+  sleep 1  # the CREATE DATABASE backend ended and was reaped
+  server0=$(pg_cpu)
   start=$(date +%s.%N)
   for f in "$dir"/part-*; do
-    "$BIN/flowmap" ingest --db "$url" "$f" > "$f.out" 2> "$f.err" & pids+=($!)
+    /usr/bin/time -f "%U %S" -o "$f.time" "$BIN/flowmap" ingest --db "$url" "$f" > "$f.out" 2> "$f.err" & pids+=($!)
   done
   for i in "${pids[@]}"; do wait "$i" || { echo "postgres $n: an ingester failed" >&2; cat "$dir"/*.err >&2; exit 1; }; done
   end=$(date +%s.%N)
+  sleep 1  # the ingesters' backends ended and were reaped
+  server=$(echo "$(pg_cpu) - $server0" | bc)
+  for f in "$dir"/part-*[0-9]; do read -r u sy < "$f.time"; cpu=$(echo "$cpu + $u + $sy" | bc); done
   wall=$(echo "$end - $start" | bc)
   flows=$(wc -l < "$CAPTURE")
   cmp -s <("$BIN/flowmap" export --db "$url") <("$BIN/flowmap" export --db "$FLEET/direct.db") || verdict=DIFFER
-  printf "%-34s %9.2f %9s %9s %8s  %s flows/s, export %s to SQLite's\n" "postgres: $n concurrent ingesters" "$wall" "-" "-" \
-    "$(edges "$url")" "$(echo "$flows / $wall" | bc)" "$verdict"
+  printf "%-34s %9.2f %9s %9s %8s  %s flows/s, server CPU %s s, export %s to SQLite's\n" \
+    "postgres: $n concurrent ingesters" "$wall" "$cpu" "-" "$(edges "$url")" "$(echo "$flows / $wall" | bc)" \
+    "$server" "$verdict"
   [ "$verdict" = equal ]
 }
 
