@@ -1,5 +1,6 @@
 import FlowModel
 import Testing
+import TestSupport
 @testable import Policy
 
 /// The evaluator answers a workload pair by visiting the rules that name its other end (`ingressNaming`,
@@ -96,5 +97,134 @@ import Testing
         many.union(into: &b)
         list.union(into: &b)
         #expect(b.members == Set((0..<1000).map { $0 * 5 } + [3, 1000, 1997, 2994, 3991, 4988, 4999]).sorted())
+    }
+
+    /// A random selector over the test cluster's label alphabet: matchLabels and every operator (D1-D3).
+    static func randomSelector(_ r: inout SplitMix64, keys: [String], values: [String]) -> LabelSelector {
+        var s = LabelSelector()
+        for _ in 0..<r.int(below: 3) { s.matchLabels[keys[r.int(below: keys.count)]] = values[r.int(below: values.count)] }
+        let ops = LabelSelectorRequirement.Operator.allCases
+        for _ in 0..<r.int(below: 3) {
+            let op = ops[r.int(below: ops.count)]
+            let vals = op == .in || op == .notIn ? (0...r.int(below: 3)).map { _ in values[r.int(below: values.count)] } : []
+            s.matchExpressions.append(LabelSelectorRequirement(key: keys[r.int(below: keys.count)], op: op, values: vals))
+        }
+        return s
+    }
+
+    @Test("selectors through the label index, and rule peers and policy targets from lists or bitsets, equal the definitions")
+    func selectorIndexEqualsDefinition() {
+        var r = SplitMix64(seed: 22)
+        let keys = ["app", "tier", "env", "k"], values = ["a", "b", "c", "d", "e"]
+        // Namespaces of very different sizes around the list limit (max(64, n/32) = 64 here): both branches of
+        // every peer (members from the selector's list, from the namespaces' lists, or a bitset) are taken.
+        let sizes = [100, 70, 30, 8, 2]
+        var workloads: [Workload] = []
+        for (n, size) in sizes.enumerated() {
+            for i in 0..<size {
+                var labels: [String: String] = [:]
+                for k in keys where r.int(below: 4) != 0 { labels[k] = values[r.int(below: k == "k" ? 5 : 2)] }
+                if r.int(below: 3) == 0 { labels["id"] = "w\(n)-\(i)" }
+                var w = Workload(endpoint: .workload("ns\(n)", "w\(i)", kind: "Deployment"), labels: labels)
+                w.hostNetwork = i % 17 == 5
+                workloads.append(w)
+            }
+        }
+        let namespaces = sizes.indices.map { ClusterNamespace(name: "ns\($0)", labels: ["team": values[$0 % 2], "env": values[$0 % 3]]) }
+        func nsLabels(_ name: String) -> [String: String] { namespaces.first { $0.name == name }!.labels }
+        var policies: [NetworkPolicy] = []
+        for i in 0..<40 {
+            func peer() -> NetworkPolicyPeer {
+                let ps: LabelSelector? = r.int(below: 4) == 0 ? nil
+                    : (r.int(below: 3) == 0 ? LabelSelector(matchLabels: ["id": "w0-\(r.int(below: 100))"])
+                                            : Self.randomSelector(&r, keys: keys, values: values))
+                let ns: LabelSelector? = r.int(below: 2) == 0 ? nil
+                    : (r.int(below: 4) == 0 ? .everything : Self.randomSelector(&r, keys: ["team", "env"], values: values))
+                return .pods(podSelector: ps ?? (ns == nil ? .everything : nil), namespaceSelector: ns)
+            }
+            func rule() -> NetworkPolicyRule {
+                var peers = (0...r.int(below: 2)).map { _ in peer() }
+                // Address peers: only these and every-peer rules can match an address (`ingressAddressable`).
+                if r.int(below: 3) == 0 {
+                    let cidr = ["10.0.0.0/8", "10.1.0.0/16", "0.0.0.0/0", "192.168.0.0/16"][r.int(below: 4)]
+                    peers.append(.ipBlock(IPBlock(cidr: CIDR(cidr)!, except: r.int(below: 2) == 0 ? [CIDR("10.1.2.0/24")!] : [])))
+                }
+                if r.int(below: 10) == 0 { peers = [] }
+                return NetworkPolicyRule(peers: peers, ports: [NetworkPolicyPort(port: .number(80 + i))])
+            }
+            policies.append(NetworkPolicy(
+                name: "p\(i)", namespace: "ns\(r.int(below: sizes.count))",
+                podSelector: r.int(below: 5) == 0 ? .everything : Self.randomSelector(&r, keys: keys, values: values),
+                policyTypes: [.ingress, .egress], ingress: (0..<r.int(below: 3)).map { _ in rule() },
+                egress: (0..<r.int(below: 3)).map { _ in rule() }))
+        }
+        var options = EvaluatorOptions.default
+        options.hostNetwork = .asNode
+        let ev = PolicyEvaluator(policies: policies, namespaces: namespaces, workloads: workloads, options: options)
+        let selectable = workloads.map { !$0.hostNetwork }
+
+        // The index alone: every selector's answer is `matches` over the selectable workloads.
+        var sel = Bitset(count: workloads.count)
+        for (i, s) in selectable.enumerated() where s { sel.insert(i) }
+        let index = LabelIndex(labels: workloads.map(\.labels), selectable: sel)
+        for _ in 0..<500 {
+            let s = Self.randomSelector(&r, keys: keys + ["id"], values: values + ["w0-3", "w1-7"])
+            let want = workloads.indices.filter { selectable[$0] && s.matches(workloads[$0].labels) }
+            #expect(index.selectList(s).map { Int($0) } == want, "\(s)")
+            #expect(index.select(s).members == want, "\(s)")
+        }
+
+        // Policy targets (A3) and every rule's peers (C1-C3) against their definitions.
+        var listed = 0, dense = 0, checked = 0
+        var wrong: [String] = []
+        for w in workloads.indices {
+            for isEgress in [false, true] {
+                let want = policies.indices.filter { pi in
+                    let p = policies[pi]
+                    return selectable[w] && p.namespace == workloads[w].namespace && p.affects(isEgress ? .egress : .ingress)
+                        && p.podSelector.matches(workloads[w].labels)
+                }
+                #expect((isEgress ? ev.egressPolicies[w] : ev.ingressPolicies[w]) == want, "\(workloads[w].endpoint)")
+            }
+        }
+        for rule in ev.rules where !rule.matchesAll {
+            if rule.workloads.isList { listed += 1 } else { dense += 1 }
+        }
+        for w in workloads.indices {
+            for isEgress in [false, true] {
+                for j in workloads.indices {
+                    for m in ev.ruleMatches(of: w, egress: isEgress, peer: .workload(j)) {
+                        let p = policies[m.policy]
+                        let spec = (isEgress ? p.egress : p.ingress)[m.rule]
+                        let want = spec.peers.isEmpty || spec.peers.contains { peer in
+                            guard case .pods(let ps, let ns) = peer, selectable[j] else { return false }
+                            let inNs = ns.map { $0.matches(nsLabels(workloads[j].namespace)) } ?? (workloads[j].namespace == p.namespace)
+                            return inNs && (ps?.matches(workloads[j].labels) ?? true)
+                        }
+                        checked += 1
+                        if m.peerMatches != want { wrong.append("\(p.name) rule \(m.rule) peer \(workloads[j].endpoint)") }
+                    }
+                }
+            }
+        }
+        // Peers that are not workloads visit only the rules that can match them; the answer is every rule's.
+        let addresses: [EvalPeer] = ["10.1.2.3", "10.1.9.9", "10.200.0.1", "192.168.1.1", "8.8.8.8"]
+            .map { .address(IPAddr($0)!) } + [.unknownAddress, .range(IPRange(first: IPAddr("10.1.2.0")!, last: IPAddr("10.1.2.255")!))]
+        var addressChecks = 0
+        for w in workloads.indices {
+            for a in addresses {
+                for isEgress in [false, true] {
+                    let isolated = isEgress ? ev.isEgressIsolated(w) : ev.isIngressIsolated(w)
+                    let want = !isolated ? ConnectionSet.all : ev.ruleMatches(of: w, egress: isEgress, peer: a)
+                        .filter(\.peerMatches).reduce(ConnectionSet.none) { $0.union($1.connections) }
+                    let got = isEgress ? ev.sides(from: .workload(w), to: a).egress : ev.sides(from: a, to: .workload(w)).ingress
+                    if got != want { wrong.append("\(workloads[w].endpoint) \(isEgress ? "to" : "from") \(a)") }
+                    if isolated && !want.isEmpty { addressChecks += 1 }
+                }
+            }
+        }
+        #expect(addressChecks >= 100, "\(addressChecks) non-empty address answers")
+        #expect(wrong.isEmpty, "\(wrong.count) wrong, first: \(wrong.prefix(5))")
+        #expect(checked > 50_000 && listed >= 10 && dense >= 5, "checked \(checked), listed \(listed), dense \(dense)")
     }
 }

@@ -54,7 +54,8 @@ public struct ConnectivityMap: Sendable {
         let pairParts = ParallelChunks.map(count: n) { rows -> [ConnectivityEntry] in
             var out: [ConnectivityEntry] = []
             for s in rows {
-                for d in dests[s].members where d != s && sources[d].contains(s) {
+                dests[s].forEach { d in
+                    guard d != s && sources[d].contains(s) else { return }
                     let c = connections(s, d)
                     if !c.isEmpty {
                         out.append(ConnectivityEntry(source: .endpoint(endpoints[s].endpoint),
@@ -84,17 +85,73 @@ public struct ConnectivityMap: Sendable {
         return all
     }
 
+    /// Endpoints (indexes into `endpoints`): every one, an ascending list, or a bitset.
+    public struct EndpointSet: Sendable {
+        public let count: Int
+        let list: [Int32]?
+        let bits: Bitset?
+
+        init(all count: Int) { self.count = count; list = nil; bits = nil }
+        init(list: [Int32], count: Int) { self.count = count; self.list = list; bits = nil }
+        init(bits: Bitset) { count = bits.count; list = nil; self.bits = bits }
+
+        public var isAll: Bool { list == nil && bits == nil }
+
+        @inline(__always)
+        public func contains(_ i: Int) -> Bool {
+            if let list { return WorkloadSet.sortedContains(list, Int32(truncatingIfNeeded: i)) }
+            if let bits { return bits.contains(i) }
+            return true
+        }
+
+        /// Every member, ascending.
+        @inline(__always)
+        public func forEach(_ body: (Int) -> Void) {
+            if let list {
+                for m in list { body(Int(m)) }
+            } else if let bits {
+                for m in bits.members { body(m) }
+            } else {
+                for m in 0..<count { body(m) }
+            }
+        }
+    }
+
     /// Per endpoint, the endpoints it can possibly reach and be reached from under any of `evaluators` (all built
-    /// over this map's workloads): a pair is non-empty only if each is a candidate of the other.
-    public func candidates(_ evaluators: [PolicyEvaluator]) -> (destinations: [Bitset], sources: [Bitset]) {
+    /// over this map's workloads): a pair is non-empty only if each is a candidate of the other. An endpoint whose
+    /// rules name few workloads gets a list (what its rules name, not a bit per endpoint: bitsets for every
+    /// endpoint would grow with the square of the cluster); one that may reach many, a bitset; every endpoint, `all`.
+    public func candidates(_ evaluators: [PolicyEvaluator]) -> (destinations: [EndpointSet], sources: [EndpointSet]) {
         let n = endpoints.count, wn = evaluator.workloads.count
         var endpointOf = [Int](repeating: 0, count: wn)
         for (e, v) in endpoints.enumerated() { for w in v.variants { endpointOf[w] = e } }
         let epOf = endpointOf
         let fullW = Bitset.full(wn)
-        func collect(outbound: Bool) -> [Bitset] {
-            ParallelChunks.map(count: n) { rows -> [Bitset] in
+        let limit = WorkloadSet.listLimit(wn)
+        func collect(outbound: Bool) -> [EndpointSet] {
+            ParallelChunks.map(count: n) { rows -> [EndpointSet] in
                 rows.map { e in
+                    var list: [Int32]? = []
+                    lists: for v in endpoints[e].variants {
+                        for ev in evaluators {
+                            guard let l = ev.possibleList(of: v, outbound: outbound, limit: limit) else {
+                                list = nil
+                                break lists
+                            }
+                            list! += l
+                        }
+                    }
+                    if var l = list {
+                        for i in l.indices { l[i] = Int32(epOf[Int(l[i])]) }
+                        l.sort()
+                        var k = 0
+                        for i in l.indices where k == 0 || l[i] != l[k - 1] {
+                            l[k] = l[i]
+                            k += 1
+                        }
+                        l.removeLast(l.count - k)
+                        return EndpointSet(list: l, count: n)
+                    }
                     var b = Bitset(count: wn)
                     outer: for v in endpoints[e].variants {
                         for ev in evaluators {
@@ -102,10 +159,10 @@ public struct ConnectivityMap: Sendable {
                             if b == fullW { break outer }
                         }
                     }
-                    if b == fullW { return Bitset.full(n) }
+                    if b == fullW { return EndpointSet(all: n) }
                     var out = Bitset(count: n)
                     for w in b.members { out.insert(epOf[w]) }
-                    return out
+                    return EndpointSet(bits: out)
                 }
             }.flatMap { $0 }
         }

@@ -27,6 +27,12 @@ public struct PolicyEvaluator: Sendable {
     let egressNaming: [[Int32]]
     let ingressWide: [[Int32]]
     let egressWide: [[Int32]]
+    /// Per workload: the positions in its `ingressRules`/`egressRules` of the rules an address, a range or an
+    /// unknown address can match (every-peer rules and rules with ipBlocks); a peer that is not a workload visits
+    /// only these (an internet-facing service with a rule per client would otherwise be visited rule by rule
+    /// for every external flow).
+    let ingressAddressable: [[Int32]]
+    let egressAddressable: [[Int32]]
     /// Policies selecting each workload, per direction they affect it in.
     public let ingressPolicies: [[Int]]
     public let egressPolicies: [[Int]]
@@ -85,59 +91,101 @@ public struct PolicyEvaluator: Sendable {
         // G1: host-network pods treated as node traffic are invisible to selectors and never isolated.
         let asNode = options.hostNetwork == .asNode
         var selectable = Bitset.full(n)
-        var unitsInNs: [String: Bitset] = [:]
-        // The same as ascending lists: a policy's targets and its same-namespace peers are found by testing the
-        // namespace's workloads, not by intersecting bitsets of every workload (quadratic in the cluster).
+        // Per namespace, its workloads as ascending lists: a policy's targets and its peers are found from the
+        // shorter of the selector's matches and the namespace's workloads, and bitsets of every workload are only
+        // built for selectors and namespace selectors matching many (a bitset per namespace or per distinct
+        // selector grows with the square of the cluster).
         var unitListInNs: [String: [Int32]] = [:]
         // ClusterMesh (docs/topologies.md): a workload of another cluster is never a policy's subject here (its
         // own cluster's policies govern it); as a peer, pod and namespace selectors match it only when Cilium's
-        // policy-default-local-cluster is off (Cilium 1.18 and older). `peerUnitsInNs`/`peerListInNs`: what
-        // peers may select (the local units, plus the remote ones when they are selectable).
+        // policy-default-local-cluster is off (Cilium 1.18 and older). `peerListInNs`: what peers may select
+        // (the local units, plus the remote ones when they are selectable).
         let remoteAsPeers = !options.cilium.policyDefaultLocalCluster
-        var peerUnitsInNs: [String: Bitset] = [:]
         var peerListInNs: [String: [Int32]] = [:]
+        // Namespace ids of the peers' namespaces, for per-workload tests against a namespace selector's matches.
+        var nsIds: [String: Int] = [:]
+        var nsNames: [String] = []
+        var nsOf = [Int32](repeating: -1, count: n)
+        var isUnit = [Bool](repeating: false, count: n)
+        var isPeer = [Bool](repeating: false, count: n)
         for (i, w) in workloads.enumerated() {
             if asNode && w.hostNetwork { selectable.remove(i); continue }
-            if w.endpoint.isRemote {
-                if remoteAsPeers {
-                    peerUnitsInNs[w.namespace, default: Bitset(count: n)].insert(i)
-                    peerListInNs[w.namespace, default: []].append(Int32(i))
-                } else {
-                    selectable.remove(i)
-                }
-                continue
+            if w.endpoint.isRemote && !remoteAsPeers { selectable.remove(i); continue }
+            if nsIds[w.namespace] == nil {
+                nsIds[w.namespace] = nsNames.count
+                nsNames.append(w.namespace)
             }
-            unitsInNs[w.namespace, default: Bitset(count: n)].insert(i)
-            unitListInNs[w.namespace, default: []].append(Int32(i))
-            peerUnitsInNs[w.namespace, default: Bitset(count: n)].insert(i)
+            nsOf[i] = Int32(nsIds[w.namespace]!)
+            isPeer[i] = true
             peerListInNs[w.namespace, default: []].append(Int32(i))
+            if w.endpoint.isRemote { continue }
+            isUnit[i] = true
+            unitListInNs[w.namespace, default: []].append(Int32(i))
         }
+        let limit = WorkloadSet.listLimit(n)
         let index = LabelIndex(labels: workloads.map(\.labels), selectable: selectable)
-        var podSelCache: [LabelSelector: Bitset] = [:]
-        func selectPods(_ s: LabelSelector) -> Bitset {
-            if let b = podSelCache[s] { return b }
-            let b = index.select(s)
-            podSelCache[s] = b
-            return b
+        /// A pod selector's selectable matches, ascending, and as a bitset when many.
+        struct Selected {
+            var list: [Int32]
+            var bits: Bitset?
+            @inline(__always) func contains(_ i: Int32) -> Bool {
+                if let bits { return bits.contains(Int(i)) }
+                return WorkloadSet.sortedContains(list, i)
+            }
         }
-        // A selector matching few workloads, as their sorted list (nil: many), so a rule peer with it is
-        // intersected member by member instead of over a bitset of every workload.
-        var podListCache: [LabelSelector: [Int32]?] = [:]
-        func selectPodList(_ s: LabelSelector) -> [Int32]? {
-            if let l = podListCache[s] { return l }
-            let b = selectPods(s)
-            let l: [Int32]? = b.popcount <= WorkloadSet.listLimit(n) ? b.members.map { Int32($0) } : nil
-            podListCache[s] = l
+        var podSelCache: [LabelSelector: Selected] = [:]
+        func selectPods(_ s: LabelSelector) -> Selected {
+            if let b = podSelCache[s] { return b }
+            let list = index.selectList(s)
+            var bits: Bitset?
+            if list.count > limit {
+                var b = Bitset(count: n)
+                for i in list { b.insert(Int(i)) }
+                bits = b
+            }
+            let r = Selected(list: list, bits: bits)
+            podSelCache[s] = r
+            return r
+        }
+        /// A namespace selector's matches (C8: namespace labels only) as flags per namespace id, and how many
+        /// peers those namespaces hold.
+        var nsSelCache: [LabelSelector: (flags: [Bool], peers: Int)] = [:]
+        func selectNamespaces(_ s: LabelSelector) -> (flags: [Bool], peers: Int) {
+            if let b = nsSelCache[s] { return b }
+            var flags = [Bool](repeating: false, count: nsNames.count)
+            var peers = 0
+            for (id, name) in nsNames.enumerated() where s.matches(nsMap[name]?.labels ?? [:]) {
+                flags[id] = true
+                peers += peerListInNs[name]?.count ?? 0
+            }
+            nsSelCache[s] = (flags, peers)
+            return (flags, peers)
+        }
+        var nsListCache: [LabelSelector: [Int32]] = [:]
+        func namespacePeerList(_ s: LabelSelector) -> [Int32] {
+            if let l = nsListCache[s] { return l }
+            let flags = selectNamespaces(s).flags
+            var l: [Int32] = []
+            for (id, name) in nsNames.enumerated() where flags[id] { l += peerListInNs[name] ?? [] }
+            l.sort()
+            nsListCache[s] = l
             return l
         }
-        var nsSelCache: [LabelSelector: Bitset] = [:]
-        func selectNamespaces(_ s: LabelSelector) -> Bitset {
-            if let b = nsSelCache[s] { return b }
+        var nsBitsCache: [LabelSelector: Bitset] = [:]
+        func namespacePeerBits(_ s: LabelSelector) -> Bitset {
+            if let b = nsBitsCache[s] { return b }
+            let flags = selectNamespaces(s).flags
             var b = Bitset(count: n)
-            for (name, ns) in nsMap where s.matches(ns.labels) {  // C8: namespace labels only
-                if let u = peerUnitsInNs[name] { b.formUnion(u) }
-            }
-            nsSelCache[s] = b
+            for i in 0..<n where isPeer[i] && flags[Int(nsOf[i])] { b.insert(i) }
+            nsBitsCache[s] = b
+            return b
+        }
+        var sameNsBitsCache: [String: Bitset] = [:]
+        func sameNamespaceBits(_ ns: String) -> Bitset {
+            if let b = sameNsBitsCache[ns] { return b }
+            var b = Bitset(count: n)
+            for i in peerListInNs[ns] ?? [] { b.insert(Int(i)) }
+            sameNsBitsCache[ns] = b
             return b
         }
         // Workloads whose every IP an ipBlock holds (E3 option, or host-network pods as node traffic: E5).
@@ -156,9 +204,12 @@ public struct PolicyEvaluator: Sendable {
 
         for (pi, p) in policies.enumerated() {
             // A3: spec.podSelector selects only in the policy's own namespace.
-            guard let nsUnits = unitsInNs[p.namespace], let nsList = unitListInNs[p.namespace] else { continue }
-            let targetBits = selectPods(p.podSelector)
-            let targets = nsList.filter { targetBits.contains(Int($0)) }.map { Int($0) }
+            guard let nsList = unitListInNs[p.namespace] else { continue }
+            let policyNs = Int32(nsIds[p.namespace]!)
+            let targetSel = selectPods(p.podSelector)
+            let targets: [Int] = targetSel.list.count < nsList.count
+                ? targetSel.list.filter { isUnit[Int($0)] && nsOf[Int($0)] == policyNs }.map { Int($0) }
+                : nsList.filter { targetSel.contains($0) }.map { Int($0) }
             if targets.isEmpty { continue }
             for direction in PolicyType.allCases where p.affects(direction) {  // A4, A5
                 var ids: [Int32] = []
@@ -170,18 +221,24 @@ public struct PolicyEvaluator: Sendable {
                     for peer in r.peers {  // B4: peers ORed
                         switch peer {
                         case .pods(let ps, let nsSel):
-                            // C1, C2, C3: podSelector alone = policy namespace; both = AND.
-                            let sameNs = peerUnitsInNs[p.namespace] ?? nsUnits
-                            let sameNsList = peerListInNs[p.namespace] ?? nsList
-                            let nsBits = nsSel.map(selectNamespaces) ?? sameNs
-                            if nsSel == nil && sameNsList.count <= WorkloadSet.listLimit(n) {
-                                let podBits = ps.map(selectPods) ?? selectable
-                                for i in sameNsList where podBits.contains(Int(i)) { listed.append(i) }
-                            } else if let ps, let few = selectPodList(ps) {
-                                for i in few where nsBits.contains(Int(i)) { listed.append(i) }
+                            // C1, C2, C3: podSelector alone = policy namespace; both = AND. Members come from the
+                            // shorter of the two sides, tested against the other; a bitset only when both are many.
+                            let pods = ps.map(selectPods)
+                            let nsFlags = nsSel.map { selectNamespaces($0).flags }
+                            let nsCount = nsSel.map { selectNamespaces($0).peers } ?? (peerListInNs[p.namespace]?.count ?? 0)
+                            func inNamespaces(_ i: Int32) -> Bool {
+                                guard isPeer[Int(i)] else { return false }
+                                return nsFlags.map { $0[Int(nsOf[Int(i)])] } ?? (nsOf[Int(i)] == policyNs)
+                            }
+                            if let pods, pods.list.count <= limit && pods.list.count <= nsCount {
+                                for i in pods.list where inNamespaces(i) { listed.append(i) }
+                            } else if nsCount <= limit {
+                                let nsMembers = nsSel.map(namespacePeerList) ?? (peerListInNs[p.namespace] ?? [])
+                                for i in nsMembers where pods?.contains(i) ?? true { listed.append(i) }
                             } else {
-                                let podBits = ps.map(selectPods) ?? selectable
-                                if dense == nil { dense = nsBits.intersection(podBits) } else { dense!.formUnion(nsBits.intersection(podBits)) }
+                                let nsBits = nsSel.map(namespacePeerBits) ?? sameNamespaceBits(p.namespace)
+                                let b = pods.map { nsBits.intersection($0.bits!) } ?? nsBits
+                                if dense == nil { dense = b } else { dense!.formUnion(b) }
                             }
                         case .ipBlock(let b):
                             c.blocks.append(b)
@@ -237,6 +294,13 @@ public struct PolicyEvaluator: Sendable {
         self.egressNaming = egressNaming
         ingressWide = wide(ingressRules)
         egressWide = wide(egressRules)
+        func addressable(_ lists: [[Int32]]) -> [[Int32]] {
+            lists.map { list in
+                list.indices.filter { rules[Int(list[$0])].matchesAll || !rules[Int(list[$0])].blocks.isEmpty }.map { Int32($0) }
+            }
+        }
+        ingressAddressable = addressable(ingressRules)
+        egressAddressable = addressable(egressRules)
         self.ingressIsolated = ingressIsolated
         self.egressIsolated = egressIsolated
         self.ingressRules = ingressRules
@@ -325,6 +389,34 @@ public struct PolicyEvaluator: Sendable {
         return b
     }
 
+    /// `possibleSources(of:)` (`outbound` false) or `possibleDestinations(of:)` as an ascending list without
+    /// duplicates, when every rule of `w` in that direction lists its workloads and they are at most `limit`; nil
+    /// otherwise (then use the bitset). The same members as the bitset, at what the rules name instead of a bit
+    /// per workload (the diff asks this of every endpoint: bitsets would be endpoints squared).
+    public func possibleList(of w: Int, outbound: Bool, limit: Int) -> [Int32]? {
+        if cilium != nil || tiers != nil { return nil }
+        guard outbound ? egressIsolated[w] : ingressIsolated[w] else { return nil }
+        var out: [Int32] = []
+        for r in outbound ? egressRules[w] : ingressRules[w] {
+            let rule = rules[Int(r)]
+            guard !rule.matchesAll, rule.workloads.isList else { return nil }
+            out += rule.workloads.members
+            if out.count > limit { return nil }
+        }
+        if options.hostNetwork == .asNode { out += hostNetworkList }
+        if options.selfAlwaysAllowed { out.append(Int32(w)) }
+        if out.count > 1 {
+            out.sort()
+            var k = 1
+            for i in 1..<out.count where out[i] != out[k - 1] {
+                out[k] = out[i]
+                k += 1
+            }
+            out.removeLast(out.count - k)
+        }
+        return out.count > limit ? nil : out
+    }
+
     /// The ipBlocks of the rules that apply to workload `w` in one direction: its answers towards external
     /// addresses only change at these blocks' boundaries.
     public func applicableBlocks(of w: Int, outbound: Bool) -> [IPBlock] {
@@ -339,6 +431,9 @@ public struct PolicyEvaluator: Sendable {
     public var hasIPv6Blocks: Bool {
         ipBlocks.contains { $0.cidr.network.isV6 } || (cilium?.evaluator.blocks ?? []).contains { $0.cidr.network.isV6 }
     }
+
+    /// Host-network workloads, ascending.
+    var hostNetworkList: [Int32] { isHostNetwork.indices.filter { isHostNetwork[$0] }.map { Int32($0) } }
 
     var hostNetworkBits: Bitset {
         var b = Bitset(count: workloads.count)
@@ -464,6 +559,15 @@ public struct PolicyEvaluator: Sendable {
                 }
                 return c
             }
+            if case .workload = peer {} else {
+                for k in egressAddressable[s] {
+                    let i = Int(list[Int(k)])
+                    guard rp[i].matches(peer) else { continue }
+                    add(i)
+                    if c.isAll { break }
+                }
+                return c
+            }
             for r in list {
                 let i = Int(r)
                 guard rp[i].matches(peer) else { continue }
@@ -492,6 +596,15 @@ public struct PolicyEvaluator: Sendable {
                     guard rp[Int(list[k])].matches(peer) else { continue }
                     c.formUnion(resolved[k])
                     if c.isAll { return c }
+                }
+                return c
+            }
+            if case .workload = peer {} else {
+                for k in ingressAddressable[d] {
+                    let k = Int(k)
+                    guard rp[Int(list[k])].matches(peer) else { continue }
+                    c.formUnion(resolved[k])
+                    if c.isAll { break }
                 }
                 return c
             }

@@ -214,10 +214,25 @@ public enum SemanticDiff {
             for s in rows {
                 let se = all[s], sa = se.old, sb = se.new
                 let seenFrom = observed.pairs[se.endpoint] ?? [:]
-                var cand = Bitset(count: n)
-                if sa >= 0 { for d in destsA[sa].members where sourcesA[d].contains(sa) { cand.insert(fromOld[d]) } }
-                if sb >= 0 { for d in destsB[sb].members where sourcesB[d].contains(sb) { cand.insert(fromNew[d]) } }
-                for d in cand.members where d != s {
+                // The union of both sides' candidates, ascending: a sorted list when few, a bitset of the union
+                // when many (a bitset per row costs the union's size, squared over the rows).
+                var cand: [Int] = []
+                if sa >= 0 { destsA[sa].forEach { d in if sourcesA[d].contains(sa) { cand.append(fromOld[d]) } } }
+                if sb >= 0 { destsB[sb].forEach { d in if sourcesB[d].contains(sb) { cand.append(fromNew[d]) } } }
+                if cand.count > WorkloadSet.listLimit(n) {
+                    var bits = Bitset(count: n)
+                    for d in cand { bits.insert(d) }
+                    cand = bits.members
+                } else if cand.count > 1 {
+                    cand.sort()
+                    var k = 1
+                    for i in 1..<cand.count where cand[i] != cand[k - 1] {
+                        cand[k] = cand[i]
+                        k += 1
+                    }
+                    cand.removeLast(cand.count - k)
+                }
+                for d in cand where d != s {
                     let de = all[d]
                     let o = sa >= 0 && de.old >= 0 ? a.connections(sa, de.old) : .none
                     let w = sb >= 0 && de.new >= 0 ? b.connections(sb, de.new) : .none

@@ -52,14 +52,18 @@ struct WorkloadSet: Sendable {
     @inline(__always)
     func contains(_ i: Int) -> Bool {
         if let b = bits { return b.contains(i) }
-        // Binary search in the sorted list.
-        var lo = 0, hi = members.count
-        let x = Int32(truncatingIfNeeded: i)
+        return Self.sortedContains(members, Int32(truncatingIfNeeded: i))
+    }
+
+    /// Binary search in an ascending list.
+    @inline(__always)
+    static func sortedContains(_ list: [Int32], _ x: Int32) -> Bool {
+        var lo = 0, hi = list.count
         while lo < hi {
             let mid = (lo + hi) >> 1
-            if members[mid] < x { lo = mid + 1 } else { hi = mid }
+            if list[mid] < x { lo = mid + 1 } else { hi = mid }
         }
-        return lo < members.count && members[lo] == x
+        return lo < list.count && list[lo] == x
     }
 
     /// Adds every member to `b` (same `count`).
