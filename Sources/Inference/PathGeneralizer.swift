@@ -71,12 +71,33 @@ public struct PathGeneralizer: Sendable {
     /// Escapes the characters that are special in an extended POSIX (and RE2) regex: the result matches `s`
     /// only. Also the Cilium emitter's, for HTTP methods.
     public static func escape(_ s: String) -> String {
+        // ASCII (the usual path segment and method), byte by byte: each ASCII byte is one Character there (CR LF,
+        // the one two-byte Character, holds no special byte), so the result is the Character loop's below.
+        if s.utf8.allSatisfy({ $0 < 0x80 }) {
+            guard s.utf8.contains(where: isRegexSpecial) else { return s }
+            var bytes: [UInt8] = []
+            bytes.reserveCapacity(s.utf8.count + 8)
+            for b in s.utf8 {
+                if isRegexSpecial(b) { bytes.append(0x5C) }
+                bytes.append(b)
+            }
+            return String(decoding: bytes, as: UTF8.self)
+        }
         var out = ""
         for c in s {
             if "\\.[]{}()*+?^$|".contains(c) { out.append("\\") }
             out.append(c)
         }
         return out
+    }
+
+    /// Whether an ASCII byte is one of the characters `escape` puts a backslash before.
+    @inline(__always)
+    static func isRegexSpecial(_ b: UInt8) -> Bool {
+        switch b {
+        case 0x5C, 0x2E, 0x5B, 0x5D, 0x7B, 0x7D, 0x28, 0x29, 0x2A, 0x2B, 0x3F, 0x5E, 0x24, 0x7C: return true
+        default: return false
+        }
     }
 
     final class Node {

@@ -56,4 +56,21 @@ struct PathGeneralizerTests {
         // And a path of another shape is not.
         #expect(!r.contains { rule in (try? Regex(rule.pathRegex).wholeMatch(in: "/admin")) != nil })
     }
+
+    @Test("escape: the ASCII byte path equals the Character loop on every ASCII character and on non-ASCII text")
+    func escapeFastPathEqualsCharacters() {
+        func reference(_ s: String) -> String {
+            var out = ""
+            for c in s {
+                if "\\.[]{}()*+?^$|".contains(c) { out.append("\\") }
+                out.append(c)
+            }
+            return out
+        }
+        let ascii = (0..<128).map { String(UnicodeScalar(UInt8($0))) }
+        var cases = ascii + ["a.b", "/v1.2/(x)", "a\r\nb.", "plain", "", "caf\u{E9}.txt", "e\u{301}.x", "\u{37E}.?"]
+        for i in 0..<500 { cases.append((0..<(i % 9)).map { ascii[($0 * 37 + i * 11) % 128] }.joined()) }
+        for c in cases { #expect(PathGeneralizer.escape(c) == reference(c), "\(Array(c.utf8))") }
+        #expect(PathGeneralizer.escape("a.b*") == "a\\.b\\*")
+    }
 }
