@@ -5,7 +5,10 @@
 #
 # Environment: BENCH_MB (capture size, default 2100), PYTHON (with orjson), FLOWMAP_BIN_DIR (release build dir),
 # BENCH_CAPTURE_DIR (where the capture lives, default bench/data; e.g. /dev/shm when the page cache does not
-# keep a 2 GB file, so every contender reads from memory), BENCH_NICE (e.g. -19: run every contender at that nice level, for a machine shared with other work; root only).
+# keep a 2 GB file, so every contender reads from memory), BENCH_NICE (e.g. -19: run every contender at that nice level, for a machine shared with other work; root only),
+# BENCH_FIFO=1 (run every contender under `chrt -f 50`, SCHED_FIFO: on a machine busy with other work the
+# contenders then get the cores they ask for, which nice does not give; root only; the kernel's real-time
+# throttling still leaves the other work 5% of each second).
 # Reader rows (issue 22): BENCH_READER_MB (default 200) synthetic Calico, VPC, generic CSV and JSON-lines inputs
 # (bench/gen_flows.py), each read by `flowmap ingest`, by ingest-bench and by its Python peer (bench/peer_*.py),
 # in the shapes of BENCH_READER_SHAPES (default "connections distinct": 2,000 repeated connections; a new edge
@@ -28,6 +31,7 @@ measure() {  # name, command...: prints "name seconds peakKB" and keeps the comm
   local tf="$DATA/$name.time"
   local nice=()
   if [ -n "${BENCH_NICE:-}" ]; then nice=(nice -n "$BENCH_NICE"); fi
+  if [ -n "${BENCH_FIFO:-}" ]; then nice+=(chrt -f 50); fi
   "${nice[@]}" /usr/bin/time -f "$TIMEFMT" -o "$tf" "$@" > "$DATA/$name.out" 2> "$DATA/$name.err" || {
     echo "$name failed:" >&2; cat "$DATA/$name.err" >&2; exit 1; }
   echo "$name $(cat "$tf")"
@@ -113,7 +117,7 @@ FLOWS=$(grep -o 'accepted [0-9]*' "$DATA/ingest-bench.out" | head -1 | cut -d' '
 EDGES_FM=$(grep -o 'edges [0-9]*' "$DATA/ingest-bench.out" | cut -d' ' -f2)
 EDGES_PY=$(grep -o 'edges [0-9]*' "$DATA/python-orjson.out" | cut -d' ' -f2)
 
-LOAD_BEFORE="$LOAD_BEFORE" BENCH_NICE="${BENCH_NICE:-}" "$PY" - "$BYTES" "$LINES" "$FLOWS" "$EDGES_FM" "$EDGES_PY" "$R_FLOWMAP" "$R_INGEST" "$R_INGEST1" "$R_PEER" "$R_JQ" <<'EOF'
+LOAD_BEFORE="$LOAD_BEFORE" BENCH_NICE="${BENCH_NICE:-}" BENCH_FIFO="${BENCH_FIFO:-}" "$PY" - "$BYTES" "$LINES" "$FLOWS" "$EDGES_FM" "$EDGES_PY" "$R_FLOWMAP" "$R_INGEST" "$R_INGEST1" "$R_PEER" "$R_JQ" <<'EOF'
 import os, platform, sys
 bytes_, lines, flows, edges_fm, edges_py = (int(x) for x in sys.argv[1:6])
 rows = [r.split() for r in sys.argv[6:]]
@@ -155,6 +159,8 @@ load = float(os.environ.get("LOAD_BEFORE", "0"))
 after = os.getloadavg()[0]
 if os.environ.get("BENCH_NICE"):
     print(f"every contender ran at nice {os.environ['BENCH_NICE']}")
+if os.environ.get("BENCH_FIFO"):
+    print("every contender ran under chrt -f 50 (SCHED_FIFO)")
 print(f"load average before/after: {load:.1f} / {after:.1f}" + (
     "  (other work shared the 2 cores: wall-clock numbers are low; CPU-s columns are less affected)"
     if max(load, after) > 1.5 else ""))
