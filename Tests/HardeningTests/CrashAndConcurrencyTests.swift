@@ -102,14 +102,22 @@ struct DamagedStoreTests {
         let db = dir.appendingPathComponent("s.db").path
         #expect(try Binary.run(["ingest", "--db", db, input.path]).0 == 0)
         #expect(try Binary.run(["doctor", "--db", db]).0 == 0)
-        // Checkpoint the WAL into the main file (doctor's connection closed last), then overwrite part of a
-        // b-tree page in the middle of the file (the edge rows; an early page may be a free page left by a
-        // migration's table rebuild, and corrupting that is, rightly, not noticed).
-        let size = try FileManager.default.attributesOfItem(atPath: db)[.size] as! Int
-        #expect(size > 4096 * 4)
+        // Checkpoint the WAL into the main file (sqlite3 does it: a read-only doctor leaves the WAL as it is, and
+        // pages in the WAL mask a corruption of the main file), then overwrite the
+        // root pages of the tables holding the evidence (found in sqlite_master), whole: a page picked by its
+        // position in the file may be a free one (left by a migration's table rebuild or a bucket refresh), and
+        // part of a page may be its unused middle; corrupting either is, rightly, not noticed (this test failed so
+        // twice).
+        let pageSize = 4096
+        let (rc, roots) = try Binary.run(program: "/usr/bin/sqlite3", [db, "PRAGMA wal_checkpoint(TRUNCATE); PRAGMA page_size; SELECT rootpage FROM sqlite_master "
+                                                                   + "WHERE name IN ('edge_buckets', 'edge_bucket_points') ORDER BY 1"])
+        let numbers = roots.split(separator: "\n").compactMap { Int($0) }
+        #expect(rc == 0 && numbers.count == 3 && numbers.first == pageSize, "\(roots)")
         let h = try FileHandle(forUpdating: URL(fileURLWithPath: db))
-        try h.seek(toOffset: UInt64((size / 4096 / 2) * 4096 + 64))
-        try h.write(contentsOf: Data(repeating: 0xFF, count: 2000))
+        for page in numbers.dropFirst() {
+            try h.seek(toOffset: UInt64((page - 1) * pageSize))
+            try h.write(contentsOf: Data(repeating: 0xFF, count: pageSize))
+        }
         try h.close()
         let (doctor, dout) = try Binary.run(["doctor", "--db", db])
         #expect(doctor == 1, "\(dout)")
