@@ -110,6 +110,7 @@ let package = Package(
         // tests came from. `swift test --skip OracleTests` runs everything else without a venv.
         .testTarget(name: "OracleTests", dependencies: [
             "TestSupport", "FlowMapKit", "FlowIngest", "FlowMapView", "FlowModel", "FlowStore", "Inference", "Policy", "Emit",
+            .product(name: "Yams", package: "Yams"),
         ]),
         .testTarget(name: "FlowMapKitTests", dependencies: ["TestSupport", "FlowMapKit", "FlowIngest", "FlowMapView", "FlowModel", "FlowStore", "Inference", "Policy", "Emit",
                                                          .product(name: "Yams", package: "Yams")],

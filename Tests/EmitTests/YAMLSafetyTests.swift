@@ -7,105 +7,18 @@ import Yams
 @testable import Inference
 @testable import Policy
 
-
-enum Nasty {
-    /// Strings YAML readers like to turn into something else, or that break a line or a comment.
-    static let pool: [String] = [
-        "", " ", "  ",
-        // booleans and nulls, YAML 1.1 and 1.2, every spelling
-        "y", "Y", "yes", "Yes", "YES", "n", "N", "no", "No", "NO", "true", "True", "TRUE", "false", "False", "FALSE",
-        "on", "On", "ON", "off", "Off", "OFF", "null", "Null", "NULL", "~", "yEs", "nO",
-        // numbers in YAML 1.1 and 1.2 forms
-        "0", "1", "-1", "+1", "1.0", "-1.5", ".5", "5.", "1e3", "1E3", "1e+3", "0755", "0o755", "0x1F", "0b101",
-        "1_000", "12:30", "190:20:30", "1:2:3.5", ".inf", "-.inf", "+.INF", ".Inf", ".NaN", ".nan", "0.", "00",
-        "2001-12-14", "2001-12-14t21:59:43.10-05:00", "2001-12-14 21:59:43.10 -5",
-        // indicators
-        "*", "*a", "&a", "&", "!tag", "!!str", "!", "|", "|-", ">", ">-", "%YAML", "%", "@x", "`x", "[a]", "[",
-        "{a: b}", "{", "}", "]", "#x", "#", "a #b", "a# b", ":", "a:", "a: b", ": a", "::", "a:b", "k8s:app",
-        "- x", "-", "--", "---", "...", "? x", "?", "<<", "=", ",", "a,b", "a]b", "a}b",
-        // quotes, escapes, whitespace and line breaks
-        "'q'", "\"q\"", "a'b", "a\"b", "back\\slash", "\\", "\\n", "\\x41", "tab\there", "\t", "new\nline", "\n",
-        "cr\rx", "crlf\r\nx", " lead", "trail ", "x\u{3000}", "\u{A0}nbsp",
-        // Unicode line breaks, BOM, non-characters, controls
-        "nel\u{85}x", "ls\u{2028}x", "ps\u{2029}x", "bom\u{FEFF}x", "\u{FEFF}", "\u{FFFE}", "\u{FFFF}", "nul\u{0}x",
-        "bell\u{7}", "esc\u{1B}[0m", "del\u{7F}", "c1\u{9B}x", "\u{80}",
-        // Unicode text
-        "ünïcödé", "日本語", "emoji😀", "e\u{301}", "rtl\u{202E}x", "zwj\u{200D}x", "𝔘",
-        // plausible real values
-        "/api/v1/items/42", "/a b/%20/?q=1#frag", "GET", "api.example.com", "v1.2.3", "web",
-    ]
-
-    static func string(_ rng: inout SplitMix64) -> String {
-        let n = Int.random(in: 1...3, using: &rng)
-        if n == 1 { return pool.randomElement(using: &rng)! }
-        return (0..<n).map { _ in pool.randomElement(using: &rng)! }.joined()
-    }
-
-    static func labels(_ rng: inout SplitMix64) -> Labels {
-        var l = Labels()
-        for _ in 0..<Int.random(in: 1...3, using: &rng) { l[string(&rng)] = string(&rng) }
-        return l
-    }
-}
-
+/// Emitted YAML read back by Yams; the same plans through PyYAML are OracleTests' YAMLSafetyOracleTests.
 @Suite("YAML safety")
 struct YAMLSafetyTests {
-    static let seed: UInt64 = ProcessInfo.processInfo.environment["FLOWMAP_PROPERTY_SEED"].flatMap { UInt64($0) }
-        ?? 20_240_501
-
-    /// One plan per iteration, with capture-derived text everywhere it can appear.
-    static func nastyPlan(_ rng: inout SplitMix64, comments: Bool = true) -> (PolicyPlan, WorkloadPlan) {
-        func s() -> String { Nasty.string(&rng) }
-        let peerNS = s(), peerName = s(), ownName = s(), ownNS = s()
-        let peer = PeerPlan.workload(.workload(peerNS, peerName, kind: "Deployment"), selector: Nasty.labels(&rng))
-        let http = (0..<Int.random(in: 1...3, using: &rng)).map { _ in
-            SyntheticPlan.http(s(), s(), s(), 3, [s(), s()])
-        }
-        let dnsNames = [s(), s(), "ok.example.com"]
-        let examples = [s(), s(), s()]
-        let notes: [InferenceNote] = [.minimalSelector(reason: s()), .minimalSelector(reason: s())]
-        let warning = s()
-        let cidrNote = s()
-        let port = SyntheticPlan.port(.tcp, 8080, examples: examples, http: http)
-        let dns = SyntheticPlan.port(.udp, 53, examples: examples, dns: dnsNames)
-        var w = SyntheticPlan.workload(
-            ownNS, ownName, selector: Nasty.labels(&rng),
-            ingress: [RulePlan(peer: peer, ports: [port])],
-            egress: [RulePlan(peer: peer, ports: [dns]),
-                     RulePlan(peer: .ipBlock(cidr: "203.0.113.9/32", except: [], note: cidrNote),
-                              ports: [SyntheticPlan.port(.tcp, 443, examples: examples)])],
-            notes: notes, warning: warning)
-        if !comments {
-            // Everything that only ever reaches a comment, blanked.
-            w.notes = []
-            w.selectorWarning = nil
-            for i in w.ingress.indices { for j in w.ingress[i].ports.indices { blank(&w.ingress[i].ports[j]) } }
-            for i in w.egress.indices { for j in w.egress[i].ports.indices { blank(&w.egress[i].ports[j]) } }
-            w.egress[1].peer = .ipBlock(cidr: "203.0.113.9/32", except: [], note: "")
-        }
-        var plan = PolicyPlan(namespaces: [NamespacePlan(name: ownNS, workloads: [w])], denied: [], warnings: [],
-                              firstSeen: SyntheticPlan.t0, lastSeen: SyntheticPlan.t1)
-        plan.externalNames = ["203.0.113.9/32": [s(), "api.example.com"]]
-        return (plan, w)
-    }
-
-    static func blank(_ p: inout PortPlan) {
-        p.examples = []
-        for k in p.http.indices {
-            p.http[k].examples = []
-            p.http[k].pathTemplate = ""
-        }
-    }
-
     @Test("label keys and values, namespaces, methods and paths full of YAML specials read back unchanged (Yams)")
     func roundTrip() throws {
-        var rng = SplitMix64(state: Self.seed)
+        var rng = SplitMix64(state: Nasty.seed)
         for iteration in 0..<300 {
-            let (plan, w) = Self.nastyPlan(&rng)
+            let (plan, w) = Nasty.plan(&rng)
             guard case .workload(let peerEP, let peerSel) = w.ingress[0].peer else { return }
             for flavor in EmitOptions.Flavor.allCases {
                 let yaml = PolicyEmitter(options: EmitSupport.options(flavor)).stream(for: plan)
-                let context = "seed \(Self.seed) iteration \(iteration) \(flavor)"
+                let context = "seed \(Nasty.seed) iteration \(iteration) \(flavor)"
                 let docs: [[String: Any]]
                 do { docs = try Tree.docs(yaml) } catch {
                     Issue.record("\(context): does not parse: \(error)\n\(yaml)")
@@ -162,36 +75,17 @@ struct YAMLSafetyTests {
 
     @Test("comments never change the parsed document")
     func commentsAreInert() throws {
-        var a = SplitMix64(state: Self.seed ^ 0xC0FFEE), b = a
+        var a = SplitMix64(state: Nasty.seed ^ 0xC0FFEE), b = a
         for iteration in 0..<300 {
-            let (withComments, _) = Self.nastyPlan(&a, comments: true)
-            let (without, _) = Self.nastyPlan(&b, comments: false)
+            let (withComments, _) = Nasty.plan(&a, comments: true)
+            let (without, _) = Nasty.plan(&b, comments: false)
             for flavor in EmitOptions.Flavor.allCases {
                 let e = PolicyEmitter(options: EmitSupport.options(flavor))
                 let x = e.stream(for: withComments), y = e.stream(for: without)
                 #expect(x != y)
                 let nx = try Array(Yams.compose_all(yaml: x)), ny = try Array(Yams.compose_all(yaml: y))
-                #expect(nx == ny, "seed \(Self.seed) iteration \(iteration) \(flavor)")
+                #expect(nx == ny, "seed \(Nasty.seed) iteration \(iteration) \(flavor)")
             }
-        }
-    }
-
-    @Test("a YAML 1.1 reader (PyYAML, as kubectl-era tools) reads the same values as Yams")
-    func pyYAMLAgrees() throws {
-        var rng = SplitMix64(state: Self.seed ^ 0xBEEF)
-        var streams = [String]()
-        for _ in 0..<100 {
-            let (plan, _) = Self.nastyPlan(&rng)
-            for flavor in EmitOptions.Flavor.allCases {
-                streams.append(PolicyEmitter(options: EmitSupport.options(flavor)).stream(for: plan))
-            }
-        }
-        let all = streams.joined(separator: "---\n")
-        let yams = try Yams.load_all(yaml: all).map { $0 as Any }
-        let py = try #require(try Oracle.pyYAMLAsJSON(all) as? [Any])
-        #expect(py.count == yams.count)
-        for (i, (p, y)) in zip(py, yams).enumerated() {
-            #expect(Tree.same(p, y), "document \(i) differs between PyYAML and Yams")
         }
     }
 

@@ -13,42 +13,7 @@ import Policy
 /// prune, export).
 @Suite("Evidence store over time")
 struct EvidenceStoreTests {
-    static let header = "time,src_namespace,src_workload,src_labels,dst_namespace,dst_workload,dst_labels,dst_ip,proto,"
-        + "dst_port,src_port,verdict,drop_reason,direction,observer,count"
-
-    /// One generic-format flow record.
-    struct Row {
-        var time: String
-        var src: String, dst: String, port: Int
-        var count: Int64
-        var verdict = "allowed"
-        var observer = "node-a"
-        var srcLabels = ""
-        var ns: Int64 { Timestamp.parseRFC3339(time)! }
-        var line: String {
-            let labels = srcLabels.isEmpty ? "app=\(src)" : srcLabels
-            let reason = verdict == "denied" ? "POLICY_DENIED" : ""
-            return "\(time),shop,\(src),\(labels),shop,\(dst),app=\(dst),,tcp,\(port),40000,\(verdict),\(reason),"
-                + "egress,\(observer),\(count)"
-        }
-        var edge: String { "\(src)->\(dst):\(port)/\(verdict)" }
-    }
-
-    static func file(_ rows: [Row], _ name: String, in dir: URL) -> String {
-        let f = dir.appendingPathComponent(name)
-        TestSupport.write(([header] + rows.map(\.line)).joined(separator: "\n") + "\n", to: f)
-        return f.path
-    }
-
-    static func ingest(_ paths: [String], db: String, bucket: Int64? = nil) throws -> Ingest.Report {
-        var o = Ingest.Options(db: db)
-        o.bucketWidth = bucket
-        var issues: [InputIssue] = []
-        let r = try Ingest.run(paths: paths, options: o) { issues.append($0) }
-        #expect(issues.isEmpty, "\(issues)")
-        #expect(r.failures.isEmpty, "\(r.failures)")
-        return r
-    }
+    typealias Row = BucketCapture.Row
 
     static func counts(_ edges: [ObservedEdge]) -> [String: Int64] {
         var out = [String: Int64]()
@@ -87,7 +52,7 @@ struct EvidenceStoreTests {
         let dir = TestSupport.tempDir()
         let db = dir.appendingPathComponent("s.db").path
         let rows = Self.threeHours
-        _ = try Self.ingest([Self.file(rows, "f.csv", in: dir)], db: db)
+        _ = try BucketCapture.ingest([BucketCapture.file(rows, "f.csv", in: dir)], db: db)
         let store = try FlowStore(path: db)
         let h11 = Self.h10 + Self.hour, h12 = h11 + Self.hour, h13 = h12 + Self.hour
         let second = Self.expected(rows, from: h11, to: h12)
@@ -151,40 +116,19 @@ struct EvidenceStoreTests {
         return out
     }
 
-    /// Two captures sharing edges and buckets: the same edge at another observation point (the busiest counts)
-    /// and at the same one (counts add), earlier first-seen times, and a label set only A saw.
-    static func twoCaptures(in dir: URL) -> (a: String, b: String) {
-        let a = file([
-            Row(time: "2024-05-01T10:05:00Z", src: "web", dst: "api", port: 8080, count: 7, observer: "node-a",
-                srcLabels: "app=web;track=canary"),
-            Row(time: "2024-05-01T10:06:00Z", src: "api", dst: "db", port: 5432, count: 4),
-            Row(time: "2024-05-01T11:10:00Z", src: "web", dst: "db", port: 5432, count: 2, verdict: "denied"),
-            Row(time: "2024-05-01T12:00:00Z", src: "web", dst: "cache", port: 6379, count: 9),
-        ], "a.csv", in: dir)
-        let b = file([
-            Row(time: "2024-05-01T10:20:00Z", src: "web", dst: "api", port: 8080, count: 5, observer: "node-b"),
-            Row(time: "2024-05-01T10:30:00Z", src: "api", dst: "db", port: 5432, count: 3),
-            Row(time: "2024-05-01T11:20:00Z", src: "web", dst: "db", port: 5432, count: 1, verdict: "denied"),
-        ], "b.csv", in: dir)
-        return (a, b)
-    }
-
-    static let httpSample = TestSupport.repoRoot.appendingPathComponent("samples/hubble/hubble-otel/basic-sample-348-http-flows.json").path
-    static let dnsSample = TestSupport.repoRoot.appendingPathComponent("samples/hubble/hubble-otel/basic-sample-330-dns-flows.json").path
-
     @Test("forget one of two sources equals ingesting only the other (counts, first/last seen, labels, endpoints)")
     func forgetOneOfTwo() throws {
         let dir = TestSupport.tempDir()
-        let (a, b) = Self.twoCaptures(in: dir)
+        let (a, b) = BucketCapture.twoCaptures(in: dir)
         let both = dir.appendingPathComponent("both.db").path, onlyB = dir.appendingPathComponent("b.db").path
-        _ = try Self.ingest([a, b, Self.dnsSample], db: both)
-        _ = try Self.ingest([b, Self.dnsSample], db: onlyB)
+        _ = try BucketCapture.ingest([a, b, BucketCapture.dnsSample], db: both)
+        _ = try BucketCapture.ingest([b, BucketCapture.dnsSample], db: onlyB)
         let before = try Self.snapshot(both)
         #expect(before != (try Self.snapshot(onlyB)))
         let r = try Forget.run(db: both, source: a)
         #expect(r.sources.map(\.path) == [a] && r.buckets == 4)
         #expect(try Self.snapshot(both) == (try Self.snapshot(onlyB)))
-        #expect(try ListSources.run(db: both).map(\.path) == [b, Self.dnsSample])
+        #expect(try ListSources.run(db: both).map(\.path) == [b, BucketCapture.dnsSample])
         // Forgetting what is not there says so, and names how to list the sources.
         #expect { _ = try Forget.run(db: both, source: a) } throws: { "\($0)".contains("flowmap sources") }
     }
@@ -192,15 +136,15 @@ struct EvidenceStoreTests {
     @Test("forget then re-ingest equals the original (L7, DNS names and per-point counts included)")
     func forgetThenReingest() throws {
         let dir = TestSupport.tempDir()
-        let (a, b) = Self.twoCaptures(in: dir)
+        let (a, b) = BucketCapture.twoCaptures(in: dir)
         let db = dir.appendingPathComponent("s.db").path
-        _ = try Self.ingest([a, b, Self.httpSample, Self.dnsSample], db: db)
+        _ = try BucketCapture.ingest([a, b, BucketCapture.httpSample, BucketCapture.dnsSample], db: db)
         let original = try Self.snapshot(db)
-        for forgotten in [Self.httpSample, a] {
+        for forgotten in [BucketCapture.httpSample, a] {
             let id = try #require(try ListSources.run(db: db).first { $0.path == forgotten }?.id)
             _ = try Forget.run(db: db, source: "\(id)")
             #expect(try Self.snapshot(db) != original)
-            let r = try Self.ingest([forgotten], db: db)
+            let r = try BucketCapture.ingest([forgotten], db: db)
             #expect(r.files.allSatisfy { $0.duplicateOf == nil }, "a forgotten source is ingested again, not a duplicate")
             #expect(try Self.snapshot(db) == original)
         }
@@ -209,9 +153,9 @@ struct EvidenceStoreTests {
     @Test("--bucket sets a new store's width; another width on a store with sources is an error naming its width")
     func bucketWidth() throws {
         let dir = TestSupport.tempDir()
-        let (a, b) = Self.twoCaptures(in: dir)
+        let (a, b) = BucketCapture.twoCaptures(in: dir)
         let db = dir.appendingPathComponent("s.db").path
-        _ = try Self.ingest([a], db: db, bucket: 300_000_000_000)
+        _ = try BucketCapture.ingest([a], db: db, bucket: 300_000_000_000)
         #expect(try FlowStore(path: db).bucketWidth == 300_000_000_000)
         let csv = try Export.run(db: db, format: .csv)
         #expect(csv.split(separator: "\n").first == Substring(Export.columns.joined(separator: ",")))
@@ -220,15 +164,15 @@ struct EvidenceStoreTests {
             _ = try Ingest.run(paths: [b], options: { var o = Ingest.Options(db: db); o.bucketWidth = Self.hour; return o }()) { _ in }
         } throws: { "\($0)".contains("keeps 5m buckets") && "\($0)".contains("--bucket 1h") }
         #expect(!(try ListSources.run(db: db).contains { $0.path == b }), "nothing was ingested")
-        _ = try Self.ingest([b], db: db, bucket: 300_000_000_000)  // the same width is fine
+        _ = try BucketCapture.ingest([b], db: db, bucket: 300_000_000_000)  // the same width is fine
     }
 
     @Test("sources lists path, format, lines, accepted, rejected, first/last flow, ingested-at (text and JSON)")
     func sourcesListing() throws {
         let dir = TestSupport.tempDir()
-        let (a, _) = Self.twoCaptures(in: dir)
+        let (a, _) = BucketCapture.twoCaptures(in: dir)
         let bad = dir.appendingPathComponent("bad.csv")
-        TestSupport.write(Self.header + "\n" + Row(time: "2024-05-01T09:00:00Z", src: "web", dst: "api", port: 80, count: 1).line
+        TestSupport.write(BucketCapture.header + "\n" + Row(time: "2024-05-01T09:00:00Z", src: "web", dst: "api", port: 80, count: 1).line
                           + "\nnot,a,record\n", to: bad)
         let db = dir.appendingPathComponent("s.db").path
         _ = try Ingest.run(paths: [a, bad.path], options: Ingest.Options(db: db)) { _ in }
@@ -251,49 +195,12 @@ struct EvidenceStoreTests {
         let dir = TestSupport.tempDir()
         let db = dir.appendingPathComponent("s.db").path
         let rows = Self.threeHours
-        _ = try Self.ingest([Self.file(rows, "f.csv", in: dir)], db: db)
+        _ = try BucketCapture.ingest([BucketCapture.file(rows, "f.csv", in: dir)], db: db)
         let h11 = Self.h10 + Self.hour
         let r = try Prune.run(db: db, before: h11 + Self.hour / 2)  // 11:30: only the 10:00 bucket ends before
         #expect(r.buckets == 1 && r.rows == 3)
         #expect(Self.counts(try FlowStore(path: db).edges()) == Self.expected(rows, from: h11, to: h11 + 2 * Self.hour))
         let again = try Prune.run(db: db, before: h11)
         #expect(again.buckets == 0 && again.rows == 0)
-    }
-
-    @Test("export follows schema/export.schema.json (JSON Lines; CSV has the same columns); a broken record fails")
-    func exportSchema() throws {
-        let dir = TestSupport.tempDir()
-        let (a, b) = Self.twoCaptures(in: dir)
-        let db = dir.appendingPathComponent("s.db").path
-        _ = try Self.ingest([a, b, Self.httpSample], db: db)
-        let jsonl = try Export.run(db: db, format: .jsonl)
-        let lines = jsonl.split(separator: "\n")
-        #expect(lines.count > 10)
-        let good = dir.appendingPathComponent("export.jsonl"), broken = dir.appendingPathComponent("broken.jsonl")
-        TestSupport.write(jsonl, to: good)
-        TestSupport.write(String(lines[0]).replacingOccurrences(of: "\"flows\":", with: "\"flows\":-1,\"x\":") + "\n",
-                          to: broken)
-        let schema = TestSupport.repoRoot.appendingPathComponent("schema/export.schema.json").path
-        let code = """
-            import sys, json, jsonschema
-            s = json.load(open(sys.argv[1])); jsonschema.Draft202012Validator.check_schema(s)
-            v = jsonschema.Draft202012Validator(s, format_checker=jsonschema.FormatChecker())
-            n = bad = 0
-            for line in open(sys.argv[2]):
-                n += 1
-                for e in v.iter_errors(json.loads(line)): bad += 1; print(n, list(e.absolute_path), e.message)
-            if list(s["properties"]) != sys.argv[3].split(","): print("columns differ"); bad += 1
-            print(n, "checked,", bad, "errors"); sys.exit(1 if bad else 0)
-            """
-        let cols = Export.columns.joined(separator: ",")
-        let (status, out) = try Oracle.python(["-c", code, schema, good.path, cols])
-        #expect(status == 0, "\(out)")
-        #expect(try Oracle.python(["-c", code, schema, broken.path, cols]).0 != 0)
-        // Records are sorted and one per edge per bucket.
-        let keys = try lines.map { l -> String in
-            let o = try JSONSerialization.jsonObject(with: Data(l.utf8)) as! [String: Any]
-            return "\(o["src_name"]!) \(o["dst_name"]!) \(o["port"]!) \(o["verdict"]!) \(o["bucket"]!)"
-        }
-        #expect(Set(keys).count == keys.count)
     }
 }

@@ -9,7 +9,8 @@ import Policy
 import TestSupport
 
 /// Issue 23: the cluster as it is — admission webhooks called by the API server, ingress controllers, Cilium's
-/// Envoy (`reserved:ingress`) and Gateway API routes. Fixtures: Fixtures/topologies (SOURCES.md).
+/// Envoy (`reserved:ingress`) and Gateway API routes. Fixtures: Fixtures/topologies (SOURCES.md). Their Cilium
+/// output against the CRD schema: OracleTests' TopologySchemaTests.
 @Suite struct TopologyTests {
     static func fixture(_ name: String) -> String { Support.fixture("topologies/" + name) }
 
@@ -346,28 +347,5 @@ import TestSupport
             #expect(cilium.allowedConnections == 2 && cilium.deniedConnections == 0, "\(mode) \(cilium.denied)")
             #expect(cilium.observedDeniedNowAllowed == 0, "\(mode) \(cilium.nowAllowed)")
         }
-    }
-
-    @Test("the Cilium flavour of every topology fixture validates against the CiliumNetworkPolicy v2 CRD schema")
-    func ciliumCRDSchema() throws {
-        let dir = Support.tempDir()
-        var files: [String] = []
-        for (name, captures) in [("ingress", ["ingress-controller.jsonl", "envoy-ingress.jsonl"]),
-                                 ("webhook", ["webhook-call.jsonl"]), ("webhook-node", ["webhook-call-remote-node.jsonl"])] {
-            var o = Generate.Options(db: try Self.store(captures), out: "-")
-            o.emit.flavor = .cilium
-            let r = try Generate.run(o)
-            #expect(!r.selfCheck.failed, "\(name): \(r.selfCheck.findings)")
-            files.append(Support.file("\(name).yaml", try #require(r.stream), in: dir))
-        }
-        let db = Support.newDB()
-        try Support.ingest([Self.fixture("host-network-cluster.json")], db: db, format: .inventory)
-        try Support.ingest([Self.fixture("host-network.jsonl")], db: db)
-        var o = Generate.Options(db: db, out: "-")
-        o.emit.flavor = .cilium
-        files.append(Support.file("host-network.yaml", try #require(try Generate.run(o).stream), in: dir))
-        let (status, out) = try Oracle.ciliumValidate(files)
-        #expect(status == 0, "\(out)")
-        #expect(!out.hasPrefix("0 valid") && out.contains(" valid, 0 invalid"), "\(out)")
     }
 }

@@ -1,0 +1,1 @@
+../../FlowMapKitTests/BucketCapture.swift

@@ -1,0 +1,1 @@
+../../FlowMapKitTests/CSVCapture.swift

@@ -1,0 +1,1 @@
+../../EmitTests/NastyPlan.swift

@@ -1,0 +1,1 @@
+../../EmitTests/YAMLTree.swift
