@@ -62,10 +62,11 @@ public enum Generate {
     }
 
     /// Reads the store's evidence.
-    /// From an ingested inventory: container ports per workload (for `--named-ports`), node addresses
-    /// (`reserved:remote-node` becomes ipBlocks of every known node address, not only those seen in flows) and the
-    /// apiserver's addresses (endpoints of the `default/kubernetes` Service, for `reserved:kube-apiserver`), and the
-    /// routes and webhooks resolved to their backends.
+    /// From an ingested inventory: container ports per workload (for `--named-ports`), the nodes and their
+    /// addresses (which node an address observed for a host-network workload is), the apiserver's addresses
+    /// (endpoints of the `default/kubernetes` Service, for `reserved:kube-apiserver`), and the routes and webhooks
+    /// resolved to their backends. `reserved:remote-node` keeps the addresses the flows showed for it only: the
+    /// inventory's other node addresses are not evidence that those nodes connected (issue 23).
     /// All of it from one snapshot of the store (`FlowStore.snapshot`), so a concurrent ingest shows all of a
     /// batch or none of it.
     public static func evidence(from store: FlowStore) throws -> Evidence {
@@ -84,11 +85,6 @@ public enum Generate {
            !api.backendIPs.isEmpty {
             let ep = Endpoint.reserved(.kubeAPIServer)
             addresses[ep] = Set(api.backendIPs).union(addresses[ep] ?? []).sorted()
-        }
-        let nodeAddresses = Set(inv.nodes.values.joined())
-        if !nodeAddresses.isEmpty {
-            let remote = Endpoint.reserved(.remoteNode)
-            addresses[remote] = nodeAddresses.union(addresses[remote] ?? []).sorted()
         }
         var ev = Evidence(edges: try store.edges(), l7: try store.l7(), labelSets: try store.labelSets(),
                           namespaceLabels: try store.namespaceLabels(), names: try store.names(),

@@ -111,17 +111,26 @@ public enum PolicyInputs {
                                            namespaceLabels: ev.namespaceLabels, endpoints: try s.endpoints(),
                                            nodes: try nodes(s), workloadNodes: onOneNode)
         d.services = ciliumServices(ev.inventoryServices)
-        d.hostNetwork = hostNetwork(ev.hostNetwork, nodes: ev.workloadNodes, addresses: ev.nodeAddresses)
+        d.hostNetwork = hostNetwork(ev.hostNetwork, nodes: ev.workloadNodes, addresses: ev.nodeAddresses,
+                                    observed: d.addresses)
         return d
     }
 
-    /// `StoreData.hostNetwork`: each host-network workload's nodes with their known addresses.
-    static func hostNetwork(_ workloads: Set<Endpoint>, nodes: [Endpoint: Set<String>], addresses: [String: [String]])
-        -> [Endpoint: [String: [IPAddr]]] {
+    /// `StoreData.hostNetwork`: each host-network workload's nodes with the addresses its flows showed on each
+    /// (`Evidence.hostNetworkPlacement`, the addresses `generate` writes); a workload without an observed address
+    /// keeps every known address of its nodes (no rule was written for it: each of them is denied).
+    static func hostNetwork(_ workloads: Set<Endpoint>, nodes: [Endpoint: Set<String>], addresses: [String: [String]],
+                            observed: [Endpoint: [String]]) -> [Endpoint: [String: [IPAddr]]] {
         var out = [Endpoint: [String: [IPAddr]]]()
         for w in workloads {
             var placed = [String: [IPAddr]]()
-            for n in nodes[w] ?? [] { placed[n] = Set((addresses[n] ?? []).compactMap { IPAddr($0) }).sorted() }
+            let seen = Evidence.hostNetworkPlacement(observed: observed[w] ?? [], nodes: nodes[w] ?? [],
+                                                     nodeAddresses: addresses)
+            if seen.isEmpty {
+                for n in nodes[w] ?? [] { placed[n] = Set((addresses[n] ?? []).compactMap { IPAddr($0) }).sorted() }
+            } else {
+                for (n, a) in seen { placed[n] = a.compactMap { IPAddr($0) }.sorted() }
+            }
             out[w] = placed
         }
         return out
@@ -157,7 +166,7 @@ public enum PolicyInputs {
         d.services = ciliumServices(inv.services)
         let placement = Generate.nodePlacement(inv)
         d.hostNetwork = hostNetwork(Generate.hostNetworkWorkloads(inv), nodes: placement.workloads,
-                                    addresses: placement.addresses)
+                                    addresses: placement.addresses, observed: d.addresses)
         return d
     }
 

@@ -113,8 +113,8 @@ public enum InferenceNote: Sendable, Hashable, CustomStringConvertible {
                 + "leaves to the CNI (most see its node's addresses): "
                 + (addressed ? "allowed as its nodes' traffic (NetworkPolicy: ipBlocks of the node addresses; Cilium: the "
                     + "host / remote-node entities)"
-                    : "no address of its nodes is known, so NetworkPolicy has no rule for it (Cilium: the host / "
-                    + "remote-node entities); ingest the Node objects")
+                    : "its flows showed no address of it, so NetworkPolicy has no rule for it (Cilium: the host / "
+                    + "remote-node entities)")
         case .inClusterBaseline(let file):
             return "egress default-deny and DNS baseline: in the cluster baseline (\(file)); ingress stays isolated here"
         }

@@ -10,7 +10,9 @@ public struct Evidence: Sendable {
     public var namespaceLabels: [String: Labels]
     /// DNS names per external endpoint.
     public var names: [Endpoint: [String]]
-    /// Addresses per endpoint (pod IPs; kube-apiserver / node addresses for reserved entities).
+    /// Addresses per endpoint (pod IPs; kube-apiserver / node addresses for reserved entities). For
+    /// `reserved:remote-node` and host-network workloads only the addresses the flows showed for them (never every
+    /// known node's: that would admit nodes the evidence never showed, `hostNetworkPlacement`).
     public var addresses: [Endpoint: [String]]
     /// Container ports per workload, from an inventory (pod specs / pod templates). List every known pod's
     /// ports, named or not (duplicates are fine): a name is used for a (protocol, port) only when every entry for
@@ -29,7 +31,7 @@ public struct Evidence: Sendable {
     /// the traffic of its nodes; the owner's nodes tell Cilium's `host` (same node) from `remote-node`.
     public var workloadNodes: [Endpoint: Set<String>] = [:]
     /// Known addresses per node (its Node object's InternalIP / ExternalIP, its pods' `hostIP`, a host-network
-    /// pod's IPs): the ipBlocks a host-network peer becomes in the NetworkPolicy flavour.
+    /// pod's IPs): which node an address observed for a host-network peer belongs to (`hostNetworkPlacement`).
     public var nodeAddresses: [String: [String]] = [:]
     /// Services flows to each destination endpoint were addressed to (`namespace/name[:port-name]`), from the
     /// store (`FlowStore.services`).
@@ -48,6 +50,30 @@ public struct Evidence: Sendable {
         self.names = names
         self.addresses = addresses
         self.containerPorts = containerPorts
+    }
+}
+
+extension Evidence {
+    /// Where a host-network workload was observed: the addresses its flows showed (`addresses`), by the node of
+    /// the inventory each belongs to (among the workload's nodes, `workloadNodes`), "" for an observed address of
+    /// no known node of it. Empty when no address of it was observed. A host-network peer is written as these
+    /// addresses only (NetworkPolicy ipBlocks), and the evaluator replays it as these variants (generate's
+    /// self-check, `check --host-network node`): never every address of every node it runs on, which would admit
+    /// nodes the evidence never showed.
+    public func hostNetworkPlacement(_ ep: Endpoint) -> [String: [String]] {
+        Self.hostNetworkPlacement(observed: addresses[ep] ?? [], nodes: workloadNodes[ep] ?? [],
+                                  nodeAddresses: nodeAddresses)
+    }
+
+    /// `hostNetworkPlacement` from its parts (the policy verbs' store data has no `Evidence`).
+    public static func hostNetworkPlacement(observed: [String], nodes: Set<String>, nodeAddresses: [String: [String]])
+        -> [String: [String]] {
+        var out = [String: [String]]()
+        for a in Set(observed) where IPAddr(a) != nil {
+            let node = nodes.sorted().first { (nodeAddresses[$0] ?? []).contains(a) } ?? ""
+            out[node, default: []].append(a)
+        }
+        return out.mapValues { $0.sorted(by: CIDR.textOrder) }
     }
 }
 

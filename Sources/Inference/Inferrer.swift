@@ -154,7 +154,8 @@ public struct Inferrer: Sendable {
     ///   note. Exception: egress to reserved:host on port 53 whose known addresses include link-local ones is
     ///   node-local DNS (169.254.20.10): an ipBlock per such address.
     /// - kube-apiserver: an ipBlock per observed apiserver address; skipped with a note when none is known.
-    /// - remote-node: an ipBlock per observed node address; skipped with a note when none is known.
+    /// - remote-node: an ipBlock per node address the flows showed for it (never the inventory's other nodes:
+    ///   `Generate.evidence` adds none); skipped with a note and a warning when none was observed.
     /// - ingress (Cilium's Envoy): skipped with a note and a warning naming the Cilium flavour, which writes
     ///   `fromEntities: [ingress]` (`ReservedEntity.ruleEntities`).
     /// - world without an address, health, init, unmanaged, unknown: skipped with a note.

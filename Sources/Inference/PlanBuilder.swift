@@ -263,15 +263,15 @@ struct PlanBuilder {
     }
 
     /// A workload peer whose pods all run in the host network (netpol-semantics G1, E5): the spec leaves it to the
-    /// CNI, and most see its traffic as its node's: an ipBlock per known address of the nodes its pods run on
-    /// (`/32`, `/128`), never a podSelector (which such CNIs never match). The Cilium flavour writes the `host` /
-    /// `remote-node` entities instead (`hostNetworkEntities`). No address known: no rule, a note and a warning.
+    /// CNI, and most see its traffic as its node's: an ipBlock per address its flows showed (its node addresses:
+    /// `Evidence.hostNetworkPlacement`; `/32`, `/128`), never every address of the nodes it runs on, and never a
+    /// podSelector (which such CNIs never match). The Cilium flavour writes the `host` / `remote-node` entities
+    /// instead (`hostNetworkEntities`). No address observed: no rule, a note and a warning.
     mutating func hostNetworkPeers(_ ep: Endpoint, of owner: Endpoint, ingressSide: Bool, port: PortKey)
         -> [Inferrer.PeerKey] {
         let direction: InferenceNote.Direction = ingressSide ? .from : .to
-        var addresses = Set<String>()
-        for n in ev.workloadNodes[ep] ?? [] { addresses.formUnion(ev.nodeAddresses[n] ?? []) }
-        let cidrs = Set(addresses.filter { IPAddr($0) != nil }.map(CIDR.hostText)).sorted(by: CIDR.textOrder)
+        let addresses = ev.hostNetworkPlacement(ep).values.joined()
+        let cidrs = Set(addresses.map(CIDR.hostText)).sorted(by: CIDR.textOrder)
         notes[owner, default: []].insert(.hostNetworkPeer(ep, direction: direction, addressed: !cidrs.isEmpty))
         guard !cidrs.isEmpty else {
             warnings.insert(.hostNetworkPeerWithoutAddress(owner: owner, peer: ep, direction: direction,
@@ -290,9 +290,14 @@ struct PlanBuilder {
     /// The Cilium entities a host-network workload `ep` is as `owner`'s peer: Cilium gives host-network pods their
     /// node's identity, `host` on the owner's own node and `remote-node` on another. Both when the nodes of
     /// either are not known; only those the known nodes allow otherwise (the owner's pods and `ep`'s pods share
-    /// a node: `host`; one of them runs on a node the other does not: `remote-node`).
+    /// a node: `host`; one of them runs on a node the other does not: `remote-node`). `ep`'s nodes are those its
+    /// flows showed (`Evidence.hostNetworkPlacement`) when every observed address is of a known node of it, else
+    /// every node it runs on.
     func hostNetworkEntities(_ ep: Endpoint, of owner: Endpoint) -> [String] {
-        guard let mine = ev.workloadNodes[ep], !mine.isEmpty, let theirs = ev.workloadNodes[owner], !theirs.isEmpty else {
+        let seen = ev.hostNetworkPlacement(ep)
+        let observedNodes = seen.isEmpty || seen[""] != nil ? nil : Set(seen.keys)
+        guard let mine = observedNodes ?? ev.workloadNodes[ep], !mine.isEmpty, let theirs = ev.workloadNodes[owner],
+              !theirs.isEmpty else {
             return [ReservedEntity.host.rawValue, ReservedEntity.remoteNode.rawValue]
         }
         var out: [String] = []

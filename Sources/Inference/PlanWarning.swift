@@ -44,7 +44,7 @@ public enum PlanWarning: Sendable, Hashable, CustomStringConvertible {
     /// A workload peer whose pods all run in the host network: written as its nodes' traffic (NetworkPolicy:
     /// ipBlocks of the node addresses; Cilium: `host` / `remote-node`), as most CNIs see it.
     case hostNetworkPeer(owner: Endpoint, peer: Endpoint)
-    /// A host-network workload peer none of whose nodes' addresses is known: no NetworkPolicy rule.
+    /// A host-network workload peer whose flows showed no address of it: no NetworkPolicy rule.
     case hostNetworkPeerWithoutAddress(owner: Endpoint, peer: Endpoint, direction: InferenceNote.Direction,
                                        proto: Proto, port: UInt16)
     /// A workload whose pods all run in the host network: most CNIs never select it, so its policy may not apply.
@@ -144,8 +144,8 @@ public enum PlanWarning: Sendable, Hashable, CustomStringConvertible {
                 + "host-network pods to the CNI, so evaluate with check --host-network node"
         case .hostNetworkPeerWithoutAddress(let owner, let peer, let dir, let p, let port):
             return "\(owner): traffic \(dir.rawValue) \(peer) \(p.rawValue)/\(port) observed, but \(peer) runs in the host "
-                + "network and no address of its nodes is known: no NetworkPolicy rule; ingest the Node objects "
-                + "(`kubectl get nodes -o json`), or use --flavor cilium (host / remote-node)"
+                + "network and its flows showed no address of it: no NetworkPolicy rule (never every node's address); "
+                + "capture flows with their IP addresses, or use --flavor cilium (host / remote-node)"
         case .hostNetworkWorkload(let w):
             return "\(w) runs in the host network: most CNIs do not select host-network pods, so its allow policy may "
                 + "not restrict it (check --host-network node shows that reading)"

@@ -47,8 +47,8 @@ struct InferenceNoteTests {
                 + "ipBlocks of the node addresses; Cilium: the host / remote-node entities)"),
             (.hostNetworkPeer(Self.web, direction: .to, addressed: false),
              "traffic to shop/web[Deployment] observed: it runs in the host network, which the NetworkPolicy spec "
-                + "leaves to the CNI (most see its node's addresses): no address of its nodes is known, so "
-                + "NetworkPolicy has no rule for it (Cilium: the host / remote-node entities); ingest the Node objects"),
+                + "leaves to the CNI (most see its node's addresses): its flows showed no address of it, so "
+                + "NetworkPolicy has no rule for it (Cilium: the host / remote-node entities)"),
         ]
         for (note, text) in cases { #expect(note.description == text) }
     }

@@ -42,7 +42,7 @@ struct PlanWarningTests {
         (.hostNetworkPeer(owner: web, peer: api),
          "shop/web[Deployment]: peer shop/api[Deployment] runs in the host network: written as its nodes' traffic (NetworkPolicy: ipBlocks of the node addresses; Cilium: host / remote-node), as most CNIs see it; the NetworkPolicy spec leaves host-network pods to the CNI, so evaluate with check --host-network node"),
         (.hostNetworkPeerWithoutAddress(owner: web, peer: api, direction: .to, proto: .tcp, port: 9100),
-         "shop/web[Deployment]: traffic to shop/api[Deployment] TCP/9100 observed, but shop/api[Deployment] runs in the host network and no address of its nodes is known: no NetworkPolicy rule; ingest the Node objects (`kubectl get nodes -o json`), or use --flavor cilium (host / remote-node)"),
+         "shop/web[Deployment]: traffic to shop/api[Deployment] TCP/9100 observed, but shop/api[Deployment] runs in the host network and its flows showed no address of it: no NetworkPolicy rule (never every node's address); capture flows with their IP addresses, or use --flavor cilium (host / remote-node)"),
         (.hostNetworkWorkload(api),
          "shop/api[Deployment] runs in the host network: most CNIs do not select host-network pods, so its allow policy may not restrict it (check --host-network node shows that reading)"),
         (.noDNSServer(web), "shop/web[Deployment]: resolved names but no DNS server was observed anywhere; no DNS egress rule"),

@@ -1,4 +1,7 @@
 @testable import Emit
+import FlowIngest
+import FlowMapKit
+import FlowStore
 import Foundation
 import TestSupport
 import FlowModel
@@ -189,7 +192,7 @@ struct TopologyNCATests {
     @Test("Webhook calls, NetworkPolicy flavour: from the API server's address, or a node's (API server in the host network), on the webhook port only")
     func webhookCalls() throws {
         for (caller, addresses, address) in [(Endpoint.reserved(.kubeAPIServer), ["172.18.0.2"], "172.18.0.2"),
-                                             (.reserved(.remoteNode), ["10.10.0.11", "10.10.0.12"], "10.10.0.12")] {
+                                             (.reserved(.remoteNode), ["10.10.0.12"], "10.10.0.12")] {
             var ev = Evidence(edges: [Self.edge(caller, Self.gatekeeper, 8443)], labelSets: Self.topologyLabels,
                               namespaceLabels: Self.topologyNamespaces, addresses: [caller: addresses])
             ev.routeBackends = [RouteBackend(route: Self.webhook, workload: Self.gatekeeper, proto: .tcp, port: 8443)]
@@ -201,5 +204,33 @@ struct TopologyNCATests {
             #expect(r.flowmap == [[8443], [], []], "\(caller)")
             if let nca = r.nca { #expect(nca == r.flowmap, "\(caller)") }
         }
+    }
+
+    /// Issue 23, least privilege: `cluster.json` knows two nodes (worker-1 10.10.0.11, worker-2 10.10.0.12) and
+    /// `webhook-call-remote-node.jsonl` shows `reserved:remote-node` only from 10.10.0.12. Through the store
+    /// (`Generate.evidence`, where the inventory's node addresses are read): the rule admits 10.10.0.12/32 only,
+    /// never the other known node, in FlowMap's evaluator and in network-config-analyzer.
+    @Test("reserved:remote-node, NetworkPolicy flavour: two nodes known, flows from one node's address: only that /32")
+    func remoteNodeObservedAddressOnly() throws {
+        let db = Temporary.store("flowmap-nca-remote-node")
+        for (file, format) in [("cluster.json", InputFormat.inventory), ("webhook-call-remote-node.jsonl", .auto)] {
+            var o = Ingest.Options(db: db)
+            o.format = format
+            _ = try Ingest.run(paths: [Repository.fixtures("FormatTests", "topologies/" + file).path], options: o) {
+                Issue.record("\($0)")
+            }
+        }
+        let ev = try Generate.evidence(from: FlowStore(path: db))
+        #expect(Set(ev.nodeAddresses.values.joined()).isSuperset(of: ["10.10.0.11", "10.10.0.12"]), "two nodes known")
+        let plan = Inferrer().infer(ev)
+        let gk = try #require(plan.namespaces.flatMap(\.workloads).first { $0.endpoint.name == "gatekeeper-controller" })
+        #expect(gk.ingress.map(\.peer) == [.ipBlock(cidr: "10.10.0.12/32", except: [], note: "reserved:remote-node")])
+        var emit = EmitOptions()
+        emit.version = "test"
+        let text = Self.cluster(Self.topologyPods) + "---\n" + NetworkPolicyEmitter(options: emit).stream(for: plan)
+        let pairs = [("10.10.0.12", "policy-system/gatekeeper-controller"), ("10.10.0.11", "policy-system/gatekeeper-controller")]
+        let r = try Self.admitted(text, pairs: pairs, work: "remote-node")
+        #expect(r.flowmap == [[8443], []], "the observed node only")
+        if let nca = r.nca { #expect(nca == r.flowmap) }
     }
 }
