@@ -103,7 +103,7 @@ let package = Package(
         ]),
         // The PostgreSQL backend against a private server (PostgresHarness: initdb in a temporary directory), beside
         // SQLite: parity, concurrent ingest processes, Citus rules.
-        .testTarget(name: "PostgresTests", dependencies: ["FlowMapKit", "FlowIngest", "FlowModel", "FlowStore", "Inference", "Policy", "Emit"]),
+        .testTarget(name: "PostgresTests", dependencies: ["TestSupport", "FlowMapKit", "FlowIngest", "FlowModel", "FlowStore", "Inference", "Policy", "Emit"]),
         // The tests that need the Python oracles of the venv (`make venv`, `make oracle`): kubernetes-validate,
         // jsonschema (output schemas, Cilium and network-policy-api CRDs), PyYAML, ipaddress, network-config-analyzer
         // (nca). They run them through TestSupport's `Oracle`; Support/ links the helper files of the targets the

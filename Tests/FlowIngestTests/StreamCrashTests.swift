@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 import FlowModel
 import FlowStore
@@ -12,12 +13,7 @@ import Glibc
 /// first lines of the stream), never a part of the batch that was being read.
 @Suite("Stream ingest killed mid-stream", .serialized)
 struct StreamCrashTests {
-    static var flowmap: String {
-        let beside = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
-            .appendingPathComponent("flowmap").path
-        if FileManager.default.isExecutableFile(atPath: beside) { return beside }
-        return Fixtures.repoRoot.appendingPathComponent(".build/debug/flowmap").path
-    }
+    static var flowmap: String { Repository.flowmap }
 
     /// Line i is the only flow of its edge: web-(i / 40000) -> db, TCP port 1 + i % 40000.
     static func line(_ i: Int) -> String {

@@ -172,17 +172,19 @@ struct ClusterMeshTests {
                   toPorts: [{ports: [{port: "8080", protocol: TCP}]}]
 
             """, to: policy)
-        func denied(_ on: Bool) throws -> [String] {
-            var o = Check.Options(policies: [policy.path], db: db)
-            o.evaluator.cilium.policyDefaultLocalCluster = on
-            return try Check.run(o).report.denied.map { "\($0.source) -> \($0.destination)" }
-        }
-        #expect(try denied(true) == ["shop/frontend[Deployment] -> shop/backend[Deployment]@east"])
-        #expect(try denied(false) == [])
+        #expect(try Self.denied(policy.path, db, localCluster: true) == ["shop/frontend[Deployment] -> shop/backend[Deployment]@east"])
+        #expect(try Self.denied(policy.path, db, localCluster: false) == [])
     }
 }
 
 extension ClusterMeshTests {
+    /// `check` of `policy` over `db` with policy-default-local-cluster on or off: the denied connections.
+    static func denied(_ policy: String, _ db: String, localCluster: Bool) throws -> [String] {
+        var o = Check.Options(policies: [policy], db: db)
+        o.evaluator.cilium.policyDefaultLocalCluster = localCluster
+        return try Check.run(o).report.denied.map { "\($0.source) -> \($0.destination)" }
+    }
+
     /// The NetworkPolicy evaluator follows the same option (docs/topologies.md): its pod selectors match workloads
     /// of another cluster only when policy-default-local-cluster is off.
     @Test("NetworkPolicy evaluator: --no-cilium-policy-default-local-cluster lets a podSelector match another cluster's pods")
@@ -202,13 +204,8 @@ extension ClusterMeshTests {
                   ports: [{port: 8080, protocol: TCP}]
 
             """, to: policy)
-        func denied(_ on: Bool) throws -> [String] {
-            var o = Check.Options(policies: [policy.path], db: db)
-            o.evaluator.cilium.policyDefaultLocalCluster = on
-            return try Check.run(o).report.denied.map { "\($0.source) -> \($0.destination)" }
-        }
-        #expect(try denied(true) == ["shop/frontend[Deployment] -> shop/backend[Deployment]@east"])
-        #expect(try denied(false) == [])
+        #expect(try Self.denied(policy.path, db, localCluster: true) == ["shop/frontend[Deployment] -> shop/backend[Deployment]@east"])
+        #expect(try Self.denied(policy.path, db, localCluster: false) == [])
     }
 }
 

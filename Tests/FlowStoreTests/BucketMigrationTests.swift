@@ -7,21 +7,12 @@ import FlowModel
 /// Schema 7: a store written before buckets is moved, each edge into the bucket of its first seen.
 @Suite("Bucket migration (schema 7)")
 struct BucketMigrationTests {
-    func tempDB() -> String {
-        let dir = Temporary.directory("flowstore")
-        return dir.appendingPathComponent("s.db").path
-    }
-
     static let hour: Int64 = 3_600_000_000_000
     static let t0: Int64 = 1_714_557_600_000_000_000  // 2024-05-01T10:00:00Z
 
     /// A store as schema 6 left it: two edges (one spanning three hours), points, a drop reason, L7, labels.
     func oldStore(_ path: String) throws {
-        let db = try SQLite(path: path)
-        for m in Migrations.embedded.sorted(by: { $0.version < $1.version }) where m.version < 7 {
-            try db.exec(m.sql)
-            try db.exec("PRAGMA user_version = \(m.version)")
-        }
+        let db = try StoreSupport.atSchema(6, path: path)
         try db.exec("""
             INSERT INTO endpoints (id, kind, namespace, name, workload_kind) VALUES
               (1, 'workload', 'shop', 'web', 'Deployment'), (2, 'workload', 'shop', 'api', 'Deployment');
@@ -39,7 +30,7 @@ struct BucketMigrationTests {
 
     @Test("each old edge becomes one bucket (of its first_seen) with its count and span; old sources cannot be forgotten")
     func migrates() throws {
-        let path = tempDB()
+        let path = StoreSupport.newPath()
         try oldStore(path)
         let store = try FlowStore(path: path)
         #expect(try store.schemaVersion == Migrations.latest)

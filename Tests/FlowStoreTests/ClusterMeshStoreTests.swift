@@ -6,21 +6,11 @@ import FlowModel
 /// Schema 10: endpoints gain `cluster` (ClusterMesh), part of their identity.
 @Suite("ClusterMesh store (schema 10)")
 struct ClusterMeshStoreTests {
-    func tempDB() -> String {
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("flowstore-\(UUID().uuidString)")
-        try! FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
-        return dir.appendingPathComponent("s.db").path
-    }
-
     @Test("a schema-9 store keeps its endpoint ids and references; foreign keys are on again afterwards")
     func migratesInPlace() throws {
-        let path = tempDB()
+        let path = StoreSupport.newPath()
         do {
-            let db = try SQLite(path: path)
-            for m in Migrations.embedded.sorted(by: { $0.version < $1.version }) where m.version < 10 {
-                try db.exec(m.sql)
-                try db.exec("PRAGMA user_version = \(m.version)")
-            }
+            let db = try StoreSupport.atSchema(9, path: path)
             try db.exec("""
                 INSERT INTO endpoints (id, kind, namespace, name, workload_kind) VALUES
                   (7, 'workload', 'shop', 'backend', 'Deployment'), (9, 'workload', 'shop', 'frontend', 'Deployment');
@@ -40,7 +30,7 @@ struct ClusterMeshStoreTests {
 
     @Test("the same namespace, name and kind in another cluster is another endpoint row, read back with its cluster")
     func remoteIsDistinct() throws {
-        let store = try FlowStore(path: tempDB())
+        let store = try FlowStore(path: StoreSupport.newPath())
         let local = Endpoint.workload("shop", "backend", kind: "Deployment")
         let remote = Endpoint.workload("shop", "backend", kind: "Deployment", cluster: "east")
         let a = try store.endpointID(local), b = try store.endpointID(remote)

@@ -8,11 +8,6 @@ import FlowModel
 struct FlowStoreTests {
     static let root = Repository.root
 
-    func tempDB() -> String {
-        let dir = Temporary.directory("flowstore")
-        return dir.appendingPathComponent("s.db").path
-    }
-
     @Test("the embedded migrations are exactly schema/*.sql (run `make schema` when this fails)")
     func embeddedSchemaMatchesFiles() throws {
         let dir = Self.root.appendingPathComponent("schema")
@@ -28,14 +23,14 @@ struct FlowStoreTests {
 
     @Test("a new store is migrated to the latest schema, and reopening keeps it")
     func migrates() throws {
-        let path = tempDB()
+        let path = StoreSupport.newPath()
         #expect(try FlowStore(path: path).schemaVersion == Migrations.latest)
         #expect(try FlowStore(path: path).schemaVersion == Migrations.latest)
     }
 
     @Test("a store written by a newer FlowMap is refused with a clear message")
     func newerSchemaRefused() throws {
-        let path = tempDB()
+        let path = StoreSupport.newPath()
         _ = try FlowStore(path: path)
         let db = try SQLite(path: path)
         try db.exec("PRAGMA user_version = \(Migrations.latest + 1)")
@@ -48,7 +43,7 @@ struct FlowStoreTests {
 
     @Test("a file that is not SQLite is refused, not overwritten")
     func notAStore() throws {
-        let path = tempDB()
+        let path = StoreSupport.newPath()
         try Data("this is not a database, just text that is long enough to have a header".utf8)
             .write(to: URL(fileURLWithPath: path))
         #expect(throws: FlowStore.Failure.self) { _ = try FlowStore(path: path) }
@@ -72,7 +67,7 @@ struct FlowStoreTests {
 
     @Test("writes add counts and widen first/last seen; a duplicate content hash writes nothing")
     func upsertAndDuplicate() throws {
-        let store = try FlowStore(path: tempDB())
+        let store = try FlowStore(path: StoreSupport.newPath())
         var c = IngestCounts()
         c.accepted = 5
         #expect(try store.write(batch(flows: 5, first: 100, last: 200), counts: c, path: "a", format: "hubble",
@@ -96,7 +91,7 @@ struct FlowStoreTests {
     @Test("a write that fails half-way leaves nothing behind")
     func atomicWrite() throws {
         struct Boom: Error {}
-        let store = try FlowStore(path: tempDB())
+        let store = try FlowStore(path: StoreSupport.newPath())
         _ = try store.write(batch(flows: 1, first: 1, last: 1), counts: IngestCounts(), path: "a", format: "x",
                             contentHash: "h1", now: 1)
         let before = try store.edges()
@@ -118,7 +113,7 @@ struct FlowStoreTests {
 
     @Test("reads inside snapshot see one committed state: a write committed meanwhile by another connection is not half visible")
     func snapshotIsolatesReads() throws {
-        let path = tempDB()
+        let path = StoreSupport.newPath()
         let reader = try FlowStore(path: path)
         let writer = try FlowStore(path: path)
         _ = try writer.write(batch(flows: 1, first: 1, last: 1), counts: IngestCounts(), path: "a", format: "x",

@@ -7,11 +7,6 @@ import FlowModel
 /// Issue 12: counts that sum past Int64.max, another program's database, read-only opens.
 @Suite("Store identity and count bounds")
 struct StoreIdentityTests {
-    func tempDB() -> String {
-        let dir = Temporary.directory("flowstore")
-        return dir.appendingPathComponent("s.db").path
-    }
-
     static let web = Endpoint.workload("shop", "web", kind: "Deployment")
     static let api = Endpoint.workload("shop", "api", kind: "Deployment")
     static let key = EdgeKey(source: web, destination: api, proto: .tcp, port: 8080, outcome: .allowed)
@@ -33,16 +28,14 @@ struct StoreIdentityTests {
 
     /// A store as FlowMap wrote it before the application_id: schemas 1 and 2, no stamp.
     func earlierStore(_ path: String) throws {
-        let db = try SQLite(path: path)
-        for m in Migrations.embedded where m.version <= 2 { try db.exec(m.sql) }
-        try db.exec("PRAGMA user_version = 2")
+        try StoreSupport.atSchema(2, path: path)
     }
 
     func bytes(_ path: String) throws -> Data { try Data(contentsOf: URL(fileURLWithPath: path)) }
 
     @Test("counts summed past Int64.max across two writes saturate and stay integers")
     func countsSaturate() throws {
-        let store = try FlowStore(path: tempDB())
+        let store = try FlowStore(path: StoreSupport.newPath())
         let big = Int64.max - 5
         _ = try store.write(batch(flows: big), counts: IngestCounts(), path: "a", format: "x", contentHash: "h1", now: 1)
         _ = try store.write(batch(flows: big), counts: IngestCounts(), path: "b", format: "x", contentHash: "h2", now: 2)
@@ -52,7 +45,7 @@ struct StoreIdentityTests {
         #expect(try store.l7()[Self.key]?.map(\.stats.flows) == [Int64.max])
         #expect(try store.countFindings().isEmpty)
         // Below the bound, sums stay exact.
-        let small = try FlowStore(path: tempDB())
+        let small = try FlowStore(path: StoreSupport.newPath())
         _ = try small.write(batch(flows: 2), counts: IngestCounts(), path: "a", format: "x", contentHash: "h1", now: 1)
         _ = try small.write(batch(flows: 3), counts: IngestCounts(), path: "b", format: "x", contentHash: "h2", now: 2)
         #expect(try small.edges().map(\.stats.flows) == [5])
@@ -60,7 +53,7 @@ struct StoreIdentityTests {
 
     @Test("a count that is not an integer (an earlier FlowMap's REAL sum) is a finding; the store is refused")
     func realCountIsFound() throws {
-        let path = tempDB()
+        let path = StoreSupport.newPath()
         do {
             let store = try FlowStore(path: path)
             _ = try store.write(batch(flows: 1), counts: IngestCounts(), path: "a", format: "x", contentHash: "h1", now: 1)
@@ -77,14 +70,14 @@ struct StoreIdentityTests {
 
     @Test("a new store carries FlowMap's application_id")
     func newStoreStamped() throws {
-        let store = try FlowStore(path: tempDB())
+        let store = try FlowStore(path: StoreSupport.newPath())
         #expect(try store.db.sqlite!.applicationID == FlowStore.applicationID)
         #expect(try store.schemaVersion == Migrations.latest)
     }
 
     @Test("a store from an earlier FlowMap (its tables, no application_id) is adopted and stamped")
     func earlierStoreAdopted() throws {
-        let path = tempDB()
+        let path = StoreSupport.newPath()
         try earlierStore(path)
         let store = try FlowStore(path: path)
         #expect(try store.db.sqlite!.applicationID == FlowStore.applicationID)
@@ -93,7 +86,7 @@ struct StoreIdentityTests {
 
     @Test("another program's database is refused and left byte-for-byte untouched")
     func foreignRefused() throws {
-        let path = tempDB()
+        let path = StoreSupport.newPath()
         do {
             let db = try SQLite(path: path)
             try db.exec("CREATE TABLE notes (id INTEGER PRIMARY KEY, body TEXT); INSERT INTO notes (body) VALUES ('x')")
@@ -109,7 +102,7 @@ struct StoreIdentityTests {
         #expect(try bytes(path) == before)
         #expect(!FileManager.default.fileExists(atPath: path + "-wal"))
         // FlowMap's tables under another program's application_id are not FlowMap's either.
-        let other = tempDB()
+        let other = StoreSupport.newPath()
         try earlierStore(other)
         try SQLite(path: other).exec("PRAGMA application_id = 42")
         let otherBefore = try bytes(other)
@@ -119,7 +112,7 @@ struct StoreIdentityTests {
 
     @Test("a read-only open writes nothing: no stamp, no migration, the same bytes")
     func readOnlyWritesNothing() throws {
-        let path = tempDB()
+        let path = StoreSupport.newPath()
         try earlierStore(path)
         let before = try bytes(path)
         let store = try FlowStore(path: path, verify: true, readOnly: true)
@@ -132,7 +125,7 @@ struct StoreIdentityTests {
 
     @Test("a source recorded under an earlier FlowMap's hash is the same file: a duplicate, re-stamped with SHA-256")
     func legacyHashRecognised() throws {
-        let store = try FlowStore(path: tempDB())
+        let store = try FlowStore(path: StoreSupport.newPath())
         _ = try store.write(batch(flows: 2), counts: IngestCounts(), path: "a", format: "x",
                             contentHash: "f7e167d080a7cfac-450", now: 1)
         let sha = "sha256:" + String(repeating: "ab", count: 32)

@@ -5,13 +5,7 @@ import TestSupport
 enum Binary {
     static let repoRoot = Repository.root
 
-    /// The flowmap binary next to the test bundle (same build), else the repo's debug build.
-    static var flowmap: String {
-        let beside = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
-            .appendingPathComponent("flowmap").path
-        if FileManager.default.isExecutableFile(atPath: beside) { return beside }
-        return repoRoot.appendingPathComponent(".build/debug/flowmap").path
-    }
+    static var flowmap: String { Repository.flowmap }
 
     static func start(_ args: [String], stdin: FileHandle? = nil) throws -> Process {
         let p = Process()

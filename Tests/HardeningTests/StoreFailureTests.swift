@@ -81,16 +81,8 @@ struct StoreFailureTests {
         // root ignores directory permissions: run as nobody then (setpriv, util-linux).
         var args = [Binary.flowmap, "ingest", "--db", db, f]
         if getuid() == 0 { args = ["/usr/bin/setpriv", "--reuid", "65534", "--regid", "65534", "--clear-groups"] + args }
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: args[0])
-        p.arguments = Array(args.dropFirst())
-        let pipe = Pipe()
-        p.standardOutput = pipe
-        p.standardError = pipe
-        try p.run()
-        let out = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        p.waitUntilExit()
-        #expect(p.terminationStatus == 2, "\(out)")
+        let (status, out) = try Binary.run(program: args[0], Array(args.dropFirst()))
+        #expect(status == 2, "\(out)")
         #expect(out.contains("cannot create it: the directory \(ro.path) is not writable"), "\(out)")
         #expect(!out.contains("not a FlowMap store"), "\(out)")
         // A missing directory is named too.

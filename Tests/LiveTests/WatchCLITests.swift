@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 import FlowMapKit
 import FlowModel
@@ -12,13 +13,7 @@ import Glibc
 /// the connections `check` reports as breaking.
 @Suite("flowmap watch (the binary)", .serialized)
 struct WatchCLITests {
-    /// The flowmap binary beside the test bundle (same build), else the repository's debug build.
-    static var flowmap: String {
-        let beside = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
-            .appendingPathComponent("flowmap").path
-        if FileManager.default.isExecutableFile(atPath: beside) { return beside }
-        return Samples.repoRoot.appendingPathComponent(".build/debug/flowmap").path
-    }
+    static var flowmap: String { Repository.flowmap }
 
     /// `source -> destination proto/port` of each connection check says would break.
     static func expected(policies: String, capture: String, in dir: URL) throws -> Set<String> {
@@ -55,18 +50,8 @@ struct WatchCLITests {
         let expected = try Self.expected(policies: policies, capture: capture, in: dir)
         #expect(expected.count >= 7)
         func run(_ extra: [String]) throws -> (Int32, String, String) {
-            let p = Process()
-            p.executableURL = URL(fileURLWithPath: "/bin/sh")
-            p.arguments = ["-c", "cat '\(capture)' | '\(Self.flowmap)' watch --policies '\(policies)' "
-                            + extra.joined(separator: " ") + " -"]
-            let out = Pipe(), err = Pipe()
-            p.standardOutput = out
-            p.standardError = err
-            try p.run()
-            let o = out.fileHandleForReading.readDataToEndOfFile()
-            let e = err.fileHandleForReading.readDataToEndOfFile()
-            p.waitUntilExit()
-            return (p.terminationStatus, String(decoding: o, as: UTF8.self), String(decoding: e, as: UTF8.self))
+            try ProcessRunner.output("/bin/sh", ["-c", "cat '\(capture)' | '\(Self.flowmap)' watch --policies '\(policies)' "
+                                                 + extra.joined(separator: " ") + " -"])
         }
         let (status, out, err) = try run(["--output", "jsonl"])
         #expect(status == 1, "\(err)")

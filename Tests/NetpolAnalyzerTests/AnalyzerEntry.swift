@@ -31,27 +31,43 @@ struct AnalyzerEntry {
         return .ranges(out)
     }
 
-    /// `All Connections`, `No Connections`, `TCP 80,8080-8090,UDP 53` (any protocol order).
+    /// `All Connections`, `No Connections`, `TCP 80,8080-8090,UDP 53`: numbered ports only (nil for a named one).
     static func connections(_ text: String) -> ConnectionSet? {
+        guard let c = exposureConnections(text), c.named.isEmpty else { return nil }
+        return c.ports
+    }
+
+    /// `All Connections`, `TCP 8000,8090`, `TCP http,local-dns`, `TCP 80,UDP 53` (any protocol order) as
+    /// ExposureConnections: numbers and ranges as ports, anything else as a named port.
+    static func exposureConnections(_ text: String) -> ExposureConnections? {
         let t = text.trimmingCharacters(in: .whitespaces)
-        if t == "All Connections" { return .all }
-        if t == "No Connections" { return ConnectionSet.none }
-        var c = ConnectionSet.none
+        if t == "All Connections" { return ExposureConnections(ports: .all) }
+        if t == "No Connections" { return ExposureConnections() }
+        var ports = ConnectionSet.none, named: [ExposureConnections.NamedPort] = []
         var proto: Proto?
         for token in t.split(separator: ",") {
-            var ports = Substring(token)
+            var value = Substring(token)
             let words = token.split(separator: " ")
             if words.count == 2 {
                 guard let p = Proto(rawValue: String(words[0])) else { return nil }
                 proto = p
-                ports = words[1]
+                value = words[1]
             }
-            guard let p = proto else { return nil }
-            let ends = ports.split(separator: "-").compactMap { Int($0) }
-            guard ends.count == 1 || ends.count == 2 else { return nil }
-            c[p] = c[p].union(PortSet(ends[0]...ends[ends.count - 1]))
+            // netpol-analyzer writes an admin-tier named port (no protocol) as ` local-port`: a name before any
+            // protocol.
+            guard let p = proto else {
+                guard words.count == 1, Int(words[0].split(separator: "-")[0]) == nil else { return nil }
+                named.append(.init(proto: nil, name: String(words[0])))
+                continue
+            }
+            let ends = value.split(separator: "-").map { Int($0) }
+            if ends.allSatisfy({ $0 != nil }) && (ends.count == 1 || ends.count == 2) {
+                ports[p] = ports[p].union(PortSet(ends[0]!...ends[ends.count - 1]!))
+            } else {
+                named.append(.init(proto: p, name: String(value)))
+            }
         }
-        return c
+        return ExposureConnections(ports: ports, named: named)
     }
 
     /// Parses a connlist line; nil for anything else.

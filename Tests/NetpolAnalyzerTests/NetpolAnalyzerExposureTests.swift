@@ -126,38 +126,6 @@ import Testing
         return key(namespaces: nsSel, pods: podSel)
     }
 
-    /// `All Connections`, `TCP 8000,8090`, `TCP http,local-dns`, `TCP 80,UDP 53` as ExposureConnections.
-    static func connections(_ text: String) -> ExposureConnections? {
-        let t = text.trimmingCharacters(in: .whitespaces)
-        if t == "All Connections" { return ExposureConnections(ports: .all) }
-        if t == "No Connections" { return ExposureConnections() }
-        var ports = ConnectionSet.none, named: [ExposureConnections.NamedPort] = []
-        var proto: Proto?
-        for token in t.split(separator: ",") {
-            var value = Substring(token)
-            let words = token.split(separator: " ")
-            if words.count == 2 {
-                guard let p = Proto(rawValue: String(words[0])) else { return nil }
-                proto = p
-                value = words[1]
-            }
-            // netpol-analyzer writes an admin-tier named port (no protocol) as ` local-port`: a name before any
-            // protocol.
-            guard let p = proto else {
-                guard words.count == 1, Int(words[0].split(separator: "-")[0]) == nil else { return nil }
-                named.append(.init(proto: nil, name: String(words[0])))
-                continue
-            }
-            let ends = value.split(separator: "-").map { Int($0) }
-            if ends.allSatisfy({ $0 != nil }) && (ends.count == 1 || ends.count == 2) {
-                ports[p] = ports[p].union(PortSet(ends[0]!...ends[ends.count - 1]!))
-            } else {
-                named.append(.init(proto: p, name: String(value)))
-            }
-        }
-        return ExposureConnections(ports: ports, named: named)
-    }
-
     /// One exposure line (`W \t=> \tPEER : CONN`, `W is not protected on Egress`); nil for anything else.
     static func exposureLine(_ line: String, origin: String, rename: (String) -> String) -> AnalyzerEntry? {
         if let r = line.range(of: " is not protected on ") {
@@ -167,7 +135,7 @@ import Testing
         let parts = line.components(separatedBy: "\t").map { $0.trimmingCharacters(in: .whitespaces) }
         guard parts.count == 3, parts[1] == "=>" || parts[1] == "<=",
               let colon = parts[2].range(of: " : ", options: .backwards),
-              let c = connections(String(parts[2][colon.upperBound...])) else { return nil }
+              let c = AnalyzerEntry.exposureConnections(String(parts[2][colon.upperBound...])) else { return nil }
         let w = "exposure \(parts[1] == "=>" ? "egress" : "ingress") \(rename(parts[0]))"
         let peerText = String(parts[2][..<colon.lowerBound])
         if peerText.hasSuffix("[External]") {
@@ -287,10 +255,10 @@ import Testing
         #expect(Self.representative(golden) == Self.key(namespaces: ns, pods: pods))
         #expect(Self.representative("backend/[all pods]") == Self.key(namespaces: LabelSelector(matchLabels: [ClusterNamespace.nameLabel: "backend"]), pods: nil))
         #expect(Self.representative("[all namespaces]/[pod with {app=x}]") != Self.representative("[all namespaces]/[pod with {app=y}]"))
-        #expect(Self.connections("TCP http,local-dns")?.description == "TCP http,TCP local-dns")
-        #expect(Self.connections(" local-port") == ExposureConnections(named: [.init(proto: nil, name: "local-port")]))
+        #expect(AnalyzerEntry.exposureConnections("TCP http,local-dns")?.description == "TCP http,TCP local-dns")
+        #expect(AnalyzerEntry.exposureConnections(" local-port") == ExposureConnections(named: [.init(proto: nil, name: "local-port")]))
         #expect(ExposureConnections(ports: ConnectionSet(tcp: PortSet(80...80)), named: [.init(proto: nil, name: "x"), .init(proto: .tcp, name: "y")])
             .description == "x,TCP 80,TCP y")
-        #expect(Self.connections("TCP 8000,8090") == ExposureConnections(ports: ConnectionSet(tcp: PortSet(ranges: [8000...8000, 8090...8090]))))
+        #expect(AnalyzerEntry.exposureConnections("TCP 8000,8090") == ExposureConnections(ports: ConnectionSet(tcp: PortSet(ranges: [8000...8000, 8090...8090]))))
     }
 }

@@ -49,21 +49,9 @@ import FlowModel
     static func compare(set: ManifestSet, nca: [NCAOracle.Line]) -> ([String], Int) {
         let workloads = WorkloadBuilder.workloads(from: set)
         let ev = PolicyEvaluator(policies: set.policies, namespaces: Array(set.namespaces.values), workloads: workloads)
-        var podPairs: [NCAOracle.End: [NCAOracle.End: ConnectionSet]] = [:]
-        for l in nca {
-            podPairs[l.source, default: [:]][l.destination, default: .none].formUnion(l.connections)
-        }
+        let podPairs = NCAOracle.podPairs(nca)
         func ncaRange(_ ip: IPAddr, pod: String, outbound: Bool) -> ConnectionSet {
-            var c = ConnectionSet.none
-            for l in nca {
-                if outbound, case .pod(pod) = l.source, case .range(let r) = l.destination, r.contains(ip) {
-                    c.formUnion(l.connections)
-                }
-                if !outbound, case .pod(pod) = l.destination, case .range(let r) = l.source, r.contains(ip) {
-                    c.formUnion(l.connections)
-                }
-            }
-            return c
+            NCAOracle.connections(nca, pod: pod, address: ip, outbound: outbound)
         }
         var diffs: [String] = []
         var n = 0
@@ -71,7 +59,7 @@ import FlowModel
         for s in workloads.indices {
             for d in workloads.indices where s != d {
                 let ours = ev.connections(from: .workload(s), to: .workload(d))
-                let theirs = podPairs[.pod(name(s))]?[.pod(name(d))] ?? .none
+                let theirs = podPairs[name(s)]?[name(d)] ?? .none
                 n += 1
                 if ours != theirs { diffs.append("  \(name(s)) => \(name(d)): ours \(ours), nca \(theirs)") }
             }

@@ -55,13 +55,7 @@ struct NCAResultOracle: ConnectivityOracle {
 
     init(lines: [NCAOracle.Line]) {
         self.lines = lines
-        var p: [String: [String: ConnectionSet]] = [:]
-        for l in lines {
-            if case .pod(let s) = l.source, case .pod(let d) = l.destination {
-                p[s, default: [:]][d, default: .none].formUnion(l.connections)
-            }
-        }
-        pairs = p
+        pairs = NCAOracle.podPairs(lines)
         modelsIPv6 = lines.contains { l in
             [l.source, l.destination].contains { if case .range(let r) = $0 { return r.first.isV6 } else { return false } }
         }
@@ -81,16 +75,7 @@ struct NCAResultOracle: ConnectivityOracle {
         // NCA lists IPv6 ranges only when a policy names an IPv6 block; otherwise an IPv6 address is one that no
         // policy names, like the top of the IPv4 space (whose range line says whether the pod is unrestricted).
         if ip.contains(":") && !modelsIPv6 { a = IPAddr("255.255.255.255")! }
-        var c = ConnectionSet.none
-        for l in lines {
-            if outbound, case .pod(pod) = l.source, case .range(let r) = l.destination, r.contains(a) {
-                c.formUnion(l.connections)
-            }
-            if !outbound, case .pod(pod) = l.destination, case .range(let r) = l.source, r.contains(a) {
-                c.formUnion(l.connections)
-            }
-        }
-        return c
+        return NCAOracle.connections(lines, pod: pod, address: a, outbound: outbound)
     }
 
     func allows(_ src: Pod, toAddress ip: String, _ proto: Proto, _ port: UInt16) -> Bool {

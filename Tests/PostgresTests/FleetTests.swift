@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 import FlowMapKit
 import FlowModel
@@ -11,13 +12,7 @@ import Glibc
 /// one SQLite ingest of the whole capture, and an ingester killed mid-transaction loses only that transaction.
 @Suite("Fleet: concurrent ingest processes into PostgreSQL", .serialized)
 struct FleetTests {
-    /// The flowmap binary next to the test bundle (same build), else the repository's debug build.
-    static var flowmap: String {
-        let beside = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
-            .appendingPathComponent("flowmap").path
-        if FileManager.default.isExecutableFile(atPath: beside) { return beside }
-        return PostgresStoreTests.root.appendingPathComponent(".build/debug/flowmap").path
-    }
+    static var flowmap: String { Repository.flowmap }
 
     static func start(_ args: [String]) throws -> Process {
         let p = Process()

@@ -51,6 +51,15 @@ public enum Repository {
             .map { dir.appendingPathComponent($0) }
     }
 
+    /// The flowmap executable next to the test bundle (the same build), else the repository's debug build: what
+    /// tests that run the binary as a user would (HardeningTests, stream crashes, `watch`, the fleet) start.
+    public static var flowmap: String {
+        let beside = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
+            .appendingPathComponent("flowmap").path
+        if FileManager.default.isExecutableFile(atPath: beside) { return beside }
+        return root.appendingPathComponent(".build/debug/flowmap").path
+    }
+
     /// The Python venv made by `make venv` (FLOWMAP_VENV, else .venv in the repository).
     public static var venv: URL {
         if let v = ProcessInfo.processInfo.environment["FLOWMAP_VENV"] { return URL(fileURLWithPath: v) }

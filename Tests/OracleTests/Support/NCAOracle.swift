@@ -25,6 +25,32 @@ struct NCAOracle {
 
     struct Failure: Error, CustomStringConvertible { var description: String }
 
+    /// Pod to pod: "ns/name" -> "ns/name" -> the union of NCA's lines between them (a pair not listed has none).
+    static func podPairs(_ lines: [Line]) -> [String: [String: ConnectionSet]] {
+        var p: [String: [String: ConnectionSet]] = [:]
+        for l in lines {
+            if case .pod(let s) = l.source, case .pod(let d) = l.destination {
+                p[s, default: [:]][d, default: .none].formUnion(l.connections)
+            }
+        }
+        return p
+    }
+
+    /// What NCA allows between `pod` ("ns/name") and the address `ip`: to it when `outbound`, else from it; the
+    /// union of every range line that contains the address.
+    static func connections(_ lines: [Line], pod: String, address ip: IPAddr, outbound: Bool) -> ConnectionSet {
+        var c = ConnectionSet.none
+        for l in lines {
+            if outbound, case .pod(pod) = l.source, case .range(let r) = l.destination, r.contains(ip) {
+                c.formUnion(l.connections)
+            }
+            if !outbound, case .pod(pod) = l.destination, case .range(let r) = l.source, r.contains(ip) {
+                c.formUnion(l.connections)
+            }
+        }
+        return c
+    }
+
     /// Every case (YAML text) through NCA, one forked run per case; each case's connectivity lines.
     static func run(cases: [String], workDir: URL) throws -> [[Line]] {
         try Oracle.NCA.run(cases: cases, workDir: workDir).map(parse)
