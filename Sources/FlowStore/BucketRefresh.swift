@@ -15,12 +15,7 @@ struct BucketRefresh {
             SELECT point, flows, first_seen, last_seen FROM edge_bucket_points
             WHERE src = ? AND dst = ? AND proto = ? AND port = ? AND outcome = ? AND bucket = ?
             """)
-        upsert = try db.prepare("""
-            INSERT INTO edge_buckets (src, dst, proto, port, outcome, bucket, flows, first_seen, last_seen)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
-            ON CONFLICT (src, dst, proto, port, outcome, bucket) DO UPDATE SET
-              flows = excluded.flows, first_seen = excluded.first_seen, last_seen = excluded.last_seen
-            """)
+        upsert = try db.prepare(Self.upsertRows.sql)
         delete = try db.prepare("""
             DELETE FROM edge_buckets
             WHERE src = ? AND dst = ? AND proto = ? AND port = ? AND outcome = ? AND bucket = ?

@@ -125,6 +125,44 @@ final class Database {
     }
 }
 
+/// A connection of either engine as its transactions nest: the outermost `transaction` / `snapshot` begins and
+/// ends one, a nested call joins it.
+protocol NestedTransactions: AnyObject {
+    /// Transactions opened and not yet ended.
+    var depth: Int { get set }
+    /// Runs SQL text with no values (here BEGIN, COMMIT, ROLLBACK).
+    func exec(_ sql: String) throws
+}
+
+extension NestedTransactions {
+    /// `body` between `begin` and COMMIT (ROLLBACK on error), or, inside the transaction already open, as part of
+    /// it (an error still rolls the whole outer transaction back, as it propagates). After a failed attempt,
+    /// `retry(error, attempts before it)` waits and answers true to run the whole transaction again.
+    func within<T>(_ begin: String, retry: (any Error, Int) -> Bool = { _, _ in false },
+                   _ body: () throws -> T) throws -> T {
+        if depth > 0 {
+            depth += 1
+            defer { depth -= 1 }
+            return try body()
+        }
+        var attempt = 0
+        while true {
+            depth = 1
+            defer { depth = 0 }
+            try exec(begin)
+            do {
+                let r = try body()
+                try exec("COMMIT")
+                return r
+            } catch {
+                try? exec("ROLLBACK")
+                guard retry(error, attempt) else { throw error }
+                attempt += 1
+            }
+        }
+    }
+}
+
 /// A prepared statement of either engine. Bind with 1-based placeholders (`?`), read columns with 0-based indexes.
 final class Statement {
     enum Backing {
@@ -225,6 +263,21 @@ struct BulkInsert {
     let keyColumns: Int
     /// What follows the rows: `ON CONFLICT (…) DO UPDATE SET …` or `ON CONFLICT DO NOTHING`.
     let conflict: String
+
+    /// An upsert that adds a row's counts to the stored row of its key: the `sum` columns added (saturating at
+    /// `Int64.max`), the `min` columns the smaller, the `max` columns the larger of the two; the other non-key
+    /// columns keep what the row was first inserted with. The first `keys` of `columns` are the conflict key.
+    static func counting(table: String, columns: [String], keys: Int, sum: [String], min: [String] = [],
+                         max: [String] = []) -> BulkInsert {
+        precondition((sum + min + max).allSatisfy(columns.dropFirst(keys).contains))
+        let set = sum.map { "\($0) = \(FlowStore.saturatingSum($0, table: table))" }
+            + min.map { "\($0) = \(FlowStore.least($0, table: table))" }
+            + max.map { "\($0) = \(FlowStore.greatest($0, table: table))" }
+        return BulkInsert(
+            table: table, columns: columns, keyColumns: keys,
+            conflict: "ON CONFLICT (\(columns.prefix(keys).joined(separator: ", "))) DO UPDATE SET\n  "
+                + set.joined(separator: ",\n  "))
+    }
 
     var sql: String {
         "INSERT INTO \(table) (\(columns.joined(separator: ", ")))\n"

@@ -27,17 +27,11 @@ extension FlowStore {
     }
 
     /// Adds to a kept row (its key, sides, count, first and last seen).
-    static let upsertUnmappedRows = BulkInsert(
+    static let upsertUnmappedRows = BulkInsert.counting(
         table: "unmapped_flows",
         columns: ["src", "dst", "proto", "port", "outcome", "bucket", "point", "source_id", "src_ip", "dst_ip",
                   "sides", "flows", "first_seen", "last_seen"],
-        keyColumns: 10,
-        conflict: """
-            ON CONFLICT (src, dst, proto, port, outcome, bucket, point, source_id, src_ip, dst_ip) DO UPDATE SET
-              flows = \(saturatingSum("flows", table: "unmapped_flows")),
-              first_seen = \(least("first_seen", table: "unmapped_flows")),
-              last_seen = \(greatest("last_seen", table: "unmapped_flows"))
-            """)
+        keys: 10, sum: ["flows"], min: ["first_seen"], max: ["last_seen"])
     static let upsertUnmapped = upsertUnmappedRows.sql
 
     /// Part of `writeSource`: the batch's unmapped flows, counted under `source`.

@@ -396,41 +396,25 @@ public final class FlowStore {
     static let upsertNamespace = upsertNamespaces.sql
 
     /// One source's count of an L7 request on an (edge, bucket), added to what the source has there.
-    static let upsertL7Rows = BulkInsert(
+    static let upsertL7Rows = BulkInsert.counting(
         table: "edge_bucket_l7",
         columns: ["src", "dst", "proto", "port", "outcome", "bucket", "kind", "method", "path", "source_id",
                   "flows", "first_seen", "last_seen"],
-        keyColumns: 10,
-        conflict: """
-            ON CONFLICT (src, dst, proto, port, outcome, bucket, kind, method, path, source_id) DO UPDATE SET
-              flows = \(saturatingSum("flows", table: "edge_bucket_l7")),
-              first_seen = \(least("first_seen", table: "edge_bucket_l7")),
-              last_seen = \(greatest("last_seen", table: "edge_bucket_l7"))
-            """)
+        keys: 10, sum: ["flows"], min: ["first_seen"], max: ["last_seen"])
     static let upsertL7 = upsertL7Rows.sql
 
     /// A listening port's reply count, added to what the store has (kept per store, not per source).
-    static let upsertListeningPorts = BulkInsert(
-        table: "listening_ports", columns: ["endpoint_id", "proto", "port", "flows"], keyColumns: 3,
-        conflict: """
-            ON CONFLICT (endpoint_id, proto, port) DO UPDATE SET
-              flows = \(saturatingSum("flows", table: "listening_ports"))
-            """)
+    static let upsertListeningPorts = BulkInsert.counting(
+        table: "listening_ports", columns: ["endpoint_id", "proto", "port", "flows"], keys: 3, sum: ["flows"])
     static let upsertListening = upsertListeningPorts.sql
 
     /// Adds to one source's count of an edge in a bucket at an observation point (the truth `edge_buckets` is
     /// computed from): key, point, source, count, first and last seen.
-    static let upsertBucketPoints = BulkInsert(
+    static let upsertBucketPoints = BulkInsert.counting(
         table: "edge_bucket_points",
         columns: ["src", "dst", "proto", "port", "outcome", "bucket", "point", "source_id", "flows", "first_seen",
                   "last_seen"],
-        keyColumns: 8,
-        conflict: """
-            ON CONFLICT (src, dst, proto, port, outcome, bucket, point, source_id) DO UPDATE SET
-              flows = \(saturatingSum("flows", table: "edge_bucket_points")),
-              first_seen = \(least("first_seen", table: "edge_bucket_points")),
-              last_seen = \(greatest("last_seen", table: "edge_bucket_points"))
-            """)
+        keys: 8, sum: ["flows"], min: ["first_seen"], max: ["last_seen"])
     static let upsertBucketPoint = upsertBucketPoints.sql
 
     /// A drop reason of an (edge, bucket), per source.
