@@ -144,12 +144,12 @@ public struct PostgresLocation: Sendable, Hashable {
 
 /// One PostgreSQL connection (postgres-nio), used synchronously: every call blocks its (non event loop) thread
 /// until the server answers. The only file that calls postgres-nio.
-final class PostgresEngine {
+final class PostgresEngine: NestedTransactions {
     let location: PostgresLocation
     let connection: PostgresConnection
     let logger: Logger
     /// Transactions opened and not yet ended; a nested `transaction` joins the outer one.
-    private var depth = 0
+    var depth = 0
     /// Statements sent and transactions run again (after a serialization failure or a deadlock), for the tests.
     private(set) var statements = 0, retries = 0
 
@@ -230,31 +230,23 @@ final class PostgresEngine {
     static func statements(_ sql: String) -> [String] {
         var out: [String] = []
         var current = ""
-        var quote: Character?
-        var comment = false
         var code = false  // the current piece holds more than whitespace and comments
-        var previous: Character = " "
+        var lexer = SQLLexer()
         for c in sql {
-            if comment {
-                if c == "\n" { comment = false }
-                current.append(c)
-            } else if let q = quote {
-                if c == q { quote = nil }
-                current.append(c)
-            } else if c == "-" && previous == "-" {
-                comment = true
+            switch lexer.kind(of: c) {
+            case .commentStart:
                 current.append(c)
                 if current.trimmingCharacters(in: .whitespacesAndNewlines) == "--" { code = false }
-            } else if c == ";" {
+            case .code where c == ";":
                 if code { out.append(current.trimmingCharacters(in: .whitespacesAndNewlines)) }
                 current = ""
                 code = false
-            } else {
-                if c == "'" || c == "\"" { quote = c }
+            case .code:
                 if !c.isWhitespace && c != "-" { code = true }
                 current.append(c)
+            case .quoted, .comment:
+                current.append(c)
             }
-            previous = comment ? " " : c
         }
         if code { out.append(current.trimmingCharacters(in: .whitespacesAndNewlines)) }
         return out
@@ -289,85 +281,68 @@ final class PostgresEngine {
         var out = ""
         out.reserveCapacity(sql.utf8.count + 16)
         var n = 0
-        var quote: Character?
-        var comment = false
-        var previous: Character = " "
+        var lexer = SQLLexer()
         for c in sql {
-            if comment {
-                if c == "\n" { comment = false }
-                out.append(c)
-            } else if let q = quote {
-                if c == q { quote = nil }
-                out.append(c)
-            } else if c == "'" || c == "\"" {
-                quote = c
-                out.append(c)
-            } else if c == "-" && previous == "-" {
-                comment = true
-                out.append(c)
-            } else if c == "?" {
+            if lexer.kind(of: c) == .code && c == "?" {
                 n += 1
                 out += "$\(n)"
             } else {
                 out.append(c)
             }
-            previous = c
         }
         return out
+    }
+
+    /// The store's SQL text read one character at a time (`statements`, `numbered`): inside quotes, inside a
+    /// `--` comment (from its second `-` to the end of the line), or code (an opening quote and the first `-` of
+    /// a comment too). The store's SQL uses no dollar quoting.
+    struct SQLLexer {
+        enum Kind { case code, quoted, commentStart, comment }
+        private var quote: Character?
+        private var comment = false
+        private var previous: Character = " "
+
+        mutating func kind(of c: Character) -> Kind {
+            defer { previous = c }
+            if comment {
+                if c == "\n" { comment = false }
+                return .comment
+            }
+            if let q = quote {
+                if c == q { quote = nil }
+                return .quoted
+            }
+            if c == "-" && previous == "-" {
+                comment = true
+                return .commentStart
+            }
+            if c == "'" || c == "\"" { quote = c }
+            return .code
+        }
     }
 
     /// Runs `body` in one REPEATABLE READ, READ ONLY transaction: its reads see one snapshot of the database.
     /// Inside another transaction, `body` joins it.
     func snapshot<T>(_ body: () throws -> T) throws -> T {
-        if depth > 0 {
-            depth += 1
-            defer { depth -= 1 }
-            return try body()
-        }
-        depth = 1
-        defer { depth = 0 }
-        try simpleQuery("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
-        do {
-            let r = try body()
-            try simpleQuery("COMMIT")
-            return r
-        } catch {
-            try? simpleQuery("ROLLBACK")
-            throw error
-        }
+        try within("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", body)
     }
 
+    /// Runs `body` in one READ COMMITTED transaction, again (up to 100 times) after a serialization failure or a
+    /// deadlock. Inside another transaction, `body` joins it.
     func transaction<T>(_ body: () throws -> T) throws -> T {
-        if depth > 0 {
-            depth += 1
-            defer { depth -= 1 }
-            return try body()
-        }
-        var attempt = 0
-        while true {
-            depth = 1
-            do {
-                try simpleQuery("BEGIN ISOLATION LEVEL READ COMMITTED")
-                let r = try body()
-                try simpleQuery("COMMIT")
-                depth = 0
-                return r
-            } catch {
-                depth = 0
-                try? simpleQuery("ROLLBACK")
-                if let f = error as? Failure, f.isRetryable, attempt < 100 {
-                    attempt += 1
-                    retries += 1
-                    // Back off a random while (up to 2^attempt ms, at most 0.25 s), so that the writers that
-                    // collided do not collide again.
-                    let ms = UInt64.random(in: 1...min(250, UInt64(1) << min(attempt, 8)))
-                    usleep(UInt32(ms * 1000))
-                    continue
-                }
-                throw error
-            }
-        }
+        try within("BEGIN ISOLATION LEVEL READ COMMITTED", retry: { error, attempt in
+            guard let f = error as? Failure, f.isRetryable, attempt < 100 else { return false }
+            retries += 1
+            // Back off a random while (up to 2^attempt ms, at most 0.25 s), so that the writers that collided do
+            // not collide again.
+            let ms = UInt64.random(in: 1...min(250, UInt64(1) << min(attempt + 1, 8)))
+            usleep(UInt32(ms * 1000))
+            return true
+        }, body)
     }
+
+    /// `NestedTransactions`: BEGIN, COMMIT and ROLLBACK.
+    func exec(_ sql: String) throws { try simpleQuery(sql) }
 
     /// The newest applied migration, 0 for a database without FlowMap's tables.
     func schemaVersion() throws -> Int {

@@ -2,7 +2,7 @@ import CSQLite
 
 /// A thin wrapper over the SQLite C API: the only file that calls it. Values are always bound, never
 /// interpolated into SQL.
-final class SQLite {
+final class SQLite: NestedTransactions {
     let handle: OpaquePointer
     let path: String
 
@@ -56,7 +56,7 @@ final class SQLite {
     }
 
     /// Transactions opened and not yet ended; a nested `transaction` joins the outer one.
-    private var depth = 0
+    var depth = 0
 
     /// Runs `body` in one IMMEDIATE transaction: all of it is stored, or none. Inside another transaction, `body`
     /// becomes part of it (an error still rolls the whole outer transaction back, as it propagates).
@@ -69,26 +69,6 @@ final class SQLite {
     /// Inside another transaction, `body` joins it.
     func snapshot<T>(_ body: () throws -> T) throws -> T {
         try within("BEGIN DEFERRED", body)
-    }
-
-    /// `body` between `begin` and COMMIT (ROLLBACK on error), or inside the transaction already open.
-    private func within<T>(_ begin: String, _ body: () throws -> T) throws -> T {
-        if depth > 0 {
-            depth += 1
-            defer { depth -= 1 }
-            return try body()
-        }
-        depth = 1
-        defer { depth = 0 }
-        try exec(begin)
-        do {
-            let r = try body()
-            try exec("COMMIT")
-            return r
-        } catch {
-            try? exec("ROLLBACK")
-            throw error
-        }
     }
 
     var userVersion: Int {
