@@ -28,6 +28,15 @@ struct ByteInterner {
         arena.reserveCapacity(1 << 16)
     }
 
+    /// A table of `names`, numbered in their order (a reader's field names, recognised by their bytes).
+    init<S: Sequence<String>>(names: S, capacity: Int) {
+        self.init(capacity: capacity)
+        for name in names {
+            var n = name
+            _ = n.withUTF8 { intern($0.baseAddress!, $0.count) }
+        }
+    }
+
     mutating func removeAll() {
         for i in slots.indices { slots[i] = 0 }
         hashes.removeAll(keepingCapacity: true)

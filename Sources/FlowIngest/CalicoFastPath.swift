@@ -63,12 +63,10 @@ extension CalicoReader {
         }
 
         static let table: ByteInterner = {
-            var t = ByteInterner(capacity: 64)
-            for s in Slot.allCases {
-                var n = s.name
-                let id = n.withUTF8 { t.intern($0.baseAddress!, $0.count).id }
-                precondition(Int(id) == s.rawValue)
-            }
+            let t = ByteInterner(names: Slot.allCases.map(\.name), capacity: 64)
+            // Each slot's id is its raw value: the names are distinct and the cases numbered in order.
+            precondition(t.count == Slot.allCases.count
+                         && Slot.allCases.enumerated().allSatisfy { $0.offset == $0.element.rawValue })
             return t
         }()
         static let sideFields: [[Slot]] = [[.sourceType, .sourceNamespace, .sourceNameAggr, .sourceName, .sourceIP,

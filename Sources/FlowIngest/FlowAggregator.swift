@@ -16,12 +16,9 @@ import FlowModel
 public struct FlowAggregator {
     // MARK: Persistent interning (survives take(); reset with an epoch bump when it grows too large)
 
-    private(set) var endpoints: [Endpoint] = []
-    private var endpointIDs: [Endpoint: Int32] = [:]
-    private(set) var strings: [String] = []
-    private var stringIDs: [String: Int32] = [:]
-    private(set) var l7Requests: [L7Request] = []
-    private var l7IDs: [L7Request: Int32] = [:]
+    private(set) var endpoints = InternTable<Endpoint>()
+    private(set) var strings = InternTable<String>()
+    private(set) var l7Requests = InternTable<L7Request>()
     /// Changes whenever the interned ids above are invalidated; decoders caching ids compare it.
     public private(set) var epoch: Int = 0
     /// Changes with every `take()`; decoders caching "already noted in this batch" compare it.
@@ -55,8 +52,7 @@ public struct FlowAggregator {
         /// First drop reason (string id), -1 when none; more in `extraReasons`.
         var reason: Int32
     }
-    private var pointIndex: [PointKey: Int32] = [:]
-    private var pointKeys: [PointKey] = []
+    private var pointKeys = InternTable<PointKey>()
     private var pointAcc: [Acc] = []
     private var extraReasons: Set<UInt64> = []
     /// (point entry << 32 | l7 id) -> index into l7Acc
@@ -149,21 +145,9 @@ public struct FlowAggregator {
     /// The endpoint of an id from `endpointID`.
     public func endpoint(_ id: Int32) -> Endpoint { endpoints[Int(id)] }
 
-    public mutating func endpointID(_ e: Endpoint) -> Int32 {
-        if let id = endpointIDs[e] { return id }
-        let id = Int32(endpoints.count)
-        endpoints.append(e)
-        endpointIDs[e] = id
-        return id
-    }
+    public mutating func endpointID(_ e: Endpoint) -> Int32 { endpoints.id(e) }
 
-    public mutating func stringID(_ s: String) -> Int32 {
-        if let id = stringIDs[s] { return id }
-        let id = Int32(strings.count)
-        strings.append(s)
-        stringIDs[s] = id
-        return id
-    }
+    public mutating func stringID(_ s: String) -> Int32 { strings.id(s) }
 
     /// The parts of the unmapped-address strings interned by `unmappedID`, by string id, so `finish` need not
     /// split them again (cleared with the strings).
@@ -176,13 +160,7 @@ public struct FlowAggregator {
         return id
     }
 
-    public mutating func l7ID(_ r: L7Request) -> Int32 {
-        if let id = l7IDs[r] { return id }
-        let id = Int32(l7Requests.count)
-        l7Requests.append(r)
-        l7IDs[r] = id
-        return id
-    }
+    public mutating func l7ID(_ r: L7Request) -> Int32 { l7Requests.id(r) }
 
     /// Id of an observation point: direction and the producer's point name.
     public mutating func pointID(direction: Direction, observationPoint: String) -> Int32 {
@@ -327,25 +305,7 @@ public struct FlowAggregator {
         let reason = outcome == .denied ? dropReason : -1
         // An aggregated record (Calico, VPC) covers [time, until]: last seen is its end.
         let last = max(time, until)
-        let idx: Int
-        if let i = pointIndex[key] {
-            idx = Int(i)
-            pointAcc[idx].flows = Counts.saturatingAdd(pointAcc[idx].flows, weight)
-            if time < pointAcc[idx].first { pointAcc[idx].first = time }
-            if last > pointAcc[idx].last { pointAcc[idx].last = last }
-            if reason >= 0 && pointAcc[idx].reason != reason {
-                if pointAcc[idx].reason < 0 {
-                    pointAcc[idx].reason = reason
-                } else {
-                    extraReasons.insert(UInt64(idx) << 32 | UInt64(reason))
-                }
-            }
-        } else {
-            idx = pointAcc.count
-            pointIndex[key] = Int32(idx)
-            pointKeys.append(key)
-            pointAcc.append(Acc(flows: weight, first: time, last: last, reason: reason))
-        }
+        let idx = countPoint(key, flows: weight, first: time, last: last, reason: reason)
         if unmapped >= 0 {
             Self.count(UInt64(idx) << 32 | UInt64(UInt32(bitPattern: unmapped)), in: &unmappedIndex, &unmappedAcc,
                        weight: weight, time: time, last: last)
@@ -355,6 +315,28 @@ public struct FlowAggregator {
                        weight: weight, time: time, last: last)
         }
         return true
+    }
+
+    /// Adds flows (first and last seen, a drop reason or -1) to the point entry of `key`, new or not; its index.
+    @inline(__always)
+    private mutating func countPoint(_ key: PointKey, flows: Int64, first: Int64, last: Int64, reason: Int32) -> Int {
+        let (id, inserted) = pointKeys.insert(key)
+        let idx = Int(id)
+        if inserted {
+            pointAcc.append(Acc(flows: flows, first: first, last: last, reason: reason))
+            return idx
+        }
+        pointAcc[idx].flows = Counts.saturatingAdd(pointAcc[idx].flows, flows)
+        if first < pointAcc[idx].first { pointAcc[idx].first = first }
+        if last > pointAcc[idx].last { pointAcc[idx].last = last }
+        if reason >= 0 && pointAcc[idx].reason != reason {
+            if pointAcc[idx].reason < 0 {
+                pointAcc[idx].reason = reason
+            } else {
+                extraReasons.insert(UInt64(idx) << 32 | UInt64(reason))
+            }
+        }
+        return idx
     }
 
     /// Adds a flow to the counter `key` of a point entry's details (its L7 requests, its unmapped addresses).
@@ -441,7 +423,7 @@ public struct FlowAggregator {
             return strMap[Int(id)]
         }
         var pointMap = [Int32](repeating: -1, count: other.pointKeys.count)
-        for (i, k) in other.pointKeys.enumerated() {
+        for (i, k) in other.pointKeys.values.enumerated() {
             let src = ep(Int32(truncatingIfNeeded: k.peers >> 32))
             let dst = ep(Int32(truncatingIfNeeded: k.peers & 0xFFFF_FFFF))
             let point = str(Int32(truncatingIfNeeded: k.rest >> 32))
@@ -449,27 +431,7 @@ public struct FlowAggregator {
                                rest: (k.rest & 0xFFFF_FFFF) | UInt64(UInt32(bitPattern: point)) << 32,
                                bucket: TimeBucket.start(k.bucket, width: bucketWidth))
             let o = other.pointAcc[i]
-            let reason = str(o.reason)
-            let idx: Int
-            if let j = pointIndex[key] {
-                idx = Int(j)
-                pointAcc[idx].flows = Counts.saturatingAdd(pointAcc[idx].flows, o.flows)
-                pointAcc[idx].first = min(pointAcc[idx].first, o.first)
-                pointAcc[idx].last = max(pointAcc[idx].last, o.last)
-                if reason >= 0 && pointAcc[idx].reason != reason {
-                    if pointAcc[idx].reason < 0 {
-                        pointAcc[idx].reason = reason
-                    } else {
-                        extraReasons.insert(UInt64(idx) << 32 | UInt64(reason))
-                    }
-                }
-            } else {
-                idx = pointAcc.count
-                pointIndex[key] = Int32(idx)
-                pointKeys.append(key)
-                pointAcc.append(Acc(flows: o.flows, first: o.first, last: o.last, reason: reason))
-            }
-            pointMap[i] = Int32(idx)
+            pointMap[i] = Int32(countPoint(key, flows: o.flows, first: o.first, last: o.last, reason: str(o.reason)))
         }
         for packed in other.extraReasons {
             let idx = Int(pointMap[Int(packed >> 32)])
@@ -485,15 +447,7 @@ public struct FlowAggregator {
             let l7 = l7ID(other.l7Requests[Int(lk & 0xFFFF_FFFF)])
             let key = UInt64(UInt32(bitPattern: idx)) << 32 | UInt64(UInt32(bitPattern: l7))
             let o = other.l7Acc[Int(j)]
-            if let m = l7Index[key] {
-                let m = Int(m)
-                l7Acc[m].flows = Counts.saturatingAdd(l7Acc[m].flows, o.flows)
-                l7Acc[m].first = min(l7Acc[m].first, o.first)
-                l7Acc[m].last = max(l7Acc[m].last, o.last)
-            } else {
-                l7Index[key] = Int32(l7Acc.count)
-                l7Acc.append(o)
-            }
+            Self.count(key, in: &l7Index, &l7Acc, weight: o.flows, time: o.first, last: o.last)
         }
         for (e, sets) in other.side.labelSets {
             let id = endpointID(e)
@@ -543,32 +497,15 @@ public struct FlowAggregator {
         let n = pointKeys.count
         // Bucketed edges and edges by ids: the point key without its point (and, for the edge, its bucket).
         var bucketOf = [Int32](repeating: 0, count: n)
-        var bucketIndex = [PointKey: Int32](minimumCapacity: n)
-        var bucketIDs = [PointKey]()
-        bucketIDs.reserveCapacity(n)
+        var bucketIDs = InternTable<PointKey>(minimumCapacity: n)
         var edgeOfBucket = [Int32]()
         edgeOfBucket.reserveCapacity(n)
-        var edgeIndex = [PointKey: Int32](minimumCapacity: n)
-        var edgeIDs = [PointKey]()
-        for (i, k) in pointKeys.enumerated() {
+        var edgeIDs = InternTable<PointKey>()
+        for (i, k) in pointKeys.values.enumerated() {
             let bk = PointKey(peers: k.peers, rest: k.rest & 0xFFFF_FFFF, bucket: k.bucket)
-            if let g = bucketIndex[bk] {
-                bucketOf[i] = g
-                continue
-            }
-            let g = Int32(bucketIDs.count)
-            bucketIndex[bk] = g
-            bucketIDs.append(bk)
+            let (g, inserted) = bucketIDs.insert(bk)
             bucketOf[i] = g
-            let ek = PointKey(peers: k.peers, rest: bk.rest, bucket: 0)
-            if let e = edgeIndex[ek] {
-                edgeOfBucket.append(e)
-            } else {
-                let e = Int32(edgeIDs.count)
-                edgeIndex[ek] = e
-                edgeIDs.append(ek)
-                edgeOfBucket.append(e)
-            }
+            if inserted { edgeOfBucket.append(edgeIDs.id(PointKey(peers: k.peers, rest: bk.rest, bucket: 0))) }
         }
         // Per bucketed edge: the busiest point's count, first/last seen, drop reasons; and each point's counters.
         var stats = [EdgeStats](repeating: EdgeStats(), count: bucketIDs.count)
@@ -586,11 +523,11 @@ public struct FlowAggregator {
         for packed in extraReasons {
             stats[Int(bucketOf[Int(packed >> 32)])].dropReasons.insert(strings[Int(packed & 0xFFFF_FFFF)])
         }
-        let edgeKeys = edgeIDs.map(edgeKey)
+        let edgeKeys = edgeIDs.values.map(edgeKey)
         var edgeStats = [EdgeStats](repeating: EdgeStats(), count: edgeIDs.count)
         var bucketKeys = [BucketedEdge]()
         bucketKeys.reserveCapacity(bucketIDs.count)
-        for g in bucketIDs.indices {
+        for g in bucketIDs.values.indices {
             let e = Int(edgeOfBucket[g])
             bucketKeys.append(BucketedEdge(edge: edgeKeys[e], bucket: bucketIDs[g].bucket))
             edgeStats[e].merge(stats[g])
@@ -667,7 +604,6 @@ public struct FlowAggregator {
 
     /// Drops the current batch (after it was absorbed elsewhere) and starts a new one.
     public mutating func resetBatch() {
-        pointIndex.removeAll(keepingCapacity: true)
         pointKeys.removeAll(keepingCapacity: true)
         pointAcc.removeAll(keepingCapacity: true)
         extraReasons.removeAll()
@@ -692,12 +628,9 @@ public struct FlowAggregator {
             }
             listeningIDs.removeAll()
             endpoints.removeAll()
-            endpointIDs.removeAll()
             strings.removeAll()
-            stringIDs.removeAll()
             unmappedPartsOf.removeAll()
             l7Requests.removeAll()
-            l7IDs.removeAll()
             epoch += 1
         }
     }

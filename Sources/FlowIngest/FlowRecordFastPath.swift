@@ -17,14 +17,7 @@ import FlowModel
 /// and every line when an inventory maps addresses (the mapping depends on the record's time).
 /// `FastPathDifferentialTests` holds the two paths equal.
 extension FlowRecordReader {
-    static let fieldTable: ByteInterner = {
-        var t = ByteInterner(capacity: 64)
-        for f in Field.allCases {
-            var n = f.rawValue
-            _ = n.withUTF8 { t.intern($0.baseAddress!, $0.count) }
-        }
-        return t
-    }()
+    static let fieldTable = ByteInterner(names: Field.allCases.map(\.rawValue), capacity: 64)
     static let fieldCount = Field.allCases.count
     /// A field's position in `Field.allCases` (a test checks the two agree).
     @inline(__always) static func slot(_ f: Field) -> Int {

@@ -63,8 +63,7 @@ struct HubbleCache {
     private var namesSerial = -1
     private var scratch: [UInt8] = []
     /// Cluster names of workload identities, by interned id.
-    private var clusterNames: [String] = []
-    private var clusterIDs: [String: Int32] = [:]
+    private var clusterNames = InternTable<String>()
     /// `FlowAggregator.localCluster` interned (-2: not set, decide per flow).
     private var fixedLocalCluster: Int32 = -2
     private var fixedLocalClusterName: String?
@@ -187,13 +186,7 @@ struct HubbleCache {
         return .success(Side(identity: id, ip: ipID))
     }
 
-    mutating func clusterID(_ name: String) -> Int32 {
-        if let i = clusterIDs[name] { return i }
-        let i = Int32(clusterNames.count)
-        clusterNames.append(name)
-        clusterIDs[name] = i
-        return i
-    }
+    mutating func clusterID(_ name: String) -> Int32 { clusterNames.id(name) }
 
     /// The local cluster of one flow (interned id, -1 when unknown): `--cluster` when given (`FlowAggregator.
     /// localCluster`); else the cluster of the side Hubble observed the flow at (its source for egress, its

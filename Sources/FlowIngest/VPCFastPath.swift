@@ -15,14 +15,7 @@ import FlowModel
 /// `FastPathDifferentialTests` holds the two paths equal.
 extension VPCReader {
     /// Field names, for telling a header from a record by its first field.
-    static let knownTable: ByteInterner = {
-        var t = ByteInterner(capacity: 128)
-        for f in known {
-            var n = f
-            _ = n.withUTF8 { t.intern($0.baseAddress!, $0.count) }
-        }
-        return t
-    }()
+    static let knownTable = ByteInterner(names: known, capacity: 128)
 
     struct FastAddress {
         /// `IPAddr.canonicalHost` of the spelling: the text, or why it is not an address.
@@ -210,19 +203,8 @@ extension VPCReader {
         }
 
         // Who opened the connection, as `decode` decides it (the table holds address values, not text).
-        var isReply: Bool?
-        var weight: Int64 = 1
-        let key = ConnKey(a: addresses[Int(sa)].value!, ap: sport, b: addresses[Int(da)].value!, bp: dport,
-                              proto: proto)
-        if proto == .tcp, let f = flags, f.contains(.syn) {
-            if opened.count > 1_000_000 { opened.removeAll(keepingCapacity: true) }
-            opened.insert(f.contains(.ack) ? key.reversed : key)
-        } else if opened.contains(key) {
-            isReply = false
-            weight = 0
-        } else if opened.contains(key.reversed) {
-            isReply = true
-        }
+        let (isReply, weight) = orient(ConnKey(a: addresses[Int(sa)].value!, ap: sport, b: addresses[Int(da)].value!,
+                                               bp: dport, proto: proto), flags: flags)
         let src = externalPeer(sa), dst = externalPeer(da)
         _ = cache.add(agg: &agg, source: src, destination: dst, proto: proto, sourcePort: sport,
                       destinationPort: proto.isPolicyProtocol ? dport : 0, verdict: verdict, dropReason: dropReason,

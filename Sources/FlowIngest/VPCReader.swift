@@ -113,6 +113,22 @@ public struct VPCReader: LineReader {
         var reversed: ConnKey { ConnKey(a: b, ap: bp, b: a, bp: ap, proto: proto) }
     }
 
+    /// Who opened the connection of a record (`key`: its source first), for both paths: SYN decides and is
+    /// remembered, so later records of a long connection (no SYN in their window) are classified by it. A later
+    /// window of a connection already counted is forward with weight 0 (it extends last seen, adds no
+    /// connection); unknown (nil) when no SYN was seen either way.
+    mutating func orient(_ key: ConnKey, flags: TCPFlags?) -> (isReply: Bool?, weight: Int64) {
+        if key.proto == .tcp, let f = flags, f.contains(.syn) {
+            if opened.count > 1_000_000 { opened.removeAll(keepingCapacity: true) }
+            opened.insert(f.contains(.ack) ? key.reversed : key)
+        } else if opened.contains(key) {
+            return (false, 0)
+        } else if opened.contains(key.reversed) {
+            return (true, 1)
+        }
+        return (nil, 1)
+    }
+
     public init(addressBook: AddressBook? = nil) {
         self.addressBook = addressBook
     }
@@ -249,21 +265,8 @@ public struct VPCReader: LineReader {
         }
         let point = String(get(l.interfaceID) ?? get(l.tgwAttachmentID) ?? "vpc")
 
-        // Who opened the connection: SYN decides and is remembered, so later records of a long connection
-        // (no SYN in their window) are classified by it.
-        var isReply: Bool?
-        var weight: Int64 = 1
-        let key = ConnKey(a: srcValue, ap: sport, b: dstValue, bp: dport, proto: proto)
-        if proto == .tcp, let f = flags, f.contains(.syn) {
-            if opened.count > 1_000_000 { opened.removeAll(keepingCapacity: true) }
-            opened.insert(f.contains(.ack) ? key.reversed : key)
-        } else if opened.contains(key) {
-            // A later window of a connection already counted: extends last seen, adds no connection.
-            isReply = false
-            weight = 0
-        } else if opened.contains(key.reversed) {
-            isReply = true
-        }
+        let (isReply, weight) = orient(ConnKey(a: srcValue, ap: sport, b: dstValue, bp: dport, proto: proto),
+                                       flags: flags)
 
         // Map the addresses through the inventory.
         let book = addressBook
