@@ -15,11 +15,14 @@ public struct InputIssue: Error, Sendable, Hashable, CustomStringConvertible {
     }
 
     /// `file:line: field: message`, the form compilers use so editors can jump to it.
-    public var description: String {
+    public var description: String { Self.located(file: file, line: line, [field], message: message) }
+
+    /// `file:line: part: …: message`: the line left out when 0, and the empty parts. The one form of every
+    /// located problem's text (`ManifestIssue` too).
+    public static func located(file: String, line: Int, _ parts: [String], message: String) -> String {
         var s = file
         if line > 0 { s += ":\(line)" }
-        s += ": "
-        if !field.isEmpty { s += "\(field): " }
-        return s + message
+        for p in parts where !p.isEmpty { s += ": " + p }
+        return s + ": " + message
     }
 }

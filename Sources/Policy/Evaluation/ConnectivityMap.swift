@@ -143,13 +143,7 @@ public struct ConnectivityMap: Sendable {
                     }
                     if var l = list {
                         for i in l.indices { l[i] = Int32(epOf[Int(l[i])]) }
-                        l.sort()
-                        var k = 0
-                        for i in l.indices where k == 0 || l[i] != l[k - 1] {
-                            l[k] = l[i]
-                            k += 1
-                        }
-                        l.removeLast(l.count - k)
+                        l.sortRemovingRepeats()
                         return EndpointSet(list: l, count: n)
                     }
                     var b = Bitset(count: wn)

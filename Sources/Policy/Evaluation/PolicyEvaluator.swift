@@ -358,34 +358,24 @@ public struct PolicyEvaluator: Sendable {
     /// Workloads that can possibly reach workload `d` (a superset): every workload when `d` is not
     /// ingress-isolated or a rule matches all peers, else the union of its ingress rules' peer bits; host-network
     /// workloads are always included when they are node traffic (same-node traffic is allowed).
-    public func possibleSources(of d: Int) -> Bitset {
-        let n = workloads.count
-        if cilium != nil { return Bitset.full(n) }
-        guard ingressIsolated[d], tiers == nil else { return Bitset.full(n) }
-        var b = Bitset(count: n)
-        for r in ingressRules[d] {
-            let rule = rules[Int(r)]
-            if rule.matchesAll { return Bitset.full(n) }
-            rule.workloads.union(into: &b)
-        }
-        if options.hostNetwork == .asNode { b.formUnion(hostNetworkBits) }
-        if options.selfAlwaysAllowed { b.insert(d) }
-        return b
-    }
+    public func possibleSources(of d: Int) -> Bitset { possiblePeers(of: d, outbound: false) }
 
     /// Workloads that workload `s` can possibly reach (a superset; see `possibleSources`).
-    public func possibleDestinations(of s: Int) -> Bitset {
+    public func possibleDestinations(of s: Int) -> Bitset { possiblePeers(of: s, outbound: true) }
+
+    /// `possibleSources(of:)` (`outbound` false) or `possibleDestinations(of:)`.
+    func possiblePeers(of w: Int, outbound: Bool) -> Bitset {
         let n = workloads.count
         if cilium != nil { return Bitset.full(n) }
-        guard egressIsolated[s], tiers == nil else { return Bitset.full(n) }
+        guard outbound ? egressIsolated[w] : ingressIsolated[w], tiers == nil else { return Bitset.full(n) }
         var b = Bitset(count: n)
-        for r in egressRules[s] {
+        for r in outbound ? egressRules[w] : ingressRules[w] {
             let rule = rules[Int(r)]
             if rule.matchesAll { return Bitset.full(n) }
             rule.workloads.union(into: &b)
         }
         if options.hostNetwork == .asNode { b.formUnion(hostNetworkBits) }
-        if options.selfAlwaysAllowed { b.insert(s) }
+        if options.selfAlwaysAllowed { b.insert(w) }
         return b
     }
 
@@ -405,15 +395,7 @@ public struct PolicyEvaluator: Sendable {
         }
         if options.hostNetwork == .asNode { out += hostNetworkList }
         if options.selfAlwaysAllowed { out.append(Int32(w)) }
-        if out.count > 1 {
-            out.sort()
-            var k = 1
-            for i in 1..<out.count where out[i] != out[k - 1] {
-                out[k] = out[i]
-                k += 1
-            }
-            out.removeLast(out.count - k)
-        }
+        out.sortRemovingRepeats()
         return out.count > limit ? nil : out
     }
 

@@ -223,14 +223,8 @@ public enum SemanticDiff {
                     var bits = Bitset(count: n)
                     for d in cand { bits.insert(d) }
                     cand = bits.members
-                } else if cand.count > 1 {
-                    cand.sort()
-                    var k = 1
-                    for i in 1..<cand.count where cand[i] != cand[k - 1] {
-                        cand[k] = cand[i]
-                        k += 1
-                    }
-                    cand.removeLast(cand.count - k)
+                } else {
+                    cand.sortRemovingRepeats()
                 }
                 for d in cand where d != s {
                     let de = all[d]

@@ -26,15 +26,7 @@ struct WorkloadSet: Sendable {
             return
         }
         var list = extra
-        if list.count > 1 {
-            list.sort()
-            var w = 1
-            for r in 1..<list.count where list[r] != list[w - 1] {
-                list[w] = list[r]
-                w += 1
-            }
-            list.removeLast(list.count - w)
-        }
+        list.sortRemovingRepeats()
         if list.count <= Self.listLimit(count) {
             members = list
             bits = nil

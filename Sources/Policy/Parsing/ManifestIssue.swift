@@ -1,3 +1,5 @@
+import FlowModel
+
 /// A rejected manifest field, located the way a user finds it: file, document index, field path (and line when
 /// known), with the API server's wording where it has one.
 public struct ManifestIssue: Error, Sendable, Hashable, CustomStringConvertible {
@@ -22,11 +24,7 @@ public struct ManifestIssue: Error, Sendable, Hashable, CustomStringConvertible 
 
     /// `file:line: document N: NetworkPolicy ns/name: spec.x: message`.
     public var description: String {
-        var s = file
-        if line > 0 { s += ":\(line)" }
-        if document >= 0 { s += ": document \(document)" }
-        if !object.isEmpty { s += ": \(object)" }
-        if !path.isEmpty { s += ": \(path)" }
-        return s + ": " + message
+        InputIssue.located(file: file, line: line, [document >= 0 ? "document \(document)" : "", object, path],
+                           message: message)
     }
 }
