@@ -152,6 +152,13 @@ public struct ClusterBaseline: Sendable, Hashable {
         }
     }
 
+    /// The first lines of a rule: its name, its action and the key its peers follow (`from` or `to`).
+    static func rule(_ y: inout YAMLBuilder, _ name: String, action: String, peers: String, comment: String? = nil) {
+        y.line(4, "- name: \(name)", comment: comment)
+        y.line(6, "action: \(action)")
+        y.line(6, "\(peers):")
+    }
+
     /// The YAML document (no file header).
     func yaml(plan: PolicyPlan, version: String) -> String {
         var y = YAMLBuilder()
@@ -179,15 +186,12 @@ public struct ClusterBaseline: Sendable, Hashable {
             for v in r.values { y.line(12, "- \(YAMLText.scalar(v))") }
         }
         y.line(2, "ingress:")
-        y.line(4, "- name: deny-in-cluster")
-        y.line(6, "action: Deny")
-        y.line(6, "from:")
+        Self.rule(&y, "deny-in-cluster", action: "Deny", peers: "from")
         y.line(8, "- namespaces: {}")
         y.line(2, "egress:")
         for r in dns {
-            y.line(4, "- name: allow-dns", comment: EmitCommon.peerEvidence(EmitCommon.peerText(r.peer), r.ports))
-            y.line(6, "action: \(cnp ? "Accept" : "Allow")")
-            y.line(6, "to:")
+            Self.rule(&y, "allow-dns", action: cnp ? "Accept" : "Allow", peers: "to",
+                      comment: EmitCommon.peerEvidence(EmitCommon.peerText(r.peer), r.ports))
             switch r.peer {
             case .workload(let ep, let sel):
                 y.line(8, "- pods:")
@@ -218,9 +222,7 @@ public struct ClusterBaseline: Sendable, Hashable {
                 }
             }
         }
-        y.line(4, "- name: deny-all")
-        y.line(6, "action: Deny")
-        y.line(6, "to:")
+        Self.rule(&y, "deny-all", action: "Deny", peers: "to")
         y.line(8, "- namespaces: {}")
         y.line(8, "- networks:")
         y.line(12, "- 0.0.0.0/0")
