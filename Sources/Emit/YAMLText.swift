@@ -9,25 +9,16 @@ public enum YAMLText {
     }
 
     /// Double-quoted form with JSON-compatible escapes (YAML double-quoted strings are a superset).
-    public static func quoted(_ s: String) -> String {
-        var out = "\""
-        for u in s.unicodeScalars {
-            switch u {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\t": out += "\\t"
-            case "\r": out += "\\r"
-            default:
-                if isUnsafe(u) {
-                    out += u.value <= 0xFF ? "\\x" + hex(u.value, 2) : "\\u" + hex(u.value, 4)
-                } else {
-                    out.unicodeScalars.append(u)
-                }
-            }
+    public static func quoted(_ s: String) -> String { doubleQuoted(s) }
+
+    /// Unsafe scalars (`isUnsafe`) as `\xXX`, `\uXXXX`, or above U+FFFF `\UXXXXXXXX` (`\u` takes exactly four
+    /// digits: U+E0041 written `\uE0041` would read back as U+E004 and `1`).
+    static let doubleQuoted = TextEscaper(
+        quote: "\"", ["\"": "\\\"", "\\": "\\\\", "\n": "\\n", "\t": "\\t", "\r": "\\r"]) { u in
+            guard YAMLText.isUnsafe(u) else { return nil }
+            let (prefix, width) = u.value <= 0xFF ? ("\\x", 2) : u.value <= 0xFFFF ? ("\\u", 4) : ("\\U", 8)
+            return prefix + TextEscaper.hex(u.value, width: width, uppercase: true)
         }
-        return out + "\""
-    }
 
     /// Characters that must never appear raw in the output: C0 and C1 controls and DEL (YAML readers reject
     /// them, and NEL is a line break in YAML 1.1), the line and paragraph separators (line breaks in YAML 1.1),
@@ -35,11 +26,6 @@ public enum YAMLText {
     /// characters (Cf, bidi overrides among them) are escaped so a reviewer sees them.
     static func isUnsafe(_ u: Unicode.Scalar) -> Bool {
         TerminalText.isUnsafe(u) || u.value == 0xFFFE || u.value == 0xFFFF
-    }
-
-    static func hex(_ v: UInt32, _ width: Int) -> String {
-        let h = String(v, radix: 16, uppercase: true)
-        return String(repeating: "0", count: max(0, width - h.count)) + h
     }
 
     /// Words YAML 1.1 or 1.2 read as booleans or null.

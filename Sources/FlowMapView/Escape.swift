@@ -1,82 +1,36 @@
+import FlowModel
+
 /// The only places where text taken from a capture is turned into output syntax. Every renderer goes through
-/// these; nothing is concatenated into DOT, Mermaid or HTML unescaped.
+/// these; nothing is concatenated into DOT, Mermaid or HTML unescaped. Each syntax is a `TextEscaper` table.
 public enum Escape {
     /// A DOT double-quoted string, quotes included. Backslash and quote are escaped (so `\N`, `\G`, `\l` from a
     /// capture stay literal), line breaks become `\n`, other control characters are dropped.
-    public static func dot(_ s: String) -> String {
-        var out = "\""
-        for u in s.unicodeScalars {
-            switch u {
-            case "\\": out += "\\\\"
-            case "\"": out += "\\\""
-            case "\n": out += "\\n"
-            case "\r", "\t": out += " "
-            default:
-                if u.value < 0x20 || u.value == 0x7F { continue }
-                out.unicodeScalars.append(u)
-            }
-        }
-        return out + "\""
-    }
+    public static let dot = TextEscaper(quote: "\"", ["\\": "\\\\", "\"": "\\\"", "\n": "\\n", "\r": " ", "\t": " "],
+                                        other: { Escape.isControl($0) ? "" : nil })
 
     /// A Mermaid label, quotes included: every character outside a small safe set is written as a Mermaid entity
     /// code (`#35;`), so quotes, brackets, pipes, `<`, `>` and `%%` cannot end the label or start markup.
-    public static func mermaid(_ s: String) -> String {
-        var out = "\""
-        for u in s.unicodeScalars {
-            if (u >= "a" && u <= "z") || (u >= "A" && u <= "Z") || (u >= "0" && u <= "9")
-                || u == " " || u == "." || u == "-" || u == "_" || u == "/" || u == ":" || u == "," || u == "+"
-                || u == "(" || u == ")" || u == "·" {
-                out.unicodeScalars.append(u)
-            } else if u.value < 0x20 || u.value == 0x7F {
-                out += " "
-            } else {
-                out += "#\(u.value);"
-            }
+    public static let mermaid = TextEscaper(quote: "\"", [:], other: { u in
+        if (u >= "a" && u <= "z") || (u >= "A" && u <= "Z") || (u >= "0" && u <= "9") || Escape.mermaidSafe.contains(u) {
+            return nil
         }
-        return out + "\""
-    }
+        return Escape.isControl(u) ? " " : "#\(u.value);"
+    })
+    static let mermaidSafe: Set<Unicode.Scalar> = [" ", ".", "-", "_", "/", ":", ",", "+", "(", ")", "·"]
 
     /// Text content or a double-quoted attribute value in HTML.
-    public static func html(_ s: String) -> String {
-        var out = ""
-        for u in s.unicodeScalars {
-            switch u {
-            case "&": out += "&amp;"
-            case "<": out += "&lt;"
-            case ">": out += "&gt;"
-            case "\"": out += "&quot;"
-            case "'": out += "&#39;"
-            default: out.unicodeScalars.append(u)
-            }
-        }
-        return out
-    }
+    public static let html = TextEscaper(["&": "&amp;", "<": "&lt;", ">": "&gt;", "\"": "&quot;", "'": "&#39;"])
 
     /// A JSON string literal, quotes included, safe inside an HTML `<script>` element: `<`, `>`, `&`, U+2028 and
     /// U+2029 are written as `\uXXXX`, so neither `</script>` nor `<!--` can appear in the output.
-    public static func json(_ s: String) -> String {
-        var out = "\""
-        for u in s.unicodeScalars {
-            switch u {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            case "<", ">", "&", "\u{2028}", "\u{2029}":
-                out += unicodeEscape(u.value)
-            default:
-                if u.value < 0x20 || u.value == 0x7F { out += unicodeEscape(u.value) } else { out.unicodeScalars.append(u) }
-            }
-        }
-        return out + "\""
-    }
+    public static let json = TextEscaper(
+        quote: "\"",
+        ["\"": "\\\"", "\\": "\\\\", "\n": "\\n", "\r": "\\r", "\t": "\\t",
+         "<": "\\u003c", ">": "\\u003e", "&": "\\u0026", "\u{2028}": "\\u2028", "\u{2029}": "\\u2029"],
+        other: { Escape.isControl($0) ? TextEscaper.jsonEscape($0) : nil })
 
-    static func unicodeEscape(_ v: UInt32) -> String {
-        let h = String(v, radix: 16)
-        return "\\u" + String(repeating: "0", count: 4 - h.count) + h
-    }
+    /// C0 controls and DEL.
+    static func isControl(_ u: Unicode.Scalar) -> Bool { u.value < 0x20 || u.value == 0x7F }
 }
 
 /// A minimal JSON writer: values are built in order, so the output is deterministic. Strings always go

@@ -30,14 +30,14 @@ public enum TerminalText {
     }
 
     /// JSON text with every unsafe scalar inside its strings written as a `\uXXXX` escape: the same document, but
-    /// nothing in it can steer a terminal. (Outside strings JSON is ASCII, so every unsafe scalar is in one.)
+    /// nothing in it can steer a terminal. (Outside strings JSON is ASCII, so every unsafe scalar is in one; one above
+    /// U+FFFF is written as its surrogate pair.)
     public static func escapedJSON(_ json: String) -> String {
         if json.utf8.allSatisfy({ $0 < 0x7F }) { return json }
         var out = ""
         for u in json.unicodeScalars {
             if u != "\n" && isUnsafe(u) {
-                let h = String(u.value, radix: 16)
-                out += "\\u" + String(repeating: "0", count: max(0, 4 - h.count)) + h
+                out += TextEscaper.jsonEscape(u)
             } else {
                 out.unicodeScalars.append(u)
             }

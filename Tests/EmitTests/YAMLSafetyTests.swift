@@ -110,6 +110,15 @@ struct YAMLSafetyTests {
         #expect(YAMLText.comment("a\nb\u{85}c\u{2028}d\u{FFFE}e") == "a?b?c?d?e")
     }
 
+    @Test("a format character above U+FFFF (a tag character) is escaped as \\U and reads back as itself")
+    func astralEscape() throws {
+        // `\u` takes four digits: `\uE0041` would read back as U+E004 followed by `1`.
+        let s = "web\u{E0041}x"
+        #expect(YAMLText.scalar(s) == "\"web\\U000E0041x\"")
+        let m = try #require(try Yams.load(yaml: "k: \(YAMLText.scalar(s))\n") as? [String: Any])
+        #expect(m["k"] as? String == s)
+    }
+
     @Test("format characters (bidi overrides, isolates, zero-width) are removed from comments and escaped in scalars")
     func formatCharacters() {
         // A crafted workload name a reviewer would read as `webexe.png` without the U+202E.

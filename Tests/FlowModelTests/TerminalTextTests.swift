@@ -1,3 +1,4 @@
+import Foundation
 import FlowModel
 import Testing
 
@@ -25,5 +26,10 @@ struct TerminalTextTests {
     func json() {
         #expect(TerminalText.escapedJSON("{\"n\": \"web\u{202E}exe\"}\n") == "{\"n\": \"web\\u202eexe\"}\n")
         #expect(TerminalText.escapedJSON("{\"n\": \"café\"}") == "{\"n\": \"café\"}")
+        // Above U+FFFF a JSON escape is a surrogate pair; `\ue0041` would read back as U+E004 followed by `1`.
+        let tagged = TerminalText.escapedJSON("[\"web\u{E0041}x\"]")
+        #expect(tagged == "[\"web\\udb40\\udc41x\"]")
+        let back = try? JSONSerialization.jsonObject(with: Data(tagged.utf8)) as? [String]
+        #expect(back == ["web\u{E0041}x"])
     }
 }

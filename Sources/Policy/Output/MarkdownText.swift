@@ -1,20 +1,10 @@
+import FlowModel
+
 /// Text safe inside a Markdown table cell of a pull-request comment: pipes escaped, no line breaks, no HTML.
+/// Scalar by scalar (`TextEscaper`), so neither `\r\n` nor a pipe with a combining mark gets through whole.
 enum MarkdownText {
-    static func cell(_ s: String) -> String {
-        var out = ""
-        for ch in s {
-            switch ch {
-            case "|": out += "\\|"
-            case "<": out += "&lt;"
-            case ">": out += "&gt;"
-            case "&": out += "&amp;"
-            case "`": out += "\\`"
-            case "\n", "\r", "\t": out += " "
-            default: out.append(ch)
-            }
-        }
-        return out
-    }
+    static let cell = TextEscaper(["|": "\\|", "<": "&lt;", ">": "&gt;", "&": "&amp;", "`": "\\`",
+                                   "\n": " ", "\r": " ", "\t": " "])
 
     /// A collapsed section of a pull-request comment (`check` and `diff` write theirs through this): `<details>`
     /// with `summary`, a table of `columns` (`alignments` is each column's `---` / `---:` cell) and `rows`, then
