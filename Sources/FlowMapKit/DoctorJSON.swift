@@ -1,7 +1,5 @@
 /// `flowmap doctor --output json` (schema/doctor.schema.json).
 struct DoctorJSON: Encodable {
-    var schema_version = 1
-    var verb = "doctor"
     var db: String
     var healthy: Bool
     var store_schema: Int
@@ -14,8 +12,8 @@ struct DoctorJSON: Encodable {
 
 extension Doctor.Report {
     public func document(db: String, as format: ResultFormat) -> String {
-        ResultText.document(ResultText.json(DoctorJSON(
+        ResultText.document(verb: "doctor", DoctorJSON(
             db: db, healthy: healthy, store_schema: schemaVersion, latest_known_schema: latestKnown,
-            integrity: integrity, sources: sources, edges: edges)), as: format)
+            integrity: integrity, sources: sources, edges: edges), as: format)
     }
 }

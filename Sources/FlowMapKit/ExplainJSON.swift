@@ -21,8 +21,6 @@ struct ExplainJSON: Encodable {
             rules = s.rules
         }
     }
-    var schema_version = 1
-    var verb = "explain"
     /// `allowed`, `denied`, `unresolved` (an end the inventory does not know) or `not_covered` (a protocol
     /// NetworkPolicy does not cover).
     var verdict: String
@@ -54,9 +52,9 @@ extension Explain.Result {
         case .notCovered: verdict = "not_covered"
         }
         let summary = text.split(separator: "\n").dropFirst().first.map(String.init) ?? ""
-        return ResultText.document(ResultText.json(ExplainJSON(
+        return ResultText.document(verb: "explain", ExplainJSON(
             verdict: verdict, denied_by: deniedBy, summary: summary, source: x.source, destination: x.destination,
             port: PortJSON(x.proto, x.port), policies: policies, workloads: workloads, caveats: caveats.json,
-            egress: .init(x.egress), ingress: .init(x.ingress), routes: routes)), as: format)
+            egress: .init(x.egress), ingress: .init(x.ingress), routes: routes), as: format)
     }
 }

@@ -9,8 +9,6 @@ struct GenerateJSON: Encodable {
         /// One line per finding (source => destination : PROTO port, flows).
         var findings: [String]
     }
-    var schema_version = 1
-    var verb = "generate"
     /// False when the self-check failed without --allow-breaks: nothing was written.
     var written: Bool
     var out: String
@@ -28,12 +26,12 @@ struct GenerateJSON: Encodable {
 
 extension Generate.Report {
     public func document(out: String, as format: ResultFormat) -> String {
-        ResultText.document(ResultText.json(GenerateJSON(
+        ResultText.document(verb: "generate", GenerateJSON(
             written: written, out: out, edges_read: edgesRead, policies: policies, workloads: plan.workloadCount,
             namespaces: plan.namespaces.count, files: files.sorted(), removed: removed.sorted(),
             warnings: plan.warnings.map(\.description), denied_connections: plan.denied.count,
             self_check: .init(passed: !selfCheck.failed, edges: selfCheck.edges,
-                              findings: selfCheck.findings.map { $0.trimmingCharacters(in: .whitespaces) }))),
+                              findings: selfCheck.findings.map { $0.trimmingCharacters(in: .whitespaces) })),
             as: format)
     }
 }

@@ -30,8 +30,6 @@ struct IngestJSON: Encodable {
         var flow: String
         var flows: Int64
     }
-    var schema_version = 1
-    var verb = "ingest"
     var db: String
     var files: [File]
     var failures: [String]
@@ -59,6 +57,6 @@ struct IngestJSON: Encodable {
 extension Ingest.Report {
     /// The report as JSON or YAML.
     public func document(db: String, as format: ResultFormat) -> String {
-        ResultText.document(ResultText.json(IngestJSON(self, db: db)), as: format)
+        ResultText.document(verb: "ingest", IngestJSON(self, db: db), as: format)
     }
 }

@@ -22,18 +22,14 @@ struct MapJSON: Encodable {
         var flows_out: Int64
         var flows_in: Int64
     }
-    struct Evidence: Encodable {
-        var source: String
-        var destination: String
-        var port: PortJSON
-        var flows: Int64
-        /// Absent when never observed (allowed-unobserved).
-        var first_seen: String?
-        var last_seen: String?
+    /// An evidence line's keys beside its connection (first and last seen absent when never observed:
+    /// allowed-unobserved).
+    struct Detail: Encodable {
         var drop_reasons: [String]
         var examples: [String]
         var note: String
     }
+    typealias Evidence = Merged<ConnectionJSON, Detail>
     struct Edge: Encodable {
         var id: String
         var source: String
@@ -43,8 +39,6 @@ struct MapJSON: Encodable {
         var flows: Int64
         var evidence: [Evidence]
     }
-    var schema_version = 1
-    var verb = "map"
     var has_verdicts: Bool
     var notes: [String]
     var groups: [Group]
@@ -62,10 +56,10 @@ struct MapJSON: Encodable {
         edges = g.edges.map { e in
             Edge(id: e.id, source: e.source, target: e.target, status: e.status.rawValue,
                  ports: e.ports.map(Self.port), flows: e.flows, evidence: e.evidence.map {
-                     Evidence(source: $0.source, destination: $0.destination, port: Self.port($0.port), flows: $0.flows,
-                              first_seen: $0.flows == 0 ? nil : Timestamp.format($0.firstSeen),
-                              last_seen: $0.flows == 0 ? nil : Timestamp.format($0.lastSeen),
-                              drop_reasons: $0.dropReasons, examples: $0.examples, note: $0.note)
+                     Evidence(ConnectionJSON(source: $0.source, destination: $0.destination, port: Self.port($0.port),
+                                             flows: $0.flows, firstSeen: $0.flows == 0 ? nil : Timestamp.format($0.firstSeen),
+                                             lastSeen: $0.flows == 0 ? nil : Timestamp.format($0.lastSeen)),
+                              Detail(drop_reasons: $0.dropReasons, examples: $0.examples, note: $0.note))
                  })
         }
     }
@@ -80,5 +74,5 @@ struct MapJSON: Encodable {
 
 extension Map {
     /// The graph as a JSON document.
-    public static func json(_ g: MapGraph) -> String { ResultText.json(MapJSON(g)) }
+    public static func json(_ g: MapGraph) -> String { JSONText.document(verb: "map", MapJSON(g)) }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import Policy
 import Yams
 
 /// What a verb prints its result as (`--output`, docs/cli.md): `text` for a person, `json` and `yaml` for
@@ -10,13 +11,8 @@ public enum ResultFormat: String, Sendable, CaseIterable {
 
 /// JSON and YAML documents of a verb's result.
 public enum ResultText {
-    /// Pretty JSON with sorted keys (the style of every verb: snake_case keys, docs/cli.md).
-    public static func json<T: Encodable>(_ value: T) -> String {
-        let enc = JSONEncoder()
-        enc.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-        guard let data = try? enc.encode(value) else { return "{}\n" }
-        return String(decoding: data, as: UTF8.self) + "\n"
-    }
+    /// Pretty JSON with sorted keys (the style of every verb: snake_case keys, docs/cli.md): `JSONText`.
+    public static func json<T: Encodable>(_ value: T) -> String { JSONText.encode(value) }
 
     /// The YAML form of a JSON document: same keys (sorted), same values; strings quoted when a YAML reader would
     /// read them as something else, non-ASCII characters escaped (nothing in it can steer a terminal).
@@ -31,6 +27,11 @@ public enum ResultText {
     /// `json` rendered as `format` (json or yaml).
     public static func document(_ json: String, as format: ResultFormat) -> String {
         format == .yaml ? yaml(fromJSON: json) : json
+    }
+
+    /// A verb's document (`{"schema_version": 1, "verb": …}` and `body`'s keys) as `format` (json or yaml).
+    static func document<Body: Encodable>(verb: String, _ body: Body, as format: ResultFormat) -> String {
+        document(JSONText.document(verb: verb, body), as: format)
     }
 }
 

@@ -48,6 +48,6 @@ extension Diff.Result {
 extension Summary {
     /// Text tables, or the JSON / YAML document (md is not offered: the tables are for a terminal).
     public static func render(_ r: SummaryReport, as f: ResultFormat) -> String {
-        f == .text ? r.render() : ResultText.document(ResultText.json(SummaryJSON(r)), as: f)
+        f == .text ? r.render() : ResultText.document(verb: "summary", SummaryJSON(r), as: f)
     }
 }

@@ -6,8 +6,6 @@ import FlowStore
 
 /// `flowmap remap --output json` (schema/remap.schema.json).
 struct RemapJSON: Encodable {
-    var schema_version = 1
-    var verb = "remap"
     var db: String
     /// Kept flow rows mapped onto workloads (wholly or on one end).
     var mapped_rows: Int
@@ -24,8 +22,6 @@ struct ForgetJSON: Encodable {
         var path: String
         var format: String
     }
-    var schema_version = 1
-    var verb = "forget"
     var db: String
     /// Every source the selector named (a path may name several), by id.
     var sources: [Source]
@@ -35,8 +31,6 @@ struct ForgetJSON: Encodable {
 
 /// `flowmap prune --output json` (schema/prune.schema.json).
 struct PruneJSON: Encodable {
-    var schema_version = 1
-    var verb = "prune"
     var db: String
     /// `--before`, resolved (RFC 3339 UTC).
     var before: String
@@ -48,8 +42,6 @@ struct PruneJSON: Encodable {
 
 /// `flowmap collect --output json` (schema/collect.schema.json).
 struct CollectJSON: Encodable {
-    var schema_version = 1
-    var verb = "collect"
     var db: String
     /// The inventory command, then the Hubble command, as run.
     var commands: [String]
@@ -61,31 +53,31 @@ struct CollectJSON: Encodable {
 
 extension Remap.Report {
     public func document(db: String, as format: ResultFormat) -> String {
-        ResultText.document(ResultText.json(RemapJSON(db: db, mapped_rows: mapped, mapped_flows: flows,
-                                                      unknown_rows: unknown)), as: format)
+        ResultText.document(verb: "remap", RemapJSON(db: db, mapped_rows: mapped, mapped_flows: flows, unknown_rows: unknown),
+                            as: format)
     }
 }
 
 extension FlowStore.Forgotten {
     public func document(db: String, as format: ResultFormat) -> String {
-        ResultText.document(ResultText.json(ForgetJSON(
+        ResultText.document(verb: "forget", ForgetJSON(
             db: db, sources: sources.sorted { $0.id < $1.id }.map { ForgetJSON.Source(id: $0.id, path: $0.path, format: $0.format) },
-            buckets_recomputed: buckets)), as: format)
+            buckets_recomputed: buckets), as: format)
     }
 }
 
 extension FlowStore.Pruned {
     public func document(db: String, before: Int64, as format: ResultFormat) -> String {
-        ResultText.document(ResultText.json(PruneJSON(db: db, before: Timestamp.format(before), buckets: buckets,
-                                                      rows: rows)), as: format)
+        ResultText.document(verb: "prune", PruneJSON(db: db, before: Timestamp.format(before), buckets: buckets, rows: rows),
+                            as: format)
     }
 }
 
 extension Collect.Report {
     public func document(db: String, as format: ResultFormat) -> String {
-        ResultText.document(ResultText.json(CollectJSON(
+        ResultText.document(verb: "collect", CollectJSON(
             db: db, commands: commands, inventory: IngestJSON.Counts(inventory.total),
             flows: IngestJSON.Counts(flows.total), failures: flows.failures,
-            notes: inventory.notes + flows.notes)), as: format)
+            notes: inventory.notes + flows.notes), as: format)
     }
 }

@@ -25,17 +25,10 @@ struct SummaryJSON: Encodable {
         var sources: [String]
         var flows: Int64
     }
-    struct Denied: Encodable {
-        var source: String
-        var destination: String
-        var port: PortJSON
-        var flows: Int64
-        var first_seen: String
-        var last_seen: String
+    /// A denied connection's drop reasons beside it.
+    struct DropReasons: Encodable {
         var drop_reasons: [String]
     }
-    var schema_version = 1
-    var verb = "summary"
     var edges: Int
     var flows: Int64
     /// Absent for a store without flows.
@@ -45,7 +38,7 @@ struct SummaryJSON: Encodable {
     var top_talkers: [Talker]
     var namespaces: [Namespace]
     var internet_ports: [InternetPort]
-    var denied: [Denied]
+    var denied: [Merged<ConnectionJSON, DropReasons>]
 
     init(_ r: SummaryReport) {
         edges = r.edgeCount
@@ -65,10 +58,11 @@ struct SummaryJSON: Encodable {
                          flows: $0.flows)
         }
         denied = r.denied.map {
-            Denied(source: $0.key.source.description, destination: $0.key.destination.description,
-                   port: PortJSON($0.key.proto, Int($0.key.port)), flows: $0.stats.flows,
-                   first_seen: Timestamp.format($0.stats.firstSeen), last_seen: Timestamp.format($0.stats.lastSeen),
-                   drop_reasons: $0.stats.dropReasons.sorted())
+            Merged(ConnectionJSON(source: $0.key.source.description, destination: $0.key.destination.description,
+                                  port: PortJSON($0.key.proto, Int($0.key.port)), flows: $0.stats.flows,
+                                  firstSeen: Timestamp.format($0.stats.firstSeen),
+                                  lastSeen: Timestamp.format($0.stats.lastSeen)),
+                   DropReasons(drop_reasons: $0.stats.dropReasons.sorted()))
         }
     }
 }

@@ -22,7 +22,7 @@ public enum WatchFormatter {
         }
         switch style {
         case .jsonl, .json:
-            return json(EventRecord(event: kind, item: ItemRecord(item), previous_flows: previous))
+            return JSONText.line(Merged(record(item), Event(event: kind, previous_flows: previous)))
         case .text:
             let conn = "\(item.source) -> \(item.destination) \(item.proto)/\(item.port)"
             switch e {
@@ -48,10 +48,10 @@ public enum WatchFormatter {
                                    lost_events: lostEvents, policies: s.policies, workloads: s.workloads)
         switch style {
         case .jsonl:
-            return json(SummaryLine(summary: totals))
+            return JSONText.line(Merged(totals, Event(event: "summary")))
         case .json:
-            return ResultText.json(Report(summary: totals, blocked: r.denied.map(ItemRecord.init),
-                                          unresolved: r.unresolved.map(ItemRecord.init)))
+            return JSONText.document(verb: "watch", Merged(totals, Lists(blocked: r.denied.map(record),
+                                                                         unresolved: r.unresolved.map(record))))
         case .text:
             var out = "watched \(s.source): \(s.counts.lines) lines, \(s.counts.accepted) flows accepted, "
                 + "\(s.counts.rejected) rejected"
@@ -63,41 +63,24 @@ public enum WatchFormatter {
         }
     }
 
-    /// A connection as every verb's JSON names it (`check`'s items): the port as `{"protocol", "port", "end_port"}`.
-    struct ItemRecord: Encodable {
-        var source, destination: String
-        var port: PortJSON
-        var flows: Int64
-        var first_seen, last_seen: String
+    /// A connection as every verb's JSON names it (`ConnectionJSON`, `check`'s items), with what denied it.
+    typealias ItemRecord = Merged<ConnectionJSON, Findings>
+    struct Findings: Encodable {
         var denied_by: [String]?
         var note: String?
         var source_egress_policies, destination_ingress_policies: [String]
-        init(_ i: PolicyCheck.Item) {
-            source = i.source
-            destination = i.destination
-            port = PortJSON(i.proto, i.port, i.port)
-            flows = i.flows
-            first_seen = i.firstSeen
-            last_seen = i.lastSeen
-            denied_by = i.deniedBy.isEmpty ? nil : i.deniedBy
-            note = i.note.isEmpty ? nil : i.note
-            source_egress_policies = i.sourceEgressPolicies
-            destination_ingress_policies = i.destinationIngressPolicies
-        }
     }
 
-    /// A JSON Lines event: the item's keys beside `event` (and `previous_flows` for an update).
-    struct EventRecord: Encodable {
+    static func record(_ i: PolicyCheck.Item) -> ItemRecord {
+        Merged(ConnectionJSON(i), Findings(denied_by: i.deniedBy.isEmpty ? nil : i.deniedBy, note: i.note.isEmpty ? nil : i.note,
+                                           source_egress_policies: i.sourceEgressPolicies,
+                                           destination_ingress_policies: i.destinationIngressPolicies))
+    }
+
+    /// A JSON Lines record's `event` (and `previous_flows` for an update), beside the item's or the summary's keys.
+    struct Event: Encodable {
         var event: String
-        var item: ItemRecord
         var previous_flows: Int64?
-        enum CodingKeys: String, CodingKey { case event, previous_flows }
-        func encode(to encoder: Encoder) throws {
-            try item.encode(to: encoder)
-            var c = encoder.container(keyedBy: CodingKeys.self)
-            try c.encode(event, forKey: .event)
-            try c.encodeIfPresent(previous_flows, forKey: .previous_flows)
-        }
     }
 
     struct SummaryRecord: Encodable {
@@ -110,40 +93,10 @@ public enum WatchFormatter {
         var policies, workloads: Int
     }
 
-    /// The JSON Lines summary: the totals beside `"event": "summary"`.
-    struct SummaryLine: Encodable {
-        var summary: SummaryRecord
-        enum CodingKeys: String, CodingKey { case event }
-        func encode(to encoder: Encoder) throws {
-            try summary.encode(to: encoder)
-            var c = encoder.container(keyedBy: CodingKeys.self)
-            try c.encode("summary", forKey: .event)
-        }
-    }
-
-    /// `--output json`: the summary's totals, and the connections it would block and could not evaluate (latest
+    /// `--output json`: beside the summary's totals, the connections it would block and could not evaluate (latest
     /// counts, `check`'s order).
-    struct Report: Encodable {
-        var schema_version = 1
-        var verb = "watch"
-        var summary: SummaryRecord
+    struct Lists: Encodable {
         var blocked: [ItemRecord]
         var unresolved: [ItemRecord]
-        enum CodingKeys: String, CodingKey { case schema_version, verb, blocked, unresolved }
-        func encode(to encoder: Encoder) throws {
-            try summary.encode(to: encoder)
-            var c = encoder.container(keyedBy: CodingKeys.self)
-            try c.encode(schema_version, forKey: .schema_version)
-            try c.encode(verb, forKey: .verb)
-            try c.encode(blocked, forKey: .blocked)
-            try c.encode(unresolved, forKey: .unresolved)
-        }
-    }
-
-    static func json<T: Encodable>(_ v: T) -> String {
-        let enc = JSONEncoder()
-        enc.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        guard let d = try? enc.encode(v) else { return "{}" }
-        return String(decoding: d, as: UTF8.self)
     }
 }

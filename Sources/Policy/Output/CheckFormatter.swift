@@ -121,21 +121,15 @@ public enum CheckFormatter {
             var unresolved: Count
             var skipped_edges: Int
         }
-        struct Item: Encodable {
-            var source: String
-            var destination: String
-            var port: PortJSON
-            var flows: Int64
-            var first_seen: String
-            var last_seen: String
+        /// An item's keys beside its connection.
+        struct Findings: Encodable {
             var denied_by: [String]
             var source_egress_policies: [String]
             var destination_ingress_policies: [String]
             var note: String
             var routes: [String]
         }
-        var schema_version = 1
-        var verb = "check"
+        typealias Item = Merged<ConnectionJSON, Findings>
         var verdict: String
         var summary: String
         var policies: Int
@@ -149,14 +143,12 @@ public enum CheckFormatter {
 
     static func json(_ r: PolicyCheck.Report, _ c: Context) -> String {
         func item(_ i: PolicyCheck.Item) -> JSONReport.Item {
-            JSONReport.Item(source: i.source, destination: i.destination, port: PortJSON(i.proto, i.port, i.port),
-                            flows: i.flows, first_seen: i.firstSeen, last_seen: i.lastSeen, denied_by: i.deniedBy,
-                            source_egress_policies: i.sourceEgressPolicies,
-                            destination_ingress_policies: i.destinationIngressPolicies, note: i.note,
-                            routes: i.routes)
+            Merged(ConnectionJSON(i), .init(denied_by: i.deniedBy, source_egress_policies: i.sourceEgressPolicies,
+                                            destination_ingress_policies: i.destinationIngressPolicies, note: i.note,
+                                            routes: i.routes))
         }
         let verdict = r.breaks ? "breaks" : r.unresolvedConnections > 0 ? "incomplete" : "ok"
-        return JSONText.encode(JSONReport(
+        return JSONText.document(verb: "check", JSONReport(
             verdict: verdict, summary: verdictLine(r, c), policies: c.policies, workloads: c.workloads,
             caveats: c.caveats.json,
             totals: .init(allowed: .init(connections: r.allowedConnections, flows: r.allowedFlows),

@@ -10,8 +10,6 @@ public enum ConnlistFormatter {
             var all_connections: Bool
             var ports: [PortJSON]
         }
-        var schema_version = 1
-        var verb = "connectivity"
         var summary: String
         var policies: Int
         var workloads: Int
@@ -72,7 +70,7 @@ public enum ConnlistFormatter {
                               context: Context = Context(), exposure: ExposureReport? = nil) -> String {
         switch format {
         case .json:
-            return JSONText.encode(JSONReport(
+            return JSONText.document(verb: "connectivity", JSONReport(
                 summary: summary(entries, context), policies: context.policies, workloads: context.workloads,
                 caveats: context.caveats.json,
                 connections: entries.map {

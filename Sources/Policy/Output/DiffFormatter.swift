@@ -171,8 +171,6 @@ public enum DiffFormatter {
     }
 
     struct ReportJSON: Encodable {
-        var schema_version = 1
-        var verb = "diff"
         var summary: String
         var verdict: String
         var ref1: String
@@ -200,7 +198,7 @@ public enum DiffFormatter {
                             ref1_workloads: r.oldWorkloads, ref2_workloads: r.newWorkloads,
                             breaking: r.hasEvidence ? r.breakingChanges : nil,
                             added_never_observed: r.hasEvidence ? r.unobservedAdditions : nil)
-        return JSONText.encode(ReportJSON(
+        return JSONText.document(verb: "diff", ReportJSON(
             summary: verdict(r, n), verdict: r.isEmpty ? "same" : "differs", ref1: n.ref1, ref2: n.ref2, evidence: r.hasEvidence,
             totals: totals, workloads_added: r.addedWorkloads, workloads_removed: r.removedWorkloads, changes: changes,
             coverage: Coverage(namespaces_without_policy: r.uncoveredNamespaces,
