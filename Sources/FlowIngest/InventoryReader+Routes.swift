@@ -2,7 +2,8 @@ import FlowModel
 
 /// The inventory's routes (`InventoryRoute`): Ingress (networking.k8s.io/v1), Gateway, HTTPRoute and GRPCRoute
 /// (gateway.networking.k8s.io/v1) and Validating/MutatingWebhookConfiguration (admissionregistration.k8s.io/v1),
-/// and the IngressClass objects (networking.k8s.io/v1) that say which controller serves an Ingress.
+/// and the IngressClass (networking.k8s.io/v1) and GatewayClass (gateway.networking.k8s.io/v1) objects that say
+/// which controller serves an Ingress or a Gateway.
 /// A problem names the field (`spec.rules[0].http.paths[1].backend.service.port`) and leaves the object out.
 extension InventoryReader {
     static let routeKinds: Set<String> = Set(InventoryRoute.Kind.allCases.map(\.rawValue))
@@ -81,6 +82,11 @@ extension InventoryReader {
             let annotations = m.m["annotations"] as? [String: String] ?? [:]
             let isDefault = annotations["ingressclass.kubernetes.io/is-default-class"]?.lowercased() == "true"
             entries.append(entry(isDefault ? InventoryRoute.defaultClassRule : InventoryRoute.classRule, parent: controller))
+        case .gatewayClass:
+            guard let controller = spec["controllerName"] as? String, !controller.isEmpty else {
+                throw ItemError(field: "spec.controllerName", message: "missing")
+            }
+            entries.append(entry(InventoryRoute.classRule, parent: controller))
         case .validatingWebhook, .mutatingWebhook:
             for (i, el) in (o["webhooks"] as? [Any] ?? []).enumerated() {
                 let field = "webhooks[\(i)]"

@@ -15,6 +15,9 @@ public struct InventoryRoute: Sendable, Hashable, Comparable, CustomStringConver
         /// `default class` when the class is the cluster's default, else `class`). Kept beside the routes it
         /// decides (docs/topologies.md).
         case ingressClass = "IngressClass"
+        /// Not a route: which controller serves a Gateway class (`spec.controllerName` in `parent`; `rule` is
+        /// `class`), as IngressClass does for Ingress (gateway.networking.k8s.io/v1, cluster-scoped).
+        case gatewayClass = "GatewayClass"
 
         public static func < (a: Kind, b: Kind) -> Bool { a.rawValue < b.rawValue }
 
@@ -22,7 +25,10 @@ public struct InventoryRoute: Sendable, Hashable, Comparable, CustomStringConver
         public var isWebhook: Bool { self == .validatingWebhook || self == .mutatingWebhook }
 
         /// Cluster-scoped objects: no namespace.
-        public var isClusterScoped: Bool { isWebhook || self == .ingressClass }
+        public var isClusterScoped: Bool { isWebhook || isClass }
+
+        /// IngressClass and GatewayClass: they name the controller of the routes that use them.
+        public var isClass: Bool { self == .ingressClass || self == .gatewayClass }
     }
 
     public var kind: Kind
@@ -40,7 +46,7 @@ public struct InventoryRoute: Sendable, Hashable, Comparable, CustomStringConver
     public var servicePortName: String
     /// What the object hangs off: an Ingress's class (`ingressClassName`), a route's parent Gateways (`ns/name`,
     /// sorted, comma-separated), a Gateway's class (`gatewayClassName`), an IngressClass's controller
-    /// (`spec.controller`); empty for webhooks.
+    /// (`spec.controller`), a GatewayClass's (`spec.controllerName`); empty for webhooks.
     public var parent: String
 
     public init(kind: Kind, namespace: String, name: String, rule: String, serviceNamespace: String = "",
