@@ -155,57 +155,49 @@ struct ClusterMeshTests {
         #expect(text.contains("(cluster east) observed: NetworkPolicy cannot name a cluster"))
     }
 
-    /// A hand-written CiliumNetworkPolicy whose peer names no cluster, checked with the option on and off.
-    @Test("policy-default-local-cluster: a selector without a cluster matches the local cluster only when on")
-    func policyDefaultLocalCluster() throws {
+    /// A hand-written policy whose peer names no cluster: a CiliumNetworkPolicy, and a NetworkPolicy (the
+    /// NetworkPolicy evaluator follows the same option, docs/topologies.md: its pod selectors match workloads of
+    /// another cluster only when policy-default-local-cluster is off).
+    static let localClusterPolicies = [
+        """
+        apiVersion: cilium.io/v2
+        kind: CiliumNetworkPolicy
+        metadata: {name: frontend, namespace: shop}
+        spec:
+          endpointSelector: {matchLabels: {app: frontend}}
+          egress:
+            - toEndpoints: [{matchLabels: {app: backend}}]
+              toPorts: [{ports: [{port: "8080", protocol: TCP}]}]
+
+        """,
+        """
+        apiVersion: networking.k8s.io/v1
+        kind: NetworkPolicy
+        metadata: {name: frontend, namespace: shop}
+        spec:
+          podSelector: {matchLabels: {app: frontend}}
+          policyTypes: [Egress]
+          egress:
+            - to: [{podSelector: {matchLabels: {app: backend}}}]
+              ports: [{port: 8080, protocol: TCP}]
+
+        """,
+    ]
+
+    /// Checked with the option on and off (`--no-cilium-policy-default-local-cluster`).
+    @Test("policy-default-local-cluster: a selector without a cluster matches the local cluster only when on (Cilium and NetworkPolicy)",
+          arguments: localClusterPolicies)
+    func policyDefaultLocalCluster(_ yaml: String) throws {
         let db = try Self.store()
-        let dir = TestSupport.tempDir()
-        let policy = dir.appendingPathComponent("p.yaml")
-        TestSupport.write("""
-            apiVersion: cilium.io/v2
-            kind: CiliumNetworkPolicy
-            metadata: {name: frontend, namespace: shop}
-            spec:
-              endpointSelector: {matchLabels: {app: frontend}}
-              egress:
-                - toEndpoints: [{matchLabels: {app: backend}}]
-                  toPorts: [{ports: [{port: "8080", protocol: TCP}]}]
-
-            """, to: policy)
-        #expect(try Self.denied(policy.path, db, localCluster: true) == ["shop/frontend[Deployment] -> shop/backend[Deployment]@east"])
-        #expect(try Self.denied(policy.path, db, localCluster: false) == [])
-    }
-}
-
-extension ClusterMeshTests {
-    /// `check` of `policy` over `db` with policy-default-local-cluster on or off: the denied connections.
-    static func denied(_ policy: String, _ db: String, localCluster: Bool) throws -> [String] {
-        var o = Check.Options(policies: [policy], db: db)
-        o.evaluator.cilium.policyDefaultLocalCluster = localCluster
-        return try Check.run(o).report.denied.map { "\($0.source) -> \($0.destination)" }
-    }
-
-    /// The NetworkPolicy evaluator follows the same option (docs/topologies.md): its pod selectors match workloads
-    /// of another cluster only when policy-default-local-cluster is off.
-    @Test("NetworkPolicy evaluator: --no-cilium-policy-default-local-cluster lets a podSelector match another cluster's pods")
-    func networkPolicyDefaultLocalCluster() throws {
-        let db = try Self.store()
-        let dir = TestSupport.tempDir()
-        let policy = dir.appendingPathComponent("np.yaml")
-        TestSupport.write("""
-            apiVersion: networking.k8s.io/v1
-            kind: NetworkPolicy
-            metadata: {name: frontend, namespace: shop}
-            spec:
-              podSelector: {matchLabels: {app: frontend}}
-              policyTypes: [Egress]
-              egress:
-                - to: [{podSelector: {matchLabels: {app: backend}}}]
-                  ports: [{port: 8080, protocol: TCP}]
-
-            """, to: policy)
-        #expect(try Self.denied(policy.path, db, localCluster: true) == ["shop/frontend[Deployment] -> shop/backend[Deployment]@east"])
-        #expect(try Self.denied(policy.path, db, localCluster: false) == [])
+        let policy = TestSupport.tempDir().appendingPathComponent("p.yaml")
+        TestSupport.write(yaml, to: policy)
+        var o = Check.Options(policies: [policy.path], db: db)
+        func denied(_ on: Bool) throws -> [String] {
+            o.evaluator.cilium.policyDefaultLocalCluster = on
+            return try Check.run(o).report.denied.map { "\($0.source) -> \($0.destination)" }
+        }
+        #expect(try denied(true) == ["shop/frontend[Deployment] -> shop/backend[Deployment]@east"])
+        #expect(try denied(false) == [])
     }
 }
 
