@@ -378,10 +378,17 @@ public nonisolated enum Flow_DropReason: SwiftProtobuf.Enum, Swift.CaseIterable 
   case invalidClusterID // = 192
   case unsupportedProtocolForDsrEncap // = 193
   case noEgressGateway // = 194
+  case unencryptedTraffic // = 195
   case ttlExceeded // = 196
   case noNodeID // = 197
+  case dropRateLimited // = 198
+  case igmpHandled // = 199
+  case igmpSubscribed // = 200
+  case multicastHandled // = 201
   case dropHostNotReady // = 202
   case dropEpNotReady // = 203
+  case dropNoEgressIp // = 204
+  case dropPuntProxy // = 205
   case UNRECOGNIZED(Int)
 
   public init() {
@@ -455,10 +462,17 @@ public nonisolated enum Flow_DropReason: SwiftProtobuf.Enum, Swift.CaseIterable 
     case 192: self = .invalidClusterID
     case 193: self = .unsupportedProtocolForDsrEncap
     case 194: self = .noEgressGateway
+    case 195: self = .unencryptedTraffic
     case 196: self = .ttlExceeded
     case 197: self = .noNodeID
+    case 198: self = .dropRateLimited
+    case 199: self = .igmpHandled
+    case 200: self = .igmpSubscribed
+    case 201: self = .multicastHandled
     case 202: self = .dropHostNotReady
     case 203: self = .dropEpNotReady
+    case 204: self = .dropNoEgressIp
+    case 205: self = .dropPuntProxy
     default: self = .UNRECOGNIZED(rawValue)
     }
   }
@@ -530,10 +544,17 @@ public nonisolated enum Flow_DropReason: SwiftProtobuf.Enum, Swift.CaseIterable 
     case .invalidClusterID: return 192
     case .unsupportedProtocolForDsrEncap: return 193
     case .noEgressGateway: return 194
+    case .unencryptedTraffic: return 195
     case .ttlExceeded: return 196
     case .noNodeID: return 197
+    case .dropRateLimited: return 198
+    case .igmpHandled: return 199
+    case .igmpSubscribed: return 200
+    case .multicastHandled: return 201
     case .dropHostNotReady: return 202
     case .dropEpNotReady: return 203
+    case .dropNoEgressIp: return 204
+    case .dropPuntProxy: return 205
     case .UNRECOGNIZED(let i): return i
     }
   }
@@ -605,10 +626,17 @@ public nonisolated enum Flow_DropReason: SwiftProtobuf.Enum, Swift.CaseIterable 
     .invalidClusterID,
     .unsupportedProtocolForDsrEncap,
     .noEgressGateway,
+    .unencryptedTraffic,
     .ttlExceeded,
     .noNodeID,
+    .dropRateLimited,
+    .igmpHandled,
+    .igmpSubscribed,
+    .multicastHandled,
     .dropHostNotReady,
     .dropEpNotReady,
+    .dropNoEgressIp,
+    .dropPuntProxy,
   ]
 
 }
@@ -788,6 +816,15 @@ public nonisolated struct Flow_Flow: @unchecked Sendable {
     set {_uniqueStorage()._reply = newValue}
   }
 
+  public var destinationService: Flow_Service {
+    get {_storage._destinationService ?? Flow_Service()}
+    set {_uniqueStorage()._destinationService = newValue}
+  }
+  /// Returns true if `destinationService` has been explicitly set.
+  public var hasDestinationService: Bool {_storage._destinationService != nil}
+  /// Clears the value of `destinationService`. Subsequent reads from it will return its default value.
+  public mutating func clearDestinationService() {_uniqueStorage()._destinationService = nil}
+
   public var trafficDirection: Flow_TrafficDirection {
     get {_storage._trafficDirection}
     set {_uniqueStorage()._trafficDirection = newValue}
@@ -816,6 +853,16 @@ public nonisolated struct Flow_Flow: @unchecked Sendable {
     get {_storage._traceReason}
     set {_uniqueStorage()._traceReason = newValue}
   }
+
+  /// Hubble's flow aggregation (Cilium 1.19): one flow standing for several.
+  public var aggregate: Flow_Aggregate {
+    get {_storage._aggregate ?? Flow_Aggregate()}
+    set {_uniqueStorage()._aggregate = newValue}
+  }
+  /// Returns true if `aggregate` has been explicitly set.
+  public var hasAggregate: Bool {_storage._aggregate != nil}
+  /// Clears the value of `aggregate`. Subsequent reads from it will return its default value.
+  public mutating func clearAggregate() {_uniqueStorage()._aggregate = nil}
 
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
@@ -1009,6 +1056,9 @@ public nonisolated struct Flow_Endpoint: Sendable {
 
   public var identity: UInt32 = 0
 
+  /// ClusterMesh (Cilium 1.18)
+  public var clusterName: String = String()
+
   public var namespace: String = String()
 
   public var labels: [String] = []
@@ -1016,6 +1066,37 @@ public nonisolated struct Flow_Endpoint: Sendable {
   public var podName: String = String()
 
   public var workloads: [Flow_Workload] = []
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+}
+
+public nonisolated struct Flow_Service: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var name: String = String()
+
+  public var namespace: String = String()
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+}
+
+/// Flow aggregation counters (Cilium 1.19): the flows this one stands for, by direction.
+public nonisolated struct Flow_Aggregate: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var ingressFlowCount: UInt32 = 0
+
+  public var egressFlowCount: UInt32 = 0
+
+  public var unknownDirectionFlowCount: UInt32 = 0
 
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
@@ -1184,7 +1265,7 @@ nonisolated extension Flow_TraceReason: SwiftProtobuf._ProtoNameProviding {
 }
 
 nonisolated extension Flow_DropReason: SwiftProtobuf._ProtoNameProviding {
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{2}\0DROP_REASON_UNKNOWN\0\u{2}B\u{2}INVALID_SOURCE_MAC\0\u{1}INVALID_DESTINATION_MAC\0\u{1}INVALID_SOURCE_IP\0\u{1}POLICY_DENIED\0\u{1}INVALID_PACKET_DROPPED\0\u{1}CT_TRUNCATED_OR_INVALID_HEADER\0\u{1}CT_MISSING_TCP_ACK_FLAG\0\u{1}CT_UNKNOWN_L4_PROTOCOL\0\u{1}CT_CANNOT_CREATE_ENTRY_FROM_PACKET\0\u{1}UNSUPPORTED_L3_PROTOCOL\0\u{1}MISSED_TAIL_CALL\0\u{1}ERROR_WRITING_TO_PACKET\0\u{1}UNKNOWN_L4_PROTOCOL\0\u{1}UNKNOWN_ICMPV4_CODE\0\u{1}UNKNOWN_ICMPV4_TYPE\0\u{1}UNKNOWN_ICMPV6_CODE\0\u{1}UNKNOWN_ICMPV6_TYPE\0\u{1}ERROR_RETRIEVING_TUNNEL_KEY\0\u{1}ERROR_RETRIEVING_TUNNEL_OPTIONS\0\u{1}INVALID_GENEVE_OPTION\0\u{1}UNKNOWN_L3_TARGET_ADDRESS\0\u{1}STALE_OR_UNROUTABLE_IP\0\u{1}NO_MATCHING_LOCAL_CONTAINER_FOUND\0\u{1}ERROR_WHILE_CORRECTING_L3_CHECKSUM\0\u{1}ERROR_WHILE_CORRECTING_L4_CHECKSUM\0\u{1}CT_MAP_INSERTION_FAILED\0\u{1}INVALID_IPV6_EXTENSION_HEADER\0\u{1}IP_FRAGMENTATION_NOT_SUPPORTED\0\u{1}SERVICE_BACKEND_NOT_FOUND\0\u{2}\u{2}NO_TUNNEL_OR_ENCAPSULATION_ENDPOINT\0\u{1}FAILED_TO_INSERT_INTO_PROXYMAP\0\u{1}REACHED_EDT_RATE_LIMITING_DROP_HORIZON\0\u{1}UNKNOWN_CONNECTION_TRACKING_STATE\0\u{1}LOCAL_HOST_IS_UNREACHABLE\0\u{1}NO_CONFIGURATION_AVAILABLE_TO_PERFORM_POLICY_DECISION\0\u{1}UNSUPPORTED_L2_PROTOCOL\0\u{1}NO_MAPPING_FOR_NAT_MASQUERADE\0\u{1}UNSUPPORTED_PROTOCOL_FOR_NAT_MASQUERADE\0\u{1}FIB_LOOKUP_FAILED\0\u{1}ENCAPSULATION_TRAFFIC_IS_PROHIBITED\0\u{1}INVALID_IDENTITY\0\u{1}UNKNOWN_SENDER\0\u{1}NAT_NOT_NEEDED\0\u{1}IS_A_CLUSTERIP\0\u{1}FIRST_LOGICAL_DATAGRAM_FRAGMENT_NOT_FOUND\0\u{1}FORBIDDEN_ICMPV6_MESSAGE\0\u{1}DENIED_BY_LB_SRC_RANGE_CHECK\0\u{1}SOCKET_LOOKUP_FAILED\0\u{1}SOCKET_ASSIGN_FAILED\0\u{1}PROXY_REDIRECTION_NOT_SUPPORTED_FOR_PROTOCOL\0\u{1}POLICY_DENY\0\u{1}VLAN_FILTERED\0\u{1}INVALID_VNI\0\u{1}INVALID_TC_BUFFER\0\u{1}NO_SID\0\u{1}MISSING_SRV6_STATE\0\u{1}NAT46\0\u{1}NAT64\0\u{1}AUTH_REQUIRED\0\u{1}CT_NO_MAP_FOUND\0\u{1}SNAT_NO_MAP_FOUND\0\u{1}INVALID_CLUSTER_ID\0\u{1}UNSUPPORTED_PROTOCOL_FOR_DSR_ENCAP\0\u{1}NO_EGRESS_GATEWAY\0\u{2}\u{2}TTL_EXCEEDED\0\u{1}NO_NODE_ID\0\u{2}\u{5}DROP_HOST_NOT_READY\0\u{1}DROP_EP_NOT_READY\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{2}\0DROP_REASON_UNKNOWN\0\u{2}B\u{2}INVALID_SOURCE_MAC\0\u{1}INVALID_DESTINATION_MAC\0\u{1}INVALID_SOURCE_IP\0\u{1}POLICY_DENIED\0\u{1}INVALID_PACKET_DROPPED\0\u{1}CT_TRUNCATED_OR_INVALID_HEADER\0\u{1}CT_MISSING_TCP_ACK_FLAG\0\u{1}CT_UNKNOWN_L4_PROTOCOL\0\u{1}CT_CANNOT_CREATE_ENTRY_FROM_PACKET\0\u{1}UNSUPPORTED_L3_PROTOCOL\0\u{1}MISSED_TAIL_CALL\0\u{1}ERROR_WRITING_TO_PACKET\0\u{1}UNKNOWN_L4_PROTOCOL\0\u{1}UNKNOWN_ICMPV4_CODE\0\u{1}UNKNOWN_ICMPV4_TYPE\0\u{1}UNKNOWN_ICMPV6_CODE\0\u{1}UNKNOWN_ICMPV6_TYPE\0\u{1}ERROR_RETRIEVING_TUNNEL_KEY\0\u{1}ERROR_RETRIEVING_TUNNEL_OPTIONS\0\u{1}INVALID_GENEVE_OPTION\0\u{1}UNKNOWN_L3_TARGET_ADDRESS\0\u{1}STALE_OR_UNROUTABLE_IP\0\u{1}NO_MATCHING_LOCAL_CONTAINER_FOUND\0\u{1}ERROR_WHILE_CORRECTING_L3_CHECKSUM\0\u{1}ERROR_WHILE_CORRECTING_L4_CHECKSUM\0\u{1}CT_MAP_INSERTION_FAILED\0\u{1}INVALID_IPV6_EXTENSION_HEADER\0\u{1}IP_FRAGMENTATION_NOT_SUPPORTED\0\u{1}SERVICE_BACKEND_NOT_FOUND\0\u{2}\u{2}NO_TUNNEL_OR_ENCAPSULATION_ENDPOINT\0\u{1}FAILED_TO_INSERT_INTO_PROXYMAP\0\u{1}REACHED_EDT_RATE_LIMITING_DROP_HORIZON\0\u{1}UNKNOWN_CONNECTION_TRACKING_STATE\0\u{1}LOCAL_HOST_IS_UNREACHABLE\0\u{1}NO_CONFIGURATION_AVAILABLE_TO_PERFORM_POLICY_DECISION\0\u{1}UNSUPPORTED_L2_PROTOCOL\0\u{1}NO_MAPPING_FOR_NAT_MASQUERADE\0\u{1}UNSUPPORTED_PROTOCOL_FOR_NAT_MASQUERADE\0\u{1}FIB_LOOKUP_FAILED\0\u{1}ENCAPSULATION_TRAFFIC_IS_PROHIBITED\0\u{1}INVALID_IDENTITY\0\u{1}UNKNOWN_SENDER\0\u{1}NAT_NOT_NEEDED\0\u{1}IS_A_CLUSTERIP\0\u{1}FIRST_LOGICAL_DATAGRAM_FRAGMENT_NOT_FOUND\0\u{1}FORBIDDEN_ICMPV6_MESSAGE\0\u{1}DENIED_BY_LB_SRC_RANGE_CHECK\0\u{1}SOCKET_LOOKUP_FAILED\0\u{1}SOCKET_ASSIGN_FAILED\0\u{1}PROXY_REDIRECTION_NOT_SUPPORTED_FOR_PROTOCOL\0\u{1}POLICY_DENY\0\u{1}VLAN_FILTERED\0\u{1}INVALID_VNI\0\u{1}INVALID_TC_BUFFER\0\u{1}NO_SID\0\u{1}MISSING_SRV6_STATE\0\u{1}NAT46\0\u{1}NAT64\0\u{1}AUTH_REQUIRED\0\u{1}CT_NO_MAP_FOUND\0\u{1}SNAT_NO_MAP_FOUND\0\u{1}INVALID_CLUSTER_ID\0\u{1}UNSUPPORTED_PROTOCOL_FOR_DSR_ENCAP\0\u{1}NO_EGRESS_GATEWAY\0\u{1}UNENCRYPTED_TRAFFIC\0\u{1}TTL_EXCEEDED\0\u{1}NO_NODE_ID\0\u{1}DROP_RATE_LIMITED\0\u{1}IGMP_HANDLED\0\u{1}IGMP_SUBSCRIBED\0\u{1}MULTICAST_HANDLED\0\u{1}DROP_HOST_NOT_READY\0\u{1}DROP_EP_NOT_READY\0\u{1}DROP_NO_EGRESS_IP\0\u{1}DROP_PUNT_PROXY\0")
 }
 
 nonisolated extension Flow_L7FlowType: SwiftProtobuf._ProtoNameProviding {
@@ -1197,7 +1278,7 @@ nonisolated extension Flow_LostEventSource: SwiftProtobuf._ProtoNameProviding {
 
 nonisolated extension Flow_Flow: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".Flow"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}time\0\u{1}verdict\0\u{3}drop_reason\0\u{2}\u{2}IP\0\u{1}l4\0\u{2}\u{2}source\0\u{1}destination\0\u{1}Type\0\u{3}node_name\0\u{4}\u{3}destination_names\0\u{1}l7\0\u{1}reply\0\u{4}\u{6}traffic_direction\0\u{4}\u{2}trace_observation_point\0\u{3}drop_reason_desc\0\u{3}is_reply\0\u{4}\u{a}trace_reason\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}time\0\u{1}verdict\0\u{3}drop_reason\0\u{2}\u{2}IP\0\u{1}l4\0\u{2}\u{2}source\0\u{1}destination\0\u{1}Type\0\u{3}node_name\0\u{4}\u{3}destination_names\0\u{1}l7\0\u{1}reply\0\u{4}\u{5}destination_service\0\u{3}traffic_direction\0\u{4}\u{2}trace_observation_point\0\u{3}drop_reason_desc\0\u{3}is_reply\0\u{4}\u{a}trace_reason\0\u{2}kG\u{5}aggregate\0")
 
   fileprivate class _StorageClass {
     var _time: SwiftProtobuf.Google_Protobuf_Timestamp? = nil
@@ -1212,11 +1293,13 @@ nonisolated extension Flow_Flow: SwiftProtobuf.Message, SwiftProtobuf._MessageIm
     var _destinationNames: [String] = []
     var _l7: Flow_Layer7? = nil
     var _reply: Bool = false
+    var _destinationService: Flow_Service? = nil
     var _trafficDirection: Flow_TrafficDirection = .unknown
     var _traceObservationPoint: Flow_TraceObservationPoint = .unknownPoint
     var _dropReasonDesc: Flow_DropReason = .unknown
     var _isReply: SwiftProtobuf.Google_Protobuf_BoolValue? = nil
     var _traceReason: Flow_TraceReason = .unknown
+    var _aggregate: Flow_Aggregate? = nil
 
       // This property is used as the initial default value for new instances of the type.
       // The type itself is protecting the reference to its storage via CoW semantics.
@@ -1239,11 +1322,13 @@ nonisolated extension Flow_Flow: SwiftProtobuf.Message, SwiftProtobuf._MessageIm
       _destinationNames = source._destinationNames
       _l7 = source._l7
       _reply = source._reply
+      _destinationService = source._destinationService
       _trafficDirection = source._trafficDirection
       _traceObservationPoint = source._traceObservationPoint
       _dropReasonDesc = source._dropReasonDesc
       _isReply = source._isReply
       _traceReason = source._traceReason
+      _aggregate = source._aggregate
     }
   }
 
@@ -1274,11 +1359,13 @@ nonisolated extension Flow_Flow: SwiftProtobuf.Message, SwiftProtobuf._MessageIm
         case 14: try { try decoder.decodeRepeatedStringField(value: &_storage._destinationNames) }()
         case 15: try { try decoder.decodeSingularMessageField(value: &_storage._l7) }()
         case 16: try { try decoder.decodeSingularBoolField(value: &_storage._reply) }()
+        case 21: try { try decoder.decodeSingularMessageField(value: &_storage._destinationService) }()
         case 22: try { try decoder.decodeSingularEnumField(value: &_storage._trafficDirection) }()
         case 24: try { try decoder.decodeSingularEnumField(value: &_storage._traceObservationPoint) }()
         case 25: try { try decoder.decodeSingularEnumField(value: &_storage._dropReasonDesc) }()
         case 26: try { try decoder.decodeSingularMessageField(value: &_storage._isReply) }()
         case 36: try { try decoder.decodeSingularEnumField(value: &_storage._traceReason) }()
+        case 21007: try { try decoder.decodeSingularMessageField(value: &_storage._aggregate) }()
         default: break
         }
       }
@@ -1327,6 +1414,9 @@ nonisolated extension Flow_Flow: SwiftProtobuf.Message, SwiftProtobuf._MessageIm
       if _storage._reply != false {
         try visitor.visitSingularBoolField(value: _storage._reply, fieldNumber: 16)
       }
+      try { if let v = _storage._destinationService {
+        try visitor.visitSingularMessageField(value: v, fieldNumber: 21)
+      } }()
       if _storage._trafficDirection != .unknown {
         try visitor.visitSingularEnumField(value: _storage._trafficDirection, fieldNumber: 22)
       }
@@ -1342,6 +1432,9 @@ nonisolated extension Flow_Flow: SwiftProtobuf.Message, SwiftProtobuf._MessageIm
       if _storage._traceReason != .unknown {
         try visitor.visitSingularEnumField(value: _storage._traceReason, fieldNumber: 36)
       }
+      try { if let v = _storage._aggregate {
+        try visitor.visitSingularMessageField(value: v, fieldNumber: 21007)
+      } }()
     }
     try unknownFields.traverse(visitor: &visitor)
   }
@@ -1363,11 +1456,13 @@ nonisolated extension Flow_Flow: SwiftProtobuf.Message, SwiftProtobuf._MessageIm
         if _storage._destinationNames != rhs_storage._destinationNames {return false}
         if _storage._l7 != rhs_storage._l7 {return false}
         if _storage._reply != rhs_storage._reply {return false}
+        if _storage._destinationService != rhs_storage._destinationService {return false}
         if _storage._trafficDirection != rhs_storage._trafficDirection {return false}
         if _storage._traceObservationPoint != rhs_storage._traceObservationPoint {return false}
         if _storage._dropReasonDesc != rhs_storage._dropReasonDesc {return false}
         if _storage._isReply != rhs_storage._isReply {return false}
         if _storage._traceReason != rhs_storage._traceReason {return false}
+        if _storage._aggregate != rhs_storage._aggregate {return false}
         return true
       }
       if !storagesAreEqual {return false}
@@ -1766,7 +1861,7 @@ nonisolated extension Flow_ICMPv6: SwiftProtobuf.Message, SwiftProtobuf._Message
 
 nonisolated extension Flow_Endpoint: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".Endpoint"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}ID\0\u{1}identity\0\u{1}namespace\0\u{1}labels\0\u{3}pod_name\0\u{1}workloads\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}ID\0\u{1}identity\0\u{1}namespace\0\u{1}labels\0\u{3}pod_name\0\u{1}workloads\0\u{3}cluster_name\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -1780,6 +1875,7 @@ nonisolated extension Flow_Endpoint: SwiftProtobuf.Message, SwiftProtobuf._Messa
       case 4: try { try decoder.decodeRepeatedStringField(value: &self.labels) }()
       case 5: try { try decoder.decodeSingularStringField(value: &self.podName) }()
       case 6: try { try decoder.decodeRepeatedMessageField(value: &self.workloads) }()
+      case 7: try { try decoder.decodeSingularStringField(value: &self.clusterName) }()
       default: break
       }
     }
@@ -1804,16 +1900,95 @@ nonisolated extension Flow_Endpoint: SwiftProtobuf.Message, SwiftProtobuf._Messa
     if !self.workloads.isEmpty {
       try visitor.visitRepeatedMessageField(value: self.workloads, fieldNumber: 6)
     }
+    if !self.clusterName.isEmpty {
+      try visitor.visitSingularStringField(value: self.clusterName, fieldNumber: 7)
+    }
     try unknownFields.traverse(visitor: &visitor)
   }
 
   public static func ==(lhs: Flow_Endpoint, rhs: Flow_Endpoint) -> Bool {
     if lhs.id != rhs.id {return false}
     if lhs.identity != rhs.identity {return false}
+    if lhs.clusterName != rhs.clusterName {return false}
     if lhs.namespace != rhs.namespace {return false}
     if lhs.labels != rhs.labels {return false}
     if lhs.podName != rhs.podName {return false}
     if lhs.workloads != rhs.workloads {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Flow_Service: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".Service"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}name\0\u{1}namespace\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularStringField(value: &self.name) }()
+      case 2: try { try decoder.decodeSingularStringField(value: &self.namespace) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if !self.name.isEmpty {
+      try visitor.visitSingularStringField(value: self.name, fieldNumber: 1)
+    }
+    if !self.namespace.isEmpty {
+      try visitor.visitSingularStringField(value: self.namespace, fieldNumber: 2)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Flow_Service, rhs: Flow_Service) -> Bool {
+    if lhs.name != rhs.name {return false}
+    if lhs.namespace != rhs.namespace {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Flow_Aggregate: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".Aggregate"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}ingress_flow_count\0\u{3}egress_flow_count\0\u{3}unknown_direction_flow_count\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularUInt32Field(value: &self.ingressFlowCount) }()
+      case 2: try { try decoder.decodeSingularUInt32Field(value: &self.egressFlowCount) }()
+      case 3: try { try decoder.decodeSingularUInt32Field(value: &self.unknownDirectionFlowCount) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if self.ingressFlowCount != 0 {
+      try visitor.visitSingularUInt32Field(value: self.ingressFlowCount, fieldNumber: 1)
+    }
+    if self.egressFlowCount != 0 {
+      try visitor.visitSingularUInt32Field(value: self.egressFlowCount, fieldNumber: 2)
+    }
+    if self.unknownDirectionFlowCount != 0 {
+      try visitor.visitSingularUInt32Field(value: self.unknownDirectionFlowCount, fieldNumber: 3)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Flow_Aggregate, rhs: Flow_Aggregate) -> Bool {
+    if lhs.ingressFlowCount != rhs.ingressFlowCount {return false}
+    if lhs.egressFlowCount != rhs.egressFlowCount {return false}
+    if lhs.unknownDirectionFlowCount != rhs.unknownDirectionFlowCount {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }

@@ -36,6 +36,8 @@ public struct HubbleFeedOptions: Sendable {
     public var maxAttempts = 8
     /// `nodes` without `follow`: Peer/Notify quiet this long means every node is known.
     public var settleSeconds = 1.0
+    /// Called (from the feed's tasks) as soon as a server or node is given up, with what `failures` will hold.
+    public var onFailure: (@Sendable (String) -> Void)?
 
     public init(address: String) { self.address = address }
 
@@ -58,12 +60,23 @@ public struct HubbleFeedOptions: Sendable {
     }
 
     /// The flow fields FlowMap's reader uses (HubbleReader), asked for with the request's field mask so a
-    /// server sends nothing else.
+    /// server sends nothing else. (`source` / `destination` are whole endpoints, `cluster_name` included.)
     public static let fieldMask = [
-        "IP.destination", "IP.source", "Type", "destination", "destination_names", "drop_reason", "drop_reason_desc",
-        "is_reply", "l4", "l7", "node_name", "reply", "source", "time", "trace_observation_point", "trace_reason",
-        "traffic_direction", "verdict",
+        "IP.destination", "IP.source", "Type", "aggregate", "destination", "destination_names", "destination_service",
+        "drop_reason", "drop_reason_desc", "is_reply", "l4", "l7", "node_name", "reply", "source", "time",
+        "trace_observation_point", "trace_reason", "traffic_direction", "verdict",
     ]
+
+    /// Mask paths an older Hubble does not know, newest first: `aggregate` (Cilium 1.19), `trace_reason` (1.16).
+    /// Hubble refuses a whole mask with a path its Flow lacks (INVALID_ARGUMENT "invalid fieldmask"); such a server
+    /// cannot send that field at all, so the request is repeated without it and nothing is lost.
+    public static let newerMaskPaths = ["aggregate", "trace_reason"]
+
+    /// The mask once the first `dropped` of `newerMaskPaths` are left out.
+    public static func fieldMask(dropping dropped: Int) -> [String] {
+        let drop = Set(newerMaskPaths.prefix(dropped))
+        return fieldMask.filter { !drop.contains($0) }
+    }
 }
 
 /// What a feed did.
@@ -147,6 +160,13 @@ public final class HubbleFeed: Sendable {
 
     func note(_ s: String) { state.withLock { $0.notes.append(s) } }
 
+    /// A server (a node) that could not be read: the input is incomplete. Told at once through `onFailure` (a
+    /// watch runs on), and kept for the end.
+    func fail(_ s: String) {
+        state.withLock { $0.failures.append(s) }
+        options.onFailure?(s)
+    }
+
     func run() async {
         guard let target = try? HubbleTarget.parse(options.address, defaultPort: options.nodes ? 4244 : 4245) else { return }
         if options.nodes {
@@ -168,6 +188,8 @@ public final class HubbleFeed: Sendable {
         var flows = 0
         /// The server accepted a stream at least once (a quiet server is not an unreachable one).
         var accepted = false
+        /// How many of `HubbleFeedOptions.newerMaskPaths` this server refused (an older Hubble).
+        var maskDropped = 0
     }
 
     func request(_ r: Resume) throws -> Observer_GetFlowsRequest {
@@ -175,7 +197,7 @@ public final class HubbleFeed: Sendable {
         q.follow = options.follow
         q.whitelist = try Self.filters(options.allowlist, flag: "--hubble-allowlist")
         q.blacklist = try Self.filters(options.denylist, flag: "--hubble-denylist")
-        q.fieldMask = Google_Protobuf_FieldMask(protoPaths: HubbleFeedOptions.fieldMask)
+        q.fieldMask = Google_Protobuf_FieldMask(protoPaths: HubbleFeedOptions.fieldMask(dropping: r.maskDropped))
         if let since = r.lastTime ?? options.since {
             q.since = Self.timestamp(since)
         } else if options.until != nil {
@@ -222,6 +244,16 @@ public final class HubbleFeed: Sendable {
                 // The reader stopped (gRPC may wrap the error the handler threw) or the feed was cancelled.
                 if writer.stopped { return }
                 if Task.isCancelled { break }
+                // (Hubble returns the mask's error as a plain Go error: UNKNOWN, or INVALID_ARGUMENT.)
+                if let e = error as? RPCError, e.code == .invalidArgument || e.code == .unknown,
+                   e.message.contains("fieldmask"),
+                   resume.maskDropped < HubbleFeedOptions.newerMaskPaths.count {
+                    let path = HubbleFeedOptions.newerMaskPaths[resume.maskDropped]
+                    resume.maskDropped += 1
+                    note("\(label): the server refused the field mask (\(e.message): an older Hubble); asking again "
+                         + "without \(path), a field it cannot send")
+                    continue
+                }
                 lastError = Self.describe(error)
                 note("\(label): \(lastError!)")
             }
@@ -230,11 +262,8 @@ public final class HubbleFeed: Sendable {
             if resume.flows > before { attempts = 0; backoff.reset() }
             attempts += 1
             if attempts >= options.maxAttempts {
-                state.withLock {
-                    $0.failures.append("\(label): gave up after \(attempts) attempts without a flow; check the address "
-                                       + "(Relay: hubble-relay:4245 or `cilium hubble port-forward` then "
-                                       + "localhost:4245) and the TLS flags")
-                }
+                fail("\(label): gave up after \(attempts) attempts without a flow; check the address "
+                     + "(Relay: hubble-relay:4245 or `cilium hubble port-forward` then localhost:4245) and the TLS flags")
                 return
             }
             // Resume from the last flow: the flows already written at that time are not written again.
@@ -246,9 +275,7 @@ public final class HubbleFeed: Sendable {
         // sent a flow: nothing was read because nothing was reached, a failure rather than a quiet cluster. (A
         // first attempt still open at the stop is not: a quiet gRPC server may send headers only with a flow.)
         if !resume.accepted && resume.flows == 0, let e = lastError {
-            state.withLock {
-                $0.failures.append("\(label): not reached before the stop (\(e)); check the address and the TLS flags")
-            }
+            fail("\(label): not reached before the stop (\(e)); check the address and the TLS flags")
         }
     }
 
@@ -304,9 +331,15 @@ public final class HubbleFeed: Sendable {
                 $0.lostBySource[source, default: 0] += Int64(clamping: l.numEventsLost)
             }
         case .nodeStatus(let n):
-            if n.stateChange != .nodeConnected {
-                let nodes = n.nodeNames.sorted().joined(separator: ", ")
-                note("Relay: \(Self.enumName(n, field: "state_change")) \(nodes)\(n.message.isEmpty ? "" : ": \(n.message)")")
+            // Relay could not read a node (unavailable, or its stream failed): that node's flows are missing from the
+            // stream, so the input is incomplete. A node that left the cluster (NODE_GONE) is only told.
+            let nodes = n.nodeNames.sorted().joined(separator: ", ")
+            let text = "Relay: \(Self.enumName(n, field: "state_change")) \(nodes)\(n.message.isEmpty ? "" : ": \(n.message)")"
+            switch n.stateChange {
+            case .nodeConnected: break
+            case .nodeUnavailable, .nodeError:
+                fail("\(text): that node's flows are missing (read every node with --hubble-nodes, or try again)")
+            default: note(text)
             }
         case nil:
             break
@@ -358,10 +391,8 @@ public final class HubbleFeed: Sendable {
                 attempts += 1
                 if attempts >= options.maxAttempts {
                     notifyFailed.withLock { $0 = true }
-                    state.withLock {
-                        $0.failures.append("\(peers): peer.Peer/Notify gave up after \(attempts) attempts; --hubble-nodes "
-                                           + "needs a node's Hubble server (port 4244) or the hubble-peer service")
-                    }
+                    fail("\(peers): peer.Peer/Notify gave up after \(attempts) attempts; --hubble-nodes needs a node's "
+                         + "Hubble server (port 4244) or the hubble-peer service")
                     return
                 }
                 try? await Task.sleep(nanoseconds: UInt64(backoff.next() * 1e9))
@@ -390,7 +421,8 @@ public final class HubbleFeed: Sendable {
         switch c.type {
         case .peerAdded, .peerUpdated:
             guard let target = try? HubbleTarget.parse(c.address, defaultPort: 4244) else {
-                note("node \(c.name): unreadable address \(c.address); skipped")
+                fail("node \(c.name): Peer/Notify gave an address that cannot be read (\(c.address)); its flows are "
+                     + "missing")
                 return
             }
             let name = c.name.isEmpty ? target.description : c.name

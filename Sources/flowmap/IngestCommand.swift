@@ -101,7 +101,11 @@ struct IngestCommand: ParsableCommand {
     }
 
     /// `--hubble`: the feed into the store; SIGINT / SIGTERM end a --follow read cleanly.
-    func ingestHubble(_ h: HubbleFeedOptions, _ options: Ingest.Options) throws {
+    func ingestHubble(_ hubble: HubbleFeedOptions, _ options: Ingest.Options) throws {
+        var h = hubble
+        if h.follow {  // told at once while the read goes on, and again at the end
+            h.onFailure = { Console.error("flowmap ingest: error: \($0); reading the rest, exit 2 at the end") }
+        }
         let stop = StopSignal()
         var shown = 0
         let (report, feed) = try Live.ingest(h, options: options, stopDescriptor: stop.readFD) { issue in

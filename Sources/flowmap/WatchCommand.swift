@@ -45,7 +45,9 @@ struct WatchCommand: ParsableCommand {
     var input: String?
 
     func run() throws {
-        let hubble = try hubbleFlags.options(follow: true)
+        var hubble = try hubbleFlags.options(follow: true)
+        // A source given up while the watch runs on (a node, Relay's word on one) is told at once, not only at the end.
+        hubble?.onFailure = { Console.error("error: \($0); the watch goes on with the rest and will exit 2") }
         if hubble != nil && input != nil { throw ValidationError("pass either --hubble ADDR or a stream (-), not both") }
         if hubble == nil && input == nil { throw ValidationError("nothing to watch: pass - (stdin) or --hubble ADDR") }
         var o = Watch.Options(policies: policies, db: db)

@@ -19,22 +19,30 @@ enum Samples {
 
     /// Each flow line the fake server can serve, with the message it serves for it.
     static func flows(_ paths: [String] = files) throws -> [(line: String, message: Observer_GetFlowsResponse)] {
+        var lines: [String] = []
+        for p in paths {
+            let text = try String(contentsOf: repoRoot.appendingPathComponent(p), encoding: .utf8)
+            lines += text.split(separator: "\n").map(String.init)
+        }
+        return messages(lines)
+    }
+
+    /// The flow lines among `lines` (`hubble observe -o jsonpb` envelopes or bare flows) with their messages, as
+    /// a server holding those flows sends them (fields the API subset does not declare are dropped, as the
+    /// decoder drops them from a real server).
+    static func messages(_ lines: [String]) -> [(line: String, message: Observer_GetFlowsResponse)] {
         var out: [(String, Observer_GetFlowsResponse)] = []
         var o = JSONDecodingOptions()
         o.ignoreUnknownFields = true
-        for p in paths {
-            let text = try String(contentsOf: repoRoot.appendingPathComponent(p), encoding: .utf8)
-            for line in text.split(separator: "\n") where !line.allSatisfy(\.isWhitespace) {
-                let s = String(line)
-                if let m = try? Observer_GetFlowsResponse(jsonString: s, options: o), case .flow = m.responseTypes {
-                    out.append((s, m))
-                } else if let f = try? Flow_Flow(jsonString: s, options: o), f.hasTime {
-                    var m = Observer_GetFlowsResponse()
-                    m.flow = f
-                    m.nodeName = f.nodeName
-                    m.time = f.time
-                    out.append((s, m))
-                }
+        for s in lines where !s.allSatisfy(\.isWhitespace) {
+            if let m = try? Observer_GetFlowsResponse(jsonString: s, options: o), case .flow = m.responseTypes {
+                out.append((s, m))
+            } else if let f = try? Flow_Flow(jsonString: s, options: o), f.hasTime {
+                var m = Observer_GetFlowsResponse()
+                m.flow = f
+                m.nodeName = f.nodeName
+                m.time = f.time
+                out.append((s, m))
             }
         }
         return out
@@ -43,27 +51,64 @@ enum Samples {
     static func nanos(_ t: Google_Protobuf_Timestamp) -> Int64 { t.seconds * 1_000_000_000 + Int64(t.nanos) }
 }
 
+/// Holds the first call of every observer sharing it until `count` calls are open at once (nodes read in
+/// parallel); `timedOut` when they never were within `seconds` (then each call goes on alone).
+final class Gate: Sendable {
+    let count: Int
+    let seconds: Double
+    let arrived = Mutex(0)
+    let timedOut = Mutex(false)
+    init(count: Int, seconds: Double = 10) {
+        self.count = count
+        self.seconds = seconds
+    }
+
+    func pass() async {
+        arrived.withLock { $0 += 1 }
+        let deadline = ContinuousClock.now + .milliseconds(Int(seconds * 1000))
+        while arrived.withLock({ $0 }) < count {
+            if ContinuousClock.now > deadline {
+                timedOut.withLock { $0 = true }
+                return
+            }
+            try? await Task.sleep(nanoseconds: 10_000_000)
+        }
+    }
+}
+
 /// observer.Observer/GetFlows over a fixed list of events, as Hubble serves its ring buffer: time order,
 /// `since`/`until`, the field mask applied, `follow` holding the stream open. `dropAfter`: the first call fails
-/// (UNAVAILABLE) after that many flows, as a connection lost mid-stream.
+/// (UNAVAILABLE) after that many flows, as a connection lost mid-stream. `knownPaths`: the top-level Flow fields of
+/// an older Hubble; a mask naming another is refused as Hubble refuses it (a plain error: UNKNOWN "invalid
+/// fieldmask"). `gate`: the first call waits there for the other nodes' first calls.
 final class FakeObserver: Observer_Observer.SimpleServiceProtocol, Sendable {
     let events: [Observer_GetFlowsResponse]
     let dropAfter: Int?
+    let knownPaths: Set<String>?
+    let gate: Gate?
     let calls = Mutex(0)
     let requests = Mutex<[Observer_GetFlowsRequest]>([])
     /// Calls that wrote every event they were to serve (a following call then holds the stream open).
     let served = Mutex(0)
 
-    init(events: [Observer_GetFlowsResponse], dropAfter: Int? = nil) {
+    init(events: [Observer_GetFlowsResponse], dropAfter: Int? = nil, knownPaths: Set<String>? = nil,
+         gate: Gate? = nil) {
         // Hubble's buffer is in time order; lost_events stay where they were put.
         self.events = events
         self.dropAfter = dropAfter
+        self.knownPaths = knownPaths
+        self.gate = gate
     }
 
     func getFlows(request: Observer_GetFlowsRequest, response: RPCWriter<Observer_GetFlowsResponse>,
                   context: ServerContext) async throws {
         let call = calls.withLock { $0 += 1; return $0 }
         requests.withLock { $0.append(request) }
+        if let known = knownPaths,
+           request.fieldMask.paths.contains(where: { !known.contains(String($0.split(separator: ".")[0])) }) {
+            throw RPCError(code: .unknown, message: "invalid fieldmask")
+        }
+        if call == 1, let g = gate { await g.pass() }
         let since = request.hasSince ? Samples.nanos(request.since) : Int64.min
         let until = request.hasUntil ? Samples.nanos(request.until) : Int64.max
         var sent = 0

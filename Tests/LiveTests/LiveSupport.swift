@@ -117,5 +117,6 @@ enum LiveSupport {
         #expect(try x.l7() == y.l7())
         #expect(try x.namespaceLabels() == y.namespaceLabels())
         #expect(try x.endpoints() == y.endpoints())
+        #expect(try x.services() == y.services())
     }
 }

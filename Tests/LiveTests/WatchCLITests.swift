@@ -1,8 +1,10 @@
 import Foundation
 import TestSupport
 import Testing
+import TestSupport
 import FlowMapKit
 import FlowModel
+import FlowStore
 import HubbleAPI
 #if canImport(Glibc)
 import Glibc
@@ -21,6 +23,17 @@ struct WatchCLITests {
         _ = try LiveSupport.ingest(capture, db: db)
         let check = try Check.run(Check.Options(policies: [policies], db: db))
         return Set(check.report.denied.map { "\($0.source) -> \($0.destination) \($0.proto)/\($0.port)" })
+    }
+
+    /// The sample flows as a capture file beside the blocking policy set (in a fresh folder), and what `check`
+    /// says they break.
+    static func scenario() throws -> (flows: [(line: String, message: Observer_GetFlowsResponse)], dir: URL,
+                                      policies: String, capture: String, expected: Set<String>) {
+        let flows = try HubbleGRPCTests.sorted()
+        let dir = LiveSupport.tempDir()
+        let policies = LiveSupport.writePolicies(in: dir)
+        let capture = LiveSupport.capture(flows.map(\.line), in: dir)
+        return (flows, dir, policies, capture, try expected(policies: policies, capture: capture, in: dir))
     }
 
     /// The connections of `blocked` events in JSON Lines output, and the summary object.
@@ -42,12 +55,8 @@ struct WatchCLITests {
 
     @Test("cat CAPTURE | flowmap watch --policies P - prints what would be blocked (text and jsonl), exit 1")
     func stdin() throws {
-        let flows = try HubbleGRPCTests.sorted()
-        let dir = LiveSupport.tempDir()
+        let (flows, dir, policies, capture, expected) = try Self.scenario()
         defer { try? FileManager.default.removeItem(at: dir) }
-        let policies = LiveSupport.writePolicies(in: dir)
-        let capture = LiveSupport.capture(flows.map(\.line), in: dir)
-        let expected = try Self.expected(policies: policies, capture: capture, in: dir)
         #expect(expected.count >= 7)
         func run(_ extra: [String]) throws -> (Int32, String, String) {
             try ProcessRunner.output("/bin/sh", ["-c", "cat '\(capture)' | '\(Self.flowmap)' watch --policies '\(policies)' "
@@ -88,7 +97,8 @@ struct WatchCLITests {
         p.executableURL = URL(fileURLWithPath: Self.flowmap)
         // --since relative (issue 20): 2000 days back from now reaches before the oldest sample (2021-11).
         p.arguments = ["watch", "--policies", policies, "--hubble", server.address, "--since", "2000d",
-                       "--output", "jsonl", "--batch-seconds", "0.2"]
+                       "--output", "jsonl", "--batch-seconds", "0.2",
+                       "--hubble-denylist", #"{"source_pod":["nowhere/"]}"#]
         let out = Pipe(), err = Pipe()
         p.standardOutput = out
         p.standardError = err
@@ -127,8 +137,82 @@ struct WatchCLITests {
         // The request carried --since as a time 2000 days before the run started.
         let req = try #require(observer.requests.withLock { $0.first })
         #expect(req.hasSince && req.follow)
+        #expect(req.blacklist == [try Flow_FlowFilter(jsonString: #"{"source_pod":["nowhere/"]}"#)] && req.whitelist.isEmpty)
         let want = started - 2000 * 86_400 * 1_000_000_000
         #expect(abs(Samples.nanos(req.since) - want) < 120 * 1_000_000_000, "\(req.since)")
+    }
+
+    @Test("ingest --hubble: --since, --until, --hubble-allowlist and --hubble-denylist reach the server's request as given")
+    func requestFlags() async throws {
+        let observer = FakeObserver(events: try HubbleGRPCTests.sorted().map(\.message))
+        let server = try await LoopbackServer.start([observer])
+        defer { server.stop() }
+        let dir = LiveSupport.tempDir()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let allow = [#"{"source_pod":["bookinfo/"]}"#, #"{"destination_pod":["kube-system/"],"protocol":["UDP"]}"#]
+        let deny = [#"{"verdict":["DROPPED"]}"#]
+        let args = ["ingest", "--db", dir.appendingPathComponent("r.db").path, "--hubble", server.address,
+                    "--since", "2021-01-02T03:04:05Z", "--until", "2029-12-31T23:59:59.5Z"]
+            + allow.flatMap { ["--hubble-allowlist", $0] } + deny.flatMap { ["--hubble-denylist", $0] }
+        let (status, _, err) = try await onThread { try ProcessRunner.output(Self.flowmap, args) }
+        #expect(status == 0, "\(err)")
+        let req = try #require(observer.requests.withLock { $0.first })
+        #expect(req.whitelist == (try allow.map { try Flow_FlowFilter(jsonString: $0) }))
+        #expect(req.blacklist == (try deny.map { try Flow_FlowFilter(jsonString: $0) }))
+        #expect(req.since.seconds == 1_609_556_645 && req.since.nanos == 0)
+        #expect(req.until.seconds == 1_893_455_999 && req.until.nanos == 500_000_000)
+        #expect(!req.follow && req.number == 0, "a window, not the whole buffer")
+    }
+
+    @Test("watch --db D - on SIGINT or SIGTERM: the batch in progress committed to D, the summary printed, exit status as at the end of input",
+          arguments: [SIGINT, SIGTERM])
+    func signalCommits(_ signal: Int32) async throws {
+        let (flows, dir, policies, capture, expected) = try Self.scenario()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let db = dir.appendingPathComponent("w.db").path, fileDB = dir.appendingPathComponent("f.db").path
+        _ = try LiveSupport.ingest(capture, db: fileDB)
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: Self.flowmap)
+        // One batch for the whole run: nothing is committed before the signal.
+        p.arguments = ["watch", "--policies", policies, "--db", db, "--batch-seconds", "3600", "-o", "jsonl", "-"]
+        let input = Pipe(), out = Pipe(), err = Pipe()
+        p.standardInput = input
+        p.standardOutput = out
+        p.standardError = err
+        try p.run()
+        let pid = p.processIdentifier
+        Thread.detachNewThread {  // a hung watch fails the test instead of hanging it
+            Thread.sleep(forTimeInterval: 90)
+            kill(pid, SIGKILL)
+        }
+        let bytes = try Data(contentsOf: URL(fileURLWithPath: capture))
+        let w = input.fileHandleForWriting.fileDescriptor
+        try await onThread {  // the stream stays open: only the signal ends it
+            _ = bytes.withUnsafeBytes { b in
+                var off = 0
+                while off < b.count {
+                    let n = write(w, b.baseAddress! + off, b.count - off)
+                    if n <= 0 { break }
+                    off += n
+                }
+            }
+            // until watch has taken every byte from the pipe, and a moment to parse the last of them
+            var pending: Int32 = 1
+            while ioctl(w, UInt(FIONREAD), &pending) == 0 && pending > 0 { Thread.sleep(forTimeInterval: 0.05) }
+            Thread.sleep(forTimeInterval: 1.0)
+        }
+        #expect(try FlowStore(path: db).edges().isEmpty, "nothing committed before the signal")
+        kill(pid, signal)
+        let handle = out.fileHandleForReading
+        let text = try await onThread { String(decoding: handle.readDataToEndOfFile(), as: UTF8.self) }
+        p.waitUntilExit()
+        let stderr = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        try? input.fileHandleForWriting.close()
+        #expect(p.terminationReason == .exit && p.terminationStatus == 1, "\(p.terminationStatus): \(stderr)")
+        let (blocked, summary) = Self.parse(text)
+        #expect(blocked == expected, "\(text.prefix(2000))")
+        #expect(summary?["accepted"] as? Int == flows.count, "\(String(describing: summary))")
+        try LiveSupport.expectSameStore(fileDB, db)
     }
 
     @Test("--since/--until with --hubble take what every verb takes; an --until before --since is refused, exit 2")

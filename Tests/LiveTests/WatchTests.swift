@@ -28,7 +28,9 @@ struct WatchTests {
     @Test("watch on stdin reports exactly the connections check reports as breaking, with the same counts")
     func sameAsCheck() throws {
         let dir = LiveSupport.tempDir()
-        let lines = try Samples.flows().map(\.line)
+        // The capture twice over: the second half shows every connection of the first again.
+        let once = try Samples.flows().map(\.line)
+        let lines = once + once
         let capture = LiveSupport.capture(lines, in: dir)
         let policies = LiveSupport.writePolicies(in: dir)
         let db = dir.appendingPathComponent("check.db").path
@@ -54,6 +56,14 @@ struct WatchTests {
         // each connection is announced once as blocked; later lines only update its count
         let firsts = events.compactMap { if case .blocked(let i) = $0 { return LiveSupport.Blocked(i) } else { return nil } }
         #expect(firsts.count == expected.count)
+        // the second batch grew the count of every connection reported: each told as an update (updateSeconds 0:
+        // with the next batch)
+        var updated: [String: (before: Int64, now: Int64)] = [:]
+        for e in events {
+            if case .update(let i, let before) = e { updated[LiveSupport.Blocked(i).description] = (before, i.flows) }
+        }
+        #expect(Set(updated.keys) == Set(expected.map(\.description)), "\(updated.keys.sorted())")
+        #expect(updated.values.allSatisfy { $0.now > $0.before }, "\(updated)")
         #expect(summary.counts.accepted == Int64(lines.count))
     }
 
@@ -123,6 +133,13 @@ struct WatchTests {
         #expect(obj["denied_by"] as? [String] == ["ingress"])
         #expect(obj["destination_ingress_policies"] as? [String] == ["bookinfo/reviews-ingress"])
         #expect(!j.contains("\n"))
+        // Hubble's lost events are in the summary: text and JSON Lines
+        var summary = Watch.Summary()
+        summary.source = "hubble x:1"
+        #expect(WatchFormatter.summary(summary, style: .text, lostEvents: 12).contains("12 events lost by Hubble"))
+        let line = WatchFormatter.summary(summary, style: .jsonl, lostEvents: 12)
+        let s = try #require(try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])
+        #expect(s["lost_events"] as? Int == 12, "\(line)")
     }
 
     @Test("a policy set check refuses is refused by watch too, before anything is read")
