@@ -85,10 +85,12 @@ public enum CheckFormatter {
         let cell = MarkdownText.cell
         var s = "**FlowMap check** — \(cell(verdictLine(r, c)))\n\n"
         s += "| | connections | flows |\n|---|---:|---:|\n"
-        s += "| allowed | \(r.allowedConnections) | \(r.allowedFlows) |\n"
-        s += "| would break | \(r.deniedConnections) | \(r.deniedFlows) |\n"
-        s += "| observed denied, now allowed | \(r.observedDeniedNowAllowed) | \(r.nowAllowedFlows) |\n"
-        s += "| unresolved (not evaluated) | \(r.unresolvedConnections) | \(r.unresolvedFlows) |\n"
+        for (title, connections, flows) in [("allowed", r.allowedConnections, r.allowedFlows),
+                                            ("would break", r.deniedConnections, r.deniedFlows),
+                                            ("observed denied, now allowed", r.observedDeniedNowAllowed, r.nowAllowedFlows),
+                                            ("unresolved (not evaluated)", r.unresolvedConnections, r.unresolvedFlows)] {
+            s += MarkdownText.row([title, "\(connections)", "\(flows)"])
+        }
         if r.skipped > 0 { s += "| skipped (not covered by NetworkPolicy) | \(r.skipped) | |\n" }
         for (title, items) in sections(r) {
             guard !items.isEmpty else { continue }

@@ -83,22 +83,25 @@ public enum ConnlistFormatter {
             let outbound = entries.filter { $0.destination.isExternal }.count
             var s = "**FlowMap connectivity** — \(MarkdownText.cell(summary(entries, context)))\n\n"
             s += "| | pairs |\n|---|---:|\n"
-            s += "| workload to workload | \(entries.count - inbound - outbound) |\n"
-            s += "| from external ranges | \(inbound) |\n| to external ranges | \(outbound) |\n"
+            s += MarkdownText.row(["workload to workload", "\(entries.count - inbound - outbound)"])
+            s += MarkdownText.row(["from external ranges", "\(inbound)"]) + MarkdownText.row(["to external ranges", "\(outbound)"])
             s += "\n<details><summary>allowed connections: \(entries.count)</summary>\n\n"
             s += "| src | dst | conn |\n|-----|-----|------|\n"
             for e in entries {
-                s += "| \(MarkdownText.cell(e.source.description)) | \(MarkdownText.cell(e.destination.description)) | \(e.connections) |\n"
+                s += MarkdownText.row([MarkdownText.cell(e.source.description), MarkdownText.cell(e.destination.description),
+                                       "\(e.connections)"])
             }
             s += "\n</details>\n"
             if let exposure {
                 s += "\n<details><summary>exposure: \(exposure.entries.count) line(s), \(exposure.unprotected.count) unprotected direction(s)</summary>\n\n"
                 s += "| workload | direction | peer | conn |\n|-----|-----|-----|------|\n"
                 for e in exposure.entries {
-                    s += "| \(MarkdownText.cell(e.workload.description)) | \(e.egress ? "egress" : "ingress") | \(MarkdownText.cell(e.peer.description)) | \(MarkdownText.cell(e.connections.description)) |\n"
+                    s += MarkdownText.row([MarkdownText.cell(e.workload.description), e.egress ? "egress" : "ingress",
+                                           MarkdownText.cell(e.peer.description), MarkdownText.cell(e.connections.description)])
                 }
                 for u in exposure.unprotected {
-                    s += "| \(MarkdownText.cell(u.workload.description)) | \(u.egress ? "egress" : "ingress") | not protected | All Connections |\n"
+                    s += MarkdownText.row([MarkdownText.cell(u.workload.description), u.egress ? "egress" : "ingress",
+                                           "not protected", "All Connections"])
                 }
                 s += "\n</details>\n"
             }

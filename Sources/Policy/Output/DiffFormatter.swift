@@ -93,7 +93,7 @@ public enum DiffFormatter {
         rows += [("changed", r.count(.changed)), ("added", r.count(.added)), ("removed", r.count(.removed)),
                  ("workloads added", r.addedWorkloads.count), ("workloads removed", r.removedWorkloads.count)]
         if r.hasEvidence { rows.append(("added, never observed", r.unobservedAdditions)) }
-        s += "| | count |\n|---|---|\n" + rows.map { "| \($0.0) | \($0.1) |\n" }.joined()
+        s += "| | count |\n|---|---|\n" + rows.map { MarkdownText.row([$0.0, "\($0.1)"]) }.joined()
         for (title, names) in [("Workloads added (only in \(n.ref2))", r.addedWorkloads),
                                ("Workloads removed (only in \(n.ref1))", r.removedWorkloads)] where !names.isEmpty {
             s += "\n<details><summary>\(title) (\(names.count))</summary>\n\n"
