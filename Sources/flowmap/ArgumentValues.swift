@@ -22,3 +22,16 @@ enum PlainFormat: String, CaseIterable, ExpressibleByArgument {
 
     var format: ResultFormat { ResultFormat(rawValue: rawValue)! }
 }
+
+/// `-o/--output` of the store and explain verbs (text, json or yaml), and the one way they print their result.
+struct PlainOutputFlags: ParsableArguments {
+    @Option(name: [.short, .long], help: "Output: text, json or yaml.")
+    var output: PlainFormat = .text
+
+    var isText: Bool { output == .text }
+
+    /// The result: `text` (whole lines, ending with a newline) for a person, else `document` in json or yaml.
+    func show(text: () -> String, document: (ResultFormat) -> String) {
+        if isText { Console.result(text(), .text) } else { Console.result(document(output.format), output.format) }
+    }
+}

@@ -14,8 +14,7 @@ struct CheckCommand: ParsableCommand {
                                discussion: "Pods, namespaces and controllers in the same path supply labels and ports."))
     var policies: [String]
 
-    @Option(help: "The store (SQLite file).")
-    var db = StoreDefault.db
+    @OptionGroup var store: StoreFlags
 
     @OptionGroup var time: WindowFlags
     @OptionGroup var namespaces: NamespaceFlags
@@ -30,11 +29,10 @@ struct CheckCommand: ParsableCommand {
     @OptionGroup var evaluator: EvaluatorFlags
 
     func run() throws {
-        var o = Check.Options(policies: policies, db: db)
+        var o = Check.Options(policies: policies, db: store.db)
         o.window = try time.window
         o.namespaces = NamespaceScope(Set(namespaces.namespace))
-        o.evaluator = try evaluator.options()
-        o.accept = inputs.acceptance
+        try evaluator.apply(inputs, to: &o)
         let r = try Check.run(o)
         for line in r.notes { Console.error(line) }
         Console.result(r.render(output, limit: limit), output)

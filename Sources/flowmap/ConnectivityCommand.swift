@@ -36,9 +36,8 @@ struct ConnectivityCommand: ParsableCommand {
         var o = Connectivity.Options(policies: policies, db: db)
         o.window = try time.window
         o.namespaces = NamespaceScope(Set(namespaces.namespace))
-        o.evaluator = try evaluator.options()
+        try evaluator.apply(inputs, to: &o)
         o.includeExternal = !noExternal
-        o.accept = inputs.acceptance
         o.exposure = exposure
         let r = try Connectivity.run(o)
         for line in r.notes { Console.error(line) }

@@ -67,8 +67,7 @@ struct DiffCommand: ParsableCommand {
         let (old, new) = try sides()
         var o = Diff.Options(old: old, new: new, db: db ?? ((generated || generatedOld) ? StoreDefault.db : nil))
         o.window = try time.window
-        o.evaluator = try evaluator.options()
-        o.accept = inputs.acceptance
+        try evaluator.apply(inputs, to: &o)
         let r = try Diff.run(o)
         for line in r.notes { Console.error(line) }
         Console.result(r.render(output, limit: max(0, limit)), output)

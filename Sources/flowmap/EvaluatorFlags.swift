@@ -55,4 +55,23 @@ struct EvaluatorFlags: ParsableArguments {
                                  policyDefaultLocalCluster: ciliumPolicyDefaultLocalCluster)
         return o
     }
+
+    /// `o` with these evaluator options and what `inputs` accept: the same in every policy verb.
+    func apply(_ inputs: PolicyInputFlags, to o: inout some EvaluatingOptions) throws {
+        o.evaluator = try options()
+        o.accept = inputs.acceptance
+    }
 }
+
+/// The options of the verbs that evaluate a policy set.
+protocol EvaluatingOptions {
+    var evaluator: EvaluatorOptions { get set }
+    var accept: PolicyInputs.Acceptance { get set }
+}
+
+extension Check.Options: EvaluatingOptions {}
+extension Connectivity.Options: EvaluatingOptions {}
+extension Diff.Options: EvaluatingOptions {}
+extension Explain.Options: EvaluatingOptions {}
+extension Map.Options: EvaluatingOptions {}
+extension Watch.Options: EvaluatingOptions {}

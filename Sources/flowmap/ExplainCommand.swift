@@ -31,8 +31,7 @@ struct ExplainCommand: ParsableCommand {
     @Argument(help: "PROTOCOL/PORT, e.g. TCP/443 or UDP/53.")
     var port: String
 
-    @Option(name: [.short, .long], help: "Output: text, json or yaml.")
-    var output: PlainFormat = .text
+    @OptionGroup var output: PlainOutputFlags
 
     @OptionGroup var inputs: PolicyInputFlags
     @OptionGroup var evaluator: EvaluatorFlags
@@ -40,11 +39,10 @@ struct ExplainCommand: ParsableCommand {
     func run() throws {
         var o = Explain.Options(policies: policies, db: db, source: source, destination: destination, port: port)
         o.window = try time.window
-        o.evaluator = try evaluator.options()
-        o.accept = inputs.acceptance
+        try evaluator.apply(inputs, to: &o)
         let r = try Explain.run(o)
         for line in r.notes { Console.error(line) }
-        Console.result(output == .text ? r.text : r.document(as: output.format), output.format)
+        output.show(text: { r.text }, document: { r.document(as: $0) })
         switch r.explanation.verdict {
         case .allowed: return
         case .denied: throw ExitCode(ExitStatus.finding.rawValue)

@@ -10,8 +10,7 @@ struct ExportCommand: ParsableCommand {
             + "last seen, drop reasons). Sorted by source, destination, protocol, port, verdict, bucket."
     )
 
-    @Option(help: "The store (SQLite file).")
-    var db = StoreDefault.db
+    @OptionGroup var store: StoreFlags
 
     @Option(name: [.short, .long], help: "Records as JSON Lines or CSV.")
     var output: Export.Format = .jsonl
@@ -21,7 +20,7 @@ struct ExportCommand: ParsableCommand {
     func run() throws {
         let w = try time.window
         // Machine records: JSON Lines keeps its content as escapes; CSV cells are made terminal-safe.
-        let text = try Export.run(db: db, format: output, window: w)
+        let text = try Export.run(db: store.db, format: output, window: w)
         if output == .jsonl { Console.result(text, .json) } else { Console.result(text, .text) }
     }
 }

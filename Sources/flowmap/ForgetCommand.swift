@@ -10,19 +10,18 @@ struct ForgetCommand: ParsableCommand {
             + "cannot be forgotten (an error; nothing changes)."
     )
 
-    @Option(help: "The store (SQLite file).")
-    var db = StoreDefault.db
+    @OptionGroup var store: StoreFlags
 
     @Argument(help: "A source id (flowmap sources) or path.")
     var source: String
 
-    @Option(name: [.short, .long], help: "Output: text, json or yaml.")
-    var output: PlainFormat = .text
+    @OptionGroup var output: PlainOutputFlags
 
     func run() throws {
-        let r = try Forget.run(db: db, source: source)
-        if output != .text { return Console.result(r.document(db: db, as: output.format), output.format) }
-        let names = r.sources.map { "\($0.id) (\($0.path))" }.joined(separator: ", ")
-        Console.out("forgot source \(names): \(r.buckets) edge bucket(s) recomputed")
+        let r = try Forget.run(db: store.db, source: source)
+        output.show(text: {
+            let names = r.sources.map { "\($0.id) (\($0.path))" }.joined(separator: ", ")
+            return "forgot source \(names): \(r.buckets) edge bucket(s) recomputed\n"
+        }, document: { r.document(db: store.db, as: $0) })
     }
 }

@@ -10,8 +10,7 @@ struct GenerateCommand: ParsableCommand {
             + "--allow-breaks), 1 when it would not (listed; nothing written), 2 on error (nothing written)."
     )
 
-    @Option(help: "The store (SQLite file).")
-    var db = StoreDefault.db
+    @OptionGroup var store: StoreFlags
 
     @Option(help: "Output directory, or - for one YAML stream on stdout.")
     var out = "policies"
@@ -91,7 +90,7 @@ struct GenerateCommand: ParsableCommand {
     }
 
     func run() throws {
-        var o = Generate.Options(db: db, out: out)
+        var o = Generate.Options(db: store.db, out: out)
         o.emit.layout = layout
         o.emit.flavor = flavor
         o.emit.version = FlowMapVersion.current

@@ -19,8 +19,7 @@ struct MapCommand: ParsableCommand {
             """
     )
 
-    @Option(help: "The store (SQLite file).")
-    var db = StoreDefault.db
+    @OptionGroup var store: StoreFlags
 
     @OptionGroup var time: WindowFlags
 
@@ -60,15 +59,14 @@ struct MapCommand: ParsableCommand {
             throw ExitCode(ExitStatus.cannotEvaluate.rawValue)
         }
         let out = self.out ?? "-"
-        var o = Map.Options(db: db)
+        var o = Map.Options(db: store.db)
         o.window = try time.window
         o.format = f
         o.out = out
         o.view.namespaces = Set(namespaces.namespace)
         o.view.minFlows = minFlows
         o.policies = policies
-        o.evaluator = try evaluator.options()
-        o.accept = inputs.acceptance
+        try evaluator.apply(inputs, to: &o)
         let r = try Map.run(o)
         for line in r.policyNotes { Console.error(line) }
         if let t = r.text {

@@ -12,15 +12,13 @@ struct RemapCommand: ParsableCommand {
             """
     )
 
-    @Option(help: "The store (SQLite file).")
-    var db = StoreDefault.db
+    @OptionGroup var store: StoreFlags
 
-    @Option(name: [.short, .long], help: "Output: text, json or yaml.")
-    var output: PlainFormat = .text
+    @OptionGroup var output: PlainOutputFlags
 
     func run() throws {
-        let r = try Remap.run(db: db)
-        if output != .text { return Console.result(r.document(db: db, as: output.format), output.format) }
-        Console.out("remapped \(r.mapped) kept flow row(s) (\(r.flows) flow(s)) in \(db); \(r.unknown) still unknown")
+        let r = try Remap.run(db: store.db)
+        output.show(text: { "remapped \(r.mapped) kept flow row(s) (\(r.flows) flow(s)) in \(store.db); \(r.unknown) still unknown\n" },
+                    document: { r.document(db: store.db, as: $0) })
     }
 }

@@ -9,15 +9,12 @@ struct SourcesCommand: ParsableCommand {
             + "`flowmap forget` takes."
     )
 
-    @Option(help: "The store (SQLite file).")
-    var db = StoreDefault.db
+    @OptionGroup var store: StoreFlags
 
-    @Option(name: [.short, .long], help: "Output.")
-    var output: PlainFormat = .text
+    @OptionGroup var output: PlainOutputFlags
 
     func run() throws {
-        let sources = try ListSources.run(db: db)
-        Console.result(output == .text ? ListSources.text(sources) : ResultText.document(ListSources.json(sources), as: output.format),
-                       output.format)
+        let sources = try ListSources.run(db: store.db)
+        output.show(text: { ListSources.text(sources) }, document: { ResultText.document(ListSources.json(sources), as: $0) })
     }
 }

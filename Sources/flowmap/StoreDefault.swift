@@ -1,3 +1,4 @@
+import ArgumentParser
 import Foundation
 
 /// The `--db` every verb uses when none is given: $FLOWMAP_DB (an SQLite path or a postgresql:// connection
@@ -7,4 +8,10 @@ enum StoreDefault {
         if let v = ProcessInfo.processInfo.environment["FLOWMAP_DB"], !v.isEmpty { return v }
         return "flowmap.db"
     }
+}
+
+/// `--db` of the verbs that read or change one store.
+struct StoreFlags: ParsableArguments {
+    @Option(help: "The store (SQLite file).")
+    var db = StoreDefault.db
 }

@@ -8,8 +8,7 @@ struct SummaryCommand: ParsableCommand {
         usage: "flowmap summary [<options>]"
     )
 
-    @Option(help: "The store (SQLite file).")
-    var db = StoreDefault.db
+    @OptionGroup var store: StoreFlags
 
     @OptionGroup var time: WindowFlags
 
@@ -19,17 +18,15 @@ struct SummaryCommand: ParsableCommand {
     @Option(help: "NetworkPolicy manifests (file or folder): which namespaces have policies.")
     var policies: String?
 
-    @Option(name: [.short, .long], help: "Output: text, json or yaml.")
-    var output: PlainFormat = .text
-
+    @OptionGroup var output: PlainOutputFlags
 
     func run() throws {
-        var o = Summary.Options(db: db)
+        var o = Summary.Options(db: store.db)
         o.window = try time.window
         o.top = top
         o.policies = policies
         let r = try Summary.run(o)
         for i in r.policyIssues { Console.error("warning: \(i)") }
-        Console.result(Summary.render(r.report, as: output.format), output.format)
+        output.show(text: { Summary.render(r.report, as: .text) }, document: { Summary.render(r.report, as: $0) })
     }
 }

@@ -51,8 +51,7 @@ struct WatchCommand: ParsableCommand {
         if hubble != nil && input != nil { throw ValidationError("pass either --hubble ADDR or a stream (-), not both") }
         if hubble == nil && input == nil { throw ValidationError("nothing to watch: pass - (stdin) or --hubble ADDR") }
         var o = Watch.Options(policies: policies, db: db)
-        o.evaluator = try evaluator.options()
-        o.accept = inputs.acceptance
+        try evaluator.apply(inputs, to: &o)
         o.format = hubble != nil ? .hubble : .auto
         o.batchSeconds = batchSeconds
         o.updateSeconds = updateSeconds
