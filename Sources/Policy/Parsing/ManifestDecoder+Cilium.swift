@@ -199,40 +199,12 @@ extension ManifestDecoder {
                 issue("\(path).matchLabels", ml, "expected an object, got \(ml.typeName)")
             }
         }
-        if let me = node["matchExpressions"], !me.isNull {
-            guard let items = me.array else {
-                issue("\(path).matchExpressions", me, "expected a list, got \(me.typeName)")
-                return nil
-            }
-            for (i, e) in items.enumerated() {
-                let ep = "\(path).matchExpressions[\(i)]"
-                guard e.object != nil else { issue(ep, e, "expected an object, got \(e.typeName)"); continue }
-                checkKnown(e, ["key", "operator", "values"], path: ep)
-                let keyText = e["key"]?.scalarText ?? ""
-                if let m = keyError(keyText) { issue("\(ep).key", e["key"] ?? e, "Invalid value: \"\(keyText)\": \(m)") }
-                var values: [String] = []
-                for (j, v) in (e["values"]?.array ?? []).enumerated() {
-                    guard case .string(let s) = v.value else {
-                        issue("\(ep).values[\(j)]", v, "expected a string, got \(v.typeName)")
-                        continue
-                    }
-                    values.append(s)
-                }
-                let opText = e["operator"]?.scalarText ?? ""
-                guard let op = LabelSelectorRequirement.Operator(rawValue: opText) else {
-                    issue("\(ep).operator", e["operator"] ?? e, "Invalid value: \"\(opText)\": not a valid selector operator")
-                    continue
-                }
-                if (op == .in || op == .notIn) && values.isEmpty {
-                    issue("\(ep).values", e["values"] ?? e, "Required value: must be specified when `operator` is 'In' or 'NotIn'")
-                }
-                if (op == .exists || op == .doesNotExist) && !values.isEmpty {
-                    issue("\(ep).values", e["values"] ?? e,
-                          "Forbidden: may not be specified when `operator` is 'Exists' or 'DoesNotExist'")
-                }
-                let (s, k) = CiliumLabel.parseKey(keyText)
-                reqs.append(CiliumSelector.Requirement(source: s, key: k, op: op, values: values))
-            }
+        guard let exprs = matchExpressions(node["matchExpressions"], path: "\(path).matchExpressions",
+                                           keyError: keyError, valueError: { _ in nil })
+        else { return nil }
+        for r in exprs {
+            let (s, k) = CiliumLabel.parseKey(r.key)
+            reqs.append(CiliumSelector.Requirement(source: s, key: k, op: r.op, values: r.values))
         }
         return issues.count == before ? CiliumSelector(requirements: reqs) : nil
     }

@@ -500,51 +500,63 @@ public struct ManifestDecoder {
                 issue("\(path).matchLabels", ml, "expected an object, got \(ml.typeName)")
             }
         }
-        if let me = node["matchExpressions"], !me.isNull {
-            guard let list = me.array else {
-                issue("\(path).matchExpressions", me, "expected a list, got \(me.typeName)")
-                return nil
+        guard let reqs = matchExpressions(node["matchExpressions"], path: "\(path).matchExpressions",
+                                          keyError: KubernetesLabel.keyError, valueError: KubernetesLabel.valueError)
+        else { return nil }
+        sel.matchExpressions += reqs
+        return issues.count == before ? sel : nil
+    }
+
+    /// A selector's `matchExpressions`, in either dialect (`keyError`, `valueError`: the dialect's checks of a
+    /// key as written and of a value): empty when absent or null, nil when no list. A requirement that is no
+    /// object or has no valid operator is left out; every problem is recorded.
+    mutating func matchExpressions(_ node: ManifestNode?, path: String, keyError: (String) -> String?,
+                                   valueError: (String) -> String?) -> [LabelSelectorRequirement]? {
+        guard let node, !node.isNull else { return [] }
+        guard let list = node.array else {
+            issue(path, node, "expected a list, got \(node.typeName)")
+            return nil
+        }
+        var out: [LabelSelectorRequirement] = []
+        for (i, e) in list.enumerated() {
+            let ep = "\(path)[\(i)]"
+            guard e.object != nil else { issue(ep, e, "expected an object, got \(e.typeName)"); continue }
+            checkKnown(e, ["key", "operator", "values"], path: ep)
+            let key = e["key"]?.scalarText ?? ""
+            if let m = keyError(key) {
+                issue("\(ep).key", e["key"] ?? e, "Invalid value: \"\(key)\": \(m)")
             }
-            for (i, e) in list.enumerated() {
-                let ep = "\(path).matchExpressions[\(i)]"
-                guard e.object != nil else { issue(ep, e, "expected an object, got \(e.typeName)"); continue }
-                checkKnown(e, ["key", "operator", "values"], path: ep)
-                let key = e["key"]?.scalarText ?? ""
-                if let m = KubernetesLabel.keyError(key) {
-                    issue("\(ep).key", e["key"] ?? e, "Invalid value: \"\(key)\": \(m)")
-                }
-                let opText = e["operator"]?.scalarText ?? ""
-                var values: [String] = []
-                for (j, v) in (e["values"]?.array ?? []).enumerated() {
-                    guard case .string(let s) = v.value else {
-                        issue("\(ep).values[\(j)]", v, "expected a string, got \(v.typeName)")
-                        continue
-                    }
-                    if let m = KubernetesLabel.valueError(s) {
-                        issue("\(ep).values[\(j)]", v, "Invalid value: \"\(s)\": \(m)")
-                    }
-                    values.append(s)
-                }
-                guard let op = LabelSelectorRequirement.Operator(rawValue: opText) else {
-                    issue("\(ep).operator", e["operator"] ?? e,
-                          "Invalid value: \"\(opText)\": not a valid selector operator")
+            let opText = e["operator"]?.scalarText ?? ""
+            var values: [String] = []
+            for (j, v) in (e["values"]?.array ?? []).enumerated() {
+                guard case .string(let s) = v.value else {
+                    issue("\(ep).values[\(j)]", v, "expected a string, got \(v.typeName)")
                     continue
                 }
-                switch op {
-                case .in, .notIn:
-                    if values.isEmpty {
-                        issue("\(ep).values", e["values"] ?? e,
-                              "Required value: must be specified when `operator` is 'In' or 'NotIn'")
-                    }
-                case .exists, .doesNotExist:
-                    if !values.isEmpty {
-                        issue("\(ep).values", e["values"] ?? e,
-                              "Forbidden: may not be specified when `operator` is 'Exists' or 'DoesNotExist'")
-                    }
+                if let m = valueError(s) {
+                    issue("\(ep).values[\(j)]", v, "Invalid value: \"\(s)\": \(m)")
                 }
-                sel.matchExpressions.append(LabelSelectorRequirement(key: key, op: op, values: values))
+                values.append(s)
             }
+            guard let op = LabelSelectorRequirement.Operator(rawValue: opText) else {
+                issue("\(ep).operator", e["operator"] ?? e,
+                      "Invalid value: \"\(opText)\": not a valid selector operator")
+                continue
+            }
+            switch op {
+            case .in, .notIn:
+                if values.isEmpty {
+                    issue("\(ep).values", e["values"] ?? e,
+                          "Required value: must be specified when `operator` is 'In' or 'NotIn'")
+                }
+            case .exists, .doesNotExist:
+                if !values.isEmpty {
+                    issue("\(ep).values", e["values"] ?? e,
+                          "Forbidden: may not be specified when `operator` is 'Exists' or 'DoesNotExist'")
+                }
+            }
+            out.append(LabelSelectorRequirement(key: key, op: op, values: values))
         }
-        return issues.count == before ? sel : nil
+        return out
     }
 }
