@@ -5,7 +5,8 @@
 //   FlowIngest, FlowStore, Inference, Policy, FlowMapView   -> FlowModel (and the CZlib / CSQLite / CSHA256 C targets)
 //   Emit (writes a PolicyPlan)                              -> Inference, Policy, FlowModel
 //   HubbleLive (gRPC client: Hubble Observer / Peer)        -> HubbleAPI (generated, `make proto`) -> HubbleCodec
-//   FlowMapKit (facade)                                     -> every stage above
+//   FlowMapKit (facade)                                     -> FlowModel, FlowIngest, FlowStore, Inference, Policy,
+//                                                              Emit, FlowMapView, HubbleLive
 //   flowmap (CLI)                                           -> FlowMapKit only
 // The CLI imports FlowMapKit only (nothing is re-exported; Sources/FlowMapKit/Facade.swift names what it needs).
 import PackageDescription

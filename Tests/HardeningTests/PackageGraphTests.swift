@@ -99,6 +99,67 @@ struct PackageGraphTests {
         }
     }
 
+    @Test("Package.swift's header comment draws the graph Package.swift declares")
+    func packageComment() throws {
+        let declared = try Self.declared()
+        let text = try String(contentsOf: Self.root.appendingPathComponent("Package.swift"), encoding: .utf8)
+        // The lines after `// Stage graph (...):` indented by three: `//   A, B -> C, D -> E` says A and B depend on
+        // C and D, C and D on E; a line without an arrow names a stage with no dependency; a line indented further
+        // continues the previous line's last list. The first line indented by one after them ends the drawing.
+        var lines: [[Set<String>]] = []
+        var inGraph = false
+        for raw in text.split(separator: "\n") {
+            if raw.hasPrefix("// Stage graph") { inGraph = true; continue }
+            guard inGraph, raw.hasPrefix("//") else { continue }
+            let body = raw.dropFirst(2)
+            let indent = body.prefix { $0 == " " }.count
+            if indent < 3 {
+                if lines.isEmpty { continue } else { break }  // the rest of the opening sentence; the end
+            }
+            let segments = body.components(separatedBy: "->").map { seg in
+                Set(Self.stages.filter { seg.contains(try! Regex("\\b\($0)\\b")) })
+            }
+            if indent == 3 || lines.isEmpty {
+                lines.append(segments)
+            } else {
+                lines[lines.count - 1][lines[lines.count - 1].count - 1].formUnion(segments[0])
+            }
+        }
+        var drawn: [String: Set<String>] = [:]
+        for segs in lines {
+            for (i, names) in segs.enumerated() {
+                for n in names { drawn[n, default: []].formUnion(i + 1 < segs.count ? segs[i + 1] : []) }
+            }
+        }
+        #expect(Set(drawn.keys) == Set(Self.stages), "stages in the comment: \(drawn.keys.sorted())")
+        for stage in Self.stages {
+            let real = (declared[stage] ?? []).subtracting(["CSQLite", "CZlib", "CSHA256"])
+            #expect(drawn[stage] == real, "\(stage): the comment says \(drawn[stage]?.sorted() ?? []), Package.swift \(real.sorted())")
+        }
+    }
+
+    @Test("docs/design.md's stage table lists exactly the stages (the graph itself is architecture.md's)")
+    func designDocStages() throws {
+        let doc = try String(contentsOf: Self.root.appendingPathComponent("docs/design.md"), encoding: .utf8)
+        var listed: [String] = []
+        for line in doc.split(separator: "\n") where line.hasPrefix("| `") {
+            if let m = line.firstMatch(of: #/^\| `([A-Za-z-]+)` \|/#) { listed.append(String(m.output.1)) }
+        }
+        #expect(listed == Self.stages, "docs/design.md lists \(listed)")
+    }
+
+    @Test("nothing in Sources re-exports a module (@_exported): a stage's users import what they use")
+    func noReexports() throws {
+        let sources = Self.root.appendingPathComponent("Sources")
+        let e = try #require(FileManager.default.enumerator(atPath: sources.path))
+        var found: [String] = []
+        for case let rel as String in e where rel.hasSuffix(".swift") {
+            let text = try String(contentsOf: sources.appendingPathComponent(rel), encoding: .utf8)
+            if text.contains("@_exported") { found.append("Sources/" + rel) }
+        }
+        #expect(found.isEmpty, "\(found)")
+    }
+
     @Test("docs/architecture.md's stage table states exactly the graph Package.swift declares")
     func designTable() throws {
         let declared = try Self.declared()
