@@ -295,12 +295,19 @@ public enum FormatChoice {
         }
         if chosen == .flowmapCSV {
             // The header is checked before any row is read.
-            let text = String(decoding: prefix, as: UTF8.self)
+            // Line by line up to the first non-empty one (not the whole 256 KiB prefix split into lines first).
+            var rest = Substring(String(decoding: prefix, as: UTF8.self))
             var lineNo = 0
-            for line in text.split(separator: "\n", omittingEmptySubsequences: false) {
+            while true {
+                let parts = rest.split(separator: "\n", maxSplits: 1, omittingEmptySubsequences: false)
+                guard let line = parts.first else { break }
                 lineNo += 1
                 let l = line.trimmingCharacters(in: .whitespacesAndNewlines)
-                if l.isEmpty { continue }
+                if l.isEmpty {
+                    guard parts.count == 2 else { break }
+                    rest = parts[1]
+                    continue
+                }
                 let cols = FlowRecordReader.csvCells(l) ?? []
                 if case .failure(let e) = FlowRecordReader.validate(columns: cols) {
                     throw Failure(description: "\(path):\(lineNo): header: \(e.description); nothing was read "
