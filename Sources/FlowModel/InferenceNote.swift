@@ -28,6 +28,10 @@ public enum InferenceNote: Sendable, Hashable, CustomStringConvertible {
     case reservedPeer(entity: String, direction: Direction, reason: ReservedReason)
     /// One DNS protocol to a resolver was observed denied, so it is not allowed beside its sibling.
     case dnsSiblingDenied(proto: Proto, resolver: Endpoint)
+    /// DNS to a resolver that answers from a node (a host-network resolver, node-local DNS) was observed on one
+    /// protocol only: the other is not allowed (never broader than the evidence), though a truncated response
+    /// makes clients retry over TCP.
+    case dnsSiblingNotObserved(proto: Proto, resolver: Endpoint)
     /// The workload resolved names but no DNS server was observed anywhere.
     case noDNSServer
     /// The workload resolved names without a DNS flow of its own: DNS allowed to the cluster's resolvers.
@@ -77,6 +81,9 @@ public enum InferenceNote: Sendable, Hashable, CustomStringConvertible {
             return "traffic \(dir.rawValue) reserved:\(entity) observed: not expressible as a NetworkPolicy peer, no rule"
         case .dnsSiblingDenied(let proto, let resolver):
             return "\(proto.rawValue)/53 to \(resolver) was observed denied: not allowed with its DNS sibling protocol"
+        case .dnsSiblingNotObserved(let proto, let resolver):
+            return "\(proto.rawValue)/53 to \(resolver) was not observed: not allowed (it answers from a node, where "
+                + "only the observed DNS protocols are written); a truncated DNS response retried over TCP would be denied"
         case .noDNSServer:
             return "resolved names but no DNS server was observed: no DNS rule"
         case .clusterResolvers(let resolvers):

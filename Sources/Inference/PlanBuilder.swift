@@ -361,12 +361,16 @@ struct PlanBuilder {
     mutating func addDNS() {
         var resolversOf = [Endpoint: Set<Endpoint>]()  // source workload -> DNS destinations
         var clientsOf = [Endpoint: Set<Endpoint>]()  // DNS destination -> source workloads
+        var protocols = [Endpoint: [Endpoint: Set<Proto>]]()  // resolver -> client -> DNS protocols observed
         for e in allowed where Inferrer.isDNS(e.key) && e.key.source.kind == .workload {
             resolversOf[e.key.source, default: []].insert(e.key.destination)
             clientsOf[e.key.destination, default: []].insert(e.key.source)
+            protocols[e.key.destination, default: [:]][e.key.source, default: []].insert(e.key.proto)
         }
         for (w, resolvers) in resolversOf where included(w) || resolvers.contains(where: included) {
-            for r in resolvers where included(w) || included(r) { addBothDNSProtocols(w, r) }
+            for r in resolvers where included(w) || included(r) {
+                addBothDNSProtocols(w, r, observed: protocols[r]?[w] ?? [])
+            }
         }
 
         // Workloads that resolved names without a DNS edge of their own.
@@ -393,16 +397,31 @@ struct PlanBuilder {
                 warnings.insert(.noDNSServer(w))
                 continue
             }
-            for r in cluster { addBothDNSProtocols(w, r) }
+            // No DNS flow of its own: the protocols its resolvers were observed serving.
+            for r in cluster { addBothDNSProtocols(w, r, observed: (protocols[r] ?? [:]).values.reduce([], { $0.union($1) })) }
             notes[w, default: []].insert(.clusterResolvers(cluster))
         }
     }
 
+    /// A resolver that answers from a node: a host-network workload, or node-local DNS (`reserved:host` /
+    /// `reserved:remote-node`, a link-local address). Only the DNS protocols observed to it are written, in every
+    /// flavour: the NetworkPolicy ipBlocks of its node addresses and Cilium's `host` / `remote-node` entities
+    /// (which carry the observed edges only) then agree, and neither is broader than the evidence.
+    func answersFromNode(_ r: Endpoint) -> Bool {
+        (r.kind == .workload && ev.hostNetwork.contains(r)) || r.reservedEntity.map(ReservedEntity.nodes.contains) == true
+            || (r.kind == .external && IPAddr.isLinkLocal(r.name))
+    }
+
     /// Both DNS protocols from `w` to `resolver`: the client's egress and, when the resolver's namespace gets
-    /// policies, its ingress. A protocol observed denied between the two stays denied.
-    mutating func addBothDNSProtocols(_ w: Endpoint, _ resolver: Endpoint) {
+    /// policies, its ingress. A protocol observed denied between the two stays denied. A resolver that answers
+    /// from a node (`answersFromNode`) gets only the `observed` protocols, with a note for the other.
+    mutating func addBothDNSProtocols(_ w: Endpoint, _ resolver: Endpoint, observed: Set<Proto>) {
         for proto in [Proto.udp, .tcp] {
             let pk = PortKey(proto, 53)
+            if answersFromNode(resolver) && !observed.contains(proto) {
+                if !observed.isEmpty { notes[w, default: []].insert(.dnsSiblingNotObserved(proto: proto, resolver: resolver)) }
+                continue
+            }
             if deniedKeys.contains(EdgeKey(source: w, destination: resolver, proto: proto, port: 53,
                                            outcome: .allowed)) {
                 notes[w, default: []].insert(.dnsSiblingDenied(proto: proto, resolver: resolver))
@@ -474,6 +493,10 @@ struct PlanBuilder {
         for k in deniedKeys where Inferrer.isDNS(k) && k.source.kind == .workload {
             deniedFrom[k.source.namespace, default: [:]][k.destination, default: []].insert(k.proto)
         }
+        var servedOver = [Endpoint: Set<Proto>]()  // resolver -> DNS protocols observed allowed to it
+        for e in allowed where Inferrer.isDNS(e.key) && e.key.source.kind == .workload {
+            servedOver[e.key.destination, default: []].insert(e.key.proto)
+        }
         for ns in withEgressDeny {
             var out = [RulePlan]()
             for r in resolvers {
@@ -489,7 +512,10 @@ struct PlanBuilder {
                     continue
                 }
                 let deniedProtos = deniedFrom[ns]?[r] ?? []
-                let protos = [Proto.udp, .tcp].filter { !deniedProtos.contains($0) }
+                // Node-local DNS: only the protocols it was observed serving, as for its clients (`addDNS`).
+                let protos = [Proto.udp, .tcp].filter {
+                    !deniedProtos.contains($0) && (!answersFromNode(r) || servedOver[r]?.contains($0) == true)
+                }
                 if !deniedProtos.isEmpty {
                     warnings.insert(.dnsBaselineLeavesOut(namespace: ns, resolver: r, protos: deniedProtos.sorted()))
                 }

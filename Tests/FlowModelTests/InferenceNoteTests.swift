@@ -26,6 +26,9 @@ struct InferenceNoteTests {
              "traffic from reserved:health observed: not expressible as a NetworkPolicy peer, no rule"),
             (.dnsSiblingDenied(proto: .tcp, resolver: Self.dns),
              "TCP/53 to kube-system/coredns[Deployment] was observed denied: not allowed with its DNS sibling protocol"),
+            (.dnsSiblingNotObserved(proto: .tcp, resolver: Self.dns),
+             "TCP/53 to kube-system/coredns[Deployment] was not observed: not allowed (it answers from a node, where "
+                + "only the observed DNS protocols are written); a truncated DNS response retried over TCP would be denied"),
             (.noDNSServer, "resolved names but no DNS server was observed: no DNS rule"),
             (.clusterResolvers([Self.dns, Self.web]),
              "resolved names, but none of its DNS flows is in the evidence: DNS allowed to the cluster resolver(s) "

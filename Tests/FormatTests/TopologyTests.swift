@@ -284,7 +284,49 @@ import TestSupport
         #expect(plan.warnings.contains(.resolverInHostNetwork(dns)))
         let w = try #require(shop.workloads.first { $0.endpoint == web })
         #expect(w.egress.map(\.peer) == [.ipBlock(cidr: "10.10.0.11/32", except: [], note: PeerPlan.hostNetworkNote)])
-        #expect(w.egress.flatMap(\.ports).map { "\($0.proto.rawValue)/\($0.port)" } == ["TCP/53", "UDP/53"])
+        #expect(w.egress.flatMap(\.ports).map { "\($0.proto.rawValue)/\($0.port)" } == ["UDP/53"],
+                "a resolver in the host network: only the observed protocol (nodeResolverDNSProtocols)")
+    }
+
+    @Test("DNS to a resolver that answers from a node: only the observed protocols, in both flavours, with a note for the other")
+    func nodeResolverDNSProtocols() throws {
+        let dns = Endpoint.workload("kube-system", "node-local-dns", kind: "DaemonSet")
+        let web = Endpoint.workload("shop", "web", kind: "Deployment")
+        let api = Endpoint.workload("shop", "api", kind: "Deployment")
+        let cart = Endpoint.workload("shop", "cart", kind: "Deployment")
+        func edge(_ s: Endpoint, _ d: Endpoint, _ p: Proto) -> ObservedEdge {
+            ObservedEdge(key: EdgeKey(source: s, destination: d, proto: p, port: 53, outcome: .allowed),
+                         stats: EdgeStats(flows: 5, firstSeen: 1, lastSeen: 2))
+        }
+        var ev = Evidence(edges: [edge(web, dns, .udp), edge(api, dns, .udp), edge(api, dns, .tcp),
+                                  edge(cart, .reserved(.host), .udp)],
+                          labelSets: [dns: [["k8s-app": "node-local-dns"]], web: [["app": "web"]], api: [["app": "api"]],
+                                      cart: [["app": "cart"]]],
+                          addresses: [dns: ["10.10.0.11"], .reserved(.host): ["169.254.20.10"]])
+        ev.hostNetwork = [dns]
+        ev.workloadNodes = [dns: ["n1"], web: ["n1"], api: ["n1"], cart: ["n1"]]
+        ev.nodeAddresses = ["n1": ["10.10.0.11"]]
+        let shop = try #require(Inferrer().infer(ev).namespaces.first { $0.name == "shop" })
+        func w(_ e: Endpoint) throws -> WorkloadPlan { try #require(shop.workloads.first { $0.endpoint == e }) }
+        func ports(_ rules: [RulePlan]) -> [String] { rules.flatMap(\.ports).map { "\($0.proto.rawValue)/\($0.port)" }.sorted() }
+        func ports(_ rules: [EntityRulePlan]) -> [String] { rules.flatMap(\.ports).map { "\($0.proto.rawValue)/\($0.port)" }.sorted() }
+        // web: UDP only, to the resolver's node address (NetworkPolicy) and the host entity (Cilium): the same.
+        let wp = try w(web)
+        #expect(wp.egress.map(\.peer) == [.ipBlock(cidr: "10.10.0.11/32", except: [], note: PeerPlan.hostNetworkNote)])
+        #expect(ports(wp.egress) == ["UDP/53"], "TCP/53 was never observed to a node")
+        #expect(wp.egressEntities.map(\.entity) == ["host"] && ports(wp.egressEntities) == ["UDP/53"])
+        #expect(wp.notes.contains(.dnsSiblingNotObserved(proto: .tcp, resolver: dns)))
+        // api: both observed, both written, no note.
+        let ap = try w(api)
+        #expect(ports(ap.egress) == ["TCP/53", "UDP/53"] && ports(ap.egressEntities) == ["TCP/53", "UDP/53"])
+        #expect(!ap.notes.contains { if case .dnsSiblingNotObserved = $0 { true } else { false } })
+        // cart: node-local DNS as reserved:host (169.254.20.10), UDP only.
+        let cp = try w(cart)
+        #expect(cp.egress.map(\.peer) == [.ipBlock(cidr: "169.254.20.10/32", except: [], note: "node-local DNS")])
+        #expect(ports(cp.egress) == ["UDP/53"] && ports(cp.egressEntities) == ["UDP/53"])
+        #expect(cp.notes.contains(.dnsSiblingNotObserved(proto: .tcp, resolver: .reserved(.host))))
+        // The namespace baseline to node-local DNS: the protocols it was observed serving (UDP).
+        #expect(ports(shop.dnsBaseline) == ["UDP/53"], "\(shop.dnsBaseline)")
     }
 
     @Test("host-network peers from generic records: node ipBlocks / host and remote-node, and check allows exactly the observed flows")

@@ -123,7 +123,8 @@ struct InferrerTests {
         let plan = Inferrer().infer(Evidence(edges: [Fx.edge(web, nl, .udp, 53)], labelSets: labels))
         let r = try #require(Fx.plan(web, in: plan)?.egress.first)
         #expect(r.peer == .ipBlock(cidr: "169.254.20.10/32", except: [], note: ""))
-        #expect(Fx.ports(r) == ["TCP/53", "UDP/53"])
+        #expect(Fx.ports(r) == ["UDP/53"], "node-local DNS answers from the node: only the observed protocol")
+        #expect(Fx.plan(web, in: plan)?.notes.contains(.dnsSiblingNotObserved(proto: .tcp, resolver: nl)) == true)
         let host = Endpoint.reserved("host")
         let plan2 = Inferrer().infer(Evidence(edges: [Fx.edge(web, host, .udp, 53), Fx.edge(host, web, .tcp, 8080)],
                                               labelSets: labels,

@@ -159,8 +159,10 @@ struct PlanOracle: ConnectivityOracle {
 
 /// What FlowMap promises for a generated cluster, written from the spec (issue 5 and the docs), not from the
 /// code: observed-allowed connections are allowed; DNS is allowed on UDP and TCP 53 to each resolver a workload
-/// used, and to the cluster resolver(s) for workloads that resolved names without DNS flows; a port reached from
-/// `threshold` or more public addresses is open to every public address; everything else is denied.
+/// used, and to the cluster resolver(s) for workloads that resolved names without DNS flows — except node-local
+/// DNS (a link-local address: it answers from the node), which gets only the protocols observed to it (issue 23,
+/// docs/topologies.md); a port reached from `threshold` or more public addresses is open to every public
+/// address; everything else is denied.
 struct Expectation {
     let cluster: GeneratedCluster
     let allowed: Set<Conn>
@@ -169,7 +171,8 @@ struct Expectation {
     let openEgress: Set<String>
     let openIngress: Set<String>
     /// DNS baseline: "namespace resolver proto" for every namespace with an egress default-deny, to each cluster
-    /// resolver (CoreDNS in kube-system, node-local DNS), UDP and TCP 53, unless observed denied from it.
+    /// resolver (CoreDNS in kube-system, node-local DNS), UDP and TCP 53 (node-local DNS: the protocols observed to
+    /// it), unless observed denied from it.
     let baseline: Set<String>
 
     init(_ c: GeneratedCluster, dnsBaseline: Bool = true) {
@@ -184,21 +187,26 @@ struct Expectation {
         var allowed = c.allowed
         var clients: [Endpoint: Set<Endpoint>] = [:]
         var usedDNS = Set<Endpoint>()
+        var servedOver: [Endpoint: Set<Proto>] = [:]  // node-local DNS: the protocols observed to it
+        func nodeLocal(_ r: Endpoint) -> Bool { r.kind == .external && r.name.hasPrefix("169.254.") }
         for x in c.allowed where x.port == 53 && (x.proto == .udp || x.proto == .tcp) && x.src.kind == .workload {
-            // The sibling protocol, unless it was observed denied.
-            for proto in [Proto.udp, .tcp] where !c.denied.contains(Conn(src: x.src, dst: x.dst, proto: proto, port: 53)) {
+            servedOver[x.dst, default: []].insert(x.proto)
+            // The sibling protocol, unless it was observed denied (node-local DNS: none).
+            for proto in [Proto.udp, .tcp] where !c.denied.contains(Conn(src: x.src, dst: x.dst, proto: proto, port: 53))
+                && !nodeLocal(x.dst) {
                 allowed.insert(Conn(src: x.src, dst: x.dst, proto: proto, port: 53))
             }
             clients[x.dst, default: []].insert(x.src)
             usedDNS.insert(x.src)
         }
+        func protocols(_ r: Endpoint) -> [Proto] { [Proto.udp, .tcp].filter { !nodeLocal(r) || servedOver[r]?.contains($0) == true } }
         let candidates = clients.filter { $0.key.kind == .workload || $0.key.name.hasPrefix("169.254.") }
         let most = candidates.values.map(\.count).max() ?? 0
         let resolvers = candidates.filter { $0.value.count == most }.keys
         for x in c.allowed where x.src.kind == .workload && !usedDNS.contains(x.src)
             && !(c.names[x.dst] ?? []).isEmpty {
             for r in resolvers {
-                for proto in [Proto.udp, .tcp] where !c.denied.contains(Conn(src: x.src, dst: r, proto: proto, port: 53)) {
+                for proto in protocols(r) where !c.denied.contains(Conn(src: x.src, dst: r, proto: proto, port: 53)) {
                     allowed.insert(Conn(src: x.src, dst: r, proto: proto, port: 53))
                 }
             }
@@ -211,7 +219,7 @@ struct Expectation {
             }
             for ns in egressSeen {
                 for r in clusterResolvers {
-                    for proto in [Proto.udp, .tcp] where !c.denied.contains(where: {
+                    for proto in protocols(r) where !c.denied.contains(where: {
                         $0.src.namespace == ns && $0.dst == r && $0.proto == proto && $0.port == 53
                     }) {
                         baseline.insert("\(ns) \(r) \(proto.rawValue)")
