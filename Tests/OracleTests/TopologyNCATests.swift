@@ -233,4 +233,26 @@ struct TopologyNCATests {
         #expect(r.flowmap == [[8443], []], "the observed node only")
         if let nca = r.nca { #expect(nca == r.flowmap) }
     }
+
+    /// Tests/FormatTests/Fixtures/topologies `host-network-cluster.json` / `host-network.jsonl`, restated: the
+    /// host-network DaemonSet obs/node-agent runs on worker-1 (10.10.0.11) and worker-2 (10.10.0.12) and was
+    /// observed calling shop/web:8080 from 10.10.0.11 only. The NetworkPolicy flavour writes it as node traffic:
+    /// that address's /32, never the other node's, which network-config-analyzer reads the same way.
+    @Test("Host-network peer, NetworkPolicy flavour: the node address it was observed from, not its other node")
+    func hostNetworkPeer() throws {
+        let agent = Endpoint.workload("obs", "node-agent", kind: "DaemonSet")
+        var ev = Evidence(edges: [Self.edge(agent, Self.web, 8080)],
+                          labelSets: Self.topologyLabels.merging([agent: [["app": "node-agent"]]]) { a, _ in a },
+                          namespaceLabels: Self.topologyNamespaces.merging(["obs": ["kubernetes.io/metadata.name": "obs"]]) { a, _ in a },
+                          addresses: [agent: ["10.10.0.11"]])
+        ev.hostNetwork = [agent]
+        ev.workloadNodes = [agent: ["worker-1", "worker-2"], Self.web: ["worker-2"]]
+        ev.nodeAddresses = ["worker-1": ["10.10.0.11"], "worker-2": ["10.10.0.12"]]
+        let w = try #require(Inferrer().infer(ev).namespaces.flatMap(\.workloads).first { $0.endpoint == Self.web })
+        #expect(w.ingress.map(\.peer) == [.ipBlock(cidr: "10.10.0.11/32", except: [], note: PeerPlan.hostNetworkNote)])
+        let pairs = [("10.10.0.11", "web"), ("10.10.0.12", "web"), ("10.10.0.99", "web")]
+        let r = try Self.admitted(Self.networkPolicies(ev), pairs: pairs, work: "host-network")
+        #expect(r.flowmap == [[8080], [], []])
+        if let nca = r.nca { #expect(nca == r.flowmap) }
+    }
 }
