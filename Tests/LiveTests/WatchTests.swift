@@ -11,13 +11,18 @@ import Glibc
 struct WatchTests {
     /// Writes `text` into a pipe from a thread of its own (a live stream on `-`); returns the read end.
     static func stream(_ text: String, pauseAfter: Int? = nil, pause: Double = 0) -> Int32 {
+        stream(text, pauses: pauseAfter.map { [$0: pause] } ?? [:])
+    }
+
+    /// The same, pausing `pauses[i]` seconds before line `i`.
+    static func stream(_ text: String, pauses: [Int: Double]) -> Int32 {
         var fds: [Int32] = [-1, -1]
         _ = pipe(&fds)
         let w = fds[1]
         let lines = text.split(separator: "\n", omittingEmptySubsequences: false).map { Array(($0 + "\n").utf8) }
         Thread.detachNewThread {
             for (i, l) in lines.enumerated() {
-                if i == pauseAfter { Thread.sleep(forTimeInterval: pause) }
+                if let p = pauses[i] { Thread.sleep(forTimeInterval: p) }
                 _ = l.withUnsafeBytes { write(w, $0.baseAddress, $0.count) }
             }
             close(w)
@@ -65,6 +70,70 @@ struct WatchTests {
         #expect(Set(updated.keys) == Set(expected.map(\.description)), "\(updated.keys.sorted())")
         #expect(updated.values.allSatisfy { $0.now > $0.before }, "\(updated)")
         #expect(summary.counts.accepted == Int64(lines.count))
+    }
+
+    @Test("an admin-tier set: watch reports exactly what check reports as breaking")
+    func adminTier() throws {
+        let dir = LiveSupport.tempDir()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let lines = try Samples.flows().map(\.line)
+        let capture = LiveSupport.capture(lines, in: dir)
+        let policies = dir.appendingPathComponent("anp.yaml").path
+        try """
+            apiVersion: policy.networking.k8s.io/v1alpha1
+            kind: AdminNetworkPolicy
+            metadata: {name: no-productpage-to-reviews}
+            spec:
+              priority: 10
+              subject: {pods: {namespaceSelector: {}, podSelector: {matchLabels: {app: reviews}}}}
+              ingress:
+              - name: deny-productpage
+                action: Deny
+                from:
+                - pods: {namespaceSelector: {}, podSelector: {matchLabels: {app: productpage}}}
+            """.write(toFile: policies, atomically: true, encoding: .utf8)
+        let db = dir.appendingPathComponent("check.db").path
+        _ = try LiveSupport.ingest(capture, db: db)
+        let check = try Check.run(Check.Options(policies: [policies], db: db))
+        let expected = Set(check.report.denied.map(LiveSupport.Blocked.init))
+        #expect(expected.count >= 3, "the admin tier must block the reviews calls: \(expected)")
+        var o = Watch.Options(policies: [policies])
+        o.stdinDescriptor = Self.stream(try String(contentsOfFile: capture, encoding: .utf8))
+        var events: [Watch.Event] = []
+        let summary = try Watch.prepare(o).run(path: "-", onIssue: { _ in }) { events.append($0) }
+        #expect(LiveSupport.blocked(events) == expected)
+        #expect(summary.report.allowedConnections == check.report.allowedConnections)
+    }
+
+    @Test("a blocked connection's growing count is told at most every --update-seconds, and at the end")
+    func updateThrottle() throws {
+        let dir = LiveSupport.tempDir()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let once = try Samples.flows().map(\.line)
+        let policies = LiveSupport.writePolicies(in: dir)
+        let text = (once + once + once).joined(separator: "\n") + "\n"
+        // Three batches: the capture three times over, a pause after each of the first two.
+        func watch(updateSeconds: Double) throws -> [String: [Int64]] {
+            var o = Watch.Options(policies: [policies])
+            o.stdinDescriptor = Self.stream(text, pauses: [once.count: 1.2, 2 * once.count: 1.2])
+            o.batchSeconds = 0.3
+            o.updateSeconds = updateSeconds
+            var updates: [String: [Int64]] = [:]
+            _ = try Watch.prepare(o).run(path: "-", onIssue: { _ in }) { e in
+                if case .update(let i, _) = e {
+                    updates["\(i.source) -> \(i.destination) \(i.proto)/\(i.port) \(i.note)", default: []].append(i.flows)
+                }
+            }
+            return updates
+        }
+        let every = try watch(updateSeconds: 0)
+        let throttled = try watch(updateSeconds: 3600)
+        #expect(every.count >= 7, "\(every)")
+        #expect(every.values.allSatisfy { $0.count >= 2 }, "an update with each later batch: \(every)")
+        // with an hour between updates: none while the stream runs, one at its end with the final count
+        #expect(Set(throttled.keys) == Set(every.keys))
+        #expect(throttled.values.allSatisfy { $0.count == 1 }, "\(throttled)")
+        #expect(throttled.keys.allSatisfy { throttled[$0]?.last == every[$0]?.last })
     }
 
     @Test("a --db that already holds evidence: only what the stream adds is reported")
