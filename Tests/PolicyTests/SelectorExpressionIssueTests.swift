@@ -2,9 +2,9 @@ import FlowModel
 import Testing
 @testable import Policy
 
-/// `matchExpressions` is decoded by one function for both dialects (issue 21); these pin what each reports for
-/// the same bad requirements, in order: the shared checks, the NetworkPolicy key and value syntax, and Cilium's
-/// own key rule (a `source:` prefix, no value syntax).
+/// A selector's `matchLabels` and `matchExpressions` are decoded by one function for both dialects (issue 21);
+/// these pin what each reports for the same bad terms, in order: the shared checks, the NetworkPolicy key and
+/// value syntax, and Cilium's own key rule (a `source:` prefix, no value syntax, labels in key order).
 @Suite("Selector matchExpressions issues")
 struct SelectorExpressionIssueTests {
     static let expressions = """
@@ -75,5 +75,23 @@ struct SelectorExpressionIssueTests {
             "\(p)[3].values: Forbidden: may not be specified when `operator` is 'Exists' or 'DoesNotExist'",
         ])
         #expect(Self.issues(Self.cilium("      matchExpressions: x"), under: p) == ["\(p): expected a list, got string"])
+    }
+
+    @Test("matchLabels: NetworkPolicy in document order with key and value syntax; Cilium in key order")
+    func matchLabels() {
+        let labels = "    matchLabels: {z: 1, \"k8s:\": \"a b\", ok: v}"
+        #expect(Self.issues(Self.networkPolicy(labels), under: "spec.podSelector") == [
+            "spec.podSelector.matchLabels.z: expected a string, got integer",
+            "spec.podSelector.matchLabels: Invalid value: \"k8s:\": \(KubernetesLabel.keyError("k8s:")!)",
+            "spec.podSelector.matchLabels: Invalid value: \"a b\": \(KubernetesLabel.valueError("a b")!)",
+        ])
+        #expect(Self.issues(Self.cilium(labels), under: "spec.endpointSelector") == [
+            "spec.endpointSelector.matchLabels: Invalid value: \"k8s:\": key must not be empty",
+            "spec.endpointSelector.matchLabels.z: expected a string, got integer",
+        ])
+        #expect(Self.issues(Self.networkPolicy("    matchLabels: [a]"), under: "spec.podSelector")
+                == ["spec.podSelector.matchLabels: expected an object, got list"])
+        #expect(Self.issues(Self.cilium("    matchLabels: [a]"), under: "spec.endpointSelector")
+                == ["spec.endpointSelector.matchLabels: expected an object, got list"])
     }
 }
