@@ -169,13 +169,6 @@ extension ManifestDecoder {
     }
 
     mutating func ciliumSelector(_ node: ManifestNode, path: String) -> CiliumSelector? {
-        guard node.object != nil else {
-            issue(path, node, "expected an object, got \(node.typeName)")
-            return nil
-        }
-        checkKnown(node, ["matchLabels", "matchExpressions"], path: path)
-        let before = issues.count
-        var reqs: [CiliumSelector.Requirement] = []
         func keyError(_ text: String) -> String? {
             let (_, key) = CiliumLabel.parseKey(text)
             if key == CiliumLabel.serviceAccountKey {
@@ -184,29 +177,16 @@ extension ManifestDecoder {
             }
             return key.isEmpty ? "key must not be empty" : nil
         }
-        if let ml = node["matchLabels"], !ml.isNull {
-            if let pairs = ml.object {
-                for p in pairs.sorted(by: { $0.key < $1.key }) {
-                    if let m = keyError(p.key) { issue("\(path).matchLabels", p.value, "Invalid value: \"\(p.key)\": \(m)") }
-                    guard let v = p.value.scalarText, case .string = p.value.value else {
-                        issue("\(path).matchLabels.\(p.key)", p.value, "expected a string, got \(p.value.typeName)")
-                        continue
-                    }
-                    let (s, k) = CiliumLabel.parseKey(p.key)
-                    reqs.append(CiliumSelector.Requirement(source: s, key: k, op: .in, values: [v]))
-                }
-            } else {
-                issue("\(path).matchLabels", ml, "expected an object, got \(ml.typeName)")
-            }
-        }
-        guard let exprs = matchExpressions(node["matchExpressions"], path: "\(path).matchExpressions",
-                                           keyError: keyError, valueError: { _ in nil })
+        // Cilium checks no value syntax; its labels become `In` requirements in key order.
+        guard let terms = selectorTerms(node, path: path, keyError: keyError, valueError: { _ in nil },
+                                        labelsInKeyOrder: true)
         else { return nil }
-        for r in exprs {
+        let reqs = terms.labels.map { LabelSelectorRequirement(key: $0.key, op: .in, values: [$0.value]) }
+            + terms.expressions
+        return CiliumSelector(requirements: reqs.map { r in
             let (s, k) = CiliumLabel.parseKey(r.key)
-            reqs.append(CiliumSelector.Requirement(source: s, key: k, op: r.op, values: r.values))
-        }
-        return issues.count == before ? CiliumSelector(requirements: reqs) : nil
+            return CiliumSelector.Requirement(source: s, key: k, op: r.op, values: r.values)
+        })
     }
 
     /// Cilium's CIDR fields also take a bare address (a /32 or /128).

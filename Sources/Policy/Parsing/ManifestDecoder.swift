@@ -473,43 +473,56 @@ public struct ManifestDecoder {
     }
 
     mutating func selector(_ node: ManifestNode, path: String) -> LabelSelector? {
+        guard let terms = selectorTerms(node, path: path, keyError: KubernetesLabel.keyError,
+                                        valueError: KubernetesLabel.valueError, labelsInKeyOrder: false)
+        else { return nil }
+        var sel = LabelSelector()
+        for (k, v) in terms.labels { sel.matchLabels[k] = v }
+        sel.matchExpressions = terms.expressions
+        return sel
+    }
+
+    /// A selector's terms in either dialect (`keyError`, `valueError`: the dialect's checks of a key as written
+    /// and of a value): its `matchLabels` pairs (in document or key order) and its `matchExpressions`; nil when
+    /// the selector is no object or any of its terms has a problem (every problem is recorded).
+    mutating func selectorTerms(_ node: ManifestNode, path: String, keyError: (String) -> String?,
+                                valueError: (String) -> String?, labelsInKeyOrder: Bool)
+        -> (labels: [(key: String, value: String)], expressions: [LabelSelectorRequirement])? {
         guard node.object != nil else {
             issue(path, node, "expected an object, got \(node.typeName)")
             return nil
         }
         checkKnown(node, ["matchLabels", "matchExpressions"], path: path)
         let before = issues.count
-        var sel = LabelSelector()
+        var labels: [(key: String, value: String)] = []
         if let ml = node["matchLabels"], !ml.isNull {
             if let pairs = ml.object {
-                for p in pairs {
-                    let kp = "\(path).matchLabels"
-                    if let m = KubernetesLabel.keyError(p.key) {
+                let kp = "\(path).matchLabels"
+                for p in labelsInKeyOrder ? pairs.sorted(by: { $0.key < $1.key }) : pairs {
+                    if let m = keyError(p.key) {
                         issue(kp, p.value, "Invalid value: \"\(p.key)\": \(m)")
                     }
                     guard let v = p.value.scalarText, case .string = p.value.value else {
                         issue("\(kp).\(p.key)", p.value, "expected a string, got \(p.value.typeName)")
                         continue
                     }
-                    if let m = KubernetesLabel.valueError(v) {
-                        issue("\(kp)", p.value, "Invalid value: \"\(v)\": \(m)")
+                    if let m = valueError(v) {
+                        issue(kp, p.value, "Invalid value: \"\(v)\": \(m)")
                     }
-                    sel.matchLabels[p.key] = v
+                    labels.append((p.key, v))
                 }
             } else {
                 issue("\(path).matchLabels", ml, "expected an object, got \(ml.typeName)")
             }
         }
-        guard let reqs = matchExpressions(node["matchExpressions"], path: "\(path).matchExpressions",
-                                          keyError: KubernetesLabel.keyError, valueError: KubernetesLabel.valueError)
+        guard let expressions = matchExpressions(node["matchExpressions"], path: "\(path).matchExpressions",
+                                                 keyError: keyError, valueError: valueError)
         else { return nil }
-        sel.matchExpressions += reqs
-        return issues.count == before ? sel : nil
+        return issues.count == before ? (labels, expressions) : nil
     }
 
-    /// A selector's `matchExpressions`, in either dialect (`keyError`, `valueError`: the dialect's checks of a
-    /// key as written and of a value): empty when absent or null, nil when no list. A requirement that is no
-    /// object or has no valid operator is left out; every problem is recorded.
+    /// A selector's `matchExpressions` (`selectorTerms`): empty when absent or null, nil when no list. A
+    /// requirement that is no object or has no valid operator is left out; every problem is recorded.
     mutating func matchExpressions(_ node: ManifestNode?, path: String, keyError: (String) -> String?,
                                    valueError: (String) -> String?) -> [LabelSelectorRequirement]? {
         guard let node, !node.isNull else { return [] }
