@@ -99,6 +99,16 @@ struct PackageGraphTests {
         }
     }
 
+    /// `drawn` (stage -> the stages a document says it depends on) names every stage, each with exactly the
+    /// first-party stages Package.swift declares (the C shims aside).
+    static func expectDeclared(_ drawn: [String: Set<String>], by document: String, _ declared: [String: Set<String>]) {
+        #expect(Set(drawn.keys) == Set(stages), "stages in \(document): \(drawn.keys.sorted())")
+        for stage in stages {
+            let real = (declared[stage] ?? []).subtracting(["CSQLite", "CZlib", "CSHA256"])
+            #expect(drawn[stage] == real, "\(stage): \(document) says \(drawn[stage]?.sorted() ?? []), Package.swift \(real.sorted())")
+        }
+    }
+
     @Test("Package.swift's header comment draws the graph Package.swift declares")
     func packageComment() throws {
         let declared = try Self.declared()
@@ -131,11 +141,7 @@ struct PackageGraphTests {
                 for n in names { drawn[n, default: []].formUnion(i + 1 < segs.count ? segs[i + 1] : []) }
             }
         }
-        #expect(Set(drawn.keys) == Set(Self.stages), "stages in the comment: \(drawn.keys.sorted())")
-        for stage in Self.stages {
-            let real = (declared[stage] ?? []).subtracting(["CSQLite", "CZlib", "CSHA256"])
-            #expect(drawn[stage] == real, "\(stage): the comment says \(drawn[stage]?.sorted() ?? []), Package.swift \(real.sorted())")
-        }
+        Self.expectDeclared(drawn, by: "Package.swift's comment", declared)
     }
 
     @Test("docs/design.md's stage table lists exactly the stages (the graph itself is architecture.md's)")
@@ -176,11 +182,7 @@ struct PackageGraphTests {
             guard let stage = names(cells[1]).first, Self.stages.contains(stage) else { continue }
             table[stage] = names(cells[2])
         }
-        #expect(Set(table.keys) == Set(Self.stages), "stages in the table: \(table.keys.sorted())")
-        for stage in Self.stages {
-            let real = (declared[stage] ?? []).subtracting(["CSQLite", "CZlib", "CSHA256"])
-            #expect(table[stage] == real, "\(stage): the table says \(table[stage]?.sorted() ?? []), Package.swift \(real.sorted())")
-        }
+        Self.expectDeclared(table, by: "docs/architecture.md's table", declared)
     }
 
     @Test("tests that need the Python venv live in OracleTests and run it through TestSupport's Oracle, no copy of the lookup")

@@ -35,25 +35,24 @@ enum PortRangeCase {
     /// Eight ports, neighbours `step` apart (`step - 1` unobserved ports between them).
     static func spaced(_ step: UInt16, count: Int = 8) -> [UInt16] { (0..<UInt16(count)).map { 30000 + $0 * step } }
 
-    /// Namespace and bare pods the policies apply to, for the evaluators and NCA.
+    /// Namespace and bare pods the policies apply to, for the evaluators and NCA: the client and the server, each
+    /// labelled `app: <its name>`.
     static let cluster = """
         apiVersion: v1
         kind: Namespace
         metadata: {name: media, labels: {kubernetes.io/metadata.name: media}}
-        ---
-        apiVersion: v1
-        kind: Pod
-        metadata: {name: ftp-client, namespace: media, labels: {app: ftp-client}}
-        spec: {containers: [{name: c, image: x}]}
-        status: {podIP: 10.0.0.1}
-        ---
-        apiVersion: v1
-        kind: Pod
-        metadata: {name: ftp-server, namespace: media, labels: {app: ftp-server}}
-        spec: {containers: [{name: c, image: x}]}
-        status: {podIP: 10.0.0.2}
 
-        """
+        """ + [(client, "10.0.0.1"), (server, "10.0.0.2")].map { pod, ip in
+            """
+            ---
+            apiVersion: v1
+            kind: Pod
+            metadata: {name: \(pod.name), namespace: \(pod.namespace), labels: {app: \(pod.name)}}
+            spec: {containers: [{name: c, image: x}]}
+            status: {podIP: \(ip)}
+
+            """
+        }.joined()
 
     /// What the server admits from the client on TCP 29990...30030, as the sorted ports allowed.
     static func admitted(_ c: ConnectionSet) -> [Int] { (29990...30030).filter { c.contains(.tcp, $0) } + (c.contains(.tcp, 21) ? [21] : []) }
