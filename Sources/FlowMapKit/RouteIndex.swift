@@ -43,7 +43,8 @@ struct RouteIndex: Sendable {
     /// Controllers whose proxy pods are known by label: the labels each project's Helm chart puts on the pods
     /// that receive the outside traffic and forward it to the backends, by the controller names their
     /// IngressClass / GatewayClass carry. A pod must carry every label of its entry. Sources (templates read):
-    /// - ingress-nginx: kubernetes/ingress-nginx charts/ingress-nginx (`app.kubernetes.io/name: ingress-nginx`),
+    /// - ingress-nginx: kubernetes/ingress-nginx charts/ingress-nginx/templates/_helpers.tpl `selectorLabels`
+    ///   (`app.kubernetes.io/name: ingress-nginx`),
     ///   IngressClass controller `k8s.io/ingress-nginx`;
     /// - Traefik: traefik/traefik-helm-chart traefik/templates/_helpers.tpl `traefik.labelselector`
     ///   (`app.kubernetes.io/name: traefik`), ingressclass.yaml `traefik.io/ingress-controller`, gatewayclass.yaml
