@@ -1,6 +1,7 @@
 import Foundation
 import FlowModel
 import FlowStore
+import Policy
 
 /// `flowmap sources`: what the store was fed, oldest first.
 public enum ListSources {
@@ -23,20 +24,28 @@ public enum ListSources {
 
     /// `--output json`: `{"schema_version": 1, "verb": "sources", "sources": [...]}` (keys sorted, snake_case).
     public static func json(_ sources: [SourceRecord]) -> String {
-        let rows: [[String: Any]] = sources.map { s in
-            var r: [String: Any] = [
-                "id": s.id, "path": s.path, "format": s.format, "lines": s.counts.lines,
-                "accepted": s.counts.accepted, "rejected": s.counts.rejected, "skipped": s.counts.skipped,
-                "bytes": s.counts.bytes, "ingested_at": Timestamp.format(s.ingestedAt), "forgettable": s.attributed
-                    && s.format != "inventory",
-            ]
-            r["first_flow"] = s.firstFlow.map { Timestamp.format($0) } ?? NSNull()
-            r["last_flow"] = s.lastFlow.map { Timestamp.format($0) } ?? NSNull()
-            return r
+        JSONText.document(verb: "sources", SourcesJSON(sources: sources.map { s in
+            SourcesJSON.Row(id: s.id, path: s.path, format: s.format, lines: s.counts.lines, accepted: s.counts.accepted,
+                            rejected: s.counts.rejected, skipped: s.counts.skipped, bytes: s.counts.bytes,
+                            ingested_at: Timestamp.format(s.ingestedAt),
+                            forgettable: s.attributed && s.format != "inventory",
+                            first_flow: OrNull(s.firstFlow.map { Timestamp.format($0) }),
+                            last_flow: OrNull(s.lastFlow.map { Timestamp.format($0) }))
+        }))
+    }
+
+    /// schema/sources.schema.json.
+    struct SourcesJSON: Encodable {
+        struct Row: Encodable {
+            var id: Int64
+            var path: String
+            var format: String
+            var lines, accepted, rejected, skipped, bytes: Int64
+            var ingested_at: String
+            var forgettable: Bool
+            /// null without flows, or for sources ingested before schema 7.
+            var first_flow, last_flow: OrNull<String>
         }
-        let doc: [String: Any] = ["schema_version": 1, "verb": "sources", "sources": rows]
-        let data = (try? JSONSerialization.data(withJSONObject: doc, options: [.prettyPrinted, .sortedKeys,
-                                                                                .withoutEscapingSlashes])) ?? Data()
-        return String(decoding: data, as: UTF8.self) + "\n"
+        var sources: [Row]
     }
 }

@@ -6,6 +6,7 @@ import Darwin
 import Foundation
 import FlowModel
 import FlowStore
+import Policy
 
 /// `flowmap merge --db TARGET STORE…` (issue 18): folds per-node stores into TARGET exactly. Each input is
 /// opened read-only and verified first; every source of it that TARGET does not hold arrives as its own source
@@ -137,29 +138,41 @@ public enum Merge {
 
     /// `--output json`: `{"schema_version": 1, "verb": "merge", …}` (schema/merge.schema.json).
     public static func json(_ r: Report) -> String {
-        let inputs: [[String: Any]] = r.inputs.map { i in
+        let inputs = r.inputs.map { i in
             let a = i.absorbed
-            return [
-                "path": i.path,
-                "status": i.error == nil ? "merged" : "refused",
-                "error": i.error ?? NSNull(),
-                "bucket_seconds": i.bucketWidth.map { $0 / 1_000_000_000 } ?? NSNull(),
-                "folded_buckets": a.foldedFrom != nil,
-                "added": a.added,
-                "present": a.present,
-                "notes": i.notes,
-                "sources": a.sources.map { s -> [String: Any] in
-                    ["input_id": s.input.id, "id": s.id, "path": s.input.path, "format": s.input.format,
-                     "status": s.added ? "added" : "present", "present_as": s.presentAs ?? NSNull()]
-                },
-            ]
+            return MergeJSON.Input(
+                path: i.path, status: i.error == nil ? "merged" : "refused", error: OrNull(i.error),
+                bucket_seconds: OrNull(i.bucketWidth.map { $0 / 1_000_000_000 }), folded_buckets: a.foldedFrom != nil,
+                added: a.added, present: a.present, notes: i.notes,
+                sources: a.sources.map { s in
+                    MergeJSON.Source(input_id: s.input.id, id: s.id, path: s.input.path, format: s.input.format,
+                                     status: s.added ? "added" : "present", present_as: OrNull(s.presentAs))
+                })
         }
-        let doc: [String: Any] = [
-            "schema_version": 1, "verb": "merge", "db": r.db, "bucket_seconds": r.bucketWidth / 1_000_000_000,
-            "added": r.added, "present": r.present, "refused": r.refused, "inputs": inputs,
-        ]
-        let data = (try? JSONSerialization.data(withJSONObject: doc, options: [.prettyPrinted, .sortedKeys,
-                                                                                .withoutEscapingSlashes])) ?? Data()
-        return String(decoding: data, as: UTF8.self) + "\n"
+        return JSONText.document(verb: "merge", MergeJSON(
+            db: r.db, bucket_seconds: r.bucketWidth / 1_000_000_000, added: r.added, present: r.present,
+            refused: r.refused, inputs: inputs))
+    }
+
+    /// schema/merge.schema.json.
+    struct MergeJSON: Encodable {
+        struct Source: Encodable {
+            var input_id, id: Int64
+            var path, format, status: String
+            var present_as: OrNull<String>
+        }
+        struct Input: Encodable {
+            var path, status: String
+            var error: OrNull<String>
+            var bucket_seconds: OrNull<Int64>
+            var folded_buckets: Bool
+            var added, present: Int
+            var notes: [String]
+            var sources: [Source]
+        }
+        var db: String
+        var bucket_seconds: Int64
+        var added, present, refused: Int
+        var inputs: [Input]
     }
 }

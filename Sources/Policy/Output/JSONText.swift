@@ -34,6 +34,18 @@ public struct VerbHeader: Encodable, Sendable {
     public init(verb: String) { self.verb = verb }
 }
 
+/// A value written as JSON `null` when absent, for the keys a schema requires even without a value (an
+/// Optional alone leaves the key out).
+public struct OrNull<Value: Encodable>: Encodable {
+    public var value: Value?
+    public init(_ value: Value?) { self.value = value }
+
+    public func encode(to encoder: Encoder) throws {
+        var c = encoder.singleValueContainer()
+        if let value { try c.encode(value) } else { try c.encodeNil() }
+    }
+}
+
 /// The keys of two objects in one JSON object (a record's shared part beside its own keys); the two have no
 /// key in common.
 public struct Merged<First: Encodable, Second: Encodable>: Encodable {
