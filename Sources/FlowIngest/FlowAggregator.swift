@@ -240,8 +240,10 @@ public struct FlowAggregator {
         UInt64(UInt32(bitPattern: ep)) << 32 | UInt64(protoCode(proto)) << 16 | UInt64(port)
     }
 
+    /// (An empty set is asked first: a VPC log without TCP flags shows no port listening, and `resolvePending`
+    /// asks twice per record, each a seeded hash of the key.)
     func isListening(_ ep: Int32, _ proto: Proto, _ port: UInt16) -> Bool {
-        listeningIDs.contains(Self.listeningKey(ep, proto, port))
+        !listeningIDs.isEmpty && listeningIDs.contains(Self.listeningKey(ep, proto, port))
             || !listeningPorts.isEmpty && listeningPorts.contains(ListeningPort(endpoint: endpoints[Int(ep)], proto: proto, port: port))
     }
 
