@@ -25,11 +25,8 @@ extension ManifestDecoder {
         checkKnown(node, ["apiVersion", "kind", "metadata", "spec", "status"], path: path)
         let metaPath = Self.join(path, "metadata")
         if let m = meta, m.object != nil { checkKnown(m, Self.objectMetaFields, path: metaPath) }
-        if name.isEmpty {
-            issue(Self.join(metaPath, "name"), meta, "Required value: name or generateName is required")
-        } else if let m = KubernetesLabel.dnsSubdomainError(name) {
-            issue(Self.join(metaPath, "name"), meta?["name"], "Invalid value: \"\(name)\": \(m)")
-        } else if kind == .baselineAdminNetworkPolicy && name != "default" {
+        if checkName(node, path: path, name: name, generateName: true, namespace: nil),
+           kind == .baselineAdminNetworkPolicy && name != "default" {
             issue(Self.join(metaPath, "name"), meta?["name"], "Invalid value: \"\(name)\": Only one baseline admin "
                   + "network policy with metadata.name=\"default\" can be created in the cluster")
         }

@@ -19,15 +19,7 @@ extension ManifestDecoder {
             return nil
         }
         let before = issues.count
-        let metaPath = Self.join(path, "metadata")
-        if name.isEmpty {
-            issue(Self.join(metaPath, "name"), node["metadata"], "Required value: name is required")
-        } else if let m = KubernetesLabel.dnsSubdomainError(name) {
-            issue(Self.join(metaPath, "name"), node["metadata"]?["name"], "Invalid value: \"\(name)\": \(m)")
-        }
-        if !clusterwide, let m = KubernetesLabel.dnsLabelError(ns) {
-            issue(Self.join(metaPath, "namespace"), node["metadata"]?["namespace"], "Invalid value: \"\(ns)\": \(m)")
-        }
+        checkName(node, path: path, name: name, generateName: false, namespace: clusterwide ? nil : ns)
         var rules: [CiliumRule] = []
         let spec = node["spec"].flatMap { $0.isNull ? nil : $0 }
         let specs = node["specs"].flatMap { $0.isNull ? nil : $0 }

@@ -248,16 +248,7 @@ public struct ManifestDecoder {
     mutating func decodePolicy(_ node: ManifestNode, path: String, name: String, namespace: String,
                                location: SourceLocation) -> NetworkPolicy? {
         let before = issues.count
-        let metaPath = Self.join(path, "metadata")
-        if name.isEmpty {
-            issue(Self.join(metaPath, "name"), node["metadata"], "Required value: name or generateName is required")
-        } else if let m = KubernetesLabel.dnsSubdomainError(name) {
-            issue(Self.join(metaPath, "name"), node["metadata"]?["name"], "Invalid value: \"\(name)\": \(m)")
-        }
-        if let m = KubernetesLabel.dnsLabelError(namespace) {
-            issue(Self.join(metaPath, "namespace"), node["metadata"]?["namespace"],
-                  "Invalid value: \"\(namespace)\": \(m)")
-        }
+        checkName(node, path: path, name: name, generateName: true, namespace: namespace)
         let specPath = Self.join(path, "spec")
         guard let spec = node["spec"], spec.object != nil else {
             issue(specPath, node["spec"], "Required value: spec is required")
@@ -297,6 +288,28 @@ public struct ManifestDecoder {
                                    ingress: ingress, egress: egress, location: location)
         policy.managedBy = node["metadata"]?["labels"]?["app.kubernetes.io/managed-by"]?.scalarText ?? ""
         return policy
+    }
+
+    /// Checks an object's `metadata.name` (required; `generateName`: the API server's message names it too) and,
+    /// unless nil, its `metadata.namespace`, as the API server does. True when the name is valid.
+    @discardableResult
+    mutating func checkName(_ node: ManifestNode, path: String, name: String, generateName: Bool,
+                            namespace: String?) -> Bool {
+        let metaPath = Self.join(path, "metadata")
+        var valid = false
+        if name.isEmpty {
+            issue(Self.join(metaPath, "name"), node["metadata"],
+                  "Required value: name \(generateName ? "or generateName " : "")is required")
+        } else if let m = KubernetesLabel.dnsSubdomainError(name) {
+            issue(Self.join(metaPath, "name"), node["metadata"]?["name"], "Invalid value: \"\(name)\": \(m)")
+        } else {
+            valid = true
+        }
+        if let namespace, let m = KubernetesLabel.dnsLabelError(namespace) {
+            issue(Self.join(metaPath, "namespace"), node["metadata"]?["namespace"],
+                  "Invalid value: \"\(namespace)\": \(m)")
+        }
+        return valid
     }
 
     mutating func checkKnown(_ node: ManifestNode, _ keys: Set<String>, path: String) {
