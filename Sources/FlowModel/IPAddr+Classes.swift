@@ -20,6 +20,9 @@ extension CIDR {
     public static let privateV4: [CIDR] = ["10.0.0.0/8", "100.64.0.0/10", "127.0.0.0/8", "169.254.0.0/16",
                                            "172.16.0.0/12", "192.168.0.0/16"].map { CIDR($0)! }
     public static let privateV6: [CIDR] = ["fc00::/7", "fe80::/10"].map { CIDR($0)! }
+    /// Every address of one family: the block an internet-facing rule starts from.
+    public static let anyV4 = CIDR("0.0.0.0/0")!
+    public static let anyV6 = CIDR("::/0")!
     static let linkLocal: [CIDR] = ["169.254.0.0/16", "fe80::/10"].map { CIDR($0)! }
     static let loopbackV6 = CIDR("::1/128")!
 

@@ -456,10 +456,12 @@ struct PlanBuilder {
                     acc.extraExamples = ["\(edges.count) distinct internet sources"]
                     let allowedCIDRs = Set(edges.map { CIDR.hostText($0.key.source.name) })
                     let carved = Set(deniedPublic[dst]?[pk] ?? []).subtracting(allowedCIDRs)
-                    for (cidr, priv) in [("0.0.0.0/0", CIDR.privateV4.map(\.description)), ("::/0", CIDR.privateV6.map(\.description))] {
-                        let v6 = cidr.contains(":")
-                        let except = priv + carved.filter { $0.contains(":") == v6 }
-                            .sorted(by: CIDR.textOrder)
+                    // One rule per address family: the family of a carved-out block is its parsed address's, not
+                    // a guess from its text.
+                    for (all, priv) in [(CIDR.anyV4, CIDR.privateV4), (CIDR.anyV6, CIDR.privateV6)] {
+                        let cidr = all.description
+                        let except = priv.map(\.description)
+                            + carved.filter { CIDR($0)?.network.isV6 == all.network.isV6 }.sorted(by: CIDR.textOrder)
                         let key = Inferrer.PeerKey.block(([cidr] + except).joined(separator: " "))
                         peerPlans[key] = .ipBlock(cidr: cidr, except: except, note: PeerPlan.internetFacingNote)
                         ingress[dst, default: [:]][key, default: [:]][pk] = acc
