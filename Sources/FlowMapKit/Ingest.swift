@@ -48,6 +48,9 @@ public enum Ingest {
         /// Set when SIGINT or SIGTERM ended a stream: what was read before it is stored; later inputs were not
         /// read (each is a failure, so the ingest does not look complete).
         public var stoppedBy: String?
+        /// Events a Hubble server reported lost (`lost_events`) before sending them: flows never seen, so never
+        /// stored (`--hubble` only; 0 otherwise).
+        public var lostEvents: Int64 = 0
         public var total: IngestCounts {
             var t = IngestCounts()
             for f in files where f.duplicateOf == nil { t.add(f.counts) }

@@ -38,6 +38,8 @@ struct IngestJSON: Encodable {
     /// Flows whose direction nothing decided, by readable key; `undecided_other` counts the rest.
     var undecided: [Undecided]
     var undecided_other: Int64
+    /// Events Hubble reported lost before sending them (`--hubble`; 0 for files and stdin).
+    var lost_events: Int64
 
     init(_ r: Ingest.Report, db: String) {
         self.db = db
@@ -51,6 +53,7 @@ struct IngestJSON: Encodable {
         totals = Counts(t)
         undecided = t.unoriented.keys.sorted().map { Undecided(flow: $0, flows: t.unoriented[$0]!) }
         undecided_other = t.unorientedOther
+        lost_events = r.lostEvents
     }
 }
 

@@ -67,6 +67,9 @@ public enum Live {
         var report = Ingest.Report()
         report.files = [files]
         report.failures = feed.failures
+        // In the report too, so `-o json` says what the feed lost and how it was read (not only stderr).
+        report.notes = notes(feed)
+        report.lostEvents = feed.lostEvents
         return (report, feed)
     }
 

@@ -108,11 +108,11 @@ struct IngestCommand: ParsableCommand {
         }
         let stop = StopSignal()
         var shown = 0
-        let (report, feed) = try Live.ingest(h, options: options, stopDescriptor: stop.readFD) { issue in
+        let (report, _) = try Live.ingest(h, options: options, stopDescriptor: stop.readFD) { issue in
             shown += 1
             if shown <= Self.issuesShownPerFile { Console.error(issue.description) }
         }
-        for n in Live.notes(feed) { Console.error("note: \(n)") }
+        // The feed's notes (lost events, reconnects, servers read) are the report's: finish prints them.
         try finish(report)
     }
 

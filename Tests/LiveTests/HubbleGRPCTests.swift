@@ -93,7 +93,7 @@ struct HubbleGRPCTests {
         var nodesOptions = Self.options(peer.address)
         nodesOptions.nodes = true
         let h = nodesOptions
-        let (_, feed) = try await onThread { try Live.ingest(h, options: Ingest.Options(db: grpcDB)) { _ in } }
+        let (report, feed) = try await onThread { try Live.ingest(h, options: Ingest.Options(db: grpcDB)) { _ in } }
         #expect(feed.failures.isEmpty, "\(feed.failures)")
         #expect(feed.servers.count == 3)
         #expect(feed.flows == Int64(flows.count))
@@ -106,6 +106,10 @@ struct HubbleGRPCTests {
         let seventh = perNode[1][6].flow.time
         #expect(reqs.last?.since == seventh)
         #expect(Live.notes(feed).contains { $0.contains("lost 50 event(s)") })
+        // and in the report `ingest --hubble -o json` prints: the count and the note
+        let json = try #require(JSONSerialization.jsonObject(with: Data(report.document(db: grpcDB, as: .json).utf8)) as? [String: Any])
+        #expect(json["lost_events"] as? Int == 50, "\(json)")
+        #expect((json["notes"] as? [String])?.contains { $0.contains("lost 50 event(s)") } == true, "\(json)")
     }
 
     @Test("watch --hubble (following) reports exactly what check reports as breaking, then stops on request")
