@@ -398,9 +398,19 @@ struct PlanBuilder {
                 continue
             }
             // No DNS flow of its own: the protocols its resolvers were observed serving.
-            for r in cluster { addBothDNSProtocols(w, r, observed: (protocols[r] ?? [:]).values.reduce([], { $0.union($1) })) }
+            let served = dnsProtocolsServed()
+            for r in cluster { addBothDNSProtocols(w, r, observed: served[r] ?? []) }
             notes[w, default: []].insert(.clusterResolvers(cluster))
         }
+    }
+
+    /// Resolver -> the DNS protocols observed allowed to it from workloads.
+    func dnsProtocolsServed() -> [Endpoint: Set<Proto>] {
+        var out = [Endpoint: Set<Proto>]()
+        for e in allowed where Inferrer.isDNS(e.key) && e.key.source.kind == .workload {
+            out[e.key.destination, default: []].insert(e.key.proto)
+        }
+        return out
     }
 
     /// A resolver that answers from a node: a host-network workload, or node-local DNS (`reserved:host` /
@@ -495,10 +505,7 @@ struct PlanBuilder {
         for k in deniedKeys where Inferrer.isDNS(k) && k.source.kind == .workload {
             deniedFrom[k.source.namespace, default: [:]][k.destination, default: []].insert(k.proto)
         }
-        var servedOver = [Endpoint: Set<Proto>]()  // resolver -> DNS protocols observed allowed to it
-        for e in allowed where Inferrer.isDNS(e.key) && e.key.source.kind == .workload {
-            servedOver[e.key.destination, default: []].insert(e.key.proto)
-        }
+        let servedOver = dnsProtocolsServed()
         for ns in withEgressDeny {
             var out = [RulePlan]()
             for r in resolvers {
