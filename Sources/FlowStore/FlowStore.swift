@@ -113,9 +113,11 @@ public final class FlowStore {
     }
 
     /// Refuses a PostgreSQL database that holds another program's tables; accepts FlowMap's and an empty one.
+    /// One statement, so one snapshot: asked in two ("is flowmap_migrations there?", then "which tables?"), another
+    /// process's first migration committing in between made FlowMap's own tables look like another program's.
     static func identify(_ p: PostgresEngine, path: String, readOnly: Bool) throws {
-        if try p.schemaVersion() > 0 { return }
         let tables = try p.tableNames()
+        if tables.contains("flowmap_migrations") { return }
         if tables.isEmpty {
             if readOnly { throw Failure.notAStore(path: path, reason: "an empty database; `flowmap ingest` creates a store") }
             return

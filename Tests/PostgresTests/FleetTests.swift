@@ -14,15 +14,7 @@ import Glibc
 struct FleetTests {
     static var flowmap: String { Repository.flowmap }
 
-    static func start(_ args: [String]) throws -> Process {
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: flowmap)
-        p.arguments = args
-        p.standardOutput = FileHandle.nullDevice
-        p.standardError = FileHandle.nullDevice
-        try p.run()
-        return p
-    }
+    static func start(_ args: [String]) throws -> Child { try Child(flowmap, args) }
 
     /// The Hubble sample capture (the hubble-otel files, 1,916 flows) as one file, and its lines in `n` parts.
     static func capture(parts n: Int, in dir: URL) throws -> (whole: String, parts: [String]) {
@@ -50,9 +42,9 @@ struct FleetTests {
         let (whole, parts) = try Self.capture(parts: 4, in: dir)
         let pg = try PostgresHarness.server().createDatabase()
         let sqlite = dir.appendingPathComponent("whole.db").path
-        #expect(try Self.start(["ingest", "--db", sqlite, whole]).waitedStatus() == 0)
+        #expect(try Self.start(["ingest", "--db", sqlite, whole]).failure() == nil)
         let ingesters = try parts.map { try Self.start(["ingest", "--db", pg, $0]) }
-        for p in ingesters { #expect(p.waitedStatus() == 0) }
+        for p in ingesters { #expect(p.failure() == nil) }
         let a = try PostgresStoreTests.Contents(FlowStore(path: sqlite))
         let b = try PostgresStoreTests.Contents(FlowStore(path: pg))
         #expect(a.edges.count > 20)
@@ -106,41 +98,60 @@ struct FleetTests {
         // Wait until the victim's transaction has written (it holds a transaction id), then kill it.
         var killed = false
         let deadline = Date().addingTimeInterval(120)
-        while Date() < deadline && victim.isRunning {
+        while Date() < deadline && victim.process.isRunning {
             let r = try h.psql(name, """
                 SELECT count(*) FROM pg_stat_activity
                 WHERE datname = current_database() AND application_name = 'victim' AND backend_xid IS NOT NULL
                 """)
             if r.status == 0, r.output.trimmingCharacters(in: .whitespacesAndNewlines) == "1" {
-                kill(victim.processIdentifier, SIGKILL)
+                kill(victim.process.processIdentifier, SIGKILL)
                 killed = true
                 break
             }
             usleep(2_000)
         }
-        victim.waitUntilExit()
-        for p in others { #expect(p.waitedStatus() == 0) }
+        victim.process.waitUntilExit()
+        for p in others { #expect(p.failure() == nil) }
         #expect(killed, "the victim finished before it could be killed mid-transaction")
-        #expect(victim.terminationReason == .uncaughtSignal)
+        #expect(victim.process.terminationReason == .uncaughtSignal)
         let store = try FlowStore(path: pg)
         let after = try store.sources().map(\.path)
         #expect(!after.contains(parts[0]), "the killed ingester's transaction was committed")
         #expect(try store.edges().count == 3 * n)
         // Re-run the killed one: every count exact.
-        #expect(try Self.start(["ingest", "--db", pg, parts[0]]).waitedStatus() == 0)
+        #expect(try Self.start(["ingest", "--db", pg, parts[0]]).failure() == nil)
         let edges = try FlowStore(path: pg).edges()
         #expect(edges.count == 4 * n)
         #expect(edges.allSatisfy { $0.stats.flows == 1 })
         #expect(try FlowStore(path: pg).sources().count == 4)
         // And once more: a duplicate, nothing added.
-        #expect(try Self.start(["ingest", "--db", pg, parts[0]]).waitedStatus() == 0)
+        #expect(try Self.start(["ingest", "--db", pg, parts[0]]).failure() == nil)
         #expect(try FlowStore(path: pg).edges().map(\.stats.flows).reduce(0, +) == Int64(4 * n))
     }
 }
 
-extension Process {
-    func waitedStatus() -> Int32 {
-        waitUntilExit()
-        return terminationStatus
+/// A `flowmap` process whose stderr goes to a file, so that a failed expectation shows what it said.
+final class Child {
+    let process = Process()
+    private let errors: URL
+
+    init(_ program: String, _ args: [String]) throws {
+        errors = FileManager.default.temporaryDirectory.appendingPathComponent("flowmap-child-\(UUID().uuidString).err")
+        _ = FileManager.default.createFile(atPath: errors.path, contents: nil)
+        process.executableURL = URL(fileURLWithPath: program)
+        process.arguments = args
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = try FileHandle(forWritingTo: errors)
+        try process.run()
+    }
+
+    deinit { try? FileManager.default.removeItem(at: errors) }
+
+    /// Waits for the exit; nil for status 0, else the status and the process's stderr.
+    func failure() -> String? {
+        process.waitUntilExit()
+        if process.terminationReason == .exit && process.terminationStatus == 0 { return nil }
+        let said = (try? String(contentsOf: errors, encoding: .utf8)) ?? ""
+        return "exit \(process.terminationStatus) (\(process.terminationReason == .exit ? "status" : "signal")): \(said)"
     }
 }

@@ -223,6 +223,48 @@ struct PostgresStoreTests {
         #expect(rows.output.trimmingCharacters(in: .whitespacesAndNewlines) == "\(PostgresMigrations.latest)")
     }
 
+    /// The store-identity check must see one moment of the database: probed in two statements ("is there a
+    /// flowmap_migrations table?", then "which tables are there?"), a migration committing in between made
+    /// FlowMap's own new tables read as another program's (a fleet ingest exited 2, 1 round in 53). Readers
+    /// re-open in a loop while the migration runs, so some probe nearly always straddles its commit.
+    @Test("opening while another process creates the store never calls FlowMap's own tables another program's")
+    func identifyDuringMigration() throws {
+        let h = try PostgresHarness.server()
+        let errors = NSLock()
+        nonisolated(unsafe) var failures: [String] = []
+        nonisolated(unsafe) var probes = 0
+        for _ in 0..<8 {
+            let pg = try h.createDatabase()
+            let done = NSLock()
+            nonisolated(unsafe) var migrated = false
+            DispatchQueue.concurrentPerform(iterations: 4) { i in
+                if i == 0 {
+                    do { _ = try FlowStore(path: pg, verify: false) } catch {
+                        errors.lock(); failures.append("writer: \(error)"); errors.unlock()
+                    }
+                    done.lock(); migrated = true; done.unlock()
+                    return
+                }
+                while true {
+                    done.lock(); let finished = migrated; done.unlock()
+                    do {
+                        _ = try FlowStore(path: pg, verify: false, readOnly: true)
+                        errors.lock(); probes += 1; errors.unlock()
+                        if finished { return }
+                    } catch {
+                        errors.lock(); probes += 1
+                        // "An empty database" is the right answer before the migration commits.
+                        if !"\(error)".contains("an empty database") { failures.append("reader: \(error)") }
+                        errors.unlock()
+                        if finished { return }
+                    }
+                }
+            }
+        }
+        #expect(probes > 24)
+        #expect(failures == [])
+    }
+
     @Test("another program's database is refused and left untouched; reading verbs refuse an empty one")
     func refusesForeignDatabase() throws {
         let h = try PostgresHarness.server()
