@@ -34,6 +34,10 @@ public struct HubbleFeedOptions: Sendable {
     public var backoffMaxSeconds = 30.0
     /// Connection attempts in a row without a flow before a server is given up.
     public var maxAttempts = 8
+    /// Without `follow`: an attempt that brings no message for this long has failed (a stream or a connection
+    /// that stalls), so it is retried from the last flow and counted by `maxAttempts`, instead of waiting for ever.
+    /// (Following, a quiet stream is normal: no limit.)
+    public var idleSeconds = 60.0
     /// `nodes` without `follow`: Peer/Notify quiet this long means every node is known.
     public var settleSeconds = 1.0
     /// Called (from the feed's tasks) as soon as a server or node is given up, with what `failures` will hold.
@@ -190,6 +194,8 @@ public final class HubbleFeed: Sendable {
         var accepted = false
         /// How many of `HubbleFeedOptions.newerMaskPaths` this server refused (an older Hubble).
         var maskDropped = 0
+        /// Messages received by the attempt under way (the idle limit's progress).
+        let messages = Shared(0)
     }
 
     func request(_ r: Resume) throws -> Observer_GetFlowsRequest {
@@ -230,12 +236,15 @@ public final class HubbleFeed: Sendable {
             do {
                 let transport = try target.transport(options.tls, serverName: serverName)
                 let req = try request(resume)
-                try await withGRPCClient(transport: transport) { client in
-                    let observer = Observer_Observer.Client(wrapping: client)
-                    try await observer.getFlows(req) { response in
-                        if case .success = response.accepted { resume.accepted = true }
-                        for try await m in response.messages {
-                            try self.handle(m, resume)
+                try await idleLimited(resume, label: label) {
+                    try await withGRPCClient(transport: transport) { client in
+                        let observer = Observer_Observer.Client(wrapping: client)
+                        try await observer.getFlows(req) { response in
+                            if case .success = response.accepted { resume.accepted = true }
+                            for try await m in response.messages {
+                                resume.messages.withLock { $0 += 1 }
+                                try self.handle(m, resume)
+                            }
                         }
                     }
                 }
@@ -280,6 +289,29 @@ public final class HubbleFeed: Sendable {
     }
 
     struct WriteStopped: Error {}
+
+    /// Runs one attempt; without `follow`, fails it (HubbleFeedError) once `idleSeconds` pass without a message.
+    func idleLimited(_ resume: Resume, label: String, _ attempt: @escaping @Sendable () async throws -> Void)
+        async throws {
+        guard !options.follow, options.idleSeconds > 0 else { return try await attempt() }
+        let limit = options.idleSeconds
+        try await withThrowingTaskGroup(of: Void.self) { g in
+            g.addTask { try await attempt() }
+            g.addTask {
+                var seen = resume.messages.withLock { $0 }
+                while true {
+                    try await Task.sleep(nanoseconds: UInt64(limit * 1e9))
+                    let now = resume.messages.withLock { $0 }
+                    if now == seen {
+                        throw HubbleFeedError("no message for \(limit) s (the stream or the connection stalled)")
+                    }
+                    seen = now
+                }
+            }
+            defer { g.cancelAll() }
+            try await g.next()
+        }
+    }
 
     static func describe(_ error: any Error) -> String {
         if let e = error as? RPCError {

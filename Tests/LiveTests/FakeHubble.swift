@@ -86,14 +86,17 @@ final class FakeObserver: Observer_Observer.SimpleServiceProtocol, Sendable {
     let dropAfter: Int?
     let knownPaths: Set<String>?
     let gate: Gate?
+    /// The first call stops sending after that many flows and holds the stream open, silent (a stalled stream).
+    let stallAfter: Int?
     let calls = Mutex(0)
     let requests = Mutex<[Observer_GetFlowsRequest]>([])
     /// Calls that wrote every event they were to serve (a following call then holds the stream open).
     let served = Mutex(0)
 
     init(events: [Observer_GetFlowsResponse], dropAfter: Int? = nil, knownPaths: Set<String>? = nil,
-         gate: Gate? = nil) {
+         gate: Gate? = nil, stallAfter: Int? = nil) {
         // Hubble's buffer is in time order; lost_events stay where they were put.
+        self.stallAfter = stallAfter
         self.events = events
         self.dropAfter = dropAfter
         self.knownPaths = knownPaths
@@ -121,6 +124,10 @@ final class FakeObserver: Observer_Observer.SimpleServiceProtocol, Sendable {
             guard t >= since && t <= until else { continue }
             if let d = dropAfter, call == 1, sent == d {
                 throw RPCError(code: .unavailable, message: "connection lost (test)")
+            }
+            if let s = stallAfter, call == 1, sent == s {
+                while !Task.isCancelled { try await Task.sleep(nanoseconds: 20_000_000) }
+                return
             }
             if request.hasFieldMask { f.trim(keeping: request.fieldMask) }
             var m = e

@@ -137,6 +137,29 @@ struct HubbleFeedTests {
         #expect(feed.flows == Int64(flows.count))
     }
 
+    @Test("a stream that stalls (no message for idleSeconds, not following) is an attempt failed: retried from the last flow, every flow stored once, never a wait for ever",
+          .timeLimit(.minutes(1)))
+    func stalledStream() async throws {
+        let flows = try Self.sorted()
+        let observer = FakeObserver(events: flows.map(\.message), stallAfter: 5)
+        let server = try await LoopbackServer.start([observer])
+        defer { server.stop() }
+        let dir = LiveSupport.tempDir()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        var o = Self.options(server.address)
+        o.idleSeconds = 1
+        let h = o
+        let db = dir.appendingPathComponent("s.db").path, fileDB = dir.appendingPathComponent("f.db").path
+        let (_, feed) = try await onThread { try Live.ingest(h, options: Ingest.Options(db: db)) { _ in } }
+        #expect(feed.failures.isEmpty, "\(feed.failures)")
+        #expect(feed.flows == Int64(flows.count))
+        #expect(feed.reconnects == 1)
+        #expect(feed.notes.contains { $0.contains("no message for 1.0 s") }, "\(feed.notes)")
+        #expect(observer.requests.withLock { $0 }.count == 2)
+        _ = try LiveSupport.ingest(LiveSupport.capture(flows.map(\.line), in: dir), db: fileDB)
+        try LiveSupport.expectSameStore(fileDB, db)
+    }
+
     @Test("--hubble-nodes: a node that cannot be read is a failure naming it, told at once; the other nodes are read completely")
     func nodeFails() async throws {
         let flows = try Self.sorted()
