@@ -31,19 +31,14 @@ public struct FlowAggregator {
 
     // MARK: Per batch
 
-    struct PointKey: Hashable {
+    /// Hashed by `PointTable` (three words of interned ids, no `Hasher`); equality compares all.
+    struct PointKey: Equatable {
         /// source id << 32 | destination id
         var peers: UInt64
         /// port | proto << 16 | outcome << 24 | point << 32
         var rest: UInt64
         /// Start of the flow's time bucket (`TimeBucket.start`).
         var bucket: Int64
-
-        /// Two words into the hasher, not three (the per-flow lookup is the hot path); equality compares all.
-        func hash(into h: inout Hasher) {
-            h.combine(peers ^ (UInt64(bitPattern: bucket) &* 0x9E37_79B9_7F4A_7C15))
-            h.combine(rest)
-        }
     }
     struct Acc {
         var flows: Int64
@@ -52,7 +47,7 @@ public struct FlowAggregator {
         /// First drop reason (string id), -1 when none; more in `extraReasons`.
         var reason: Int32
     }
-    private var pointKeys = InternTable<PointKey>()
+    private var pointKeys = PointTable()
     private var pointAcc: [Acc] = []
     private var extraReasons: Set<UInt64> = []
     /// (point entry << 32 | l7 id) -> index into l7Acc
@@ -499,10 +494,10 @@ public struct FlowAggregator {
         let n = pointKeys.count
         // Bucketed edges and edges by ids: the point key without its point (and, for the edge, its bucket).
         var bucketOf = [Int32](repeating: 0, count: n)
-        var bucketIDs = InternTable<PointKey>(minimumCapacity: n)
+        var bucketIDs = PointTable(minimumCapacity: n)
         var edgeOfBucket = [Int32]()
         edgeOfBucket.reserveCapacity(n)
-        var edgeIDs = InternTable<PointKey>()
+        var edgeIDs = PointTable()
         for (i, k) in pointKeys.values.enumerated() {
             let bk = PointKey(peers: k.peers, rest: k.rest & 0xFFFF_FFFF, bucket: k.bucket)
             let (g, inserted) = bucketIDs.insert(bk)

@@ -121,10 +121,11 @@ public struct VPCReader: LineReader {
         if key.proto == .tcp, let f = flags, f.contains(.syn) {
             if opened.count > 1_000_000 { opened.removeAll(keepingCapacity: true) }
             opened.insert(f.contains(.ack) ? key.reversed : key)
-        } else if opened.contains(key) {
-            return (false, 0)
-        } else if opened.contains(key.reversed) {
-            return (true, 1)
+        } else if !opened.isEmpty {
+            // (Asked only when a SYN was seen: a v2 record has no TCP flags, and each lookup is a seeded hash of
+            // two addresses.)
+            if opened.contains(key) { return (false, 0) }
+            if opened.contains(key.reversed) { return (true, 1) }
         }
         return (nil, 1)
     }
