@@ -174,11 +174,14 @@ extension FlowRecordReader {
     }
 
     mutating func fastSide(_ vals: Values, _ side: SideFields, _ tag: UInt8) -> Int32 {
+        // Six explicit appends: an array literal of the fields here was allocated and freed per record.
         cache.beginKey(tag)
-        for f in [side.ns, side.pod, side.workload, side.kind, side.labels, side.ip] {
-            let b = vals[f]
-            cache.append(b?.baseAddress, b?.count ?? 0)
-        }
+        appendField(vals[side.ns])
+        appendField(vals[side.pod])
+        appendField(vals[side.workload])
+        appendField(vals[side.kind])
+        appendField(vals[side.labels])
+        appendField(vals[side.ip])
         let (id, isNew) = cache.key.withUnsafeBytes { sideKeys.intern($0.baseAddress!, $0.count) }
         if isNew {
             var v = [Field: String]()
@@ -201,6 +204,10 @@ extension FlowRecordReader {
             sidePeerGeneration.append(-1)
         }
         return id
+    }
+
+    @inline(__always) mutating func appendField(_ b: UnsafeRawBufferPointer?) {
+        cache.append(b?.baseAddress, b?.count ?? 0)
     }
 
     /// The `RecordCache` peer entry of a side entry.
