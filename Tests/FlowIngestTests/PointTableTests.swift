@@ -46,4 +46,24 @@ import Testing
             #expect(table.count == 0)
         }
     }
+
+    /// Keys equal but for one word (`word` 0: peers, 1: rest, 2: bucket) are told apart: probing passes through
+    /// slots holding such near-equal keys, so a comparison that skips a word numbers them as one.
+    @Test(arguments: [0, 1, 2])
+    func oneWordApart(word: Int) {
+        var table = PointTable()
+        let base = Key(peers: 3 << 32 | 4, rest: 443 | 6 << 16 | 1 << 32, bucket: 3_600_000_000_000)
+        let got = (0..<5_000).map { i in
+            var k = base
+            switch word {
+            case 0: k.peers = UInt64(i) << 32 | 4
+            case 1: k.rest = 443 | 6 << 16 | UInt64(i) << 32
+            default: k.bucket = Int64(i) * 300_000_000_000
+            }
+            return table.insert(k)
+        }
+        let ids = got.map { $0.id }, allNew = got.allSatisfy { $0.inserted }
+        #expect(ids == Array(0..<5_000))
+        #expect(allNew)
+    }
 }
