@@ -36,9 +36,9 @@ public struct CiliumPolicyEmitter: Sendable, PolicyDocumentWriter {
     static let apiVersion = "cilium.io/v2"
     static let kind = "CiliumNetworkPolicy"
 
-    func defaultDeny(_ ns: NamespacePlan, plan: PolicyPlan) -> String {
-        var y = defaultDenyDocument(
-            ns, plan: plan,
+    func defaultDeny(_ y: inout YAMLBuilder, _ ns: NamespacePlan, plan: PolicyPlan) {
+        defaultDenyDocument(
+            &y, ns, plan: plan,
             bothDirections: "Selects every endpoint in the namespace; an empty rule in each direction allows nothing.",
             oneDirection: "Selects every endpoint in the namespace; an empty rule in the direction listed allows nothing.")
         y.line(2, "endpointSelector: {}")
@@ -50,23 +50,21 @@ public struct CiliumPolicyEmitter: Sendable, PolicyDocumentWriter {
             y.line(2, "egress:")
             y.line(4, "- {}")
         }
-        return y.text
     }
 
     /// DNS baseline; `rules.dns` with every name, so the DNS proxy still sees the queries (`toFQDNs`).
-    func dnsBaseline(_ ns: NamespacePlan, plan: PolicyPlan) -> String {
-        var y = dnsBaselineDocument(ns, plan: plan, selects: "endpoint")
+    func dnsBaseline(_ y: inout YAMLBuilder, _ ns: NamespacePlan, plan: PolicyPlan) {
+        dnsBaselineDocument(&y, ns, plan: plan, selects: "endpoint")
         y.line(2, "endpointSelector: {}")
         y.line(2, "egress:")
         for r in ns.dnsBaseline {
             // No names observed on these entries, so a non-empty `extraDNS` makes `toPorts` write `matchPattern: "*"`.
             rule(&y, r, ingress: false, namespace: ns.name, fqdns: nil, extraDNS: ["*"])
         }
-        return y.text
     }
 
-    func allow(_ w: WorkloadPlan, name: String, plan: PolicyPlan) -> String {
-        var y = document(name: name, namespace: w.endpoint.namespace, plan: plan)
+    func allow(_ y: inout YAMLBuilder, _ w: WorkloadPlan, in ns: NamespacePlan, name: String, plan: PolicyPlan) {
+        document(&y, name: name, namespace: w.endpoint.namespace, plan: plan)
         // Inference notes that NetworkPolicy cannot name an entity; here the entity rules below do.
         var shown = w
         shown.notes = w.notes.filter { n in
@@ -106,7 +104,7 @@ public struct CiliumPolicyEmitter: Sendable, PolicyDocumentWriter {
             // Only notes or denied evidence: keep the policy as a visible record that allows nothing.
             y.line(2, "ingress:")
             y.line(4, "- {}", comment: "nothing observed to allow")
-            return y.text
+            return
         }
         if !ingress.isEmpty || !w.ingressEntities.isEmpty {
             y.line(2, "ingress:")
@@ -123,7 +121,6 @@ public struct CiliumPolicyEmitter: Sendable, PolicyDocumentWriter {
             }
             for e in w.egressEntities { entityRule(&y, e, ingress: false, extraDNS: fqdnNames) }
         }
-        return y.text
     }
 
     private func rule(_ y: inout YAMLBuilder, _ r: RulePlan, ingress: Bool, namespace: String, fqdns: [String]?,

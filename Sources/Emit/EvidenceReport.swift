@@ -109,47 +109,19 @@ public struct EvidenceReport: Sendable, Codable, Equatable {
     }
 
     public init(plan: PolicyPlan, version: String) {
+        self.init(plan: plan, version: version, rules: true)
+    }
+
+    /// The report; without `rules` its rules are left empty (`files` writes them straight from the plan).
+    init(plan: PolicyPlan, version: String, rules withRules: Bool) {
         comment = PolicyEmitter.generatedMarker.dropFirst(2) + "\(version) from observed flows: the evidence behind "
             + "the policies of this directory (schema: schema/evidence.schema.json)."
         if let f = plan.firstSeen, let l = plan.lastSeen {
             evidenceWindow = Window(firstSeen: Timestamp.format(f), lastSeen: Timestamp.format(l))
         }
-        func time(_ t: Int64) -> String? { t > 0 ? Timestamp.format(t) : nil }
-        // Sort key: namespace, policy, direction, peer order, protocol, port.
-        var rules: [(key: (String, String, String, String, String, UInt16), rule: Rule)] = []
-        for ns in plan.namespaces {
-            for (w, policy) in zip(ns.workloads, EmitCommon.allowNames(ns)) {
-                func add(_ direction: String, _ peer: String, _ peerOrder: String, entity: Bool, _ ports: [PortPlan],
-                         services: [String] = []) {
-                    for p in ports {
-                        let http = p.http.map {
-                            HTTP(method: $0.method, pathRegex: $0.pathRegex, pathTemplate: $0.pathTemplate,
-                                 requests: $0.requests, firstSeen: Timestamp.format($0.firstSeen),
-                                 lastSeen: Timestamp.format($0.lastSeen), examples: $0.examples)
-                        }
-                        var r = Rule(namespace: ns.name, policy: policy, workload: w.endpoint.description,
-                                     direction: direction, peer: peer, entity: entity, protocol: p.proto.rawValue,
-                                     port: Int(p.port), portName: p.name, flows: p.flows,
-                                     firstSeen: p.isSibling ? nil : time(p.firstSeen),
-                                     lastSeen: p.isSibling ? nil : time(p.lastSeen), examples: p.examples, http: http)
-                        if let e = p.endPort { r.endPort = Int(e); r.observedPorts = p.rangePorts.map(Int.init) }
-                        if !services.isEmpty { r.services = services }
-                        rules.append(((ns.name, policy, direction, peerOrder, p.proto.rawValue, p.port), r))
-                    }
-                }
-                for (direction, list) in [("egress", w.egress), ("ingress", w.ingress)] {
-                    // Rules are sorted by peer in the plan: their position is the peer order.
-                    for (i, r) in list.enumerated() {
-                        add(direction, EmitCommon.peerText(r.peer), "0\(10_000_000 + i)", entity: false, r.ports,
-                            services: r.services)
-                    }
-                }
-                for (direction, list) in [("egress", w.egressEntities), ("ingress", w.ingressEntities)] {
-                    for e in list { add(direction, "reserved:\(e.entity)", "1" + e.entity, entity: true, e.ports) }
-                }
-            }
-        }
-        self.rules = rules.sorted { $0.key < $1.key }.map(\.rule)
+        var rules: [Rule] = []
+        if withRules { Self.forEachRule(plan) { rules.append($0) } }
+        self.rules = rules
         denied = plan.denied.map { e in
             Denied(source: e.key.source.description, destination: e.key.destination.description,
                    protocol: e.key.proto.rawValue, port: Int(e.key.port), flows: e.stats.flows,
@@ -160,10 +132,131 @@ public struct EvidenceReport: Sendable, Codable, Equatable {
         warnings = plan.warnings.map(\.description).sorted()
     }
 
+    /// `evidence.json` and `evidence.md` of `plan`, each written rule by rule from the plan when produced (the
+    /// same bytes as `json` and `markdown` of `init(plan:version:)`, without holding every rule).
+    static func files(plan: PolicyPlan, version: String) -> [EmittedFile] {
+        let head = EvidenceReport(plan: plan, version: version, rules: false)
+        return [
+            EmittedFile(name: jsonFile) { sink in
+                var w = PrettyJSONWriter(sink: sink)
+                try head.writeJSON(&w) { body in try forEachRule(plan, body) }
+                try w.bytes.drain(all: true)
+            },
+            EmittedFile(name: markdownFile) { sink in
+                var out = ByteText(sink: sink)
+                try head.writeMarkdown(&out) { body in try forEachRule(plan, body) }
+                try out.drain(all: true)
+            },
+        ]
+    }
+
+    /// Where a rule goes in the report, within its (namespace, policy): direction, peer (the plan's rules in
+    /// their order, which is by peer, then entity rules by entity), protocol, port; ties keep the plan's order.
+    private struct Order {
+        var egress: Bool
+        var entity: String?
+        var index: Int
+        var proto: String
+        var port: UInt16
+
+        static func < (a: Order, b: Order) -> Bool {
+            if a.egress != b.egress { return a.egress }
+            switch (a.entity, b.entity) {
+            case (nil, nil): if a.index != b.index { return a.index < b.index }
+            case (nil, _?): return true
+            case (_?, nil): return false
+            case (let x?, let y?): if x != y { return x < y }
+            }
+            if a.proto != b.proto { return a.proto < b.proto }
+            return a.port < b.port
+        }
+    }
+
+    /// Every rule of the plan in the report's order: namespace, policy, then `Order`. Sorted one policy at a
+    /// time (the policies of a namespace by name), never all rules at once.
+    static func forEachRule(_ plan: PolicyPlan, _ body: (Rule) throws -> Void) rethrows {
+        var policies: [(ns: Int, w: Int, name: String)] = []
+        for (i, ns) in plan.namespaces.enumerated() {
+            for (j, name) in EmitCommon.allowNames(ns).enumerated() { policies.append((i, j, name)) }
+        }
+        policies.sort { a, b in
+            let x = plan.namespaces[a.ns].name, y = plan.namespaces[b.ns].name
+            if x != y { return x < y }
+            if a.name != b.name { return a.name < b.name }
+            return (a.ns, a.w) < (b.ns, b.w)
+        }
+        var group: [(order: Order, position: Int, ns: Int, w: Int, rule: RulePlan?, entity: EntityRulePlan?,
+                     port: Int)] = []
+        var start = 0
+        while start < policies.count {
+            var end = start + 1
+            while end < policies.count, policies[end].name == policies[start].name,
+                  plan.namespaces[policies[end].ns].name == plan.namespaces[policies[start].ns].name { end += 1 }
+            // Usually one workload: a name shared by two workloads interleaves their rules, as one sort would.
+            group.removeAll(keepingCapacity: true)
+            for (i, j, _) in policies[start..<end] {
+                let w = plan.namespaces[i].workloads[j]
+                for (egress, list) in [(true, w.egress), (false, w.ingress)] {
+                    for (k, r) in list.enumerated() {
+                        for (n, p) in r.ports.enumerated() {
+                            group.append((Order(egress: egress, entity: nil, index: k, proto: p.proto.rawValue,
+                                                port: p.port), group.count, i, j, r, nil, n))
+                        }
+                    }
+                }
+                for (egress, list) in [(true, w.egressEntities), (false, w.ingressEntities)] {
+                    for e in list {
+                        for (n, p) in e.ports.enumerated() {
+                            group.append((Order(egress: egress, entity: e.entity, index: 0, proto: p.proto.rawValue,
+                                                port: p.port), group.count, i, j, nil, e, n))
+                        }
+                    }
+                }
+            }
+            group.sort { $0.order < $1.order || (!($1.order < $0.order) && $0.position < $1.position) }
+            for g in group {
+                let ns = plan.namespaces[g.ns], w = ns.workloads[g.w]
+                let policy = policies[start].name
+                if let r = g.rule {
+                    try body(rule(ns, w, policy, g.order.egress, EmitCommon.peerText(r.peer), entity: false,
+                                  r.ports[g.port], services: r.services))
+                } else if let e = g.entity {
+                    try body(rule(ns, w, policy, g.order.egress, "reserved:\(e.entity)", entity: true, e.ports[g.port],
+                                  services: []))
+                }
+            }
+            start = end
+        }
+    }
+
+    private static func rule(_ ns: NamespacePlan, _ w: WorkloadPlan, _ policy: String, _ egress: Bool, _ peer: String,
+                             entity: Bool, _ p: PortPlan, services: [String]) -> Rule {
+        func time(_ t: Int64) -> String? { t > 0 ? Timestamp.format(t) : nil }
+        let http = p.http.map {
+            HTTP(method: $0.method, pathRegex: $0.pathRegex, pathTemplate: $0.pathTemplate,
+                 requests: $0.requests, firstSeen: Timestamp.format($0.firstSeen),
+                 lastSeen: Timestamp.format($0.lastSeen), examples: $0.examples)
+        }
+        var r = Rule(namespace: ns.name, policy: policy, workload: w.endpoint.description,
+                     direction: egress ? "egress" : "ingress", peer: peer, entity: entity, protocol: p.proto.rawValue,
+                     port: Int(p.port), portName: p.name, flows: p.flows,
+                     firstSeen: p.isSibling ? nil : time(p.firstSeen),
+                     lastSeen: p.isSibling ? nil : time(p.lastSeen), examples: p.examples, http: http)
+        if let e = p.endPort { r.endPort = Int(e); r.observedPorts = p.rangePorts.map(Int.init) }
+        if !services.isEmpty { r.services = services }
+        return r
+    }
+
     /// Pretty JSON, keys sorted (`$comment` first): the layout of `JSONText.encode(self)`, written directly
     /// (`PrettyJSONWriter`; `EmitTests` compares the two).
     public var json: String {
         var w = PrettyJSONWriter(reservingCapacity: 400 * rules.count + 4096)
+        try! writeJSON(&w) { body in for r in rules { try body(r) } }  // no sink: nothing throws
+        return w.text
+    }
+
+    /// The JSON, its rules from `rules` (the stored ones, or the plan's in order), drained as it goes.
+    private func writeJSON(_ w: inout PrettyJSONWriter, rules: ((Rule) throws -> Void) throws -> Void) rethrows {
         w.beginObject()
         w.member("$comment", comment)
         w.key("denied")
@@ -191,7 +284,7 @@ public struct EvidenceReport: Sendable, Codable, Equatable {
         }
         w.key("rules")
         w.beginArray()
-        for r in rules {
+        try rules { r in
             w.element()
             w.beginObject()
             w.member("direction", r.direction)
@@ -226,29 +319,38 @@ public struct EvidenceReport: Sendable, Codable, Equatable {
             if let s = r.services { w.member("services", s) }
             w.member("workload", r.workload)
             w.endObject()
+            try w.bytes.drain()
         }
         w.endArray()
         w.member("schema_version", schemaVersion)
         w.member("warnings", warnings)
         w.endObject()
-        return w.text + "\n"
+        w.bytes.append(0x0A)
     }
 
     /// The same as a Markdown document for reviewers: one table per policy, then denied connections, warnings.
     public var markdown: String {
-        var s = ""
-        s.reserveCapacity(160 * rules.count + 100 * denied.count + 4096)
-        s += "# " + comment + "\n\n"
-        s += "Evidence window: " + (evidenceWindow.map { "\($0.firstSeen) .. \($0.lastSeen)" } ?? "no flows") + ".\n"
-        s += "The policies carry only the first-seen day and a count band beside each rule, so seeing the same "
-            + "connections again changes none of their lines; the exact counts, times and examples are here.\n"
+        var s = ByteText(reservingCapacity: 160 * rules.count + 100 * denied.count + 4096)
+        try! writeMarkdown(&s) { body in for r in rules { try body(r) } }  // no sink: nothing throws
+        return s.text
+    }
+
+    private func writeMarkdown(_ s: inout ByteText, rules: ((Rule) throws -> Void) throws -> Void) rethrows {
+        s.append("# ")
+        s.append(comment)
+        s.append("\n\n")
+        s.append("Evidence window: " + (evidenceWindow.map { "\($0.firstSeen) .. \($0.lastSeen)" } ?? "no flows") + ".\n")
+        s.append("The policies carry only the first-seen day and a count band beside each rule, so seeing the same "
+            + "connections again changes none of their lines; the exact counts, times and examples are here.\n")
         var current: (String, String)?
-        for r in rules {
-            if current?.0 != r.namespace { s += "\n## \(Self.md(r.namespace))\n" }
+        var none = true
+        try rules { r in
+            none = false
+            if current?.0 != r.namespace { s.append("\n## \(Self.md(r.namespace))\n") }
             if current?.0 != r.namespace || current?.1 != r.policy {
-                s += "\n### \(Self.md(r.policy)) (\(Self.md(r.workload)))\n\n"
-                s += "| direction | peer | port | flows | first seen | last seen | examples |\n"
-                s += "|---|---|---|---:|---|---|---|\n"
+                s.append("\n### \(Self.md(r.policy)) (\(Self.md(r.workload)))\n\n")
+                s.append("| direction | peer | port | flows | first seen | last seen | examples |\n")
+                s.append("|---|---|---|---:|---|---|---|\n")
             }
             current = (r.namespace, r.policy)
             let port = "\(r.protocol) \(r.port)" + (r.portName.map { " (\($0))" } ?? "")
@@ -256,28 +358,28 @@ public struct EvidenceReport: Sendable, Codable, Equatable {
                 : r.examples.joined(separator: ", ")
             let peer = r.peer + (r.entity ? " (entity)" : "")
                 + (r.services.map { " via Service " + $0.joined(separator: ", ") } ?? "")
-            s += "| \(r.direction) | \(Self.md(peer)) | \(Self.md(port)) | "
-                + "\(r.flows) | \(r.firstSeen ?? "") | \(r.lastSeen ?? "") | \(Self.md(examples)) |\n"
+            s.append("| \(r.direction) | \(Self.md(peer)) | \(Self.md(port)) | "
+                + "\(r.flows) | \(r.firstSeen ?? "") | \(r.lastSeen ?? "") | \(Self.md(examples)) |\n")
             for h in r.http {
-                s += "| | | ↳ \(Self.md("\(h.method) \(h.pathTemplate)")) | \(h.requests) | \(h.firstSeen) | "
-                    + "\(h.lastSeen) | \(Self.md(h.examples.joined(separator: ", "))) |\n"
+                s.append("| | | ↳ \(Self.md("\(h.method) \(h.pathTemplate)")) | \(h.requests) | \(h.firstSeen) | "
+                    + "\(h.lastSeen) | \(Self.md(h.examples.joined(separator: ", "))) |\n")
             }
+            try s.drain()
         }
-        if rules.isEmpty { s += "\nNo allow rules.\n" }
+        if none { s.append("\nNo allow rules.\n") }
         if !denied.isEmpty {
-            s += "\n## Observed-denied connections (never allowed)\n\n"
-            s += "| source | destination | port | flows | first seen | last seen | drop reasons |\n"
-            s += "|---|---|---|---:|---|---|---|\n"
+            s.append("\n## Observed-denied connections (never allowed)\n\n")
+            s.append("| source | destination | port | flows | first seen | last seen | drop reasons |\n")
+            s.append("|---|---|---|---:|---|---|---|\n")
             for d in denied {
-                s += "| \(Self.md(d.source)) | \(Self.md(d.destination)) | \(d.protocol) \(d.port) | \(d.flows) | "
-                    + "\(d.firstSeen) | \(d.lastSeen) | \(Self.md(d.dropReasons.joined(separator: ", "))) |\n"
+                s.append("| \(Self.md(d.source)) | \(Self.md(d.destination)) | \(d.protocol) \(d.port) | \(d.flows) | "
+                    + "\(d.firstSeen) | \(d.lastSeen) | \(Self.md(d.dropReasons.joined(separator: ", "))) |\n")
             }
         }
         if !warnings.isEmpty {
-            s += "\n## Warnings\n\n"
-            for w in warnings { s += "- \(Self.md(w))\n" }
+            s.append("\n## Warnings\n\n")
+            for w in warnings { s.append("- \(Self.md(w))\n") }
         }
-        return s
     }
 
     /// The bytes `md` escapes.

@@ -82,30 +82,28 @@ public struct NetworkPolicyEmitter: Sendable, PolicyDocumentWriter {
     static let apiVersion = "networking.k8s.io/v1"
     static let kind = "NetworkPolicy"
 
-    func defaultDeny(_ ns: NamespacePlan, plan: PolicyPlan) -> String {
-        var y = defaultDenyDocument(
-            ns, plan: plan,
+    func defaultDeny(_ y: inout YAMLBuilder, _ ns: NamespacePlan, plan: PolicyPlan) {
+        defaultDenyDocument(
+            &y, ns, plan: plan,
             bothDirections: "Selects every pod in the namespace; with no rules it allows nothing in either direction.",
             oneDirection: "Selects every pod in the namespace; with no rules it allows nothing in the direction listed.")
         y.line(2, "podSelector: {}")
         y.line(2, "policyTypes:")
         if ns.denyIngress { y.line(4, "- Ingress") }
         if ns.denyEgress { y.line(4, "- Egress") }
-        return y.text
     }
 
-    func dnsBaseline(_ ns: NamespacePlan, plan: PolicyPlan) -> String {
-        var y = dnsBaselineDocument(ns, plan: plan, selects: "pod")
+    func dnsBaseline(_ y: inout YAMLBuilder, _ ns: NamespacePlan, plan: PolicyPlan) {
+        dnsBaselineDocument(&y, ns, plan: plan, selects: "pod")
         y.line(2, "podSelector: {}")
         y.line(2, "policyTypes:")
         y.line(4, "- Egress")
         y.line(2, "egress:")
         for r in ns.dnsBaseline { rule(&y, r, field: "to", policyNamespace: ns.name) }
-        return y.text
     }
 
-    func allow(_ w: WorkloadPlan, name: String, plan: PolicyPlan) -> String {
-        var y = document(name: name, namespace: w.endpoint.namespace, plan: plan)
+    func allow(_ y: inout YAMLBuilder, _ w: WorkloadPlan, in ns: NamespacePlan, name: String, plan: PolicyPlan) {
+        document(&y, name: name, namespace: w.endpoint.namespace, plan: plan)
         EmitCommon.workloadComments(&y, 2, w)
         y.line(2, "podSelector:")
         y.line(4, "matchLabels:")
@@ -116,8 +114,7 @@ public struct NetworkPolicyEmitter: Sendable, PolicyDocumentWriter {
         // Only notes or denied evidence: keep the policy as a visible record that allows nothing, in a direction
         // the namespace's default-deny already isolates (never one the capture did not see).
         let recordOnly = w.ingress.isEmpty && w.egress.isEmpty
-        let recordEgress = recordOnly
-            && plan.namespaces.first(where: { $0.name == w.endpoint.namespace }).map { !$0.denyIngress } == true
+        let recordEgress = recordOnly && !ns.denyIngress
         if recordOnly { y.line(4, recordEgress ? "- Egress" : "- Ingress") }
         if !w.ingress.isEmpty {
             y.line(2, "ingress:")
@@ -129,7 +126,6 @@ public struct NetworkPolicyEmitter: Sendable, PolicyDocumentWriter {
             y.line(2, "egress:")
             for r in w.egress { rule(&y, r, field: "to", policyNamespace: w.endpoint.namespace) }
         }
-        return y.text
     }
 
     private func rule(_ y: inout YAMLBuilder, _ r: RulePlan, field: String, policyNamespace: String) {

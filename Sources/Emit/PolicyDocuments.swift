@@ -11,97 +11,96 @@ protocol PolicyDocumentWriter: Sendable {
     static var apiVersion: String { get }
     static var kind: String { get }
     /// The namespace's default-deny policy, for the directions it isolates (`NamespacePlan.denyIngress/Egress`).
-    func defaultDeny(_ ns: NamespacePlan, plan: PolicyPlan) -> String
+    func defaultDeny(_ y: inout YAMLBuilder, _ ns: NamespacePlan, plan: PolicyPlan)
     /// The namespace's DNS baseline policy (`allow-dns`, `NamespacePlan.dnsBaseline`).
-    func dnsBaseline(_ ns: NamespacePlan, plan: PolicyPlan) -> String
-    /// One workload's allow policy, named `name`.
-    func allow(_ w: WorkloadPlan, name: String, plan: PolicyPlan) -> String
+    func dnsBaseline(_ y: inout YAMLBuilder, _ ns: NamespacePlan, plan: PolicyPlan)
+    /// One workload's allow policy, named `name`; `ns` is the namespace holding it.
+    func allow(_ y: inout YAMLBuilder, _ w: WorkloadPlan, in ns: NamespacePlan, name: String, plan: PolicyPlan)
 }
 
 extension PolicyDocumentWriter {
     /// A policy document begun: the shared header (`EmitCommon.header`), `spec:`, and the comment that says what
     /// the document does, when there is one.
-    func document(name: String, namespace: String, plan: PolicyPlan, saying comment: String? = nil) -> YAMLBuilder {
-        var y = YAMLBuilder()
+    func document(_ y: inout YAMLBuilder, name: String, namespace: String, plan: PolicyPlan,
+                  saying comment: String? = nil) {
         EmitCommon.header(&y, apiVersion: Self.apiVersion, kind: Self.kind, name: name, namespace: namespace,
                           plan: plan, version: options.version)
         y.line(0, "spec:")
         if let comment { y.comment(2, comment) }
-        return y
     }
 
     /// The default-deny begun: `document` with the comment for the directions it isolates (`bothDirections` or
     /// `oneDirection`), then the namespace's notes.
-    func defaultDenyDocument(_ ns: NamespacePlan, plan: PolicyPlan, bothDirections: String,
-                             oneDirection: String) -> YAMLBuilder {
-        var y = document(name: "default-deny", namespace: ns.name, plan: plan,
-                         saying: ns.denyIngress && ns.denyEgress ? bothDirections : oneDirection)
+    func defaultDenyDocument(_ y: inout YAMLBuilder, _ ns: NamespacePlan, plan: PolicyPlan, bothDirections: String,
+                             oneDirection: String) {
+        document(&y, name: "default-deny", namespace: ns.name, plan: plan,
+                 saying: ns.denyIngress && ns.denyEgress ? bothDirections : oneDirection)
         EmitCommon.namespaceComments(&y, 2, ns)
-        return y
     }
 
     /// The DNS baseline begun, with its comment.
-    func dnsBaselineDocument(_ ns: NamespacePlan, plan: PolicyPlan, selects: String) -> YAMLBuilder {
-        document(name: EmitCommon.dnsBaselineName, namespace: ns.name, plan: plan,
+    func dnsBaselineDocument(_ y: inout YAMLBuilder, _ ns: NamespacePlan, plan: PolicyPlan, selects: String) {
+        document(&y, name: EmitCommon.dnsBaselineName, namespace: ns.name, plan: plan,
                  saying: "DNS baseline: every \(selects) of the namespace may query the cluster resolvers observed.")
     }
 
-    /// File name -> contents, plus `kustomization.yaml` listing the policy files, plus the evidence report
-    /// (`evidence/evidence.json`, `evidence/evidence.md`, listed nowhere). The cluster baseline first
-    /// (`cluster-baseline.yaml`), then sorted by namespace, then workload.
+    /// File name -> contents; see `emit(for:baseline:)`.
     func layoutFiles(for plan: PolicyPlan, baseline: ClusterBaseline? = nil) -> [(name: String, text: String)] {
+        let files = emit(for: plan, baseline: baseline)
+        // Files are independent: produced on every core, in file order.
+        return Array(zip(files.map(\.name), EmitCommon.concurrentMap(files) { $0.text }))
+    }
+
+    /// Every file, each produced when written: the policy files, `kustomization.yaml` listing them, and the
+    /// evidence report (`evidence/evidence.json`, `evidence/evidence.md`, listed nowhere). The cluster baseline
+    /// first (`cluster-baseline.yaml`), then sorted by namespace, then workload.
+    func emit(for plan: PolicyPlan, baseline: ClusterBaseline? = nil) -> [EmittedFile] {
         let header = PolicyEmitter.generatedMarker + "\(options.version) from observed flows. Review before applying.\n"
         let stems = EmitCommon.namespaceStems(plan, layout: options.layout, baseline: baseline != nil)
-        let indexed = Array(zip(plan.namespaces, stems))
-        // Namespaces are independent: written on every core, then joined in plan order (output unchanged).
-        let perNamespace = EmitCommon.concurrentMap(indexed) { ns, dir -> [(String, String)] in
-            var out: [(String, String)] = []
-            let names = EmitCommon.allowNames(ns)
+        var out: [EmittedFile] = []
+        if let baseline {
+            let text = header + baseline.yaml(plan: plan, version: options.version)
+            out.append(EmittedFile(name: "\(ClusterBaseline.name).yaml", text: text))
+        }
+        for (ns, dir) in zip(plan.namespaces, stems) {
+            let docs = documents(ns, plan: plan)
             switch options.layout {
             case .perNamespace:
-                var docs = namespaceDocuments(ns, plan: plan).map(\.text)
-                for (w, name) in zip(ns.workloads, names) { docs.append(allow(w, name: name, plan: plan)) }
-                out.append(("\(dir).yaml", header + docs.joined(separator: "---\n")))
+                out.append(EmittedFile(name: "\(dir).yaml", header: header, docs.map(\.write)))
             case .perWorkload:
-                for d in namespaceDocuments(ns, plan: plan) { out.append(("\(dir)/\(d.name).yaml", header + d.text)) }
-                for (w, name) in zip(ns.workloads, names) {
-                    out.append(("\(dir)/\(name).yaml", header + allow(w, name: name, plan: plan)))
-                }
+                for d in docs { out.append(EmittedFile(name: "\(dir)/\(d.name).yaml", header: header, [d.write])) }
             }
-            return out
         }
-        let cluster = baseline.map { [("\(ClusterBaseline.name).yaml", header + $0.yaml(plan: plan, version: options.version))] }
-        let out = (cluster ?? []) + perNamespace.flatMap { $0 }
         var k = YAMLBuilder()
         k.comment(0, PolicyEmitter.generatedMarker.dropFirst(2) + "\(options.version): every policy file of this directory.")
         k.line(0, "apiVersion: kustomize.config.k8s.io/v1beta1")
         k.line(0, "kind: Kustomization")
         k.line(0, out.isEmpty ? "resources: []" : "resources:")
-        for f in out { k.line(2, "- \(YAMLText.scalar(f.0))") }
-        let report = EvidenceReport(plan: plan, version: options.version)
-        return out + [("kustomization.yaml", k.text), (EvidenceReport.jsonFile, report.json),
-                      (EvidenceReport.markdownFile, report.markdown)]
+        for f in out { k.item(2, f.name) }
+        return out + [EmittedFile(name: "kustomization.yaml", text: k.text)]
+            + EvidenceReport.files(plan: plan, version: options.version)
     }
 
     /// All policies as one multi-document stream, the cluster baseline first.
     func layoutStream(for plan: PolicyPlan, baseline: ClusterBaseline? = nil) -> String {
-        let docs = EmitCommon.concurrentMap(plan.namespaces) { ns -> [String] in
-            var docs = namespaceDocuments(ns, plan: plan).map(\.text)
-            for (w, name) in zip(ns.workloads, EmitCommon.allowNames(ns)) {
-                docs.append(allow(w, name: name, plan: plan))
-            }
-            return docs
+        // Namespaces are independent: written on every core, then joined in plan order.
+        let parts = EmitCommon.concurrentMap(plan.namespaces) { ns -> String in
+            EmittedFile(name: "", header: "", documents(ns, plan: plan).map(\.write)).text
         }
         let cluster = baseline.map { [$0.yaml(plan: plan, version: options.version)] } ?? []
-        return (cluster + docs.flatMap { $0 }).joined(separator: "---\n")
+        return (cluster + parts.filter { !$0.isEmpty }).joined(separator: EmitCommon.separator)
     }
 
-    /// The namespace-wide policies, by name: the default-deny (when a direction was observed) and the DNS
-    /// baseline (when it has one).
-    func namespaceDocuments(_ ns: NamespacePlan, plan: PolicyPlan) -> [(name: String, text: String)] {
-        var out: [(name: String, text: String)] = []
-        if ns.hasDefaultDeny { out.append(("default-deny", defaultDeny(ns, plan: plan))) }
-        if !ns.dnsBaseline.isEmpty { out.append((EmitCommon.dnsBaselineName, dnsBaseline(ns, plan: plan))) }
+    /// The documents of a namespace, by policy name, each as the function that writes it: the default-deny
+    /// (when a direction was observed), the DNS baseline (when it has one), then one allow policy per workload.
+    func documents(_ ns: NamespacePlan, plan: PolicyPlan)
+        -> [(name: String, write: @Sendable (inout YAMLBuilder) -> Void)] {
+        var out: [(name: String, write: @Sendable (inout YAMLBuilder) -> Void)] = []
+        if ns.hasDefaultDeny { out.append(("default-deny", { defaultDeny(&$0, ns, plan: plan) })) }
+        if !ns.dnsBaseline.isEmpty { out.append((EmitCommon.dnsBaselineName, { dnsBaseline(&$0, ns, plan: plan) })) }
+        for (w, name) in zip(ns.workloads, EmitCommon.allowNames(ns)) {
+            out.append((name, { allow(&$0, w, in: ns, name: name, plan: plan) }))
+        }
         return out
     }
 }
@@ -109,6 +108,8 @@ extension PolicyDocumentWriter {
 /// Pieces every flavour writes the same way.
 enum EmitCommon {
     static let managedBy = "flowmap"
+    /// Between two documents of a file or stream.
+    static let separator = "---\n"
 
     /// `items.map(transform)` on every core; results in input order. Each slot is written by one iteration only.
     static func concurrentMap<T: Sendable, R>(_ items: [T], _ transform: @Sendable (T) -> R) -> [R] {

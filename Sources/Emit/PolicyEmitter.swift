@@ -24,6 +24,14 @@ public struct PolicyEmitter: Sendable {
         }
     }
 
+    /// The same files as `files(for:baseline:)`, each produced only when written (`EmittedFile.write`).
+    public func emit(for plan: PolicyPlan, baseline: ClusterBaseline? = nil) -> [EmittedFile] {
+        switch options.flavor {
+        case .k8s: return NetworkPolicyEmitter(options: options).emit(for: plan, baseline: baseline)
+        case .cilium: return CiliumPolicyEmitter(options: options).emit(for: plan, baseline: baseline)
+        }
+    }
+
     /// All policies as one multi-document stream (for `--out -`).
     public func stream(for plan: PolicyPlan, baseline: ClusterBaseline? = nil) -> String {
         switch options.flavor {

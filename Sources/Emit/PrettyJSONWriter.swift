@@ -4,19 +4,19 @@
 /// large cluster is tens of thousands of objects. The caller writes keys in sorted order; `EmitTests` compares
 /// the output with `JSONEncoder`'s for the reports and for every character class.
 struct PrettyJSONWriter {
-    /// UTF-8 bytes written so far (appending bytes is several times cheaper than appending to a String).
-    private var bytes: [UInt8] = []
+    /// UTF-8 bytes written so far, or not yet handed to the sink.
+    var bytes: ByteText
     /// Per open container: whether it has a member yet.
     private var filled: [Bool] = []
 
-    init(reservingCapacity n: Int = 0) { bytes.reserveCapacity(n) }
+    init(reservingCapacity n: Int = 0, sink: EmittedFile.Sink? = nil) {
+        bytes = ByteText(reservingCapacity: n, sink: sink)
+    }
 
     /// The JSON written so far.
-    var text: String { String(decoding: bytes, as: UTF8.self) }
+    var text: String { bytes.text }
 
-    private mutating func raw(_ s: StaticString) {
-        s.withUTF8Buffer { bytes.append(contentsOf: $0) }
-    }
+    private mutating func raw(_ s: StaticString) { bytes.append(s) }
 
     private mutating func indent(_ depth: Int) {
         for _ in 0..<depth { bytes.append(0x20); bytes.append(0x20) }
@@ -60,7 +60,7 @@ struct PrettyJSONWriter {
     mutating func element() { next() }
 
     mutating func string(_ s: String) { quoted(s) }
-    mutating func int<I: BinaryInteger>(_ n: I) { bytes.append(contentsOf: String(n).utf8) }
+    mutating func int<I: BinaryInteger>(_ n: I) { bytes.append(decimal: n) }
     mutating func bool(_ b: Bool) { if b { raw("true") } else { raw("false") } }
 
     /// `key : value` members.
@@ -89,7 +89,7 @@ struct PrettyJSONWriter {
         bytes.append(0x22)
         // Fast path: nothing to escape (names, ports, times), copied as a whole.
         if !s.utf8.contains(where: { $0 < 0x20 || $0 == 0x22 || $0 == 0x5C }) {
-            bytes.append(contentsOf: s.utf8)
+            bytes.append(s)
             bytes.append(0x22)
             return
         }

@@ -1,3 +1,6 @@
+import Dispatch
+import Emit
+import Foundation
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -21,19 +24,26 @@ enum FileOutput {
     /// stale policy; directories left empty by that are removed too. Only the two levels the layouts use are
     /// looked at (`dir/*.yaml`, `dir/*/*.yaml`), hidden entries never. Returns the removed paths, relative, sorted.
     @discardableResult
-    static func replaceGenerated(in dir: String, with files: [(name: String, text: String)],
-                                 markers: [String]) throws -> [String] {
+    static func replaceGenerated(in dir: String, with files: [EmittedFile], markers: [String]) throws -> [String] {
         let refused = files.compactMap { problem(dir, $0.name, markers: markers) }.sorted()
         if !refused.isEmpty {
             throw Failure(description: "nothing written to \(dir)/: " + refused.joined(separator: "; "))
         }
         try makeDirectories(dir)
-        for f in files {
-            if let p = problem(dir, f.name, markers: markers) { throw Failure(description: p) }  // changed meanwhile
-            let path = dir + "/" + f.name
-            if let slash = f.name.lastIndex(of: "/") { try makeDirectories(dir + "/" + f.name[..<slash]) }
-            try write(path, f.text)
+        // Each file is produced while it is written (never whole in memory), on every core: the largest (the
+        // evidence report, listed last) first.
+        let failures = Failures(files.count)
+        DispatchQueue.concurrentPerform(iterations: files.count) { k in
+            let f = files[files.count - 1 - k]
+            do {
+                if let p = problem(dir, f.name, markers: markers) { throw Failure(description: p) }  // changed meanwhile
+                if let slash = f.name.lastIndex(of: "/") { try makeDirectories(dir + "/" + f.name[..<slash]) }
+                try write(dir + "/" + f.name) { try f.write(to: $0) }
+            } catch {
+                failures.set(files.count - 1 - k, error)
+            }
         }
+        if let e = failures.first { throw e }
         let keep = Set(files.map(\.name))
         var removed: [String] = []
         func sweep(_ rel: String) {
@@ -126,11 +136,17 @@ enum FileOutput {
     /// Writes `text` to a new temporary file beside `path` (created exclusively, never through a link), flushes
     /// it to disk and renames it over `path`; every step is checked and a failure leaves `path` as it was.
     static func write(_ path: String, _ text: String) throws {
+        var t = text
+        try write(path) { sink in try t.withUTF8 { try sink(UnsafeRawBufferPointer($0)) } }
+    }
+
+    /// `write(_:_:)` of the bytes `produce` hands to its sink, in order, a piece at a time.
+    static func write(_ path: String, _ produce: (EmittedFile.Sink) throws -> Void) throws {
         var st = stat()
         if stat(path, &st) == 0 && (st.st_mode & S_IFMT) != S_IFREG && (st.st_mode & S_IFMT) != S_IFDIR {
             // A device or pipe (/dev/stdout, /dev/full, a FIFO): write into it. Renaming a temporary file over
             // it would replace the device node itself (and, run as root, hide every write error).
-            try writeInPlace(path, text)
+            try writeInPlace(path, produce)
             return
         }
         let tmp = path + ".tmp-flowmap"
@@ -145,16 +161,20 @@ enum FileOutput {
             fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW, 0o644)
         }
         guard fd >= 0 else { throw fail("cannot write") }
-        let bytes = Array(text.utf8)
-        var done = 0
-        while done < bytes.count {
-            let n = bytes[done...].withUnsafeBytes { Glibc.write(fd, $0.baseAddress, $0.count) }
-            if n < 0 && errno == EINTR { continue }
-            guard n > 0 else {
-                close(fd)
-                throw fail("write failed")
+        do {
+            try produce { piece in
+                var done = 0
+                while done < piece.count {
+                    let n = Glibc.write(fd, piece.baseAddress! + done, piece.count - done)
+                    if n < 0 && errno == EINTR { continue }
+                    guard n > 0 else { throw fail("write failed") }
+                    done += n
+                }
             }
-            done += n
+        } catch {
+            close(fd)
+            unlink(tmp)
+            throw error
         }
         guard fsync(fd) == 0 else {
             close(fd)
@@ -164,17 +184,32 @@ enum FileOutput {
         guard rename(tmp, path) == 0 else { throw fail("cannot replace") }
     }
 
-    static func writeInPlace(_ path: String, _ text: String) throws {
+    static func writeInPlace(_ path: String, _ produce: (EmittedFile.Sink) throws -> Void) throws {
         guard let f = fopen(path, "w") else {
             throw Failure(description: "\(path): cannot write: \(String(cString: strerror(errno)))")
         }
-        let bytes = Array(text.utf8)
-        let n = fwrite(bytes, 1, bytes.count, f)
-        var failure = n == bytes.count ? 0 : errno
+        var failure: Int32 = 0
+        do {
+            try produce { piece in
+                if failure == 0 && fwrite(piece.baseAddress, 1, piece.count, f) != piece.count { failure = errno }
+            }
+        } catch {
+            fclose(f)
+            throw error
+        }
         if fflush(f) != 0 && failure == 0 { failure = errno }
         if fclose(f) != 0 && failure == 0 { failure = errno }
         if failure != 0 {
             throw Failure(description: "\(path): write failed: \(String(cString: strerror(failure))): the output is incomplete")
         }
+    }
+
+    /// The errors of concurrent writes, by file; the first in file order is thrown.
+    private final class Failures: @unchecked Sendable {
+        private var errors: [(any Error)?]
+        private let lock = NSLock()
+        init(_ n: Int) { errors = Array(repeating: nil, count: n) }
+        func set(_ i: Int, _ e: any Error) { lock.withLock { errors[i] = e } }
+        var first: (any Error)? { lock.withLock { errors.lazy.compactMap { $0 }.first } }
     }
 }

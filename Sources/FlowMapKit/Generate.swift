@@ -190,7 +190,7 @@ public enum Generate {
             r.stream = emitter.stream(for: plan, baseline: baseline)
             return r
         }
-        let files = emitter.files(for: plan, baseline: baseline)
+        let files = emitter.emit(for: plan, baseline: baseline)
         r.removed = try FileOutput.replaceGenerated(in: o.out, with: files, markers: PolicyEmitter.generatedMarkers)
         r.files = files.map(\.name)
         return r

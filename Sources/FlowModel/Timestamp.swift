@@ -83,10 +83,21 @@ public enum Timestamp {
         let d = doy - (153 * mp + 2) / 5 + 1
         let m = mp < 10 ? mp + 3 : mp - 9
         let y = yoe + era * 400 + (m <= 2 ? 1 : 0)
-        func p(_ v: Int64, _ w: Int) -> String {
-            let s = String(v)
-            return String(repeating: "0", count: max(0, w - s.count)) + s
+        // Int64 nanoseconds span the years 1677-2262: always four digits. One allocation (this is called
+        // for every rule of the evidence report), not one String per field.
+        precondition(y >= 0 && y <= 9999)
+        return String(unsafeUninitializedCapacity: 20) { b in
+            func put(_ at: Int, _ v: Int64, _ width: Int) {
+                var v = v
+                for i in stride(from: at + width - 1, through: at, by: -1) {
+                    b[i] = UInt8(truncatingIfNeeded: 0x30 + v % 10)
+                    v /= 10
+                }
+            }
+            put(0, y, 4); b[4] = 0x2D; put(5, m, 2); b[7] = 0x2D; put(8, d, 2); b[10] = 0x54
+            put(11, rem / 3600, 2); b[13] = 0x3A; put(14, rem % 3600 / 60, 2); b[16] = 0x3A; put(17, rem % 60, 2)
+            b[19] = 0x5A
+            return 20
         }
-        return "\(p(y, 4))-\(p(m, 2))-\(p(d, 2))T\(p(rem / 3600, 2)):\(p(rem % 3600 / 60, 2)):\(p(rem % 60, 2))Z"
     }
 }

@@ -27,4 +27,13 @@ struct TimestampTests {
             #expect(Timestamp.parseRFC3339(Timestamp.format(t)) == t)
         }
     }
+
+    @Test("format writes every field zero-padded, at both ends of the Int64 range")
+    func formats() {
+        #expect(Timestamp.format(0) == "1970-01-01T00:00:00Z")
+        #expect(Timestamp.format(-1) == "1969-12-31T23:59:59Z")
+        #expect(Timestamp.format(1_623_862_333_999_999_999) == "2021-06-16T16:52:13Z")
+        #expect(Timestamp.format(.max) == "2262-04-11T23:47:16Z")
+        #expect(Timestamp.format(.min + 1_000_000_000) == "1677-09-21T00:12:44Z")
+    }
 }

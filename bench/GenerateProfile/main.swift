@@ -105,18 +105,26 @@ print("generate-profile: \(workloadCount) workloads, \(ev.edges.count) edges")
 lap("build evidence")
 let plan = Inferrer().infer(ev)
 lap("inference")
+/// Writes every file as `generate` does (`EmittedFile.write`, piece by piece) into the digest; returns the bytes.
+func emit(_ flavor: EmitOptions.Flavor) -> Int {
+    var o = EmitOptions()
+    o.flavor = flavor
+    var n = 0
+    for f in PolicyEmitter(options: o).emit(for: plan) {
+        mix(f.name)
+        try! f.write { piece in
+            for b in piece { digest = (digest ^ UInt64(b)) &* 0x100_0000_01b3 }
+            n += piece.count
+        }
+    }
+    return n
+}
 if only.contains("k8s") {
-    let files = NetworkPolicyEmitter(options: EmitOptions()).files(for: plan)
-    for f in files { mix(f.name); mix(f.text) }
-    let n = files.reduce(0) { $0 + $1.text.utf8.count }
+    let n = emit(.k8s)
     lap("emit NetworkPolicy (\(n / 1024) KiB)")
 }
 if only.contains("cilium") {
-    var o = EmitOptions()
-    o.flavor = .cilium
-    let files = PolicyEmitter(options: o).files(for: plan)
-    for f in files { mix(f.name); mix(f.text) }
-    let n = files.reduce(0) { $0 + $1.text.utf8.count }
+    let n = emit(.cilium)
     lap("emit Cilium (\(n / 1024) KiB)")
 }
 if only.contains("report") {
