@@ -38,6 +38,12 @@ public struct HubbleFeedOptions: Sendable {
     /// that stalls), so it is retried from the last flow and counted by `maxAttempts`, instead of waiting for ever.
     /// (Following, a quiet stream is normal: no limit.)
     public var idleSeconds = 60.0
+    /// HTTP/2 keepalive pings while a call is open: a peer that stopped answering (a node gone, a connection
+    /// dropped on the way without a reset) is found within `keepaliveSeconds + keepaliveTimeoutSeconds` and the
+    /// stream retried, where a following read would wait for ever. Not under 300: grpc-go servers (Hubble, Relay)
+    /// enforce a MinTime of 5 minutes and answer more frequent pings with GOAWAY ENHANCE_YOUR_CALM. nil: no pings.
+    public var keepaliveSeconds: Double? = 300
+    public var keepaliveTimeoutSeconds = 20.0
     /// `nodes` without `follow`: Peer/Notify quiet this long means every node is known.
     public var settleSeconds = 1.0
     /// Called (from the feed's tasks) as soon as a server or node is given up, with what `failures` will hold.
@@ -234,7 +240,7 @@ public final class HubbleFeed: Sendable {
             let before = resume.flows
             var ended = false
             do {
-                let transport = try target.transport(options.tls, serverName: serverName)
+                let transport = try target.transport(options, serverName: serverName)
                 let req = try request(resume)
                 try await idleLimited(resume, label: label) {
                     try await withGRPCClient(transport: transport) { client in
@@ -404,7 +410,7 @@ public final class HubbleFeed: Sendable {
             var backoff = HubbleFeedOptions.Backoff(options)
             while !Task.isCancelled {
                 do {
-                    let transport = try peers.transport(options.tls)
+                    let transport = try peers.transport(options)
                     try await withGRPCClient(transport: transport) { client in
                         let peer = Peer_Peer.Client(wrapping: client)
                         try await peer.notify(Peer_NotifyRequest()) { response in

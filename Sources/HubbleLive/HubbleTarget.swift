@@ -76,8 +76,10 @@ public struct HubbleTarget: Sendable, Hashable, CustomStringConvertible {
         return HubbleTarget(place: .host(host, port: port))
     }
 
-    /// The transport for this server; `serverName` overrides the TLS name (per node, from Peer/Notify).
-    func transport(_ tls: HubbleTLS, serverName: String? = nil) throws -> HTTP2ClientTransport.Posix {
+    /// The transport for this server with `o`'s TLS and keepalive; `serverName` overrides the TLS name (per node,
+    /// from Peer/Notify).
+    func transport(_ o: HubbleFeedOptions, serverName: String? = nil) throws -> HTTP2ClientTransport.Posix {
+        let tls = o.tls
         let target: any ResolvableTarget
         switch place {
         case .host(let h, let p):
@@ -88,12 +90,9 @@ public struct HubbleTarget: Sendable, Hashable, CustomStringConvertible {
         case .unix(let path):
             target = .unixDomainSocket(path: path)
         }
-        var config = HTTP2ClientTransport.Posix.Config.defaults
-        // Flows are small; a long stream should not be cut by idle timers (Hubble sends nothing while quiet).
-        config.connection.maxIdleTime = nil
+        let config = Self.config(o, serverName: serverName)
         let security: HTTP2ClientTransport.Posix.TransportSecurity
         if tls.enabled {
-            if let name = serverName ?? tls.serverName { config.http2.authority = name }
             security = .tls { c in
                 if !tls.caCertFiles.isEmpty {
                     c.trustRoots = .certificates(tls.caCertFiles.map { .file(path: $0, format: .pem) })
@@ -107,6 +106,21 @@ public struct HubbleTarget: Sendable, Hashable, CustomStringConvertible {
             security = .plaintext
         }
         return try HTTP2ClientTransport.Posix(target: target, transportSecurity: security, config: config)
+    }
+
+    /// The HTTP/2 settings of a connection to a Hubble server.
+    static func config(_ o: HubbleFeedOptions, serverName: String? = nil) -> HTTP2ClientTransport.Posix.Config {
+        var config = HTTP2ClientTransport.Posix.Config.defaults
+        // Flows are small; a long stream should not be cut by idle timers (Hubble sends nothing while quiet).
+        config.connection.maxIdleTime = nil
+        // Pings only while a call is open (a server counts pings without one as abuse whatever their interval).
+        if let time = o.keepaliveSeconds {
+            config.connection.keepalive = .init(time: .milliseconds(Int64(time * 1000)),
+                                                timeout: .milliseconds(Int64(o.keepaliveTimeoutSeconds * 1000)),
+                                                allowWithoutCalls: false)
+        }
+        if o.tls.enabled, let name = serverName ?? o.tls.serverName { config.http2.authority = name }
+        return config
     }
 }
 

@@ -171,9 +171,10 @@ final class LoopbackServer: Sendable {
     }
 
     static func start(_ services: [any RegistrableRPCService],
-                      security: HTTP2ServerTransport.Posix.TransportSecurity = .plaintext) async throws -> LoopbackServer {
+                      security: HTTP2ServerTransport.Posix.TransportSecurity = .plaintext,
+                      config: HTTP2ServerTransport.Posix.Config = .defaults) async throws -> LoopbackServer {
         let transport = HTTP2ServerTransport.Posix(address: .ipv4(host: "127.0.0.1", port: 0),
-                                                   transportSecurity: security)
+                                                   transportSecurity: security, config: config)
         let server = GRPCServer(transport: transport, services: services)
         // On threads of its own: see ServerThreads.
         let task = Task(executorPreference: ServerThreads.shared) { try await server.serve() }
