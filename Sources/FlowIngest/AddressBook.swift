@@ -52,7 +52,8 @@ public struct AddressBook: Sendable {
     /// The flow peer of a pod, with its labels and its namespace's labels.
     public func peer(for pod: InventoryPod, ip: String) -> FlowPeer {
         FlowPeer(endpoint: pod.workload, labels: pod.labels,
-                 namespaceLabels: inventory.namespaces[pod.namespace] ?? [:], podName: pod.name, ip: ip)
+                 namespaceLabels: inventory.namespaces[pod.namespace] ?? [:], podName: pod.name, ip: ip,
+                 hostNetwork: pod.hostNetwork)
     }
 
     /// A Service behind a ClusterIP and port, with each backend workload and the port the connection lands on.

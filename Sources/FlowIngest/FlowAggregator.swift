@@ -57,6 +57,8 @@ public struct FlowAggregator {
     /// inventory knew. Only readers without a parallel reader produce them (`absorb` does not carry them).
     private var unmappedIndex: [UInt64: Int32] = [:]
     private var unmappedAcc: [Acc] = []
+    /// Node ends' addresses per point entry (`EdgeAddresses`): point entry << 32 | side << 31 | address string id.
+    private var edgeAddressKeys: Set<UInt64> = []
     /// Labels, namespaces, names and addresses (the edge maps are filled in `take()`).
     private var side = IngestBatch()
     private var notedLabels: Set<UInt64> = []
@@ -71,6 +73,7 @@ public struct FlowAggregator {
         var verdict: Verdict
         var point: Int32, time: Int64, weight: Int64, dropReason: Int32, l7: Int32, until: Int64
         var unmapped: Int32 = -1
+        var sourceAddress: Int32 = -1, destinationAddress: Int32 = -1
     }
     private var pending: [Pending] = []
     /// Listening ports seen in this epoch: endpoint id << 32 | proto code << 16 | port.
@@ -157,6 +160,12 @@ public struct FlowAggregator {
 
     public mutating func l7ID(_ r: L7Request) -> Int32 { l7Requests.id(r) }
 
+    /// String id of a flow end's address when it is kept per connection (`EdgeAddresses.records`: a node entity
+    /// or a host-network pod), else -1: the `sourceAddress` / `destinationAddress` of `addInterned`.
+    public mutating func edgeAddressID(_ endpoint: Endpoint, ip: String, hostNetwork: Bool) -> Int32 {
+        ip.isEmpty || !EdgeAddresses.records(endpoint, hostNetwork: hostNetwork) ? -1 : stringID(ip)
+    }
+
     /// Id of an observation point: direction and the producer's point name.
     public mutating func pointID(direction: Direction, observationPoint: String) -> Int32 {
         stringID("\(direction.rawValue)/\(observationPoint)")
@@ -188,7 +197,11 @@ public struct FlowAggregator {
                                 addresses: dedupe == nil ? "" : flow.source.ip + " " + flow.destination.ip,
                                 unmapped: flow.unknownSides == 0 ? -1
                                     : unmappedID(sides: flow.unknownSides, source: flow.source.ip,
-                                                 destination: flow.destination.ip))
+                                                 destination: flow.destination.ip),
+                                sourceAddress: edgeAddressID(flow.source.endpoint, ip: flow.source.ip,
+                                                             hostNetwork: flow.source.hostNetwork),
+                                destinationAddress: edgeAddressID(flow.destination.endpoint, ip: flow.destination.ip,
+                                                                  hostNetwork: flow.destination.hostNetwork))
         if added, flow.destination.endpoint.kind != .workload, !flow.destination.names.isEmpty {
             noteNames(dst, flow.destination.names)
         }
@@ -200,11 +213,13 @@ public struct FlowAggregator {
     /// Returns false when the flow was a reply and contributed no edge. `opens` (from `ReplyRule.classify`):
     /// the flow shows a listening port (the destination's, or a reply's source port). An `undecided` flow with
     /// both ports waits for the end of the batch, when the listening ports are known (`resolvePending`).
+    /// `sourceAddress` / `destinationAddress`: `edgeAddressID` of each end (-1: not kept per connection).
     @inline(__always)
     public mutating func addInterned(source: Int32, destination: Int32, proto: Proto, port: UInt16, verdict: Verdict,
                                      isReply: Bool, rule: ReplyRule, point: Int32, time: Int64, weight: Int64,
                                      dropReason: Int32, l7: Int32, until: Int64 = .min, sourcePort: UInt16 = 0,
-                                     opens: Bool = false, addresses: String = "", unmapped: Int32 = -1) -> Bool {
+                                     opens: Bool = false, addresses: String = "", unmapped: Int32 = -1,
+                                     sourceAddress: Int32 = -1, destinationAddress: Int32 = -1) -> Bool {
         if let d = dedupe {
             let k = FlowDedupe.key(time: time, source: endpoints[Int(source)], destination: endpoints[Int(destination)],
                                    addresses: addresses, proto: proto, sourcePort: sourcePort, port: port,
@@ -218,12 +233,14 @@ public struct FlowAggregator {
         if rule == .undecided && port != 0 && sourcePort != 0 && proto.isPolicyProtocol {
             pending.append(Pending(source: source, destination: destination, proto: proto, sourcePort: sourcePort,
                                    port: port, verdict: verdict, point: point, time: time, weight: weight,
-                                   dropReason: dropReason, l7: l7, until: until, unmapped: unmapped))
+                                   dropReason: dropReason, l7: l7, until: until, unmapped: unmapped,
+                                   sourceAddress: sourceAddress, destinationAddress: destinationAddress))
             return true
         }
         return record(source: source, destination: destination, proto: proto, port: port, verdict: verdict,
                       isReply: isReply, rule: rule, point: point, time: time, weight: weight, dropReason: dropReason,
-                      l7: l7, until: until, sourcePort: sourcePort, opens: opens, unmapped: unmapped)
+                      l7: l7, until: until, sourcePort: sourcePort, opens: opens, unmapped: unmapped,
+                      sourceAddress: sourceAddress, destinationAddress: destinationAddress)
     }
 
     /// Declares a listening port known from elsewhere (an inventory's containerPort or Service targetPort).
@@ -269,7 +286,8 @@ public struct FlowAggregator {
             }
             _ = record(source: p.source, destination: p.destination, proto: p.proto, port: p.port,
                        verdict: p.verdict, isReply: reply, rule: rule, point: p.point, time: p.time,
-                       weight: p.weight, dropReason: p.dropReason, l7: p.l7, until: p.until, unmapped: p.unmapped)
+                       weight: p.weight, dropReason: p.dropReason, l7: p.l7, until: p.until, unmapped: p.unmapped,
+                       sourceAddress: p.sourceAddress, destinationAddress: p.destinationAddress)
         }
         pending.removeAll()
     }
@@ -278,7 +296,8 @@ public struct FlowAggregator {
     private mutating func record(source: Int32, destination: Int32, proto: Proto, port: UInt16, verdict: Verdict,
                                  isReply: Bool, rule: ReplyRule, point: Int32, time: Int64, weight: Int64,
                                  dropReason: Int32, l7: Int32, until: Int64, sourcePort: UInt16 = 0,
-                                 opens: Bool = false, unmapped: Int32 = -1) -> Bool {
+                                 opens: Bool = false, unmapped: Int32 = -1, sourceAddress: Int32 = -1,
+                                 destinationAddress: Int32 = -1) -> Bool {
         ruleCounts[rule.index] += 1
         if opens {
             let k = isReply ? Self.listeningKey(source, proto, sourcePort) : Self.listeningKey(destination, proto, port)
@@ -303,6 +322,8 @@ public struct FlowAggregator {
         // An aggregated record (Calico, VPC) covers [time, until]: last seen is its end.
         let last = max(time, until)
         let idx = countPoint(key, flows: weight, first: time, last: last, reason: reason)
+        if sourceAddress >= 0 { edgeAddressKeys.insert(Self.edgeAddressKey(idx, 0, sourceAddress)) }
+        if destinationAddress >= 0 { edgeAddressKeys.insert(Self.edgeAddressKey(idx, 1, destinationAddress)) }
         if unmapped >= 0 {
             Self.count(UInt64(idx) << 32 | UInt64(UInt32(bitPattern: unmapped)), in: &unmappedIndex, &unmappedAcc,
                        weight: weight, time: time, last: last)
@@ -312,6 +333,10 @@ public struct FlowAggregator {
                        weight: weight, time: time, last: last)
         }
         return true
+    }
+
+    @inline(__always) static func edgeAddressKey(_ entry: Int, _ side: UInt64, _ address: Int32) -> UInt64 {
+        UInt64(entry) << 32 | side << 31 | UInt64(UInt32(bitPattern: address) & 0x7FFF_FFFF)
     }
 
     /// Adds flows (first and last seen, a drop reason or -1) to the point entry of `key`, new or not; its index.
@@ -439,6 +464,10 @@ public struct FlowAggregator {
                 extraReasons.insert(UInt64(idx) << 32 | UInt64(r))
             }
         }
+        for k in other.edgeAddressKeys {
+            edgeAddressKeys.insert(Self.edgeAddressKey(Int(pointMap[Int(k >> 32)]), (k >> 31) & 1,
+                                                       str(Int32(truncatingIfNeeded: k & 0x7FFF_FFFF))))
+        }
         for (lk, j) in other.l7Index {
             let idx = pointMap[Int(lk >> 32)]
             let l7 = l7ID(other.l7Requests[Int(lk & 0xFFFF_FFFF)])
@@ -479,6 +508,8 @@ public struct FlowAggregator {
             p.point = str(p.point)
             p.dropReason = str(p.dropReason)
             p.l7 = p.l7 < 0 ? -1 : l7ID(other.l7Requests[Int(p.l7)])
+            p.sourceAddress = str(p.sourceAddress)
+            p.destinationAddress = str(p.destinationAddress)
             pending.append(p)
         }
     }
@@ -542,6 +573,11 @@ public struct FlowAggregator {
             b.listening[ListeningPort(endpoint: endpoints[Int(k >> 32)],
                                       proto: Self.protoFromCode(UInt8(truncatingIfNeeded: k >> 16)),
                                       port: UInt16(truncatingIfNeeded: k))] = n
+        }
+        for k in edgeAddressKeys {
+            let key = bucketKeys[Int(bucketOf[Int(k >> 32)])]
+            b.edgeAddresses[key, default: EdgeAddresses()][Int((k >> 31) & 1)]
+                .insert(strings[Int(k & 0x7FFF_FFFF)])
         }
         for (lk, j) in l7Index {
             let key = bucketKeys[Int(bucketOf[Int(lk >> 32)])]
@@ -608,6 +644,7 @@ public struct FlowAggregator {
         l7Acc.removeAll(keepingCapacity: true)
         unmappedIndex.removeAll(keepingCapacity: true)
         unmappedAcc.removeAll(keepingCapacity: true)
+        edgeAddressKeys.removeAll(keepingCapacity: true)
         side = IngestBatch()
         notedLabels.removeAll()
         plainCounts = IngestCounts()

@@ -373,7 +373,9 @@ public struct FlowRecordReader: LineReader {
             case .byLabels(let name?): w = (name, "Deployment")
             case .byLabels(nil), .unknown: w = ("unknown", "Pod")
             }
-            return FlowPeer(endpoint: .workload(ns, w.name, kind: w.kind), labels: labels, podName: pod ?? "", ip: ip)
+            // A named pod on a node's address is a host-network pod: that address is kept per connection.
+            return FlowPeer(endpoint: .workload(ns, w.name, kind: w.kind), labels: labels, podName: pod ?? "", ip: ip,
+                            hostNetwork: !ip.isEmpty && addressBook?.node(ip: ip) != nil)
         }
         guard !ip.isEmpty else { return nil }
         if let book = addressBook,

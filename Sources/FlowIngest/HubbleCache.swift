@@ -44,6 +44,8 @@ struct HubbleCache {
         var text: String
         var problem: String?
         var externalID: Int32 = -1
+        /// Aggregator string id of `text`, -1 until first needed (`edgeAddress`).
+        var stringID: Int32 = -1
     }
 
     private var identityKeys = ByteInterner()
@@ -240,6 +242,15 @@ struct HubbleCache {
                              ip: ipID >= 0 ? ips[Int(ipID)].text : "")
         }
         return ep
+    }
+
+    /// `FlowAggregator.edgeAddressID` of one side: its address when it is a node entity (`reserved:host`,
+    /// `reserved:remote-node`), else -1. Hubble reports host-network pods as their node's entity.
+    mutating func edgeAddress(_ side: Side, agg: inout FlowAggregator) -> Int32 {
+        guard side.ip >= 0, case .fixed(let e) = identities[Int(side.identity)].resolution,
+              EdgeAddresses.records(e, hostNetwork: false) else { return -1 }
+        if ips[Int(side.ip)].stringID < 0 { ips[Int(side.ip)].stringID = agg.stringID(ips[Int(side.ip)].text) }
+        return ips[Int(side.ip)].stringID
     }
 
     /// Decodes an endpoint object (already validated by the line walk).

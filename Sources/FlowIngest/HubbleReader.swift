@@ -610,7 +610,9 @@ public struct HubbleReader: LineReader {
             isReply: reply, rule: rule, point: point, time: time, weight: f.weight, dropReason: reason, l7: l7,
             sourcePort: f.sourcePort, opens: opens,
             addresses: agg.dedupe == nil ? "" : (f.ipSource.map { s.string($0) } ?? "") + " "
-                + (f.ipDestination.map { s.string($0) } ?? ""))
+                + (f.ipDestination.map { s.string($0) } ?? ""),
+            sourceAddress: cache.edgeAddress(srcSide, agg: &agg),
+            destinationAddress: cache.edgeAddress(dstSide, agg: &agg))
         if added, let names = f.destinationNames {
             cache.names(names, destination: dst, line: s, agg: &agg)
         }

@@ -23,6 +23,8 @@ struct RecordCache {
         var notedSerial = -1
         /// 1 when the peer is an address no inventory mapped (an unmapped side), 0 when not, -1 until first needed.
         var unknownSide: Int8 = -1
+        /// `FlowAggregator.edgeAddressID` of the peer (-1: not kept per connection), -2 until first needed.
+        var edgeAddress: Int32 = -2
     }
 
     private var peerKeys = ByteInterner()
@@ -106,6 +108,16 @@ struct RecordCache {
         return peers[i].endpointID
     }
 
+    /// `FlowAggregator.edgeAddressID` of a peer entry (after `endpoint`), decided once per entry.
+    @inline(__always) mutating func edgeAddress(_ entry: Int32, agg: inout FlowAggregator) -> Int32 {
+        let i = Int(entry)
+        if peers[i].edgeAddress == -2 {
+            let p = peers[i].peer!
+            peers[i].edgeAddress = agg.edgeAddressID(agg.endpoint(peers[i].endpointID), ip: p.ip, hostNetwork: p.hostNetwork)
+        }
+        return peers[i].edgeAddress
+    }
+
     /// True when a peer entry is an address no inventory mapped (`UnmappedFlow`'s unknown side).
     @inline(__always) mutating func isUnknownSide(_ entry: Int32) -> Bool {
         let i = Int(entry)
@@ -173,6 +185,8 @@ struct RecordCache {
         return agg.addInterned(source: src, destination: dst, proto: proto, port: destinationPort, verdict: verdict,
                                isReply: reply, rule: rule, point: point, time: time, weight: weight,
                                dropReason: dropReason, l7: -1, until: endTime ?? .min, sourcePort: sourcePort,
-                               opens: opens, addresses: addresses, unmapped: unmappedID)
+                               opens: opens, addresses: addresses, unmapped: unmappedID,
+                               sourceAddress: edgeAddress(source, agg: &agg),
+                               destinationAddress: edgeAddress(destination, agg: &agg))
     }
 }

@@ -63,11 +63,12 @@ public enum Check {
 
         /// The verdict for one observed edge (PolicyCheck.verdict: the one evaluation path).
         public func verdict(_ k: EdgeKey) -> PolicyCheck.Verdict {
-            PolicyCheck.verdict(k, evaluator, addresses: data.addresses)
+            PolicyCheck.verdict(k, evaluator, addresses: data.addresses, connections: data.connectionAddresses)
         }
 
         public func report() -> PolicyCheck.Report {
-            PolicyCheck.run(evaluator, edges: edges, addresses: data.addresses, l7: l7)
+            PolicyCheck.run(evaluator, edges: edges, addresses: data.addresses, connections: data.connectionAddresses,
+                            l7: l7)
         }
     }
 

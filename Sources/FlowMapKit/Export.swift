@@ -10,21 +10,25 @@ public enum Export {
     /// The columns (CSV header) and JSON keys, in this order.
     public static let columns = ["bucket", "bucket_seconds", "src_kind", "src_namespace", "src_name", "src_workload_kind",
                                  "dst_kind", "dst_namespace", "dst_name", "dst_workload_kind", "protocol", "port",
-                                 "verdict", "flows", "first_seen", "last_seen", "drop_reasons"]
+                                 "verdict", "flows", "first_seen", "last_seen", "drop_reasons", "src_node_addresses",
+                                 "dst_node_addresses"]
 
     public static func run(db: String, format: Format, window: TimeWindow = .all) throws -> String {
         let store = try Generate.openExisting(db)
         let width = try store.bucketWidth
         let rows = try store.bucketedEdges(window: window)
+        let addresses = try store.bucketedEdgeAddresses(window: window)
         var out = format == .csv ? columns.joined(separator: ",") + "\n" : ""
         for (k, s) in rows {
             let e = k.edge
             let reasons = s.dropReasons.sorted()
+            let nodes = addresses[k] ?? EdgeAddresses()
             let values: [Any] = [
                 time(k.bucket), width / 1_000_000_000, e.source.kind.rawValue, e.source.namespace, e.source.name,
                 e.source.workloadKind, e.destination.kind.rawValue, e.destination.namespace, e.destination.name,
                 e.destination.workloadKind, e.proto.rawValue, Int(e.port), e.outcome.rawValue, s.flows,
-                time(s.firstSeen), time(s.lastSeen), reasons,
+                time(s.firstSeen), time(s.lastSeen), reasons, nodes.source.sorted(by: CIDR.textOrder),
+                nodes.destination.sorted(by: CIDR.textOrder),
             ]
             switch format {
             case .csv:

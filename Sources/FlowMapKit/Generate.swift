@@ -95,6 +95,7 @@ public enum Generate {
         (ev.workloadNodes, ev.nodeAddresses) = nodePlacement(inv)
         ev.services = try store.services()
         ev.inventoryServices = inv.services
+        ev.connectionAddresses = try store.connectionAddresses()
         return ev
     }
 

@@ -113,6 +113,7 @@ public enum PolicyInputs {
         d.services = ciliumServices(ev.inventoryServices)
         d.hostNetwork = hostNetwork(ev.hostNetwork, nodes: ev.workloadNodes, addresses: ev.nodeAddresses,
                                     observed: d.addresses)
+        d.connectionAddresses = ev.connectionAddresses
         return d
     }
 
@@ -167,6 +168,7 @@ public enum PolicyInputs {
         let placement = Generate.nodePlacement(inv)
         d.hostNetwork = hostNetwork(Generate.hostNetworkWorkloads(inv), nodes: placement.workloads,
                                     addresses: placement.addresses, observed: d.addresses)
+        d.connectionAddresses = try s.connectionAddresses()
         return d
     }
 

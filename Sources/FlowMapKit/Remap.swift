@@ -54,8 +54,14 @@ public enum Remap {
                 continue
             }
             var to: [(edge: EdgeKey, sides: UInt8)] = []
+            var addresses: [EdgeAddresses] = []
             var peers: [FlowPeer] = src.map { [$0] } ?? []
+            func node(_ p: FlowPeer?) -> Set<String> {
+                guard let p, !p.ip.isEmpty, EdgeAddresses.records(p.endpoint, hostNetwork: p.hostNetwork) else { return [] }
+                return [p.ip]
+            }
             for t in targets {
+                addresses.append(EdgeAddresses(source: node(src), destination: node(t.peer)))
                 let key = EdgeKey(source: src?.endpoint ?? e.source, destination: t.peer?.endpoint ?? e.destination,
                                   proto: e.proto, port: e.proto.isPolicyProtocol ? t.port : 0, outcome: e.outcome)
                 let sides = (srcUnknown && src == nil ? UnmappedFlow.sourceUnknown : 0)
@@ -65,7 +71,7 @@ public enum Remap {
                 if sides != 0 { report.unknown += 1 }
             }
             moves.append(FlowStore.Move(from: r, to: to, peers: peers.filter { FlowAggregator.isNoted($0.endpoint) },
-                                        service: service))
+                                        service: service, addresses: addresses))
             report.mapped += 1
             report.flows += u.stats.flows
         }

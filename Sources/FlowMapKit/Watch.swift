@@ -190,7 +190,8 @@ public enum Watch {
                     return o.stats.flows > 0 ? o : nil
                 }
             }
-            let report = PolicyCheck.run(e.evaluator, edges: edges, addresses: data.addresses, l7: l7)
+            let report = PolicyCheck.run(e.evaluator, edges: edges, addresses: data.addresses,
+                                         connections: data.connectionAddresses, l7: l7)
             summary.report = report
             var events: [Event] = []
             for i in report.unresolved where unresolvedSeen.insert(ItemKey(i)).inserted {

@@ -11,14 +11,18 @@ public struct FlowPeer: Sendable, Hashable {
     public var ip: String
     /// DNS names the address resolved to (Hubble `source_names` / `destination_names`).
     public var names: [String]
+    /// A host-network pod (the inventory says so): `ip` is its node's address, kept per connection
+    /// (`EdgeAddresses`).
+    public var hostNetwork: Bool
 
     public init(endpoint: Endpoint, labels: Labels = [:], namespaceLabels: Labels = [:], podName: String = "",
-                ip: String = "", names: [String] = []) {
+                ip: String = "", names: [String] = [], hostNetwork: Bool = false) {
         self.endpoint = endpoint
         self.labels = labels
         self.namespaceLabels = namespaceLabels
         self.podName = podName
         self.ip = ip
         self.names = names
+        self.hostNetwork = hostNetwork
     }
 }

@@ -28,6 +28,9 @@ public struct IngestBatch: Sendable {
     public var buckets: [BucketedEdge: EdgeStats] = [:]
     /// L7 requests per edge and bucket (`l7` is the sum over buckets).
     public var bucketL7: [BucketedEdge: [L7Request: EdgeStats]] = [:]
+    /// The node ends' addresses per edge and bucket (`EdgeAddresses`). A batch without `points` puts them into the
+    /// bucket of the edge's first seen, as its counts.
+    public var edgeAddresses: [BucketedEdge: EdgeAddresses] = [:]
     /// Ports seen listening in this unit (a SYN to it, `is_reply: false`, trace reason NEW, an answer from it),
     /// with how many flows showed it. The store adds them up across ingests (`ListeningPort`).
     public var listening: [ListeningPort: Int64] = [:]
@@ -66,6 +69,11 @@ public struct IngestBatch: Sendable {
                 out.dropReasons[b, default: []].formUnion(s.dropReasons)
             }
         }
+        for (k, a) in edgeAddresses where !a.isEmpty {
+            let start = points.isEmpty ? edges[k.edge]?.firstSeen ?? k.bucket : k.bucket
+            out.addresses[BucketedEdge(edge: k.edge, bucket: TimeBucket.start(start, width: width)), default: EdgeAddresses()]
+                .formUnion(a)
+        }
         if bucketL7.isEmpty {
             for (k, s) in l7 {
                 let first = edges[k.edge]?.firstSeen ?? s.firstSeen
@@ -87,6 +95,7 @@ public struct BucketedEvidence: Sendable {
     public var points: [BucketedEdge: [String: EdgeStats]] = [:]
     public var dropReasons: [BucketedEdge: Set<String>] = [:]
     public var l7: [BucketedEdge: [L7Request: EdgeStats]] = [:]
+    public var addresses: [BucketedEdge: EdgeAddresses] = [:]
     public init() {}
 
     /// Earliest first seen and latest last seen of the edges (nil without edges).

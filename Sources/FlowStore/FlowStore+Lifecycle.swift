@@ -79,8 +79,9 @@ extension FlowStore {
                                  .int(affected.int(3)), .text(affected.text(4)), .int(affected.int(5))])
                 }
                 // Table names are the constants listed here, never input.
-                for t in ["edge_bucket_points", "edge_bucket_drop_reasons", "edge_bucket_l7", "source_label_sets",
-                          "source_addresses", "source_names", "source_services", "unmapped_flows"] {
+                for t in ["edge_bucket_points", "edge_bucket_drop_reasons", "edge_bucket_l7", "edge_bucket_addresses",
+                          "source_label_sets", "source_addresses", "source_names", "source_services", "unmapped_flows",
+                          "sources_before_edge_addresses"] {
                     try db.prepare("DELETE FROM \(t) WHERE source_id = ?").bind(.int(s.id)).run()
                 }
                 try refresh.runAll(keys)
@@ -115,7 +116,7 @@ extension FlowStore {
             guard try q.step() else { throw db.error(1) }
             let out = Pruned(buckets: Int(q.int(0)), rows: Int(q.int(1)))
             for t in ["edge_buckets", "edge_bucket_points", "edge_bucket_drop_reasons", "edge_bucket_l7",
-                      "unmapped_flows"] {
+                      "edge_bucket_addresses", "unmapped_flows"] {
                 try db.prepare("DELETE FROM \(t) WHERE bucket <= ?").bind(.int(limit)).run()
             }
             try dropUnreferencedEndpoints()
@@ -146,6 +147,24 @@ extension FlowStore {
                                   dropReasons: reasons[row] ?? [])))
         }
         return out.sorted { $0.key < $1.key }
+    }
+
+    /// The node ends' addresses of every edge per bucket in `window` (`EdgeAddresses`, for `export`), the union
+    /// over sources.
+    public func bucketedEdgeAddresses(window: TimeWindow = .all) throws -> [BucketedEdge: EdgeAddresses] {
+        let eps = try endpointMap()
+        let range = window.bucketRange(width: try bucketWidth)
+        let q = try db.prepare("""
+            SELECT DISTINCT src, dst, proto, port, outcome, bucket, side, address FROM edge_bucket_addresses
+            WHERE bucket >= ? AND bucket <= ?
+            """).bind(.int(range.lowerBound), .int(range.upperBound))
+        var out = [BucketedEdge: EdgeAddresses]()
+        while try q.step() {
+            let row = BucketedRow(q)
+            guard let key = row.edge.key(eps) else { continue }
+            out[BucketedEdge(edge: key, bucket: row.bucket), default: EdgeAddresses()][Int(q.int(6))].insert(q.text(7))
+        }
+        return out
     }
 
     /// Endpoints no evidence, endpoint fact or inventory pod refers to (after a forget or prune).

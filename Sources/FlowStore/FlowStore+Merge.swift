@@ -52,6 +52,10 @@ extension FlowStore {
         public var points: [BucketedEdge: [String: EdgeStats]] = [:]
         public var dropReasons: [BucketedEdge: Set<String>] = [:]
         public var l7: [BucketedEdge: [L7Request: EdgeStats]] = [:]
+        /// The node ends' addresses per edge and bucket (schema 13).
+        public var edgeAddresses: [BucketedEdge: EdgeAddresses] = [:]
+        /// Ingested before schema 13: its connections' node addresses are unknown (`sources_before_edge_addresses`).
+        public var addressesUnknown = false
         public var labelSets: [Endpoint: Set<String>] = [:]
         public var addresses: [Endpoint: Set<String>] = [:]
         public var names: [Endpoint: Set<String>] = [:]
@@ -85,8 +89,8 @@ extension FlowStore {
     /// must add it here (and carry it): a test fails while a table of a new store is in none of these.
     static let mergeTables: (perSource: Set<String>, shared: Set<String>, derived: Set<String>, emptied: Set<String>) = (
         perSource: ["sources", "source_evidence", "source_resume", "edge_bucket_points", "edge_bucket_drop_reasons",
-                    "edge_bucket_l7", "source_label_sets", "source_addresses", "source_names", "source_services",
-                    "unmapped_flows"],
+                    "edge_bucket_l7", "edge_bucket_addresses", "sources_before_edge_addresses", "source_label_sets",
+                    "source_addresses", "source_names", "source_services", "unmapped_flows"],
         shared: ["endpoints", "namespaces", "listening_ports", "seen_flows", "store_meta", "inventory_pods",
                  "inventory_pod_ips", "inventory_container_ports", "inventory_services", "inventory_service_ips",
                  "inventory_service_ports", "inventory_service_backends", "inventory_nodes", "inventory_controllers",
@@ -188,6 +192,18 @@ extension FlowStore {
             }
             out.sources[try source(l.int(9), "edge_bucket_l7")].l7[try edge(l, "edge_bucket_l7"), default: [:]][request] =
                 EdgeStats(flows: l.int(10), firstSeen: l.int(11), lastSeen: l.int(12))
+        }
+        let a = try db.prepare(
+            "SELECT src, dst, proto, port, outcome, bucket, side, address, source_id FROM edge_bucket_addresses")
+        while try a.step() {
+            out.sources[try source(a.int(8), "edge_bucket_addresses")]
+                .edgeAddresses[try edge(a, "edge_bucket_addresses"), default: EdgeAddresses()][a.int(6) == 0 ? 0 : 1]
+                .insert(a.text(7))
+        }
+        let b = try db.prepare("SELECT source_id FROM sources_before_edge_addresses")
+        while try b.step() {
+            // Source 0 (evidence from before schema 7) was refused above, with its rows.
+            if let i = index[b.int(0)] { out.sources[i].addressesUnknown = true }
         }
         for (table, column) in [("source_label_sets", "labels"), ("source_addresses", "address"),
                                 ("source_names", "name"), ("source_services", "service")] {
@@ -318,6 +334,9 @@ extension FlowStore {
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING
                 """)
             let upsertL7 = try db.prepare(Self.upsertL7)
+            let insertAddress = try db.prepare(Self.insertEdgeAddresses.sql)
+            let insertUnknown = try db.prepare(
+                "INSERT INTO sources_before_edge_addresses (source_id) VALUES (?) ON CONFLICT DO NOTHING")
             let upsertUnmapped = try db.prepare(Self.upsertUnmapped)
             // Table and column names are constants of this file, never input.
             let facts = try [("source_label_sets", "labels"), ("source_addresses", "address"), ("source_names", "name"),
@@ -396,6 +415,13 @@ extension FlowStore {
                                                .int(st.firstSeen), .int(st.lastSeen)]).run()
                     }
                 }
+                for (b, a) in s.edgeAddresses {
+                    let k = try key(bucket(b))
+                    for side in 0...1 {
+                        for x in a[side] { try insertAddress.bind(k + [.int(Int64(side)), .text(x), .int(source)]).run() }
+                    }
+                }
+                if s.addressesUnknown { try insertUnknown.bind(.int(source)).run() }
                 for (q, values) in zip(facts, [s.labelSets, s.addresses, s.names, s.services]) {
                     for (e, vs) in values {
                         for v in vs { try q.bind(.int(try id(e)), .text(v), .int(source)).run() }

@@ -18,11 +18,17 @@ extension FlowStore {
         /// The Service (`namespace/name`) a ClusterIP destination stands for, recorded for each mapped backend
         /// (`source_services`, as the reader notes it); empty when the destination was no ClusterIP.
         public var service: String
-        public init(from: StoredUnmapped, to: [(edge: EdgeKey, sides: UInt8)], peers: [FlowPeer], service: String = "") {
+        /// Per target (parallel to `to`; missing: none): the node addresses of the ends mapped now (a node entity or
+        /// a host-network pod, `EdgeAddresses.records`). An end known when read keeps the address its old edge
+        /// recorded for this row (`u.sourceIP` / `u.destinationIP`), if it recorded one.
+        public var addresses: [EdgeAddresses]
+        public init(from: StoredUnmapped, to: [(edge: EdgeKey, sides: UInt8)], peers: [FlowPeer], service: String = "",
+                    addresses: [EdgeAddresses] = []) {
             self.from = from
             self.to = to
             self.peers = peers
             self.service = service
+            self.addresses = addresses
         }
     }
 
@@ -90,15 +96,18 @@ extension FlowStore {
                 WHERE src = ? AND dst = ? AND proto = ? AND port = ? AND outcome = ? AND bucket = ? AND source_id = ?
                 ON CONFLICT DO NOTHING
                 """)
-            let dropOrphanReasons = try db.prepare("""
-                DELETE FROM edge_bucket_drop_reasons
-                WHERE src = ? AND dst = ? AND proto = ? AND port = ? AND outcome = ? AND bucket = ? AND source_id = ?
-                  AND NOT EXISTS (SELECT 1 FROM edge_bucket_points p
-                    WHERE p.src = edge_bucket_drop_reasons.src AND p.dst = edge_bucket_drop_reasons.dst
-                      AND p.proto = edge_bucket_drop_reasons.proto AND p.port = edge_bucket_drop_reasons.port
-                      AND p.outcome = edge_bucket_drop_reasons.outcome AND p.bucket = edge_bucket_drop_reasons.bucket
-                      AND p.source_id = edge_bucket_drop_reasons.source_id)
+            let dropOrphanReasons = try db.prepare(Self.dropOrphans("edge_bucket_drop_reasons"))
+            let insertAddress = try db.prepare(Self.insertEdgeAddresses.sql)
+            let copyAddress = try db.prepare("""
+                INSERT INTO edge_bucket_addresses (src, dst, proto, port, outcome, bucket, side, address, source_id)
+                SELECT ?, ?, ?, ?, ?, bucket, side, address, source_id FROM edge_bucket_addresses
+                WHERE src = ? AND dst = ? AND proto = ? AND port = ? AND outcome = ? AND bucket = ? AND side = ?
+                  AND address = ? AND source_id = ?
+                ON CONFLICT DO NOTHING
                 """)
+            // The old edge's addresses go with its last point row of the (bucket, source); while other flows stay
+            // counted there, its addresses stay (they may be those flows').
+            let dropOrphanAddresses = try db.prepare(Self.dropOrphans("edge_bucket_addresses"))
             let forgetRow = try db.prepare("""
                 DELETE FROM unmapped_flows
                 WHERE src = ? AND dst = ? AND proto = ? AND port = ? AND outcome = ? AND bucket = ? AND point = ?
@@ -123,8 +132,19 @@ extension FlowStore {
                 let at = old + bucket + [.text(u.point), .int(s)]
                 try subtract.bind([.int(u.stats.flows), .int(u.stats.flows)] + at).run()
                 try deleteEmpty.bind(at).run()
-                for t in m.to {
+                for (i, t) in m.to.enumerated() {
                     let new = try edgeValues(t.edge)
+                    let mapped = i < m.addresses.count ? m.addresses[i] : EdgeAddresses()
+                    for (side, unknown, ip) in [(0, u.sides & UnmappedFlow.sourceUnknown != 0, u.sourceIP),
+                                                (1, u.sides & UnmappedFlow.destinationUnknown != 0, u.destinationIP)] {
+                        if unknown {
+                            for a in mapped[side] {
+                                try insertAddress.bind(new + bucket + [.int(Int64(side)), .text(a), .int(s)]).run()
+                            }
+                        } else if !ip.isEmpty {
+                            try copyAddress.bind(new + old + bucket + [.int(Int64(side)), .text(ip), .int(s)]).run()
+                        }
+                    }
                     try add.bind(new + bucket + [.text(u.point), .int(s), .int(u.stats.flows), .int(u.stats.firstSeen),
                                                  .int(u.stats.lastSeen)]).run()
                     try copyReasons.bind(new + old + bucket + [.int(s)]).run()
@@ -139,6 +159,7 @@ extension FlowStore {
                     }
                 }
                 try dropOrphanReasons.bind(old + bucket + [.int(s)]).run()
+                try dropOrphanAddresses.bind(old + bucket + [.int(s)]).run()
                 try refresh.run(old + bucket)
                 try forgetRow.bind(at + [.text(u.sourceIP), .text(u.destinationIP)]).run()
                 for p in m.peers {
@@ -157,5 +178,16 @@ extension FlowStore {
             }
             try dropUnreferencedEndpoints()
         }
+    }
+
+    /// Deletes an (edge, bucket, source)'s rows of per-edge `table` once no point row of it is left (bound: edge
+    /// key, bucket, source). `table` is one of this file's constants, never input.
+    static func dropOrphans(_ table: String) -> String {
+        let same = ["src", "dst", "proto", "port", "outcome", "bucket", "source_id"].map { "p.\($0) = \(table).\($0)" }
+        return """
+            DELETE FROM \(table)
+            WHERE src = ? AND dst = ? AND proto = ? AND port = ? AND outcome = ? AND bucket = ? AND source_id = ?
+              AND NOT EXISTS (SELECT 1 FROM edge_bucket_points p WHERE \(same.joined(separator: " AND ")))
+            """
     }
 }

@@ -330,6 +330,12 @@ public final class FlowStore {
             }
             try db.insert(Self.upsertBucketPoints, points)
             try db.insert(Self.insertDropReasons, reasons)
+            var addresses: [[Value]] = []
+            for (b, a) in evidence.addresses {
+                let k = try key(b)
+                for side in 0...1 { for x in a[side] { addresses.append(k + [.int(Int64(side)), .text(x), .int(source)]) } }
+            }
+            try db.insert(Self.insertEdgeAddresses, addresses)
             var l7: [[Value]] = []
             for (b, byRequest) in evidence.l7 {
                 let k = try key(b)
@@ -423,6 +429,13 @@ public final class FlowStore {
     static let insertDropReasons = BulkInsert(
         table: "edge_bucket_drop_reasons",
         columns: ["src", "dst", "proto", "port", "outcome", "bucket", "reason", "source_id"], keyColumns: 8,
+        conflict: "ON CONFLICT DO NOTHING")
+
+    /// A node end's address on an (edge, bucket), per source (`EdgeAddresses`, schema 13): key, side, address,
+    /// source.
+    static let insertEdgeAddresses = BulkInsert(
+        table: "edge_bucket_addresses",
+        columns: ["src", "dst", "proto", "port", "outcome", "bucket", "side", "address", "source_id"], keyColumns: 9,
         conflict: "ON CONFLICT DO NOTHING")
 
     /// Facts per endpoint and source: label sets, pod addresses, DNS names, Services (in that order).
@@ -652,6 +665,38 @@ public final class FlowStore {
         let raw = try rawEndpointMap()
         var out = try rawLabelSets(raw)
         for e in LabelIdentities.resolved(out).keys { out[e] = nil }
+        return out
+    }
+
+    /// The first schema with per-connection node addresses (`edge_bucket_addresses`), per backend.
+    var edgeAddressSchema: Int { db.isPostgres ? 5 : 13 }
+
+    /// The node ends' addresses of every edge over the buckets `window` selects (`ConnectionAddresses`): the
+    /// union over buckets and sources; an edge with evidence from a source ingested before schema 13 is
+    /// `unknown`. A store older than that (opened read-only) knows none: every edge is unknown.
+    public func connectionAddresses(window: TimeWindow? = nil) throws -> ConnectionAddresses {
+        guard try schemaVersion >= edgeAddressSchema else {
+            return ConnectionAddresses(unknown: Set(try edges(window: window).map(\.key)))
+        }
+        let eps = try endpointMap()
+        let range = (window ?? self.window).bucketRange(width: try bucketWidth)
+        var out = ConnectionAddresses()
+        let q = try db.prepare("""
+            SELECT DISTINCT src, dst, proto, port, outcome, side, address FROM edge_bucket_addresses
+            WHERE bucket >= ? AND bucket <= ?
+            """).bind(.int(range.lowerBound), .int(range.upperBound))
+        while try q.step() {
+            guard let key = EdgeRow(q).key(eps) else { continue }
+            out.byEdge[key, default: EdgeAddresses()][Int(q.int(5))].insert(q.text(6))
+        }
+        let u = try db.prepare("""
+            SELECT DISTINCT p.src, p.dst, p.proto, p.port, p.outcome FROM edge_bucket_points p
+            JOIN sources_before_edge_addresses b ON b.source_id = p.source_id
+            WHERE p.bucket >= ? AND p.bucket <= ?
+            """).bind(.int(range.lowerBound), .int(range.upperBound))
+        while try u.step() {
+            if let key = EdgeRow(u).key(eps) { out.unknown.insert(key) }
+        }
         return out
     }
 

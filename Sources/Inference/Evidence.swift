@@ -14,6 +14,10 @@ public struct Evidence: Sendable {
     /// `reserved:remote-node` and host-network workloads only the addresses the flows showed for them (never every
     /// known node's: that would admit nodes the evidence never showed, `hostNetworkPlacement`).
     public var addresses: [Endpoint: [String]]
+    /// The node ends' addresses per connection (`FlowStore.connectionAddresses`, schema 13): a rule towards
+    /// `reserved:remote-node` or a host-network workload admits only the addresses that connection showed
+    /// (`PlanBuilder.nodeAddresses`). nil (evidence built by hand): `addresses` per endpoint, as given.
+    public var connectionAddresses: ConnectionAddresses?
     /// Container ports per workload, from an inventory (pod specs / pod templates). List every known pod's
     /// ports, named or not (duplicates are fine): a name is used for a (protocol, port) only when every entry for
     /// that (protocol, port) of the workload carries the same non-empty name. Used with
@@ -60,8 +64,10 @@ extension Evidence {
     /// addresses only (NetworkPolicy ipBlocks), and the evaluator replays it as these variants (generate's
     /// self-check, `check --host-network node`): never every address of every node it runs on, which would admit
     /// nodes the evidence never showed.
-    public func hostNetworkPlacement(_ ep: Endpoint) -> [String: [String]] {
-        Self.hostNetworkPlacement(observed: addresses[ep] ?? [], nodes: workloadNodes[ep] ?? [],
+    /// `observed`: the addresses to place (one connection's, `PlanBuilder.nodeAddresses`); nil: every address
+    /// observed for it.
+    public func hostNetworkPlacement(_ ep: Endpoint, observed: [String]? = nil) -> [String: [String]] {
+        Self.hostNetworkPlacement(observed: observed ?? addresses[ep] ?? [], nodes: workloadNodes[ep] ?? [],
                                   nodeAddresses: nodeAddresses)
     }
 

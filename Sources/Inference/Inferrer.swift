@@ -154,18 +154,27 @@ public struct Inferrer: Sendable {
     ///   note. Exception: egress to reserved:host on port 53 whose known addresses include link-local ones is
     ///   node-local DNS (169.254.20.10): an ipBlock per such address.
     /// - kube-apiserver: an ipBlock per observed apiserver address; skipped with a note when none is known.
-    /// - remote-node: an ipBlock per node address the flows showed for it (never the inventory's other nodes:
-    ///   `Generate.evidence` adds none); skipped with a note and a warning when none was observed.
+    /// - remote-node: an ipBlock per node address this connection showed for it (never the inventory's other
+    ///   nodes, never an address only another workload's connection showed); skipped with a note and a warning
+    ///   when none was observed, or when the connection's addresses are unknown (evidence from before schema 13).
+    /// `observed`: the addresses to use (`PlanBuilder.nodeAddresses` for the node entities; nil: unknown).
     /// - ingress (Cilium's Envoy): skipped with a note and a warning naming the Cilium flavour, which writes
     ///   `fromEntities: [ingress]` (`ReservedEntity.ruleEntities`).
     /// - world without an address, health, init, unmanaged, unknown: skipped with a note.
     func reservedTreatment(_ ep: Endpoint, owner: Endpoint, ingressSide: Bool, port: PortKey, ev: Evidence,
-                           notes: inout [Endpoint: Set<InferenceNote>], warnings: inout Set<PlanWarning>) -> [PeerPlan] {
+                           observed: [String]?, notes: inout [Endpoint: Set<InferenceNote>],
+                           warnings: inout Set<PlanWarning>) -> [PeerPlan] {
         let direction: InferenceNote.Direction = ingressSide ? .from : .to
+        guard let observed else {
+            notes[owner, default: []].insert(.reservedPeer(entity: ep.name, direction: direction, reason: .noAddress))
+            warnings.insert(.nodeAddressesUnknown(owner: owner, peer: ep, direction: direction, proto: port.proto,
+                                                  port: port.port))
+            return []
+        }
         switch ep.reservedEntity {
         case .host?:
             if !ingressSide && port.port == 53 {
-                let local = (ev.addresses[ep] ?? []).filter(IPAddr.isLinkLocal).sorted()
+                let local = observed.filter(IPAddr.isLinkLocal).sorted()
                 if !local.isEmpty {
                     return local.map { .ipBlock(cidr: CIDR.hostText($0), except: [], note: "node-local DNS") }
                 }
@@ -173,7 +182,7 @@ public struct Inferrer: Sendable {
             notes[owner, default: []].insert(.reservedPeer(entity: ep.name, direction: direction, reason: .alwaysAllowedNode))
             return []
         case .kubeAPIServer?, .remoteNode?:
-            let addrs = (ev.addresses[ep] ?? []).sorted()
+            let addrs = observed.sorted()
             if addrs.isEmpty {
                 notes[owner, default: []].insert(.reservedPeer(entity: ep.name, direction: direction, reason: .noAddress))
                 warnings.insert(.reservedWithoutAddress(owner: owner, entity: ep.name, direction: direction,

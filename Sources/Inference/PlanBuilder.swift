@@ -38,6 +38,8 @@ struct PlanBuilder {
     /// Observed-denied connections as allowed keys: no expansion (DNS sibling protocol, DNS baseline,
     /// internet-facing collapse) may admit one.
     var deniedKeys = Set<EdgeKey>()
+    /// The allowed edges' keys (a rule towards a node end asks for its own connection's addresses).
+    var allowedKeys = Set<EdgeKey>()
 
     // 2. Selectors.
     /// Every known workload (inventory, allowed and denied edges) with its label sets.
@@ -101,7 +103,7 @@ struct PlanBuilder {
         let allowed: Bool
         switch k.source.reservedEntity {
         case .host?: allowed = true
-        case .remoteNode?: allowed = !(ev.addresses[k.source] ?? []).isEmpty
+        case .remoteNode?: allowed = nodeAddresses(k.source, on: k, side: 0)?.isEmpty == false
         default: allowed = k.source.kind == .external || !apiServerAddresses.isEmpty
         }
         for h in Set(hooks).sorted() {
@@ -136,6 +138,7 @@ struct PlanBuilder {
                 guard e.key.proto.isPolicyProtocol, e.key.port != 0 else { withoutPort.append(e); continue }
                 if e.stats.flows < options.minFlows { skippedFew += 1; continue }
                 allowed.append(e)
+                allowedKeys.insert(e.key)
             case .other:
                 continue
             }
@@ -223,8 +226,24 @@ struct PlanBuilder {
         dst.kind == .workload && !ev.hostNetwork.contains(dst) ? portNames[dst]?[k] : nil
     }
 
-    /// Rule peers for `ep` seen by `owner`; empty (with a note) when it cannot be expressed.
-    mutating func peers(for ep: Endpoint, of owner: Endpoint, ingressSide: Bool, port: PortKey) -> [Inferrer.PeerKey] {
+    /// The addresses node end `ep` (`reserved:host` / `reserved:remote-node`, a host-network workload) showed on
+    /// connection `k` (`side` 0: its source end), never those of another workload's connections (issue 23):
+    /// `Evidence.connectionAddresses`. Without them (evidence built by hand) and without an edge (the cluster
+    /// resolvers given to a workload with no DNS flow of its own) the endpoint's addresses. An edge whose
+    /// addresses were not recorded (evidence ingested before schema 13): the endpoint's one address when it has
+    /// exactly one (then every connection of it had that address), else nil (unknown: no rule, a warning).
+    func nodeAddresses(_ ep: Endpoint, on k: EdgeKey?, side: Int) -> [String]? {
+        let all = ev.addresses[ep] ?? []
+        guard let c = ev.connectionAddresses, let k else { return all }
+        if let seen = c.addresses(k, side: side) { return seen.sorted(by: CIDR.textOrder) }
+        return Set(all).count <= 1 ? all : nil
+    }
+
+    /// Rule peers for `ep` seen by `owner` on `edge` (nil: none of its own, see `nodeAddresses`); empty (with a
+    /// note) when it cannot be expressed.
+    mutating func peers(for ep: Endpoint, of owner: Endpoint, ingressSide: Bool, port: PortKey, edge: EdgeKey?)
+        -> [Inferrer.PeerKey] {
+        let side = ingressSide ? 0 : 1
         switch ep.kind {
         case .workload where ep.isRemote && !options.clusterSelectors:
             let direction: InferenceNote.Direction = ingressSide ? .from : .to
@@ -233,7 +252,8 @@ struct PlanBuilder {
                                                port: port.port))
             return []
         case .workload where !ep.isRemote && ev.hostNetwork.contains(ep):
-            return hostNetworkPeers(ep, of: owner, ingressSide: ingressSide, port: port)
+            return hostNetworkPeers(ep, of: owner, ingressSide: ingressSide, port: port,
+                                    observed: nodeAddresses(ep, on: edge, side: side))
         case .workload:
             guard let c = selectors[ep], !c.selector.isEmpty else {
                 notes[owner, default: []].insert(.unselectablePeer(ep))
@@ -252,8 +272,10 @@ struct PlanBuilder {
             }
             return [k]
         case .reserved:
+            let node = ep.reservedEntity.map(ReservedEntity.nodes.contains) == true
+            let observed = node ? nodeAddresses(ep, on: edge, side: side) : ev.addresses[ep] ?? []
             return inferrer.reservedTreatment(ep, owner: owner, ingressSide: ingressSide, port: port, ev: ev,
-                                              notes: &notes, warnings: &warnings).map { plan in
+                                              observed: observed, notes: &notes, warnings: &warnings).map { plan in
                 guard case .ipBlock(let cidr, _, _) = plan else { return .block("") }
                 let k = Inferrer.PeerKey.block(cidr)
                 if peerPlans[k] == nil { peerPlans[k] = plan }
@@ -266,11 +288,18 @@ struct PlanBuilder {
     /// CNI, and most see its traffic as its node's: an ipBlock per address its flows showed (its node addresses:
     /// `Evidence.hostNetworkPlacement`; `/32`, `/128`), never every address of the nodes it runs on, and never a
     /// podSelector (which such CNIs never match). The Cilium flavour writes the `host` / `remote-node` entities
-    /// instead (`hostNetworkEntities`). No address observed: no rule, a note and a warning.
-    mutating func hostNetworkPeers(_ ep: Endpoint, of owner: Endpoint, ingressSide: Bool, port: PortKey)
-        -> [Inferrer.PeerKey] {
+    /// instead (`hostNetworkEntities`). No address observed: no rule, a note and a warning. `observed`: the
+    /// addresses of this connection (`nodeAddresses`; nil: not recorded, no rule and a warning).
+    mutating func hostNetworkPeers(_ ep: Endpoint, of owner: Endpoint, ingressSide: Bool, port: PortKey,
+                                   observed: [String]?) -> [Inferrer.PeerKey] {
         let direction: InferenceNote.Direction = ingressSide ? .from : .to
-        let addresses = ev.hostNetworkPlacement(ep).values.joined()
+        guard let observed else {
+            notes[owner, default: []].insert(.hostNetworkPeer(ep, direction: direction, addressed: false))
+            warnings.insert(.nodeAddressesUnknown(owner: owner, peer: ep, direction: direction, proto: port.proto,
+                                                  port: port.port))
+            return []
+        }
+        let addresses = ev.hostNetworkPlacement(ep, observed: observed).values.joined()
         let cidrs = Set(addresses.map(CIDR.hostText)).sorted(by: CIDR.textOrder)
         notes[owner, default: []].insert(.hostNetworkPeer(ep, direction: direction, addressed: !cidrs.isEmpty))
         guard !cidrs.isEmpty else {
@@ -293,8 +322,8 @@ struct PlanBuilder {
     /// a node: `host`; one of them runs on a node the other does not: `remote-node`). `ep`'s nodes are those its
     /// flows showed (`Evidence.hostNetworkPlacement`) when every observed address is of a known node of it, else
     /// every node it runs on.
-    func hostNetworkEntities(_ ep: Endpoint, of owner: Endpoint) -> [String] {
-        let seen = ev.hostNetworkPlacement(ep)
+    func hostNetworkEntities(_ ep: Endpoint, of owner: Endpoint, observed: [String]?) -> [String] {
+        let seen = observed.map { ev.hostNetworkPlacement(ep, observed: $0) } ?? [:]
         let observedNodes = seen.isEmpty || seen[""] != nil ? nil : Set(seen.keys)
         guard let mine = observedNodes ?? ev.workloadNodes[ep], !mine.isEmpty, let theirs = ev.workloadNodes[owner],
               !theirs.isEmpty else {
@@ -322,7 +351,7 @@ struct PlanBuilder {
                 if ep.reservedEntity.map(ReservedEntity.ruleEntities.contains) == true {
                     names = [ep.name]
                 } else if ep.kind == .workload && !ep.isRemote && ev.hostNetwork.contains(ep) {
-                    names = hostNetworkEntities(ep, of: owner)
+                    names = hostNetworkEntities(ep, of: owner, observed: nodeAddresses(ep, on: k, side: side))
                 }
                 for n in names {
                     entities[side][owner, default: [:]][n, default: [:]][pk, default: Inferrer.PortAcc(name: nil)]
@@ -334,14 +363,14 @@ struct PlanBuilder {
                 if k.source.kind == .external && !IPAddr.isPrivate(k.source.name) {
                     internetSources[k.destination, default: [:]][pk, default: []].append(e)
                 } else {
-                    for p in peers(for: k.source, of: k.destination, ingressSide: true, port: pk) {
+                    for p in peers(for: k.source, of: k.destination, ingressSide: true, port: pk, edge: k) {
                         ingress[k.destination, default: [:]][p, default: [:]][pk, default: Inferrer.PortAcc(name: name)]
                             .add(e.stats, l7: obs)
                     }
                 }
             }
             if srcIn {
-                for p in peers(for: k.destination, of: k.source, ingressSide: false, port: pk) {
+                for p in peers(for: k.destination, of: k.source, ingressSide: false, port: pk, edge: k) {
                     egress[k.source, default: [:]][p, default: [:]][pk, default: Inferrer.PortAcc(name: name)]
                         .add(e.stats, l7: obs)
                 }
@@ -438,11 +467,14 @@ struct PlanBuilder {
                 continue
             }
             let name = portName(resolver, pk)
-            for p in peers(for: resolver, of: w, ingressSide: false, port: pk) where egress[w]?[p]?[pk] == nil {
+            let own = EdgeKey(source: w, destination: resolver, proto: proto, port: 53, outcome: .allowed)
+            let edge = allowedKeys.contains(own) ? own : nil
+            for p in peers(for: resolver, of: w, ingressSide: false, port: pk, edge: edge) where egress[w]?[p]?[pk] == nil {
                 egress[w, default: [:]][p, default: [:]][pk] = Inferrer.PortAcc(name: name)
             }
             if included(resolver) {
-                for p in peers(for: w, of: resolver, ingressSide: true, port: pk) where ingress[resolver]?[p]?[pk] == nil {
+                for p in peers(for: w, of: resolver, ingressSide: true, port: pk, edge: edge)
+                    where ingress[resolver]?[p]?[pk] == nil {
                     ingress[resolver, default: [:]][p, default: [:]][pk] = Inferrer.PortAcc(name: name)
                 }
             }
@@ -480,7 +512,7 @@ struct PlanBuilder {
                                                     sources: edges.count, carvedOut: carved.count))
                 } else {
                     for e in edges {
-                        for p in peers(for: e.key.source, of: dst, ingressSide: true, port: pk) {
+                        for p in peers(for: e.key.source, of: dst, ingressSide: true, port: pk, edge: e.key) {
                             ingress[dst, default: [:]][p, default: [:]][pk, default: Inferrer.PortAcc(name: name)]
                                 .add(e.stats, l7: ev.l7[e.key] ?? [])
                         }

@@ -47,6 +47,11 @@ public enum PlanWarning: Sendable, Hashable, CustomStringConvertible {
     /// A host-network workload peer whose flows showed no address of it: no NetworkPolicy rule.
     case hostNetworkPeerWithoutAddress(owner: Endpoint, peer: Endpoint, direction: InferenceNote.Direction,
                                        proto: Proto, port: UInt16)
+    /// A node peer (`reserved:remote-node`, a host-network workload) of a connection whose evidence was ingested
+    /// before node addresses were kept per connection (schema 13), with several addresses known for the peer:
+    /// no rule, since any of them may be another workload's connection's.
+    case nodeAddressesUnknown(owner: Endpoint, peer: Endpoint, direction: InferenceNote.Direction, proto: Proto,
+                              port: UInt16)
     /// A workload whose pods all run in the host network: most CNIs never select it, so its policy may not apply.
     case hostNetworkWorkload(Endpoint)
     /// A destination port reached from at least `--internet-threshold` public sources: allowed from the internet.
@@ -146,6 +151,11 @@ public enum PlanWarning: Sendable, Hashable, CustomStringConvertible {
             return "\(owner): traffic \(dir.rawValue) \(peer) \(p.rawValue)/\(port) observed, but \(peer) runs in the host "
                 + "network and its flows showed no address of it: no NetworkPolicy rule (never every node's address); "
                 + "capture flows with their IP addresses, or use --flavor cilium (host / remote-node)"
+        case .nodeAddressesUnknown(let owner, let peer, let dir, let p, let port):
+            return "\(owner): traffic \(dir.rawValue) \(peer) \(p.rawValue)/\(port) observed, but that evidence was "
+                + "ingested before FlowMap kept node addresses per connection (schema 13) and \(peer) showed several "
+                + "addresses, any of which may be another workload's connection's: no rule; re-ingest the inputs "
+                + "into a new --db file, or use --flavor cilium (host / remote-node)"
         case .hostNetworkWorkload(let w):
             return "\(w) runs in the host network: most CNIs do not select host-network pods, so its allow policy may "
                 + "not restrict it (check --host-network node shows that reading)"

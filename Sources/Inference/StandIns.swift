@@ -42,6 +42,7 @@ enum StandIns {
             var l7 = [EdgeKey: [L7Observation]]()
             for (k, v) in ev.l7 { l7[m(k), default: []] += v }
             out.l7 = l7
+            out.connectionAddresses = ev.connectionAddresses?.mapped(m)
             for (s, w) in mapped {
                 if w.workloadKind == "Deployment" && w.name == s.name {
                     out.labelSets[w, default: []] += ev.labelSets[s] ?? []

@@ -33,11 +33,16 @@ struct RemapTests {
         var edges: [String]
         var labels: [String]
         var addresses: [String]
+        /// The node ends' addresses per connection (schema 13): remap records them as the reader would.
+        var connections: [String]
         init(_ db: String) throws {
             let s = try FlowStore(path: db)
             edges = try s.bucketedEdges().map { "\($0.key.edge) @\($0.key.bucket) \($0.stats.flows) \($0.stats.firstSeen) \($0.stats.lastSeen) \($0.stats.dropReasons.sorted())" }
             labels = try s.labelSets().map { "\($0.key) \($0.value)" }.sorted()
             addresses = try s.addresses().map { "\($0.key) \($0.value.sorted())" }.sorted()
+            connections = try s.bucketedEdgeAddresses().map {
+                "\($0.key.edge) @\($0.key.bucket) \($0.value.source.sorted()) \($0.value.destination.sorted())"
+            }.sorted()
         }
     }
 
@@ -82,6 +87,8 @@ struct RemapTests {
         let r = try Self.ingest([Self.inventory], after, format: .inventory)  // maps what it can
         #expect(r.notes.contains { $0.contains("mapped") }, "\(r.notes)")
         #expect(try Evidence(after) == Evidence(first))
+        #expect(try Evidence(first).connections.contains { $0.contains("node-exporter") && $0.contains("172.31.0.10") },
+                "the host-network node-exporter's address is kept per connection")
         #expect(try Remap.run(db: after).mapped == 0, "a second remap found more to move")
         #expect(try Evidence(after) == Evidence(first))
         #expect(try Self.generated(after, dir) == Self.generated(first, dir))

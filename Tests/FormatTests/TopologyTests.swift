@@ -354,9 +354,12 @@ import TestSupport
         #expect(s.egress.map(\.peer) == blocks, "both nodes the agent runs on, never the Hostname address")
         #expect(s.egress.flatMap(\.ports).map(\.port) == [9100, 9100])
         #expect(s.egress.flatMap(\.ports).allSatisfy { $0.name == nil }, "no port name towards an ipBlock")
-        #expect(wb.ingress.map(\.peer) == blocks)
+        // Per connection (issue 23, schema 13): the agent called web from 10.10.0.11 only; 10.10.0.12 is an
+        // address only scraper's connections showed.
+        #expect(wb.ingress.map(\.peer) == [blocks[0]])
         #expect(s.egressEntities.map(\.entity) == ["host", "remote-node"], "scraper on worker-1, agent on both")
-        #expect(wb.ingressEntities.map(\.entity) == ["host", "remote-node"])
+        // Web (worker-2) was called from the agent's worker-1 address only: another node.
+        #expect(wb.ingressEntities.map(\.entity) == ["remote-node"])
         let text = try r.files.map { try String(contentsOfFile: out + "/" + $0, encoding: .utf8) }.joined()
         #expect(text.contains("- ipBlock:  # \(PeerPlan.hostNetworkNote)\n            cidr: \"10.10.0.12/32\""), "\(text)")
         #expect(text.contains("leaves to the CNI"))

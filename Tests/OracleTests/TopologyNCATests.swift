@@ -234,6 +234,68 @@ struct TopologyNCATests {
         if let nca = r.nca { #expect(nca == r.flowmap) }
     }
 
+    /// A store of the topology fixtures `files` (inventories first), and the plan inferred from it.
+    static func storePlan(_ files: [String], work: String) throws -> (db: String, plan: PolicyPlan) {
+        let db = Temporary.store("flowmap-nca-\(work)")
+        for file in files {
+            var o = Ingest.Options(db: db)
+            o.format = file.hasSuffix(".json") ? .inventory : .auto
+            _ = try Ingest.run(paths: [Repository.fixtures("FormatTests", "topologies/" + file).path], options: o) {
+                Issue.record("\($0)")
+            }
+        }
+        return (db, Inferrer().infer(try Generate.evidence(from: FlowStore(path: db))))
+    }
+
+    /// Issue 23, per connection: `remote-node-per-connection.jsonl` shows `reserved:remote-node` from 10.10.0.11
+    /// (X) only towards gatekeeper and from 10.10.0.12 (Y) only towards shop/web. Each rule admits its own
+    /// connection's node address: web Y only, gatekeeper X only (before schema 13 both admitted both), in FlowMap's
+    /// evaluator and network-config-analyzer; generate's self-check passes with them.
+    @Test("reserved:remote-node per connection: X seen only towards B and Y only towards A: A admits Y only, B X only")
+    func remoteNodePerConnection() throws {
+        let (db, plan) = try Self.storePlan(["cluster.json", "remote-node-per-connection.jsonl"], work: "remote-node-pc")
+        let ws = plan.namespaces.flatMap(\.workloads)
+        let gk = try #require(ws.first { $0.endpoint.name == "gatekeeper-controller" })
+        let web = try #require(ws.first { $0.endpoint.name == "web" })
+        #expect(gk.ingress.map(\.peer) == [.ipBlock(cidr: "10.10.0.11/32", except: [], note: "reserved:remote-node")])
+        #expect(web.ingress.map(\.peer) == [.ipBlock(cidr: "10.10.0.12/32", except: [], note: "reserved:remote-node")])
+        let r0 = try Generate.run(Generate.Options(db: db, out: Temporary.directory("flowmap-nca-remote-node-pc").path))
+        #expect(!r0.selfCheck.failed, "\(r0.selfCheck.findings)")
+        var emit = EmitOptions()
+        emit.version = "test"
+        let text = Self.cluster(Self.topologyPods) + "---\n" + NetworkPolicyEmitter(options: emit).stream(for: plan)
+        let pairs = [("10.10.0.11", "policy-system/gatekeeper-controller"), ("10.10.0.12", "policy-system/gatekeeper-controller"),
+                     ("10.10.0.11", "web"), ("10.10.0.12", "web")]
+        let r = try Self.admitted(text, pairs: pairs, work: "remote-node-pc")
+        #expect(r.flowmap == [[8443], [], [], [8080]], "each workload its own connection's node only")
+        if let nca = r.nca { #expect(nca == r.flowmap) }
+    }
+
+    /// Issue 23, per connection, host network: in `host-network.jsonl` the host-network agent is reached by
+    /// shop/scraper on both of its node addresses but calls shop/web from 10.10.0.11 only. Through the store,
+    /// web's rule admits 10.10.0.11 only (before schema 13: both, the agent's every observed address), scraper's
+    /// both; FlowMap's evaluator and network-config-analyzer agree.
+    @Test("Host-network peer per connection: web admits the agent's address it was called from, not the one only scraper reached")
+    func hostNetworkPerConnection() throws {
+        let (_, plan) = try Self.storePlan(["host-network-cluster.json", "host-network.jsonl"], work: "host-network-pc")
+        let ws = plan.namespaces.flatMap(\.workloads)
+        let web = try #require(ws.first { $0.endpoint.name == "web" })
+        let scraper = try #require(ws.first { $0.endpoint.name == "scraper" })
+        #expect(web.ingress.map(\.peer) == [.ipBlock(cidr: "10.10.0.11/32", except: [], note: PeerPlan.hostNetworkNote)])
+        #expect(scraper.egress.map(\.peer) == ["10.10.0.11/32", "10.10.0.12/32"].map {
+            .ipBlock(cidr: $0, except: [], note: PeerPlan.hostNetworkNote)
+        })
+        var emit = EmitOptions()
+        emit.version = "test"
+        let pods: [(String, Labels, String)] = [("shop/web", ["app": "web"], "10.0.3.9"),
+                                                ("shop/scraper", ["app": "scraper"], "10.0.1.20")]
+        let text = Self.cluster(pods) + "---\n" + NetworkPolicyEmitter(options: emit).stream(for: plan)
+        let pairs = [("10.10.0.11", "web"), ("10.10.0.12", "web")]
+        let r = try Self.admitted(text, pairs: pairs, work: "host-network-pc")
+        #expect(r.flowmap == [[8080], []])
+        if let nca = r.nca { #expect(nca == r.flowmap) }
+    }
+
     /// Tests/FormatTests/Fixtures/topologies `host-network-cluster.json` / `host-network.jsonl`, restated: the
     /// host-network DaemonSet obs/node-agent runs on worker-1 (10.10.0.11) and worker-2 (10.10.0.12) and was
     /// observed calling shop/web:8080 from 10.10.0.11 only. The NetworkPolicy flavour writes it as node traffic:

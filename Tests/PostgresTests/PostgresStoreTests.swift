@@ -43,6 +43,8 @@ struct PostgresStoreTests {
         var buckets: [String]
         var sources: [String]
         var inventory: Inventory
+        var connections: ConnectionAddresses
+        var bucketAddresses: [BucketedEdge: EdgeAddresses]
 
         init(_ s: FlowStore) throws {
             edges = try s.edges()
@@ -56,6 +58,8 @@ struct PostgresStoreTests {
             buckets = try s.bucketedEdges().map { "\($0.key) \($0.stats.flows) \($0.stats.firstSeen) \($0.stats.lastSeen) \($0.stats.dropReasons.sorted())" }
             sources = try s.sources().map { "\($0.path) \($0.format) \($0.contentHash ?? "-") \($0.counts) \(String(describing: $0.firstFlow)) \(String(describing: $0.lastFlow)) \($0.attributed)" }
             inventory = try s.inventory()
+            connections = try s.connectionAddresses()
+            bucketAddresses = try s.bucketedEdgeAddresses()
         }
 
         /// The fields that differ, each with a first differing element: a failure says where.
@@ -83,6 +87,8 @@ struct PostgresStoreTests {
             field("buckets", buckets, o.buckets) { firstDiff(buckets, o.buckets) }
             field("sources", sources, o.sources) { firstDiff(sources, o.sources) }
             field("inventory", inventory, o.inventory) { "pods \(inventory.pods.count)/\(o.inventory.pods.count)" }
+            field("connections", connections, o.connections) { dictDiff(connections.byEdge, o.connections.byEdge) }
+            field("bucketAddresses", bucketAddresses, o.bucketAddresses) { dictDiff(bucketAddresses, o.bucketAddresses) }
             return out
         }
     }

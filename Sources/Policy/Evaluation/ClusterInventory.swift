@@ -35,6 +35,10 @@ public struct ClusterInventory: Sendable {
         /// each node's known addresses: one workload variant per node and address (`hostNetwork`, `nodeName`,
         /// `ips` that one address), so an edge is allowed only when it is from (to) each of them.
         public var hostNetwork: [Endpoint: [String: [IPAddr]]] = [:]
+        /// The node ends' addresses per connection (`FlowStore.connectionAddresses`): an edge with a node end
+        /// (`reserved:remote-node`, a host-network workload) is evaluated from (to) the addresses it showed, not
+        /// every address of the peer (`PolicyCheck.peers`). nil: per endpoint (`addresses`).
+        public var connectionAddresses: ConnectionAddresses?
 
         public init(labelSets: [Endpoint: [Labels]] = [:], addresses: [Endpoint: [String]] = [:],
                     namespaceLabels: [String: Labels] = [:], endpoints: [Endpoint] = [], nodes: [ClusterNode] = [],

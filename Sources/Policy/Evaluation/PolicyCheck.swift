@@ -62,9 +62,13 @@ public enum PolicyCheck {
     /// The verdict for one observed edge: the one evaluation path `check`, `map --policies` and `explain` share.
     /// `addresses` lists known addresses of reserved endpoints (kube-apiserver ...): such an edge is allowed only
     /// when every address is; an endpoint with several workload variants only when every variant is.
-    public static func verdict(_ k: EdgeKey, _ ev: PolicyEvaluator, addresses: [Endpoint: [String]] = [:]) -> Verdict {
+    /// `connections`: the addresses each node end of an edge showed (`ConnectionAddresses`): such an end stands for
+    /// those only (issue 23).
+    public static func verdict(_ k: EdgeKey, _ ev: PolicyEvaluator, addresses: [Endpoint: [String]] = [:],
+                               connections: ConnectionAddresses? = nil) -> Verdict {
         guard k.proto.isPolicyProtocol, k.outcome != .other else { return .notCovered }
-        let src = peers(k.source, ev, addresses), dst = peers(k.destination, ev, addresses)
+        let src = peers(k.source, ev, addresses, on: k, side: 0, connections)
+        let dst = peers(k.destination, ev, addresses, on: k, side: 1, connections)
         if src.isEmpty { return .unresolved(k.source) }
         if dst.isEmpty { return .unresolved(k.destination) }
         var egress = false, ingress = false
@@ -86,7 +90,8 @@ public enum PolicyCheck {
     /// `l7`: the requests observed per edge; with Cilium policies, an allowed edge whose request some
     /// `rules.http` / `rules.dns` on its way would reject is reported as breaking, one item per request (CL3).
     public static func run(_ ev: PolicyEvaluator, edges: [ObservedEdge],
-                           addresses: [Endpoint: [String]] = [:], l7: [EdgeKey: [L7Observation]] = [:]) -> Report {
+                           addresses: [Endpoint: [String]] = [:], connections: ConnectionAddresses? = nil,
+                           l7: [EdgeKey: [L7Observation]] = [:]) -> Report {
         var r = Report()
         for e in edges {
             let k = e.key
@@ -98,7 +103,7 @@ public enum PolicyCheck {
                      sourceEgressPolicies: isolatingPolicies(k.source, ev, egress: true),
                      destinationIngressPolicies: isolatingPolicies(k.destination, ev, egress: false))
             }
-            switch (k.outcome, verdict(k, ev, addresses: addresses)) {
+            switch (k.outcome, verdict(k, ev, addresses: addresses, connections: connections)) {
             case (_, .notCovered):
                 r.skipped += 1
             case (.allowed, .unresolved(let ep)):
@@ -108,7 +113,7 @@ public enum PolicyCheck {
                 i.note = "\(ep) is not in the inventory"
                 r.unresolved.append(i)
             case (.allowed, .allowed):
-                let rejected = rejectedRequests(k, ev, addresses: addresses, l7[k] ?? [])
+                let rejected = rejectedRequests(k, ev, addresses: addresses, connections: connections, l7[k] ?? [])
                 if rejected.isEmpty {
                     r.allowedConnections += 1
                     r.allowedFlows += e.stats.flows
@@ -154,9 +159,11 @@ public enum PolicyCheck {
     /// The observed requests of an L4-allowed edge that an L7 rule on its way rejects, with the sides that
     /// reject them (`egress`, `ingress`). Only Cilium policies have L7 rules.
     static func rejectedRequests(_ k: EdgeKey, _ ev: PolicyEvaluator, addresses: [Endpoint: [String]],
-                                 _ observed: [L7Observation]) -> [(L7Observation, [String])] {
+                                 connections: ConnectionAddresses?, _ observed: [L7Observation])
+        -> [(L7Observation, [String])] {
         guard let c = ev.cilium?.evaluator, !observed.isEmpty else { return [] }
-        let src = peers(k.source, ev, addresses).map(CiliumPeer.init), dst = peers(k.destination, ev, addresses).map(CiliumPeer.init)
+        let src = peers(k.source, ev, addresses, on: k, side: 0, connections).map(CiliumPeer.init)
+        let dst = peers(k.destination, ev, addresses, on: k, side: 1, connections).map(CiliumPeer.init)
         var out: [(L7Observation, [String])] = []
         for o in observed {
             var egress = false, ingress = false
@@ -172,11 +179,21 @@ public enum PolicyCheck {
         return out
     }
 
-    /// The evaluator peers an observed endpoint stands for; empty when a workload is unknown.
-    static func peers(_ ep: Endpoint, _ ev: PolicyEvaluator, _ addresses: [Endpoint: [String]]) -> [EvalPeer] {
+    /// The evaluator peers an observed endpoint stands for; empty when a workload is unknown. As end `side` (0:
+    /// source) of edge `k`, a node end stands for the addresses that connection showed (`connections`, when
+    /// recorded): a host-network workload for its variants on those addresses, `reserved:remote-node` for those
+    /// addresses. A connection that showed none, or whose addresses were not recorded (before schema 13), stands
+    /// for every address of the peer, as without `connections`: allowed only when each one is.
+    static func peers(_ ep: Endpoint, _ ev: PolicyEvaluator, _ addresses: [Endpoint: [String]], on k: EdgeKey? = nil,
+                      side: Int = 0, _ connections: ConnectionAddresses? = nil) -> [EvalPeer] {
+        let seen = k.flatMap { connections?.addresses($0, side: side) }.flatMap { $0.isEmpty ? nil : $0 }
         switch ep.kind {
         case .workload:
-            return ev.indexes(of: ep).map { .workload($0) }
+            let all = ev.indexes(of: ep)
+            guard let seen else { return all.map { .workload($0) } }
+            let ips = Set(seen.compactMap { IPAddr($0) })
+            let mine = all.filter { ev.workloads[$0].hostNetwork && ev.workloads[$0].ips.contains(where: ips.contains) }
+            return (mine.isEmpty ? all : mine).map { .workload($0) }
         case .external:
             return [IPAddr(ep.name).map { .address($0) } ?? .unknownAddress]
         case .reserved:
@@ -185,7 +202,8 @@ public enum PolicyCheck {
             if ev.cilium != nil, let e = CiliumEntity(rawValue: ep.name) {
                 return [e == .world ? .unknownAddress : .reserved(e.rawValue)]
             }
-            let known = (addresses[ep] ?? []).compactMap { IPAddr($0) }
+            let node = ep.reservedEntity.map(ReservedEntity.nodes.contains) == true
+            let known = ((node ? seen.map { Array($0) } : nil) ?? addresses[ep] ?? []).compactMap { IPAddr($0) }
             return known.isEmpty ? [.unknownAddress] : known.map { .address($0) }
         }
     }
