@@ -64,8 +64,13 @@ let package = Package(
         ]),
         .target(name: "FlowMapKit", dependencies: ["FlowModel", "FlowIngest", "FlowStore", "Inference", "Policy", "Emit",
                                                    "FlowMapView", "HubbleLive", .product(name: "Yams", package: "Yams")]),
+        // The CLI imports FlowMapKit only; FlowMapKit's dependencies are declared too, for the build alone: SwiftPM
+        // recompiles a target only when a module it declares changed, so a HubbleLive struct the CLI sees through a
+        // FlowMapKit typealias that gained a field left the CLI compiled against the old layout (a crash or a hang
+        // of the built flowmap). PackageGraphTests.buildOnly holds this list to FlowMapKit's.
         .executableTarget(name: "flowmap", dependencies: [
-            "FlowMapKit", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            "FlowMapKit", "FlowModel", "FlowIngest", "FlowStore", "Inference", "Policy", "Emit", "FlowMapView",
+            "HubbleLive", .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         // Shared by every test target and PolicyBench: seeded generator, process runner, temporary directories and
         // stores, repository / fixture paths (Foundation only).

@@ -32,14 +32,21 @@ struct PackageGraphTests {
         "generate-profile": ["Inference", "Policy", "Emit", "FlowModel"],
     ]
 
+    /// Dependencies declared for the build alone, never imported: SwiftPM recompiles a target only when a module it
+    /// declares changed, and the CLI sees the stages' types through FlowMapKit's typealiases, so it declares
+    /// FlowMapKit's dependencies too (else an incremental build links a CLI compiled against a struct's old layout).
+    /// Left out of the graph the documents draw.
+    static let buildOnly: [String: Set<String>] = ["flowmap": allowed["FlowMapKit"]!]
+
     /// The stages in the order the design table lists them (bottom of the graph first).
     static let stages = ["FlowModel", "FlowIngest", "FlowStore", "Inference", "Policy", "Emit", "FlowMapView",
                          "HubbleCodec", "HubbleAPI", "HubbleLive", "FlowMapKit", "flowmap"]
 
     static let root = Binary.repoRoot
 
-    /// Non-test targets of Package.swift and their first-party dependencies (products of other packages left out).
-    static func declared() throws -> [String: Set<String>] {
+    /// Non-test targets of Package.swift and their first-party dependencies (products of other packages left out),
+    /// without `buildOnly`'s unless `all`.
+    static func declared(all: Bool = false) throws -> [String: Set<String>] {
         let text = try String(contentsOf: root.appendingPathComponent("Package.swift"), encoding: .utf8)
         let noProducts = text.replacingOccurrences(of: #"\.product\([^)]*\)"#, with: "", options: .regularExpression)
         let start = try Regex(#"\.(target|executableTarget|systemLibrary|testTarget)\(\s*name:\s*"([^"]+)""#)
@@ -55,9 +62,26 @@ struct PackageGraphTests {
                let close = body[open...].firstIndex(of: "]") {
                 for q in body[open..<close].matches(of: #/"([^"]+)"/#) { deps.insert(String(q.output.1)) }
             }
-            out[name] = deps
+            out[name] = all ? deps : deps.subtracting(buildOnly[name] ?? [])
         }
         return out
+    }
+
+    @Test("the CLI declares FlowMapKit's dependencies for the build (an incremental build recompiles it when their types change) and imports FlowMapKit only")
+    func buildOnlyDependencies() throws {
+        let declared = try Self.declared(all: true)
+        #expect(declared["flowmap"] == Self.allowed["flowmap"]!.union(Self.buildOnly["flowmap"]!),
+                "\(declared["flowmap"]?.sorted() ?? [])")
+        let dir = Self.root.appendingPathComponent("Sources/flowmap")
+        let files = try FileManager.default.contentsOfDirectory(atPath: dir.path).filter { $0.hasSuffix(".swift") }
+        for file in files.sorted() {
+            let text = try String(contentsOf: dir.appendingPathComponent(file), encoding: .utf8)
+            for line in text.split(separator: "\n") {
+                guard let m = line.wholeMatch(of: #/(?:@testable |public |@_exported )?import (\w+)/#) else { continue }
+                let module = String(m.output.1)
+                #expect(!Self.buildOnly["flowmap"]!.contains(module), "Sources/flowmap/\(file): imports \(module); the CLI imports FlowMapKit only")
+            }
+        }
     }
 
     @Test("no target depends upward: Package.swift's dependencies are within the allowed graph, every target in it")
