@@ -185,8 +185,9 @@ public struct EvidenceReport: Sendable, Codable, Equatable {
             if a.name != b.name { return a.name < b.name }
             return (a.ns, a.w) < (b.ns, b.w)
         }
-        var group: [(order: Order, position: Int, ns: Int, w: Int, rule: RulePlan?, entity: EntityRulePlan?,
-                     port: Int)] = []
+        // A rule's texts once per workload and peer, not per port.
+        var group: [(order: Order, ns: Int, w: Int, workload: String, peer: String, ports: [PortPlan], port: Int,
+                     services: [String])] = []
         var start = 0
         while start < policies.count {
             var end = start + 1
@@ -196,40 +197,41 @@ public struct EvidenceReport: Sendable, Codable, Equatable {
             group.removeAll(keepingCapacity: true)
             for (i, j, _) in policies[start..<end] {
                 let w = plan.namespaces[i].workloads[j]
+                let workload = w.endpoint.description
                 for (egress, list) in [(true, w.egress), (false, w.ingress)] {
                     for (k, r) in list.enumerated() {
+                        let peer = EmitCommon.peerText(r.peer)
                         for (n, p) in r.ports.enumerated() {
                             group.append((Order(egress: egress, entity: nil, index: k, proto: p.proto.rawValue,
-                                                port: p.port), group.count, i, j, r, nil, n))
+                                                port: p.port), i, j, workload, peer, r.ports, n, r.services))
                         }
                     }
                 }
                 for (egress, list) in [(true, w.egressEntities), (false, w.ingressEntities)] {
                     for e in list {
+                        let peer = "reserved:\(e.entity)"
                         for (n, p) in e.ports.enumerated() {
                             group.append((Order(egress: egress, entity: e.entity, index: 0, proto: p.proto.rawValue,
-                                                port: p.port), group.count, i, j, nil, e, n))
+                                                port: p.port), i, j, workload, peer, e.ports, n, []))
                         }
                     }
                 }
             }
-            group.sort { $0.order < $1.order || (!($1.order < $0.order) && $0.position < $1.position) }
-            for g in group {
-                let ns = plan.namespaces[g.ns], w = ns.workloads[g.w]
-                let policy = policies[start].name
-                if let r = g.rule {
-                    try body(rule(ns, w, policy, g.order.egress, EmitCommon.peerText(r.peer), entity: false,
-                                  r.ports[g.port], services: r.services))
-                } else if let e = g.entity {
-                    try body(rule(ns, w, policy, g.order.egress, "reserved:\(e.entity)", entity: true, e.ports[g.port],
-                                  services: []))
-                }
+            // Stable: equal orders keep the plan's order.
+            let sorted = group.indices.sorted { a, b in
+                group[a].order < group[b].order || (!(group[b].order < group[a].order) && a < b)
+            }
+            let policy = policies[start].name
+            for k in sorted {
+                let g = group[k]
+                try body(rule(plan.namespaces[g.ns].name, g.workload, policy, g.order.egress, g.peer,
+                              entity: g.order.entity != nil, g.ports[g.port], services: g.services))
             }
             start = end
         }
     }
 
-    private static func rule(_ ns: NamespacePlan, _ w: WorkloadPlan, _ policy: String, _ egress: Bool, _ peer: String,
+    private static func rule(_ ns: String, _ workload: String, _ policy: String, _ egress: Bool, _ peer: String,
                              entity: Bool, _ p: PortPlan, services: [String]) -> Rule {
         func time(_ t: Int64) -> String? { t > 0 ? Timestamp.format(t) : nil }
         let http = p.http.map {
@@ -237,7 +239,7 @@ public struct EvidenceReport: Sendable, Codable, Equatable {
                  requests: $0.requests, firstSeen: Timestamp.format($0.firstSeen),
                  lastSeen: Timestamp.format($0.lastSeen), examples: $0.examples)
         }
-        var r = Rule(namespace: ns.name, policy: policy, workload: w.endpoint.description,
+        var r = Rule(namespace: ns, policy: policy, workload: workload,
                      direction: egress ? "egress" : "ingress", peer: peer, entity: entity, protocol: p.proto.rawValue,
                      port: Int(p.port), portName: p.name, flows: p.flows,
                      firstSeen: p.isSibling ? nil : time(p.firstSeen),
@@ -353,13 +355,32 @@ public struct EvidenceReport: Sendable, Codable, Equatable {
                 s.append("|---|---|---|---:|---|---|---|\n")
             }
             current = (r.namespace, r.policy)
-            let port = "\(r.protocol) \(r.port)" + (r.portName.map { " (\($0))" } ?? "")
+            // The row in pieces (one String per row was most of the report's allocations); a cell is escaped
+            // whole, as `md` truncates by its length.
+            let port = r.portName.map { "\(r.protocol) \(r.port) (\($0))" }
             let examples = r.flows == 0 ? "not observed; allowed with its DNS sibling protocol"
-                : r.examples.joined(separator: ", ")
-            let peer = r.peer + (r.entity ? " (entity)" : "")
+                : r.examples.count == 1 ? r.examples[0] : r.examples.joined(separator: ", ")
+            let peer = !r.entity && r.services == nil ? r.peer : r.peer + (r.entity ? " (entity)" : "")
                 + (r.services.map { " via Service " + $0.joined(separator: ", ") } ?? "")
-            s.append("| \(r.direction) | \(Self.md(peer)) | \(Self.md(port)) | "
-                + "\(r.flows) | \(r.firstSeen ?? "") | \(r.lastSeen ?? "") | \(Self.md(examples)) |\n")
+            s.append("| " as StaticString)
+            s.append(r.direction)
+            s.append(" | " as StaticString)
+            s.append(Self.md(peer))
+            s.append(" | " as StaticString)
+            if let port { s.append(Self.md(port)) } else {
+                s.append(r.protocol)  // `TCP 80`: nothing to escape
+                s.append(0x20)
+                s.append(decimal: r.port)
+            }
+            s.append(" | " as StaticString)
+            s.append(decimal: r.flows)
+            s.append(" | " as StaticString)
+            s.append(r.firstSeen ?? "")
+            s.append(" | " as StaticString)
+            s.append(r.lastSeen ?? "")
+            s.append(" | " as StaticString)
+            s.append(Self.md(examples))
+            s.append(" |\n" as StaticString)
             for h in r.http {
                 s.append("| | | ↳ \(Self.md("\(h.method) \(h.pathTemplate)")) | \(h.requests) | \(h.firstSeen) | "
                     + "\(h.lastSeen) | \(Self.md(h.examples.joined(separator: ", "))) |\n")
@@ -383,13 +404,13 @@ public struct EvidenceReport: Sendable, Codable, Equatable {
     }
 
     /// The bytes `md` escapes.
-    private static let markup: Set<UInt8> = Set("|`*_[]\\<>&".utf8)
+    private static let markup: [Bool] = (0..<256).map { "|`*_[]\\<>&".utf8.contains(UInt8($0)) }
 
     /// Capture-derived text in a table cell: one line, no markup (`|`, `<`, `` ` ``, `*`, `_`, `[` escaped).
     static func md(_ s: String) -> String {
         let safe = YAMLText.comment(s, limit: 4000)
         // Fast path: nothing to escape (workload names, ports, times), the usual cell.
-        if !safe.utf8.contains(where: { Self.markup.contains($0) }) { return safe }
+        if !YAMLText.anyByte(safe, { Self.markup[Int($0)] }) { return safe }
         var out = ""
         for u in safe.unicodeScalars {
             switch u {

@@ -88,7 +88,7 @@ struct PrettyJSONWriter {
     private mutating func quoted(_ s: String) {
         bytes.append(0x22)
         // Fast path: nothing to escape (names, ports, times), copied as a whole.
-        if !s.utf8.contains(where: { $0 < 0x20 || $0 == 0x22 || $0 == 0x5C }) {
+        if !YAMLText.anyByte(s, { $0 < 0x20 || $0 == 0x22 || $0 == 0x5C }) {
             bytes.append(s)
             bytes.append(0x22)
             return
