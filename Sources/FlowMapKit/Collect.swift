@@ -279,9 +279,10 @@ final class ChildProcess: @unchecked Sendable {
 
     /// Starts `argv` with stdout into a pipe, in a process group of its own.
     static func spawnPiped(_ path: String, _ argv: [String]) throws -> ChildProcess {
-        var fds: [Int32] = [0, 0]
-        guard pipe(&fds) == 0 else {
-            throw Collect.Failure(description: "cannot create a pipe: \(String(cString: strerror(errno)))")
+        let fds: [Int32]
+        switch ClosingPipe.open() {
+        case .success(let p): fds = [p.read, p.write]
+        case .failure(let e): throw Collect.Failure(description: e.description)
         }
         var actions = ChildProcess.newActions()
         posix_spawn_file_actions_init(&actions)

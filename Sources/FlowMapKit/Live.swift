@@ -22,9 +22,10 @@ public enum Live {
     public static func withHubble<R>(_ o: HubbleFeedOptions, stopAfter: Double? = nil,
                                      _ body: (Int32, String) throws -> R) throws
         -> (result: R, feed: HubbleFeedReport) {
-        var fds: [Int32] = [-1, -1]
-        guard pipe(&fds) == 0 else {
-            throw PolicyInputs.Failure(description: "cannot create a pipe: \(String(cString: strerror(errno)))")
+        let fds: [Int32]
+        switch ClosingPipe.open() {
+        case .success(let p): fds = [p.read, p.write]
+        case .failure(let e): throw PolicyInputs.Failure(description: e.description)
         }
         let feed: HubbleFeed
         do {

@@ -4,6 +4,7 @@
 @preconcurrency import Darwin
 #endif
 import Dispatch
+import FlowMapKit
 
 /// SIGINT / SIGTERM as a readable descriptor: a stream reader polls it and ends cleanly (the last batch
 /// committed, the summary printed) instead of the process dying mid-batch.
@@ -13,10 +14,14 @@ final class StopSignal {
     private var sources: [any DispatchSourceSignal] = []
 
     init() {
-        var fds: [Int32] = [-1, -1]
-        _ = pipe(&fds)
-        readFD = fds[0]
-        writeFD = fds[1]
+        guard case .success(let fds) = ClosingPipe.open() else {
+            // No descriptor to poll: the signals keep their default action (the process stops at once).
+            readFD = -1
+            writeFD = -1
+            return
+        }
+        readFD = fds.read
+        writeFD = fds.write
         let w = writeFD
         for sig in [SIGINT, SIGTERM] {
             signal(sig, SIG_IGN)

@@ -132,6 +132,7 @@ final class PostgresHarness: @unchecked Sendable {
         posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
         posix_spawn_file_actions_addopen(&actions, 1, outPath, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
         posix_spawn_file_actions_adddup2(&actions, 1, 2)
+        Self.closeOnExec()
         let argv: [UnsafeMutablePointer<CChar>?] = ([program] + args).map { strdup($0) } + [nil]
         defer { for a in argv { free(a) } }
         var pid: pid_t = 0
@@ -142,6 +143,20 @@ final class PostgresHarness: @unchecked Sendable {
         let output = (try? String(contentsOfFile: outPath, encoding: .utf8)) ?? ""
         let exited = (status & 0x7f) == 0
         return (exited ? (status >> 8) & 0xff : 128 + (status & 0x7f), output)
+    }
+
+    /// Marks every descriptor above stderr close-on-exec. The server outlives this call and would otherwise
+    /// keep other tests' pipes and listening sockets open: a Hubble read waiting for the end of its pipe hung the
+    /// whole run. (glibc's posix_spawn_file_actions_addclosefrom_np is not exported to Swift; a descriptor opened
+    /// by another thread between this and the spawn can still leak, which only the product's own
+    /// `ClosingPipe` prevents for the pipes that matter.)
+    static func closeOnExec() {
+        guard let names = try? FileManager.default.contentsOfDirectory(atPath: "/proc/self/fd") else { return }
+        for name in names {
+            guard let fd = Int32(name), fd > 2 else { continue }
+            let flags = fcntl(fd, F_GETFD)
+            if flags >= 0 { _ = fcntl(fd, F_SETFD, flags | FD_CLOEXEC) }
+        }
     }
 
     /// A loopback port nothing listens on now.
