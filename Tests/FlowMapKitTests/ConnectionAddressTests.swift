@@ -3,6 +3,7 @@ import Testing
 import FlowMapKit
 import FlowModel
 import FlowStore
+import Policy
 import TestSupport
 
 /// Issue 23, schema 13: the addresses of a connection's node ends (`reserved:remote-node` here) are kept per edge,
@@ -99,7 +100,52 @@ struct ConnectionAddressTests {
         #expect(try Self.source(db) == nil, "unknown, not empty")
         try Self.ingest([b], db)
         #expect(try Self.source(db) == nil, "the edge still has evidence from the old source")
+        let merged = dir.appendingPathComponent("merged.db").path
+        _ = try Merge.run(db: merged, inputs: [db])
+        #expect(try Self.source(merged) == nil, "merge carries which sources are from before schema 13")
         _ = try Forget.run(db: db, source: a)
         #expect(try Self.source(db) == ["10.10.0.12"])
+    }
+
+    /// `check`'s side (PolicyCheck.peers): shop/web (on worker-3) admits TCP 8080 from 10.10.0.11 only. The
+    /// host-network agent runs on worker-1 (10.10.0.11) and worker-2 (10.10.0.12), and remote-node showed both
+    /// addresses; each connection to web came from 10.10.0.11. With the connections' addresses both edges are
+    /// allowed; per endpoint (nil) or a connection that showed none, every known address must be, so both break.
+    @Test("check evaluates a node end from its connection's addresses; none recorded: every known address")
+    func checkPerConnection() throws {
+        let agent = Endpoint.workload("obs", "agent", kind: "DaemonSet"), remote = Endpoint.reserved(.remoteNode)
+        let policy = """
+            apiVersion: networking.k8s.io/v1
+            kind: NetworkPolicy
+            metadata: {name: web, namespace: shop}
+            spec:
+              podSelector: {matchLabels: {app: web}}
+              policyTypes: [Ingress]
+              ingress:
+              - from: [{ipBlock: {cidr: 10.10.0.11/32}}]
+                ports: [{protocol: TCP, port: 8080}]
+            """
+        let edges = [agent, remote].map {
+            ObservedEdge(key: EdgeKey(source: $0, destination: Self.web, proto: .tcp, port: 8080, outcome: .allowed),
+                         stats: EdgeStats(flows: 1, firstSeen: 1, lastSeen: 1))
+        }
+        var data = ClusterInventory.StoreData(
+            labelSets: [Self.web: [["app": "web"]], agent: [["app": "agent"]]],
+            addresses: [Self.web: ["10.0.3.9"], agent: ["10.10.0.11", "10.10.0.12"],
+                        remote: ["10.10.0.11", "10.10.0.12"]],
+            endpoints: [Self.web, agent, remote], workloadNodes: [Self.web: "worker-3"])
+        data.hostNetwork = [agent: ["worker-1": [IPAddr("10.10.0.11")!], "worker-2": [IPAddr("10.10.0.12")!]]]
+        func denied(_ c: ConnectionAddresses?) -> Int {
+            var d = data
+            d.connectionAddresses = c
+            return Check.Evaluation(manifests: ManifestReader.parse(text: policy, file: "p.yaml"), data: d, edges: edges,
+                                    options: EvaluatorOptions(hostNetwork: .asNode)).report().deniedConnections
+        }
+        let seen = EdgeAddresses(source: ["10.10.0.11"])
+        #expect(denied(ConnectionAddresses(byEdge: [edges[0].key: seen, edges[1].key: seen])) == 0)
+        #expect(denied(nil) == 2)
+        #expect(denied(ConnectionAddresses()) == 2, "a connection that showed no address: every known one")
+        #expect(denied(ConnectionAddresses(byEdge: [edges[0].key: seen, edges[1].key: seen],
+                                           unknown: Set(edges.map(\.key)))) == 2, "unknown (before schema 13)")
     }
 }
