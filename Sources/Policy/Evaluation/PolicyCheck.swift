@@ -186,11 +186,16 @@ public enum PolicyCheck {
     /// for every address of the peer, as without `connections`: allowed only when each one is.
     static func peers(_ ep: Endpoint, _ ev: PolicyEvaluator, _ addresses: [Endpoint: [String]], on k: EdgeKey? = nil,
                       side: Int = 0, _ connections: ConnectionAddresses? = nil) -> [EvalPeer] {
-        let seen = k.flatMap { connections?.addresses($0, side: side) }.flatMap { $0.isEmpty ? nil : $0 }
+        // Looked up only for a node end: most ends are pods, and this runs for both ends of every edge.
+        func seen() -> Set<String>? {
+            k.flatMap { connections?.addresses($0, side: side) }.flatMap { $0.isEmpty ? nil : $0 }
+        }
         switch ep.kind {
         case .workload:
             let all = ev.indexes(of: ep)
-            guard let seen else { return all.map { .workload($0) } }
+            guard all.contains(where: { ev.workloads[$0].hostNetwork }), let seen = seen() else {
+                return all.map { .workload($0) }
+            }
             let ips = Set(seen.compactMap { IPAddr($0) })
             let mine = all.filter { ev.workloads[$0].hostNetwork && ev.workloads[$0].ips.contains(where: ips.contains) }
             return (mine.isEmpty ? all : mine).map { .workload($0) }
@@ -203,7 +208,7 @@ public enum PolicyCheck {
                 return [e == .world ? .unknownAddress : .reserved(e.rawValue)]
             }
             let node = ep.reservedEntity.map(ReservedEntity.nodes.contains) == true
-            let known = ((node ? seen.map { Array($0) } : nil) ?? addresses[ep] ?? []).compactMap { IPAddr($0) }
+            let known = ((node ? seen().map { Array($0) } : nil) ?? addresses[ep] ?? []).compactMap { IPAddr($0) }
             return known.isEmpty ? [.unknownAddress] : known.map { .address($0) }
         }
     }
