@@ -138,15 +138,16 @@ extension FlowStore {
             SELECT src, dst, proto, port, outcome, bucket, flows, first_seen, last_seen FROM edge_buckets
             WHERE bucket >= ? AND bucket <= ?
             """).bind(.int(range.lowerBound), .int(range.upperBound))
-        var out: [(key: BucketedEdge, stats: EdgeStats)] = []
+        // A label identity reads as its workload (`endpointMap`), so two rows may share one key: the same
+        // connections seen at another hop, joined as `edges` joins them. One record per key, as the schema says.
+        var byKey = [BucketedEdge: [EdgeStats]]()
         while try q.step() {
             let row = BucketedRow(q)
             guard let key = row.edge.key(eps) else { continue }
-            out.append((BucketedEdge(edge: key, bucket: row.bucket),
-                        EdgeStats(flows: q.int(6), firstSeen: q.int(7), lastSeen: q.int(8),
-                                  dropReasons: reasons[row] ?? [])))
+            byKey[BucketedEdge(edge: key, bucket: row.bucket), default: []].append(
+                EdgeStats(flows: q.int(6), firstSeen: q.int(7), lastSeen: q.int(8), dropReasons: reasons[row] ?? []))
         }
-        return out.sorted { $0.key < $1.key }
+        return byKey.map { (key: $0.key, stats: Self.joined($0.value)) }.sorted { $0.key < $1.key }
     }
 
     /// The node ends' addresses of every edge per bucket in `window` (`EdgeAddresses`, for `export`), the union

@@ -52,6 +52,18 @@ struct LabelIdentityStoreTests {
         #expect(try s.listeningPorts() == [ListeningPort(endpoint: Self.v1, proto: .tcp, port: 9080): 1])
     }
 
+    @Test("per bucket too (export): one row per key, the label identity's joined as edges() joins it")
+    func bucketedJoined() throws {
+        let s = try store(withWorkload: true)
+        let rows = try s.bucketedEdges()
+        // Both rows fall in the store's one hour bucket (times 1..6 ns); before the fix they came out as two rows
+        // with the same key, in the order SQLite returned them (run to run apart).
+        #expect(rows.map(\.key) == [BucketedEdge(edge: EdgeKey(source: Self.v1, destination: Self.reviews, proto: .tcp,
+                                                                port: 9080, outcome: .allowed), bucket: 0)])
+        #expect(rows.first?.stats == EdgeStats(flows: 5, firstSeen: 1, lastSeen: 6))
+        #expect(rows.map(\.stats) == (try s.edges()).map(\.stats))
+    }
+
     @Test("without the workload, the label identity stays its own endpoint")
     func alone() throws {
         let s = try store(withWorkload: false)
