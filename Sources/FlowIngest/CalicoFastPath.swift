@@ -330,7 +330,7 @@ extension CalicoReader {
             if let p = cache.peers[Int(entry)].problem { return .rejected(field: p.field, message: p.message) }
             if side == 0 { sides.0 = entry } else { sides.1 = entry }
         }
-        var service: Int32 = -1
+        var service: Int32 = -1, serviceString: Int32 = -1
         if f[.destServiceName].present {
             cache.beginKey(0x53)
             for slot in Slot.serviceFields {
@@ -340,14 +340,20 @@ extension CalicoReader {
             withUnsafeBytes(of: sides.1) { cache.key.append(contentsOf: $0) }
             let dst = cache.peers[Int(sides.1)].peer!
             service = cache.text { Self.service(Self.object(s, f, Slot.serviceFields), destination: dst) }
-            if cache.texts[Int(service)] == nil { service = -1 }
+            if let text = cache.texts[Int(service)] {
+                // The same key: the aggregator's string id of this Service, memoised (kept per connection).
+                serviceString = cache.stringID(agg: &agg) { text }
+            } else {
+                service = -1
+            }
         }
         cache.beginKey(0x70)
         cache.key.append(UInt8(ascii: direction == .ingress ? "i" : direction == .egress ? "e" : "u"))
         let point = cache.stringID(agg: &agg) { "\(direction.rawValue)/calico" }
         _ = cache.add(agg: &agg, source: sides.0, destination: sides.1, proto: proto, sourcePort: sport,
                       destinationPort: proto.isPolicyProtocol ? dport : 0, verdict: verdict, dropReason: dropReason,
-                      point: point, isReply: false, weight: weight, time: start, endTime: end, trackUnmapped: false)
+                      point: point, isReply: false, weight: weight, time: start, endTime: end, trackUnmapped: false,
+                      service: serviceString)
         if service >= 0, cache.firstInBatch(service, sides.1) {
             agg.noteService(cache.texts[Int(service)]!, for: cache.peers[Int(sides.1)].peer!.endpoint)
         }

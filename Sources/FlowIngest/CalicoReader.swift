@@ -63,9 +63,10 @@ public struct CalicoReader: LineReader {
     static func add(_ o: [String: Any], into agg: inout FlowAggregator) -> LineResult {
         switch decode(o) {
         case .failure(let e): return .rejected(field: e.field, message: e.message)
-        case .success(let (flow, service)):
+        case .success(var (flow, service)):
+            // Kept per connection and per destination (`FlowAggregator.add`).
+            flow.destinationService = service ?? ""
             agg.add(flow)
-            if let service { agg.noteService(service, for: flow.destination.endpoint) }
             return .accepted
         }
     }

@@ -59,6 +59,8 @@ public struct FlowAggregator {
     private var unmappedAcc: [Acc] = []
     /// Node ends' addresses per point entry (`EdgeAddresses`): point entry << 32 | side << 31 | address string id.
     private var edgeAddressKeys: Set<UInt64> = []
+    /// The Services flows were addressed to per point entry (`EdgeAddresses.services`): point entry << 32 | string id.
+    private var edgeServiceKeys: Set<UInt64> = []
     /// Labels, namespaces, names and addresses (the edge maps are filled in `take()`).
     private var side = IngestBatch()
     private var notedLabels: Set<UInt64> = []
@@ -74,6 +76,7 @@ public struct FlowAggregator {
         var point: Int32, time: Int64, weight: Int64, dropReason: Int32, l7: Int32, until: Int64
         var unmapped: Int32 = -1
         var sourceAddress: Int32 = -1, destinationAddress: Int32 = -1
+        var service: Int32 = -1
     }
     private var pending: [Pending] = []
     /// Listening ports seen in this epoch: endpoint id << 32 | proto code << 16 | port.
@@ -201,7 +204,8 @@ public struct FlowAggregator {
                                 sourceAddress: edgeAddressID(flow.source.endpoint, ip: flow.source.ip,
                                                              hostNetwork: flow.source.hostNetwork),
                                 destinationAddress: edgeAddressID(flow.destination.endpoint, ip: flow.destination.ip,
-                                                                  hostNetwork: flow.destination.hostNetwork))
+                                                                  hostNetwork: flow.destination.hostNetwork),
+                                service: flow.destinationService.isEmpty ? -1 : stringID(flow.destinationService))
         if added, flow.destination.endpoint.kind != .workload, !flow.destination.names.isEmpty {
             noteNames(dst, flow.destination.names)
         }
@@ -213,13 +217,16 @@ public struct FlowAggregator {
     /// Returns false when the flow was a reply and contributed no edge. `opens` (from `ReplyRule.classify`):
     /// the flow shows a listening port (the destination's, or a reply's source port). An `undecided` flow with
     /// both ports waits for the end of the batch, when the listening ports are known (`resolvePending`).
-    /// `sourceAddress` / `destinationAddress`: `edgeAddressID` of each end (-1: not kept per connection).
+    /// `sourceAddress` / `destinationAddress`: `edgeAddressID` of each end (-1: not kept per connection);
+    /// `service`: string id of the Service the flow was addressed to (`namespace/name[:port-name]`, -1: none), kept
+    /// per connection (callers also `noteService` it per destination).
     @inline(__always)
     public mutating func addInterned(source: Int32, destination: Int32, proto: Proto, port: UInt16, verdict: Verdict,
                                      isReply: Bool, rule: ReplyRule, point: Int32, time: Int64, weight: Int64,
                                      dropReason: Int32, l7: Int32, until: Int64 = .min, sourcePort: UInt16 = 0,
                                      opens: Bool = false, addresses: String = "", unmapped: Int32 = -1,
-                                     sourceAddress: Int32 = -1, destinationAddress: Int32 = -1) -> Bool {
+                                     sourceAddress: Int32 = -1, destinationAddress: Int32 = -1,
+                                     service: Int32 = -1) -> Bool {
         if let d = dedupe {
             let k = FlowDedupe.key(time: time, source: endpoints[Int(source)], destination: endpoints[Int(destination)],
                                    addresses: addresses, proto: proto, sourcePort: sourcePort, port: port,
@@ -234,13 +241,14 @@ public struct FlowAggregator {
             pending.append(Pending(source: source, destination: destination, proto: proto, sourcePort: sourcePort,
                                    port: port, verdict: verdict, point: point, time: time, weight: weight,
                                    dropReason: dropReason, l7: l7, until: until, unmapped: unmapped,
-                                   sourceAddress: sourceAddress, destinationAddress: destinationAddress))
+                                   sourceAddress: sourceAddress, destinationAddress: destinationAddress,
+                                   service: service))
             return true
         }
         return record(source: source, destination: destination, proto: proto, port: port, verdict: verdict,
                       isReply: isReply, rule: rule, point: point, time: time, weight: weight, dropReason: dropReason,
                       l7: l7, until: until, sourcePort: sourcePort, opens: opens, unmapped: unmapped,
-                      sourceAddress: sourceAddress, destinationAddress: destinationAddress)
+                      sourceAddress: sourceAddress, destinationAddress: destinationAddress, service: service)
     }
 
     /// Declares a listening port known from elsewhere (an inventory's containerPort or Service targetPort).
@@ -287,7 +295,7 @@ public struct FlowAggregator {
             _ = record(source: p.source, destination: p.destination, proto: p.proto, port: p.port,
                        verdict: p.verdict, isReply: reply, rule: rule, point: p.point, time: p.time,
                        weight: p.weight, dropReason: p.dropReason, l7: p.l7, until: p.until, unmapped: p.unmapped,
-                       sourceAddress: p.sourceAddress, destinationAddress: p.destinationAddress)
+                       sourceAddress: p.sourceAddress, destinationAddress: p.destinationAddress, service: p.service)
         }
         pending.removeAll()
     }
@@ -297,7 +305,7 @@ public struct FlowAggregator {
                                  isReply: Bool, rule: ReplyRule, point: Int32, time: Int64, weight: Int64,
                                  dropReason: Int32, l7: Int32, until: Int64, sourcePort: UInt16 = 0,
                                  opens: Bool = false, unmapped: Int32 = -1, sourceAddress: Int32 = -1,
-                                 destinationAddress: Int32 = -1) -> Bool {
+                                 destinationAddress: Int32 = -1, service: Int32 = -1) -> Bool {
         ruleCounts[rule.index] += 1
         if opens {
             let k = isReply ? Self.listeningKey(source, proto, sourcePort) : Self.listeningKey(destination, proto, port)
@@ -324,6 +332,7 @@ public struct FlowAggregator {
         let idx = countPoint(key, flows: weight, first: time, last: last, reason: reason)
         if sourceAddress >= 0 { edgeAddressKeys.insert(Self.edgeAddressKey(idx, 0, sourceAddress)) }
         if destinationAddress >= 0 { edgeAddressKeys.insert(Self.edgeAddressKey(idx, 1, destinationAddress)) }
+        if service >= 0 { edgeServiceKeys.insert(UInt64(idx) << 32 | UInt64(UInt32(bitPattern: service))) }
         if unmapped >= 0 {
             Self.count(UInt64(idx) << 32 | UInt64(UInt32(bitPattern: unmapped)), in: &unmappedIndex, &unmappedAcc,
                        weight: weight, time: time, last: last)
@@ -468,6 +477,10 @@ public struct FlowAggregator {
             edgeAddressKeys.insert(Self.edgeAddressKey(Int(pointMap[Int(k >> 32)]), (k >> 31) & 1,
                                                        str(Int32(truncatingIfNeeded: k & 0x7FFF_FFFF))))
         }
+        for k in other.edgeServiceKeys {
+            edgeServiceKeys.insert(UInt64(pointMap[Int(k >> 32)]) << 32
+                                   | UInt64(UInt32(bitPattern: str(Int32(truncatingIfNeeded: k & 0xFFFF_FFFF)))))
+        }
         for (lk, j) in other.l7Index {
             let idx = pointMap[Int(lk >> 32)]
             let l7 = l7ID(other.l7Requests[Int(lk & 0xFFFF_FFFF)])
@@ -510,6 +523,7 @@ public struct FlowAggregator {
             p.l7 = p.l7 < 0 ? -1 : l7ID(other.l7Requests[Int(p.l7)])
             p.sourceAddress = str(p.sourceAddress)
             p.destinationAddress = str(p.destinationAddress)
+            p.service = str(p.service)
             pending.append(p)
         }
     }
@@ -579,6 +593,10 @@ public struct FlowAggregator {
             b.edgeAddresses[key, default: EdgeAddresses()][Int((k >> 31) & 1)]
                 .insert(strings[Int(k & 0x7FFF_FFFF)])
         }
+        for k in edgeServiceKeys {
+            b.edgeAddresses[bucketKeys[Int(bucketOf[Int(k >> 32)])], default: EdgeAddresses()].services
+                .insert(strings[Int(k & 0xFFFF_FFFF)])
+        }
         for (lk, j) in l7Index {
             let key = bucketKeys[Int(bucketOf[Int(lk >> 32)])]
             let request = l7Requests[Int(lk & 0xFFFF_FFFF)]
@@ -645,6 +663,7 @@ public struct FlowAggregator {
         unmappedIndex.removeAll(keepingCapacity: true)
         unmappedAcc.removeAll(keepingCapacity: true)
         edgeAddressKeys.removeAll(keepingCapacity: true)
+        edgeServiceKeys.removeAll(keepingCapacity: true)
         side = IngestBatch()
         notedLabels.removeAll()
         plainCounts = IngestCounts()

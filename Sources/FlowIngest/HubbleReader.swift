@@ -605,6 +605,14 @@ public struct HubbleReader: LineReader {
         if f.l7Kind != 0, !f.l7IsResponse, !reply {
             l7 = cache.l7(kind: f.l7Kind, method: f.l7Method, target: f.l7Target, line: s, agg: &agg)
         }
+        // The Service (`namespace/name`, as Calico's dest_service_*), kept per connection and per destination; the
+        // namespace defaults to the destination's.
+        var service = ""
+        if let n = f.serviceName, n.count > 0 {
+            let ns = f.serviceNamespace.map { s.string($0) }.flatMap { $0.isEmpty ? nil : $0 }
+                ?? agg.endpoint(dst).namespace
+            if !ns.isEmpty { service = "\(ns)/\(s.string(n))" }
+        }
         let added = agg.addInterned(
             source: src, destination: dst, proto: f.proto, port: f.destinationPort, verdict: f.verdict,
             isReply: reply, rule: rule, point: point, time: time, weight: f.weight, dropReason: reason, l7: l7,
@@ -612,17 +620,12 @@ public struct HubbleReader: LineReader {
             addresses: agg.dedupe == nil ? "" : (f.ipSource.map { s.string($0) } ?? "") + " "
                 + (f.ipDestination.map { s.string($0) } ?? ""),
             sourceAddress: cache.edgeAddress(srcSide, agg: &agg),
-            destinationAddress: cache.edgeAddress(dstSide, agg: &agg))
+            destinationAddress: cache.edgeAddress(dstSide, agg: &agg),
+            service: service.isEmpty ? -1 : agg.stringID(service))
         if added, let names = f.destinationNames {
             cache.names(names, destination: dst, line: s, agg: &agg)
         }
-        if added, let n = f.serviceName, n.count > 0 {
-            // Kept per destination like Calico's dest_service_* (`namespace/name`); the namespace defaults to the
-            // destination's.
-            let ep = agg.endpoint(dst)
-            let ns = f.serviceNamespace.map { s.string($0) }.flatMap { $0.isEmpty ? nil : $0 } ?? ep.namespace
-            if !ns.isEmpty { agg.noteService("\(ns)/\(s.string(n))", for: ep) }
-        }
+        if added, !service.isEmpty { agg.noteService(service, for: agg.endpoint(dst)) }
         return .accepted
     }
 }

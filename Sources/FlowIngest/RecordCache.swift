@@ -152,12 +152,13 @@ struct RecordCache {
     // MARK: Adding
 
     /// `FlowAggregator.add(flow)` for a flow whose sides are cache entries and whose strings are interned:
-    /// the same classification and counting, without building the `Flow`.
+    /// the same classification and counting, without building the `Flow`. `service`: the aggregator's string id of
+    /// the Service the record was addressed to (-1: none).
     @inline(__always)
     mutating func add(agg: inout FlowAggregator, source: Int32, destination: Int32, proto: Proto, sourcePort: UInt16,
                       destinationPort: UInt16, verdict: Verdict, dropReason: Int32, point: Int32, isReply: Bool?,
                       tcpFlags: TCPFlags? = nil, weight: Int64, time: Int64, endTime: Int64?,
-                      trackUnmapped: Bool) -> Bool {
+                      trackUnmapped: Bool, service: Int32 = -1) -> Bool {
         let src = endpoint(source, agg: &agg)
         let dst = endpoint(destination, agg: &agg)
         let (reply, rule, opens) = ReplyRule.classify(isReply: isReply, proto: proto, tcpFlags: tcpFlags,
@@ -187,6 +188,6 @@ struct RecordCache {
                                dropReason: dropReason, l7: -1, until: endTime ?? .min, sourcePort: sourcePort,
                                opens: opens, addresses: addresses, unmapped: unmappedID,
                                sourceAddress: edgeAddress(source, agg: &agg),
-                               destinationAddress: edgeAddress(destination, agg: &agg))
+                               destinationAddress: edgeAddress(destination, agg: &agg), service: service)
     }
 }

@@ -11,7 +11,7 @@ public enum Export {
     public static let columns = ["bucket", "bucket_seconds", "src_kind", "src_namespace", "src_name", "src_workload_kind",
                                  "dst_kind", "dst_namespace", "dst_name", "dst_workload_kind", "protocol", "port",
                                  "verdict", "flows", "first_seen", "last_seen", "drop_reasons", "src_node_addresses",
-                                 "dst_node_addresses"]
+                                 "dst_node_addresses", "dst_services"]
 
     public static func run(db: String, format: Format, window: TimeWindow = .all) throws -> String {
         let store = try Generate.openExisting(db)
@@ -28,7 +28,7 @@ public enum Export {
                 e.source.workloadKind, e.destination.kind.rawValue, e.destination.namespace, e.destination.name,
                 e.destination.workloadKind, e.proto.rawValue, Int(e.port), e.outcome.rawValue, s.flows,
                 time(s.firstSeen), time(s.lastSeen), reasons, nodes.source.sorted(by: CIDR.textOrder),
-                nodes.destination.sorted(by: CIDR.textOrder),
+                nodes.destination.sorted(by: CIDR.textOrder), nodes.services.sorted(),
             ]
             switch format {
             case .csv:

@@ -28,8 +28,8 @@ public struct IngestBatch: Sendable {
     public var buckets: [BucketedEdge: EdgeStats] = [:]
     /// L7 requests per edge and bucket (`l7` is the sum over buckets).
     public var bucketL7: [BucketedEdge: [L7Request: EdgeStats]] = [:]
-    /// The node ends' addresses per edge and bucket (`EdgeAddresses`). A batch without `points` puts them into the
-    /// bucket of the edge's first seen, as its counts.
+    /// The node ends' addresses and the Services per edge and bucket (`EdgeAddresses`). A batch without `points`
+    /// puts them into the bucket of the edge's first seen, as its counts.
     public var edgeAddresses: [BucketedEdge: EdgeAddresses] = [:]
     /// Ports seen listening in this unit (a SYN to it, `is_reply: false`, trace reason NEW, an answer from it),
     /// with how many flows showed it. The store adds them up across ingests (`ListeningPort`).

@@ -80,8 +80,9 @@ extension FlowStore {
                 }
                 // Table names are the constants listed here, never input.
                 for t in ["edge_bucket_points", "edge_bucket_drop_reasons", "edge_bucket_l7", "edge_bucket_addresses",
-                          "source_label_sets", "source_addresses", "source_names", "source_services", "unmapped_flows",
-                          "sources_before_edge_addresses"] {
+                          "edge_bucket_services", "source_label_sets", "source_addresses", "source_names",
+                          "source_services", "unmapped_flows", "sources_before_edge_addresses",
+                          "sources_before_edge_services"] {
                     try db.prepare("DELETE FROM \(t) WHERE source_id = ?").bind(.int(s.id)).run()
                 }
                 try refresh.runAll(keys)
@@ -116,7 +117,7 @@ extension FlowStore {
             guard try q.step() else { throw db.error(1) }
             let out = Pruned(buckets: Int(q.int(0)), rows: Int(q.int(1)))
             for t in ["edge_buckets", "edge_bucket_points", "edge_bucket_drop_reasons", "edge_bucket_l7",
-                      "edge_bucket_addresses", "unmapped_flows"] {
+                      "edge_bucket_addresses", "edge_bucket_services", "unmapped_flows"] {
                 try db.prepare("DELETE FROM \(t) WHERE bucket <= ?").bind(.int(limit)).run()
             }
             try dropUnreferencedEndpoints()
@@ -150,8 +151,8 @@ extension FlowStore {
         return byKey.map { (key: $0.key, stats: Self.joined($0.value)) }.sorted { $0.key < $1.key }
     }
 
-    /// The node ends' addresses of every edge per bucket in `window` (`EdgeAddresses`, for `export`), the union
-    /// over sources.
+    /// The node ends' addresses and the Services of every edge per bucket in `window` (`EdgeAddresses`, for
+    /// `export`), the union over sources.
     public func bucketedEdgeAddresses(window: TimeWindow = .all) throws -> [BucketedEdge: EdgeAddresses] {
         let eps = try endpointMap()
         let range = window.bucketRange(width: try bucketWidth)
@@ -164,6 +165,15 @@ extension FlowStore {
             let row = BucketedRow(q)
             guard let key = row.edge.key(eps) else { continue }
             out[BucketedEdge(edge: key, bucket: row.bucket), default: EdgeAddresses()][Int(q.int(6))].insert(q.text(7))
+        }
+        let v = try db.prepare("""
+            SELECT DISTINCT src, dst, proto, port, outcome, bucket, service FROM edge_bucket_services
+            WHERE bucket >= ? AND bucket <= ?
+            """).bind(.int(range.lowerBound), .int(range.upperBound))
+        while try v.step() {
+            let row = BucketedRow(v)
+            guard let key = row.edge.key(eps) else { continue }
+            out[BucketedEdge(edge: key, bucket: row.bucket), default: EdgeAddresses()].services.insert(v.text(6))
         }
         return out
     }

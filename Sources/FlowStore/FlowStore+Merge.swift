@@ -56,6 +56,8 @@ extension FlowStore {
         public var edgeAddresses: [BucketedEdge: EdgeAddresses] = [:]
         /// Ingested before schema 13: its connections' node addresses are unknown (`sources_before_edge_addresses`).
         public var addressesUnknown = false
+        /// Ingested before schema 14: its connections' Services are unknown (`sources_before_edge_services`).
+        public var servicesUnknown = false
         public var labelSets: [Endpoint: Set<String>] = [:]
         public var addresses: [Endpoint: Set<String>] = [:]
         public var names: [Endpoint: Set<String>] = [:]
@@ -89,7 +91,8 @@ extension FlowStore {
     /// must add it here (and carry it): a test fails while a table of a new store is in none of these.
     static let mergeTables: (perSource: Set<String>, shared: Set<String>, derived: Set<String>, emptied: Set<String>) = (
         perSource: ["sources", "source_evidence", "source_resume", "edge_bucket_points", "edge_bucket_drop_reasons",
-                    "edge_bucket_l7", "edge_bucket_addresses", "sources_before_edge_addresses", "source_label_sets",
+                    "edge_bucket_l7", "edge_bucket_addresses", "sources_before_edge_addresses", "edge_bucket_services",
+                    "sources_before_edge_services", "source_label_sets",
                     "source_addresses", "source_names", "source_services", "unmapped_flows"],
         shared: ["endpoints", "namespaces", "listening_ports", "seen_flows", "store_meta", "inventory_pods",
                  "inventory_pod_ips", "inventory_container_ports", "inventory_services", "inventory_service_ips",
@@ -204,6 +207,16 @@ extension FlowStore {
         while try b.step() {
             // Source 0 (evidence from before schema 7) was refused above, with its rows.
             if let i = index[b.int(0)] { out.sources[i].addressesUnknown = true }
+        }
+        let v = try db.prepare(
+            "SELECT src, dst, proto, port, outcome, bucket, service, source_id FROM edge_bucket_services")
+        while try v.step() {
+            out.sources[try source(v.int(7), "edge_bucket_services")]
+                .edgeAddresses[try edge(v, "edge_bucket_services"), default: EdgeAddresses()].services.insert(v.text(6))
+        }
+        let w = try db.prepare("SELECT source_id FROM sources_before_edge_services")
+        while try w.step() {
+            if let i = index[w.int(0)] { out.sources[i].servicesUnknown = true }
         }
         for (table, column) in [("source_label_sets", "labels"), ("source_addresses", "address"),
                                 ("source_names", "name"), ("source_services", "service")] {
@@ -337,6 +350,9 @@ extension FlowStore {
             let insertAddress = try db.prepare(Self.insertEdgeAddresses.sql)
             let insertUnknown = try db.prepare(
                 "INSERT INTO sources_before_edge_addresses (source_id) VALUES (?) ON CONFLICT DO NOTHING")
+            let insertService = try db.prepare(Self.insertEdgeServices.sql)
+            let insertServicesUnknown = try db.prepare(
+                "INSERT INTO sources_before_edge_services (source_id) VALUES (?) ON CONFLICT DO NOTHING")
             let upsertUnmapped = try db.prepare(Self.upsertUnmapped)
             // Table and column names are constants of this file, never input.
             let facts = try [("source_label_sets", "labels"), ("source_addresses", "address"), ("source_names", "name"),
@@ -420,8 +436,10 @@ extension FlowStore {
                     for side in 0...1 {
                         for x in a[side] { try insertAddress.bind(k + [.int(Int64(side)), .text(x), .int(source)]).run() }
                     }
+                    for x in a.services { try insertService.bind(k + [.text(x), .int(source)]).run() }
                 }
                 if s.addressesUnknown { try insertUnknown.bind(.int(source)).run() }
+                if s.servicesUnknown { try insertServicesUnknown.bind(.int(source)).run() }
                 for (q, values) in zip(facts, [s.labelSets, s.addresses, s.names, s.services]) {
                     for (e, vs) in values {
                         for v in vs { try q.bind(.int(try id(e)), .text(v), .int(source)).run() }

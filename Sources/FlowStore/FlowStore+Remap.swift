@@ -108,6 +108,11 @@ extension FlowStore {
             // The old edge's addresses go with its last point row of the (bucket, source); while other flows stay
             // counted there, its addresses stay (they may be those flows').
             let dropOrphanAddresses = try db.prepare(Self.dropOrphans("edge_bucket_addresses"))
+            // A Service is recorded on the new edge only when this mapping resolved the ClusterIP (`m.service`): the
+            // old edge's Services are not copied, since the row does not say which of them were its flows' (never
+            // broader: a remapped connection may name fewer Services, never one it did not use).
+            let insertService = try db.prepare(Self.insertEdgeServices.sql)
+            let dropOrphanServices = try db.prepare(Self.dropOrphans("edge_bucket_services"))
             let forgetRow = try db.prepare("""
                 DELETE FROM unmapped_flows
                 WHERE src = ? AND dst = ? AND proto = ? AND port = ? AND outcome = ? AND bucket = ? AND point = ?
@@ -151,6 +156,7 @@ extension FlowStore {
                     try refresh.run(new + bucket)
                     if !m.service.isEmpty && t.sides & UnmappedFlow.destinationUnknown == 0 {
                         try service.bind(.int(try endpointID(t.edge.destination)), .text(m.service), .int(s)).run()
+                        try insertService.bind(new + bucket + [.text(m.service), .int(s)]).run()
                     }
                     if t.sides != 0 {
                         try keep.bind(new + bucket + [.text(u.point), .int(s), .text(u.sourceIP), .text(u.destinationIP),
@@ -160,6 +166,7 @@ extension FlowStore {
                 }
                 try dropOrphanReasons.bind(old + bucket + [.int(s)]).run()
                 try dropOrphanAddresses.bind(old + bucket + [.int(s)]).run()
+                try dropOrphanServices.bind(old + bucket + [.int(s)]).run()
                 try refresh.run(old + bucket)
                 try forgetRow.bind(at + [.text(u.sourceIP), .text(u.destinationIP)]).run()
                 for p in m.peers {

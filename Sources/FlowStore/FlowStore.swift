@@ -330,12 +330,14 @@ public final class FlowStore {
             }
             try db.insert(Self.upsertBucketPoints, points)
             try db.insert(Self.insertDropReasons, reasons)
-            var addresses: [[Value]] = []
+            var addresses: [[Value]] = [], services: [[Value]] = []
             for (b, a) in evidence.addresses {
                 let k = try key(b)
                 for side in 0...1 { for x in a[side] { addresses.append(k + [.int(Int64(side)), .text(x), .int(source)]) } }
+                for x in a.services { services.append(k + [.text(x), .int(source)]) }
             }
             try db.insert(Self.insertEdgeAddresses, addresses)
+            try db.insert(Self.insertEdgeServices, services)
             var l7: [[Value]] = []
             for (b, byRequest) in evidence.l7 {
                 let k = try key(b)
@@ -436,6 +438,13 @@ public final class FlowStore {
     static let insertEdgeAddresses = BulkInsert(
         table: "edge_bucket_addresses",
         columns: ["src", "dst", "proto", "port", "outcome", "bucket", "side", "address", "source_id"], keyColumns: 9,
+        conflict: "ON CONFLICT DO NOTHING")
+
+    /// A Service a connection's flows were addressed to, on an (edge, bucket), per source (`EdgeAddresses.services`,
+    /// schema 14): key, service, source.
+    static let insertEdgeServices = BulkInsert(
+        table: "edge_bucket_services",
+        columns: ["src", "dst", "proto", "port", "outcome", "bucket", "service", "source_id"], keyColumns: 8,
         conflict: "ON CONFLICT DO NOTHING")
 
     /// Facts per endpoint and source: label sets, pod addresses, DNS names, Services (in that order).
@@ -670,15 +679,47 @@ public final class FlowStore {
 
     /// The first schema with per-connection node addresses (`edge_bucket_addresses`), per backend.
     var edgeAddressSchema: Int { db.isPostgres ? 5 : 13 }
+    /// The first schema with per-connection Services (`edge_bucket_services`), per backend.
+    var edgeServiceSchema: Int { db.isPostgres ? 6 : 14 }
 
-    /// The node ends' addresses of every edge over the buckets `window` selects (`ConnectionAddresses`): the
-    /// union over buckets and sources; an edge with evidence from a source ingested before schema 13 is
-    /// `unknown`. A store older than that (opened read-only) knows none: every edge is unknown.
+    /// The node ends' addresses and the Services of every edge over the buckets `window` selects
+    /// (`ConnectionAddresses`): the union over buckets and sources; an edge with evidence from a source ingested
+    /// before schema 13 has `unknown` addresses, before schema 14 `servicesUnknown`. A store older than that
+    /// (opened read-only) knows none: every edge is unknown.
     public func connectionAddresses(window: TimeWindow? = nil) throws -> ConnectionAddresses {
-        guard try schemaVersion >= edgeAddressSchema else {
-            return ConnectionAddresses(unknown: Set(try edges(window: window).map(\.key)))
+        let version = try schemaVersion
+        guard version >= edgeAddressSchema else {
+            let all = Set(try edges(window: window).map(\.key))
+            return ConnectionAddresses(unknown: all, servicesUnknown: all)
         }
         let eps = try endpointMap()
+        var out = try connectionAddresses13(window: window, eps: eps)
+        let range = (window ?? self.window).bucketRange(width: try bucketWidth)
+        guard version >= edgeServiceSchema else {
+            out.servicesUnknown = Set(try edges(window: window).map(\.key))
+            return out
+        }
+        let q = try db.prepare("""
+            SELECT DISTINCT src, dst, proto, port, outcome, service FROM edge_bucket_services
+            WHERE bucket >= ? AND bucket <= ?
+            """).bind(.int(range.lowerBound), .int(range.upperBound))
+        while try q.step() {
+            guard let key = EdgeRow(q).key(eps) else { continue }
+            out.byEdge[key, default: EdgeAddresses()].services.insert(q.text(5))
+        }
+        let u = try db.prepare("""
+            SELECT DISTINCT p.src, p.dst, p.proto, p.port, p.outcome FROM edge_bucket_points p
+            JOIN sources_before_edge_services b ON b.source_id = p.source_id
+            WHERE p.bucket >= ? AND p.bucket <= ?
+            """).bind(.int(range.lowerBound), .int(range.upperBound))
+        while try u.step() {
+            if let key = EdgeRow(u).key(eps) { out.servicesUnknown.insert(key) }
+        }
+        return out
+    }
+
+    /// The node addresses part of `connectionAddresses` (schema 13 and later).
+    private func connectionAddresses13(window: TimeWindow?, eps: [Int64: Endpoint]) throws -> ConnectionAddresses {
         let range = (window ?? self.window).bucketRange(width: try bucketWidth)
         var out = ConnectionAddresses()
         let q = try db.prepare("""

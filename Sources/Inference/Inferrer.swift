@@ -36,12 +36,19 @@ public struct Inferrer: Sendable {
         var lastSeen: Int64 = .min
         var l7: [L7Observation] = []
         var extraExamples: [String] = []
+        /// The Services the connections behind this entry were addressed to (`PlanBuilder.connectionServices`), and
+        /// whether one of them was ingested before they were kept per connection (schema 14).
+        var services: Set<String> = []
+        var servicesUnknown = false
 
-        mutating func add(_ s: EdgeStats, l7 obs: [L7Observation]) {
+        mutating func add(_ s: EdgeStats, l7 obs: [L7Observation],
+                          services svc: (names: Set<String>, unknown: Bool) = ([], false)) {
             flows += s.flows
             firstSeen = min(firstSeen, s.firstSeen)
             lastSeen = max(lastSeen, s.lastSeen)
             l7 += obs
+            services.formUnion(svc.names)
+            servicesUnknown = servicesUnknown || svc.unknown
         }
     }
 
@@ -118,7 +125,11 @@ public struct Inferrer: Sendable {
     func rules(_ acc: RuleAcc, _ peerPlans: [PeerKey: PeerPlan], _ generalizer: PathGeneralizer) -> [RulePlan] {
         acc.compactMap { key, ports -> RulePlan? in
             guard let peer = peerPlans[key] else { return nil }
-            return RulePlan(peer: peer, ports: portPlans(ports, generalizer))
+            var r = RulePlan(peer: peer, ports: portPlans(ports, generalizer))
+            // The rule's own connections' Services only (issue 23), never its peer's other connections'.
+            r.services = Set(ports.values.flatMap(\.services)).sorted()
+            r.servicesUnknown = ports.values.contains(where: \.servicesUnknown)
+            return r
         }.map { ($0.peer.sortKey, $0) }.sorted { $0.0 < $1.0 }.map(\.1)
     }
 

@@ -239,6 +239,18 @@ struct PlanBuilder {
         return Set(all).count <= 1 ? all : nil
     }
 
+    /// The Services connection `k`'s flows were addressed to (`namespace/name`, a port name dropped), from
+    /// `Evidence.connectionAddresses` (schema 14): never those of another connection to the same destination.
+    /// Evidence built by hand (no connections): the destination's Services as given. A connection ingested before
+    /// schema 14: the destination's Services as recorded per endpoint, `unknown` (evidence only, never `toServices`).
+    func connectionServices(_ k: EdgeKey) -> (names: Set<String>, unknown: Bool) {
+        func strip<S: Sequence<String>>(_ s: S) -> Set<String> { Set(s.map { String($0.prefix { $0 != ":" }) }) }
+        let perDestination = { strip(self.ev.services[k.destination] ?? []) }
+        guard let c = ev.connectionAddresses else { return (perDestination(), false) }
+        if let seen = c.services(k) { return (strip(seen), false) }
+        return (perDestination(), true)
+    }
+
     /// Rule peers for `ep` seen by `owner` on `edge` (nil: none of its own, see `nodeAddresses`); empty (with a
     /// note) when it cannot be expressed.
     mutating func peers(for ep: Endpoint, of owner: Endpoint, ingressSide: Bool, port: PortKey, edge: EdgeKey?)
@@ -346,6 +358,7 @@ struct PlanBuilder {
             let pk = PortKey(k.proto, k.port)
             let obs = ev.l7[k] ?? []
             let name = portName(k.destination, pk)
+            let svc = connectionServices(k)
             for (ep, owner, side) in [(k.source, k.destination, 0), (k.destination, k.source, 1)] where included(owner) {
                 var names: [String] = []
                 if ep.reservedEntity.map(ReservedEntity.ruleEntities.contains) == true {
@@ -365,14 +378,14 @@ struct PlanBuilder {
                 } else {
                     for p in peers(for: k.source, of: k.destination, ingressSide: true, port: pk, edge: k) {
                         ingress[k.destination, default: [:]][p, default: [:]][pk, default: Inferrer.PortAcc(name: name)]
-                            .add(e.stats, l7: obs)
+                            .add(e.stats, l7: obs, services: svc)
                     }
                 }
             }
             if srcIn {
                 for p in peers(for: k.destination, of: k.source, ingressSide: false, port: pk, edge: k) {
                     egress[k.source, default: [:]][p, default: [:]][pk, default: Inferrer.PortAcc(name: name)]
-                        .add(e.stats, l7: obs)
+                        .add(e.stats, l7: obs, services: svc)
                 }
             }
         }
@@ -494,7 +507,7 @@ struct PlanBuilder {
                 let name = portName(dst, pk)
                 if edges.count >= options.internetThreshold {
                     var acc = Inferrer.PortAcc(name: name)
-                    for e in edges { acc.add(e.stats, l7: ev.l7[e.key] ?? []) }
+                    for e in edges { acc.add(e.stats, l7: ev.l7[e.key] ?? [], services: connectionServices(e.key)) }
                     acc.extraExamples = ["\(edges.count) distinct internet sources"]
                     let allowedCIDRs = Set(edges.map { CIDR.hostText($0.key.source.name) })
                     let carved = Set(deniedPublic[dst]?[pk] ?? []).subtracting(allowedCIDRs)
@@ -514,7 +527,7 @@ struct PlanBuilder {
                     for e in edges {
                         for p in peers(for: e.key.source, of: dst, ingressSide: true, port: pk, edge: e.key) {
                             ingress[dst, default: [:]][p, default: [:]][pk, default: Inferrer.PortAcc(name: name)]
-                                .add(e.stats, l7: ev.l7[e.key] ?? [])
+                                .add(e.stats, l7: ev.l7[e.key] ?? [], services: connectionServices(e.key))
                         }
                     }
                 }
@@ -595,6 +608,14 @@ struct PlanBuilder {
             for s in r.services { kept(s, "the peer is in cluster \(ep.cluster)") }
             return nil
         }
+        // Evidence from before schema 14: which of the destination's Services these connections used is unknown.
+        if r.servicesUnknown {
+            for s in r.services {
+                kept(s, "its flows were ingested before FlowMap kept Services per connection (schema 14), so which "
+                     + "Services they used is unknown; re-ingest the inputs into a new --db file")
+            }
+            return nil
+        }
         // DNS rules stay toEndpoints with rules.dns: the DNS proxy setup is what toFQDNs relies on.
         if r.ports.contains(where: { $0.port == 53 && ($0.proto == .udp || $0.proto == .tcp) }) {
             for s in r.services { kept(s, "DNS rules stay on the endpoint selector") }
@@ -649,16 +670,12 @@ struct PlanBuilder {
                 warnings.insert(.minimalSelector(w, reason: why, selector: choice.selector.canonical))
                 workloadNotes.insert(.minimalSelector(reason: why))
             }
-            // Services of the destination: the peer's on egress, the workload's own on ingress.
-            func serviceNames(_ ep: Endpoint) -> [String] {
-                Set((ev.services[ep] ?? []).map { String($0.prefix { $0 != ":" }) }).sorted()
-            }
-            var inRules = inferrer.rules(ingress[w] ?? [:], peerPlans, generalizer)
+            // Each rule names the Services of its own connections (`connectionServices`, set by `rules`).
+            let inRules = inferrer.rules(ingress[w] ?? [:], peerPlans, generalizer)
             var outRules = inferrer.rules(egress[w] ?? [:], peerPlans, generalizer)
-            let own = serviceNames(w)
-            if !own.isEmpty { for i in inRules.indices { inRules[i].services = own } }
-            for i in outRules.indices {
-                if case .workload(let ep, _) = outRules[i].peer { outRules[i].services = serviceNames(ep) }
+            let perDestination = Set((inRules + outRules).filter(\.servicesUnknown).flatMap(\.services))
+            if !perDestination.isEmpty {
+                warnings.insert(.servicesPerDestination(owner: w, services: perDestination.sorted()))
             }
             if options.services {
                 for i in outRules.indices where !outRules[i].services.isEmpty {

@@ -52,6 +52,10 @@ public enum PlanWarning: Sendable, Hashable, CustomStringConvertible {
     /// no rule, since any of them may be another workload's connection's.
     case nodeAddressesUnknown(owner: Endpoint, peer: Endpoint, direction: InferenceNote.Direction, proto: Proto,
                               port: UInt16)
+    /// Rules of `owner` whose connections were ingested before Services were kept per connection (schema 14): the
+    /// evidence names their destination's Services as recorded per endpoint, which other workloads' connections
+    /// may have used, and `--services` keeps the endpoint selector.
+    case servicesPerDestination(owner: Endpoint, services: [String])
     /// A workload whose pods all run in the host network: most CNIs never select it, so its policy may not apply.
     case hostNetworkWorkload(Endpoint)
     /// A destination port reached from at least `--internet-threshold` public sources: allowed from the internet.
@@ -156,6 +160,11 @@ public enum PlanWarning: Sendable, Hashable, CustomStringConvertible {
                 + "ingested before FlowMap kept node addresses per connection (schema 13) and \(peer) showed several "
                 + "addresses, any of which may be another workload's connection's: no rule; re-ingest the inputs "
                 + "into a new --db file, or use --flavor cilium (host / remote-node)"
+        case .servicesPerDestination(let owner, let services):
+            return "\(owner): evidence ingested before FlowMap kept Services per connection (schema 14): its rules name "
+                + "the Services their destinations' flows were addressed to (\(services.joined(separator: ", "))), "
+                + "which another workload's connections may have used; --services keeps toEndpoints for them; "
+                + "re-ingest the inputs into a new --db file"
         case .hostNetworkWorkload(let w):
             return "\(w) runs in the host network: most CNIs do not select host-network pods, so its allow policy may "
                 + "not restrict it (check --host-network node shows that reading)"

@@ -112,11 +112,15 @@ public struct EntityRulePlan: Sendable, Hashable {
 public struct RulePlan: Sendable, Hashable {
     public var peer: PeerPlan
     public var ports: [PortPlan]
-    /// Kubernetes Services (`namespace/name`, sorted) that flows to the rule's destination workload were addressed
+    /// Kubernetes Services (`namespace/name`, sorted) that the flows of this rule's own connections were addressed
     /// to (Hubble `destination_service`, Calico `dest_service_*`, a ClusterIP of the inventory in VPC / generic
-    /// records). Known per destination, not per connection: on an egress rule the peer's, on an ingress rule the
-    /// policy's own workload's. Every flavour names them in the evidence; `--services` (Cilium) writes `toServices`.
+    /// records; kept per connection since schema 14). Every flavour names them in the evidence; `--services`
+    /// (Cilium) writes `toServices`.
     public var services: [String] = []
+    /// A connection of the rule was ingested before Services were kept per connection (schema 14): `services` then
+    /// holds its destination's Services as recorded per endpoint (evidence only), and `--services` never writes
+    /// `toServices` for the rule.
+    public var servicesUnknown = false
     /// `--services`: the one Service (`namespace/name`) an egress rule is written as (`toServices`), chosen among
     /// `services` only when it selects exactly the peer's workload (`InferenceOptions.services`); nil otherwise.
     public var toService: String? = nil

@@ -159,6 +159,8 @@ struct PostgresStoreTests {
         let (sqlite, pg) = try ingestBoth(Self.more)
         let a = try Contents(FlowStore(path: sqlite)), b = try Contents(FlowStore(path: pg))
         #expect(!a.edges.isEmpty)
+        // The Calico sample's dest_service_* is kept per connection (schema 14 / PostgreSQL 6) on both.
+        #expect(a.connections.byEdge.values.contains { !$0.services.isEmpty } && a.connections.servicesUnknown.isEmpty)
         #expect(a.differences(b) == [])
         let fa = try Self.generate(sqlite), fb = try Self.generate(pg)
         #expect(!fa.isEmpty && fa == fb)
