@@ -51,11 +51,11 @@ public struct FlowAggregator {
     private var pointAcc: [Acc] = []
     private var extraReasons: Set<UInt64> = []
     /// (point entry << 32 | l7 id) -> index into l7Acc
-    private var l7Index: [UInt64: Int32] = [:]
+    private var l7Index = PointTable()
     private var l7Acc: [Acc] = []
     /// (point entry << 32 | string id of "sides srcIP dstIP") -> index into unmappedAcc: flows with an address no
     /// inventory knew. Only readers without a parallel reader produce them (`absorb` does not carry them).
-    private var unmappedIndex: [UInt64: Int32] = [:]
+    private var unmappedIndex = PointTable()
     private var unmappedAcc: [Acc] = []
     /// Node ends' addresses per point entry (`EdgeAddresses`): point entry << 32 | side << 31 | address string id.
     private var edgeAddressKeys: Set<UInt64> = []
@@ -372,16 +372,17 @@ public struct FlowAggregator {
 
     /// Adds a flow to the counter `key` of a point entry's details (its L7 requests, its unmapped addresses).
     @inline(__always)
-    private static func count(_ key: UInt64, in index: inout [UInt64: Int32], _ acc: inout [Acc], weight: Int64,
+    /// `index` numbers keys as `acc` grows (one word in `peers`: `PointTable`'s cheap hash, not a seeded SipHash).
+    private static func count(_ key: UInt64, in index: inout PointTable, _ acc: inout [Acc], weight: Int64,
                               time: Int64, last: Int64) {
-        if let j = index[key] {
-            let j = Int(j)
+        let (id, inserted) = index.insert(PointKey(peers: key, rest: 0, bucket: 0))
+        if inserted {
+            acc.append(Acc(flows: weight, first: time, last: last, reason: -1))
+        } else {
+            let j = Int(id)
             acc[j].flows = Counts.saturatingAdd(acc[j].flows, weight)
             if time < acc[j].first { acc[j].first = time }
             if last > acc[j].last { acc[j].last = last }
-        } else {
-            index[key] = Int32(acc.count)
-            acc.append(Acc(flows: weight, first: time, last: last, reason: -1))
         }
     }
 
@@ -481,7 +482,8 @@ public struct FlowAggregator {
             edgeServiceKeys.insert(UInt64(pointMap[Int(k >> 32)]) << 32
                                    | UInt64(UInt32(bitPattern: str(Int32(truncatingIfNeeded: k & 0xFFFF_FFFF)))))
         }
-        for (lk, j) in other.l7Index {
+        for (j, k) in other.l7Index.values.enumerated() {
+            let lk = k.peers
             let idx = pointMap[Int(lk >> 32)]
             let l7 = l7ID(other.l7Requests[Int(lk & 0xFFFF_FFFF)])
             let key = UInt64(UInt32(bitPattern: idx)) << 32 | UInt64(UInt32(bitPattern: l7))
@@ -597,7 +599,8 @@ public struct FlowAggregator {
             b.edgeAddresses[bucketKeys[Int(bucketOf[Int(k >> 32)])], default: EdgeAddresses()].services
                 .insert(strings[Int(k & 0xFFFF_FFFF)])
         }
-        for (lk, j) in l7Index {
+        for (j, k) in l7Index.values.enumerated() {
+            let lk = k.peers
             let key = bucketKeys[Int(bucketOf[Int(lk >> 32)])]
             let request = l7Requests[Int(lk & 0xFFFF_FFFF)]
             let a = l7Acc[Int(j)]
@@ -608,7 +611,8 @@ public struct FlowAggregator {
             b.bucketL7[key, default: [:]][request] = s
         }
         var unmappedParts = [Int32: (sides: UInt8, source: String, destination: String)]()
-        for (uk, j) in unmappedIndex {
+        for (j, k) in unmappedIndex.values.enumerated() {
+            let uk = k.peers
             let a = unmappedAcc[Int(j)]
             let sid = Int32(truncatingIfNeeded: uk & 0xFFFF_FFFF)
             let parts: (sides: UInt8, source: String, destination: String)

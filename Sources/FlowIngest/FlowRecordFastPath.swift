@@ -200,6 +200,7 @@ extension FlowRecordReader {
                           labels: v[side.labels], ip: v[side.ip], time: 0, isDestination: side.ns == .dstNamespace,
                           port: 0, proto: .tcp, otherNode: nil)
             sideEntries.append(e)
+            sideClean.append(e.ipProblem == nil && e.nameProblem == nil && e.peer != nil)
             sidePeers.append(-1)
             sidePeerGeneration.append(-1)
         }
@@ -229,16 +230,20 @@ extension FlowRecordReader {
         if sideEntries.count > 200_000 || sideKeys.footprint > 16 << 20 {
             sideKeys = ByteInterner()
             sideEntries.removeAll(keepingCapacity: true)
+            sideClean.removeAll(keepingCapacity: true)
             sidePeers.removeAll(keepingCapacity: true)
             sidePeerGeneration.removeAll(keepingCapacity: true)
         }
         cache.sync(with: agg)
         let src = fastSide(v, Self.sides[0], 0x53), dst = fastSide(v, Self.sides[1], 0x44)
-        let se = sideEntries[Int(src)], de = sideEntries[Int(dst)]
-        if let e = se.ipProblem { return fail(.srcIP, e) }
-        if let e = de.ipProblem { return fail(.dstIP, e) }
-        if let (f, m) = se.nameProblem { return fail(f, m) }
-        if let (f, m) = de.nameProblem { return fail(f, m) }
+        let clean = sideClean[Int(src)] && sideClean[Int(dst)]
+        if !clean {
+            let se = sideEntries[Int(src)], de = sideEntries[Int(dst)]
+            if let e = se.ipProblem { return fail(.srcIP, e) }
+            if let e = de.ipProblem { return fail(.dstIP, e) }
+            if let (f, m) = se.nameProblem { return fail(f, m) }
+            if let (f, m) = de.nameProblem { return fail(f, m) }
+        }
         guard let tText = v[.time] else { return fail(.time, "required field empty") }
         guard let time = Self.time(tText) else {
             return fail(.time, "not an RFC 3339 time or Unix seconds: \(Self.string(tText))")
@@ -321,8 +326,14 @@ extension FlowRecordReader {
                 weight = n
             }
         }
-        guard se.peer != nil else { return fail(.srcIP, "a source needs src_ip or src_namespace") }
-        guard de.peer != nil else { return fail(.dstIP, "a destination needs dst_ip or dst_namespace") }
+        if !clean {
+            guard sideEntries[Int(src)].peer != nil else {
+                return fail(.srcIP, "a source needs src_ip or src_namespace")
+            }
+            guard sideEntries[Int(dst)].peer != nil else {
+                return fail(.dstIP, "a destination needs dst_ip or dst_namespace")
+            }
+        }
         var reason: Int32 = -1
         if verdict == .dropped {
             let r = v[.dropReason]

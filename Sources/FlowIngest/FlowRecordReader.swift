@@ -79,6 +79,9 @@ public struct FlowRecordReader: LineReader {
     var columnSlots: [Int] = []
     var sideKeys = ByteInterner(capacity: 1024)
     var sideEntries: [FastSide] = []
+    /// Per side entry: no address or name problem and a peer, so a record of two such sides reads neither entry
+    /// (copying the two `FastSide`s per record retained every String of their peers).
+    var sideClean: [Bool] = []
     var sidePeers: [Int32] = []
     var sidePeerGeneration: [Int] = []
 

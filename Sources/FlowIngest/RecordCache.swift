@@ -35,8 +35,9 @@ struct RecordCache {
     private var textKeys = ByteInterner(capacity: 256)
     private(set) var texts: [String?] = []
     private var notedPairs: Set<UInt64> = []
-    /// Unmapped-address string ids by source peer << 32 | destination peer.
-    private var unmapped: [UInt64: Int32] = [:]
+    /// Unmapped-address string ids (`unmappedIDs`, by `unmapped`'s id) of source peer << 32 | destination peer.
+    private var unmapped = PointTable()
+    private var unmappedIDs: [Int32] = []
     /// Key bytes being built (`beginKey` / `append`).
     var key: [UInt8] = []
 
@@ -172,13 +173,12 @@ struct RecordCache {
             if isUnknownSide(destination) { sides |= UnmappedFlow.destinationUnknown }
             if sides != 0 {
                 let k = UInt64(UInt32(bitPattern: source)) << 32 | UInt64(UInt32(bitPattern: destination))
-                if let u = unmapped[k] {
-                    unmappedID = u
-                } else {
+                let (u, isNew) = unmapped.insert(FlowAggregator.PointKey(peers: k, rest: 0, bucket: 0))
+                if isNew {
                     let sp = peers[Int(source)].peer!, dp = peers[Int(destination)].peer!
-                    unmappedID = agg.unmappedID(sides: sides, source: sp.ip, destination: dp.ip)
-                    unmapped[k] = unmappedID
+                    unmappedIDs.append(agg.unmappedID(sides: sides, source: sp.ip, destination: dp.ip))
                 }
+                unmappedID = unmappedIDs[Int(u)]
             }
         }
         var addresses = ""

@@ -27,6 +27,25 @@ extension VPCReader {
         var generation = -1
     }
 
+    /// The columns of a `Layout` that `decodeFast` reads: plain integers, so reading them per record retains
+    /// nothing (a `Layout` holds a field list and an index by name).
+    struct Columns {
+        var count: Int
+        var logStatus, srcaddr, dstaddr, pktSrcaddr, pktDstaddr, proto, srcport, dstport, start, end, action,
+            rejectReason, tcpFlags, flowDirection, interfaceID, tgwAttachmentID: Int?
+        init(_ l: Layout) {
+            count = l.fields.count
+            (logStatus, srcaddr, dstaddr, pktSrcaddr, pktDstaddr) = (l.logStatus, l.srcaddr, l.dstaddr,
+                                                                     l.pktSrcaddr, l.pktDstaddr)
+            (proto, srcport, dstport, start, end, action) = (l.proto, l.srcport, l.dstport, l.start, l.end, l.action)
+            (rejectReason, tcpFlags, flowDirection) = (l.rejectReason, l.tcpFlags, l.flowDirection)
+            (interfaceID, tgwAttachmentID) = (l.interfaceID, l.tgwAttachmentID)
+        }
+    }
+    /// `defaultLayouts` by field count (an array index per headerless record, not a seeded hash of the count).
+    static let defaultColumns: [Columns?] = (0...maxFastFields).map { n in defaultLayouts[n].map(Columns.init) }
+    static let tgwColumns = Columns(tgwLayout)
+
     /// Reads one line on the fast path; nil when the String path must decide it.
     mutating func fastRecord(_ line: UnsafeRawBufferPointer, into agg: inout FlowAggregator) -> LineResult? {
         guard addressBook == nil, headerProblem == nil, let base = line.baseAddress else { return nil }
@@ -53,15 +72,15 @@ extension VPCReader {
         // A first field that names a field (or `${...}`) may start a header: the String path decides.
         let f0 = Int(tokenStarts[0]), f0n = Int(tokenEnds[0]) - f0
         if p[f0] == 0x24 || Self.knownTable.find(p + f0, f0n) != nil { return nil }
-        let l: Layout
-        if let cur = layout {
-            guard count == cur.fields.count else { return nil }
+        let l: Columns
+        if let cur = layoutColumns {
+            guard count == cur.count else { return nil }
             l = cur
         } else {
             if count == Self.tgwFields.count, tokenEnds[3] - tokenStarts[3] >= 4,
                memcmp(p + Int(tokenStarts[3]), "tgw-", 4) == 0 {
-                l = Self.tgwLayout
-            } else if let d = Self.defaultLayouts[count] {
+                l = Self.tgwColumns
+            } else if let d = Self.defaultColumns[count] {
                 l = d
             } else {
                 return nil
@@ -117,7 +136,7 @@ extension VPCReader {
         return id
     }
 
-    mutating func decodeFast(_ p: UnsafePointer<UInt8>, _ l: Layout, into agg: inout FlowAggregator) -> LineResult? {
+    mutating func decodeFast(_ p: UnsafePointer<UInt8>, _ l: Columns, into agg: inout FlowAggregator) -> LineResult? {
         if let s = field(p, l.logStatus), Self.equals(s, "NODATA") || Self.equals(s, "SKIPDATA") { return .skipped }
         guard let srcRaw = field(p, l.srcaddr), let dstRaw = field(p, l.dstaddr) else {
             return .rejected(field: field(p, l.srcaddr) == nil ? "srcaddr" : "dstaddr", message: "missing address")
@@ -181,7 +200,7 @@ extension VPCReader {
                 return .rejected(field: "action", message: "expected ACCEPT or REJECT, got \(Self.string(a))")
             }
         } else {
-            verdict = l.index["action"] == nil ? .forwarded : .unknown
+            verdict = l.action == nil ? .forwarded : .unknown
         }
         var flags: TCPFlags?
         if let f = field(p, l.tcpFlags) {

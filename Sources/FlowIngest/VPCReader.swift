@@ -95,7 +95,11 @@ public struct VPCReader: LineReader {
     }
 
     public let addressBook: AddressBook?
-    var layout: Layout?
+    var layout: Layout? {
+        didSet { layoutColumns = layout.map(Columns.init) }
+    }
+    /// `layout`'s columns for the fast path (a trivial copy per record; copying the `Layout` retained its arrays).
+    var layoutColumns: Columns?
     /// Why the current header is unusable; the records after it are rejected with this.
     var headerProblem: String?
     /// Connections seen opened (SYN), by address values: one table for both paths.
