@@ -67,6 +67,14 @@ final class BackgroundHash: @unchecked Sendable {
         }
     }
 
+    /// Runs `work` on the hash's thread once every byte given so far is hashed, inside `group`. The driver puts
+    /// the second parsing half there: two threads (one hashing, then parsing) on two cores, not three threads
+    /// sharing them (a three-way split measured 2.81 s for the 2.1 GB capture against 2.19 s with one parser).
+    func then(_ group: DispatchGroup, _ work: @escaping @Sendable () -> Void) {
+        flush()
+        queue.async(group: group, execute: work)
+    }
+
     /// Waits until no borrowed bytes are being read (the caller may then change them).
     func settle() {
         guard borrowed else { return }

@@ -251,6 +251,9 @@ struct IngestRun<R: LineReader> {
     var decoded: Int64  // decoded bytes of the input up to the end of what was read
     var resumeOffset: Int64?  // set at the end: decoded bytes up to the end of the last counted line
     var longLineStart: Int64 = 0
+    /// The main thread's part of a region split between two threads (`processSplit`). It starts where a hashed
+    /// Hubble read settles on this machine (the other thread also hashes) and then follows the measured times.
+    var share = 0.7
 
     init(driver: IngestDriver, source src: InputSource, reader: R, onIssue: @escaping (InputIssue) -> Void,
          commit: @escaping (IngestDriver.Chunk) throws -> Void) {
@@ -340,21 +343,27 @@ struct IngestRun<R: LineReader> {
                      rejected: agg.runningCounts.rejected + (worker?.agg.runningCounts.rejected ?? 0))
     }
 
-    /// Splits a region at a newline; the second part goes to the worker thread. The main thread also reads and
-    /// hashes the next input, so the worker gets a little more than half. False when there is no newline to
-    /// split at.
+    /// Splits a region at a newline; the second part goes to the worker, which runs on the content hash's thread
+    /// after the hash of the bytes read so far (`InputSource.afterHash`), so a hashed file keeps two threads busy
+    /// on two cores: the main thread parses `share` of the region, the other hashes it all and parses the rest.
+    /// `share` follows which side finished last, so the two end together (the hash's cost per byte, the reader's
+    /// and what else the cores run decide it). False when there is no newline to split at. What is read does not
+    /// depend on the split (the halves are absorbed before commit; issues keep their line numbers).
     mutating func processSplit(_ region: UnsafeRawBufferPointer, _ w: LineWorker<R>) throws -> Bool {
         let end = region.count
-        let mid = end * 45 / 100
+        let mid = Int(Double(end) * share)
         guard let nl = memchr(lines.base + mid, 0x0A, end - mid) else { return false }
         let split = UnsafeMutableRawPointer(nl) - UnsafeMutableRawPointer(lines.base) + 1
         w.region = UnsafeRawBufferPointer(rebasing: region[split..<end])
         let group = DispatchGroup()
         let box = UnsafeSendable<any RegionRunner>(w)
-        DispatchQueue.global().async(group: group) { box.value.run() }
+        let started = now()
+        src.afterHash(group) { box.value.run() }
         let first = readLines(UnsafeRawBufferPointer(rebasing: region[0..<split]), reader: &reader,
                               agg: &agg, lineBase: lineNo, recordStart: &recordStart, issue: sink.report)
+        let mainDone = now()
         group.wait()
+        share = Self.nextShare(share, main: mainDone - started, worker: w.finished - started)
         lineNo += first.lines
         for i in w.issues { issue(lineNo + i.line, i.field, i.message) }
         lineNo += w.lines
@@ -363,6 +372,14 @@ struct IngestRun<R: LineReader> {
         meter.update(source: src, flows: agg.runningCounts.accepted + w.agg.runningCounts.accepted,
                      rejected: agg.runningCounts.rejected + w.agg.runningCounts.rejected)
         return true
+    }
+
+    /// The main thread's next share of a split region: moved towards the side that finished last by half the
+    /// relative difference, kept within 5–95% (each side always gets some lines, so a slow phase is noticed).
+    static func nextShare(_ share: Double, main: Double, worker: Double) -> Double {
+        let total = main + worker
+        guard total > 0 else { return share }
+        return min(0.95, max(0.05, share + 0.5 * share * (1 - share) * 4 * (worker - main) / total))
     }
 
     /// Reads the input to its end (or the stop descriptor), committing a stream's batches as they fill or age.
@@ -544,6 +561,8 @@ final class LineWorker<R: LineReader>: RegionRunner, @unchecked Sendable {
     var issues: [(line: Int, field: String, message: String)] = []
     var lines = 0
     var accepted = 0
+    /// When the last `run` ended (`now()`), for the split's balance.
+    var finished = 0.0
 
     init(reader: R) { self.reader = reader }
 
@@ -556,6 +575,7 @@ final class LineWorker<R: LineReader>: RegionRunner, @unchecked Sendable {
         issues = found
         lines = r.lines
         accepted = r.accepted
+        finished = now()
     }
 }
 

@@ -4,6 +4,7 @@ import Glibc
 import Darwin
 #endif
 import CZlib
+import Dispatch
 import FlowModel
 
 /// Bytes of one input: a file or stdin, plain or gzip (recognised by its magic bytes, whatever the name).
@@ -176,6 +177,12 @@ final class InputSource {
     /// Waits until the content hash no longer reads the bytes `read` returned (plain files are hashed in place,
     /// beside the parsing): call before changing or freeing that buffer.
     func settleHash() { hasher.settle() }
+
+    /// Runs `work` in `group` after the content hash has taken every byte read so far, on the hash's thread (a
+    /// file being hashed); on a global queue otherwise.
+    func afterHash(_ group: DispatchGroup, _ work: @escaping @Sendable () -> Void) {
+        if hashing { hasher.then(group, work) } else { DispatchQueue.global().async(group: group, execute: work) }
+    }
 
     deinit {
         hasher.settle()

@@ -274,3 +274,29 @@ struct GzipDetectionTests {
         #expect(FormatDetector.prefix(ofFile: "/nonexistent/x.gz") == nil)
     }
 }
+
+@Suite("Two-thread split balance")
+struct SplitShareTests {
+    /// One chunk of `P` parse work and `H` hash work: the main thread parses `share` of it, the other thread
+    /// hashes it all and parses the rest. The controller must bring both to the same end time from any start.
+    @Test("the split converges to both threads ending together, from any start, and stays within 5-95%",
+          arguments: [0.05, 0.45, 0.7, 0.95])
+    func converges(_ start: Double) {
+        for (parse, hash) in [(8.0, 4.6), (8.0, 0.0), (3.0, 9.0), (10.0, 1.0)] {
+            var share = start
+            for _ in 0..<30 {
+                let main = share * parse
+                let worker = hash + (1 - share) * parse
+                share = IngestRun<HubbleReader>.nextShare(share, main: main, worker: worker)
+                #expect(share >= 0.05 && share <= 0.95)
+            }
+            let balanced = min(0.95, (hash + parse) / (2 * parse))
+            #expect(abs(share - balanced) < 0.02, "parse \(parse), hash \(hash): \(share) vs \(balanced)")
+        }
+    }
+
+    @Test("no time measured leaves the split as it is")
+    func zeroTimes() {
+        #expect(IngestRun<HubbleReader>.nextShare(0.6, main: 0, worker: 0) == 0.6)
+    }
+}
