@@ -61,6 +61,9 @@ public struct IngestDriver {
     /// Also compute the content hash an earlier FlowMap stored (`Chunk.legacyContentHash`); false when the store
     /// holds no source recorded under one (`FlowStore.hasLegacyContentHashes`), so there is nothing to match.
     public var legacyHash = true
+    /// Two threads: read the next chunk while the second thread finishes this one (false: read after both, as
+    /// before; tests compare the two).
+    public var readAhead = true
 
     public init(batchFlows: Int = 200_000, batchSeconds: Double = 5, maxLineBytes: Int = 64 << 20,
                 chunkBytes: Int = 8 << 20, threads: Int = 2, progress: Progress = .auto) {
@@ -189,6 +192,19 @@ struct LineBuffer {
         return last >= from ? last + 1 : nil
     }
 
+    /// Starts this (spare) buffer with `other`'s bytes after its first `end` (the partial last line), sized like
+    /// `other`: what `consume(end)` would leave in `other`, without moving `other`'s bytes.
+    mutating func takeTail(of other: LineBuffer, after end: Int) {
+        if capacity != other.capacity {
+            base.deallocate()
+            capacity = other.capacity
+            base = UnsafeMutablePointer<UInt8>.allocate(capacity: capacity)
+        }
+        count = other.count - end
+        base.update(from: other.base + end, count: count)
+        skipping = false
+    }
+
     /// Drops the first `end` bytes (lines read).
     mutating func consume(_ end: Int) {
         memmove(base, base + end, count - end)
@@ -254,6 +270,11 @@ struct IngestRun<R: LineReader> {
     /// The main thread's part of a region split between two threads (`processSplit`). It starts where a hashed
     /// Hubble read settles on this machine (the other thread also hashes) and then follows the measured times.
     var share = 0.7
+    /// Read-ahead (`processSplit`): the buffer the next chunk is read into while the worker parses its part, what
+    /// that read returned (handled by `readAll` as its next read), and whether `lines` was swapped for it.
+    var spare: LineBuffer?
+    var readAhead: InputSource.ReadResult?
+    var swapped = false
 
     init(driver: IngestDriver, source src: InputSource, reader: R, onIssue: @escaping (InputIssue) -> Void,
          commit: @escaping (IngestDriver.Chunk) throws -> Void) {
@@ -281,6 +302,7 @@ struct IngestRun<R: LineReader> {
         meter.finish()
         src.settleHash()  // the hash may still read the buffer (an error ended the read)
         lines.deallocate()
+        spare?.deallocate()
     }
 
     func issue(_ line: Int, _ field: String, _ message: String) { sink.report(line, field, message) }
@@ -361,9 +383,30 @@ struct IngestRun<R: LineReader> {
         src.afterHash(group) { box.value.run() }
         let first = readLines(UnsafeRawBufferPointer(rebasing: region[0..<split]), reader: &reader,
                               agg: &agg, lineBase: lineNo, recordStart: &recordStart, issue: sink.report)
+        // The next chunk is read now, into the spare buffer after this one's partial last line, so the read's copy
+        // overlaps the worker instead of leaving a core idle; `share` then counts it on the main side. Its hash is
+        // queued behind the worker (the queue is serial), so the worker's end means this chunk's hash is done and
+        // this buffer may be reused; the new one is settled as any other before it changes (`readAll`).
+        do {
+            if driver.readAhead && readAhead == nil {
+                var b = spare ?? LineBuffer(capacity: lines.capacity, maxLineBytes: driver.maxLineBytes)
+                b.takeTail(of: lines, after: end)
+                let (into, room) = b.free
+                readAhead = try src.read(into: into, max: room, timeoutMS: -1)
+                spare = b
+            }
+        } catch {
+            group.wait()  // the worker still reads this buffer
+            throw error
+        }
         let mainDone = now()
         group.wait()
         share = Self.nextShare(share, main: mainDone - started, worker: w.finished - started)
+        if var b = spare, readAhead != nil {
+            swap(&lines, &b)
+            spare = b
+            swapped = true
+        }
         lineNo += first.lines
         for i in w.issues { issue(lineNo + i.line, i.field, i.message) }
         lineNo += w.lines
@@ -402,9 +445,16 @@ struct IngestRun<R: LineReader> {
                 }
                 timeout = max(0, Int(left * 1000) + 1)
             }
-            let (into, room) = lines.free
             let n: Int
-            switch try src.read(into: into, max: room, timeoutMS: timeout) {
+            let got: InputSource.ReadResult
+            if let a = readAhead {
+                got = a
+                readAhead = nil
+            } else {
+                let (into, room) = lines.free
+                got = try src.read(into: into, max: room, timeoutMS: timeout)
+            }
+            switch got {
             case .data(let k):
                 n = k
                 decoded += Int64(k)
@@ -416,8 +466,12 @@ struct IngestRun<R: LineReader> {
             if lines.skipping { src.settleHash() }  // the rest of an over-long line is dropped in place
             guard let end = lines.appended(n) else { continue }
             try process(end)
-            src.settleHash()
-            lines.consume(end)
+            if swapped {
+                swapped = false  // the lines read are in the other buffer, settled by the worker's end
+            } else {
+                src.settleHash()
+                lines.consume(end)
+            }
             if isStream, let left = batch.secondsLeft, left <= 0,
                batch.sinceCommit > 0 || agg.runningCounts.lines > 0 {
                 try commitBatch(final: false)

@@ -275,6 +275,66 @@ struct GzipDetectionTests {
     }
 }
 
+@Suite("Read-ahead of the next chunk")
+struct ReadAheadTests {
+    /// The next chunk is read into a second buffer while the worker parses (IngestDriver.readAhead): each chunk
+    /// starts with the one before's partial last line. Every shape where that could lose, repeat or split a
+    /// line is read with and without it, at chunk sizes that put the seams in different places.
+    @Test("read-ahead reads what reading after both threads reads: flows, counts, issue lines, content hash",
+          arguments: ["plain", "crlf and blanks", "rejected lines", "long lines", "gzip", "bom", "no final newline"])
+    func sameAsWithout(_ kind: String) throws {
+        let good = IngestDriverTests.tcpSample
+        let lines = Fixtures.lines(good)
+        var out: [String] = []
+        for i in 0..<12_000 {
+            switch kind {
+            case "rejected lines" where i % 997 == 3: out.append(#"{"flow":{"time":"not a time"}}"#)
+            case "crlf and blanks" where i % 611 == 9: out.append("  ")
+            case "long lines" where i % 1500 == 11:
+                out.append(#"{"flow":{"x":""# + String(repeating: "z", count: 700_000) + #""}}"#)
+            default: out.append(lines[i % lines.count])
+            }
+        }
+        let sep = kind == "crlf and blanks" ? "\r\n" : "\n"
+        var bytes = Array(out.joined(separator: sep).utf8)
+        if kind != "no final newline" { bytes += Array(sep.utf8) }
+        if kind == "bom" { bytes = [0xEF, 0xBB, 0xBF] + bytes }
+        var u = Fixtures.tempDir().appendingPathComponent("ahead.json")
+        try Data(bytes).write(to: u)
+        if kind == "gzip" {
+            let gz = u.appendingPathExtension("gz")
+            let p = Process()
+            p.executableURL = URL(fileURLWithPath: "/bin/sh")
+            p.arguments = ["-c", "gzip -c '\(u.path)' > '\(gz.path)'"]
+            try p.run()
+            p.waitUntilExit()
+            #expect(p.terminationStatus == 0)
+            u = gz
+        }
+        #expect(bytes.count > 6 << 20, "several chunks of every size below")
+        var direct = ContentHash()
+        try Data(contentsOf: u).withUnsafeBytes { direct.update($0) }
+        let reference = try drive(u.path, driver: IngestDriver(threads: 1, progress: .off))
+        for chunk in [(3 << 20) / 2, 2 << 20, 3 << 20 + 12_345] {
+            for ahead in [true, false] {
+                var d = IngestDriver(chunkBytes: chunk, threads: 2, progress: .off)
+                d.readAhead = ahead
+                let r = try drive(u.path, driver: d)
+                let what = "\(kind), chunk \(chunk), read-ahead \(ahead)"
+                #expect(r.chunks.count == 1, "\(what)")
+                #expect(r.chunks.last?.batch.edges == reference.chunks.last?.batch.edges, "\(what)")
+                #expect(r.chunks.last?.counts == reference.chunks.last?.counts, "\(what)")
+                #expect(r.issues.map(\.line) == reference.issues.map(\.line), "\(what)")
+                #expect(r.issues.map(\.message) == reference.issues.map(\.message), "\(what)")
+                #expect(r.chunks.last?.contentHash == direct.hex, "\(what)")
+                #expect(r.chunks.last?.resume?.offset == reference.chunks.last?.resume?.offset, "\(what)")
+            }
+        }
+        if kind == "rejected lines" { #expect(reference.issues.count == 13) }
+        if kind == "long lines" { #expect(reference.chunks.last?.counts.accepted ?? 0 > 11_000) }
+    }
+}
+
 @Suite("Two-thread split balance")
 struct SplitShareTests {
     /// One chunk of `P` parse work and `H` hash work: the main thread parses `share` of it, the other thread
