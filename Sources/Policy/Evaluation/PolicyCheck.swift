@@ -93,6 +93,15 @@ public enum PolicyCheck {
                            addresses: [Endpoint: [String]] = [:], connections: ConnectionAddresses? = nil,
                            l7: [EdgeKey: [L7Observation]] = [:]) -> Report {
         var r = Report()
+        // Per endpoint, not per edge: nearly every edge of a set that breaks much is an item, and its endpoints'
+        // policy names are the same for each of their edges.
+        var egressOf: [Endpoint: [String]] = [:], ingressOf: [Endpoint: [String]] = [:]
+        func isolating(_ ep: Endpoint, egress: Bool) -> [String] {
+            if let known = egress ? egressOf[ep] : ingressOf[ep] { return known }
+            let names = isolatingPolicies(ep, ev, egress: egress)
+            if egress { egressOf[ep] = names } else { ingressOf[ep] = names }
+            return names
+        }
         for e in edges {
             let k = e.key
             func makeItem() -> Item {
@@ -100,8 +109,8 @@ public enum PolicyCheck {
                      proto: k.proto.rawValue, port: Int(k.port), flows: e.stats.flows,
                      firstSeen: e.stats.firstSeen == .max ? "" : Timestamp.format(e.stats.firstSeen),
                      lastSeen: e.stats.lastSeen == .min ? "" : Timestamp.format(e.stats.lastSeen), note: "",
-                     sourceEgressPolicies: isolatingPolicies(k.source, ev, egress: true),
-                     destinationIngressPolicies: isolatingPolicies(k.destination, ev, egress: false))
+                     sourceEgressPolicies: isolating(k.source, egress: true),
+                     destinationIngressPolicies: isolating(k.destination, egress: false))
             }
             switch (k.outcome, verdict(k, ev, addresses: addresses, connections: connections)) {
             case (_, .notCovered):
