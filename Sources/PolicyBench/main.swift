@@ -7,6 +7,7 @@
 // not more reach per pod: namespaces come in cells of 100 (team and env labels, and the selectors that use
 // them, stay within a cell), so each pod's possible peers and the diff's changed pairs grow with the cluster,
 // not with its square. At the default size there is one cell and the manifests are the same as before.
+// `--digest` prints a digest of check's items and diff's changes (in output order) at each size.
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -128,6 +129,36 @@ func cpuNow() -> Double {
 
 struct Phase { var wall: Double; var cpu: Double; var rss: Double? }
 
+/// `--digest`: FNV-1a over every item of the check report and every change of the diff, in order, so a
+/// refactoring of either is checked for the same output at both sizes (the counts alone do not see the order).
+struct Digest {
+    var h: UInt64 = 0xcbf29ce484222325
+    mutating func add(_ s: String) {
+        for b in s.utf8 { h = (h ^ UInt64(b)) &* 0x100000001b3 }
+        h = (h ^ 0x0a) &* 0x100000001b3
+    }
+    static func of(_ r: PolicyCheck.Report) -> String {
+        var d = Digest()
+        for (name, items) in [("denied", r.denied), ("unresolved", r.unresolved), ("nowAllowed", r.nowAllowed)] {
+            d.add(name)
+            for i in items {
+                d.add("\(i.source) \(i.destination) \(i.proto) \(i.port) \(i.flows) \(i.firstSeen) \(i.lastSeen) \(i.note) "
+                      + "\(i.sourceEgressPolicies) \(i.destinationIngressPolicies) \(i.deniedBy) \(i.routes)")
+            }
+        }
+        return String(d.h, radix: 16)
+    }
+    static func of(_ r: SemanticDiff.Report) -> String {
+        var d = Digest()
+        for c in r.changes {
+            d.add("\(c.kind) \(c.source) \(c.destination) \(c.sourceIsExternal) \(c.destinationIsExternal) \(c.old) \(c.new) "
+                  + "\(c.sourceOnOneSide) \(c.destinationOnOneSide) \(c.breaks) \(c.addedObserved) \(c.addedAnything)")
+        }
+        d.add("\(r.addedWorkloads) \(r.removedWorkloads) \(r.uncoveredIngress.count) \(r.uncoveredEgress.count) \(r.uncoveredNamespaces)")
+        return String(d.h, radix: 16)
+    }
+}
+
 /// Best-of-`repeats` totals of one size: check and diff (wall, CPU, peak RSS over their phases).
 struct Totals {
     var checkWall = Double.infinity, checkCPU = Double.infinity, diffWall = Double.infinity, diffCPU = Double.infinity
@@ -173,6 +204,7 @@ func run(_ z: Size, repeats: Int) -> Totals {
         let checkTotal = tParseCluster + tParseOld + tInv + tEv + tCheck
         let check = sum(["parse + validate cluster manifests", "parse + validate policies", "inventory (group workloads)",
                          "evaluator precomputation", "replay \(z.edges) edges"])
+        if args.contains("--digest") { print("  check digest \(Digest.of(report))") }
         print("  " + "CHECK TOTAL".padding(toLength: 44, withPad: " ", startingAt: 0) + String(format: " wall %7.3f s   cpu %7.3f s   peak RSS %6.0f MB   (allowed %d, would break %d)", checkTotal, check.cpu, check.rss, report.allowedConnections, report.deniedConnections))
 
         print("diff:")
@@ -185,6 +217,7 @@ func run(_ z: Size, repeats: Int) -> Totals {
         let diffTotal = tParseCluster + tParseOld + tParseNew + tInv + tEv + tEvNew + tDiff
         let d = sum(["parse + validate cluster manifests", "parse + validate policies", "parse + validate new policies",
                      "inventory (group workloads)", "evaluator precomputation", "evaluator precomputation (new)", diffLabel])
+        if args.contains("--digest") { print("  diff digest \(Digest.of(diff))") }
         print("  " + "DIFF TOTAL".padding(toLength: 44, withPad: " ", startingAt: 0) + String(format: " wall %7.3f s   cpu %7.3f s   peak RSS %6.0f MB   (%d changed pairs, %d breaking)", diffTotal, d.cpu, d.rss, diff.changes.count, diff.breakingChanges))
         if args.contains("--connectivity") {
             let (entries, _) = time("connectivity map (all pairs)") { ConnectivityMap(ev).entries() }

@@ -67,16 +67,21 @@ public enum PolicyCheck {
     public static func verdict(_ k: EdgeKey, _ ev: PolicyEvaluator, addresses: [Endpoint: [String]] = [:],
                                connections: ConnectionAddresses? = nil) -> Verdict {
         guard k.proto.isPolicyProtocol, k.outcome != .other else { return .notCovered }
-        let src = peers(k.source, ev, addresses, on: k, side: 0, connections)
-        let dst = peers(k.destination, ev, addresses, on: k, side: 1, connections)
+        return verdict(k, ev, source: peers(k.source, ev, addresses, on: k, side: 0, connections),
+                       destination: peers(k.destination, ev, addresses, on: k, side: 1, connections))
+    }
+
+    /// `verdict` once the ends' peers are known (`peers(_:_:_:on:side:_:)` of edge `k`'s source and destination).
+    static func verdict(_ k: EdgeKey, _ ev: PolicyEvaluator, source src: [EvalPeer], destination dst: [EvalPeer]) -> Verdict {
+        guard k.proto.isPolicyProtocol, k.outcome != .other else { return .notCovered }
         if src.isEmpty { return .unresolved(k.source) }
         if dst.isEmpty { return .unresolved(k.destination) }
         var egress = false, ingress = false
         for s in src {
-            for d in dst where !ev.connections(from: s, to: d).contains(k.proto, Int(k.port)) {
-                let sides = ev.sides(from: s, to: d)
-                if !sides.egress.contains(k.proto, Int(k.port)) { egress = true }
-                if !sides.ingress.contains(k.proto, Int(k.port)) { ingress = true }
+            for d in dst {
+                guard let denied = ev.denial(from: s, to: d, proto: k.proto, port: Int(k.port)) else { continue }
+                if denied.egress { egress = true }
+                if denied.ingress { ingress = true }
             }
         }
         return egress || ingress ? .denied(egress: egress, ingress: ingress) : .allowed
@@ -93,26 +98,45 @@ public enum PolicyCheck {
                            addresses: [Endpoint: [String]] = [:], connections: ConnectionAddresses? = nil,
                            l7: [EdgeKey: [L7Observation]] = [:]) -> Report {
         var r = Report()
-        // Per endpoint, not per edge: nearly every edge of a set that breaks much is an item, and its endpoints'
-        // policy names are the same for each of their edges.
-        var egressOf: [Endpoint: [String]] = [:], ingressOf: [Endpoint: [String]] = [:]
-        func isolating(_ ep: Endpoint, egress: Bool) -> [String] {
-            if let known = egress ? egressOf[ep] : ingressOf[ep] { return known }
+        // Per distinct endpoint, not per edge: its name, its isolating policies and (when no edge can change them)
+        // its peers, found with one lookup per end of an edge. Nearly every edge of a set that breaks much is an
+        // item, and at 500,000 edges over 50,000 pods each lookup is a cache miss.
+        var slotOf: [Endpoint: Int32] = [:]
+        var ends: [End] = []
+        func slot(_ ep: Endpoint) -> Int {
+            if let i = slotOf[ep] { return Int(i) }
+            slotOf[ep] = Int32(ends.count)
+            ends.append(End(name: ep.description,
+                            peers: connections != nil && peersDependOnEdge(ep, ev) ? nil : peers(ep, ev, addresses)))
+            return ends.count - 1
+        }
+        func isolating(_ i: Int, _ ep: Endpoint, egress: Bool) -> [String] {
+            if let known = egress ? ends[i].egressPolicies : ends[i].ingressPolicies { return known }
             let names = isolatingPolicies(ep, ev, egress: egress)
-            if egress { egressOf[ep] = names } else { ingressOf[ep] = names }
+            if egress { ends[i].egressPolicies = names } else { ends[i].ingressPolicies = names }
             return names
         }
+        // Per item list: the source and destination slots, for sorting on ranks instead of strings.
+        var deniedEnds: [(Int32, Int32)] = [], unresolvedEnds: [(Int32, Int32)] = [], nowAllowedEnds: [(Int32, Int32)] = []
         for e in edges {
             let k = e.key
+            guard k.proto.isPolicyProtocol, k.outcome != .other else {
+                r.skipped += 1
+                continue
+            }
+            let si = slot(k.source), di = slot(k.destination)
+            let ends2 = (Int32(si), Int32(di))
             func makeItem() -> Item {
-                Item(source: k.source.description, destination: k.destination.description,
+                Item(source: ends[si].name, destination: ends[di].name,
                      proto: k.proto.rawValue, port: Int(k.port), flows: e.stats.flows,
                      firstSeen: e.stats.firstSeen == .max ? "" : Timestamp.format(e.stats.firstSeen),
                      lastSeen: e.stats.lastSeen == .min ? "" : Timestamp.format(e.stats.lastSeen), note: "",
-                     sourceEgressPolicies: isolating(k.source, egress: true),
-                     destinationIngressPolicies: isolating(k.destination, egress: false))
+                     sourceEgressPolicies: isolating(si, k.source, egress: true),
+                     destinationIngressPolicies: isolating(di, k.destination, egress: false))
             }
-            switch (k.outcome, verdict(k, ev, addresses: addresses, connections: connections)) {
+            let src = ends[si].peers ?? peers(k.source, ev, addresses, on: k, side: 0, connections)
+            let dst = ends[di].peers ?? peers(k.destination, ev, addresses, on: k, side: 1, connections)
+            switch (k.outcome, verdict(k, ev, source: src, destination: dst)) {
             case (_, .notCovered):
                 r.skipped += 1
             case (.allowed, .unresolved(let ep)):
@@ -121,6 +145,7 @@ public enum PolicyCheck {
                 var i = makeItem()
                 i.note = "\(ep) is not in the inventory"
                 r.unresolved.append(i)
+                unresolvedEnds.append(ends2)
             case (.allowed, .allowed):
                 let rejected = rejectedRequests(k, ev, addresses: addresses, connections: connections, l7[k] ?? [])
                 if rejected.isEmpty {
@@ -141,6 +166,7 @@ public enum PolicyCheck {
                     }
                     i.deniedBy = sides
                     r.denied.append(i)
+                    deniedEnds.append(ends2)
                 }
             case (.allowed, .denied(let egress, let ingress)):
                 r.deniedConnections += 1
@@ -148,21 +174,70 @@ public enum PolicyCheck {
                 var i = makeItem()
                 i.deniedBy = (egress ? ["egress"] : []) + (ingress ? ["ingress"] : [])
                 r.denied.append(i)
+                deniedEnds.append(ends2)
             case (.denied, .allowed):
                 r.observedDeniedNowAllowed += 1
                 r.nowAllowedFlows += e.stats.flows
                 r.nowAllowed.append(makeItem())
+                nowAllowedEnds.append(ends2)
             default:
                 break
             }
         }
-        let order: (Item, Item) -> Bool = {
-            ($0.flows, $1.source, $1.destination, $1.port) > ($1.flows, $0.source, $0.destination, $0.port)
+        // Most flows first, then source, destination and port ascending, ties in edge order (what a stable sort
+        // on the strings gave); names compared once, as ranks, not in every comparison of 500,000 items.
+        var rank = [Int32](repeating: 0, count: ends.count)
+        let byName = ends.indices.sorted { ends[$0].name < ends[$1].name }
+        for (n, i) in byName.enumerated() where n > 0 {
+            rank[i] = rank[byName[n - 1]] + (ends[byName[n - 1]].name == ends[i].name ? 0 : 1)
         }
-        r.denied.sort(by: order)
-        r.unresolved.sort(by: order)
-        r.nowAllowed.sort(by: order)
+        func sorted(_ items: [Item], _ at: [(Int32, Int32)]) -> [Item] {
+            let keys = items.indices.map { i in
+                SortKey(flows: items[i].flows, source: rank[Int(at[i].0)], destination: rank[Int(at[i].1)],
+                        port: Int32(items[i].port), index: Int32(i))
+            }.sorted()
+            return keys.map { items[Int($0.index)] }
+        }
+        r.denied = sorted(r.denied, deniedEnds)
+        r.unresolved = sorted(r.unresolved, unresolvedEnds)
+        r.nowAllowed = sorted(r.nowAllowed, nowAllowedEnds)
         return r
+    }
+
+    /// What `run` keeps per distinct endpoint.
+    struct End {
+        var name: String
+        /// nil when they depend on the edge (a node end with recorded connection addresses).
+        var peers: [EvalPeer]?
+        var egressPolicies: [String]?
+        var ingressPolicies: [String]?
+    }
+
+    /// An item's place in the report: most flows first, then source, destination, port, then edge order.
+    struct SortKey: Comparable {
+        var flows: Int64
+        var source: Int32
+        var destination: Int32
+        var port: Int32
+        var index: Int32
+
+        static func < (a: SortKey, b: SortKey) -> Bool {
+            if a.flows != b.flows { return a.flows > b.flows }
+            if a.source != b.source { return a.source < b.source }
+            if a.destination != b.destination { return a.destination < b.destination }
+            if a.port != b.port { return a.port < b.port }
+            return a.index < b.index
+        }
+    }
+
+    /// Whether `peers` of `ep` can differ from edge to edge (it reads the connection's addresses): a workload
+    /// with a host-network variant, and reserved ends (node entities; the rest are cheap to redo).
+    static func peersDependOnEdge(_ ep: Endpoint, _ ev: PolicyEvaluator) -> Bool {
+        switch ep.kind {
+        case .workload: return ev.indexes(of: ep).contains { ev.workloads[$0].hostNetwork }
+        case .external: return false
+        case .reserved: return true
+        }
     }
 
     /// The observed requests of an L4-allowed edge that an L7 rule on its way rejects, with the sides that

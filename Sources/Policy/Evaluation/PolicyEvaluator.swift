@@ -462,15 +462,41 @@ public struct PolicyEvaluator: Sendable {
     @inline(__always)
     public func connections(_ s: Int, _ d: Int) -> ConnectionSet {
         if let c = cilium { return c.evaluator.connections(from: CiliumPeer.workload(s), to: CiliumPeer.workload(d)) }
-        if s == d && options.selfAlwaysAllowed && isSinglePod[s] { return .all }  // B6
-        if options.hostNetwork == .asNode && (isHostNetwork[s] || isHostNetwork[d]) {
-            if nodeIndex[s] >= 0 && nodeIndex[s] == nodeIndex[d] { return .all }  // B5
-            if isHostNetwork[s] && isHostNetwork[d] { return .all }  // node to node: no pod involved
-        }
+        if alwaysAllowed(s, d) { return .all }
         let e = egress(s, to: .workload(d), destinationIndex: d)
         if e.isEmpty { return e }
         if !ingressIsolated[d] && tiers == nil { return e }
         return e.intersection(ingress(d, from: .workload(s)))
+    }
+
+    /// Workload pairs NetworkPolicy always allows: a pod to itself (B6), and, with host-network pods as node
+    /// traffic, same-node (B5) and node-to-node pairs.
+    @inline(__always)
+    func alwaysAllowed(_ s: Int, _ d: Int) -> Bool {
+        if s == d && options.selfAlwaysAllowed && isSinglePod[s] { return true }  // B6
+        if options.hostNetwork == .asNode && (isHostNetwork[s] || isHostNetwork[d]) {
+            if nodeIndex[s] >= 0 && nodeIndex[s] == nodeIndex[d] { return true }  // B5
+            if isHostNetwork[s] && isHostNetwork[d] { return true }  // node to node: no pod involved
+        }
+        return false
+    }
+
+    /// Which sides deny `proto` `port` from `source` to `destination`, nil when `connections(from:to:)` allows
+    /// it: the sides are `sides(from:to:)`'s. For a workload pair each side is computed once (`check` asks this of
+    /// every observed edge, and most edges of a set that breaks much are denied).
+    public func denial(from source: EvalPeer, to destination: EvalPeer, proto: Proto, port: Int)
+        -> (egress: Bool, ingress: Bool)? {
+        if cilium == nil, case .workload(let s) = source, case .workload(let d) = destination {
+            if alwaysAllowed(s, d) { return nil }
+            // connections(s, d) is egress ∩ ingress (ingress is .all when `d` is not isolated and no tier
+            // applies), and these are the two halves `sides` returns.
+            let e = egress(s, to: destination, destinationIndex: d).contains(proto, port)
+            let i = ingress(d, from: source).contains(proto, port)
+            return e && i ? nil : (!e, !i)
+        }
+        if connections(from: source, to: destination).contains(proto, port) { return nil }
+        let sides = sides(from: source, to: destination)
+        return (!sides.egress.contains(proto, port), !sides.ingress.contains(proto, port))
     }
 
     /// What the egress side allows: NetworkPolicies alone, or inside the cluster-wide tiers (T1).

@@ -146,12 +146,23 @@ public enum SemanticDiff {
         var destination: Int
         var destinationRange: IPAddr
 
+        static func rank(_ k: Kind) -> Int { k == .changed ? 0 : (k == .added ? 1 : 2) }
+
         init(_ k: Kind, _ s: Int, _ sr: IPRange?, _ d: Int, _ dr: IPRange?) {
-            kind = k == .changed ? 0 : (k == .added ? 1 : 2)
+            kind = Self.rank(k)
             source = s
             sourceRange = sr?.first ?? .v4Min
             destination = d
             destinationRange = dr?.first ?? .v4Min
+        }
+
+        /// An endpoint pair's order (no ranges).
+        init(kind: Int, source: Int, destination: Int) {
+            self.kind = kind
+            self.source = source
+            sourceRange = .v4Min
+            self.destination = destination
+            destinationRange = .v4Min
         }
 
         static func < (a: Order, b: Order) -> Bool {
@@ -160,6 +171,50 @@ public enum SemanticDiff {
             if a.sourceRange != b.sourceRange { return a.sourceRange < b.sourceRange }
             if a.destination != b.destination { return a.destination < b.destination }
             return a.destinationRange < b.destinationRange
+        }
+    }
+
+    /// One chunk of rows' changes. Endpoint pairs come out already in output order within each kind (rows
+    /// ascending, destinations ascending), so only the range entries are sorted, and the kinds are merged with
+    /// them: sorting two million (Order, Change) values moved each Change (two Strings, six port arrays) about
+    /// twenty times, with a retain and release per reference each time.
+    struct Chunk {
+        /// Endpoint-pair changes per kind (changed, added, removed), with their (source, destination) union indexes.
+        var pairs: [[Change]] = [[], [], []]
+        var pairKeys: [[(Int32, Int32)]] = [[], [], []]
+        /// Changes with an external range at one end, in any order.
+        var ranges: [(Order, Change)] = []
+
+        mutating func add(pair c: Change, _ s: Int32, _ d: Int32) {
+            let k = Order.rank(c.kind)
+            pairs[k].append(c)
+            pairKeys[k].append((s, d))
+        }
+
+        /// Every chunk's changes in `Order` (the chunks hold ascending, disjoint row ranges, in order).
+        static func ordered(_ chunks: [Chunk]) -> [Change] {
+            var ranges = chunks.flatMap(\.ranges)
+            ranges.sort { $0.0 < $1.0 }
+            var out: [Change] = []
+            out.reserveCapacity(ranges.count + chunks.reduce(0) { $0 + $1.pairs.reduce(0) { $0 + $1.count } })
+            var ri = 0
+            for kind in 0..<3 {
+                for c in chunks {
+                    for (i, key) in c.pairKeys[kind].enumerated() {
+                        let order = Order(kind: kind, source: Int(key.0), destination: Int(key.1))
+                        while ri < ranges.count && ranges[ri].0 < order {
+                            out.append(ranges[ri].1)
+                            ri += 1
+                        }
+                        out.append(c.pairs[kind][i])
+                    }
+                }
+                while ri < ranges.count && ranges[ri].0.kind == kind {
+                    out.append(ranges[ri].1)
+                    ri += 1
+                }
+            }
+            return out
         }
     }
 
@@ -208,8 +263,11 @@ public enum SemanticDiff {
         let (destsA, sourcesA) = a.candidates([old])
         let (destsB, sourcesB) = b.candidates([new])
         let nothing = IPSpacePartition.ranges(blocks: [], includeV6: v6).map { ($0, ConnectionSet.none) }
-        let parts = ParallelChunks.map(count: n) { rows -> [(Order, Change)] in
-            var out: [(Order, Change)] = []
+        // Per union endpoint, its index on each side (flat: the pair loop reads these for every candidate, and an
+        // endpoint's names only when it makes a change).
+        let oldOf = all.map { Int32($0.old) }, newOf = all.map { Int32($0.new) }
+        let parts = ParallelChunks.map(count: n) { rows -> Chunk in
+            var out = Chunk()
             var memo = Memo()
             for s in rows {
                 let se = all[s], sa = se.old, sb = se.new
@@ -227,13 +285,14 @@ public enum SemanticDiff {
                     cand.sortRemovingRepeats()
                 }
                 for d in cand where d != s {
-                    let de = all[d]
-                    let o = sa >= 0 && de.old >= 0 ? a.connections(sa, de.old) : .none
-                    let w = sb >= 0 && de.new >= 0 ? b.connections(sb, de.new) : .none
+                    let dOld = Int(oldOf[d]), dNew = Int(newOf[d])
+                    let o = sa >= 0 && dOld >= 0 ? a.connections(sa, dOld) : .none
+                    let w = sb >= 0 && dNew >= 0 ? b.connections(sb, dNew) : .none
                     if o == w { continue }
+                    let de = all[d]
                     var c = change(se.name, de.name, o, w, seenFrom.isEmpty ? [] : seenFrom[de.endpoint] ?? [], &memo)
                     mark(&c, source: se, destination: de)
-                    out.append((Order(c.kind, s, nil, d, nil), c))
+                    out.add(pair: c, Int32(s), Int32(d))
                 }
                 for outbound in [false, true] {
                     let oldR = sa >= 0 ? a.merged(endpoint: sa, outbound: outbound) : nothing
@@ -262,11 +321,11 @@ public enum SemanticDiff {
                         if outbound {
                             c.destinationIsExternal = true
                             mark(&c, source: se, destination: nil)
-                            out.append((Order(c.kind, s, nil, -1, r), c))
+                            out.ranges.append((Order(c.kind, s, nil, -1, r), c))
                         } else {
                             c.sourceIsExternal = true
                             mark(&c, source: nil, destination: se)
-                            out.append((Order(c.kind, -1, r, s, nil), c))
+                            out.ranges.append((Order(c.kind, -1, r, s, nil), c))
                         }
                     }
                 }
@@ -274,7 +333,7 @@ public enum SemanticDiff {
             return out
         }
         var r = Report()
-        r.changes = parts.flatMap { $0 }.sorted { $0.0 < $1.0 }.map(\.1)
+        r.changes = Chunk.ordered(parts)
         r.addedWorkloads = all.filter { $0.old < 0 }.map(\.name)
         r.removedWorkloads = all.filter { $0.new < 0 }.map(\.name)
         r.oldWorkloads = a.endpoints.count
