@@ -24,6 +24,28 @@ public struct CalicoReader: LineReader {
 
     public init() {}
 
+    /// A second reader for a worker: records are independent, but one may span lines (`join` checks the split).
+    public func makeParallelReader() -> CalicoReader? {
+        var r = CalicoReader()
+        r.fastPath = fastPath
+        return r
+    }
+
+    public var isOrdered: Bool { true }
+    /// Whether a record spanning lines is open.
+    public var order: Bool { multi.isActive }
+
+    /// The worker's lines start outside a record (`join` drops them when the main share ends inside one).
+    public mutating func start(from order: Bool) {
+        if multi.isActive { multi = MultiLineJSON() }
+    }
+
+    public mutating func join(_ worker: inout CalicoReader, since order: Bool) -> Bool {
+        guard !multi.isActive else { return false }
+        multi = worker.multi
+        return true
+    }
+
     public mutating func read(line: UnsafeRawBufferPointer, into agg: inout FlowAggregator) -> LineResult {
         switch multi.feed(line) {
         case .pending: return .pending

@@ -54,7 +54,7 @@ public struct FlowAggregator {
     private var l7Index = PointTable()
     private var l7Acc: [Acc] = []
     /// (point entry << 32 | string id of "sides srcIP dstIP") -> index into unmappedAcc: flows with an address no
-    /// inventory knew. Only readers without a parallel reader produce them (`absorb` does not carry them).
+    /// inventory knew (`absorb` carries them, and the pending flows' ids).
     private var unmappedIndex = PointTable()
     private var unmappedAcc: [Acc] = []
     /// Node ends' addresses per point entry (`EdgeAddresses`): point entry << 32 | side << 31 | address string id.
@@ -490,6 +490,16 @@ public struct FlowAggregator {
             let o = other.l7Acc[Int(j)]
             Self.count(key, in: &l7Index, &l7Acc, weight: o.flows, time: o.first, last: o.last)
         }
+        for (j, k) in other.unmappedIndex.values.enumerated() {
+            let uk = k.peers
+            let idx = pointMap[Int(uk >> 32)]
+            let sid = Int32(truncatingIfNeeded: uk & 0xFFFF_FFFF)
+            let mine = str(sid)
+            if unmappedPartsOf[mine] == nil, let parts = other.unmappedPartsOf[sid] { unmappedPartsOf[mine] = parts }
+            let o = other.unmappedAcc[j]
+            Self.count(UInt64(UInt32(bitPattern: idx)) << 32 | UInt64(UInt32(bitPattern: mine)), in: &unmappedIndex,
+                       &unmappedAcc, weight: o.flows, time: o.first, last: o.last)
+        }
         for (e, sets) in other.side.labelSets {
             let id = endpointID(e)
             for s in sets {
@@ -526,6 +536,13 @@ public struct FlowAggregator {
             p.sourceAddress = str(p.sourceAddress)
             p.destinationAddress = str(p.destinationAddress)
             p.service = str(p.service)
+            if p.unmapped >= 0 {
+                let mine = str(p.unmapped)
+                if unmappedPartsOf[mine] == nil, let parts = other.unmappedPartsOf[p.unmapped] {
+                    unmappedPartsOf[mine] = parts
+                }
+                p.unmapped = mine
+            }
             pending.append(p)
         }
     }

@@ -91,6 +91,48 @@ public struct FlowRecordReader: LineReader {
         self.addressBook = addressBook
     }
 
+    /// A second reader for a worker; its lines need the CSV header and start outside a record (`Order`).
+    public func makeParallelReader() -> FlowRecordReader? {
+        var r = FlowRecordReader(syntax: syntax, addressBook: addressBook)
+        r.fastPath = fastPath
+        return r
+    }
+
+    /// The CSV header in effect (or that it was rejected), and whether a JSON record spanning lines is open.
+    public struct Order {
+        var columns: [Field]?
+        var header: String?
+        var headerFailed: Bool
+        var open: Bool
+    }
+
+    public var isOrdered: Bool { true }
+
+    public var order: Order { Order(columns: columns, header: header, headerFailed: headerFailed, open: multi.isActive) }
+
+    public mutating func start(from o: Order) {
+        if columns != o.columns {
+            columns = o.columns
+            columnSlots = o.columns?.map(Self.slot) ?? []
+        }
+        header = o.header
+        headerFailed = o.headerFailed
+        if multi.isActive { multi = MultiLineJSON() }
+    }
+
+    public mutating func join(_ worker: inout FlowRecordReader, since o: Order) -> Bool {
+        guard columns == o.columns, header == o.header, headerFailed == o.headerFailed, !multi.isActive
+        else { return false }
+        if columns != worker.columns {
+            columns = worker.columns
+            columnSlots = worker.columnSlots
+        }
+        header = worker.header
+        headerFailed = worker.headerFailed
+        multi = worker.multi
+        return true
+    }
+
     public mutating func read(line: UnsafeRawBufferPointer, into agg: inout FlowAggregator) -> LineResult {
         switch syntax {
         case .csv: return readCSV(line, into: &agg)

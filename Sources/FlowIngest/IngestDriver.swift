@@ -275,6 +275,11 @@ struct IngestRun<R: LineReader> {
     var spare: LineBuffer?
     var readAhead: InputSource.ReadResult?
     var swapped = false
+    /// Split chunks whose worker share was dropped (`LineReader.join`), and how many chunks are read on one
+    /// thread before the next split: a reader whose order changes in most chunks (pretty-printed JSON, VPC
+    /// records with TCP flags) soon reads in order without paying for a second reading.
+    var discards = 0
+    var pause = 0
 
     init(driver: IngestDriver, source src: InputSource, reader: R, onIssue: @escaping (InputIssue) -> Void,
          commit: @escaping (IngestDriver.Chunk) throws -> Void) {
@@ -356,7 +361,11 @@ struct IngestRun<R: LineReader> {
             }
             return
         }
-        if let w = worker, end >= 1 << 20, try processSplit(region, w) { return }
+        if pause > 0 {
+            pause -= 1
+        } else if let w = worker, end >= 1 << 20, try processSplit(region, w) {
+            return
+        }
         let r = readLines(region, reader: &reader, agg: &agg, lineBase: lineNo, recordStart: &recordStart,
                           issue: sink.report)
         lineNo += r.lines
@@ -377,6 +386,10 @@ struct IngestRun<R: LineReader> {
         guard let nl = memchr(lines.base + mid, 0x0A, end - mid) else { return false }
         let split = UnsafeMutableRawPointer(nl) - UnsafeMutableRawPointer(lines.base) + 1
         w.region = UnsafeRawBufferPointer(rebasing: region[split..<end])
+        // An ordered reader's worker starts from the order in effect before the main share; `join` checks that the
+        // main share left it so (else the worker's lines are read again below, in order).
+        let order = reader.order
+        if reader.isOrdered { w.reader.start(from: order) }
         let group = DispatchGroup()
         let box = UnsafeSendable<any RegionRunner>(w)
         let started = now()
@@ -401,7 +414,24 @@ struct IngestRun<R: LineReader> {
         }
         let mainDone = now()
         group.wait()
-        share = Self.nextShare(share, main: mainDone - started, worker: w.finished - started)
+        var second = (lines: w.lines, accepted: w.accepted, consumed: 0)
+        var reread = false
+        if reader.isOrdered {
+            // The worker's share is absorbed per chunk, so a dropped one leaves nothing behind.
+            if reader.join(&w.reader, since: order) {
+                agg.absorb(w.agg)
+                if w.recordStart != 0 { recordStart = lineNo + first.lines + w.recordStart }
+            } else {
+                reread = true
+                w.issues.removeAll(keepingCapacity: true)
+                second = readLines(w.region, reader: &reader, agg: &agg, lineBase: lineNo + first.lines,
+                                   recordStart: &recordStart, issue: sink.report)
+                discards += 1
+                pause = 1 << min(discards, 8)
+            }
+            w.agg.resetBatch()
+        }
+        if !reread { share = Self.nextShare(share, main: mainDone - started, worker: w.finished - started) }
         if var b = spare, readAhead != nil {
             swap(&lines, &b)
             spare = b
@@ -409,8 +439,8 @@ struct IngestRun<R: LineReader> {
         }
         lineNo += first.lines
         for i in w.issues { issue(lineNo + i.line, i.field, i.message) }
-        lineNo += w.lines
-        batch.sinceCommit += first.accepted + w.accepted
+        lineNo += second.lines
+        batch.sinceCommit += first.accepted + second.accepted
         w.issues.removeAll(keepingCapacity: true)
         meter.update(source: src, flows: agg.runningCounts.accepted + w.agg.runningCounts.accepted,
                      rejected: agg.runningCounts.rejected + w.agg.runningCounts.rejected)
@@ -615,6 +645,8 @@ final class LineWorker<R: LineReader>: RegionRunner, @unchecked Sendable {
     var issues: [(line: Int, field: String, message: String)] = []
     var lines = 0
     var accepted = 0
+    /// The first line (in the region) of a record still open at the region's end, 0 when none.
+    var recordStart = 0
     /// When the last `run` ended (`now()`), for the split's balance.
     var finished = 0.0
 
@@ -622,10 +654,11 @@ final class LineWorker<R: LineReader>: RegionRunner, @unchecked Sendable {
 
     func run() {
         var found: [(line: Int, field: String, message: String)] = []
-        var recordStart = 0  // parallel readers never return .pending
-        let r = readLines(region, reader: &reader, agg: &agg, lineBase: 0, recordStart: &recordStart) {
+        var start = 0  // only ordered readers return .pending (the main side checks where the region starts)
+        let r = readLines(region, reader: &reader, agg: &agg, lineBase: 0, recordStart: &start) {
             found.append(($0, $1, $2))
         }
+        recordStart = start
         issues = found
         lines = r.lines
         accepted = r.accepted

@@ -29,6 +29,20 @@ public protocol LineReader {
     var resumeState: String? { get }
     /// Takes back a `resumeState` before the first line of such a read.
     mutating func resume(from state: String)
+
+    /// What the lines after a point depend on (a CSV header, a VPC field list and the connections seen opened, a
+    /// record spanning lines); `Void` for readers whose lines are independent.
+    associatedtype Order = Void
+    /// True when a worker's lines depend on `order` (its reading is then checked by `join`).
+    var isOrdered: Bool { get }
+    /// The order in effect now, before the main thread reads its share of a split chunk.
+    var order: Order { get }
+    /// The worker (a `makeParallelReader()` reader) takes `order` before reading the lines after the main share.
+    mutating func start(from order: Order)
+    /// Main, after its share: true when the worker's reading (from `start(from: order)`) is what this reader would
+    /// have made of those lines, i.e. its share left the order as it was; it then takes the worker's state at the
+    /// worker's end. False: the worker's result is dropped and this reader reads the worker's lines itself.
+    mutating func join(_ worker: inout Self, since order: Order) -> Bool
 }
 
 extension LineReader {
@@ -36,4 +50,11 @@ extension LineReader {
     public mutating func finish(into aggregator: inout FlowAggregator) -> LineResult? { nil }
     public var resumeState: String? { nil }
     public mutating func resume(from state: String) {}
+}
+
+extension LineReader where Order == Void {
+    public var isOrdered: Bool { false }
+    public var order: Void { () }
+    public mutating func start(from order: Void) {}
+    public mutating func join(_ worker: inout Self, since order: Void) -> Bool { true }
 }

@@ -104,6 +104,8 @@ public struct VPCReader: LineReader {
     var headerProblem: String?
     /// Connections seen opened (SYN), by address values: one table for both paths.
     var opened = Set<ConnKey>()
+    /// Counts changes of `opened` (for `join`).
+    var openedChanges = 0
     /// The fast path (`VPCFastPath.swift`); off only in tests that compare it with the String path.
     var fastPath = true
     var cache = RecordCache()
@@ -123,8 +125,11 @@ public struct VPCReader: LineReader {
     /// connection); unknown (nil) when no SYN was seen either way.
     mutating func orient(_ key: ConnKey, flags: TCPFlags?) -> (isReply: Bool?, weight: Int64) {
         if key.proto == .tcp, let f = flags, f.contains(.syn) {
-            if opened.count > 1_000_000 { opened.removeAll(keepingCapacity: true) }
-            opened.insert(f.contains(.ack) ? key.reversed : key)
+            if opened.count > 1_000_000 {
+                opened.removeAll(keepingCapacity: true)
+                openedChanges &+= 1
+            }
+            if opened.insert(f.contains(.ack) ? key.reversed : key).inserted { openedChanges &+= 1 }
         } else if !opened.isEmpty {
             // (Asked only when a SYN was seen: a v2 record has no TCP flags, and each lookup is a seeded hash of
             // two addresses.)
@@ -136,6 +141,46 @@ public struct VPCReader: LineReader {
 
     public init(addressBook: AddressBook? = nil) {
         self.addressBook = addressBook
+    }
+
+    /// A second reader for a worker; its lines need the field list and the connections seen opened (`Order`).
+    public func makeParallelReader() -> VPCReader? {
+        var r = VPCReader(addressBook: addressBook)
+        r.fastPath = fastPath
+        return r
+    }
+
+    /// What later records depend on: the layout (or why the header is unusable) and the connections seen opened.
+    public struct Order {
+        var fields: [String]?
+        var headerProblem: String?
+        var opened: Set<ConnKey>
+        var openedChanges: Int
+    }
+
+    public var isOrdered: Bool { true }
+
+    public var order: Order {
+        Order(fields: layout?.fields, headerProblem: headerProblem, opened: opened, openedChanges: openedChanges)
+    }
+
+    public mutating func start(from o: Order) {
+        if layout?.fields != o.fields { layout = o.fields.map(Layout.init) }
+        headerProblem = o.headerProblem
+        opened = o.opened
+        openedChanges = 0
+    }
+
+    public mutating func join(_ worker: inout VPCReader, since o: Order) -> Bool {
+        guard layout?.fields == o.fields, headerProblem == o.headerProblem, openedChanges == o.openedChanges
+        else { return false }
+        if layout?.fields != worker.layout?.fields { layout = worker.layout }
+        headerProblem = worker.headerProblem
+        if worker.openedChanges != 0 {
+            opened = worker.opened
+            openedChanges &+= 1
+        }
+        return true
     }
 
     /// The field list of the last header read, which the records after it need.
