@@ -454,6 +454,12 @@ public struct FlowAggregator {
             if strMap[Int(id)] < 0 { strMap[Int(id)] = stringID(other.strings[Int(id)]) }
             return strMap[Int(id)]
         }
+        /// An unmapped flow's string id here, with the parts `finish` decodes it into (kept from the first side).
+        func unmapped(_ id: Int32) -> Int32 {
+            let mine = str(id)
+            if unmappedPartsOf[mine] == nil, let parts = other.unmappedPartsOf[id] { unmappedPartsOf[mine] = parts }
+            return mine
+        }
         var pointMap = [Int32](repeating: -1, count: other.pointKeys.count)
         for (i, k) in other.pointKeys.values.enumerated() {
             let src = ep(Int32(truncatingIfNeeded: k.peers >> 32))
@@ -493,9 +499,7 @@ public struct FlowAggregator {
         for (j, k) in other.unmappedIndex.values.enumerated() {
             let uk = k.peers
             let idx = pointMap[Int(uk >> 32)]
-            let sid = Int32(truncatingIfNeeded: uk & 0xFFFF_FFFF)
-            let mine = str(sid)
-            if unmappedPartsOf[mine] == nil, let parts = other.unmappedPartsOf[sid] { unmappedPartsOf[mine] = parts }
+            let mine = unmapped(Int32(truncatingIfNeeded: uk & 0xFFFF_FFFF))
             let o = other.unmappedAcc[j]
             Self.count(UInt64(UInt32(bitPattern: idx)) << 32 | UInt64(UInt32(bitPattern: mine)), in: &unmappedIndex,
                        &unmappedAcc, weight: o.flows, time: o.first, last: o.last)
@@ -536,13 +540,7 @@ public struct FlowAggregator {
             p.sourceAddress = str(p.sourceAddress)
             p.destinationAddress = str(p.destinationAddress)
             p.service = str(p.service)
-            if p.unmapped >= 0 {
-                let mine = str(p.unmapped)
-                if unmappedPartsOf[mine] == nil, let parts = other.unmappedPartsOf[p.unmapped] {
-                    unmappedPartsOf[mine] = parts
-                }
-                p.unmapped = mine
-            }
+            if p.unmapped >= 0 { p.unmapped = unmapped(p.unmapped) }
             pending.append(p)
         }
     }
