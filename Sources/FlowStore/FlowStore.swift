@@ -604,13 +604,50 @@ public final class FlowStore {
             byRow[EdgeRow(q), default: EdgeStats()].merge(EdgeStats(flows: q.int(5), firstSeen: q.int(6),
                                                                     lastSeen: q.int(7)))
         }
-        var out = [EdgeKey: [EdgeStats]]()
+        var rows: [(key: EdgeKey, stats: EdgeStats)] = []
+        rows.reserveCapacity(byRow.count)
         for (row, var stats) in byRow {
             guard let key = row.key(eps) else { continue }
             stats.dropReasons = reasons[row] ?? []
-            out[key, default: []].append(stats)
+            rows.append((key, stats))
         }
-        return out.map { ObservedEdge(key: $0.key, stats: Self.joined($0.value)) }.sorted { $0.key < $1.key }
+        return Self.joinedInKeyOrder(rows)
+    }
+
+    /// `rows` sorted by key (`EdgeKey.<`), the rows of one key joined (`joined`: the ids of a label identity and
+    /// its workload read as one key). Sorted on integers: each distinct endpoint's rank among the endpoints of
+    /// `rows`, then the ranks of protocol, port and outcome, which order as the keys do; the strings of an
+    /// endpoint are compared only while ranking the distinct endpoints, not in every comparison of the sort.
+    static func joinedInKeyOrder(_ rows: [(key: EdgeKey, stats: EdgeStats)]) -> [ObservedEdge] {
+        var rank = [Endpoint: UInt32]()
+        for r in rows {
+            rank[r.key.source] = 0
+            rank[r.key.destination] = 0
+        }
+        for (i, e) in rank.keys.sorted().enumerated() { rank[e] = UInt32(i) }
+        let protoRank = Dictionary(uniqueKeysWithValues: Proto.allCases.sorted().enumerated().map { ($1, UInt64($0)) })
+        let outcomeRank = Dictionary(uniqueKeysWithValues: Outcome.allCases.sorted().enumerated().map { ($1, UInt64($0)) })
+        // (source rank << 32 | destination rank, protocol rank << 24 | port << 8 | outcome rank, row index).
+        var order: [(ends: UInt64, rest: UInt64, row: Int)] = []
+        order.reserveCapacity(rows.count)
+        for (i, r) in rows.enumerated() {
+            let ends = UInt64(rank[r.key.source]!) << 32 | UInt64(rank[r.key.destination]!)
+            let rest = protoRank[r.key.proto]! << 24 | UInt64(r.key.port) << 8 | outcomeRank[r.key.outcome]!
+            order.append((ends, rest, i))
+        }
+        order.sort { ($0.ends, $0.rest) < ($1.ends, $1.rest) }
+        var out: [ObservedEdge] = []
+        out.reserveCapacity(order.count)
+        var i = 0
+        while i < order.count {
+            var j = i + 1
+            while j < order.count && order[j].ends == order[i].ends && order[j].rest == order[i].rest { j += 1 }
+            let key = rows[order[i].row].key
+            let stats = j == i + 1 ? rows[order[i].row].stats : Self.joined(order[i..<j].map { rows[$0.row].stats })
+            out.append(ObservedEdge(key: key, stats: stats))
+            i = j
+        }
+        return out
     }
 
     /// The first schema with buckets. A store opened read-only (`doctor`) may be older: not migrated.

@@ -3,7 +3,8 @@
 // report) and end to end (`Generate.run` into a directory, as the CLI does), each with wall and CPU seconds and
 // the stage's peak RSS. `--scale K` (make bench: 10) runs the same generator at K times the workloads and edges
 // too and prints each stage's CPU ratio beside the linear bar (issue 22: within 11x for 10x).
-// usage: generate-bench [--workloads N] [--edges N] [--runs N] [--scale K] [--large-runs N]
+// `--store PATH` only writes the synthetic store to PATH (for `flowmap generate` under callgrind or perf) and exits.
+// usage: generate-bench [--workloads N] [--edges N] [--runs N] [--scale K] [--large-runs N] [--store PATH]
 #if canImport(Glibc)
 import Emit
 import Glibc
@@ -16,11 +17,18 @@ import Inference
 import Policy
 
 var workloadCount = 2000, edgeCount = 50000, runs = 3, scale = 0, largeRuns = 1
+var storeOnly: String?
 var args = Array(CommandLine.arguments.dropFirst())
 while let a = args.first {
     args.removeFirst()
+    if a == "--store", let path = args.first {
+        storeOnly = path
+        args.removeFirst()
+        continue
+    }
     guard let v = args.first.flatMap(Int.init) else {
-        print("usage: generate-bench [--workloads N] [--edges N] [--runs N] [--scale K] [--large-runs N]"); exit(2)
+        print("usage: generate-bench [--workloads N] [--edges N] [--runs N] [--scale K] [--large-runs N] [--store PATH]")
+        exit(2)
     }
     args.removeFirst()
     switch a {
@@ -196,6 +204,13 @@ func loadText() -> String {
     return "load average \(String(format: "%.1f", load[0])) on \(ProcessInfo.processInfo.activeProcessorCount) CPUs"
 }
 
+if let path = storeOnly {
+    let store = try FlowStore(path: path)
+    _ = try store.write(syntheticBatch(workloads: workloadCount, edges: edgeCount), counts: IngestCounts(),
+                        path: "synthetic", format: "synthetic", contentHash: nil, now: t0)
+    print("generate-bench: wrote \(workloadCount) workloads / \(edgeCount) edges to \(path)")
+    exit(0)
+}
 print("== generate: \(workloadCount) workloads / \(edgeCount) edges ==")
 let small = try bench(workloads: workloadCount, edges: edgeCount, runs: runs)
 table(small)
