@@ -35,10 +35,13 @@ struct CrashAndConcurrencyTests {
         var rng = SystemRandomNumberGenerator()
         let db = dir.appendingPathComponent("killed.db").path
         var killedMidway = 0
-        for _ in 0..<4 {
+        // The clean run's time is only an estimate (a later run can be much faster on a less busy machine): after
+        // a kill that came too late, the next waits at most half as long, until four kills landed mid-way.
+        var bound = cleanSeconds
+        for _ in 0..<16 where killedMidway < 4 {
             let p = try Binary.start(["ingest", "--db", db, input.path])
-            usleep(UInt32(Double.random(in: 0.05...0.95, using: &rng) * cleanSeconds * 1_000_000))
-            if p.isRunning { killedMidway += 1 }
+            usleep(UInt32(Double.random(in: 0.05...0.95, using: &rng) * bound * 1_000_000))
+            if p.isRunning { killedMidway += 1 } else { bound /= 2 }
             kill(p.processIdentifier, SIGKILL)
             p.waitUntilExit()
             let store = try FlowStore(path: db)
