@@ -1,30 +1,19 @@
 import Testing
 import FlowModel
+import TestSupport
 @testable import FlowStore
 
 /// `FlowStore.edges` sorts on the ranks of the distinct endpoints, not on their strings: these tests hold it to
 /// what sorting on `EdgeKey.<` and summing per key gives.
 @Suite("Edge order")
 struct EdgeOrderTests {
-    /// A deterministic generator (SplitMix64), so a failure repeats.
-    struct Rng {
-        var state: UInt64
-        mutating func next(_ n: Int) -> Int {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return Int((z ^ (z >> 31)) % UInt64(n))
-        }
-    }
-
     /// Endpoints of every kind whose names sort in another order than they are first written (ids).
-    static func endpoints(_ rng: inout Rng) -> [Endpoint] {
+    static func endpoints(_ rng: inout SplitMix64) -> [Endpoint] {
         var out: [Endpoint] = []
         for i in 0..<60 {
-            let n = rng.next(1000)
+            let n = rng.int(below: 1000)
             out.append(.workload(["shop", "a", "zeta", "db"][i % 4], "w\(n)-\(i)", kind: ["Deployment", "StatefulSet"][i % 2]))
-            out.append(.external("10.\(rng.next(256)).\(rng.next(256)).\(i)"))
+            out.append(.external("10.\(rng.int(below: 256)).\(rng.int(below: 256)).\(i)"))
         }
         out += ["world", "host", "kube-apiserver"].map(Endpoint.reserved)
         return out
@@ -32,7 +21,7 @@ struct EdgeOrderTests {
 
     @Test("edges are sorted by key with each key's counts summed over batches and buckets")
     func sortedAndSummed() throws {
-        var rng = Rng(state: 7)
+        var rng = SplitMix64(seed: 7)
         let eps = Self.endpoints(&rng)
         let store = try FlowStore(path: StoreSupport.newPath())
         var expected = [EdgeKey: EdgeStats]()
@@ -40,13 +29,13 @@ struct EdgeOrderTests {
         for b in 0..<4 {
             var batch = IngestBatch()
             for _ in 0..<400 {
-                let key = EdgeKey(source: eps[rng.next(eps.count)], destination: eps[rng.next(eps.count)],
-                                  proto: Proto.allCases[rng.next(Proto.allCases.count)],
-                                  port: UInt16([53, 80, 443, 8080, 0][rng.next(5)]),
-                                  outcome: Outcome.allCases[rng.next(Outcome.allCases.count)])
+                let key = EdgeKey(source: eps[rng.int(below: eps.count)], destination: eps[rng.int(below: eps.count)],
+                                  proto: Proto.allCases[rng.int(below: Proto.allCases.count)],
+                                  port: UInt16([53, 80, 443, 8080, 0][rng.int(below: 5)]),
+                                  outcome: Outcome.allCases[rng.int(below: Outcome.allCases.count)])
                 // Each batch in its own bucket, so the store keeps one row per bucket and the read sums them.
-                let first = Int64(b) * width + Int64(rng.next(100))
-                let stats = EdgeStats(flows: Int64(rng.next(50) + 1), firstSeen: first, lastSeen: first + 10)
+                let first = Int64(b) * width + Int64(rng.int(below: 100))
+                let stats = EdgeStats(flows: Int64(rng.int(below: 50) + 1), firstSeen: first, lastSeen: first + 10)
                 if batch.edges[key] != nil { continue }
                 batch.edges[key] = stats
                 expected[key, default: EdgeStats(flows: 0, firstSeen: .max, lastSeen: .min)].merge(stats)
