@@ -139,6 +139,12 @@ func syntheticBatch(workloads workloadCount: Int, edges edgeCount: Int) -> Inges
     return batch
 }
 
+/// The synthetic evidence written to a new store at `path`, as one source.
+func writeStore(_ path: String, workloads: Int, edges: Int) throws {
+    _ = try FlowStore(path: path).write(syntheticBatch(workloads: workloads, edges: edges), counts: IngestCounts(),
+                                        path: "synthetic", format: "synthetic", contentHash: nil, now: t0)
+}
+
 let endToEnd = "7 generate end to end (store -> files)"
 
 /// One size: the store written once, then every stage `runs` times. Returns the samples per stage.
@@ -147,11 +153,7 @@ func bench(workloads workloadCount: Int, edges edgeCount: Int, runs: Int) throws
     try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
     defer { try? FileManager.default.removeItem(at: dir) }
     let db = dir.appendingPathComponent("bench.db").path
-    do {
-        let store = try FlowStore(path: db)
-        _ = try store.write(syntheticBatch(workloads: workloadCount, edges: edgeCount), counts: IngestCounts(),
-                            path: "synthetic", format: "synthetic", contentHash: nil, now: t0)
-    }
+    try writeStore(db, workloads: workloadCount, edges: edgeCount)
     var t = Timer()
     var summary = ""
     for _ in 0..<runs {
@@ -205,9 +207,7 @@ func loadText() -> String {
 }
 
 if let path = storeOnly {
-    let store = try FlowStore(path: path)
-    _ = try store.write(syntheticBatch(workloads: workloadCount, edges: edgeCount), counts: IngestCounts(),
-                        path: "synthetic", format: "synthetic", contentHash: nil, now: t0)
+    try writeStore(path, workloads: workloadCount, edges: edgeCount)
     print("generate-bench: wrote \(workloadCount) workloads / \(edgeCount) edges to \(path)")
     exit(0)
 }
