@@ -65,7 +65,8 @@ struct BucketRefresh {
     /// Call it last in a write transaction: other writers of the same keys wait from here to the commit.
     func runAll(_ keys: [[Value]]) throws {
         guard case .postgres(let p) = db.backend else {
-            for k in keys { try run(k) }
+            // In key order, for the same reason as `Database.insert`'s rows.
+            for i in Value.keyOrder(keys, keys: Self.keyColumns.count) { try run(keys[i]) }
             return
         }
         guard !keys.isEmpty else { return }
