@@ -76,7 +76,7 @@ while added < edgeCount {
     let src = workloads[rng.next(workloads.count)]
     let key: EdgeKey
     if r < 80 {
-        let popular = rng.next(4) == 0 ? rng.next(workloads.count) : rng.next(200)
+        let popular = rng.next(4) == 0 ? rng.next(workloads.count) : rng.next(min(200, workloads.count))  // the popular ones; fewer when the cluster is small
         let (proto, port) = ports[rng.next(ports.count)]
         key = EdgeKey(source: src, destination: workloads[popular], proto: proto, port: port, outcome: .allowed)
     } else if r < 88 {
@@ -85,7 +85,7 @@ while added < edgeCount {
         key = EdgeKey(source: src, destination: ext, proto: .tcp, port: 443, outcome: .allowed)
     } else if r < 97 {
         let ext = Endpoint.external("198.51.\(rng.next(256)).\(rng.next(254) + 1)")
-        key = EdgeKey(source: ext, destination: workloads[rng.next(100)], proto: .tcp, port: 443, outcome: .allowed)
+        key = EdgeKey(source: ext, destination: workloads[rng.next(min(100, workloads.count))], proto: .tcp, port: 443, outcome: .allowed)
     } else {
         key = EdgeKey(source: src, destination: workloads[rng.next(workloads.count)], proto: .tcp, port: 22, outcome: .denied)
     }
