@@ -266,19 +266,21 @@ enum Value: Hashable {
         // The edge tables' keys start with two integers (the endpoints' ids): sort on those as plain integers,
         // then each run of equal leading pairs on the rest of the key. A comparison that copies rows retains
         // and releases them, and was most of a 1.9-million-row sort.
-        var lead = [(Int64, Int64)]()
+        // Sorted as values (the pair and the position), not as indices into the pairs: no random reads.
+        var lead = [(Int64, Int64, Int)]()
         lead.reserveCapacity(rows.count)
-        for r in rows {
+        for (i, r) in rows.enumerated() {
             guard keys >= 2, r.count >= 2, case .int(let x) = r[0], case .int(let y) = r[1] else {
                 return rows.indices.sorted { less($0, $1, from: 0) }
             }
-            lead.append((x, y))
+            lead.append((x, y, i))
         }
-        var order = lead.indices.sorted { lead[$0] != lead[$1] ? lead[$0] < lead[$1] : $0 < $1 }
+        lead.sort { $0 < $1 }
+        var order = lead.map(\.2)
         var start = 0
-        while start < order.count {
+        while start < lead.count {
             var end = start + 1
-            while end < order.count && lead[order[end]] == lead[order[start]] { end += 1 }
+            while end < lead.count && lead[end].0 == lead[start].0 && lead[end].1 == lead[start].1 { end += 1 }
             if end - start > 1 { order[start..<end].sort { less($0, $1, from: 2) } }
             start = end
         }
