@@ -103,9 +103,10 @@ final class Database {
     }
 
     /// Inserts (or upserts) `rows` as `spec` says: on SQLite its one-row statement run once per row, the rows in
-    /// ascending order of their key columns (`Value.keyOrder`); on PostgreSQL one statement per chunk of rows whose columns are bound as arrays (`unnest`), the rows in ascending order
-    /// of their values (key columns first, see `BulkInsert`), so concurrent writers lock the rows they share in
-    /// one order and never wait for each other in a cycle. Every value of a column is of one kind, never NULL.
+    /// ascending order of their key columns (`Value.keyOrder`); on PostgreSQL one statement per chunk of rows
+    /// whose columns are bound as arrays (`unnest`), the rows in ascending order of their values (key columns
+    /// first, see `BulkInsert`), so concurrent writers lock the rows they share in one order and never wait for
+    /// each other in a cycle. Every value of a column is of one kind, never NULL.
     func insert(_ spec: BulkInsert, _ rows: [[Value]]) throws {
         guard !rows.isEmpty else { return }
         switch backend {
@@ -263,16 +264,15 @@ enum Value: Hashable {
             for c in from..<min(keys, a.count, b.count) { if let l = a[c].precedes(b[c]) { return l } }
             return i < j
         }
-        // The edge tables' keys start with two integers (the endpoints' ids): sort on those as plain integers,
-        // then each run of equal leading pairs on the rest of the key. A comparison that copies rows retains
-        // and releases them, and was most of a 1.9-million-row sort.
-        // Sorted as values (the pair and the position), not as indices into the pairs: no random reads.
+        func sortedOnRows() -> [Int] { rows.indices.sorted { less($0, $1, from: 0) } }
+        // The edge tables' keys start with two integers (the endpoints' ids): (id, id, position) values are
+        // sorted as plain integers, then each run of equal pairs on the rest of the key. A comparison that
+        // copies rows retains and releases them; it was most of a 1.9-million-row sort.
+        guard keys >= 2 else { return sortedOnRows() }
         var lead = [(Int64, Int64, Int)]()
         lead.reserveCapacity(rows.count)
         for (i, r) in rows.enumerated() {
-            guard keys >= 2, r.count >= 2, case .int(let x) = r[0], case .int(let y) = r[1] else {
-                return rows.indices.sorted { less($0, $1, from: 0) }
-            }
+            guard r.count >= 2, case .int(let x) = r[0], case .int(let y) = r[1] else { return sortedOnRows() }
             lead.append((x, y, i))
         }
         lead.sort { $0 < $1 }
