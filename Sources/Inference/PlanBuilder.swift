@@ -121,6 +121,7 @@ struct PlanBuilder {
     /// 1. The evidence used.
     mutating func selectEvidence() {
         var skippedFew = 0
+        allowedKeys.reserveCapacity(ev.edges.count)  // grown by doubling, the set rehashed its keys ~20 times at 500,000
         for e in ev.edges {
             if e.key.outcome != .other {
                 // A workload of another cluster (ClusterMesh) is never a subject here: its namespace is not this
@@ -152,8 +153,6 @@ struct PlanBuilder {
             deniedKeys.insert(k)
         }
         if !denied.isEmpty {
-            var allowedKeys = Set<EdgeKey>()
-            for e in allowed { allowedKeys.insert(e.key) }
             for d in denied {
                 var k = d.key
                 k.outcome = .allowed

@@ -68,17 +68,14 @@ public enum SelectorChooser {
 
         /// Workloads other than `target` with a known pod that `sel` matches, sorted.
         func conflicts(_ sel: Labels, target: Int) -> [Int] {
-            // Candidates: workloads carrying every pair somewhere (cheap superset), then an exact per-pod check.
+            // Candidates: the workloads carrying the rarest of the pairs (a superset of the matches), then an exact
+            // per-pod check. Not an intersection of every pair's list: a pair such as the namespace's team label
+            // lists every workload of the namespace, which made each call grow with the namespace's size.
             var cands: [Int]?
             for (k, v) in sel {
                 let l = byPair[Pair(key: k, value: v)] ?? []
-                if let c = cands {
-                    let ls = Set(l)
-                    cands = c.filter(ls.contains)
-                } else {
-                    cands = l
-                }
-                if cands!.isEmpty { return [] }
+                if l.isEmpty { return [] }
+                if cands == nil || l.count < cands!.count { cands = l }
             }
             return (cands ?? Array(workloads.indices)).filter { i in
                 i != target && sets[i].contains { $0.matches(sel) }

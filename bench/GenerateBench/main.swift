@@ -168,9 +168,12 @@ func bench(workloads workloadCount: Int, edges edgeCount: Int, runs: Int) throws
         o.flavor = .cilium
         let bytesCilium = PolicyEmitter(options: o).files(for: p).reduce(0) { $0 + $1.text.utf8.count }
         t.lap("4 emit CiliumNetworkPolicy (incl. evidence report)")
-        let check = SelfCheck.run(plan: p, edges: SelfCheck.edges(ev.edges, InferenceOptions()),
-                                  store: try PolicyInputs.data(FlowStore(path: db)))
-        t.lap("5 self-check (model + evaluator)")
+        let data = try PolicyInputs.data(FlowStore(path: db))
+        t.lap("5 self-check: store data (inventory read)")
+        let checked = SelfCheck.edges(ev.edges, InferenceOptions())
+        t.lap("5 self-check: edges filtered")
+        let check = SelfCheck.run(plan: p, edges: checked, store: data)
+        t.lap("5 self-check: model + evaluator + replay")
         let report = EvidenceReport(plan: p, version: "bench")
         let bytesEvidence = report.json.utf8.count + report.markdown.utf8.count
         t.lap("6 evidence report (json + md)")
