@@ -387,14 +387,28 @@ public struct PolicyEvaluator: Sendable {
         if cilium != nil || tiers != nil { return nil }
         guard outbound ? egressIsolated[w] : ingressIsolated[w] else { return nil }
         var out: [Int32] = []
-        for r in outbound ? egressRules[w] : ingressRules[w] {
+        let rs = outbound ? egressRules[w] : ingressRules[w]
+        // Each rule's members are ascending: a few runs are merged as they come (a pass each), many sorted once.
+        let merging = rs.count <= 8
+        var total = 0
+        for r in rs {
             let rule = rules[Int(r)]
             guard !rule.matchesAll, rule.workloads.isList else { return nil }
+            total += rule.workloads.members.count
+            if total > limit { return nil }
+            let mid = out.count
             out += rule.workloads.members
-            if out.count > limit { return nil }
+            if merging { out.mergeRuns(at: mid) }
         }
-        if options.hostNetwork == .asNode { out += hostNetworkList }
-        if options.selfAlwaysAllowed { out.append(Int32(w)) }
+        if options.hostNetwork == .asNode {
+            let mid = out.count
+            out += hostNetworkList
+            out.mergeRuns(at: mid)
+        }
+        if options.selfAlwaysAllowed {
+            out.append(Int32(w))
+            out.mergeRuns(at: out.count - 1)
+        }
         out.sortRemovingRepeats()
         return out.count > limit ? nil : out
     }

@@ -262,6 +262,7 @@ public enum SemanticDiff {
         // possible destinations on that side.
         let (destsA, sourcesA) = a.candidates([old])
         let (destsB, sourcesB) = b.candidates([new])
+        let reverseA = ReverseSources(sourcesA), reverseB = ReverseSources(sourcesB)
         let nothing = IPSpacePartition.ranges(blocks: [], includeV6: v6).map { ($0, ConnectionSet.none) }
         // Per union endpoint, its index on each side (flat: the pair loop reads these for every candidate, and an
         // endpoint's names only when it makes a change).
@@ -275,8 +276,8 @@ public enum SemanticDiff {
                 // The union of both sides' candidates, ascending: a sorted list when few, a bitset of the union
                 // when many (a bitset per row costs the union's size, squared over the rows).
                 var cand: [Int] = []
-                if sa >= 0 { destsA[sa].forEach { d in if sourcesA[d].contains(sa) { cand.append(fromOld[d]) } } }
-                if sb >= 0 { destsB[sb].forEach { d in if sourcesB[d].contains(sb) { cand.append(fromNew[d]) } } }
+                if sa >= 0 { reverseA.forEachMutual(sa, destsA[sa]) { cand.append(fromOld[$0]) } }
+                if sb >= 0 { reverseB.forEachMutual(sb, destsB[sb]) { cand.append(fromNew[$0]) } }
                 if cand.count > WorkloadSet.listLimit(n) {
                     var bits = Bitset(count: n)
                     for d in cand { bits.insert(d) }
