@@ -1,6 +1,6 @@
 // generate-profile: the stages of `generate` on generate-bench's synthetic evidence, built in memory (no store,
 // no FlowMapKit, so no gRPC in the binary): inference, both emitters, the evidence report and the self-check's
-// model + evaluator. Small and quick to build, for `valgrind --tool=callgrind` and `perf` at two sizes
+// model + inventory + evaluator. Small and quick to build, for `valgrind --tool=callgrind` and `perf` at two sizes
 // (docs/benchmarks.md). usage: generate-profile [--workloads N] [--edges N] [--only STAGE[,STAGE...]]
 // (stages: infer, k8s, cilium, report, selfcheck; default all).
 #if canImport(Glibc)
@@ -138,6 +138,7 @@ if only.contains("selfcheck") {
     lap("self-check: policy model")
     let inv = ClusterInventory.build(manifests: set, store: ClusterInventory.StoreData(
         labelSets: labelSets, addresses: addresses, endpoints: Array(Set(ev.edges.flatMap { [$0.key.source, $0.key.destination] }))))
+    lap("self-check: inventory")
     let evaluator = PolicyEvaluator(policies: set.policies, namespaces: inv.namespaces, workloads: inv.workloads)
     lap("self-check: evaluator")
     let report = PolicyCheck.run(evaluator, edges: ev.edges)
