@@ -50,6 +50,10 @@ import TestSupport
             var merged = a + b
             merged.mergeRuns(at: a.count)
             #expect(merged == Array(Set(a + b)).sorted(), "\(a) + \(b)")
+            let head = Array(Set(a)).sorted()  // what `possibleList` keeps: an ascending head, merged run by run
+            var mergedOnHead = head + b
+            mergedOnHead.mergeRuns(at: head.count, headAscending: true)
+            #expect(mergedOnHead == Array(Set(a + b)).sorted(), "\(head) + \(b), head ascending")
             var sorted = a + b
             sorted.sortRemovingRepeats()
             #expect(sorted == Array(Set(a + b)).sorted())

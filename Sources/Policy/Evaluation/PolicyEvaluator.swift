@@ -398,16 +398,16 @@ public struct PolicyEvaluator: Sendable {
             if total > limit { return nil }
             let mid = out.count
             out += rule.workloads.members
-            if merging { out.mergeRuns(at: mid) }
+            if merging { out.mergeRuns(at: mid, headAscending: true) }
         }
         if options.hostNetwork == .asNode {
             let mid = out.count
             out += hostNetworkList
-            out.mergeRuns(at: mid)
+            out.mergeRuns(at: mid, headAscending: merging)
         }
         if options.selfAlwaysAllowed {
             out.append(Int32(w))
-            out.mergeRuns(at: out.count - 1)
+            out.mergeRuns(at: out.count - 1, headAscending: merging)
         }
         out.sortRemovingRepeats()
         return out.count > limit ? nil : out

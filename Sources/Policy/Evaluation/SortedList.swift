@@ -9,10 +9,11 @@ extension Array where Element: Comparable {
     }
 
     /// Merges the runs `self[..<mid]` and `self[mid...]` and drops repeated elements, in place; sorts instead
-    /// when a run is not ascending. Two ascending runs cost one pass, not a sort.
-    mutating func mergeRuns(at mid: Int) {
+    /// when a run is not ascending. Two ascending runs cost one pass, not a sort. `headAscending`: the caller
+    /// keeps `self[..<mid]` ascending (a list merged run by run), so it is not checked again on every merge.
+    mutating func mergeRuns(at mid: Int, headAscending: Bool = false) {
         guard count > 1 else { return }
-        guard mid > 0 && mid < count && isAscending(0..<mid) && isAscending(mid..<count) else {
+        guard mid > 0 && mid < count && (headAscending || isAscending(0..<mid)) && isAscending(mid..<count) else {
             sortRemovingRepeats()
             return
         }
